@@ -1,0 +1,339 @@
+import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { Actor, DateOnly, DateTime, Id, Latitude, LongText, Longitude, Place, RegionCode, Role, Sex, ShortText, Url } from './common.ts';
+import { ReportDataSchema } from './reports.ts';
+import { type TopicName, Topics } from './topics.ts';
+
+const CaseKind = Type.Union([
+  Type.Literal('missing-child'),
+  Type.Literal('unidentified-child'),
+  Type.Literal('suspected-trafficking'),
+]);
+
+const Officer = Type.Object({
+  officerId: Id,
+  name: ShortText,
+  agencyId: Id,
+  region: RegionCode,
+  contact: Type.Optional(ShortText),
+});
+
+const Point = Type.Object({ lat: Latitude, lon: Longitude });
+
+const CancelReason = Type.Union([
+  Type.Literal('found'),
+  Type.Literal('found-deceased'),
+  Type.Literal('hoax'),
+  Type.Literal('unfounded'),
+  Type.Literal('withdrawn'),
+]);
+
+const BuyerHousehold = Type.Object({ headName: ShortText, address: ShortText, idNumber: Type.Optional(ShortText) });
+
+const PlacementType = Type.Union([
+  Type.Literal('return-to-family'),
+  Type.Literal('civil-affairs-institution'),
+  Type.Literal('foster-family'),
+  Type.Literal('kinship-care'),
+  Type.Literal('independent-living'),
+]);
+
+const FollowupType = Type.Union([
+  Type.Literal('compulsory-education'),
+  Type.Literal('medical-psychological-rehabilitation'),
+  Type.Literal('vocational-training'),
+  Type.Literal('escorted-handover'),
+]);
+
+const CustodyStep = Type.Union([
+  Type.Literal('collected'),
+  Type.Literal('sealed'),
+  Type.Literal('shipped'),
+  Type.Literal('received'),
+  Type.Literal('profiled'),
+  Type.Literal('stored'),
+  Type.Literal('destroyed'),
+]);
+
+/**
+ * Defines one event type: its topic, the schema of its `data`, the partition key taken from
+ * the data, and what it means.
+ */
+function eventType<S extends TSchema>(def: {
+  topic: TopicName;
+  data: S;
+  key: (data: Static<S>) => string;
+  description: string;
+}) {
+  return def;
+}
+
+/**
+ * Every event type of the contract. The data schemas are open (unknown fields are kept and
+ * ignored): within a topic version producers may add optional fields, and consumers must cope.
+ */
+export const EventCatalogue = {
+  'homeward.report.submitted': eventType({
+    topic: Topics.agencyReports,
+    data: ReportDataSchema,
+    key: () => '',
+    description: 'An agency system submits a report. Keyed by nothing in particular; ce_source is agency/<agencyId>.',
+  }),
+  'homeward.case.opened': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      kind: CaseKind,
+      region: RegionCode,
+      openedAt: DateTime,
+      reportId: Id,
+      reportedBy: Actor,
+      report: ReportDataSchema,
+    }),
+    key: (d) => d.caseId,
+    description: 'A report opened a case (missing child, unidentified child, suspected trafficking).',
+  }),
+  'homeward.case.lead-added': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      leadId: Id,
+      reportId: Id,
+      addedAt: DateTime,
+      reportedBy: Actor,
+      origin: Type.Union([Type.Literal('sighting'), Type.Literal('duplicate-report')]),
+      seenAt: Place,
+      description: Type.Optional(LongText),
+      photoUrl: Type.Optional(Url),
+    }),
+    key: (d) => d.caseId,
+    description: 'A sighting, or a second report of the same missing child, added a lead to a case.',
+  }),
+  'homeward.case.team-assigned': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      assignedAt: DateTime,
+      chief: Officer,
+      investigationLead: Officer,
+      rescueLead: Officer,
+      familyLiaisonLead: Officer,
+    }),
+    key: (d) => d.caseId,
+    description: 'The special team: a county-level (or higher) police chief and the three leads.',
+  }),
+  'homeward.case.child-located': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      locatedAt: DateTime,
+      place: ShortText,
+      region: Type.Optional(RegionCode),
+      lat: Type.Optional(Latitude),
+      lon: Type.Optional(Longitude),
+    }),
+    key: (d) => d.caseId,
+    description: 'Police located the child.',
+  }),
+  'homeward.case.child-rescued': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      rescuedAt: DateTime,
+      place: ShortText,
+      region: RegionCode,
+      buyerHousehold: Type.Optional(BuyerHousehold),
+    }),
+    key: (d) => d.caseId,
+    description: 'Police rescued the child; the buying household, if any, is recorded for placement.',
+  }),
+  'homeward.case.closed': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({ caseId: Id, closedAt: DateTime, reason: ShortText }),
+    key: (d) => d.caseId,
+    description: 'The case is closed.',
+  }),
+  'homeward.alert.issued': eventType({
+    topic: Topics.alertEvents,
+    data: Type.Object({
+      alertId: Id,
+      caseId: Id,
+      issuedAt: DateTime,
+      lastSeenAt: DateTime,
+      lastSeenPlace: ShortText,
+      center: Point,
+      region: RegionCode,
+      radiusKm: Type.Number({ exclusiveMinimum: 0 }),
+      step: Type.Integer({ minimum: 0 }),
+      child: Type.Object({
+        sex: Sex,
+        birthDate: Type.Optional(DateOnly),
+        description: Type.Optional(LongText),
+        photoUrl: Type.Optional(Url),
+      }),
+    }),
+    key: (d) => d.alertId,
+    description: 'A rapid search alert: what a searcher needs, never the family contacts or DNA data.',
+  }),
+  'homeward.alert.escalated': eventType({
+    topic: Topics.alertEvents,
+    data: Type.Object({
+      alertId: Id,
+      caseId: Id,
+      escalatedAt: DateTime,
+      center: Point,
+      radiusKm: Type.Number({ exclusiveMinimum: 0 }),
+      previousRadiusKm: Type.Number({ exclusiveMinimum: 0 }),
+      step: Type.Integer({ minimum: 1 }),
+    }),
+    key: (d) => d.alertId,
+    description: 'The alert widened to the next step of the escalation policy (or its centre moved).',
+  }),
+  'homeward.alert.cancelled': eventType({
+    topic: Topics.alertEvents,
+    data: Type.Object({ alertId: Id, caseId: Id, cancelledAt: DateTime, reason: CancelReason, note: Type.Optional(LongText) }),
+    key: (d) => d.alertId,
+    description: 'The alert ended, with the reason every notified unit is told.',
+  }),
+  'homeward.notification.delivered': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({
+      alertId: Id,
+      unitId: Id,
+      step: Type.Integer({ minimum: 0 }),
+      deliveredAt: DateTime,
+      attempts: Type.Integer({ minimum: 1 }),
+      latencyMs: Type.Number({ minimum: 0 }),
+    }),
+    key: (d) => d.alertId,
+    description: 'A unit received an alert step.',
+  }),
+  'homeward.notification.acknowledged': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({ alertId: Id, unitId: Id, acknowledgedAt: DateTime }),
+    key: (d) => d.alertId,
+    description: 'A unit acknowledged an alert.',
+  }),
+  'homeward.notification.failed': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({
+      alertId: Id,
+      unitId: Id,
+      step: Type.Integer({ minimum: 0 }),
+      failedAt: DateTime,
+      attempts: Type.Integer({ minimum: 1 }),
+      reason: ShortText,
+    }),
+    key: (d) => d.alertId,
+    description: 'Delivery to a unit failed after its retries.',
+  }),
+  'homeward.dna.sample-collected': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({
+      sampleId: Id,
+      subject: Type.Object({
+        kind: Type.Union([Type.Literal('unidentified-child'), Type.Literal('rescued-child'), Type.Literal('parent')]),
+        caseId: Type.Optional(Id),
+        relation: Type.Optional(Type.Union([Type.Literal('mother'), Type.Literal('father')])),
+      }),
+      kitBarcode: ShortText,
+      collectedAt: DateTime,
+      collectedBy: Actor,
+      region: RegionCode,
+    }),
+    key: (d) => d.sampleId,
+    description: 'A blood sample was collected (ids and custody only, never genotypes).',
+  }),
+  'homeward.dna.custody-recorded': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({ sampleId: Id, step: CustodyStep, at: DateTime, by: ShortText, recordHash: ShortText }),
+    key: (d) => d.sampleId,
+    description: 'A step of the chain of custody was recorded.',
+  }),
+  'homeward.dna.profile-entered': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({ sampleId: Id, enteredAt: DateTime, lociCount: Type.Integer({ minimum: 0 }), matchable: Type.Boolean() }),
+    key: (d) => d.sampleId,
+    description: 'An STR profile was entered. Ids and counts only: genotypes never leave dna-tracking.',
+  }),
+  'homeward.dna.match-found': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({
+      matchId: Id,
+      childSampleId: Id,
+      parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
+      caseId: Type.Optional(Id),
+      combinedIndex: Type.Number({ minimum: 0 }),
+      probability: Type.Number({ minimum: 0, maximum: 1 }),
+      inconsistentLoci: Type.Array(ShortText),
+      frequencyVersion: ShortText,
+      foundAt: DateTime,
+    }),
+    key: (d) => d.childSampleId,
+    description: 'A kinship candidate above the threshold, awaiting a lab review.',
+  }),
+  'homeward.dna.match-confirmed': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({
+      matchId: Id,
+      childSampleId: Id,
+      parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
+      caseId: Type.Optional(Id),
+      confirmedAt: DateTime,
+      confirmedBy: ShortText,
+    }),
+    key: (d) => d.childSampleId,
+    description: 'A lab confirmed a match: the child is identified.',
+  }),
+  'homeward.placement.decided': eventType({
+    topic: Topics.placementEvents,
+    data: Type.Object({
+      placementId: Id,
+      caseId: Id,
+      type: PlacementType,
+      decisionDate: DateOnly,
+      decidedAt: DateTime,
+      revision: Type.Integer({ minimum: 1 }),
+      reason: Type.Optional(LongText),
+      region: RegionCode,
+    }),
+    key: (d) => d.caseId,
+    description: 'Civil affairs decided (or revised) where a rescued child goes.',
+  }),
+  'homeward.followup.scheduled': eventType({
+    topic: Topics.placementEvents,
+    data: Type.Object({
+      followupId: Id,
+      caseId: Id,
+      placementId: Id,
+      type: FollowupType,
+      dueDate: DateOnly,
+      region: RegionCode,
+    }),
+    key: (d) => d.caseId,
+    description: 'A follow-up was scheduled by the child age on the decision date.',
+  }),
+  'homeward.followup.completed': eventType({
+    topic: Topics.placementEvents,
+    data: Type.Object({ followupId: Id, caseId: Id, type: FollowupType, completedAt: DateTime, outcome: LongText }),
+    key: (d) => d.caseId,
+    description: 'A follow-up was done (the school, the hospital, the course).',
+  }),
+  'homeward.followup.overdue': eventType({
+    topic: Topics.placementEvents,
+    data: Type.Object({ followupId: Id, caseId: Id, type: FollowupType, dueDate: DateOnly, detectedAt: DateTime }),
+    key: (d) => d.caseId,
+    description: 'A follow-up passed its due date without being done (raised once).',
+  }),
+};
+
+export type EventType = keyof typeof EventCatalogue;
+export const EventTypes = Object.keys(EventCatalogue) as EventType[];
+
+/** The data of an event type, as a TypeScript type derived from its schema. */
+export type EventData<T extends EventType> = Static<(typeof EventCatalogue)[T]['data']>;
+
+export function isEventType(type: string): type is EventType {
+  return Object.hasOwn(EventCatalogue, type);
+}
+
+export { Role };

@@ -1,0 +1,47 @@
+import type { Collection, Db } from 'mongodb';
+
+/**
+ * Remembers which events a consumer group has handled. Keyed `<group>:<event id>` as `_id`,
+ * the one lookup FerretDB pushes down to its storage, so a check is a point read.
+ */
+export interface IdempotencyStore {
+  has(group: string, eventId: string): Promise<boolean>;
+  add(group: string, eventId: string, at: Date): Promise<void>;
+}
+
+interface ProcessedEvent {
+  _id: string;
+  at: Date;
+}
+
+export class MongoIdempotencyStore implements IdempotencyStore {
+  private readonly col: Collection<ProcessedEvent>;
+
+  constructor(db: Db, collection = 'processed_events') {
+    this.col = db.collection<ProcessedEvent>(collection);
+  }
+
+  async has(group: string, eventId: string): Promise<boolean> {
+    return (await this.col.findOne({ _id: `${group}:${eventId}` }, { projection: { _id: 1 } })) !== null;
+  }
+
+  async add(group: string, eventId: string, at: Date): Promise<void> {
+    try {
+      await this.col.insertOne({ _id: `${group}:${eventId}`, at });
+    } catch (err) {
+      // A duplicate key means another delivery recorded it first: the outcome we want.
+      if ((err as { code?: number }).code !== 11000) throw err;
+    }
+  }
+}
+
+/** For unit tests of handlers and for consumers whose handlers are idempotent on their own. */
+export class MemoryIdempotencyStore implements IdempotencyStore {
+  private readonly seen = new Set<string>();
+  async has(group: string, eventId: string): Promise<boolean> {
+    return this.seen.has(`${group}:${eventId}`);
+  }
+  async add(group: string, eventId: string): Promise<void> {
+    this.seen.add(`${group}:${eventId}`);
+  }
+}

@@ -1,0 +1,51 @@
+import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
+import type { Logger } from 'pino';
+
+/** Retry defaults for every Kafka client, written down once (kafkajs' own are too short to ride out a broker restart). */
+export const KAFKA_RETRY = {
+  initialRetryTime: 300,
+  maxRetryTime: 10_000,
+  retries: 12,
+} as const;
+
+const levels: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
+  [logLevel.ERROR]: 'error',
+  [logLevel.WARN]: 'warn',
+  [logLevel.INFO]: 'info',
+  [logLevel.DEBUG]: 'debug',
+};
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: Logger;
+  /** Overrides for tests (short timeouts). */
+  config?: Partial<KafkaConfig>;
+}
+
+/** A kafkajs client whose own logs go through pino, at warn and above by default. */
+export function createKafkaClient(opts: KafkaClientOptions): Kafka {
+  const log = opts.logger.child({ component: 'kafkajs' });
+  return new Kafka({
+    clientId: opts.clientId,
+    brokers: opts.brokers,
+    connectionTimeout: 3000,
+    requestTimeout: 30_000,
+    retry: { ...KAFKA_RETRY },
+    logLevel: logLevel.WARN,
+    logCreator:
+      () =>
+      ({ level, label, namespace, log: entry }) => {
+        const { message, timestamp: _t, logger: _l, ...extra } = entry as { message: string; [k: string]: unknown };
+        log[levels[level] ?? 'info']({ namespace, label, ...extra }, message);
+      },
+    ...opts.config,
+  });
+}
+
+/** Physical topic names: a prefix isolates tests (and tenants) without changing any code. */
+export type TopicResolver = (logical: string) => string;
+
+export function prefixTopics(prefix: string): TopicResolver {
+  return prefix ? (logical) => `${prefix}${logical}` : (logical) => logical;
+}

@@ -1,0 +1,48 @@
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+
+/** The messaging metrics of one service, registered on that service's own registry. */
+export interface MessagingMetrics {
+  handled: Counter<'group' | 'type' | 'outcome'>;
+  handlerSeconds: Histogram<'group' | 'type'>;
+  lag: Gauge<'group' | 'topic' | 'partition'>;
+  published: Counter<'topic'>;
+  outboxPending: Gauge<'collection'>;
+}
+
+const cache = new WeakMap<Registry, MessagingMetrics>();
+
+export function messagingMetrics(registry: Registry): MessagingMetrics {
+  const existing = cache.get(registry);
+  if (existing) return existing;
+  const registers = [registry];
+  const m: MessagingMetrics = {
+    handled: new Counter({
+      name: 'homeward_events_handled_total',
+      help: 'Events taken off Kafka, by consumer group, type and outcome (handled, duplicate, ignored, dead-lettered)',
+      labelNames: ['group', 'type', 'outcome'],
+      registers,
+    }),
+    handlerSeconds: new Histogram({
+      name: 'homeward_event_handler_seconds',
+      help: 'Time spent in event handlers',
+      labelNames: ['group', 'type'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers,
+    }),
+    lag: new Gauge({
+      name: 'homeward_consumer_lag',
+      help: 'Messages behind the partition high watermark, at the last batch',
+      labelNames: ['group', 'topic', 'partition'],
+      registers,
+    }),
+    published: new Counter({ name: 'homeward_events_published_total', help: 'Events published', labelNames: ['topic'], registers }),
+    outboxPending: new Gauge({
+      name: 'homeward_outbox_pending',
+      help: 'Documents with unpublished outbox events seen by the last sweep',
+      labelNames: ['collection'],
+      registers,
+    }),
+  };
+  cache.set(registry, m);
+  return m;
+}

@@ -1,0 +1,102 @@
+import { type CloudEvent, EventCatalogue, type HomewardEvent, encodeKafka, isEventType, validateEvent } from '@homeward/events';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { TopicResolver } from './kafka-client.ts';
+import { messagingMetrics } from './metrics.ts';
+
+/** An event bound for a topic (logical name, before the resolver) with its partition key. */
+export interface OutgoingEvent {
+  topic: string;
+  key: string | null;
+  event: CloudEvent;
+}
+
+/** Where a catalogue event goes and under which key, from the catalogue itself. */
+export function routeOf(event: HomewardEvent): OutgoingEvent {
+  if (!isEventType(event.type)) throw new Error(`unknown event type ${event.type}`);
+  const def = EventCatalogue[event.type] as { topic: string; key: (d: unknown) => string };
+  const key = def.key(event.data);
+  return { topic: def.topic, key: key === '' ? null : key, event };
+}
+
+export interface EventPublisherOptions {
+  kafka: Kafka;
+  topics: TopicResolver;
+  logger: Logger;
+  registry?: Registry;
+}
+
+/**
+ * The one producer of a service: idempotent (no duplicates from its own retries), acks from
+ * all in-sync replicas, retries long enough to ride out a broker restart. Events are validated
+ * against the catalogue before they leave, so a producer bug never reaches a consumer.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected = false;
+  private readonly metrics;
+
+  constructor(private readonly opts: EventPublisherOptions) {
+    this.producer = opts.kafka.producer({
+      idempotent: true,
+      // kafkajs guarantees ordering with idempotence only with one request in flight.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
+  }
+
+  get isConnected(): boolean {
+    return this.connected;
+  }
+
+  async connect(): Promise<void> {
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  /** Publishes catalogue events to their own topics, keyed as the catalogue says. */
+  async publish(...events: HomewardEvent[]): Promise<void> {
+    await this.send(events.map(routeOf));
+  }
+
+  /** Publishes events in as few round trips as kafkajs allows (one sendBatch). */
+  async send(events: OutgoingEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    for (const { event } of events) {
+      if (isEventType(event.type)) {
+        const errors = validateEvent(event);
+        if (errors.length > 0) {
+          throw new Error(`refusing to publish an invalid ${event.type} (${event.id}): ${JSON.stringify(errors)}`);
+        }
+      }
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const { topic, key, event } of events) {
+      const physical = this.opts.topics(topic);
+      const record = encodeKafka(event, key);
+      const list = byTopic.get(physical) ?? [];
+      list.push(record);
+      byTopic.set(physical, list);
+    }
+    await this.sendMessages(byTopic);
+  }
+
+  /** Sends already-encoded messages (dead letters keep the original bytes and headers). */
+  async sendMessages(byTopic: Map<string, Message[]>): Promise<void> {
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+    for (const [topic, messages] of byTopic) this.metrics?.published.inc({ topic }, messages.length);
+  }
+
+  /** Flushes (kafkajs sends eagerly, so nothing is buffered) and closes the connection. */
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+    this.opts.logger.debug('producer disconnected');
+  }
+}

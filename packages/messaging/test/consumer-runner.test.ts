@@ -1,0 +1,144 @@
+import { Topics, deadLetterTopic } from '@homeward/events';
+import { TopicCollector, createTestTopics, header, testDatabase, testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
+import { Kafka, logLevel } from 'kafkajs';
+import type { Db, MongoClient } from 'mongodb';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsumerRunner, EventPublisher, MongoIdempotencyStore, PoisonMessageError, createKafkaClient, prefixTopics } from '../src/index.ts';
+import { closedEvent } from './fixtures.ts';
+
+const logger = testLogger();
+let prefix: string;
+let db: Db;
+let closeDb: () => Promise<void>;
+let publisher: EventPublisher;
+const kafka = () => createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+
+beforeAll(async () => {
+  prefix = await createTestTopics('runner');
+  ({ db, close: closeDb } = await testDatabase('runner'));
+  publisher = new EventPublisher({ kafka: kafka(), topics: prefixTopics(prefix), logger });
+  await publisher.connect();
+});
+
+afterAll(async () => {
+  await publisher.disconnect();
+  await closeDb();
+});
+
+function runner(handlers: ConstructorParameters<typeof ConsumerRunner>[0]['handlers'], groupId = uniqueName('group'), registry?: Registry) {
+  return new ConsumerRunner({
+    kafka: kafka(),
+    groupId,
+    topics: [Topics.caseEvents],
+    topicResolver: prefixTopics(prefix),
+    handlers,
+    publisher,
+    idempotency: new MongoIdempotencyStore(db),
+    logger,
+    ...(registry ? { registry } : {}),
+  });
+}
+
+describe('ConsumerRunner', () => {
+  it('handles a redelivered event once', async () => {
+    const seen: string[] = [];
+    const r = runner({ 'homeward.case.closed': async (e) => void seen.push(e.data.caseId) });
+    await r.start();
+    const event = closedEvent(uniqueName('case'));
+    await publisher.publish(event);
+    await publisher.publish(event); // the same ce_id again: a redelivery
+    const marker = closedEvent('marker');
+    await publisher.publish(marker);
+    await waitFor(() => seen.includes('marker'), { what: 'the marker event' });
+    await r.stop();
+    expect(seen.filter((c) => c === event.data.caseId)).toHaveLength(1);
+  });
+
+  it('dead-letters a poison message with its reason and goes on with the next ones', async () => {
+    const registry = new Registry();
+    const handled: string[] = [];
+    const r = runner(
+      {
+        'homeward.case.closed': async (e) => {
+          if (e.data.reason === 'poison') throw new PoisonMessageError('TEST_ERR_POISON', 'this case cannot be closed');
+          handled.push(e.data.caseId);
+        },
+      },
+      uniqueName('group'),
+      registry,
+    );
+    const dlq = await new TopicCollector(prefixTopics(prefix)(deadLetterTopic(Topics.caseEvents))).start();
+    await r.start();
+    const raw = new Kafka({ clientId: 'raw', brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
+    await raw.connect();
+    const topic = prefixTopics(prefix)(Topics.caseEvents);
+    // Three kinds of poison on one partition (same key), each followed by a good event.
+    await raw.send({ topic, messages: [{ key: 'k', value: 'not json', headers: { ce_specversion: '1.0', ce_id: 'p1', ce_source: 's', ce_type: 'homeward.case.closed' } }] });
+    await raw.send({ topic, messages: [{ key: 'k', value: '{}', headers: { ce_specversion: '1.0', ce_id: 'p2', ce_source: 's', ce_type: 'homeward.case.closed' } }] });
+    await raw.disconnect();
+    const poison = closedEvent('poison-case');
+    poison.data.reason = 'poison';
+    await publisher.publish(poison, closedEvent('after-poison'));
+
+    await waitFor(() => handled.includes('after-poison'), { what: 'the good event after the poison' });
+    await dlq.waitForCount(3);
+    const byId = new Map(dlq.messages.map((m) => [header(m.message, 'ce_id'), m.message]));
+    expect(header(byId.get('p1')!, 'dlq_error_code')).toBe('decode');
+    expect(header(byId.get('p1')!, 'dlq_reason')).toContain('not valid JSON');
+    expect(header(byId.get('p2')!, 'dlq_error_code')).toBe('schema');
+    expect(header(byId.get('p2')!, 'dlq_reason')).toContain('/data/caseId');
+    const third = byId.get(poison.id)!;
+    expect(header(third, 'dlq_error_code')).toBe('TEST_ERR_POISON');
+    expect(header(third, 'dlq_original_topic')).toBe(topic);
+    expect(third.value?.toString()).toContain('poison-case');
+    const metrics = await registry.getSingleMetricAsString('homeward_events_handled_total');
+    expect(metrics).toMatch(/outcome="dead-lettered"} 3/);
+    await r.stop();
+    await dlq.stop();
+  });
+
+  it('shuts down gracefully mid-stream: a second member takes over, nothing lost, nothing handled twice', async () => {
+    const total = 3000;
+    const counts = new Map<string, number>();
+    const groupId = uniqueName('group');
+    const topicPrefix = await createTestTopics('shutdown');
+    const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
+    await pub.connect();
+    // No idempotency store: this proves the commits themselves, not the duplicate guard.
+    const noGuard = { has: async () => false, add: async () => {} };
+    const make = () =>
+      new ConsumerRunner({
+        kafka: kafka(),
+        groupId,
+        topics: [Topics.caseEvents],
+        topicResolver: prefixTopics(topicPrefix),
+        handlers: {
+          'homeward.case.closed': async (e) => {
+            await new Promise((r) => setImmediate(r));
+            counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+          },
+        },
+        publisher: pub,
+        idempotency: noGuard,
+        logger,
+      });
+    const events = Array.from({ length: total }, (_, i) => closedEvent(`case-${i % 50}`));
+    for (let i = 0; i < total; i += 500) await pub.publish(...events.slice(i, i + 500));
+
+    const first = make();
+    await first.start();
+    await waitFor(() => counts.size >= total / 3, { timeoutMs: 30_000, what: 'a third of the messages' });
+    await first.stop();
+    const handledByFirst = counts.size;
+    const second = make();
+    await second.start();
+    await waitFor(() => counts.size >= total, { timeoutMs: 60_000, what: `all ${total} messages (have ${counts.size})` });
+    await new Promise((r) => setTimeout(r, 500));
+    await second.stop();
+    await pub.disconnect();
+    expect(handledByFirst).toBeLessThan(total);
+    expect(counts.size).toBe(total);
+    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+  });
+});

@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ensureTopics } from '@homeward/infra-local';
+import { type CloudEvent, allTopics, decodeKafka } from '@homeward/events';
+import { Redis } from 'ioredis';
+import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { type Db, MongoClient } from 'mongodb';
+import { pino, type Logger } from 'pino';
+import { testInfra } from './infra.ts';
+
+/** A name no other test (or run) uses: isolates topics, groups, databases and Redis keys. */
+export function uniqueName(label: string): string {
+  return `${label}-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Waits until `probe` returns a truthy value, or fails after the timeout with `what`. */
+export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      const v = await probe();
+      if (v) return v as NonNullable<T>;
+    } catch (err) {
+      lastError = err;
+    }
+    await sleep(opts.intervalMs ?? 50);
+  }
+  throw new Error(`timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+}
+
+/** A logger for tests: silent unless LOG_LEVEL asks otherwise. */
+export function testLogger(): Logger {
+  return pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+}
+
+/** Creates the contract's topics under a fresh prefix (with fewer partitions: tests are small). */
+export async function createTestTopics(label: string, partitions = 3): Promise<string> {
+  const prefix = `${uniqueName(label)}.`;
+  await ensureTopics(testInfra().kafkaBrokers, allTopics, { prefix, partitions });
+  return prefix;
+}
+
+/** A database of its own for one test file; dropped by `close`. */
+export async function testDatabase(label: string): Promise<{ client: MongoClient; db: Db; close: () => Promise<void> }> {
+  const client = await MongoClient.connect(testInfra().mongoUrl);
+  const db = client.db(uniqueName(label).replaceAll('-', '_'));
+  return {
+    client,
+    db,
+    close: async () => {
+      await db.dropDatabase().catch(() => {});
+      await client.close();
+    },
+  };
+}
+
+export function testRedis(): Redis {
+  return new Redis(testInfra().redisUrl, { lazyConnect: false, maxRetriesPerRequest: 3 });
+}
+
+export interface CollectedMessage {
+  message: KafkaMessage;
+  partition: number;
+  event?: CloudEvent;
+}
+
+/**
+ * Reads a topic from the beginning into memory, for assertions on what a service published
+ * (or dead-lettered). An independent kafkajs consumer, not the code under test.
+ */
+export class TopicCollector {
+  readonly messages: CollectedMessage[] = [];
+  private readonly kafka = new Kafka({ clientId: 'test-collector', brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
+  private readonly consumer = this.kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 50 });
+
+  constructor(private readonly topic: string) {}
+
+  async start(): Promise<this> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message, partition }) => {
+        let event: CloudEvent | undefined;
+        try {
+          event = decodeKafka(message);
+        } catch {
+          event = undefined;
+        }
+        this.messages.push({ message, partition, event });
+      },
+    });
+    return this;
+  }
+
+  get events(): CloudEvent[] {
+    return this.messages.flatMap((m) => (m.event ? [m.event] : []));
+  }
+
+  async waitForEvent(predicate: (e: CloudEvent) => boolean, timeoutMs = 15_000): Promise<CloudEvent> {
+    return waitFor(() => this.events.find(predicate), { timeoutMs, what: `an event on ${this.topic}` });
+  }
+
+  async waitForCount(n: number, timeoutMs = 30_000): Promise<void> {
+    await waitFor(() => this.messages.length >= n, { timeoutMs, what: `${n} messages on ${this.topic} (have ${this.messages.length})` });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+}
+
+/** Header value of a Kafka message as text. */
+export function header(message: KafkaMessage, name: string): string | undefined {
+  const v = message.headers?.[name];
+  if (v === undefined) return undefined;
+  return (Array.isArray(v) ? v[0] : v)?.toString();
+}
