@@ -67,7 +67,7 @@ export class OutboxRelay {
   }
 
   /** Registers a collection whose documents carry an outbox. */
-  watch(collection: Collection<Document>): this {
+  watch<T extends Document>(collection: Collection<T>): this {
     this.collections.set(collection.collectionName, collection as unknown as Collection<OutboxDoc>);
     return this;
   }
@@ -86,7 +86,7 @@ export class OutboxRelay {
   }
 
   /** Asks the relay to publish one document's outbox now, and resolves when it did. */
-  async notify(collection: Collection<Document>, id: unknown): Promise<void> {
+  async notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void> {
     const name = collection.collectionName;
     if (!this.collections.has(name)) this.watch(collection);
     const set = this.pending.get(name) ?? new Set();

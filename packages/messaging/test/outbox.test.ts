@@ -1,0 +1,112 @@
+import { Topics } from '@homeward/events';
+import { TopicCollector, createTestTopics, testDatabase, testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
+import type { Collection, Db } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsumerRunner, EventPublisher, MongoIdempotencyStore, OutboxRelay, createKafkaClient, outboxInsert, prefixTopics, withOutbox } from '../src/index.ts';
+import { closedEvent } from './fixtures.ts';
+
+const logger = testLogger();
+let prefix: string;
+let db: Db;
+let closeDb: () => Promise<void>;
+let publisher: EventPublisher;
+const kafka = () => createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+
+beforeAll(async () => {
+  prefix = await createTestTopics('outbox');
+  ({ db, close: closeDb } = await testDatabase('outbox'));
+  publisher = new EventPublisher({ kafka: kafka(), topics: prefixTopics(prefix), logger });
+  await publisher.connect();
+});
+
+afterAll(async () => {
+  await publisher.disconnect();
+  await closeDb();
+});
+
+interface CaseDoc {
+  _id: string;
+  status: string;
+}
+
+describe('OutboxRelay', () => {
+  it('publishes what a write put in the outbox, and empties it', async () => {
+    const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
+    const relay = new OutboxRelay({ publisher, logger });
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    const event = closedEvent('c-fast');
+    await cases.insertOne({ _id: 'c-fast', status: 'closed', ...outboxInsert([event]) } as CaseDoc);
+    await relay.notify(cases, 'c-fast');
+    await collector.waitForEvent((e) => e.id === event.id);
+    const doc = await cases.findOne({ _id: 'c-fast' });
+    expect((doc as { outbox?: unknown[] }).outbox).toEqual([]);
+    // A later write appends; the relay publishes only the new event.
+    const next = closedEvent('c-fast');
+    await cases.updateOne({ _id: 'c-fast' }, withOutbox({ $set: { status: 'reopened' } }, [next]));
+    await relay.notify(cases, 'c-fast');
+    await collector.waitForEvent((e) => e.id === next.id);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
+    await relay.stop();
+    await collector.stop();
+  });
+
+  it('handles every event exactly once when the relay dies between publishing and removing', async () => {
+    const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
+    const n = 40;
+    const events = Array.from({ length: n }, (_, i) => closedEvent(`crash-${i}`));
+    for (let i = 0; i < n; i++) {
+      await cases.insertOne({ _id: `crash-${i}`, status: 'closed', ...outboxInsert([events[i]!]) } as CaseDoc);
+    }
+    const handled = new Map<string, number>();
+    const runner = new ConsumerRunner({
+      kafka: kafka(),
+      groupId: uniqueName('group'),
+      topics: [Topics.caseEvents],
+      topicResolver: prefixTopics(prefix),
+      handlers: {
+        'homeward.case.closed': async (e) => {
+          // The topic also carries the other test's events: count only ours.
+          if (e.data.caseId.startsWith('crash-')) handled.set(e.id, (handled.get(e.id) ?? 0) + 1);
+        },
+      },
+      publisher,
+      idempotency: new MongoIdempotencyStore(db, uniqueName('processed')),
+      logger,
+    });
+    await runner.start();
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+
+    // The first relay "dies" right after its first publish of each document: nothing removed.
+    let crashes = 0;
+    const dying = new OutboxRelay({
+      publisher,
+      logger,
+      afterPublish: () => {
+        crashes++;
+        throw new Error('relay killed');
+      },
+    }).watch(cases);
+    await expect(dying.sweep()).rejects.toThrow('relay killed');
+    await dying.stop();
+    expect(crashes).toBe(1);
+    expect(await cases.countDocuments({ 'outbox.0': { $exists: true } })).toBe(n);
+
+    // A new relay (a restarted service) finds every pending outbox and publishes it again.
+    const relay = new OutboxRelay({ publisher, logger, sweepIntervalMs: 100 }).watch(cases);
+    relay.start();
+    await waitFor(() => handled.size === n, { timeoutMs: 30_000, what: `${n} handled events (have ${handled.size})` });
+    await waitFor(async () => (await cases.countDocuments({ 'outbox.0': { $exists: true } })) === 0, { what: 'empty outboxes' });
+    await collector.waitForCount(n + 1);
+    await new Promise((r) => setTimeout(r, 500));
+    await relay.stop();
+    await runner.stop();
+    await collector.stop();
+    // The crashed publish reached the topic twice (at-least-once publishing) ...
+    const onTopic = collector.events.filter((e) => events.some((x) => x.id === e.id));
+    expect(onTopic.length).toBe(n + 1);
+    // ... and the consumer handled each event exactly once.
+    expect(handled.size).toBe(n);
+    expect([...handled.values()].every((c) => c === 1)).toBe(true);
+  });
+});
