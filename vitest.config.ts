@@ -4,7 +4,11 @@ import { defineConfig } from 'vitest/config';
 // more than they compute, so a few more workers than cores keeps the 2-core machine busy.
 export default defineConfig({
   test: {
-    include: ['packages/*/test/**/*.test.ts', 'services/*/test/**/*.test.ts', 'infra/local/test/**/*.test.ts'],
+    include: [
+      'packages/*/test/**/*.test.ts',
+      'services/*/test/**/*.test.ts',
+      'infra/local/test/**/*.test.ts',
+    ],
     pool: 'forks',
     maxWorkers: 4,
     testTimeout: 60_000,

@@ -25,7 +25,15 @@ function ensurePnpm() {
   if (existsSync(pnpmBin)) return;
   mkdirSync(toolsDir, { recursive: true });
   process.stderr.write(`homeward: installing pnpm ${pnpmVersion} into .cache/tools\n`);
-  run('npm', ['install', '--no-save', '--no-audit', '--no-fund', '--prefix', toolsDir, `pnpm@${pnpmVersion}`]);
+  run('npm', [
+    'install',
+    '--no-save',
+    '--no-audit',
+    '--no-fund',
+    '--prefix',
+    toolsDir,
+    `pnpm@${pnpmVersion}`,
+  ]);
 }
 
 function ensureInstalled() {

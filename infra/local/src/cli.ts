@@ -18,7 +18,9 @@ async function main(command: string | undefined): Promise<number> {
     case 'status': {
       const all = await status();
       for (const s of all) {
-        out(`${s.component.padEnd(9)} ${s.answering ? 'up  ' : 'DOWN'} ${s.endpoint.padEnd(28)} pid ${s.pid ?? '-'}  log ${s.log}`);
+        out(
+          `${s.component.padEnd(9)} ${s.answering ? 'up  ' : 'DOWN'} ${s.endpoint.padEnd(28)} pid ${s.pid ?? '-'}  log ${s.log}`,
+        );
       }
       return all.every((s) => s.answering) ? 0 : 1;
     }
@@ -31,7 +33,9 @@ async function main(command: string | undefined): Promise<number> {
 main(process.argv[2]).then(
   (code) => process.exit(code),
   (err: unknown) => {
-    process.stderr.write(`infra: ${err instanceof LauncherError ? err.message : String((err as Error)?.stack ?? err)}\n`);
+    process.stderr.write(
+      `infra: ${err instanceof LauncherError ? err.message : String((err as Error)?.stack ?? err)}\n`,
+    );
     process.exit(1);
   },
 );

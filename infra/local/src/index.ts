@@ -1,7 +1,7 @@
-export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
+export { pingMongo, startFerretDb } from './components/ferretdb.ts';
+export { probeKafka, startKafka } from './components/kafka.ts';
+export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
-export { startKafka, probeKafka } from './components/kafka.ts';
-export { startFerretDb, pingMongo } from './components/ferretdb.ts';
-export { startRedis, pingRedis } from './components/redis.ts';
+export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
 export { LauncherError, stopProcess } from './processes.ts';
 export { ensureTopics } from './topics.ts';

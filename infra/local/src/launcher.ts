@@ -1,5 +1,5 @@
-import { probeKafka, startKafka } from './components/kafka.ts';
 import { pingMongo, startFerretDb } from './components/ferretdb.ts';
+import { probeKafka, startKafka } from './components/kafka.ts';
 import { pingRedis, startRedis } from './components/redis.ts';
 import { logPath, readPid, stopProcess } from './processes.ts';
 import { ensureTopics } from './topics.ts';
@@ -40,7 +40,9 @@ export async function up(): Promise<UpReport[]> {
   const results = await Promise.all([
     timed('redis', () => startRedis({ port: DEFAULT_PORTS.redis })),
     timed('ferretdb', () => startFerretDb({ port: DEFAULT_PORTS.mongo })),
-    timed('kafka', () => startKafka({ port: DEFAULT_PORTS.kafka, controllerPort: DEFAULT_PORTS.kafkaController })),
+    timed('kafka', () =>
+      startKafka({ port: DEFAULT_PORTS.kafka, controllerPort: DEFAULT_PORTS.kafkaController }),
+    ),
   ]);
   const t0 = performance.now();
   await ensureTopics(localEndpoints.kafkaBrokers);
@@ -74,8 +76,26 @@ export async function status(): Promise<ComponentStatus[]> {
     probe(pingRedis(DEFAULT_PORTS.redis)),
   ]);
   return [
-    { component: 'kafka', answering: kafka, pid: readPid('kafka'), endpoint: localEndpoints.kafkaBrokers[0]!, log: logPath('kafka') },
-    { component: 'ferretdb', answering: mongo, pid: readPid('ferretdb'), endpoint: localEndpoints.mongoUrl, log: logPath('ferretdb') },
-    { component: 'redis', answering: redis, pid: readPid('redis'), endpoint: localEndpoints.redisUrl, log: logPath('redis') },
+    {
+      component: 'kafka',
+      answering: kafka,
+      pid: readPid('kafka'),
+      endpoint: localEndpoints.kafkaBrokers[0]!,
+      log: logPath('kafka'),
+    },
+    {
+      component: 'ferretdb',
+      answering: mongo,
+      pid: readPid('ferretdb'),
+      endpoint: localEndpoints.mongoUrl,
+      log: logPath('ferretdb'),
+    },
+    {
+      component: 'redis',
+      answering: redis,
+      pid: readPid('redis'),
+      endpoint: localEndpoints.redisUrl,
+      log: logPath('redis'),
+    },
   ];
 }

@@ -68,7 +68,11 @@ export async function stopProcess(name: string, graceMs = 30_000): Promise<boole
 
 /** Runs a setup command to completion (an install or a build), failing with its output. */
 export function runSetup(component: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): void {
-  const res = spawnSync(cmd, args, { encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 64 << 20 });
+  const res = spawnSync(cmd, args, {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+    maxBuffer: 64 << 20,
+  });
   if (res.error) throw new LauncherError(component, `${cmd} could not run: ${res.error.message}`);
   if (res.status !== 0) {
     const log = logPath(`${component}-setup`);

@@ -1,5 +1,5 @@
-import { TOPIC_PARTITIONS, allTopics, deadLetterTopic } from '@homeward/events';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allTopics, deadLetterTopic, TOPIC_PARTITIONS } from '@homeward/events';
 import { type Admin, Kafka, logLevel } from 'kafkajs';
 
 /**
@@ -17,13 +17,19 @@ export async function ensureTopics(
   try {
     const existing = new Set(await admin.listTopics());
     const prefix = opts.prefix ?? '';
-    const wanted = topics.flatMap((t) => [`${prefix}${t}`, `${prefix}${deadLetterTopic(t)}`]).filter((t) => !existing.has(t));
+    const wanted = topics
+      .flatMap((t) => [`${prefix}${t}`, `${prefix}${deadLetterTopic(t)}`])
+      .filter((t) => !existing.has(t));
     if (wanted.length > 0) {
       await admin.createTopics({
         // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while the controller is
         // still propagating the new topics; we poll the metadata ourselves instead.
         waitForLeaders: false,
-        topics: wanted.map((topic) => ({ topic, numPartitions: opts.partitions ?? TOPIC_PARTITIONS, replicationFactor: 1 })),
+        topics: wanted.map((topic) => ({
+          topic,
+          numPartitions: opts.partitions ?? TOPIC_PARTITIONS,
+          replicationFactor: 1,
+        })),
       });
       await waitForLeaders(admin, wanted);
     }
@@ -39,7 +45,11 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   while (Date.now() < deadline) {
     try {
       const { topics: meta } = await admin.fetchTopicMetadata({ topics });
-      if (meta.length === topics.length && meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))) return;
+      if (
+        meta.length === topics.length &&
+        meta.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0))
+      )
+        return;
     } catch (err) {
       last = err;
     }

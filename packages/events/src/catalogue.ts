@@ -1,5 +1,19 @@
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { Actor, DateOnly, DateTime, Id, Latitude, LongText, Longitude, Place, RegionCode, Role, Sex, ShortText, Url } from './common.ts';
+import {
+  Actor,
+  DateOnly,
+  DateTime,
+  Id,
+  Latitude,
+  Longitude,
+  LongText,
+  Place,
+  RegionCode,
+  Role,
+  Sex,
+  ShortText,
+  Url,
+} from './common.ts';
 import { ReportDataSchema } from './reports.ts';
 import { type TopicName, Topics } from './topics.ts';
 
@@ -27,7 +41,11 @@ const CancelReason = Type.Union([
   Type.Literal('withdrawn'),
 ]);
 
-const BuyerHousehold = Type.Object({ headName: ShortText, address: ShortText, idNumber: Type.Optional(ShortText) });
+const BuyerHousehold = Type.Object({
+  headName: ShortText,
+  address: ShortText,
+  idNumber: Type.Optional(ShortText),
+});
 
 const PlacementType = Type.Union([
   Type.Literal('return-to-family'),
@@ -76,7 +94,8 @@ export const EventCatalogue = {
     topic: Topics.agencyReports,
     data: ReportDataSchema,
     key: () => '',
-    description: 'An agency system submits a report. Keyed by nothing in particular; ce_source is agency/<agencyId>.',
+    description:
+      'An agency system submits a report. Keyed by nothing in particular; ce_source is agency/<agencyId>.',
   }),
   'homeward.case.opened': eventType({
     topic: Topics.caseEvents,
@@ -190,7 +209,13 @@ export const EventCatalogue = {
   }),
   'homeward.alert.cancelled': eventType({
     topic: Topics.alertEvents,
-    data: Type.Object({ alertId: Id, caseId: Id, cancelledAt: DateTime, reason: CancelReason, note: Type.Optional(LongText) }),
+    data: Type.Object({
+      alertId: Id,
+      caseId: Id,
+      cancelledAt: DateTime,
+      reason: CancelReason,
+      note: Type.Optional(LongText),
+    }),
     key: (d) => d.alertId,
     description: 'The alert ended, with the reason every notified unit is told.',
   }),
@@ -231,7 +256,11 @@ export const EventCatalogue = {
     data: Type.Object({
       sampleId: Id,
       subject: Type.Object({
-        kind: Type.Union([Type.Literal('unidentified-child'), Type.Literal('rescued-child'), Type.Literal('parent')]),
+        kind: Type.Union([
+          Type.Literal('unidentified-child'),
+          Type.Literal('rescued-child'),
+          Type.Literal('parent'),
+        ]),
         caseId: Type.Optional(Id),
         relation: Type.Optional(Type.Union([Type.Literal('mother'), Type.Literal('father')])),
       }),
@@ -245,13 +274,24 @@ export const EventCatalogue = {
   }),
   'homeward.dna.custody-recorded': eventType({
     topic: Topics.dnaEvents,
-    data: Type.Object({ sampleId: Id, step: CustodyStep, at: DateTime, by: ShortText, recordHash: ShortText }),
+    data: Type.Object({
+      sampleId: Id,
+      step: CustodyStep,
+      at: DateTime,
+      by: ShortText,
+      recordHash: ShortText,
+    }),
     key: (d) => d.sampleId,
     description: 'A step of the chain of custody was recorded.',
   }),
   'homeward.dna.profile-entered': eventType({
     topic: Topics.dnaEvents,
-    data: Type.Object({ sampleId: Id, enteredAt: DateTime, lociCount: Type.Integer({ minimum: 0 }), matchable: Type.Boolean() }),
+    data: Type.Object({
+      sampleId: Id,
+      enteredAt: DateTime,
+      lociCount: Type.Integer({ minimum: 0 }),
+      matchable: Type.Boolean(),
+    }),
     key: (d) => d.sampleId,
     description: 'An STR profile was entered. Ids and counts only: genotypes never leave dna-tracking.',
   }),
@@ -314,13 +354,25 @@ export const EventCatalogue = {
   }),
   'homeward.followup.completed': eventType({
     topic: Topics.placementEvents,
-    data: Type.Object({ followupId: Id, caseId: Id, type: FollowupType, completedAt: DateTime, outcome: LongText }),
+    data: Type.Object({
+      followupId: Id,
+      caseId: Id,
+      type: FollowupType,
+      completedAt: DateTime,
+      outcome: LongText,
+    }),
     key: (d) => d.caseId,
     description: 'A follow-up was done (the school, the hospital, the course).',
   }),
   'homeward.followup.overdue': eventType({
     topic: Topics.placementEvents,
-    data: Type.Object({ followupId: Id, caseId: Id, type: FollowupType, dueDate: DateOnly, detectedAt: DateTime }),
+    data: Type.Object({
+      followupId: Id,
+      caseId: Id,
+      type: FollowupType,
+      dueDate: DateOnly,
+      detectedAt: DateTime,
+    }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',
   }),

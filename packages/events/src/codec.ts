@@ -1,4 +1,4 @@
-import { CONTEXT_ATTRIBUTES, type CloudEvent, extensionsOf } from './envelope.ts';
+import { type CloudEvent, CONTEXT_ATTRIBUTES, extensionsOf } from './envelope.ts';
 import { type FieldError, validateEnvelope } from './validation.ts';
 
 /** Why an event could not be decoded; `kind` chooses the HTTP status (400 or 415). */
@@ -75,7 +75,10 @@ function headerString(v: HeaderValue): string | undefined {
 }
 
 /** Decodes a Kafka message in binary mode; throws {@link EventDecodeError} with the reason. */
-export function decodeKafka(message: { value: Buffer | null; headers?: Record<string, HeaderValue> }): CloudEvent {
+export function decodeKafka(message: {
+  value: Buffer | null;
+  headers?: Record<string, HeaderValue>;
+}): CloudEvent {
   const headers = message.headers ?? {};
   const event: Record<string, unknown> = {};
   for (const [name, raw] of Object.entries(headers)) {
@@ -87,10 +90,15 @@ export function decodeKafka(message: { value: Buffer | null; headers?: Record<st
   const errors = validateEnvelope(event);
   if (errors.length > 0) throw new EventDecodeError('malformed', 'invalid CloudEvent headers', errors);
   if (!isJsonMedia(mediaType(contentType))) {
-    throw new EventDecodeError('unsupported-media-type', `content-type ${contentType} is not supported; use application/json`);
+    throw new EventDecodeError(
+      'unsupported-media-type',
+      `content-type ${contentType} is not supported; use application/json`,
+    );
   }
   if (message.value === null || message.value.length === 0) {
-    throw new EventDecodeError('malformed', 'the message has no value (data)', [{ field: '/data', message: 'is required' }]);
+    throw new EventDecodeError('malformed', 'the message has no value (data)', [
+      { field: '/data', message: 'is required' },
+    ]);
   }
   event.data = parseJson(message.value, 'the message value');
   return event as CloudEvent;
@@ -116,33 +124,53 @@ export const MAX_BATCH = 500;
  * else with a `ce-specversion` header is binary. Envelope errors of a single event throw;
  * in a batch, each event is checked by the caller so one bad event does not sink the rest.
  */
-export function decodeHttp(headers: Record<string, string | string[] | undefined>, body: Buffer | string | undefined): DecodedHttp {
+export function decodeHttp(
+  headers: Record<string, string | string[] | undefined>,
+  body: Buffer | string | undefined,
+): DecodedHttp {
   const contentType = headerString(headers['content-type']);
   const media = mediaType(contentType);
   const raw = body ?? '';
   if (media === MEDIA.structured) {
     const parsed = parseJson(raw, 'the body');
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new EventDecodeError('malformed', 'a structured-mode body must be one JSON object', [{ field: '/', message: 'must be an object' }]);
+      throw new EventDecodeError('malformed', 'a structured-mode body must be one JSON object', [
+        { field: '/', message: 'must be an object' },
+      ]);
     }
     return { mode: 'structured', events: [fromStructured(parsed as Record<string, unknown>)] };
   }
   if (media === MEDIA.batch) {
     const parsed = parseJson(raw, 'the body');
     if (!Array.isArray(parsed)) {
-      throw new EventDecodeError('malformed', 'a batch-mode body must be a JSON array', [{ field: '/', message: 'must be an array' }]);
+      throw new EventDecodeError('malformed', 'a batch-mode body must be a JSON array', [
+        { field: '/', message: 'must be an array' },
+      ]);
     }
-    if (parsed.length === 0) throw new EventDecodeError('malformed', 'the batch is empty', [{ field: '/', message: 'must not be empty' }]);
+    if (parsed.length === 0)
+      throw new EventDecodeError('malformed', 'the batch is empty', [
+        { field: '/', message: 'must not be empty' },
+      ]);
     if (parsed.length > MAX_BATCH) {
       throw new EventDecodeError('malformed', `a batch carries at most ${MAX_BATCH} events`, [
         { field: '/', message: `must have at most ${MAX_BATCH} items` },
       ]);
     }
-    return { mode: 'batch', events: parsed.map((e) => (typeof e === 'object' && e !== null ? fromStructured(e as Record<string, unknown>, false) : (e as CloudEvent))) };
+    return {
+      mode: 'batch',
+      events: parsed.map((e) =>
+        typeof e === 'object' && e !== null
+          ? fromStructured(e as Record<string, unknown>, false)
+          : (e as CloudEvent),
+      ),
+    };
   }
   if (headerString(headers['ce-specversion']) !== undefined) {
     if (!isJsonMedia(media)) {
-      throw new EventDecodeError('unsupported-media-type', `content-type ${contentType ?? '(none)'} is not supported for event data; use application/json`);
+      throw new EventDecodeError(
+        'unsupported-media-type',
+        `content-type ${contentType ?? '(none)'} is not supported for event data; use application/json`,
+      );
     }
     const event: Record<string, unknown> = {};
     for (const [name, value] of Object.entries(headers)) {
@@ -151,14 +179,17 @@ export function decodeHttp(headers: Record<string, string | string[] | undefined
     }
     event.datacontenttype = contentType;
     const errors = validateEnvelope(event);
-    if (errors.length > 0) throw new EventDecodeError('malformed', 'invalid CloudEvent headers', errors.map(headerField));
+    if (errors.length > 0)
+      throw new EventDecodeError('malformed', 'invalid CloudEvent headers', errors.map(headerField));
     event.data = parseJson(raw, 'the body');
     return { mode: 'binary', events: [event as CloudEvent] };
   }
   if (isJsonMedia(media)) {
-    throw new EventDecodeError('malformed', 'a JSON body without ce- headers is not a CloudEvent: send binary mode (ce-* headers), or structured mode with content-type application/cloudevents+json', [
-      { field: 'ce-specversion', message: 'is required in binary mode' },
-    ]);
+    throw new EventDecodeError(
+      'malformed',
+      'a JSON body without ce- headers is not a CloudEvent: send binary mode (ce-* headers), or structured mode with content-type application/cloudevents+json',
+      [{ field: 'ce-specversion', message: 'is required in binary mode' }],
+    );
   }
   throw new EventDecodeError(
     'unsupported-media-type',
@@ -175,7 +206,8 @@ function fromStructured(obj: Record<string, unknown>, check = true): CloudEvent 
   if (event.data === undefined && typeof event.data_base64 === 'string') {
     // Binary data in structured mode: only JSON data is meaningful to Homeward.
     const media = mediaType(event.datacontenttype as string | undefined);
-    if (!isJsonMedia(media)) throw new EventDecodeError('unsupported-media-type', 'data_base64 must carry JSON data');
+    if (!isJsonMedia(media))
+      throw new EventDecodeError('unsupported-media-type', 'data_base64 must carry JSON data');
     event.data = parseJson(Buffer.from(event.data_base64, 'base64'), 'data_base64');
     delete event.data_base64;
   }

@@ -1,10 +1,18 @@
 import { type Static, Type } from '@sinclair/typebox';
 
 /** RFC 3339 date-time with an offset, as the contract requires for every time. */
-export const DateTime = Type.String({ format: 'date-time', description: 'RFC 3339 date-time', examples: ['2026-11-28T09:30:00+08:00'] });
+export const DateTime = Type.String({
+  format: 'date-time',
+  description: 'RFC 3339 date-time',
+  examples: ['2026-11-28T09:30:00+08:00'],
+});
 
 /** A calendar date (RFC 3339 full-date). */
-export const DateOnly = Type.String({ format: 'date', description: 'RFC 3339 full-date', examples: ['2019-05-01'] });
+export const DateOnly = Type.String({
+  format: 'date',
+  description: 'RFC 3339 full-date',
+  examples: ['2019-05-01'],
+});
 
 /**
  * A 6-digit administrative division code (GB/T 2260): 2 digits province, 2 prefecture,

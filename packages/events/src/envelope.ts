@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type EventData, type EventType } from './catalogue.ts';
+import type { EventData, EventType } from './catalogue.ts';
 
 /**
  * A CloudEvents 1.0 event. Extension attributes (lower-case alphanumeric names, string values)
@@ -21,9 +21,21 @@ export interface CloudEvent<T = unknown> {
 }
 
 /** A CloudEvent of one catalogue type, with its data typed from the schema. */
-export type HomewardEvent<T extends EventType = EventType> = CloudEvent<EventData<T>> & { type: T; data: EventData<T> };
+export type HomewardEvent<T extends EventType = EventType> = CloudEvent<EventData<T>> & {
+  type: T;
+  data: EventData<T>;
+};
 
-export const CONTEXT_ATTRIBUTES = ['specversion', 'id', 'source', 'type', 'time', 'subject', 'datacontenttype', 'dataschema'] as const;
+export const CONTEXT_ATTRIBUTES = [
+  'specversion',
+  'id',
+  'source',
+  'type',
+  'time',
+  'subject',
+  'datacontenttype',
+  'dataschema',
+] as const;
 
 /** Extension attribute names as the spec allows them: lower-case letters and digits, at most 20. */
 export const EXTENSION_NAME = /^[a-z0-9]{1,20}$/;
@@ -37,7 +49,11 @@ export interface NewEventOptions {
 }
 
 /** Makes a catalogue event with a fresh id and the current time unless given. */
-export function createEvent<T extends EventType>(type: T, data: EventData<T>, opts: NewEventOptions): HomewardEvent<T> {
+export function createEvent<T extends EventType>(
+  type: T,
+  data: EventData<T>,
+  opts: NewEventOptions,
+): HomewardEvent<T> {
   const time = opts.time instanceof Date ? opts.time.toISOString() : (opts.time ?? new Date().toISOString());
   const event: HomewardEvent<T> = {
     specversion: '1.0',

@@ -1,8 +1,25 @@
 import { type Static, Type } from '@sinclair/typebox';
-import { DateOnly, DateTime, Id, Latitude, LongText, Longitude, Place, RegionCode, Sex, ShortText, Url } from './common.ts';
+import {
+  DateOnly,
+  DateTime,
+  Id,
+  Latitude,
+  Longitude,
+  LongText,
+  Place,
+  RegionCode,
+  Sex,
+  ShortText,
+  Url,
+} from './common.ts';
 
 /** The report kinds of the contract (`data.kind` of `homeward.report.submitted`). */
-export const ReportKinds = ['missing-child', 'suspected-trafficking', 'unidentified-child', 'sighting'] as const;
+export const ReportKinds = [
+  'missing-child',
+  'suspected-trafficking',
+  'unidentified-child',
+  'sighting',
+] as const;
 export type ReportKind = (typeof ReportKinds)[number];
 
 const Phone = Type.String({ pattern: '^\\+?[0-9][0-9 -]{4,24}$', description: 'a phone number' });
@@ -78,7 +95,11 @@ export const SightingReport = Type.Object(
 );
 export type SightingReport = Static<typeof SightingReport>;
 
-export type ReportData = MissingChildReport | UnidentifiedChildReport | SuspectedTraffickingReport | SightingReport;
+export type ReportData =
+  | MissingChildReport
+  | UnidentifiedChildReport
+  | SuspectedTraffickingReport
+  | SightingReport;
 
 export const reportSchemas = {
   'missing-child': MissingChildReport,

@@ -2,7 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import * as ajvFormats from 'ajv-formats';
 import { EventCatalogue, type EventType, isEventType } from './catalogue.ts';
-import { CONTEXT_ATTRIBUTES, type CloudEvent, EXTENSION_NAME } from './envelope.ts';
+import { type CloudEvent, CONTEXT_ATTRIBUTES, EXTENSION_NAME } from './envelope.ts';
 import { ReportKinds, reportSchemas } from './reports.ts';
 
 /** One thing wrong with an input: where (a JSON Pointer into it) and why. */
@@ -68,7 +68,7 @@ function mergeLiteralErrors(errors: FieldError[]): FieldError[] {
   const out: FieldError[] = [];
   for (const e of errors) {
     const prev = byField.get(e.field);
-    if (prev && prev.message.startsWith('must be one of ') && e.message.startsWith('must be one of ')) {
+    if (prev?.message.startsWith('must be one of ') && e.message.startsWith('must be one of ')) {
       prev.message = `${prev.message}, ${e.message.slice('must be one of '.length)}`;
       continue;
     }
@@ -103,14 +103,22 @@ export function validateEnvelope(event: Record<string, unknown>): FieldError[] {
   str('datacontenttype', false);
   str('dataschema', false);
   if (event.time !== undefined) {
-    if (typeof event.time !== 'string' || Number.isNaN(Date.parse(event.time)) || !/^\d{4}-\d\d-\d\dT/.test(event.time)) {
+    if (
+      typeof event.time !== 'string' ||
+      Number.isNaN(Date.parse(event.time)) ||
+      !/^\d{4}-\d\d-\d\dT/.test(event.time)
+    ) {
       errors.push({ field: '/time', message: 'must be an RFC 3339 date-time' });
     }
   }
   for (const key of Object.keys(event)) {
-    if (key === 'data' || key === 'data_base64' || (CONTEXT_ATTRIBUTES as readonly string[]).includes(key)) continue;
+    if (key === 'data' || key === 'data_base64' || (CONTEXT_ATTRIBUTES as readonly string[]).includes(key))
+      continue;
     if (!EXTENSION_NAME.test(key)) {
-      errors.push({ field: `/${key}`, message: 'is not a valid extension attribute name (lower-case a-z0-9, at most 20)' });
+      errors.push({
+        field: `/${key}`,
+        message: 'is not a valid extension attribute name (lower-case a-z0-9, at most 20)',
+      });
     }
   }
   return errors;
@@ -131,7 +139,9 @@ export function validateReportData(data: unknown): FieldError[] {
   }
   const kind = (data as { kind?: unknown }).kind;
   if (typeof kind !== 'string' || !(ReportKinds as readonly string[]).includes(kind)) {
-    return [{ field: '/data/kind', message: `must be one of ${ReportKinds.map((k) => `"${k}"`).join(', ')}` }];
+    return [
+      { field: '/data/kind', message: `must be one of ${ReportKinds.map((k) => `"${k}"`).join(', ')}` },
+    ];
   }
   return validateSchema(reportSchemas[kind as keyof typeof reportSchemas], data, '/data');
 }
@@ -140,7 +150,8 @@ export function validateReportData(data: unknown): FieldError[] {
 export function validateEvent(event: CloudEvent): FieldError[] {
   const errors = validateEnvelope(event as Record<string, unknown>);
   if (errors.length > 0) return errors;
-  if (!isEventType(event.type)) return [{ field: '/type', message: `is not a known event type: "${event.type}"` }];
+  if (!isEventType(event.type))
+    return [{ field: '/type', message: `is not a known event type: "${event.type}"` }];
   return validateEventData(event.type, event.data);
 }
 
@@ -156,7 +167,7 @@ export function findUnsafeKeys(value: unknown, path = ''): FieldError[] {
       return;
     }
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${p}/${i}`, depth + 1));
+      for (const [i, item] of v.entries()) walk(item, `${p}/${i}`, depth + 1);
     } else if (v !== null && typeof v === 'object') {
       for (const key of Object.keys(v)) {
         const here = `${p}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`;
@@ -173,5 +184,5 @@ export function findUnsafeKeys(value: unknown, path = ''): FieldError[] {
   return errors;
 }
 
-export { ReportKinds };
 export type { EventType };
+export { ReportKinds };

@@ -1,12 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CloudEvent,
+  childTraceparent,
+  deadLetterTopic,
+  decodeKafka,
   EventDecodeError,
   type EventType,
   type HomewardEvent,
-  childTraceparent,
-  decodeKafka,
-  deadLetterTopic,
   isEventType,
   traceIdOf,
   validateEvent,
@@ -30,7 +30,10 @@ export interface HandlerContext {
   traceparent: string;
 }
 
-export type EventHandler<T extends EventType = EventType> = (event: HomewardEvent<T>, ctx: HandlerContext) => Promise<void>;
+export type EventHandler<T extends EventType = EventType> = (
+  event: HomewardEvent<T>,
+  ctx: HandlerContext,
+) => Promise<void>;
 
 /** One handler per event type this consumer cares about; other types on its topics are skipped. */
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
@@ -87,7 +90,10 @@ export class ConsumerRunner {
 
   async start(): Promise<void> {
     await this.consumer.connect();
-    await this.consumer.subscribe({ topics: [...this.physicalToLogical.keys()], fromBeginning: this.opts.fromBeginning ?? true });
+    await this.consumer.subscribe({
+      topics: [...this.physicalToLogical.keys()],
+      fromBeginning: this.opts.fromBeginning ?? true,
+    });
     await this.consumer.run({
       autoCommit: true,
       eachBatchAutoResolve: false,
@@ -101,7 +107,10 @@ export class ConsumerRunner {
   async waitForAssignment(timeoutMs = 30_000): Promise<void> {
     const { GROUP_JOIN } = this.consumer.events;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`consumer ${this.opts.groupId} not assigned within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`consumer ${this.opts.groupId} not assigned within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       const remove = this.consumer.on(GROUP_JOIN, () => {
         clearTimeout(timer);
         remove();
@@ -143,13 +152,23 @@ export class ConsumerRunner {
     try {
       event = decodeKafka(message);
     } catch (err) {
-      const reason = err instanceof EventDecodeError ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}` : String(err);
+      const reason =
+        err instanceof EventDecodeError
+          ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}`
+          : String(err);
       await this.deadLetter(topic, partition, message, 'decode', reason, baseLog);
       return;
     }
     const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
     if (!isEventType(event.type)) {
-      await this.deadLetter(topic, partition, message, 'unknown-type', `unknown event type "${event.type}"`, log);
+      await this.deadLetter(
+        topic,
+        partition,
+        message,
+        'unknown-type',
+        `unknown event type "${event.type}"`,
+        log,
+      );
       return;
     }
     const handler = this.opts.handlers[event.type] as EventHandler | undefined;
@@ -167,7 +186,13 @@ export class ConsumerRunner {
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'duplicate' });
       return;
     }
-    const ctx: HandlerContext = { log, topic, partition, offset: message.offset, traceparent: childTraceparent(event.traceparent) };
+    const ctx: HandlerContext = {
+      log,
+      topic,
+      partition,
+      offset: message.offset,
+      traceparent: childTraceparent(event.traceparent),
+    };
     const timer = this.metrics?.handlerSeconds.startTimer({ group, type: event.type });
     try {
       await this.withRetry(() => handler(event as HomewardEvent, ctx), log);
@@ -178,7 +203,10 @@ export class ConsumerRunner {
       return;
     }
     timer?.();
-    await this.withRetry(() => this.opts.idempotency.add(group, event.id, this.opts.now?.() ?? new Date()), log);
+    await this.withRetry(
+      () => this.opts.idempotency.add(group, event.id, this.opts.now?.() ?? new Date()),
+      log,
+    );
     this.metrics?.handled.inc({ group, type: event.type, outcome: 'handled' });
   }
 
@@ -197,7 +225,14 @@ export class ConsumerRunner {
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, code: string, reason: string, log: Logger): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    code: string,
+    reason: string,
+    log: Logger,
+  ): Promise<void> {
     const logical = this.physicalToLogical.get(topic) ?? topic;
     const headers: IHeaders = {
       ...message.headers,
@@ -211,9 +246,19 @@ export class ConsumerRunner {
     };
     const dead: Message = { key: message.key, value: message.value, headers };
     // The dead letter must be stored before the offset moves past the original.
-    await this.withRetry(() => this.opts.publisher.sendMessages(new Map([[this.opts.topicResolver(deadLetterTopic(logical)), [dead]]])), log);
+    await this.withRetry(
+      () =>
+        this.opts.publisher.sendMessages(
+          new Map([[this.opts.topicResolver(deadLetterTopic(logical)), [dead]]]),
+        ),
+      log,
+    );
     log.warn({ code, reason: reason.slice(0, 500) }, 'message dead-lettered');
-    this.metrics?.handled.inc({ group: this.opts.groupId, type: headerText(message.headers?.ce_type) ?? 'unknown', outcome: 'dead-lettered' });
+    this.metrics?.handled.inc({
+      group: this.opts.groupId,
+      type: headerText(message.headers?.ce_type) ?? 'unknown',
+      outcome: 'dead-lettered',
+    });
   }
 }
 

@@ -5,14 +5,32 @@
  */
 export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
-  const e = err as { retriable?: unknown; name?: unknown; hasErrorLabel?: (l: string) => boolean; code?: unknown };
+  const e = err as {
+    retriable?: unknown;
+    name?: unknown;
+    hasErrorLabel?: (l: string) => boolean;
+    code?: unknown;
+  };
   if (e.retriable === true) return true;
   if (e.retriable === false) return false;
   const name = typeof e.name === 'string' ? e.name : '';
-  if (/^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$/.test(name)) return true;
-  if (typeof e.hasErrorLabel === 'function' && (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError'))) return true;
+  if (
+    /^Mongo(Network|NetworkTimeout|ServerSelection|NotConnected|PoolCleared|TopologyClosed)Error$/.test(name)
+  )
+    return true;
+  if (
+    typeof e.hasErrorLabel === 'function' &&
+    (e.hasErrorLabel('RetryableWriteError') || e.hasErrorLabel('TransientTransactionError'))
+  )
+    return true;
   // ioredis connection trouble.
-  if (name === 'MaxRetriesPerRequestError' || e.code === 'ECONNREFUSED' || e.code === 'ECONNRESET' || e.code === 'ETIMEDOUT') return true;
+  if (
+    name === 'MaxRetriesPerRequestError' ||
+    e.code === 'ECONNREFUSED' ||
+    e.code === 'ECONNRESET' ||
+    e.code === 'ETIMEDOUT'
+  )
+    return true;
   return false;
 }
 

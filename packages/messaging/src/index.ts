@@ -1,7 +1,8 @@
-export * from './kafka-client.ts';
-export * from './errors.ts';
-export * from './metrics.ts';
-export * from './publisher.ts';
-export * from './idempotency.ts';
+export type { Kafka } from 'kafkajs';
 export * from './consumer-runner.ts';
+export * from './errors.ts';
+export * from './idempotency.ts';
+export * from './kafka-client.ts';
+export * from './metrics.ts';
 export * from './outbox.ts';
+export * from './publisher.ts';

@@ -36,7 +36,12 @@ export function createKafkaClient(opts: KafkaClientOptions): Kafka {
     logCreator:
       () =>
       ({ level, label, namespace, log: entry }) => {
-        const { message, timestamp: _t, logger: _l, ...extra } = entry as { message: string; [k: string]: unknown };
+        const {
+          message,
+          timestamp: _t,
+          logger: _l,
+          ...extra
+        } = entry as { message: string; [k: string]: unknown };
         log[levels[level] ?? 'info']({ namespace, label, ...extra }, message);
       },
     ...opts.config,

@@ -35,7 +35,12 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
       labelNames: ['group', 'topic', 'partition'],
       registers,
     }),
-    published: new Counter({ name: 'homeward_events_published_total', help: 'Events published', labelNames: ['topic'], registers }),
+    published: new Counter({
+      name: 'homeward_events_published_total',
+      help: 'Events published',
+      labelNames: ['topic'],
+      registers,
+    }),
     outboxPending: new Gauge({
       name: 'homeward_outbox_pending',
       help: 'Documents with unpublished outbox events seen by the last sweep',

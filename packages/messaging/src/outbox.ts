@@ -28,7 +28,10 @@ export function outboxInsert(events: HomewardEvent[]): Required<OutboxFields> {
  * Adds events to an update: `$push` to the outbox and bump its revision, merged with whatever
  * the update already does.
  */
-export function withOutbox<T extends Document>(update: UpdateFilter<T>, events: HomewardEvent[]): UpdateFilter<T> {
+export function withOutbox<T extends Document>(
+  update: UpdateFilter<T>,
+  events: HomewardEvent[],
+): UpdateFilter<T> {
   if (events.length === 0) return update;
   const u = update as Record<string, Record<string, unknown> | undefined>;
   return {
@@ -163,7 +166,10 @@ export class OutboxRelay {
       }
       if (outbox.length === 0) return;
       const rev = doc?.outboxRev ?? 0;
-      const res = await col.updateOne({ _id: id, outboxRev: rev } as never, { $set: { outbox: [] }, $inc: { outboxRev: 1 } } as never);
+      const res = await col.updateOne(
+        { _id: id, outboxRev: rev } as never,
+        { $set: { outbox: [] }, $inc: { outboxRev: 1 } } as never,
+      );
       if (res.matchedCount === 1) return;
       // A write added events between our read and our removal: read again and publish those.
     }

@@ -1,4 +1,11 @@
-import { type CloudEvent, EventCatalogue, type HomewardEvent, encodeKafka, isEventType, validateEvent } from '@homeward/events';
+import {
+  type CloudEvent,
+  EventCatalogue,
+  encodeKafka,
+  type HomewardEvent,
+  isEventType,
+  validateEvent,
+} from '@homeward/events';
 import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -68,7 +75,9 @@ export class EventPublisher {
       if (isEventType(event.type)) {
         const errors = validateEvent(event);
         if (errors.length > 0) {
-          throw new Error(`refusing to publish an invalid ${event.type} (${event.id}): ${JSON.stringify(errors)}`);
+          throw new Error(
+            `refusing to publish an invalid ${event.type} (${event.id}): ${JSON.stringify(errors)}`,
+          );
         }
       }
     }

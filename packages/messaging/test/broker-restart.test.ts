@@ -3,7 +3,7 @@ import { ensureTopics, startKafka, stopProcess } from '@homeward/infra-local';
 import { testLogger, uniqueName, waitFor } from '@homeward/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EventPublisher, createKafkaClient, prefixTopics } from '../src/index.ts';
+import { createKafkaClient, EventPublisher, prefixTopics } from '../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 // A broker of its own (other ports, other data folder), so stopping it does not disturb the
@@ -24,7 +24,11 @@ afterAll(async () => {
 describe('EventPublisher across a broker restart', () => {
   it('keeps every message sent while the broker was down', async () => {
     const logger = testLogger();
-    const publisher = new EventPublisher({ kafka: createKafkaClient({ brokers, clientId: uniqueName('p'), logger }), topics: prefixTopics(''), logger });
+    const publisher = new EventPublisher({
+      kafka: createKafkaClient({ brokers, clientId: uniqueName('p'), logger }),
+      topics: prefixTopics(''),
+      logger,
+    });
     await publisher.connect();
     const before = Array.from({ length: 20 }, (_, i) => closedEvent(`before-${i}`));
     await publisher.publish(...before);
@@ -41,12 +45,17 @@ describe('EventPublisher across a broker restart', () => {
     await publisher.disconnect();
 
     const ids = new Set<string>();
-    const consumer = new Kafka({ clientId: 'check', brokers, logLevel: logLevel.NOTHING }).consumer({ groupId: uniqueName('check') });
+    const consumer = new Kafka({ clientId: 'check', brokers, logLevel: logLevel.NOTHING }).consumer({
+      groupId: uniqueName('check'),
+    });
     await consumer.connect();
     await consumer.subscribe({ topic: Topics.caseEvents, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void ids.add(String(message.headers?.ce_id)) });
     const expected = [...before, ...during, after].map((e) => e.id);
-    await waitFor(() => expected.every((id) => ids.has(id)), { timeoutMs: 30_000, what: 'every message on the restarted broker' });
+    await waitFor(() => expected.every((id) => ids.has(id)), {
+      timeoutMs: 30_000,
+      what: 'every message on the restarted broker',
+    });
     await consumer.disconnect();
     expect(expected.filter((id) => !ids.has(id))).toEqual([]);
   }, 120_000);

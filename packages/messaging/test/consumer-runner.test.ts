@@ -1,10 +1,26 @@
-import { Topics, deadLetterTopic } from '@homeward/events';
-import { TopicCollector, createTestTopics, header, testDatabase, testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
+import { deadLetterTopic, Topics } from '@homeward/events';
+import {
+  createTestTopics,
+  header,
+  TopicCollector,
+  testDatabase,
+  testInfra,
+  testLogger,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
 import { Kafka, logLevel } from 'kafkajs';
-import type { Db, MongoClient } from 'mongodb';
+import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsumerRunner, EventPublisher, MongoIdempotencyStore, PoisonMessageError, createKafkaClient, prefixTopics } from '../src/index.ts';
+import {
+  ConsumerRunner,
+  createKafkaClient,
+  EventPublisher,
+  MongoIdempotencyStore,
+  PoisonMessageError,
+  prefixTopics,
+} from '../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 const logger = testLogger();
@@ -12,7 +28,8 @@ let prefix: string;
 let db: Db;
 let closeDb: () => Promise<void>;
 let publisher: EventPublisher;
-const kafka = () => createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+const kafka = () =>
+  createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
 
 beforeAll(async () => {
   prefix = await createTestTopics('runner');
@@ -26,7 +43,11 @@ afterAll(async () => {
   await closeDb();
 });
 
-function runner(handlers: ConstructorParameters<typeof ConsumerRunner>[0]['handlers'], groupId = uniqueName('group'), registry?: Registry) {
+function runner(
+  handlers: ConstructorParameters<typeof ConsumerRunner>[0]['handlers'],
+  groupId = uniqueName('group'),
+  registry?: Registry,
+) {
   return new ConsumerRunner({
     kafka: kafka(),
     groupId,
@@ -61,7 +82,8 @@ describe('ConsumerRunner', () => {
     const r = runner(
       {
         'homeward.case.closed': async (e) => {
-          if (e.data.reason === 'poison') throw new PoisonMessageError('TEST_ERR_POISON', 'this case cannot be closed');
+          if (e.data.reason === 'poison')
+            throw new PoisonMessageError('TEST_ERR_POISON', 'this case cannot be closed');
           handled.push(e.data.caseId);
         },
       },
@@ -70,12 +92,34 @@ describe('ConsumerRunner', () => {
     );
     const dlq = await new TopicCollector(prefixTopics(prefix)(deadLetterTopic(Topics.caseEvents))).start();
     await r.start();
-    const raw = new Kafka({ clientId: 'raw', brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING }).producer();
+    const raw = new Kafka({
+      clientId: 'raw',
+      brokers: testInfra().kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    }).producer();
     await raw.connect();
     const topic = prefixTopics(prefix)(Topics.caseEvents);
     // Three kinds of poison on one partition (same key), each followed by a good event.
-    await raw.send({ topic, messages: [{ key: 'k', value: 'not json', headers: { ce_specversion: '1.0', ce_id: 'p1', ce_source: 's', ce_type: 'homeward.case.closed' } }] });
-    await raw.send({ topic, messages: [{ key: 'k', value: '{}', headers: { ce_specversion: '1.0', ce_id: 'p2', ce_source: 's', ce_type: 'homeward.case.closed' } }] });
+    await raw.send({
+      topic,
+      messages: [
+        {
+          key: 'k',
+          value: 'not json',
+          headers: { ce_specversion: '1.0', ce_id: 'p1', ce_source: 's', ce_type: 'homeward.case.closed' },
+        },
+      ],
+    });
+    await raw.send({
+      topic,
+      messages: [
+        {
+          key: 'k',
+          value: '{}',
+          headers: { ce_specversion: '1.0', ce_id: 'p2', ce_source: 's', ce_type: 'homeward.case.closed' },
+        },
+      ],
+    });
     await raw.disconnect();
     const poison = closedEvent('poison-case');
     poison.data.reason = 'poison';
@@ -133,7 +177,10 @@ describe('ConsumerRunner', () => {
     const handledByFirst = counts.size;
     const second = make();
     await second.start();
-    await waitFor(() => counts.size >= total, { timeoutMs: 60_000, what: `all ${total} messages (have ${counts.size})` });
+    await waitFor(() => counts.size >= total, {
+      timeoutMs: 60_000,
+      what: `all ${total} messages (have ${counts.size})`,
+    });
     await new Promise((r) => setTimeout(r, 500));
     await second.stop();
     await pub.disconnect();

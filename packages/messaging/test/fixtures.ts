@@ -1,4 +1,4 @@
-import { type HomewardEvent, createEvent } from '@homeward/events';
+import { createEvent, type HomewardEvent } from '@homeward/events';
 
 /** A valid case.closed event: small, and on a topic every test prefix has. */
 export function closedEvent(caseId: string, id?: string): HomewardEvent<'homeward.case.closed'> {

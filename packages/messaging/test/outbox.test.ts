@@ -1,8 +1,25 @@
 import { Topics } from '@homeward/events';
-import { TopicCollector, createTestTopics, testDatabase, testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
+import {
+  createTestTopics,
+  TopicCollector,
+  testDatabase,
+  testInfra,
+  testLogger,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
 import type { Collection, Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsumerRunner, EventPublisher, MongoIdempotencyStore, OutboxRelay, createKafkaClient, outboxInsert, prefixTopics, withOutbox } from '../src/index.ts';
+import {
+  ConsumerRunner,
+  createKafkaClient,
+  EventPublisher,
+  MongoIdempotencyStore,
+  OutboxRelay,
+  outboxInsert,
+  prefixTopics,
+  withOutbox,
+} from '../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 const logger = testLogger();
@@ -10,7 +27,8 @@ let prefix: string;
 let db: Db;
 let closeDb: () => Promise<void>;
 let publisher: EventPublisher;
-const kafka = () => createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+const kafka = () =>
+  createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
 
 beforeAll(async () => {
   prefix = await createTestTopics('outbox');
@@ -56,7 +74,11 @@ describe('OutboxRelay', () => {
     const n = 40;
     const events = Array.from({ length: n }, (_, i) => closedEvent(`crash-${i}`));
     for (let i = 0; i < n; i++) {
-      await cases.insertOne({ _id: `crash-${i}`, status: 'closed', ...outboxInsert([events[i]!]) } as CaseDoc);
+      await cases.insertOne({
+        _id: `crash-${i}`,
+        status: 'closed',
+        ...outboxInsert([events[i]!]),
+      } as CaseDoc);
     }
     const handled = new Map<string, number>();
     const runner = new ConsumerRunner({
@@ -95,8 +117,13 @@ describe('OutboxRelay', () => {
     // A new relay (a restarted service) finds every pending outbox and publishes it again.
     const relay = new OutboxRelay({ publisher, logger, sweepIntervalMs: 100 }).watch(cases);
     relay.start();
-    await waitFor(() => handled.size === n, { timeoutMs: 30_000, what: `${n} handled events (have ${handled.size})` });
-    await waitFor(async () => (await cases.countDocuments({ 'outbox.0': { $exists: true } })) === 0, { what: 'empty outboxes' });
+    await waitFor(() => handled.size === n, {
+      timeoutMs: 30_000,
+      what: `${n} handled events (have ${handled.size})`,
+    });
+    await waitFor(async () => (await cases.countDocuments({ 'outbox.0': { $exists: true } })) === 0, {
+      what: 'empty outboxes',
+    });
     await collector.waitForCount(n + 1);
     await new Promise((r) => setTimeout(r, 500));
     await relay.stop();

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { allTopics, type CloudEvent, decodeKafka } from '@homeward/events';
 import { ensureTopics } from '@homeward/infra-local';
-import { type CloudEvent, allTopics, decodeKafka } from '@homeward/events';
 import { Redis } from 'ioredis';
 import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
 import { type Db, MongoClient } from 'mongodb';
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import { testInfra } from './infra.ts';
 
 /** A name no other test (or run) uses: isolates topics, groups, databases and Redis keys. */
@@ -14,7 +14,10 @@ export function uniqueName(label: string): string {
 }
 
 /** Waits until `probe` returns a truthy value, or fails after the timeout with `what`. */
-export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {}): Promise<NonNullable<T>> {
+export async function waitFor<T>(
+  probe: () => T | Promise<T>,
+  opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -26,7 +29,9 @@ export async function waitFor<T>(probe: () => T | Promise<T>, opts: { timeoutMs?
     }
     await sleep(opts.intervalMs ?? 50);
   }
-  throw new Error(`timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`);
+  throw new Error(
+    `timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+  );
 }
 
 /** A logger for tests: silent unless LOG_LEVEL asks otherwise. */
@@ -42,7 +47,9 @@ export async function createTestTopics(label: string, partitions = 3): Promise<s
 }
 
 /** A database of its own for one test file; dropped by `close`. */
-export async function testDatabase(label: string): Promise<{ client: MongoClient; db: Db; close: () => Promise<void> }> {
+export async function testDatabase(
+  label: string,
+): Promise<{ client: MongoClient; db: Db; close: () => Promise<void> }> {
   const client = await MongoClient.connect(testInfra().mongoUrl);
   const db = client.db(uniqueName(label).replaceAll('-', '_'));
   return {
@@ -71,7 +78,11 @@ export interface CollectedMessage {
  */
 export class TopicCollector {
   readonly messages: CollectedMessage[] = [];
-  private readonly kafka = new Kafka({ clientId: 'test-collector', brokers: testInfra().kafkaBrokers, logLevel: logLevel.NOTHING });
+  private readonly kafka = new Kafka({
+    clientId: 'test-collector',
+    brokers: testInfra().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
   private readonly consumer = this.kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 50 });
 
   constructor(private readonly topic: string) {}
@@ -102,7 +113,10 @@ export class TopicCollector {
   }
 
   async waitForCount(n: number, timeoutMs = 30_000): Promise<void> {
-    await waitFor(() => this.messages.length >= n, { timeoutMs, what: `${n} messages on ${this.topic} (have ${this.messages.length})` });
+    await waitFor(() => this.messages.length >= n, {
+      timeoutMs,
+      what: `${n} messages on ${this.topic} (have ${this.messages.length})`,
+    });
   }
 
   async stop(): Promise<void> {

@@ -1,2 +1,2 @@
-export * from './infra.ts';
 export * from './helpers.ts';
+export * from './infra.ts';

@@ -8,14 +8,19 @@ export type InfraSource = 'environment' | 'testcontainers' | 'local-launcher';
 export function testInfra(): InfraEndpoints {
   const { KAFKA_BROKERS, MONGO_URL, REDIS_URL } = process.env;
   if (!KAFKA_BROKERS || !MONGO_URL || !REDIS_URL) {
-    throw new Error('KAFKA_BROKERS, MONGO_URL and REDIS_URL are not set: run the tests through vitest with the global setup (npm test)');
+    throw new Error(
+      'KAFKA_BROKERS, MONGO_URL and REDIS_URL are not set: run the tests through vitest with the global setup (npm test)',
+    );
   }
   return { kafkaBrokers: KAFKA_BROKERS.split(','), mongoUrl: MONGO_URL, redisUrl: REDIS_URL };
 }
 
 /** True when a Docker engine answers (the client alone is not enough). */
 export function dockerEngineAnswers(): boolean {
-  const res = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8', timeout: 5000 });
+  const res = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    encoding: 'utf8',
+    timeout: 5000,
+  });
   return res.status === 0 && res.stdout.trim().length > 0;
 }
 

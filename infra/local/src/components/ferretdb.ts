@@ -40,10 +40,12 @@ function ensureFerretDb(): string {
   const binDir = cacheDir('bin');
   const bin = join(binDir, 'ferretdb');
   if (existsSync(bin)) return bin;
-  if (!which('go')) throw new LauncherError('ferretdb', 'Go is needed to build FerretDB and was not found on PATH');
+  if (!which('go'))
+    throw new LauncherError('ferretdb', 'Go is needed to build FerretDB and was not found on PATH');
   const module = `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`;
   const dl = spawnSync('go', ['mod', 'download', '-json', module], { encoding: 'utf8' });
-  if (dl.status !== 0) throw new LauncherError('ferretdb', `go mod download ${module} failed: ${dl.stderr || dl.stdout}`);
+  if (dl.status !== 0)
+    throw new LauncherError('ferretdb', `go mod download ${module} failed: ${dl.stderr || dl.stdout}`);
   const moduleDir = (JSON.parse(dl.stdout) as { Dir: string }).Dir;
   const src = join(cacheDir('build'), `ferretdb-${FERRETDB_VERSION}`);
   rmSync(src, { recursive: true, force: true });

@@ -39,10 +39,16 @@ export async function probeKafka(port: number): Promise<boolean> {
 function ensureKafkaJars(): string {
   const libs = cacheDir('kafka', 'libs');
   if (readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) return libs;
-  if (!which('mvn')) throw new LauncherError('kafka', 'Maven (mvn) is needed to fetch the Kafka jars and was not found');
+  if (!which('mvn'))
+    throw new LauncherError('kafka', 'Maven (mvn) is needed to fetch the Kafka jars and was not found');
   runSetup('kafka', 'mvn', [
-    '-q', '-B', '-f', join(repoRoot, 'infra', 'local', 'kafka', 'pom.xml'),
-    'dependency:copy-dependencies', `-DoutputDirectory=${libs}`, '-DincludeScope=runtime',
+    '-q',
+    '-B',
+    '-f',
+    join(repoRoot, 'infra', 'local', 'kafka', 'pom.xml'),
+    'dependency:copy-dependencies',
+    `-DoutputDirectory=${libs}`,
+    '-DincludeScope=runtime',
   ]);
   return libs;
 }
@@ -103,8 +109,14 @@ export async function startKafka(opts: KafkaOptions): Promise<'reused' | 'starte
     runSetup(name, 'java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
   }
   const pid = spawnDetached(name, 'java', [
-    `-Xms256m`, `-Xmx${opts.heap ?? '1g'}`, '-XX:+UseG1GC', '-XX:MaxGCPauseMillis=20',
-    '-Djava.awt.headless=true', ...jvm, 'kafka.Kafka', props,
+    `-Xms256m`,
+    `-Xmx${opts.heap ?? '1g'}`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    ...jvm,
+    'kafka.Kafka',
+    props,
   ]);
   await waitUntil(name, () => probeKafka(opts.port), { timeoutMs: 60_000, pid, logFile: logPath(name) });
   return 'started';

@@ -10,7 +10,13 @@ export interface RedisOptions {
 
 /** A Redis PING over a fresh connection: the only proof that the server answers. */
 export async function pingRedis(port: number): Promise<boolean> {
-  const client = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+  const client = new Redis({
+    host: '127.0.0.1',
+    port,
+    lazyConnect: true,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
   client.on('error', () => {});
   try {
     await client.connect();
@@ -25,7 +31,9 @@ function ensureRedisServer(): string {
   if (found) return found;
   // Debian's package; the launcher runs as root on the project's machines.
   runSetup('redis', 'apt-get', ['update', '-qq']);
-  runSetup('redis', 'apt-get', ['install', '-y', '-qq', 'redis-server'], { DEBIAN_FRONTEND: 'noninteractive' });
+  runSetup('redis', 'apt-get', ['install', '-y', '-qq', 'redis-server'], {
+    DEBIAN_FRONTEND: 'noninteractive',
+  });
   const installed = which('redis-server');
   if (!installed) throw new LauncherError('redis', 'redis-server is still missing after apt-get install');
   return installed;
@@ -38,8 +46,20 @@ export async function startRedis(opts: RedisOptions): Promise<'reused' | 'starte
   const dir = cacheDir(name);
   // Persistence off: local Redis holds caches, locks and indexes the services can rebuild.
   const pid = spawnDetached(name, bin, [
-    '--port', String(opts.port), '--bind', '127.0.0.1', '--dir', dir,
-    '--save', '', '--appendonly', 'no', '--daemonize', 'no', '--protected-mode', 'yes',
+    '--port',
+    String(opts.port),
+    '--bind',
+    '127.0.0.1',
+    '--dir',
+    dir,
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--protected-mode',
+    'yes',
   ]);
   await waitUntil(name, () => pingRedis(opts.port), { timeoutMs: 15_000, pid, logFile: logPath(name) });
   return 'started';

@@ -1,0 +1,53 @@
+import { type Static, type TObject, type TProperties, Type } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/** The environment every service reads, with the contract's defaults. */
+export const BaseConfig = Type.Object({
+  HOST: Type.String({ default: '127.0.0.1' }),
+  KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', description: 'comma-separated host:port list' }),
+  MONGO_URL: Type.String({ default: 'mongodb://127.0.0.1:27017/', pattern: '^mongodb(\\+srv)?://' }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  /** Prefix of every topic name: isolates tests and tenants with the same code. */
+  TOPIC_PREFIX: Type.String({ default: '' }),
+  CREDENTIALS_FILE: Type.String({ default: 'infra/local/dev-credentials.json' }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 262_144, minimum: 1024 }),
+  SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100 }),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n  ${problems.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** A service's own schema: the base plus its variables (its PORT default among them). */
+export function serviceConfig<P extends TProperties>(props: P) {
+  return Type.Composite([BaseConfig, Type.Object(props)]);
+}
+
+/**
+ * Parses the environment once, at start: defaults applied, numbers converted, and every
+ * problem reported together, naming the variable, so a bad deployment fails fast and clearly.
+ */
+export function loadConfig<S extends TObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): Static<S> {
+  const picked: Record<string, unknown> = {};
+  for (const key of Object.keys(schema.properties)) {
+    const v = env[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+    else if (v === '' && key === 'TOPIC_PREFIX') picked[key] = v;
+  }
+  const value = Value.Convert(schema, Value.Default(schema, picked));
+  const problems = [...Value.Errors(schema, value)].map(
+    (e) => `${e.path.slice(1) || '(root)'}: ${e.message}`,
+  );
+  if (problems.length > 0) throw new ConfigError(problems);
+  return value as Static<S>;
+}
