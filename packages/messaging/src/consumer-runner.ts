@@ -181,7 +181,9 @@ export class ConsumerRunner {
       await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log);
       return;
     }
-    if (await this.withRetry(() => this.opts.idempotency.has(group, event.id), log)) {
+    // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
+    const eventKey = `${event.source}|${event.id}`;
+    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log)) {
       log.debug('duplicate event skipped');
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'duplicate' });
       return;

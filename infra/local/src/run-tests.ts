@@ -1,0 +1,27 @@
+// `npm test`: lint and format check, type check, then the whole vitest suite (whose global
+// setup finds or starts Kafka, MongoDB and Redis). Each phase is timed; the first failure stops.
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from './paths.ts';
+
+const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+const phases: Array<[string, string, string[]]> = [
+  ['lint and format (biome)', bin('biome'), ['check', '.']],
+  ['type check (tsc)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ['tests (vitest)', bin('vitest'), ['run', ...process.argv.slice(2)]],
+];
+
+const out = (line: string) => process.stdout.write(`${line}\n`);
+const t0 = performance.now();
+for (const [name, cmd, args] of phases) {
+  const start = performance.now();
+  out(`\n── ${name}`);
+  const res = spawnSync(cmd, args, { stdio: 'inherit', cwd: repoRoot });
+  const secs = ((performance.now() - start) / 1000).toFixed(1);
+  if (res.status !== 0) {
+    out(`── ${name} FAILED after ${secs} s`);
+    process.exit(res.status ?? 1);
+  }
+  out(`── ${name} passed in ${secs} s`);
+}
+out(`\nall checks passed in ${((performance.now() - t0) / 1000).toFixed(1)} s`);

@@ -1,0 +1,652 @@
+/**
+ * The kinship search: every stored profile packed in typed arrays, scored against one query.
+ *
+ * Layout. Each allele is a code: its index in the locus's allele list, which starts as the
+ * frequency table's list and grows by one slot (frequency per the table's rule for alleles
+ * it lacks) for each allele first met in a profile, so different unlisted alleles never share
+ * a code. A pack holds N profiles × L loci × 2 codes in one Uint16Array, with
+ * {@link UNTYPED} for a locus not typed.
+ *
+ * Scoring. For a given child, a parent's genotype at a locus matters only through how many
+ * copies it has of each child allele. A per-locus byte table maps an allele code to 1 (the
+ * child's first allele), 3 (its second) or 0, so a parent's two codes sum to a class
+ * 0..8 = count(a) + 3·count(b); the locus index is then one load from a table of 9 (single
+ * parent) or 81 (pair) entries built once per search from the formulas of kinship.ts.
+ * Inconsistent classes hold the mutation index negated, so one load also says
+ * "inconsistent". A comparison stops at the exclusion count of inconsistencies.
+ *
+ * Pruning. A pair is inconsistent at every locus where either of its members shares no allele
+ * with the child, so a pair holding a parent already excluded alone is excluded too: the pair
+ * pass skips it without looking at a locus. This is exact, not a heuristic.
+ */
+import type { FrequencyTable, FrequencyTableMetadata } from './allele-frequencies.ts';
+import {
+  DEFAULT_KINSHIP_OPTIONS,
+  type KinshipOptions,
+  type KinshipStatus,
+  kinshipStatus,
+  mutationIndex,
+  probabilityOfParentage,
+} from './kinship.ts';
+import type { LocusName } from './loci.ts';
+import type { StrProfile } from './profile.ts';
+
+/** Code of an untyped locus in a pack. */
+export const UNTYPED = 0xffff;
+
+/** Which side of a kinship comparison a stored profile stands on. */
+export type ProfileRole = 'child' | 'parent';
+
+/** Relation of a parent sample to the missing child of its case. */
+export type ParentRelation = 'mother' | 'father';
+
+/**
+ * What the index keeps beside a profile. A parent with a `caseId` and a `relation` pairs with
+ * the other parent of the same case; the pair is searched as a pair.
+ */
+export interface SampleMeta {
+  caseId?: string;
+  relation?: ParentRelation;
+}
+
+/** Options of a {@link ProfileIndex}. */
+export interface ProfileIndexOptions extends Partial<KinshipOptions> {
+  /** Lowest combined index a search returns; the inconclusive threshold (2,000) by default. */
+  candidateFloor?: number;
+}
+
+/** Options of one search. */
+export interface SearchOptions {
+  /** Lowest combined index returned; the index's candidate floor by default. */
+  floor?: number;
+}
+
+/** The scores of one candidate (no genotypes). */
+export interface CandidateScore {
+  combinedIndex: number;
+  probabilityOfParentage: number;
+  status: KinshipStatus;
+  lociCompared: number;
+  inconsistentLoci: LocusName[];
+}
+
+/** A stored parent scored alone against a child. */
+export interface SingleParentCandidate extends CandidateScore {
+  kind: 'single';
+  parentId: string;
+  caseId?: string;
+  relation?: ParentRelation;
+}
+
+/** A stored parent pair (mother and father of one case) scored against a child. */
+export interface ParentPairCandidate extends CandidateScore {
+  kind: 'pair';
+  caseId: string;
+  motherId: string;
+  fatherId: string;
+}
+
+/** Result of {@link ProfileIndex.searchParentsForChild}, best first. */
+export interface ParentSearchResult {
+  singles: SingleParentCandidate[];
+  pairs: ParentPairCandidate[];
+  frequencyTable: FrequencyTableMetadata;
+}
+
+/** A stored child scored against a parent or parent pair. */
+export interface ChildCandidate extends CandidateScore {
+  kind: 'single' | 'pair';
+  childId: string;
+  caseId?: string;
+}
+
+/** Result of {@link ProfileIndex.searchChildrenForParent}, best first. */
+export interface ChildSearchResult {
+  children: ChildCandidate[];
+  frequencyTable: FrequencyTableMetadata;
+}
+
+/** A misuse of the index (duplicate id, a case with two mothers...). */
+export class ProfileIndexError extends Error {
+  readonly code: 'DNA_ERR_DUPLICATE_PROFILE' | 'DNA_ERR_CASE_RELATION_TAKEN';
+  constructor(code: ProfileIndexError['code'], message: string) {
+    super(message);
+    this.name = 'ProfileIndexError';
+    this.code = code;
+  }
+}
+
+const NO_PAIR = -1;
+const RELATION_NONE = 0;
+const RELATION_MOTHER = 1;
+const RELATION_FATHER = 2;
+const CLASSES = 9;
+const PAIR_CLASSES = CLASSES * CLASSES;
+
+/** N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. */
+class ProfilePack {
+  count = 0;
+  alleles: Uint16Array;
+  relation: Uint8Array;
+  pairOf: Int32Array;
+  readonly ids: string[] = [];
+  readonly caseIds: (string | undefined)[] = [];
+  readonly slotOf = new Map<string, number>();
+  readonly #width: number;
+
+  constructor(loci: number) {
+    this.#width = loci * 2;
+    this.alleles = new Uint16Array(1024 * this.#width);
+    this.relation = new Uint8Array(1024);
+    this.pairOf = new Int32Array(1024).fill(NO_PAIR);
+  }
+
+  get capacity(): number {
+    return this.relation.length;
+  }
+
+  push(id: string, codes: Uint16Array, caseId: string | undefined, relation: number): number {
+    if (this.count === this.capacity) this.#grow();
+    const slot = this.count++;
+    this.alleles.set(codes, slot * this.#width);
+    this.ids[slot] = id;
+    this.caseIds[slot] = caseId;
+    this.relation[slot] = relation;
+    this.pairOf[slot] = NO_PAIR;
+    this.slotOf.set(id, slot);
+    return slot;
+  }
+
+  /** Remove a slot by moving the last one into it; returns the old slot of the moved profile, or -1. */
+  removeSlot(slot: number): number {
+    const last = --this.count;
+    const id = this.ids[slot]!;
+    this.slotOf.delete(id);
+    if (slot !== last) {
+      const movedId = this.ids[last]!;
+      this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
+      this.ids[slot] = movedId;
+      this.caseIds[slot] = this.caseIds[last];
+      this.relation[slot] = this.relation[last]!;
+      this.pairOf[slot] = this.pairOf[last]!;
+      this.slotOf.set(movedId, slot);
+    }
+    this.ids.length = last;
+    this.caseIds.length = last;
+    return slot !== last ? last : -1;
+  }
+
+  #grow(): void {
+    const capacity = this.capacity * 2;
+    const alleles = new Uint16Array(capacity * this.#width);
+    alleles.set(this.alleles);
+    this.alleles = alleles;
+    const relation = new Uint8Array(capacity);
+    relation.set(this.relation);
+    this.relation = relation;
+    const pairOf = new Int32Array(capacity).fill(NO_PAIR);
+    pairOf.set(this.pairOf);
+    this.pairOf = pairOf;
+  }
+}
+
+/**
+ * In-memory index of STR profiles for kinship search. Holds profiles of the loci its frequency
+ * table covers (others are ignored, as the likelihood ratio cannot use them).
+ */
+export class ProfileIndex {
+  readonly #table: FrequencyTable;
+  readonly #options: KinshipOptions;
+  readonly #floor: number;
+  readonly #loci: readonly LocusName[];
+  readonly #codes: Map<string, number>[];
+  readonly #frequencies: number[][];
+  readonly #mutationSingle: Float64Array;
+  readonly #mutationPair: Float64Array;
+  readonly #parents: ProfilePack;
+  readonly #children: ProfilePack;
+  readonly #cases = new Map<string, { mother?: string; father?: string }>();
+  #pairMother = new Int32Array(1024);
+  #pairFather = new Int32Array(1024);
+  readonly #pairCase: string[] = [];
+  #pairCount = 0;
+
+  // Scratch reused by every search, so the hot loops allocate nothing.
+  readonly #query: Uint16Array;
+  readonly #query2: Uint16Array;
+  readonly #childLoci: Int32Array;
+  readonly #classOffset: Int32Array;
+  #classOf = new Uint8Array(0);
+  readonly #single: Float64Array;
+  readonly #pair: Float64Array;
+  #parentInconsistencies = new Uint8Array(0);
+
+  /** An empty index scoring with `table`. */
+  constructor(table: FrequencyTable, options: ProfileIndexOptions = {}) {
+    const { candidateFloor, ...kinship } = options;
+    this.#table = table;
+    this.#options = { ...DEFAULT_KINSHIP_OPTIONS, ...kinship };
+    this.#floor = candidateFloor ?? this.#options.inconclusiveThreshold;
+    this.#loci = table.loci;
+    const loci = this.#loci.length;
+    this.#codes = this.#loci.map((locus) => new Map(table.alleles(locus).map((allele, code) => [allele, code])));
+    this.#frequencies = this.#loci.map((locus) => table.alleles(locus).map((a) => table.frequency(locus, a)));
+    const rate = this.#options.mutationRate;
+    this.#mutationSingle = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'single', rate));
+    this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
+    this.#parents = new ProfilePack(loci);
+    this.#children = new ProfilePack(loci);
+    this.#query = new Uint16Array(loci * 2);
+    this.#query2 = new Uint16Array(loci * 2);
+    this.#childLoci = new Int32Array(loci);
+    this.#classOffset = new Int32Array(loci);
+    this.#single = new Float64Array(loci * CLASSES);
+    this.#pair = new Float64Array(loci * PAIR_CLASSES);
+  }
+
+  /** Number of profiles held (children and parents). */
+  get size(): number {
+    return this.#parents.count + this.#children.count;
+  }
+
+  /** Number of parent pairs formed. */
+  get pairCount(): number {
+    return this.#pairCount;
+  }
+
+  /** The frequency table the index scores with. */
+  get frequencyTable(): FrequencyTableMetadata {
+    return this.#table.meta;
+  }
+
+  /**
+   * Add a validated profile. A parent whose `meta` has a `caseId` and a `relation` forms a pair
+   * with the other parent of that case once both are in. Throws {@link ProfileIndexError} on a
+   * duplicate id or a second mother (or father) for a case.
+   */
+  add(id: string, profile: StrProfile, role: ProfileRole, meta: SampleMeta = {}): void {
+    if (this.#parents.slotOf.has(id) || this.#children.slotOf.has(id)) {
+      throw new ProfileIndexError('DNA_ERR_DUPLICATE_PROFILE', `Profile ${id} is already indexed`);
+    }
+    const codes = this.#encode(profile, this.#query);
+    if (role === 'child') {
+      this.#children.push(id, codes, meta.caseId, RELATION_NONE);
+      return;
+    }
+    const { caseId, relation } = meta;
+    const paired = caseId !== undefined && relation !== undefined;
+    const parents = paired ? (this.#cases.get(caseId) ?? {}) : undefined;
+    if (parents?.[relation!] !== undefined) {
+      throw new ProfileIndexError('DNA_ERR_CASE_RELATION_TAKEN', `Case ${caseId} already has a ${relation}`);
+    }
+    const code = relation === 'mother' ? RELATION_MOTHER : relation === 'father' ? RELATION_FATHER : RELATION_NONE;
+    this.#parents.push(id, codes, caseId, code);
+    if (parents === undefined) return;
+    parents[relation!] = id;
+    this.#cases.set(caseId!, parents);
+    if (parents.mother !== undefined && parents.father !== undefined) {
+      this.#addPair(caseId!, this.#parents.slotOf.get(parents.mother)!, this.#parents.slotOf.get(parents.father)!);
+    }
+  }
+
+  /** Remove a profile (and the pair it formed); false when the id is not indexed. */
+  remove(id: string): boolean {
+    const childSlot = this.#children.slotOf.get(id);
+    if (childSlot !== undefined) {
+      this.#children.removeSlot(childSlot);
+      return true;
+    }
+    const pack = this.#parents;
+    const slot = pack.slotOf.get(id);
+    if (slot === undefined) return false;
+    const caseId = pack.caseIds[slot];
+    const relation = pack.relation[slot];
+    if (caseId !== undefined && relation !== RELATION_NONE) {
+      const parents = this.#cases.get(caseId);
+      if (parents !== undefined) {
+        if (relation === RELATION_MOTHER) delete parents.mother;
+        else delete parents.father;
+        if (parents.mother === undefined && parents.father === undefined) this.#cases.delete(caseId);
+      }
+    }
+    const pair = pack.pairOf[slot]!;
+    if (pair !== NO_PAIR) this.#removePair(pair);
+    const movedFrom = pack.removeSlot(slot);
+    if (movedFrom !== -1) {
+      const movedPair = pack.pairOf[slot]!;
+      if (movedPair !== NO_PAIR) {
+        if (this.#pairMother[movedPair] === movedFrom) this.#pairMother[movedPair] = slot;
+        else this.#pairFather[movedPair] = slot;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * Every indexed parent, alone, and every parent pair whose combined index with `child`
+   * reaches the floor, best first.
+   */
+  searchParentsForChild(child: StrProfile, options: SearchOptions = {}): ParentSearchResult {
+    const floor = options.floor ?? this.#floor;
+    const maxBad = this.#options.exclusionInconsistencies;
+    const childCodes = this.#encode(child, this.#query);
+    const typed = this.#prepare(childCodes);
+    const pack = this.#parents;
+    const n = pack.count;
+    if (this.#parentInconsistencies.length < pack.capacity) {
+      this.#parentInconsistencies = new Uint8Array(pack.capacity);
+    }
+    const bad = this.#parentInconsistencies;
+    const alleles = pack.alleles;
+    const classOf = this.#classOf;
+    const offset = this.#classOffset;
+    const loci = this.#childLoci;
+    const singleTable = this.#single;
+    const pairTable = this.#pair;
+    const width = this.#loci.length * 2;
+    const singleSlots: number[] = [];
+    const pairIndexes: number[] = [];
+
+    // Pass 1: each parent alone. Records each parent's inconsistency count for the pruning.
+    for (let s = 0; s < n; s++) {
+      const base = s * width;
+      let product = 1;
+      let inconsistent = 0;
+      for (let i = 0; i < typed; i++) {
+        const l = loci[i]!;
+        const at = base + 2 * l;
+        const g1 = alleles[at]!;
+        if (g1 === UNTYPED) continue;
+        const o = offset[l]!;
+        let v = singleTable[l * CLASSES + classOf[o + g1]! + classOf[o + alleles[at + 1]!]!]!;
+        if (v <= 0) {
+          if (++inconsistent >= maxBad) break;
+          v = -v;
+        }
+        product *= v;
+      }
+      bad[s] = inconsistent;
+      if (inconsistent < maxBad && product >= floor) singleSlots.push(s);
+    }
+
+    // Pass 2: pairs whose members both survived pass 1.
+    const mothers = this.#pairMother;
+    const fathers = this.#pairFather;
+    for (let p = 0; p < this.#pairCount; p++) {
+      const m = mothers[p]!;
+      const f = fathers[p]!;
+      if (bad[m]! >= maxBad || bad[f]! >= maxBad) continue;
+      const mb = m * width;
+      const fb = f * width;
+      let product = 1;
+      let inconsistent = 0;
+      for (let i = 0; i < typed; i++) {
+        const l = loci[i]!;
+        const o = offset[l]!;
+        const m1 = alleles[mb + 2 * l]!;
+        const f1 = alleles[fb + 2 * l]!;
+        let v: number;
+        if (m1 !== UNTYPED) {
+          const km = classOf[o + m1]! + classOf[o + alleles[mb + 2 * l + 1]!]!;
+          if (f1 !== UNTYPED) {
+            const kf = classOf[o + f1]! + classOf[o + alleles[fb + 2 * l + 1]!]!;
+            v = pairTable[l * PAIR_CLASSES + km * CLASSES + kf]!;
+          } else {
+            v = singleTable[l * CLASSES + km]!;
+          }
+        } else if (f1 !== UNTYPED) {
+          v = singleTable[l * CLASSES + classOf[o + f1]! + classOf[o + alleles[fb + 2 * l + 1]!]!]!;
+        } else {
+          continue;
+        }
+        if (v <= 0) {
+          if (++inconsistent >= maxBad) break;
+          v = -v;
+        }
+        product *= v;
+      }
+      if (inconsistent < maxBad && product >= floor) pairIndexes.push(p);
+    }
+
+    // Only the few candidates get the full per-locus account.
+    const singles = singleSlots.map((s): SingleParentCandidate => {
+      const relation = pack.relation[s];
+      const caseId = pack.caseIds[s];
+      return {
+        kind: 'single',
+        parentId: pack.ids[s]!,
+        ...(caseId !== undefined ? { caseId } : {}),
+        ...(relation === RELATION_MOTHER ? { relation: 'mother' } : relation === RELATION_FATHER ? { relation: 'father' } : {}),
+        ...this.#detail(childCodes, alleles, s * width, -1),
+      };
+    });
+    const pairs = pairIndexes.map(
+      (p): ParentPairCandidate => ({
+        kind: 'pair',
+        caseId: this.#pairCase[p]!,
+        motherId: pack.ids[mothers[p]!]!,
+        fatherId: pack.ids[fathers[p]!]!,
+        ...this.#detail(childCodes, alleles, mothers[p]! * width, fathers[p]! * width),
+      }),
+    );
+    singles.sort(byIndex);
+    pairs.sort(byIndex);
+    return { singles, pairs, frequencyTable: this.#table.meta };
+  }
+
+  /**
+   * Every indexed child whose combined index with `parent` (or with the pair `parent` and
+   * `otherParent`) reaches the floor, best first.
+   */
+  searchChildrenForParent(
+    parent: StrProfile,
+    options: SearchOptions & { otherParent?: StrProfile } = {},
+  ): ChildSearchResult {
+    const floor = options.floor ?? this.#floor;
+    const maxBad = this.#options.exclusionInconsistencies;
+    const first = this.#encode(parent, this.#query);
+    const second = options.otherParent === undefined ? undefined : this.#encode(options.otherParent, this.#query2);
+    const pack = this.#children;
+    const width = this.#loci.length * 2;
+    const children: ChildCandidate[] = [];
+    for (let s = 0; s < pack.count; s++) {
+      const childCodes = pack.alleles.subarray(s * width, (s + 1) * width);
+      const score = this.#direct(childCodes, first, second, maxBad, undefined);
+      if (score.inconsistent >= maxBad || score.product < floor) continue;
+      const caseId = pack.caseIds[s];
+      children.push({
+        kind: second === undefined ? 'single' : 'pair',
+        childId: pack.ids[s]!,
+        ...(caseId !== undefined ? { caseId } : {}),
+        ...this.#score(this.#direct(childCodes, first, second, Number.POSITIVE_INFINITY, [])),
+      });
+    }
+    children.sort(byIndex);
+    return { children, frequencyTable: this.#table.meta };
+  }
+
+  #addPair(caseId: string, mother: number, father: number): void {
+    if (this.#pairCount === this.#pairMother.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.#pairMother = grow(this.#pairMother);
+      this.#pairFather = grow(this.#pairFather);
+    }
+    const p = this.#pairCount++;
+    this.#pairMother[p] = mother;
+    this.#pairFather[p] = father;
+    this.#pairCase[p] = caseId;
+    this.#parents.pairOf[mother] = p;
+    this.#parents.pairOf[father] = p;
+  }
+
+  #removePair(p: number): void {
+    const parents = this.#parents;
+    parents.pairOf[this.#pairMother[p]!] = NO_PAIR;
+    parents.pairOf[this.#pairFather[p]!] = NO_PAIR;
+    const last = --this.#pairCount;
+    if (p !== last) {
+      this.#pairMother[p] = this.#pairMother[last]!;
+      this.#pairFather[p] = this.#pairFather[last]!;
+      this.#pairCase[p] = this.#pairCase[last]!;
+      parents.pairOf[this.#pairMother[p]!] = p;
+      parents.pairOf[this.#pairFather[p]!] = p;
+    }
+    this.#pairCase.length = last;
+  }
+
+  /** Codes of a profile, registering alleles met for the first time. */
+  #encode(profile: StrProfile, out: Uint16Array): Uint16Array {
+    this.#loci.forEach((locus, l) => {
+      const genotype = profile.loci[locus];
+      out[2 * l] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[0]);
+      out[2 * l + 1] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[1]);
+    });
+    return out;
+  }
+
+  #code(l: number, locus: LocusName, allele: string): number {
+    const codes = this.#codes[l]!;
+    let code = codes.get(allele);
+    if (code === undefined) {
+      code = codes.size;
+      codes.set(allele, code);
+      this.#frequencies[l]!.push(this.#table.frequency(locus, allele));
+    }
+    return code;
+  }
+
+  /** Build the per-search class and index tables for a child; returns the number of loci typed. */
+  #prepare(child: Uint16Array): number {
+    const loci = this.#loci.length;
+    let total = 0;
+    for (let l = 0; l < loci; l++) {
+      this.#classOffset[l] = total;
+      total += this.#codes[l]!.size;
+    }
+    if (this.#classOf.length < total) this.#classOf = new Uint8Array(total * 2);
+    const classOf = this.#classOf;
+    classOf.fill(0, 0, total);
+    let typed = 0;
+    for (let l = 0; l < loci; l++) {
+      const a = child[2 * l]!;
+      const b = child[2 * l + 1]!;
+      if (a === UNTYPED) continue;
+      this.#childLoci[typed++] = l;
+      const o = this.#classOffset[l]!;
+      classOf[o + a] = 1;
+      if (b !== a) classOf[o + b] = 3;
+      const freq = this.#frequencies[l]!;
+      const pa = freq[a]!;
+      const pb = freq[b]!;
+      const mutationSingle = this.#mutationSingle[l]!;
+      const mutationPair = this.#mutationPair[l]!;
+      // Same expressions as kinship.ts, so the same floating-point results.
+      for (let k = 0; k < CLASSES; k++) {
+        const tA = (k % 3) / 2;
+        const tB = Math.floor(k / 3) / 2;
+        const x = a === b ? (tA * pa) / (pa * pa) : (tA * pb + tB * pa) / (2 * pa * pb);
+        this.#single[l * CLASSES + k] = x > 0 ? x : -mutationSingle;
+        for (let j = 0; j < CLASSES; j++) {
+          const uA = (j % 3) / 2;
+          const uB = Math.floor(j / 3) / 2;
+          const y = a === b ? (tA * uA) / (pa * pa) : (tA * uB + tB * uA) / (2 * pa * pb);
+          this.#pair[l * PAIR_CLASSES + k * CLASSES + j] = y > 0 ? y : -mutationPair;
+        }
+      }
+    }
+    return typed;
+  }
+
+  /** Full account of one candidate from the search tables (valid until the next search). */
+  #detail(child: Uint16Array, alleles: Uint16Array, first: number, second: number): CandidateScore {
+    const inconsistentLoci: LocusName[] = [];
+    let product = 1;
+    let compared = 0;
+    for (let l = 0; l < this.#loci.length; l++) {
+      if (child[2 * l] === UNTYPED) continue;
+      const o = this.#classOffset[l]!;
+      const classOf = (base: number) =>
+        base < 0 || alleles[base + 2 * l] === UNTYPED
+          ? -1
+          : this.#classOf[o + alleles[base + 2 * l]!]! + this.#classOf[o + alleles[base + 2 * l + 1]!]!;
+      const k1 = classOf(first);
+      const k2 = classOf(second);
+      let v: number;
+      if (k1 >= 0 && k2 >= 0) v = this.#pair[l * PAIR_CLASSES + k1 * CLASSES + k2]!;
+      else if (k1 >= 0 || k2 >= 0) v = this.#single[l * CLASSES + Math.max(k1, k2)]!;
+      else continue;
+      compared++;
+      if (v <= 0) {
+        inconsistentLoci.push(this.#loci[l]!);
+        v = -v;
+      }
+      product *= v;
+    }
+    return this.#score({ product, inconsistent: inconsistentLoci.length, compared, inconsistentLoci });
+  }
+
+  /** Score a stored child against query parent codes with the formulas written out (no tables). */
+  #direct(
+    child: Uint16Array,
+    first: Uint16Array,
+    second: Uint16Array | undefined,
+    maxBad: number,
+    inconsistentLoci: LocusName[] | undefined,
+  ): { product: number; inconsistent: number; compared: number; inconsistentLoci: LocusName[] } {
+    let product = 1;
+    let inconsistent = 0;
+    let compared = 0;
+    for (let l = 0; l < this.#loci.length; l++) {
+      const a = child[2 * l]!;
+      if (a === UNTYPED) continue;
+      const b = child[2 * l + 1]!;
+      const m1 = first[2 * l]!;
+      const f1 = second === undefined ? UNTYPED : second[2 * l]!;
+      if (m1 === UNTYPED && f1 === UNTYPED) continue;
+      compared++;
+      const freq = this.#frequencies[l]!;
+      const pa = freq[a]!;
+      const pb = freq[b]!;
+      const t = (g: Uint16Array, allele: number) =>
+        ((g[2 * l] === allele ? 1 : 0) + (g[2 * l + 1] === allele ? 1 : 0)) / 2;
+      let v: number;
+      let mutation: number;
+      if (m1 !== UNTYPED && f1 !== UNTYPED && second !== undefined) {
+        v =
+          a === b
+            ? (t(first, a) * t(second, a)) / (pa * pa)
+            : (t(first, a) * t(second, b) + t(first, b) * t(second, a)) / (2 * pa * pb);
+        mutation = this.#mutationPair[l]!;
+      } else {
+        const g = m1 !== UNTYPED ? first : second!;
+        v = a === b ? (t(g, a) * pa) / (pa * pa) : (t(g, a) * pb + t(g, b) * pa) / (2 * pa * pb);
+        mutation = this.#mutationSingle[l]!;
+      }
+      if (v <= 0) {
+        inconsistentLoci?.push(this.#loci[l]!);
+        if (++inconsistent >= maxBad) break;
+        v = mutation;
+      }
+      product *= v;
+    }
+    return { product, inconsistent, compared, inconsistentLoci: inconsistentLoci ?? [] };
+  }
+
+  #score(raw: { product: number; inconsistent: number; compared: number; inconsistentLoci: LocusName[] }) {
+    const excluded = raw.inconsistent >= this.#options.exclusionInconsistencies;
+    const combinedIndex = excluded ? 0 : raw.product;
+    return {
+      combinedIndex,
+      probabilityOfParentage: probabilityOfParentage(combinedIndex),
+      status: kinshipStatus(combinedIndex, raw.inconsistent, this.#options),
+      lociCompared: raw.compared,
+      inconsistentLoci: raw.inconsistentLoci,
+    };
+  }
+}
+
+const byIndex = (a: CandidateScore, b: CandidateScore): number => b.combinedIndex - a.combinedIndex;
