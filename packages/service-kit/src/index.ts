@@ -1,3 +1,5 @@
+export type { FastifyReply, FastifyRequest } from 'fastify';
+export type { Logger } from 'pino';
 export * from './auth.ts';
 export * from './clock.ts';
 export * from './config.ts';

@@ -229,7 +229,9 @@ export class ProfileIndex {
     this.#floor = candidateFloor ?? this.#options.inconclusiveThreshold;
     this.#loci = table.loci;
     const loci = this.#loci.length;
-    this.#codes = this.#loci.map((locus) => new Map(table.alleles(locus).map((allele, code) => [allele, code])));
+    this.#codes = this.#loci.map(
+      (locus) => new Map(table.alleles(locus).map((allele, code) => [allele, code])),
+    );
     this.#frequencies = this.#loci.map((locus) => table.alleles(locus).map((a) => table.frequency(locus, a)));
     const rate = this.#options.mutationRate;
     this.#mutationSingle = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'single', rate));
@@ -279,13 +281,18 @@ export class ProfileIndex {
     if (parents?.[relation!] !== undefined) {
       throw new ProfileIndexError('DNA_ERR_CASE_RELATION_TAKEN', `Case ${caseId} already has a ${relation}`);
     }
-    const code = relation === 'mother' ? RELATION_MOTHER : relation === 'father' ? RELATION_FATHER : RELATION_NONE;
+    const code =
+      relation === 'mother' ? RELATION_MOTHER : relation === 'father' ? RELATION_FATHER : RELATION_NONE;
     this.#parents.push(id, codes, caseId, code);
     if (parents === undefined) return;
     parents[relation!] = id;
     this.#cases.set(caseId!, parents);
     if (parents.mother !== undefined && parents.father !== undefined) {
-      this.#addPair(caseId!, this.#parents.slotOf.get(parents.mother)!, this.#parents.slotOf.get(parents.father)!);
+      this.#addPair(
+        caseId!,
+        this.#parents.slotOf.get(parents.mother)!,
+        this.#parents.slotOf.get(parents.father)!,
+      );
     }
   }
 
@@ -416,7 +423,11 @@ export class ProfileIndex {
         kind: 'single',
         parentId: pack.ids[s]!,
         ...(caseId !== undefined ? { caseId } : {}),
-        ...(relation === RELATION_MOTHER ? { relation: 'mother' } : relation === RELATION_FATHER ? { relation: 'father' } : {}),
+        ...(relation === RELATION_MOTHER
+          ? { relation: 'mother' }
+          : relation === RELATION_FATHER
+            ? { relation: 'father' }
+            : {}),
         ...this.#detail(childCodes, alleles, s * width, -1),
       };
     });
@@ -445,7 +456,8 @@ export class ProfileIndex {
     const floor = options.floor ?? this.#floor;
     const maxBad = this.#options.exclusionInconsistencies;
     const first = this.#encode(parent, this.#query);
-    const second = options.otherParent === undefined ? undefined : this.#encode(options.otherParent, this.#query2);
+    const second =
+      options.otherParent === undefined ? undefined : this.#encode(options.otherParent, this.#query2);
     const pack = this.#children;
     const width = this.#loci.length * 2;
     const children: ChildCandidate[] = [];

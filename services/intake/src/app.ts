@@ -1,0 +1,92 @@
+import { Topics } from '@homeward/events';
+import { ConsumerRunner } from '@homeward/messaging';
+import {
+  buildHttpServer,
+  RedisRateLimiter,
+  readinessChecks,
+  type ServiceParts,
+  type ServiceRuntime,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import type { IntakeConfig } from './config.ts';
+import { caseClosedHandler, caseOpenedHandler } from './handlers/case-events.ts';
+import { reportSubmittedHandler } from './handlers/report-submitted.ts';
+import { ReportIntake } from './report-intake.ts';
+import { reportRoutes } from './routes/reports.ts';
+import { ReportStore } from './store/report-store.ts';
+
+export const SERVICE_NAME = 'intake';
+export const SERVICE_VERSION = '0.1.0';
+
+export interface IntakeApp extends ServiceParts {
+  intake: ReportIntake;
+  store: ReportStore;
+}
+
+/** Wires intake from a runtime: what `main.ts` starts and what tests build. No I/O here. */
+export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeConfig>): Promise<IntakeApp> {
+  const store = new ReportStore(rt.mongo.db);
+  rt.relay.watch(store.reports);
+  const intake = new ReportIntake({
+    store,
+    relay: rt.relay,
+    clock: rt.clock,
+    logger: rt.logger,
+    duplicateWindowDays: config.DUPLICATE_CHILD_WINDOW_DAYS,
+  });
+  const rateLimiter = new RedisRateLimiter(rt.redis.redis, {
+    prefix: `${rt.config.TOPIC_PREFIX}intake:rate`,
+    limit: config.RATE_LIMIT_PER_MINUTE,
+    windowMs: 60_000,
+  });
+
+  const consumers: ConsumerRunner[] = [
+    new ConsumerRunner({
+      kafka: rt.kafka,
+      groupId: 'intake.reports',
+      topics: [Topics.agencyReports],
+      topicResolver: rt.topics,
+      handlers: {
+        'homeward.report.submitted': reportSubmittedHandler({ intake, credentials: rt.credentials }),
+      },
+      publisher: rt.publisher,
+      idempotency: rt.idempotency,
+      logger: rt.logger.child({ consumer: 'intake.reports' }),
+      registry: rt.registry,
+      now: () => rt.clock.now(),
+    }),
+    new ConsumerRunner({
+      kafka: rt.kafka,
+      groupId: 'intake.cases',
+      topics: [Topics.caseEvents],
+      topicResolver: rt.topics,
+      handlers: {
+        'homeward.case.opened': caseOpenedHandler(store),
+        'homeward.case.closed': caseClosedHandler(store),
+      },
+      publisher: rt.publisher,
+      idempotency: rt.idempotency,
+      logger: rt.logger.child({ consumer: 'intake.cases' }),
+      registry: rt.registry,
+      now: () => rt.clock.now(),
+    }),
+  ];
+
+  const http = await buildHttpServer({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description:
+      "Where agencies' systems report to Homeward: missing children, suspected trafficking, children of unknown origin, and sightings. " +
+      'Reports are CloudEvents of type homeward.report.submitted, over HTTP (binary, structured, batch) or on the Kafka topic agency.reports.v1.',
+    logger: rt.logger,
+    registry: rt.registry,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+    readiness: readinessChecks(rt, () => consumers),
+    isAccepting: () => rt.lifecycle.accepting,
+    tags: [{ name: 'reports', description: 'Reports from agencies' }],
+  });
+  await http.register(async (scope) =>
+    reportRoutes(scope, { intake, store, credentials: rt.credentials, rateLimiter }),
+  );
+  return { http, consumers, intake, store };
+}

@@ -1,0 +1,53 @@
+import type { ReportData } from '@homeward/events';
+import type { EventHandler } from '@homeward/messaging';
+import { PoisonMessageError } from '@homeward/messaging';
+import { AppError, type Credentials } from '@homeward/service-kit';
+import { mayReport } from '../domain/permissions.ts';
+import type { ReportIntake } from '../report-intake.ts';
+
+/**
+ * Reports from agency systems on `agency.reports.v1`. The `ce_source` (`agency/<agencyId>`)
+ * names the sender, which must be a known agency allowed that kind; then the same pipeline as
+ * HTTP. Anything refused is a poison message: dead-lettered with the reason, never retried.
+ */
+export function reportSubmittedHandler(deps: {
+  intake: ReportIntake;
+  credentials: Credentials;
+}): EventHandler<'homeward.report.submitted'> {
+  return async (event, ctx) => {
+    const m = /^agency\/([A-Za-z0-9][A-Za-z0-9._:-]*)$/.exec(event.source);
+    if (!m)
+      throw new PoisonMessageError(
+        'INTAKE_ERR_BAD_SOURCE',
+        `ce_source must be "agency/<agencyId>", got "${event.source}"`,
+      );
+    const principals = deps.credentials.agency(m[1]!);
+    if (principals.length === 0)
+      throw new PoisonMessageError('INTAKE_ERR_UNKNOWN_AGENCY', `agency "${m[1]}" is not known`);
+    const kind = (event.data as ReportData).kind;
+    const principal = principals.find((p) => mayReport(p.role, kind));
+    if (!principal)
+      throw new PoisonMessageError(
+        'INTAKE_ERR_KIND_NOT_ALLOWED',
+        `agency "${m[1]}" may not send "${kind}" reports`,
+      );
+    try {
+      const result = await deps.intake.submit({
+        event,
+        principal,
+        channel: 'kafka',
+        traceparent: ctx.traceparent,
+      });
+      ctx.log.info(
+        { reportId: result.reportId, caseId: result.caseId, outcome: result.outcome, replay: result.replay },
+        'report accepted',
+      );
+    } catch (err) {
+      if (err instanceof AppError && !err.retriable) {
+        const detail = err.errors ? `${err.message}: ${JSON.stringify(err.errors)}` : err.message;
+        throw new PoisonMessageError(err.code, detail, { cause: err });
+      }
+      throw err;
+    }
+  };
+}

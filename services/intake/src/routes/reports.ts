@@ -1,0 +1,168 @@
+import {
+  type CloudEvent,
+  childTraceparent,
+  decodeHttp,
+  EventDecodeError,
+  MEDIA,
+  validateEnvelope,
+} from '@homeward/events';
+import {
+  AppError,
+  authenticate,
+  type Credentials,
+  ForbiddenError,
+  type HttpServer,
+  InputError,
+  NotFoundError,
+  type Principal,
+  problemResponses,
+  type RedisRateLimiter,
+  requireRole,
+  toProblem,
+  UnsupportedMediaTypeError,
+} from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import { REPORTING_ROLES } from '../domain/permissions.ts';
+import type { ReportIntake, SubmitResult } from '../report-intake.ts';
+import type { ReportStore } from '../store/report-store.ts';
+import { BatchResult, ReportAccepted, ReportRequestBody, ReportStatus } from './schemas.ts';
+
+export interface ReportRoutesDeps {
+  intake: ReportIntake;
+  store: ReportStore;
+  credentials: Credentials;
+  rateLimiter: RedisRateLimiter;
+}
+
+function accepted(r: SubmitResult) {
+  return { reportId: r.reportId, caseId: r.caseId, outcome: r.outcome };
+}
+
+/**
+ * `POST /v1/reports` (all three CloudEvents HTTP modes) and `GET /v1/reports/{reportId}`.
+ * The body is parsed here, not by Fastify, so that the mode follows the content type and a
+ * malformed body gets the same field-level problem details as a malformed report.
+ */
+export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Promise<void> {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+
+  app.post(
+    '/v1/reports',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: 'Submit a report (CloudEvents: binary, structured or batch mode)',
+        description:
+          'The agency plus the CloudEvent id is the idempotency key: a retry returns the first answer and creates nothing. ' +
+          'Missing-child reports may come from police only; sightings must name an open case. ' +
+          'A second missing-child report of the same child (same name and birth date, same prefecture, last seen within the duplicate window) adds a lead to the open case.',
+        body: ReportRequestBody,
+        response: {
+          202: ReportAccepted,
+          207: BatchResult,
+          ...problemResponses(400, 401, 403, 404, 409, 413, 415, 429),
+        },
+      },
+      // The body is a raw buffer decoded by the CloudEvents codec: the schema above documents it.
+      validatorCompiler: () => () => true,
+      preHandler: requireRole(deps.credentials, ...REPORTING_ROLES),
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      let decoded: ReturnType<typeof decodeHttp>;
+      try {
+        decoded = decodeHttp(request.headers, request.body as Buffer | undefined);
+      } catch (err) {
+        if (err instanceof EventDecodeError) {
+          if (err.kind === 'unsupported-media-type') throw new UnsupportedMediaTypeError(err.message);
+          throw new InputError(err.message, err.errors, 'INTAKE_ERR_MALFORMED_EVENT');
+        }
+        throw err;
+      }
+      await deps.rateLimiter.hit(principal.agencyId, decoded.events.length);
+      const headerTrace =
+        typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
+
+      if (decoded.mode !== 'batch') {
+        const event = decoded.events[0]!;
+        const result = await submitOne(deps, event, principal, headerTrace);
+        reply.header('location', `/v1/reports/${result.reportId}`);
+        if (result.replay) reply.header('idempotent-replayed', 'true');
+        return reply.code(202).send(accepted(result));
+      }
+      const results = [];
+      for (const event of decoded.events) {
+        const id = typeof event?.id === 'string' ? event.id : null;
+        try {
+          const envelopeErrors = validateEnvelope(event as unknown as Record<string, unknown>);
+          if (envelopeErrors.length > 0)
+            throw new InputError('invalid CloudEvent', envelopeErrors, 'INTAKE_ERR_MALFORMED_EVENT');
+          results.push({
+            id,
+            status: 202,
+            ...accepted(await submitOne(deps, event, principal, headerTrace)),
+          });
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          const problem = toProblem(err, request);
+          results.push({ id, status: problem.status, problem });
+        }
+      }
+      return reply.code(results.every((r) => r.status === 202) ? 202 : 207).send({ results });
+    },
+  );
+
+  app.get(
+    '/v1/reports/:reportId',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "A report's status (an agency sees only its own)",
+        params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
+        response: { 200: ReportStatus, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(deps.credentials, ...REPORTING_ROLES),
+    },
+    async (request) => {
+      const principal = request.principal ?? authenticate(deps.credentials, request);
+      const doc = await deps.store.findReport(request.params.reportId);
+      // Another agency's report answers 404, not 403: its existence is not theirs to learn.
+      if (!doc || doc.agencyId !== principal.agencyId)
+        throw new NotFoundError(
+          `no report "${request.params.reportId}" for your agency`,
+          'INTAKE_ERR_REPORT_NOT_FOUND',
+        );
+      return {
+        reportId: doc._id,
+        eventId: doc.eventId,
+        kind: doc.kind,
+        status: 'accepted' as const,
+        caseId: doc.caseId,
+        outcome: doc.outcome,
+        channel: doc.channel,
+        receivedAt: new Date(doc.receivedAt).toISOString(),
+      };
+    },
+  );
+}
+
+async function submitOne(
+  deps: ReportRoutesDeps,
+  event: CloudEvent,
+  principal: Principal,
+  headerTrace: string | undefined,
+): Promise<SubmitResult> {
+  // Over HTTP the key names the agency; a source naming another agency is a mistake or worse.
+  const m = /^agency\/(.+)$/.exec(event.source);
+  if (m && m[1] !== principal.agencyId) {
+    throw new ForbiddenError(
+      `the event source names agency "${m[1]}" but the API key belongs to "${principal.agencyId}"`,
+      'INTAKE_ERR_SOURCE_MISMATCH',
+    );
+  }
+  const parent = typeof event.traceparent === 'string' ? event.traceparent : headerTrace;
+  return deps.intake.submit({ event, principal, channel: 'http', traceparent: childTraceparent(parent) });
+}
+
+export { MEDIA };
