@@ -6,7 +6,7 @@ import {
   isEventType,
   validateEvent,
 } from '@homeward/events';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TopicResolver } from './kafka-client.ts';
@@ -50,6 +50,10 @@ export class EventPublisher {
       // kafkajs guarantees ordering with idempotence only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs warns that bounded retries void idempotence; with unbounded ones a send waits
+      // out a broker restart instead of failing (the outbox relay is the one that waits).
+      retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
     });
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
   }

@@ -6,7 +6,6 @@ import { type Logger, pino } from 'pino';
  * log them in the first place.
  */
 export const REDACTED_PATHS = [
-  'name',
   '*.name',
   '*.*.name',
   'phone',
@@ -32,7 +31,6 @@ export const REDACTED_PATHS = [
 
 export function createLogger(opts: { name: string; level: string }): Logger {
   return pino({
-    name: opts.name,
     level: opts.level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     base: { service: opts.name },

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, type CloudEvent, decodeKafka } from '@homeward/events';
 import { ensureTopics } from '@homeward/infra-local';
@@ -129,4 +130,31 @@ export function header(message: KafkaMessage, name: string): string | undefined 
   const v = message.headers?.[name];
   if (v === undefined) return undefined;
   return (Array.isArray(v) ? v[0] : v)?.toString();
+}
+
+/** The environment a service under test reads: the test infrastructure, its own topic prefix. */
+export function testServiceEnv(
+  topicPrefix: string,
+  extra: Record<string, string> = {},
+): Record<string, string> {
+  const infra = testInfra();
+  return {
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    MONGO_URL: infra.mongoUrl,
+    REDIS_URL: infra.redisUrl,
+    TOPIC_PREFIX: topicPrefix,
+    CREDENTIALS_FILE: new URL('../../../infra/local/dev-credentials.json', import.meta.url).pathname,
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
+    ...extra,
+  };
+}
+
+/** The development API key of a role, from the deployment file the services read. */
+export function devKey(role: string): string {
+  const entries = JSON.parse(
+    readFileSync(new URL('../../../infra/local/dev-credentials.json', import.meta.url), 'utf8'),
+  ) as Array<{ key: string; role: string }>;
+  const found = entries.find((e) => e.role === role);
+  if (!found) throw new Error(`no development key for role ${role}`);
+  return found.key;
 }

@@ -109,7 +109,11 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
           results.push({ id, status: problem.status, problem });
         }
       }
-      return reply.code(results.every((r) => r.status === 202) ? 202 : 207).send({ results });
+      // Serialized here: fast-json-stringify cannot pick a branch of the documented 202 union.
+      return reply
+        .code(results.every((r) => r.status === 202) ? 202 : 207)
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify({ results }));
     },
   );
 
