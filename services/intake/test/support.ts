@@ -4,13 +4,16 @@ import { devKey, TopicCollector, testLogger, testServiceEnv, uniqueName } from '
 import { buildApp } from '../src/app.ts';
 import { IntakeConfig } from '../src/config.ts';
 
+// biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+type Json = any;
+
 export interface RunningIntake {
   host: ServiceHost;
   app: Awaited<ReturnType<typeof buildApp>>;
   post: (
     body: unknown,
     opts?: { role?: string; headers?: Record<string, string>; raw?: string },
-  ) => Promise<{ status: number; body: any; headers: Record<string, unknown> }>;
+  ) => Promise<{ status: number; body: Json; headers: Record<string, unknown> }>;
   stop: () => Promise<void>;
 }
 

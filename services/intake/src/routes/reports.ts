@@ -113,7 +113,7 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
       return reply
         .code(results.every((r) => r.status === 202) ? 202 : 207)
         .type('application/json; charset=utf-8')
-        .send(JSON.stringify({ results }));
+        .send(JSON.stringify({ results }) as never);
     },
   );
 
