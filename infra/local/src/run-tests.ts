@@ -1,13 +1,23 @@
 // `npm test`: lint and format check, type check, then the whole vitest suite (whose global
 // setup finds or starts Kafka, MongoDB and Redis). Each phase is timed; the first failure stops.
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { repoRoot } from './paths.ts';
 
 const bin = (name: string) => join(repoRoot, 'node_modules', '.bin', name);
+// Browser code (a service's web/ folder) has its own tsconfig (DOM, JSX); check it too.
+const webProjects = readdirSync(join(repoRoot, 'services'))
+  .map((s) => join('services', s, 'web', 'tsconfig.json'))
+  .filter((p) => existsSync(join(repoRoot, p)));
 const phases: Array<[string, string, string[]]> = [
   ['lint and format (biome)', bin('biome'), ['check', '.']],
   ['type check (tsc)', bin('tsc'), ['-p', 'tsconfig.json', '--noEmit']],
+  ...webProjects.map((p): [string, string, string[]] => [
+    `type check ${p}`,
+    bin('tsc'),
+    ['-p', p, '--noEmit'],
+  ]),
   ['tests (vitest)', bin('vitest'), ['run', ...process.argv.slice(2)]],
 ];
 

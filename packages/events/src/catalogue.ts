@@ -33,6 +33,13 @@ const Officer = Type.Object({
 
 const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
+/** How police established who a located or rescued child is, other than by DNA. */
+const PoliceIdentification = Type.Object({
+  method: Type.Union([Type.Literal('documents'), Type.Literal('family-recognition'), Type.Literal('other')]),
+  identifiedBy: ShortText,
+  note: Type.Optional(LongText),
+});
+
 const CancelReason = Type.Union([
   Type.Literal('found'),
   Type.Literal('found-deceased'),
@@ -149,6 +156,7 @@ export const EventCatalogue = {
       region: Type.Optional(RegionCode),
       lat: Type.Optional(Latitude),
       lon: Type.Optional(Longitude),
+      identification: Type.Optional(PoliceIdentification),
     }),
     key: (d) => d.caseId,
     description: 'Police located the child.',
@@ -161,6 +169,7 @@ export const EventCatalogue = {
       place: ShortText,
       region: RegionCode,
       buyerHousehold: Type.Optional(BuyerHousehold),
+      identification: Type.Optional(PoliceIdentification),
     }),
     key: (d) => d.caseId,
     description: 'Police rescued the child; the buying household, if any, is recorded for placement.',
@@ -225,6 +234,7 @@ export const EventCatalogue = {
       alertId: Id,
       unitId: Id,
       step: Type.Integer({ minimum: 0 }),
+      kind: Type.Optional(Type.Union([Type.Literal('alert'), Type.Literal('cancellation')])),
       deliveredAt: DateTime,
       attempts: Type.Integer({ minimum: 1 }),
       latencyMs: Type.Number({ minimum: 0 }),
@@ -244,6 +254,7 @@ export const EventCatalogue = {
       alertId: Id,
       unitId: Id,
       step: Type.Integer({ minimum: 0 }),
+      kind: Type.Optional(Type.Union([Type.Literal('alert'), Type.Literal('cancellation')])),
       failedAt: DateTime,
       attempts: Type.Integer({ minimum: 1 }),
       reason: ShortText,
@@ -323,6 +334,19 @@ export const EventCatalogue = {
     }),
     key: (d) => d.childSampleId,
     description: 'A lab confirmed a match: the child is identified.',
+  }),
+  'homeward.dna.match-rejected': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({
+      matchId: Id,
+      childSampleId: Id,
+      parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
+      caseId: Type.Optional(Id),
+      rejectedAt: DateTime,
+      rejectedBy: ShortText,
+    }),
+    key: (d) => d.childSampleId,
+    description: 'A lab rejected a candidate match after review.',
   }),
   'homeward.placement.decided': eventType({
     topic: Topics.placementEvents,

@@ -47,6 +47,23 @@ export async function createTestTopics(label: string, partitions = 3): Promise<s
   return prefix;
 }
 
+/** Deletes the topics a test file created under its prefix, so the broker does not accumulate them. */
+export async function deleteTestTopics(prefix: string): Promise<void> {
+  const kafka = new Kafka({
+    clientId: 'test-cleanup',
+    brokers: testInfra().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /** A database of its own for one test file; dropped by `close`. */
 export async function testDatabase(
   label: string,
