@@ -175,3 +175,24 @@ export function devKey(role: string): string {
   if (!found) throw new Error(`no development key for role ${role}`);
   return found.key;
 }
+
+/**
+ * A plain Kafka producer, as an agency's own system would use: for tests that send raw bytes
+ * (garbage, hand-made headers) past the code under test.
+ */
+export async function sendRaw(
+  topic: string,
+  messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: Record<string, string> }>,
+): Promise<void> {
+  const producer = new Kafka({
+    clientId: 'test-raw',
+    brokers: testInfra().kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  }).producer();
+  await producer.connect();
+  try {
+    await producer.send({ topic, messages });
+  } finally {
+    await producer.disconnect();
+  }
+}

@@ -1,0 +1,67 @@
+import { createTestTopics, deleteTestTopics, type TopicCollector, uniqueName } from '@homeward/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  caseEventsCollector,
+  missingChild,
+  reportEvent,
+  startIntake,
+  suspectedTrafficking,
+} from '../support.ts';
+
+let prefix: string;
+let cases: TopicCollector;
+const dbName = uniqueName('intake_restart').replaceAll('-', '_');
+
+beforeAll(async () => {
+  prefix = await createTestTopics('intake-restart');
+  cases = await caseEventsCollector(prefix);
+});
+
+afterAll(async () => {
+  await cases.stop();
+  await deleteTestTopics(prefix);
+});
+
+describe('a restart of the service between two retries of one report', () => {
+  it('answers the retry from the first delivery and publishes the case once', async () => {
+    const event = reportEvent(missingChild({ name: uniqueName('child') }));
+    const first = await startIntake({ prefix, dbName });
+    const a = await first.post(event);
+    expect(a.status).toBe(202);
+    await first.stop();
+
+    const second = await startIntake({ prefix, dbName });
+    const b = await second.post(event);
+    expect(b.status).toBe(202);
+    expect(b.body).toEqual(a.body);
+    expect(b.headers['idempotent-replayed']).toBe('true');
+    await cases.waitForEvent((e) => (e.data as { caseId?: string }).caseId === a.body.caseId);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(cases.events.filter((e) => (e.data as { caseId?: string }).caseId === a.body.caseId)).toHaveLength(
+      1,
+    );
+    await second.stop();
+  });
+
+  it('rate limits an agency with 429 and Retry-After, per agency', async () => {
+    const limited = await startIntake({ prefix, env: { RATE_LIMIT_PER_MINUTE: '3' } });
+    const statuses: number[] = [];
+    let last: Awaited<ReturnType<typeof limited.post>> | undefined;
+    for (let i = 0; i < 4; i++) {
+      last = await limited.post(reportEvent(suspectedTrafficking(), { role: 'education' }), {
+        role: 'education',
+      });
+      statuses.push(last.status);
+    }
+    expect(statuses.slice(0, 3)).toEqual([202, 202, 202]);
+    expect(statuses[3]).toBe(429);
+    expect(last?.body.code).toBe('HOMEWARD_ERR_RATE_LIMITED');
+    expect(Number(last?.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Another agency is not affected.
+    const other = await limited.post(reportEvent(suspectedTrafficking(), { role: 'hotline' }), {
+      role: 'hotline',
+    });
+    expect(other.status).not.toBe(429);
+    await limited.stop();
+  });
+});
