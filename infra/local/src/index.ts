@@ -3,5 +3,6 @@ export { probeKafka, startKafka } from './components/kafka.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
+export { cacheDir, repoRoot } from './paths.ts';
 export { LauncherError, stopProcess } from './processes.ts';
 export { ensureTopics } from './topics.ts';

@@ -206,7 +206,7 @@ export class ConsumerRunner {
     }
     timer?.();
     await this.withRetry(
-      () => this.opts.idempotency.add(group, event.id, this.opts.now?.() ?? new Date()),
+      () => this.opts.idempotency.add(group, eventKey, this.opts.now?.() ?? new Date()),
       log,
     );
     this.metrics?.handled.inc({ group, type: event.type, outcome: 'handled' });

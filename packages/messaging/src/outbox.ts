@@ -1,5 +1,5 @@
 import type { CloudEvent, HomewardEvent } from '@homeward/events';
-import type { Collection, Document, UpdateFilter } from 'mongodb';
+import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { messagingMetrics } from './metrics.ts';
@@ -9,25 +9,24 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  * The transactional outbox without transactions (FerretDB has none): an aggregate's pending
  * events ride inside its own document, written by the same `updateOne` that changes its state,
  * so the change and its events are stored together or not at all. The relay then publishes
- * them and removes them. A relay that dies between the two publishes them again on its next
- * pass, with the same event ids: consumers drop the repeat by id (at-least-once publishing,
- * exactly-once handling).
+ * them and removes exactly those entries (`$pullAll`, so events appended meanwhile stay).
+ *
+ * A relay that dies between publishing and removing publishes again on its next pass, with the
+ * same event ids: consumers drop the repeat by id (at-least-once publishing, exactly-once
+ * handling). To find such leftovers without scanning whole collections (FerretDB pushes down
+ * only `_id` lookups), every write is preceded by a small pointer in `outbox_pending`; the
+ * sweep reads only that collection.
  */
 export interface OutboxFields {
   outbox?: OutgoingEvent[];
-  /** Bumped by every write that adds to the outbox; the relay's removal is conditional on it. */
-  outboxRev?: number;
 }
 
 /** The fields to put on a new document so it is inserted with its events. */
 export function outboxInsert(events: HomewardEvent[]): Required<OutboxFields> {
-  return { outbox: events.map(routeOf), outboxRev: 1 };
+  return { outbox: events.map(routeOf) };
 }
 
-/**
- * Adds events to an update: `$push` to the outbox and bump its revision, merged with whatever
- * the update already does.
- */
+/** Adds events to an update: `$push` to the outbox, merged with whatever the update already does. */
 export function withOutbox<T extends Document>(
   update: UpdateFilter<T>,
   events: HomewardEvent[],
@@ -37,29 +36,40 @@ export function withOutbox<T extends Document>(
   return {
     ...update,
     $push: { ...(u.$push ?? {}), outbox: { $each: events.map(routeOf) } },
-    $inc: { ...(u.$inc ?? {}), outboxRev: 1 },
   } as unknown as UpdateFilter<T>;
 }
 
 export interface OutboxRelayOptions {
   publisher: EventPublisher;
+  /** The service's database: holds the `outbox_pending` pointers. */
+  db: Db;
   logger: Logger;
   registry?: Registry;
-  /** How often the safety-net sweep looks for documents whose events were not published. */
+  /** How often the safety-net sweep looks for pointers left by a crash. */
   sweepIntervalMs?: number;
+  /** Documents flushed per round trip to the broker. */
+  batchSize?: number;
   /** Test hook, called after a publish and before the removal (to simulate a crash there). */
   afterPublish?: (events: OutgoingEvent[]) => Promise<void> | void;
 }
 
 type OutboxDoc = OutboxFields & { _id: unknown };
+interface PendingPointer {
+  _id: string;
+  collection: string;
+  docId: unknown;
+}
+
+const PENDING = 'outbox_pending';
 
 /**
- * Publishes what the outbox holds. Services call {@link OutboxRelay.notify} after each write
- * (the fast path, milliseconds); the periodic sweep catches what a crash left behind.
+ * Publishes what the outbox holds. Services write through {@link OutboxRelay.commit}: pointer,
+ * write, publish (the fast path, milliseconds); the periodic sweep finishes what a crash left.
  */
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
-  private readonly pending = new Map<string, Set<unknown>>();
+  private readonly pointers: Collection<PendingPointer>;
+  private readonly pending = new Map<string, { col: Collection<OutboxDoc>; id: unknown }>();
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
@@ -67,12 +77,37 @@ export class OutboxRelay {
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
+    this.pointers = opts.db.collection<PendingPointer>(PENDING);
   }
 
   /** Registers a collection whose documents carry an outbox. */
   watch<T extends Document>(collection: Collection<T>): this {
     this.collections.set(collection.collectionName, collection as unknown as Collection<OutboxDoc>);
     return this;
+  }
+
+  /**
+   * Runs a write that adds to a document's outbox, then publishes. The pointer written first
+   * lets the sweep find the document if this process dies before the publish. Resolves after
+   * the write; the publish goes on in the background (its failure is left to the sweep).
+   */
+  async commit<T extends Document, R>(
+    collection: Collection<T>,
+    id: unknown,
+    write: () => Promise<R>,
+  ): Promise<R> {
+    this.watch(collection);
+    const pointer: PendingPointer = {
+      _id: pointerId(collection.collectionName, id),
+      collection: collection.collectionName,
+      docId: id,
+    };
+    await this.pointers.replaceOne({ _id: pointer._id }, pointer, { upsert: true });
+    const result = await write();
+    this.notify(collection, id).catch((err: unknown) =>
+      this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
+    );
+    return result;
   }
 
   start(): void {
@@ -90,40 +125,35 @@ export class OutboxRelay {
 
   /** Asks the relay to publish one document's outbox now, and resolves when it did. */
   async notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void> {
-    const name = collection.collectionName;
-    if (!this.collections.has(name)) this.watch(collection);
-    const set = this.pending.get(name) ?? new Set();
-    set.add(id);
-    this.pending.set(name, set);
+    this.watch(collection);
+    this.pending.set(pointerId(collection.collectionName, id), {
+      col: collection as unknown as Collection<OutboxDoc>,
+      id,
+    });
     await this.drain();
   }
 
-  /** Publishes every pending outbox found by a scan of the watched collections. */
+  /** Publishes the outbox of every document a pointer names (what a crash left behind). */
   async sweep(): Promise<number> {
-    let found = 0;
-    for (const [name, col] of this.collections) {
-      // A scan on FerretDB (only _id lookups are pushed down): hence the long interval; the
-      // fast path above is what keeps latency low.
-      const ids = await col.find({ 'outbox.0': { $exists: true } }, { projection: { _id: 1 } }).toArray();
-      this.metrics?.outboxPending.set({ collection: name }, ids.length);
-      found += ids.length;
-      const set = this.pending.get(name) ?? new Set();
-      for (const d of ids) set.add(d._id);
-      this.pending.set(name, set);
+    const found = await this.pointers.find({}).limit(10_000).toArray();
+    this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
+    for (const p of found) {
+      const col = this.collections.get(p.collection);
+      if (col) this.pending.set(p._id, { col, id: p.docId });
     }
-    if (found > 0) await this.drain();
-    return found;
+    if (found.length > 0) await this.drain();
+    return found.length;
   }
 
   private drain(): Promise<void> {
-    // One drain at a time: concurrent flushes of the same document would publish twice.
+    // One drain at a time: two concurrent flushes of one document would publish it twice.
     if (!this.draining) {
       this.draining = (async () => {
         try {
-          while (!this.stopped) {
-            const next = this.takePending();
-            if (!next) break;
-            await this.flushDocument(next.col, next.id);
+          while (!this.stopped && this.pending.size > 0) {
+            const batch = [...this.pending].slice(0, this.opts.batchSize ?? 256);
+            for (const [key] of batch) this.pending.delete(key);
+            await this.flush(batch);
           }
         } finally {
           this.draining = undefined;
@@ -131,49 +161,32 @@ export class OutboxRelay {
       })();
       return this.draining;
     }
-    // A drain is running; it will reach our id. Chain so the caller waits for it.
-    return this.draining.then(() => (this.hasPending() ? this.drain() : undefined));
+    // A drain is running; it will reach our document. Chain so the caller waits for it.
+    return this.draining.then(() => (this.pending.size > 0 ? this.drain() : undefined));
   }
 
-  private hasPending(): boolean {
-    for (const s of this.pending.values()) if (s.size > 0) return true;
-    return false;
-  }
-
-  private takePending(): { col: Collection<OutboxDoc>; id: unknown } | undefined {
-    for (const [name, set] of this.pending) {
-      const first = set.values().next();
-      if (!first.done) {
-        set.delete(first.value);
-        const col = this.collections.get(name);
-        if (col) return { col, id: first.value };
-      }
+  /** Publish the outboxes of a batch of documents in one send, then remove what was sent. */
+  private async flush(batch: Array<[string, { col: Collection<OutboxDoc>; id: unknown }]>): Promise<void> {
+    const docs = await Promise.all(
+      batch.map(async ([key, { col, id }]) => ({
+        key,
+        col,
+        id,
+        outbox: (await col.findOne({ _id: id } as never, { projection: { outbox: 1 } }))?.outbox ?? [],
+      })),
+    );
+    const events = docs.flatMap((d) => d.outbox);
+    if (events.length > 0) {
+      await this.opts.publisher.send(events);
+      await this.opts.afterPublish?.(events);
     }
-    return undefined;
-  }
-
-  /** Publish, then remove what was published, conditional on nobody having added meanwhile. */
-  private async flushDocument(col: Collection<OutboxDoc>, id: unknown): Promise<void> {
-    const published = new Set<string>();
-    for (let round = 0; round < 10; round++) {
-      const doc = await col.findOne({ _id: id } as never, { projection: { outbox: 1, outboxRev: 1 } });
-      const outbox = doc?.outbox ?? [];
-      const fresh = outbox.filter((e) => !published.has((e.event as CloudEvent).id));
-      if (fresh.length > 0) {
-        await this.opts.publisher.send(fresh);
-        for (const e of fresh) published.add((e.event as CloudEvent).id);
-        await this.opts.afterPublish?.(fresh);
-      }
-      if (outbox.length === 0) return;
-      const rev = doc?.outboxRev ?? 0;
-      const res = await col.updateOne(
-        { _id: id, outboxRev: rev } as never,
-        { $set: { outbox: [] }, $inc: { outboxRev: 1 } } as never,
-      );
-      if (res.matchedCount === 1) return;
-      // A write added events between our read and our removal: read again and publish those.
-    }
-    this.opts.logger.warn({ id }, 'outbox document kept changing; the sweep will finish it');
+    await Promise.all(
+      docs.map(async (d) => {
+        if (d.outbox.length > 0)
+          await d.col.updateOne({ _id: d.id } as never, { $pullAll: { outbox: d.outbox } } as never);
+        await this.pointers.deleteOne({ _id: d.key });
+      }),
+    );
   }
 
   /** Stops the sweep and waits for a publish in progress to finish. */
@@ -182,4 +195,8 @@ export class OutboxRelay {
     if (this.timer) clearTimeout(this.timer);
     await this.draining;
   }
+}
+
+function pointerId(collection: string, id: unknown): string {
+  return `${collection}:${typeof id === 'string' ? id : JSON.stringify(id)}`;
 }

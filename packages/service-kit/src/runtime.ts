@@ -70,6 +70,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
   const publisher = new EventPublisher({ kafka, topics, logger, registry });
   await publisher.connect();
   const relay = new OutboxRelay({
+    db: mongo.db,
     publisher,
     logger: logger.child({ component: 'outbox' }),
     registry,

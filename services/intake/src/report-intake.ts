@@ -113,17 +113,16 @@ export class ReportIntake {
       ...(decision.childKey ? { childKey: decision.childKey } : {}),
       ...outboxInsert([outgoing]),
     };
-    if (!(await this.deps.store.insertReport(doc))) {
+    const inserted = await this.deps.relay.commit(this.deps.store.reports, reportId, () =>
+      this.deps.store.insertReport(doc),
+    );
+    if (!inserted) {
       // A concurrent copy of the same report stored first: answer as it did.
       const first = await this.deps.store.findReport(reportId);
       if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
       return this.replay(first, print);
     }
     await this.afterStored(doc);
-    this.deps.relay.notify(this.deps.store.reports, reportId).catch((err: unknown) => {
-      // The sweep publishes it later; the report is safely stored.
-      this.deps.logger.warn({ err, reportId }, 'outbox publish deferred to the sweep');
-    });
     return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
   }
 

@@ -1,0 +1,248 @@
+// Intake throughput: reports per second from `POST /v1/reports` to `homeward.case.opened` on
+// Kafka, with p50/p99 latency, beside a same-run baseline: plain kafkajs producing and consuming
+// the same number of messages of the same size. Run: node_modules/.bin/tsx bench/src/intake-throughput.bench.ts [N]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createEvent, encodeHttpStructured, Topics } from '@homeward/events';
+import { localEndpoints, repoRoot, up } from '@homeward/infra-local';
+import { Kafka, logLevel } from 'kafkajs';
+
+const N = Number(process.argv[2] ?? 3000);
+const CONCURRENCY = 32;
+const PORT = 18081;
+const out = (s: string) => process.stdout.write(`${s}\n`);
+
+function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function policeKey(): string {
+  const creds = JSON.parse(
+    readFileSync(join(repoRoot, 'infra/local/dev-credentials.json'), 'utf8'),
+  ) as Array<{ key: string; role: string }>;
+  return creds.find((c) => c.role === 'police')!.key;
+}
+
+function report(i: number, runId: string) {
+  return createEvent(
+    'homeward.report.submitted',
+    {
+      kind: 'missing-child',
+      child: {
+        name: `Bench Child ${runId} ${i}`,
+        sex: i % 2 ? 'male' : 'female',
+        birthDate: '2018-03-14',
+        description: 'blue coat, white shoes',
+      },
+      lastSeen: {
+        at: '2026-11-28T08:00:00+08:00',
+        place: 'Hefei South Station, east exit',
+        lat: 31.7979,
+        lon: 117.2906,
+        region: '340104',
+      },
+    },
+    { source: 'agency/hefei-psb', id: `bench-${runId}-${i}` },
+  );
+}
+
+async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
+  });
+  for (let i = 0; i < 100; i++) {
+    const meta = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
+    if (meta?.topics.every((t) => t.partitions.length === 6 && t.partitions.every((p) => p.leader >= 0)))
+      break;
+    await sleep(100);
+  }
+  await admin.disconnect();
+}
+
+async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+  if (topics.length) await admin.deleteTopics({ topics });
+  await admin.disconnect();
+}
+
+/** Baseline: the same number of messages of the same size through plain kafkajs. */
+async function baseline(kafka: Kafka, topic: string, size: number) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 10 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let done: () => void;
+  const all = new Promise<void>((r) => {
+    done = r;
+  });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const id = message.key!.toString();
+      latencies.push(performance.now() - sentAt.get(id)!);
+      if (latencies.length === N) done();
+    },
+  });
+  await sleep(1000);
+  const payload = Buffer.alloc(size, 'x');
+  const t0 = performance.now();
+  let next = 0;
+  // Same shape of load as the HTTP side: CONCURRENCY senders, one message per request.
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) {
+        const i = next++;
+        sentAt.set(String(i), performance.now());
+        await producer.send({ topic, acks: -1, messages: [{ key: String(i), value: payload }] });
+      }
+    }),
+  );
+  await all;
+  const seconds = (performance.now() - t0) / 1000;
+  await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  latencies.sort((a, b) => a - b);
+  return { rate: N / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
+}
+
+async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
+  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts'], {
+    cwd: repoRoot,
+    env: {
+      ...process.env,
+      PORT: String(PORT),
+      TOPIC_PREFIX: prefix,
+      MONGO_DB: db,
+      LOG_LEVEL: 'warn',
+      RATE_LIMIT_PER_MINUTE: '1000000',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  for (let i = 0; i < 150; i++) {
+    const ok = await fetch(`http://127.0.0.1:${PORT}/health/ready`)
+      .then((r) => r.ok)
+      .catch(() => false);
+    if (ok) return child;
+    await sleep(200);
+  }
+  throw new Error('intake did not become ready');
+}
+
+async function main(): Promise<void> {
+  await up();
+  const runId = Date.now().toString(36);
+  const prefix = `bench-${runId}.`;
+  const kafka = new Kafka({
+    clientId: 'bench',
+    brokers: localEndpoints.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+  await createTopics(kafka, [
+    `${prefix}${Topics.agencyReports}`,
+    `${prefix}${Topics.caseEvents}`,
+    `${prefix}${Topics.caseEvents}.dlq`,
+    `${prefix}${Topics.agencyReports}.dlq`,
+    `${prefix}baseline`,
+  ]);
+  const sample = encodeHttpStructured(report(0, runId)).body.length;
+  out(
+    `intake benchmark: ${N} missing-child reports, ${CONCURRENCY} concurrent clients, event size ~${sample} B`,
+  );
+
+  const base = await baseline(kafka, `${prefix}baseline`, sample);
+
+  const intake = await startIntake(prefix, `bench_${runId}`);
+  const consumer = kafka.consumer({ groupId: `${prefix}watch`, maxWaitTimeInMs: 10 });
+  await consumer.connect();
+  await consumer.subscribe({ topic: `${prefix}${Topics.caseEvents}`, fromBeginning: true });
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  let done: () => void;
+  const all = new Promise<void>((r) => {
+    done = r;
+  });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const reportId = JSON.parse(message.value!.toString()).reportId as string;
+      const t = sentAt.get(reportId);
+      if (t !== undefined) latencies.push(performance.now() - t);
+      if (latencies.length === N) done();
+    },
+  });
+  await sleep(1000);
+  const key = policeKey();
+  // Warm-up (JIT, connection pools), not measured: the same load shape, other ids.
+  const warm = Array.from({ length: 200 }, (_, i) => report(i, `${runId}w`));
+  await Promise.all(warm.map((e) => post(e, key)));
+  const t0 = performance.now();
+  let next = 0;
+  let failures = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < N) {
+        const e = report(next++, runId);
+        const start = performance.now();
+        const res = await post(e, key);
+        if (res.status !== 202) failures++;
+        else sentAt.set(res.reportId, start);
+      }
+    }),
+  );
+  const accepted = performance.now();
+  await Promise.race([all, sleep(120_000)]);
+  const seconds = (performance.now() - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  const ours = {
+    rate: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p99: percentile(latencies, 99),
+    seconds,
+    httpSeconds: (accepted - t0) / 1000,
+  };
+  await consumer.disconnect();
+  intake.kill('SIGTERM');
+  await new Promise((r) => intake.once('exit', r));
+  await deleteTopics(kafka, prefix);
+
+  const f = (n: number) => n.toFixed(1);
+  out('');
+  out('| path | messages | seconds | per second | p50 ms | p99 ms |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: |');
+  out(
+    `| plain kafkajs produce → consume (baseline) | ${N} | ${f(base.seconds)} | ${f(base.rate)} | ${f(base.p50)} | ${f(base.p99)} |`,
+  );
+  out(
+    `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p99)} |`,
+  );
+  out('');
+  out(
+    `ratio intake/baseline: throughput ${(ours.rate / base.rate).toFixed(2)}×, p50 ${(ours.p50 / base.p50).toFixed(2)}×, p99 ${(ours.p99 / base.p99).toFixed(2)}×`,
+  );
+  out(`HTTP 202s for all reports after ${f(ours.httpSeconds)} s; failures: ${failures}`);
+  process.exit(0);
+}
+
+async function post(
+  e: ReturnType<typeof report>,
+  key: string,
+): Promise<{ status: number; reportId: string }> {
+  const { headers, body } = encodeHttpStructured(e);
+  const res = await fetch(`http://127.0.0.1:${PORT}/v1/reports`, {
+    method: 'POST',
+    headers: { ...headers, authorization: `Bearer ${key}` },
+    body,
+  });
+  const json = (await res.json()) as { reportId: string };
+  return { status: res.status, reportId: json.reportId };
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`);
+  process.exit(1);
+});
