@@ -1,4 +1,5 @@
-import type { CloudEvent, HomewardEvent } from '@homeward/events';
+import { randomUUID } from 'node:crypto';
+import type { HomewardEvent } from '@homeward/events';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -58,6 +59,14 @@ interface PendingPointer {
   _id: string;
   collection: string;
   docId: unknown;
+  /** New on every write: the relay removes the pointer only if no later write renewed it. */
+  nonce: string;
+}
+
+interface Pending {
+  col: Collection<OutboxDoc>;
+  id: unknown;
+  nonce: string | undefined;
 }
 
 const PENDING = 'outbox_pending';
@@ -69,7 +78,7 @@ const PENDING = 'outbox_pending';
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
   private readonly pointers: Collection<PendingPointer>;
-  private readonly pending = new Map<string, { col: Collection<OutboxDoc>; id: unknown }>();
+  private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
@@ -101,10 +110,23 @@ export class OutboxRelay {
       _id: pointerId(collection.collectionName, id),
       collection: collection.collectionName,
       docId: id,
+      nonce: randomUUID(),
     };
-    await this.pointers.replaceOne({ _id: pointer._id }, pointer, { upsert: true });
+    try {
+      await this.pointers.replaceOne({ _id: pointer._id }, pointer, { upsert: true });
+    } catch (err) {
+      // Two writers upserting one pointer at once: the loser's insert collides; the pointer
+      // exists now, so renew it in place.
+      if ((err as { code?: number }).code !== 11000) throw err;
+      await this.pointers.replaceOne({ _id: pointer._id }, pointer);
+    }
     const result = await write();
-    this.notify(collection, id).catch((err: unknown) =>
+    this.enqueue(pointer._id, {
+      col: collection as unknown as Collection<OutboxDoc>,
+      id,
+      nonce: pointer.nonce,
+    });
+    this.drain().catch((err: unknown) =>
       this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
     );
     return result;
@@ -126,11 +148,18 @@ export class OutboxRelay {
   /** Asks the relay to publish one document's outbox now, and resolves when it did. */
   async notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void> {
     this.watch(collection);
-    this.pending.set(pointerId(collection.collectionName, id), {
+    this.enqueue(pointerId(collection.collectionName, id), {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
+      nonce: undefined,
     });
     await this.drain();
+  }
+
+  private enqueue(key: string, p: Pending): void {
+    // A later write's nonce wins; a notify without one must not erase it.
+    const prev = this.pending.get(key);
+    this.pending.set(key, { ...p, nonce: p.nonce ?? prev?.nonce });
   }
 
   /** Publishes the outbox of every document a pointer names (what a crash left behind). */
@@ -139,7 +168,7 @@ export class OutboxRelay {
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
     for (const p of found) {
       const col = this.collections.get(p.collection);
-      if (col) this.pending.set(p._id, { col, id: p.docId });
+      if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce });
     }
     if (found.length > 0) await this.drain();
     return found.length;
@@ -166,12 +195,13 @@ export class OutboxRelay {
   }
 
   /** Publish the outboxes of a batch of documents in one send, then remove what was sent. */
-  private async flush(batch: Array<[string, { col: Collection<OutboxDoc>; id: unknown }]>): Promise<void> {
+  private async flush(batch: Array<[string, Pending]>): Promise<void> {
     const docs = await Promise.all(
-      batch.map(async ([key, { col, id }]) => ({
+      batch.map(async ([key, { col, id, nonce }]) => ({
         key,
         col,
         id,
+        nonce,
         outbox: (await col.findOne({ _id: id } as never, { projection: { outbox: 1 } }))?.outbox ?? [],
       })),
     );
@@ -184,7 +214,8 @@ export class OutboxRelay {
       docs.map(async (d) => {
         if (d.outbox.length > 0)
           await d.col.updateOne({ _id: d.id } as never, { $pullAll: { outbox: d.outbox } } as never);
-        await this.pointers.deleteOne({ _id: d.key });
+        // Only the pointer we acted on: a write since then renewed it and needs its own flush.
+        if (d.nonce !== undefined) await this.pointers.deleteOne({ _id: d.key, nonce: d.nonce });
       }),
     );
   }

@@ -77,7 +77,7 @@ describe('OutboxRelay', () => {
     const events = Array.from({ length: n }, (_, i) => closedEvent(`crash-${i}`));
     // Writes whose process died before the publish: the pointer and the outbox are stored.
     const crashedWriter = new OutboxRelay({ publisher, logger, db });
-    crashedWriter.notify = async () => {};
+    await crashedWriter.stop(); // a stopped relay writes pointers but never publishes: the process died
     for (let i = 0; i < n; i++) {
       await crashedWriter.commit(cases, `crash-${i}`, () =>
         cases.insertOne({ _id: `crash-${i}`, status: 'closed', ...outboxInsert([events[i]!]) } as CaseDoc),
