@@ -175,6 +175,8 @@ export class OutboxRelay {
   }
 
   private drain(): Promise<void> {
+    // A stopped relay publishes nothing more: what is pending stays for the sweep of the next.
+    if (this.stopped) return Promise.resolve();
     // One drain at a time: two concurrent flushes of one document would publish it twice.
     if (!this.draining) {
       this.draining = (async () => {
@@ -191,7 +193,7 @@ export class OutboxRelay {
       return this.draining;
     }
     // A drain is running; it will reach our document. Chain so the caller waits for it.
-    return this.draining.then(() => (this.pending.size > 0 ? this.drain() : undefined));
+    return this.draining.then(() => (!this.stopped && this.pending.size > 0 ? this.drain() : undefined));
   }
 
   /** Publish the outboxes of a batch of documents in one send, then remove what was sent. */
