@@ -70,6 +70,11 @@ export class ConsumerRunner {
   private stopping = false;
   private running = false;
   private readonly physicalToLogical = new Map<string, string>();
+  private markJoined: () => void = () => {};
+  /** Resolves when this member first joins its group (registered before `run`, so never missed). */
+  private readonly joined = new Promise<void>((resolve) => {
+    this.markJoined = resolve;
+  });
 
   constructor(private readonly opts: ConsumerRunnerOptions) {
     this.consumer = opts.kafka.consumer({
@@ -82,6 +87,7 @@ export class ConsumerRunner {
     });
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     for (const t of opts.topics) this.physicalToLogical.set(opts.topicResolver(t), t);
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
   }
 
   get isRunning(): boolean {
@@ -104,19 +110,17 @@ export class ConsumerRunner {
   }
 
   /** Waits until the group has assigned this member its partitions (tests and start-up). */
-  async waitForAssignment(timeoutMs = 30_000): Promise<void> {
-    const { GROUP_JOIN } = this.consumer.events;
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(
-        () => reject(new Error(`consumer ${this.opts.groupId} not assigned within ${timeoutMs} ms`)),
-        timeoutMs,
-      );
-      const remove = this.consumer.on(GROUP_JOIN, () => {
-        clearTimeout(timer);
-        remove();
-        resolve();
-      });
-    });
+  async waitForAssignment(timeoutMs = 60_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.joined,
+      new Promise((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`consumer ${this.opts.groupId} not assigned within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+      }),
+    ]).finally(() => clearTimeout(timer));
   }
 
   /**

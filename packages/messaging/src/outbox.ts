@@ -139,7 +139,7 @@ export class OutboxRelay {
       this.sweep()
         .catch((err: unknown) => this.opts.logger.warn({ err }, 'outbox sweep failed; will retry'))
         .finally(() => {
-          if (!this.stopped) this.timer = setTimeout(tick, interval);
+          if (!this.stopped && this.timer !== undefined) this.timer = setTimeout(tick, interval);
         });
     };
     this.timer = setTimeout(tick, 0);
@@ -222,10 +222,17 @@ export class OutboxRelay {
     );
   }
 
-  /** Stops the sweep and waits for a publish in progress to finish. */
+  /**
+   * Graceful stop: no more sweeps, everything already written is published, then nothing more.
+   * (A write that races with the stop keeps its pointer; the next start's sweep publishes it.)
+   */
   async stop(): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    await this.drain().catch((err: unknown) =>
+      this.opts.logger.warn({ err }, 'outbox: final flush failed; the next sweep will publish'),
+    );
+    this.stopped = true;
     await this.draining;
   }
 }

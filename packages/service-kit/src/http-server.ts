@@ -118,6 +118,20 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
     }
   });
 
+  // Graceful close: Node closes idle keep-alive connections once, when close() begins; a
+  // connection whose request was still running then stays open until the client drops it
+  // (up to the keep-alive timeout). So while closing, answers say `Connection: close`, and
+  // idle connections are closed again until the server is down.
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!opts.isAccepting()) reply.header('connection', 'close');
+    return payload;
+  });
+  let idleCloser: NodeJS.Timeout | undefined;
+  app.addHook('preClose', async () => {
+    idleCloser = setInterval(() => app.server.closeIdleConnections(), 50);
+  });
+  app.addHook('onClose', async () => clearInterval(idleCloser));
+
   const health = { tags: ['operations'], security: [] };
   app.get(
     '/health/live',

@@ -148,8 +148,10 @@ export class ServiceHost {
     const log = this.rt.logger;
     this.rt.lifecycle.accepting = false;
     const step = async (what: string, fn: () => Promise<unknown>) => {
+      const t0 = performance.now();
       try {
         await fn();
+        log.info({ ms: Math.round(performance.now() - t0) }, `shutdown: ${what}`);
       } catch (err) {
         log.error({ err }, `shutdown: ${what} failed`);
       }

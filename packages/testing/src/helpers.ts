@@ -19,7 +19,7 @@ export async function waitFor<T>(
   probe: () => T | Promise<T>,
   opts: { timeoutMs?: number; intervalMs?: number; what?: string } = {},
 ): Promise<NonNullable<T>> {
-  const deadline = Date.now() + (opts.timeoutMs ?? 15_000);
+  const deadline = Date.now() + (opts.timeoutMs ?? 30_000);
   let lastError: unknown;
   while (Date.now() < deadline) {
     try {
@@ -31,7 +31,7 @@ export async function waitFor<T>(
     await sleep(opts.intervalMs ?? 50);
   }
   throw new Error(
-    `timed out after ${opts.timeoutMs ?? 15_000} ms waiting for ${opts.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
+    `timed out after ${opts.timeoutMs ?? 30_000} ms waiting for ${opts.what ?? 'a condition'}${lastError ? ` (last error: ${String(lastError)})` : ''}`,
   );
 }
 
@@ -126,7 +126,7 @@ export class TopicCollector {
     return this.messages.flatMap((m) => (m.event ? [m.event] : []));
   }
 
-  async waitForEvent(predicate: (e: CloudEvent) => boolean, timeoutMs = 15_000): Promise<CloudEvent> {
+  async waitForEvent(predicate: (e: CloudEvent) => boolean, timeoutMs = 30_000): Promise<CloudEvent> {
     return waitFor(() => this.events.find(predicate), { timeoutMs, what: `an event on ${this.topic}` });
   }
 

@@ -36,6 +36,8 @@ export async function startIntake(opts: {
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
   for (const c of app.consumers) await c.start();
+  // Tests publish right after start: be sure the consumers own their partitions first.
+  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
   rt.relay.start();
   rt.lifecycle.accepting = true;
   await app.http.ready();

@@ -1,0 +1,85 @@
+import { encodeHttpStructured } from '@homeward/events';
+import { createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  devKey,
+  type TopicCollector,
+  testLogger,
+  testServiceEnv,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { IntakeConfig } from '../../src/config.ts';
+import { caseEventsCollector, reportEvent, suspectedTrafficking } from '../support.ts';
+
+let prefix: string;
+let cases: TopicCollector;
+
+beforeAll(async () => {
+  prefix = await createTestTopics('intake-shutdown');
+  cases = await caseEventsCollector(prefix);
+});
+
+afterAll(async () => {
+  await cases.stop();
+  await deleteTestTopics(prefix);
+});
+
+describe('graceful shutdown', () => {
+  it('finishes the requests in flight and publishes their events before closing', async () => {
+    const config = loadConfig(IntakeConfig, testServiceEnv(prefix));
+    const rt = await createRuntime({
+      name: 'intake',
+      config,
+      logger: testLogger(),
+      dbName: uniqueName('intake_sd').replaceAll('-', '_'),
+    });
+    const host = new ServiceHost(rt, await buildApp(rt, config));
+    const address = await host.start(0);
+    expect((await fetch(`${address}/health/ready`)).status).toBe(200);
+
+    const events = Array.from({ length: 40 }, () =>
+      reportEvent(suspectedTrafficking(), { role: 'education' }),
+    );
+    const inFlight = events.map(async (e) => {
+      const { headers, body } = encodeHttpStructured(e);
+      const res = await fetch(`${address}/v1/reports`, {
+        method: 'POST',
+        headers: { ...headers, authorization: `Bearer ${devKey('education')}` },
+        body,
+      });
+      return { status: res.status, body: (await res.json()) as { caseId: string } };
+    });
+    // Stop while the requests are being handled: once the first report is stored.
+    const { ReportStore } = await import('../../src/store/report-store.ts');
+    const store = new ReportStore(rt.mongo.db);
+    await waitFor(async () => (await store.reports.countDocuments({})) > 0, { intervalMs: 2 });
+    expect(rt.lifecycle.accepting).toBe(true);
+    const stopping = host.stop();
+    expect(rt.lifecycle.accepting).toBe(false);
+    const answers = await Promise.all(
+      inFlight.map((p) => p.catch((err: unknown) => ({ status: 0, body: { caseId: String(err) } }))),
+    );
+    await stopping;
+
+    // Every request that got in was answered 202; the rest were refused cleanly (503 while
+    // closing, or no connection), none cut off half way.
+    const accepted = answers.filter((a) => a.status === 202);
+    expect(answers.filter((a) => ![202, 503, 0].includes(a.status))).toEqual([]);
+    expect(accepted.length).toBeGreaterThan(0);
+    // Every accepted report's case.opened reached Kafka: the relay drained before the producer closed.
+    await waitFor(
+      () =>
+        accepted.every((a) =>
+          cases.events.some((e) => (e.data as { caseId: string }).caseId === a.body.caseId),
+        ),
+      {
+        what: 'case.opened for every accepted report',
+      },
+    );
+    await expect(fetch(`${address}/health/live`)).rejects.toThrow();
+  });
+});
