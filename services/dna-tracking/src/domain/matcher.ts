@@ -203,6 +203,7 @@ export class ProfileIndex {
   readonly #frequencies: number[][];
   readonly #mutationSingle: Float64Array;
   readonly #mutationPair: Float64Array;
+  readonly #exclusion: Float64Array;
   readonly #parents: ProfilePack;
   readonly #children: ProfilePack;
   readonly #cases = new Map<string, { mother?: string; father?: string }>();
@@ -236,6 +237,7 @@ export class ProfileIndex {
     const rate = this.#options.mutationRate;
     this.#mutationSingle = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'single', rate));
     this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
+    this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
     this.#parents = new ProfilePack(loci);
     this.#children = new ProfilePack(loci);
     this.#query = new Uint16Array(loci * 2);
@@ -249,6 +251,11 @@ export class ProfileIndex {
   /** Number of profiles held (children and parents). */
   get size(): number {
     return this.#parents.count + this.#children.count;
+  }
+
+  /** Whether a profile with this id is indexed. */
+  has(id: string): boolean {
+    return this.#parents.slotOf.has(id) || this.#children.slotOf.has(id);
   }
 
   /** Number of parent pairs formed. */
@@ -570,6 +577,13 @@ export class ProfileIndex {
         }
       }
     }
+    // Scan the most discriminating loci first: an unrelated profile reaches the exclusion
+    // count sooner. Only the early exit depends on this order; reported numbers come from
+    // #detail, which multiplies in the table's order like kinship.ts.
+    const order = Array.from(this.#childLoci.subarray(0, typed)).sort(
+      (x, y) => this.#exclusion[y]! - this.#exclusion[x]!,
+    );
+    this.#childLoci.set(order);
     return typed;
   }
 

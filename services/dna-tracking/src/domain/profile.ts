@@ -118,7 +118,12 @@ export function validateProfile(input: unknown, options: ProfileValidationOption
   if (errors.length > 0) return { ok: false, errors };
   const lociTyped = Object.keys(out).length;
   if (lociTyped === 0) return { ok: false, errors: [{ field: 'loci', message: 'no locus typed' }] };
-  return { ok: true, profile: out as unknown as StrProfile, lociTyped, matchable: lociTyped >= minimumLoci };
+  return {
+    ok: true,
+    profile: { loci: out } as unknown as StrProfile,
+    lociTyped,
+    matchable: lociTyped >= minimumLoci,
+  };
 }
 
 function canonicalAllele(value: unknown, locus: LocusName): Allele | { why: string } {

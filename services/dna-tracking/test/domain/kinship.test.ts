@@ -147,7 +147,12 @@ describe('combined index', () => {
     // D8S1179: ½ / (2·0.1·0.2) = 12.5; TH01: 1 / (2·0.25) = 2; FGA: ½·1 / (2·0.2·0.5) = 2.5;
     // vWA (mother untyped): father 16/17 vs child 16/16 → 1/(2·0.25) = 2.
     expect(r.combinedIndex).toBeCloseTo(12.5 * 2 * 2.5 * 2, 10);
-    expect(r.perLocus.map((l) => l.model)).toEqual(['pair', 'pair', 'pair', 'single']);
+    expect(Object.fromEntries(r.perLocus.map((l) => [l.locus, l.model]))).toEqual({
+      D8S1179: 'pair',
+      TH01: 'pair',
+      FGA: 'pair',
+      vWA: 'single',
+    });
     expect(r.lociCompared).toBe(4);
   });
 
@@ -192,7 +197,8 @@ describe('mutation and exclusion', () => {
       child,
       profile({ D8S1179: [15, 16], TH01: [7], FGA: [20, 21], vWA: [16, 18] }),
     );
-    expect(two.inconsistentLoci).toEqual(['D8S1179', 'TH01']);
+    // Loci come in the table's canonical order (CODIS listing: FGA, TH01, vWA, ..., D8S1179).
+    expect(two.inconsistentLoci).toEqual(['TH01', 'D8S1179']);
     expect(two.combinedIndex).toBeGreaterThan(0);
     expect(two.status).toBe('no-match');
     const three = singleParentIndex(
@@ -200,7 +206,7 @@ describe('mutation and exclusion', () => {
       child,
       profile({ D8S1179: [15, 16], TH01: [7], FGA: [21, 22], vWA: [16, 18] }),
     );
-    expect(three.inconsistentLoci).toEqual(['D8S1179', 'TH01', 'FGA']);
+    expect(three.inconsistentLoci).toEqual(['FGA', 'TH01', 'D8S1179']);
     expect(three).toMatchObject({
       combinedIndex: 0,
       probabilityOfParentage: 0,

@@ -6,14 +6,14 @@ const full = (n: number) => Object.fromEntries(STANDARD_LOCI.slice(0, n).map((l)
 
 describe('validateProfile', () => {
   it('accepts integers and microvariants, normalises loci and sorts alleles', () => {
-    const r = validateProfile({ loci: { ...full(15), PENTA_D: ['12', 9], TH01: [9.3, '6'], vwa: [17] } });
+    const r = validateProfile({ loci: { ...full(15), PENTA_D: ['12', 9], TH01: [9.3, '6'], se33: [17] } });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.profile.loci['Penta D']).toEqual(['9', '12']);
     expect(r.profile.loci.TH01).toEqual(['6', '9.3']);
     // One allele is a homozygote.
-    expect(r.profile.loci.vWA).toEqual(['17', '17']);
-    expect(r.lociTyped).toBe(16);
+    expect(r.profile.loci.SE33).toEqual(['17', '17']);
+    expect(r.lociTyped).toBe(17);
     expect(r.matchable).toBe(true);
   });
 
