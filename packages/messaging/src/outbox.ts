@@ -7,16 +7,22 @@ import { messagingMetrics } from './metrics.ts';
 import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts';
 
 /**
- * The transactional outbox without transactions (FerretDB has none): an aggregate's pending
- * events ride inside its own document, written by the same `updateOne` that changes its state,
- * so the change and its events are stored together or not at all. The relay then publishes
- * them and removes exactly those entries (`$pullAll`, so events appended meanwhile stay).
+ * The transactional outbox without transactions (FerretDB has none): an aggregate's events
+ * ride inside its own document, appended by the same `updateOne` that changes its state, so
+ * the change and its events are stored together or not at all.
  *
- * A relay that dies between publishing and removing publishes again on its next pass, with the
- * same event ids: consumers drop the repeat by id (at-least-once publishing, exactly-once
- * handling). To find such leftovers without scanning whole collections (FerretDB pushes down
- * only `_id` lookups), every write is preceded by a small pointer in `outbox_pending`; the
- * sweep reads only that collection.
+ * The relay never writes to the aggregate: FerretDB 1.24 applies an update by reading the
+ * document, changing it and writing it back, so a relay removing entries at the moment a
+ * service writes the same document could undo the service's change (measured: 39 of 40 such
+ * races lost one write). Instead the relay keeps, in its own `outbox_cursors` collection, how
+ * many of a document's entries it has published, and publishes the ones after that. The outbox
+ * array is the aggregate's event history; it only grows.
+ *
+ * A relay that dies between publishing and moving its cursor publishes again on its next pass,
+ * with the same event ids: consumers drop the repeat by id (at-least-once publishing,
+ * exactly-once handling). To find such leftovers without scanning whole collections (FerretDB
+ * pushes down only `_id` lookups), every write is preceded by a small pointer in
+ * `outbox_pending`; the sweep reads only that collection.
  */
 export interface OutboxFields {
   outbox?: OutgoingEvent[];
@@ -69,7 +75,14 @@ interface Pending {
   nonce: string | undefined;
 }
 
+interface OutboxCursor {
+  _id: string;
+  /** How many of the document's outbox entries have been published. */
+  published: number;
+}
+
 const PENDING = 'outbox_pending';
+const CURSORS = 'outbox_cursors';
 
 /**
  * Publishes what the outbox holds. Services write through {@link OutboxRelay.commit}: pointer,
@@ -78,6 +91,7 @@ const PENDING = 'outbox_pending';
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
   private readonly pointers: Collection<PendingPointer>;
+  private readonly cursors: Collection<OutboxCursor>;
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
@@ -87,6 +101,7 @@ export class OutboxRelay {
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = opts.db.collection<PendingPointer>(PENDING);
+    this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
   }
 
   /** Registers a collection whose documents carry an outbox. */
@@ -196,30 +211,42 @@ export class OutboxRelay {
     return this.draining.then(() => (!this.stopped && this.pending.size > 0 ? this.drain() : undefined));
   }
 
-  /** Publish the outboxes of a batch of documents in one send, then remove what was sent. */
+  /** Publish what each document of a batch holds past its cursor, in one send; then move the cursors. */
   private async flush(batch: Array<[string, Pending]>): Promise<void> {
     const docs = await Promise.all(
-      batch.map(async ([key, { col, id, nonce }]) => ({
-        key,
-        col,
-        id,
-        nonce,
-        outbox: (await col.findOne({ _id: id } as never, { projection: { outbox: 1 } }))?.outbox ?? [],
-      })),
+      batch.map(async ([key, { col, id, nonce }]) => {
+        const [doc, cursor] = await Promise.all([
+          col.findOne({ _id: id } as never, { projection: { outbox: 1 } }),
+          this.cursors.findOne({ _id: key }),
+        ]);
+        const outbox = doc?.outbox ?? [];
+        // A cursor past the end means the array was rewritten: publish it all again (ids dedupe).
+        const from = cursor && cursor.published <= outbox.length ? cursor.published : 0;
+        return { key, nonce, total: outbox.length, fresh: outbox.slice(from), moved: from !== outbox.length };
+      }),
     );
-    const events = docs.flatMap((d) => d.outbox);
+    const events = docs.flatMap((d) => d.fresh);
     if (events.length > 0) {
       await this.opts.publisher.send(events);
       await this.opts.afterPublish?.(events);
     }
     await Promise.all(
       docs.map(async (d) => {
-        if (d.outbox.length > 0)
-          await d.col.updateOne({ _id: d.id } as never, { $pullAll: { outbox: d.outbox } } as never);
+        if (d.moved) await this.setCursor(d.key, d.total);
         // Only the pointer we acted on: a write since then renewed it and needs its own flush.
         if (d.nonce !== undefined) await this.pointers.deleteOne({ _id: d.key, nonce: d.nonce });
       }),
     );
+  }
+
+  private async setCursor(key: string, published: number): Promise<void> {
+    try {
+      await this.cursors.replaceOne({ _id: key }, { published }, { upsert: true });
+    } catch (err) {
+      // Two relays creating one cursor at once: it exists now; set it in place.
+      if ((err as { code?: number }).code !== 11000) throw err;
+      await this.cursors.replaceOne({ _id: key }, { published });
+    }
   }
 
   /**
