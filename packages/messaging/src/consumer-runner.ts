@@ -78,7 +78,9 @@ export class ConsumerRunner {
 
   constructor(private readonly opts: ConsumerRunnerOptions) {
     this.consumer = opts.kafka.consumer({
-      groupId: opts.groupId,
+      // The resolver names the group as it names the topics: prefixed deployments (tests,
+      // tenants) never share a group, whose members would otherwise split each other's topics.
+      groupId: opts.topicResolver(opts.groupId),
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
