@@ -1,0 +1,102 @@
+import { Topics } from '@homeward/events';
+import { ConsumerRunner, type EventHandlers } from '@homeward/messaging';
+import {
+  buildHttpServer,
+  readinessChecks,
+  type ServiceParts,
+  type ServiceRuntime,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import { followupPolicy, type PlacementConfig } from './config.ts';
+import { caseEventHandlers } from './handlers/case-events.ts';
+import { dnaEventHandlers } from './handlers/dna-events.ts';
+import { OverdueChecker } from './overdue-checker.ts';
+import { Placements } from './placements.ts';
+import { followupRoutes } from './routes/followups.ts';
+import { placementRoutes } from './routes/placements.ts';
+import { CaseLocks } from './store/case-locks.ts';
+import { CaseStore } from './store/case-store.ts';
+import { OverdueIndex } from './store/overdue-index.ts';
+
+export const SERVICE_NAME = 'placement';
+export const SERVICE_VERSION = '0.1.0';
+
+export interface PlacementApp extends ServiceParts {
+  placements: Placements;
+  store: CaseStore;
+  index: OverdueIndex;
+  overdue: OverdueChecker;
+}
+
+/** Wires placement from a runtime: what `main.ts` starts and what tests build. No I/O here. */
+export async function buildApp(
+  rt: ServiceRuntime,
+  config: Static<typeof PlacementConfig>,
+): Promise<PlacementApp> {
+  const store = new CaseStore(rt.mongo.db);
+  rt.relay.watch(store.cases).watch(store.overdueClaims);
+  const index = new OverdueIndex(rt.redis.redis, rt.config.TOPIC_PREFIX);
+  const locks = new CaseLocks(rt.redis.redis, rt.config.TOPIC_PREFIX);
+  const placements = new Placements({
+    store,
+    relay: rt.relay,
+    index,
+    locks,
+    clock: rt.clock,
+    logger: rt.logger,
+    policy: followupPolicy(config),
+    utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
+  });
+  const overdue = new OverdueChecker({
+    placements,
+    store,
+    index,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'overdue-checker' }),
+    intervalMs: config.OVERDUE_CHECK_INTERVAL_MS,
+    batchSize: config.OVERDUE_CHECK_BATCH,
+  });
+
+  // The runner names the group through the topic resolver (TOPIC_PREFIX), so deployments and
+  // test runs sharing one broker never share a group.
+  const consumer = (groupId: string, topic: string, handlers: EventHandlers) => {
+    return new ConsumerRunner({
+      kafka: rt.kafka,
+      groupId,
+      topics: [topic],
+      topicResolver: rt.topics,
+      handlers,
+      publisher: rt.publisher,
+      idempotency: rt.idempotency,
+      logger: rt.logger.child({ consumer: groupId }),
+      registry: rt.registry,
+      now: () => rt.clock.now(),
+    });
+  };
+  const consumers: ConsumerRunner[] = [
+    consumer('placement.cases', Topics.caseEvents, caseEventHandlers({ store, locks }) as EventHandlers),
+    consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store, locks }) as EventHandlers),
+  ];
+
+  const http = await buildHttpServer({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description:
+      "Civil affairs' side of a rescue: where a rescued child goes (placement decisions and their revisions), " +
+      'and the schooling, care, training and escorted handover that must follow, with overdue follow-ups raised once.',
+    logger: rt.logger,
+    registry: rt.registry,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+    readiness: readinessChecks(rt, () => consumers),
+    isAccepting: () => rt.lifecycle.accepting,
+    tags: [
+      { name: 'placements', description: 'Placement decisions and their history' },
+      { name: 'followups', description: 'Follow-ups scheduled by age on the decision date' },
+    ],
+  });
+  await http.register(async (scope) => {
+    await placementRoutes(scope, { placements, store, credentials: rt.credentials });
+    await followupRoutes(scope, { placements, store, credentials: rt.credentials });
+  });
+  return { http, consumers, workers: [overdue], placements, store, index, overdue };
+}

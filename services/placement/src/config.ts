@@ -1,0 +1,46 @@
+import { serviceConfig } from '@homeward/service-kit';
+import { type Static, Type } from '@sinclair/typebox';
+import { DEFAULT_FOLLOWUP_POLICY, type FollowupPolicy } from './domain/followup-policy.ts';
+
+const days = (def: number, what: string) =>
+  Type.Integer({
+    default: def,
+    minimum: 0,
+    maximum: 3650,
+    description: `days from the decision date to ${what}`,
+  });
+
+export const PlacementConfig = serviceConfig({
+  PORT: Type.Integer({ default: 8083, minimum: 1, maximum: 65535 }),
+  MONGO_DB: Type.String({ default: 'placement' }),
+  FOLLOWUP_DAYS_ESCORTED_HANDOVER: days(
+    DEFAULT_FOLLOWUP_POLICY['escorted-handover'],
+    'the escorted handover',
+  ),
+  FOLLOWUP_DAYS_MEDICAL_REHABILITATION: days(
+    DEFAULT_FOLLOWUP_POLICY['medical-psychological-rehabilitation'],
+    'medical and psychological rehabilitation',
+  ),
+  FOLLOWUP_DAYS_COMPULSORY_EDUCATION: days(
+    DEFAULT_FOLLOWUP_POLICY['compulsory-education'],
+    'compulsory-education enrolment',
+  ),
+  FOLLOWUP_DAYS_VOCATIONAL_TRAINING: days(
+    DEFAULT_FOLLOWUP_POLICY['vocational-training'],
+    'vocational training',
+  ),
+  /** The UTC offset at which dates are days (China Standard Time, no daylight saving). */
+  UTC_OFFSET_MINUTES: Type.Integer({ default: 480, minimum: -720, maximum: 840 }),
+  OVERDUE_CHECK_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  OVERDUE_CHECK_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 10_000 }),
+});
+
+/** The follow-up policy the configuration sets. */
+export function followupPolicy(config: Static<typeof PlacementConfig>): FollowupPolicy {
+  return {
+    'escorted-handover': config.FOLLOWUP_DAYS_ESCORTED_HANDOVER,
+    'medical-psychological-rehabilitation': config.FOLLOWUP_DAYS_MEDICAL_REHABILITATION,
+    'compulsory-education': config.FOLLOWUP_DAYS_COMPULSORY_EDUCATION,
+    'vocational-training': config.FOLLOWUP_DAYS_VOCATIONAL_TRAINING,
+  };
+}

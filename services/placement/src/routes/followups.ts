@@ -1,0 +1,77 @@
+import { Id } from '@homeward/events';
+import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import { regionPrefix } from '../domain/regions.ts';
+import type { Placements } from '../placements.ts';
+import type { CaseStore } from '../store/case-store.ts';
+import { CompletionRequestSchema, FollowupList, FollowupListQuery, FollowupView } from './schemas.ts';
+import { followupView } from './views.ts';
+
+export interface FollowupRoutesDeps {
+  placements: Placements;
+  store: CaseStore;
+  credentials: Credentials;
+}
+
+/** The follow-ups: listed for civil affairs and operators, completed by civil affairs. */
+export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps): Promise<void> {
+  app.get(
+    '/v1/followups',
+    {
+      schema: {
+        tags: ['followups'],
+        summary: 'Follow-ups, earliest due first',
+        description:
+          'Filters: status, type, region (a division code; a prefecture or province code matches the divisions under it), ' +
+          'overdue (true: scheduled and past its due date; an overdue follow-up stays listed until it is completed or cancelled), caseId. ' +
+          'Reads every placed case: a listing for people, not a hot path.',
+        querystring: FollowupListQuery,
+        response: { 200: FollowupList, ...problemResponses(400, 401, 403) },
+      },
+      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+    },
+    async (request) => {
+      const q = request.query;
+      const prefix = q.region ? regionPrefix(q.region) : undefined;
+      const items = [];
+      for (const doc of await deps.store.placed()) {
+        if (q.caseId && doc._id !== q.caseId) continue;
+        for (const f of doc.followups) {
+          if (q.status && f.status !== q.status) continue;
+          if (q.type && f.type !== q.type) continue;
+          if (prefix && !f.region.startsWith(prefix)) continue;
+          const view = followupView(doc._id, f, deps.placements);
+          if (q.overdue !== undefined && view.overdue !== q.overdue) continue;
+          items.push(view);
+        }
+      }
+      items.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.followupId.localeCompare(b.followupId));
+      return { items: items.slice(0, q.limit), total: items.length };
+    },
+  );
+
+  app.post(
+    '/v1/followups/:id/complete',
+    {
+      schema: {
+        tags: ['followups'],
+        summary: 'Record what was done; publishes homeward.followup.completed',
+        description:
+          'compulsory-education needs the school, medical-psychological-rehabilitation the hospital, vocational-training the course, escorted-handover a note. ' +
+          'A completed follow-up answers 409 placement-err-followup-completed; a cancelled one 409 placement-err-followup-cancelled.',
+        params: Type.Object({ id: Id }),
+        body: CompletionRequestSchema,
+        response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+    },
+    async (request) => {
+      const { caseId, followup } = await deps.placements.complete(
+        request.params.id,
+        request.body,
+        request.principal!,
+      );
+      return followupView(caseId, followup, deps.placements);
+    },
+  );
+}

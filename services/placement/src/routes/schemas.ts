@@ -1,0 +1,153 @@
+import { DateOnly, Id, LongText, RegionCode, ShortText } from '@homeward/events';
+import { Type } from '@sinclair/typebox';
+import { FOLLOWUP_TYPES, PLACEMENT_TYPES } from '../domain/followup-policy.ts';
+
+export const PlacementTypeSchema = Type.Union(
+  PLACEMENT_TYPES.map((t) => Type.Literal(t)),
+  { description: 'where the child goes' },
+);
+export const FollowupTypeSchema = Type.Union(FOLLOWUP_TYPES.map((t) => Type.Literal(t)));
+export const FollowupStatusSchema = Type.Union([
+  Type.Literal('scheduled'),
+  Type.Literal('completed'),
+  Type.Literal('cancelled'),
+]);
+
+const Guardian = Type.Object(
+  {
+    name: ShortText,
+    idNumber: Type.Optional(ShortText),
+    address: ShortText,
+    relation: Type.Optional(ShortText),
+  },
+  { additionalProperties: false, description: 'the person the child is placed with' },
+);
+const Institution = Type.Object(
+  { name: ShortText, address: ShortText },
+  { additionalProperties: false, description: 'the civil-affairs institution' },
+);
+
+const decisionFields = {
+  type: PlacementTypeSchema,
+  guardian: Type.Optional(Guardian),
+  institution: Type.Optional(Institution),
+  decisionDate: DateOnly,
+  handoverPlan: LongText,
+  birthDate: Type.Optional(
+    Type.String({
+      format: 'date',
+      description:
+        "the child's birth date as civil affairs established it; overrides the case's birth date or apparent age",
+    }),
+  ),
+};
+
+export const PlacementRequestSchema = Type.Object(
+  {
+    caseId: Id,
+    ...decisionFields,
+    reason: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 4000, description: 'required when the case is placed already' }),
+    ),
+  },
+  { additionalProperties: false, title: 'PlacementRequest' },
+);
+
+export const RevisionRequestSchema = Type.Object(
+  { ...decisionFields, reason: LongText },
+  { additionalProperties: false, title: 'PlacementRevisionRequest' },
+);
+
+export const CompletionRequestSchema = Type.Object(
+  {
+    school: Type.Optional(ShortText),
+    hospital: Type.Optional(ShortText),
+    course: Type.Optional(ShortText),
+    note: Type.Optional(LongText),
+  },
+  {
+    additionalProperties: false,
+    title: 'FollowupCompletion',
+    description:
+      'what was done: the school (compulsory-education), the hospital (medical-psychological-rehabilitation), the course (vocational-training), a note (required for escorted-handover)',
+  },
+);
+
+export const FollowupView = Type.Object(
+  {
+    followupId: Type.String(),
+    caseId: Type.String(),
+    placementId: Type.String(),
+    type: FollowupTypeSchema,
+    status: FollowupStatusSchema,
+    dueDate: Type.String({ format: 'date' }),
+    overdue: Type.Boolean({ description: 'scheduled and past its due date now' }),
+    region: Type.String(),
+    scheduledAt: Type.String({ format: 'date-time' }),
+    scheduledByRevision: Type.Integer(),
+    overdueRaisedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    completedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    completedBy: Type.Optional(Type.Object({ agencyId: Type.String() })),
+    outcome: Type.Optional(CompletionRequestSchema),
+    cancelledAt: Type.Optional(Type.String({ format: 'date-time' })),
+    cancelledByRevision: Type.Optional(Type.Integer()),
+  },
+  { title: 'Followup' },
+);
+
+export const RevisionView = Type.Object(
+  {
+    revision: Type.Integer(),
+    type: PlacementTypeSchema,
+    guardian: Type.Optional(Guardian),
+    institution: Type.Optional(Institution),
+    decisionDate: Type.String({ format: 'date' }),
+    handoverPlan: Type.String(),
+    reason: Type.Optional(Type.String()),
+    birthDate: Type.Optional(Type.String()),
+    decidedAt: Type.String({ format: 'date-time' }),
+    decidedBy: Type.Object({ agencyId: Type.String() }),
+    ageOnDecisionDate: Type.Integer(),
+    ageBasis: Type.Union([
+      Type.Literal('stated-birth-date'),
+      Type.Literal('birth-date'),
+      Type.Literal('apparent-age'),
+    ]),
+    followupsScheduled: Type.Array(Type.String()),
+    followupsCancelled: Type.Array(Type.String()),
+  },
+  { title: 'PlacementRevision' },
+);
+
+export const PlacementView = Type.Object(
+  {
+    placementId: Type.String(),
+    caseId: Type.String(),
+    region: Type.String(),
+    revision: Type.Integer({ description: 'the current revision' }),
+    current: RevisionView,
+    history: Type.Array(RevisionView, { description: 'every revision, oldest first' }),
+    followups: Type.Array(FollowupView),
+  },
+  { title: 'Placement' },
+);
+
+export const FollowupListQuery = Type.Object(
+  {
+    status: Type.Optional(FollowupStatusSchema),
+    type: Type.Optional(FollowupTypeSchema),
+    region: Type.Optional(RegionCode),
+    overdue: Type.Optional(Type.Boolean()),
+    caseId: Type.Optional(Id),
+    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  },
+  { additionalProperties: false },
+);
+
+export const FollowupList = Type.Object(
+  {
+    items: Type.Array(FollowupView),
+    total: Type.Integer({ description: 'how many matched (items holds at most limit, earliest due first)' }),
+  },
+  { title: 'FollowupList' },
+);

@@ -1,0 +1,16 @@
+import { serviceConfig } from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import { DEFAULT_ESCALATION_POLICY_TEXT } from './domain/escalation-policy.ts';
+
+export const RescueConfig = serviceConfig({
+  PORT: Type.Integer({ default: 8082, minimum: 1, maximum: 65535 }),
+  MONGO_DB: Type.String({ default: 'rescue_coordination' }),
+  /** Rungs `<duration>:<km>` (s, m or h), the last `*:<km>`; measured from the time last seen. */
+  ESCALATION_POLICY: Type.String({ default: DEFAULT_ESCALATION_POLICY_TEXT }),
+  /** Real milliseconds between two looks at the schedule. */
+  SCHEDULER_TICK_MS: Type.Integer({ default: 1000, minimum: 10 }),
+  /** Due alerts handled per tick at most. */
+  SCHEDULER_BATCH: Type.Integer({ default: 500, minimum: 1 }),
+  /** How long one instance holds an alert while widening it. */
+  ESCALATION_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+});

@@ -1,0 +1,28 @@
+import type { EventData, MissingChildReport } from '@homeward/events';
+
+/**
+ * What a searcher needs and nothing more: the child's sex, birth date, description and photo
+ * link, where and when last seen. The child's name and the reporter's contacts stay on the
+ * case; DNA data never reaches this service.
+ */
+export function searcherView(report: MissingChildReport): {
+  child: EventData<'homeward.alert.issued'>['child'];
+  lastSeenAt: string;
+  lastSeenPlace: string;
+  center: { lat: number; lon: number };
+  region: string;
+} {
+  const c = report.child;
+  return {
+    child: {
+      sex: c.sex,
+      birthDate: c.birthDate,
+      ...(c.description ? { description: c.description } : {}),
+      ...(c.photoUrl ? { photoUrl: c.photoUrl } : {}),
+    },
+    lastSeenAt: report.lastSeen.at,
+    lastSeenPlace: report.lastSeen.place,
+    center: { lat: report.lastSeen.lat, lon: report.lastSeen.lon },
+    region: report.lastSeen.region,
+  };
+}

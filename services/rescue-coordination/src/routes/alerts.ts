@@ -1,0 +1,56 @@
+import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import type { Coordinator } from '../coordinator.ts';
+import { AlertParams, AlertView, CancelBody, CentreBody } from './schemas.ts';
+import { alertView } from './views.ts';
+
+/** Police actions on a running alert: cancel it, or move its centre to a lead. */
+export async function alertRoutes(
+  app: HttpServer,
+  deps: { coordinator: Coordinator; credentials: Credentials },
+): Promise<void> {
+  const police = requireRole(deps.credentials, 'police');
+  const tags = ['alerts'];
+
+  app.post(
+    '/v1/alerts/:alertId/cancel',
+    {
+      schema: {
+        tags,
+        summary: 'Cancel an alert with the reason every notified unit is told (police)',
+        params: AlertParams,
+        body: CancelBody,
+        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: police,
+    },
+    async (request) =>
+      alertView(
+        await deps.coordinator.cancelAlert(
+          request.params.alertId,
+          request.body.reason,
+          request.body.note,
+          request.principal!,
+        ),
+      ),
+  );
+
+  app.post(
+    '/v1/alerts/:alertId/centre',
+    {
+      schema: {
+        tags,
+        summary: "Move a running alert's centre to a lead's place (police)",
+        description:
+          'Leads never move an alert on their own: police choose one. Published as homeward.alert.escalated with the same radius (previousRadiusKm equals radiusKm) and the next step number; the widening schedule, measured from the time last seen, is unchanged.',
+        params: AlertParams,
+        body: CentreBody,
+        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: police,
+    },
+    async (request) =>
+      alertView(
+        await deps.coordinator.moveCentre(request.params.alertId, request.body.leadId, request.principal!),
+      ),
+  );
+}

@@ -1,0 +1,161 @@
+import { DateTime, EventCatalogue, Id, LongText, RegionCode, ShortText } from '@homeward/events';
+import { Type } from '@sinclair/typebox';
+import { CaseStatuses } from '../domain/lifecycle.ts';
+
+const team = EventCatalogue['homeward.case.team-assigned'].data.properties;
+const located = EventCatalogue['homeward.case.child-located'].data.properties;
+const rescued = EventCatalogue['homeward.case.child-rescued'].data.properties;
+const cancelled = EventCatalogue['homeward.alert.cancelled'].data.properties;
+
+export const CaseParams = Type.Object({ caseId: Id });
+export const AlertParams = Type.Object({ alertId: Id });
+
+export const TeamBody = Type.Object(
+  {
+    chief: team.chief,
+    investigationLead: team.investigationLead,
+    rescueLead: team.rescueLead,
+    familyLiaisonLead: team.familyLiaisonLead,
+  },
+  {
+    title: 'Team',
+    additionalProperties: false,
+    description:
+      "One chief and three leads. The chief's region must be the case's division, its prefecture or its province.",
+  },
+);
+
+export const LocatedBody = Type.Object(
+  {
+    locatedAt: Type.Optional(DateTime),
+    place: located.place,
+    region: located.region,
+    lat: located.lat,
+    lon: located.lon,
+    identification: located.identification,
+  },
+  { title: 'Located', additionalProperties: false },
+);
+
+export const RescuedBody = Type.Object(
+  {
+    rescuedAt: Type.Optional(DateTime),
+    place: rescued.place,
+    region: rescued.region,
+    buyerHousehold: rescued.buyerHousehold,
+    identification: rescued.identification,
+  },
+  {
+    title: 'Rescued',
+    additionalProperties: false,
+    description:
+      'Where the child was, and the household that bought it if there was one (placement needs it).',
+  },
+);
+
+export const CloseBody = Type.Object({ reason: ShortText }, { title: 'Close', additionalProperties: false });
+
+export const CancelBody = Type.Object(
+  { reason: cancelled.reason, note: Type.Optional(LongText) },
+  { title: 'CancelAlert', additionalProperties: false },
+);
+
+export const CentreBody = Type.Object(
+  { leadId: Id },
+  {
+    title: 'MoveCentre',
+    additionalProperties: false,
+    description: 'the lead whose place becomes the centre',
+  },
+);
+
+export const CaseListQuery = Type.Object({
+  status: Type.Optional(Type.Union(CaseStatuses.map((s) => Type.Literal(s)))),
+  kind: Type.Optional(
+    Type.Union([
+      Type.Literal('missing-child'),
+      Type.Literal('unidentified-child'),
+      Type.Literal('suspected-trafficking'),
+    ]),
+  ),
+  region: Type.Optional(RegionCode),
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),
+});
+
+const Point = Type.Object({ lat: Type.Number(), lon: Type.Number() });
+
+export const AlertView = Type.Object(
+  {
+    alertId: Type.String(),
+    caseId: Type.String(),
+    status: Type.Union([Type.Literal('active'), Type.Literal('cancelled')]),
+    issuedAt: Type.String({ format: 'date-time' }),
+    center: Point,
+    radiusKm: Type.Number(),
+    step: Type.Integer(),
+    nextEscalationAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    acknowledgements: Type.Integer(),
+    cancelled: Type.Optional(
+      Type.Object({
+        at: Type.String({ format: 'date-time' }),
+        reason: Type.String(),
+        note: Type.Optional(Type.String()),
+      }),
+    ),
+  },
+  { title: 'Alert' },
+);
+
+export const CaseSummary = Type.Object(
+  {
+    caseId: Type.String(),
+    kind: Type.String(),
+    status: Type.String(),
+    region: Type.String(),
+    openedAt: Type.String({ format: 'date-time' }),
+    updatedAt: Type.String({ format: 'date-time' }),
+    activeAlertId: Type.Union([Type.String(), Type.Null()]),
+    chief: Type.Optional(
+      Type.Object({ officerId: Type.String(), agencyId: Type.String(), region: Type.String() }),
+    ),
+    identified: Type.Boolean(),
+  },
+  { title: 'CaseSummary' },
+);
+
+export const CaseList = Type.Object(
+  { items: Type.Array(CaseSummary), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() },
+  { title: 'CaseList' },
+);
+
+export const CaseState = Type.Object(
+  { caseId: Type.String(), status: Type.String(), version: Type.Integer() },
+  { title: 'CaseState' },
+);
+
+/** The full case: documented loosely, since it carries the original report of any kind. */
+export const CaseDetail = Type.Object(
+  {
+    caseId: Type.String(),
+    kind: Type.String(),
+    status: Type.String(),
+    region: Type.String(),
+    openedAt: Type.String({ format: 'date-time' }),
+    report: Type.Object({}, { additionalProperties: true }),
+    team: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    alerts: Type.Array(AlertView),
+    leads: Type.Array(Type.Object({}, { additionalProperties: true })),
+    located: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    rescued: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    identified: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    closed: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    timeline: Type.Array(
+      Type.Object(
+        { at: Type.String({ format: 'date-time' }), type: Type.String() },
+        { additionalProperties: true },
+      ),
+    ),
+  },
+  { title: 'Case', additionalProperties: true },
+);

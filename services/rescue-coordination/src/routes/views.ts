@@ -1,0 +1,86 @@
+import type { Principal } from '@homeward/service-kit';
+import type { AlertDoc } from '../store/alert-store.ts';
+import type { CaseDoc } from '../store/case-store.ts';
+
+const iso = (d: Date | string) => new Date(d).toISOString();
+
+/** An alert as the API shows it. */
+export function alertView(a: AlertDoc) {
+  return {
+    alertId: a._id,
+    caseId: a.caseId,
+    status: a.status === 'cancelled' ? ('cancelled' as const) : ('active' as const),
+    issuedAt: iso(a.issuedAt),
+    center: a.center,
+    radiusKm: a.radiusKm,
+    step: a.step,
+    nextEscalationAt: a.nextDueAt ? iso(a.nextDueAt) : null,
+    acknowledgements: a.acknowledgedBy?.length ?? 0,
+    ...(a.cancelled
+      ? {
+          cancelled: {
+            at: iso(a.cancelled.at),
+            reason: a.cancelled.reason,
+            ...(a.cancelled.note ? { note: a.cancelled.note } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+export function caseSummary(c: CaseDoc) {
+  return {
+    caseId: c._id,
+    kind: c.kind,
+    status: c.status,
+    region: c.region,
+    openedAt: iso(c.openedAt),
+    updatedAt: iso(c.updatedAt),
+    activeAlertId: c.activeAlertId,
+    ...(c.team
+      ? {
+          chief: {
+            officerId: c.team.chief.officerId,
+            agencyId: c.team.chief.agencyId,
+            region: c.team.chief.region,
+          },
+        }
+      : {}),
+    identified: c.identified !== undefined,
+  };
+}
+
+/**
+ * The whole case with its timeline: the case's own entries and its alerts' broadcasts, in time
+ * order. Operators read it without the reporter's contacts, which only police need.
+ */
+export function caseDetail(c: CaseDoc, alerts: AlertDoc[], reader: Principal) {
+  const { reporter: _reporter, ...reportWithoutContacts } = c.report as typeof c.report & {
+    reporter?: unknown;
+  };
+  const timeline = [
+    ...c.timeline.map((t) => ({ ...t, at: iso(t.at) })),
+    ...alerts.flatMap((a) => a.history.map((h) => ({ ...h, at: iso(h.at), alertId: a._id }))),
+  ].sort((x, y) => x.at.localeCompare(y.at));
+  return {
+    caseId: c._id,
+    kind: c.kind,
+    status: c.status,
+    region: c.region,
+    openedAt: iso(c.openedAt),
+    updatedAt: iso(c.updatedAt),
+    version: c.version,
+    reportId: c.reportId,
+    reportedBy: c.reportedBy,
+    report: reader.role === 'police' ? c.report : reportWithoutContacts,
+    ...(c.team ? { team: { ...c.team, assignedAt: iso(c.team.assignedAt) } } : {}),
+    activeAlertId: c.activeAlertId,
+    alerts: alerts.map(alertView),
+    leads: c.leads.map((l) => ({ ...l, addedAt: iso(l.addedAt) })),
+    ...(c.located ? { located: c.located } : {}),
+    ...(c.rescued ? { rescued: c.rescued } : {}),
+    ...(c.identified ? { identified: c.identified } : {}),
+    ...(c.closed ? { closed: { ...c.closed, closedAt: iso(c.closed.closedAt) } } : {}),
+    timeline,
+  };
+}

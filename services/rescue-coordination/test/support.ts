@@ -1,0 +1,216 @@
+import { type Actor, createEvent, type HomewardEvent, Topics } from '@homeward/events';
+import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
+import {
+  devKey,
+  TopicCollector,
+  testInfra,
+  testLogger,
+  testRedis,
+  testServiceEnv,
+  uniqueName,
+} from '@homeward/testing';
+import { MongoClient } from 'mongodb';
+import { buildApp } from '../src/app.ts';
+import { RescueConfig } from '../src/config.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+type Json = any;
+
+export interface RunningRescue {
+  host: ServiceHost;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  rt: ServiceHost['rt'];
+  call: (
+    method: 'GET' | 'POST',
+    url: string,
+    body?: unknown,
+    opts?: { role?: string | null },
+  ) => Promise<{ status: number; body: Json }>;
+  stop: () => Promise<void>;
+  dbName: string;
+}
+
+/**
+ * Starts rescue coordination on its own topics and database (consumers running, the scheduler
+ * rebuilt but not ticking on its own: tests tick it with a manual clock), HTTP through inject.
+ */
+export async function startRescue(opts: {
+  prefix: string;
+  dbName?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+  consumers?: boolean;
+}): Promise<RunningRescue> {
+  const config = loadConfig(
+    RescueConfig,
+    testServiceEnv(opts.prefix, { SCHEDULER_TICK_MS: '3600000', ...opts.env }),
+  );
+  const dbName = opts.dbName ?? uniqueName('rescue').replaceAll('-', '_');
+  const rt = await createRuntime({
+    name: 'rescue-coordination',
+    config,
+    logger: testLogger(),
+    dbName,
+    outboxSweepMs: 200,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const app = await buildApp(rt, config);
+  const host = new ServiceHost(rt, app);
+  if (opts.consumers !== false) {
+    for (const c of app.consumers) await c.start();
+  } else {
+    app.consumers.length = 0;
+  }
+  rt.relay.start();
+  await app.scheduler.start();
+  rt.lifecycle.accepting = true;
+  await app.http.ready();
+  const call: RunningRescue['call'] = async (method, url, body, o = {}) => {
+    const role = o.role === undefined ? 'police' : o.role;
+    const res = await app.http.inject({
+      method,
+      url,
+      headers: role ? { authorization: `Bearer ${devKey(role)}` } : {},
+      ...(body !== undefined ? { payload: body as object } : {}),
+    });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+  };
+  return { host, app, rt, call, stop: () => host.stop(), dbName };
+}
+
+/** Drops the databases a test file's instances used (after they stopped). */
+export async function dropDatabases(names: Iterable<string>): Promise<void> {
+  const client = await MongoClient.connect(testInfra().mongoUrl);
+  try {
+    for (const name of new Set(names)) await client.db(name).dropDatabase();
+  } finally {
+    await client.close();
+  }
+}
+
+/** Removes the Redis keys (the schedule, any leases) of a test topic prefix. */
+export async function dropRedisKeys(prefix: string): Promise<void> {
+  const redis = testRedis();
+  try {
+    const keys = await redis.keys(`${prefix}rescue-coordination:*`);
+    if (keys.length > 0) await redis.del(...keys);
+  } finally {
+    redis.disconnect();
+  }
+}
+
+export function collector(prefix: string, topic: string): Promise<TopicCollector> {
+  return new TopicCollector(`${prefix}${topic}`).start();
+}
+
+export const HOUR = 3_600_000;
+export const MINUTE = 60_000;
+
+const police: Actor = { agencyId: 'hefei-psb', role: 'police', region: '340100' };
+const hotline: Actor = { agencyId: 'anhui-12355-hotline', role: 'hotline', region: '340000' };
+
+/** A `homeward.case.opened` for a missing child last seen at `lastSeenAt`, as intake sends it. */
+export function missingChildOpened(opts: {
+  lastSeenAt: Date;
+  by?: 'police' | 'hotline';
+  region?: string;
+  caseId?: string;
+}): HomewardEvent<'homeward.case.opened'> {
+  const caseId = opts.caseId ?? uniqueName('case');
+  const region = opts.region ?? '340104';
+  return createEvent(
+    'homeward.case.opened',
+    {
+      caseId,
+      kind: 'missing-child',
+      region,
+      openedAt: opts.lastSeenAt.toISOString(),
+      reportId: `rpt-${caseId}`,
+      reportedBy: opts.by === 'hotline' ? hotline : police,
+      report: {
+        kind: 'missing-child',
+        child: {
+          name: 'Li Xiaoming',
+          sex: 'male',
+          birthDate: '2019-05-01',
+          description: 'red jacket, blue backpack',
+          photoUrl: 'https://photos.example.org/c/1.jpg',
+        },
+        lastSeen: {
+          at: opts.lastSeenAt.toISOString(),
+          place: 'Hefei South Station, east exit',
+          lat: 31.7979,
+          lon: 117.2906,
+          region,
+        },
+        reporter: { name: 'Li Wei', phone: '+86 138 0000 0000' },
+      },
+    },
+    { source: 'homeward/intake', subject: caseId, id: `rpt-${caseId}.case-opened` },
+  );
+}
+
+export function suspectedTraffickingOpened(region = '340104'): HomewardEvent<'homeward.case.opened'> {
+  const caseId = uniqueName('case');
+  return createEvent(
+    'homeward.case.opened',
+    {
+      caseId,
+      kind: 'suspected-trafficking',
+      region,
+      openedAt: '2026-11-26T10:00:00+08:00',
+      reportId: `rpt-${caseId}`,
+      reportedBy: { agencyId: 'shushan-school-12', role: 'education', region: '340104' },
+      report: {
+        kind: 'suspected-trafficking',
+        description: 'a pupil has been absent for two weeks',
+        observedAt: '2026-11-26T10:00:00+08:00',
+        location: { place: 'Shushan No. 12 primary school', region },
+      },
+    },
+    { source: 'homeward/intake', subject: caseId, id: `rpt-${caseId}.case-opened` },
+  );
+}
+
+export function leadAdded(
+  caseId: string,
+  leadId = uniqueName('lead'),
+): HomewardEvent<'homeward.case.lead-added'> {
+  return createEvent(
+    'homeward.case.lead-added',
+    {
+      caseId,
+      leadId,
+      reportId: leadId,
+      addedAt: '2026-11-28T08:30:00Z',
+      reportedBy: { agencyId: 'baby-come-home-volunteers', role: 'volunteer', region: '340104' },
+      origin: 'sighting',
+      seenAt: {
+        at: '2026-11-28T08:25:00Z',
+        place: 'Hefei West bus terminal',
+        lat: 31.85,
+        lon: 117.2,
+        region: '340104',
+      },
+      description: 'a boy in a red jacket boarding a bus to Lu an',
+    },
+    { source: 'homeward/intake', subject: caseId, id: `${leadId}.lead-added` },
+  );
+}
+
+export const officer = (region: string, id = 'officer') => ({
+  officerId: `${id}-${region}`,
+  name: `Officer ${id}`,
+  agencyId: 'hefei-psb',
+  region,
+  contact: '+86 551 0000 0000',
+});
+
+export const team = (chiefRegion: string) => ({
+  chief: officer(chiefRegion, 'chief'),
+  investigationLead: officer('340104', 'investigation'),
+  rescueLead: officer('340104', 'rescue'),
+  familyLiaisonLead: officer('340104', 'liaison'),
+});
+
+export { Topics };
