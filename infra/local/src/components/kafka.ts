@@ -118,6 +118,7 @@ export async function startKafka(opts: KafkaOptions): Promise<'reused' | 'starte
     'kafka.Kafka',
     props,
   ]);
-  await waitUntil(name, () => probeKafka(opts.port), { timeoutMs: 60_000, pid, logFile: logPath(name) });
+  // Generous: a JVM on a busy 2-core machine can take a minute to open its port.
+  await waitUntil(name, () => probeKafka(opts.port), { timeoutMs: 180_000, pid, logFile: logPath(name) });
   return 'started';
 }
