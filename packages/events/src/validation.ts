@@ -44,6 +44,9 @@ export function toFieldErrors(errors: ErrorObject[] | null | undefined, prefix =
     if (e.keyword === 'required') {
       field = `${field}/${(e.params as { missingProperty: string }).missingProperty}`;
       message = 'is required';
+    } else if (e.keyword === 'additionalProperties') {
+      field = `${field}/${(e.params as { additionalProperty: string }).additionalProperty}`;
+      message = 'is not a known property';
     } else if (e.keyword === 'const' || e.keyword === 'enum') {
       const allowed = (e.params as { allowedValue?: unknown; allowedValues?: unknown[] }).allowedValues ?? [
         (e.params as { allowedValue?: unknown }).allowedValue,

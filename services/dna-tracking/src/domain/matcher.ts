@@ -15,9 +15,16 @@
  * Inconsistent classes hold the mutation index negated, so one load also says
  * "inconsistent". A comparison stops at the exclusion count of inconsistencies.
  *
+ * Pre-filter. Each pack also holds its codes locus-major, one byte each. A search first
+ * counts, locus by locus over those columns (the child's most excluding loci first), the loci
+ * where a parent carries neither child allele, which are exactly the loci the formulas score
+ * as inconsistent, and drops a parent at the exclusion count; only the survivors (a few in a
+ * thousand unrelated parents) are scored. Exact: the count does not depend on the order, and
+ * bytes it cannot resolve (untyped, codes from 254 on) count as consistent.
+ *
  * Pruning. A pair is inconsistent at every locus where either of its members shares no allele
  * with the child, so a pair holding a parent already excluded alone is excluded too: the pair
- * pass skips it without looking at a locus. This is exact, not a heuristic.
+ * pass looks only at pairs whose two members survived. This is exact, not a heuristic.
  */
 import type { FrequencyTable, FrequencyTableMetadata } from './allele-frequencies.ts';
 import {
@@ -123,20 +130,36 @@ const RELATION_FATHER = 2;
 const CLASSES = 9;
 const PAIR_CLASSES = CLASSES * CLASSES;
 
-/** N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. */
+/** Byte column code of an untyped locus. */
+const COLUMN_UNTYPED = 0xff;
+/** Byte column code shared by every allele code from 254 on (never counted inconsistent by the pre-filter). */
+const COLUMN_OVERFLOW = 0xfe;
+const columnCode = (code: number): number =>
+  code === UNTYPED ? COLUMN_UNTYPED : Math.min(code, COLUMN_OVERFLOW);
+
+/**
+ * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
+ * codes are held twice: row-major in 16 bits (the scoring passes read a whole profile) and
+ * locus-major in bytes (the pre-filter streams one locus of every profile).
+ */
 class ProfilePack {
   count = 0;
   alleles: Uint16Array;
+  /** Locus-major byte copy: locus l of slot s at `l * 2 * capacity + 2 * s` (see {@link columnCode}). */
+  columns: Uint8Array;
   relation: Uint8Array;
   pairOf: Int32Array;
   readonly ids: string[] = [];
   readonly caseIds: (string | undefined)[] = [];
   readonly slotOf = new Map<string, number>();
   readonly #width: number;
+  readonly #loci: number;
 
   constructor(loci: number) {
     this.#width = loci * 2;
+    this.#loci = loci;
     this.alleles = new Uint16Array(1024 * this.#width);
+    this.columns = new Uint8Array(1024 * this.#width);
     this.relation = new Uint8Array(1024);
     this.pairOf = new Int32Array(1024).fill(NO_PAIR);
   }
@@ -149,6 +172,11 @@ class ProfilePack {
     if (this.count === this.capacity) this.#grow();
     const slot = this.count++;
     this.alleles.set(codes, slot * this.#width);
+    const stride = 2 * this.capacity;
+    for (let l = 0; l < this.#loci; l++) {
+      this.columns[l * stride + 2 * slot] = columnCode(codes[2 * l]!);
+      this.columns[l * stride + 2 * slot + 1] = columnCode(codes[2 * l + 1]!);
+    }
     this.ids[slot] = id;
     this.caseIds[slot] = caseId;
     this.relation[slot] = relation;
@@ -165,6 +193,10 @@ class ProfilePack {
     if (slot !== last) {
       const movedId = this.ids[last]!;
       this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
+      const stride = 2 * this.capacity;
+      for (let l = 0; l < this.#loci; l++) {
+        this.columns.copyWithin(l * stride + 2 * slot, l * stride + 2 * last, l * stride + 2 * last + 2);
+      }
       this.ids[slot] = movedId;
       this.caseIds[slot] = this.caseIds[last];
       this.relation[slot] = this.relation[last]!;
@@ -177,10 +209,16 @@ class ProfilePack {
   }
 
   #grow(): void {
-    const capacity = this.capacity * 2;
+    const old = this.capacity;
+    const capacity = old * 2;
     const alleles = new Uint16Array(capacity * this.#width);
     alleles.set(this.alleles);
     this.alleles = alleles;
+    const columns = new Uint8Array(capacity * this.#width);
+    for (let l = 0; l < this.#loci; l++) {
+      columns.set(this.columns.subarray(l * 2 * old, (l + 1) * 2 * old), l * 2 * capacity);
+    }
+    this.columns = columns;
     const relation = new Uint8Array(capacity);
     relation.set(this.relation);
     this.relation = relation;
@@ -221,6 +259,13 @@ export class ProfileIndex {
   readonly #single: Float64Array;
   readonly #pair: Float64Array;
   #parentInconsistencies = new Uint8Array(0);
+  #survivors = new Int32Array(0);
+  /** Per search: 1 where a 16-bit column pair (two byte codes) shares no allele with the child. */
+  readonly #excludes = new Uint8Array(65536);
+  readonly #excludes2 = new Uint8Array(65536);
+  #counts = new Uint8Array(0);
+  readonly #filterLoci: Int32Array;
+  readonly #filterWeight: Float64Array;
 
   /** An empty index scoring with `table`. */
   constructor(table: FrequencyTable, options: ProfileIndexOptions = {}) {
@@ -243,6 +288,8 @@ export class ProfileIndex {
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
     this.#childLoci = new Int32Array(loci);
+    this.#filterLoci = new Int32Array(loci);
+    this.#filterWeight = new Float64Array(loci);
     this.#classOffset = new Int32Array(loci);
     this.#single = new Float64Array(loci * CLASSES);
     this.#pair = new Float64Array(loci * PAIR_CLASSES);
@@ -361,8 +408,101 @@ export class ProfileIndex {
     const singleSlots: number[] = [];
     const pairIndexes: number[] = [];
 
-    // Pass 1: each parent alone. Records each parent's inconsistency count for the pruning.
-    for (let s = 0; s < n; s++) {
+    // Pass 1a, the pre-filter: one locus at a time over the byte columns, counting the loci
+    // where a parent carries neither child allele (exactly the loci the formulas score as
+    // inconsistent), and dropping a parent at the exclusion count. Most unrelated parents go
+    // here, after a few cheap byte loads per locus instead of a scattered row walk. Codes it
+    // cannot tell apart (untyped, or from 254 on) count as consistent, so it never drops a
+    // parent the scoring below would keep.
+    if (this.#survivors.length < pack.capacity) this.#survivors = new Int32Array(pack.capacity);
+    const survivors = this.#survivors;
+    // Two byte codes read as one 16-bit word (little- or big-endian alike: the table below is
+    // symmetric in its two bytes).
+    const words = new Uint16Array(pack.columns.buffer, pack.columns.byteOffset, pack.columns.length >> 1);
+    const stride = pack.capacity;
+    const excludes = this.#excludes;
+    // This child's loci, those where a random parent most likely carries neither of its
+    // alleles first: ((1 - p - q)², or (1 - p)² for a homozygote). The count of inconsistent
+    // loci does not depend on the order; only how soon a parent is dropped does.
+    const filterLoci = this.#filterLoci;
+    const weight = this.#filterWeight;
+    for (let i = 0; i < typed; i++) {
+      const l = loci[i]!;
+      const a = childCodes[2 * l]!;
+      const b = childCodes[2 * l + 1]!;
+      const freq = this.#frequencies[l]!;
+      const share = a === b ? freq[a]! : freq[a]! + freq[b]!;
+      filterLoci[i] = l;
+      weight[l] = (1 - share) * (1 - share);
+    }
+    const ordered = Array.from(filterLoci.subarray(0, typed)).sort((x, y) => weight[y]! - weight[x]!);
+    if (this.#counts.length < pack.capacity) this.#counts = new Uint8Array(pack.capacity);
+    // Survivors and their counts kept dense, side by side, so only the column is gathered.
+    const counts = this.#counts;
+    const excludes2 = this.#excludes2;
+    const tableFor = (l: number, out: Uint8Array) => {
+      // 1 everywhere except the words with a byte that may be a child allele (its two codes,
+      // untyped, overflow): 4 rows and 4 columns of the 256 × 256 table.
+      out.fill(1);
+      const kept = [
+        COLUMN_UNTYPED,
+        COLUMN_OVERFLOW,
+        columnCode(childCodes[2 * l]!),
+        columnCode(childCodes[2 * l + 1]!),
+      ];
+      for (const v of kept) {
+        for (let x = 0; x < 256; x++) {
+          out[(v << 8) | x] = 0;
+          out[(x << 8) | v] = 0;
+        }
+      }
+      return words.subarray(l * stride, l * stride + n);
+    };
+    // Dropped parents hold the exclusion count for the pruning of pairs; survivors get their
+    // exact count in pass 1b.
+    bad.fill(maxBad, 0, n);
+    let alive = 0;
+    if (typed === 0) for (let s = 0; s < n; s++) survivors[alive++] = s;
+    else {
+      const column = tableFor(ordered[0]!, excludes);
+      for (let s = 0; s < n; s++) {
+        const c = excludes[column[s]!]!;
+        survivors[alive] = s;
+        counts[alive] = c;
+        alive += (c - maxBad) >>> 31;
+      }
+    }
+    // Two loci a sweep: half the passes over the survivors. The compaction is branchless (each
+    // slot is written, the cursor moves by 1 when c < maxBad): a data-dependent branch here is
+    // mispredicted about as often as it is taken, which doubled the time.
+    for (let i = 1; i < typed && alive > 0; i += 2) {
+      const colA = tableFor(ordered[i]!, excludes);
+      let kept = 0;
+      if (i + 1 < typed) {
+        const colB = tableFor(ordered[i + 1]!, excludes2);
+        for (let r = 0; r < alive; r++) {
+          const s = survivors[r]!;
+          const c = counts[r]! + excludes[colA[s]!]! + excludes2[colB[s]!]!;
+          survivors[kept] = s;
+          counts[kept] = c;
+          kept += (c - maxBad) >>> 31;
+        }
+      } else {
+        for (let r = 0; r < alive; r++) {
+          const s = survivors[r]!;
+          const c = counts[r]! + excludes[colA[s]!]!;
+          survivors[kept] = s;
+          counts[kept] = c;
+          kept += (c - maxBad) >>> 31;
+        }
+      }
+      alive = kept;
+    }
+
+    // Pass 1b: the survivors scored in full. Records each parent's inconsistency count for the
+    // pruning of pairs (parents dropped above already hold the exclusion count).
+    for (let r = 0; r < alive; r++) {
+      const s = survivors[r]!;
       const base = s * width;
       let product = 1;
       let inconsistent = 0;
@@ -383,13 +523,21 @@ export class ProfileIndex {
       if (inconsistent < maxBad && product >= floor) singleSlots.push(s);
     }
 
-    // Pass 2: pairs whose members both survived pass 1.
+    // Pass 2: pairs whose members both survived pass 1, found from the survivors (a pair with
+    // an excluded member is excluded: see the module comment), in pair order.
     const mothers = this.#pairMother;
     const fathers = this.#pairFather;
-    for (let p = 0; p < this.#pairCount; p++) {
+    const pairOf = pack.pairOf;
+    const pairsToScore: number[] = [];
+    for (let r = 0; r < alive; r++) {
+      const m = survivors[r]!;
+      const p = pairOf[m]!;
+      if (p !== NO_PAIR && mothers[p] === m && bad[fathers[p]!]! < maxBad) pairsToScore.push(p);
+    }
+    pairsToScore.sort((a, b) => a - b);
+    for (const p of pairsToScore) {
       const m = mothers[p]!;
       const f = fathers[p]!;
-      if (bad[m]! >= maxBad || bad[f]! >= maxBad) continue;
       const mb = m * width;
       const fb = f * width;
       let product = 1;

@@ -172,4 +172,46 @@ describe('ProfileIndex', () => {
       [],
     );
   });
+
+  it('pre-filters exactly: after growth and removals, and with allele codes past one byte', () => {
+    const population = new SyntheticPopulation(table, 11);
+    const index = new ProfileIndex(table);
+    const parents = new Map<string, StrProfile>();
+    // 1,300 parents (the pack grows past 1,024), each carrying at D8S1179 a microvariant no
+    // other carries, so the locus's allele codes run past 254 (the pre-filter's byte range).
+    for (let i = 0; i < 1300; i++) {
+      const p = population.person();
+      const rare = `${10 + Math.floor(i / 3) / 1}.${(i % 3) + 1}`;
+      const loci = { ...p.loci, D8S1179: [p.loci.D8S1179![0], rare] as const };
+      const profile = { loci } as unknown as StrProfile;
+      parents.set(`p${i}`, profile);
+      index.add(`p${i}`, profile, 'parent');
+    }
+    for (let i = 0; i < 1300; i += 7) {
+      index.remove(`p${i}`);
+      parents.delete(`p${i}`);
+    }
+    // Children of kept parents (sharing a code past 254) and an unrelated one.
+    const kept = [...parents.entries()];
+    const children = [kept[kept.length - 1]!, kept[400]!, kept[3]!].map(([, p]) =>
+      population.childOf(p, population.person()),
+    );
+    children.push(population.person());
+    for (const child of children) {
+      const found = new Map(
+        index.searchParentsForChild(child, { floor: 0 }).singles.map((c) => [c.parentId, c]),
+      );
+      for (const [id, parent] of parents) {
+        const ref = singleParentIndex(table, child, parent);
+        const got = found.get(id);
+        if (ref.status === 'excluded') {
+          expect(got).toBeUndefined();
+          continue;
+        }
+        expect(got).toBeDefined();
+        relClose(got!.combinedIndex, ref.combinedIndex);
+        expect(got!.inconsistentLoci).toEqual(ref.inconsistentLoci);
+      }
+    }
+  });
 });

@@ -1,0 +1,113 @@
+import { Topics } from '@homeward/events';
+import { ConsumerRunner } from '@homeward/messaging';
+import {
+  buildHttpServer,
+  readinessChecks,
+  type ServiceParts,
+  type ServiceRuntime,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import type { DnaTrackingConfig } from './config.ts';
+import type { OverduePolicy } from './domain/custody.ts';
+import { ProfileIndex } from './domain/matcher.ts';
+import { loadFrequencyTableFile } from './frequency-table-file.ts';
+import { profileEnteredHandler } from './handlers/profile-entered.ts';
+import { KinshipMatching } from './kinship-matching.ts';
+import { frequencyRoutes } from './routes/frequencies.ts';
+import { matchRoutes } from './routes/matches.ts';
+import { sampleRoutes } from './routes/samples.ts';
+import { SampleService } from './samples.ts';
+import { DnaStore } from './store/dna-store.ts';
+
+export const SERVICE_NAME = 'dna-tracking';
+export const SERVICE_VERSION = '0.1.0';
+
+export interface DnaTrackingApp extends ServiceParts {
+  samples: SampleService;
+  matching: KinshipMatching;
+  store: DnaStore;
+  index: ProfileIndex;
+}
+
+/**
+ * Wires dna-tracking from a runtime: what `main.ts` starts and what tests build. Reads the
+ * frequency table and loads the kinship index from MongoDB (every matchable profile) before
+ * anything is served.
+ */
+export async function buildApp(
+  rt: ServiceRuntime,
+  config: Static<typeof DnaTrackingConfig>,
+): Promise<DnaTrackingApp> {
+  const loaded = loadFrequencyTableFile(config);
+  const store = new DnaStore(rt.mongo.db);
+  rt.relay.watch(store.custody).watch(store.profiles).watch(store.matches).watch(store.reviews);
+  const index = new ProfileIndex(loaded.table, {
+    matchThreshold: config.MATCH_THRESHOLD,
+    inconclusiveThreshold: config.INCONCLUSIVE_THRESHOLD,
+    mutationRate: config.MUTATION_RATE,
+  });
+  const matching = new KinshipMatching({
+    store,
+    relay: rt.relay,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'kinship' }),
+    index,
+    minimumLoci: config.MINIMUM_LOCI,
+  });
+  const overduePolicy: OverduePolicy = {
+    collected: config.OVERDUE_COLLECTED_HOURS,
+    sealed: config.OVERDUE_SEALED_HOURS,
+    shipped: config.OVERDUE_SHIPPED_HOURS,
+    received: config.OVERDUE_RECEIVED_HOURS,
+    profiled: config.OVERDUE_PROFILED_HOURS,
+  };
+  const samples = new SampleService({
+    store,
+    relay: rt.relay,
+    clock: rt.clock,
+    logger: rt.logger,
+    matching,
+    overduePolicy,
+    minimumLoci: config.MINIMUM_LOCI,
+  });
+  await matching.load();
+
+  const consumers: ConsumerRunner[] = [
+    new ConsumerRunner({
+      kafka: rt.kafka,
+      groupId: config.INDEX_CONSUMER_GROUP,
+      topics: [Topics.dnaEvents],
+      topicResolver: rt.topics,
+      handlers: { 'homeward.dna.profile-entered': profileEnteredHandler({ store, matching }) },
+      publisher: rt.publisher,
+      idempotency: rt.idempotency,
+      logger: rt.logger.child({ consumer: config.INDEX_CONSUMER_GROUP }),
+      registry: rt.registry,
+      now: () => rt.clock.now(),
+    }),
+  ];
+
+  const http = await buildHttpServer({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description:
+      'Blood samples of children of unknown origin and of parents of missing children: chain of custody, STR profiles, kinship matching and its review. ' +
+      'Genotypes never leave this service; events carry ids and counts.',
+    logger: rt.logger,
+    registry: rt.registry,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+    readiness: readinessChecks(rt, () => consumers),
+    isAccepting: () => rt.lifecycle.accepting,
+    tags: [
+      { name: 'samples', description: 'Sample registration' },
+      { name: 'custody', description: 'Chain of custody' },
+      { name: 'profiles', description: 'STR profiles (dna-lab)' },
+      { name: 'matches', description: 'Kinship candidates and review' },
+      { name: 'population data', description: 'Allele frequencies in use' },
+    ],
+  });
+  await http.register(async (scope) => sampleRoutes(scope, { samples, store, credentials: rt.credentials }));
+  await http.register(async (scope) => matchRoutes(scope, { matching, store, credentials: rt.credentials }));
+  await http.register(async (scope) => frequencyRoutes(scope, { loaded, credentials: rt.credentials }));
+  return { http, consumers, samples, matching, store, index };
+}

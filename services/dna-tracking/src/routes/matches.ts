@@ -1,0 +1,130 @@
+import {
+  type Credentials,
+  type HttpServer,
+  NotFoundError,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import type { KinshipMatching } from '../kinship-matching.ts';
+import type { DnaStore, MatchDoc, MatchStatus, ReviewDoc } from '../store/dna-store.ts';
+import { traceOf } from './samples.ts';
+import { MatchIdParams, MatchQuery, MatchView, ReviewBody } from './schemas.ts';
+
+export interface MatchRoutesDeps {
+  matching: KinshipMatching;
+  store: DnaStore;
+  credentials: Credentials;
+}
+
+function matchView(m: MatchDoc, review: Omit<ReviewDoc, 'outbox'> | null | undefined) {
+  return {
+    matchId: m._id,
+    kind: m.kind,
+    childSampleId: m.childSampleId,
+    parentSampleIds: m.parentSampleIds,
+    ...(m.caseId ? { caseId: m.caseId } : {}),
+    ...(m.childCaseId ? { childCaseId: m.childCaseId } : {}),
+    combinedIndex: m.combinedIndex,
+    probability: m.probability,
+    inconsistentLoci: m.inconsistentLoci,
+    lociCompared: m.lociCompared,
+    status: (review?.decision ?? m.status) as MatchStatus,
+    frequencyTable: m.frequencyTable,
+    foundAt: new Date(m.foundAt).toISOString(),
+    ...(review
+      ? {
+          review: {
+            decision: review.decision,
+            reviewer: review.reviewer,
+            note: review.note,
+            at: new Date(review.at).toISOString(),
+            agencyId: review.by.agencyId,
+          },
+        }
+      : {}),
+  };
+}
+
+/** Kinship candidates and their review. */
+export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promise<void> {
+  const { matching, store, credentials } = deps;
+
+  app.get(
+    '/v1/matches',
+    {
+      schema: {
+        tags: ['matches'],
+        summary: 'Kinship candidates, newest first (no genotypes)',
+        description: "caseId matches the parents' case or the child's own case.",
+        querystring: MatchQuery,
+        response: {
+          200: Type.Object({ matches: Type.Array(MatchView) }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+    },
+    async (request) => {
+      const q = request.query;
+      const views = (await store.listMatches(q.caseId)).map(({ match, review }) => matchView(match, review));
+      return { matches: views.filter((v) => !q.status || v.status === q.status).slice(0, q.limit) };
+    },
+  );
+
+  app.get(
+    '/v1/matches/:matchId',
+    {
+      schema: {
+        tags: ['matches'],
+        summary: 'One kinship candidate',
+        params: MatchIdParams,
+        response: { 200: MatchView, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+    },
+    async (request) => {
+      const [m, review] = await Promise.all([
+        store.findMatch(request.params.matchId),
+        store.findReview(request.params.matchId),
+      ]);
+      if (!m) throw new NotFoundError(`no match "${request.params.matchId}"`, 'DNA_ERR_MATCH_NOT_FOUND');
+      return matchView(m, review);
+    },
+  );
+
+  for (const [path, decision] of [
+    ['confirm', 'confirmed'],
+    ['reject', 'rejected'],
+  ] as const) {
+    app.post(
+      `/v1/matches/:matchId/${path}`,
+      {
+        schema: {
+          tags: ['matches'],
+          summary:
+            decision === 'confirmed'
+              ? 'Confirm a candidate (dna-lab): homeward.dna.match-confirmed'
+              : 'Reject a candidate (dna-lab): homeward.dna.match-rejected',
+          description:
+            'A decision is final: a second one is 409 DNA_ERR_MATCH_ALREADY_REVIEWED. An inconclusive candidate may be rejected, not confirmed (422).',
+          params: MatchIdParams,
+          body: ReviewBody,
+          response: { 200: MatchView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        },
+        preHandler: requireRole(credentials, 'dna-lab'),
+      },
+      async (request) => {
+        const { match, review } = await matching.review({
+          matchId: request.params.matchId,
+          decision,
+          reviewer: request.body.reviewer,
+          note: request.body.note,
+          principal: request.principal!,
+          traceparent: traceOf(request),
+        });
+        return matchView(match, review);
+      },
+    );
+  }
+}

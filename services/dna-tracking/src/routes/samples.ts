@@ -1,0 +1,258 @@
+import { childTraceparent } from '@homeward/events';
+import {
+  type Credentials,
+  type FastifyRequest,
+  type HttpServer,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import type { CustodyRecord } from '../domain/custody.ts';
+import type { NewCustodyStep, NewSample, SampleService } from '../samples.ts';
+import type { DnaStore, ProfileDoc, SampleDoc } from '../store/dna-store.ts';
+import {
+  CustodyChain,
+  CustodyRecordSchema,
+  NewCustodyBody,
+  NewSampleBody,
+  OverdueSample,
+  ProfileBody,
+  ProfileEntered,
+  ProfileView,
+  SampleIdParams,
+  SampleView,
+} from './schemas.ts';
+
+export interface SampleRoutesDeps {
+  samples: SampleService;
+  store: DnaStore;
+  credentials: Credentials;
+}
+
+/** The traceparent for events a request causes: the caller's trace, a new span. */
+export function traceOf(request: FastifyRequest): string {
+  const given = request.headers.traceparent;
+  return childTraceparent(typeof given === 'string' ? given : undefined);
+}
+
+export function sampleView(s: SampleDoc, current: CustodyRecord | undefined, profile: ProfileDoc | null) {
+  return {
+    sampleId: s._id,
+    subject: s.subject,
+    kitBarcode: s.kitBarcode,
+    collectedAt: s.collectedAt,
+    place: s.place,
+    region: s.region,
+    collectedBy: s.collectedBy,
+    step: current?.step ?? 'collected',
+    stepAt: new Date(current?.at ?? s.collectedAt).toISOString(),
+    ...(profile
+      ? {
+          profile: {
+            lociTyped: profile.lociTyped,
+            matchable: profile.matchable,
+            enteredAt: new Date(profile.enteredAt).toISOString(),
+          },
+        }
+      : {}),
+  };
+}
+
+/** Samples, custody and profiles. */
+export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Promise<void> {
+  const { samples, credentials } = deps;
+
+  app.post(
+    '/v1/samples',
+    {
+      schema: {
+        tags: ['samples'],
+        summary: 'Register a collected sample (police or dna-lab)',
+        description:
+          'The kit barcode is the idempotency key: a retry with the same content answers 200 with the same sample; another sample on a used kit is 409.',
+        body: NewSampleBody,
+        response: { 201: SampleView, 200: SampleView, ...problemResponses(400, 401, 403, 409) },
+      },
+      preHandler: requireRole(credentials, 'police', 'dna-lab'),
+    },
+    async (request, reply) => {
+      const { sample, replay } = await samples.register(
+        request.body as NewSample,
+        request.principal!,
+        traceOf(request),
+      );
+      reply.header('location', `/v1/samples/${sample._id}`);
+      if (replay) reply.header('idempotent-replayed', 'true');
+      const { records } = await samples.custody(sample._id);
+      const profile = replay ? await deps.store.findProfile(sample._id) : null;
+      return reply.code(replay ? 200 : 201).send(sampleView(sample, records[records.length - 1], profile));
+    },
+  );
+
+  app.get(
+    '/v1/samples',
+    {
+      schema: {
+        tags: ['samples'],
+        summary: 'Samples overdue in their custody step (dna-lab, operator)',
+        description:
+          'overdue=true lists every sample that has sat in its step longer than the configured hours (OVERDUE_<STEP>_HOURS), most overdue first.',
+        querystring: Type.Object({ overdue: Type.Literal(true) }),
+        response: {
+          200: Type.Object({ samples: Type.Array(OverdueSample) }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+      preHandler: requireRole(credentials, 'dna-lab', 'operator'),
+    },
+    async () => {
+      const late = await samples.overdue();
+      return {
+        samples: late.map(({ sample, step, since, limitHours, overdueHours }) => ({
+          sampleId: sample._id,
+          step,
+          stepAt: since.toISOString(),
+          limitHours,
+          overdueHours,
+          subjectKind: sample.subject.kind,
+          ...(sample.subject.caseId ? { caseId: sample.subject.caseId } : {}),
+          kitBarcode: sample.kitBarcode,
+          region: sample.region,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/v1/samples/:sampleId',
+    {
+      schema: {
+        tags: ['samples'],
+        summary: 'A sample and its current step (no genotypes)',
+        params: SampleIdParams,
+        response: { 200: SampleView, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+    },
+    async (request) => {
+      const { sample, records } = await samples.custody(request.params.sampleId);
+      return sampleView(sample, records[records.length - 1], await deps.store.findProfile(sample._id));
+    },
+  );
+
+  app.post(
+    '/v1/samples/:sampleId/custody',
+    {
+      schema: {
+        tags: ['custody'],
+        summary: 'Record the next custody step (police or dna-lab)',
+        description:
+          'collected → sealed → shipped (with trackingNumber) → received → profiled → stored; destroyed may follow any step and nothing follows it. ' +
+          'Another step is 409 DNA_ERR_CUSTODY_OUT_OF_ORDER; a time before the previous record is 422. A retry of the last step with the same content answers 200.',
+        params: SampleIdParams,
+        body: NewCustodyBody,
+        response: {
+          201: CustodyRecordSchema,
+          200: CustodyRecordSchema,
+          ...problemResponses(400, 401, 403, 404, 409, 422),
+        },
+      },
+      preHandler: requireRole(credentials, 'police', 'dna-lab'),
+    },
+    async (request, reply) => {
+      const { record, replay } = await samples.recordCustody(
+        request.params.sampleId,
+        request.body as NewCustodyStep,
+        request.principal!,
+        traceOf(request),
+      );
+      if (replay) reply.header('idempotent-replayed', 'true');
+      return reply.code(replay ? 200 : 201).send(record);
+    },
+  );
+
+  app.get(
+    '/v1/samples/:sampleId/custody',
+    {
+      schema: {
+        tags: ['custody'],
+        summary: 'The custody chain and its verification',
+        params: SampleIdParams,
+        response: { 200: CustodyChain, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+    },
+    async (request) => {
+      const { sample, records, verification } = await samples.custody(request.params.sampleId);
+      return {
+        sampleId: sample._id,
+        step: records[records.length - 1]?.step ?? 'collected',
+        records,
+        verification,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/samples/:sampleId/profile',
+    {
+      schema: {
+        tags: ['profiles'],
+        summary: "Enter the sample's STR profile (dna-lab) and search it at once",
+        description:
+          'At most two alleles per locus, integers or microvariants; unknown loci and bad alleles are 400 DNA_ERR_INVALID_PROFILE naming the locus (never the value). ' +
+          'Fewer than MINIMUM_LOCI loci: stored with matchable=false and not searched. The sample must be at the lab (received, profiled or stored).',
+        params: SampleIdParams,
+        body: ProfileBody,
+        response: { 201: ProfileEntered, 200: ProfileEntered, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      // The domain's validator reports every problem by locus; Fastify's would coerce scalars into arrays.
+      validatorCompiler: () => () => true,
+      preHandler: requireRole(credentials, 'dna-lab'),
+    },
+    async (request, reply) => {
+      const {
+        profile: p,
+        matches,
+        replay,
+      } = await samples.enterProfile(
+        request.params.sampleId,
+        request.body,
+        request.principal!,
+        traceOf(request),
+      );
+      if (replay) reply.header('idempotent-replayed', 'true');
+      return reply.code(replay ? 200 : 201).send({
+        sampleId: p._id,
+        lociTyped: p.lociTyped,
+        matchable: p.matchable,
+        enteredAt: new Date(p.enteredAt).toISOString(),
+        matches: matches.map(({ created: _, ...m }) => m),
+      });
+    },
+  );
+
+  app.get(
+    '/v1/samples/:sampleId/profile',
+    {
+      schema: {
+        tags: ['profiles'],
+        summary: 'The STR genotypes of a sample (dna-lab only; every read is logged)',
+        params: SampleIdParams,
+        response: { 200: ProfileView, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(credentials, 'dna-lab'),
+    },
+    async (request) => {
+      const p = await samples.readProfile(request.params.sampleId, request.principal!);
+      return {
+        sampleId: p._id,
+        loci: Object.fromEntries(p.genotypes.map((g) => [g.locus, g.alleles])),
+        lociTyped: p.lociTyped,
+        matchable: p.matchable,
+        enteredAt: new Date(p.enteredAt).toISOString(),
+        enteredBy: p.enteredBy,
+      };
+    },
+  );
+}

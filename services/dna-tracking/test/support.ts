@@ -1,0 +1,125 @@
+import { Topics } from '@homeward/events';
+import { type Clock, createRuntime, type Logger, loadConfig, ServiceHost } from '@homeward/service-kit';
+import { devKey, TopicCollector, testLogger, testServiceEnv, uniqueName } from '@homeward/testing';
+import { buildApp } from '../src/app.ts';
+import { DnaTrackingConfig } from '../src/config.ts';
+import type { StrProfile } from '../src/domain/profile.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+type Json = any;
+
+export interface Answer {
+  status: number;
+  body: Json;
+  headers: Record<string, unknown>;
+}
+
+export interface RunningDna {
+  host: ServiceHost;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  dbName: string;
+  /** The consumer group through which this instance learns of profiles. */
+  group: string;
+  call: (method: 'GET' | 'POST', url: string, body?: unknown, role?: string | null) => Promise<Answer>;
+  stop: () => Promise<void>;
+}
+
+/** Starts dna-tracking on its own topics and database (consumers running, HTTP through inject). */
+export async function startDna(opts: {
+  prefix: string;
+  dbName?: string;
+  clock?: Clock;
+  logger?: Logger;
+  env?: Record<string, string>;
+  /** Leave the database on stop (another instance still uses it). */
+  keepDatabase?: boolean;
+}): Promise<RunningDna> {
+  const group = uniqueName('dna-index');
+  const config = loadConfig(
+    DnaTrackingConfig,
+    testServiceEnv(opts.prefix, { INDEX_CONSUMER_GROUP: group, ...opts.env }),
+  );
+  const dbName = opts.dbName ?? uniqueName('dna').replaceAll('-', '_');
+  const rt = await createRuntime({
+    name: 'dna-tracking',
+    config,
+    logger: opts.logger ?? testLogger(),
+    dbName,
+    outboxSweepMs: 200,
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const app = await buildApp(rt, config);
+  const host = new ServiceHost(rt, app);
+  for (const c of app.consumers) await c.start();
+  rt.relay.start();
+  rt.lifecycle.accepting = true;
+  await app.http.ready();
+  const call: RunningDna['call'] = async (method, url, body, role = 'dna-lab') => {
+    const res = await app.http.inject({
+      method,
+      url,
+      headers: role === null ? {} : { authorization: `Bearer ${devKey(role)}` },
+      ...(body === undefined ? {} : { payload: body as object }),
+    });
+    return {
+      status: res.statusCode,
+      body: res.body ? JSON.parse(res.body) : undefined,
+      headers: res.headers,
+    };
+  };
+  const stop = async () => {
+    if (!opts.keepDatabase) await rt.mongo.db.dropDatabase().catch(() => {});
+    await host.stop();
+  };
+  return { host, app, dbName, group, call, stop };
+}
+
+export function dnaEventsCollector(prefix: string): Promise<TopicCollector> {
+  return new TopicCollector(`${prefix}${Topics.dnaEvents}`).start();
+}
+
+/** A sample registration body. */
+export function newSample(
+  subject: { kind: string; caseId?: string; relation?: string },
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    subject,
+    kitBarcode: uniqueName('KIT').replaceAll('_', '-'),
+    collectedAt: '2026-11-27T10:00:00+08:00',
+    place: 'Hefei PSB forensic centre',
+    region: '340104',
+    collector: 'officer-3401-0457',
+    ...overrides,
+  };
+}
+
+const STEPS_TO_LAB = [
+  { step: 'sealed', at: '2026-11-27T10:30:00+08:00' },
+  { step: 'shipped', at: '2026-11-27T12:00:00+08:00', trackingNumber: 'SF1234567890' },
+  { step: 'received', at: '2026-11-27T18:00:00+08:00' },
+];
+
+/** Registers a sample and walks it to the lab (sealed, shipped, received); returns its id. */
+export async function sampleAtLab(
+  dna: RunningDna,
+  subject: { kind: string; caseId?: string; relation?: string },
+): Promise<string> {
+  const created = await dna.call('POST', '/v1/samples', newSample(subject), 'police');
+  if (created.status !== 201) throw new Error(`sample not created: ${JSON.stringify(created.body)}`);
+  const id = created.body.sampleId as string;
+  for (const s of STEPS_TO_LAB) {
+    const res = await dna.call('POST', `/v1/samples/${id}/custody`, {
+      ...s,
+      by: 'lab-tech-7',
+      place: 'Anhui forensic lab',
+    });
+    if (res.status !== 201) throw new Error(`custody ${s.step} refused: ${JSON.stringify(res.body)}`);
+  }
+  return id;
+}
+
+/** The HTTP body of a profile. */
+export function profileBody(p: StrProfile): { loci: Record<string, string[]> } {
+  return { loci: Object.fromEntries(Object.entries(p.loci).map(([l, g]) => [l, [...g!]])) };
+}
