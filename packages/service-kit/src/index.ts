@@ -10,4 +10,5 @@ export * from './logger.ts';
 export * from './main.ts';
 export * from './problem.ts';
 export * from './rate-limit.ts';
+export * from './redis-locks.ts';
 export * from './runtime.ts';

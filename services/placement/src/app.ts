@@ -2,6 +2,7 @@ import { Topics } from '@homeward/events';
 import { ConsumerRunner, type EventHandlers } from '@homeward/messaging';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -14,7 +15,6 @@ import { OverdueChecker } from './overdue-checker.ts';
 import { Placements } from './placements.ts';
 import { followupRoutes } from './routes/followups.ts';
 import { placementRoutes } from './routes/placements.ts';
-import { CaseLocks } from './store/case-locks.ts';
 import { CaseStore } from './store/case-store.ts';
 import { OverdueIndex } from './store/overdue-index.ts';
 
@@ -36,7 +36,11 @@ export async function buildApp(
   const store = new CaseStore(rt.mongo.db);
   rt.relay.watch(store.cases).watch(store.overdueClaims);
   const index = new OverdueIndex(rt.redis.redis, rt.config.TOPIC_PREFIX);
-  const locks = new CaseLocks(rt.redis.redis, rt.config.TOPIC_PREFIX);
+  const locks = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}placement`,
+    waitMs: 5_000,
+    conflictCode: 'PLACEMENT_ERR_CONCURRENT_UPDATE',
+  });
   const placements = new Placements({
     store,
     relay: rt.relay,

@@ -8,6 +8,7 @@ import {
   type Logger,
   NotFoundError,
   type Principal,
+  type RedisLocks,
   RuleViolationError,
 } from '@homeward/service-kit';
 import type { Collection, Document } from 'mongodb';
@@ -23,7 +24,6 @@ import {
 } from './domain/followup-policy.ts';
 import { eventIds, newFollowupId, newPlacementId } from './domain/ids.ts';
 import { checkPlacement, type PlacementRequest, partyErrors } from './domain/placement-rules.ts';
-import type { CaseLocks } from './store/case-locks.ts';
 import type { CaseDoc, CaseStore, Followup, PlacementRevision } from './store/case-store.ts';
 import type { OverdueIndex } from './store/overdue-index.ts';
 
@@ -44,7 +44,7 @@ export interface PlacementsDeps {
   store: CaseStore;
   relay: OutboxRelay;
   index: OverdueIndex;
-  locks: CaseLocks;
+  locks: RedisLocks;
   clock: Clock;
   logger: Logger;
   policy: FollowupPolicy;
@@ -53,7 +53,7 @@ export interface PlacementsDeps {
 
 /**
  * Placement decisions, follow-up completion and the overdue check. Every write holds the case's
- * lease (see {@link CaseLocks}), reads the case by `_id`, applies the pure rules, and writes the
+ * lease (see {@link RedisLocks}), reads the case by `_id`, applies the pure rules, and writes the
  * new state with its events in one update guarded by the case's version (a second guard, which
  * holds on MongoDB), then waits for the relay to publish and clear the outbox before letting go.
  */

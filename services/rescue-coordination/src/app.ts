@@ -2,6 +2,7 @@ import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -19,7 +20,6 @@ import { caseRoutes } from './routes/cases.ts';
 import { AlertSchedule } from './store/alert-schedule.ts';
 import { AlertStore } from './store/alert-store.ts';
 import { CaseStore } from './store/case-store.ts';
-import { RedisLocks } from './store/locks.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
@@ -40,7 +40,11 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
   const alerts = new AlertStore(rt.mongo.db);
   rt.relay.watch(cases.cases).watch(alerts.alerts);
   const schedule = new AlertSchedule(rt.redis.redis, rt.config.TOPIC_PREFIX);
-  const locks = new RedisLocks(rt.redis.redis, rt.config.TOPIC_PREFIX, config.ESCALATION_LEASE_MS);
+  const locks = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}rescue-coordination`,
+    leaseMs: config.ESCALATION_LEASE_MS,
+    conflictCode: 'RESCUE_ERR_CONCURRENT_UPDATE',
+  });
   const coordinator = new Coordinator({
     cases,
     alerts,

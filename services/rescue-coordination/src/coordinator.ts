@@ -1,5 +1,6 @@
 import { type Actor, createEvent, type EventData, type HomewardEvent } from '@homeward/events';
 import { type OutboxRelay, withOutbox } from '@homeward/messaging';
+import type { RedisLocks } from '@homeward/service-kit';
 import {
   AppError,
   type Clock,
@@ -24,7 +25,6 @@ import type {
   StepClaim,
 } from './store/alert-store.ts';
 import type { CaseDoc, CaseStore, TimelineEntry } from './store/case-store.ts';
-import type { RedisLocks } from './store/locks.ts';
 
 export const SOURCE = 'homeward/rescue-coordination';
 

@@ -1,7 +1,6 @@
-import type { Logger, Worker } from '@homeward/service-kit';
+import type { Logger, RedisLocks, Worker } from '@homeward/service-kit';
 import type { Coordinator, EscalationOutcome } from './coordinator.ts';
 import type { AlertSchedule } from './store/alert-schedule.ts';
-import type { RedisLocks } from './store/locks.ts';
 
 export interface EscalationSchedulerOptions {
   coordinator: Coordinator;

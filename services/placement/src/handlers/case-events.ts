@@ -1,5 +1,6 @@
 import type { EventType, HomewardEvent } from '@homeward/events';
 import type { EventHandler } from '@homeward/messaging';
+import type { RedisLocks } from '@homeward/service-kit';
 import {
   type CaseFacts,
   emptyFacts,
@@ -8,13 +9,12 @@ import {
   onChildLocated,
   onChildRescued,
 } from '../domain/case-facts.ts';
-import type { CaseLocks } from '../store/case-locks.ts';
 import type { CaseStore } from '../store/case-store.ts';
 
 /** What the projection handlers write with. */
 export interface ProjectionDeps {
   store: CaseStore;
-  locks: CaseLocks;
+  locks: RedisLocks;
 }
 
 const ATTEMPTS = 8;
