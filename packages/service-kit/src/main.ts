@@ -1,5 +1,9 @@
+import type { Static, TObject } from '@sinclair/typebox';
 import closeWithGrace from 'close-with-grace';
 import type { Logger } from 'pino';
+import { loadConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+import { createRuntime, ServiceHost, type ServiceParts, type ServiceRuntime } from './runtime.ts';
 
 /**
  * Runs a service's composition root: start it, and on SIGINT/SIGTERM (or a crash) stop it
@@ -26,4 +30,40 @@ export async function runMain(opts: {
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
   }
+}
+
+/** The variables every service's schema has beside the base ones. */
+interface ServiceVars {
+  PORT: number;
+  MONGO_DB: string;
+  LOG_LEVEL: string;
+  SHUTDOWN_TIMEOUT_MS: number;
+}
+
+/**
+ * The whole of a service's `main.ts`: read its configuration (failing fast and clearly), make
+ * its logger and runtime, build it, start it on its port, and stop it gracefully on a signal.
+ */
+export async function runService<S extends TObject>(def: {
+  name: string;
+  config: S;
+  buildApp: (rt: ServiceRuntime, config: Static<S>) => Promise<ServiceParts>;
+}): Promise<void> {
+  const config = loadConfig(def.config) as Static<S> & ServiceVars;
+  const logger = createLogger({ name: def.name, level: config.LOG_LEVEL });
+  await runMain({
+    logger,
+    shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    start: async () => {
+      const rt = await createRuntime({
+        name: def.name,
+        config: config as never,
+        logger,
+        dbName: config.MONGO_DB,
+      });
+      const host = new ServiceHost(rt, await def.buildApp(rt, config));
+      await host.start(config.PORT);
+      return host;
+    },
+  });
 }
