@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { Topics } from '@homeward/events';
+import { ConsumerRunner } from '@homeward/messaging';
+import {
+  buildHttpServer,
+  readinessChecks,
+  type ServiceParts,
+  type ServiceRuntime,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import type { NotificationsConfig } from './config.ts';
+import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
+import { WebhookSender } from './delivery/webhook-sender.ts';
+import { Fanout } from './fanout.ts';
+import { alertCancelledHandler, alertEscalatedHandler, alertIssuedHandler } from './handlers/alert-events.ts';
+import { alertRoutes } from './routes/alerts.ts';
+import { streamRoutes } from './routes/stream.ts';
+import { unitRoutes } from './routes/units.ts';
+import { ClaimLedger } from './store/claim-ledger.ts';
+import { DeliveryStore } from './store/delivery-store.ts';
+import { UnitFeed } from './store/unit-feed.ts';
+import { UnitIndex } from './store/unit-index.ts';
+import { UnitStore } from './store/unit-store.ts';
+
+export const SERVICE_NAME = 'notifications';
+export const SERVICE_VERSION = '0.1.0';
+
+export interface NotificationsApp extends ServiceParts {
+  units: UnitStore;
+  index: UnitIndex;
+  store: DeliveryStore;
+  ledger: ClaimLedger;
+  fanout: Fanout;
+  /** This instance's id in its claims. */
+  owner: string;
+}
+
+/** Wires notifications from a runtime: what `main.ts` starts and what tests build. No I/O here. */
+export async function buildApp(
+  rt: ServiceRuntime,
+  config: Static<typeof NotificationsConfig>,
+): Promise<NotificationsApp> {
+  // Redis keys share the topic prefix, so tests and tenants on one Redis stay apart.
+  const redisPrefix = `${rt.config.TOPIC_PREFIX}notifications:`;
+  const redis = rt.redis.redis;
+  const units = new UnitStore(rt.mongo.db);
+  const index = new UnitIndex(redis, units, rt.logger.child({ component: 'unit-index' }), redisPrefix);
+  const store = new DeliveryStore(rt.mongo.db);
+  rt.relay.watch(store.acks);
+  const ledger = new ClaimLedger(redis, redisPrefix);
+  const feed = new UnitFeed(redis, redisPrefix, config.STREAM_HISTORY);
+  const sender = new WebhookSender({
+    concurrency: config.WEBHOOK_CONCURRENCY,
+    connectionsPerOrigin: config.WEBHOOK_CONNECTIONS_PER_ORIGIN,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    attempts: config.WEBHOOK_ATTEMPTS,
+    backoffBaseMs: config.WEBHOOK_BACKOFF_BASE_MS,
+    backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
+    breakerThreshold: config.BREAKER_THRESHOLD,
+    breakerCooldownMs: config.BREAKER_COOLDOWN_MS,
+  });
+  const batcher = new OutcomeBatcher({
+    publisher: rt.publisher,
+    store,
+    ledger,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'outcomes' }),
+    flushMs: config.OUTCOME_FLUSH_MS,
+    batchSize: config.OUTCOME_BATCH_SIZE,
+    isBusy: () => sender.busy,
+    maxDeferMs: config.OUTCOME_MAX_DEFER_MS,
+  });
+  const owner = `${SERVICE_NAME}-${randomUUID()}`;
+  const fanout = new Fanout({
+    index,
+    ledger,
+    store,
+    feed,
+    sender,
+    batcher,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'fanout' }),
+    owner,
+    leaseMs: config.CLAIM_LEASE_MS,
+  });
+  const handlerDeps = { store, index, fanout };
+
+  // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
+  const groupId = 'notifications.alerts';
+  const consumers = [
+    new ConsumerRunner({
+      kafka: rt.kafka,
+      groupId,
+      topics: [Topics.alertEvents],
+      topicResolver: rt.topics,
+      handlers: {
+        'homeward.alert.issued': alertIssuedHandler(handlerDeps),
+        'homeward.alert.escalated': alertEscalatedHandler(handlerDeps),
+        'homeward.alert.cancelled': alertCancelledHandler({
+          ...handlerDeps,
+          claimsOf: async (alertId) => {
+            await fanout.ensureLedger(alertId, 'alert');
+            return [...(await ledger.claims(alertId, 'alert')).keys()];
+          },
+        }),
+      },
+      publisher: rt.publisher,
+      idempotency: rt.idempotency,
+      logger: rt.logger.child({ consumer: groupId }),
+      registry: rt.registry,
+      now: () => rt.clock.now(),
+    }),
+  ];
+
+  const http = await buildHttpServer({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description:
+      'The rapid search fan-out: subscribed units (police and rail stations, bus stations, airports, hospitals), ' +
+      'signed webhooks for every alert step inside the radius, acknowledgements, coverage and a live channel per unit.',
+    logger: rt.logger,
+    registry: rt.registry,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+    readiness: readinessChecks(rt, () => consumers),
+    isAccepting: () => rt.lifecycle.accepting,
+    tags: [
+      { name: 'units', description: 'Subscribed units and their live channel' },
+      { name: 'alerts', description: 'Acknowledgements and coverage' },
+    ],
+  });
+  const credentials = rt.credentials;
+  await http.register(async (scope) => unitRoutes(scope, { units, index, credentials, clock: rt.clock }));
+  await http.register(async (scope) =>
+    alertRoutes(scope, { store, units, ledger, fanout, relay: rt.relay, credentials, clock: rt.clock }),
+  );
+  await http.register(async (scope) =>
+    streamRoutes(scope, { units, feed, redis, credentials, heartbeatMs: config.STREAM_HEARTBEAT_MS }),
+  );
+
+  const workers = [
+    // The index is checked against MongoDB at start (rebuilt if missing or stale).
+    { start: () => index.ensureSynced(), stop: async () => {} },
+    // Stopped after the consumers: their in-flight fan-outs settle, then the pool closes.
+    {
+      start: () => {},
+      stop: async () => {
+        await batcher.stop();
+        await sender.close();
+      },
+    },
+  ];
+  return { http, consumers, workers, units, index, store, ledger, fanout, owner };
+}

@@ -1,0 +1,42 @@
+import { serviceConfig } from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+
+/** The notifications service's environment (beside the base variables every service reads). */
+export const NotificationsConfig = serviceConfig({
+  PORT: Type.Integer({ default: 8085, minimum: 1, maximum: 65535 }),
+  MONGO_DB: Type.String({ default: 'notifications' }),
+  /** Webhook requests in flight at once, over every unit (the global bound). */
+  WEBHOOK_CONCURRENCY: Type.Integer({ default: 256, minimum: 1, maximum: 10_000 }),
+  /** Keep-alive connections per receiving origin. */
+  WEBHOOK_CONNECTIONS_PER_ORIGIN: Type.Integer({ default: 64, minimum: 1, maximum: 1024 }),
+  /** One attempt's deadline (headers and body). */
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 2_000, minimum: 10 }),
+  /** Attempts per delivery, the first included. */
+  WEBHOOK_ATTEMPTS: Type.Integer({ default: 4, minimum: 1, maximum: 20 }),
+  /** Backoff between attempts: full jitter over min(max, base * 2^n). */
+  WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ default: 100, minimum: 1 }),
+  WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ default: 2_000, minimum: 1 }),
+  /** Consecutive failed attempts that open a unit's circuit, and how long it stays open. */
+  BREAKER_THRESHOLD: Type.Integer({ default: 5, minimum: 1 }),
+  BREAKER_COOLDOWN_MS: Type.Integer({ default: 30_000, minimum: 1 }),
+  /**
+   * How long a claim on (alert, unit) stays with the instance that made it before another may
+   * take it over: longer than the slowest delivery (attempts × timeout + backoff) plus a flush.
+   */
+  CLAIM_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /**
+   * Outcome batches: published (one send) and recorded every this many ms or this many outcomes.
+   * Capped at 1,000: a batch goes to Kafka as one produce request, and 5,000 outcomes exceed
+   * the broker's default message.max.bytes (1 MB per partition batch) — measured, not guessed.
+   */
+  OUTCOME_FLUSH_MS: Type.Integer({ default: 50, minimum: 1 }),
+  OUTCOME_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 1_000 }),
+  /**
+   * While webhooks queue for a slot (a burst), settling outcomes waits up to this long, so its
+   * CPU goes to deliveries first. Longer means a wider resend window after a crash.
+   */
+  OUTCOME_MAX_DEFER_MS: Type.Integer({ default: 2_000, minimum: 0, maximum: 10_000 }),
+  /** Entries kept per unit for the live channel's resume (Redis stream MAXLEN, approximate). */
+  STREAM_HISTORY: Type.Integer({ default: 500, minimum: 10 }),
+  STREAM_HEARTBEAT_MS: Type.Integer({ default: 15_000, minimum: 50 }),
+});

@@ -1,0 +1,196 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createEvent, type HomewardEvent } from '@homeward/events';
+import { type EventPublisher, routeOf } from '@homeward/messaging';
+import type { Clock, Logger } from '@homeward/service-kit';
+import type { DeliveryKind } from '../domain/claims.ts';
+import { SOURCE } from '../domain/unit-alert.ts';
+import type { ClaimLedger } from '../store/claim-ledger.ts';
+import { type DeliveryDoc, type DeliveryStore, pairId } from '../store/delivery-store.ts';
+
+/** One settled delivery, waiting to be reported and recorded. */
+export interface Outcome {
+  alertId: string;
+  unitId: string;
+  kind: DeliveryKind;
+  step: number;
+  ok: boolean;
+  attempts: number;
+  latencyMs: number;
+  at: Date;
+  reason?: string;
+  traceparent?: string;
+}
+
+interface Waiting {
+  outcome: Outcome;
+  done: () => void;
+}
+
+/**
+ * Collects delivery outcomes and settles them in batches: one `publisher.send` for the whole
+ * batch (delivered/failed events), one `insertMany` of durable records, one Redis pipeline that
+ * marks the claims settled — in that order. A crash after the publish and before the records
+ * leaves the claims pending: after their lease another instance sends again (same webhook-id)
+ * and publishes again (same event ids), so outcome events are at-least-once with stable ids and
+ * consumers drop the repeats. Nothing is reported before the unit answered.
+ */
+export class OutcomeBatcher {
+  private batch: Waiting[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopped = false;
+
+  constructor(
+    private readonly deps: {
+      publisher: EventPublisher;
+      store: DeliveryStore;
+      ledger: ClaimLedger;
+      clock: Clock;
+      logger: Logger;
+      flushMs: number;
+      batchSize: number;
+      /**
+       * Whether webhooks are queued for a slot: settling waits (up to `maxDeferMs`) so its CPU
+       * (validation, encoding, the database) does not compete with a burst of deliveries.
+       */
+      isBusy?: () => boolean;
+      maxDeferMs?: number;
+    },
+  ) {}
+
+  private oldest = 0;
+
+  /** Adds an outcome; resolves once it is published, recorded and settled. */
+  add(outcome: Outcome): Promise<void> {
+    return new Promise<void>((done) => {
+      if (this.batch.length === 0) this.oldest = performance.now();
+      this.batch.push({ outcome, done });
+      if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
+      else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
+    });
+  }
+
+  private deferring(): boolean {
+    return (
+      !this.stopped &&
+      (this.deps.isBusy?.() ?? false) &&
+      performance.now() - this.oldest < (this.deps.maxDeferMs ?? 0)
+    );
+  }
+
+  private onTimer(): void {
+    this.timer = undefined;
+    if (this.deferring()) this.timer = setTimeout(() => this.onTimer(), this.deps.flushMs);
+    else this.flushNow();
+  }
+
+  private flushNow(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const taken = this.batch;
+    this.batch = [];
+    // A deferred batch may have grown past the batch size: settle it in batch-size slices
+    // (one produce request each stays under the broker's message size limit).
+    for (let i = 0; i < taken.length; i += this.deps.batchSize) {
+      const slice = taken.slice(i, i + this.deps.batchSize);
+      this.flushing = this.flushing.then(() => this.settle(slice));
+    }
+  }
+
+  /** Settles a batch, retrying until it succeeds (the broker or the database may be away). */
+  private async settle(taken: Waiting[]): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.write(taken.map((w) => w.outcome));
+        for (const w of taken) w.done();
+        return;
+      } catch (err) {
+        this.deps.logger.warn(
+          { err, attempt, size: taken.length },
+          'settling a batch of outcomes failed, retrying',
+        );
+        await sleep(Math.min(5_000, 100 * 2 ** attempt));
+        if (this.stopped && attempt > 20) throw err;
+      }
+    }
+  }
+
+  private async write(outcomes: Outcome[]): Promise<void> {
+    const events = outcomes.map((o) => outcomeEvent(o));
+    await this.deps.publisher.send(events.map(routeOf));
+    for (const kind of ['alert', 'cancellation'] as const) {
+      const docs: DeliveryDoc[] = outcomes
+        .filter((o) => o.kind === kind)
+        .map((o) => ({
+          _id: pairId(o.alertId, o.unitId),
+          alertId: o.alertId,
+          unitId: o.unitId,
+          step: o.step,
+          status: o.ok ? 'delivered' : 'failed',
+          attempts: o.attempts,
+          at: o.at,
+          latencyMs: Math.round(o.latencyMs),
+          ...(o.reason ? { reason: o.reason } : {}),
+        }));
+      await this.deps.store.recordDeliveries(kind, docs);
+    }
+    await this.deps.ledger.settle(
+      outcomes.map((o) => ({
+        alertId: o.alertId,
+        kind: o.kind,
+        unitId: o.unitId,
+        status: o.ok ? 'delivered' : 'failed',
+        step: o.step,
+        attempts: o.attempts,
+        at: o.at.getTime(),
+      })),
+    );
+  }
+
+  /** Flushes what is collected and waits for every batch in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.flushNow();
+    await this.flushing;
+  }
+}
+
+/** The outcome as an event; its id is stable, so a republished outcome is a duplicate by id. */
+export function outcomeEvent(o: Outcome): HomewardEvent {
+  const id = `${o.alertId}.${o.kind}.${o.step}.${o.unitId}.${o.ok ? 'delivered' : 'failed'}`;
+  const opts = {
+    source: SOURCE,
+    subject: o.alertId,
+    id,
+    time: o.at,
+    ...(o.traceparent ? { traceparent: o.traceparent } : {}),
+  };
+  if (o.ok) {
+    return createEvent(
+      'homeward.notification.delivered',
+      {
+        alertId: o.alertId,
+        unitId: o.unitId,
+        step: o.step,
+        kind: o.kind,
+        deliveredAt: o.at.toISOString(),
+        attempts: o.attempts,
+        latencyMs: Math.round(o.latencyMs),
+      },
+      opts,
+    );
+  }
+  return createEvent(
+    'homeward.notification.failed',
+    {
+      alertId: o.alertId,
+      unitId: o.unitId,
+      step: o.step,
+      kind: o.kind,
+      failedAt: o.at.toISOString(),
+      attempts: o.attempts,
+      reason: (o.reason ?? 'failed').slice(0, 200),
+    },
+    opts,
+  );
+}

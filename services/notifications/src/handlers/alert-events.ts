@@ -1,0 +1,105 @@
+import type { EventHandler } from '@homeward/messaging';
+import { PoisonMessageError } from '@homeward/messaging';
+import { searcherView, unitAlertEvent, unitCancelEvent } from '../domain/unit-alert.ts';
+import type { Fanout } from '../fanout.ts';
+import type { DeliveryStore } from '../store/delivery-store.ts';
+import type { UnitIndex } from '../store/unit-index.ts';
+
+export interface AlertHandlerDeps {
+  store: DeliveryStore;
+  index: UnitIndex;
+  fanout: Fanout;
+}
+
+/** An issued alert: every unit inside the radius gets the searcher's view, once. */
+export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homeward.alert.issued'> {
+  return async (event, ctx) => {
+    const d = event.data;
+    const alert = await deps.store.recordIssued({
+      _id: d.alertId,
+      caseId: d.caseId,
+      issuedAt: new Date(d.issuedAt),
+      view: searcherView(d),
+      step: d.step,
+      radiusKm: d.radiusKm,
+      center: d.center,
+      status: 'active',
+    });
+    if (alert.status === 'cancelled') {
+      ctx.log.info({ alertId: d.alertId }, 'alert already cancelled; not fanned out');
+      return;
+    }
+    const units = await deps.index.within(d.center, d.radiusKm);
+    const unitEvent = unitAlertEvent(alert.view, d.step, d.radiusKm, d.center, new Date(d.issuedAt));
+    const { claimed } = await deps.fanout.deliver(
+      d.alertId,
+      'alert',
+      d.step,
+      units,
+      unitEvent,
+      ctx.traceparent,
+    );
+    ctx.log.info({ alertId: d.alertId, step: d.step, inside: units.length, claimed }, 'alert fanned out');
+  };
+}
+
+/**
+ * A widened alert: the units inside the new radius that have not had this alert get it (units
+ * claimed by an earlier step are skipped by the ledger).
+ */
+export function alertEscalatedHandler(deps: AlertHandlerDeps): EventHandler<'homeward.alert.escalated'> {
+  return async (event, ctx) => {
+    const d = event.data;
+    const alert = await deps.store.findAlert(d.alertId);
+    if (!alert) {
+      throw new PoisonMessageError(
+        'NOTIFICATIONS_ERR_UNKNOWN_ALERT',
+        `alert ${d.alertId} was escalated but its issue was never received`,
+      );
+    }
+    if (alert.status === 'cancelled') {
+      ctx.log.info({ alertId: d.alertId }, 'escalation of a cancelled alert ignored');
+      return;
+    }
+    await deps.store.recordEscalated(d.alertId, d.step, d.radiusKm, d.center);
+    const units = await deps.index.within(d.center, d.radiusKm);
+    const unitEvent = unitAlertEvent(alert.view, d.step, d.radiusKm, d.center, new Date(d.escalatedAt));
+    const { claimed } = await deps.fanout.deliver(
+      d.alertId,
+      'alert',
+      d.step,
+      units,
+      unitEvent,
+      ctx.traceparent,
+    );
+    ctx.log.info(
+      { alertId: d.alertId, step: d.step, inside: units.length, claimed },
+      'escalation fanned out',
+    );
+  };
+}
+
+/** A cancellation reaches every unit that was sent the alert, with the reason. */
+export function alertCancelledHandler(
+  deps: AlertHandlerDeps & { claimsOf: (alertId: string) => Promise<string[]> },
+): EventHandler<'homeward.alert.cancelled'> {
+  return async (event, ctx) => {
+    const d = event.data;
+    const alert = await deps.store.findAlert(d.alertId);
+    if (!alert) {
+      ctx.log.info({ alertId: d.alertId }, 'cancellation of an alert never fanned out: nobody to tell');
+      return;
+    }
+    await deps.store.recordCancelled(d.alertId, new Date(d.cancelledAt), d.reason);
+    const units = await deps.claimsOf(d.alertId);
+    const { claimed } = await deps.fanout.deliver(
+      d.alertId,
+      'cancellation',
+      alert.step,
+      units,
+      unitCancelEvent(d),
+      ctx.traceparent,
+    );
+    ctx.log.info({ alertId: d.alertId, units: units.length, claimed }, 'cancellation fanned out');
+  };
+}

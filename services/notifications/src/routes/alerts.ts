@@ -1,0 +1,143 @@
+import { createEvent } from '@homeward/events';
+import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
+import {
+  type Clock,
+  ConflictError,
+  type Credentials,
+  ForbiddenError,
+  type HttpServer,
+  NotFoundError,
+  type Principal,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import { computeCoverage } from '../domain/coverage.ts';
+import { SOURCE } from '../domain/unit-alert.ts';
+import type { Fanout } from '../fanout.ts';
+import type { ClaimLedger } from '../store/claim-ledger.ts';
+import { type DeliveryStore, pairId } from '../store/delivery-store.ts';
+import type { UnitDoc, UnitStore } from '../store/unit-store.ts';
+import { AckBody, AckView, AlertParams, CoverageView } from './schemas.ts';
+import { unitNotFound } from './units.ts';
+
+export interface AlertRoutesDeps {
+  store: DeliveryStore;
+  units: UnitStore;
+  ledger: ClaimLedger;
+  fanout: Fanout;
+  relay: OutboxRelay;
+  credentials: Credentials;
+  clock: Clock;
+}
+
+export function alertNotFound(alertId: string): NotFoundError {
+  return new NotFoundError(`no alert ${alertId}`, 'NOTIFICATIONS_ERR_ALERT_NOT_FOUND');
+}
+
+/** A `unit` key acts only for units whose `agencyId` is its agency. */
+export function assertActsFor(principal: Principal, unit: UnitDoc): void {
+  if (principal.agencyId !== unit.agencyId) {
+    throw new ForbiddenError(
+      `the agency ${principal.agencyId} does not act for unit ${unit._id}`,
+      'NOTIFICATIONS_ERR_NOT_YOUR_UNIT',
+    );
+  }
+}
+
+/** `POST /v1/alerts/{alertId}/acks` (unit) and `GET /v1/alerts/{alertId}/coverage` (police, operator). */
+export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promise<void> {
+  app.post(
+    '/v1/alerts/:alertId/acks',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'A unit acknowledges an alert it was sent',
+        description:
+          'Once per (alert, unit): the first acknowledgement answers 201 and publishes homeward.notification.acknowledged; a repeat answers 200 with the first.',
+        params: AlertParams,
+        body: AckBody,
+        response: { 200: AckView, 201: AckView, ...problemResponses(400, 401, 403, 404, 409) },
+      },
+      preHandler: requireRole(deps.credentials, 'unit'),
+    },
+    async (request, reply) => {
+      const { alertId } = request.params;
+      const { unitId } = request.body;
+      const [alert, unit] = await Promise.all([deps.store.findAlert(alertId), deps.units.find(unitId)]);
+      if (!alert) throw alertNotFound(alertId);
+      if (!unit) throw unitNotFound(unitId);
+      assertActsFor(request.principal!, unit);
+      const previous = await deps.store.findAck(alertId, unitId);
+      if (previous) return reply.code(200).send(ackView(previous));
+      await deps.fanout.ensureLedger(alertId, 'alert');
+      if (!(await deps.ledger.claimOf(alertId, 'alert', unitId))) {
+        throw new ConflictError(
+          `unit ${unitId} was not sent alert ${alertId}`,
+          'NOTIFICATIONS_ERR_NOT_NOTIFIED',
+        );
+      }
+      const acknowledgedAt = deps.clock.now();
+      const event = createEvent(
+        'homeward.notification.acknowledged',
+        { alertId, unitId, acknowledgedAt: acknowledgedAt.toISOString() },
+        { source: SOURCE, subject: alertId, id: `${alertId}.ack.${unitId}`, time: acknowledgedAt },
+      );
+      const id = pairId(alertId, unitId);
+      const doc = { _id: id, alertId, unitId, agencyId: request.principal!.agencyId, acknowledgedAt };
+      const inserted = await deps.relay.commit(deps.store.acks, id, () =>
+        deps.store.insertAck({ ...doc, ...outboxInsert([event]) }),
+      );
+      if (!inserted) {
+        const first = await deps.store.findAck(alertId, unitId);
+        return reply.code(200).send(ackView(first ?? doc));
+      }
+      await deps.ledger.recordAck(alertId, unitId, acknowledgedAt.getTime());
+      request.log.info({ alertId, unitId }, 'alert acknowledged');
+      return reply.code(201).send(ackView(doc));
+    },
+  );
+
+  app.get(
+    '/v1/alerts/:alertId/coverage',
+    {
+      schema: {
+        tags: ['alerts'],
+        summary: 'Who has the alert, who acknowledged, who could not be reached',
+        params: AlertParams,
+        response: { 200: CoverageView, ...problemResponses(400, 401, 403, 404) },
+      },
+      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+    },
+    async (request) => {
+      const { alertId } = request.params;
+      const alert = await deps.store.findAlert(alertId);
+      if (!alert) throw alertNotFound(alertId);
+      await deps.fanout.ensureLedger(alertId, 'alert');
+      const [claims, acks] = await Promise.all([
+        deps.ledger.claims(alertId, 'alert'),
+        deps.ledger.ackCount(alertId),
+      ]);
+      const coverage = computeCoverage([...claims.values()], acks, alert.issuedAt.getTime());
+      const body = {
+        alertId,
+        caseId: alert.caseId,
+        status: alert.status,
+        step: alert.step,
+        radiusKm: alert.radiusKm,
+        ...coverage,
+      };
+      if (alert.status === 'cancelled' && alert.reason) {
+        const c = computeCoverage([...(await deps.ledger.claims(alertId, 'cancellation')).values()], 0, 0);
+        return {
+          ...body,
+          cancellation: { reason: alert.reason, notified: c.notified, failed: c.failed, pending: c.pending },
+        };
+      }
+      return body;
+    },
+  );
+}
+
+function ackView(a: { alertId: string; unitId: string; acknowledgedAt: Date }) {
+  return { alertId: a.alertId, unitId: a.unitId, acknowledgedAt: a.acknowledgedAt.toISOString() };
+}

@@ -1,0 +1,114 @@
+import {
+  type Clock,
+  type Credentials,
+  type HttpServer,
+  NotFoundError,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import type { UnitIndex } from '../store/unit-index.ts';
+import type { UnitDoc, UnitStore } from '../store/unit-store.ts';
+import { UnitBody, UnitParams, UnitView } from './schemas.ts';
+
+export interface UnitRoutesDeps {
+  units: UnitStore;
+  index: UnitIndex;
+  credentials: Credentials;
+  clock: Clock;
+}
+
+export function unitNotFound(unitId: string): NotFoundError {
+  return new NotFoundError(`no unit ${unitId}`, 'NOTIFICATIONS_ERR_UNIT_NOT_FOUND');
+}
+
+function view(u: UnitDoc): Static<typeof UnitView> {
+  return {
+    unitId: u._id,
+    name: u.name,
+    kind: u.kind,
+    location: u.location,
+    region: u.region,
+    agencyId: u.agencyId,
+    webhook: { url: u.webhook.url },
+    createdAt: u.createdAt.toISOString(),
+    updatedAt: u.updatedAt.toISOString(),
+  };
+}
+
+/** `PUT/GET/DELETE /v1/units/{unitId}` (admin): MongoDB first, then the Redis index. */
+export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise<void> {
+  const admin = requireRole(deps.credentials, 'admin');
+
+  app.put(
+    '/v1/units/:unitId',
+    {
+      schema: {
+        tags: ['units'],
+        summary: 'Register or update a unit',
+        params: UnitParams,
+        body: UnitBody,
+        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403) },
+      },
+      preHandler: admin,
+    },
+    async (request, reply) => {
+      const { unitId } = request.params;
+      const b = request.body;
+      const now = deps.clock.now();
+      const existing = await deps.units.find(unitId);
+      const doc: UnitDoc = {
+        _id: unitId,
+        name: b.name,
+        kind: b.kind,
+        location: { lat: b.location.lat, lon: b.location.lon },
+        region: b.region,
+        agencyId: b.agencyId ?? unitId,
+        webhook: { url: b.webhook.url, secret: b.webhook.secret },
+        createdAt: existing?.createdAt ?? now,
+        updatedAt: now,
+      };
+      const { created, meta } = await deps.units.put(doc);
+      await deps.index.put(doc, meta);
+      request.log.info({ unitId, created }, 'unit registered');
+      return reply.code(created ? 201 : 200).send(view(doc));
+    },
+  );
+
+  app.get(
+    '/v1/units/:unitId',
+    {
+      schema: {
+        tags: ['units'],
+        summary: 'Read a unit (without its webhook secret)',
+        params: UnitParams,
+        response: { 200: UnitView, ...problemResponses(400, 401, 403, 404) },
+      },
+      preHandler: admin,
+    },
+    async (request) => {
+      const unit = await deps.units.find(request.params.unitId);
+      if (!unit) throw unitNotFound(request.params.unitId);
+      return view(unit);
+    },
+  );
+
+  app.delete(
+    '/v1/units/:unitId',
+    {
+      schema: {
+        tags: ['units'],
+        summary: 'Remove a unit',
+        params: UnitParams,
+        response: { 204: { type: 'null', description: 'removed' }, ...problemResponses(400, 401, 403, 404) },
+      },
+      preHandler: admin,
+    },
+    async (request, reply) => {
+      const meta = await deps.units.remove(request.params.unitId);
+      if (!meta) throw unitNotFound(request.params.unitId);
+      await deps.index.remove(request.params.unitId, meta);
+      return reply.code(204).send();
+    },
+  );
+}

@@ -1,0 +1,158 @@
+import type { Redis } from 'ioredis';
+import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../domain/claims.ts';
+
+/**
+ * Claims units for one alert step in one atomic script, using the Redis server's clock (so two
+ * instances never disagree on a lease). Per unit:
+ * - no claim yet: claim it (pending, this owner, lease) → claimed;
+ * - pending for this step and its lease expired (its owner died): take it over → claimed;
+ * - pending for this step under a live lease (another instance is delivering it): → waiting;
+ * - anything else (settled, or claimed by an earlier step): skip, it has had this alert.
+ */
+const CLAIM_SCRIPT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local step = ARGV[1]
+local owner = ARGV[2]
+local value = 'p|' .. step .. '|' .. owner .. '|' .. (now + tonumber(ARGV[3]))
+local claimed, waiting = {}, {}
+for i = 4, #ARGV do
+  local u = ARGV[i]
+  local v = redis.call('HGET', KEYS[1], u)
+  if not v then
+    redis.call('HSET', KEYS[1], u, value)
+    claimed[#claimed + 1] = u
+  elseif string.sub(v, 1, 2) == 'p|' then
+    local s, o, l = string.match(v, '^p|([^|]*)|([^|]*)|([^|]*)$')
+    if s == step then
+      if tonumber(l) < now then
+        redis.call('HSET', KEYS[1], u, value)
+        claimed[#claimed + 1] = u
+      else
+        waiting[#waiting + 1] = u
+      end
+    end
+  end
+end
+return {claimed, waiting}
+`;
+
+/** The marker field that says a ledger hash was initialised (unit ids cannot start with `~`). */
+const INIT = '~init';
+
+type WithClaim = Redis & {
+  hwClaim(
+    key: string,
+    step: string,
+    owner: string,
+    leaseMs: string,
+    ...units: string[]
+  ): Promise<[string[], string[]]>;
+};
+
+/**
+ * The fast claim on (alert, unit): a Redis hash per alert and delivery kind, field = unit id.
+ * It decides who sends; MongoDB keeps the durable record of outcomes and rebuilds a ledger
+ * that Redis lost (see `DeliveryStore`).
+ */
+export class ClaimLedger {
+  private readonly redis: WithClaim;
+
+  constructor(
+    redis: Redis,
+    private readonly prefix: string,
+  ) {
+    if (!(redis as unknown as Partial<WithClaim>).hwClaim)
+      redis.defineCommand('hwClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+    this.redis = redis as unknown as WithClaim;
+  }
+
+  key(alertId: string, kind: DeliveryKind): string {
+    return `${this.prefix}alert:${alertId}:${kind}`;
+  }
+
+  private acksKey(alertId: string): string {
+    return `${this.prefix}alert:${alertId}:acks`;
+  }
+
+  async isInitialised(alertId: string, kind: DeliveryKind): Promise<boolean> {
+    return (await this.redis.hexists(this.key(alertId, kind), INIT)) === 1;
+  }
+
+  /** Marks the ledger initialised, restoring settled claims (from MongoDB) if given. */
+  async initialise(
+    alertId: string,
+    kind: DeliveryKind,
+    settled: Array<{ unitId: string; value: string }> = [],
+    acks: Array<{ unitId: string; at: number }> = [],
+  ): Promise<void> {
+    const pipe = this.redis.pipeline();
+    for (const s of settled) pipe.hset(this.key(alertId, kind), s.unitId, s.value);
+    for (const a of acks) pipe.hset(this.acksKey(alertId), a.unitId, String(a.at));
+    pipe.hset(this.key(alertId, kind), INIT, '1');
+    await pipe.exec();
+  }
+
+  async claim(
+    alertId: string,
+    kind: DeliveryKind,
+    step: number,
+    owner: string,
+    leaseMs: number,
+    unitIds: string[],
+  ): Promise<{ claimed: string[]; waiting: string[] }> {
+    if (unitIds.length === 0) return { claimed: [], waiting: [] };
+    const [claimed, waiting] = await this.redis.hwClaim(
+      this.key(alertId, kind),
+      String(step),
+      owner,
+      String(leaseMs),
+      ...unitIds,
+    );
+    return { claimed, waiting };
+  }
+
+  /** Records settled outcomes (after MongoDB has them). */
+  async settle(
+    entries: Array<{
+      alertId: string;
+      kind: DeliveryKind;
+      unitId: string;
+      status: 'delivered' | 'failed';
+      step: number;
+      attempts: number;
+      at: number;
+    }>,
+  ): Promise<void> {
+    if (entries.length === 0) return;
+    const pipe = this.redis.pipeline();
+    for (const e of entries)
+      pipe.hset(this.key(e.alertId, e.kind), e.unitId, settledClaim(e.status, e.step, e.attempts, e.at));
+    await pipe.exec();
+  }
+
+  /** Every claim of an alert, by unit. */
+  async claims(alertId: string, kind: DeliveryKind): Promise<Map<string, Claim>> {
+    const raw = await this.redis.hgetall(this.key(alertId, kind));
+    const out = new Map<string, Claim>();
+    for (const [unitId, v] of Object.entries(raw)) {
+      if (unitId === INIT) continue;
+      const c = parseClaim(v);
+      if (c) out.set(unitId, c);
+    }
+    return out;
+  }
+
+  async claimOf(alertId: string, kind: DeliveryKind, unitId: string): Promise<Claim | undefined> {
+    const v = await this.redis.hget(this.key(alertId, kind), unitId);
+    return v ? parseClaim(v) : undefined;
+  }
+
+  async recordAck(alertId: string, unitId: string, at: number): Promise<void> {
+    await this.redis.hset(this.acksKey(alertId), unitId, String(at));
+  }
+
+  async ackCount(alertId: string): Promise<number> {
+    return this.redis.hlen(this.acksKey(alertId));
+  }
+}

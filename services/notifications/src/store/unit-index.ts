@@ -1,0 +1,144 @@
+import type { Logger } from '@homeward/service-kit';
+import type { Redis } from 'ioredis';
+import { haversineKm, type LatLon, PRESELECT_MARGIN } from '../domain/geo.ts';
+import type { RegistryMeta, UnitDoc, UnitStore } from './unit-store.ts';
+
+/** Where a unit's webhook goes: what fan-out reads for thousands of units in one round trip. */
+export interface UnitTarget {
+  url: string;
+  secret: string;
+}
+
+/**
+ * The Redis side of the unit registry: a GEO set for radius search, a hash of webhook targets,
+ * and the generation and count of the MongoDB registry it was built from. MongoDB is the truth;
+ * at start (and before the first fan-out) the index is rebuilt when it is missing or when its
+ * generation or count differs from MongoDB's.
+ */
+export class UnitIndex {
+  private readonly geoKey: string;
+  private readonly targetsKey: string;
+  private readonly metaKey: string;
+  private synced: Promise<void> | undefined;
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly store: UnitStore,
+    private readonly logger: Logger,
+    prefix: string,
+  ) {
+    this.geoKey = `${prefix}units:geo`;
+    this.targetsKey = `${prefix}units:targets`;
+    this.metaKey = `${prefix}units:meta`;
+  }
+
+  /** Rebuilds the index once per process if it is stale; later calls share the first result. */
+  ensureSynced(): Promise<void> {
+    const synced =
+      this.synced ??
+      this.syncFromStore().then(
+        () => undefined,
+        (err: unknown) => {
+          this.synced = undefined;
+          throw err;
+        },
+      );
+    this.synced = synced;
+    return synced;
+  }
+
+  /** Compares generations and rebuilds from MongoDB when they differ. Returns whether it rebuilt. */
+  async syncFromStore(): Promise<boolean> {
+    const [meta, stored] = await Promise.all([this.store.readMeta(), this.redis.hgetall(this.metaKey)]);
+    const fresh =
+      stored.generation !== undefined &&
+      Number(stored.generation) === meta.generation &&
+      Number(stored.count) === meta.count &&
+      (await this.redis.zcard(this.geoKey)) === meta.count;
+    if (fresh) return false;
+    await this.rebuild(meta);
+    return true;
+  }
+
+  /** Builds the index in temporary keys and swaps them in, so readers never see half of it. */
+  private async rebuild(meta: RegistryMeta): Promise<void> {
+    const units = await this.store.all();
+    const suffix = `:rebuild:${process.pid}:${Date.now()}`;
+    const geoTmp = `${this.geoKey}${suffix}`;
+    const targetsTmp = `${this.targetsKey}${suffix}`;
+    const pipe = this.redis.pipeline();
+    for (const u of units) {
+      pipe.geoadd(geoTmp, u.location.lon, u.location.lat, u._id);
+      pipe.hset(targetsTmp, u._id, JSON.stringify(targetOf(u)));
+    }
+    await pipe.exec();
+    const swap = this.redis.multi();
+    if (units.length > 0) {
+      swap.rename(geoTmp, this.geoKey);
+      swap.rename(targetsTmp, this.targetsKey);
+    } else {
+      swap.del(this.geoKey, this.targetsKey);
+    }
+    swap.hset(this.metaKey, { generation: meta.generation, count: units.length });
+    await swap.exec();
+    this.logger.info({ units: units.length, generation: meta.generation }, 'unit index rebuilt from MongoDB');
+  }
+
+  async put(unit: UnitDoc, meta: RegistryMeta): Promise<void> {
+    await this.redis
+      .multi()
+      .geoadd(this.geoKey, unit.location.lon, unit.location.lat, unit._id)
+      .hset(this.targetsKey, unit._id, JSON.stringify(targetOf(unit)))
+      .hset(this.metaKey, { generation: meta.generation, count: meta.count })
+      .exec();
+  }
+
+  async remove(unitId: string, meta: RegistryMeta): Promise<void> {
+    await this.redis
+      .multi()
+      .zrem(this.geoKey, unitId)
+      .hdel(this.targetsKey, unitId)
+      .hset(this.metaKey, { generation: meta.generation, count: meta.count })
+      .exec();
+  }
+
+  /**
+   * Units inside the circle. Redis pre-selects with a slightly wider radius; the service then
+   * judges each with its own haversine on the indexed coordinates (geohash precision, well
+   * under a metre), so the boundary is the domain's, not Redis' Earth radius.
+   */
+  async within(center: LatLon, radiusKm: number): Promise<string[]> {
+    await this.ensureSynced();
+    const rows = (await this.redis.call(
+      'GEOSEARCH',
+      this.geoKey,
+      'FROMLONLAT',
+      String(center.lon),
+      String(center.lat),
+      'BYRADIUS',
+      String(radiusKm * PRESELECT_MARGIN),
+      'km',
+      'WITHCOORD',
+    )) as Array<[string, [string, string]]>;
+    const inside: string[] = [];
+    for (const [id, [lon, lat]] of rows) {
+      if (haversineKm(center, { lat: Number(lat), lon: Number(lon) }) <= radiusKm) inside.push(id);
+    }
+    return inside;
+  }
+
+  /** Webhook targets of many units in one round trip; a unit deleted meanwhile is absent. */
+  async targets(unitIds: string[]): Promise<Map<string, UnitTarget>> {
+    const out = new Map<string, UnitTarget>();
+    if (unitIds.length === 0) return out;
+    const values = await this.redis.hmget(this.targetsKey, ...unitIds);
+    values.forEach((v, i) => {
+      if (v) out.set(unitIds[i]!, JSON.parse(v) as UnitTarget);
+    });
+    return out;
+  }
+}
+
+function targetOf(u: UnitDoc): UnitTarget {
+  return { url: u.webhook.url, secret: u.webhook.secret };
+}

@@ -1,0 +1,346 @@
+import {
+  createTestTopics,
+  deleteTestTopics,
+  type TopicCollector,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CENTER,
+  cancelled,
+  destination,
+  dropTestState,
+  escalated,
+  haversine,
+  issued,
+  newDbName,
+  notificationCollector,
+  putUnit,
+  Receiver,
+  type RunningNotifications,
+  startNotifications,
+  verifyStandardWebhook,
+} from '../support.ts';
+
+let prefix: string;
+const dbName = newDbName('notif_fanout');
+let svc: RunningNotifications;
+let receiver: Receiver;
+let outcomes: TopicCollector;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const UNIT_AGENCY = 'hefei-south-station-police-post';
+// Each test has its own centre, about 1,000 km from the others, so its radii hold only its units.
+const C2 = { lat: 23.13, lon: 113.26 };
+const C3 = { lat: 39.9, lon: 116.4 };
+const C4 = { lat: 30.57, lon: 104.07 };
+
+beforeAll(async () => {
+  prefix = await createTestTopics('notif-fanout');
+  receiver = await new Receiver().start();
+  svc = await startNotifications({ prefix, dbName });
+  outcomes = await notificationCollector(prefix);
+});
+
+afterAll(async () => {
+  await outcomes.stop();
+  await svc.stop();
+  await receiver.stop();
+  await dropTestState(prefix, dbName);
+  await deleteTestTopics(prefix);
+});
+
+const outcomeOf = (alertId: string, type: string) =>
+  outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
+
+describe('fan-out by radius, step by step, exactly once', () => {
+  it('reaches units just inside each radius, not those just outside, each step only the new ones, once under redelivery', async () => {
+    const tag = uniqueName('r');
+    // Pairs 40 m either side of 100 km and 200 km, on different bearings, plus a near and a far unit.
+    const placements: Array<[string, number, number]> = [
+      [`${tag}-near`, 3, 10],
+      [`${tag}-in100`, 99.96, 45],
+      [`${tag}-out100`, 100.04, 135],
+      [`${tag}-in200`, 199.96, 225],
+      [`${tag}-out200`, 200.04, 315],
+      [`${tag}-far`, 450, 90],
+    ];
+    const where = new Map<string, { lat: number; lon: number }>();
+    for (const [id, km, bearing] of placements) {
+      const p = destination(CENTER, km, bearing);
+      where.set(id, p);
+      await putUnit(svc, receiver, id, p);
+    }
+    const alertId = `alert-${tag}`;
+    const expectedAt = (radius: number) =>
+      [...where]
+        .filter(([, p]) => haversine(CENTER, p) <= radius)
+        .map(([id]) => id)
+        .sort();
+    const receivedIds = (type?: string) =>
+      [
+        ...new Set(
+          receiver.received
+            .filter(
+              (r) => r.unitId.startsWith(tag) && (!type || JSON.parse(r.body).data.step === Number(type)),
+            )
+            .map((r) => r.unitId),
+        ),
+      ].sort();
+
+    const first = issued(alertId, { radiusKm: 100 });
+    await svc.publish(first);
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length >= 2, {
+      what: 'step 0 delivered',
+    });
+    expect(receivedIds('0')).toEqual(expectedAt(100));
+    expect(receivedIds('0')).toEqual([`${tag}-in100`, `${tag}-near`]);
+
+    await svc.publish(escalated(alertId, 1, 200, 100));
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length >= 4, {
+      what: 'step 1 delivered',
+    });
+    // Step 1 reaches only the newly covered unit.
+    expect(receivedIds('1')).toEqual(expectedAt(200).filter((id) => !expectedAt(100).includes(id)));
+    expect(receivedIds('1')).toEqual([`${tag}-in200`, `${tag}-out100`]);
+
+    // Redelivery: the same event again, and a copy under a new id (a producer that minted one).
+    await svc.publish(
+      first,
+      issued(alertId, { radiusKm: 100, issuedAt: first.data.issuedAt }),
+      escalated(alertId, 1, 200, 100),
+    );
+    await sleep(1500);
+    for (const id of expectedAt(200)) expect(receiver.of(id), id).toHaveLength(1);
+    expect(receiver.of(`${tag}-out200`)).toHaveLength(0);
+    expect(receiver.of(`${tag}-far`)).toHaveLength(0);
+    expect(outcomeOf(alertId, 'homeward.notification.delivered')).toHaveLength(4);
+  });
+
+  it('signs each webhook as Standard Webhooks do, in structured mode, with only what a searcher needs', async () => {
+    const tag = uniqueName('s');
+    const CENTER = C2;
+    const secret = `whsec_${Buffer.from('a-32-byte-long-signing-key-here!').toString('base64')}`;
+    await putUnit(svc, receiver, `${tag}-a`, destination(CENTER, 5, 0), { secret });
+    await putUnit(svc, receiver, `${tag}-b`, destination(CENTER, 6, 0), {
+      secret: 'plain-text-secret-1234567',
+    });
+    const alertId = `alert-${tag}`;
+    const event = issued(alertId, { radiusKm: 10, center: CENTER });
+    // Fields an upstream producer might add: they must never reach a unit.
+    Object.assign(event.data, {
+      reporter: { name: 'Li Wei', phone: '+86 138 0000 0000' },
+      dnaProfileId: 'dna-1',
+    });
+    Object.assign(event.data.child, { name: 'Li Xiaoming' });
+    await svc.publish(event);
+    await waitFor(() => receiver.of(`${tag}-a`).length === 1 && receiver.of(`${tag}-b`).length === 1);
+    const a = receiver.of(`${tag}-a`)[0]!;
+    const b = receiver.of(`${tag}-b`)[0]!;
+    expect(verifyStandardWebhook(secret, a)).toBe(true);
+    expect(verifyStandardWebhook('plain-text-secret-1234567', b)).toBe(true);
+    expect(verifyStandardWebhook('plain-text-secret-1234567', a)).toBe(false);
+    expect(verifyStandardWebhook(secret, { ...a, body: a.body.replace('red jacket', 'blue jacket') })).toBe(
+      false,
+    );
+    expect(a.headers['content-type']).toMatch(/^application\/cloudevents\+json/);
+    expect(a.headers['webhook-id']).not.toBe(b.headers['webhook-id']);
+    const ce = JSON.parse(a.body);
+    expect(ce).toMatchObject({
+      specversion: '1.0',
+      type: 'homeward.alert.issued',
+      source: 'homeward/notifications',
+      subject: alertId,
+    });
+    expect(ce.data).toEqual({
+      alertId,
+      caseId: `case-${alertId}`,
+      issuedAt: event.data.issuedAt,
+      lastSeenAt: event.data.lastSeenAt,
+      lastSeenPlace: 'Hefei South Station, east exit',
+      center: C2,
+      region: '340104',
+      radiusKm: 10,
+      step: 0,
+      child: {
+        sex: 'male',
+        birthDate: '2019-05-01',
+        description: 'red jacket, blue backpack',
+        photoUrl: 'https://photos.example/c1.jpg',
+      },
+    });
+    expect(a.body).not.toMatch(/138 0000|Li Wei|dna|Xiaoming/i);
+  });
+
+  it('retries a unit that answers 500 or times out, reports it failed, and delivers the others on time', async () => {
+    const tag = uniqueName('f');
+    const CENTER = C3;
+    const ok = Array.from({ length: 20 }, (_, i) => `${tag}-ok${i}`);
+    for (const [i, id] of ok.entries()) await putUnit(svc, receiver, id, destination(CENTER, 1 + i, i * 17));
+    await putUnit(svc, receiver, `${tag}-500`, destination(CENTER, 2, 200));
+    await putUnit(svc, receiver, `${tag}-slow`, destination(CENTER, 2, 250));
+    receiver.behaviour.set(`${tag}-500`, 'fail');
+    receiver.behaviour.set(`${tag}-slow`, 'hang');
+    const alertId = `alert-${tag}`;
+    const t0 = Date.now();
+    await svc.publish(issued(alertId, { radiusKm: 50, center: CENTER }));
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.failed').length === 2, {
+      what: 'two failures',
+    });
+    const okArrivals = ok.map((id) => receiver.of(id)[0]?.at ?? Number.POSITIVE_INFINITY);
+    // The healthy units all had it before the failing ones had used up their retries.
+    const lastFailureTry = Math.max(
+      ...receiver.of(`${tag}-slow`).map((r) => r.at),
+      ...receiver.of(`${tag}-500`).map((r) => r.at),
+    );
+    expect(Math.max(...okArrivals)).toBeLessThan(lastFailureTry);
+    expect(Math.max(...okArrivals) - t0).toBeLessThan(3000);
+    expect(receiver.of(`${tag}-500`)).toHaveLength(3);
+    expect(receiver.of(`${tag}-slow`)).toHaveLength(3);
+    // Retries carry the same webhook-id.
+    expect(new Set(receiver.of(`${tag}-500`).map((r) => r.headers['webhook-id'])).size).toBe(1);
+    const failed = outcomeOf(alertId, 'homeward.notification.failed').map(
+      (e) => e.data as Record<string, unknown>,
+    );
+    expect(failed).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          unitId: `${tag}-500`,
+          attempts: 3,
+          reason: 'HTTP 500',
+          kind: 'alert',
+          step: 0,
+        }),
+        expect.objectContaining({
+          unitId: `${tag}-slow`,
+          attempts: 3,
+          reason: expect.stringMatching(/timed out/),
+          kind: 'alert',
+        }),
+      ]),
+    );
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length === 20);
+  });
+
+  it('a cancellation reaches every unit that was sent the alert, with the reason; acks and coverage add up', async () => {
+    const tag = uniqueName('c');
+    const CENTER = C4;
+    const inner = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
+    for (const [i, id] of inner.entries())
+      await putUnit(svc, receiver, id, destination(CENTER, 10 + i, 90 * i), {
+        agencyId: i === 0 ? UNIT_AGENCY : `agency-${id}`,
+      });
+    await putUnit(svc, receiver, `${tag}-wide`, destination(CENTER, 150, 10), { agencyId: UNIT_AGENCY });
+    await putUnit(svc, receiver, `${tag}-down`, destination(CENTER, 12, 300));
+    await putUnit(svc, receiver, `${tag}-never`, destination(CENTER, 400, 10), { agencyId: UNIT_AGENCY });
+    receiver.behaviour.set(`${tag}-down`, 'fail');
+    const alertId = `alert-${tag}`;
+    const issuedEvent = issued(alertId, { radiusKm: 100, center: CENTER });
+    await svc.publish(issuedEvent);
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.failed').length === 1);
+    await svc.publish(escalated(alertId, 1, 200, 100, CENTER));
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length === 4);
+
+    // Acks: a unit acks for itself (its agency's key), once.
+    const ack = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+      role: 'unit',
+      body: { unitId: `${tag}-a` },
+    });
+    expect(ack.status).toBe(201);
+    const again = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+      role: 'unit',
+      body: { unitId: `${tag}-a` },
+    });
+    expect(again.status).toBe(200);
+    expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
+    expect(
+      (
+        await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+          role: 'unit',
+          body: { unitId: `${tag}-wide` },
+        })
+      ).status,
+    ).toBe(201);
+    const notYours = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+      role: 'unit',
+      body: { unitId: `${tag}-b` },
+    });
+    expect(notYours.status).toBe(403);
+    expect(notYours.body.code).toBe('NOTIFICATIONS_ERR_NOT_YOUR_UNIT');
+    const never = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+      role: 'unit',
+      body: { unitId: `${tag}-never` },
+    });
+    expect(never.status).toBe(409);
+    expect(never.body.code).toBe('NOTIFICATIONS_ERR_NOT_NOTIFIED');
+    expect(
+      (await svc.call('POST', `/v1/alerts/nope-${tag}/acks`, { role: 'unit', body: { unitId: `${tag}-a` } }))
+        .body.code,
+    ).toBe('NOTIFICATIONS_ERR_ALERT_NOT_FOUND');
+    const bad = await svc.call('POST', `/v1/alerts/${alertId}/acks`, { role: 'unit', body: { unit: 'x' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.type).toBe('urn:homeward:problem:homeward-err-invalid-input');
+    expect(
+      (await svc.call('POST', `/v1/alerts/${alertId}/acks`, { role: 'police', body: { unitId: `${tag}-a` } }))
+        .status,
+    ).toBe(403);
+    await waitFor(() => outcomeOf(alertId, 'homeward.notification.acknowledged').length === 2);
+    await sleep(300);
+    expect(outcomeOf(alertId, 'homeward.notification.acknowledged')).toHaveLength(2);
+
+    const cov = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    expect(cov.status).toBe(200);
+    expect(cov.body).toMatchObject({
+      alertId,
+      status: 'active',
+      step: 1,
+      radiusKm: 200,
+      targeted: 5,
+      notified: 4,
+      failed: 1,
+      pending: 0,
+      acknowledged: 2,
+    });
+    const deliveredAt = outcomeOf(alertId, 'homeward.notification.delivered').map((e) =>
+      Date.parse((e.data as { deliveredAt: string }).deliveredAt),
+    );
+    const issuedAt = Date.parse(issuedEvent.data.issuedAt);
+    expect(cov.body.timeToFirstDeliveryMs).toBe(Math.min(...deliveredAt) - issuedAt);
+    // 90% of 5 targeted units is 5: with one failure it is never reached.
+    expect(cov.body.timeTo90PercentMs).toBeNull();
+    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'operator' })).status).toBe(200);
+    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'unit' })).status).toBe(403);
+    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: null })).status).toBe(401);
+
+    receiver.behaviour.delete(`${tag}-down`);
+    await svc.publish(cancelled(alertId));
+    const sentTo = [...inner, `${tag}-wide`, `${tag}-down`];
+    await waitFor(() => sentTo.every((id) => receiver.of(id, 'homeward.alert.cancelled').length === 1), {
+      what: 'cancellations',
+    });
+    for (const id of sentTo) {
+      const ce = JSON.parse(receiver.of(id, 'homeward.alert.cancelled')[0]!.body);
+      expect(ce.data).toMatchObject({ alertId, reason: 'found', note: 'found safe at Lu an bus station' });
+      expect(
+        verifyStandardWebhook(`secret-of-${id}-0123456789`, receiver.of(id, 'homeward.alert.cancelled')[0]!),
+      ).toBe(true);
+    }
+    expect(receiver.of(`${tag}-never`)).toHaveLength(0);
+    await waitFor(
+      () =>
+        outcomeOf(alertId, 'homeward.notification.delivered').filter(
+          (e) => (e.data as { kind: string }).kind === 'cancellation',
+        ).length === 5,
+    );
+    // A repeat of the cancellation, or a late escalation, sends nothing more.
+    await svc.publish(cancelled(alertId), escalated(alertId, 2, 300, 200, CENTER));
+    await sleep(800);
+    for (const id of sentTo) expect(receiver.of(id, 'homeward.alert.cancelled')).toHaveLength(1);
+    expect(receiver.of(`${tag}-never`)).toHaveLength(0);
+    const after = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    expect(after.body).toMatchObject({
+      status: 'cancelled',
+      cancellation: { reason: 'found', notified: 5, failed: 0 },
+    });
+  });
+});

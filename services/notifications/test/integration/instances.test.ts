@@ -1,0 +1,159 @@
+import {
+  createTestTopics,
+  deleteTestTopics,
+  type TopicCollector,
+  testRedis,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
+import type { Redis } from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  CENTER,
+  destination,
+  dropTestState,
+  escalated,
+  issued,
+  newDbName,
+  notificationCollector,
+  putUnit,
+  Receiver,
+  type RunningNotifications,
+  startNotifications,
+} from '../support.ts';
+
+let prefix: string;
+let receiver: Receiver;
+let outcomes: TopicCollector;
+let redis: Redis;
+const dbName = newDbName('notif_instances');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+beforeAll(async () => {
+  prefix = await createTestTopics('notif-instances');
+  receiver = await new Receiver().start();
+  outcomes = await notificationCollector(prefix);
+  redis = testRedis();
+});
+
+afterAll(async () => {
+  redis.disconnect();
+  await outcomes.stop();
+  await receiver.stop();
+  await dropTestState(prefix, dbName);
+  await deleteTestTopics(prefix);
+});
+
+// Each test has its own centre, about 1,000 km from the others (they share one database).
+const C2 = { lat: 23.13, lon: 113.26 };
+const C3 = { lat: 39.9, lon: 116.4 };
+
+async function registerUnits(
+  svc: RunningNotifications,
+  tag: string,
+  n: number,
+  maxKm: number,
+  center = CENTER,
+): Promise<string[]> {
+  const ids = Array.from({ length: n }, (_, i) => `${tag}-${i}`);
+  for (const [i, id] of ids.entries())
+    await putUnit(svc, receiver, id, destination(center, ((i + 1) * maxKm) / n, i * 37));
+  return ids;
+}
+
+describe('exactly once per (alert, step, unit) across restarts and instances', () => {
+  it('a restart, then the same alert again: nobody is sent it twice; the index is rebuilt when Redis lost it', async () => {
+    const tag = uniqueName('rs');
+    const first = await startNotifications({ prefix, dbName });
+    const ids = await registerUnits(first, tag, 6, 90);
+    const alertId = `alert-${tag}`;
+    const event = issued(alertId, { radiusKm: 100 });
+    await first.publish(event);
+    await waitFor(() => ids.every((id) => receiver.of(id).length === 1), { what: 'first delivery' });
+    await first.stop();
+
+    // Redis loses the unit index meanwhile: the next start rebuilds it from MongoDB.
+    await redis.del(`${prefix}notifications:units:geo`, `${prefix}notifications:units:targets`);
+    const second = await startNotifications({ prefix, dbName });
+    expect(await redis.zcard(`${prefix}notifications:units:geo`)).toBe(6);
+    await second.publish(event, issued(alertId, { radiusKm: 100, issuedAt: event.data.issuedAt }));
+    await second.publish(escalated(alertId, 1, 150, 100));
+    await waitFor(
+      async () =>
+        (await second.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' })).body.step === 1,
+    );
+    await sleep(1000);
+    for (const id of ids) expect(receiver.of(id), id).toHaveLength(1);
+    await second.stop();
+  });
+
+  it('two instances in one group, and both handling the same event at once: each unit once', async () => {
+    const tag = uniqueName('two');
+    const a = await startNotifications({ prefix, dbName });
+    const b = await startNotifications({ prefix, dbName });
+    const ids = await registerUnits(a, tag, 30, 95, C2);
+    // Several alerts through the group (partitions shared between the two members).
+    const alerts = Array.from({ length: 4 }, (_, i) =>
+      issued(`alert-${tag}-${i}`, { radiusKm: 100, center: C2 }),
+    );
+    await a.publish(...alerts);
+    await waitFor(() => ids.every((id) => receiver.of(id).length === 4), {
+      what: 'four alerts to every unit',
+      timeoutMs: 20_000,
+    });
+    // The same event handled by both instances at the same moment (a rebalance overlap).
+    const racing = issued(`alert-${tag}-race`, { radiusKm: 100, center: C2 });
+    const ctx = {
+      log: a.rt.logger,
+      topic: 't',
+      partition: 0,
+      offset: '0',
+      traceparent: racing.traceparent ?? '',
+    };
+    const handlerOf = (s: RunningNotifications) => {
+      const runner = s.app.consumers[0] as unknown as {
+        opts: { handlers: Record<string, (e: unknown, c: unknown) => Promise<void>> };
+      };
+      return runner.opts.handlers['homeward.alert.issued']!;
+    };
+    await Promise.all([handlerOf(a)(racing, ctx), handlerOf(b)(racing, ctx)]);
+    await sleep(500);
+    for (const id of ids) expect(receiver.of(id), id).toHaveLength(5);
+    const delivered = outcomes.events.filter(
+      (e) =>
+        e.type === 'homeward.notification.delivered' &&
+        (e.data as { alertId: string }).alertId.startsWith(`alert-${tag}`),
+    );
+    expect(delivered).toHaveLength(ids.length * 5);
+    await Promise.all([a.stop(), b.stop()]);
+  });
+
+  it('a claim left pending by a crashed instance is taken over after its lease, and sent once', async () => {
+    const tag = uniqueName('crash');
+    const svc = await startNotifications({ prefix, dbName, env: { CLAIM_LEASE_MS: '1000' } });
+    const ids = await registerUnits(svc, tag, 3, 50, C3);
+    const alertId = `alert-${tag}`;
+    // An instance that died after claiming unit 0 (lease already past) and unit 1 (lease live for 1.5 s).
+    await svc.app.fanout.ensureLedger(alertId, 'alert');
+    const key = svc.app.ledger.key(alertId, 'alert');
+    const serverNow = Number((await redis.time())[0]) * 1000;
+    await redis.hset(
+      key,
+      ids[0]!,
+      `p|0|dead-instance|${serverNow - 1}`,
+      ids[1]!,
+      `p|0|dead-instance|${serverNow + 1500}`,
+    );
+    await svc.publish(issued(alertId, { radiusKm: 100, center: C3 }));
+    await waitFor(() => receiver.of(ids[0]!).length === 1 && receiver.of(ids[2]!).length === 1, {
+      what: 'takeover',
+    });
+    expect(receiver.of(ids[1]!)).toHaveLength(0);
+    await waitFor(() => receiver.of(ids[1]!).length === 1, { what: 'takeover after the live lease ran out' });
+    const cov = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    expect(cov.body).toMatchObject({ targeted: 3, notified: 3, pending: 0 });
+    await sleep(300);
+    for (const id of ids) expect(receiver.of(id)).toHaveLength(1);
+    await svc.stop();
+  });
+});

@@ -1,0 +1,296 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { type CloudEvent, createEvent, type EventData, Topics } from '@homeward/events';
+import { createRuntime, loadConfig, ServiceHost, type ServiceRuntime } from '@homeward/service-kit';
+import {
+  devKey,
+  TopicCollector,
+  testInfra,
+  testLogger,
+  testRedis,
+  testServiceEnv,
+  uniqueName,
+} from '@homeward/testing';
+import { MongoClient } from 'mongodb';
+import { buildApp, type NotificationsApp } from '../src/app.ts';
+import { NotificationsConfig } from '../src/config.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+type Json = any;
+
+/** Quick retries and short deadlines, so failure paths finish in well under a second. */
+export const FAST_ENV = {
+  WEBHOOK_TIMEOUT_MS: '300',
+  WEBHOOK_ATTEMPTS: '3',
+  WEBHOOK_BACKOFF_BASE_MS: '20',
+  WEBHOOK_BACKOFF_MAX_MS: '100',
+  OUTCOME_FLUSH_MS: '20',
+  STREAM_HEARTBEAT_MS: '200',
+};
+
+export interface RunningNotifications {
+  rt: ServiceRuntime;
+  app: NotificationsApp;
+  host: ServiceHost;
+  call: (
+    method: 'GET' | 'PUT' | 'POST' | 'DELETE',
+    url: string,
+    opts?: { role?: string | null; body?: unknown },
+  ) => Promise<{ status: number; body: Json }>;
+  publish: (...events: CloudEvent[]) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/** Starts notifications on its own topics, database and Redis keys (consumers running). */
+export async function startNotifications(opts: {
+  prefix: string;
+  dbName: string;
+  env?: Record<string, string>;
+}): Promise<RunningNotifications> {
+  const config = loadConfig(NotificationsConfig, testServiceEnv(opts.prefix, { ...FAST_ENV, ...opts.env }));
+  const rt = await createRuntime({
+    name: 'notifications',
+    config,
+    logger: testLogger(),
+    dbName: opts.dbName,
+    outboxSweepMs: 200,
+  });
+  const app = await buildApp(rt, config);
+  const host = new ServiceHost(rt, app);
+  for (const c of app.consumers) await c.start();
+  // Tests publish right after start: be sure the consumers own their partitions first.
+  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
+  rt.relay.start();
+  for (const w of app.workers ?? []) await w.start();
+  rt.lifecycle.accepting = true;
+  await app.http.ready();
+  const call: RunningNotifications['call'] = async (method, url, o = {}) => {
+    const role = o.role === undefined ? 'admin' : o.role;
+    const res = await app.http.inject({
+      method,
+      url,
+      headers: role ? { authorization: `Bearer ${devKey(role)}` } : {},
+      ...(o.body !== undefined ? { payload: o.body as object } : {}),
+    });
+    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
+  };
+  return {
+    rt,
+    app,
+    host,
+    call,
+    publish: async (...events) => {
+      await rt.publisher.publish(...(events as never[]));
+    },
+    stop: () => host.stop(),
+  };
+}
+
+export function newDbName(label: string): string {
+  return uniqueName(label).replaceAll('-', '_');
+}
+
+export function notificationCollector(prefix: string): Promise<TopicCollector> {
+  return new TopicCollector(`${prefix}${Topics.notificationEvents}`).start();
+}
+
+/** One request a receiver got. */
+export interface Received {
+  unitId: string;
+  headers: IncomingHttpHeaders;
+  body: string;
+  at: number;
+}
+
+/**
+ * A real HTTP receiver on loopback: units are paths (`/u/<unitId>`); a unit can be told to
+ * answer 500 or never to answer.
+ */
+export class Receiver {
+  readonly received: Received[] = [];
+  readonly behaviour = new Map<string, 'fail' | 'hang'>();
+  private server: Server | undefined;
+  private port = 0;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const unitId = decodeURIComponent((req.url ?? '').replace(/^\/u\//, ''));
+        this.received.push({
+          unitId,
+          headers: req.headers,
+          body: Buffer.concat(chunks).toString('utf8'),
+          at: Date.now(),
+        });
+        const b = this.behaviour.get(unitId);
+        if (b === 'hang') return;
+        res.writeHead(b === 'fail' ? 500 : 204).end();
+      });
+    });
+    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    this.port = (this.server.address() as AddressInfo).port;
+    return this;
+  }
+
+  url(unitId: string): string {
+    return `http://127.0.0.1:${this.port}/u/${encodeURIComponent(unitId)}`;
+  }
+
+  /** Requests for a unit, optionally only those carrying an event of this type. */
+  of(unitId: string, type?: string): Received[] {
+    return this.received.filter((r) => r.unitId === unitId && (!type || JSON.parse(r.body).type === type));
+  }
+
+  async stop(): Promise<void> {
+    this.server?.closeAllConnections();
+    await new Promise<void>((r) => this.server?.close(() => r()) ?? r());
+  }
+}
+
+/**
+ * An independent implementation of Standard Webhooks verification (node:crypto only): the
+ * signature must be v1,base64(HMAC-SHA256(key, "id.timestamp.body")).
+ */
+export function verifyStandardWebhook(secret: string, r: Received): boolean {
+  const id = r.headers['webhook-id'];
+  const ts = r.headers['webhook-timestamp'];
+  const sig = r.headers['webhook-signature'];
+  if (typeof id !== 'string' || typeof ts !== 'string' || typeof sig !== 'string') return false;
+  const key = secret.startsWith('whsec_') ? Buffer.from(secret.slice(6), 'base64') : Buffer.from(secret);
+  const expected = createHmac('sha256', key).update(`${id}.${ts}.${r.body}`).digest('base64');
+  return sig.split(' ').some((s) => s === `v1,${expected}`) && Math.abs(Date.now() / 1000 - Number(ts)) < 300;
+}
+
+/** The point at `distanceKm` from `from` on `bearingDeg` (spherical, the test's own formula). */
+export function destination(from: { lat: number; lon: number }, distanceKm: number, bearingDeg: number) {
+  const R = 6371.0088;
+  const rad = Math.PI / 180;
+  const d = distanceKm / R;
+  const b = bearingDeg * rad;
+  const lat1 = from.lat * rad;
+  const lon1 = from.lon * rad;
+  const lat2 = Math.asin(Math.sin(lat1) * Math.cos(d) + Math.cos(lat1) * Math.sin(d) * Math.cos(b));
+  const lon2 =
+    lon1 +
+    Math.atan2(Math.sin(b) * Math.sin(d) * Math.cos(lat1), Math.cos(d) - Math.sin(lat1) * Math.sin(lat2));
+  return { lat: lat2 / rad, lon: lon2 / rad };
+}
+
+/** The test's own haversine, independent of the service's. */
+export function haversine(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6371.0088 * Math.asin(Math.sqrt(h));
+}
+
+export const CENTER = { lat: 31.7979, lon: 117.2906 };
+
+export function issued(
+  alertId: string,
+  overrides: Partial<EventData<'homeward.alert.issued'>> = {},
+  id?: string,
+) {
+  const data = {
+    alertId,
+    caseId: `case-${alertId}`,
+    issuedAt: new Date().toISOString(),
+    lastSeenAt: new Date(Date.now() - 20 * 60_000).toISOString(),
+    lastSeenPlace: 'Hefei South Station, east exit',
+    center: CENTER,
+    region: '340104',
+    radiusKm: 100,
+    step: 0,
+    child: {
+      sex: 'male' as const,
+      birthDate: '2019-05-01',
+      description: 'red jacket, blue backpack',
+      photoUrl: 'https://photos.example/c1.jpg',
+    },
+    ...overrides,
+  };
+  return createEvent('homeward.alert.issued', data, {
+    source: 'homeward/rescue-coordination',
+    ...(id ? { id } : {}),
+  });
+}
+
+export function escalated(
+  alertId: string,
+  step: number,
+  radiusKm: number,
+  previousRadiusKm: number,
+  center = CENTER,
+) {
+  return createEvent(
+    'homeward.alert.escalated',
+    {
+      alertId,
+      caseId: `case-${alertId}`,
+      escalatedAt: new Date().toISOString(),
+      center,
+      radiusKm,
+      previousRadiusKm,
+      step,
+    },
+    { source: 'homeward/rescue-coordination' },
+  );
+}
+
+export function cancelled(alertId: string) {
+  return createEvent(
+    'homeward.alert.cancelled',
+    {
+      alertId,
+      caseId: `case-${alertId}`,
+      cancelledAt: new Date().toISOString(),
+      reason: 'found',
+      note: 'found safe at Lu an bus station',
+    },
+    { source: 'homeward/rescue-coordination' },
+  );
+}
+
+/** Registers a unit at a point, delivering to a receiver. */
+export async function putUnit(
+  svc: RunningNotifications,
+  receiver: Receiver,
+  unitId: string,
+  at: { lat: number; lon: number },
+  extra: { agencyId?: string; secret?: string } = {},
+): Promise<void> {
+  const res = await svc.call('PUT', `/v1/units/${unitId}`, {
+    body: {
+      name: `Unit ${unitId}`,
+      kind: 'police-station',
+      location: at,
+      region: '340104',
+      webhook: { url: receiver.url(unitId), secret: extra.secret ?? `secret-of-${unitId}-0123456789` },
+      ...(extra.agencyId ? { agencyId: extra.agencyId } : {}),
+    },
+  });
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`PUT unit ${unitId}: ${res.status} ${JSON.stringify(res.body)}`);
+}
+
+/** Drops a test file's database and its Redis keys (everything under its prefix). */
+export async function dropTestState(prefix: string, dbName: string): Promise<void> {
+  const client = await MongoClient.connect(testInfra().mongoUrl);
+  await client
+    .db(dbName)
+    .dropDatabase()
+    .catch(() => {});
+  await client.close();
+  const redis = testRedis();
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  redis.disconnect();
+}
