@@ -1,0 +1,494 @@
+// Dashboard SSE fan-out: 1,000 SSE clients receiving 100 events per second for ~10 s, latency
+// from the publish to the broker to receipt at the clients (p50, p99), beside a same-run
+// baseline: a bare node:http SSE loop (a plain kafkajs consumer writing each message to the
+// same number of clients). Servers, clients and the publisher each run in a process of their own.
+// Run: node_modules/.bin/tsx bench/src/dashboard-sse.bench.ts [clients] [eventsPerSecond] [seconds]
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { Agent, createServer, request, type ServerResponse } from 'node:http';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { allTopics, createEvent, encodeKafka, Topics } from '@homeward/events';
+import { localEndpoints, repoRoot, up } from '@homeward/infra-local';
+import { Kafka, logLevel } from 'kafkajs';
+
+const out = (s: string) => process.stdout.write(`${s}\n`);
+const DASHBOARD_PORT = 18080;
+const BASELINE_PORT = 18090;
+/** Active alerts the load's notifications are spread over (and so over partitions). */
+const ALERTS = 24;
+
+function percentile(sorted: Float64Array, p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+function kafkaClient(): Kafka {
+  return new Kafka({
+    clientId: 'bench-sse',
+    brokers: localEndpoints.kafkaBrokers,
+    logLevel: logLevel.NOTHING,
+  });
+}
+
+// ---- the baseline server (this file run with --baseline <topic> <port>) --------------------
+
+/**
+ * A bare SSE server: node:http, a kafkajs consumer, and for each message one write of the
+ * same frame to every client. No auth, filters, history or projections: the floor.
+ */
+async function baselineServer(topic: string, port: number): Promise<void> {
+  const clients = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.write(': connected\n\n');
+    clients.add(res);
+    req.on('close', () => clients.delete(res));
+  });
+  server.maxConnections = 100_000;
+  const consumer = kafkaClient().consumer({
+    groupId: `${topic}.baseline-${Date.now()}`,
+    maxWaitTimeInMs: 100,
+  });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: false });
+  const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const time = message.headers?.ce_time?.toString() ?? '';
+      const frame = `id: ${message.offset}\ndata: {"time":"${time}","data":${message.value?.toString() ?? 'null'}}\n\n`;
+      for (const c of clients) c.write(frame);
+    },
+  });
+  await joined;
+  server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  process.on('SIGTERM', () => {
+    for (const c of clients) c.end();
+    server.close();
+    void consumer.disconnect().finally(() => process.exit(0));
+  });
+}
+
+// ---- the clients (this file run with --clients <url> <n> <headers json>) ------------------
+
+/** Every PROBE_EVERY-th client times each event; the others only count frames (cheaply). */
+const PROBE_EVERY = 10;
+
+/**
+ * The SSE clients run in a process of their own (a third of the CPU story: 1,000 sockets at
+ * 100 events/s is 100,000 messages a second to read), so the publisher keeps its schedule.
+ * Prints `connected`, then on `done <sent>` on stdin waits for the stragglers and prints the
+ * result as JSON.
+ */
+async function clientsProcess(
+  url: string,
+  n: number,
+  headers: Record<string, string>,
+  marker: string,
+): Promise<void> {
+  const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
+  const perClient = new Int32Array(n);
+  const latencies: number[] = [];
+  const toHistory: number[] = [];
+  const reqs: Array<ReturnType<typeof request>> = [];
+  await Promise.all(
+    Array.from(
+      { length: n },
+      (_, i) =>
+        new Promise<void>((resolve, reject) => {
+          const probe = i % PROBE_EVERY === 0;
+          const req = request(url, { agent, headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+            if (res.statusCode !== 200) return reject(new Error(`client ${i}: HTTP ${res.statusCode}`));
+            res.setEncoding('utf8');
+            let carry = '';
+            res.on('data', (chunk: string) => {
+              const now = Date.now();
+              const text = carry + chunk;
+              let at = 0;
+              let lastEnd = -1;
+              for (;;) {
+                const end = text.indexOf('\n\n', at);
+                if (end < 0) break;
+                const mark = text.indexOf(marker, at);
+                if (text.startsWith('id: ', at) && mark >= 0 && mark < end) {
+                  perClient[i]!++;
+                  if (probe) {
+                    const k = text.indexOf('"time":"', at);
+                    if (k >= 0 && k < end) {
+                      const published = Date.parse(text.slice(k + 8, text.indexOf('"', k + 8)));
+                      latencies.push(now - published);
+                      // A Redis stream id starts with the time of its XADD: the split between
+                      // projection (publish → history) and fan-out (history → client).
+                      const ms = Number(text.slice(at + 4, text.indexOf('-', at)));
+                      if (ms > 1e12) toHistory.push(ms - published);
+                    }
+                  }
+                }
+                lastEnd = end;
+                at = end + 2;
+              }
+              carry = lastEnd >= 0 ? text.slice(lastEnd + 2) : text;
+            });
+            resolve();
+          });
+          req.on('error', reject);
+          req.end();
+          reqs.push(req);
+        }),
+    ),
+  );
+  process.stdout.write('connected\n');
+  const sent = await new Promise<number>((resolve) => {
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => {
+      const m = /done (\d+)/.exec(d);
+      if (m) resolve(Number(m[1]));
+    });
+  });
+  const total = () => perClient.reduce((a, b) => a + b, 0);
+  for (let i = 0; i < 150 && total() < sent * n; i++) await sleep(100);
+  for (const r of reqs) r.destroy();
+  agent.destroy();
+  const lat = Float64Array.from(latencies).sort();
+  const hist = Float64Array.from(toHistory).sort();
+  let complete = 0;
+  for (const c of perClient) if (c >= sent) complete++;
+  process.stdout.write(
+    `${JSON.stringify({
+      delivered: total(),
+      expected: sent * n,
+      complete,
+      samples: lat.length,
+      p50: percentile(lat, 50),
+      p99: percentile(lat, 99),
+      max: lat[lat.length - 1] ?? Number.NaN,
+      historyP50: hist.length ? percentile(hist, 50) : null,
+      historyP99: hist.length ? percentile(hist, 99) : null,
+    })}\n`,
+  );
+  process.exit(0);
+}
+
+async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: number, runId: string) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const total = rate * seconds;
+  const t0 = performance.now();
+  const pending: Promise<unknown>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = t0 + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const alertId = `bench-${runId}-a${i % ALERTS}`;
+    const event = createEvent(
+      'homeward.notification.delivered',
+      {
+        alertId,
+        unitId: `load-${runId}-${i}`,
+        step: 0,
+        kind: 'alert',
+        deliveredAt: new Date().toISOString(),
+        attempts: 1,
+        latencyMs: 12,
+      },
+      { source: 'homeward/bench', id: `bench-${runId}-${i}` },
+    );
+    // The publish time: the moment the event is handed to the broker.
+    event.time = new Date().toISOString();
+    pending.push(producer.send({ topic, acks: -1, messages: [encodeKafka(event, alertId)] }));
+  }
+  await Promise.all(pending);
+  await producer.disconnect();
+  return total;
+}
+
+/**
+ * Not measured: publishes an event every 200 ms until one reaches a client of its own, so the
+ * server's consumer has joined its group and owns its partitions before the clock starts.
+ */
+async function warmUp(
+  url: string,
+  headers: Record<string, string>,
+  kafka: Kafka,
+  topic: string,
+  runId: string,
+) {
+  let got = false;
+  const req = request(url, { headers: { accept: 'text/event-stream', ...headers } }, (res) => {
+    res.on('data', (d: Buffer) => {
+      if (d.includes('"time":"')) got = true;
+    });
+  });
+  req.end();
+  const producer = kafka.producer();
+  await producer.connect();
+  // The alerts the load's notifications belong to, as in production (notifications follow an
+  // alert): the dashboard places each notification through its alert.
+  const alertsTopic = topic.replace(Topics.notificationEvents, Topics.alertEvents);
+  for (let a = 0; a < ALERTS; a++) {
+    const alertId = `bench-${runId}-a${a}`;
+    const issued = createEvent(
+      'homeward.alert.issued',
+      {
+        alertId,
+        caseId: `bench-${runId}-c${a}`,
+        issuedAt: new Date().toISOString(),
+        lastSeenAt: new Date().toISOString(),
+        lastSeenPlace: 'Hefei South Station',
+        center: { lat: 31.8, lon: 117.29 },
+        region: '340104',
+        radiusKm: 100,
+        step: 0,
+        child: { sex: 'female' },
+      },
+      { source: 'homeward/bench', id: `issue-${runId}-${a}` },
+    );
+    await producer.send({ topic: alertsTopic, messages: [encodeKafka(issued, alertId)] });
+  }
+  for (let i = 0; i < 300 && !got; i++) {
+    const event = createEvent(
+      'homeward.notification.delivered',
+      {
+        alertId: 'warm-up',
+        unitId: 'u',
+        step: 0,
+        deliveredAt: new Date().toISOString(),
+        attempts: 1,
+        latencyMs: 1,
+      },
+      { source: 'homeward/bench', id: `warm-${runId}-${i}` },
+    );
+    await producer.send({ topic, messages: [encodeKafka(event, 'warm-up')] });
+    await sleep(200);
+  }
+  await producer.disconnect();
+  req.destroy();
+  if (!got) throw new Error('the server never delivered a warm-up event');
+  await sleep(500);
+}
+
+interface Result {
+  label: string;
+  delivered: number;
+  expected: number;
+  complete: number;
+  samples: number;
+  p50: number;
+  p99: number;
+  max: number;
+  historyP50: number | null;
+  historyP99: number | null;
+}
+
+async function measure(
+  label: string,
+  url: string,
+  headers: Record<string, string>,
+  clients: number,
+  rate: number,
+  seconds: number,
+  kafka: Kafka,
+  topic: string,
+  runId: string,
+): Promise<Result> {
+  const child = spawn(
+    join(repoRoot, 'node_modules/.bin/tsx'),
+    [
+      fileURLToPath(import.meta.url),
+      '--clients',
+      url,
+      String(clients),
+      JSON.stringify(headers),
+      `"unitId":"load-${runId}-`,
+    ],
+    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  let output = '';
+  const lines = new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      output += d.toString();
+      if (output.includes('connected')) resolve();
+    });
+    child.once('exit', (c) => reject(new Error(`clients exited with ${c}`)));
+  });
+  await lines;
+  await warmUp(url, headers, kafka, topic, runId);
+  const sent = await publishLoad(kafka, topic, rate, seconds, runId);
+  const exited = new Promise((r) => child.once('exit', r));
+  child.stdin!.write(`done ${sent}\n`);
+  await exited;
+  const json = output.split('\n').find((l) => l.startsWith('{'));
+  if (!json) throw new Error(`no result from the clients: ${output}`);
+  return { label, ...(JSON.parse(json) as Omit<Result, 'label'>) };
+}
+
+function operatorKey(): string {
+  const creds = JSON.parse(
+    readFileSync(join(repoRoot, 'infra/local/dev-credentials.json'), 'utf8'),
+  ) as Array<{
+    key: string;
+    role: string;
+  }>;
+  return creds.find((c) => c.role === 'operator')!.key;
+}
+
+async function waitReady(url: string, child: ChildProcess, what: string): Promise<void> {
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${what} exited with ${child.exitCode}`);
+    if (
+      await fetch(url).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      return;
+    await sleep(200);
+  }
+  throw new Error(`${what} did not become ready`);
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(20_000)]);
+  if (child.exitCode === null) child.kill('SIGKILL');
+}
+
+async function main(): Promise<void> {
+  const clients = Number(process.argv[2] ?? 1000);
+  const rate = Number(process.argv[3] ?? 100);
+  const seconds = Number(process.argv[4] ?? 10);
+  await up();
+  const runId = Date.now().toString(36);
+  const prefix = `bench-sse-${runId}.`;
+  const kafka = kafkaClient();
+  const admin = kafka.admin();
+  await admin.connect();
+  const topics = allTopics.flatMap((t) => [`${prefix}${t}`, `${prefix}${t}.dlq`]);
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
+  });
+  const topic = `${prefix}${Topics.notificationEvents}`;
+  const db = `bench_sse_${runId}`;
+  const children: ChildProcess[] = [];
+  try {
+    out(
+      `dashboard SSE benchmark: ${clients} clients, ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
+    );
+    const dashboard = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts'], {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(DASHBOARD_PORT),
+        TOPIC_PREFIX: prefix,
+        MONGO_DB: db,
+        LOG_LEVEL: 'warn',
+        HEALTH_POLL_MS: '60000',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    children.push(dashboard);
+    await waitReady(`http://127.0.0.1:${DASHBOARD_PORT}/health/ready`, dashboard, 'the dashboard');
+    const dash = await measure(
+      'dashboard  (Kafka → projection → Redis stream → SSE)',
+      `http://127.0.0.1:${DASHBOARD_PORT}/v1/stream`,
+      { authorization: `Bearer ${operatorKey()}` },
+      clients,
+      rate,
+      seconds,
+      kafka,
+      topic,
+      `${runId}d`,
+    );
+    await stopChild(dashboard);
+
+    const baseline = spawn(
+      join(repoRoot, 'node_modules/.bin/tsx'),
+      [fileURLToPath(import.meta.url), '--baseline', topic, String(BASELINE_PORT)],
+      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    children.push(baseline);
+    await new Promise<void>((resolve, reject) => {
+      baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+      baseline.once('exit', (c) => reject(new Error(`baseline exited with ${c}`)));
+    });
+    const bare = await measure(
+      'bare node:http SSE loop (Kafka → SSE)',
+      `http://127.0.0.1:${BASELINE_PORT}/`,
+      {},
+      clients,
+      rate,
+      seconds,
+      kafka,
+      topic,
+      `${runId}b`,
+    );
+    await stopChild(baseline);
+
+    out('');
+    out(`latency: publish (handed to the broker) → receipt, timed on every ${PROBE_EVERY}th client`);
+    out('| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms |');
+    out('| --- | --- | --- | --- | --- | --- | --- |');
+    for (const r of [dash, bare])
+      out(
+        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} |`,
+      );
+    if (dash.historyP50 !== null)
+      out(
+        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms; the rest is fan-out to the clients`,
+      );
+    out('');
+    out(
+      `ratio dashboard / bare: p50 ${(dash.p50 / bare.p50).toFixed(2)}×, p99 ${(dash.p99 / bare.p99).toFixed(2)}×`,
+    );
+  } finally {
+    for (const c of children) await stopChild(c);
+    await admin.deleteTopics({ topics }).catch(() => {});
+    await admin.disconnect();
+    // The projections this run left: its database and its Redis keys.
+    const requireInfra = createRequire(join(repoRoot, 'infra/local/package.json'));
+    // The bench package has no database clients of its own: borrow the launcher's.
+    const { MongoClient } = requireInfra('mongodb') as {
+      MongoClient: {
+        connect(
+          url: string,
+        ): Promise<{ db(n: string): { dropDatabase(): Promise<unknown> }; close(): Promise<void> }>;
+      };
+    };
+    const mongo = await MongoClient.connect(localEndpoints.mongoUrl);
+    await mongo
+      .db(db)
+      .dropDatabase()
+      .catch(() => {});
+    await mongo.close();
+    const { Redis } = requireInfra('ioredis') as {
+      Redis: new (
+        url: string,
+      ) => {
+        scan(c: string, ...a: Array<string | number>): Promise<[string, string[]]>;
+        del(...k: string[]): Promise<number>;
+        disconnect(): void;
+      };
+    };
+    const redis = new Redis(localEndpoints.redisUrl);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);
+      if (keys.length > 0) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+  }
+}
+
+if (process.argv[2] === '--baseline') await baselineServer(process.argv[3]!, Number(process.argv[4]));
+else if (process.argv[2] === '--clients')
+  await clientsProcess(
+    process.argv[3]!,
+    Number(process.argv[4]),
+    JSON.parse(process.argv[5] ?? '{}'),
+    process.argv[6]!,
+  );
+else await main();

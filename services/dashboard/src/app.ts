@@ -1,0 +1,144 @@
+import fastifyStatic from '@fastify/static';
+import { Topics } from '@homeward/events';
+import { ConsumerRunner } from '@homeward/messaging';
+import {
+  buildHttpServer,
+  readinessChecks,
+  type ServiceParts,
+  type ServiceRuntime,
+} from '@homeward/service-kit';
+import type { Static } from '@sinclair/typebox';
+import type { DashboardConfig } from './config.ts';
+import { liveKeys } from './domain/live-ops.ts';
+import { projectionHandlers } from './handlers/project-event.ts';
+import { HealthPoller, parseHealthTargets, type ServiceHealth } from './health-poller.ts';
+import { dashboardRoutes } from './routes/dashboard.ts';
+import { AnnualStore } from './store/annual-store.ts';
+import { LiveStore, ProjectionGuard } from './store/live-store.ts';
+import { SseHub } from './stream/sse-hub.ts';
+import { ensureWebBuild, WEB_DIST } from './web-build.ts';
+
+export const SERVICE_NAME = 'dashboard';
+export const SERVICE_VERSION = '0.1.0';
+
+export interface DashboardApp extends ServiceParts {
+  hub: SseHub;
+  live: LiveStore;
+  annual: AnnualStore;
+  health: HealthPoller;
+}
+
+/**
+ * Wires the dashboard from a runtime: what `main.ts` starts and what tests build. The one
+ * I/O here is building the page when it is missing (it must exist before it is served).
+ */
+export async function buildApp(
+  rt: ServiceRuntime,
+  config: Static<typeof DashboardConfig>,
+): Promise<DashboardApp> {
+  const keys = liveKeys(`${rt.config.TOPIC_PREFIX}dashboard:`);
+  const live = new LiveStore(rt.redis.redis, keys, config.SEEN_TTL_SECONDS);
+  const annual = new AnnualStore(rt.mongo.db);
+  const hub = new SseHub({
+    blocking: rt.redis.redis.duplicate(),
+    live,
+    historyKey: keys.history,
+    heartbeatMs: config.SSE_HEARTBEAT_MS,
+    maxBufferBytes: config.SSE_MAX_BUFFER_BYTES,
+    historyMaxLen: config.HISTORY_MAX_LEN,
+    flushIntervalMs: config.SSE_FLUSH_INTERVAL_MS,
+    logger: rt.logger.child({ component: 'sse' }),
+  });
+  const health = new HealthPoller(
+    parseHealthTargets(config.HEALTH_TARGETS),
+    config.HEALTH_POLL_MS,
+    rt.logger.child({ component: 'health' }),
+    () => rt.clock.now(),
+  );
+
+  // One group for every instance: each event is projected once (history, counters, annual
+  // aggregate), and every instance's SSE hub tails the shared Redis history for its own clients.
+  const consumers = [
+    new ConsumerRunner({
+      kafka: rt.kafka,
+      // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
+      groupId: 'dashboard',
+      topics: Object.values(Topics),
+      topicResolver: rt.topics,
+      handlers: projectionHandlers({
+        annual,
+        live,
+        topicPrefix: rt.config.TOPIC_PREFIX,
+        historyMaxLen: config.HISTORY_MAX_LEN,
+        utcOffsetMinutes: config.REPORT_UTC_OFFSET_MINUTES,
+      }),
+      publisher: rt.publisher,
+      idempotency: new ProjectionGuard(live),
+      logger: rt.logger.child({ consumer: 'dashboard' }),
+      registry: rt.registry,
+      partitionsConcurrently: 6,
+      now: () => rt.clock.now(),
+    }),
+  ];
+
+  const readiness = readinessChecks(rt, () => consumers);
+  const http = await buildHttpServer({
+    name: SERVICE_NAME,
+    version: SERVICE_VERSION,
+    description:
+      'The operators’ page: every topic live over server-sent events, the board of cases, alerts, DNA samples, placements and follow-ups, ' +
+      'service health, and the annual report per department and region.',
+    logger: rt.logger,
+    registry: rt.registry,
+    bodyLimit: rt.config.BODY_LIMIT_BYTES,
+    readiness,
+    isAccepting: () => rt.lifecycle.accepting,
+    tags: [{ name: 'dashboard', description: 'Operators only' }],
+  });
+  // SSE responses never end on their own: end them before the server waits for its connections.
+  http.addHook('preClose', async () => hub.closeAll());
+
+  const self = async (): Promise<ServiceHealth> => {
+    const t0 = performance.now();
+    const entries = await Promise.all(
+      Object.entries(readiness).map(async ([k, check]) => [k, await check().catch(() => false)] as const),
+    );
+    const ok = rt.lifecycle.accepting && entries.every(([, v]) => v);
+    return {
+      name: SERVICE_NAME,
+      url: 'self',
+      status: ok ? 'ready' : 'not-ready',
+      httpStatus: ok ? 200 : 503,
+      latencyMs: Math.round(performance.now() - t0),
+      checkedAt: rt.clock.now().toISOString(),
+      checks: Object.fromEntries(entries),
+    };
+  };
+  await http.register(async (scope) =>
+    dashboardRoutes(scope, {
+      credentials: rt.credentials,
+      live,
+      annual,
+      hub,
+      health,
+      self,
+      clock: rt.clock,
+      sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      sampleOverdueHours: config.SAMPLE_OVERDUE_HOURS,
+    }),
+  );
+
+  if (config.WEB_BUILD) await ensureWebBuild(rt.logger);
+  // Files are listed once here (wildcard off), so unknown paths still get problem details.
+  await http.register(fastifyStatic, { root: WEB_DIST, prefix: '/', wildcard: false, index: 'index.html' });
+
+  return {
+    http,
+    consumers,
+    workers: [hub, { start: () => health.start(), stop: () => health.stop() }],
+    hub,
+    live,
+    annual,
+    health,
+  };
+}

@@ -1,0 +1,173 @@
+import { PLACEMENT_TYPES } from './annual.ts';
+
+export const CASE_STATUSES = ['open', 'team-assigned', 'located', 'rescued', 'closed'] as const;
+export const CUSTODY_STEPS = [
+  'collected',
+  'sealed',
+  'shipped',
+  'received',
+  'profiled',
+  'stored',
+  'destroyed',
+] as const;
+/** Steps after which a sample is no longer waiting on anyone. */
+const SETTLED_STEPS = new Set(['stored', 'destroyed']);
+
+/** An alert's projected hash, as Redis returns it (strings). */
+export type AlertHash = Record<string, string>;
+
+export interface RawBoard {
+  caseStatus: Record<string, string>;
+  caseRegion: Record<string, string>;
+  alerts: Array<{ alertId: string; hash: AlertHash; steps: string[]; timeline: string[] }>;
+  sampleStep: Record<string, string>;
+  sampleAt: Record<string, string>;
+  matchStatus: Record<string, string>;
+  matchInfo: Record<string, string>;
+  placementType: Record<string, string>;
+  followupStatus: Record<string, string>;
+  followupInfo: Record<string, string>;
+}
+
+export interface CoveragePoint {
+  at: string;
+  notified: number;
+  acknowledged: number;
+}
+
+const LIST_LIMIT = 50;
+const COVERAGE_POINTS = 40;
+
+/** Cumulative notified and acknowledged counts over time, thinned to a few points. */
+export function coverageSeries(timeline: string[]): CoveragePoint[] {
+  const marks = timeline
+    .map((m) => ({ kind: m[0], t: Number(m.slice(1)) }))
+    .filter((m) => Number.isFinite(m.t))
+    .sort((a, b) => a.t - b.t);
+  let notified = 0;
+  let acknowledged = 0;
+  const all = marks.map((m) => {
+    if (m.kind === 'n') notified++;
+    else acknowledged++;
+    return { at: new Date(m.t).toISOString(), notified, acknowledged };
+  });
+  if (all.length <= COVERAGE_POINTS) return all;
+  const step = all.length / COVERAGE_POINTS;
+  const out: CoveragePoint[] = [];
+  for (let i = 1; i <= COVERAGE_POINTS; i++)
+    out.push(all[Math.min(all.length - 1, Math.round(i * step) - 1)]!);
+  return out;
+}
+
+const parseJson = <T>(s: string | undefined): T | undefined => {
+  if (s === undefined) return undefined;
+  try {
+    return JSON.parse(s) as T;
+  } catch {
+    return undefined;
+  }
+};
+
+/** The board the page draws: cases by status and region, alerts, DNA, placements, follow-ups. */
+export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number) {
+  const byStatus = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<string, number>;
+  const regions = new Map<string, Record<string, number>>();
+  for (const [caseId, status] of Object.entries(raw.caseStatus)) {
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    const region = raw.caseRegion[caseId] ?? 'unknown';
+    const row = regions.get(region) ?? Object.fromEntries(CASE_STATUSES.map((s) => [s, 0]));
+    row[status] = (row[status] ?? 0) + 1;
+    regions.set(region, row);
+  }
+
+  const alerts = raw.alerts
+    .filter((a) => a.hash.status === 'active' && a.hash.lat !== undefined)
+    .map((a) => ({
+      alertId: a.alertId,
+      caseId: a.hash.caseId ?? '',
+      region: a.hash.region ?? '',
+      center: { lat: Number(a.hash.lat), lon: Number(a.hash.lon) },
+      radiusKm: Number(a.hash.radiusKm),
+      step: Number(a.hash.step ?? 0),
+      issuedAt: a.hash.issuedAt ?? '',
+      lastSeenAt: a.hash.lastSeenAt ?? '',
+      lastSeenPlace: a.hash.lastSeenPlace ?? '',
+      notified: Number(a.hash.notified ?? 0),
+      acknowledged: Number(a.hash.acknowledged ?? 0),
+      failed: Number(a.hash.failed ?? 0),
+      steps: a.steps.flatMap((s) => parseJson<{ at: string; radiusKm: number; step: number }>(s) ?? []),
+      coverage: coverageSeries(a.timeline),
+    }))
+    .sort((a, b) => a.issuedAt.localeCompare(b.issuedAt));
+
+  const byStep = Object.fromEntries(CUSTODY_STEPS.map((s) => [s, 0])) as Record<string, number>;
+  const overdueBefore = now.getTime() - sampleOverdueHours * 3_600_000;
+  const overdueSamples: Array<{ sampleId: string; step: string; since: string }> = [];
+  for (const [sampleId, step] of Object.entries(raw.sampleStep)) {
+    byStep[step] = (byStep[step] ?? 0) + 1;
+    const at = Number(raw.sampleAt[sampleId]);
+    if (!SETTLED_STEPS.has(step) && Number.isFinite(at) && at < overdueBefore)
+      overdueSamples.push({ sampleId, step, since: new Date(at).toISOString() });
+  }
+  overdueSamples.sort((a, b) => a.since.localeCompare(b.since));
+  const awaiting = Object.entries(raw.matchStatus)
+    .filter(([, s]) => s === 'found')
+    .map(([matchId]) => ({
+      matchId,
+      ...(parseJson<{ childSampleId: string; caseId: string | null; probability: number; foundAt: string }>(
+        raw.matchInfo[matchId],
+      ) ?? { childSampleId: '', caseId: null, probability: 0, foundAt: '' }),
+    }))
+    .sort((a, b) => a.foundAt.localeCompare(b.foundAt));
+
+  const placements = Object.fromEntries(PLACEMENT_TYPES.map((t) => [t, 0])) as Record<string, number>;
+  for (const type of Object.values(raw.placementType)) placements[type] = (placements[type] ?? 0) + 1;
+
+  const followups = { scheduled: 0, completed: 0, overdue: 0 };
+  const overdueList: Array<{
+    followupId: string;
+    caseId: string;
+    type: string;
+    dueDate: string;
+    region: string;
+  }> = [];
+  for (const [followupId, status] of Object.entries(raw.followupStatus)) {
+    if (status === 'scheduled' || status === 'completed' || status === 'overdue') followups[status]++;
+    if (status === 'overdue') {
+      const info = parseJson<{ caseId: string; type: string; dueDate: string; region: string }>(
+        raw.followupInfo[followupId],
+      );
+      overdueList.push({
+        followupId,
+        caseId: info?.caseId ?? '',
+        type: info?.type ?? '',
+        dueDate: info?.dueDate ?? '',
+        region: info?.region ?? '',
+      });
+    }
+  }
+  overdueList.sort((a, b) => a.dueDate.localeCompare(b.dueDate));
+
+  return {
+    generatedAt: now.toISOString(),
+    cases: {
+      total: Object.keys(raw.caseStatus).length,
+      byStatus,
+      byRegion: [...regions]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([region, counts]) => ({ region, ...counts })),
+    },
+    alerts,
+    dna: {
+      byStep,
+      overdueCount: overdueSamples.length,
+      overdueSamples: overdueSamples.slice(0, LIST_LIMIT),
+      awaitingReviewCount: awaiting.length,
+      awaitingReview: awaiting.slice(0, LIST_LIMIT),
+    },
+    placements: { byType: placements },
+    followups: { ...followups, overdueList: overdueList.slice(0, LIST_LIMIT) },
+  };
+}
+
+export type Board = ReturnType<typeof buildBoard>;

@@ -1,0 +1,228 @@
+import type { HomewardEvent } from '@homeward/events';
+import type { EventView } from './event-view.ts';
+
+/** A Redis command as the projection script runs it. */
+export type RedisOp = string[];
+
+/** The Redis keys of the live projections, under the deployment's topic prefix. */
+export function liveKeys(ns: string) {
+  return {
+    history: `${ns}history`,
+    stats: `${ns}stats`,
+    seen: (eventKey: string) => `${ns}seen:${eventKey}`,
+    session: (digest: string) => `${ns}session:${digest}`,
+    caseStatus: `${ns}case:status`,
+    caseRegion: `${ns}case:region`,
+    caseKind: `${ns}case:kind`,
+    alert: (id: string) => `${ns}alert:${id}`,
+    alertSteps: (id: string) => `${ns}alert:${id}:steps`,
+    alertTimeline: (id: string) => `${ns}alert:${id}:timeline`,
+    activeAlerts: `${ns}alerts:active`,
+    sampleStep: `${ns}sample:step`,
+    sampleAt: `${ns}sample:at`,
+    matchStatus: `${ns}match:status`,
+    matchInfo: `${ns}match:info`,
+    placementType: `${ns}placement:type`,
+    followupStatus: `${ns}followup:status`,
+    followupInfo: `${ns}followup:info`,
+  };
+}
+export type LiveKeys = ReturnType<typeof liveKeys>;
+
+/** Where a case stands on the board, by the last event that moved it. */
+export const CASE_STATUS: Partial<Record<string, string>> = {
+  'homeward.case.opened': 'open',
+  'homeward.case.team-assigned': 'team-assigned',
+  'homeward.case.child-located': 'located',
+  'homeward.case.child-rescued': 'rescued',
+  'homeward.case.closed': 'closed',
+};
+
+/** Timeline entries kept per alert (notified and acknowledged marks for the coverage chart). */
+export const ALERT_TIMELINE_MAX = 5000;
+
+const ms = (t: string) => String(Date.parse(t));
+
+/**
+ * The Redis commands that project one event: its entry in the history stream (whose id is
+ * the SSE event id), the counters of `GET /v1/stats`, and the board's state. Run by one
+ * script after a `SET NX` on the event id, so all or none of them apply, once.
+ */
+export function liveOps(
+  event: HomewardEvent,
+  view: EventView,
+  keys: LiveKeys,
+  historyMaxLen: number,
+): RedisOp[] {
+  const ops: RedisOp[] = [
+    [
+      'XADD',
+      keys.history,
+      'MAXLEN',
+      '~',
+      String(historyMaxLen),
+      '*',
+      'v',
+      JSON.stringify(view),
+      't',
+      view.type,
+      'r',
+      view.region ?? '',
+      'c',
+      view.caseId ?? '',
+    ],
+    ['HINCRBY', keys.stats, 'total', '1'],
+    ['HINCRBY', keys.stats, `topic:${view.topic}`, '1'],
+    ['HINCRBY', keys.stats, `type:${view.type}`, '1'],
+  ];
+  // biome-ignore lint/suspicious/noExplicitAny: each branch reads the fields its type's schema guarantees
+  const d = event.data as Record<string, any>;
+  const status = CASE_STATUS[event.type];
+  if (status) {
+    ops.push(['HSET', keys.caseStatus, d.caseId, status]);
+    if (view.region) ops.push(['HSET', keys.caseRegion, d.caseId, view.region]);
+    if (event.type === 'homeward.case.opened') ops.push(['HSET', keys.caseKind, d.caseId, d.kind]);
+  }
+  switch (event.type) {
+    case 'homeward.alert.issued':
+      ops.push(
+        [
+          'HSET',
+          keys.alert(d.alertId),
+          'caseId',
+          d.caseId,
+          'region',
+          d.region,
+          'lat',
+          String(d.center.lat),
+          'lon',
+          String(d.center.lon),
+          'radiusKm',
+          String(d.radiusKm),
+          'step',
+          String(d.step),
+          'issuedAt',
+          d.issuedAt,
+          'lastSeenAt',
+          d.lastSeenAt,
+          'lastSeenPlace',
+          d.lastSeenPlace,
+          'status',
+          'active',
+        ],
+        ['SADD', keys.activeAlerts, d.alertId],
+        [
+          'RPUSH',
+          keys.alertSteps(d.alertId),
+          JSON.stringify({ at: d.issuedAt, radiusKm: d.radiusKm, step: d.step }),
+        ],
+      );
+      break;
+    case 'homeward.alert.escalated':
+      ops.push(
+        [
+          'HSET',
+          keys.alert(d.alertId),
+          'radiusKm',
+          String(d.radiusKm),
+          'step',
+          String(d.step),
+          'lat',
+          String(d.center.lat),
+          'lon',
+          String(d.center.lon),
+        ],
+        [
+          'RPUSH',
+          keys.alertSteps(d.alertId),
+          JSON.stringify({ at: d.escalatedAt, radiusKm: d.radiusKm, step: d.step }),
+        ],
+      );
+      break;
+    case 'homeward.alert.cancelled':
+      ops.push(
+        [
+          'HSET',
+          keys.alert(d.alertId),
+          'status',
+          'cancelled',
+          'cancelReason',
+          d.reason,
+          'cancelledAt',
+          d.cancelledAt,
+        ],
+        ['SREM', keys.activeAlerts, d.alertId],
+      );
+      break;
+    case 'homeward.notification.delivered':
+      if (d.kind !== 'cancellation')
+        ops.push(
+          ['HINCRBY', keys.alert(d.alertId), 'notified', '1'],
+          ['RPUSH', keys.alertTimeline(d.alertId), `n${ms(d.deliveredAt)}`],
+          ['LTRIM', keys.alertTimeline(d.alertId), String(-ALERT_TIMELINE_MAX), '-1'],
+        );
+      break;
+    case 'homeward.notification.acknowledged':
+      ops.push(
+        ['HINCRBY', keys.alert(d.alertId), 'acknowledged', '1'],
+        ['RPUSH', keys.alertTimeline(d.alertId), `a${ms(d.acknowledgedAt)}`],
+        ['LTRIM', keys.alertTimeline(d.alertId), String(-ALERT_TIMELINE_MAX), '-1'],
+      );
+      break;
+    case 'homeward.notification.failed':
+      if (d.kind !== 'cancellation') ops.push(['HINCRBY', keys.alert(d.alertId), 'failed', '1']);
+      break;
+    case 'homeward.dna.sample-collected':
+      ops.push(
+        ['HSET', keys.sampleStep, d.sampleId, 'collected'],
+        ['HSET', keys.sampleAt, d.sampleId, ms(d.collectedAt)],
+      );
+      break;
+    case 'homeward.dna.custody-recorded':
+      ops.push(['HSET', keys.sampleStep, d.sampleId, d.step], ['HSET', keys.sampleAt, d.sampleId, ms(d.at)]);
+      break;
+    case 'homeward.dna.match-found':
+      ops.push(
+        ['HSET', keys.matchStatus, d.matchId, 'found'],
+        [
+          'HSET',
+          keys.matchInfo,
+          d.matchId,
+          JSON.stringify({
+            childSampleId: d.childSampleId,
+            caseId: d.caseId ?? null,
+            probability: d.probability,
+            foundAt: d.foundAt,
+          }),
+        ],
+      );
+      break;
+    case 'homeward.dna.match-confirmed':
+      ops.push(['HSET', keys.matchStatus, d.matchId, 'confirmed']);
+      break;
+    case 'homeward.dna.match-rejected':
+      ops.push(['HSET', keys.matchStatus, d.matchId, 'rejected']);
+      break;
+    case 'homeward.placement.decided':
+      ops.push(['HSET', keys.placementType, d.caseId, d.type]);
+      break;
+    case 'homeward.followup.scheduled':
+      ops.push(
+        ['HSETNX', keys.followupStatus, d.followupId, 'scheduled'],
+        [
+          'HSET',
+          keys.followupInfo,
+          d.followupId,
+          JSON.stringify({ caseId: d.caseId, type: d.type, dueDate: d.dueDate, region: d.region }),
+        ],
+      );
+      break;
+    case 'homeward.followup.completed':
+      ops.push(['HSET', keys.followupStatus, d.followupId, 'completed']);
+      break;
+    case 'homeward.followup.overdue':
+      ops.push(['HSET', keys.followupStatus, d.followupId, 'overdue']);
+      break;
+  }
+  return ops;
+}

@@ -1,0 +1,201 @@
+import {
+  type Clock,
+  type Credentials,
+  type HttpServer,
+  InputError,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import { annualReportCsv, annualReportHtml, buildAnnualReport } from '../domain/annual.ts';
+import { parseFilter } from '../domain/filters.ts';
+import { isStreamId } from '../domain/stream-ids.ts';
+import type { HealthPoller, ServiceHealth } from '../health-poller.ts';
+import type { AnnualStore } from '../store/annual-store.ts';
+import type { LiveStore } from '../store/live-store.ts';
+import type { Resume, SseHub } from '../stream/sse-hub.ts';
+import { requireOperator } from './auth.ts';
+import {
+  AnnualQuery,
+  AnnualReportSchema,
+  HealthSummary,
+  SessionCreated,
+  Stats,
+  StreamQuery,
+  TokenOnly,
+} from './schemas.ts';
+
+export interface DashboardRoutesDeps {
+  credentials: Credentials;
+  live: LiveStore;
+  annual: AnnualStore;
+  hub: SseHub;
+  health: HealthPoller;
+  self: () => Promise<ServiceHealth>;
+  clock: Clock;
+  sessionTtlSeconds: number;
+  sampleOverdueHours: number;
+}
+
+/** The operators' API: session, stream, stats, board, service health, annual report. */
+export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps): Promise<void> {
+  const operator = requireOperator(deps.credentials, deps.live);
+
+  app.post(
+    '/v1/session',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Trade an operator API key for a short-lived session token',
+        description:
+          'Browsers cannot send headers with EventSource: the page signs in with its API key here and puts the token in the stream URL (?token=). ' +
+          'Tokens are random, stored only as digests in Redis (so every instance accepts them) and expire after SESSION_TTL_SECONDS.',
+        response: { 201: SessionCreated, ...problemResponses(401, 403) },
+      },
+      preHandler: requireRole(deps.credentials, 'operator'),
+    },
+    async (request, reply) => {
+      const principal = request.principal!;
+      const token = await deps.live.createSession(principal, deps.sessionTtlSeconds);
+      const expiresAt = new Date(deps.clock.now().getTime() + deps.sessionTtlSeconds * 1000).toISOString();
+      return reply.code(201).send({ token, expiresAt, ...principal });
+    },
+  );
+
+  app.get(
+    '/v1/stream',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Every event on the platform, live (server-sent events)',
+        description:
+          'Each SSE event is one platform event as JSON (id, source, type, time, topic, region, caseId, summary, data); its SSE id is its position in the history. ' +
+          'Filters: type (comma-separated prefixes), region (a division and what lies within it), caseId. ' +
+          'Resume with the Last-Event-ID header (EventSource sends it when it reconnects) or ?lastEventId=, from a history of the last HISTORY_MAX_LEN events shared by every instance; ' +
+          '?backlog=N starts with the last N matching events. A comment line every SSE_HEARTBEAT_MS. A client that does not keep up is sent `event: notice` (reason slow-consumer) and dropped.',
+        querystring: StreamQuery,
+        produces: ['text/event-stream'],
+        response: {
+          200: Type.String({ description: 'text/event-stream' }),
+          ...problemResponses(400, 401, 403),
+        },
+      },
+      preHandler: operator,
+    },
+    async (request, reply) => {
+      const q = request.query;
+      const { filter, errors } = parseFilter(q);
+      if (errors.length > 0)
+        throw new InputError('the stream filter is invalid', errors, 'DASHBOARD_ERR_INVALID_FILTER');
+      const header = request.headers['last-event-id'];
+      const lastEventId = (typeof header === 'string' && header !== '' ? header : undefined) ?? q.lastEventId;
+      if (lastEventId !== undefined && !isStreamId(lastEventId))
+        throw new InputError(
+          'the last event id is not one this stream issued',
+          [
+            {
+              field: typeof header === 'string' ? '/headers/last-event-id' : '/querystring/lastEventId',
+              message: 'must look like 1700000000000-0',
+            },
+          ],
+          'DASHBOARD_ERR_INVALID_EVENT_ID',
+        );
+      const resume: Resume =
+        lastEventId !== undefined ? { after: lastEventId } : q.backlog ? { backlog: q.backlog } : undefined;
+      reply.hijack();
+      await deps.hub.attach(reply.raw, filter, resume);
+    },
+  );
+
+  app.get(
+    '/v1/stats',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'Events projected, in total, per topic and per event type',
+        description: 'Each event (CloudEvents source + id) counts once, however often it is delivered.',
+        querystring: TokenOnly,
+        response: { 200: Stats, ...problemResponses(401, 403) },
+      },
+      preHandler: operator,
+    },
+    async () => ({
+      ...(await deps.live.stats()),
+      streamClients: deps.hub.clientCount,
+      droppedClients: deps.hub.dropped,
+    }),
+  );
+
+  app.get(
+    '/v1/board',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: 'The board: cases by status and region, active alerts, DNA pipeline, placements, follow-ups',
+        querystring: TokenOnly,
+        response: {
+          200: Type.Unknown({ description: 'see domain/board.ts' }),
+          ...problemResponses(401, 403),
+        },
+      },
+      preHandler: operator,
+    },
+    async (_request, reply) =>
+      reply
+        .type('application/json; charset=utf-8')
+        .send(JSON.stringify(await deps.live.board(deps.clock.now(), deps.sampleOverdueHours))),
+  );
+
+  app.get(
+    '/v1/health-summary',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary: "Every service's readiness, polled by the server",
+        querystring: TokenOnly,
+        response: { 200: HealthSummary, ...problemResponses(401, 403) },
+      },
+      preHandler: operator,
+    },
+    async () => ({ services: [await deps.self(), ...deps.health.summary()] }),
+  );
+
+  app.get(
+    '/v1/annual-report',
+    {
+      schema: {
+        tags: ['dashboard'],
+        summary:
+          "Each department's year, per region: JSON, CSV (Accept: text/csv) or a printable page (?format=html)",
+        description:
+          'From the durable annual aggregate (MongoDB). A region selects that division and what lies within it (340000: the whole province). ' +
+          'The last line of the CSV and the totals of the JSON add up every line.',
+        querystring: AnnualQuery,
+        produces: ['application/json', 'text/csv', 'text/html'],
+        response: { 200: AnnualReportSchema, ...problemResponses(400, 401, 403) },
+      },
+      preHandler: operator,
+    },
+    async (request, reply) => {
+      const { year, region, format } = request.query;
+      const report = buildAnnualReport(year, region, await deps.annual.rows(year));
+      const accept = request.headers.accept ?? '';
+      const chosen =
+        format ?? (accept.includes('text/csv') ? 'csv' : accept.startsWith('text/html') ? 'html' : 'json');
+      if (chosen === 'csv') {
+        const name = `homeward-annual-report-${year}${region ? `-${region}` : ''}.csv`;
+        return reply
+          .type('text/csv; charset=utf-8')
+          .header('content-disposition', `attachment; filename="${name}"`)
+          .serializer((p: unknown) => p as string)
+          .send(annualReportCsv(report) as never);
+      }
+      if (chosen === 'html')
+        return reply
+          .type('text/html; charset=utf-8')
+          .serializer((p: unknown) => p as string)
+          .send(annualReportHtml(report) as never);
+      return report;
+    },
+  );
+}

@@ -1,0 +1,187 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IdempotencyStore } from '@homeward/messaging';
+import type { Principal } from '@homeward/service-kit';
+import type { Redis } from 'ioredis';
+import { type Board, buildBoard, type RawBoard } from '../domain/board.ts';
+import type { Facets } from '../domain/filters.ts';
+import type { LiveKeys, RedisOp } from '../domain/live-ops.ts';
+
+/** One entry of the history stream: its id (the SSE event id), facets, and the view as JSON. */
+export interface HistoryEntry {
+  id: string;
+  facets: Facets;
+  json: string;
+}
+
+type RawEntry = [id: string, fields: string[]];
+
+export function parseEntry([id, fields]: RawEntry): HistoryEntry {
+  const f: Record<string, string> = {};
+  for (let i = 0; i + 1 < fields.length; i += 2) f[fields[i]!] = fields[i + 1]!;
+  const facets: Facets = { type: f.t ?? '' };
+  if (f.r) facets.region = f.r;
+  if (f.c) facets.caseId = f.c;
+  return { id, facets, json: f.v ?? '{}' };
+}
+
+/**
+ * Runs a projection once per event: `SET NX` on the event key, then every command, in one
+ * script, so a redelivery (or a second instance racing) changes nothing and a crash leaves
+ * all or none of it. Keys are passed inside ARGV: this needs a single Redis node (or one hash
+ * slot), which is how the platform runs Redis.
+ */
+const PROJECT_SCRIPT = `
+if not redis.call('SET', KEYS[1], '1', 'NX', 'EX', ARGV[1]) then return 0 end
+local ops = cjson.decode(ARGV[2])
+for _, op in ipairs(ops) do redis.call(unpack(op)) end
+return 1
+`;
+
+const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
+
+/** The dashboard's live projections in Redis: history, counters, board state, sessions. */
+export class LiveStore {
+  constructor(
+    private readonly redis: Redis,
+    readonly keys: LiveKeys,
+    private readonly seenTtlSeconds: number,
+  ) {
+    if (!('dashboardProject' in redis))
+      redis.defineCommand('dashboardProject', { numberOfKeys: 1, lua: PROJECT_SCRIPT });
+  }
+
+  /** Applies the commands unless this event was applied before; true when applied now. */
+  async project(eventKey: string, ops: RedisOp[]): Promise<boolean> {
+    const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>)
+      .dashboardProject!;
+    const res = await run.call(
+      this.redis,
+      this.keys.seen(eventKey),
+      String(this.seenTtlSeconds),
+      JSON.stringify(ops),
+    );
+    return res === 1;
+  }
+
+  /** Whether an event's projection has run (its `SET NX` key exists). */
+  async seen(eventKey: string): Promise<boolean> {
+    return (await this.redis.exists(this.keys.seen(eventKey))) === 1;
+  }
+
+  /** Counts for `GET /v1/stats`: total, per topic, per event type. */
+  async stats(): Promise<{ total: number; byTopic: Record<string, number>; byType: Record<string, number> }> {
+    const raw = await this.redis.hgetall(this.keys.stats);
+    const byTopic: Record<string, number> = {};
+    const byType: Record<string, number> = {};
+    for (const [k, v] of Object.entries(raw)) {
+      if (k.startsWith('topic:')) byTopic[k.slice(6)] = Number(v);
+      else if (k.startsWith('type:')) byType[k.slice(5)] = Number(v);
+    }
+    return { total: Number(raw.total ?? 0), byTopic, byType };
+  }
+
+  async board(now: Date, sampleOverdueHours: number): Promise<Board> {
+    const k = this.keys;
+    const p = this.redis.pipeline();
+    for (const key of [
+      k.caseStatus,
+      k.caseRegion,
+      k.sampleStep,
+      k.sampleAt,
+      k.matchStatus,
+      k.matchInfo,
+      k.placementType,
+      k.followupStatus,
+      k.followupInfo,
+    ])
+      p.hgetall(key);
+    p.smembers(k.activeAlerts);
+    const res = (await p.exec()) ?? [];
+    const val = <T>(i: number) => {
+      const [err, v] = res[i] ?? [null, undefined];
+      if (err) throw err;
+      return v as T;
+    };
+    const alertIds = val<string[]>(9) ?? [];
+    const ap = this.redis.pipeline();
+    for (const id of alertIds)
+      ap.hgetall(k.alert(id)).lrange(k.alertSteps(id), 0, -1).lrange(k.alertTimeline(id), 0, -1);
+    const ar = alertIds.length > 0 ? ((await ap.exec()) ?? []) : [];
+    const raw: RawBoard = {
+      caseStatus: val(0),
+      caseRegion: val(1),
+      sampleStep: val(2),
+      sampleAt: val(3),
+      matchStatus: val(4),
+      matchInfo: val(5),
+      placementType: val(6),
+      followupStatus: val(7),
+      followupInfo: val(8),
+      alerts: alertIds.map((alertId, i) => ({
+        alertId,
+        hash: (ar[i * 3]?.[1] as Record<string, string>) ?? {},
+        steps: (ar[i * 3 + 1]?.[1] as string[]) ?? [],
+        timeline: (ar[i * 3 + 2]?.[1] as string[]) ?? [],
+      })),
+    };
+    return buildBoard(raw, now, sampleOverdueHours);
+  }
+
+  /** The newest history entries, oldest first (at most `count`). */
+  async latest(count: number): Promise<HistoryEntry[]> {
+    const raw = (await this.redis.xrevrange(this.keys.history, '+', '-', 'COUNT', count)) as RawEntry[];
+    return raw.reverse().map(parseEntry);
+  }
+
+  /** Entries after `id` (exclusive), oldest first, at most `count`. */
+  async after(id: string, count: number): Promise<HistoryEntry[]> {
+    const raw = (await this.redis.xrange(this.keys.history, `(${id}`, '+', 'COUNT', count)) as RawEntry[];
+    return raw.map(parseEntry);
+  }
+
+  /** The id of the oldest entry still kept, if any. */
+  async oldestId(): Promise<string | undefined> {
+    const raw = (await this.redis.xrange(this.keys.history, '-', '+', 'COUNT', 1)) as RawEntry[];
+    return raw[0]?.[0];
+  }
+
+  async newestId(): Promise<string | undefined> {
+    const raw = (await this.redis.xrevrange(this.keys.history, '+', '-', 'COUNT', 1)) as RawEntry[];
+    return raw[0]?.[0];
+  }
+
+  /**
+   * A short-lived session for the browser: `EventSource` cannot send an Authorization header,
+   * so the page trades its API key for a random token it may put in the stream's URL. Only
+   * the token's digest is stored, in Redis, so every instance accepts it.
+   */
+  async createSession(principal: Principal, ttlSeconds: number): Promise<string> {
+    const token = randomBytes(24).toString('base64url');
+    await this.redis.set(this.keys.session(sha256(token)), JSON.stringify(principal), 'EX', ttlSeconds);
+    return token;
+  }
+
+  async resolveSession(token: string): Promise<Principal | undefined> {
+    const raw = await this.redis.get(this.keys.session(sha256(token)));
+    return raw ? (JSON.parse(raw) as Principal) : undefined;
+  }
+}
+
+/**
+ * The consumer runner's duplicate check, answered from the projection's own `SET NX` keys in
+ * Redis instead of a MongoDB collection: the projection is idempotent by itself (every step
+ * is guarded per event key), so the runner only needs a fast way to skip what was fully
+ * applied, and recording is the projection script's last act. A point read in Redis instead of
+ * a read and an insert in MongoDB per event is what keeps up with hundreds of events a second.
+ */
+export class ProjectionGuard implements IdempotencyStore {
+  constructor(private readonly live: LiveStore) {}
+
+  has(_group: string, eventKey: string): Promise<boolean> {
+    return this.live.seen(eventKey);
+  }
+
+  async add(): Promise<void> {
+    // Recorded by the projection script itself, atomically with the projection.
+  }
+}

@@ -1,0 +1,412 @@
+import { request } from 'node:http';
+import { createEvent, type EventData, type EventType, type HomewardEvent } from '@homeward/events';
+import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
+import { devKey, testLogger, testServiceEnv, uniqueName, waitFor } from '@homeward/testing';
+import { buildApp } from '../src/app.ts';
+import { DashboardConfig } from '../src/config.ts';
+
+// biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
+type Json = any;
+
+export interface RunningDashboard {
+  host: ServiceHost;
+  app: Awaited<ReturnType<typeof buildApp>>;
+  rt: ServiceHost['rt'];
+  /** The real port (SSE needs one; inject cannot stream). */
+  baseUrl: string;
+  get: (
+    url: string,
+    opts?: { role?: string | null; headers?: Record<string, string> },
+  ) => Promise<{ status: number; body: Json; text: string; headers: Record<string, unknown> }>;
+  publish: (...events: HomewardEvent[]) => Promise<void>;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts the dashboard on its own topics, database and Redis namespace, listening on a free
+ * port. `consumers: false` starts a second instance that only serves (same Redis namespace).
+ */
+export async function startDashboard(opts: {
+  prefix: string;
+  dbName?: string;
+  clock?: Clock;
+  env?: Record<string, string>;
+  consumers?: boolean;
+}): Promise<RunningDashboard> {
+  const config = loadConfig(
+    DashboardConfig,
+    testServiceEnv(opts.prefix, {
+      HEALTH_TARGETS: 'intake=http://127.0.0.1:9',
+      HEALTH_POLL_MS: '60000',
+      ...opts.env,
+    }),
+  );
+  const rt = await createRuntime({
+    name: 'dashboard',
+    config,
+    logger: testLogger(),
+    dbName: opts.dbName ?? uniqueName('dashboard').replaceAll('-', '_'),
+    ...(opts.clock ? { clock: opts.clock } : {}),
+  });
+  const app = await buildApp(rt, config);
+  if (opts.consumers === false) app.consumers.length = 0;
+  const host = new ServiceHost(rt, app);
+  const address = await host.start(0);
+  // Tests publish right after start: be sure the consumer owns its partitions first.
+  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
+  const get: RunningDashboard['get'] = async (url, o = {}) => {
+    const role = o.role === undefined ? 'operator' : o.role;
+    const res = await app.http.inject({
+      method: 'GET',
+      url,
+      headers: { ...(role ? { authorization: `Bearer ${devKey(role)}` } : {}), ...o.headers },
+    });
+    let body: Json;
+    try {
+      body = JSON.parse(res.body);
+    } catch {
+      body = undefined;
+    }
+    return { status: res.statusCode, body, text: res.body, headers: res.headers };
+  };
+  return {
+    host,
+    app,
+    rt,
+    baseUrl: address,
+    get,
+    publish: (...events) => rt.publisher.publish(...events),
+    stop: async () => {
+      // Leave nothing behind: each instance's database, and (from the instance that consumed)
+      // the Redis keys of the test's prefix, which the instances share.
+      await rt.mongo.db.dropDatabase().catch(() => {});
+      if (opts.consumers !== false) {
+        const keys = await rt.redis.redis.keys(`${opts.prefix}dashboard:*`);
+        for (let i = 0; i < keys.length; i += 500) await rt.redis.redis.del(...keys.slice(i, i + 500));
+      }
+      await host.stop();
+    },
+  };
+}
+
+export interface SseMessage {
+  id?: string;
+  event: string;
+  data: string;
+}
+
+/** A minimal SSE client over node:http, recording every message and comment. */
+export class SseClient {
+  readonly messages: SseMessage[] = [];
+  comments = 0;
+  status = 0;
+  ended = false;
+  private buffer = '';
+  private req: ReturnType<typeof request> | undefined;
+
+  constructor(
+    private readonly url: string,
+    private readonly headers: Record<string, string> = {},
+  ) {}
+
+  open(): Promise<this> {
+    return new Promise((resolve, reject) => {
+      this.req = request(this.url, { headers: { accept: 'text/event-stream', ...this.headers } }, (res) => {
+        this.status = res.statusCode ?? 0;
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => this.feed(chunk));
+        res.on('end', () => {
+          this.ended = true;
+        });
+        res.on('close', () => {
+          this.ended = true;
+        });
+        resolve(this);
+      });
+      this.req.on('error', (err) => {
+        if (this.status === 0) reject(err);
+      });
+      this.req.end();
+    });
+  }
+
+  /** Data messages (not notices), parsed once as they arrive. */
+  readonly events: Json[] = [];
+
+  get notices(): Json[] {
+    return this.messages.filter((m) => m.event === 'notice').map((m) => JSON.parse(m.data));
+  }
+
+  async waitForEvents(n: number, timeoutMs = 15_000): Promise<Json[]> {
+    await waitFor(() => this.events.length >= n, {
+      timeoutMs,
+      what: `${n} SSE events (have ${this.events.length})`,
+    });
+    return this.events;
+  }
+
+  close(): void {
+    this.req?.destroy();
+  }
+
+  private feed(chunk: string): void {
+    this.buffer += chunk;
+    for (;;) {
+      const end = this.buffer.indexOf('\n\n');
+      if (end < 0) return;
+      const block = this.buffer.slice(0, end);
+      this.buffer = this.buffer.slice(end + 2);
+      const msg: SseMessage = { event: 'message', data: '' };
+      let hasData = false;
+      for (const line of block.split('\n')) {
+        if (line.startsWith(':')) this.comments++;
+        else if (line.startsWith('id: ')) msg.id = line.slice(4);
+        else if (line.startsWith('event: ')) msg.event = line.slice(7);
+        else if (line.startsWith('data: ')) {
+          msg.data += line.slice(6);
+          hasData = true;
+        }
+      }
+      if (hasData) {
+        this.messages.push(msg);
+        if (msg.event === 'message') this.events.push({ ...JSON.parse(msg.data), streamId: msg.id });
+      }
+    }
+  }
+}
+
+// ---- events as the other services publish them -------------------------------------------
+
+const POLICE = { agencyId: 'hefei-psb', role: 'police' as const, region: '340100' };
+const HOTLINE = { agencyId: 'anhui-12355-hotline', role: 'hotline' as const, region: '340000' };
+const LAB = { agencyId: 'anhui-forensic-dna-lab', role: 'dna-lab' as const, region: '340000' };
+
+export function ev<T extends EventType>(type: T, data: EventData<T>, source = 'homeward/test', id?: string) {
+  return createEvent(type, data, { source, ...(id ? { id } : {}) });
+}
+
+export function reportSubmitted(name: string, region = '340104') {
+  return ev(
+    'homeward.report.submitted',
+    {
+      kind: 'missing-child',
+      child: { name, sex: 'male', birthDate: '2019-05-01' },
+      lastSeen: {
+        at: '2026-03-01T08:50:00+08:00',
+        place: 'Hefei South Station',
+        lat: 31.7979,
+        lon: 117.2906,
+        region,
+      },
+      reporter: { name: 'Li Wei', phone: '+86 138 0000 0000' },
+    } as EventData<'homeward.report.submitted'>,
+    'agency/hefei-psb',
+  );
+}
+
+export function caseOpened(
+  caseId: string,
+  opts: { region?: string; openedAt?: string; reporter?: 'police' | 'hotline'; name?: string } = {},
+) {
+  const region = opts.region ?? '340104';
+  return ev('homeward.case.opened', {
+    caseId,
+    kind: 'missing-child',
+    region,
+    openedAt: opts.openedAt ?? '2026-03-01T09:00:00+08:00',
+    reportId: `r-${caseId}`,
+    reportedBy: opts.reporter === 'hotline' ? HOTLINE : POLICE,
+    report: {
+      kind: 'missing-child',
+      child: { name: opts.name ?? 'Li Xiaoming', sex: 'male', birthDate: '2019-05-01' },
+      lastSeen: {
+        at: '2026-03-01T08:50:00+08:00',
+        place: 'Hefei South Station',
+        lat: 31.7979,
+        lon: 117.2906,
+        region,
+      },
+      reporter: { name: 'Li Wei', phone: '+86 138 0000 0000' },
+    },
+  } as EventData<'homeward.case.opened'>);
+}
+
+export const leadAdded = (caseId: string, at = '2026-03-01T12:00:00+08:00') =>
+  ev('homeward.case.lead-added', {
+    caseId,
+    leadId: `l-${caseId}-${at.slice(11, 13)}`,
+    reportId: `r2-${caseId}-${at.slice(11, 13)}`,
+    addedAt: at,
+    reportedBy: HOTLINE,
+    origin: 'sighting',
+    seenAt: { at, place: 'Hefei West bus terminal', lat: 31.85, lon: 117.2, region: '340104' },
+  });
+
+export const childLocated = (caseId: string, locatedAt: string) =>
+  ev('homeward.case.child-located', { caseId, locatedAt, place: 'Lu an bus station' });
+export const childRescued = (caseId: string, rescuedAt: string, region = '341500') =>
+  ev('homeward.case.child-rescued', { caseId, rescuedAt, place: 'a village in Lu an', region });
+export const caseClosed = (caseId: string, closedAt = '2026-03-05T10:00:00+08:00') =>
+  ev('homeward.case.closed', { caseId, closedAt, reason: 'child returned home' });
+
+export const alertIssued = (
+  alertId: string,
+  caseId: string,
+  opts: { region?: string; radiusKm?: number } = {},
+) =>
+  ev('homeward.alert.issued', {
+    alertId,
+    caseId,
+    issuedAt: '2026-03-01T09:05:00+08:00',
+    lastSeenAt: '2026-03-01T08:50:00+08:00',
+    lastSeenPlace: 'Hefei South Station',
+    center: { lat: 31.7979, lon: 117.2906 },
+    region: opts.region ?? '340104',
+    radiusKm: opts.radiusKm ?? 100,
+    step: 0,
+    child: { sex: 'male', description: 'red jacket' },
+  });
+export const alertEscalated = (alertId: string, caseId: string) =>
+  ev('homeward.alert.escalated', {
+    alertId,
+    caseId,
+    escalatedAt: '2026-03-01T09:50:00+08:00',
+    center: { lat: 31.7979, lon: 117.2906 },
+    radiusKm: 200,
+    previousRadiusKm: 100,
+    step: 1,
+  });
+export const alertCancelled = (
+  alertId: string,
+  caseId: string,
+  reason: 'found' | 'found-deceased' | 'hoax' | 'unfounded' | 'withdrawn',
+) => ev('homeward.alert.cancelled', { alertId, caseId, cancelledAt: '2026-03-02T10:00:00+08:00', reason });
+export const delivered = (alertId: string, unitId: string) =>
+  ev(
+    'homeward.notification.delivered',
+    {
+      alertId,
+      unitId,
+      step: 0,
+      kind: 'alert',
+      deliveredAt: '2026-03-01T09:05:01+08:00',
+      attempts: 1,
+      latencyMs: 40,
+    },
+    'homeward/notifications',
+  );
+export const acknowledged = (alertId: string, unitId: string) =>
+  ev(
+    'homeward.notification.acknowledged',
+    { alertId, unitId, acknowledgedAt: '2026-03-01T09:06:00+08:00' },
+    'homeward/notifications',
+  );
+
+export const sampleCollected = (
+  sampleId: string,
+  caseId: string,
+  region = '340104',
+  collectedAt = '2026-03-02T10:00:00+08:00',
+) =>
+  ev(
+    'homeward.dna.sample-collected',
+    {
+      sampleId,
+      subject: { kind: 'rescued-child', caseId },
+      kitBarcode: `kit-${sampleId}`,
+      collectedAt,
+      collectedBy: LAB,
+      region,
+    },
+    'homeward/dna-tracking',
+  );
+export const custody = (
+  sampleId: string,
+  step: 'sealed' | 'shipped' | 'received' | 'profiled' | 'stored',
+  at: string,
+) =>
+  ev(
+    'homeward.dna.custody-recorded',
+    { sampleId, step, at, by: 'lab tech 7', recordHash: `h-${sampleId}-${step}` },
+    'homeward/dna-tracking',
+  );
+export const matchFound = (matchId: string, childSampleId: string, caseId: string) =>
+  ev(
+    'homeward.dna.match-found',
+    {
+      matchId,
+      childSampleId,
+      parentSampleIds: [`p-${childSampleId}`],
+      caseId,
+      combinedIndex: 250000,
+      probability: 0.999996,
+      inconsistentLoci: [],
+      frequencyVersion: 'cn-han-2020',
+      foundAt: '2026-03-03T10:00:00+08:00',
+    },
+    'homeward/dna-tracking',
+  );
+export const matchConfirmed = (matchId: string, childSampleId: string, caseId: string) =>
+  ev(
+    'homeward.dna.match-confirmed',
+    {
+      matchId,
+      childSampleId,
+      parentSampleIds: [`p-${childSampleId}`],
+      caseId,
+      confirmedAt: '2026-03-04T10:00:00+08:00',
+      confirmedBy: 'Dr Wang',
+    },
+    'homeward/dna-tracking',
+  );
+export const placementDecided = (caseId: string, type: 'return-to-family' | 'foster-family', revision = 1) =>
+  ev(
+    'homeward.placement.decided',
+    {
+      placementId: `pl-${caseId}`,
+      caseId,
+      type,
+      decisionDate: '2026-03-05',
+      decidedAt: '2026-03-05T10:00:00+08:00',
+      revision,
+      region: '340104',
+    },
+    'homeward/placement',
+  );
+export const followupScheduled = (followupId: string, caseId: string) =>
+  ev(
+    'homeward.followup.scheduled',
+    {
+      followupId,
+      caseId,
+      placementId: `pl-${caseId}`,
+      type: 'compulsory-education',
+      dueDate: '2026-04-01',
+      region: '340104',
+    },
+    'homeward/placement',
+  );
+export const followupCompleted = (followupId: string, caseId: string) =>
+  ev(
+    'homeward.followup.completed',
+    {
+      followupId,
+      caseId,
+      type: 'compulsory-education',
+      completedAt: '2026-03-20T10:00:00+08:00',
+      outcome: 'enrolled',
+    },
+    'homeward/placement',
+  );
+export const followupOverdue = (followupId: string, caseId: string) =>
+  ev(
+    'homeward.followup.overdue',
+    {
+      followupId,
+      caseId,
+      type: 'compulsory-education',
+      dueDate: '2026-04-01',
+      detectedAt: '2026-04-02T08:00:00+08:00',
+    },
+    'homeward/placement',
+  );

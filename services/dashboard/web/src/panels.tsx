@@ -1,0 +1,260 @@
+import { useState } from 'react';
+import { type AnnualReport, type Board, getJson, type ServiceHealth, withToken } from './api.ts';
+
+const STATUSES = ['open', 'team-assigned', 'located', 'rescued', 'closed'];
+
+export function CaseBoard({ board }: { board: Board | undefined }) {
+  return (
+    <section className="panel" aria-label="Cases">
+      <h2>Cases {board ? `(${board.cases.total})` : ''}</h2>
+      <div className="chips">
+        {STATUSES.map((s) => (
+          <span key={s} className={`chip c-${s}`} data-testid={`cases-${s}`}>
+            {s} <b>{board?.cases.byStatus[s] ?? 0}</b>
+          </span>
+        ))}
+      </div>
+      <table className="compact" data-testid="case-board">
+        <thead>
+          <tr>
+            <th>region</th>
+            {STATUSES.map((s) => (
+              <th key={s}>{s}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {board?.cases.byRegion.map((r) => (
+            <tr key={String(r.region)}>
+              <td>{r.region}</td>
+              {STATUSES.map((s) => (
+                <td key={s}>{r[s] ?? 0}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+const STEPS = ['collected', 'sealed', 'shipped', 'received', 'profiled', 'stored', 'destroyed'];
+
+export function DnaPipeline({ board }: { board: Board | undefined }) {
+  const max = Math.max(1, ...STEPS.map((s) => board?.dna.byStep[s] ?? 0));
+  return (
+    <section className="panel" aria-label="DNA pipeline">
+      <h2>DNA pipeline</h2>
+      <div className="bars">
+        {STEPS.map((s) => {
+          const n = board?.dna.byStep[s] ?? 0;
+          return (
+            <div key={s} className="bar-row">
+              <span>{s}</span>
+              <span className="bar" style={{ width: `${(n / max) * 100}%` }} />
+              <b>{n}</b>
+            </div>
+          );
+        })}
+      </div>
+      <p>
+        Overdue samples: <b data-testid="dna-overdue">{board?.dna.overdueCount ?? 0}</b> · Matches awaiting
+        review: <b data-testid="dna-awaiting">{board?.dna.awaitingReviewCount ?? 0}</b>
+      </p>
+      <ul className="list">
+        {board?.dna.awaitingReview.slice(0, 8).map((m) => (
+          <li key={m.matchId}>
+            {m.matchId} · sample {m.childSampleId} · p={m.probability.toFixed(6)}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function Placements({ board }: { board: Board | undefined }) {
+  return (
+    <section className="panel" aria-label="Placements and follow-ups">
+      <h2>Placements &amp; follow-ups</h2>
+      <div className="chips">
+        {Object.entries(board?.placements.byType ?? {}).map(([t, n]) => (
+          <span key={t} className="chip">
+            {t} <b>{n}</b>
+          </span>
+        ))}
+      </div>
+      <p>
+        Follow-ups scheduled <b>{board?.followups.scheduled ?? 0}</b> · completed{' '}
+        <b>{board?.followups.completed ?? 0}</b> · overdue{' '}
+        <b data-testid="followups-overdue">{board?.followups.overdue ?? 0}</b>
+      </p>
+      <table className="compact">
+        <tbody>
+          {board?.followups.overdueList.slice(0, 10).map((f) => (
+            <tr key={f.followupId} className="overdue">
+              <td>{f.followupId}</td>
+              <td>{f.caseId}</td>
+              <td>{f.type}</td>
+              <td>due {f.dueDate}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function HealthPanel({ services }: { services: ServiceHealth[] }) {
+  return (
+    <section className="panel" aria-label="Service health">
+      <h2>Services</h2>
+      <ul className="health">
+        {services.map((s) => (
+          <li key={s.name} className={`h-${s.status}`} data-testid={`health-${s.name}`}>
+            <span className="dot" /> {s.name} <small>{s.status}</small>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function RatesPanel({ rates }: { rates: Record<string, number[]> }) {
+  const topics = Object.keys(rates).sort();
+  return (
+    <section className="panel" aria-label="Events per second">
+      <h2>Events per second</h2>
+      <table className="compact rates">
+        <tbody>
+          {topics.map((t) => {
+            const series = rates[t] ?? [];
+            const max = Math.max(1, ...series);
+            return (
+              <tr key={t}>
+                <td>{t}</td>
+                <td className="rate-now" data-testid={`rate-${t}`}>
+                  {(series[series.length - 1] ?? 0).toFixed(0)}
+                </td>
+                <td>
+                  <svg
+                    viewBox="0 0 60 16"
+                    className="spark"
+                    role="img"
+                    aria-label={`${t}: events per second, last minute`}
+                  >
+                    <polyline
+                      className="spark-notified"
+                      points={series
+                        .map((v, k) => `${k + 60 - series.length},${16 - (v / max) * 16}`)
+                        .join(' ')}
+                    />
+                  </svg>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+export function AnnualPanel({ token }: { token: string }) {
+  const [year, setYear] = useState(String(new Date().getFullYear()));
+  const [region, setRegion] = useState('');
+  const [report, setReport] = useState<AnnualReport | undefined>();
+  const [error, setError] = useState<string | undefined>();
+  const params = { year, region: region || undefined };
+  const load = () =>
+    getJson<AnnualReport>('/v1/annual-report', token, params).then(
+      (r) => {
+        setReport(r);
+        setError(undefined);
+      },
+      (e: Error) => setError(e.message),
+    );
+  const download = async () => {
+    const res = await fetch(withToken('/v1/annual-report', token, params), {
+      headers: { accept: 'text/csv' },
+    });
+    if (!res.ok) return setError(`download failed (${res.status})`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = document.createElement('a');
+    a.href = url;
+    a.download = `homeward-annual-report-${year}${region ? `-${region}` : ''}.csv`;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  };
+  const t = report?.totals.counts;
+  return (
+    <section className="panel" aria-label="Annual report">
+      <h2>Annual report</h2>
+      <div className="filters">
+        <input
+          aria-label="year"
+          data-testid="annual-year"
+          value={year}
+          onChange={(e) => setYear(e.target.value)}
+          size={5}
+        />
+        <input
+          aria-label="report region"
+          placeholder="region"
+          value={region}
+          onChange={(e) => setRegion(e.target.value)}
+          size={7}
+        />
+        <button type="button" onClick={load} data-testid="annual-show">
+          Show
+        </button>
+        <button type="button" onClick={download} data-testid="annual-download">
+          Download CSV
+        </button>
+        <a
+          href={withToken('/v1/annual-report', token, { ...params, format: 'html' })}
+          target="_blank"
+          rel="noreferrer"
+        >
+          Printable
+        </a>
+      </div>
+      {error && <p className="error">{error}</p>}
+      {report && t && (
+        <table className="compact" data-testid="annual-totals">
+          <tbody>
+            <tr>
+              <td>reports received</td>
+              <td>{t.reportsReceived}</td>
+              <td>cases opened / closed</td>
+              <td>
+                {t.casesOpened} / {t.casesClosed}
+              </td>
+            </tr>
+            <tr>
+              <td>alerts issued</td>
+              <td>{t.alertsIssued}</td>
+              <td>children rescued</td>
+              <td>{t.childrenRescued}</td>
+            </tr>
+            <tr>
+              <td>samples collected</td>
+              <td>{t.samplesCollected}</td>
+              <td>matches confirmed</td>
+              <td>{t.matchesConfirmed}</td>
+            </tr>
+            <tr>
+              <td>median report → located</td>
+              <td>{report.totals.medianReportToLocatedHours ?? '–'} h</td>
+              <td>follow-ups done / overdue</td>
+              <td>
+                {t.followupsCompleted} / {t.followupsOverdue}
+              </td>
+            </tr>
+          </tbody>
+        </table>
+      )}
+    </section>
+  );
+}
