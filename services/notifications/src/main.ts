@@ -1,6 +1,6 @@
 // Composition root: the service kit reads the config, connects, builds, starts and handles signals.
 import { runService } from '@homeward/service-kit';
-import { SERVICE_NAME, buildApp } from './app.ts';
+import { buildApp, SERVICE_NAME } from './app.ts';
 import { NotificationsConfig } from './config.ts';
 
 await runService({ name: SERVICE_NAME, config: NotificationsConfig, buildApp });
