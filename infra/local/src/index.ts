@@ -1,3 +1,4 @@
+export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
 export { probeKafka, startKafka } from './components/kafka.ts';
 export { pingRedis, startRedis } from './components/redis.ts';

@@ -66,19 +66,31 @@ export async function stopProcess(name: string, graceMs = 30_000): Promise<boole
   return true;
 }
 
-/** Runs a setup command to completion (an install or a build), failing with its output. */
-export function runSetup(component: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): void {
-  const res = spawnSync(cmd, args, {
-    encoding: 'utf8',
-    env: { ...process.env, ...env },
-    maxBuffer: 64 << 20,
+/**
+ * Runs a setup command to completion (an install or a build) without blocking the event loop,
+ * so the components' setups run side by side; fails with its output in a log file.
+ */
+export function runSetup(
+  component: string,
+  cmd: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (b: Buffer) => out.push(b));
+    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.on('error', (e) => reject(new LauncherError(component, `${cmd} could not run: ${e.message}`)));
+    child.on('close', (code) => {
+      const stdout = Buffer.concat(out).toString('utf8');
+      if (code === 0) return resolve(stdout);
+      const log = logPath(`${component}-setup`);
+      writeFileSync(log, `${stdout}\n${Buffer.concat(err).toString('utf8')}`);
+      reject(new LauncherError(component, `'${cmd} ${args.join(' ')}' exited with ${code}`, log));
+    });
   });
-  if (res.error) throw new LauncherError(component, `${cmd} could not run: ${res.error.message}`);
-  if (res.status !== 0) {
-    const log = logPath(`${component}-setup`);
-    writeFileSync(log, `${res.stdout}\n${res.stderr}`);
-    throw new LauncherError(component, `'${cmd} ${args.join(' ')}' exited with ${res.status}`, log);
-  }
 }
 
 export function which(cmd: string): string | undefined {

@@ -1,2 +1,4 @@
+/** The headless browser for end-to-end tests (Debian's chromium, installed when missing). */
+export { ensureChromium } from '@homeward/infra-local';
 export * from './helpers.ts';
 export * from './infra.ts';

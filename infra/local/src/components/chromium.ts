@@ -10,11 +10,11 @@ export const CHROMIUM_PATH = '/usr/bin/chromium';
  * the package with apt-get when it is missing (a fresh CI machine starts without it; the
  * first install takes minutes) and returns its path.
  */
-export function ensureChromium(): string {
+export async function ensureChromium(): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   // The package lists of a fresh machine are empty or stale: update first.
-  runSetup('chromium', 'apt-get', ['update', '-qq']);
-  runSetup('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], {
+  await runSetup('chromium', 'apt-get', ['update', '-qq']);
+  await runSetup('chromium', 'apt-get', ['install', '-y', '-qq', 'chromium'], {
     DEBIAN_FRONTEND: 'noninteractive',
   });
   if (!existsSync(CHROMIUM_PATH))

@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
@@ -52,35 +51,33 @@ export async function pingMongo(port: number): Promise<boolean> {
  * (https://pkg.go.dev/github.com/FerretDB/FerretDB/build/version). So we download the same
  * module, write that file, apply {@link ID_COLUMN_PATCH}, and `go build` its `cmd/ferretdb`.
  */
-function ensureFerretDb(): string {
+async function ensureFerretDb(): Promise<string> {
   const binDir = cacheDir('bin');
   const bin = join(binDir, `ferretdb-${BUILD_ID}`);
   if (existsSync(bin)) return bin;
   if (!which('go'))
     throw new LauncherError('ferretdb', 'Go is needed to build FerretDB and was not found on PATH');
   const module = `github.com/FerretDB/FerretDB@${FERRETDB_VERSION}`;
-  const dl = spawnSync('go', ['mod', 'download', '-json', module], { encoding: 'utf8' });
-  if (dl.status !== 0)
-    throw new LauncherError('ferretdb', `go mod download ${module} failed: ${dl.stderr || dl.stdout}`);
-  const moduleDir = (JSON.parse(dl.stdout) as { Dir: string }).Dir;
+  const downloaded = await runSetup('ferretdb', 'go', ['mod', 'download', '-json', module]);
+  const moduleDir = (JSON.parse(downloaded) as { Dir: string }).Dir;
   const src = join(cacheDir('build'), `ferretdb-${FERRETDB_VERSION}`);
   rmSync(src, { recursive: true, force: true });
   cpSync(moduleDir, src, { recursive: true });
-  runSetup('ferretdb', 'chmod', ['-R', 'u+w', src]);
+  await runSetup('ferretdb', 'chmod', ['-R', 'u+w', src]);
   writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
   const patchFile = join(src, ...ID_COLUMN_PATCH.file);
   const source = readFileSync(patchFile, 'utf8');
   if (!source.includes(ID_COLUMN_PATCH.from))
     throw new LauncherError('ferretdb', `the _id index patch no longer applies to ${patchFile}`);
   writeFileSync(patchFile, source.replace(ID_COLUMN_PATCH.from, ID_COLUMN_PATCH.to));
-  runSetup('ferretdb', 'go', ['build', '-C', src, '-trimpath', '-o', bin, './cmd/ferretdb']);
+  await runSetup('ferretdb', 'go', ['build', '-C', src, '-trimpath', '-o', bin, './cmd/ferretdb']);
   return bin;
 }
 
 export async function startFerretDb(opts: FerretOptions): Promise<'reused' | 'started'> {
   const name = opts.name ?? 'ferretdb';
   if (await pingMongo(opts.port).catch(() => false)) return 'reused';
-  const bin = ensureFerretDb();
+  const bin = await ensureFerretDb();
   const dataDir = cacheDir(name, 'sqlite');
   const pid = spawnDetached(name, bin, [
     '--handler=sqlite',

@@ -36,12 +36,12 @@ export async function probeKafka(port: number): Promise<boolean> {
 }
 
 /** Resolves the broker's jars from Maven Central with the pom beside the launcher, once. */
-function ensureKafkaJars(): string {
+async function ensureKafkaJars(): Promise<string> {
   const libs = cacheDir('kafka', 'libs');
   if (readdirSync(libs).some((f) => f.startsWith('kafka_2.13-'))) return libs;
   if (!which('mvn'))
     throw new LauncherError('kafka', 'Maven (mvn) is needed to fetch the Kafka jars and was not found');
-  runSetup('kafka', 'mvn', [
+  await runSetup('kafka', 'mvn', [
     '-q',
     '-B',
     '-f',
@@ -88,7 +88,7 @@ export async function startKafka(opts: KafkaOptions): Promise<'reused' | 'starte
   const name = opts.name ?? 'kafka';
   if (await probeKafka(opts.port).catch(() => false)) return 'reused';
   if (!which('java')) throw new LauncherError(name, 'a Java runtime (java) is needed and was not found');
-  const libs = ensureKafkaJars();
+  const libs = await ensureKafkaJars();
   const dir = cacheDir(name);
   const dataDir = cacheDir(name, 'data');
   const props = join(dir, 'server.properties');
@@ -106,7 +106,7 @@ export async function startKafka(opts: KafkaOptions): Promise<'reused' | 'starte
   // KRaft storage must be formatted once with a cluster id before the first start.
   if (!existsSync(join(dataDir, 'meta.properties'))) {
     const clusterId = randomBytes(16).toString('base64url');
-    runSetup(name, 'java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
+    await runSetup(name, 'java', [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props]);
   }
   const pid = spawnDetached(name, 'java', [
     `-Xms256m`,

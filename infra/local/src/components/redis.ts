@@ -26,12 +26,12 @@ export async function pingRedis(port: number): Promise<boolean> {
   }
 }
 
-function ensureRedisServer(): string {
+async function ensureRedisServer(): Promise<string> {
   const found = which('redis-server');
   if (found) return found;
   // Debian's package; the launcher runs as root on the project's machines.
-  runSetup('redis', 'apt-get', ['update', '-qq']);
-  runSetup('redis', 'apt-get', ['install', '-y', '-qq', 'redis-server'], {
+  await runSetup('redis', 'apt-get', ['update', '-qq']);
+  await runSetup('redis', 'apt-get', ['install', '-y', '-qq', 'redis-server'], {
     DEBIAN_FRONTEND: 'noninteractive',
   });
   const installed = which('redis-server');
@@ -42,7 +42,7 @@ function ensureRedisServer(): string {
 export async function startRedis(opts: RedisOptions): Promise<'reused' | 'started'> {
   const name = opts.name ?? 'redis';
   if (await pingRedis(opts.port).catch(() => false)) return 'reused';
-  const bin = ensureRedisServer();
+  const bin = await ensureRedisServer();
   const dir = cacheDir(name);
   // Persistence off: local Redis holds caches, locks and indexes the services can rebuild.
   const pid = spawnDetached(name, bin, [

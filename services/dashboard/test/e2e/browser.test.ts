@@ -1,9 +1,15 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { createTestTopics, deleteTestTopics, devKey, uniqueName, waitFor } from '@homeward/testing';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  devKey,
+  ensureChromium,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureChromium } from '../../../../infra/local/src/components/chromium.ts';
 import {
   alertIssued,
   caseOpened,
@@ -31,7 +37,7 @@ let page: Page;
 
 beforeAll(async () => {
   // The first install of Debian's chromium takes minutes; afterwards this is a file check.
-  const executablePath = ensureChromium();
+  const executablePath = await ensureChromium();
   mkdirSync(ARTIFACTS, { recursive: true });
   prefix = await createTestTopics('dashboard-e2e');
   dash = await startDashboard({ prefix });
