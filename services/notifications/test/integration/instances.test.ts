@@ -150,8 +150,12 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
     });
     expect(receiver.of(ids[1]!)).toHaveLength(0);
     await waitFor(() => receiver.of(ids[1]!).length === 1, { what: 'takeover after the live lease ran out' });
-    const cov = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
-    expect(cov.body).toMatchObject({ targeted: 3, notified: 3, pending: 0 });
+    // A receiver gets the webhook before the service records its outcome (outcomes are settled
+    // in batches): coverage must catch up, and then agree exactly.
+    const coverage = async () =>
+      (await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' })).body;
+    await waitFor(async () => (await coverage()).pending === 0, { what: 'outcomes settled' });
+    expect(await coverage()).toMatchObject({ targeted: 3, notified: 3, pending: 0 });
     await sleep(300);
     for (const id of ids) expect(receiver.of(id)).toHaveLength(1);
     await svc.stop();
