@@ -133,13 +133,23 @@ export class ServiceHost {
   ) {}
 
   async start(port: number): Promise<string> {
-    for (const c of this.parts.consumers) await c.start();
-    this.rt.relay.start();
-    for (const w of this.parts.workers ?? []) await w.start();
+    await this.startInProcess();
     const address = await this.parts.http.listen({ port, host: this.rt.config.HOST });
-    this.rt.lifecycle.accepting = true;
     this.rt.logger.info({ address }, `${this.rt.name} started`);
     return address;
+  }
+
+  /**
+   * Everything but the port: consumers (once they own their partitions), the relay and the
+   * workers, and the HTTP app ready for `inject`. What `start` does first, and what tests use.
+   */
+  async startInProcess(): Promise<void> {
+    for (const c of this.parts.consumers) await c.start();
+    await Promise.all(this.parts.consumers.map((c) => c.waitForAssignment()));
+    this.rt.relay.start();
+    for (const w of this.parts.workers ?? []) await w.start();
+    await this.parts.http.ready();
+    this.rt.lifecycle.accepting = true;
   }
 
   async stop(): Promise<void> {

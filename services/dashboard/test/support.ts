@@ -51,9 +51,8 @@ export async function startDashboard(opts: {
   const app = await buildApp(rt, config);
   if (opts.consumers === false) app.consumers.length = 0;
   const host = new ServiceHost(rt, app);
+  // start() returns once the consumer owns its partitions: tests may publish right away.
   const address = await host.start(0);
-  // Tests publish right after start: be sure the consumer owns its partitions first.
-  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
   const get: RunningDashboard['get'] = async (url, o = {}) => {
     const role = o.role === undefined ? 'operator' : o.role;
     const res = await app.http.inject({

@@ -50,10 +50,7 @@ export async function startDna(opts: {
   });
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
-  for (const c of app.consumers) await c.start();
-  rt.relay.start();
-  rt.lifecycle.accepting = true;
-  await app.http.ready();
+  await host.startInProcess();
   const call: RunningDna['call'] = async (method, url, body, role = 'dna-lab') => {
     const res = await app.http.inject({
       method,

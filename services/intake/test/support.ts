@@ -35,12 +35,7 @@ export async function startIntake(opts: {
   });
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
-  for (const c of app.consumers) await c.start();
-  // Tests publish right after start: be sure the consumers own their partitions first.
-  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
-  rt.relay.start();
-  rt.lifecycle.accepting = true;
-  await app.http.ready();
+  await host.startInProcess();
   const post: RunningIntake['post'] = async (body, o = {}) => {
     const encoded =
       o.raw === undefined ? encodeHttpStructured(body as CloudEvent) : { headers: {}, body: o.raw };

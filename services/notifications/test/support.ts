@@ -58,13 +58,7 @@ export async function startNotifications(opts: {
   });
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
-  for (const c of app.consumers) await c.start();
-  // Tests publish right after start: be sure the consumers own their partitions first.
-  await Promise.all(app.consumers.map((c) => c.waitForAssignment()));
-  rt.relay.start();
-  for (const w of app.workers ?? []) await w.start();
-  rt.lifecycle.accepting = true;
-  await app.http.ready();
+  await host.startInProcess();
   const call: RunningNotifications['call'] = async (method, url, o = {}) => {
     const role = o.role === undefined ? 'admin' : o.role;
     const res = await app.http.inject({

@@ -51,15 +51,8 @@ export async function startPlacement(opts: {
   });
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
-  if (opts.consumers !== false) {
-    for (const c of app.consumers) await c.start();
-  } else {
-    app.consumers.length = 0;
-  }
-  rt.relay.start();
-  await app.overdue.start();
-  rt.lifecycle.accepting = true;
-  await app.http.ready();
+  if (opts.consumers === false) app.consumers.length = 0;
+  await host.startInProcess();
   const call: RunningPlacement['call'] = async (method, url, body, o = {}) => {
     const role = o.role === undefined ? 'civil-affairs' : o.role;
     const res = await app.http.inject({

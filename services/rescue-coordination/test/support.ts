@@ -56,15 +56,8 @@ export async function startRescue(opts: {
   });
   const app = await buildApp(rt, config);
   const host = new ServiceHost(rt, app);
-  if (opts.consumers !== false) {
-    for (const c of app.consumers) await c.start();
-  } else {
-    app.consumers.length = 0;
-  }
-  rt.relay.start();
-  await app.scheduler.start();
-  rt.lifecycle.accepting = true;
-  await app.http.ready();
+  if (opts.consumers === false) app.consumers.length = 0;
+  await host.startInProcess();
   const call: RunningRescue['call'] = async (method, url, body, o = {}) => {
     const role = o.role === undefined ? 'police' : o.role;
     const res = await app.http.inject({
