@@ -1,34 +1,7 @@
-/**
- * Administrative levels of a GB/T 2260 division code: `340000` is a province, `340100` a
- * prefecture, `340104` a county-level division.
- */
-export type RegionLevel = 'province' | 'prefecture' | 'county';
+import { regionContains } from '@homeward/events';
 
-export function regionLevel(code: string): RegionLevel {
-  if (code.endsWith('0000')) return 'province';
-  if (code.endsWith('00')) return 'prefecture';
-  return 'county';
-}
-
-/** True when `outer` is `inner` itself or a division above it (`340000` ⊇ `340100` ⊇ `340104`). */
-export function regionContains(outer: string, inner: string): boolean {
-  switch (regionLevel(outer)) {
-    case 'province':
-      return outer.slice(0, 2) === inner.slice(0, 2);
-    case 'prefecture':
-      return outer.slice(0, 4) === inner.slice(0, 4);
-    case 'county':
-      return outer === inner;
-  }
-}
-
-/** The province and prefecture a division belongs to, for filtering cases by any level. */
-export function regionAncestors(code: string): { province: string; prefecture: string } {
-  return {
-    province: `${code.slice(0, 2)}0000`,
-    prefecture: regionLevel(code) === 'province' ? code : `${code.slice(0, 4)}00`,
-  };
-}
+// The division-code hierarchy is the contract's: one implementation in @homeward/events.
+export { type RegionLevel, regionAncestors, regionContains, regionLevel } from '@homeward/events';
 
 /**
  * The chief rule: a case is led by police of county level or higher for its region, i.e. a
