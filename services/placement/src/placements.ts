@@ -55,7 +55,7 @@ export interface PlacementsDeps {
  * Placement decisions, follow-up completion and the overdue check. Every write holds the case's
  * lease (see {@link RedisLocks}), reads the case by `_id`, applies the pure rules, and writes the
  * new state with its events in one update guarded by the case's version (a second guard, which
- * holds on MongoDB), then waits for the relay to publish and clear the outbox before letting go.
+ * holds on MongoDB), then waits for the relay to publish before letting go.
  */
 export class Placements {
   constructor(private readonly deps: PlacementsDeps) {}

@@ -100,8 +100,8 @@ export class Coordinator {
   /** Applies a plan to a case by compare-and-set on its version, re-deciding after a lost race. */
   /**
    * Applies a plan to a case under the case's lease: read, decide, one write with its events,
-   * then wait for the relay to publish them, so that its `$pullAll` on this document is done
-   * before the next writer reads it (FerretDB updates are not isolated; see RedisLocks).
+   * then wait for the relay to publish them before the next writer goes (FerretDB updates are
+   * not isolated; see RedisLocks).
    */
   private changeCase<R>(
     caseId: string,

@@ -102,8 +102,8 @@ const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLIC
 /**
  * dna-tracking's collections. FerretDB 1.24 applies an update as read-modify-write without
  * isolation, so two updates of one document at once can lose one (measured here: most of 200
- * concurrent `$set`+`$pullAll` pairs lost a change). The outbox relay updates every document
- * that carries events, so such documents are written once and never updated by this service:
+ * concurrent `$set`+`$pullAll` pairs lost a change). So documents that carry events are written
+ * once and never updated by this service:
  * every change is an insert whose unique `_id` is also its compare-and-set (the next custody
  * record `<sampleId>:<seq>`, the one profile of a sample, the one review of a match). Hot
  * lookups are by `_id` only; the listings (overdue, matches by status) scan, off the hot path.
