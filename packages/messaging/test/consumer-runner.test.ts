@@ -3,7 +3,6 @@ import {
   createTestTopics,
   header,
   TopicCollector,
-  testDatabase,
   testInfra,
   testLogger,
   uniqueName,
@@ -15,33 +14,26 @@ import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConsumerRunner,
-  createKafkaClient,
   EventPublisher,
   MongoIdempotencyStore,
   PoisonMessageError,
   prefixTopics,
 } from '../src/index.ts';
-import { closedEvent } from './fixtures.ts';
+import { closedEvent, type MessagingTestBed, openTestBed, testKafka } from './fixtures.ts';
 
 const logger = testLogger();
 let prefix: string;
 let db: Db;
-let closeDb: () => Promise<void>;
+let bed: MessagingTestBed;
 let publisher: EventPublisher;
-const kafka = () =>
-  createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+const kafka = () => testKafka(logger);
 
 beforeAll(async () => {
-  prefix = await createTestTopics('runner');
-  ({ db, close: closeDb } = await testDatabase('runner'));
-  publisher = new EventPublisher({ kafka: kafka(), topics: prefixTopics(prefix), logger });
-  await publisher.connect();
+  bed = await openTestBed('runner', logger);
+  ({ prefix, db, publisher } = bed);
 });
 
-afterAll(async () => {
-  await publisher.disconnect();
-  await closeDb();
-});
+afterAll(() => bed.close());
 
 function runner(
   handlers: ConstructorParameters<typeof ConsumerRunner>[0]['handlers'],

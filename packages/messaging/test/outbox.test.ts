@@ -1,46 +1,31 @@
 import { Topics } from '@homeward/events';
-import {
-  createTestTopics,
-  TopicCollector,
-  testDatabase,
-  testInfra,
-  testLogger,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
+import { TopicCollector, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import type { Collection, Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ConsumerRunner,
-  createKafkaClient,
-  EventPublisher,
+  type EventPublisher,
   MongoIdempotencyStore,
   OutboxRelay,
   outboxInsert,
   prefixTopics,
   withOutbox,
 } from '../src/index.ts';
-import { closedEvent } from './fixtures.ts';
+import { closedEvent, type MessagingTestBed, openTestBed, testKafka } from './fixtures.ts';
 
 const logger = testLogger();
 let prefix: string;
 let db: Db;
-let closeDb: () => Promise<void>;
+let bed: MessagingTestBed;
 let publisher: EventPublisher;
-const kafka = () =>
-  createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+const kafka = () => testKafka(logger);
 
 beforeAll(async () => {
-  prefix = await createTestTopics('outbox');
-  ({ db, close: closeDb } = await testDatabase('outbox'));
-  publisher = new EventPublisher({ kafka: kafka(), topics: prefixTopics(prefix), logger });
-  await publisher.connect();
+  bed = await openTestBed('outbox', logger);
+  ({ prefix, db, publisher } = bed);
 });
 
-afterAll(async () => {
-  await publisher.disconnect();
-  await closeDb();
-});
+afterAll(() => bed.close());
 
 interface CaseDoc {
   _id: string;
