@@ -79,6 +79,16 @@ export type EscalationOutcome = 'escalated' | 'not-due' | 'ended' | 'cancelled-s
 const actor = (p: Principal): Actor => ({ agencyId: p.agencyId, role: p.role, region: p.region });
 const who = (p: Principal) => ({ agencyId: p.agencyId, role: p.role });
 
+/** A line of the case's timeline for an event this service recorded. */
+function timelineEntry(
+  event: { type: string; id: string },
+  at: Date,
+  details: Record<string, unknown>,
+  by?: { agencyId: string; role: string },
+): TimelineEntry {
+  return { at, type: event.type, eventId: event.id, ...(by ? { by } : {}), details };
+}
+
 /**
  * The police's side of a case: the lifecycle, the team, and the rapid search alert. Every case
  * change is a compare-and-set on the case's `version` that carries its events in the same
@@ -207,13 +217,12 @@ export class Coordinator {
         ...(d.description ? { description: d.description } : {}),
         ...(d.photoUrl ? { photoUrl: d.photoUrl } : {}),
       };
-      const entry: TimelineEntry = {
-        at: new Date(d.addedAt),
-        type: event.type,
-        eventId: event.id,
-        by: { agencyId: d.reportedBy.agencyId, role: d.reportedBy.role },
-        details: { leadId: d.leadId, origin: d.origin, seenAt: d.seenAt },
-      };
+      const entry = timelineEntry(
+        event,
+        new Date(d.addedAt),
+        { leadId: d.leadId, origin: d.origin, seenAt: d.seenAt },
+        { agencyId: d.reportedBy.agencyId, role: d.reportedBy.role },
+      );
       return { push: { leads: lead, timeline: entry }, result: true };
     });
   }
@@ -231,12 +240,10 @@ export class Coordinator {
         confirmedAt: d.confirmedAt,
         confirmedBy: d.confirmedBy,
       };
-      const entry: TimelineEntry = {
-        at: new Date(d.confirmedAt),
-        type: event.type,
-        eventId: event.id,
-        details: { matchId: d.matchId, confirmedBy: d.confirmedBy },
-      };
+      const entry = timelineEntry(event, new Date(d.confirmedAt), {
+        matchId: d.matchId,
+        confirmedBy: d.confirmedBy,
+      });
       return { set: { identified }, push: { timeline: entry }, result: true };
     });
   }
@@ -255,13 +262,7 @@ export class Coordinator {
       }
       const data = { caseId, assignedAt: now.toISOString(), ...team };
       const event = this.caseEvent('homeward.case.team-assigned', data, doc, now);
-      const entry: TimelineEntry = {
-        at: now,
-        type: event.type,
-        eventId: event.id,
-        by: who(by),
-        details: { ...team },
-      };
+      const entry = timelineEntry(event, now, { ...team }, who(by));
       return {
         set: { team: { assignedAt: now, ...team } },
         push: { timeline: entry },
@@ -282,17 +283,16 @@ export class Coordinator {
         locatedAt: input.locatedAt ?? now.toISOString(),
       };
       const event = this.caseEvent('homeward.case.child-located', data, doc, now);
-      const entry: TimelineEntry = {
-        at: now,
-        type: event.type,
-        eventId: event.id,
-        by: who(by),
-        details: {
+      const entry = timelineEntry(
+        event,
+        now,
+        {
           place: data.place,
           locatedAt: data.locatedAt,
           identified: data.identification !== undefined,
         },
-      };
+        who(by),
+      );
       return {
         set: { status: next, activeAlertId: null, located: { ...data, by: actor(by) } },
         push: { timeline: entry },
@@ -314,19 +314,18 @@ export class Coordinator {
         rescuedAt: input.rescuedAt ?? now.toISOString(),
       };
       const event = this.caseEvent('homeward.case.child-rescued', data, doc, now);
-      const entry: TimelineEntry = {
-        at: now,
-        type: event.type,
-        eventId: event.id,
-        by: who(by),
-        details: {
+      const entry = timelineEntry(
+        event,
+        now,
+        {
           place: data.place,
           region: data.region,
           rescuedAt: data.rescuedAt,
           buyerHouseholdRecorded: data.buyerHousehold !== undefined,
           identified: data.identification !== undefined,
         },
-      };
+        who(by),
+      );
       return {
         set: { status: next, activeAlertId: null, rescued: { ...data, by: actor(by) } },
         push: { timeline: entry },
@@ -357,13 +356,7 @@ export class Coordinator {
         doc,
         now,
       );
-      const entry: TimelineEntry = {
-        at: now,
-        type: event.type,
-        eventId: event.id,
-        by: who(by),
-        details: { reason },
-      };
+      const entry = timelineEntry(event, now, { reason }, who(by));
       return {
         set: { status: next, closed: { closedAt: now, reason, by: actor(by) } },
         push: { timeline: entry },
