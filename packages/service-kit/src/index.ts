@@ -14,3 +14,4 @@ export * from './problem.ts';
 export * from './rate-limit.ts';
 export * from './redis-locks.ts';
 export * from './runtime.ts';
+export * from './sse-hub.ts';
