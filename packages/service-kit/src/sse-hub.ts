@@ -42,6 +42,8 @@ export interface SseHubOptions<E extends { id: string }> {
    * connection that `XREAD BLOCK` holds for every client of this instance.
    */
   redis: Redis;
+  /** The reader connection's name in Redis (`CLIENT LIST`), e.g. `<prefix>notifications:sse`. */
+  readerName?: string;
   /** Turns a stream entry (its id and field list) into what filters and frames see. */
   parse: (id: string, fields: string[]) => E;
   /** The SSE text of one entry (see `sseFrame`); its id must be the entry's id. */
@@ -128,7 +130,9 @@ export class SseHub<E extends { id: string }> implements Worker {
 
   async start(): Promise<void> {
     this.stopping = false;
-    this.reader = this.opts.redis.duplicate();
+    this.reader = this.opts.redis.duplicate(
+      this.opts.readerName ? { connectionName: this.opts.readerName } : undefined,
+    );
     this.reader.on('error', (err: unknown) =>
       this.opts.logger.warn({ err }, 'stream reader connection error'),
     );

@@ -42,6 +42,7 @@ export async function buildApp(
   const annual = new AnnualStore(rt.mongo.db);
   const hub = new SseHub<HistoryEntry>({
     redis: rt.redis.redis,
+    readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,
     parse: (id, fields) => parseEntry([id, fields]),
     frame: (e) => sseFrame({ id: e.id, data: e.json }),
     heartbeatMs: config.SSE_HEARTBEAT_MS,

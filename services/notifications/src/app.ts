@@ -55,6 +55,7 @@ export async function buildApp(
   const feed = new UnitFeed(redis, redisPrefix, config.STREAM_HISTORY);
   const hub = new SseHub<FeedEntry>({
     redis,
+    readerName: `${redisPrefix}sse`,
     parse: parseFeedEntry,
     frame: (e) => sseFrame({ id: e.id, event: e.type, data: e.data }),
     heartbeatMs: config.STREAM_HEARTBEAT_MS,
