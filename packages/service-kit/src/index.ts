@@ -5,6 +5,7 @@ export * from './clock.ts';
 export * from './config.ts';
 export * from './connections.ts';
 export * from './due-index.ts';
+export * from './error-catalogue.ts';
 export * from './errors.ts';
 export * from './http-server.ts';
 export * from './logger.ts';
