@@ -11,6 +11,22 @@ const allTests = [
   'infra/local/test/**/*.test.ts',
 ];
 
+/**
+ * The `unit` project: also what mutation testing runs (vitest.mutation.config.ts).
+ * A unit test that reaches for a broker or a database by mistake must fail at once with a clear
+ * message, not wait for a connection: the endpoints are blanked (the test helpers refuse to run
+ * without them), the setup file refuses network connections, and a test gets seconds, not the
+ * integration minute.
+ */
+export const unitProject = {
+  name: 'unit',
+  include: unitTests,
+  env: { KAFKA_BROKERS: '', MONGO_URL: '', REDIS_URL: '' },
+  setupFiles: ['packages/testing/src/unit-setup.ts'],
+  testTimeout: 10_000,
+  hookTimeout: 15_000,
+};
+
 // Two projects over one workspace. `unit` has no global setup and no infrastructure in its
 // environment, so it runs in seconds (`npm run test:unit`); `integration` finds or starts Kafka,
 // FerretDB and Redis once. Integration tests wait on real brokers and databases far more than
@@ -21,21 +37,7 @@ export default defineConfig({
     maxWorkers: 4,
     reporters: ['default'],
     projects: [
-      {
-        extends: true,
-        test: {
-          name: 'unit',
-          include: unitTests,
-          // A unit test that reaches for a broker or a database by mistake must fail at once with
-          // a clear message, not wait for a connection: the endpoints are blanked (the test
-          // helpers refuse to run without them), the setup file refuses network connections, and
-          // a test gets seconds, not the integration minute.
-          env: { KAFKA_BROKERS: '', MONGO_URL: '', REDIS_URL: '' },
-          setupFiles: ['packages/testing/src/unit-setup.ts'],
-          testTimeout: 10_000,
-          hookTimeout: 15_000,
-        },
-      },
+      { extends: true, test: unitProject },
       {
         extends: true,
         test: {
