@@ -142,8 +142,11 @@ export class ConsumerRunner {
     return this.state === 'running' && !this.stopping;
   }
 
-  /** Whether the consumer works now, and for how long it has not (see the thresholds). */
-  health(): ConsumerHealth {
+  /**
+   * Whether the consumer works now, and for how long it has not; `thresholds` overrides the
+   * runner's own (a deployment's configuration, applied by the service host).
+   */
+  health(thresholds: ConsumerHealthThresholds = this.thresholds): ConsumerHealth {
     const now = Date.now();
     let since = this.lastProgressAt;
     for (const started of this.inFlight.values()) since = Math.min(since, started);
@@ -152,8 +155,8 @@ export class ConsumerRunner {
     return {
       group: this.opts.groupId,
       state: this.state,
-      ready: everJoined && this.state !== 'stopped' && stalledMs < this.thresholds.notReadyAfterMs,
-      live: stalledMs < this.thresholds.notLiveAfterMs,
+      ready: everJoined && this.state !== 'stopped' && stalledMs < thresholds.notReadyAfterMs,
+      live: stalledMs < thresholds.notLiveAfterMs,
       stalledMs,
       restarts: this.restarts,
     };
@@ -304,7 +307,10 @@ export class ConsumerRunner {
       if (this.stopping || !isRunning() || isStale()) break;
       this.inFlight.set(slot, Date.now());
       try {
-        await this.processMessage(batch.topic, batch.partition, message, heartbeat);
+        await this.processMessage(batch.topic, batch.partition, message, {
+          heartbeat,
+          alive: () => !this.stopping && isRunning() && !isStale(),
+        });
       } finally {
         this.inFlight.delete(slot);
       }
@@ -323,7 +329,7 @@ export class ConsumerRunner {
     topic: string,
     partition: number,
     message: KafkaMessage,
-    heartbeat: () => Promise<void>,
+    scope: BatchScope,
   ): Promise<void> {
     const group = this.opts.groupId;
     const baseLog = this.opts.logger.child({ topic, partition, offset: message.offset });
@@ -335,7 +341,7 @@ export class ConsumerRunner {
         err instanceof EventDecodeError
           ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}`
           : String(err);
-      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog);
+      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog, scope);
       return;
     }
     const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
@@ -347,6 +353,7 @@ export class ConsumerRunner {
         'unknown-type',
         `unknown event type "${event.type}"`,
         log,
+        scope,
       );
       return;
     }
@@ -357,12 +364,12 @@ export class ConsumerRunner {
     }
     const errors = validateEvent(event);
     if (errors.length > 0) {
-      await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log);
+      await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log, scope);
       return;
     }
     // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
     const eventKey = `${event.source}|${event.id}`;
-    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log, heartbeat)) {
+    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log, scope)) {
       log.debug('duplicate event skipped');
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'duplicate' });
       return;
@@ -376,39 +383,51 @@ export class ConsumerRunner {
     };
     const timer = this.metrics?.handlerSeconds.startTimer({ group, type: event.type });
     try {
-      await this.withRetry(() => handler(event as HomewardEvent, ctx), log, heartbeat);
+      await this.withRetry(() => handler(event as HomewardEvent, ctx), log, scope);
     } catch (err) {
       timer?.();
+      // Still retriable: the runner is stopping or lost the partition; the message stays
+      // unresolved and is handled again (by this member or another), never dead-lettered.
+      if (isRetriable(err)) throw err;
       const e = err as { code?: string; message?: string };
-      await this.deadLetter(topic, partition, message, e.code ?? 'handler', e.message ?? String(err), log);
+      await this.deadLetter(
+        topic,
+        partition,
+        message,
+        e.code ?? 'handler',
+        e.message ?? String(err),
+        log,
+        scope,
+      );
       return;
     }
     timer?.();
     await this.withRetry(
       () => this.opts.idempotency.add(group, eventKey, this.opts.now?.() ?? new Date()),
       log,
-      heartbeat,
+      scope,
     );
     this.metrics?.handled.inc({ group, type: event.type, outcome: 'handled' });
   }
 
   /**
    * Runs `fn`, retrying retriable failures (broker, store or Redis away) until it succeeds or the
-   * runner stops; between attempts the member heartbeats, so a long outage of a store does not
-   * also cost it its partitions.
+   * runner stops or its batch is no longer its own (a crash or a rebalance: another consumer
+   * takes the message over); between attempts the member heartbeats, so a long outage of a
+   * store does not also cost it its partitions.
    */
-  private async withRetry<R>(fn: () => Promise<R>, log: Logger, heartbeat?: () => Promise<void>): Promise<R> {
+  private async withRetry<R>(fn: () => Promise<R>, log: Logger, scope?: BatchScope): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        if (!isRetriable(err) || this.stopping) throw err;
+        if (!isRetriable(err) || this.stopping || (scope && !scope.alive())) throw err;
         const cap = Math.min(HANDLER_RETRY.maxMs, HANDLER_RETRY.initialMs * 2 ** (attempt - 1));
         const wait = Math.random() * cap;
         log.warn({ err, attempt, waitMs: Math.round(wait) }, 'retriable failure, retrying');
         await sleep(wait);
         // The broker may be the thing that is away: a failed heartbeat is not this message's fault.
-        await heartbeat?.().catch(() => {});
+        await scope?.heartbeat().catch(() => {});
       }
     }
   }
@@ -420,6 +439,7 @@ export class ConsumerRunner {
     code: string,
     reason: string,
     log: Logger,
+    scope: BatchScope,
   ): Promise<void> {
     const logical = this.physicalToLogical.get(topic) ?? topic;
     const headers: IHeaders = {
@@ -440,6 +460,7 @@ export class ConsumerRunner {
           new Map([[this.opts.topicResolver(deadLetterTopic(logical)), [dead]]]),
         ),
       log,
+      scope,
     );
     log.warn({ code, reason: reason.slice(0, 500) }, 'message dead-lettered');
     this.metrics?.handled.inc({
@@ -448,6 +469,13 @@ export class ConsumerRunner {
       outcome: 'dead-lettered',
     });
   }
+}
+
+/** What the retry loop needs of the batch a message came in. */
+interface BatchScope {
+  heartbeat: () => Promise<void>;
+  /** False once the runner stops or the batch is stale (its partition went elsewhere). */
+  alive: () => boolean;
 }
 
 function headerText(v: unknown): string | undefined {
