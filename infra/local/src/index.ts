@@ -6,4 +6,12 @@ export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
 export { cacheDir, repoRoot } from './paths.ts';
 export { LauncherError, stopProcess } from './processes.ts';
+export type { ServiceCommand, SupervisorOptions } from './supervisor.ts';
+export {
+  requestRestart,
+  runningServices,
+  SERVICE_RESTART,
+  ServiceSupervisor,
+  serviceControlDir,
+} from './supervisor.ts';
 export { ensureTopics } from './topics.ts';
