@@ -4,6 +4,7 @@ export * from './auth.ts';
 export * from './clock.ts';
 export * from './config.ts';
 export * from './connections.ts';
+export * from './error-catalogue.ts';
 export * from './errors.ts';
 export * from './http-server.ts';
 export * from './logger.ts';
