@@ -74,6 +74,10 @@ switch (command) {
     ensureInstalled();
     tsx('infra/local/src/cli.ts', rest);
     break;
+  case 'chaos':
+    ensureInstalled();
+    tsx('chaos/src/run.ts', rest);
+    break;
   case 'bench':
     ensureInstalled();
     tsx('bench/src/run.ts', rest);
@@ -83,5 +87,5 @@ switch (command) {
     run(pnpmBin, rest);
     break;
   default:
-    process.stdout.write('usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|pnpm ...\n');
+    process.stdout.write('usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|chaos [--short]|pnpm ...\n');
 }
