@@ -201,10 +201,13 @@ export class ConsumerRunner {
     if (!this.supervisor || this.stopping) return;
     this.stopping = true;
     this.wakeUp.abort();
+    // Leaves the group (and ends a connect or join in progress) ...
     await this.consumer?.disconnect().catch((err: unknown) => {
       this.opts.logger.warn({ err }, 'consumer disconnect failed');
     });
     await this.supervisor;
+    // ... and closes a connection that a connect finishing meanwhile opened.
+    await this.consumer?.disconnect().catch(() => {});
     this.setState('stopped');
   }
 
@@ -225,10 +228,13 @@ export class ConsumerRunner {
           this.wakeUp.signal.addEventListener('abort', onAbort, { once: true });
         });
         await consumer.connect();
+        // A stop that came while connecting: do not join a group only to leave it.
+        if (this.stopping) break;
         await consumer.subscribe({
           topics: [...this.physicalToLogical.keys()],
           fromBeginning: this.opts.fromBeginning ?? true,
         });
+        if (this.stopping) break;
         await consumer.run({
           autoCommit: true,
           eachBatchAutoResolve: false,
