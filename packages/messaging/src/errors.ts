@@ -64,8 +64,11 @@ export function isRetriable(err: unknown): boolean {
   if (typeof err !== 'object' || err === null) return false;
   const e = err as ErrorLike;
   if (e.retriable === true) return true;
-  // kafkajs' give-up errors say non-retriable although the broker may be back in a second.
-  if (typeof e.name === 'string' && KAFKA_UNAVAILABLE.test(e.name)) return true;
+  // kafkajs' give-up errors say non-retriable although the broker may be back in a second: its
+  // nested retriers wrap an exhausted `Connection error: connect ECONNREFUSED` in
+  // KafkaJSNumberOfRetriesExceeded and that again in KafkaJSNonRetriableError (with the
+  // connection error as `cause`). For kafkajs' errors the cause decides.
+  if (typeof e.name === 'string' && e.name.startsWith('KafkaJS') && isUnavailableError(err)) return true;
   // Any other explicit verdict stands (a poison message stays poison whatever caused it).
   if (e.retriable === false) return false;
   if (isUnavailableError(err)) return true;
