@@ -161,6 +161,24 @@ export class DocumentNotFound extends Error {
   }
 }
 
+/**
+ * Events that the catalogue refuses (the publisher would too): refused before anything is
+ * written, so an invalid event never sits in an outbox. A programming error, never retried.
+ */
+export class InvalidEvents extends Error {
+  readonly code = 'PERSISTENCE_ERR_INVALID_EVENT';
+  readonly retriable = false;
+
+  constructor(
+    collection: string,
+    id: string,
+    readonly problems: Array<{ eventId: string; type: string; errors: unknown[] }>,
+  ) {
+    super(`refusing to store invalid events with ${collection}/${id}: ${JSON.stringify(problems)}`);
+    this.name = 'InvalidEvents';
+  }
+}
+
 /** A decision that tried to change a document's `_id` (a programming error, never retried). */
 export class IdChanged extends Error {
   readonly code = 'PERSISTENCE_ERR_ID_CHANGED';

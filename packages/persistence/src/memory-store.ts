@@ -17,7 +17,14 @@ import {
   type UpdateOptions,
   type UpdateOutcome,
 } from './aggregate-store.ts';
-import { copyDoc, projectionWithoutOutbox, sortWithTieBreak, withoutOutbox } from './documents.ts';
+import {
+  assertValidEvents,
+  copyDoc,
+  effectiveLimit,
+  projectionWithoutOutbox,
+  sortWithTieBreak,
+  withoutOutbox,
+} from './documents.ts';
 import { type Leases, leaseName, MemoryLeases } from './leases.ts';
 
 /**
@@ -87,6 +94,7 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
   }
 
   async insertOnce(doc: T, events: readonly HomewardEvent[] = []): Promise<boolean> {
+    assertValidEvents(this.name, doc._id, events);
     if (this.docs.has(doc._id)) return false;
     this.docs.set(doc._id, { doc: copyDoc(withoutOutbox(doc)), outbox: copyDoc([...events]) });
     this.outbox.publish(events);
@@ -137,7 +145,8 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
     const sort = sortWithTieBreak(options.sort);
     if (sort) cursor = cursor.sort(sort);
     if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    const limit = effectiveLimit(options.limit);
+    if (limit !== undefined) cursor = cursor.limit(limit);
     return cursor.all().map((d) => copyDoc(d) as unknown as P);
   }
 
@@ -157,6 +166,7 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
     if (!stored) return false;
     if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
     const events = change.events ?? [];
+    assertValidEvents(this.name, id, events);
     this.docs.set(id, {
       doc: copyDoc(withoutOutbox(change.doc)),
       outbox: [...stored.outbox, ...copyDoc([...events])],

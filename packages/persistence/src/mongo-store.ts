@@ -18,7 +18,9 @@ import {
   type WriteOptions,
 } from './aggregate-store.ts';
 import {
+  assertValidEvents,
   copyDoc,
+  effectiveLimit,
   OUTBOX_FIELD,
   projectionWithoutOutbox,
   sortWithTieBreak,
@@ -51,6 +53,8 @@ export interface MongoPersistenceOptions extends StoreOptions {
   leases: Leases;
   /** The service's outbox relay. */
   relay: OutboxRelayPort;
+  /** Told when an awaited publication failed after its write (pino's logger fits). */
+  logger?: { warn(obj: object, msg: string): void };
 }
 
 /** A document as stored: the aggregate's fields and its outbox. */
@@ -94,6 +98,7 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
   }
 
   async insertOnce(doc: T, events: readonly HomewardEvent[] = [], opts: WriteOptions = {}): Promise<boolean> {
+    assertValidEvents(this.name, doc._id, events);
     const stored: StoredDoc = { ...withoutOutbox(doc) };
     if (events.length > 0) stored[OUTBOX_FIELD] = events.map((e) => this.opts.relay.entry(e));
     try {
@@ -163,7 +168,8 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     const sort = sortWithTieBreak(options.sort);
     if (sort) cursor = cursor.sort(sort);
     if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    const limit = effectiveLimit(options.limit);
+    if (limit !== undefined) cursor = cursor.limit(limit);
     return (await cursor.toArray()).map((d) => withoutOutbox(d) as unknown as P);
   }
 
@@ -175,6 +181,7 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
   private async replace<R>(current: T, change: Change<T, R>, opts: WriteOptions): Promise<boolean> {
     const events = change.events ?? [];
     const { $set, $unset } = topLevelChange(this.name, current, change.doc);
+    assertValidEvents(this.name, current._id, events);
     const update: Record<string, Document> = {};
     if (Object.keys($set).length > 0) update.$set = $set;
     if (Object.keys($unset).length > 0) update.$unset = $unset;
@@ -198,7 +205,18 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
   ): Promise<W> {
     if (events.length === 0) return run();
     const result = await this.opts.relay.commit(this.col, id, run);
-    if (opts.awaitPublish ?? this.awaitPublish) await this.opts.relay.notify(this.col, id);
+    if (opts.awaitPublish ?? this.awaitPublish) {
+      try {
+        await this.opts.relay.notify(this.col, id);
+      } catch (err) {
+        // The write is stored with its events: failing now would invite the caller to apply
+        // the change twice. The relay's sweep publishes them later.
+        this.opts.logger?.warn(
+          { err, collection: this.name, id },
+          'publication deferred to the outbox sweep',
+        );
+      }
+    }
     return result;
   }
 }

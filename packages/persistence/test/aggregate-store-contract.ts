@@ -6,6 +6,7 @@ import {
   type Doc,
   DocumentNotFound,
   IdChanged,
+  InvalidEvents,
   type StoreOptions,
 } from '../src/index.ts';
 
@@ -358,6 +359,81 @@ export function aggregateStoreContract(name: string, setup: () => Promise<Contra
       expect(await store.count()).toBe(6);
       expect(await store.count({ region: 'north' })).toBe(4);
       expect(await store.count({ region: 'west' })).toBe(0);
+    });
+
+    it('implements the filter operators the README promises, as FerretDB does', async () => {
+      const store = h.store<Row>();
+      for (const row of rows) await store.insertOnce(row);
+      const ids = async (filter: Parameters<typeof store.list>[0]) =>
+        (await store.list(filter, { sort: { _id: 1 } })).map((d) => d._id);
+      expect(await ids({ region: { $eq: 'south' } })).toEqual(['r3']);
+      expect(await ids({ region: { $ne: 'north' } })).toEqual(['r3', 'r5']);
+      expect(await ids({ region: { $nin: ['north', 'east'] } })).toEqual(['r3']);
+      expect(await ids({ rank: { $lte: 1 } })).toEqual(['r2', 'r6']);
+      expect(await ids({ rank: { $gt: 3 } })).toEqual(['r5']);
+      expect(await ids({ 'details.colour': { $exists: false } })).toEqual(['r1', 'r3', 'r5', 'r6']);
+      expect(await ids({ 'details.size': { $in: [2, 3] } })).toEqual(['r2', 'r3']);
+      expect(await ids({ $and: [{ region: 'north' }, { rank: 3 }] })).toEqual(['r1', 'r4']);
+      expect(await ids({ $nor: [{ region: 'north' }, { rank: 2 }] })).toEqual(['r5']);
+      expect(await ids({ rank: { $not: { $gte: 2 } } })).toEqual(['r2', 'r6']);
+      expect(await ids({ name: { $regex: '^t' } })).toEqual(['r2', 'r3']);
+      expect(await ids({ tags: { $size: 2 } })).toEqual(['r2']);
+      expect(await ids({ tags: { $all: ['a', 'b'] } })).toEqual(['r2']);
+      expect(await ids({ tags: { $elemMatch: { $eq: 'c' } } })).toEqual(['r5']);
+      expect(await ids({ _id: 'r4' })).toEqual(['r4']);
+      expect(await ids({ _id: { $in: ['r1', 'r6', 'nope'] } })).toEqual(['r1', 'r6']);
+      expect(await ids({ region: 'north', 'details.size': { $gte: 4 } })).toEqual(['r4', 'r6']);
+      // A sort on a nested field, and a limit of 0 meaning none (as MongoDB reads it).
+      expect((await store.list({}, { sort: { 'details.size': -1 }, limit: 0 })).map((d) => d._id)).toEqual([
+        'r6',
+        'r5',
+        'r4',
+        'r3',
+        'r2',
+        'r1',
+      ]);
+    });
+
+    it('inserts once however many writers race for the same _id', async () => {
+      const store = h.store<Counter>();
+      const outcomes = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => store.insertOnce({ ...counter('c-insert-race'), n: i })),
+      );
+      expect(outcomes.filter(Boolean)).toHaveLength(1);
+      expect(await store.count()).toBe(1);
+      expect(await store.get('c-insert-race')).toEqual({
+        ...counter('c-insert-race'),
+        n: outcomes.indexOf(true),
+      });
+    });
+
+    it('creates once and loses no change when upserts of a new document race', async () => {
+      const store = h.store<Counter>();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () =>
+          store.upsert('c-up-race', (c) => {
+            const base = c ?? counter('c-up-race');
+            return { doc: { ...base, n: base.n + 1 }, result: c === null };
+          }),
+        ),
+      );
+      expect(results.filter((r) => r.result === true)).toHaveLength(1);
+      expect((await store.get('c-up-race'))?.n).toBe(10);
+    });
+
+    it('refuses events the catalogue refuses, before writing anything', async () => {
+      const store = h.store<Counter>();
+      const bad = { ...caseClosed('c-bad'), data: { caseId: 'c-bad' } } as HomewardEvent;
+      await expect(store.insertOnce(counter('c-bad'), [bad])).rejects.toThrow(InvalidEvents);
+      expect(await store.get('c-bad')).toBeNull();
+      await store.insertOnce(counter('c-bad'));
+      const err = await store
+        .update('c-bad', (c) => ({ doc: { ...c, n: 1 }, events: [bad] }))
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(InvalidEvents);
+      expect(err).toMatchObject({ code: 'PERSISTENCE_ERR_INVALID_EVENT', problems: [{ eventId: bad.id }] });
+      expect(await store.get('c-bad')).toEqual(counter('c-bad'));
+      expect(await h.storedOutbox(store, 'c-bad')).toEqual([]);
     });
 
     it('never returns the outbox, whatever the read', async () => {

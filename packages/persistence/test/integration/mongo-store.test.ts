@@ -126,4 +126,37 @@ describe('MongoDB adapter', () => {
     );
     expect(await redis.keys('*persistence*:lock:*')).toEqual([]);
   });
+
+  it('resolves a stored write whose awaited publication failed, and says so (the sweep publishes later)', async () => {
+    const warnings: object[] = [];
+    const failing = {
+      watch: bed.relay.watch.bind(bed.relay),
+      commit: bed.relay.commit.bind(bed.relay),
+      entry: bed.relay.entry.bind(bed.relay),
+      notify: async () => {
+        throw new Error('broker unreachable');
+      },
+    };
+    const store = new MongoPersistence({
+      db,
+      leases: bed.leases,
+      relay: failing,
+      logger: { warn: (obj) => warnings.push(obj) },
+    }).aggregate<{ _id: string; n: number }>(uniqueName('failing'));
+    const e1 = caseClosed('f-1');
+    expect(await store.insertOnce({ _id: 'f-1', n: 0 }, [e1])).toBe(true);
+    const out = await store.update('f-1', (c) => ({
+      doc: { ...c, n: 1 },
+      events: [caseClosed('f-1')],
+      result: 'done',
+    }));
+    expect(out).toMatchObject({ changed: true, result: 'done' });
+    expect(await store.get('f-1')).toEqual({ _id: 'f-1', n: 1 });
+    expect(warnings).toEqual([
+      expect.objectContaining({ collection: store.name, id: 'f-1' }),
+      expect.objectContaining({ collection: store.name, id: 'f-1' }),
+    ]);
+    // The relay's own fast path (commit) still published them.
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+  });
 });
