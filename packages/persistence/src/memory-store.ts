@@ -119,15 +119,17 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
 
   upsert<R = undefined>(id: string, decide: DecideOrCreate<T, R>): Promise<UpdateOutcome<T | null, R>> {
     return this.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      const change = await decide(current);
-      if (!change) return { changed: false, doc: await this.get(id), result: null };
-      if (current) this.replace(id, change);
-      else {
+      // Two rounds at most, as in MongoDB: an `insertOnce` outside the lease may create the
+      // document while `decide` runs; then decide again on what it wrote.
+      for (let round = 0; ; round++) {
+        const current = await this.get(id);
+        const change = await decide(current);
+        if (!change) return { changed: false, doc: await this.get(id), result: null };
         if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
-        await this.insertOnce(change.doc, change.events);
+        const done = current ? this.replace(id, change) : await this.insertOnce(change.doc, change.events);
+        if (done) return { changed: true, doc: await this.get(id), result: change.result as R };
+        if (round > 0) throw new Error(`${this.name}/${id} was created and removed while being upserted`);
       }
-      return { changed: true, doc: await this.get(id), result: change.result as R };
     });
   }
 

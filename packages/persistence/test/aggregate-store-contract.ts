@@ -280,6 +280,21 @@ export function aggregateStoreContract(name: string, setup: () => Promise<Contra
       expect(await publishedOf([e1.id, e2.id])).toEqual([e1.id, e2.id]);
     });
 
+    it('decides again when an insert outside the lease creates the document during an upsert', async () => {
+      const store = h.store<Counter>();
+      const seen: Array<number | null> = [];
+      const out = await store.upsert('c-up-late', async (c) => {
+        seen.push(c?.n ?? null);
+        // Another writer's insertOnce lands while this decision is being made.
+        if (!c && seen.length === 1) await store.insertOnce({ ...counter('c-up-late'), n: 100 });
+        const base = c ?? counter('c-up-late');
+        return { doc: { ...base, n: base.n + 1 }, result: base.n + 1 };
+      });
+      expect(seen).toEqual([null, 100]);
+      expect(out).toEqual({ changed: true, doc: { ...counter('c-up-late'), n: 101 }, result: 101 });
+      expect((await store.get('c-up-late'))?.n).toBe(101);
+    });
+
     it('removes under a guard, after publishing what the outbox holds', async () => {
       const store = h.store<Counter>();
       const e1 = caseClosed('c-rm');
