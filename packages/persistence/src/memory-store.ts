@@ -61,6 +61,7 @@ interface Stored<T> {
   outbox: HomewardEvent[];
 }
 
+/** What the memory stores share; each defaults to its own. */
 export interface MemoryPersistenceOptions extends StoreOptions {
   /** Default: in-process leases of its own. */
   leases?: Leases;

@@ -46,6 +46,7 @@ export interface OutboxRelayPort {
   entry(event: HomewardEvent): unknown;
 }
 
+/** What the MongoDB stores of one service share. */
 export interface MongoPersistenceOptions extends StoreOptions {
   /** The service's database. */
   db: Db;
