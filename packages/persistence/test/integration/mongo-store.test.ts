@@ -45,6 +45,7 @@ async function openBed(label: string) {
     leases,
     collector,
     redis,
+    publisher,
     persistence: (awaitPublish?: boolean) =>
       new MongoPersistence({
         db: database.db,
@@ -158,5 +159,34 @@ describe('MongoDB adapter', () => {
     ]);
     // The relay's own fast path (commit) still published them.
     await bed.collector.waitForEvent((e) => e.id === e1.id);
+  });
+
+  it('resolves an awaited write only once its events are published (the relay cursor has moved)', async () => {
+    const store = bed.persistence().aggregate<{ _id: string; n: number }>(uniqueName('awaited'));
+    await store.insertOnce({ _id: 'a-1', n: 0 }, [caseClosed('a-1')]);
+    const cursor = async () =>
+      (await db.collection('outbox_cursors').findOne({ _id: `${store.name}:a-1` as never }))?.published;
+    expect(await cursor()).toBe(1);
+    await store.update('a-1', (c) => ({
+      doc: { ...c, n: 1 },
+      events: [caseClosed('a-1'), caseClosed('a-1')],
+    }));
+    expect(await cursor()).toBe(3);
+  });
+
+  it('lets a restarted service publish what a crash left: its stores register their collections', async () => {
+    const name = uniqueName('crashed');
+    const e1 = caseClosed('x-1');
+    // A relay that stopped is a process that died after writing and before publishing.
+    const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    await dead.stop();
+    const before = new MongoPersistence({ db, leases: bed.leases, relay: dead }).aggregate<Doc>(name);
+    await before.insertOnce({ _id: 'x-1' }, [e1]);
+    // The restarted service builds its stores, then its relay sweeps.
+    const relay = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    new MongoPersistence({ db, leases: bed.leases, relay }).aggregate<Doc>(name);
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+    await relay.stop();
   });
 });
