@@ -15,7 +15,7 @@ import {
   uniqueName,
 } from '@homeward/testing';
 import { MongoPersistence } from '../src/index.ts';
-import { caseClosed } from './aggregate-store-contract.ts';
+import { caseClosed } from './contract/harness.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const out = (s: string) => process.stdout.write(`${s}\n`);

@@ -15,7 +15,11 @@ import {
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregateStore, type Doc, isDuplicateKey, MongoPersistence } from '../../src/index.ts';
-import { aggregateStoreContract, type ContractHarness, caseClosed } from '../aggregate-store-contract.ts';
+import {
+  aggregateStoreContract,
+  type ContractHarness,
+  caseClosed,
+} from '../contract/aggregate-store-contract.ts';
 
 const logger = testLogger();
 
