@@ -13,7 +13,7 @@ import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { liveKeys } from './domain/live-ops.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
-import { HealthPoller, parseHealthTargets, type ServiceHealth } from './health-poller.ts';
+import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { AnnualStore } from './store/annual-store.ts';
 import { type HistoryEntry, LiveStore, ProjectionGuard, parseEntry } from './store/live-store.ts';
@@ -26,7 +26,7 @@ export interface DashboardApp extends ServiceParts {
   hub: SseHub<HistoryEntry>;
   live: LiveStore;
   annual: AnnualStore;
-  health: HealthPoller;
+  health: HealthWorker;
 }
 
 /**
@@ -52,7 +52,7 @@ export async function buildApp(
     retryMs: 3_000,
     logger: rt.logger.child({ component: 'sse' }),
   });
-  const health = new HealthPoller(
+  const health = new HealthWorker(
     parseHealthTargets(config.HEALTH_TARGETS),
     config.HEALTH_POLL_MS,
     rt.logger.child({ component: 'health' }),
@@ -138,7 +138,7 @@ export async function buildApp(
   return {
     http,
     consumers,
-    workers: [hub, { start: () => health.start(), stop: () => health.stop() }],
+    workers: [hub, health],
     hub,
     live,
     annual,

@@ -13,7 +13,7 @@ import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
 import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
-import { Fanout } from './fanout.ts';
+import { FanoutService } from './fanout-service.ts';
 import { alertCancelledHandler, alertEscalatedHandler, alertIssuedHandler } from './handlers/alert-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -32,7 +32,7 @@ export interface NotificationsApp extends ServiceParts {
   index: UnitIndex;
   store: DeliveryStore;
   ledger: ClaimLedger;
-  fanout: Fanout;
+  fanout: FanoutService;
   /** Serves the units' live channels from one shared Redis reader. */
   hub: SseHub<FeedEntry>;
   /** This instance's id in its claims. */
@@ -85,7 +85,7 @@ export async function buildApp(
     maxDeferMs: config.OUTCOME_MAX_DEFER_MS,
   });
   const owner = `${SERVICE_NAME}-${randomUUID()}`;
-  const fanout = new Fanout({
+  const fanout = new FanoutService({
     index,
     ledger,
     store,
