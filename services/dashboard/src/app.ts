@@ -1,8 +1,10 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -12,6 +14,7 @@ import {
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { liveKeys } from './domain/live-ops.ts';
+import { DashboardErrors } from './errors.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
 import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -39,7 +42,12 @@ export async function buildApp(
 ): Promise<DashboardApp> {
   const keys = liveKeys(`${rt.config.TOPIC_PREFIX}dashboard:`);
   const live = new LiveStore(rt.redis.redis, keys, config.SEEN_TTL_SECONDS);
-  const annual = new AnnualStore(rt.mongo.db);
+  // Only insert-once facts today, which take no lease; an aggregate added later would.
+  const leases = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}dashboard`,
+    conflictCode: DashboardErrors.concurrentUpdate.code,
+  });
+  const annual = new AnnualStore(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
   const hub = new SseHub<HistoryEntry>({
     redis: rt.redis.redis,
     readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,

@@ -7,6 +7,12 @@ export const DashboardErrors = defineErrors({
     status: 401,
     summary: 'the session token is unknown or expired; sign in again with POST /v1/session.',
   },
+  concurrentUpdate: {
+    code: 'DASHBOARD_ERR_CONCURRENT_UPDATE',
+    status: 409,
+    summary: 'another writer held this record for longer than the wait; retry.',
+    retriable: true,
+  },
   invalidFilter: {
     code: 'DASHBOARD_ERR_INVALID_FILTER',
     status: 400,

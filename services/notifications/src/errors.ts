@@ -17,6 +17,12 @@ export const NotificationsErrors = defineErrors({
     status: 403,
     summary: "the key's agency does not act for this unit.",
   },
+  concurrentUpdate: {
+    code: 'NOTIFICATIONS_ERR_CONCURRENT_UPDATE',
+    status: 409,
+    summary: 'another writer held this record for longer than the wait; retry.',
+    retriable: true,
+  },
   notNotified: {
     code: 'NOTIFICATIONS_ERR_NOT_NOTIFIED',
     status: 409,

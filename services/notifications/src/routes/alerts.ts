@@ -1,5 +1,4 @@
 import { createEvent } from '@homeward/events';
-import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
 import {
   type Clock,
   type Credentials,
@@ -24,7 +23,6 @@ export interface AlertRoutesDeps {
   units: UnitStore;
   ledger: ClaimLedger;
   fanout: FanoutService;
-  relay: OutboxRelay;
   credentials: Credentials;
   clock: Clock;
 }
@@ -86,9 +84,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       );
       const id = pairId(alertId, unitId);
       const doc = { _id: id, alertId, unitId, agencyId: request.principal!.agencyId, acknowledgedAt };
-      const inserted = await deps.relay.commit(deps.store.acks, id, () =>
-        deps.store.insertAck({ ...doc, ...outboxInsert([event]) }),
-      );
+      const inserted = await deps.store.insertAck(doc, event);
       if (!inserted) {
         const first = await deps.store.findAck(alertId, unitId);
         return reply.code(200).send(ackView(first ?? doc));

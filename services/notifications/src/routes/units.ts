@@ -48,9 +48,10 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Register or update a unit',
+        description: describeErrors(NotificationsErrors.concurrentUpdate),
         params: UnitParams,
         body: UnitBody,
-        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403) },
+        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403, 409) },
       },
       preHandler: admin,
     },
@@ -102,9 +103,12 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Remove a unit',
-        description: describeErrors(NotificationsErrors.unitNotFound),
+        description: describeErrors(NotificationsErrors.unitNotFound, NotificationsErrors.concurrentUpdate),
         params: UnitParams,
-        response: { 204: { type: 'null', description: 'removed' }, ...problemResponses(400, 401, 403, 404) },
+        response: {
+          204: { type: 'null', description: 'removed' },
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
       preHandler: admin,
     },
