@@ -57,7 +57,7 @@ export async function buildApp(
   const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
   const units = new UnitStore(persistence);
   const index = new UnitIndex(redis, units, rt.logger.child({ component: 'unit-index' }), redisPrefix);
-  const store = new DeliveryStore(persistence);
+  const store = new DeliveryStore(persistence, rt.mongo.db);
   const ledger = new ClaimLedger(redis, redisPrefix);
   const feed = new UnitFeed(redis, redisPrefix, config.STREAM_HISTORY);
   const hub = new SseHub<FeedEntry>({

@@ -1,5 +1,6 @@
 import type { HomewardEvent } from '@homeward/events';
-import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import { type AggregateStore, type FactStore, isDuplicateKey, type Persistence } from '@homeward/persistence';
+import type { Collection, Db } from 'mongodb';
 import type { DeliveryKind } from '../domain/claims.ts';
 import type { SearcherView } from '../domain/unit-alert.ts';
 
@@ -57,14 +58,23 @@ export class DeliveryStore {
   private readonly alerts: AggregateStore<AlertDoc>;
   private readonly acks: FactStore<AckDoc>;
   private readonly deliveries: Record<DeliveryKind, FactStore<DeliveryDoc>>;
+  private readonly bulk: Record<DeliveryKind, Collection<DeliveryDoc>>;
 
-  constructor(persistence: Persistence) {
+  /**
+   * `db` serves one write only: the bulk insert of settled deliveries, which the persistence
+   * port has no call for yet (see `recordDeliveries`).
+   */
+  constructor(persistence: Persistence, db: Db) {
     this.alerts = persistence.aggregate<AlertDoc>('alerts');
     // The ack answers once stored; the relay publishes its event in the background.
     this.acks = persistence.facts<AckDoc>('acks', { awaitPublish: false });
     this.deliveries = {
       alert: persistence.facts<DeliveryDoc>('alert_deliveries'),
       cancellation: persistence.facts<DeliveryDoc>('cancel_deliveries'),
+    };
+    this.bulk = {
+      alert: db.collection<DeliveryDoc>(this.deliveries.alert.name),
+      cancellation: db.collection<DeliveryDoc>(this.deliveries.cancellation.name),
     };
   }
 
@@ -102,10 +112,18 @@ export class DeliveryStore {
     );
   }
 
-  /** Records settled deliveries; a record already there (a takeover's duplicate) is kept. */
+  /**
+   * Records settled deliveries, insert-once rows like the store's facts: a record already there
+   * (a takeover's duplicate) is kept. One unordered `insertMany` per batch, because a batch of
+   * 500 as single inserts took 4.6–5.0 s on FerretDB against 0.1–0.6 s in bulk (measured).
+   */
   async recordDeliveries(kind: DeliveryKind, docs: DeliveryDoc[]): Promise<void> {
-    const store = this.deliveries[kind];
-    await Promise.all(docs.map((d) => store.insertOnce(d)));
+    if (docs.length === 0) return;
+    try {
+      await this.bulk[kind].insertMany(docs, { ordered: false });
+    } catch (err) {
+      if (!isDuplicateKey(err)) throw err;
+    }
   }
 
   /** Every settled delivery of an alert (a collection scan on FerretDB: recovery only). */
