@@ -58,23 +58,21 @@ export class DeliveryStore {
   private readonly alerts: AggregateStore<AlertDoc>;
   private readonly acks: FactStore<AckDoc>;
   private readonly deliveries: Record<DeliveryKind, FactStore<DeliveryDoc>>;
-  private readonly bulk: Record<DeliveryKind, Collection<DeliveryDoc>>;
 
   /**
    * `db` serves one write only: the bulk insert of settled deliveries, which the persistence
    * port has no call for yet (see `recordDeliveries`).
    */
-  constructor(persistence: Persistence, db: Db) {
+  constructor(
+    persistence: Persistence,
+    private readonly db: Pick<Db, 'collection'>,
+  ) {
     this.alerts = persistence.aggregate<AlertDoc>('alerts');
     // The ack answers once stored; the relay publishes its event in the background.
     this.acks = persistence.facts<AckDoc>('acks', { awaitPublish: false });
     this.deliveries = {
       alert: persistence.facts<DeliveryDoc>('alert_deliveries'),
       cancellation: persistence.facts<DeliveryDoc>('cancel_deliveries'),
-    };
-    this.bulk = {
-      alert: db.collection<DeliveryDoc>(this.deliveries.alert.name),
-      cancellation: db.collection<DeliveryDoc>(this.deliveries.cancellation.name),
     };
   }
 
@@ -120,7 +118,8 @@ export class DeliveryStore {
   async recordDeliveries(kind: DeliveryKind, docs: DeliveryDoc[]): Promise<void> {
     if (docs.length === 0) return;
     try {
-      await this.bulk[kind].insertMany(docs, { ordered: false });
+      const rows: Collection<DeliveryDoc> = this.db.collection(this.deliveries[kind].name);
+      await rows.insertMany(docs, { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
