@@ -16,12 +16,21 @@ import {
 } from './common.ts';
 import { ReportDataSchema } from './reports.ts';
 import { type TopicName, Topics } from './topics.ts';
+import {
+  CancelReasons,
+  CaseKinds,
+  CustodySteps,
+  FollowupTypes,
+  IdentificationMethods,
+  literalUnion,
+  PlacementTypes,
+} from './vocabulary.ts';
 
-const CaseKind = Type.Union([
-  Type.Literal('missing-child'),
-  Type.Literal('unidentified-child'),
-  Type.Literal('suspected-trafficking'),
-]);
+const CaseKind = literalUnion(CaseKinds);
+const CancelReason = literalUnion(CancelReasons);
+const PlacementType = literalUnion(PlacementTypes);
+const FollowupType = literalUnion(FollowupTypes);
+const CustodyStep = literalUnion(CustodySteps);
 
 const Officer = Type.Object({
   officerId: Id,
@@ -35,49 +44,16 @@ const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
 /** How police established who a located or rescued child is, other than by DNA. */
 const PoliceIdentification = Type.Object({
-  method: Type.Union([Type.Literal('documents'), Type.Literal('family-recognition'), Type.Literal('other')]),
+  method: literalUnion(IdentificationMethods),
   identifiedBy: ShortText,
   note: Type.Optional(LongText),
 });
-
-const CancelReason = Type.Union([
-  Type.Literal('found'),
-  Type.Literal('found-deceased'),
-  Type.Literal('hoax'),
-  Type.Literal('unfounded'),
-  Type.Literal('withdrawn'),
-]);
 
 const BuyerHousehold = Type.Object({
   headName: ShortText,
   address: ShortText,
   idNumber: Type.Optional(ShortText),
 });
-
-const PlacementType = Type.Union([
-  Type.Literal('return-to-family'),
-  Type.Literal('civil-affairs-institution'),
-  Type.Literal('foster-family'),
-  Type.Literal('kinship-care'),
-  Type.Literal('independent-living'),
-]);
-
-const FollowupType = Type.Union([
-  Type.Literal('compulsory-education'),
-  Type.Literal('medical-psychological-rehabilitation'),
-  Type.Literal('vocational-training'),
-  Type.Literal('escorted-handover'),
-]);
-
-const CustodyStep = Type.Union([
-  Type.Literal('collected'),
-  Type.Literal('sealed'),
-  Type.Literal('shipped'),
-  Type.Literal('received'),
-  Type.Literal('profiled'),
-  Type.Literal('stored'),
-  Type.Literal('destroyed'),
-]);
 
 /**
  * Defines one event type: its topic, the schema of its `data`, the partition key taken from

@@ -7,3 +7,4 @@ export * from './reports.ts';
 export * from './topics.ts';
 export * from './trace.ts';
 export * from './validation.ts';
+export * from './vocabulary.ts';

@@ -3,3 +3,4 @@ export { ensureChromium } from '@homeward/infra-local';
 export * from './helpers.ts';
 export * from './infra.ts';
 export * from './service.ts';
+export * from './sse-client.ts';

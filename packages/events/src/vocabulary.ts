@@ -1,0 +1,64 @@
+import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+
+/**
+ * The contract's closed vocabularies, each declared once `as const`: services import the list
+ * (for loops, lookups and their own schemas) and the type, and the catalogue builds its
+ * schemas from the same list, so a value cannot be added in one place and missed in another.
+ */
+
+/** A TypeBox union of string literals from an `as const` list. */
+export function literalUnion<const V extends readonly [string, ...string[]]>(
+  values: V,
+  options: { description?: string } = {},
+): TUnion<TLiteral<V[number]>[]> {
+  return Type.Union(
+    values.map((v) => Type.Literal(v)),
+    options,
+  ) as unknown as TUnion<TLiteral<V[number]>[]>;
+}
+
+/** Kinds of case rescue coordination keeps (a sighting is a lead on a case, not a case). */
+export const CaseKinds = ['missing-child', 'unidentified-child', 'suspected-trafficking'] as const;
+export type CaseKind = (typeof CaseKinds)[number];
+
+/** Why an alert ended; every notified unit is told. */
+export const CancelReasons = ['found', 'found-deceased', 'hoax', 'unfounded', 'withdrawn'] as const;
+export type CancelReason = (typeof CancelReasons)[number];
+
+/** Where civil affairs place a rescued child. */
+export const PlacementTypes = [
+  'return-to-family',
+  'civil-affairs-institution',
+  'foster-family',
+  'kinship-care',
+  'independent-living',
+] as const;
+export type PlacementType = (typeof PlacementTypes)[number];
+
+/** What is followed up after a placement. */
+export const FollowupTypes = [
+  'compulsory-education',
+  'medical-psychological-rehabilitation',
+  'vocational-training',
+  'escorted-handover',
+] as const;
+export type FollowupType = (typeof FollowupTypes)[number];
+
+/**
+ * A DNA sample's custody steps in their only order; `destroyed` may end the chain after any
+ * step (see dna-tracking's custody rules).
+ */
+export const CustodySteps = [
+  'collected',
+  'sealed',
+  'shipped',
+  'received',
+  'profiled',
+  'stored',
+  'destroyed',
+] as const;
+export type CustodyStep = (typeof CustodySteps)[number];
+
+/** How police established who a located or rescued child is, other than by DNA. */
+export const IdentificationMethods = ['documents', 'family-recognition', 'other'] as const;
+export type IdentificationMethod = (typeof IdentificationMethods)[number];
