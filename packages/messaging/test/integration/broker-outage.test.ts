@@ -12,7 +12,7 @@ import {
   EventPublisher,
   MongoIdempotencyStore,
   prefixTopics,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 // A broker of its own (other ports and data folder than the shared one and than

@@ -2,7 +2,12 @@ import { Topics } from '@homeward/events';
 import { testLogger, uniqueName, waitFor } from '@homeward/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsumerRunner, type IdempotencyStore, MongoIdempotencyStore, prefixTopics } from '../src/index.ts';
+import {
+  ConsumerRunner,
+  type IdempotencyStore,
+  MongoIdempotencyStore,
+  prefixTopics,
+} from '../../src/index.ts';
 import { closedEvent, type MessagingTestBed, openTestBed, testKafka } from './fixtures.ts';
 
 const logger = testLogger();
@@ -104,7 +109,7 @@ describe('ConsumerRunner supervision', () => {
     const r = runner(
       {},
       {
-        kafka: (await import('../src/index.ts')).createKafkaClient({
+        kafka: (await import('../../src/index.ts')).createKafkaClient({
           // Nothing listens here: the first consumer never connects.
           brokers: ['127.0.0.1:1'],
           clientId: uniqueName('nowhere'),

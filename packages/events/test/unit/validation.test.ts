@@ -5,7 +5,7 @@ import {
   validateEnvelope,
   validateEvent,
   validateReportData,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 const missingChild = {
   kind: 'missing-child',

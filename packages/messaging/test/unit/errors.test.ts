@@ -6,7 +6,7 @@ import {
   KafkaJSProtocolError,
 } from 'kafkajs';
 import { describe, expect, it } from 'vitest';
-import { isRetriable, isUnavailableError, PoisonMessageError } from '../src/index.ts';
+import { isRetriable, isUnavailableError, PoisonMessageError } from '../../src/index.ts';
 
 const refused = () => new KafkaJSConnectionError('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
 
