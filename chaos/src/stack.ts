@@ -11,6 +11,7 @@ import {
   startRedis,
   stopProcess,
 } from '@homeward/infra-local';
+import { Redis } from 'ioredis';
 
 /**
  * The chaos stack's own ports: never the contract's (9092, 27017, 6379, 8080-8085), whose
@@ -107,8 +108,20 @@ export class ChaosStack {
     return stopProcess(NAMES.ferretdb);
   }
 
+  /** Redis as production runs it, with its append-only file (see `--redis-data-loss` in run.ts). */
   startRedis(): Promise<unknown> {
-    return startRedis({ port: CHAOS_PORTS.redis, name: NAMES.redis });
+    return startRedis({ port: CHAOS_PORTS.redis, name: NAMES.redis, persistent: true });
+  }
+
+  /** Empties Redis, as a restart of a Redis without persistence would. */
+  async flushRedis(): Promise<void> {
+    const client = new Redis(this.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.connect();
+      await client.flushall();
+    } finally {
+      client.disconnect();
+    }
   }
 
   stopRedis(): Promise<boolean> {

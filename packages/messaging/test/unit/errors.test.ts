@@ -14,13 +14,15 @@ describe('isRetriable', () => {
   it('retries a broker that is away however deeply kafkajs wrapped the connection error', () => {
     // What a publish into a two-minute outage threw (and the runner dead-lettered, before):
     // the inner retrier gives up, the outer one wraps that as non-retriable.
-    const exhausted = new KafkaJSNumberOfRetriesExceeded(refused(), {
-      retryCount: 5,
-      retryTime: 1000,
-    } as never);
-    // kafkajs' typings omit the options argument its error constructors take at run time.
-    // @ts-expect-error
-    const outer = new KafkaJSNonRetriableError(exhausted, { cause: refused() });
+    // kafkajs' type declarations leave out the constructor options its own retrier passes.
+    const exhausted: Error = Reflect.construct(KafkaJSNumberOfRetriesExceeded, [
+      refused(),
+      { retryCount: 5, retryTime: 1000, cause: refused() },
+    ]);
+    const outer: Error & { retriable?: boolean } = Reflect.construct(KafkaJSNonRetriableError, [
+      exhausted,
+      { cause: refused() },
+    ]);
     expect(outer.retriable).toBe(false);
     expect(outer.message).toBe('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
     expect(isRetriable(outer)).toBe(true);
@@ -28,8 +30,9 @@ describe('isRetriable', () => {
     expect(isRetriable(refused())).toBe(true);
     expect(
       isRetriable(
-        // @ts-expect-error: as above, the typings take no message
-        new KafkaJSLockTimeout('Timeout while acquiring lock (3 waiting locks): "updating target topics"'),
+        Reflect.construct(KafkaJSLockTimeout, [
+          'Timeout while acquiring lock (3 waiting locks): "updating target topics"',
+        ]),
       ),
     ).toBe(true);
   });

@@ -9,7 +9,7 @@ import {
   loadConfig,
   readinessChecks,
   type ServiceRuntime,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 // A FerretDB and a Redis of their own (other ports, other data folders): this file stops and
 // restarts them, which the shared ones, used by every other test at the same time, must never be.
