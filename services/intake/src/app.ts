@@ -11,7 +11,7 @@ import type { Static } from '@sinclair/typebox';
 import type { IntakeConfig } from './config.ts';
 import { caseClosedHandler, caseOpenedHandler } from './handlers/case-events.ts';
 import { reportSubmittedHandler } from './handlers/report-submitted.ts';
-import { ReportIntake } from './report-intake.ts';
+import { IntakeService } from './intake-service.ts';
 import { reportRoutes } from './routes/reports.ts';
 import { ReportStore } from './store/report-store.ts';
 
@@ -19,7 +19,7 @@ export const SERVICE_NAME = 'intake';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface IntakeApp extends ServiceParts {
-  intake: ReportIntake;
+  intake: IntakeService;
   store: ReportStore;
 }
 
@@ -27,7 +27,7 @@ export interface IntakeApp extends ServiceParts {
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeConfig>): Promise<IntakeApp> {
   const store = new ReportStore(rt.mongo.db);
   rt.relay.watch(store.reports);
-  const intake = new ReportIntake({
+  const intake = new IntakeService({
     store,
     relay: rt.relay,
     clock: rt.clock,
@@ -61,8 +61,8 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
       topics: [Topics.caseEvents],
       topicResolver: rt.topics,
       handlers: {
-        'homeward.case.opened': caseOpenedHandler(store),
-        'homeward.case.closed': caseClosedHandler(store),
+        'homeward.case.opened': caseOpenedHandler(intake),
+        'homeward.case.closed': caseClosedHandler(intake),
       },
       publisher: rt.publisher,
       idempotency: rt.idempotency,
@@ -86,7 +86,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
   await http.register(async (scope) =>
-    reportRoutes(scope, { intake, store, credentials: rt.credentials, rateLimiter }),
+    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter }),
   );
   return { http, consumers, intake, store };
 }

@@ -1,8 +1,8 @@
-import type { Actor, ReportData, ReportKind } from '@homeward/events';
+import type { Actor, CaseKind, ReportData, ReportKind } from '@homeward/events';
 import type { OutboxFields } from '@homeward/messaging';
 import type { Collection, Db } from 'mongodb';
-
-export type Outcome = 'case-opened' | 'lead-added';
+import { type ChildKeyClaim, slideWindow } from '../domain/duplicate-child.ts';
+import type { Outcome } from '../domain/report-outcome.ts';
 
 /** A report as received: the idempotency record, the answer given, and its pending events. */
 export interface ReportDoc extends OutboxFields {
@@ -26,7 +26,7 @@ export interface ReportDoc extends OutboxFields {
 export interface CaseDoc {
   _id: string;
   status: 'open' | 'closed';
-  kind: ReportKind;
+  kind: CaseKind;
   region: string;
   openedAt: Date;
   reportId: string;
@@ -34,15 +34,8 @@ export interface CaseDoc {
   closedAt?: Date;
 }
 
-/** A claim on a child's identity key by the report that opened (or is opening) its case. */
-export interface ChildKeyDoc {
-  _id: string;
-  caseId: string;
-  openerReportId: string;
-  /** The time last seen of the latest report for this child: the duplicate window slides with it. */
-  lastSeenAt: string;
-  claimedAt: Date;
-}
+/** A claim on a child's identity key, as stored: see {@link ChildKeyClaim}. */
+export type ChildKeyDoc = ChildKeyClaim;
 
 const DUPLICATE_KEY = 11000;
 const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLICATE_KEY;
@@ -121,9 +114,8 @@ export class ReportStore {
   /** Slides the duplicate window forward to a later time last seen. */
   async touchChildKey(key: string, caseId: string, lastSeenAt: string): Promise<void> {
     const current = await this.childKeys.findOne({ _id: key });
-    if (current && current.caseId === caseId && Date.parse(lastSeenAt) > Date.parse(current.lastSeenAt)) {
-      await this.childKeys.updateOne({ _id: key, caseId }, { $set: { lastSeenAt } });
-    }
+    const next = current && slideWindow(current, caseId, lastSeenAt);
+    if (next) await this.childKeys.updateOne({ _id: key, caseId }, { $set: { lastSeenAt: next.lastSeenAt } });
   }
 
   /** Frees a child key when its case closes, so the next disappearance opens a new case. */
