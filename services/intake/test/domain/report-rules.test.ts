@@ -145,6 +145,9 @@ describe('the rules of each kind', () => {
     expect(checkReportRules(seenAt('2026-11-28', '2026-11-27T08:00:00Z'), now)).toStrictEqual([
       { field: '/data/child/birthDate', message: 'must be before the time last seen' },
     ]);
+    // Born today, at the start of the day: not in the future.
+    const midnight = new Date('2026-11-28T00:00:00Z');
+    expect(checkReportRules(seenAt('2026-11-28', '2026-11-28T00:00:00Z'), midnight)).toStrictEqual([]);
     // Born the day the child was last seen (a newborn taken from a hospital): a child.
     expect(checkReportRules(seenAt('2026-11-28', '2026-11-28T00:00:00Z'), now)).toStrictEqual([]);
     expect(checkReportRules(seenAt('2026-11-28', '2026-11-28T08:00:00Z'), now)).toStrictEqual([]);
