@@ -1,7 +1,9 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   RedisRateLimiter,
   readinessChecks,
   type ServiceParts,
@@ -9,27 +11,33 @@ import {
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { IntakeConfig } from './config.ts';
+import { Errors } from './errors.ts';
 import { caseClosedHandler, caseOpenedHandler } from './handlers/case-events.ts';
 import { reportSubmittedHandler } from './handlers/report-submitted.ts';
 import { IntakeService } from './intake-service.ts';
 import { reportRoutes } from './routes/reports.ts';
-import { ReportStore } from './store/report-store.ts';
+import { type IntakeStores, intakeStores } from './store/report-store.ts';
 
 export const SERVICE_NAME = 'intake';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface IntakeApp extends ServiceParts {
   intake: IntakeService;
-  store: ReportStore;
+  stores: IntakeStores;
 }
 
 /** Wires intake from a runtime: what `main.ts` starts and what tests build. No I/O here. */
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeConfig>): Promise<IntakeApp> {
-  const store = new ReportStore(rt.mongo.db);
-  rt.relay.watch(store.reports);
+  const leases = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}intake`,
+    // Longer than a lease lives (10 s): a waiter outlasts a holder that died with the lease.
+    waitMs: 15_000,
+    conflictCode: Errors.concurrentUpdate.code,
+  });
+  const stores = intakeStores(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
   const intake = new IntakeService({
-    store,
-    relay: rt.relay,
+    stores,
+    leases,
     clock: rt.clock,
     logger: rt.logger,
     duplicateWindowDays: config.DUPLICATE_CHILD_WINDOW_DAYS,
@@ -88,5 +96,5 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
   await http.register(async (scope) =>
     reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter }),
   );
-  return { http, consumers, intake, store };
+  return { http, consumers, intake, stores };
 }

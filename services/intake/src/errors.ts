@@ -58,6 +58,13 @@ export const Errors = defineErrors({
     status: 409,
     summary: 'the agency already used this CloudEvent id for a report with other content',
   },
+  concurrentUpdate: {
+    code: 'INTAKE_ERR_CONCURRENT_UPDATE',
+    status: 409,
+    retriable: true,
+    summary:
+      'reports of the same child (or changes to one case) queued longer than intake waits for its turn (15 s); retry',
+  },
 });
 
 /** A key of {@link Errors}: what a domain refusal names, for the application service to throw. */

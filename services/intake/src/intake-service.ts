@@ -1,8 +1,7 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import type { CloudEvent, EventData, MissingChildReport, ReportData } from '@homeward/events';
-import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
+import { DocumentNotFound, type Leases } from '@homeward/persistence';
 import type { AppError, Clock, Logger, Principal } from '@homeward/service-kit';
-import { claimFor, judgeClaim } from './domain/duplicate-child.ts';
+import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
 import { fingerprint, reportIdFor } from './domain/ids.ts';
 import {
   type Decision,
@@ -14,16 +13,12 @@ import {
 } from './domain/report-outcome.ts';
 import { type Refusal, screenReport } from './domain/screening.ts';
 import { Errors } from './errors.ts';
-import type { ReportDoc, ReportStore } from './store/report-store.ts';
-
-/** How long a report waits for a concurrent opener of its child's case before taking over. */
-const OPENER_WAIT_MS = 3_000;
-/** How often it looks again meanwhile (an opener lands milliseconds after its claim). */
-const OPENER_POLL_MS = 20;
+import type { CaseDoc, IntakeStores, ReportDoc } from './store/report-store.ts';
 
 export interface IntakeServiceDeps {
-  store: ReportStore;
-  relay: OutboxRelay;
+  stores: IntakeStores;
+  /** Serialises the decisions about one child across instances (the kit's `RedisLocks`). */
+  leases: Leases;
   clock: Clock;
   logger: Logger;
   duplicateWindowDays: number;
@@ -44,9 +39,6 @@ export interface SubmitResult {
   /** True when this was a retry answered from the first delivery's record. */
   replay: boolean;
 }
-
-/** A report as its sender may read it back. */
-export type ReportRecord = Omit<ReportDoc, 'outbox'>;
 
 function refuse(r: Refusal): AppError {
   return Errors[r.refused].error(r.detail, r.errors ? { errors: r.errors } : {});
@@ -70,48 +62,29 @@ export class IntakeService {
 
     const reportId = reportIdFor(principal.agencyId, event.id);
     const print = fingerprint(event.type, data);
-    const existing = await this.deps.store.findReport(reportId);
+    const existing = await this.deps.stores.reports.get(reportId);
     if (existing) return this.replay(existing, print);
+    const incoming: Incoming = { s, data, reportId, print, now };
 
-    const decision = await this.decide(data, reportId, now);
-    const outgoing = outcomeEvent(decision, data, {
-      reportId,
-      reportedBy: principal,
-      now,
-      traceparent: s.traceparent,
-    });
-    const doc: ReportDoc = {
-      _id: reportId,
-      agencyId: principal.agencyId,
-      reportedBy: principal,
-      eventId: event.id,
-      eventSource: event.source,
-      fingerprint: print,
-      kind: data.kind,
-      caseId: decision.caseId,
-      outcome: decision.outcome,
-      channel: s.channel,
-      receivedAt: now,
-      data,
-      ...(decision.childKey ? { childKey: decision.childKey } : {}),
-      ...outboxInsert([outgoing]),
-    };
-    const inserted = await this.deps.relay.commit(this.deps.store.reports, reportId, () =>
-      this.deps.store.insertReport(doc),
-    );
-    if (!inserted) {
-      // A concurrent copy of the same report stored first: answer as it did.
-      const first = await this.deps.store.findReport(reportId);
-      if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
-      return this.replay(first, print);
+    if (data.kind !== 'missing-child') {
+      const decision =
+        data.kind === 'sighting' ? await this.decideSighting(data.caseId) : opensCase(reportId);
+      return this.store(incoming, decision);
     }
-    await this.afterStored(doc);
-    return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
+    // One decision per child at a time, across instances: a report claims the child's key and
+    // stores itself under this lease, so the next report of the child sees both or neither.
+    const mine = claimFor(data, reportId, now);
+    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
+      // A concurrent copy of this report may have been stored while we waited.
+      const first = await this.deps.stores.reports.get(reportId);
+      if (first) return this.replay(first, print);
+      return this.store(incoming, await this.decideMissingChild(data, mine));
+    });
   }
 
   /** A report of the caller's agency; another agency's is not found (its existence is not theirs to learn). */
-  async reportFor(agencyId: string, reportId: string): Promise<ReportRecord> {
-    const doc = await this.deps.store.findReport(reportId);
+  async reportFor(agencyId: string, reportId: string): Promise<ReportDoc> {
+    const doc = await this.deps.stores.reports.get(reportId);
     if (!doc || doc.agencyId !== agencyId)
       throw Errors.reportNotFound.error(`no report "${reportId}" for your agency`);
     return doc;
@@ -122,8 +95,8 @@ export class IntakeService {
    * unwritten), with the child key of the report that opened it.
    */
   async caseOpened(d: EventData<'homeward.case.opened'>): Promise<void> {
-    const childKey = (await this.deps.store.findReport(d.reportId))?.childKey;
-    await this.deps.store.recordCaseOpened({
+    const childKey = (await this.deps.stores.reports.get(d.reportId))?.childKey;
+    await this.deps.stores.cases.insertOnce({
       _id: d.caseId,
       status: 'open',
       kind: d.kind,
@@ -134,10 +107,59 @@ export class IntakeService {
     });
   }
 
-  /** Records a case closed and frees its child's key, so that a later disappearance opens a new case. */
+  /**
+   * Records a case closed and frees its child's key, so that a later disappearance opens a new
+   * case. A redelivery frees the key again (a crash may have come between the two writes); a
+   * case intake never saw open has nothing to free.
+   */
   async caseClosed(d: EventData<'homeward.case.closed'>): Promise<void> {
-    const closed = await this.deps.store.closeCase(d.caseId, new Date(d.closedAt));
-    if (closed?.childKey) await this.deps.store.releaseChildKey(closed.childKey, closed._id);
+    let closed: CaseDoc;
+    try {
+      const { doc } = await this.deps.stores.cases.update(d.caseId, (c) =>
+        c.status === 'closed' ? null : { doc: { ...c, status: 'closed', closedAt: new Date(d.closedAt) } },
+      );
+      closed = doc;
+    } catch (err) {
+      if (err instanceof DocumentNotFound) return;
+      throw err;
+    }
+    if (closed.childKey) {
+      await this.deps.stores.childKeys.remove(closed.childKey, (k) => k.caseId === closed._id);
+    }
+  }
+
+  /** Stores a decided report with its event in one insert, then what follows from it. */
+  private async store(r: Incoming, decision: Decision): Promise<SubmitResult> {
+    const { s, data, reportId, now } = r;
+    const outgoing = outcomeEvent(decision, data, {
+      reportId,
+      reportedBy: s.principal,
+      now,
+      traceparent: s.traceparent,
+    });
+    const doc: ReportDoc = {
+      _id: reportId,
+      agencyId: s.principal.agencyId,
+      reportedBy: s.principal,
+      eventId: s.event.id,
+      eventSource: s.event.source,
+      fingerprint: r.print,
+      kind: data.kind,
+      caseId: decision.caseId,
+      outcome: decision.outcome,
+      channel: s.channel,
+      receivedAt: now,
+      data,
+      ...(decision.childKey ? { childKey: decision.childKey } : {}),
+    };
+    if (!(await this.deps.stores.reports.insertOnce(doc, [outgoing]))) {
+      // A concurrent copy of the same report stored first: answer as it did.
+      const first = await this.deps.stores.reports.get(reportId);
+      if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
+      return this.replay(first, r.print);
+    }
+    await this.afterStored(doc);
+    return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
   }
 
   /** Answers a retry from the first delivery, after re-running its idempotent follow-ups. */
@@ -155,7 +177,7 @@ export class IntakeService {
   private async afterStored(doc: ReportDoc): Promise<void> {
     if (doc.outcome === 'case-opened') {
       if (doc.data.kind === 'sighting') throw new Error('a sighting never opens a case');
-      await this.deps.store.recordCaseOpened({
+      await this.deps.stores.cases.insertOnce({
         _id: doc.caseId,
         status: 'open',
         kind: doc.data.kind,
@@ -165,60 +187,64 @@ export class IntakeService {
         ...(doc.childKey ? { childKey: doc.childKey } : {}),
       });
     } else if (doc.childKey && doc.data.kind === 'missing-child') {
-      await this.deps.store.touchChildKey(doc.childKey, doc.caseId, doc.data.lastSeen.at);
+      const seenAt = doc.data.lastSeen.at;
+      await this.deps.stores.childKeys
+        .update(doc.childKey, (k) => {
+          const next = slideWindow(k, doc.caseId, seenAt);
+          return next ? { doc: next } : null;
+        })
+        .catch((err: unknown) => {
+          // Released meanwhile (its case closed): there is no window left to slide.
+          if (!(err instanceof DocumentNotFound)) throw err;
+        });
     }
   }
 
-  private async decide(data: ReportData, reportId: string, now: Date): Promise<Decision> {
-    switch (data.kind) {
-      case 'sighting': {
-        const decided = decideSighting(data.caseId, await this.deps.store.findCase(data.caseId));
-        if ('refused' in decided) throw refuse(decided);
-        return decided;
-      }
-      case 'missing-child':
-        return this.decideMissingChild(data, reportId, now);
-      default:
-        return opensCase(reportId);
-    }
+  private async decideSighting(caseId: string): Promise<Decision> {
+    const decided = decideSighting(caseId, await this.deps.stores.cases.get(caseId));
+    if ('refused' in decided) throw refuse(decided);
+    return decided;
   }
 
   /**
-   * The duplicate-child rule with concurrent reports in mind: the first report to claim the
-   * child's key opens the case; the others find the claim and add leads to that case (the
-   * verdicts are the domain's `judgeClaim`).
+   * The duplicate-child rule, under the child's decision lease: the first report to claim the
+   * child's key opens the case; the next ones find the claim and add a lead to its case, or
+   * take the claim over (the verdicts are the domain's `judgeClaim`).
    */
-  private async decideMissingChild(data: MissingChildReport, reportId: string, now: Date): Promise<Decision> {
-    const mine = claimFor(data, reportId, now);
-    const opened = opensCase(reportId, mine._id);
-    // Real time, not the service clock: this bounds a wait in this process, and a test's
-    // fixed clock would make it endless.
-    const deadline = performance.now() + OPENER_WAIT_MS;
+  private async decideMissingChild(data: MissingChildReport, mine: ChildKeyClaim): Promise<Decision> {
+    const { childKeys, cases, reports } = this.deps.stores;
+    const opened = opensCase(mine.openerReportId, mine._id);
+    // Rounds repeat only when the claim is released (its case closed) while we look at it.
     for (;;) {
-      const claim = await this.deps.store.claimChildKey(mine);
-      if (!claim) return opened;
-      const kase = await this.deps.store.findCase(claim.caseId);
+      if (await childKeys.insertOnce(mine)) return opened;
+      const claim = await childKeys.get(mine._id);
+      if (!claim) continue;
+      const kase = await cases.get(claim.caseId);
       const verdict = judgeClaim(claim, {
-        reportId,
+        reportId: mine.openerReportId,
         seenAt: data.lastSeen.at,
         caseStatus: kase?.status,
-        openerLanded: kase !== null || (await this.deps.store.findReport(claim.openerReportId)) !== null,
+        openerLanded: kase !== null || (await reports.get(claim.openerReportId)) !== null,
         windowDays: this.deps.duplicateWindowDays,
-        now,
-        waitedTooLong: performance.now() > deadline,
       });
-      switch (verdict) {
-        case 'mine':
-          return opened;
-        case 'lead':
-          return { caseId: claim.caseId, outcome: 'lead-added', childKey: mine._id };
-        case 'take-over':
-          if (await this.deps.store.replaceChildKey(claim, mine)) return opened;
-          break;
-        case 'wait':
-          await sleep(OPENER_POLL_MS);
-          break;
-      }
+      if (verdict === 'mine') return opened;
+      if (verdict === 'lead') return { caseId: claim.caseId, outcome: 'lead-added', childKey: mine._id };
+      const taken = await childKeys
+        .update(mine._id, (k) => (k.openerReportId === claim.openerReportId ? { doc: mine } : null))
+        .catch((err: unknown) => {
+          if (err instanceof DocumentNotFound) return { changed: false };
+          throw err;
+        });
+      if (taken.changed) return opened;
     }
   }
+}
+
+/** A screened report on its way to the store. */
+interface Incoming {
+  s: Submission;
+  data: ReportData;
+  reportId: string;
+  print: string;
+  now: Date;
 }

@@ -42,12 +42,6 @@ export function withinWindow(previousSeenAt: string, seenAt: string, windowDays:
   return Math.abs(Date.parse(seenAt) - Date.parse(previousSeenAt)) <= windowDays * 86_400_000;
 }
 
-/**
- * A claim on a child key older than this, whose report never landed, was left by a crash: a
- * report is stored milliseconds after its claim.
- */
-export const STALE_CLAIM_MS = 10_000;
-
 /** A claim on a child's key by the report that opened (or is opening) the child's case. */
 export interface ChildKeyClaim {
   /** The key, from {@link duplicateChildKey}. */
@@ -80,29 +74,26 @@ export interface ClaimFacts {
   /** Whether the report that made the claim is stored (or its case known). */
   openerLanded: boolean;
   windowDays: number;
-  now: Date;
-  /** The report has waited for the claim's opener as long as it will. */
-  waitedTooLong: boolean;
 }
 
 /**
- * What a report does about a claim on its child's key: `mine` (it made the claim: open the
- * case), `lead` (the claim's case is open and the child was last seen within the window: add a
- * lead to it), `take-over` (the case is closed, the window has passed, or the claim was left by
- * a crash: replace the claim and open a new case), or `wait` (the opener is between its claim
- * and its write: look again shortly).
+ * What a report does about a claim on its child's key: `mine` (it made the claim, and a crash
+ * or a concurrent copy kept it from landing: open the case), `lead` (the claim's case is open
+ * and the child was last seen within the window: add a lead to it) or `take-over` (the case is
+ * closed, the window has passed, or the claim was left by a crash: replace the claim and open a
+ * new case).
  */
-export type ClaimVerdict = 'mine' | 'lead' | 'take-over' | 'wait';
+export type ClaimVerdict = 'mine' | 'lead' | 'take-over';
 
-/** The duplicate-child rule under concurrent reports: see {@link ClaimVerdict}. */
+/**
+ * The duplicate-child rule, judged under the child's decision lease. A report claims the key
+ * and stores itself under that lease, so a claim whose opener has not landed was left by a
+ * crash, never by a report still on its way.
+ */
 export function judgeClaim(claim: ChildKeyClaim, facts: ClaimFacts): ClaimVerdict {
   if (claim.openerReportId === facts.reportId) return 'mine';
-  if (facts.caseStatus === 'closed') return 'take-over';
-  if (facts.openerLanded) {
-    return withinWindow(claim.lastSeenAt, facts.seenAt, facts.windowDays) ? 'lead' : 'take-over';
-  }
-  const stale = facts.now.getTime() - new Date(claim.claimedAt).getTime() > STALE_CLAIM_MS;
-  return stale || facts.waitedTooLong ? 'take-over' : 'wait';
+  if (facts.caseStatus === 'closed' || !facts.openerLanded) return 'take-over';
+  return withinWindow(claim.lastSeenAt, facts.seenAt, facts.windowDays) ? 'lead' : 'take-over';
 }
 
 /**

@@ -64,6 +64,7 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
             Errors.caseNotFound,
             Errors.caseClosed,
             Errors.idReused,
+            Errors.concurrentUpdate,
           ),
         body: ReportRequestBody,
         response: {
