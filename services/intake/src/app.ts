@@ -39,7 +39,6 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     stores,
     leases,
     clock: rt.clock,
-    logger: rt.logger,
     duplicateWindowDays: config.DUPLICATE_CHILD_WINDOW_DAYS,
   });
   const rateLimiter = new RedisRateLimiter(rt.redis.redis, {

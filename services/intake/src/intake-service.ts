@@ -1,6 +1,6 @@
 import type { CloudEvent, EventData, MissingChildReport, ReportData } from '@homeward/events';
 import { DocumentNotFound, type Leases } from '@homeward/persistence';
-import type { AppError, Clock, Logger, Principal } from '@homeward/service-kit';
+import type { AppError, Clock, Principal } from '@homeward/service-kit';
 import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
 import { fingerprint, reportIdFor } from './domain/ids.ts';
 import {
@@ -20,7 +20,6 @@ export interface IntakeServiceDeps {
   /** Serialises the decisions about one child across instances (the kit's `RedisLocks`). */
   leases: Leases;
   clock: Clock;
-  logger: Logger;
   duplicateWindowDays: number;
 }
 
