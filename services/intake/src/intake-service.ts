@@ -73,12 +73,11 @@ export class IntakeService {
     // One decision per child at a time, across instances: a report claims the child's key and
     // stores itself under this lease, so the next report of the child sees both or neither.
     const mine = claimFor(data, reportId, now);
-    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
-      // A concurrent copy of this report may have been stored while we waited.
-      const first = await this.deps.stores.reports.get(reportId);
-      if (first) return this.replay(first, print);
-      return this.store(incoming, await this.decideMissingChild(data, mine));
-    });
+    // A concurrent copy of this report that was stored while we waited needs no second look:
+    // its claim is ours (`mine`), our insert of the report finds it, and we answer as it did.
+    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () =>
+      this.store(incoming, await this.decideMissingChild(data, mine)),
+    );
   }
 
   /** A report of the caller's agency; another agency's is not found (its existence is not theirs to learn). */
