@@ -11,8 +11,8 @@ import type { Static } from '@sinclair/typebox';
 import { followupPolicy, type PlacementConfig } from './config.ts';
 import { caseEventHandlers } from './handlers/case-events.ts';
 import { dnaEventHandlers } from './handlers/dna-events.ts';
-import { OverdueChecker } from './overdue-checker.ts';
-import { Placements } from './placements.ts';
+import { OverdueWorker } from './overdue-worker.ts';
+import { PlacementService } from './placement-service.ts';
 import { followupRoutes } from './routes/followups.ts';
 import { placementRoutes } from './routes/placements.ts';
 import { CaseStore } from './store/case-store.ts';
@@ -22,10 +22,10 @@ export const SERVICE_NAME = 'placement';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface PlacementApp extends ServiceParts {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
   index: OverdueIndex;
-  overdue: OverdueChecker;
+  overdue: OverdueWorker;
 }
 
 /** Wires placement from a runtime: what `main.ts` starts and what tests build. No I/O here. */
@@ -41,7 +41,7 @@ export async function buildApp(
     waitMs: 5_000,
     conflictCode: 'PLACEMENT_ERR_CONCURRENT_UPDATE',
   });
-  const placements = new Placements({
+  const placements = new PlacementService({
     store,
     relay: rt.relay,
     index,
@@ -51,7 +51,7 @@ export async function buildApp(
     policy: followupPolicy(config),
     utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
   });
-  const overdue = new OverdueChecker({
+  const overdue = new OverdueWorker({
     placements,
     store,
     index,

@@ -2,13 +2,13 @@ import { Id } from '@homeward/events';
 import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
-import type { Placements } from '../placements.ts';
+import type { PlacementService } from '../placement-service.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { CompletionRequestSchema, FollowupList, FollowupListQuery, FollowupView } from './schemas.ts';
 import { followupView } from './views.ts';
 
 export interface FollowupRoutesDeps {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
   credentials: Credentials;
 }

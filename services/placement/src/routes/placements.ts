@@ -7,13 +7,13 @@ import {
   requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { Placements } from '../placements.ts';
+import type { PlacementService } from '../placement-service.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { PlacementRequestSchema, PlacementView, RevisionRequestSchema } from './schemas.ts';
 import { placementView } from './views.ts';
 
 export interface PlacementRoutesDeps {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
   credentials: Credentials;
 }

@@ -1,68 +1,21 @@
 import type { HomewardEvent } from '@homeward/events';
 import { type OutboxFields, withOutbox } from '@homeward/messaging';
 import type { Collection, Db } from 'mongodb';
-import type { AgeBasis } from '../domain/age.ts';
-import type { CaseFacts } from '../domain/case-facts.ts';
-import type {
-  FollowupOutcome,
-  FollowupStatus,
-  FollowupType,
-  PlacementType,
-} from '../domain/followup-policy.ts';
+import type { CaseState } from '../domain/placement-state.ts';
 
-/** One decision on where the child goes; revisions are appended, never rewritten. */
-export interface PlacementRevision {
-  revision: number;
-  type: PlacementType;
-  guardian?: { name: string; idNumber?: string; address: string; relation?: string };
-  institution?: { name: string; address: string };
-  decisionDate: string;
-  handoverPlan: string;
-  reason?: string;
-  birthDate?: string;
-  decidedAt: string;
-  decidedBy: { agencyId: string };
-  ageOnDecisionDate: number;
-  ageBasis: AgeBasis['kind'];
-  followupsScheduled: string[];
-  followupsCancelled: string[];
-}
-
-export interface Followup {
-  followupId: string;
-  placementId: string;
-  type: FollowupType;
-  status: FollowupStatus;
-  dueDate: string;
-  region: string;
-  scheduledAt: string;
-  scheduledByRevision: number;
-  /** Set once, by the compare-and-set that also queues `homeward.followup.overdue`. */
-  overdueRaisedAt?: string;
-  completedAt?: string;
-  completedBy?: { agencyId: string };
-  outcome?: FollowupOutcome;
-  cancelledAt?: string;
-  cancelledByRevision?: number;
-}
-
-export interface PlacementState {
-  placementId: string;
-  region: string;
-  revisions: PlacementRevision[];
-}
+export type {
+  Followup,
+  PlacementRevision,
+  PlacementState,
+} from '../domain/placement-state.ts';
 
 /**
  * One document per case (`_id` = caseId): the projected facts, the placement with its history,
  * the follow-ups and the outbox. One document, so a decision, its follow-ups and their events
  * change together in one `updateOne`; `version` is the compare-and-set guard of every write.
  */
-export interface CaseDoc extends OutboxFields {
-  _id: string;
+export interface CaseDoc extends OutboxFields, CaseState {
   version: number;
-  facts: CaseFacts;
-  placement?: PlacementState;
-  followups: Followup[];
 }
 
 /** Finds the case of a placement id or follow-up id (written before the ids are used). */

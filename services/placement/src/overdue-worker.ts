@@ -1,10 +1,10 @@
 import type { Clock, Logger, Worker } from '@homeward/service-kit';
-import type { Placements } from './placements.ts';
+import type { PlacementService } from './placement-service.ts';
 import type { CaseStore } from './store/case-store.ts';
 import type { OverdueIndex } from './store/overdue-index.ts';
 
-export interface OverdueCheckerOptions {
-  placements: Placements;
+export interface OverdueWorkerOptions {
+  placements: PlacementService;
   store: CaseStore;
   index: OverdueIndex;
   clock: Clock;
@@ -31,12 +31,12 @@ export interface CheckResult {
  * publish, one update of the case and one ZADD/ZREM. Any number of instances may check at once:
  * the lease orders them and the unique claim raises each follow-up once, even past a lease.
  */
-export class OverdueChecker implements Worker {
+export class OverdueWorker implements Worker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<unknown> | undefined;
   private stopped = true;
 
-  constructor(private readonly opts: OverdueCheckerOptions) {}
+  constructor(private readonly opts: OverdueWorkerOptions) {}
 
   async start(): Promise<void> {
     this.stopped = false;
