@@ -12,11 +12,11 @@ import type { OverduePolicy } from './domain/custody.ts';
 import { ProfileIndex } from './domain/matcher.ts';
 import { loadFrequencyTableFile } from './frequency-table-file.ts';
 import { profileEnteredHandler } from './handlers/profile-entered.ts';
-import { KinshipMatching } from './kinship-matching.ts';
+import { MatchingService } from './matching-service.ts';
 import { frequencyRoutes } from './routes/frequencies.ts';
 import { matchRoutes } from './routes/matches.ts';
 import { sampleRoutes } from './routes/samples.ts';
-import { SampleService } from './samples.ts';
+import { SampleService } from './sample-service.ts';
 import { DnaStore } from './store/dna-store.ts';
 
 export const SERVICE_NAME = 'dna-tracking';
@@ -24,7 +24,7 @@ export const SERVICE_VERSION = '0.1.0';
 
 export interface DnaTrackingApp extends ServiceParts {
   samples: SampleService;
-  matching: KinshipMatching;
+  matching: MatchingService;
   store: DnaStore;
   index: ProfileIndex;
 }
@@ -46,7 +46,7 @@ export async function buildApp(
     inconclusiveThreshold: config.INCONCLUSIVE_THRESHOLD,
     mutationRate: config.MUTATION_RATE,
   });
-  const matching = new KinshipMatching({
+  const matching = new MatchingService({
     store,
     relay: rt.relay,
     clock: rt.clock,

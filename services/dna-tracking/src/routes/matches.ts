@@ -6,13 +6,13 @@ import {
   requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { KinshipMatching } from '../kinship-matching.ts';
+import type { MatchingService } from '../matching-service.ts';
 import type { DnaStore, MatchDoc, MatchStatus, ReviewDoc } from '../store/dna-store.ts';
 import { traceOf } from './samples.ts';
 import { MatchIdParams, MatchQuery, MatchView, ReviewBody } from './schemas.ts';
 
 export interface MatchRoutesDeps {
-  matching: KinshipMatching;
+  matching: MatchingService;
   store: DnaStore;
   credentials: Credentials;
 }

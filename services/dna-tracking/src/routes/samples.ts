@@ -8,7 +8,7 @@ import {
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { CustodyRecord } from '../domain/custody.ts';
-import type { NewCustodyStep, NewSample, SampleService } from '../samples.ts';
+import type { NewCustodyStep, NewSample, SampleService } from '../sample-service.ts';
 import type { DnaStore, ProfileDoc, SampleDoc } from '../store/dna-store.ts';
 import {
   CustodyChain,

@@ -1,32 +1,18 @@
 import type { Actor } from '@homeward/events';
 import type { OutboxFields } from '@homeward/messaging';
 import type { Collection, Db } from 'mongodb';
-import type { FrequencyTableMetadata } from '../domain/allele-frequencies.ts';
 import { type CustodyRecord, MAX_CHAIN_LENGTH } from '../domain/custody.ts';
-import type { LocusName } from '../domain/loci.ts';
+import type { Match, Review } from '../domain/match-plan.ts';
 import type { ParentRelation } from '../domain/matcher.ts';
+import type { StoredGenotype } from '../domain/profile-entry.ts';
+import type { Sample, Subject } from '../domain/sample-rules.ts';
 
-export type SubjectKind = 'unidentified-child' | 'rescued-child' | 'parent';
-
-export interface Subject {
-  kind: SubjectKind;
-  caseId?: string;
-  relation?: ParentRelation;
-}
+export type { MatchStatus } from '../domain/match-plan.ts';
+export type { StoredGenotype } from '../domain/profile-entry.ts';
+export type { Subject, SubjectKind } from '../domain/sample-rules.ts';
 
 /** A sample as registered: never updated afterwards. */
-export interface SampleDoc {
-  _id: string;
-  subject: Subject;
-  kitBarcode: string;
-  collectedAt: string;
-  place: string;
-  region: string;
-  collector: string;
-  collectedBy: Actor;
-  createdAt: Date;
-  fingerprint: string;
-}
+export type SampleDoc = Sample;
 
 /** One custody record, its `_id` `<sampleId>:<seq>`, carrying its own event. */
 export interface CustodyDoc extends OutboxFields, CustodyRecord {
@@ -38,12 +24,6 @@ export interface CustodyDoc extends OutboxFields, CustodyRecord {
 export interface AnchorDoc {
   _id: string;
   hash: string;
-}
-
-/** A genotype as stored: locus names are values, never keys (they hold spaces). */
-export interface StoredGenotype {
-  locus: LocusName;
-  alleles: [string, string];
 }
 
 /** The STR profile of a sample, with its profile-entered event. Never leaves this service except to dna-lab. */
@@ -59,37 +39,11 @@ export interface ProfileDoc extends OutboxFields {
   subject: Subject;
 }
 
-export type MatchStatus = 'pending-review' | 'inconclusive' | 'confirmed' | 'rejected';
-
-/** A kinship candidate: scores and ids, never genotypes. */
-export interface MatchDoc extends OutboxFields {
-  _id: string;
-  kind: 'single' | 'pair';
-  childSampleId: string;
-  parentSampleIds: string[];
-  /** The parents' case (the missing child's), when the parent samples name one. */
-  caseId?: string;
-  /** The child's own case, if its sample names one. */
-  childCaseId?: string;
-  combinedIndex: number;
-  probability: number;
-  inconsistentLoci: string[];
-  lociCompared: number;
-  /** As found; a review (its own document) decides confirmed or rejected. */
-  status: 'pending-review' | 'inconclusive';
-  frequencyTable: FrequencyTableMetadata;
-  foundAt: Date;
-}
+/** A kinship candidate with its `match-found` event (if any). */
+export interface MatchDoc extends OutboxFields, Match {}
 
 /** A lab's decision on a match, `_id` the match id: one per match, with its event. */
-export interface ReviewDoc extends OutboxFields {
-  _id: string;
-  decision: 'confirmed' | 'rejected';
-  reviewer: string;
-  note: string;
-  at: Date;
-  by: Actor;
-}
+export interface ReviewDoc extends OutboxFields, Review {}
 
 interface CaseParentDoc {
   _id: string;
