@@ -1,12 +1,5 @@
 import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
-import {
-  type Clock,
-  ConflictError,
-  type Logger,
-  NotFoundError,
-  type Principal,
-  RuleViolationError,
-} from '@homeward/service-kit';
+import type { Clock, Logger, Principal } from '@homeward/service-kit';
 import {
   alreadyReviewed,
   type Found,
@@ -19,6 +12,7 @@ import {
 import type { ProfileIndex } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
 import { profileOfStored } from './domain/profile-entry.ts';
+import { DnaErrors } from './errors.ts';
 import type { DnaStore, MatchDoc, MatchStatus, ProfileDoc, ReviewDoc } from './store/dna-store.ts';
 
 export { SOURCE } from './domain/ids.ts';
@@ -182,7 +176,7 @@ export class MatchingService {
       this.deps.store.findMatch(matchId),
       this.deps.store.findReview(matchId),
     ]);
-    if (!match) throw new NotFoundError(`no match "${matchId}"`, 'DNA_ERR_MATCH_NOT_FOUND');
+    if (!match) throw DnaErrors.matchNotFound.error(`no match "${matchId}"`);
     const plan = planReview(
       match,
       earlier,
@@ -208,7 +202,5 @@ export class MatchingService {
 
 /** The problem a refused review answers with. */
 function reviewError(r: ReviewRefusal) {
-  return r.code === 'DNA_ERR_MATCH_INCONCLUSIVE'
-    ? new RuleViolationError(r.detail, r.code)
-    : new ConflictError(r.detail, r.code);
+  return DnaErrors[r.error].error(r.detail);
 }

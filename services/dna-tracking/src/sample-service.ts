@@ -1,14 +1,11 @@
 import type { HomewardEvent } from '@homeward/events';
 import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
-import {
-  type AppError,
-  type Clock,
-  ConflictError,
-  InputError,
-  type Logger,
-  NotFoundError,
-  type Principal,
-  RuleViolationError,
+import type {
+  AppError,
+  Clock,
+  Logger,
+  Principal,
+  ErrorOptions as ProblemOptions,
 } from '@homeward/service-kit';
 import {
   type ChainVerification,
@@ -26,7 +23,6 @@ import {
   readProfile,
 } from './domain/profile-entry.ts';
 import {
-  type CustodyRefusal,
   custodyContent,
   custodyStepErrors,
   firstRecord,
@@ -36,6 +32,7 @@ import {
   planCustodyStep,
   sampleErrors,
 } from './domain/sample-rules.ts';
+import { type DnaErrorKey, DnaErrors } from './errors.ts';
 import type { MatchingService, MatchSummary } from './matching-service.ts';
 import type { CustodyDoc, DnaStore, ProfileDoc, SampleDoc } from './store/dna-store.ts';
 
@@ -69,7 +66,7 @@ export class SampleService {
   ): Promise<{ sample: SampleDoc; replay: boolean }> {
     const now = this.deps.clock.now();
     const errors = sampleErrors(input, now);
-    if (errors.length > 0) throw new InputError('the sample is invalid', errors, 'DNA_ERR_INVALID_SAMPLE');
+    if (errors.length > 0) throw DnaErrors.invalidSample.error('the sample is invalid', { errors });
 
     const doc = newSampleDoc(sampleIdFor(input.kitBarcode), input, principal, now);
     // The sample first, then its first record with the event: the record derives from the
@@ -78,9 +75,8 @@ export class SampleService {
     const sample = inserted ? doc : await this.deps.store.findSample(doc._id);
     if (!sample) throw new Error(`sample ${doc._id} vanished after a duplicate-key insert`);
     if (!inserted && sample.fingerprint !== doc.fingerprint)
-      throw new ConflictError(
+      throw DnaErrors.kitReused.error(
         'this kit barcode is registered for another sample; a kit is used once',
-        'DNA_ERR_KIT_REUSED',
       );
     const first = firstRecord(sample, traceparent);
     await this.insertRecord(sample._id, first.record, first.event);
@@ -116,7 +112,7 @@ export class SampleService {
   ): Promise<{ record: CustodyRecord; replay: boolean }> {
     const errors = custodyStepErrors(input, this.deps.clock.now());
     if (errors.length > 0)
-      throw new InputError('the custody step is invalid', errors, 'DNA_ERR_INVALID_CUSTODY_STEP');
+      throw DnaErrors.invalidCustodyStep.error('the custody step is invalid', { errors });
     const content = custodyContent(input, principal);
     for (let attempt = 0; ; attempt++) {
       const { sample, records, verification } = await this.custody(sampleId);
@@ -129,14 +125,14 @@ export class SampleService {
         traceparent,
       );
       if (plan.kind === 'replay') return { record: plan.record, replay: true };
-      if (plan.kind === 'refused') throw custodyError(plan.refusal);
+      if (plan.kind === 'refused') throw refusalError(plan.refusal);
       if (await this.insertRecord(sample._id, plan.record, plan.event)) {
         this.deps.logger.info({ sampleId, step: plan.record.step, seq: plan.record.seq }, 'custody recorded');
         return { record: plan.record, replay: false };
       }
       // Another request took this position: read again (a concurrent copy of this step becomes a replay).
       if (attempt >= CUSTODY_ATTEMPTS - 1)
-        throw new ConflictError('the sample is changing concurrently; retry', 'DNA_ERR_CONCURRENT_UPDATE');
+        throw DnaErrors.concurrentUpdate.error('the sample is changing concurrently; retry');
     }
   }
 
@@ -148,7 +144,7 @@ export class SampleService {
       this.deps.store.findSample(sampleId),
       this.deps.store.chain(sampleId),
     ]);
-    if (!sample) throw new NotFoundError(`no sample "${sampleId}"`, 'DNA_ERR_SAMPLE_NOT_FOUND');
+    if (!sample) throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
     const slots = chain.records.map((r) => (r ? stripRecord(r) : null));
     const records = slots.filter((r): r is CustodyRecord => r !== null);
     return { sample, records, verification: verifyChain(sampleId, slots, chain.anchors) };
@@ -192,22 +188,19 @@ export class SampleService {
     traceparent?: string,
   ): Promise<{ profile: ProfileDoc; matches: MatchSummary[]; replay: boolean }> {
     const read = readProfile(body, this.deps.minimumLoci);
-    if (!read.ok) throw new InputError(read.refusal.detail, read.refusal.errors, read.refusal.code);
+    if (!read.ok) throw refusalError(read.refusal);
     const { reading } = read;
     const [sample, existing] = await Promise.all([
       this.deps.store.findSample(sampleId),
       this.deps.store.findProfile(sampleId, true),
     ]);
-    if (!sample) throw new NotFoundError(`no sample "${sampleId}"`, 'DNA_ERR_SAMPLE_NOT_FOUND');
+    if (!sample) throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
     if (existing) return this.replayProfile(existing, reading.fingerprint);
     const { records } = await this.custody(sampleId);
     const step = records[records.length - 1]?.step ?? 'collected';
     if (!mayEnterProfileAt(step)) {
-      throw Object.assign(
-        new ConflictError(
-          `a profile is entered once the lab has the sample (received, profiled or stored); this one is at "${step}"`,
-          'DNA_ERR_SAMPLE_NOT_AT_LAB',
-        ),
+      throw DnaErrors.sampleNotAtLab.error(
+        `a profile is entered once the lab has the sample (received, profiled or stored); this one is at "${step}"`,
         { extensions: { currentStep: step } },
       );
     }
@@ -215,9 +208,8 @@ export class SampleService {
     if (caseId && relation) {
       const holder = await this.deps.store.claimCaseParent(caseId, relation, sampleId);
       if (holder !== sampleId) {
-        throw new ConflictError(
+        throw DnaErrors.caseRelationTaken.error(
           `the case already has a ${relation} profile (sample ${holder})`,
-          'DNA_ERR_CASE_RELATION_TAKEN',
         );
       }
     }
@@ -246,7 +238,7 @@ export class SampleService {
     print: string,
   ): Promise<{ profile: ProfileDoc; matches: MatchSummary[]; replay: true }> {
     if (existing.fingerprint !== print) {
-      throw new ConflictError('the sample already has a different profile', 'DNA_ERR_PROFILE_EXISTS');
+      throw DnaErrors.profileExists.error('the sample already has a different profile');
     }
     const matches = existing.matchable ? await this.deps.matching.enter(existing) : [];
     return { profile: existing, matches, replay: true };
@@ -257,8 +249,8 @@ export class SampleService {
     const profile = await this.deps.store.findProfile(sampleId, true);
     if (!profile) {
       if (!(await this.deps.store.findSample(sampleId)))
-        throw new NotFoundError(`no sample "${sampleId}"`, 'DNA_ERR_SAMPLE_NOT_FOUND');
-      throw new NotFoundError(`sample "${sampleId}" has no profile yet`, 'DNA_ERR_PROFILE_NOT_FOUND');
+        throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
+      throw DnaErrors.profileNotFound.error(`sample "${sampleId}" has no profile yet`);
     }
     this.deps.logger.info({ sampleId, agencyId: principal.agencyId }, 'profile read');
     return profile;
@@ -289,9 +281,10 @@ function stripRecord(doc: CustodyDoc): CustodyRecord {
   return record;
 }
 
-/** The problem a refused custody step answers with. */
-function custodyError(r: CustodyRefusal): AppError {
-  if (r.code === 'DNA_ERR_CUSTODY_TIME_ORDER') return new RuleViolationError(r.detail, r.code, r.errors);
-  const error = new ConflictError(r.detail, r.code);
-  return r.extensions ? Object.assign(error, { extensions: r.extensions }) : error;
+/** The problem a rule's refusal answers with. */
+function refusalError(
+  r: { error: DnaErrorKey; code: string; detail: string } & Omit<ProblemOptions, 'cause'>,
+): AppError {
+  const { error, code: _, detail, ...opts } = r;
+  return DnaErrors[error].error(detail, opts);
 }

@@ -9,6 +9,7 @@ import {
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import { followupPolicy, type PlacementConfig } from './config.ts';
+import { PlacementErrors } from './errors.ts';
 import { caseEventHandlers } from './handlers/case-events.ts';
 import { dnaEventHandlers } from './handlers/dna-events.ts';
 import { OverdueWorker } from './overdue-worker.ts';
@@ -39,7 +40,7 @@ export async function buildApp(
   const locks = new RedisLocks(rt.redis.redis, {
     keyPrefix: `${rt.config.TOPIC_PREFIX}placement`,
     waitMs: 5_000,
-    conflictCode: 'PLACEMENT_ERR_CONCURRENT_UPDATE',
+    conflictCode: PlacementErrors.concurrentUpdate.code,
   });
   const placements = new PlacementService({
     store,

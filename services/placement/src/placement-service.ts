@@ -1,16 +1,6 @@
 import type { OutboxRelay } from '@homeward/messaging';
 import { outboxInsert } from '@homeward/messaging';
-import {
-  AppError,
-  type Clock,
-  ConflictError,
-  InputError,
-  type Logger,
-  NotFoundError,
-  type Principal,
-  type RedisLocks,
-  RuleViolationError,
-} from '@homeward/service-kit';
+import type { AppError, Clock, Logger, Principal, RedisLocks } from '@homeward/service-kit';
 import type { Collection, Document } from 'mongodb';
 import type { CompletionRefusal } from './domain/followup-plan.ts';
 import {
@@ -24,6 +14,7 @@ import {
 import type { FollowupOutcome, FollowupPolicy } from './domain/followup-policy.ts';
 import { type DecisionInput, planDecision, type Refusal } from './domain/placement-plan.ts';
 import { partyErrors } from './domain/placement-rules.ts';
+import { PlacementErrors } from './errors.ts';
 import type { CaseDoc, CaseStore, Followup } from './store/case-store.ts';
 import type { OverdueIndex } from './store/overdue-index.ts';
 
@@ -57,10 +48,11 @@ export class PlacementService {
   async decide(input: DecisionInput, principal: Principal): Promise<{ doc: CaseDoc; created: boolean }> {
     const party = partyErrors(input);
     if (party.length > 0)
-      throw new InputError(
+      throw PlacementErrors.invalidParty.error(
         'the guardian or institution does not fit the placement type',
-        party,
-        'PLACEMENT_ERR_INVALID_PARTY',
+        {
+          errors: party,
+        },
       );
     return this.deps.locks.withLock(input.caseId, () => this.decideLocked(input, principal));
   }
@@ -71,11 +63,7 @@ export class PlacementService {
   ): Promise<{ doc: CaseDoc; created: boolean }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const doc = await this.deps.store.get(input.caseId);
-      if (!doc)
-        throw new NotFoundError(
-          `no case "${input.caseId}" is known to placement`,
-          'PLACEMENT_ERR_CASE_NOT_FOUND',
-        );
+      if (!doc) throw PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`);
       const plan = planDecision(doc, input, {
         now: this.deps.clock.now(),
         agencyId: principal.agencyId,
@@ -114,8 +102,7 @@ export class PlacementService {
   /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
   async caseOfPlacement(placementId: string): Promise<string> {
     const caseId = await this.deps.store.caseOf(placementId, 'placement');
-    if (!caseId)
-      throw new NotFoundError(`no placement "${placementId}"`, 'PLACEMENT_ERR_PLACEMENT_NOT_FOUND');
+    if (!caseId) throw PlacementErrors.placementNotFound.error(`no placement "${placementId}"`);
     return caseId;
   }
 
@@ -126,7 +113,7 @@ export class PlacementService {
     principal: Principal,
   ): Promise<{ caseId: string; followup: Followup }> {
     const caseId = await this.deps.store.caseOf(followupId, 'followup');
-    if (!caseId) throw new NotFoundError(`no follow-up "${followupId}"`, 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND');
+    if (!caseId) throw PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
     return this.deps.locks.withLock(caseId, () =>
       this.completeLocked(caseId, followupId, outcome, principal),
     );
@@ -140,7 +127,7 @@ export class PlacementService {
   ): Promise<{ caseId: string; followup: Followup }> {
     for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
       const doc = await this.deps.store.get(caseId);
-      if (!doc) throw new NotFoundError(`no follow-up "${followupId}"`, 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND');
+      if (!doc) throw PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
       const plan = planCompletion(doc, followupId, outcome, this.deps.clock.now(), principal.agencyId);
       if (!plan.ok) throw refusalError(plan.refusal);
       const written = await this.commit(this.deps.store.cases, caseId, () =>
@@ -225,29 +212,13 @@ export class PlacementService {
   }
 
   private contention(caseId: string): AppError {
-    return new AppError(
-      'PLACEMENT_ERR_CONCURRENT_UPDATE',
-      409,
-      'Conflict',
+    return PlacementErrors.concurrentUpdate.error(
       `case "${caseId}" kept changing while being written; retry`,
-      { retriable: true },
     );
   }
 }
 
 /** The problem a plan's refusal answers with. */
 function refusalError(r: Refusal | CompletionRefusal): AppError {
-  switch (r.code) {
-    case 'PLACEMENT_ERR_PLACEMENT_NOT_FOUND':
-    case 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND':
-      return new NotFoundError(r.detail, r.code);
-    case 'PLACEMENT_ERR_REVISION_REASON_REQUIRED':
-    case 'PLACEMENT_ERR_FOLLOWUP_COMPLETED':
-    case 'PLACEMENT_ERR_FOLLOWUP_CANCELLED':
-      return new ConflictError(r.detail, r.code);
-    case 'PLACEMENT_ERR_OUTCOME_INCOMPLETE':
-      return new InputError(r.detail, r.errors, r.code);
-    default:
-      return new RuleViolationError(r.detail, r.code, r.errors);
-  }
+  return PlacementErrors[r.error].error(r.detail, r.errors ? { errors: r.errors } : {});
 }

@@ -4,11 +4,14 @@
  * match however often they are searched), and a review is refused or becomes the final word.
  */
 import { type Actor, createEvent, type HomewardEvent } from '@homeward/events';
+import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import type { FrequencyTableMetadata } from './allele-frequencies.ts';
 import { matchIdFor, SOURCE } from './ids.ts';
 import type { CandidateScore, ChildCandidate, ParentSearchResult } from './matcher.ts';
 
-export type MatchStatus = 'pending-review' | 'inconclusive' | 'confirmed' | 'rejected';
+/** Where a kinship candidate stands: as found (pending review or inconclusive), or as a lab decided. */
+export const MatchStatuses = ['pending-review', 'inconclusive', 'confirmed', 'rejected'] as const;
+export type MatchStatus = (typeof MatchStatuses)[number];
 
 /** A kinship candidate: scores and ids, never genotypes. */
 export interface Match {
@@ -151,7 +154,9 @@ export interface ReviewInput {
 
 /** Why a review is refused. */
 export interface ReviewRefusal {
-  code: 'DNA_ERR_MATCH_ALREADY_REVIEWED' | 'DNA_ERR_MATCH_INCONCLUSIVE';
+  error: Extract<DnaErrorKey, 'matchAlreadyReviewed' | 'matchInconclusive'>;
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
 }
 
@@ -171,7 +176,8 @@ export function planReview(
     return {
       ok: false,
       refusal: {
-        code: 'DNA_ERR_MATCH_INCONCLUSIVE',
+        error: 'matchInconclusive',
+        code: DnaErrors.matchInconclusive.code,
         detail:
           'an inconclusive candidate (combined index below the match threshold) cannot be confirmed; type more loci or the other parent',
       },
@@ -216,7 +222,8 @@ export function planReview(
 /** The refusal of a second review (`earlier` unknown when another review won a race). */
 export function alreadyReviewed(earlier: Review['decision'] | undefined): ReviewRefusal {
   return {
-    code: 'DNA_ERR_MATCH_ALREADY_REVIEWED',
+    error: 'matchAlreadyReviewed',
+    code: DnaErrors.matchAlreadyReviewed.code,
     detail: `the match was already reviewed (${earlier ?? 'concurrently'})`,
   };
 }

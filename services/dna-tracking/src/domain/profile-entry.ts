@@ -4,6 +4,7 @@
  * it (ids and counts only; genotypes never leave the service).
  */
 import { createEvent, type FieldError, findUnsafeKeys, type HomewardEvent } from '@homeward/events';
+import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import type { CustodyStep } from './custody.ts';
 import { fingerprint, SOURCE } from './ids.ts';
 import type { LocusName } from './loci.ts';
@@ -29,7 +30,9 @@ export interface ProfileReading {
 
 /** Why a submitted profile is refused (400): the fields name the locus, never an allele value. */
 export interface ProfileRefusal {
-  code: 'DNA_ERR_UNSAFE_KEYS' | 'DNA_ERR_INVALID_PROFILE';
+  error: Extract<DnaErrorKey, 'unsafeKeys' | 'invalidProfile'>;
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
   errors: FieldError[];
 }
@@ -47,7 +50,8 @@ export function readProfile(
     return {
       ok: false,
       refusal: {
-        code: 'DNA_ERR_UNSAFE_KEYS',
+        error: 'unsafeKeys',
+        code: DnaErrors.unsafeKeys.code,
         detail: 'the profile contains keys that are not allowed',
         errors: unsafe,
       },
@@ -57,7 +61,8 @@ export function readProfile(
     return {
       ok: false,
       refusal: {
-        code: 'DNA_ERR_INVALID_PROFILE',
+        error: 'invalidProfile',
+        code: DnaErrors.invalidProfile.code,
         detail: 'the profile is invalid',
         errors: v.errors.map((e) => ({ field: pointer(e.field), message: e.message })),
       },

@@ -3,6 +3,7 @@
  * input valid, what a step records, and whether the chain as stored lets it be appended.
  */
 import { type Actor, createEvent, type FieldError, type HomewardEvent } from '@homeward/events';
+import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import {
   appendRecord,
   type ChainVerification,
@@ -17,7 +18,9 @@ import type { ParentRelation } from './matcher.ts';
 /** Times more than this ahead of the service's clock are refused (clock skew allowance). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-export type SubjectKind = 'unidentified-child' | 'rescued-child' | 'parent';
+/** Whose sample it is: a child of unknown origin, a rescued child, or a parent of a missing child. */
+export const SubjectKinds = ['unidentified-child', 'rescued-child', 'parent'] as const;
+export type SubjectKind = (typeof SubjectKinds)[number];
 
 /** Whose blood a sample is: a child (of a case, if known) or a parent of a missing child's case. */
 export interface Subject {
@@ -176,7 +179,9 @@ export function custodyContent(input: NewCustodyStep, principal: Actor): Omit<Cu
 
 /** Why a custody step is refused. */
 export interface CustodyRefusal {
-  code: 'DNA_ERR_CUSTODY_CHAIN_BROKEN' | 'DNA_ERR_CUSTODY_OUT_OF_ORDER' | 'DNA_ERR_CUSTODY_TIME_ORDER';
+  error: Extract<DnaErrorKey, 'custodyChainBroken' | 'custodyOutOfOrder' | 'custodyTimeOrder'>;
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
   errors?: FieldError[];
   extensions?: Record<string, unknown>;
@@ -203,24 +208,31 @@ export function planCustodyStep(
 ): CustodyPlan {
   const last = records[records.length - 1];
   if (!last)
-    return refused({ code: 'DNA_ERR_CUSTODY_CHAIN_BROKEN', detail: 'the sample has no custody record' });
+    return refused({
+      error: 'custodyChainBroken',
+      code: DnaErrors.custodyChainBroken.code,
+      detail: 'the sample has no custody record',
+    });
   const { seq: _s, prevHash: _p, hash: _h, recordedAt: _r, ...lastContent } = last;
   if (fingerprint(lastContent) === fingerprint(content)) return { kind: 'replay', record: last };
   if (!verification.valid)
     return refused({
-      code: 'DNA_ERR_CUSTODY_CHAIN_BROKEN',
+      error: 'custodyChainBroken',
+      code: DnaErrors.custodyChainBroken.code,
       detail: `the custody chain fails verification at record ${verification.failedAt} (${verification.reason}); nothing can be appended until it is investigated`,
     });
   const allowed = nextSteps(last.step);
   if (!allowed.includes(content.step))
     return refused({
-      code: 'DNA_ERR_CUSTODY_OUT_OF_ORDER',
+      error: 'custodyOutOfOrder',
+      code: DnaErrors.custodyOutOfOrder.code,
       detail: `a sample at "${last.step}" cannot go to "${content.step}"; next: ${allowed.join(', ') || 'nothing (destroyed)'}`,
       extensions: { currentStep: last.step, allowedSteps: allowed },
     });
   if (Date.parse(content.at) < Date.parse(last.at))
     return refused({
-      code: 'DNA_ERR_CUSTODY_TIME_ORDER',
+      error: 'custodyTimeOrder',
+      code: DnaErrors.custodyTimeOrder.code,
       detail: `the step cannot have happened before the previous one (${last.step})`,
       errors: [{ field: '/at', message: 'is earlier than the previous custody record' }],
     });

@@ -1,4 +1,5 @@
 import type { FieldError, HomewardEvent } from '@homeward/events';
+import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { isOverdueAt, overdueFrom } from './dates.ts';
 import { type FollowupOutcome, missingOutcomeFields, outcomeText } from './followup-policy.ts';
 import { eventIds } from './ids.ts';
@@ -7,11 +8,12 @@ import type { CaseState, Followup } from './placement-state.ts';
 
 /** Why a completion is refused. */
 export interface CompletionRefusal {
-  code:
-    | 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND'
-    | 'PLACEMENT_ERR_FOLLOWUP_COMPLETED'
-    | 'PLACEMENT_ERR_FOLLOWUP_CANCELLED'
-    | 'PLACEMENT_ERR_OUTCOME_INCOMPLETE';
+  error: Extract<
+    PlacementErrorKey,
+    'followupNotFound' | 'followupCompleted' | 'followupCancelled' | 'outcomeIncomplete'
+  >;
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
   errors?: FieldError[];
 }
@@ -37,13 +39,18 @@ export function planCompletion(
   if (!f)
     return {
       ok: false,
-      refusal: { code: 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND', detail: `no follow-up "${followupId}"` },
+      refusal: {
+        error: 'followupNotFound',
+        code: PlacementErrors.followupNotFound.code,
+        detail: `no follow-up "${followupId}"`,
+      },
     };
   if (f.status === 'completed')
     return {
       ok: false,
       refusal: {
-        code: 'PLACEMENT_ERR_FOLLOWUP_COMPLETED',
+        error: 'followupCompleted',
+        code: PlacementErrors.followupCompleted.code,
         detail: `follow-up "${followupId}" was completed at ${f.completedAt}`,
       },
     };
@@ -51,7 +58,8 @@ export function planCompletion(
     return {
       ok: false,
       refusal: {
-        code: 'PLACEMENT_ERR_FOLLOWUP_CANCELLED',
+        error: 'followupCancelled',
+        code: PlacementErrors.followupCancelled.code,
         detail: `follow-up "${followupId}" was cancelled by revision ${f.cancelledByRevision}`,
       },
     };
@@ -60,7 +68,8 @@ export function planCompletion(
     return {
       ok: false,
       refusal: {
-        code: 'PLACEMENT_ERR_OUTCOME_INCOMPLETE',
+        error: 'outcomeIncomplete',
+        code: PlacementErrors.outcomeIncomplete.code,
         detail: 'the outcome does not say what was done',
         errors: missing,
       },

@@ -1,4 +1,5 @@
 import { createEvent, type FieldError, type HomewardEvent } from '@homeward/events';
+import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { dueDateFor, type FollowupPolicy, planFollowups, requiredFollowups } from './followup-policy.ts';
 import { eventIds, newFollowupId, newPlacementId } from './ids.ts';
 import { checkPlacement, type PlacementRequest, type RuleViolation } from './placement-rules.ts';
@@ -26,12 +27,11 @@ export interface PlanContext {
   ids?: { placement: () => string; followup: () => string };
 }
 
-/** Why a plan refuses: a stable problem code, the detail for this occurrence, field errors. */
+/** Why a plan refuses: the catalogue's error, the detail for this occurrence, field errors. */
 export interface Refusal {
-  code:
-    | 'PLACEMENT_ERR_PLACEMENT_NOT_FOUND'
-    | 'PLACEMENT_ERR_REVISION_REASON_REQUIRED'
-    | RuleViolation['code'];
+  error: Extract<PlacementErrorKey, 'placementNotFound' | 'revisionReasonRequired'> | RuleViolation['error'];
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
   errors?: FieldError[];
 }
@@ -64,10 +64,10 @@ const defaultIds = { placement: newPlacementId, followup: newFollowupId };
 export function planDecision(state: CaseState, input: DecisionInput, ctx: PlanContext): DecisionPlan {
   const existing = state.placement;
   if (input.placementId !== undefined && existing?.placementId !== input.placementId)
-    return refuse('PLACEMENT_ERR_PLACEMENT_NOT_FOUND', `no placement "${input.placementId}"`);
+    return refuse('placementNotFound', `no placement "${input.placementId}"`);
   if (existing && !input.reason)
     return refuse(
-      'PLACEMENT_ERR_REVISION_REASON_REQUIRED',
+      'revisionReasonRequired',
       `case "${input.caseId}" is placed already (revision ${existing.revisions.length}); a revision states its reason`,
     );
   const outcome = checkPlacement(state.facts, input, ctx.utcOffsetMinutes);
@@ -159,6 +159,6 @@ export function placementEvent<T extends Parameters<typeof createEvent>[0]>(
   return createEvent(type, data, { source: SOURCE, subject: caseId, id, time: now }) as HomewardEvent;
 }
 
-function refuse(code: Refusal['code'], detail: string): DecisionPlan {
-  return { ok: false, refusal: { code, detail } };
+function refuse(error: Refusal['error'], detail: string): DecisionPlan {
+  return { ok: false, refusal: { error, code: PlacementErrors[error].code, detail } };
 }
