@@ -1,8 +1,6 @@
-import type { OutboxRelay } from '@homeward/messaging';
-import { outboxInsert } from '@homeward/messaging';
-import type { AppError, Clock, Logger, Principal, RedisLocks } from '@homeward/service-kit';
-import type { Collection, Document } from 'mongodb';
-import type { CompletionRefusal } from './domain/followup-plan.ts';
+import type { FieldError } from '@homeward/events';
+import type { UpdateOutcome } from '@homeward/persistence';
+import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
 import {
   dueForRaising,
   isOverdue,
@@ -12,22 +10,17 @@ import {
   withRaised,
 } from './domain/followup-plan.ts';
 import type { FollowupOutcome, FollowupPolicy } from './domain/followup-policy.ts';
-import { type DecisionInput, planDecision, type Refusal } from './domain/placement-plan.ts';
+import { type DecisionInput, planDecision } from './domain/placement-plan.ts';
 import { partyErrors } from './domain/placement-rules.ts';
-import { PlacementErrors } from './errors.ts';
+import { type PlacementErrorKey, PlacementErrors } from './errors.ts';
 import type { CaseDoc, CaseStore, Followup } from './store/case-store.ts';
-import type { OverdueIndex } from './store/overdue-index.ts';
 
 export type { DecisionInput } from './domain/placement-plan.ts';
 
-/** Compare-and-set attempts before a write gives up (only under heavy contention on one case). */
-const CAS_ATTEMPTS = 8;
-
 export interface PlacementServiceDeps {
   store: CaseStore;
-  relay: OutboxRelay;
-  index: OverdueIndex;
-  locks: RedisLocks;
+  /** Case id → when its next open follow-up becomes overdue. */
+  index: DueIndex;
   clock: Clock;
   logger: Logger;
   policy: FollowupPolicy;
@@ -35,11 +28,9 @@ export interface PlacementServiceDeps {
 }
 
 /**
- * Placement decisions, follow-up completion and the overdue raise. Every write holds the case's
- * lease (see {@link RedisLocks}), reads the case by `_id`, asks the pure plans of `domain/`
- * what to write, and writes the new state with its events in one update guarded by the case's
- * version (a second guard, which holds on MongoDB), then waits for the relay to publish before
- * letting go.
+ * Placement decisions, follow-up completion and the overdue raise: load the case, let the pure
+ * plans of `domain/` decide, and write the next state with its events in one update under the
+ * case's lease (the persistence rule), which resolves once the events are published.
  */
 export class PlacementService {
   constructor(private readonly deps: PlacementServiceDeps) {}
@@ -54,49 +45,55 @@ export class PlacementService {
           errors: party,
         },
       );
-    return this.deps.locks.withLock(input.caseId, () => this.decideLocked(input, principal));
-  }
-
-  private async decideLocked(
-    input: DecisionInput,
-    principal: Principal,
-  ): Promise<{ doc: CaseDoc; created: boolean }> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const doc = await this.deps.store.get(input.caseId);
-      if (!doc) throw PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`);
-      const plan = planDecision(doc, input, {
-        now: this.deps.clock.now(),
-        agencyId: principal.agencyId,
-        policy: this.deps.policy,
-        utcOffsetMinutes: this.deps.utcOffsetMinutes,
-      });
-      if (!plan.ok) throw refusalError(plan.refusal);
-      const { placement, followups, scheduled } = plan;
-      // The ids must resolve to the case before anyone can learn them.
-      if (plan.created)
-        await this.deps.store.addLookup({ _id: placement.placementId, caseId: doc._id, kind: 'placement' });
-      for (const f of scheduled)
-        await this.deps.store.addLookup({ _id: f.followupId, caseId: doc._id, kind: 'followup' });
-      const written = await this.commit(this.deps.store.cases, doc._id, () =>
-        this.deps.store.compareAndSet(doc._id, doc.version, { placement, followups }, plan.events),
-      );
-      if (!written) continue;
-      await this.deps.index.bringForward(doc._id, this.nextOverdueAt(followups));
-      this.deps.logger.info(
-        {
-          caseId: doc._id,
-          placementId: placement.placementId,
-          revision: placement.revisions.length,
-          type: input.type,
-          scheduled: scheduled.length,
-          cancelled: plan.cancelledIds.length,
-          agencyId: principal.agencyId,
+    const { store } = this.deps;
+    const { doc, result } = written(
+      await store.cases.update(
+        input.caseId,
+        async (current) => {
+          const plan = planDecision(current, input, {
+            now: this.deps.clock.now(),
+            agencyId: principal.agencyId,
+            policy: this.deps.policy,
+            utcOffsetMinutes: this.deps.utcOffsetMinutes,
+          });
+          if (!plan.ok) throw refusalError(plan.refusal);
+          // The ids must resolve to the case before anyone can learn them (a lookup left by a
+          // write that then fails is harmless: its id is never published).
+          if (plan.created)
+            await store.addLookup({
+              _id: plan.placement.placementId,
+              caseId: current._id,
+              kind: 'placement',
+            });
+          for (const f of plan.scheduled)
+            await store.addLookup({ _id: f.followupId, caseId: current._id, kind: 'followup' });
+          const { placement, followups } = plan;
+          return {
+            doc: { ...current, version: current.version + 1, placement, followups },
+            events: plan.events,
+            result: plan,
+          };
         },
-        'placement decided',
-      );
-      return { doc: { ...doc, version: doc.version + 1, placement, followups }, created: plan.created };
-    }
-    throw this.contention(input.caseId);
+        {
+          notFound: () =>
+            PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`),
+        },
+      ),
+    );
+    await this.deps.index.bringForward(doc._id, this.nextOverdueAt(doc.followups));
+    this.deps.logger.info(
+      {
+        caseId: doc._id,
+        placementId: result.placement.placementId,
+        revision: result.placement.revisions.length,
+        type: input.type,
+        scheduled: result.scheduled.length,
+        cancelled: result.cancelledIds.length,
+        agencyId: principal.agencyId,
+      },
+      'placement decided',
+    );
+    return { doc, created: result.created };
   }
 
   /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
@@ -112,82 +109,81 @@ export class PlacementService {
     outcome: FollowupOutcome,
     principal: Principal,
   ): Promise<{ caseId: string; followup: Followup }> {
+    const notFound = () => PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
     const caseId = await this.deps.store.caseOf(followupId, 'followup');
-    if (!caseId) throw PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
-    return this.deps.locks.withLock(caseId, () =>
-      this.completeLocked(caseId, followupId, outcome, principal),
+    if (!caseId) throw notFound();
+    const { result: done } = written(
+      await this.deps.store.cases.update(
+        caseId,
+        (current) => {
+          const plan = planCompletion(
+            current,
+            followupId,
+            outcome,
+            this.deps.clock.now(),
+            principal.agencyId,
+          );
+          if (!plan.ok) throw refusalError(plan.refusal);
+          return {
+            doc: { ...current, version: current.version + 1, followups: plan.followups },
+            events: [plan.event],
+            result: plan.done,
+          };
+        },
+        { notFound },
+      ),
     );
-  }
-
-  private async completeLocked(
-    caseId: string,
-    followupId: string,
-    outcome: FollowupOutcome,
-    principal: Principal,
-  ): Promise<{ caseId: string; followup: Followup }> {
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const doc = await this.deps.store.get(caseId);
-      if (!doc) throw PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
-      const plan = planCompletion(doc, followupId, outcome, this.deps.clock.now(), principal.agencyId);
-      if (!plan.ok) throw refusalError(plan.refusal);
-      const written = await this.commit(this.deps.store.cases, caseId, () =>
-        this.deps.store.compareAndSet(caseId, doc.version, { followups: plan.followups }, [plan.event]),
-      );
-      if (!written) continue;
-      this.deps.logger.info(
-        { caseId, followupId, type: plan.done.type, agencyId: principal.agencyId },
-        'follow-up completed',
-      );
-      return { caseId, followup: plan.done };
-    }
-    throw this.contention(caseId);
+    this.deps.logger.info(
+      { caseId, followupId, type: done.type, agencyId: principal.agencyId },
+      'follow-up completed',
+    );
+    return { caseId, followup: done };
   }
 
   /**
    * Raises `homeward.followup.overdue` for every follow-up of the case that is past its due date
-   * and not yet raised. The event rides in an overdue claim inserted under the follow-up's id
-   * (an atomic unique insert), so however many checkers race, and across restarts, each
-   * follow-up is raised once; then `overdueRaisedAt` is set on the case (unset → set), and the
-   * case's entry in the overdue index is set to its next moment (or removed). Holds the case's
-   * lease, so a decision cannot slip between the read and the index update. Returns how many
-   * this call raised.
+   * and not yet raised, and returns how many this call raised. Under the case's lease (so a
+   * revision cannot cancel a follow-up in between), each event rides in an overdue claim
+   * inserted under the follow-up's id (a fact: a taken `_id` fails atomically), so however many
+   * checkers race, even one whose lease expired, and across restarts, each follow-up is raised
+   * once; a claim found (a crash or another checker came first) keeps its own time. The same
+   * update sets `overdueRaisedAt`; then the case's entry in the overdue index is set to its next
+   * moment (or removed).
    */
   async raiseOverdue(caseId: string): Promise<number> {
-    return this.deps.locks.withLock(caseId, async () => {
+    const { store, index } = this.deps;
+    if (!(await store.get(caseId))) {
+      await index.set(caseId, undefined);
+      return 0;
+    }
+    const outcome = await store.cases.update(caseId, async (current) => {
+      const now = this.deps.clock.now();
+      const raisedAt = new Map<string, string>();
       let raised = 0;
-      for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-        const doc = await this.deps.store.get(caseId);
-        if (!doc) {
-          await this.deps.index.set(caseId, undefined);
-          return raised;
-        }
-        const now = this.deps.clock.now();
-        const due = dueForRaising(doc.followups, now, this.deps.utcOffsetMinutes);
-        const raisedAt = new Map<string, string>();
-        for (const f of due) {
-          const detectedAt = now.toISOString();
-          const event = overdueEvent(caseId, f, now);
-          const claimed = await this.commit(this.deps.store.overdueClaims, f.followupId, () =>
-            this.deps.store.claimOverdue({ _id: f.followupId, caseId, detectedAt, ...outboxInsert([event]) }),
-          );
-          if (claimed) raised++;
-          // A claim found (a crash or another checker came first) keeps its own time.
-          const at = claimed
-            ? detectedAt
-            : (await this.deps.store.findOverdueClaim(f.followupId))?.detectedAt;
-          raisedAt.set(f.followupId, at ?? detectedAt);
-        }
-        let followups = doc.followups;
-        if (due.length > 0) {
-          followups = withRaised(doc.followups, raisedAt);
-          if (!(await this.deps.store.compareAndSet(caseId, doc.version, { followups }))) continue;
-          this.deps.logger.info({ caseId, followupIds: [...raisedAt.keys()], raised }, 'follow-ups overdue');
-        }
-        await this.deps.index.set(caseId, this.nextOverdueAt(followups));
-        return raised;
+      for (const f of dueForRaising(current.followups, now, this.deps.utcOffsetMinutes)) {
+        const detectedAt = now.toISOString();
+        const claim = { _id: f.followupId, caseId, detectedAt };
+        const claimed = await store.claimOverdue(claim, [overdueEvent(caseId, f, now)]);
+        if (claimed) raised++;
+        const at = claimed ? detectedAt : (await store.findOverdueClaim(f.followupId))?.detectedAt;
+        raisedAt.set(f.followupId, at ?? detectedAt);
       }
-      throw this.contention(caseId);
+      if (raisedAt.size === 0) return null;
+      const followups = withRaised(current.followups, raisedAt);
+      return { doc: { ...current, version: current.version + 1, followups }, result: { raised, raisedAt } };
     });
+    if (outcome.changed)
+      this.deps.logger.info(
+        { caseId, followupIds: [...outcome.result.raisedAt.keys()], raised: outcome.result.raised },
+        'follow-ups overdue',
+      );
+    // Set the exact next moment, then bring it forward from a fresh read: a decision written
+    // after our update brings its own entry forward after its write, and one written before the
+    // fresh read is in it, so the index never ends later than the truth.
+    await index.set(caseId, this.nextOverdueAt(outcome.doc.followups));
+    const fresh = await store.get(caseId);
+    if (fresh) await index.bringForward(caseId, this.nextOverdueAt(fresh.followups));
+    return outcome.changed ? outcome.result.raised : 0;
   }
 
   /** When the next open, not yet raised follow-up of these becomes overdue. */
@@ -199,26 +195,15 @@ export class PlacementService {
   isOverdue(f: Followup): boolean {
     return isOverdue(f, this.deps.clock.now(), this.deps.utcOffsetMinutes);
   }
+}
 
-  /** An outbox write, then its publication awaited, while the caller holds the case's lease. */
-  private async commit<T extends Document, R>(
-    col: Collection<T>,
-    id: string,
-    write: () => Promise<R>,
-  ): Promise<R> {
-    const result = await this.deps.relay.commit(col, id, write);
-    await this.deps.relay.notify(col, id);
-    return result;
-  }
-
-  private contention(caseId: string): AppError {
-    return PlacementErrors.concurrentUpdate.error(
-      `case "${caseId}" kept changing while being written; retry`,
-    );
-  }
+/** The outcome of an update whose decision always writes (it throws to refuse). */
+function written<T, R>(outcome: UpdateOutcome<T, R>): { doc: T; result: R } {
+  if (!outcome.changed) throw new Error('a decision that always writes wrote nothing');
+  return outcome;
 }
 
 /** The problem a plan's refusal answers with. */
-function refusalError(r: Refusal | CompletionRefusal): AppError {
+function refusalError(r: { error: PlacementErrorKey; detail: string; errors?: FieldError[] }) {
   return PlacementErrors[r.error].error(r.detail, r.errors ? { errors: r.errors } : {});
 }

@@ -58,8 +58,7 @@ const defaultIds = { placement: newPlacementId, followup: newFollowupId };
  * Decides (first time) or revises (with a reason) the placement of a case, without I/O: the
  * revision must name the case's placement, a placed case needs a reason to change, the rules
  * of {@link checkPlacement} hold, and the follow-ups are planned by the age on the decision
- * date (see {@link planFollowups}). The region is the rescue's (where the child is now), else
- * the case's.
+ * date (see {@link planFollowups}). The region is the rescue's (where the child is now).
  */
 export function planDecision(state: CaseState, input: DecisionInput, ctx: PlanContext): DecisionPlan {
   const existing = state.placement;
@@ -76,7 +75,8 @@ export function planDecision(state: CaseState, input: DecisionInput, ctx: PlanCo
   const ids = ctx.ids ?? defaultIds;
   const decidedAt = ctx.now.toISOString();
   const placementId = existing?.placementId ?? ids.placement();
-  const region = state.facts.rescue?.region ?? state.facts.region;
+  // The rules passed, so the case has a rescue: the child is placed where it was rescued.
+  const region = state.facts.rescue?.region;
   if (!region) throw new Error(`case ${state._id} has a rescue without a region`);
   const revision = (existing?.revisions.length ?? 0) + 1;
   const plan = planFollowups(state.followups, requiredFollowups(outcome.age, input.type));
