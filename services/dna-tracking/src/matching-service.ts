@@ -1,4 +1,3 @@
-import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
 import type { Clock, Logger, Principal } from '@homeward/service-kit';
 import {
   alreadyReviewed,
@@ -31,7 +30,6 @@ export interface MatchSummary {
 
 export interface MatchingServiceDeps {
   store: DnaStore;
-  relay: OutboxRelay;
   clock: Clock;
   logger: Logger;
   index: ProfileIndex;
@@ -63,7 +61,7 @@ export class MatchingService {
     const searched = await this.deps.store.searchedIds();
     const unsearched: ProfileDoc[] = [];
     let indexed = 0;
-    for await (const doc of this.deps.store.matchableProfiles()) {
+    for (const doc of await this.deps.store.matchableProfiles()) {
       if (this.deps.index.has(doc._id)) continue;
       this.add(doc, this.profileOf(doc));
       indexed++;
@@ -141,9 +139,7 @@ export class MatchingService {
   private async record(f: Found): Promise<MatchSummary> {
     const { match, events } = matchOf(f, this.deps.clock.now(), this.deps.index.frequencyTable);
     const matchId = match._id;
-    const created = await this.deps.relay.commit(this.deps.store.matches, matchId, () =>
-      this.deps.store.insertOnce(this.deps.store.matches, { ...match, ...outboxInsert(events) }),
-    );
+    const created = await this.deps.store.matches.insertOnce(match, events);
     if (created) {
       this.deps.logger.info(
         { matchId, childSampleId: f.childSampleId, parentSampleIds: f.parentSampleIds, status: match.status },
@@ -191,9 +187,7 @@ export class MatchingService {
     );
     if (!plan.ok) throw reviewError(plan.refusal);
     // One review per match: the insert under the match id is the compare-and-set.
-    const inserted = await this.deps.relay.commit(this.deps.store.reviews, matchId, () =>
-      this.deps.store.insertOnce(this.deps.store.reviews, { ...plan.review, ...outboxInsert([plan.event]) }),
-    );
+    const inserted = await this.deps.store.reviews.insertOnce(plan.review, [plan.event]);
     if (!inserted) throw reviewError(alreadyReviewed(undefined));
     this.deps.logger.info({ matchId, decision, agencyId: input.principal.agencyId }, 'match reviewed');
     return { match, review: plan.review };

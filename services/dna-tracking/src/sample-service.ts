@@ -1,5 +1,4 @@
 import type { HomewardEvent } from '@homeward/events';
-import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
 import type {
   AppError,
   Clock,
@@ -43,7 +42,6 @@ const CUSTODY_ATTEMPTS = 6;
 
 export interface SampleServiceDeps {
   store: DnaStore;
-  relay: OutboxRelay;
   clock: Clock;
   logger: Logger;
   matching: MatchingService;
@@ -71,7 +69,7 @@ export class SampleService {
     const doc = newSampleDoc(sampleIdFor(input.kitBarcode), input, principal, now);
     // The sample first, then its first record with the event: the record derives from the
     // sample alone, so a retry after a crash between the two writes completes it unchanged.
-    const inserted = await this.deps.store.insertOnce(this.deps.store.samples, doc);
+    const inserted = await this.deps.store.samples.insertOnce(doc);
     const sample = inserted ? doc : await this.deps.store.findSample(doc._id);
     if (!sample) throw new Error(`sample ${doc._id} vanished after a duplicate-key insert`);
     if (!inserted && sample.fingerprint !== doc.fingerprint)
@@ -95,10 +93,8 @@ export class SampleService {
     event: HomewardEvent,
   ): Promise<boolean> {
     const _id = `${sampleId}:${record.seq}`;
-    const doc: CustodyDoc = { _id, sampleId, ...record, ...outboxInsert([event]) };
-    const inserted = await this.deps.relay.commit(this.deps.store.custody, _id, () =>
-      this.deps.store.insertOnce(this.deps.store.custody, doc),
-    );
+    const doc: CustodyDoc = { _id, sampleId, ...record };
+    const inserted = await this.deps.store.custody.insertOnce(doc, [event]);
     if (inserted) await this.deps.store.anchor(sampleId, record.seq, record.hash);
     return inserted;
   }
@@ -156,7 +152,7 @@ export class SampleService {
   > {
     const now = this.deps.clock.now();
     const latest = new Map<string, CustodyDoc>();
-    for await (const r of this.deps.store.allCustodyRecords()) {
+    for (const r of await this.deps.store.allCustodyRecords()) {
       const seen = latest.get(r.sampleId);
       if (!seen || r.seq > seen.seq) latest.set(r.sampleId, r);
     }
@@ -216,9 +212,7 @@ export class SampleService {
     const now = this.deps.clock.now();
     const profile = profileDoc(sampleId, reading, sample, principal, now);
     const event = profileEnteredEvent(sampleId, reading, now, traceparent);
-    const inserted = await this.deps.relay.commit(this.deps.store.profiles, sampleId, () =>
-      this.deps.store.insertOnce(this.deps.store.profiles, { ...profile, ...outboxInsert([event]) }),
-    );
+    const inserted = await this.deps.store.profiles.insertOnce(profile, [event]);
     if (!inserted) {
       const winner = await this.deps.store.findProfile(sampleId, true);
       if (!winner) throw new Error(`profile ${sampleId} vanished after a duplicate-key insert`);
@@ -277,7 +271,7 @@ function profileDoc(
 }
 
 function stripRecord(doc: CustodyDoc): CustodyRecord {
-  const { _id: _, sampleId: _s, outbox: _o, ...record } = doc;
+  const { _id: _, sampleId: _s, ...record } = doc;
   return record;
 }
 
