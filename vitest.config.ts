@@ -1,19 +1,54 @@
 import { defineConfig } from 'vitest/config';
 
-// One run over the whole workspace. Integration tests wait on real brokers and databases far
-// more than they compute, so a few more workers than cores keeps the 2-core machine busy.
+/**
+ * Unit tests by place, not by name: a file under a `test/unit/` or `test/domain/` folder needs
+ * no infrastructure; everything else (test/integration/, test/e2e/, the launcher's tests) may.
+ */
+const unitTests = ['packages/*/test/unit/**/*.test.ts', 'services/*/test/{unit,domain}/**/*.test.ts'];
+const allTests = [
+  'packages/*/test/**/*.test.ts',
+  'services/*/test/**/*.test.ts',
+  'infra/local/test/**/*.test.ts',
+];
+
+/**
+ * The `unit` project: also what mutation testing runs (vitest.mutation.config.ts).
+ * A unit test that reaches for a broker or a database by mistake must fail at once with a clear
+ * message, not wait for a connection: the endpoints are blanked (the test helpers refuse to run
+ * without them), the setup file refuses network connections, and a test gets seconds, not the
+ * integration minute.
+ */
+export const unitProject = {
+  name: 'unit',
+  include: unitTests,
+  env: { KAFKA_BROKERS: '', MONGO_URL: '', REDIS_URL: '' },
+  setupFiles: ['packages/testing/src/unit-setup.ts'],
+  testTimeout: 10_000,
+  hookTimeout: 15_000,
+};
+
+// Two projects over one workspace. `unit` has no global setup and no infrastructure in its
+// environment, so it runs in seconds (`npm run test:unit`); `integration` finds or starts Kafka,
+// FerretDB and Redis once. Integration tests wait on real brokers and databases far more than
+// they compute, so a few more workers than cores keeps the 2-core machine busy.
 export default defineConfig({
   test: {
-    include: [
-      'packages/*/test/**/*.test.ts',
-      'services/*/test/**/*.test.ts',
-      'infra/local/test/**/*.test.ts',
-    ],
     pool: 'forks',
     maxWorkers: 4,
-    testTimeout: 60_000,
-    hookTimeout: 120_000,
     reporters: ['default'],
-    globalSetup: ['packages/testing/src/global-setup.ts'],
+    projects: [
+      { extends: true, test: unitProject },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: allTests,
+          exclude: unitTests,
+          globalSetup: ['packages/testing/src/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
   },
 });

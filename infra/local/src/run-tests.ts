@@ -1,5 +1,8 @@
-// `npm test`: lint and format check, type check, then the whole vitest suite (whose global
-// setup finds or starts Kafka, MongoDB and Redis). Each phase is timed; the first failure stops.
+// `npm test`: lint and format check, type check, then the unit tests (no infrastructure: a broken
+// rule fails in seconds), then the integration tests (whose global setup finds or starts Kafka,
+// MongoDB and Redis). Each phase is timed; the first failure stops. With arguments (paths or
+// filters), one vitest run over both projects takes them instead: a filter that matches files of
+// one project only would otherwise fail the other's run for finding no test files.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -18,8 +21,16 @@ const phases: Array<[string, string, string[]]> = [
     bin('tsc'),
     ['-p', p, '--noEmit'],
   ]),
-  ['tests (vitest)', bin('vitest'), ['run', ...process.argv.slice(2)]],
+  ...testPhases(process.argv.slice(2)),
 ];
+
+function testPhases(args: string[]): Array<[string, string, string[]]> {
+  if (args.length > 0) return [['tests (vitest)', bin('vitest'), ['run', ...args]]];
+  return [
+    ['unit tests (vitest project unit)', bin('vitest'), ['run', '--project', 'unit']],
+    ['integration tests (vitest project integration)', bin('vitest'), ['run', '--project', 'integration']],
+  ];
+}
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 const t0 = performance.now();

@@ -2,4 +2,5 @@
 export { ensureChromium } from '@homeward/infra-local';
 export * from './helpers.ts';
 export * from './infra.ts';
+export * from './service.ts';
 export * from './sse-client.ts';

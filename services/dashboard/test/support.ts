@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { createEvent, type EventData, type EventType, type HomewardEvent } from '@homeward/events';
-import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
-import { devKey, testLogger, testServiceEnv, uniqueName, waitFor } from '@homeward/testing';
+import type { Clock, ServiceHost } from '@homeward/service-kit';
+import { deleteRedisKeys, startServiceForTest, waitFor } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { DashboardConfig } from '../src/config.ts';
 
@@ -33,58 +33,31 @@ export async function startDashboard(opts: {
   env?: Record<string, string>;
   consumers?: boolean;
 }): Promise<RunningDashboard> {
-  const config = loadConfig(
-    DashboardConfig,
-    testServiceEnv(opts.prefix, {
-      HEALTH_TARGETS: 'intake=http://127.0.0.1:9',
-      HEALTH_POLL_MS: '60000',
-      ...opts.env,
-    }),
-  );
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'dashboard',
-    config,
-    logger: testLogger(),
-    dbName: opts.dbName ?? uniqueName('dashboard').replaceAll('-', '_'),
+    configSchema: DashboardConfig,
+    buildApp,
+    prefix: opts.prefix,
+    env: { HEALTH_TARGETS: 'intake=http://127.0.0.1:9', HEALTH_POLL_MS: '60000', ...opts.env },
+    defaultRole: 'operator',
+    listen: 0,
+    // Leave nothing behind: each instance's database, and (from the instance that consumed)
+    // the Redis keys of the test's prefix, which the instances share.
+    dropDatabaseOnStop: true,
+    ...(opts.consumers === false
+      ? { consumers: false }
+      : { cleanup: (rt) => deleteRedisKeys(rt, `${opts.prefix}dashboard:*`) }),
+    ...(opts.dbName ? { dbName: opts.dbName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const app = await buildApp(rt, config);
-  if (opts.consumers === false) app.consumers.length = 0;
-  const host = new ServiceHost(rt, app);
-  // start() returns once the consumer owns its partitions: tests may publish right away.
-  const address = await host.start(0);
-  const get: RunningDashboard['get'] = async (url, o = {}) => {
-    const role = o.role === undefined ? 'operator' : o.role;
-    const res = await app.http.inject({
-      method: 'GET',
-      url,
-      headers: { ...(role ? { authorization: `Bearer ${devKey(role)}` } : {}), ...o.headers },
-    });
-    let body: Json;
-    try {
-      body = JSON.parse(res.body);
-    } catch {
-      body = undefined;
-    }
-    return { status: res.statusCode, body, text: res.body, headers: res.headers };
-  };
   return {
-    host,
-    app,
-    rt,
-    baseUrl: address,
-    get,
-    publish: (...events) => rt.publisher.publish(...events),
-    stop: async () => {
-      // Leave nothing behind: each instance's database, and (from the instance that consumed)
-      // the Redis keys of the test's prefix, which the instances share.
-      await rt.mongo.db.dropDatabase().catch(() => {});
-      if (opts.consumers !== false) {
-        const keys = await rt.redis.redis.keys(`${opts.prefix}dashboard:*`);
-        for (let i = 0; i < keys.length; i += 500) await rt.redis.redis.del(...keys.slice(i, i + 500));
-      }
-      await host.stop();
-    },
+    host: svc.host,
+    app: svc.app,
+    rt: svc.rt,
+    baseUrl: svc.baseUrl!,
+    get: (url, o = {}) => svc.call('GET', url, undefined, o),
+    publish: svc.publish,
+    stop: svc.stop,
   };
 }
 

@@ -1,6 +1,6 @@
 import { Topics } from '@homeward/events';
-import { type Clock, createRuntime, type Logger, loadConfig, ServiceHost } from '@homeward/service-kit';
-import { devKey, TopicCollector, testLogger, testServiceEnv, uniqueName } from '@homeward/testing';
+import type { Clock, Logger, ServiceHost } from '@homeward/service-kit';
+import { startServiceForTest, TopicCollector, uniqueName } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { DnaTrackingConfig } from '../src/config.ts';
 import type { StrProfile } from '../src/domain/profile.ts';
@@ -35,40 +35,26 @@ export async function startDna(opts: {
   keepDatabase?: boolean;
 }): Promise<RunningDna> {
   const group = uniqueName('dna-index');
-  const config = loadConfig(
-    DnaTrackingConfig,
-    testServiceEnv(opts.prefix, { INDEX_CONSUMER_GROUP: group, ...opts.env }),
-  );
-  const dbName = opts.dbName ?? uniqueName('dna').replaceAll('-', '_');
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'dna-tracking',
-    config,
-    logger: opts.logger ?? testLogger(),
-    dbName,
-    outboxSweepMs: 200,
+    configSchema: DnaTrackingConfig,
+    buildApp,
+    prefix: opts.prefix,
+    env: { INDEX_CONSUMER_GROUP: group, ...opts.env },
+    dbName: opts.dbName ?? uniqueName('dna').replaceAll('-', '_'),
+    defaultRole: 'dna-lab',
+    dropDatabaseOnStop: !opts.keepDatabase,
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.logger ? { logger: opts.logger } : {}),
   });
-  const app = await buildApp(rt, config);
-  const host = new ServiceHost(rt, app);
-  await host.startInProcess();
-  const call: RunningDna['call'] = async (method, url, body, role = 'dna-lab') => {
-    const res = await app.http.inject({
-      method,
-      url,
-      headers: role === null ? {} : { authorization: `Bearer ${devKey(role)}` },
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? JSON.parse(res.body) : undefined,
-      headers: res.headers,
-    };
+  return {
+    host: svc.host,
+    app: svc.app,
+    dbName: svc.dbName,
+    group,
+    call: (method, url, body, role) => svc.call(method, url, body, role === undefined ? {} : { role }),
+    stop: svc.stop,
   };
-  const stop = async () => {
-    if (!opts.keepDatabase) await rt.mongo.db.dropDatabase().catch(() => {});
-    await host.stop();
-  };
-  return { host, app, dbName, group, call, stop };
 }
 
 export function dnaEventsCollector(prefix: string): Promise<TopicCollector> {

@@ -1,6 +1,6 @@
 import { type CloudEvent, encodeHttpStructured, Topics } from '@homeward/events';
-import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
-import { devKey, TopicCollector, testLogger, testServiceEnv, uniqueName } from '@homeward/testing';
+import type { Clock, ServiceHost } from '@homeward/service-kit';
+import { startServiceForTest, TopicCollector, uniqueName } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { IntakeConfig } from '../src/config.ts';
 
@@ -24,34 +24,25 @@ export async function startIntake(opts: {
   clock?: Clock;
   env?: Record<string, string>;
 }): Promise<RunningIntake> {
-  const config = loadConfig(IntakeConfig, testServiceEnv(opts.prefix, opts.env));
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'intake',
-    config,
-    logger: testLogger(),
-    dbName: opts.dbName ?? uniqueName('intake').replaceAll('-', '_'),
-    outboxSweepMs: 200,
+    configSchema: IntakeConfig,
+    buildApp,
+    prefix: opts.prefix,
+    defaultRole: 'police',
+    ...(opts.env ? { env: opts.env } : {}),
+    ...(opts.dbName ? { dbName: opts.dbName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
   });
-  const app = await buildApp(rt, config);
-  const host = new ServiceHost(rt, app);
-  await host.startInProcess();
-  const post: RunningIntake['post'] = async (body, o = {}) => {
+  const post: RunningIntake['post'] = (body, o = {}) => {
     const encoded =
       o.raw === undefined ? encodeHttpStructured(body as CloudEvent) : { headers: {}, body: o.raw };
-    const res = await app.http.inject({
-      method: 'POST',
-      url: '/v1/reports',
-      headers: { authorization: `Bearer ${devKey(o.role ?? 'police')}`, ...encoded.headers, ...o.headers },
-      payload: encoded.body,
+    return svc.call('POST', '/v1/reports', encoded.body, {
+      ...(o.role ? { role: o.role } : {}),
+      headers: { ...encoded.headers, ...o.headers },
     });
-    return {
-      status: res.statusCode,
-      body: res.body ? JSON.parse(res.body) : undefined,
-      headers: res.headers,
-    };
   };
-  return { host, app, post, stop: () => host.stop() };
+  return { host: svc.host, app: svc.app, post, stop: svc.stop };
 }
 
 export function caseEventsCollector(prefix: string): Promise<TopicCollector> {

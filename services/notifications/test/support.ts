@@ -2,16 +2,8 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CloudEvent, createEvent, type EventData, Topics } from '@homeward/events';
-import { createRuntime, loadConfig, ServiceHost, type ServiceRuntime } from '@homeward/service-kit';
-import {
-  devKey,
-  TopicCollector,
-  testInfra,
-  testLogger,
-  testRedis,
-  testServiceEnv,
-  uniqueName,
-} from '@homeward/testing';
+import type { ServiceHost, ServiceRuntime } from '@homeward/service-kit';
+import { startServiceForTest, TopicCollector, testInfra, testRedis, uniqueName } from '@homeward/testing';
 import { MongoClient } from 'mongodb';
 import { buildApp, type NotificationsApp } from '../src/app.ts';
 import { NotificationsConfig } from '../src/config.ts';
@@ -48,36 +40,23 @@ export async function startNotifications(opts: {
   dbName: string;
   env?: Record<string, string>;
 }): Promise<RunningNotifications> {
-  const config = loadConfig(NotificationsConfig, testServiceEnv(opts.prefix, { ...FAST_ENV, ...opts.env }));
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'notifications',
-    config,
-    logger: testLogger(),
+    configSchema: NotificationsConfig,
+    buildApp,
+    prefix: opts.prefix,
     dbName: opts.dbName,
-    outboxSweepMs: 200,
+    env: { ...FAST_ENV, ...opts.env },
+    defaultRole: 'admin',
   });
-  const app = await buildApp(rt, config);
-  const host = new ServiceHost(rt, app);
-  await host.startInProcess();
-  const call: RunningNotifications['call'] = async (method, url, o = {}) => {
-    const role = o.role === undefined ? 'admin' : o.role;
-    const res = await app.http.inject({
-      method,
-      url,
-      headers: role ? { authorization: `Bearer ${devKey(role)}` } : {},
-      ...(o.body !== undefined ? { payload: o.body as object } : {}),
-    });
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-  };
   return {
-    rt,
-    app,
-    host,
-    call,
-    publish: async (...events) => {
-      await rt.publisher.publish(...(events as never[]));
-    },
-    stop: () => host.stop(),
+    rt: svc.rt,
+    app: svc.app,
+    host: svc.host,
+    call: (method, url, o = {}) =>
+      svc.call(method, url, o.body, o.role === undefined ? {} : { role: o.role }),
+    publish: svc.publish,
+    stop: svc.stop,
   };
 }
 

@@ -1,6 +1,6 @@
 import { createEvent, type EventData, type EventType, type HomewardEvent, Topics } from '@homeward/events';
-import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
-import { devKey, TopicCollector, testLogger, testServiceEnv, uniqueName, waitFor } from '@homeward/testing';
+import type { Clock, ServiceHost } from '@homeward/service-kit';
+import { startServiceForTest, TopicCollector, uniqueName, waitFor } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { PlacementConfig } from '../src/config.ts';
 import type { CaseDoc } from '../src/store/case-store.ts';
@@ -37,36 +37,18 @@ export async function startPlacement(opts: {
   env?: Record<string, string>;
   consumers?: boolean;
 }): Promise<RunningPlacement> {
-  const config = loadConfig(
-    PlacementConfig,
-    testServiceEnv(opts.prefix, { OVERDUE_CHECK_INTERVAL_MS: '3600000', ...opts.env }),
-  );
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'placement',
-    config,
-    logger: testLogger(),
-    dbName: opts.dbName ?? uniqueName('placement').replaceAll('-', '_'),
-    outboxSweepMs: 200,
+    configSchema: PlacementConfig,
+    buildApp,
+    prefix: opts.prefix,
+    env: { OVERDUE_CHECK_INTERVAL_MS: '3600000', ...opts.env },
+    defaultRole: 'civil-affairs',
+    ...(opts.dbName ? { dbName: opts.dbName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.consumers === false ? { consumers: false } : {}),
   });
-  const app = await buildApp(rt, config);
-  const host = new ServiceHost(rt, app);
-  if (opts.consumers === false) app.consumers.length = 0;
-  await host.startInProcess();
-  const call: RunningPlacement['call'] = async (method, url, body, o = {}) => {
-    const role = o.role === undefined ? 'civil-affairs' : o.role;
-    const res = await app.http.inject({
-      method,
-      url,
-      headers: role ? { authorization: `Bearer ${devKey(role)}` } : {},
-      ...(body === undefined ? {} : { payload: body as object }),
-    });
-    return {
-      status: res.statusCode,
-      body: res.body ? JSON.parse(res.body) : undefined,
-      headers: res.headers,
-    };
-  };
+  const { app } = svc;
   const caseDoc: RunningPlacement['caseDoc'] = (caseId, ready = () => true) =>
     waitFor(
       async () => {
@@ -76,13 +58,13 @@ export async function startPlacement(opts: {
       { what: `case ${caseId} projected`, timeoutMs: 20_000 },
     );
   return {
-    host,
+    host: svc.host,
     app,
-    rt,
-    call,
-    publish: (...events) => rt.publisher.publish(...events),
+    rt: svc.rt,
+    call: svc.call,
+    publish: svc.publish,
     caseDoc,
-    stop: () => host.stop(),
+    stop: svc.stop,
   };
 }
 

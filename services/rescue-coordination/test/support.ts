@@ -1,14 +1,6 @@
 import { type Actor, createEvent, type HomewardEvent, Topics } from '@homeward/events';
-import { type Clock, createRuntime, loadConfig, ServiceHost } from '@homeward/service-kit';
-import {
-  devKey,
-  TopicCollector,
-  testInfra,
-  testLogger,
-  testRedis,
-  testServiceEnv,
-  uniqueName,
-} from '@homeward/testing';
+import type { Clock, ServiceHost } from '@homeward/service-kit';
+import { startServiceForTest, TopicCollector, testInfra, testRedis, uniqueName } from '@homeward/testing';
 import { MongoClient } from 'mongodb';
 import { buildApp } from '../src/app.ts';
 import { RescueConfig } from '../src/config.ts';
@@ -41,34 +33,18 @@ export async function startRescue(opts: {
   env?: Record<string, string>;
   consumers?: boolean;
 }): Promise<RunningRescue> {
-  const config = loadConfig(
-    RescueConfig,
-    testServiceEnv(opts.prefix, { SCHEDULER_TICK_MS: '3600000', ...opts.env }),
-  );
-  const dbName = opts.dbName ?? uniqueName('rescue').replaceAll('-', '_');
-  const rt = await createRuntime({
+  const svc = await startServiceForTest({
     name: 'rescue-coordination',
-    config,
-    logger: testLogger(),
-    dbName,
-    outboxSweepMs: 200,
+    configSchema: RescueConfig,
+    buildApp,
+    prefix: opts.prefix,
+    env: { SCHEDULER_TICK_MS: '3600000', ...opts.env },
+    dbName: opts.dbName ?? uniqueName('rescue').replaceAll('-', '_'),
+    defaultRole: 'police',
     ...(opts.clock ? { clock: opts.clock } : {}),
+    ...(opts.consumers === false ? { consumers: false } : {}),
   });
-  const app = await buildApp(rt, config);
-  const host = new ServiceHost(rt, app);
-  if (opts.consumers === false) app.consumers.length = 0;
-  await host.startInProcess();
-  const call: RunningRescue['call'] = async (method, url, body, o = {}) => {
-    const role = o.role === undefined ? 'police' : o.role;
-    const res = await app.http.inject({
-      method,
-      url,
-      headers: role ? { authorization: `Bearer ${devKey(role)}` } : {},
-      ...(body !== undefined ? { payload: body as object } : {}),
-    });
-    return { status: res.statusCode, body: res.body ? JSON.parse(res.body) : undefined };
-  };
-  return { host, app, rt, call, stop: () => host.stop(), dbName };
+  return { host: svc.host, app: svc.app, rt: svc.rt, call: svc.call, stop: svc.stop, dbName: svc.dbName };
 }
 
 /** Drops the databases a test file's instances used (after they stopped). */

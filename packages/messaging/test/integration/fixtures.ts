@@ -2,7 +2,7 @@ import { createEvent, type HomewardEvent } from '@homeward/events';
 import { createTestTopics, deleteTestTopics, testDatabase, testInfra, uniqueName } from '@homeward/testing';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { createKafkaClient, EventPublisher, type Kafka, prefixTopics } from '../src/index.ts';
+import { createKafkaClient, EventPublisher, type Kafka, prefixTopics } from '../../src/index.ts';
 
 /** A valid case.closed event: small, and on a topic every test prefix has. */
 export function closedEvent(caseId: string, id?: string): HomewardEvent<'homeward.case.closed'> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createEvent, findUnsafeKeys, validateEvent, validateReportData } from '../src/index.ts';
+import { createEvent, findUnsafeKeys, validateEvent, validateReportData } from '../../src/index.ts';
 
 const missingChild = {
   kind: 'missing-child',

@@ -6,7 +6,7 @@ import {
   regionContains,
   regionLevel,
   regionPrefix,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 describe('division codes', () => {
   it('know their level and significant prefix', () => {

@@ -9,7 +9,7 @@ import {
   Credentials,
   RuleViolationError,
   requireRole,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 const credentials = new Credentials([
   { key: 'police-key-0123456789', agencyId: 'psb', role: 'police', region: '340100' },

@@ -8,7 +8,7 @@ import {
   encodeHttpBinary,
   encodeHttpStructured,
   encodeKafka,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 
 const event = createEvent(
   'homeward.case.closed',

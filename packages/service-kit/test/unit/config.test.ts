@@ -1,6 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, serviceConfig } from '../src/index.ts';
+import { ConfigError, loadConfig, serviceConfig } from '../../src/index.ts';
 
 const Schema = serviceConfig({ PORT: Type.Integer({ default: 8081, minimum: 1, maximum: 65535 }) });
 

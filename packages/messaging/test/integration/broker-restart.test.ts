@@ -3,7 +3,7 @@ import { ensureTopics, startKafka, stopProcess } from '@homeward/infra-local';
 import { testLogger, uniqueName, waitFor } from '@homeward/testing';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaClient, EventPublisher, prefixTopics } from '../src/index.ts';
+import { createKafkaClient, EventPublisher, prefixTopics } from '../../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 // A broker of its own (other ports, other data folder), so stopping it does not disturb the

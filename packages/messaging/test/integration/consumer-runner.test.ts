@@ -18,7 +18,7 @@ import {
   MongoIdempotencyStore,
   PoisonMessageError,
   prefixTopics,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 import { closedEvent, type MessagingTestBed, openTestBed, testKafka } from './fixtures.ts';
 
 const logger = testLogger();

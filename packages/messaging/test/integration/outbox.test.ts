@@ -10,7 +10,7 @@ import {
   outboxInsert,
   prefixTopics,
   withOutbox,
-} from '../src/index.ts';
+} from '../../src/index.ts';
 import { closedEvent, type MessagingTestBed, openTestBed, testKafka } from './fixtures.ts';
 
 const logger = testLogger();

@@ -1,0 +1,24 @@
+// Mutation testing of the pure modules (`npm run test:mutation`; minutes, so not in `npm test`).
+// StrykerJS 9.x: version 10 needs Node 22, the project runs on Node 20.
+/** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
+export default {
+  // Every service's domain/ folder, whatever pure modules it grows.
+  mutate: ['services/*/src/domain/**/*.ts'],
+  // Stryker's vitest runner wrapped so that a test file that fails to load kills the mutant
+  // and fails the dry run, instead of counting as a survivor (stryker-js issue 6150): see the
+  // plugin's header.
+  plugins: ['@stryker-mutator/vitest-runner', './packages/testing/src/mutation/import-guard-runner.js'],
+  testRunner: 'vitest-import-guard',
+  vitest: { configFile: 'vitest.mutation.config.ts' },
+  coverageAnalysis: 'perTest',
+  // The machine has two cores.
+  concurrency: 2,
+  reporters: ['progress', 'json', 'html'],
+  jsonReporter: { fileName: 'reports/mutation/mutation.json' },
+  htmlReporter: { fileName: 'reports/mutation/mutation.html' },
+  // The per-module threshold is enforced by packages/testing/src/mutation/run-mutation.ts.
+  thresholds: { high: 90, low: 80, break: null },
+  ignorePatterns: ['.cache', 'test-artifacts', 'reports', 'bench', '**/dist'],
+  tempDirName: '.stryker-tmp',
+  cleanTempDir: 'always',
+};
