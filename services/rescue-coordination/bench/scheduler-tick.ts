@@ -19,8 +19,8 @@ try {
     await Promise.all(
       Array.from({ length: Math.min(20, n - i) }, async () => {
         const e = missingChildOpened({ lastSeenAt: seen });
-        await svc.app.coordinator.recordOpened(e);
-        await svc.app.coordinator.afterOpened(e.data);
+        await svc.app.service.recordOpened(e);
+        await svc.app.service.afterOpened(e.data);
       }),
     );
   }
@@ -55,10 +55,10 @@ try {
     msPerEscalation: +(wall / escalated).toFixed(2),
     cpuMsThisProcess: Math.round((used.user + used.system) / 1000),
   };
-  const sample = await svc.app.alerts.alerts.findOne({});
-  out.alertDocBytes = Buffer.byteLength(JSON.stringify(sample));
-  const stats = await svc.rt.mongo.db.command({ collStats: 'alerts' }).catch(() => undefined);
-  if (stats) out.alertsCollection = { count: stats.count, avgObjSize: stats.avgObjSize, size: stats.size };
+  const sample = await svc.rt.mongo.db.collection('cases').findOne({});
+  out.caseDocBytes = Buffer.byteLength(JSON.stringify(sample));
+  const stats = await svc.rt.mongo.db.command({ collStats: 'cases' }).catch(() => undefined);
+  if (stats) out.casesCollection = { count: stats.count, avgObjSize: stats.avgObjSize, size: stats.size };
   out.redisScheduleBytes = await svc.rt.redis.redis.call('MEMORY', 'USAGE', svc.app.schedule.key);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {

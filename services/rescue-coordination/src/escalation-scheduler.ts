@@ -1,11 +1,10 @@
-import type { Logger, RedisLocks, Worker } from '@homeward/service-kit';
-import type { Coordinator, EscalationOutcome } from './coordinator.ts';
+import type { Logger, Worker } from '@homeward/service-kit';
+import type { CaseService, EscalationOutcome } from './case-service.ts';
 import type { AlertSchedule } from './store/alert-schedule.ts';
 
 export interface EscalationSchedulerOptions {
-  coordinator: Coordinator;
+  service: CaseService;
   schedule: AlertSchedule;
-  locks: RedisLocks;
   clock: { now(): Date };
   logger: Logger;
   /** Real milliseconds between ticks; the clock decides what is due. */
@@ -17,16 +16,13 @@ export interface EscalationSchedulerOptions {
 export interface TickResult {
   due: number;
   escalated: number;
-  /** Due alerts another instance held the lease of. */
-  leased: number;
   outcomes: Partial<Record<EscalationOutcome, number>>;
 }
 
 /**
- * Widens alerts on time. The schedule lives in MongoDB (`nextDueAt` on each alert); a Redis
- * sorted set indexes it so a tick costs one ZRANGEBYSCORE when nothing is due. Per due alert:
- * a lease (SET NX PX), a read by `_id`, and a compare-and-set on the alert's step, so two
- * instances, or one restarted mid-step, widen each step exactly once.
+ * Widens alerts on time. The schedule lives in the case documents (each alert's `nextDueAt`);
+ * a Redis sorted set indexes it so a tick costs one ZRANGEBYSCORE when nothing is due. Each due
+ * alert is looked at under its case's lease, so two instances widen each step once.
  */
 export class EscalationScheduler implements Worker {
   private timer: NodeJS.Timeout | undefined;
@@ -37,7 +33,7 @@ export class EscalationScheduler implements Worker {
 
   async start(): Promise<void> {
     this.stopped = false;
-    const scheduled = await this.opts.coordinator.recoverSchedule();
+    const scheduled = await this.opts.service.rebuildSchedule();
     this.opts.logger.info({ scheduled }, 'escalation schedule rebuilt from MongoDB');
     const loop = () => {
       if (this.stopped) return;
@@ -54,21 +50,14 @@ export class EscalationScheduler implements Worker {
   /** One pass over the due alerts (tests call it directly with a manual clock). */
   async tick(): Promise<TickResult> {
     const due = await this.opts.schedule.due(this.opts.clock.now(), this.opts.batchSize);
-    const result: TickResult = { due: due.length, escalated: 0, leased: 0, outcomes: {} };
+    const result: TickResult = { due: due.length, escalated: 0, outcomes: {} };
     for (const alertId of due) {
-      const token = await this.opts.locks.tryAcquire(`alert:${alertId}`);
-      if (!token) {
-        result.leased++;
-        continue;
-      }
       try {
-        const outcome = await this.opts.coordinator.escalateIfDue(alertId);
+        const outcome = await this.opts.service.escalateIfDue(alertId);
         result.outcomes[outcome] = (result.outcomes[outcome] ?? 0) + 1;
         if (outcome === 'escalated') result.escalated++;
       } catch (err) {
         this.opts.logger.warn({ err, alertId }, 'escalation failed; retried next tick');
-      } finally {
-        await this.opts.locks.release(`alert:${alertId}`, token);
       }
     }
     return result;

@@ -55,13 +55,13 @@ async function instance(opts: {
 /** A police missing-child case, last seen `minutesAgo`: its alert goes out at once. */
 async function openCase(svc: RunningRescue, clock: ManualClock, minutesAgo: number): Promise<string> {
   const event = missingChildOpened({ lastSeenAt: new Date(clock.now().getTime() - minutesAgo * MINUTE) });
-  await svc.app.coordinator.recordOpened(event);
-  const alert = await svc.app.coordinator.afterOpened(event.data);
+  await svc.app.service.recordOpened(event);
+  const alert = await svc.app.service.afterOpened(event.data);
   if (!alert) throw new Error('no alert issued');
-  return alert._id;
+  return alert.alertId;
 }
 
-const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.alerts.find(alertId);
+const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.service.getAlert(alertId);
 const eventsOf = (alertId: string, type: string) =>
   alertEvents.events.filter(
     (e: CloudEvent) => e.type === type && (e.data as { alertId: string }).alertId === alertId,
@@ -151,10 +151,10 @@ describe('durable and exactly once', () => {
         expect(ticks.reduce((n, t) => n + t.escalated, 0)).toBe(ids.length);
         for (const id of ids) expect((await alertOf(a, id))?.step).toBe(hours);
       }
-      // Past the lease: the compare-and-set alone keeps a step from happening twice.
+      // Called directly, past the scheduler: the case's lease alone keeps a step from happening twice.
       const id = await openCase(a, clock, 5);
       clock.advance(HOUR);
-      const outcomes = await Promise.all([a, b, a].map((s) => s.app.coordinator.escalateIfDue(id)));
+      const outcomes = await Promise.all([a, b, a].map((s) => s.app.service.escalateIfDue(id)));
       expect(outcomes.filter((o) => o === 'escalated')).toHaveLength(1);
       ids.push(id);
 
@@ -217,13 +217,16 @@ describe('durable and exactly once', () => {
       lastSeenAt: new Date(clock.now().getTime() - 5 * MINUTE),
       by: 'hotline',
     });
-    await first.app.coordinator.recordOpened(event);
-    const alertId = (await first.app.coordinator.issueAlert(event.data.caseId))._id;
-    // Put the alert back as the crash would have left it: taken on by the case, never published.
-    await first.app.alerts.alerts.updateOne({ _id: alertId }, { $set: { status: 'pending', history: [] } });
+    await first.app.service.recordOpened(event);
+    // The crash: the relay dies before it publishes, so the write stands with alert.issued
+    // still in the case's outbox.
+    await first.rt.relay.stop();
+    const alertId = (await first.app.service.issueAlert(event.data.caseId)).alertId;
     await first.stop();
+    expect(eventsOf(alertId, 'homeward.alert.issued')).toHaveLength(0);
     const second = await instance({ clock, dbName });
     expect(await alertOf(second, alertId)).toMatchObject({ status: 'active' });
     expect((await second.call('GET', `/v1/cases/${event.data.caseId}`)).body.alerts).toHaveLength(1);
+    await waitFor(() => eventsOf(alertId, 'homeward.alert.issued').length === 1, { what: 'alert.issued' });
   });
 });
