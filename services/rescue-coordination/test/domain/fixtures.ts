@@ -42,7 +42,7 @@ export function openedEvent(
   const caseId = opts.caseId ?? 'case-1';
   const reportedBy =
     opts.by === 'hotline'
-      ? { agencyId: 'anhui-12355-hotline', role: 'hotline', region: '340000' }
+      ? { agencyId: 'anhui-12355-hotline', role: 'hotline' as const, region: '340000' }
       : { ...police };
   const kind = opts.kind ?? 'missing-child';
   return createEvent(
