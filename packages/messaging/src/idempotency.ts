@@ -1,3 +1,4 @@
+import { isDuplicateKey } from '@homeward/persistence';
 import type { Collection, Db } from 'mongodb';
 
 /**
@@ -30,7 +31,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
       await this.col.insertOne({ _id: `${group}:${eventId}`, at });
     } catch (err) {
       // A duplicate key means another delivery recorded it first: the outcome we want.
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
     }
   }
 }

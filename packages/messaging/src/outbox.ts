@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
+import { isDuplicateKey } from '@homeward/persistence';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -132,7 +133,7 @@ export class OutboxRelay {
     } catch (err) {
       // Two writers upserting one pointer at once: the loser's insert collides; the pointer
       // exists now, so renew it in place.
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       await this.pointers.replaceOne({ _id: pointer._id }, pointer);
     }
     const result = await write();
@@ -158,6 +159,14 @@ export class OutboxRelay {
         });
     };
     this.timer = setTimeout(tick, 0);
+  }
+
+  /**
+   * The outbox entry a write stores for an event: its topic and key from the catalogue. For
+   * writers that build the outbox themselves (@homeward/persistence's MongoDB adapter).
+   */
+  entry(event: HomewardEvent): OutgoingEvent {
+    return routeOf(event);
   }
 
   /** Asks the relay to publish one document's outbox now, and resolves when it did. */
@@ -244,7 +253,7 @@ export class OutboxRelay {
       await this.cursors.replaceOne({ _id: key }, { published }, { upsert: true });
     } catch (err) {
       // Two relays creating one cursor at once: it exists now; set it in place.
-      if ((err as { code?: number }).code !== 11000) throw err;
+      if (!isDuplicateKey(err)) throw err;
       await this.cursors.replaceOne({ _id: key }, { published });
     }
   }

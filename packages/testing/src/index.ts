@@ -2,3 +2,4 @@
 export { ensureChromium } from '@homeward/infra-local';
 export * from './helpers.ts';
 export * from './infra.ts';
+export * from './sse-client.ts';

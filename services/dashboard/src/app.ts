@@ -6,6 +6,8 @@ import {
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
+  SseHub,
+  sseFrame,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
@@ -14,15 +16,14 @@ import { projectionHandlers } from './handlers/project-event.ts';
 import { HealthPoller, parseHealthTargets, type ServiceHealth } from './health-poller.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { AnnualStore } from './store/annual-store.ts';
-import { LiveStore, ProjectionGuard } from './store/live-store.ts';
-import { SseHub } from './stream/sse-hub.ts';
+import { type HistoryEntry, LiveStore, ProjectionGuard, parseEntry } from './store/live-store.ts';
 import { ensureWebBuild, WEB_DIST } from './web-build.ts';
 
 export const SERVICE_NAME = 'dashboard';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface DashboardApp extends ServiceParts {
-  hub: SseHub;
+  hub: SseHub<HistoryEntry>;
   live: LiveStore;
   annual: AnnualStore;
   health: HealthPoller;
@@ -39,14 +40,16 @@ export async function buildApp(
   const keys = liveKeys(`${rt.config.TOPIC_PREFIX}dashboard:`);
   const live = new LiveStore(rt.redis.redis, keys, config.SEEN_TTL_SECONDS);
   const annual = new AnnualStore(rt.mongo.db);
-  const hub = new SseHub({
-    blocking: rt.redis.redis.duplicate(),
-    live,
-    historyKey: keys.history,
+  const hub = new SseHub<HistoryEntry>({
+    redis: rt.redis.redis,
+    readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,
+    parse: (id, fields) => parseEntry([id, fields]),
+    frame: (e) => sseFrame({ id: e.id, data: e.json }),
     heartbeatMs: config.SSE_HEARTBEAT_MS,
     maxBufferBytes: config.SSE_MAX_BUFFER_BYTES,
-    historyMaxLen: config.HISTORY_MAX_LEN,
+    backlogScan: config.HISTORY_MAX_LEN,
     flushIntervalMs: config.SSE_FLUSH_INTERVAL_MS,
+    retryMs: 3_000,
     logger: rt.logger.child({ component: 'sse' }),
   });
   const health = new HealthPoller(

@@ -6,6 +6,8 @@ import {
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
+  SseHub,
+  sseFrame,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
@@ -18,7 +20,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { unitRoutes } from './routes/units.ts';
 import { ClaimLedger } from './store/claim-ledger.ts';
 import { DeliveryStore } from './store/delivery-store.ts';
-import { UnitFeed } from './store/unit-feed.ts';
+import { type FeedEntry, parseFeedEntry, UnitFeed } from './store/unit-feed.ts';
 import { UnitIndex } from './store/unit-index.ts';
 import { UnitStore } from './store/unit-store.ts';
 
@@ -31,6 +33,8 @@ export interface NotificationsApp extends ServiceParts {
   store: DeliveryStore;
   ledger: ClaimLedger;
   fanout: Fanout;
+  /** Serves the units' live channels from one shared Redis reader. */
+  hub: SseHub<FeedEntry>;
   /** This instance's id in its claims. */
   owner: string;
 }
@@ -49,6 +53,16 @@ export async function buildApp(
   rt.relay.watch(store.acks);
   const ledger = new ClaimLedger(redis, redisPrefix);
   const feed = new UnitFeed(redis, redisPrefix, config.STREAM_HISTORY);
+  const hub = new SseHub<FeedEntry>({
+    redis,
+    readerName: `${redisPrefix}sse`,
+    parse: parseFeedEntry,
+    frame: (e) => sseFrame({ id: e.id, event: e.type, data: e.data }),
+    heartbeatMs: config.STREAM_HEARTBEAT_MS,
+    maxBufferBytes: config.STREAM_MAX_BUFFER_BYTES,
+    backlogScan: config.STREAM_HISTORY,
+    logger: rt.logger.child({ component: 'sse' }),
+  });
   const sender = new WebhookSender({
     concurrency: config.WEBHOOK_CONCURRENCY,
     connectionsPerOrigin: config.WEBHOOK_CONNECTIONS_PER_ORIGIN,
@@ -128,16 +142,17 @@ export async function buildApp(
       { name: 'alerts', description: 'Acknowledgements and coverage' },
     ],
   });
+  // SSE responses never end on their own: end them before the server waits for its connections.
+  http.addHook('preClose', async () => hub.closeAll());
   const credentials = rt.credentials;
   await http.register(async (scope) => unitRoutes(scope, { units, index, credentials, clock: rt.clock }));
   await http.register(async (scope) =>
     alertRoutes(scope, { store, units, ledger, fanout, relay: rt.relay, credentials, clock: rt.clock }),
   );
-  await http.register(async (scope) =>
-    streamRoutes(scope, { units, feed, redis, credentials, heartbeatMs: config.STREAM_HEARTBEAT_MS }),
-  );
+  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, credentials }));
 
   const workers = [
+    hub,
     // The index is checked against MongoDB at start (rebuilt if missing or stale).
     { start: () => index.ensureSynced(), stop: async () => {} },
     // Stopped after the consumers: their in-flight fan-outs settle, then the pool closes.
@@ -149,5 +164,5 @@ export async function buildApp(
       },
     },
   ];
-  return { http, consumers, workers, units, index, store, ledger, fanout, owner };
+  return { http, consumers, workers, units, index, store, ledger, fanout, hub, owner };
 }

@@ -39,4 +39,6 @@ export const NotificationsConfig = serviceConfig({
   /** Entries kept per unit for the live channel's resume (Redis stream MAXLEN, approximate). */
   STREAM_HISTORY: Type.Integer({ default: 500, minimum: 10 }),
   STREAM_HEARTBEAT_MS: Type.Integer({ default: 15_000, minimum: 50 }),
+  /** A terminal whose unsent bytes exceed this is sent a notice and dropped (it resumes on reconnect). */
+  STREAM_MAX_BUFFER_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
 });

@@ -3,17 +3,18 @@ import {
   type Credentials,
   type HttpServer,
   InputError,
+  isStreamId,
   problemResponses,
   requireRole,
+  type SseHub,
+  type SseResume,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { annualReportCsv, annualReportHtml, buildAnnualReport } from '../domain/annual.ts';
-import { parseFilter } from '../domain/filters.ts';
-import { isStreamId } from '../domain/stream-ids.ts';
+import { isOpenFilter, matchesFilter, parseFilter } from '../domain/filters.ts';
 import type { HealthPoller, ServiceHealth } from '../health-poller.ts';
 import type { AnnualStore } from '../store/annual-store.ts';
-import type { LiveStore } from '../store/live-store.ts';
-import type { Resume, SseHub } from '../stream/sse-hub.ts';
+import type { HistoryEntry, LiveStore } from '../store/live-store.ts';
 import { requireOperator } from './auth.ts';
 import {
   AnnualQuery,
@@ -29,7 +30,7 @@ export interface DashboardRoutesDeps {
   credentials: Credentials;
   live: LiveStore;
   annual: AnnualStore;
-  hub: SseHub;
+  hub: SseHub<HistoryEntry>;
   health: HealthPoller;
   self: () => Promise<ServiceHealth>;
   clock: Clock;
@@ -100,10 +101,15 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           ],
           'DASHBOARD_ERR_INVALID_EVENT_ID',
         );
-      const resume: Resume =
+      const resume: SseResume =
         lastEventId !== undefined ? { after: lastEventId } : q.backlog ? { backlog: q.backlog } : undefined;
       reply.hijack();
-      await deps.hub.attach(reply.raw, filter, resume);
+      await deps.hub.attach(reply.raw, {
+        key: deps.live.keys.history,
+        // An open filter passes no predicate: such clients share one frame per batch.
+        filter: isOpenFilter(filter) ? undefined : (e) => matchesFilter(filter, e.facets),
+        resume,
+      });
     },
   );
 

@@ -127,29 +127,6 @@ export class LiveStore {
     return buildBoard(raw, now, sampleOverdueHours);
   }
 
-  /** The newest history entries, oldest first (at most `count`). */
-  async latest(count: number): Promise<HistoryEntry[]> {
-    const raw = (await this.redis.xrevrange(this.keys.history, '+', '-', 'COUNT', count)) as RawEntry[];
-    return raw.reverse().map(parseEntry);
-  }
-
-  /** Entries after `id` (exclusive), oldest first, at most `count`. */
-  async after(id: string, count: number): Promise<HistoryEntry[]> {
-    const raw = (await this.redis.xrange(this.keys.history, `(${id}`, '+', 'COUNT', count)) as RawEntry[];
-    return raw.map(parseEntry);
-  }
-
-  /** The id of the oldest entry still kept, if any. */
-  async oldestId(): Promise<string | undefined> {
-    const raw = (await this.redis.xrange(this.keys.history, '-', '+', 'COUNT', 1)) as RawEntry[];
-    return raw[0]?.[0];
-  }
-
-  async newestId(): Promise<string | undefined> {
-    const raw = (await this.redis.xrevrange(this.keys.history, '+', '-', 'COUNT', 1)) as RawEntry[];
-    return raw[0]?.[0];
-  }
-
   /**
    * A short-lived session for the browser: `EventSource` cannot send an Authorization header,
    * so the page trades its API key for a random token it may put in the stream's URL. Only

@@ -10,6 +10,7 @@ export interface FeedEntry {
 /**
  * A unit's recent alerts for its terminal: a Redis stream per unit, capped (XADD MAXLEN ~), so
  * a terminal that reconnects with `Last-Event-ID` gets what it missed from the bounded history.
+ * The kit's `SseHub` reads these streams for the terminals.
  */
 export class UnitFeed {
   constructor(
@@ -30,35 +31,10 @@ export class UnitFeed {
       pipe.xadd(this.key(u), 'MAXLEN', '~', String(this.maxLen), '*', 'type', type, 'data', body);
     await pipe.exec();
   }
-
-  /** Entries after `afterId` (exclusive), oldest first. */
-  async since(unitId: string, afterId: string, count = 1000): Promise<FeedEntry[]> {
-    const rows = await this.redis.xrange(this.key(unitId), `(${afterId}`, '+', 'COUNT', count);
-    return rows.map(toEntry);
-  }
-
-  /** The id of the newest entry, or `0-0` for an empty stream. */
-  async lastId(unitId: string): Promise<string> {
-    const rows = await this.redis.xrevrange(this.key(unitId), '+', '-', 'COUNT', 1);
-    return rows[0]?.[0] ?? '0-0';
-  }
-
-  /** Waits up to `blockMs` for entries after `afterId`, on a connection of the caller's own. */
-  async wait(conn: Redis, unitId: string, afterId: string, blockMs: number): Promise<FeedEntry[]> {
-    const res = (await conn.xread(
-      'COUNT',
-      100,
-      'BLOCK',
-      blockMs,
-      'STREAMS',
-      this.key(unitId),
-      afterId,
-    )) as Array<[string, Array<[string, string[]]>]> | null;
-    return res?.[0]?.[1].map(toEntry) ?? [];
-  }
 }
 
-function toEntry([id, fields]: [string, string[]]): FeedEntry {
+/** Reads one stream entry (its id and field list) as a live-channel entry. */
+export function parseFeedEntry(id: string, fields: string[]): FeedEntry {
   const map = new Map<string, string>();
   for (let i = 0; i + 1 < fields.length; i += 2) map.set(fields[i]!, fields[i + 1]!);
   return { id, type: map.get('type') ?? 'message', data: map.get('data') ?? '' };

@@ -1,0 +1,228 @@
+import type { HomewardEvent } from '@homeward/events';
+import type { Collection, Db, Document, Filter, UpdateFilter } from 'mongodb';
+import {
+  type AggregateStore,
+  type Change,
+  type Decide,
+  type DecideOrCreate,
+  type Doc,
+  DocumentNotFound,
+  type FactStore,
+  IdChanged,
+  type ListOptions,
+  type Persistence,
+  type StoreFilter,
+  type StoreOptions,
+  type UpdateOptions,
+  type UpdateOutcome,
+  type WriteOptions,
+} from './aggregate-store.ts';
+import {
+  copyDoc,
+  OUTBOX_FIELD,
+  projectionWithoutOutbox,
+  sortWithTieBreak,
+  topLevelChange,
+  withoutOutbox,
+} from './documents.ts';
+import { isDuplicateKey } from './duplicate-key.ts';
+import { type Leases, leaseName } from './leases.ts';
+
+/**
+ * What the MongoDB adapter needs of @homeward/messaging's `OutboxRelay`, which satisfies it as
+ * it is. Described here rather than imported because messaging imports `isDuplicateKey` from
+ * this package: persistence stays below messaging, with no runtime import the other way.
+ */
+export interface OutboxRelayPort {
+  /** Registers a collection, so the relay's sweep can finish what a crash left in it. */
+  watch<T extends Document>(collection: Collection<T>): unknown;
+  /** Runs a write that adds to a document's outbox, then publishes (in the background). */
+  commit<T extends Document, R>(collection: Collection<T>, id: unknown, write: () => Promise<R>): Promise<R>;
+  /** Publishes one document's outbox now, and resolves when it did. */
+  notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void>;
+  /** The outbox entry stored for an event (its topic and key, from the catalogue). */
+  entry(event: HomewardEvent): unknown;
+}
+
+export interface MongoPersistenceOptions extends StoreOptions {
+  /** The service's database. */
+  db: Db;
+  /** Serialises the writers of one aggregate across instances (the kit's `RedisLocks`). */
+  leases: Leases;
+  /** The service's outbox relay. */
+  relay: OutboxRelayPort;
+}
+
+/** A document as stored: the aggregate's fields and its outbox. */
+interface StoredDoc extends Document {
+  _id: string;
+  outbox?: unknown[];
+}
+
+// Writes drop `undefined` values instead of storing them as null, as the memory adapter does.
+const WRITE = { ignoreUndefined: true } as const;
+
+/**
+ * The MongoDB (FerretDB 1.24) adapter of {@link AggregateStore}. Reads and writes by exact
+ * `_id`; an update is `$set` of the next state's top-level fields, `$unset` of those it dropped
+ * and `$push` of its events to the outbox, so the outbox (which only grows, and which the relay
+ * reads but never writes) is preserved without being read or resent.
+ */
+export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
+  readonly name: string;
+  private readonly col: Collection<StoredDoc>;
+  private readonly awaitPublish: boolean;
+
+  constructor(
+    private readonly opts: MongoPersistenceOptions,
+    collection: string,
+    storeOptions: StoreOptions = {},
+  ) {
+    this.name = collection;
+    this.col = opts.db.collection<StoredDoc>(collection);
+    this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
+    opts.relay.watch(this.col);
+  }
+
+  async get(id: string): Promise<T | null> {
+    return (await this.col.findOne(
+      { _id: id },
+      {
+        projection: { [OUTBOX_FIELD]: 0 },
+      },
+    )) as T | null;
+  }
+
+  async insertOnce(doc: T, events: readonly HomewardEvent[] = [], opts: WriteOptions = {}): Promise<boolean> {
+    const stored: StoredDoc = { ...withoutOutbox(doc) };
+    if (events.length > 0) stored[OUTBOX_FIELD] = events.map((e) => this.opts.relay.entry(e));
+    try {
+      await this.write(doc._id, events, opts, () => this.col.insertOne(stored, WRITE));
+      return true;
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+
+  update<R = undefined>(
+    id: string,
+    decide: Decide<T, R>,
+    opts: UpdateOptions = {},
+  ): Promise<UpdateOutcome<T, R>> {
+    const notFound = () => (opts.notFound ? opts.notFound() : new DocumentNotFound(this.name, id));
+    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
+      const current = await this.get(id);
+      if (!current) throw notFound();
+      // A copy: what decide does to its argument never leaks into the state we compare with.
+      const change = await decide(copyDoc(current));
+      if (!change) return { changed: false, doc: current, result: null };
+      if (!(await this.replace(current, change, opts))) throw notFound();
+      return { changed: true, doc: copyDoc(withoutOutbox(change.doc)), result: change.result as R };
+    });
+  }
+
+  upsert<R = undefined>(
+    id: string,
+    decide: DecideOrCreate<T, R>,
+    opts: WriteOptions = {},
+  ): Promise<UpdateOutcome<T | null, R>> {
+    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
+      // Two rounds at most: an `insertOnce` outside the lease may create the document between
+      // our read and our insert; then decide again on what it wrote.
+      for (let round = 0; ; round++) {
+        const current = await this.get(id);
+        const change = await decide(copyDoc(current));
+        if (!change) return { changed: false, doc: current, result: null };
+        if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
+        const done = current
+          ? await this.replace(current, change, opts)
+          : await this.insertOnce(change.doc, change.events, opts);
+        if (done)
+          return { changed: true, doc: copyDoc(withoutOutbox(change.doc)), result: change.result as R };
+        if (round > 0) throw new Error(`${this.name}/${id} was created and removed while being upserted`);
+      }
+    });
+  }
+
+  remove(id: string, guard?: (current: T) => boolean): Promise<boolean> {
+    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
+      const current = await this.get(id);
+      if (!current || (guard && !guard(current))) return false;
+      // The outbox goes with the document: publish what it still holds first.
+      await this.opts.relay.notify(this.col, id);
+      const res = await this.col.deleteOne({ _id: id });
+      return res.deletedCount === 1;
+    });
+  }
+
+  async list<P extends Partial<T> = T>(filter: StoreFilter<T> = {}, options: ListOptions = {}): Promise<P[]> {
+    let cursor = this.col.find(filter as Filter<StoredDoc>, {
+      projection: projectionWithoutOutbox(options.projection),
+    });
+    const sort = sortWithTieBreak(options.sort);
+    if (sort) cursor = cursor.sort(sort);
+    if (options.skip) cursor = cursor.skip(options.skip);
+    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    return (await cursor.toArray()).map((d) => withoutOutbox(d) as unknown as P);
+  }
+
+  count(filter: StoreFilter<T> = {}): Promise<number> {
+    return this.col.countDocuments(filter as Filter<StoredDoc>);
+  }
+
+  /** The one write of an update: the next state by `_id`, with its events; false if the document is gone. */
+  private async replace<R>(current: T, change: Change<T, R>, opts: WriteOptions): Promise<boolean> {
+    const events = change.events ?? [];
+    const { $set, $unset } = topLevelChange(this.name, current, change.doc);
+    const update: Record<string, Document> = {};
+    if (Object.keys($set).length > 0) update.$set = $set;
+    if (Object.keys($unset).length > 0) update.$unset = $unset;
+    if (events.length > 0) {
+      update.$push = { outbox: { $each: events.map((e) => this.opts.relay.entry(e)) } };
+    }
+    // A document of `_id` alone, left as it is and without events: nothing to write.
+    if (Object.keys(update).length === 0) return true;
+    const res = await this.write(current._id, events, opts, () =>
+      this.col.updateOne({ _id: current._id }, update as UpdateFilter<StoredDoc>, WRITE),
+    );
+    return res.matchedCount === 1;
+  }
+
+  /** A write through the relay when it carries events, then their publication if awaited. */
+  private async write<W>(
+    id: string,
+    events: readonly HomewardEvent[],
+    opts: WriteOptions,
+    run: () => Promise<W>,
+  ): Promise<W> {
+    if (events.length === 0) return run();
+    const result = await this.opts.relay.commit(this.col, id, run);
+    if (opts.awaitPublish ?? this.awaitPublish) await this.opts.relay.notify(this.col, id);
+    return result;
+  }
+}
+
+/**
+ * The stores of one service's database: every aggregate store shares the service's leases and
+ * outbox relay. Built once in the composition root.
+ */
+export class MongoPersistence implements Persistence {
+  private readonly stores = new Map<string, MongoAggregateStore<Doc>>();
+
+  constructor(private readonly opts: MongoPersistenceOptions) {}
+
+  aggregate<T extends Doc>(collection: string, options: StoreOptions = {}): AggregateStore<T> {
+    const key = `${collection}\u0000${options.awaitPublish ?? ''}`;
+    let store = this.stores.get(key);
+    if (!store) {
+      store = new MongoAggregateStore<Doc>(this.opts, collection, options);
+      this.stores.set(key, store);
+    }
+    return store as unknown as AggregateStore<T>;
+  }
+
+  facts<T extends Doc>(collection: string, options: StoreOptions = {}): FactStore<T> {
+    return this.aggregate<T>(collection, options);
+  }
+}

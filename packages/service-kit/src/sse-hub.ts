@@ -1,0 +1,371 @@
+import type { ServerResponse } from 'node:http';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Worker } from './runtime.ts';
+
+/** A Redis stream entry id (`<ms>-<seq>`), which is also the SSE event id. */
+export const STREAM_ID_PATTERN = /^\d{1,15}-\d{1,15}$/;
+
+/** Whether `id` looks like a Redis stream entry id (what a client may resume after). */
+export function isStreamId(id: string): boolean {
+  return STREAM_ID_PATTERN.test(id);
+}
+
+/** Orders two stream ids as Redis does: by milliseconds, then by sequence. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am = '0', as = '0'] = a.split('-');
+  const [bm = '0', bs = '0'] = b.split('-');
+  const ms = Number(am) - Number(bm);
+  return ms !== 0 ? Math.sign(ms) : Math.sign(Number(as) - Number(bs));
+}
+
+/** One server-sent event as text: `id`, optional `event` name, and one line of `data`. */
+export function sseFrame(e: { id: string; event?: string; data: string }): string {
+  return e.event ? `id: ${e.id}\nevent: ${e.event}\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: ${e.data}\n\n`;
+}
+
+/** How a client resumes: after an id it saw, or with the last N matching entries. */
+export type SseResume = { after: string } | { backlog: number } | undefined;
+
+/** What a client streams: one Redis stream, optionally filtered, optionally resumed. */
+export interface SseSubscription<E> {
+  /** The Redis stream's key. */
+  key: string;
+  /** Which entries this client gets; every entry when absent. */
+  filter?: (entry: E) => boolean;
+  resume?: SseResume;
+}
+
+export interface SseHubOptions<E extends { id: string }> {
+  /**
+   * Reads backlogs and unblocks the reader; the hub duplicates it once, at start, into the one
+   * connection that `XREAD BLOCK` holds for every client of this instance.
+   */
+  redis: Redis;
+  /** The reader connection's name in Redis (`CLIENT LIST`), e.g. `<prefix>notifications:sse`. */
+  readerName?: string;
+  /** Turns a stream entry (its id and field list) into what filters and frames see. */
+  parse: (id: string, fields: string[]) => E;
+  /** The SSE text of one entry (see `sseFrame`); its id must be the entry's id. */
+  frame: (entry: E) => string;
+  /** A comment line to every client this often keeps proxies from closing an idle stream. */
+  heartbeatMs: number;
+  /** A client whose unsent bytes pass this is sent a `slow-consumer` notice and dropped. */
+  maxBufferBytes: number;
+  /**
+   * At most one fan-out per this many milliseconds (default 0: none): under load, entries
+   * that arrive within the window go out in one write per client instead of one each (with a
+   * thousand clients the writes, not the events, are the cost). An entry after a quiet spell
+   * goes out at once.
+   */
+  flushIntervalMs?: number;
+  /** The reconnection delay sent to clients (`retry:`), if any. */
+  retryMs?: number;
+  /** How many of the newest entries `{ backlog: n }` looks through (the stream's cap). */
+  backlogScan?: number;
+  /** How long one `XREAD BLOCK` waits (default 5 s); a new subscription interrupts it. */
+  blockMs?: number;
+  logger: Logger;
+}
+
+interface Client<E> {
+  res: ServerResponse;
+  feed: Feed<E>;
+  filter: ((entry: E) => boolean) | undefined;
+  open: boolean;
+  /** Until its backlog is sent, live entries wait here (then only newer ones go out). */
+  pending: E[] | undefined;
+}
+
+/** One Redis stream that at least one client of this instance follows. */
+interface Feed<E> {
+  key: string;
+  /** The last id read; undefined until the stream's newest id is known. */
+  cursor: string | undefined;
+  ready: Promise<void>;
+  clients: Set<Client<E>>;
+}
+
+type XReadReply = Array<[key: string, entries: Array<[id: string, fields: string[]]>]> | null;
+
+const notice = (reason: string, detail: Record<string, unknown> = {}) =>
+  `event: notice\ndata: ${JSON.stringify({ reason, ...detail })}\n\n`;
+const READ_COUNT = 1000;
+/** Clients written to between two turns of the event loop. */
+const DISPATCH_SLICE = 100;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Fans Redis streams out to this instance's server-sent-event clients through one shared
+ * reader: a single `XREAD BLOCK` over every stream that has a client here, however many
+ * clients there are (a new stream interrupts the read with `CLIENT UNBLOCK`). Writers append
+ * to the streams once; every instance tails them, so any instance serves any client and a
+ * client can resume on another one (`Last-Event-ID`, from the stream's bounded history). A
+ * client whose socket buffer passes the bound is sent a notice and dropped; nobody waits for
+ * it. Notices are `event: notice` with a JSON `reason`: `slow-consumer`, `history-truncated`
+ * (the resume point is older than the history), `backlog-failed`, `shutting-down`.
+ */
+export class SseHub<E extends { id: string }> implements Worker {
+  private readonly feeds = new Map<string, Feed<E>>();
+  private reader: Redis | undefined;
+  private stopping = false;
+  private loop: Promise<void> | undefined;
+  private heartbeat: NodeJS.Timeout | undefined;
+  /** Resolves the read loop's wait while no stream has a client. */
+  private wakeUp: (() => void) | undefined;
+  /** The reader's client id while its `XREAD BLOCK` is in flight (for `CLIENT UNBLOCK`). */
+  private blockedId: number | undefined;
+  /** A feed was added since the read in flight began: that read must be interrupted. */
+  private feedsChanged = false;
+  private clientTotal = 0;
+  /** Clients dropped as too slow, since start (for health pages and tests). */
+  dropped = 0;
+
+  constructor(private readonly opts: SseHubOptions<E>) {}
+
+  /** Clients connected to this instance. */
+  get clientCount(): number {
+    return this.clientTotal;
+  }
+
+  async start(): Promise<void> {
+    this.stopping = false;
+    this.reader = this.opts.redis.duplicate(
+      this.opts.readerName ? { connectionName: this.opts.readerName } : undefined,
+    );
+    this.reader.on('error', (err: unknown) =>
+      this.opts.logger.warn({ err }, 'stream reader connection error'),
+    );
+    this.loop = this.readLoop(this.reader);
+    this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    clearInterval(this.heartbeat);
+    this.closeAll();
+    // Disconnecting aborts the pending XREAD BLOCK at once.
+    this.reader?.disconnect();
+    this.wakeUp?.();
+    await this.loop?.catch(() => {});
+  }
+
+  /** Ends every stream (before the HTTP server closes: SSE responses never end on their own). */
+  closeAll(): void {
+    for (const feed of this.feeds.values())
+      for (const c of feed.clients) this.close(c, notice('shutting-down'));
+  }
+
+  /** Starts streaming to a response whose headers the caller has not yet sent. */
+  async attach(res: ServerResponse, sub: SseSubscription<E>): Promise<void> {
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+    });
+    res.write(`${this.opts.retryMs !== undefined ? `retry: ${this.opts.retryMs}\n` : ''}: connected\n\n`);
+    const feed = this.feedFor(sub.key);
+    // Added at once, before any await, so nothing the reader dispatches from now on is missed.
+    const client: Client<E> = { res, feed, filter: sub.filter, open: true, pending: [] };
+    feed.clients.add(client);
+    this.clientTotal++;
+    res.on('close', () => this.forget(client));
+    let lastSent = '0-0';
+    try {
+      // The feed's cursor first: a backlog read after it leaves no gap before the live entries.
+      await feed.ready;
+      if (sub.resume) lastSent = await this.sendBacklog(client, sub.resume);
+    } catch (err) {
+      this.opts.logger.warn({ err, key: sub.key }, 'stream backlog failed');
+      this.close(client, notice('backlog-failed'));
+      return;
+    }
+    const waiting = client.pending ?? [];
+    client.pending = undefined;
+    this.writeEntries(
+      client,
+      waiting.filter((e) => compareStreamIds(e.id, lastSent) > 0),
+    );
+  }
+
+  /** Sends what a resuming client missed; returns the last id it covers. */
+  private async sendBacklog(client: Client<E>, resume: NonNullable<SseResume>): Promise<string> {
+    const redis = this.opts.redis;
+    const key = client.feed.key;
+    if ('after' in resume) {
+      const [oldest] = await redis.xrange(key, '-', '+', 'COUNT', 1);
+      if (oldest && resume.after !== '0-0' && compareStreamIds(oldest[0], resume.after) > 0)
+        this.write(client, notice('history-truncated', { oldestId: oldest[0] }));
+      let cursor = resume.after;
+      for (;;) {
+        const page = await redis.xrange(key, `(${cursor}`, '+', 'COUNT', READ_COUNT);
+        this.writeEntries(
+          client,
+          page.map(([id, fields]) => this.opts.parse(id, fields)),
+        );
+        if (page.length > 0) cursor = page[page.length - 1]![0];
+        if (page.length < READ_COUNT || !client.open) break;
+      }
+      return cursor;
+    }
+    if (resume.backlog <= 0) return '0-0';
+    const scan = (await redis.xrevrange(key, '+', '-', 'COUNT', this.opts.backlogScan ?? 10_000))
+      .reverse()
+      .map(([id, fields]) => this.opts.parse(id, fields));
+    const filter = client.filter;
+    const matching = (filter ? scan.filter(filter) : scan).slice(-resume.backlog);
+    this.writeEntries(client, matching);
+    return scan[scan.length - 1]?.id ?? '0-0';
+  }
+
+  private feedFor(key: string): Feed<E> {
+    const existing = this.feeds.get(key);
+    if (existing) return existing;
+    const feed: Feed<E> = { key, cursor: undefined, ready: Promise.resolve(), clients: new Set() };
+    feed.ready = this.opts.redis.xrevrange(key, '+', '-', 'COUNT', 1).then(
+      ([newest]) => {
+        feed.cursor = newest?.[0] ?? '0-0';
+        this.wake();
+      },
+      (err: unknown) => {
+        // The next client of this key tries again.
+        if (this.feeds.get(key) === feed) this.feeds.delete(key);
+        throw err;
+      },
+    );
+    this.feeds.set(key, feed);
+    return feed;
+  }
+
+  private forget(client: Client<E>): void {
+    client.open = false;
+    if (!client.feed.clients.delete(client)) return;
+    this.clientTotal--;
+    const feed = client.feed;
+    if (feed.clients.size === 0 && this.feeds.get(feed.key) === feed) this.feeds.delete(feed.key);
+  }
+
+  /** Makes the reader include a feed just added: ends its wait, or interrupts its XREAD. */
+  private wake(): void {
+    this.feedsChanged = true;
+    this.wakeUp?.();
+    this.wakeUp = undefined;
+    this.unblock();
+  }
+
+  private unblock(): void {
+    if (this.blockedId === undefined) return;
+    // An UNBLOCK that lands between two reads costs one extra, empty turn; nothing else.
+    this.opts.redis
+      .call('CLIENT', 'UNBLOCK', String(this.blockedId))
+      .catch((err: unknown) => this.opts.logger.warn({ err }, 'stream reader unblock failed'));
+  }
+
+  private async readLoop(reader: Redis): Promise<void> {
+    while (!this.stopping) {
+      this.feedsChanged = false;
+      const feeds = [...this.feeds.values()].filter((f) => f.cursor !== undefined);
+      if (feeds.length === 0) {
+        await new Promise<void>((resolve) => {
+          this.wakeUp = resolve;
+        });
+        continue;
+      }
+      try {
+        // Sent back to back on one connection: the id comes back while the XREAD blocks.
+        const clientId = reader.client('ID');
+        const reading = reader.xread(
+          'COUNT',
+          READ_COUNT,
+          'BLOCK',
+          this.opts.blockMs ?? 5_000,
+          'STREAMS',
+          ...feeds.map((f) => f.key),
+          ...feeds.map((f) => f.cursor!),
+        ) as Promise<XReadReply>;
+        // Handled below, once the client id is in; this keeps an early failure from going unhandled.
+        reading.catch(() => {});
+        this.blockedId = await clientId;
+        if (this.feedsChanged) this.unblock();
+        const reply = await reading.finally(() => {
+          this.blockedId = undefined;
+        });
+        if (!reply || reply.length === 0) continue;
+        const started = performance.now();
+        for (const [key, raw] of reply) {
+          const feed = feeds.find((f) => f.key === key);
+          // A feed dropped (its last client left) or made anew meanwhile keeps its own cursor.
+          if (!feed || this.feeds.get(key) !== feed || raw.length === 0) continue;
+          const entries = raw
+            .filter(([id]) => compareStreamIds(id, feed.cursor!) > 0)
+            .map(([id, fields]) => this.opts.parse(id, fields));
+          feed.cursor = raw[raw.length - 1]![0];
+          if (entries.length > 0) await this.dispatch(feed, entries);
+        }
+        const rest = (this.opts.flushIntervalMs ?? 0) - (performance.now() - started);
+        if (rest > 1 && this.clientTotal > 0) await sleep(rest);
+      } catch (err) {
+        if (this.stopping) return;
+        this.opts.logger.warn({ err }, 'stream read failed; retrying');
+        await sleep(500);
+      }
+    }
+  }
+
+  /**
+   * Writes a batch to every client of a feed, a slice of clients at a time with a turn of the
+   * event loop in between: with a thousand clients the writes take milliseconds, and the
+   * service's other Redis and Kafka replies must not queue behind all of them.
+   */
+  private async dispatch(feed: Feed<E>, entries: E[]): Promise<void> {
+    // Clients without filters share one string: one write each per batch, not per entry.
+    let shared: string | undefined;
+    const clients = [...feed.clients];
+    for (let i = 0; i < clients.length; i++) {
+      if (i > 0 && i % DISPATCH_SLICE === 0) await new Promise((r) => setImmediate(r));
+      const c = clients[i]!;
+      if (c.pending) {
+        c.pending.push(...entries);
+        continue;
+      }
+      if (!c.filter) {
+        shared ??= entries.map(this.opts.frame).join('');
+        this.write(c, shared);
+      } else this.writeEntries(c, entries);
+    }
+  }
+
+  private writeEntries(c: Client<E>, entries: E[]): void {
+    let out = '';
+    for (const e of entries) if (!c.filter || c.filter(e)) out += this.opts.frame(e);
+    if (out) this.write(c, out);
+  }
+
+  private write(c: Client<E>, text: string): void {
+    if (!c.open) return;
+    if (c.res.writableLength > this.opts.maxBufferBytes) {
+      this.dropped++;
+      this.opts.logger.info(
+        { buffered: c.res.writableLength, key: c.feed.key },
+        'slow stream client dropped',
+      );
+      this.close(c, notice('slow-consumer', { bufferedBytes: c.res.writableLength }));
+      return;
+    }
+    c.res.write(text);
+  }
+
+  private beat(): void {
+    for (const feed of this.feeds.values())
+      for (const c of feed.clients) if (!c.pending) this.write(c, ': heartbeat\n\n');
+  }
+
+  private close(c: Client<E>, last: string): void {
+    if (!c.open) return;
+    this.forget(c);
+    c.res.end(last);
+    // A client that reads nothing never drains what is queued: do not keep its socket.
+    setTimeout(() => c.res.destroy(), 2_000).unref();
+  }
+}

@@ -1,0 +1,195 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SseClient, testLogger, testRedis, uniqueName, waitFor } from '@homeward/testing';
+import type { Redis } from 'ioredis';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { SseHub, type SseHubOptions, sseFrame } from '../../src/index.ts';
+
+interface Entry {
+  id: string;
+  type: string;
+  data: string;
+}
+
+let redis: Redis;
+let running: Array<{ hub: SseHub<Entry>; server: Server }> = [];
+
+beforeAll(() => {
+  redis = testRedis();
+  return async () => {
+    await redis.quit();
+  };
+});
+
+afterEach(async () => {
+  for (const { hub, server } of running) {
+    await hub.stop();
+    await new Promise((r) => server.close(r));
+  }
+  running = [];
+});
+
+/**
+ * A hub behind a plain HTTP server: `/<key>?after=<id>&backlog=<n>&type=<t>` streams a key,
+ * resumed after an id or with a backlog, filtered to one entry type.
+ */
+async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
+  const prefix = `${uniqueName('sse-hub')}:`;
+  const hub = new SseHub<Entry>({
+    redis,
+    readerName: `${prefix}reader`,
+    parse: (id, f) => ({ id, type: f[1] ?? '', data: f[3] ?? '' }),
+    frame: (e) => sseFrame({ id: e.id, event: e.type, data: e.data }),
+    heartbeatMs: 60_000,
+    maxBufferBytes: 1_048_576,
+    logger: testLogger(),
+    ...options,
+  });
+  await hub.start();
+  const server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x');
+    const after = url.searchParams.get('after');
+    const backlog = url.searchParams.get('backlog');
+    const type = url.searchParams.get('type');
+    void hub.attach(res, {
+      key: `${prefix}${url.pathname.slice(1)}`,
+      filter: type ? (e) => e.type === type : undefined,
+      resume: after ? { after } : backlog ? { backlog: Number(backlog) } : undefined,
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  running.push({ hub, server });
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    hub,
+    prefix,
+    open: (path: string) => new SseClient(`${base}/${path}`).open(),
+    add: (key: string, type: string, data: string) =>
+      redis.xadd(`${prefix}${key}`, '*', 'type', type, 'data', data),
+    readers: async () =>
+      String(await redis.client('LIST'))
+        .split('\n')
+        .filter((l) => l.includes(` name=${prefix}reader `)).length,
+  };
+}
+
+const payloads = (c: SseClient) => c.events.map((e) => e.data);
+
+describe('SseHub', () => {
+  it('serves many clients of many streams from one Redis reader, each only its own stream', async () => {
+    const s = await serve();
+    const clients = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        s.open(`unit-${i % 3}`).then((c) => ({ c, key: `unit-${i % 3}` })),
+      ),
+    );
+    await waitFor(() => s.hub.clientCount === 30, { what: '30 clients attached' });
+    for (const key of ['unit-0', 'unit-1', 'unit-2']) await s.add(key, 'alert', `for ${key}`);
+    for (const { c, key } of clients) {
+      await c.waitForEvents(1);
+      expect(c.status).toBe(200);
+      expect(c.events).toEqual([
+        { id: expect.stringMatching(/^\d+-\d+$/), event: 'alert', data: `for ${key}` },
+      ]);
+    }
+    expect(await s.readers()).toBe(1);
+    for (const { c } of clients) c.close();
+    await waitFor(() => s.hub.clientCount === 0, { what: 'clients gone' });
+  });
+
+  it('reads a stream whose first client comes while the reader blocks on others, at once', async () => {
+    const s = await serve({ blockMs: 20_000 });
+    const first = await s.open('a');
+    await s.add('a', 'alert', 'a-1');
+    await first.waitForEvents(1);
+    // The reader now blocks on `a` alone, for up to 20 s; `b` must not wait for that.
+    const second = await s.open('b');
+    await new Promise((r) => setTimeout(r, 100));
+    const t0 = Date.now();
+    await s.add('b', 'alert', 'b-1');
+    await second.waitForEvents(1, 5_000);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    expect(payloads(second)).toEqual(['b-1']);
+    first.close();
+    second.close();
+  });
+
+  it('resumes after an id (backlog, then live, nothing twice), and says when history was trimmed', async () => {
+    const s = await serve();
+    const ids: string[] = [];
+    for (let i = 1; i <= 5; i++) ids.push((await s.add('feed', 'alert', `e${i}`))!);
+    const resumed = await s.open(`feed?after=${ids[1]}`);
+    await resumed.waitForEvents(3);
+    await s.add('feed', 'alert', 'e6');
+    await resumed.waitForEvents(4);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(payloads(resumed)).toEqual(['e3', 'e4', 'e5', 'e6']);
+    expect(resumed.notices).toEqual([]);
+
+    await redis.xtrim(`${s.prefix}feed`, 'MAXLEN', 2);
+    const late = await s.open(`feed?after=${ids[0]}`);
+    await late.waitForEvents(2);
+    expect(late.notices[0]).toMatchObject({ reason: 'history-truncated' });
+    expect(payloads(late)).toEqual(['e5', 'e6']);
+    resumed.close();
+    late.close();
+  });
+
+  it('starts with the last N matching entries when asked for a backlog', async () => {
+    const s = await serve();
+    for (const [type, data] of [
+      ['alert', 'a1'],
+      ['ack', 'k1'],
+      ['alert', 'a2'],
+      ['alert', 'a3'],
+      ['ack', 'k2'],
+    ] as const)
+      await s.add('feed', type, data);
+    const c = await s.open('feed?backlog=2&type=alert');
+    await c.waitForEvents(2);
+    await s.add('feed', 'ack', 'k3');
+    await s.add('feed', 'alert', 'a4');
+    await c.waitForEvents(3);
+    expect(payloads(c)).toEqual(['a2', 'a3', 'a4']);
+    c.close();
+  });
+
+  it('drops a client that stops reading with a notice, and nobody waits for it', async () => {
+    const s = await serve({ maxBufferBytes: 65_536 });
+    const slow = await s.open('feed');
+    const fast = await s.open('feed');
+    await waitFor(() => s.hub.clientCount === 2, { what: 'both attached' });
+    slow.pause();
+    const big = 'x'.repeat(16_000);
+    let sent = 0;
+    while (s.hub.dropped === 0 && sent < 4_000) {
+      const p = redis.pipeline();
+      for (let i = 0; i < 20; i++) p.xadd(`${s.prefix}feed`, '*', 'type', 'load', 'data', big);
+      await p.exec();
+      sent += 20;
+      await fast.waitForEvents(sent, 20_000);
+    }
+    expect(s.hub.dropped).toBe(1);
+    await s.add('feed', 'alert', 'after');
+    sent++;
+    slow.resume();
+    await waitFor(() => slow.ended, { what: 'the slow client ended', timeoutMs: 10_000 });
+    expect(slow.notices.at(-1)?.reason).toBe('slow-consumer');
+    expect(slow.events.length).toBeLessThan(sent);
+    await fast.waitForEvents(sent, 20_000);
+    expect(fast.ended).toBe(false);
+    expect(s.hub.clientCount).toBe(1);
+    fast.close();
+  });
+
+  it('sends heartbeats, and on stop ends every stream with a notice and closes its reader', async () => {
+    const s = await serve({ heartbeatMs: 50, retryMs: 3_000 });
+    const c = await s.open('feed');
+    await waitFor(() => c.comments >= 3, { what: 'connected and two heartbeats' });
+    expect(await s.readers()).toBe(1);
+    await s.hub.stop();
+    await waitFor(() => c.ended, { what: 'the stream ended' });
+    expect(c.notices).toEqual([{ reason: 'shutting-down' }]);
+    await waitFor(async () => (await s.readers()) === 0, { what: 'the reader closed' });
+  });
+});
