@@ -4,6 +4,7 @@
 //     node_modules/.bin/tsx services/rescue-coordination/bench/scheduler-tick.ts [N]
 import { ManualClock } from '@homeward/service-kit';
 import { createTestTopics, deleteTestTopics, uniqueName } from '@homeward/testing';
+import { countOutcomes } from '../src/escalation-worker.ts';
 import { missingChildOpened, startRescue } from '../test/support.ts';
 
 const n = Number(process.argv[2] ?? 1000);
@@ -44,7 +45,7 @@ try {
   let escalated = 0;
   for (;;) {
     const r = await svc.app.scheduler.tick();
-    escalated += r.escalated;
+    escalated += countOutcomes(r).escalated ?? 0;
     if (r.due === 0) break;
   }
   const wall = performance.now() - t;

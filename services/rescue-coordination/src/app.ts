@@ -1,34 +1,35 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  type DueWorker,
+  RedisDueIndex,
   RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import { type AckFact, CaseService } from './case-service.ts';
+import { type AckFact, CaseService, type EscalationOutcome } from './case-service.ts';
 import type { RescueConfig } from './config.ts';
 import type { CaseDoc } from './domain/case.ts';
 import { parseEscalationPolicy } from './domain/escalation-policy.ts';
 import { Errors } from './errors.ts';
-import { EscalationScheduler } from './escalation-scheduler.ts';
+import { escalationWorker } from './escalation-worker.ts';
 import { caseOpenedHandler, leadAddedHandler } from './handlers/case-events.ts';
 import { matchConfirmedHandler } from './handlers/dna-events.ts';
 import { acknowledgedHandler } from './handlers/notification-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { type AuditRecord, caseRoutes } from './routes/cases.ts';
-import { AlertSchedule } from './store/alert-schedule.ts';
-import { MongoAggregateStore } from './store/mongo-aggregate-store.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface RescueApp extends ServiceParts {
   service: CaseService;
-  scheduler: EscalationScheduler;
-  schedule: AlertSchedule;
+  scheduler: DueWorker<EscalationOutcome>;
+  schedule: RedisDueIndex;
   locks: RedisLocks;
 }
 
@@ -40,29 +41,26 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     leaseMs: config.ESCALATION_LEASE_MS,
     conflictCode: Errors.concurrentUpdate.code,
   });
-  const db = rt.mongo.db;
-  const stores = { leases: locks, relay: rt.relay };
-  const cases = new MongoAggregateStore<CaseDoc>(db, 'cases', { ...stores, leaseName: 'case' });
-  const acks = new MongoAggregateStore<AckFact>(db, 'alert_acks', { ...stores, leaseName: 'ack' });
-  const audit = new MongoAggregateStore<AuditRecord>(db, 'case_read_audit', {
-    ...stores,
-    leaseName: 'audit',
+  const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
+  const audit = persistence.facts<AuditRecord>('case_read_audit');
+  const schedule = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'rescue-coordination:alert-schedule',
   });
-  const schedule = new AlertSchedule(rt.redis.redis, rt.config.TOPIC_PREFIX);
   const service = new CaseService({
-    cases,
-    acks,
+    cases: persistence.aggregate<CaseDoc>('cases'),
+    acks: persistence.facts<AckFact>('alert_acks'),
     schedule,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'cases' }),
     policy,
   });
-  const scheduler = new EscalationScheduler({
+  const scheduler = escalationWorker({
     service,
-    schedule,
+    index: schedule,
     clock: rt.clock,
-    logger: rt.logger.child({ component: 'escalation-scheduler' }),
-    tickMs: config.SCHEDULER_TICK_MS,
+    logger: rt.logger.child({ component: 'escalation' }),
+    intervalMs: config.SCHEDULER_TICK_MS,
     batchSize: config.SCHEDULER_BATCH,
   });
 

@@ -1,5 +1,6 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
-import type { Clock, Logger, Principal } from '@homeward/service-kit';
+import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
+import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
 import type { CaseDoc, Team } from './domain/case.ts';
 import {
@@ -25,7 +26,6 @@ import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
 import type { CaseStatus } from './domain/lifecycle.ts';
 import { Errors } from './errors.ts';
-import type { AggregateStore } from './store/aggregate-store.ts';
 
 /** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
 export interface AckFact {
@@ -35,16 +35,12 @@ export interface AckFact {
   acknowledgedAt: Date;
 }
 
-/** The part of the kit's `DueIndex` this service writes: alert id → when it next comes due. */
-export interface AlertDueIndex {
-  set(id: string, at: Date | null): Promise<void>;
-  bringForwardAll(entries: Iterable<readonly [string, Date]>): Promise<void>;
-}
-
 export interface CaseServiceDeps {
   cases: AggregateStore<CaseDoc>;
-  acks: AggregateStore<AckFact>;
-  schedule: AlertDueIndex;
+  /** Unit acknowledgements, one fact per unit and alert. */
+  acks: FactStore<AckFact>;
+  /** Alert id → when it next comes due (the running alert of each case). */
+  schedule: DueIndex;
   clock: Clock;
   logger: Logger;
   policy: EscalationPolicy;
@@ -93,10 +89,10 @@ export class CaseService {
       q[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
     const [items, total] = await Promise.all([
       this.deps.cases.list(q, {
-        sort: { openedAt: -1, _id: 1 },
+        sort: { openedAt: -1 },
         skip: page.offset,
         limit: page.limit,
-        exclude: ['timeline', 'leads', 'report', 'alerts'],
+        projection: { timeline: 0, leads: 0, report: 0, alerts: 0 },
       }),
       this.deps.cases.count(q),
     ]);
@@ -109,10 +105,10 @@ export class CaseService {
   }
 
   /** One change of a case: decide on the current document, one write with its events. */
-  private async change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
-    const out = await this.deps.cases.update(caseId, decide);
-    if (!out) throw Errors.caseNotFound.error(`no case "${caseId}"`);
-    return out;
+  private change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
+    return this.deps.cases.update(caseId, decide, {
+      notFound: () => Errors.caseNotFound.error(`no case "${caseId}"`),
+    });
   }
 
   /** Keeps the index in step with an alert just written (MongoDB stays the truth). */
@@ -219,11 +215,11 @@ export class CaseService {
     alertId: string,
     decide: (doc: CaseDoc) => Decision<AlertState>,
   ): Promise<AlertState> {
+    const notFound = () => Errors.alertNotFound.error(`no alert "${alertId}"`);
     const caseId = caseIdOfAlert(alertId);
-    const out = caseId ? await this.deps.cases.update(caseId, decide) : null;
-    if (!out) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
-    // The decisions given here decide or throw.
-    return out.result!;
+    if (!caseId) throw notFound();
+    // The decisions given here decide or throw: a result is always there.
+    return (await this.deps.cases.update(caseId, decide, { notFound })).result!;
   }
 
   /**
@@ -235,11 +231,16 @@ export class CaseService {
     const caseId = caseIdOfAlert(alertId);
     const now = this.deps.clock.now();
     let plan: EscalationPlan = { outcome: 'ended', nextDueAt: null, decision: null };
-    if (caseId) {
-      await this.deps.cases.update(caseId, (doc) => {
-        plan = escalateCaseAlert(doc, alertId, this.deps.policy, now);
-        return plan.decision;
-      });
+    try {
+      if (caseId) {
+        await this.deps.cases.update(caseId, (doc) => {
+          plan = escalateCaseAlert(doc, alertId, this.deps.policy, now);
+          return plan.decision;
+        });
+      }
+    } catch (err) {
+      // An index entry of a case that is not there: nothing to widen, the entry goes.
+      if (!(err instanceof DocumentNotFound)) throw err;
     }
     await this.deps.schedule.set(alertId, plan.nextDueAt);
     if (plan.outcome === 'escalated')
@@ -251,7 +252,7 @@ export class CaseService {
   async rebuildSchedule(): Promise<number> {
     const searching = await this.deps.cases.list(
       { activeAlertId: { $ne: null } },
-      { exclude: ['timeline', 'leads', 'report'] },
+      { projection: { timeline: 0, leads: 0, report: 0 } },
     );
     const entries: Array<[string, Date]> = [];
     for (const doc of searching) {

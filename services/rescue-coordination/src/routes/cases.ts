@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { FactStore } from '@homeward/persistence';
 import {
   type Credentials,
   describeErrors,
@@ -11,7 +12,6 @@ import {
 import type { CaseService } from '../case-service.ts';
 import { regionLevel } from '../domain/regions.ts';
 import { Errors } from '../errors.ts';
-import type { AggregateStore } from '../store/aggregate-store.ts';
 import {
   AlertView,
   CaseDetail,
@@ -40,7 +40,7 @@ export interface AuditRecord {
 
 export interface CaseRoutesDeps {
   service: CaseService;
-  audit: AggregateStore<AuditRecord>;
+  audit: FactStore<AuditRecord>;
   credentials: Credentials;
   logger: Logger;
   clock: { now(): Date };

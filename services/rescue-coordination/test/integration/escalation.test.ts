@@ -8,6 +8,7 @@ import {
   waitFor,
 } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countOutcomes } from '../../src/escalation-worker.ts';
 import {
   collector,
   dropDatabases,
@@ -127,7 +128,7 @@ describe('escalation at the right elapsed times', () => {
     const issued = await waitFor(() => eventsOf(at150, 'homeward.alert.issued')[0], { what: 'issued' });
     expect(issued.data).toMatchObject({ step: 2, radiusKm: 300 });
     clock.advance(30 * MINUTE);
-    const tick = await svc.app.scheduler.tick();
+    const tick = countOutcomes(await svc.app.scheduler.tick());
     expect(tick.escalated).toBe(1); // at150 to 500 km; at60 is due at 09:00
     expect(await alertOf(svc, at150)).toMatchObject({ step: 3, radiusKm: 500 });
     expect(await alertOf(svc, at60)).toMatchObject({ step: 1, radiusKm: 200 });
@@ -148,7 +149,7 @@ describe('durable and exactly once', () => {
       for (const hours of [1, 2, 3]) {
         clock.set(new Date(new Date('2026-11-28T07:55:00Z').getTime() + hours * HOUR));
         const ticks = await Promise.all([a, b, a, b].map((s) => s.app.scheduler.tick()));
-        expect(ticks.reduce((n, t) => n + t.escalated, 0)).toBe(ids.length);
+        expect(ticks.reduce((n, t) => n + (countOutcomes(t).escalated ?? 0), 0)).toBe(ids.length);
         for (const id of ids) expect((await alertOf(a, id))?.step).toBe(hours);
       }
       // Called directly, past the scheduler: the case's lease alone keeps a step from happening twice.
@@ -202,8 +203,8 @@ describe('durable and exactly once', () => {
     expect(Number(await third.rt.redis.redis.zscore(redisKey, alertId))).toBe(
       new Date('2026-11-28T08:30:00Z').getTime(),
     );
-    const tick = await third.app.scheduler.tick();
-    expect(tick.outcomes.escalated).toBe(1);
+    const tick = countOutcomes(await third.app.scheduler.tick());
+    expect(tick.escalated).toBe(1);
     // 07:30 + 130 min: one widening straight to the 300 km the time calls for, not two.
     expect(await alertOf(third, alertId)).toMatchObject({ step: 1, rung: 2, radiusKm: 300 });
     await waitFor(() => eventsOf(alertId, 'homeward.alert.escalated').length === 1, { what: 'escalation' });
