@@ -6,6 +6,7 @@ import {
   requireRole,
 } from '@homeward/service-kit';
 import type { CaseService } from '../case-service.ts';
+import type { AlertState } from '../domain/alert-plan.ts';
 import { Errors } from '../errors.ts';
 import { AlertParams, AlertView, CancelBody, CentreBody } from './schemas.ts';
 import { alertView } from './views.ts';
@@ -17,7 +18,7 @@ export async function alertRoutes(
 ): Promise<void> {
   const police = requireRole(deps.credentials, 'police');
   const tags = ['alerts'];
-  const view = async (alert: Awaited<ReturnType<CaseService['getAlert']>>) =>
+  const view = async (alert: AlertState) =>
     alertView(alert, await deps.service.acknowledgements(alert.alertId));
 
   app.post(

@@ -126,6 +126,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'A case with its team, alerts, leads and full timeline (audited)',
+        description: describeErrors(Errors.caseNotFound),
         params: CaseParams,
         response: { 200: CaseDetail, ...problemResponses(400, 401, 403, 404) },
       },
