@@ -56,6 +56,7 @@ describe('the escalation policy', () => {
       { untilMs: null, radiusKm: 20 },
     ]);
     expect(parseEscalationPolicy('*:100')).toEqual([{ untilMs: null, radiusKm: 100 }]);
+    expect(parseEscalationPolicy('1.25h:10.25,*:20')[0]).toEqual({ untilMs: 1.25 * H, radiusKm: 10.25 });
   });
 
   it('refuses a policy that does not grow or has no last rung', () => {

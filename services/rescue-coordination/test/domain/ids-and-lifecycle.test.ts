@@ -18,6 +18,8 @@ describe('ids', () => {
       '.alert-1',
       'case-1.alert-1x',
       'x case-1.alert-x',
+      // A line break: the case id is everything before the last .alert-<n>, from the start.
+      'a\nb.alert-1',
     ])
       expect(caseIdOfAlert(id), id).toBeNull();
   });
