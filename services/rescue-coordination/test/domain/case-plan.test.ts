@@ -129,6 +129,7 @@ describe('leads and identification', () => {
       details: { matchId: 'm-1', confirmedBy: 'lab' },
     });
     expect(d?.events).toEqual([]);
+    expect(d?.result).toBe(true);
     expect(markIdentified(d!.doc, event, at(2 * H))).toBeNull();
     const other = { ...event, data: { ...event.data, matchId: 'm-2' } };
     expect(markIdentified(d!.doc, other, at(2 * H))?.doc.identified?.matchId).toBe('m-2');
@@ -467,5 +468,49 @@ describe('escalation in the case', () => {
     expect(plan.decision?.doc.alerts[0]?.nextDueAt).toEqual(at(2 * H));
     expect(plan.decision?.doc.version).toBe(3);
     expect(plan.decision?.result.nextDueAt).toEqual(at(2 * H));
+  });
+});
+
+describe('a case with several leads and alerts', () => {
+  it('keeps each lead, and every decision that answers nothing but yes says so', () => {
+    const one = addLead(openCase(), leadEvent('case-1', 'lead-1'), at(H))!;
+    const two = addLead(one.doc, leadEvent('case-1', 'lead-2'), at(H));
+    expect(two?.doc.leads.map((l) => l.leadId)).toEqual(['lead-1', 'lead-2']);
+    const doc = openCase();
+    expect(assignTeam(doc, team('340100'), police, at(H)).result).toBe(true);
+    expect(locate(doc, { place: 'x' }, police, at(H)).result).toBe(true);
+    expect(rescue(doc, { place: 'x', region: '341500' }, police, at(H)).result).toBe(true);
+    expect(close(doc, 'x', police, at(H)).result).toBe(true);
+    expect(one.result).toBe(true);
+  });
+
+  it('changes only the alert it names, and moves the centre to the lead it names', () => {
+    const first = cancelCaseAlert(
+      searching(),
+      'case-1.alert-1',
+      { reason: 'withdrawn' },
+      police,
+      at(10 * MIN),
+    );
+    const second = issueCaseAlert(first.doc, policy, at(20 * MIN)).doc;
+    const withLeads = addLead(
+      addLead(second, leadEvent('case-1', 'lead-1'), at(H))!.doc,
+      {
+        ...leadEvent('case-1', 'lead-2'),
+        data: {
+          ...leadEvent('case-1', 'lead-2').data,
+          seenAt: { at: '2026-11-28T08:40:00Z', place: 'Lu an', lat: 31.7, lon: 116.5, region: '341500' },
+        },
+      },
+      at(H),
+    )!.doc;
+    const moved = moveAlertCentre(withLeads, 'case-1.alert-2', 'lead-2', police, at(H));
+    expect(moved.result.center).toEqual({ lat: 31.7, lon: 116.5 });
+    expect(moved.doc.alerts[0]).toEqual(first.result);
+    const cancelled = cancelCaseAlert(withLeads, 'case-1.alert-2', { reason: 'hoax' }, police, at(H));
+    expect(cancelled.doc.alerts.map((a) => [a.alertId, a.status, a.cancelled?.reason])).toEqual([
+      ['case-1.alert-1', 'cancelled', 'withdrawn'],
+      ['case-1.alert-2', 'cancelled', 'hoax'],
+    ]);
   });
 });

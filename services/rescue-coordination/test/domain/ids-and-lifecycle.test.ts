@@ -48,6 +48,8 @@ describe('the case document', () => {
     expect(runningAlert(searching)?.alertId).toBe('case-1.alert-1');
     const cancelled = cancelCaseAlert(searching, 'case-1.alert-1', { reason: 'hoax' }, police, at(H)).doc;
     expect(runningAlert(cancelled)).toBeUndefined();
+    const again = issueCaseAlert(cancelled, policy, at(2 * H)).doc;
+    expect(runningAlert(again)?.alertId).toBe('case-1.alert-2');
     // A pointer at an alert that ended does not make it run.
     expect(runningAlert({ ...cancelled, activeAlertId: 'case-1.alert-1' })).toBeUndefined();
   });
