@@ -1,7 +1,9 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -10,13 +12,14 @@ import type { Static } from '@sinclair/typebox';
 import type { DnaTrackingConfig } from './config.ts';
 import type { OverduePolicy } from './domain/custody.ts';
 import { ProfileIndex } from './domain/matcher.ts';
+import { DnaErrors } from './errors.ts';
 import { loadFrequencyTableFile } from './frequency-table-file.ts';
 import { profileEnteredHandler } from './handlers/profile-entered.ts';
-import { KinshipMatching } from './kinship-matching.ts';
+import { MatchingService } from './matching-service.ts';
 import { frequencyRoutes } from './routes/frequencies.ts';
 import { matchRoutes } from './routes/matches.ts';
 import { sampleRoutes } from './routes/samples.ts';
-import { SampleService } from './samples.ts';
+import { SampleService } from './sample-service.ts';
 import { DnaStore } from './store/dna-store.ts';
 
 export const SERVICE_NAME = 'dna-tracking';
@@ -24,7 +27,7 @@ export const SERVICE_VERSION = '0.1.0';
 
 export interface DnaTrackingApp extends ServiceParts {
   samples: SampleService;
-  matching: KinshipMatching;
+  matching: MatchingService;
   store: DnaStore;
   index: ProfileIndex;
 }
@@ -39,16 +42,20 @@ export async function buildApp(
   config: Static<typeof DnaTrackingConfig>,
 ): Promise<DnaTrackingApp> {
   const loaded = loadFrequencyTableFile(config);
-  const store = new DnaStore(rt.mongo.db);
-  rt.relay.watch(store.custody).watch(store.profiles).watch(store.matches).watch(store.reviews);
+  // Every store here is insert-once facts; the leases are the persistence layer's requirement.
+  const leases = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}dna-tracking`,
+    waitMs: 5_000,
+    conflictCode: DnaErrors.concurrentUpdate.code,
+  });
+  const store = new DnaStore(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
   const index = new ProfileIndex(loaded.table, {
     matchThreshold: config.MATCH_THRESHOLD,
     inconclusiveThreshold: config.INCONCLUSIVE_THRESHOLD,
     mutationRate: config.MUTATION_RATE,
   });
-  const matching = new KinshipMatching({
+  const matching = new MatchingService({
     store,
-    relay: rt.relay,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'kinship' }),
     index,
@@ -63,7 +70,6 @@ export async function buildApp(
   };
   const samples = new SampleService({
     store,
-    relay: rt.relay,
     clock: rt.clock,
     logger: rt.logger,
     matching,

@@ -1,7 +1,9 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner, type EventHandlers } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisDueIndex,
   RedisLocks,
   readinessChecks,
   type ServiceParts,
@@ -9,23 +11,23 @@ import {
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import { followupPolicy, type PlacementConfig } from './config.ts';
+import { PlacementErrors } from './errors.ts';
 import { caseEventHandlers } from './handlers/case-events.ts';
 import { dnaEventHandlers } from './handlers/dna-events.ts';
-import { OverdueChecker } from './overdue-checker.ts';
-import { Placements } from './placements.ts';
+import { OverdueWorker } from './overdue-worker.ts';
+import { PlacementService } from './placement-service.ts';
 import { followupRoutes } from './routes/followups.ts';
 import { placementRoutes } from './routes/placements.ts';
 import { CaseStore } from './store/case-store.ts';
-import { OverdueIndex } from './store/overdue-index.ts';
 
 export const SERVICE_NAME = 'placement';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface PlacementApp extends ServiceParts {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
-  index: OverdueIndex;
-  overdue: OverdueChecker;
+  index: RedisDueIndex;
+  overdue: OverdueWorker;
 }
 
 /** Wires placement from a runtime: what `main.ts` starts and what tests build. No I/O here. */
@@ -33,25 +35,25 @@ export async function buildApp(
   rt: ServiceRuntime,
   config: Static<typeof PlacementConfig>,
 ): Promise<PlacementApp> {
-  const store = new CaseStore(rt.mongo.db);
-  rt.relay.watch(store.cases).watch(store.overdueClaims);
-  const index = new OverdueIndex(rt.redis.redis, rt.config.TOPIC_PREFIX);
   const locks = new RedisLocks(rt.redis.redis, {
     keyPrefix: `${rt.config.TOPIC_PREFIX}placement`,
     waitMs: 5_000,
-    conflictCode: 'PLACEMENT_ERR_CONCURRENT_UPDATE',
+    conflictCode: PlacementErrors.concurrentUpdate.code,
   });
-  const placements = new Placements({
+  const store = new CaseStore(new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay }));
+  const index = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'placement:followups-due',
+  });
+  const placements = new PlacementService({
     store,
-    relay: rt.relay,
     index,
-    locks,
     clock: rt.clock,
     logger: rt.logger,
     policy: followupPolicy(config),
     utcOffsetMinutes: config.UTC_OFFSET_MINUTES,
   });
-  const overdue = new OverdueChecker({
+  const overdue = new OverdueWorker({
     placements,
     store,
     index,
@@ -78,8 +80,8 @@ export async function buildApp(
     });
   };
   const consumers: ConsumerRunner[] = [
-    consumer('placement.cases', Topics.caseEvents, caseEventHandlers({ store, locks }) as EventHandlers),
-    consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store, locks }) as EventHandlers),
+    consumer('placement.cases', Topics.caseEvents, caseEventHandlers({ store }) as EventHandlers),
+    consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store }) as EventHandlers),
   ];
 
   const http = await buildHttpServer({

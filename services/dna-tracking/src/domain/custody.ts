@@ -17,16 +17,16 @@
  * apart from it (an anchor), so a removed last record shows too.
  */
 import { createHash } from 'node:crypto';
+import { type CustodyStep, CustodySteps } from '@homeward/events';
 import { canonicalJson } from './ids.ts';
 
-/** The steps of custody, in order (`destroyed` apart). */
-export const CUSTODY_STEPS = ['collected', 'sealed', 'shipped', 'received', 'profiled', 'stored'] as const;
+export type { CustodyStep } from '@homeward/events';
 
-/** A step of custody. */
-export type CustodyStep = (typeof CUSTODY_STEPS)[number] | 'destroyed';
+/** The steps of custody in their one line, in order (`destroyed` apart: it may follow any). */
+export const CUSTODY_LINE: readonly CustodyStep[] = CustodySteps.filter((s) => s !== 'destroyed');
 
-/** The longest possible chain: the six steps and `destroyed`. */
-export const MAX_CHAIN_LENGTH = CUSTODY_STEPS.length + 1;
+/** The longest possible chain: the line's steps and `destroyed`. */
+export const MAX_CHAIN_LENGTH = CustodySteps.length;
 
 /** The link of the first record. */
 export const GENESIS_HASH = '0'.repeat(64);
@@ -34,8 +34,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The steps that may follow `current`. */
 export function nextSteps(current: CustodyStep): CustodyStep[] {
   if (current === 'destroyed') return [];
-  const i = CUSTODY_STEPS.indexOf(current);
-  const next = CUSTODY_STEPS[i + 1];
+  const i = CUSTODY_LINE.indexOf(current);
+  const next = CUSTODY_LINE[i + 1];
   return next === undefined ? ['destroyed'] : [next, 'destroyed'];
 }
 

@@ -41,3 +41,6 @@ export function canonicalJson(value: unknown): string {
   }
   return JSON.stringify(value);
 }
+
+/** The `source` of every event dna-tracking publishes. */
+export const SOURCE = 'homeward/dna-tracking';

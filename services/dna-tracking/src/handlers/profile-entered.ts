@@ -1,5 +1,5 @@
 import type { EventHandler } from '@homeward/messaging';
-import type { KinshipMatching } from '../kinship-matching.ts';
+import type { MatchingService } from '../matching-service.ts';
 import type { DnaStore } from '../store/dna-store.ts';
 
 /**
@@ -10,7 +10,7 @@ import type { DnaStore } from '../store/dna-store.ts';
  */
 export function profileEnteredHandler(deps: {
   store: DnaStore;
-  matching: KinshipMatching;
+  matching: MatchingService;
 }): EventHandler<'homeward.dna.profile-entered'> {
   return async (event, ctx) => {
     const { sampleId, matchable } = event.data;

@@ -1,18 +1,19 @@
 import {
   type Credentials,
+  describeErrors,
   type HttpServer,
-  NotFoundError,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { KinshipMatching } from '../kinship-matching.ts';
+import { DnaErrors } from '../errors.ts';
+import type { MatchingService } from '../matching-service.ts';
 import type { DnaStore, MatchDoc, MatchStatus, ReviewDoc } from '../store/dna-store.ts';
 import { traceOf } from './samples.ts';
 import { MatchIdParams, MatchQuery, MatchView, ReviewBody } from './schemas.ts';
 
 export interface MatchRoutesDeps {
-  matching: KinshipMatching;
+  matching: MatchingService;
   store: DnaStore;
   credentials: Credentials;
 }
@@ -88,7 +89,7 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
         store.findMatch(request.params.matchId),
         store.findReview(request.params.matchId),
       ]);
-      if (!m) throw new NotFoundError(`no match "${request.params.matchId}"`, 'DNA_ERR_MATCH_NOT_FOUND');
+      if (!m) throw DnaErrors.matchNotFound.error(`no match "${request.params.matchId}"`);
       return matchView(m, review);
     },
   );
@@ -106,8 +107,11 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
             decision === 'confirmed'
               ? 'Confirm a candidate (dna-lab): homeward.dna.match-confirmed'
               : 'Reject a candidate (dna-lab): homeward.dna.match-rejected',
-          description:
-            'A decision is final: a second one is 409 DNA_ERR_MATCH_ALREADY_REVIEWED. An inconclusive candidate may be rejected, not confirmed (422).',
+          description: describeErrors(
+            DnaErrors.matchNotFound,
+            DnaErrors.matchAlreadyReviewed,
+            DnaErrors.matchInconclusive,
+          ),
           params: MatchIdParams,
           body: ReviewBody,
           response: { 200: MatchView, ...problemResponses(400, 401, 403, 404, 409, 422) },

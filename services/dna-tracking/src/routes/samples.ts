@@ -1,6 +1,7 @@
 import { childTraceparent } from '@homeward/events';
 import {
   type Credentials,
+  describeErrors,
   type FastifyRequest,
   type HttpServer,
   problemResponses,
@@ -8,7 +9,8 @@ import {
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { CustodyRecord } from '../domain/custody.ts';
-import type { NewCustodyStep, NewSample, SampleService } from '../samples.ts';
+import { DnaErrors } from '../errors.ts';
+import type { NewCustodyStep, NewSample, SampleService } from '../sample-service.ts';
 import type { DnaStore, ProfileDoc, SampleDoc } from '../store/dna-store.ts';
 import {
   CustodyChain,
@@ -69,7 +71,8 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         tags: ['samples'],
         summary: 'Register a collected sample (police or dna-lab)',
         description:
-          'The kit barcode is the idempotency key: a retry with the same content answers 200 with the same sample; another sample on a used kit is 409.',
+          'The kit barcode is the idempotency key: a retry with the same content answers 200 with the same sample.\n' +
+          describeErrors(DnaErrors.invalidSample, DnaErrors.kitReused),
         body: NewSampleBody,
         response: { 201: SampleView, 200: SampleView, ...problemResponses(400, 401, 403, 409) },
       },
@@ -148,7 +151,14 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         summary: 'Record the next custody step (police or dna-lab)',
         description:
           'collected → sealed → shipped (with trackingNumber) → received → profiled → stored; destroyed may follow any step and nothing follows it. ' +
-          'Another step is 409 DNA_ERR_CUSTODY_OUT_OF_ORDER; a time before the previous record is 422. A retry of the last step with the same content answers 200.',
+          `A retry of the last step with the same content answers 200.\n${describeErrors(
+            DnaErrors.invalidCustodyStep,
+            DnaErrors.sampleNotFound,
+            DnaErrors.custodyOutOfOrder,
+            DnaErrors.custodyChainBroken,
+            DnaErrors.concurrentUpdate,
+            DnaErrors.custodyTimeOrder,
+          )}`,
         params: SampleIdParams,
         body: NewCustodyBody,
         response: {
@@ -200,8 +210,15 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         tags: ['profiles'],
         summary: "Enter the sample's STR profile (dna-lab) and search it at once",
         description:
-          'At most two alleles per locus, integers or microvariants; unknown loci and bad alleles are 400 DNA_ERR_INVALID_PROFILE naming the locus (never the value). ' +
-          'Fewer than MINIMUM_LOCI loci: stored with matchable=false and not searched. The sample must be at the lab (received, profiled or stored).',
+          'At most two alleles per locus, integers or microvariants. ' +
+          `Fewer than MINIMUM_LOCI loci: stored with matchable=false and not searched.\n${describeErrors(
+            DnaErrors.unsafeKeys,
+            DnaErrors.invalidProfile,
+            DnaErrors.sampleNotFound,
+            DnaErrors.sampleNotAtLab,
+            DnaErrors.caseRelationTaken,
+            DnaErrors.profileExists,
+          )}`,
         params: SampleIdParams,
         body: ProfileBody,
         response: { 201: ProfileEntered, 200: ProfileEntered, ...problemResponses(400, 401, 403, 404, 409) },

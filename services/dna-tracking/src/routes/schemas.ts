@@ -1,20 +1,23 @@
-import { Actor, DateTime, Id, LongText, RegionCode, ShortText } from '@homeward/events';
+import {
+  Actor,
+  CustodySteps,
+  DateTime,
+  Id,
+  LongText,
+  literalUnion,
+  RegionCode,
+  ShortText,
+} from '@homeward/events';
 import { Type } from '@sinclair/typebox';
+import { MatchStatuses } from '../domain/match-plan.ts';
+import { SubjectKinds } from '../domain/sample-rules.ts';
 
 export const SampleIdParams = Type.Object({ sampleId: Type.String({ maxLength: 64 }) });
 export const MatchIdParams = Type.Object({ matchId: Type.String({ maxLength: 64 }) });
 
-const SubjectKind = Type.Union([
-  Type.Literal('unidentified-child'),
-  Type.Literal('rescued-child'),
-  Type.Literal('parent'),
-]);
+const SubjectKind = literalUnion(SubjectKinds);
 const Relation = Type.Union([Type.Literal('mother'), Type.Literal('father')]);
-const Step = Type.Union(
-  ['collected', 'sealed', 'shipped', 'received', 'profiled', 'stored', 'destroyed'].map((s) =>
-    Type.Literal(s),
-  ),
-);
+const Step = literalUnion(CustodySteps);
 
 export const NewSampleBody = Type.Object(
   {
@@ -207,9 +210,7 @@ export const MatchView = Type.Object(
     probability: Type.Number({ description: 'probability of parentage at prior ½: CI / (CI + 1)' }),
     inconsistentLoci: Type.Array(Type.String()),
     lociCompared: Type.Integer(),
-    status: Type.Union(
-      ['pending-review', 'inconclusive', 'confirmed', 'rejected'].map((s) => Type.Literal(s)),
-    ),
+    status: literalUnion(MatchStatuses),
     frequencyTable: FrequencyMeta,
     foundAt: Type.String({ format: 'date-time' }),
     review: Type.Optional(
@@ -226,9 +227,7 @@ export const MatchView = Type.Object(
 );
 
 export const MatchQuery = Type.Object({
-  status: Type.Optional(
-    Type.Union(['pending-review', 'inconclusive', 'confirmed', 'rejected'].map((s) => Type.Literal(s))),
-  ),
+  status: Type.Optional(literalUnion(MatchStatuses)),
   caseId: Type.Optional(Id),
   limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
 });

@@ -1,35 +1,20 @@
 import type { Actor } from '@homeward/events';
-import type { OutboxFields } from '@homeward/messaging';
-import type { Collection, Db } from 'mongodb';
-import type { FrequencyTableMetadata } from '../domain/allele-frequencies.ts';
+import type { FactStore, Persistence } from '@homeward/persistence';
 import { type CustodyRecord, MAX_CHAIN_LENGTH } from '../domain/custody.ts';
-import type { LocusName } from '../domain/loci.ts';
+import type { Match, Review } from '../domain/match-plan.ts';
 import type { ParentRelation } from '../domain/matcher.ts';
+import type { StoredGenotype } from '../domain/profile-entry.ts';
+import type { Sample, Subject } from '../domain/sample-rules.ts';
 
-export type SubjectKind = 'unidentified-child' | 'rescued-child' | 'parent';
-
-export interface Subject {
-  kind: SubjectKind;
-  caseId?: string;
-  relation?: ParentRelation;
-}
+export type { MatchStatus } from '../domain/match-plan.ts';
+export type { StoredGenotype } from '../domain/profile-entry.ts';
+export type { Subject, SubjectKind } from '../domain/sample-rules.ts';
 
 /** A sample as registered: never updated afterwards. */
-export interface SampleDoc {
-  _id: string;
-  subject: Subject;
-  kitBarcode: string;
-  collectedAt: string;
-  place: string;
-  region: string;
-  collector: string;
-  collectedBy: Actor;
-  createdAt: Date;
-  fingerprint: string;
-}
+export type SampleDoc = Sample;
 
-/** One custody record, its `_id` `<sampleId>:<seq>`, carrying its own event. */
-export interface CustodyDoc extends OutboxFields, CustodyRecord {
+/** One custody record, its `_id` `<sampleId>:<seq>`, inserted with its own event. */
+export interface CustodyDoc extends CustodyRecord {
   _id: string;
   sampleId: string;
 }
@@ -40,14 +25,8 @@ export interface AnchorDoc {
   hash: string;
 }
 
-/** A genotype as stored: locus names are values, never keys (they hold spaces). */
-export interface StoredGenotype {
-  locus: LocusName;
-  alleles: [string, string];
-}
-
-/** The STR profile of a sample, with its profile-entered event. Never leaves this service except to dna-lab. */
-export interface ProfileDoc extends OutboxFields {
+/** The STR profile of a sample, inserted with its profile-entered event. Never leaves this service except to dna-lab. */
+export interface ProfileDoc {
   _id: string;
   genotypes: StoredGenotype[];
   lociTyped: number;
@@ -59,158 +38,132 @@ export interface ProfileDoc extends OutboxFields {
   subject: Subject;
 }
 
-export type MatchStatus = 'pending-review' | 'inconclusive' | 'confirmed' | 'rejected';
+/** A kinship candidate, inserted with its `match-found` event (if any). */
+export type MatchDoc = Match;
 
-/** A kinship candidate: scores and ids, never genotypes. */
-export interface MatchDoc extends OutboxFields {
-  _id: string;
-  kind: 'single' | 'pair';
-  childSampleId: string;
-  parentSampleIds: string[];
-  /** The parents' case (the missing child's), when the parent samples name one. */
-  caseId?: string;
-  /** The child's own case, if its sample names one. */
-  childCaseId?: string;
-  combinedIndex: number;
-  probability: number;
-  inconsistentLoci: string[];
-  lociCompared: number;
-  /** As found; a review (its own document) decides confirmed or rejected. */
-  status: 'pending-review' | 'inconclusive';
-  frequencyTable: FrequencyTableMetadata;
-  foundAt: Date;
-}
-
-/** A lab's decision on a match, `_id` the match id: one per match, with its event. */
-export interface ReviewDoc extends OutboxFields {
-  _id: string;
-  decision: 'confirmed' | 'rejected';
-  reviewer: string;
-  note: string;
-  at: Date;
-  by: Actor;
-}
+/** A lab's decision on a match, `_id` the match id: one per match, inserted with its event. */
+export type ReviewDoc = Review;
 
 interface CaseParentDoc {
   _id: string;
   sampleId: string;
 }
 
-const DUPLICATE_KEY = 11000;
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLICATE_KEY;
+/** That a profile's kinship search ran (a crash between the profile and its search leaves none). */
+interface SearchDoc {
+  _id: string;
+  at: Date;
+}
 
 /**
- * dna-tracking's collections. FerretDB 1.24 applies an update as read-modify-write without
- * isolation, so two updates of one document at once can lose one (measured here: most of 200
- * concurrent `$set`+`$pullAll` pairs lost a change). So documents that carry events are written
- * once and never updated by this service:
- * every change is an insert whose unique `_id` is also its compare-and-set (the next custody
- * record `<sampleId>:<seq>`, the one profile of a sample, the one review of a match). Hot
- * lookups are by `_id` only; the listings (overdue, matches by status) scan, off the hot path.
+ * dna-tracking's stores: append-only facts, written once and never updated (the persistence
+ * rule's insert-once rows). Every change is an insert whose deterministic `_id` is also what
+ * makes it happen once: the next custody record `<sampleId>:<seq>`, the one profile of a sample,
+ * the one review of a match, the one mother and one father of a case. Those that announce
+ * something carry their event in the same insert. Hot lookups are by `_id` only; the listings
+ * (overdue, matches by status) read whole collections, off the hot path.
  */
 export class DnaStore {
-  readonly samples: Collection<SampleDoc>;
-  readonly custody: Collection<CustodyDoc>;
-  readonly anchors: Collection<AnchorDoc>;
-  readonly profiles: Collection<ProfileDoc>;
-  readonly searches: Collection<{ _id: string; at: Date }>;
-  readonly matches: Collection<MatchDoc>;
-  readonly reviews: Collection<ReviewDoc>;
-  readonly caseParents: Collection<CaseParentDoc>;
+  readonly samples: FactStore<SampleDoc>;
+  readonly custody: FactStore<CustodyDoc>;
+  readonly anchors: FactStore<AnchorDoc>;
+  readonly profiles: FactStore<ProfileDoc>;
+  readonly searches: FactStore<SearchDoc>;
+  readonly matches: FactStore<MatchDoc>;
+  readonly reviews: FactStore<ReviewDoc>;
+  readonly caseParents: FactStore<CaseParentDoc>;
 
-  constructor(db: Db) {
-    this.samples = db.collection<SampleDoc>('samples');
-    this.custody = db.collection<CustodyDoc>('custody_records');
-    this.anchors = db.collection<AnchorDoc>('custody_anchors');
-    this.profiles = db.collection<ProfileDoc>('profiles');
-    this.searches = db.collection<{ _id: string; at: Date }>('searches');
-    this.matches = db.collection<MatchDoc>('matches');
-    this.reviews = db.collection<ReviewDoc>('reviews');
-    this.caseParents = db.collection<CaseParentDoc>('case_parents');
-  }
-
-  /** Inserts once; false when the `_id` exists (a retry, a concurrent copy, a lost race). */
-  async insertOnce<T extends { _id: string }>(col: Collection<T>, doc: T): Promise<boolean> {
-    try {
-      await col.insertOne(doc as never);
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
+  /**
+   * Events are published in the background after each insert (`awaitPublish: false`): nothing
+   * here orders one aggregate's events behind another's, and the relay's sweep finishes after
+   * a crash.
+   */
+  constructor(persistence: Persistence) {
+    const facts = <T extends { _id: string }>(name: string) =>
+      persistence.facts<T>(name, { awaitPublish: false });
+    this.samples = facts<SampleDoc>('samples');
+    this.custody = facts<CustodyDoc>('custody_records');
+    this.anchors = facts<AnchorDoc>('custody_anchors');
+    this.profiles = facts<ProfileDoc>('profiles');
+    this.searches = facts<SearchDoc>('searches');
+    this.matches = facts<MatchDoc>('matches');
+    this.reviews = facts<ReviewDoc>('reviews');
+    this.caseParents = facts<CaseParentDoc>('case_parents');
   }
 
   findSample(sampleId: string): Promise<SampleDoc | null> {
-    return this.samples.findOne({ _id: sampleId });
+    return this.samples.get(sampleId);
   }
 
   /** The records of a sample's chain by slot (point lookups), and the anchors written after them. */
   async chain(sampleId: string): Promise<{ records: (CustodyDoc | null)[]; anchors: (string | null)[] }> {
     const slots = Array.from({ length: MAX_CHAIN_LENGTH }, (_, seq) => `${sampleId}:${seq}`);
     const [records, anchors] = await Promise.all([
-      Promise.all(slots.map((_id) => this.custody.findOne({ _id }, { projection: { outbox: 0 } }))),
-      Promise.all(slots.map((_id) => this.anchors.findOne({ _id }))),
+      Promise.all(slots.map((id) => this.custody.get(id))),
+      Promise.all(slots.map((id) => this.anchors.get(id))),
     ]);
     return { records, anchors: anchors.map((a) => a?.hash ?? null) };
   }
 
   async anchor(sampleId: string, seq: number, hash: string): Promise<void> {
-    await this.insertOnce(this.anchors, { _id: `${sampleId}:${seq}`, hash });
+    await this.anchors.insertOnce({ _id: `${sampleId}:${seq}`, hash });
   }
 
   /** Every custody record (the overdue listing). */
-  allCustodyRecords() {
-    return this.custody.find({}, { projection: { outbox: 0 } });
+  allCustodyRecords(): Promise<CustodyDoc[]> {
+    return this.custody.list();
   }
 
-  findProfile(sampleId: string, withGenotypes = false): Promise<ProfileDoc | null> {
-    return this.profiles.findOne(
+  /** A sample's profile; without `withGenotypes`, its counts only (for views that must not hold genotypes). */
+  async findProfile(sampleId: string, withGenotypes = false): Promise<ProfileDoc | null> {
+    if (withGenotypes) return this.profiles.get(sampleId);
+    const [found] = await this.profiles.list<ProfileDoc>(
       { _id: sampleId },
-      { projection: withGenotypes ? { outbox: 0 } : { outbox: 0, genotypes: 0, fingerprint: 0 } },
+      { projection: { genotypes: 0, fingerprint: 0 }, limit: 1 },
     );
+    return found ?? null;
   }
 
   /** Every matchable profile (start-up load of the index). */
-  matchableProfiles() {
-    return this.profiles.find({ matchable: true }, { projection: { outbox: 0 } });
+  matchableProfiles(): Promise<ProfileDoc[]> {
+    return this.profiles.list({ matchable: true });
   }
 
   async searchedIds(): Promise<Set<string>> {
-    return new Set((await this.searches.find({}, { projection: { _id: 1 } }).toArray()).map((d) => d._id));
+    return new Set(
+      (await this.searches.list<{ _id: string }>({}, { projection: { _id: 1 } })).map((d) => d._id),
+    );
   }
 
   async markSearched(sampleId: string, at: Date): Promise<void> {
-    await this.insertOnce(this.searches, { _id: sampleId, at });
+    await this.searches.insertOnce({ _id: sampleId, at });
   }
 
   /** Claims the case's mother (or father) for a sample; returns the holder's sample id. */
   async claimCaseParent(caseId: string, relation: ParentRelation, sampleId: string): Promise<string> {
     const _id = `${caseId}:${relation}`;
-    if (await this.insertOnce(this.caseParents, { _id, sampleId })) return sampleId;
-    const holder = await this.caseParents.findOne({ _id });
+    if (await this.caseParents.insertOnce({ _id, sampleId })) return sampleId;
+    const holder = await this.caseParents.get(_id);
     if (!holder) throw new Error(`case parent claim ${_id} vanished after a duplicate-key insert`);
     return holder.sampleId;
   }
 
   async caseParent(caseId: string, relation: ParentRelation): Promise<string | undefined> {
-    return (await this.caseParents.findOne({ _id: `${caseId}:${relation}` }))?.sampleId;
+    return (await this.caseParents.get(`${caseId}:${relation}`))?.sampleId;
   }
 
   findMatch(matchId: string): Promise<MatchDoc | null> {
-    return this.matches.findOne({ _id: matchId }, { projection: { outbox: 0 } });
+    return this.matches.get(matchId);
   }
 
   findReview(matchId: string): Promise<ReviewDoc | null> {
-    return this.reviews.findOne({ _id: matchId }, { projection: { outbox: 0 } });
+    return this.reviews.get(matchId);
   }
 
   /** Matches (optionally of a case) with their reviews, newest first. */
   async listMatches(caseId: string | undefined): Promise<Array<{ match: MatchDoc; review?: ReviewDoc }>> {
     const q = caseId ? { $or: [{ caseId }, { childCaseId: caseId }] } : {};
-    const [matches, reviews] = await Promise.all([
-      this.matches.find(q, { projection: { outbox: 0 } }).toArray(),
-      this.reviews.find({}, { projection: { outbox: 0 } }).toArray(),
-    ]);
+    const [matches, reviews] = await Promise.all([this.matches.list(q), this.reviews.list()]);
     const byId = new Map(reviews.map((r) => [r._id, r]));
     return matches
       .sort(

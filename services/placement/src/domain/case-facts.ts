@@ -1,8 +1,8 @@
-import type { EventData } from '@homeward/events';
+import type { CaseKind, EventData, IdentificationMethod } from '@homeward/events';
 import { type BuyerHousehold, buyerKey } from './normalise.ts';
 
 export interface PoliceIdentificationRecord {
-  method: 'documents' | 'family-recognition' | 'other';
+  method: IdentificationMethod;
   identifiedBy: string;
   /** When the event that recorded it happened (located or rescued). */
   at: string;
@@ -19,7 +19,7 @@ export interface DnaIdentificationRecord {
  * fact is recorded once: a repeated or redelivered event finds it there and changes nothing.
  */
 export interface CaseFacts {
-  kind?: 'missing-child' | 'unidentified-child' | 'suspected-trafficking';
+  kind?: CaseKind;
   region?: string;
   openedAt?: string;
   /** Missing child: the birth date the family reported. */

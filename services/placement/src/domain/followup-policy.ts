@@ -1,22 +1,7 @@
-import type { FieldError } from '@homeward/events';
+import type { FieldError, FollowupType, PlacementType } from '@homeward/events';
 import { addDays } from './dates.ts';
 
-export const PLACEMENT_TYPES = [
-  'return-to-family',
-  'civil-affairs-institution',
-  'foster-family',
-  'kinship-care',
-  'independent-living',
-] as const;
-export type PlacementType = (typeof PLACEMENT_TYPES)[number];
-
-export const FOLLOWUP_TYPES = [
-  'compulsory-education',
-  'medical-psychological-rehabilitation',
-  'vocational-training',
-  'escorted-handover',
-] as const;
-export type FollowupType = (typeof FOLLOWUP_TYPES)[number];
+export type { FollowupType, PlacementType } from '@homeward/events';
 
 /** Compulsory education (nine years) covers ages 6 to 15 inclusive on the decision date. */
 export const COMPULSORY_EDUCATION_AGES = { from: 6, to: 15 } as const;

@@ -1,18 +1,10 @@
 import type { FieldError } from '@homeward/events';
+import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { type AgeBasis, ageOnDate } from './age.ts';
 import type { CaseFacts } from './case-facts.ts';
 import { dateAt } from './dates.ts';
 import { ADULT_AGE, type PlacementType } from './followup-policy.ts';
 import { type GuardianIdentity, matchBuyer } from './normalise.ts';
-
-/** The problem codes of the placement rules (each a 422 with its own problem type). */
-export const RuleCodes = {
-  notRescued: 'PLACEMENT_ERR_CASE_NOT_RESCUED',
-  identificationRequired: 'PLACEMENT_ERR_IDENTIFICATION_REQUIRED',
-  guardianIsBuyer: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER',
-  ageUnknown: 'PLACEMENT_ERR_AGE_UNKNOWN',
-  minorIndependentLiving: 'PLACEMENT_ERR_MINOR_INDEPENDENT_LIVING',
-} as const;
 
 export interface PlacementRequest {
   type: PlacementType;
@@ -23,8 +15,14 @@ export interface PlacementRequest {
   birthDate?: string;
 }
 
+/** A broken placement rule: the error it answers with (a 422 of the catalogue), and why. */
 export interface RuleViolation {
-  code: (typeof RuleCodes)[keyof typeof RuleCodes];
+  error: Extract<
+    PlacementErrorKey,
+    'caseNotRescued' | 'identificationRequired' | 'guardianIsBuyer' | 'ageUnknown' | 'minorIndependentLiving'
+  >;
+  /** The stable problem code of that error. */
+  code: string;
   detail: string;
   errors?: FieldError[];
 }
@@ -84,7 +82,8 @@ export function checkPlacement(
     return {
       ok: false,
       violation: {
-        code: RuleCodes.notRescued,
+        error: 'caseNotRescued',
+        code: PlacementErrors.caseNotRescued.code,
         detail: 'the case has no recorded rescue; only a rescued child is placed',
       },
     };
@@ -96,7 +95,8 @@ export function checkPlacement(
     return {
       ok: false,
       violation: {
-        code: RuleCodes.identificationRequired,
+        error: 'identificationRequired',
+        code: PlacementErrors.identificationRequired.code,
         detail:
           'a return to the family needs a confirmed DNA match or a recorded police identification for the case; neither is recorded',
         errors: [{ field: '/type', message: 'the family is not identified' }],
@@ -108,7 +108,8 @@ export function checkPlacement(
       return {
         ok: false,
         violation: {
-          code: RuleCodes.guardianIsBuyer,
+          error: 'guardianIsBuyer',
+          code: PlacementErrors.guardianIsBuyer.code,
           detail: `the guardian is the buying household recorded at rescue (matched by ${match.by}); the child must never stay with it`,
           errors: [
             {
@@ -124,7 +125,8 @@ export function checkPlacement(
     return {
       ok: false,
       violation: {
-        code: RuleCodes.ageUnknown,
+        error: 'ageUnknown',
+        code: PlacementErrors.ageUnknown.code,
         detail: `the age on the decision date cannot be determined: ${age.reason}; state the child's birthDate`,
         errors: [{ field: '/birthDate', message: age.reason }],
       },
@@ -133,7 +135,8 @@ export function checkPlacement(
     return {
       ok: false,
       violation: {
-        code: RuleCodes.minorIndependentLiving,
+        error: 'minorIndependentLiving',
+        code: PlacementErrors.minorIndependentLiving.code,
         detail: `independent living is for adults; the child is ${age.age} on the decision date`,
         errors: [{ field: '/type', message: `independent-living needs age ${ADULT_AGE} or over` }],
       },

@@ -1,6 +1,5 @@
 import type { EventType, HomewardEvent } from '@homeward/events';
 import type { EventHandler } from '@homeward/messaging';
-import type { RedisLocks } from '@homeward/service-kit';
 import {
   type CaseFacts,
   emptyFacts,
@@ -14,41 +13,28 @@ import type { CaseStore } from '../store/case-store.ts';
 /** What the projection handlers write with. */
 export interface ProjectionDeps {
   store: CaseStore;
-  locks: RedisLocks;
 }
-
-const ATTEMPTS = 8;
 
 /**
- * Applies a pure projection step to a case's facts under the case's lease: read by `_id`,
- * apply, and write only if something changed (insert, or an update guarded by the version). A
- * redelivered or repeated event finds its facts recorded and writes nothing.
+ * Applies a pure projection step to a case's facts under the case's lease (an upsert: the case
+ * is created by the first event that names it, whichever arrives first), writing only if
+ * something changed. A redelivered or repeated event finds its facts recorded and writes nothing.
  */
-export function applyToCase(
-  { store, locks }: ProjectionDeps,
+export async function applyToCase(
+  { store }: ProjectionDeps,
   caseId: string,
   step: (facts: CaseFacts) => CaseFacts | undefined,
 ): Promise<boolean> {
-  return locks.withLock(caseId, () => applyLocked(store, caseId, step));
-}
-
-async function applyLocked(
-  store: CaseStore,
-  caseId: string,
-  step: (facts: CaseFacts) => CaseFacts | undefined,
-): Promise<boolean> {
-  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const doc = await store.get(caseId);
-    const next = step(doc?.facts ?? emptyFacts());
-    if (!next) return false;
-    const written = doc
-      ? await store.compareAndSet(caseId, doc.version, { facts: next })
-      : await store.insert({ _id: caseId, facts: next, followups: [] });
-    if (written) return true;
-  }
-  throw Object.assign(new Error(`case ${caseId} kept changing while its facts were written`), {
-    retriable: true,
+  const { changed } = await store.cases.upsert(caseId, (current) => {
+    const next = step(current?.facts ?? emptyFacts());
+    if (!next) return null;
+    return {
+      doc: current
+        ? { ...current, version: current.version + 1, facts: next }
+        : { _id: caseId, version: 1, facts: next, followups: [] },
+    };
   });
+  return changed;
 }
 
 export function handler<T extends EventType>(

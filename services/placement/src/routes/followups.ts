@@ -1,14 +1,21 @@
 import { Id } from '@homeward/events';
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import {
+  type Credentials,
+  describeErrors,
+  type HttpServer,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
-import type { Placements } from '../placements.ts';
+import { PlacementErrors } from '../errors.ts';
+import type { PlacementService } from '../placement-service.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { CompletionRequestSchema, FollowupList, FollowupListQuery, FollowupView } from './schemas.ts';
 import { followupView } from './views.ts';
 
 export interface FollowupRoutesDeps {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
   credentials: Credentials;
 }
@@ -56,9 +63,13 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
       schema: {
         tags: ['followups'],
         summary: 'Record what was done; publishes homeward.followup.completed',
-        description:
-          'compulsory-education needs the school, medical-psychological-rehabilitation the hospital, vocational-training the course, escorted-handover a note. ' +
-          'A completed follow-up answers 409 placement-err-followup-completed; a cancelled one 409 placement-err-followup-cancelled.',
+        description: describeErrors(
+          PlacementErrors.outcomeIncomplete,
+          PlacementErrors.followupNotFound,
+          PlacementErrors.followupCompleted,
+          PlacementErrors.followupCancelled,
+          PlacementErrors.concurrentUpdate,
+        ),
         params: Type.Object({ id: Id }),
         body: CompletionRequestSchema,
         response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },

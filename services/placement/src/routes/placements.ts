@@ -1,27 +1,37 @@
 import { Id } from '@homeward/events';
 import {
   type Credentials,
+  describeErrors,
   type HttpServer,
-  NotFoundError,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { Placements } from '../placements.ts';
+import { PlacementErrors } from '../errors.ts';
+import type { PlacementService } from '../placement-service.ts';
 import type { CaseStore } from '../store/case-store.ts';
 import { PlacementRequestSchema, PlacementView, RevisionRequestSchema } from './schemas.ts';
 import { placementView } from './views.ts';
 
 export interface PlacementRoutesDeps {
-  placements: Placements;
+  placements: PlacementService;
   store: CaseStore;
   credentials: Credentials;
 }
 
-const RULES =
-  '422 when: the case is not rescued (placement-err-case-not-rescued); return-to-family without a confirmed DNA match or a recorded police identification (placement-err-identification-required); ' +
-  'the guardian is a buying household recorded at rescue, by identity number or by normalised name and address (placement-err-guardian-is-buyer); ' +
-  'the age on the decision date is unknown (placement-err-age-unknown); independent-living for a child under 18 (placement-err-minor-independent-living).';
+const E = PlacementErrors;
+const DECISION_ERRORS = describeErrors(
+  E.invalidParty,
+  E.caseNotFound,
+  E.placementNotFound,
+  E.revisionReasonRequired,
+  E.concurrentUpdate,
+  E.caseNotRescued,
+  E.identificationRequired,
+  E.guardianIsBuyer,
+  E.ageUnknown,
+  E.minorIndependentLiving,
+);
 
 /** Placement decisions and their history. Decisions: civil affairs; reads: civil affairs and operators. */
 export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps): Promise<void> {
@@ -31,7 +41,7 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
       schema: {
         tags: ['placements'],
         summary: 'Decide where a rescued child goes (or revise it, with a reason)',
-        description: `The first decision for a case answers 201; a further one for the same case is a revision (200), which needs a reason. ${RULES}`,
+        description: `The first decision for a case answers 201; a further one for the same case is a revision (200), which needs a reason.\n${DECISION_ERRORS}`,
         body: PlacementRequestSchema,
         response: {
           200: PlacementView,
@@ -54,7 +64,7 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
       schema: {
         tags: ['placements'],
         summary: 'Revise a placement (the reason is required); the history is kept',
-        description: RULES,
+        description: DECISION_ERRORS,
         params: Type.Object({ placementId: Id }),
         body: RevisionRequestSchema,
         response: { 200: PlacementView, ...problemResponses(400, 401, 403, 404, 409, 422) },
@@ -79,6 +89,7 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         tags: ['placements'],
         summary: "A case's placement: the current decision, every revision, the follow-ups",
         params: Type.Object({ caseId: Id }),
+        description: describeErrors(E.placementNotFound),
         response: { 200: PlacementView, ...problemResponses(401, 403, 404) },
       },
       preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
@@ -86,8 +97,7 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
     async (request) => {
       const { caseId } = request.params;
       const doc = await deps.store.get(caseId);
-      if (!doc?.placement)
-        throw new NotFoundError(`case "${caseId}" has no placement`, 'PLACEMENT_ERR_PLACEMENT_NOT_FOUND');
+      if (!doc?.placement) throw E.placementNotFound.error(`case "${caseId}" has no placement`);
       // Reads of a case are audit-logged: who read which case (never what it holds).
       request.log.info(
         { audit: 'placement-read', caseId, agencyId: request.principal?.agencyId },

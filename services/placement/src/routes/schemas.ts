@@ -1,12 +1,17 @@
-import { DateOnly, Id, LongText, RegionCode, ShortText } from '@homeward/events';
+import {
+  DateOnly,
+  FollowupTypes,
+  Id,
+  LongText,
+  literalUnion,
+  PlacementTypes,
+  RegionCode,
+  ShortText,
+} from '@homeward/events';
 import { Type } from '@sinclair/typebox';
-import { FOLLOWUP_TYPES, PLACEMENT_TYPES } from '../domain/followup-policy.ts';
 
-export const PlacementTypeSchema = Type.Union(
-  PLACEMENT_TYPES.map((t) => Type.Literal(t)),
-  { description: 'where the child goes' },
-);
-export const FollowupTypeSchema = Type.Union(FOLLOWUP_TYPES.map((t) => Type.Literal(t)));
+export const PlacementTypeSchema = literalUnion(PlacementTypes, { description: 'where the child goes' });
+export const FollowupTypeSchema = literalUnion(FollowupTypes);
 export const FollowupStatusSchema = Type.Union([
   Type.Literal('scheduled'),
   Type.Literal('completed'),

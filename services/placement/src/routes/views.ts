@@ -1,17 +1,17 @@
 import type { Static } from '@sinclair/typebox';
-import type { Placements } from '../placements.ts';
+import type { PlacementService } from '../placement-service.ts';
 import type { CaseDoc, Followup } from '../store/case-store.ts';
 import type { FollowupView, PlacementView } from './schemas.ts';
 
 export function followupView(
   caseId: string,
   f: Followup,
-  placements: Placements,
+  placements: PlacementService,
 ): Static<typeof FollowupView> {
   return { ...f, caseId, overdue: placements.isOverdue(f) };
 }
 
-export function placementView(doc: CaseDoc, placements: Placements): Static<typeof PlacementView> {
+export function placementView(doc: CaseDoc, placements: PlacementService): Static<typeof PlacementView> {
   const p = doc.placement;
   if (!p) throw new Error(`case ${doc._id} has no placement`);
   const current = p.revisions[p.revisions.length - 1];

@@ -1,68 +1,17 @@
 import type { HomewardEvent } from '@homeward/events';
-import { type OutboxFields, withOutbox } from '@homeward/messaging';
-import type { Collection, Db } from 'mongodb';
-import type { AgeBasis } from '../domain/age.ts';
-import type { CaseFacts } from '../domain/case-facts.ts';
-import type {
-  FollowupOutcome,
-  FollowupStatus,
-  FollowupType,
-  PlacementType,
-} from '../domain/followup-policy.ts';
+import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import type { CaseState } from '../domain/placement-state.ts';
 
-/** One decision on where the child goes; revisions are appended, never rewritten. */
-export interface PlacementRevision {
-  revision: number;
-  type: PlacementType;
-  guardian?: { name: string; idNumber?: string; address: string; relation?: string };
-  institution?: { name: string; address: string };
-  decisionDate: string;
-  handoverPlan: string;
-  reason?: string;
-  birthDate?: string;
-  decidedAt: string;
-  decidedBy: { agencyId: string };
-  ageOnDecisionDate: number;
-  ageBasis: AgeBasis['kind'];
-  followupsScheduled: string[];
-  followupsCancelled: string[];
-}
-
-export interface Followup {
-  followupId: string;
-  placementId: string;
-  type: FollowupType;
-  status: FollowupStatus;
-  dueDate: string;
-  region: string;
-  scheduledAt: string;
-  scheduledByRevision: number;
-  /** Set once, by the compare-and-set that also queues `homeward.followup.overdue`. */
-  overdueRaisedAt?: string;
-  completedAt?: string;
-  completedBy?: { agencyId: string };
-  outcome?: FollowupOutcome;
-  cancelledAt?: string;
-  cancelledByRevision?: number;
-}
-
-export interface PlacementState {
-  placementId: string;
-  region: string;
-  revisions: PlacementRevision[];
-}
+export type { Followup, PlacementRevision, PlacementState } from '../domain/placement-state.ts';
 
 /**
  * One document per case (`_id` = caseId): the projected facts, the placement with its history,
- * the follow-ups and the outbox. One document, so a decision, its follow-ups and their events
- * change together in one `updateOne`; `version` is the compare-and-set guard of every write.
+ * the follow-ups, and (in MongoDB) the outbox. One document, so a decision, its follow-ups and
+ * their events change together in one write, under the case's lease (see @homeward/persistence).
  */
-export interface CaseDoc extends OutboxFields {
-  _id: string;
+export interface CaseDoc extends CaseState {
+  /** How many writes have changed the case (a redelivered event that changes nothing writes nothing). */
   version: number;
-  facts: CaseFacts;
-  placement?: PlacementState;
-  followups: Followup[];
 }
 
 /** Finds the case of a placement id or follow-up id (written before the ids are used). */
@@ -73,90 +22,49 @@ export interface LookupDoc {
 }
 
 /**
- * The claim that a follow-up's overdue event was raised, with that event in its outbox. Its
+ * The fact that a follow-up's overdue event was raised, with that event in its outbox. Its
  * `_id` is the follow-up id, and an insert with a taken `_id` fails atomically (on FerretDB as
- * on MongoDB), so however many checkers race, one claim, and one event, exists per follow-up.
+ * on MongoDB), so however many checkers race (even one whose lease expired), one claim, and one
+ * event, exists per follow-up.
  */
-export interface OverdueClaimDoc extends OutboxFields {
+export interface OverdueClaimDoc {
   _id: string;
   caseId: string;
   detectedAt: string;
 }
 
-export type CaseUpdate = Partial<Pick<CaseDoc, 'facts' | 'placement' | 'followups'>>;
-
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === 11000;
-
-/** Placement's collections; every hot read and write is by `_id`. */
+/** Placement's stores; every hot read and write is by `_id`. */
 export class CaseStore {
-  readonly cases: Collection<CaseDoc>;
-  readonly lookups: Collection<LookupDoc>;
-  readonly overdueClaims: Collection<OverdueClaimDoc>;
+  readonly cases: AggregateStore<CaseDoc>;
+  readonly lookups: FactStore<LookupDoc>;
+  readonly overdueClaims: FactStore<OverdueClaimDoc>;
 
-  constructor(db: Db) {
-    this.cases = db.collection<CaseDoc>('cases');
-    this.lookups = db.collection<LookupDoc>('lookups');
-    this.overdueClaims = db.collection<OverdueClaimDoc>('overdue_claims');
-  }
-
-  /** Inserts an overdue claim with its event; false when the follow-up was claimed already. */
-  async claimOverdue(doc: OverdueClaimDoc): Promise<boolean> {
-    try {
-      await this.overdueClaims.insertOne(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
-  }
-
-  findOverdueClaim(followupId: string): Promise<OverdueClaimDoc | null> {
-    return this.overdueClaims.findOne({ _id: followupId }, { projection: { outbox: 0 } });
+  constructor(persistence: Persistence) {
+    this.cases = persistence.aggregate<CaseDoc>('cases');
+    this.lookups = persistence.facts<LookupDoc>('lookups');
+    this.overdueClaims = persistence.facts<OverdueClaimDoc>('overdue_claims');
   }
 
   get(caseId: string): Promise<CaseDoc | null> {
-    return this.cases.findOne({ _id: caseId }, { projection: { outbox: 0 } });
+    return this.cases.get(caseId);
   }
 
-  /** Inserts a new case at version 1; false when another writer inserted it first. */
-  async insert(doc: Omit<CaseDoc, 'version'>): Promise<boolean> {
-    try {
-      await this.cases.insertOne({ ...doc, version: 1 });
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
+  /** Inserts an overdue claim with its event; false when the follow-up was claimed already. */
+  claimOverdue(doc: OverdueClaimDoc, events: readonly HomewardEvent[] = []): Promise<boolean> {
+    return this.overdueClaims.insertOnce(doc, events);
   }
 
-  /**
-   * Writes `update` and queues `events` only if the case is still at `version` (compare-and-set
-   * with the `_id` in the filter); false when another writer changed it since it was read.
-   */
-  async compareAndSet(
-    caseId: string,
-    version: number,
-    update: CaseUpdate,
-    events: HomewardEvent[] = [],
-  ): Promise<boolean> {
-    const res = await this.cases.updateOne(
-      { _id: caseId, version },
-      withOutbox<CaseDoc>({ $set: { ...update, version: version + 1 } }, events),
-    );
-    return res.matchedCount === 1;
+  findOverdueClaim(followupId: string): Promise<OverdueClaimDoc | null> {
+    return this.overdueClaims.get(followupId);
   }
 
   /** Records which case an id belongs to (idempotent; a leftover from a lost race is harmless). */
   async addLookup(doc: LookupDoc): Promise<void> {
-    try {
-      await this.lookups.insertOne(doc);
-    } catch (err) {
-      if (!isDuplicate(err)) throw err;
-    }
+    await this.lookups.insertOnce(doc);
   }
 
   async caseOf(id: string, kind: LookupDoc['kind']): Promise<string | undefined> {
-    const found = await this.lookups.findOne({ _id: id });
+    const found = await this.lookups.get(id);
     return found && found.kind === kind ? found.caseId : undefined;
   }
 
@@ -166,11 +74,9 @@ export class CaseStore {
    * the follow-up listing, never on a per-event path.
    */
   placed(): Promise<Array<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement'>>> {
-    return this.cases
-      .find(
-        { placement: { $exists: true } },
-        { projection: { _id: 1, version: 1, followups: 1, placement: 1 } },
-      )
-      .toArray();
+    return this.cases.list<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement'>>(
+      { placement: { $exists: true } },
+      { projection: { _id: 1, version: 1, followups: 1, placement: 1 } },
+    );
   }
 }

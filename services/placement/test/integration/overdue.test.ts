@@ -131,7 +131,7 @@ describe('overdue follow-ups', () => {
     expect(ids(medical.followupId)).toEqual([`${medical.followupId}.overdue`]);
     expect(ids(vocational.followupId)).toEqual([`${vocational.followupId}.overdue`]);
     expect(overdueOf(otherMedical.followupId)).toHaveLength(0);
-    const claims = await c.app.store.overdueClaims.countDocuments({ caseId });
+    const claims = await c.app.store.overdueClaims.count({ caseId });
     expect(claims).toBe(2);
   });
 

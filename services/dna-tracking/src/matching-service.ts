@@ -1,0 +1,200 @@
+import type { Clock, Logger, Principal } from '@homeward/service-kit';
+import {
+  alreadyReviewed,
+  type Found,
+  foundForChild,
+  foundForParent,
+  matchOf,
+  planReview,
+  type ReviewRefusal,
+} from './domain/match-plan.ts';
+import type { ProfileIndex } from './domain/matcher.ts';
+import type { StrProfile } from './domain/profile.ts';
+import { profileOfStored } from './domain/profile-entry.ts';
+import { DnaErrors } from './errors.ts';
+import type { DnaStore, MatchDoc, MatchStatus, ProfileDoc, ReviewDoc } from './store/dna-store.ts';
+
+export { SOURCE } from './domain/ids.ts';
+
+/** What a search found for one entered profile (ids and scores only). */
+export interface MatchSummary {
+  matchId: string;
+  kind: 'single' | 'pair';
+  childSampleId: string;
+  parentSampleIds: string[];
+  combinedIndex: number;
+  status: MatchStatus;
+  /** False when the match existed already (an earlier search, the other side, a replay). */
+  created: boolean;
+}
+
+export interface MatchingServiceDeps {
+  store: DnaStore;
+  clock: Clock;
+  logger: Logger;
+  index: ProfileIndex;
+  minimumLoci: number;
+}
+
+const isChild = (doc: Pick<ProfileDoc, 'subject'>) => doc.subject.kind !== 'parent';
+
+/**
+ * The kinship search around the in-memory {@link ProfileIndex}: loaded from MongoDB at start,
+ * kept current by every profile this process enters and every `profile-entered` it consumes,
+ * and searched from whichever side a profile arrives on. Matches have ids derived from their
+ * samples, so a second search of the same pair (from the other side, a replay, a recovery)
+ * finds the match stored and publishes nothing.
+ */
+export class MatchingService {
+  constructor(private readonly deps: MatchingServiceDeps) {}
+
+  /** Whether a sample's profile is in this process's index. */
+  isIndexed(sampleId: string): boolean {
+    return this.deps.index.has(sampleId);
+  }
+
+  /**
+   * Loads every matchable profile into the index, then searches the profiles whose search a
+   * crash interrupted (stored but never marked searched).
+   */
+  async load(): Promise<{ indexed: number; recovered: number }> {
+    const searched = await this.deps.store.searchedIds();
+    const unsearched: ProfileDoc[] = [];
+    let indexed = 0;
+    for (const doc of await this.deps.store.matchableProfiles()) {
+      if (this.deps.index.has(doc._id)) continue;
+      this.add(doc, this.profileOf(doc));
+      indexed++;
+      if (!searched.has(doc._id)) unsearched.push(doc);
+    }
+    for (const d of unsearched) await this.search(d, this.profileOf(d));
+    this.deps.logger.info({ indexed, recovered: unsearched.length }, 'kinship index loaded');
+    return { indexed, recovered: unsearched.length };
+  }
+
+  /** Adds a newly entered matchable profile (if not yet indexed) and searches it. */
+  async enter(doc: ProfileDoc): Promise<MatchSummary[]> {
+    const profile = this.profileOf(doc);
+    if (!this.deps.index.has(doc._id)) this.add(doc, profile);
+    return this.search(doc, profile);
+  }
+
+  /** The validated profile of a stored sample. */
+  profileOf(doc: Pick<ProfileDoc, '_id' | 'genotypes'>): StrProfile {
+    return profileOfStored(doc._id, doc.genotypes, this.deps.minimumLoci);
+  }
+
+  private add(doc: Pick<ProfileDoc, '_id' | 'subject'>, profile: StrProfile): void {
+    const { caseId, relation } = doc.subject;
+    this.deps.index.add(doc._id, profile, isChild(doc) ? 'child' : 'parent', {
+      ...(caseId ? { caseId } : {}),
+      ...(relation ? { relation } : {}),
+    });
+  }
+
+  private async search(doc: ProfileDoc, profile: StrProfile): Promise<MatchSummary[]> {
+    const { index } = this.deps;
+    const found: Found[] = [];
+    if (isChild(doc)) {
+      found.push(...foundForChild(doc._id, doc.subject.caseId, index.searchParentsForChild(profile)));
+    } else {
+      const caseId = doc.subject.caseId;
+      found.push(
+        ...foundForParent('single', [doc._id], caseId, index.searchChildrenForParent(profile).children),
+      );
+      const pair = await this.otherParent(doc);
+      if (pair) {
+        const mother = doc.subject.relation === 'mother' ? doc._id : pair.doc._id;
+        const father = mother === doc._id ? pair.doc._id : doc._id;
+        const children = index.searchChildrenForParent(profile, { otherParent: pair.profile }).children;
+        found.push(...foundForParent('pair', [mother, father], caseId, children));
+      }
+    }
+    const summaries: MatchSummary[] = [];
+    for (const f of found) summaries.push(await this.record(f));
+    await this.deps.store.markSearched(doc._id, this.deps.clock.now());
+    this.deps.logger.info(
+      {
+        sampleId: doc._id,
+        candidates: summaries.length,
+        created: summaries.filter((s) => s.created).length,
+        indexSize: index.size,
+      },
+      'kinship search done',
+    );
+    return summaries;
+  }
+
+  /** The other parent of the sample's case, if its profile is indexed. */
+  private async otherParent(doc: ProfileDoc): Promise<{ doc: ProfileDoc; profile: StrProfile } | undefined> {
+    const { caseId, relation } = doc.subject;
+    if (!caseId || !relation) return undefined;
+    const otherId = await this.deps.store.caseParent(caseId, relation === 'mother' ? 'father' : 'mother');
+    if (!otherId || !this.deps.index.has(otherId)) return undefined;
+    const other = await this.deps.store.findProfile(otherId, true);
+    if (!other?.matchable) return undefined;
+    return { doc: other, profile: this.profileOf(other) };
+  }
+
+  private async record(f: Found): Promise<MatchSummary> {
+    const { match, events } = matchOf(f, this.deps.clock.now(), this.deps.index.frequencyTable);
+    const matchId = match._id;
+    const created = await this.deps.store.matches.insertOnce(match, events);
+    if (created) {
+      this.deps.logger.info(
+        { matchId, childSampleId: f.childSampleId, parentSampleIds: f.parentSampleIds, status: match.status },
+        'kinship candidate recorded',
+      );
+    }
+    const stored = created ? undefined : await this.deps.store.findReview(matchId);
+    return {
+      matchId,
+      kind: f.kind,
+      childSampleId: f.childSampleId,
+      parentSampleIds: f.parentSampleIds,
+      combinedIndex: f.combinedIndex,
+      status: stored?.decision ?? match.status,
+      created,
+    };
+  }
+
+  /** A lab's decision on a candidate. Only `pending-review` may be confirmed; a decision is final. */
+  async review(input: {
+    matchId: string;
+    decision: 'confirmed' | 'rejected';
+    reviewer: string;
+    note: string;
+    principal: Principal;
+    traceparent?: string;
+  }): Promise<{ match: MatchDoc; review: ReviewDoc }> {
+    const { matchId, decision } = input;
+    const [match, earlier] = await Promise.all([
+      this.deps.store.findMatch(matchId),
+      this.deps.store.findReview(matchId),
+    ]);
+    if (!match) throw DnaErrors.matchNotFound.error(`no match "${matchId}"`);
+    const plan = planReview(
+      match,
+      earlier,
+      {
+        decision,
+        reviewer: input.reviewer,
+        note: input.note,
+        by: input.principal,
+        ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      },
+      this.deps.clock.now(),
+    );
+    if (!plan.ok) throw reviewError(plan.refusal);
+    // One review per match: the insert under the match id is the compare-and-set.
+    const inserted = await this.deps.store.reviews.insertOnce(plan.review, [plan.event]);
+    if (!inserted) throw reviewError(alreadyReviewed(undefined));
+    this.deps.logger.info({ matchId, decision, agencyId: input.principal.agencyId }, 'match reviewed');
+    return { match, review: plan.review };
+  }
+}
+
+/** The problem a refused review answers with. */
+function reviewError(r: ReviewRefusal) {
+  return DnaErrors[r.error].error(r.detail);
+}

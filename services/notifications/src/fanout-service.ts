@@ -1,0 +1,141 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { type CloudEvent, encodeHttpStructured } from '@homeward/events';
+import type { Clock, Logger } from '@homeward/service-kit';
+import type { OutcomeBatcher } from './delivery/outcome-batcher.ts';
+import type { WebhookSender } from './delivery/webhook-sender.ts';
+import type { DeliveryKind } from './domain/claims.ts';
+import { webhookId } from './domain/unit-alert.ts';
+import type { ClaimLedger } from './store/claim-ledger.ts';
+import type { DeliveryStore } from './store/delivery-store.ts';
+import type { UnitFeed } from './store/unit-feed.ts';
+import type { UnitIndex } from './store/unit-index.ts';
+
+/**
+ * Units claimed per script call: deliveries of one chunk start while the next is claimed; the
+ * first chunk is small so the first webhooks leave as early as possible.
+ */
+const FIRST_CHUNK = 250;
+const CLAIM_CHUNK = 1000;
+/** How often units another instance holds under a live lease are looked at again. */
+const WAIT_POLL_MS = 200;
+
+export interface FanoutServiceDeps {
+  index: UnitIndex;
+  ledger: ClaimLedger;
+  store: DeliveryStore;
+  feed: UnitFeed;
+  sender: WebhookSender;
+  batcher: OutcomeBatcher;
+  clock: Clock;
+  logger: Logger;
+  /** This instance's id, written into its claims. */
+  owner: string;
+  leaseMs: number;
+}
+
+/**
+ * Sends one event to a set of units, once per (alert, kind, step, unit) across redeliveries,
+ * restarts and instances: claim (Redis, atomic), append to the unit's live channel, deliver,
+ * then settle in batches (see `OutcomeBatcher`). Resolves when every claimed unit's outcome is
+ * settled, so the consumer commits the event only after that; a crash before then means the
+ * event comes again and the claims left pending are taken over when their lease runs out.
+ */
+export class FanoutService {
+  constructor(private readonly deps: FanoutServiceDeps) {}
+
+  /**
+   * Makes sure the Redis ledger of an alert exists; if Redis lost it after deliveries began,
+   * it is rebuilt from the durable records in MongoDB before anything is claimed.
+   */
+  async ensureLedger(alertId: string, kind: DeliveryKind): Promise<void> {
+    const { ledger, store } = this.deps;
+    if (await ledger.isInitialised(alertId, kind)) return;
+    const alert = await store.findAlert(alertId);
+    if (alert?.started?.[kind]) {
+      const settled = await store.settledOf(kind, alertId);
+      const acks = kind === 'alert' ? await store.acksOf(alertId) : [];
+      await ledger.initialise(
+        alertId,
+        kind,
+        settled.map((d) => ({
+          unitId: d.unitId,
+          value: `${d.status === 'delivered' ? 'd' : 'f'}|${d.step}|${d.attempts}|${d.at.getTime()}`,
+        })),
+        acks.map((a) => ({ unitId: a.unitId, at: a.acknowledgedAt.getTime() })),
+      );
+      this.deps.logger.warn({ alertId, kind, restored: settled.length }, 'claim ledger rebuilt from MongoDB');
+      return;
+    }
+    await store.markStarted(alertId, kind);
+    await ledger.initialise(alertId, kind);
+  }
+
+  async deliver(
+    alertId: string,
+    kind: DeliveryKind,
+    step: number,
+    unitIds: string[],
+    event: CloudEvent,
+    traceparent: string | undefined,
+  ): Promise<{ claimed: number }> {
+    const { ledger, index, feed, sender, batcher, clock, owner, leaseMs } = this.deps;
+    await this.ensureLedger(alertId, kind);
+    const encoded = encodeHttpStructured(event);
+    const contentType = encoded.headers['content-type']!;
+    const settling: Promise<void>[] = [];
+    let claimedCount = 0;
+
+    const claimAndSend = async (ids: string[]): Promise<string[]> => {
+      const { claimed, waiting } = await ledger.claim(alertId, kind, step, owner, leaseMs, ids);
+      if (claimed.length === 0) return waiting;
+      claimedCount += claimed.length;
+      const [targets] = await Promise.all([
+        index.targets(claimed),
+        feed.append(claimed, event.type, encoded.body),
+      ]);
+      for (const unitId of claimed) {
+        const target = targets.get(unitId);
+        const delivered = target
+          ? sender.deliver(unitId, target, webhookId(event.id, unitId), encoded.body, contentType)
+          : Promise.resolve({
+              ok: false,
+              attempts: 1,
+              latencyMs: 0,
+              reason: 'the unit is no longer registered',
+            });
+        settling.push(
+          delivered.then((r) =>
+            batcher.add({
+              alertId,
+              unitId,
+              kind,
+              step,
+              ok: r.ok,
+              attempts: r.attempts,
+              latencyMs: r.latencyMs,
+              at: clock.now(),
+              ...(r.reason ? { reason: r.reason } : {}),
+              ...(traceparent ? { traceparent } : {}),
+            }),
+          ),
+        );
+      }
+      return waiting;
+    };
+
+    let waiting: string[] = [];
+    for (let i = 0; i < unitIds.length; ) {
+      const size = i === 0 ? FIRST_CHUNK : CLAIM_CHUNK;
+      waiting.push(...(await claimAndSend(unitIds.slice(i, i + size))));
+      i += size;
+    }
+    // Units another instance is delivering right now: settled by it, or taken over after its
+    // lease runs out (it died). Either way none is missed and none is sent twice.
+    while (waiting.length > 0) {
+      await sleep(WAIT_POLL_MS);
+      waiting = await claimAndSend(waiting);
+    }
+    await Promise.all(settling);
+    return { claimed: claimedCount };
+  }
+}

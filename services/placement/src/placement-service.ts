@@ -1,0 +1,209 @@
+import type { FieldError } from '@homeward/events';
+import type { UpdateOutcome } from '@homeward/persistence';
+import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import {
+  dueForRaising,
+  isOverdue,
+  nextOverdueAt,
+  overdueEvent,
+  planCompletion,
+  withRaised,
+} from './domain/followup-plan.ts';
+import type { FollowupOutcome, FollowupPolicy } from './domain/followup-policy.ts';
+import { type DecisionInput, planDecision } from './domain/placement-plan.ts';
+import { partyErrors } from './domain/placement-rules.ts';
+import { type PlacementErrorKey, PlacementErrors } from './errors.ts';
+import type { CaseDoc, CaseStore, Followup } from './store/case-store.ts';
+
+export type { DecisionInput } from './domain/placement-plan.ts';
+
+export interface PlacementServiceDeps {
+  store: CaseStore;
+  /** Case id → when its next open follow-up becomes overdue. */
+  index: DueIndex;
+  clock: Clock;
+  logger: Logger;
+  policy: FollowupPolicy;
+  utcOffsetMinutes: number;
+}
+
+/**
+ * Placement decisions, follow-up completion and the overdue raise: load the case, let the pure
+ * plans of `domain/` decide, and write the next state with its events in one update under the
+ * case's lease (the persistence rule), which resolves once the events are published.
+ */
+export class PlacementService {
+  constructor(private readonly deps: PlacementServiceDeps) {}
+
+  /** Decides (first time) or revises (with a reason) the placement of a case. */
+  async decide(input: DecisionInput, principal: Principal): Promise<{ doc: CaseDoc; created: boolean }> {
+    const party = partyErrors(input);
+    if (party.length > 0)
+      throw PlacementErrors.invalidParty.error(
+        'the guardian or institution does not fit the placement type',
+        {
+          errors: party,
+        },
+      );
+    const { store } = this.deps;
+    const { doc, result } = written(
+      await store.cases.update(
+        input.caseId,
+        async (current) => {
+          const plan = planDecision(current, input, {
+            now: this.deps.clock.now(),
+            agencyId: principal.agencyId,
+            policy: this.deps.policy,
+            utcOffsetMinutes: this.deps.utcOffsetMinutes,
+          });
+          if (!plan.ok) throw refusalError(plan.refusal);
+          // The ids must resolve to the case before anyone can learn them (a lookup left by a
+          // write that then fails is harmless: its id is never published).
+          if (plan.created)
+            await store.addLookup({
+              _id: plan.placement.placementId,
+              caseId: current._id,
+              kind: 'placement',
+            });
+          for (const f of plan.scheduled)
+            await store.addLookup({ _id: f.followupId, caseId: current._id, kind: 'followup' });
+          const { placement, followups } = plan;
+          return {
+            doc: { ...current, version: current.version + 1, placement, followups },
+            events: plan.events,
+            result: plan,
+          };
+        },
+        {
+          notFound: () =>
+            PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`),
+        },
+      ),
+    );
+    await this.deps.index.bringForward(doc._id, this.nextOverdueAt(doc.followups));
+    this.deps.logger.info(
+      {
+        caseId: doc._id,
+        placementId: result.placement.placementId,
+        revision: result.placement.revisions.length,
+        type: input.type,
+        scheduled: result.scheduled.length,
+        cancelled: result.cancelledIds.length,
+        agencyId: principal.agencyId,
+      },
+      'placement decided',
+    );
+    return { doc, created: result.created };
+  }
+
+  /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
+  async caseOfPlacement(placementId: string): Promise<string> {
+    const caseId = await this.deps.store.caseOf(placementId, 'placement');
+    if (!caseId) throw PlacementErrors.placementNotFound.error(`no placement "${placementId}"`);
+    return caseId;
+  }
+
+  /** Records what was done for a follow-up and publishes `homeward.followup.completed`. */
+  async complete(
+    followupId: string,
+    outcome: FollowupOutcome,
+    principal: Principal,
+  ): Promise<{ caseId: string; followup: Followup }> {
+    const notFound = () => PlacementErrors.followupNotFound.error(`no follow-up "${followupId}"`);
+    const caseId = await this.deps.store.caseOf(followupId, 'followup');
+    if (!caseId) throw notFound();
+    const { result: done } = written(
+      await this.deps.store.cases.update(
+        caseId,
+        (current) => {
+          const plan = planCompletion(
+            current,
+            followupId,
+            outcome,
+            this.deps.clock.now(),
+            principal.agencyId,
+          );
+          if (!plan.ok) throw refusalError(plan.refusal);
+          return {
+            doc: { ...current, version: current.version + 1, followups: plan.followups },
+            events: [plan.event],
+            result: plan.done,
+          };
+        },
+        { notFound },
+      ),
+    );
+    this.deps.logger.info(
+      { caseId, followupId, type: done.type, agencyId: principal.agencyId },
+      'follow-up completed',
+    );
+    return { caseId, followup: done };
+  }
+
+  /**
+   * Raises `homeward.followup.overdue` for every follow-up of the case that is past its due date
+   * and not yet raised, and returns how many this call raised. Under the case's lease (so a
+   * revision cannot cancel a follow-up in between), each event rides in an overdue claim
+   * inserted under the follow-up's id (a fact: a taken `_id` fails atomically), so however many
+   * checkers race, even one whose lease expired, and across restarts, each follow-up is raised
+   * once; a claim found (a crash or another checker came first) keeps its own time. The same
+   * update sets `overdueRaisedAt`; then the case's entry in the overdue index is set to its next
+   * moment (or removed).
+   */
+  async raiseOverdue(caseId: string): Promise<number> {
+    const { store, index } = this.deps;
+    if (!(await store.get(caseId))) {
+      await index.set(caseId, undefined);
+      return 0;
+    }
+    const outcome = await store.cases.update(caseId, async (current) => {
+      const now = this.deps.clock.now();
+      const raisedAt = new Map<string, string>();
+      let raised = 0;
+      for (const f of dueForRaising(current.followups, now, this.deps.utcOffsetMinutes)) {
+        const detectedAt = now.toISOString();
+        const claim = { _id: f.followupId, caseId, detectedAt };
+        const claimed = await store.claimOverdue(claim, [overdueEvent(caseId, f, now)]);
+        if (claimed) raised++;
+        const at = claimed ? detectedAt : (await store.findOverdueClaim(f.followupId))?.detectedAt;
+        raisedAt.set(f.followupId, at ?? detectedAt);
+      }
+      if (raisedAt.size === 0) return null;
+      const followups = withRaised(current.followups, raisedAt);
+      return { doc: { ...current, version: current.version + 1, followups }, result: { raised, raisedAt } };
+    });
+    if (outcome.changed)
+      this.deps.logger.info(
+        { caseId, followupIds: [...outcome.result.raisedAt.keys()], raised: outcome.result.raised },
+        'follow-ups overdue',
+      );
+    // Set the exact next moment, then bring it forward from a fresh read: a decision written
+    // after our update brings its own entry forward after its write, and one written before the
+    // fresh read is in it, so the index never ends later than the truth.
+    await index.set(caseId, this.nextOverdueAt(outcome.doc.followups));
+    const fresh = await store.get(caseId);
+    if (fresh) await index.bringForward(caseId, this.nextOverdueAt(fresh.followups));
+    return outcome.changed ? outcome.result.raised : 0;
+  }
+
+  /** When the next open, not yet raised follow-up of these becomes overdue. */
+  nextOverdueAt(followups: readonly Followup[]): Date | undefined {
+    return nextOverdueAt(followups, this.deps.utcOffsetMinutes);
+  }
+
+  /** Whether a scheduled follow-up is past its due date now. */
+  isOverdue(f: Followup): boolean {
+    return isOverdue(f, this.deps.clock.now(), this.deps.utcOffsetMinutes);
+  }
+}
+
+/** The outcome of an update whose decision always writes (it throws to refuse). */
+function written<T, R>(outcome: UpdateOutcome<T, R>): { doc: T; result: R } {
+  if (!outcome.changed) throw new Error('a decision that always writes wrote nothing');
+  return outcome;
+}
+
+/** The problem a plan's refusal answers with. */
+function refusalError(r: { error: PlacementErrorKey; detail: string; errors?: FieldError[] }) {
+  return PlacementErrors[r.error].error(r.detail, r.errors ? { errors: r.errors } : {});
+}

@@ -1,0 +1,278 @@
+import { describe, expect, it } from 'vitest';
+import { type CaseFacts, emptyFacts } from '../../src/domain/case-facts.ts';
+import {
+  ageBasisOf,
+  checkPlacement,
+  type PlacementRequest,
+  partyErrors,
+} from '../../src/domain/placement-rules.ts';
+
+const BUYER = {
+  headName: 'Zhang San',
+  address: '合肥市蜀山区，长江西路12号',
+  idNumber: '34010419800101123X',
+};
+
+/** A rescued child born on `birthDate`, with the buying household recorded at rescue. */
+function rescued(birthDate: string | undefined, extra: Partial<CaseFacts> = {}): CaseFacts {
+  return {
+    ...emptyFacts(),
+    ...(birthDate ? { birthDate } : {}),
+    region: '340104',
+    rescue: { rescuedAt: '2026-11-20T02:00:00Z', region: '341500' },
+    buyerHouseholds: [BUYER],
+    ...extra,
+  };
+}
+
+const policeId = {
+  method: 'documents' as const,
+  identifiedBy: 'officer 0571',
+  at: '2026-11-20T02:00:00Z',
+  via: 'child-rescued' as const,
+};
+const dnaId = { matchId: 'match-1', confirmedAt: '2026-11-21T00:00:00Z' };
+const foster = (over: Partial<PlacementRequest> = {}): PlacementRequest => ({
+  type: 'foster-family',
+  decisionDate: '2026-11-28',
+  guardian: { name: 'Wang Fang', address: 'Hefei, Luyang district, 8 Huaihe Road' },
+  ...over,
+});
+
+describe('who a placement type places the child with', () => {
+  it('asks return-to-family, foster-family and kinship-care for a guardian and nothing else', () => {
+    for (const type of ['return-to-family', 'foster-family', 'kinship-care'] as const) {
+      expect(
+        partyErrors({ type, decisionDate: '2026-11-28', guardian: { name: 'a', address: 'b' } }),
+      ).toEqual([]);
+      expect(partyErrors({ type, decisionDate: '2026-11-28' })).toEqual([
+        { field: '/guardian', message: `a ${type} placement names the guardian` },
+      ]);
+      expect(
+        partyErrors({
+          type,
+          decisionDate: '2026-11-28',
+          guardian: { name: 'a', address: 'b' },
+          institution: { name: 'home', address: 'c' },
+        }),
+      ).toEqual([{ field: '/institution', message: `a ${type} placement has no institution` }]);
+    }
+  });
+
+  it('asks civil-affairs-institution for the institution and no guardian', () => {
+    const institution = { name: 'Hefei Children Welfare Home', address: 'Baohe' };
+    expect(
+      partyErrors({ type: 'civil-affairs-institution', decisionDate: '2026-11-28', institution }),
+    ).toEqual([]);
+    expect(partyErrors({ type: 'civil-affairs-institution', decisionDate: '2026-11-28' })).toEqual([
+      { field: '/institution', message: 'a civil-affairs-institution placement names the institution' },
+    ]);
+    expect(
+      partyErrors({
+        type: 'civil-affairs-institution',
+        decisionDate: '2026-11-28',
+        institution,
+        guardian: { name: 'a', address: 'b' },
+      }),
+    ).toEqual([{ field: '/guardian', message: 'a civil-affairs-institution placement has no guardian' }]);
+  });
+
+  it('gives independent living neither', () => {
+    expect(
+      partyErrors({
+        type: 'independent-living',
+        decisionDate: '2026-11-28',
+        guardian: { name: 'a', address: 'b' },
+      }),
+    ).toEqual([{ field: '/guardian', message: 'a independent-living placement has no guardian' }]);
+    expect(
+      partyErrors({
+        type: 'independent-living',
+        decisionDate: '2026-11-28',
+        institution: { name: 'a', address: 'b' },
+      }),
+    ).toEqual([{ field: '/institution', message: 'a independent-living placement has no institution' }]);
+  });
+});
+
+describe('where the age comes from', () => {
+  it('takes a stated birth date first, then the reported one, then the apparent age on its day', () => {
+    const facts = rescued('2012-01-01', { apparentAge: { years: 9, observedAt: '2026-01-10T20:00:00Z' } });
+    expect(ageBasisOf(facts, foster({ birthDate: '2011-05-05' }), 480)).toEqual({
+      kind: 'stated-birth-date',
+      birthDate: '2011-05-05',
+    });
+    expect(ageBasisOf(facts, foster(), 480)).toEqual({ kind: 'birth-date', birthDate: '2012-01-01' });
+    // 20:00 UTC is 04:00 the next day in China: the apparent age was judged on 11 January.
+    expect(ageBasisOf(rescued(undefined, { apparentAge: facts.apparentAge }), foster(), 480)).toEqual({
+      kind: 'apparent-age',
+      apparentAge: 9,
+      observedOn: '2026-01-11',
+    });
+    expect(ageBasisOf(rescued(undefined, { apparentAge: facts.apparentAge }), foster(), 0)).toMatchObject({
+      observedOn: '2026-01-10',
+    });
+    expect(ageBasisOf(rescued(undefined), foster(), 480)).toBeUndefined();
+  });
+});
+
+describe('placement rules', () => {
+  it('places only a rescued child', () => {
+    const { rescue: _, ...notRescued } = rescued('2012-01-01');
+    expect(checkPlacement(notRescued, foster(), 480)).toEqual({
+      ok: false,
+      violation: {
+        error: 'caseNotRescued',
+        code: 'PLACEMENT_ERR_CASE_NOT_RESCUED',
+        detail: 'the case has no recorded rescue; only a rescued child is placed',
+      },
+    });
+  });
+
+  it('returns a child home only on a confirmed DNA match or a police identification', () => {
+    const home = foster({ type: 'return-to-family' });
+    expect(checkPlacement(rescued('2012-01-01'), home, 480)).toMatchObject({
+      ok: false,
+      violation: {
+        error: 'identificationRequired',
+        code: 'PLACEMENT_ERR_IDENTIFICATION_REQUIRED',
+        errors: [{ field: '/type', message: 'the family is not identified' }],
+      },
+    });
+    expect(checkPlacement(rescued('2012-01-01', { policeIdentifications: [policeId] }), home, 480)).toEqual({
+      ok: true,
+      age: 14,
+      ageBasis: 'birth-date',
+    });
+    expect(checkPlacement(rescued('2012-01-01', { dnaIdentifications: [dnaId] }), home, 480)).toMatchObject({
+      ok: true,
+    });
+    // Other types need no identification.
+    for (const type of ['foster-family', 'kinship-care'] as const)
+      expect(checkPlacement(rescued('2012-01-01'), foster({ type }), 480).ok).toBe(true);
+  });
+
+  it('refuses the buying household by identity number, whatever the type and the name', () => {
+    const identified = rescued('2012-01-01', { policeIdentifications: [policeId] });
+    for (const type of ['return-to-family', 'foster-family', 'kinship-care'] as const) {
+      const outcome = checkPlacement(
+        identified,
+        foster({
+          type,
+          guardian: { name: 'Zhang Xiaohua', address: 'elsewhere', idNumber: '340104 19800101 123x' },
+        }),
+        480,
+      );
+      expect(outcome).toEqual({
+        ok: false,
+        violation: {
+          error: 'guardianIsBuyer',
+          code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER',
+          detail:
+            'the guardian is the buying household recorded at rescue (matched by id-number); the child must never stay with it',
+          errors: [{ field: '/guardian/idNumber', message: 'matches the buying household by id-number' }],
+        },
+      });
+    }
+  });
+
+  it('refuses the head of the buying household by normalised name and address', () => {
+    const outcome = checkPlacement(
+      rescued('2012-01-01'),
+      foster({ guardian: { name: 'ＺＨＡＮＧ-san', address: '合肥市 蜀山区 长江西路 12 号' } }),
+      480,
+    );
+    expect(outcome).toMatchObject({
+      ok: false,
+      violation: {
+        error: 'guardianIsBuyer',
+        errors: [{ field: '/guardian', message: 'matches the buying household by name-and-address' }],
+      },
+    });
+    // Any buyer recorded, not only the first.
+    const second = { headName: 'Li Si', address: 'Lu an, 3 Village Road' };
+    expect(
+      checkPlacement(
+        rescued('2012-01-01', { buyerHouseholds: [BUYER, second] }),
+        foster({ guardian: { name: 'li si', address: 'Lu an 3 village road' } }),
+        480,
+      ),
+    ).toMatchObject({ ok: false, violation: { error: 'guardianIsBuyer' } });
+    // The same name at another address is someone else.
+    expect(
+      checkPlacement(
+        rescued('2012-01-01'),
+        foster({ guardian: { name: 'Zhang San', address: '合肥市包河区' } }),
+        480,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('checks the buyer before the age, and not at all without a guardian', () => {
+    expect(
+      checkPlacement(
+        rescued(undefined),
+        foster({ guardian: { name: 'x', address: 'y', idNumber: BUYER.idNumber } }),
+        480,
+      ),
+    ).toMatchObject({ violation: { error: 'guardianIsBuyer' } });
+    expect(
+      checkPlacement(
+        rescued('2012-01-01'),
+        {
+          type: 'civil-affairs-institution',
+          decisionDate: '2026-11-28',
+          institution: { name: 'h', address: 'a' },
+        },
+        480,
+      ).ok,
+    ).toBe(true);
+  });
+
+  it('needs the age on the decision date', () => {
+    expect(checkPlacement(rescued(undefined), foster(), 480)).toEqual({
+      ok: false,
+      violation: {
+        error: 'ageUnknown',
+        code: 'PLACEMENT_ERR_AGE_UNKNOWN',
+        detail:
+          "the age on the decision date cannot be determined: the case records neither a birth date nor an apparent age; state the child's birthDate",
+        errors: [
+          { field: '/birthDate', message: 'the case records neither a birth date nor an apparent age' },
+        ],
+      },
+    });
+    expect(checkPlacement(rescued('2027-01-01'), foster(), 480)).toMatchObject({
+      violation: { error: 'ageUnknown', errors: [{ message: 'the decision date is before the birth date' }] },
+    });
+    expect(checkPlacement(rescued(undefined), foster({ birthDate: '2010-11-28' }), 480)).toEqual({
+      ok: true,
+      age: 16,
+      ageBasis: 'stated-birth-date',
+    });
+  });
+
+  it('refuses independent living under 18, from the day before the 18th birthday', () => {
+    const alone = { type: 'independent-living' as const, decisionDate: '2026-11-28' };
+    expect(checkPlacement(rescued('2008-11-29'), alone, 480)).toEqual({
+      ok: false,
+      violation: {
+        error: 'minorIndependentLiving',
+        code: 'PLACEMENT_ERR_MINOR_INDEPENDENT_LIVING',
+        detail: 'independent living is for adults; the child is 17 on the decision date',
+        errors: [{ field: '/type', message: 'independent-living needs age 18 or over' }],
+      },
+    });
+    expect(checkPlacement(rescued('2012-01-01'), alone, 480)).toMatchObject({
+      violation: { error: 'minorIndependentLiving' },
+    });
+    expect(checkPlacement(rescued('2008-11-28'), alone, 480)).toEqual({
+      ok: true,
+      age: 18,
+      ageBasis: 'birth-date',
+    });
+    expect(checkPlacement(rescued('1990-06-01'), alone, 480)).toMatchObject({ ok: true, age: 36 });
+    // A foster family for a 17-year-old is not independent living.
+    expect(checkPlacement(rescued('2008-11-29'), foster(), 480).ok).toBe(true);
+  });
+});
