@@ -4,4 +4,7 @@ import { unitProject } from './vitest.config.ts';
 // What Stryker runs (stryker.config.mjs): the unit project alone, as a plain config, because
 // Stryker's vitest runner has no option to pick a project. Mutants are checked against unit
 // tests only: an integration test per mutant would take hours, and the rules live in domain/.
-export default defineConfig({ test: unitProject });
+// Instrumented code runs several times slower, and a mutant that loops is Stryker's to time out
+// (its own timeout, from the initial run's times), so vitest's per-test limit only has to be
+// generous.
+export default defineConfig({ test: { ...unitProject, testTimeout: 120_000, hookTimeout: 120_000 } });

@@ -62,6 +62,10 @@ switch (command) {
     ensureInstalled();
     tsx('infra/local/src/start-platform.ts', rest);
     break;
+  case 'service':
+    ensureInstalled();
+    tsx('infra/local/src/service-cli.ts', rest);
+    break;
   case 'test':
     ensureInstalled();
     tsx('infra/local/src/run-tests.ts', rest);
@@ -69,6 +73,10 @@ switch (command) {
   case 'infra':
     ensureInstalled();
     tsx('infra/local/src/cli.ts', rest);
+    break;
+  case 'chaos':
+    ensureInstalled();
+    tsx('chaos/src/run.ts', rest);
     break;
   case 'bench':
     ensureInstalled();
@@ -79,5 +87,7 @@ switch (command) {
     run(pnpmBin, rest);
     break;
   default:
-    process.stdout.write('usage: node scripts/homeward.mjs start|test|infra up|down|status|bench|pnpm ...\n');
+    process.stdout.write(
+      'usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|chaos [--short]|pnpm ...\n',
+    );
 }

@@ -143,7 +143,8 @@ async function main(): Promise<void> {
         updatedAt: new Date(),
       };
     });
-    for (let i = 0; i < N; i += 1000) await app.units.units.insertMany(docs.slice(i, i + 1000));
+    const units = rt.mongo.db.collection<(typeof docs)[number]>('units');
+    for (let i = 0; i < N; i += 1000) await units.insertMany(docs.slice(i, i + 1000));
     await rt.mongo.db
       .collection('registry_meta')
       .insertOne({ _id: 'units' as never, generation: 1, count: N });

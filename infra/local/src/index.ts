@@ -5,5 +5,13 @@ export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
 export { cacheDir, repoRoot } from './paths.ts';
-export { LauncherError, stopProcess } from './processes.ts';
+export { LauncherError, logPath, stopProcess } from './processes.ts';
+export type { ServiceCommand, SupervisorOptions } from './supervisor.ts';
+export {
+  requestRestart,
+  runningServices,
+  SERVICE_RESTART,
+  ServiceSupervisor,
+  serviceControlDir,
+} from './supervisor.ts';
 export { ensureTopics } from './topics.ts';

@@ -1,13 +1,14 @@
 // `npm start`: the infrastructure, then every service that exists under services/, each in its
-// own process with its output prefixed. Ctrl-C stops the services gracefully (they get SIGTERM
-// and finish in-flight work), then the infrastructure this launcher started.
-import { type ChildProcess, spawn } from 'node:child_process';
+// own process (and process group) with its output prefixed, supervised: a service that exits
+// unexpectedly is started again after a backoff. Ctrl-C reaches only this launcher, which sends
+// each service exactly one SIGTERM (they finish in-flight work and leave their consumer
+// groups), then stops the infrastructure this launcher started.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
+import { ServiceSupervisor } from './supervisor.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -24,37 +25,29 @@ async function main(): Promise<void> {
   for (const r of await up()) out(`[infra] ${r.component} ${r.outcome} in ${r.ms} ms`);
   out(`[infra] ready in ${Math.round(performance.now() - t0)} ms`);
 
-  const children = new Map<string, ChildProcess>();
-  let stopping = false;
+  const supervisor = new ServiceSupervisor({ out });
   for (const name of discoverServices()) {
-    const child = spawn(
-      join(repoRoot, 'node_modules', '.bin', 'tsx'),
-      [join('services', name, 'src', 'main.ts')],
-      {
-        cwd: repoRoot,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        env: process.env,
-      },
-    );
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream! }).on('line', (line) => out(`[${name}] ${line}`));
-    }
-    child.on('exit', (code, signal) => {
-      children.delete(name);
-      if (!stopping) out(`[${name}] exited unexpectedly (code ${code}, signal ${signal})`);
+    // One process per service (node with tsx's loader, no tsx wrapper that would relay signals
+    // a second time), so the SIGTERM it gets is the only one.
+    supervisor.add({
+      name,
+      command: process.execPath,
+      args: ['--import', 'tsx', join('services', name, 'src', 'main.ts')],
+      cwd: repoRoot,
     });
-    children.set(name, child);
   }
-  out(`[platform] started: ${[...children.keys()].join(', ') || 'no services yet'}; Ctrl-C stops everything`);
+  out(
+    `[platform] started: ${supervisor.names().join(', ') || 'no services yet'}; ` +
+      '`npm run service -- restart NAME` restarts one; Ctrl-C stops everything',
+  );
 
+  let stopping = false;
   const shutdown = async (signal: string) => {
+    // The terminal's SIGINT may arrive twice (directly and relayed by the npm wrapper): once is enough.
     if (stopping) return;
     stopping = true;
     out(`[platform] ${signal}: stopping services`);
-    const exits = [...children.values()].map((c) => new Promise((r) => c.once('exit', r)));
-    for (const c of children.values()) c.kill('SIGTERM');
-    await Promise.race([Promise.all(exits), new Promise((r) => setTimeout(r, 20_000))]);
-    for (const c of children.values()) c.kill('SIGKILL');
+    await supervisor.stopAll();
     out(
       `[platform] stopping infrastructure: ${(await down()).join(', ') || 'nothing this launcher started'}`,
     );

@@ -87,8 +87,16 @@ export function validateSchema(schema: TSchema, value: unknown, prefix = ''): Fi
   return fn(value) ? [] : toFieldErrors(fn.errors, prefix);
 }
 
-/** Validates the CloudEvents context attributes (not the data). */
-export function validateEnvelope(event: Record<string, unknown>): FieldError[] {
+/**
+ * Validates the CloudEvents context attributes (not the data). Takes anything a sender may
+ * have put where an event belongs (a batch item can be `null`, a number, an array) and answers
+ * with field errors, never by throwing.
+ */
+export function validateEnvelope(input: unknown): FieldError[] {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return [{ field: '/', message: 'must be a JSON object (a CloudEvent)' }];
+  }
+  const event = input as Record<string, unknown>;
   const errors: FieldError[] = [];
   const str = (name: string, required: boolean) => {
     const v = event[name];
@@ -151,7 +159,7 @@ export function validateReportData(data: unknown): FieldError[] {
 
 /** Validates a whole event: envelope, known type, data. */
 export function validateEvent(event: CloudEvent): FieldError[] {
-  const errors = validateEnvelope(event as Record<string, unknown>);
+  const errors = validateEnvelope(event);
   if (errors.length > 0) return errors;
   if (!isEventType(event.type))
     return [{ field: '/type', message: `is not a known event type: "${event.type}"` }];

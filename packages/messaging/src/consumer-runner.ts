@@ -41,6 +41,40 @@ export type EventHandlers = { [T in EventType]?: EventHandler<T> };
 /** Retry of retriable failures: exponential backoff with full jitter, capped. */
 export const HANDLER_RETRY = { initialMs: 100, maxMs: 5_000 } as const;
 
+/**
+ * Restart of a crashed consumer by its supervisor: exponential backoff with jitter, capped, for
+ * ever. The cap keeps recovery after an outage within seconds of the broker's return.
+ */
+export const CONSUMER_RESTART = { initialMs: 500, maxMs: 10_000, stableAfterMs: 60_000 } as const;
+
+/**
+ * How long a consumer may go without progress before it says so. Past `notReadyAfterMs` its
+ * service is not ready (a load balancer stops sending work); past `notLiveAfterMs` not live
+ * (an orchestrator restarts it). Progress is a fetch or a handled message; a message still in
+ * its handler counts as no progress from the moment it started.
+ */
+export interface ConsumerHealthThresholds {
+  notReadyAfterMs: number;
+  notLiveAfterMs: number;
+}
+
+export const CONSUMER_HEALTH_DEFAULTS: ConsumerHealthThresholds = {
+  notReadyAfterMs: 20_000,
+  notLiveAfterMs: 120_000,
+};
+
+/** What a consumer says about itself, for readiness, liveness and people. */
+export interface ConsumerHealth {
+  group: string;
+  /** starting: never joined yet; running: a member that fetches; restarting: between lives. */
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  ready: boolean;
+  live: boolean;
+  /** Milliseconds since the last progress (or since the oldest message in flight started). */
+  stalledMs: number;
+  restarts: number;
+}
+
 export interface ConsumerRunnerOptions {
   kafka: Kafka;
   groupId: string;
@@ -57,62 +91,96 @@ export interface ConsumerRunnerOptions {
   fromBeginning?: boolean;
   /** Time source for the idempotency record (tests inject theirs). */
   now?: () => Date;
+  /** When a stalled consumer stops being ready and live (defaults above). */
+  health?: Partial<ConsumerHealthThresholds>;
+  /** Restart backoff (tests shorten it). */
+  restart?: { initialMs?: number; maxMs?: number };
 }
 
 /**
  * Runs a consumer group: decode, validate, skip duplicates, handle, record, commit. Poison
  * messages go to `<topic>.dlq` with the reason in headers and the consumer goes on; retriable
  * failures are retried in place, so a partition waits rather than lose its order.
+ *
+ * The runner supervises its kafkajs consumer: whatever makes it crash (a broker outage, a lock
+ * timeout inside kafkajs, a failed join), it is replaced by a new one after a backoff, for as
+ * long as the runner is not stopped, with a log line and a metric per restart. kafkajs' own
+ * restart (`restartOnFailure`) is declined so that every restart goes through this one path.
  */
 export class ConsumerRunner {
-  private readonly consumer: Consumer;
+  private consumer: Consumer | undefined;
   private readonly metrics: MessagingMetrics | undefined;
   private stopping = false;
-  private running = false;
+  private supervisor: Promise<void> | undefined;
+  private readonly wakeUp = new AbortController();
   private readonly physicalToLogical = new Map<string, string>();
+  private readonly thresholds: ConsumerHealthThresholds;
+  private state: ConsumerHealth['state'] = 'starting';
+  private restarts = 0;
+  private hasJoined = false;
+  private lastProgressAt = Date.now();
+  /** Start times of the messages in handlers now, by topic/partition. */
+  private readonly inFlight = new Map<string, number>();
   private markJoined: () => void = () => {};
-  /** Resolves when this member first joins its group (registered before `run`, so never missed). */
+  /** Resolves when this runner first joins its group (registered before `run`, so never missed). */
   private readonly joined = new Promise<void>((resolve) => {
     this.markJoined = resolve;
   });
 
   constructor(private readonly opts: ConsumerRunnerOptions) {
-    this.consumer = opts.kafka.consumer({
-      // The resolver names the group as it names the topics: prefixed deployments (tests,
-      // tenants) never share a group, whose members would otherwise split each other's topics.
-      groupId: opts.topicResolver(opts.groupId),
-      allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
-      retry: { retries: 12, initialRetryTime: 300, maxRetryTime: 10_000 },
-    });
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
+    this.thresholds = { ...CONSUMER_HEALTH_DEFAULTS, ...opts.health };
     for (const t of opts.topics) this.physicalToLogical.set(opts.topicResolver(t), t);
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => this.markJoined());
+  }
+
+  /** The consumer group's name as the runner was given it (before the resolver). */
+  get groupId(): string {
+    return this.opts.groupId;
   }
 
   get isRunning(): boolean {
-    return this.running && !this.stopping;
+    return this.state === 'running' && !this.stopping;
   }
 
+  /**
+   * Whether the consumer works now, and for how long it has not; `thresholds` overrides the
+   * runner's own (a deployment's configuration, applied by the service host).
+   */
+  health(thresholds: ConsumerHealthThresholds = this.thresholds): ConsumerHealth {
+    const now = Date.now();
+    let since = this.lastProgressAt;
+    for (const started of this.inFlight.values()) since = Math.min(since, started);
+    const stalledMs = this.state === 'stopped' ? 0 : Math.max(0, now - since);
+    const everJoined = this.hasJoined;
+    return {
+      group: this.opts.groupId,
+      state: this.state,
+      ready: everJoined && this.state !== 'stopped' && stalledMs < thresholds.notReadyAfterMs,
+      live: stalledMs < thresholds.notLiveAfterMs,
+      stalledMs,
+      restarts: this.restarts,
+    };
+  }
+
+  /**
+   * Starts the supervisor and resolves once the first consumer has been started (connected,
+   * subscribed and running), or once `stop` is called if that never happens. While the broker
+   * is away it keeps trying, with backoff, for ever.
+   */
   async start(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({
-      topics: [...this.physicalToLogical.keys()],
-      fromBeginning: this.opts.fromBeginning ?? true,
+    if (this.supervisor) return;
+    this.lastProgressAt = Date.now();
+    let firstStarted: () => void = () => {};
+    const started = new Promise<void>((resolve) => {
+      firstStarted = resolve;
     });
-    await this.consumer.run({
-      autoCommit: true,
-      eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 3,
-      eachBatch: (payload) => this.eachBatch(payload),
-    });
-    this.running = true;
+    this.supervisor = this.supervise(firstStarted).finally(firstStarted);
+    await started;
   }
 
   /** Waits until the group has assigned this member its partitions (tests and start-up). */
   async waitForAssignment(timeoutMs = 60_000): Promise<void> {
+    if (!Number.isFinite(timeoutMs)) return this.joined;
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([
       this.joined,
@@ -130,17 +198,129 @@ export class ConsumerRunner {
    * offsets are committed, and the member leaves the group so the others take over at once.
    */
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (!this.supervisor || this.stopping) return;
     this.stopping = true;
-    await this.consumer.disconnect();
-    this.running = false;
+    this.wakeUp.abort();
+    // Leaves the group (and ends a connect or join in progress) ...
+    await this.consumer?.disconnect().catch((err: unknown) => {
+      this.opts.logger.warn({ err }, 'consumer disconnect failed');
+    });
+    await this.supervisor;
+    // ... and closes a connection that a connect finishing meanwhile opened.
+    await this.consumer?.disconnect().catch(() => {});
+    this.setState('stopped');
+  }
+
+  /** One consumer after another, until stopped: each lives until it crashes. */
+  private async supervise(firstStarted: () => void): Promise<void> {
+    const log = this.opts.logger;
+    let attempt = 0;
+    while (!this.stopping) {
+      const consumer = this.createConsumer();
+      this.consumer = consumer;
+      const bornAt = Date.now();
+      let failure: unknown;
+      let onAbort = () => {};
+      try {
+        const died = new Promise<unknown>((resolve) => {
+          consumer.on(consumer.events.CRASH, ({ payload }) => resolve(payload.error));
+          onAbort = () => resolve(undefined);
+          this.wakeUp.signal.addEventListener('abort', onAbort, { once: true });
+        });
+        await consumer.connect();
+        // A stop that came while connecting: do not join a group only to leave it.
+        if (this.stopping) break;
+        await consumer.subscribe({
+          topics: [...this.physicalToLogical.keys()],
+          fromBeginning: this.opts.fromBeginning ?? true,
+        });
+        if (this.stopping) break;
+        await consumer.run({
+          autoCommit: true,
+          eachBatchAutoResolve: false,
+          partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 3,
+          eachBatch: (payload) => this.eachBatch(payload),
+        });
+        firstStarted();
+        failure = await died;
+      } catch (err) {
+        failure = err;
+      } finally {
+        this.wakeUp.signal.removeEventListener('abort', onAbort);
+      }
+      if (this.stopping) break;
+      if (this.hasJoined) this.setState('restarting');
+      await consumer.disconnect().catch(() => {});
+      // A consumer that ran for a while before it crashed starts the backoff again from the bottom.
+      attempt = Date.now() - bornAt > CONSUMER_RESTART.stableAfterMs ? 1 : attempt + 1;
+      const initialMs = this.opts.restart?.initialMs ?? CONSUMER_RESTART.initialMs;
+      const maxMs = this.opts.restart?.maxMs ?? CONSUMER_RESTART.maxMs;
+      const cap = Math.min(maxMs, initialMs * 2 ** (attempt - 1));
+      const waitMs = Math.round(cap / 2 + (Math.random() * cap) / 2);
+      this.restarts++;
+      this.metrics?.consumerRestarts.inc({ group: this.opts.groupId });
+      log.error(
+        { err: failure, restart: this.restarts, attempt, waitMs },
+        `consumer ${this.opts.groupId} crashed; restarting in ${waitMs} ms`,
+      );
+      await sleep(waitMs, undefined, { signal: this.wakeUp.signal }).catch(() => {});
+    }
+  }
+
+  private createConsumer(): Consumer {
+    const consumer = this.opts.kafka.consumer({
+      // The resolver names the group as it names the topics: prefixed deployments (tests,
+      // tenants) never share a group, whose members would otherwise split each other's topics.
+      groupId: this.opts.topicResolver(this.opts.groupId),
+      allowAutoTopicCreation: false,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 100,
+      retry: {
+        retries: 12,
+        initialRetryTime: 300,
+        maxRetryTime: 10_000,
+        // Every crash is handed to the supervisor, which restarts with backoff and counts it.
+        restartOnFailure: async () => false,
+      },
+    });
+    const progress = () => {
+      this.lastProgressAt = Date.now();
+    };
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      progress();
+      this.hasJoined = true;
+      this.setState('running');
+      this.markJoined();
+    });
+    consumer.on(consumer.events.FETCH, progress);
+    consumer.on(consumer.events.CRASH, () => {
+      if (this.hasJoined) this.setState('restarting');
+    });
+    return consumer;
+  }
+
+  private setState(state: ConsumerHealth['state']): void {
+    if (this.state === 'stopped') return;
+    this.state = state;
+    this.metrics?.consumerUp.set({ group: this.opts.groupId }, state === 'running' ? 1 : 0);
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const slot = `${batch.topic}/${batch.partition}`;
     for (const message of batch.messages) {
       if (this.stopping || !isRunning() || isStale()) break;
-      await this.processMessage(batch.topic, batch.partition, message);
+      this.inFlight.set(slot, Date.now());
+      try {
+        await this.processMessage(batch.topic, batch.partition, message, {
+          heartbeat,
+          alive: () => !this.stopping && isRunning() && !isStale(),
+        });
+      } finally {
+        this.inFlight.delete(slot);
+      }
+      this.lastProgressAt = Date.now();
       resolveOffset(message.offset);
       await heartbeat();
     }
@@ -151,7 +331,12 @@ export class ConsumerRunner {
     );
   }
 
-  private async processMessage(topic: string, partition: number, message: KafkaMessage): Promise<void> {
+  private async processMessage(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    scope: BatchScope,
+  ): Promise<void> {
     const group = this.opts.groupId;
     const baseLog = this.opts.logger.child({ topic, partition, offset: message.offset });
     let event: CloudEvent;
@@ -162,7 +347,7 @@ export class ConsumerRunner {
         err instanceof EventDecodeError
           ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}`
           : String(err);
-      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog);
+      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog, scope);
       return;
     }
     const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
@@ -174,6 +359,7 @@ export class ConsumerRunner {
         'unknown-type',
         `unknown event type "${event.type}"`,
         log,
+        scope,
       );
       return;
     }
@@ -184,12 +370,12 @@ export class ConsumerRunner {
     }
     const errors = validateEvent(event);
     if (errors.length > 0) {
-      await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log);
+      await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log, scope);
       return;
     }
     // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
     const eventKey = `${event.source}|${event.id}`;
-    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log)) {
+    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log, scope)) {
       log.debug('duplicate event skipped');
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'duplicate' });
       return;
@@ -203,32 +389,51 @@ export class ConsumerRunner {
     };
     const timer = this.metrics?.handlerSeconds.startTimer({ group, type: event.type });
     try {
-      await this.withRetry(() => handler(event as HomewardEvent, ctx), log);
+      await this.withRetry(() => handler(event as HomewardEvent, ctx), log, scope);
     } catch (err) {
       timer?.();
+      // Still retriable: the runner is stopping or lost the partition; the message stays
+      // unresolved and is handled again (by this member or another), never dead-lettered.
+      if (isRetriable(err)) throw err;
       const e = err as { code?: string; message?: string };
-      await this.deadLetter(topic, partition, message, e.code ?? 'handler', e.message ?? String(err), log);
+      await this.deadLetter(
+        topic,
+        partition,
+        message,
+        e.code ?? 'handler',
+        e.message ?? String(err),
+        log,
+        scope,
+      );
       return;
     }
     timer?.();
     await this.withRetry(
       () => this.opts.idempotency.add(group, eventKey, this.opts.now?.() ?? new Date()),
       log,
+      scope,
     );
     this.metrics?.handled.inc({ group, type: event.type, outcome: 'handled' });
   }
 
-  /** Runs `fn`, retrying retriable failures until it succeeds or the runner stops. */
-  private async withRetry<R>(fn: () => Promise<R>, log: Logger): Promise<R> {
+  /**
+   * Runs `fn`, retrying retriable failures (broker, store or Redis away) until it succeeds or the
+   * runner stops or its batch is no longer its own (a crash or a rebalance: another consumer
+   * takes the message over); between attempts the member heartbeats, so a long outage of a
+   * store does not also cost it its partitions.
+   */
+  private async withRetry<R>(fn: () => Promise<R>, log: Logger, scope?: BatchScope): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await fn();
       } catch (err) {
-        if (!isRetriable(err) || this.stopping) throw err;
+        if (!isRetriable(err) || this.stopping || (scope && !scope.alive())) throw err;
         const cap = Math.min(HANDLER_RETRY.maxMs, HANDLER_RETRY.initialMs * 2 ** (attempt - 1));
         const wait = Math.random() * cap;
         log.warn({ err, attempt, waitMs: Math.round(wait) }, 'retriable failure, retrying');
         await sleep(wait);
+        // The broker may be the thing that is away: a failed heartbeat is not this message's fault.
+        await scope?.heartbeat().catch(() => {});
       }
     }
   }
@@ -240,6 +445,7 @@ export class ConsumerRunner {
     code: string,
     reason: string,
     log: Logger,
+    scope: BatchScope,
   ): Promise<void> {
     const logical = this.physicalToLogical.get(topic) ?? topic;
     const headers: IHeaders = {
@@ -260,6 +466,7 @@ export class ConsumerRunner {
           new Map([[this.opts.topicResolver(deadLetterTopic(logical)), [dead]]]),
         ),
       log,
+      scope,
     );
     log.warn({ code, reason: reason.slice(0, 500) }, 'message dead-lettered');
     this.metrics?.handled.inc({
@@ -268,6 +475,13 @@ export class ConsumerRunner {
       outcome: 'dead-lettered',
     });
   }
+}
+
+/** What the retry loop needs of the batch a message came in. */
+interface BatchScope {
+  heartbeat: () => Promise<void>;
+  /** False once the runner stops or the batch is stale (its partition went elsewhere). */
+  alive: () => boolean;
 }
 
 function headerText(v: unknown): string | undefined {

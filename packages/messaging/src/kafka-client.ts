@@ -54,3 +54,44 @@ export type TopicResolver = (logical: string) => string;
 export function prefixTopics(prefix: string): TopicResolver {
   return prefix ? (logical) => `${prefix}${logical}` : (logical) => logical;
 }
+
+/** A cheap, present-tense answer to "does the broker answer?", for readiness. */
+export interface KafkaProbe {
+  /** One metadata request (no topics) on a connection of its own, failing fast. */
+  check(): Promise<boolean>;
+  close(): Promise<void>;
+}
+
+/**
+ * A broker probe with its own client: no retries and one-second timeouts, so a stopped broker
+ * is reported at the next readiness check instead of after kafkajs' retries. Concurrent checks
+ * share one request.
+ */
+export function createKafkaProbe(opts: Omit<KafkaClientOptions, 'config'>): KafkaProbe {
+  const kafka = createKafkaClient({
+    ...opts,
+    clientId: `${opts.clientId}-health`,
+    // Its failures are the answer, not news: the probe's client logs nothing.
+    logger: opts.logger.child({ component: 'kafka-probe' }, { level: 'silent' }),
+    config: { connectionTimeout: 1_000, requestTimeout: 1_000, retry: { retries: 0 } },
+  });
+  const admin = kafka.admin({ retry: { retries: 0 } });
+  let inFlight: Promise<boolean> | undefined;
+  const once = async (): Promise<boolean> => {
+    await admin.connect();
+    // describeCluster refreshes the metadata with a real request (for no topics: cheap).
+    const { brokers } = await admin.describeCluster();
+    return brokers.length > 0;
+  };
+  return {
+    check: () => {
+      inFlight ??= once()
+        .catch(() => false)
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    },
+    close: () => admin.disconnect().catch(() => {}),
+  };
+}

@@ -7,6 +7,8 @@ export interface MessagingMetrics {
   lag: Gauge<'group' | 'topic' | 'partition'>;
   published: Counter<'topic'>;
   outboxPending: Gauge<'collection'>;
+  consumerRestarts: Counter<'group'>;
+  consumerUp: Gauge<'group'>;
 }
 
 const cache = new WeakMap<Registry, MessagingMetrics>();
@@ -45,6 +47,18 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
       name: 'homeward_outbox_pending',
       help: 'Documents with unpublished outbox events seen by the last sweep',
       labelNames: ['collection'],
+      registers,
+    }),
+    consumerRestarts: new Counter({
+      name: 'homeward_consumer_restarts_total',
+      help: 'Times a consumer was restarted by its supervisor after a crash or a failed start',
+      labelNames: ['group'],
+      registers,
+    }),
+    consumerUp: new Gauge({
+      name: 'homeward_consumer_up',
+      help: 'Whether the consumer is a member of its group and fetching (1) or not (0)',
+      labelNames: ['group'],
       registers,
     }),
   };

@@ -44,6 +44,7 @@ export interface WriteOptions {
   awaitPublish?: boolean;
 }
 
+/** Options of {@link AggregateStore.update}. */
 export interface UpdateOptions extends WriteOptions {
   /** The error to throw when the document does not exist (default: {@link DocumentNotFound}). */
   notFound?: () => Error;
@@ -55,6 +56,7 @@ export type SortSpec = Record<string, 1 | -1>;
 /** Fields to include (1) or to exclude (0); not both, except `_id: 0` with inclusions (MongoDB's rule). */
 export type ProjectionSpec = Record<string, 0 | 1 | boolean>;
 
+/** Options of {@link AggregateStore.list}: applied in MongoDB's order (sort, skip, limit, then projection). */
 export interface ListOptions {
   sort?: SortSpec;
   skip?: number;
@@ -142,6 +144,7 @@ export interface Persistence {
   facts<T extends Doc>(collection: string, options?: StoreOptions): FactStore<T>;
 }
 
+/** Options of one store, given when the store is built. */
 export interface StoreOptions {
   /** The default of {@link WriteOptions.awaitPublish} for this store's writes (default `true`). */
   awaitPublish?: boolean;
@@ -158,6 +161,24 @@ export class DocumentNotFound extends Error {
   ) {
     super(`no document "${id}" in ${collection}`);
     this.name = 'DocumentNotFound';
+  }
+}
+
+/**
+ * Events that the catalogue refuses (the publisher would too): refused before anything is
+ * written, so an invalid event never sits in an outbox. A programming error, never retried.
+ */
+export class InvalidEvents extends Error {
+  readonly code = 'PERSISTENCE_ERR_INVALID_EVENT';
+  readonly retriable = false;
+
+  constructor(
+    collection: string,
+    id: string,
+    readonly problems: Array<{ eventId: string; type: string; errors: unknown[] }>,
+  ) {
+    super(`refusing to store invalid events with ${collection}/${id}: ${JSON.stringify(problems)}`);
+    this.name = 'InvalidEvents';
   }
 }
 

@@ -1,5 +1,6 @@
+import { type HomewardEvent, validateEvent } from '@homeward/events';
 import type { Doc, ProjectionSpec, SortSpec } from './aggregate-store.ts';
-import { IdChanged } from './aggregate-store.ts';
+import { IdChanged, InvalidEvents } from './aggregate-store.ts';
 
 /** The field that holds a document's events (see @homeward/messaging's outbox). Never read back. */
 export const OUTBOX_FIELD = 'outbox';
@@ -73,4 +74,18 @@ export function topLevelChange(
     if (k !== '_id' && k !== OUTBOX_FIELD && !(k in $set)) $unset[k] = '';
   }
   return { $set, $unset };
+}
+
+/** Throws {@link InvalidEvents} unless every event passes the catalogue's validation. */
+export function assertValidEvents(collection: string, id: string, events: readonly HomewardEvent[]): void {
+  const problems = events.flatMap((e) => {
+    const errors = validateEvent(e);
+    return errors.length > 0 ? [{ eventId: e.id, type: e.type, errors }] : [];
+  });
+  if (problems.length > 0) throw new InvalidEvents(collection, id, problems);
+}
+
+/** A limit as MongoDB reads it: zero (or less) means none. */
+export function effectiveLimit(limit: number | undefined): number | undefined {
+  return limit !== undefined && limit > 0 ? limit : undefined;
 }

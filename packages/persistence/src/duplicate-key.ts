@@ -18,14 +18,20 @@ interface MaybeMongoError {
  * `MongoServerError`, a bulk write whose write errors are all duplicates, and either wrapped as
  * a `cause`.
  */
-export function isDuplicateKey(err: unknown, depth = 0): boolean {
+export function isDuplicateKey(err: unknown): boolean {
+  return duplicateAt(err, 0);
+}
+
+/** Looks `depth` causes deep; a few levels are enough, and a cycle of causes ends. */
+function duplicateAt(err: unknown, depth: number): boolean {
   if (typeof err !== 'object' || err === null || depth > 4) return false;
   const e = err as MaybeMongoError;
+  if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0) {
+    // A bulk write that failed for other reasons too is not "only a duplicate", whatever its
+    // own code (the driver copies the first write error's).
+    return e.writeErrors.every((w) => duplicateAt(w, depth + 1));
+  }
   if (typeof e.code === 'number' && DUPLICATE_KEY_CODES.has(e.code)) return true;
   if (typeof e.errorResponse?.code === 'number' && DUPLICATE_KEY_CODES.has(e.errorResponse.code)) return true;
-  if (Array.isArray(e.writeErrors) && e.writeErrors.length > 0) {
-    // A bulk write that failed for other reasons too is not "only a duplicate".
-    return e.writeErrors.every((w) => isDuplicateKey(w, depth + 1));
-  }
-  return e.cause !== undefined && isDuplicateKey(e.cause, depth + 1);
+  return e.cause !== undefined && duplicateAt(e.cause, depth + 1);
 }

@@ -1,24 +1,17 @@
 import type { HomewardEvent } from '@homeward/events';
 import { find } from 'mingo';
 import type { AnyObject } from 'mingo/types';
-import {
-  type AggregateStore,
-  type Change,
-  type Decide,
-  type DecideOrCreate,
-  type Doc,
-  DocumentNotFound,
-  type FactStore,
-  IdChanged,
-  type ListOptions,
-  type Persistence,
-  type StoreFilter,
-  type StoreOptions,
-  type UpdateOptions,
-  type UpdateOutcome,
+import type {
+  Doc,
+  FactStore,
+  ListOptions,
+  Persistence,
+  StoreFilter,
+  StoreOptions,
 } from './aggregate-store.ts';
-import { copyDoc, projectionWithoutOutbox, sortWithTieBreak, withoutOutbox } from './documents.ts';
-import { type Leases, leaseName, MemoryLeases } from './leases.ts';
+import { copyDoc, effectiveLimit, projectionWithoutOutbox, sortWithTieBreak } from './documents.ts';
+import { LeasedStore } from './leased-store.ts';
+import { type Leases, MemoryLeases } from './leases.ts';
 
 /**
  * The events an in-memory store published, in publication order: what a unit test of an
@@ -54,6 +47,7 @@ interface Stored<T> {
   outbox: HomewardEvent[];
 }
 
+/** What the memory stores share; each defaults to its own. */
 export interface MemoryPersistenceOptions extends StoreOptions {
   /** Default: in-process leases of its own. */
   leases?: Leases;
@@ -68,16 +62,12 @@ export interface MemoryPersistenceOptions extends StoreOptions {
  * caller cannot change stored state by mutating what it passed or got. Events are published
  * to the {@link MemoryOutbox} as part of the write, so `awaitPublish` makes no difference here.
  */
-export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
+export class MemoryAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly docs = new Map<string, Stored<T>>();
-  private readonly leases: Leases;
   readonly outbox: MemoryOutbox;
 
-  constructor(
-    readonly name: string,
-    opts: MemoryPersistenceOptions = {},
-  ) {
-    this.leases = opts.leases ?? new MemoryLeases();
+  constructor(name: string, opts: MemoryPersistenceOptions = {}) {
+    super(name, opts.leases ?? new MemoryLeases());
     this.outbox = opts.outbox ?? new MemoryOutbox();
   }
 
@@ -86,49 +76,25 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
     return stored ? copyDoc(stored.doc) : null;
   }
 
-  async insertOnce(doc: T, events: readonly HomewardEvent[] = []): Promise<boolean> {
+  protected async insert(doc: T, events: readonly HomewardEvent[]): Promise<boolean> {
     if (this.docs.has(doc._id)) return false;
-    this.docs.set(doc._id, { doc: copyDoc(withoutOutbox(doc)), outbox: copyDoc([...events]) });
+    this.docs.set(doc._id, { doc: copyDoc(doc), outbox: copyDoc([...events]) });
     this.outbox.publish(events);
     return true;
   }
 
-  update<R = undefined>(
-    id: string,
-    decide: Decide<T, R>,
-    opts: UpdateOptions = {},
-  ): Promise<UpdateOutcome<T, R>> {
-    const notFound = () => (opts.notFound ? opts.notFound() : new DocumentNotFound(this.name, id));
-    return this.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      if (!current) throw notFound();
-      const change = await decide(current);
-      if (!change) return { changed: false, doc: (await this.get(id)) as T, result: null };
-      if (!this.replace(id, change)) throw notFound();
-      return { changed: true, doc: (await this.get(id)) as T, result: change.result as R };
-    });
+  /** The next state replaces the document; its events are appended and published. */
+  protected async write(current: T, next: T, events: readonly HomewardEvent[]): Promise<boolean> {
+    const stored = this.docs.get(current._id);
+    if (!stored) return false;
+    this.docs.set(current._id, { doc: copyDoc(next), outbox: [...stored.outbox, ...copyDoc([...events])] });
+    this.outbox.publish(events);
+    return true;
   }
 
-  upsert<R = undefined>(id: string, decide: DecideOrCreate<T, R>): Promise<UpdateOutcome<T | null, R>> {
-    return this.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      const change = await decide(current);
-      if (!change) return { changed: false, doc: await this.get(id), result: null };
-      if (current) this.replace(id, change);
-      else {
-        if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
-        await this.insertOnce(change.doc, change.events);
-      }
-      return { changed: true, doc: await this.get(id), result: change.result as R };
-    });
-  }
-
-  remove(id: string, guard?: (current: T) => boolean): Promise<boolean> {
-    return this.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      if (!current || (guard && !guard(current))) return false;
-      return this.docs.delete(id);
-    });
+  protected async delete(id: string): Promise<boolean> {
+    // Published as part of each write already: nothing is left in the outbox to flush.
+    return this.docs.delete(id);
   }
 
   async list<P extends Partial<T> = T>(filter: StoreFilter<T> = {}, options: ListOptions = {}): Promise<P[]> {
@@ -137,7 +103,8 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
     const sort = sortWithTieBreak(options.sort);
     if (sort) cursor = cursor.sort(sort);
     if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    const limit = effectiveLimit(options.limit);
+    if (limit !== undefined) cursor = cursor.limit(limit);
     return cursor.all().map((d) => copyDoc(d) as unknown as P);
   }
 
@@ -149,20 +116,6 @@ export class MemoryAggregateStore<T extends Doc> implements AggregateStore<T> {
   /** The events stored with a document, oldest first (what the relay would publish from). */
   storedOutbox(id: string): HomewardEvent[] {
     return copyDoc(this.docs.get(id)?.outbox ?? []);
-  }
-
-  /** The write of an update: the next state replaces the document, its events appended and published. */
-  private replace<R>(id: string, change: Change<T, R>): boolean {
-    const stored = this.docs.get(id);
-    if (!stored) return false;
-    if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
-    const events = change.events ?? [];
-    this.docs.set(id, {
-      doc: copyDoc(withoutOutbox(change.doc)),
-      outbox: [...stored.outbox, ...copyDoc([...events])],
-    });
-    this.outbox.publish(events);
-    return true;
   }
 }
 

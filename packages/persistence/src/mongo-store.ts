@@ -1,24 +1,17 @@
 import type { HomewardEvent } from '@homeward/events';
 import type { Collection, Db, Document, Filter, UpdateFilter } from 'mongodb';
-import {
-  type AggregateStore,
-  type Change,
-  type Decide,
-  type DecideOrCreate,
-  type Doc,
-  DocumentNotFound,
-  type FactStore,
-  IdChanged,
-  type ListOptions,
-  type Persistence,
-  type StoreFilter,
-  type StoreOptions,
-  type UpdateOptions,
-  type UpdateOutcome,
-  type WriteOptions,
+import type {
+  AggregateStore,
+  Doc,
+  FactStore,
+  ListOptions,
+  Persistence,
+  StoreFilter,
+  StoreOptions,
+  WriteOptions,
 } from './aggregate-store.ts';
 import {
-  copyDoc,
+  effectiveLimit,
   OUTBOX_FIELD,
   projectionWithoutOutbox,
   sortWithTieBreak,
@@ -26,7 +19,8 @@ import {
   withoutOutbox,
 } from './documents.ts';
 import { isDuplicateKey } from './duplicate-key.ts';
-import { type Leases, leaseName } from './leases.ts';
+import { LeasedStore } from './leased-store.ts';
+import type { Leases } from './leases.ts';
 
 /**
  * What the MongoDB adapter needs of @homeward/messaging's `OutboxRelay`, which satisfies it as
@@ -44,6 +38,7 @@ export interface OutboxRelayPort {
   entry(event: HomewardEvent): unknown;
 }
 
+/** What the MongoDB stores of one service share. */
 export interface MongoPersistenceOptions extends StoreOptions {
   /** The service's database. */
   db: Db;
@@ -51,6 +46,8 @@ export interface MongoPersistenceOptions extends StoreOptions {
   leases: Leases;
   /** The service's outbox relay. */
   relay: OutboxRelayPort;
+  /** Told when an awaited publication failed after its write (pino's logger fits). */
+  logger?: { warn(obj: object, msg: string): void };
 }
 
 /** A document as stored: the aggregate's fields and its outbox. */
@@ -68,8 +65,7 @@ const WRITE = { ignoreUndefined: true } as const;
  * and `$push` of its events to the outbox, so the outbox (which only grows, and which the relay
  * reads but never writes) is preserved without being read or resent.
  */
-export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
-  readonly name: string;
+export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly col: Collection<StoredDoc>;
   private readonly awaitPublish: boolean;
 
@@ -78,7 +74,7 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     collection: string,
     storeOptions: StoreOptions = {},
   ) {
-    this.name = collection;
+    super(collection, opts.leases);
     this.col = opts.db.collection<StoredDoc>(collection);
     this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
     opts.relay.watch(this.col);
@@ -93,11 +89,11 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     )) as T | null;
   }
 
-  async insertOnce(doc: T, events: readonly HomewardEvent[] = [], opts: WriteOptions = {}): Promise<boolean> {
-    const stored: StoredDoc = { ...withoutOutbox(doc) };
+  protected async insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
+    const stored: StoredDoc = { ...doc };
     if (events.length > 0) stored[OUTBOX_FIELD] = events.map((e) => this.opts.relay.entry(e));
     try {
-      await this.write(doc._id, events, opts, () => this.col.insertOne(stored, WRITE));
+      await this.withEvents(doc._id, events, opts, () => this.col.insertOne(stored, WRITE));
       return true;
     } catch (err) {
       if (isDuplicateKey(err)) return false;
@@ -105,55 +101,31 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     }
   }
 
-  update<R = undefined>(
-    id: string,
-    decide: Decide<T, R>,
-    opts: UpdateOptions = {},
-  ): Promise<UpdateOutcome<T, R>> {
-    const notFound = () => (opts.notFound ? opts.notFound() : new DocumentNotFound(this.name, id));
-    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      if (!current) throw notFound();
-      // A copy: what decide does to its argument never leaks into the state we compare with.
-      const change = await decide(copyDoc(current));
-      if (!change) return { changed: false, doc: current, result: null };
-      if (!(await this.replace(current, change, opts))) throw notFound();
-      return { changed: true, doc: copyDoc(withoutOutbox(change.doc)), result: change.result as R };
-    });
+  protected async write(
+    current: T,
+    next: T,
+    events: readonly HomewardEvent[],
+    opts: WriteOptions,
+  ): Promise<boolean> {
+    const { $set, $unset } = topLevelChange(this.name, current, next);
+    const update: Record<string, Document> = {};
+    if (Object.keys($set).length > 0) update.$set = $set;
+    if (Object.keys($unset).length > 0) update.$unset = $unset;
+    if (events.length > 0) {
+      update.$push = { outbox: { $each: events.map((e) => this.opts.relay.entry(e)) } };
+    }
+    // A document of `_id` alone, left as it is and without events: nothing to write.
+    if (Object.keys(update).length === 0) return true;
+    const res = await this.withEvents(current._id, events, opts, () =>
+      this.col.updateOne({ _id: current._id }, update as UpdateFilter<StoredDoc>, WRITE),
+    );
+    return res.matchedCount === 1;
   }
 
-  upsert<R = undefined>(
-    id: string,
-    decide: DecideOrCreate<T, R>,
-    opts: WriteOptions = {},
-  ): Promise<UpdateOutcome<T | null, R>> {
-    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
-      // Two rounds at most: an `insertOnce` outside the lease may create the document between
-      // our read and our insert; then decide again on what it wrote.
-      for (let round = 0; ; round++) {
-        const current = await this.get(id);
-        const change = await decide(copyDoc(current));
-        if (!change) return { changed: false, doc: current, result: null };
-        if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
-        const done = current
-          ? await this.replace(current, change, opts)
-          : await this.insertOnce(change.doc, change.events, opts);
-        if (done)
-          return { changed: true, doc: copyDoc(withoutOutbox(change.doc)), result: change.result as R };
-        if (round > 0) throw new Error(`${this.name}/${id} was created and removed while being upserted`);
-      }
-    });
-  }
-
-  remove(id: string, guard?: (current: T) => boolean): Promise<boolean> {
-    return this.opts.leases.withLock(leaseName(this.name, id), async () => {
-      const current = await this.get(id);
-      if (!current || (guard && !guard(current))) return false;
-      // The outbox goes with the document: publish what it still holds first.
-      await this.opts.relay.notify(this.col, id);
-      const res = await this.col.deleteOne({ _id: id });
-      return res.deletedCount === 1;
-    });
+  protected async delete(id: string): Promise<boolean> {
+    // The outbox goes with the document: publish what it still holds first.
+    await this.opts.relay.notify(this.col, id);
+    return (await this.col.deleteOne({ _id: id })).deletedCount === 1;
   }
 
   async list<P extends Partial<T> = T>(filter: StoreFilter<T> = {}, options: ListOptions = {}): Promise<P[]> {
@@ -163,7 +135,8 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     const sort = sortWithTieBreak(options.sort);
     if (sort) cursor = cursor.sort(sort);
     if (options.skip) cursor = cursor.skip(options.skip);
-    if (options.limit !== undefined) cursor = cursor.limit(options.limit);
+    const limit = effectiveLimit(options.limit);
+    if (limit !== undefined) cursor = cursor.limit(limit);
     return (await cursor.toArray()).map((d) => withoutOutbox(d) as unknown as P);
   }
 
@@ -171,26 +144,8 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
     return this.col.countDocuments(filter as Filter<StoredDoc>);
   }
 
-  /** The one write of an update: the next state by `_id`, with its events; false if the document is gone. */
-  private async replace<R>(current: T, change: Change<T, R>, opts: WriteOptions): Promise<boolean> {
-    const events = change.events ?? [];
-    const { $set, $unset } = topLevelChange(this.name, current, change.doc);
-    const update: Record<string, Document> = {};
-    if (Object.keys($set).length > 0) update.$set = $set;
-    if (Object.keys($unset).length > 0) update.$unset = $unset;
-    if (events.length > 0) {
-      update.$push = { outbox: { $each: events.map((e) => this.opts.relay.entry(e)) } };
-    }
-    // A document of `_id` alone, left as it is and without events: nothing to write.
-    if (Object.keys(update).length === 0) return true;
-    const res = await this.write(current._id, events, opts, () =>
-      this.col.updateOne({ _id: current._id }, update as UpdateFilter<StoredDoc>, WRITE),
-    );
-    return res.matchedCount === 1;
-  }
-
   /** A write through the relay when it carries events, then their publication if awaited. */
-  private async write<W>(
+  private async withEvents<W>(
     id: string,
     events: readonly HomewardEvent[],
     opts: WriteOptions,
@@ -198,7 +153,18 @@ export class MongoAggregateStore<T extends Doc> implements AggregateStore<T> {
   ): Promise<W> {
     if (events.length === 0) return run();
     const result = await this.opts.relay.commit(this.col, id, run);
-    if (opts.awaitPublish ?? this.awaitPublish) await this.opts.relay.notify(this.col, id);
+    if (opts.awaitPublish ?? this.awaitPublish) {
+      try {
+        await this.opts.relay.notify(this.col, id);
+      } catch (err) {
+        // The write is stored with its events: failing now would invite the caller to apply
+        // the change twice. The relay's sweep publishes them later.
+        this.opts.logger?.warn(
+          { err, collection: this.name, id },
+          'publication deferred to the outbox sweep',
+        );
+      }
+    }
     return result;
   }
 }

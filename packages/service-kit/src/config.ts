@@ -16,6 +16,10 @@ export const BaseConfig = Type.Object({
   CREDENTIALS_FILE: Type.String({ default: 'infra/local/dev-credentials.json' }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 262_144, minimum: 1024 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100 }),
+  /** A consumer without progress this long makes its service not ready. */
+  CONSUMER_NOT_READY_AFTER_MS: Type.Integer({ default: 20_000, minimum: 100 }),
+  /** ... and this long, not live (an orchestrator restarts it). */
+  CONSUMER_NOT_LIVE_AFTER_MS: Type.Integer({ default: 120_000, minimum: 100 }),
 });
 
 export class ConfigError extends Error {

@@ -2,6 +2,21 @@ import { Redis } from 'ioredis';
 import { type Db, MongoClient } from 'mongodb';
 import type { Logger } from 'pino';
 
+/**
+ * How long a request waits for an unreachable store before it gives up: about a second, so a
+ * store outage answers 503 with Retry-After at once instead of hanging (the driver's default
+ * server selection waits 30 s). https://www.mongodb.com/docs/drivers/node/current/fundamentals/connection/connection-options/
+ */
+export const STORE_TIMEOUTS = {
+  mongoServerSelectionMs: 1_000,
+  mongoConnectMs: 2_000,
+  /** ioredis: a command fails after this many reconnection attempts ... */
+  redisMaxRetriesPerRequest: 1,
+  /** ... made this often at most, so a command waits about a second while Redis is away. */
+  redisReconnectMaxMs: 500,
+  redisConnectMs: 1_000,
+} as const;
+
 export interface MongoConnection {
   client: MongoClient;
   db: Db;
@@ -11,7 +26,11 @@ export interface MongoConnection {
 
 /** Connects to the MongoDB-protocol server; the database name is the service's own. */
 export async function connectMongo(url: string, dbName: string): Promise<MongoConnection> {
-  const client = new MongoClient(url, { serverSelectionTimeoutMS: 5000, maxPoolSize: 20 });
+  const client = new MongoClient(url, {
+    serverSelectionTimeoutMS: STORE_TIMEOUTS.mongoServerSelectionMs,
+    connectTimeoutMS: STORE_TIMEOUTS.mongoConnectMs,
+    maxPoolSize: 20,
+  });
   await client.connect();
   const db = client.db(dbName);
   return {
@@ -28,9 +47,29 @@ export interface RedisConnection {
   close(): Promise<void>;
 }
 
+/**
+ * Connects to Redis. While Redis is away ioredis keeps reconnecting (every half second at most)
+ * and fails each command after one failed attempt, so a route that needs Redis answers 503
+ * within about a second and a handler's retry loop gets a retriable error to wait on.
+ */
 export async function connectRedis(url: string, logger: Logger): Promise<RedisConnection> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 5, enableOfflineQueue: true });
-  redis.on('error', (err) => logger.warn({ err: err.message }, 'redis connection error'));
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    enableOfflineQueue: true,
+    maxRetriesPerRequest: STORE_TIMEOUTS.redisMaxRetriesPerRequest,
+    connectTimeout: STORE_TIMEOUTS.redisConnectMs,
+    retryStrategy: (times) => Math.min(times * 50, STORE_TIMEOUTS.redisReconnectMaxMs),
+  });
+  let down = false;
+  // One line when the connection goes and one when it comes back, not one per reconnect attempt.
+  redis.on('error', (err) => {
+    if (!down) logger.warn({ err: err.message }, 'redis connection error');
+    down = true;
+  });
+  redis.on('ready', () => {
+    if (down) logger.info('redis connection restored');
+    down = false;
+  });
   await redis.connect();
   return {
     redis,

@@ -6,6 +6,7 @@ import {
   InputError,
   NotFoundError,
   RuleViolationError,
+  UnauthorizedError,
   UnavailableError,
 } from './errors.ts';
 
@@ -13,7 +14,7 @@ import {
 export interface ErrorSpec {
   /** `<SERVICE>_ERR_<WHAT>`; stable: clients branch on it (and on the problem `type` made from it). */
   code: string;
-  status: 400 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 413 | 422 | 429 | 503;
   /** One sentence for the OpenAPI prose: when a caller gets this. */
   summary: string;
   /** Whether the same request may succeed later (a lease held by another writer, say). */
@@ -67,6 +68,9 @@ function makeError(spec: ErrorSpec, detail: string, opts: ErrorOptions): AppErro
     switch (spec.status) {
       case 400:
         return new InputError(detail, opts.errors, spec.code);
+      case 401:
+        if (!opts.errors) return new UnauthorizedError(detail, spec.code);
+        break;
       case 403:
         if (!opts.errors) return new ForbiddenError(detail, spec.code);
         break;
@@ -92,6 +96,7 @@ function makeError(spec: ErrorSpec, detail: string, opts: ErrorOptions): AppErro
 
 const TITLES: Record<ErrorSpec['status'], string> = {
   400: 'Invalid input',
+  401: 'Unauthorized',
   403: 'Forbidden',
   404: 'Not found',
   409: 'Conflict',

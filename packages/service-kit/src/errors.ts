@@ -96,8 +96,19 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/** Seconds a client is asked to wait when a store or the broker is away (RFC 9110 Retry-After). */
+export const UNAVAILABLE_RETRY_AFTER_SECONDS = 2;
+
 export class UnavailableError extends AppError {
-  constructor(detail: string) {
-    super('HOMEWARD_ERR_UNAVAILABLE', 503, 'Service unavailable', detail, { retriable: true });
+  constructor(
+    detail: string,
+    readonly retryAfterSeconds = UNAVAILABLE_RETRY_AFTER_SECONDS,
+    options: { cause?: unknown } = {},
+  ) {
+    super('HOMEWARD_ERR_UNAVAILABLE', 503, 'Service unavailable', detail, {
+      retriable: true,
+      extensions: { retryAfterSeconds },
+      cause: options.cause,
+    });
   }
 }

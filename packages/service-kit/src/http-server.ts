@@ -32,12 +32,46 @@ export interface HttpServerOptions {
   logger: Logger;
   registry: Registry;
   bodyLimit: number;
-  /** Readiness: every check must answer true (Kafka, MongoDB, Redis connections). */
+  /**
+   * Readiness: every check must answer true, each within {@link HEALTH_CHECK_TIMEOUT_MS}
+   * (Kafka, MongoDB, Redis, the consumers). Checked on every request, never remembered.
+   */
   readiness: Record<string, () => Promise<boolean>>;
+  /** Liveness: false only when the process should be restarted (see {@link addLivenessCheck}). */
+  liveness?: Record<string, () => boolean>;
   /** Whether the service is accepting work (false while starting and while shutting down). */
   isAccepting: () => boolean;
   /** OpenAPI tags, in the order the docs show them. */
   tags?: Array<{ name: string; description: string }>;
+}
+
+/** How long one readiness check may take before it counts as failed. */
+export const HEALTH_CHECK_TIMEOUT_MS = 1_000;
+
+const livenessChecks = new WeakMap<object, Record<string, () => boolean>>();
+
+/**
+ * Adds a liveness check to a server after it was built (the service host adds its consumers'
+ * here, since it is the one that knows them). `/health/live` fails while any check is false.
+ */
+export function addLivenessCheck(app: HttpServer, name: string, check: () => boolean): void {
+  const checks = livenessChecks.get(app);
+  if (!checks) throw new Error('addLivenessCheck: not a server made by buildHttpServer');
+  checks[name] = check;
+}
+
+async function runCheck(check: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      check().catch(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(false), HEALTH_CHECK_TIMEOUT_MS);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**
@@ -59,6 +93,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema({ ...ProblemSchema, $id: 'Problem' });
+  const liveness: Record<string, () => boolean> = { ...opts.liveness };
+  livenessChecks.set(app, liveness);
 
   await app.register(swagger, {
     openapi: {
@@ -133,38 +169,37 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
   app.addHook('onClose', async () => clearInterval(idleCloser));
 
   const health = { tags: ['operations'], security: [] };
+  const HealthBody = Type.Object({
+    status: Type.String(),
+    checks: Type.Record(Type.String(), Type.Boolean()),
+  });
   app.get(
     '/health/live',
     {
       schema: {
         ...health,
-        summary: 'The process is alive',
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        summary: 'The process is alive (false only when it should be restarted)',
+        response: { 200: Type.Object({ status: Type.Literal('ok') }), 503: HealthBody },
       },
     },
-    async () => ({ status: 'ok' as const }),
+    async (_req, reply) => {
+      const checks = Object.fromEntries(Object.entries(liveness).map(([name, check]) => [name, check()]));
+      if (Object.values(checks).every(Boolean)) return reply.code(200).send({ status: 'ok' as const });
+      return reply.code(503).send({ status: 'not-live', checks });
+    },
   );
   app.get(
     '/health/ready',
     {
       schema: {
         ...health,
-        summary: 'Ready: Kafka, MongoDB and Redis connections answer',
-        response: {
-          200: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.Boolean()) }),
-          503: Type.Object({ status: Type.String(), checks: Type.Record(Type.String(), Type.Boolean()) }),
-        },
+        summary: 'Ready: Kafka, MongoDB and Redis answer now, and the consumers make progress',
+        response: { 200: HealthBody, 503: HealthBody },
       },
     },
     async (_req, reply) => {
       const entries = await Promise.all(
-        Object.entries(opts.readiness).map(async ([name, check]) => {
-          const ok = await Promise.race([
-            check().catch(() => false),
-            new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
-          ]);
-          return [name, ok] as const;
-        }),
+        Object.entries(opts.readiness).map(async ([name, check]) => [name, await runCheck(check)] as const),
       );
       const checks = Object.fromEntries(entries);
       const ready = opts.isAccepting() && entries.every(([, ok]) => ok);

@@ -7,12 +7,14 @@ import { createRuntime, ServiceHost, type ServiceParts, type ServiceRuntime } fr
 
 /**
  * Runs a service's composition root: start it, and on SIGINT/SIGTERM (or a crash) stop it
- * gracefully within the timeout, then exit.
+ * gracefully within the timeout, then exit. `start` resolves with something to stop as soon
+ * as there is one; it may go on starting in the background (and report a failure through
+ * `failed`), so a signal during a long start still stops what has started.
  */
 export async function runMain(opts: {
   logger: Logger;
   shutdownTimeoutMs: number;
-  start: () => Promise<{ stop: () => Promise<void> }>;
+  start: (failed: (err: unknown) => void) => Promise<{ stop: () => Promise<void> }>;
 }): Promise<void> {
   let service: { stop: () => Promise<void> } | undefined;
   closeWithGrace(
@@ -23,12 +25,15 @@ export async function runMain(opts: {
       await service?.stop();
     },
   );
-  try {
-    service = await opts.start();
-  } catch (err) {
+  const failed = (err: unknown) => {
     opts.logger.fatal({ err }, 'failed to start');
     process.exitCode = 1;
     process.kill(process.pid, 'SIGTERM');
+  };
+  try {
+    service = await opts.start(failed);
+  } catch (err) {
+    failed(err);
   }
 }
 
@@ -54,7 +59,7 @@ export async function runService<S extends TObject>(def: {
   await runMain({
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-    start: async () => {
+    start: async (failed) => {
       const rt = await createRuntime({
         name: def.name,
         config: config as never,
@@ -62,7 +67,8 @@ export async function runService<S extends TObject>(def: {
         dbName: config.MONGO_DB,
       });
       const host = new ServiceHost(rt, await def.buildApp(rt, config));
-      await host.start(config.PORT);
+      // The port opens at once; joining the consumer groups goes on behind it.
+      host.start(config.PORT).catch(failed);
       return host;
     },
   });

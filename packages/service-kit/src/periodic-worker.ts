@@ -16,6 +16,11 @@ export interface PeriodicWorkerOptions<R> {
    * it returns is logged. If it fails, `start` fails, so the service does not come up half-built.
    */
   rebuild?: () => Promise<unknown>;
+  /**
+   * Runs the first tick right after `start` (in the background: `start` does not wait for it)
+   * instead of one interval later, for work whose first result is wanted at once.
+   */
+  tickAtStart?: boolean;
 }
 
 /**
@@ -42,7 +47,9 @@ export class PeriodicWorker<R = unknown> implements Worker {
         this.running = undefined;
       }
     }
-    if (!this.stopped) this.timer = setTimeout(this.loop, this.opts.intervalMs);
+    if (this.stopped) return;
+    if (this.opts.tickAtStart) this.loop();
+    else this.timer = setTimeout(this.loop, this.opts.intervalMs);
   }
 
   /**

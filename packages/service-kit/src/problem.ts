@@ -1,7 +1,8 @@
 import { type FieldError, toFieldErrors } from '@homeward/events';
+import { isUnavailableError } from '@homeward/messaging';
 import { type Static, Type } from '@sinclair/typebox';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, problemType } from './errors.ts';
+import { AppError, problemType, UnavailableError } from './errors.ts';
 
 /** RFC 9457 problem details, as every Homeward service answers an error. */
 export const ProblemSchema = Type.Object(
@@ -44,7 +45,7 @@ const STATUS_TEXT: Record<number, string> = {
   415: 'Unsupported content type',
   422: 'Violates a domain rule',
   429: 'Rate limited (see Retry-After)',
-  503: 'Not ready',
+  503: 'Unavailable for now (see Retry-After)',
 };
 
 function fastifyErrorToProblem(err: FastifyError): Omit<Problem, 'instance'> {
@@ -106,8 +107,16 @@ function fastifyErrorToProblem(err: FastifyError): Omit<Problem, 'instance'> {
 }
 
 /** Turns any error into problem details, logging the unexpected ones. */
-export function toProblem(err: unknown, request: FastifyRequest): Problem {
+export function toProblem(thrown: unknown, request: FastifyRequest): Problem {
   let problem: Omit<Problem, 'instance'>;
+  let err = thrown;
+  if (!(err instanceof AppError) && isUnavailableError(err)) {
+    // The store, Redis or the broker is away: the client should come back, not report a bug.
+    request.log.warn({ err }, 'dependency unavailable');
+    err = new UnavailableError('a service this request needs is unavailable; retry shortly', undefined, {
+      cause: thrown,
+    });
+  }
   if (err instanceof AppError) {
     problem = {
       type: err.type,
@@ -121,12 +130,12 @@ export function toProblem(err: unknown, request: FastifyRequest): Problem {
   } else {
     problem = fastifyErrorToProblem(err as FastifyError);
   }
-  if (problem.status >= 500) request.log.error({ err }, 'request failed');
+  if (problem.status >= 500 && problem.status !== 503) request.log.error({ err }, 'request failed');
   return { ...problem, instance: request.url.split('?')[0] ?? request.url };
 }
 
 export function sendProblem(reply: FastifyReply, problem: Problem): FastifyReply {
-  if (problem.status === 429 && problem.retryAfterSeconds !== undefined)
+  if ((problem.status === 429 || problem.status === 503) && problem.retryAfterSeconds !== undefined)
     reply.header('retry-after', String(problem.retryAfterSeconds));
   return reply.code(problem.status).type('application/problem+json').send(JSON.stringify(problem));
 }

@@ -1,9 +1,12 @@
 import {
+  type ConsumerHealthThresholds,
   type ConsumerRunner,
   createKafkaClient,
+  createKafkaProbe,
   EventPublisher,
   type IdempotencyStore,
   type Kafka,
+  type KafkaProbe,
   MongoIdempotencyStore,
   OutboxRelay,
   prefixTopics,
@@ -16,7 +19,7 @@ import { Credentials } from './auth.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { BaseConfig } from './config.ts';
 import { connectMongo, connectRedis, type MongoConnection, type RedisConnection } from './connections.ts';
-import type { HttpServer } from './http-server.ts';
+import { addLivenessCheck, type HttpServer } from './http-server.ts';
 
 /**
  * Everything a service's app is built from: its connections, its producer and outbox relay,
@@ -32,6 +35,8 @@ export interface ServiceRuntime {
   mongo: MongoConnection;
   redis: RedisConnection;
   kafka: Kafka;
+  /** Does the broker answer now? (readiness; a client of its own that fails fast) */
+  kafkaProbe: KafkaProbe;
   publisher: EventPublisher;
   relay: OutboxRelay;
   idempotency: IdempotencyStore;
@@ -58,11 +63,8 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
   const topics = prefixTopics(config.TOPIC_PREFIX);
-  const kafka = createKafkaClient({
-    brokers: config.KAFKA_BROKERS.split(',').map((b) => b.trim()),
-    clientId: `homeward-${name}`,
-    logger,
-  });
+  const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
+  const kafka = createKafkaClient({ brokers, clientId: `homeward-${name}`, logger });
   const [mongo, redis] = await Promise.all([
     connectMongo(config.MONGO_URL, opts.dbName ?? name.replaceAll('-', '_')),
     connectRedis(config.REDIS_URL, logger),
@@ -85,6 +87,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
     mongo,
     redis,
     kafka,
+    kafkaProbe: createKafkaProbe({ brokers, clientId: `homeward-${name}`, logger }),
     publisher,
     relay,
     idempotency: new MongoIdempotencyStore(mongo.db),
@@ -94,16 +97,32 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
   };
 }
 
-/** Readiness checks for the three connections, for `buildHttpServer`. */
+/** The consumer thresholds a deployment configured (CONSUMER_NOT_READY_AFTER_MS, ...). */
+export function consumerThresholds(rt: ServiceRuntime): ConsumerHealthThresholds {
+  return {
+    notReadyAfterMs: rt.config.CONSUMER_NOT_READY_AFTER_MS,
+    notLiveAfterMs: rt.config.CONSUMER_NOT_LIVE_AFTER_MS,
+  };
+}
+
+/**
+ * Readiness checks for `buildHttpServer`, each asked afresh on every request: the broker
+ * answers a metadata request, the document store a ping, Redis a PING, and every consumer has
+ * made progress within CONSUMER_NOT_READY_AFTER_MS (and has joined its group once).
+ */
 export function readinessChecks(
   rt: ServiceRuntime,
   consumers: () => ConsumerRunner[] = () => [],
 ): Record<string, () => Promise<boolean>> {
-  return {
-    kafka: async () => rt.publisher.isConnected && consumers().every((c) => c.isRunning),
+  const checks: Record<string, () => Promise<boolean>> = {
+    kafka: () => rt.kafkaProbe.check(),
     mongodb: () => rt.mongo.ping(),
     redis: () => rt.redis.ping(),
   };
+  if (consumers().length > 0) {
+    checks.consumers = async () => consumers().every((c) => c.health(consumerThresholds(rt)).ready);
+  }
+  return checks;
 }
 
 /** Something with its own start and graceful stop (a scheduler, a sweeper). */
@@ -119,10 +138,12 @@ export interface ServiceParts {
 }
 
 /**
- * Starts and stops a service's parts in the fixed order: consumers, relay and workers before
- * the HTTP port opens; on stop, not ready, close HTTP (finish requests), stop consumers
- * (finish in-flight, commit), stop workers and the relay, flush and close the producer, close
- * MongoDB and Redis.
+ * Starts and stops a service's parts in a fixed order. On start the HTTP port opens first (not
+ * ready), so a restarted service answers at once while its consumers wait to join their groups
+ * (which can take a session timeout after a crash); then consumers, relay and workers, and only
+ * then ready. On stop: not ready, close HTTP (finish requests), stop consumers (finish
+ * in-flight, commit, leave the group), stop workers and the relay, flush and close the
+ * producer, close MongoDB and Redis.
  */
 export class ServiceHost {
   private stopped = false;
@@ -130,25 +151,38 @@ export class ServiceHost {
   constructor(
     readonly rt: ServiceRuntime,
     readonly parts: ServiceParts,
-  ) {}
+  ) {
+    // Not live once a consumer has made no progress for CONSUMER_NOT_LIVE_AFTER_MS: a restart may help.
+    addLivenessCheck(parts.http, 'consumers', () =>
+      parts.consumers.every((c) => c.health(consumerThresholds(rt)).live),
+    );
+  }
 
   async start(port: number): Promise<string> {
-    await this.startInProcess();
     const address = await this.parts.http.listen({ port, host: this.rt.config.HOST });
-    this.rt.logger.info({ address }, `${this.rt.name} started`);
+    this.rt.logger.info({ address }, `${this.rt.name} listening, not ready until its consumers have joined`);
+    // No deadline here: while the broker is away the consumers keep trying and readiness says so.
+    await this.startParts(Number.POSITIVE_INFINITY);
+    if (!this.stopped) this.rt.logger.info({ address }, `${this.rt.name} started`);
     return address;
   }
 
   /**
    * Everything but the port: consumers (once they own their partitions), the relay and the
-   * workers, and the HTTP app ready for `inject`. What `start` does first, and what tests use.
+   * workers, and the HTTP app ready for `inject`. What tests use.
    */
   async startInProcess(): Promise<void> {
-    for (const c of this.parts.consumers) await c.start();
-    await Promise.all(this.parts.consumers.map((c) => c.waitForAssignment()));
+    await this.parts.http.ready();
+    await this.startParts(60_000);
+  }
+
+  private async startParts(assignmentTimeoutMs: number): Promise<void> {
+    await Promise.all(this.parts.consumers.map((c) => c.start()));
+    await Promise.all(this.parts.consumers.map((c) => c.waitForAssignment(assignmentTimeoutMs)));
+    // A stop that came while the consumers were joining wins: nothing more starts.
+    if (this.stopped) return;
     this.rt.relay.start();
     for (const w of this.parts.workers ?? []) await w.start();
-    await this.parts.http.ready();
     this.rt.lifecycle.accepting = true;
   }
 
@@ -171,6 +205,7 @@ export class ServiceHost {
     await step('stop workers', () => Promise.all((this.parts.workers ?? []).map((w) => w.stop())));
     await step('stop outbox relay', () => this.rt.relay.stop());
     await step('close producer', () => this.rt.publisher.disconnect());
+    await step('close kafka probe', () => this.rt.kafkaProbe.close());
     await step('close mongodb', () => this.rt.mongo.close());
     await step('close redis', () => this.rt.redis.close());
     log.info(`${this.rt.name} stopped`);

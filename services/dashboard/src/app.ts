@@ -1,8 +1,10 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -12,8 +14,9 @@ import {
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { liveKeys } from './domain/live-ops.ts';
+import { DashboardErrors } from './errors.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
-import { HealthPoller, parseHealthTargets, type ServiceHealth } from './health-poller.ts';
+import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { AnnualStore } from './store/annual-store.ts';
 import { type HistoryEntry, LiveStore, ProjectionGuard, parseEntry } from './store/live-store.ts';
@@ -26,7 +29,7 @@ export interface DashboardApp extends ServiceParts {
   hub: SseHub<HistoryEntry>;
   live: LiveStore;
   annual: AnnualStore;
-  health: HealthPoller;
+  health: HealthWorker;
 }
 
 /**
@@ -39,7 +42,12 @@ export async function buildApp(
 ): Promise<DashboardApp> {
   const keys = liveKeys(`${rt.config.TOPIC_PREFIX}dashboard:`);
   const live = new LiveStore(rt.redis.redis, keys, config.SEEN_TTL_SECONDS);
-  const annual = new AnnualStore(rt.mongo.db);
+  // Only insert-once facts today, which take no lease; an aggregate added later would.
+  const leases = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}dashboard`,
+    conflictCode: DashboardErrors.concurrentUpdate.code,
+  });
+  const annual = new AnnualStore(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
   const hub = new SseHub<HistoryEntry>({
     redis: rt.redis.redis,
     readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,
@@ -52,7 +60,7 @@ export async function buildApp(
     retryMs: 3_000,
     logger: rt.logger.child({ component: 'sse' }),
   });
-  const health = new HealthPoller(
+  const health = new HealthWorker(
     parseHealthTargets(config.HEALTH_TARGETS),
     config.HEALTH_POLL_MS,
     rt.logger.child({ component: 'health' }),
@@ -138,7 +146,7 @@ export async function buildApp(
   return {
     http,
     consumers,
-    workers: [hub, { start: () => health.start(), stop: () => health.stop() }],
+    workers: [hub, health],
     hub,
     live,
     annual,

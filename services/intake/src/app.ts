@@ -1,7 +1,9 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   RedisRateLimiter,
   readinessChecks,
   type ServiceParts,
@@ -9,29 +11,34 @@ import {
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { IntakeConfig } from './config.ts';
+import { Errors } from './errors.ts';
 import { caseClosedHandler, caseOpenedHandler } from './handlers/case-events.ts';
 import { reportSubmittedHandler } from './handlers/report-submitted.ts';
-import { ReportIntake } from './report-intake.ts';
+import { IntakeService } from './intake-service.ts';
 import { reportRoutes } from './routes/reports.ts';
-import { ReportStore } from './store/report-store.ts';
+import { type IntakeStores, intakeStores } from './store/report-store.ts';
 
 export const SERVICE_NAME = 'intake';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface IntakeApp extends ServiceParts {
-  intake: ReportIntake;
-  store: ReportStore;
+  intake: IntakeService;
+  stores: IntakeStores;
 }
 
 /** Wires intake from a runtime: what `main.ts` starts and what tests build. No I/O here. */
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeConfig>): Promise<IntakeApp> {
-  const store = new ReportStore(rt.mongo.db);
-  rt.relay.watch(store.reports);
-  const intake = new ReportIntake({
-    store,
-    relay: rt.relay,
+  const leases = new RedisLocks(rt.redis.redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}intake`,
+    // Longer than a lease lives (10 s): a waiter outlasts a holder that died with the lease.
+    waitMs: 15_000,
+    conflictCode: Errors.concurrentUpdate.code,
+  });
+  const stores = intakeStores(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
+  const intake = new IntakeService({
+    stores,
+    leases,
     clock: rt.clock,
-    logger: rt.logger,
     duplicateWindowDays: config.DUPLICATE_CHILD_WINDOW_DAYS,
   });
   const rateLimiter = new RedisRateLimiter(rt.redis.redis, {
@@ -61,8 +68,8 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
       topics: [Topics.caseEvents],
       topicResolver: rt.topics,
       handlers: {
-        'homeward.case.opened': caseOpenedHandler(store),
-        'homeward.case.closed': caseClosedHandler(store),
+        'homeward.case.opened': caseOpenedHandler(intake),
+        'homeward.case.closed': caseClosedHandler(intake),
       },
       publisher: rt.publisher,
       idempotency: rt.idempotency,
@@ -86,7 +93,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
   await http.register(async (scope) =>
-    reportRoutes(scope, { intake, store, credentials: rt.credentials, rateLimiter }),
+    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter }),
   );
-  return { http, consumers, intake, store };
+  return { http, consumers, intake, stores };
 }

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
@@ -13,7 +15,8 @@ import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
 import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
-import { Fanout } from './fanout.ts';
+import { NotificationsErrors } from './errors.ts';
+import { FanoutService } from './fanout-service.ts';
 import { alertCancelledHandler, alertEscalatedHandler, alertIssuedHandler } from './handlers/alert-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { streamRoutes } from './routes/stream.ts';
@@ -32,7 +35,7 @@ export interface NotificationsApp extends ServiceParts {
   index: UnitIndex;
   store: DeliveryStore;
   ledger: ClaimLedger;
-  fanout: Fanout;
+  fanout: FanoutService;
   /** Serves the units' live channels from one shared Redis reader. */
   hub: SseHub<FeedEntry>;
   /** This instance's id in its claims. */
@@ -47,10 +50,14 @@ export async function buildApp(
   // Redis keys share the topic prefix, so tests and tenants on one Redis stay apart.
   const redisPrefix = `${rt.config.TOPIC_PREFIX}notifications:`;
   const redis = rt.redis.redis;
-  const units = new UnitStore(rt.mongo.db);
+  const locks = new RedisLocks(redis, {
+    keyPrefix: `${rt.config.TOPIC_PREFIX}notifications`,
+    conflictCode: NotificationsErrors.concurrentUpdate.code,
+  });
+  const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
+  const units = new UnitStore(persistence);
   const index = new UnitIndex(redis, units, rt.logger.child({ component: 'unit-index' }), redisPrefix);
-  const store = new DeliveryStore(rt.mongo.db);
-  rt.relay.watch(store.acks);
+  const store = new DeliveryStore(persistence, rt.mongo.db);
   const ledger = new ClaimLedger(redis, redisPrefix);
   const feed = new UnitFeed(redis, redisPrefix, config.STREAM_HISTORY);
   const hub = new SseHub<FeedEntry>({
@@ -85,7 +92,7 @@ export async function buildApp(
     maxDeferMs: config.OUTCOME_MAX_DEFER_MS,
   });
   const owner = `${SERVICE_NAME}-${randomUUID()}`;
-  const fanout = new Fanout({
+  const fanout = new FanoutService({
     index,
     ledger,
     store,
@@ -147,7 +154,7 @@ export async function buildApp(
   const credentials = rt.credentials;
   await http.register(async (scope) => unitRoutes(scope, { units, index, credentials, clock: rt.clock }));
   await http.register(async (scope) =>
-    alertRoutes(scope, { store, units, ledger, fanout, relay: rt.relay, credentials, clock: rt.clock }),
+    alertRoutes(scope, { store, units, ledger, fanout, credentials, clock: rt.clock }),
   );
   await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, credentials }));
 

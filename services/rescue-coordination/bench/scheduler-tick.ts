@@ -4,6 +4,7 @@
 //     node_modules/.bin/tsx services/rescue-coordination/bench/scheduler-tick.ts [N]
 import { ManualClock } from '@homeward/service-kit';
 import { createTestTopics, deleteTestTopics, uniqueName } from '@homeward/testing';
+import { countOutcomes } from '../src/escalation-worker.ts';
 import { missingChildOpened, startRescue } from '../test/support.ts';
 
 const n = Number(process.argv[2] ?? 1000);
@@ -19,8 +20,8 @@ try {
     await Promise.all(
       Array.from({ length: Math.min(20, n - i) }, async () => {
         const e = missingChildOpened({ lastSeenAt: seen });
-        await svc.app.coordinator.recordOpened(e);
-        await svc.app.coordinator.afterOpened(e.data);
+        await svc.app.service.recordOpened(e);
+        await svc.app.service.afterOpened(e.data);
       }),
     );
   }
@@ -44,7 +45,7 @@ try {
   let escalated = 0;
   for (;;) {
     const r = await svc.app.scheduler.tick();
-    escalated += r.escalated;
+    escalated += countOutcomes(r).escalated ?? 0;
     if (r.due === 0) break;
   }
   const wall = performance.now() - t;
@@ -55,10 +56,10 @@ try {
     msPerEscalation: +(wall / escalated).toFixed(2),
     cpuMsThisProcess: Math.round((used.user + used.system) / 1000),
   };
-  const sample = await svc.app.alerts.alerts.findOne({});
-  out.alertDocBytes = Buffer.byteLength(JSON.stringify(sample));
-  const stats = await svc.rt.mongo.db.command({ collStats: 'alerts' }).catch(() => undefined);
-  if (stats) out.alertsCollection = { count: stats.count, avgObjSize: stats.avgObjSize, size: stats.size };
+  const sample = await svc.rt.mongo.db.collection('cases').findOne({});
+  out.caseDocBytes = Buffer.byteLength(JSON.stringify(sample));
+  const stats = await svc.rt.mongo.db.command({ collStats: 'cases' }).catch(() => undefined);
+  if (stats) out.casesCollection = { count: stats.count, avgObjSize: stats.avgObjSize, size: stats.size };
   out.redisScheduleBytes = await svc.rt.redis.redis.call('MEMORY', 'USAGE', svc.app.schedule.key);
   process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
 } finally {

@@ -1,67 +1,66 @@
 import { Topics } from '@homeward/events';
 import { ConsumerRunner } from '@homeward/messaging';
+import { MongoPersistence } from '@homeward/persistence';
 import {
   buildHttpServer,
+  type DueWorker,
+  RedisDueIndex,
   RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
+import { type AckFact, CaseService, type EscalationOutcome } from './case-service.ts';
 import type { RescueConfig } from './config.ts';
-import { Coordinator } from './coordinator.ts';
+import type { CaseDoc } from './domain/case.ts';
 import { parseEscalationPolicy } from './domain/escalation-policy.ts';
-import { EscalationScheduler } from './escalation-scheduler.ts';
+import { Errors } from './errors.ts';
+import { escalationWorker } from './escalation-worker.ts';
 import { caseOpenedHandler, leadAddedHandler } from './handlers/case-events.ts';
 import { matchConfirmedHandler } from './handlers/dna-events.ts';
 import { acknowledgedHandler } from './handlers/notification-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
-import { caseRoutes } from './routes/cases.ts';
-import { AlertSchedule } from './store/alert-schedule.ts';
-import { AlertStore } from './store/alert-store.ts';
-import { CaseStore } from './store/case-store.ts';
+import { type AuditRecord, caseRoutes } from './routes/cases.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface RescueApp extends ServiceParts {
-  coordinator: Coordinator;
-  scheduler: EscalationScheduler;
-  schedule: AlertSchedule;
+  service: CaseService;
+  scheduler: DueWorker<EscalationOutcome>;
+  schedule: RedisDueIndex;
   locks: RedisLocks;
-  cases: CaseStore;
-  alerts: AlertStore;
 }
 
 /** Wires rescue coordination from a runtime: what `main.ts` starts and what tests build. */
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueConfig>): Promise<RescueApp> {
   const policy = parseEscalationPolicy(config.ESCALATION_POLICY);
-  const cases = new CaseStore(rt.mongo.db);
-  const alerts = new AlertStore(rt.mongo.db);
-  rt.relay.watch(cases.cases).watch(alerts.alerts);
-  const schedule = new AlertSchedule(rt.redis.redis, rt.config.TOPIC_PREFIX);
   const locks = new RedisLocks(rt.redis.redis, {
     keyPrefix: `${rt.config.TOPIC_PREFIX}rescue-coordination`,
     leaseMs: config.ESCALATION_LEASE_MS,
-    conflictCode: 'RESCUE_ERR_CONCURRENT_UPDATE',
+    conflictCode: Errors.concurrentUpdate.code,
   });
-  const coordinator = new Coordinator({
-    cases,
-    alerts,
+  const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
+  const audit = persistence.facts<AuditRecord>('case_read_audit');
+  const schedule = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'rescue-coordination:alert-schedule',
+  });
+  const service = new CaseService({
+    cases: persistence.aggregate<CaseDoc>('cases'),
+    acks: persistence.facts<AckFact>('alert_acks'),
     schedule,
-    locks,
-    relay: rt.relay,
     clock: rt.clock,
-    logger: rt.logger.child({ component: 'coordinator' }),
+    logger: rt.logger.child({ component: 'cases' }),
     policy,
   });
-  const scheduler = new EscalationScheduler({
-    coordinator,
-    schedule,
-    locks,
+  const scheduler = escalationWorker({
+    service,
+    index: schedule,
     clock: rt.clock,
-    logger: rt.logger.child({ component: 'escalation-scheduler' }),
-    tickMs: config.SCHEDULER_TICK_MS,
+    logger: rt.logger.child({ component: 'escalation' }),
+    intervalMs: config.SCHEDULER_TICK_MS,
     batchSize: config.SCHEDULER_BATCH,
   });
 
@@ -74,10 +73,10 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
       topics: [Topics.caseEvents, Topics.dnaEvents, Topics.notificationEvents],
       topicResolver: rt.topics,
       handlers: {
-        'homeward.case.opened': caseOpenedHandler(coordinator),
-        'homeward.case.lead-added': leadAddedHandler(coordinator),
-        'homeward.dna.match-confirmed': matchConfirmedHandler(coordinator),
-        'homeward.notification.acknowledged': acknowledgedHandler(coordinator),
+        'homeward.case.opened': caseOpenedHandler(service),
+        'homeward.case.lead-added': leadAddedHandler(service),
+        'homeward.dna.match-confirmed': matchConfirmedHandler(service),
+        'homeward.notification.acknowledged': acknowledgedHandler(service),
       },
       publisher: rt.publisher,
       idempotency: rt.idempotency,
@@ -104,14 +103,13 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
   });
   await http.register(async (scope) =>
     caseRoutes(scope, {
-      coordinator,
-      cases,
-      alerts,
+      service,
+      audit,
       credentials: rt.credentials,
       logger: rt.logger.child({ component: 'audit' }),
       clock: rt.clock,
     }),
   );
-  await http.register(async (scope) => alertRoutes(scope, { coordinator, credentials: rt.credentials }));
-  return { http, consumers, workers: [scheduler], coordinator, scheduler, schedule, locks, cases, alerts };
+  await http.register(async (scope) => alertRoutes(scope, { service, credentials: rt.credentials }));
+  return { http, consumers, workers: [scheduler], service, scheduler, schedule, locks };
 }

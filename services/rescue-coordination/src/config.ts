@@ -11,6 +11,6 @@ export const RescueConfig = serviceConfig({
   SCHEDULER_TICK_MS: Type.Integer({ default: 1000, minimum: 10 }),
   /** Due alerts handled per tick at most. */
   SCHEDULER_BATCH: Type.Integer({ default: 500, minimum: 1 }),
-  /** How long one instance holds an alert while widening it. */
+  /** How long a writer holds a case (its lease) before another may take it. */
   ESCALATION_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
 });

@@ -6,6 +6,11 @@ export interface RedisOptions {
   port: number;
   /** Instance name: the pid file, log file and data folder are named after it. */
   name?: string;
+  /**
+   * Keep the data across restarts (an append-only file, fsync every second), as a production
+   * Redis would. Off by default: local Redis holds what the services can rebuild at start.
+   */
+  persistent?: boolean;
 }
 
 /** A Redis PING over a fresh connection: the only proof that the server answers. */
@@ -44,7 +49,11 @@ export async function startRedis(opts: RedisOptions): Promise<'reused' | 'starte
   if (await pingRedis(opts.port).catch(() => false)) return 'reused';
   const bin = await ensureRedisServer();
   const dir = cacheDir(name);
-  // Persistence off: local Redis holds caches, locks and indexes the services can rebuild.
+  // Persistence off unless asked for: local Redis holds caches, locks and indexes the services
+  // can rebuild.
+  const persistence = opts.persistent
+    ? ['--appendonly', 'yes', '--appendfsync', 'everysec']
+    : ['--appendonly', 'no'];
   const pid = spawnDetached(name, bin, [
     '--port',
     String(opts.port),
@@ -54,8 +63,7 @@ export async function startRedis(opts: RedisOptions): Promise<'reused' | 'starte
     dir,
     '--save',
     '',
-    '--appendonly',
-    'no',
+    ...persistence,
     '--daemonize',
     'no',
     '--protected-mode',

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { createEvent, findUnsafeKeys, validateEvent, validateReportData } from '../../src/index.ts';
+import {
+  createEvent,
+  findUnsafeKeys,
+  validateEnvelope,
+  validateEvent,
+  validateReportData,
+} from '../../src/index.ts';
 
 const missingChild = {
   kind: 'missing-child',
@@ -79,5 +85,14 @@ describe('schema validation', () => {
     expect(findUnsafeKeys(JSON.parse('{"__proto__": {"admin": true}}'))).toEqual([
       { field: '/__proto__', message: 'is a reserved key' },
     ]);
+  });
+
+  it('answers anything that is not an object with a field error instead of throwing', () => {
+    for (const input of [null, undefined, 0, 'text', true, [], [{ specversion: '1.0' }]]) {
+      expect(validateEnvelope(input), JSON.stringify(input)).toEqual([
+        { field: '/', message: 'must be a JSON object (a CloudEvent)' },
+      ]);
+    }
+    expect(validateEnvelope({ specversion: '1.0', id: 'x', source: 's', type: 't' })).toEqual([]);
   });
 });

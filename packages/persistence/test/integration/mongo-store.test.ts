@@ -15,7 +15,11 @@ import {
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregateStore, type Doc, isDuplicateKey, MongoPersistence } from '../../src/index.ts';
-import { aggregateStoreContract, type ContractHarness, caseClosed } from '../aggregate-store-contract.ts';
+import {
+  aggregateStoreContract,
+  type ContractHarness,
+  caseClosed,
+} from '../contract/aggregate-store-contract.ts';
 
 const logger = testLogger();
 
@@ -45,6 +49,7 @@ async function openBed(label: string) {
     leases,
     collector,
     redis,
+    publisher,
     persistence: (awaitPublish?: boolean) =>
       new MongoPersistence({
         db: database.db,
@@ -125,5 +130,67 @@ describe('MongoDB adapter', () => {
       },
     );
     expect(await redis.keys('*persistence*:lock:*')).toEqual([]);
+  });
+
+  it('resolves a stored write whose awaited publication failed, and says so (the sweep publishes later)', async () => {
+    const warnings: object[] = [];
+    const failing = {
+      watch: bed.relay.watch.bind(bed.relay),
+      commit: bed.relay.commit.bind(bed.relay),
+      entry: bed.relay.entry.bind(bed.relay),
+      notify: async () => {
+        throw new Error('broker unreachable');
+      },
+    };
+    const store = new MongoPersistence({
+      db,
+      leases: bed.leases,
+      relay: failing,
+      logger: { warn: (obj) => warnings.push(obj) },
+    }).aggregate<{ _id: string; n: number }>(uniqueName('failing'));
+    const e1 = caseClosed('f-1');
+    expect(await store.insertOnce({ _id: 'f-1', n: 0 }, [e1])).toBe(true);
+    const out = await store.update('f-1', (c) => ({
+      doc: { ...c, n: 1 },
+      events: [caseClosed('f-1')],
+      result: 'done',
+    }));
+    expect(out).toMatchObject({ changed: true, result: 'done' });
+    expect(await store.get('f-1')).toEqual({ _id: 'f-1', n: 1 });
+    expect(warnings).toEqual([
+      expect.objectContaining({ collection: store.name, id: 'f-1' }),
+      expect.objectContaining({ collection: store.name, id: 'f-1' }),
+    ]);
+    // The relay's own fast path (commit) still published them.
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+  });
+
+  it('resolves an awaited write only once its events are published (the relay cursor has moved)', async () => {
+    const store = bed.persistence().aggregate<{ _id: string; n: number }>(uniqueName('awaited'));
+    await store.insertOnce({ _id: 'a-1', n: 0 }, [caseClosed('a-1')]);
+    const cursor = async () =>
+      (await db.collection('outbox_cursors').findOne({ _id: `${store.name}:a-1` as never }))?.published;
+    expect(await cursor()).toBe(1);
+    await store.update('a-1', (c) => ({
+      doc: { ...c, n: 1 },
+      events: [caseClosed('a-1'), caseClosed('a-1')],
+    }));
+    expect(await cursor()).toBe(3);
+  });
+
+  it('lets a restarted service publish what a crash left: its stores register their collections', async () => {
+    const name = uniqueName('crashed');
+    const e1 = caseClosed('x-1');
+    // A relay that stopped is a process that died after writing and before publishing.
+    const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    await dead.stop();
+    const before = new MongoPersistence({ db, leases: bed.leases, relay: dead }).aggregate<Doc>(name);
+    await before.insertOnce({ _id: 'x-1' }, [e1]);
+    // The restarted service builds its stores, then its relay sweeps.
+    const relay = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    new MongoPersistence({ db, leases: bed.leases, relay }).aggregate<Doc>(name);
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+    await relay.stop();
   });
 });

@@ -21,6 +21,7 @@ describe('isDuplicateKey', () => {
     expect(isDuplicateKey(bulk)).toBe(true);
     expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 11000 }] })).toBe(true);
     expect(isDuplicateKey({ writeErrors: [{ code: 11000 }, { code: 121 }] })).toBe(false);
+    expect(isDuplicateKey({ code: 11000, writeErrors: [{ code: 11000 }, { code: 121 }] })).toBe(false);
     expect(isDuplicateKey({ errorResponse: { code: 11000 } })).toBe(true);
     expect(isDuplicateKey(new Error('outer', { cause: { code: 11000 } }))).toBe(true);
   });

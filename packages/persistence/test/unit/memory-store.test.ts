@@ -6,7 +6,7 @@ import {
   type MemoryAggregateStore,
   MemoryPersistence,
 } from '../../src/index.ts';
-import { aggregateStoreContract, caseClosed } from '../aggregate-store-contract.ts';
+import { aggregateStoreContract, caseClosed } from '../contract/aggregate-store-contract.ts';
 
 aggregateStoreContract('memory', async () => {
   const persistence = new MemoryPersistence();

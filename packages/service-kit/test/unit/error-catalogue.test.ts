@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { defineErrors, describeErrors } from '../../src/error-catalogue.ts';
-import { AppError, ConflictError, InputError, NotFoundError, RuleViolationError } from '../../src/errors.ts';
+import {
+  AppError,
+  ConflictError,
+  InputError,
+  NotFoundError,
+  RuleViolationError,
+  UnauthorizedError,
+} from '../../src/errors.ts';
 
 const Errors = defineErrors({
   caseNotFound: { code: 'TEST_ERR_CASE_NOT_FOUND', status: 404, summary: 'no such case in your scope.' },
@@ -8,6 +15,7 @@ const Errors = defineErrors({
   chiefRegion: { code: 'TEST_ERR_CHIEF_REGION', status: 422, summary: 'the chief is not of the region.' },
   malformed: { code: 'TEST_ERR_MALFORMED', status: 400, summary: 'the body is not a report.' },
   busy: { code: 'TEST_ERR_BUSY', status: 409, summary: 'another writer; retry.', retriable: true },
+  sessionExpired: { code: 'TEST_ERR_SESSION_EXPIRED', status: 401, summary: 'the session is over.' },
 });
 
 describe('defineErrors', () => {
@@ -27,6 +35,13 @@ describe('defineErrors', () => {
     const bad = Errors.malformed.error('x', { errors: [{ field: '/a', message: 'b' }] });
     expect(bad).toBeInstanceOf(InputError);
     expect(bad.errors).toEqual([{ field: '/a', message: 'b' }]);
+    const expired = Errors.sessionExpired.error('sign in again');
+    expect(expired).toBeInstanceOf(UnauthorizedError);
+    expect([expired.code, expired.status, expired.title]).toEqual([
+      'TEST_ERR_SESSION_EXPIRED',
+      401,
+      'Unauthorized',
+    ]);
   });
 
   it('keeps the retriable flag and the problem type stable per code', () => {

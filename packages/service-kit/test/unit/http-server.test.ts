@@ -4,6 +4,7 @@ import type { InjectOptions } from 'fastify';
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import {
+  addLivenessCheck,
   buildHttpServer,
   ConflictError,
   Credentials,
@@ -147,5 +148,30 @@ describe('buildHttpServer', () => {
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/things', '/health/ready']));
     expect((await app.inject('/docs/')).statusCode).toBe(200);
+  });
+
+  it('fails liveness while a liveness check says so, and readiness on a check that hangs', async () => {
+    const app = await buildHttpServer({
+      name: 'test',
+      version: '1.0.0',
+      description: 'a test service',
+      logger: testLogger(),
+      registry: new Registry(),
+      bodyLimit: 1024,
+      readiness: { kafka: () => new Promise<boolean>(() => {}), mongodb: async () => true },
+      isAccepting: () => true,
+    });
+    let consumersLive = true;
+    addLivenessCheck(app, 'consumers', () => consumersLive);
+    expect((await app.inject('/health/live')).statusCode).toBe(200);
+    consumersLive = false;
+    const live = await app.inject('/health/live');
+    expect(live.statusCode).toBe(503);
+    expect(live.json()).toEqual({ status: 'not-live', checks: { consumers: false } });
+    const t0 = performance.now();
+    const ready = await app.inject('/health/ready');
+    expect(ready.statusCode).toBe(503);
+    expect(ready.json().checks).toMatchObject({ kafka: false, mongodb: true });
+    expect(performance.now() - t0).toBeLessThan(1_500);
   });
 });

@@ -66,6 +66,29 @@ describe('PeriodicWorker', () => {
     await worker.stop();
   });
 
+  it('runs the first tick at start when asked, without start waiting for it', async () => {
+    const first = deferred();
+    let ticks = 0;
+    const worker = new PeriodicWorker({
+      name: 'w',
+      intervalMs: 100,
+      logger: recordingLogger().logger,
+      tickAtStart: true,
+      tick: async () => {
+        ticks++;
+        if (ticks === 1) await first.promise;
+      },
+    });
+    await worker.start();
+    expect(ticks).toBe(1);
+    first.resolve();
+    await vi.advanceTimersByTimeAsync(99);
+    expect(ticks).toBe(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(ticks).toBe(2);
+    await worker.stop();
+  });
+
   it('never overlaps ticks: the next one starts an interval after the slow one ends', async () => {
     const slow = deferred();
     let started = 0;

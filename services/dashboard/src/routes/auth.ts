@@ -6,6 +6,7 @@ import {
   type Principal,
   UnauthorizedError,
 } from '@homeward/service-kit';
+import { DashboardErrors } from '../errors.ts';
 import type { LiveStore } from '../store/live-store.ts';
 
 /**
@@ -23,9 +24,8 @@ export function requireOperator(credentials: Credentials, live: LiveStore) {
     } else if (typeof token === 'string' && token !== '') {
       principal = await live.resolveSession(token);
       if (!principal)
-        throw new UnauthorizedError(
+        throw DashboardErrors.sessionExpired.error(
           'the session token is unknown or expired; sign in again (POST /v1/session)',
-          'DASHBOARD_ERR_SESSION_EXPIRED',
         );
       request.principal = principal;
     } else {

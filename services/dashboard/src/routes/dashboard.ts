@@ -1,8 +1,8 @@
 import {
   type Clock,
   type Credentials,
+  describeErrors,
   type HttpServer,
-  InputError,
   isStreamId,
   problemResponses,
   requireRole,
@@ -12,7 +12,8 @@ import {
 import { Type } from '@sinclair/typebox';
 import { annualReportCsv, annualReportHtml, buildAnnualReport } from '../domain/annual.ts';
 import { isOpenFilter, matchesFilter, parseFilter } from '../domain/filters.ts';
-import type { HealthPoller, ServiceHealth } from '../health-poller.ts';
+import { DashboardErrors } from '../errors.ts';
+import type { HealthWorker, ServiceHealth } from '../health-worker.ts';
 import type { AnnualStore } from '../store/annual-store.ts';
 import type { HistoryEntry, LiveStore } from '../store/live-store.ts';
 import { requireOperator } from './auth.ts';
@@ -31,7 +32,7 @@ export interface DashboardRoutesDeps {
   live: LiveStore;
   annual: AnnualStore;
   hub: SseHub<HistoryEntry>;
-  health: HealthPoller;
+  health: HealthWorker;
   self: () => Promise<ServiceHealth>;
   clock: Clock;
   sessionTtlSeconds: number;
@@ -40,6 +41,8 @@ export interface DashboardRoutesDeps {
 
 /** The operators' API: session, stream, stats, board, service health, annual report. */
 export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps): Promise<void> {
+  // Every operator route also takes a session token (?token=), which may have expired.
+  const sessionProse = describeErrors(DashboardErrors.sessionExpired);
   const operator = requireOperator(deps.credentials, deps.live);
 
   app.post(
@@ -73,7 +76,12 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           'Each SSE event is one platform event as JSON (id, source, type, time, topic, region, caseId, summary, data); its SSE id is its position in the history. ' +
           'Filters: type (comma-separated prefixes), region (a division and what lies within it), caseId. ' +
           'Resume with the Last-Event-ID header (EventSource sends it when it reconnects) or ?lastEventId=, from a history of the last HISTORY_MAX_LEN events shared by every instance; ' +
-          '?backlog=N starts with the last N matching events. A comment line every SSE_HEARTBEAT_MS. A client that does not keep up is sent `event: notice` (reason slow-consumer) and dropped.',
+          '?backlog=N starts with the last N matching events. A comment line every SSE_HEARTBEAT_MS. A client that does not keep up is sent `event: notice` (reason slow-consumer) and dropped.\n' +
+          describeErrors(
+            DashboardErrors.invalidFilter,
+            DashboardErrors.invalidEventId,
+            DashboardErrors.sessionExpired,
+          ),
         querystring: StreamQuery,
         produces: ['text/event-stream'],
         response: {
@@ -87,20 +95,18 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       const q = request.query;
       const { filter, errors } = parseFilter(q);
       if (errors.length > 0)
-        throw new InputError('the stream filter is invalid', errors, 'DASHBOARD_ERR_INVALID_FILTER');
+        throw DashboardErrors.invalidFilter.error('the stream filter is invalid', { errors });
       const header = request.headers['last-event-id'];
       const lastEventId = (typeof header === 'string' && header !== '' ? header : undefined) ?? q.lastEventId;
       if (lastEventId !== undefined && !isStreamId(lastEventId))
-        throw new InputError(
-          'the last event id is not one this stream issued',
-          [
+        throw DashboardErrors.invalidEventId.error('the last event id is not one this stream issued', {
+          errors: [
             {
               field: typeof header === 'string' ? '/headers/last-event-id' : '/querystring/lastEventId',
               message: 'must look like 1700000000000-0',
             },
           ],
-          'DASHBOARD_ERR_INVALID_EVENT_ID',
-        );
+        });
       const resume: SseResume =
         lastEventId !== undefined ? { after: lastEventId } : q.backlog ? { backlog: q.backlog } : undefined;
       reply.hijack();
@@ -119,7 +125,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       schema: {
         tags: ['dashboard'],
         summary: 'Events projected, in total, per topic and per event type',
-        description: 'Each event (CloudEvents source + id) counts once, however often it is delivered.',
+        description: `Each event (CloudEvents source + id) counts once, however often it is delivered.\n${sessionProse}`,
         querystring: TokenOnly,
         response: { 200: Stats, ...problemResponses(401, 403) },
       },
@@ -138,6 +144,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       schema: {
         tags: ['dashboard'],
         summary: 'The board: cases by status and region, active alerts, DNA pipeline, placements, follow-ups',
+        description: sessionProse,
         querystring: TokenOnly,
         response: {
           200: Type.Unknown({ description: 'see domain/board.ts' }),
@@ -158,6 +165,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       schema: {
         tags: ['dashboard'],
         summary: "Every service's readiness, polled by the server",
+        description: sessionProse,
         querystring: TokenOnly,
         response: { 200: HealthSummary, ...problemResponses(401, 403) },
       },
@@ -175,7 +183,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           "Each department's year, per region: JSON, CSV (Accept: text/csv) or a printable page (?format=html)",
         description:
           'From the durable annual aggregate (MongoDB). A region selects that division and what lies within it (340000: the whole province). ' +
-          'The last line of the CSV and the totals of the JSON add up every line.',
+          `The last line of the CSV and the totals of the JSON add up every line.\n${sessionProse}`,
         querystring: AnnualQuery,
         produces: ['application/json', 'text/csv', 'text/html'],
         response: { 200: AnnualReportSchema, ...problemResponses(400, 401, 403) },

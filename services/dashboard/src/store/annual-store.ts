@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import type { FactStore, Persistence } from '@homeward/persistence';
 import type { AnnualRowData, Contribution, Counter } from '../domain/annual.ts';
 import type { Ref } from '../domain/refs.ts';
 
@@ -13,9 +13,7 @@ interface ContributionDoc {
   reportToLocatedMs?: number;
 }
 
-const DUPLICATE_KEY = 11000;
 const REF_CACHE_SIZE = 50_000;
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLICATE_KEY;
 
 /**
  * The dashboard's only durable data: the annual aggregate and the few facts it needs to place
@@ -23,24 +21,18 @@ const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLIC
  * by consuming the topics from the beginning under a new consumer group.
  */
 export class AnnualStore {
-  readonly annual: Collection<ContributionDoc>;
-  readonly refs: Collection<Ref>;
+  private readonly annual: FactStore<ContributionDoc>;
+  private readonly refs: FactStore<Ref>;
   private readonly cache = new Map<string, Ref>();
 
-  constructor(db: Db) {
-    this.annual = db.collection<ContributionDoc>('annual_contributions');
-    this.refs = db.collection<Ref>('refs');
+  constructor(persistence: Persistence) {
+    this.annual = persistence.facts<ContributionDoc>('annual_contributions');
+    this.refs = persistence.facts<Ref>('refs');
   }
 
   /** Remembers facts; they never change, so a second write of the same one is skipped. */
   async saveRefs(refs: Ref[]): Promise<void> {
-    for (const ref of refs) {
-      try {
-        await this.refs.insertOne(ref);
-      } catch (err) {
-        if (!isDuplicate(err)) throw err;
-      }
-    }
+    for (const ref of refs) await this.refs.insertOnce(ref);
   }
 
   /**
@@ -50,7 +42,7 @@ export class AnnualStore {
   async getRef(id: string): Promise<Ref | null> {
     const cached = this.cache.get(id);
     if (cached) return cached;
-    const ref = await this.refs.findOne({ _id: id });
+    const ref = await this.refs.get(id);
     if (ref) {
       if (this.cache.size >= REF_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
       this.cache.set(id, ref);
@@ -65,21 +57,15 @@ export class AnnualStore {
    * `$inc`s on one row, 2 remained, and 17 when serialized behind a Redis lock), so a counter
    * document per row would lose counts when partitions run in parallel.
    */
-  async apply(eventKey: string, c: Contribution): Promise<boolean> {
-    try {
-      await this.annual.insertOne({
-        _id: eventKey,
-        year: c.year,
-        region: c.region,
-        department: c.department,
-        counts: c.counts,
-        ...(c.reportToLocatedMs !== undefined ? { reportToLocatedMs: c.reportToLocatedMs } : {}),
-      });
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
+  apply(eventKey: string, c: Contribution): Promise<boolean> {
+    return this.annual.insertOnce({
+      _id: eventKey,
+      year: c.year,
+      region: c.region,
+      department: c.department,
+      counts: c.counts,
+      ...(c.reportToLocatedMs !== undefined ? { reportToLocatedMs: c.reportToLocatedMs } : {}),
+    });
   }
 
   /**
@@ -88,7 +74,7 @@ export class AnnualStore {
    */
   async rows(year: number): Promise<AnnualRowData[]> {
     const rows = new Map<string, AnnualRowData>();
-    for await (const d of this.annual.find({ year })) {
+    for (const d of await this.annual.list({ year })) {
       const key = `${d.region}:${d.department}`;
       let row = rows.get(key);
       if (!row) {

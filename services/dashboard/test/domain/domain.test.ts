@@ -22,7 +22,7 @@ import {
   delivered,
   followupScheduled,
   placementDecided,
-} from '../support.ts';
+} from '../events.ts';
 
 describe('regions', () => {
   it('a division matches what lies within it', () => {

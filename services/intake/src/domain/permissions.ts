@@ -1,4 +1,4 @@
-import type { ReportKind, Role } from '@homeward/events';
+import { type ReportKind, type Role, Roles } from '@homeward/events';
 
 /**
  * Who may send which report kind. Police file missing-child reports and everything else;
@@ -28,6 +28,4 @@ export function mayReport(role: Role, kind: ReportKind): boolean {
 }
 
 /** The roles that may send anything at all (for the route's role check). */
-export const REPORTING_ROLES = (Object.keys(REPORT_PERMISSIONS) as Role[]).filter(
-  (r) => REPORT_PERMISSIONS[r].length > 0,
-);
+export const REPORTING_ROLES: readonly Role[] = Roles.filter((r) => REPORT_PERMISSIONS[r].length > 0);

@@ -3,7 +3,8 @@ import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
 import { AppError, type Credentials } from '@homeward/service-kit';
 import { mayReport } from '../domain/permissions.ts';
-import type { ReportIntake } from '../report-intake.ts';
+import { DeadLetterReasons, Errors } from '../errors.ts';
+import type { IntakeService } from '../intake-service.ts';
 
 /**
  * Reports from agency systems on `agency.reports.v1`. The `ce_source` (`agency/<agencyId>`)
@@ -11,24 +12,24 @@ import type { ReportIntake } from '../report-intake.ts';
  * HTTP. Anything refused is a poison message: dead-lettered with the reason, never retried.
  */
 export function reportSubmittedHandler(deps: {
-  intake: ReportIntake;
+  intake: IntakeService;
   credentials: Credentials;
 }): EventHandler<'homeward.report.submitted'> {
   return async (event, ctx) => {
     const m = /^agency\/([A-Za-z0-9][A-Za-z0-9._:-]*)$/.exec(event.source);
     if (!m)
       throw new PoisonMessageError(
-        'INTAKE_ERR_BAD_SOURCE',
+        DeadLetterReasons.badSource,
         `ce_source must be "agency/<agencyId>", got "${event.source}"`,
       );
     const principals = deps.credentials.agency(m[1]!);
     if (principals.length === 0)
-      throw new PoisonMessageError('INTAKE_ERR_UNKNOWN_AGENCY', `agency "${m[1]}" is not known`);
+      throw new PoisonMessageError(DeadLetterReasons.unknownAgency, `agency "${m[1]}" is not known`);
     const kind = (event.data as ReportData).kind;
     const principal = principals.find((p) => mayReport(p.role, kind));
     if (!principal)
       throw new PoisonMessageError(
-        'INTAKE_ERR_KIND_NOT_ALLOWED',
+        Errors.kindNotAllowed.code,
         `agency "${m[1]}" may not send "${kind}" reports`,
       );
     try {

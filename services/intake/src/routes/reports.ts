@@ -10,10 +10,8 @@ import {
   AppError,
   authenticate,
   type Credentials,
-  ForbiddenError,
+  describeErrors,
   type HttpServer,
-  InputError,
-  NotFoundError,
   type Principal,
   problemResponses,
   type RedisRateLimiter,
@@ -23,13 +21,12 @@ import {
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { REPORTING_ROLES } from '../domain/permissions.ts';
-import type { ReportIntake, SubmitResult } from '../report-intake.ts';
-import type { ReportStore } from '../store/report-store.ts';
+import { Errors } from '../errors.ts';
+import type { IntakeService, SubmitResult } from '../intake-service.ts';
 import { BatchResult, ReportAccepted, ReportRequestBody, ReportStatus } from './schemas.ts';
 
 export interface ReportRoutesDeps {
-  intake: ReportIntake;
-  store: ReportStore;
+  intake: IntakeService;
   credentials: Credentials;
   rateLimiter: RedisRateLimiter;
 }
@@ -56,7 +53,19 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         description:
           'The agency plus the CloudEvent id is the idempotency key: a retry returns the first answer and creates nothing. ' +
           'Missing-child reports may come from police only; sightings must name an open case. ' +
-          'A second missing-child report of the same child (same name and birth date, same prefecture, last seen within the duplicate window) adds a lead to the open case.',
+          'A second missing-child report of the same child (same name and birth date, same prefecture, last seen within the duplicate window) adds a lead to the open case.\n\n' +
+          describeErrors(
+            Errors.malformedEvent,
+            Errors.wrongType,
+            Errors.unsafeKeys,
+            Errors.invalidReport,
+            Errors.kindNotAllowed,
+            Errors.sourceMismatch,
+            Errors.caseNotFound,
+            Errors.caseClosed,
+            Errors.idReused,
+            Errors.concurrentUpdate,
+          ),
         body: ReportRequestBody,
         response: {
           202: ReportAccepted,
@@ -76,7 +85,7 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
       } catch (err) {
         if (err instanceof EventDecodeError) {
           if (err.kind === 'unsupported-media-type') throw new UnsupportedMediaTypeError(err.message);
-          throw new InputError(err.message, err.errors, 'INTAKE_ERR_MALFORMED_EVENT');
+          throw Errors.malformedEvent.error(err.message, { errors: err.errors });
         }
         throw err;
       }
@@ -97,7 +106,7 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         try {
           const envelopeErrors = validateEnvelope(event as unknown as Record<string, unknown>);
           if (envelopeErrors.length > 0)
-            throw new InputError('invalid CloudEvent', envelopeErrors, 'INTAKE_ERR_MALFORMED_EVENT');
+            throw Errors.malformedEvent.error('invalid CloudEvent', { errors: envelopeErrors });
           results.push({
             id,
             status: 202,
@@ -123,6 +132,7 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
       schema: {
         tags: ['reports'],
         summary: "A report's status (an agency sees only its own)",
+        description: describeErrors(Errors.reportNotFound),
         params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
         response: { 200: ReportStatus, ...problemResponses(401, 403, 404) },
       },
@@ -130,13 +140,8 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
     },
     async (request) => {
       const principal = request.principal ?? authenticate(deps.credentials, request);
-      const doc = await deps.store.findReport(request.params.reportId);
       // Another agency's report answers 404, not 403: its existence is not theirs to learn.
-      if (!doc || doc.agencyId !== principal.agencyId)
-        throw new NotFoundError(
-          `no report "${request.params.reportId}" for your agency`,
-          'INTAKE_ERR_REPORT_NOT_FOUND',
-        );
+      const doc = await deps.intake.reportFor(principal.agencyId, request.params.reportId);
       return {
         reportId: doc._id,
         eventId: doc.eventId,
@@ -160,9 +165,8 @@ async function submitOne(
   // Over HTTP the key names the agency; a source naming another agency is a mistake or worse.
   const m = /^agency\/(.+)$/.exec(event.source);
   if (m && m[1] !== principal.agencyId) {
-    throw new ForbiddenError(
+    throw Errors.sourceMismatch.error(
       `the event source names agency "${m[1]}" but the API key belongs to "${principal.agencyId}"`,
-      'INTAKE_ERR_SOURCE_MISMATCH',
     );
   }
   const parent = typeof event.traceparent === 'string' ? event.traceparent : headerTrace;

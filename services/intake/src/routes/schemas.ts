@@ -1,7 +1,8 @@
-import { MissingChildReport, ReportDataSchema } from '@homeward/events';
+import { literalUnion, MissingChildReport, ReportDataSchema } from '@homeward/events';
 import { Type } from '@sinclair/typebox';
+import { Outcomes } from '../domain/report-outcome.ts';
 
-const Outcome = Type.Union([Type.Literal('case-opened'), Type.Literal('lead-added')], {
+const Outcome = literalUnion(Outcomes, {
   description:
     'case-opened: a new case; lead-added: a sighting, or a second report of a child whose case is open',
 });

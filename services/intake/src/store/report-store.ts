@@ -1,11 +1,10 @@
-import type { Actor, ReportData, ReportKind } from '@homeward/events';
-import type { OutboxFields } from '@homeward/messaging';
-import type { Collection, Db } from 'mongodb';
+import type { Actor, CaseKind, ReportData, ReportKind } from '@homeward/events';
+import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import type { ChildKeyClaim } from '../domain/duplicate-child.ts';
+import type { Outcome } from '../domain/report-outcome.ts';
 
-export type Outcome = 'case-opened' | 'lead-added';
-
-/** A report as received: the idempotency record, the answer given, and its pending events. */
-export interface ReportDoc extends OutboxFields {
+/** A report as received: the idempotency record and the answer given (its event rides in the outbox). */
+export interface ReportDoc {
   /** Derived from agency + CloudEvent id: the idempotency key as a point lookup. */
   _id: string;
   agencyId: string;
@@ -26,7 +25,7 @@ export interface ReportDoc extends OutboxFields {
 export interface CaseDoc {
   _id: string;
   status: 'open' | 'closed';
-  kind: ReportKind;
+  kind: CaseKind;
   region: string;
   openedAt: Date;
   reportId: string;
@@ -34,100 +33,28 @@ export interface CaseDoc {
   closedAt?: Date;
 }
 
-/** A claim on a child's identity key by the report that opened (or is opening) its case. */
-export interface ChildKeyDoc {
-  _id: string;
-  caseId: string;
-  openerReportId: string;
-  /** The time last seen of the latest report for this child: the duplicate window slides with it. */
-  lastSeenAt: string;
-  claimedAt: Date;
-}
-
-const DUPLICATE_KEY = 11000;
-const isDuplicate = (err: unknown) => (err as { code?: number }).code === DUPLICATE_KEY;
+/** A claim on a child's identity key, as stored: see {@link ChildKeyClaim}. */
+export type ChildKeyDoc = ChildKeyClaim;
 
 /**
- * Intake's collections. Every hot lookup is by `_id` (the one filter FerretDB pushes down):
- * reports by their derived id, cases by case id, child keys by their digest.
+ * Intake's stores. Every hot lookup is by `_id` (the one filter FerretDB pushes down): reports
+ * by their derived id, cases by case id, child keys by their digest.
  */
-export class ReportStore {
-  readonly reports: Collection<ReportDoc>;
-  readonly cases: Collection<CaseDoc>;
-  readonly childKeys: Collection<ChildKeyDoc>;
+export interface IntakeStores {
+  /** Written once each, with the report's event (`case.opened` or `case.lead-added`). */
+  reports: FactStore<ReportDoc>;
+  /** Created once from the report that opened them; changed (closed) under the case's lease. */
+  cases: AggregateStore<CaseDoc>;
+  /** Claimed once; taken over, slid on and released under the key's lease. */
+  childKeys: AggregateStore<ChildKeyDoc>;
+}
 
-  constructor(db: Db) {
-    this.reports = db.collection<ReportDoc>('reports');
-    this.cases = db.collection<CaseDoc>('cases');
-    this.childKeys = db.collection<ChildKeyDoc>('child_keys');
-  }
-
-  findReport(reportId: string): Promise<ReportDoc | null> {
-    return this.reports.findOne({ _id: reportId }, { projection: { outbox: 0 } });
-  }
-
-  /** Inserts the report with its events; `false` when a concurrent copy got there first. */
-  async insertReport(doc: ReportDoc): Promise<boolean> {
-    try {
-      await this.reports.insertOne(doc);
-      return true;
-    } catch (err) {
-      if (isDuplicate(err)) return false;
-      throw err;
-    }
-  }
-
-  findCase(caseId: string): Promise<CaseDoc | null> {
-    return this.cases.findOne({ _id: caseId });
-  }
-
-  /** Records an opened case unless known already (never reopens a closed one). */
-  async recordCaseOpened(doc: CaseDoc): Promise<void> {
-    try {
-      await this.cases.insertOne(doc);
-    } catch (err) {
-      if (!isDuplicate(err)) throw err;
-    }
-  }
-
-  /** Marks a case closed; returns it as it was, or null if intake never saw it open. */
-  async closeCase(caseId: string, closedAt: Date): Promise<CaseDoc | null> {
-    const found = await this.findCase(caseId);
-    if (!found || found.status === 'closed') return found;
-    await this.cases.updateOne({ _id: caseId }, { $set: { status: 'closed', closedAt } });
-    return found;
-  }
-
-  /** Claims a child key; returns the existing claim instead if there is one. */
-  async claimChildKey(doc: ChildKeyDoc): Promise<ChildKeyDoc | null> {
-    try {
-      await this.childKeys.insertOne(doc);
-      return null;
-    } catch (err) {
-      if (!isDuplicate(err)) throw err;
-      return this.childKeys.findOne({ _id: doc._id });
-    }
-  }
-
-  /** Replaces a claim only if it is still the one we read (compare-and-set on the opener). */
-  async replaceChildKey(expected: ChildKeyDoc, next: ChildKeyDoc): Promise<boolean> {
-    const res = await this.childKeys.replaceOne(
-      { _id: expected._id, openerReportId: expected.openerReportId },
-      next,
-    );
-    return res.modifiedCount === 1 || res.matchedCount === 1;
-  }
-
-  /** Slides the duplicate window forward to a later time last seen. */
-  async touchChildKey(key: string, caseId: string, lastSeenAt: string): Promise<void> {
-    const current = await this.childKeys.findOne({ _id: key });
-    if (current && current.caseId === caseId && Date.parse(lastSeenAt) > Date.parse(current.lastSeenAt)) {
-      await this.childKeys.updateOne({ _id: key, caseId }, { $set: { lastSeenAt } });
-    }
-  }
-
-  /** Frees a child key when its case closes, so the next disappearance opens a new case. */
-  async releaseChildKey(key: string, caseId: string): Promise<void> {
-    await this.childKeys.deleteOne({ _id: key, caseId });
-  }
+export function intakeStores(persistence: Persistence): IntakeStores {
+  return {
+    // The answer goes back once the report and its event are stored; the relay publishes
+    // right after, and its sweep finishes the job after a crash (as the old path did).
+    reports: persistence.facts<ReportDoc>('reports', { awaitPublish: false }),
+    cases: persistence.aggregate<CaseDoc>('cases'),
+    childKeys: persistence.aggregate<ChildKeyDoc>('child_keys'),
+  };
 }

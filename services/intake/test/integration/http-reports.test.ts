@@ -345,7 +345,7 @@ describe('bad input: a clear problem, nothing stored', () => {
   it('stores nothing for refused reports', async () => {
     const event = reportEvent(missingChild({ at: future }));
     await intake.post(event);
-    expect(await intake.app.store.reports.countDocuments({ eventId: event.id })).toBe(0);
+    expect(await intake.app.stores.reports.count({ eventId: event.id })).toBe(0);
   });
 
   it('refuses a reused CloudEvent id with different content (409)', async () => {
@@ -397,7 +397,7 @@ describe('idempotency', () => {
     expect(cases.events.filter((e) => (e.data as { caseId?: string }).caseId === first.caseId)).toHaveLength(
       1,
     );
-    expect(await intake.app.store.reports.countDocuments({ eventId: event.id })).toBe(1);
+    expect(await intake.app.stores.reports.count({ eventId: event.id })).toBe(1);
   });
 });
 
@@ -447,7 +447,7 @@ describe('the duplicate-child rule', () => {
   it('once the case is closed, the same child missing again opens a new case', async () => {
     const name = uniqueName('Sun Yue');
     const first = await intake.post(reportEvent(missingChild({ name })));
-    await waitFor(async () => (await intake.app.store.findCase(first.body.caseId)) !== null);
+    await waitFor(async () => (await intake.app.stores.cases.get(first.body.caseId)) !== null);
     const { createEvent } = await import('@homeward/events');
     await intake.host.rt.publisher.publish(
       createEvent(
@@ -456,7 +456,7 @@ describe('the duplicate-child rule', () => {
         { source: 'test/rescue' },
       ),
     );
-    await waitFor(async () => (await intake.app.store.findCase(first.body.caseId))?.status === 'closed', {
+    await waitFor(async () => (await intake.app.stores.cases.get(first.body.caseId))?.status === 'closed', {
       what: 'the case closed in intake',
     });
     const again = await intake.post(reportEvent(missingChild({ name })));

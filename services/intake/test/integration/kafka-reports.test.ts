@@ -62,8 +62,8 @@ describe('reports on agency.reports.v1', () => {
       expect(opened).toBeDefined();
     }
     const ids = events.map((e) => e.id);
-    await waitFor(async () => (await intake.app.store.reports.countDocuments({ channel: 'kafka' })) >= 3);
-    const docs = await intake.app.store.reports.find({ channel: 'kafka' }).toArray();
+    await waitFor(async () => (await intake.app.stores.reports.count({ channel: 'kafka' })) >= 3);
+    const docs = await intake.app.stores.reports.list({ channel: 'kafka' });
     expect(docs.map((d) => d.eventId).sort()).toEqual(expect.arrayContaining(ids.sort()));
     const sightingEvent = reportEvent(
       {
@@ -95,7 +95,7 @@ describe('reports on agency.reports.v1', () => {
   it('a retried report on Kafka creates nothing new, and matches what HTTP would answer', async () => {
     const event = reportEvent(suspectedTrafficking(), { role: 'education' });
     await send({ ...encodeKafka(event, 'k'), key: 'k' }, { ...encodeKafka(event, 'k'), key: 'k' });
-    await waitFor(async () => (await intake.app.store.reports.countDocuments({ eventId: event.id })) === 1);
+    await waitFor(async () => (await intake.app.stores.reports.count({ eventId: event.id })) === 1);
     // The same report again over HTTP: the first answer, not a new case.
     const res = await intake.post(event, { role: 'education' });
     expect(res.status).toBe(202);
@@ -162,7 +162,7 @@ describe('reports on agency.reports.v1', () => {
     expect([...reasons.values()].some((r) => r.code === 'decode')).toBe(true);
     // Nothing of the refused reports was stored.
     for (const e of [unknownAgency, notAllowed, invalid, futureTime, injected]) {
-      expect(await intake.app.store.reports.countDocuments({ eventId: e.id })).toBe(0);
+      expect(await intake.app.stores.reports.count({ eventId: e.id })).toBe(0);
     }
   });
 });

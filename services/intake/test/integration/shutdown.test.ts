@@ -37,7 +37,8 @@ describe('graceful shutdown', () => {
       logger: testLogger(),
       dbName: uniqueName('intake_sd').replaceAll('-', '_'),
     });
-    const host = new ServiceHost(rt, await buildApp(rt, config));
+    const app = await buildApp(rt, config);
+    const host = new ServiceHost(rt, app);
     const address = await host.start(0);
     expect((await fetch(`${address}/health/ready`)).status).toBe(200);
 
@@ -54,9 +55,7 @@ describe('graceful shutdown', () => {
       return { status: res.status, body: (await res.json()) as { caseId: string } };
     });
     // Stop while the requests are being handled: once the first report is stored.
-    const { ReportStore } = await import('../../src/store/report-store.ts');
-    const store = new ReportStore(rt.mongo.db);
-    await waitFor(async () => (await store.reports.countDocuments({})) > 0, { intervalMs: 2 });
+    await waitFor(async () => (await app.stores.reports.count({})) > 0, { intervalMs: 2 });
     expect(rt.lifecycle.accepting).toBe(true);
     const stopping = host.stop();
     expect(rt.lifecycle.accepting).toBe(false);

@@ -1,14 +1,15 @@
 import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
 import { searcherView, unitAlertEvent, unitCancelEvent } from '../domain/unit-alert.ts';
-import type { Fanout } from '../fanout.ts';
+import { NotificationsPoisonCodes } from '../errors.ts';
+import type { FanoutService } from '../fanout-service.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import type { UnitIndex } from '../store/unit-index.ts';
 
 export interface AlertHandlerDeps {
   store: DeliveryStore;
   index: UnitIndex;
-  fanout: Fanout;
+  fanout: FanoutService;
 }
 
 /** An issued alert: every unit inside the radius gets the searcher's view, once. */
@@ -53,7 +54,7 @@ export function alertEscalatedHandler(deps: AlertHandlerDeps): EventHandler<'hom
     const alert = await deps.store.findAlert(d.alertId);
     if (!alert) {
       throw new PoisonMessageError(
-        'NOTIFICATIONS_ERR_UNKNOWN_ALERT',
+        NotificationsPoisonCodes.unknownAlert,
         `alert ${d.alertId} was escalated but its issue was never received`,
       );
     }

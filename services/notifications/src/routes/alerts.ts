@@ -1,19 +1,17 @@
 import { createEvent } from '@homeward/events';
-import { type OutboxRelay, outboxInsert } from '@homeward/messaging';
 import {
   type Clock,
-  ConflictError,
   type Credentials,
-  ForbiddenError,
+  describeErrors,
   type HttpServer,
-  NotFoundError,
   type Principal,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
 import { computeCoverage } from '../domain/coverage.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
-import type { Fanout } from '../fanout.ts';
+import { NotificationsErrors } from '../errors.ts';
+import type { FanoutService } from '../fanout-service.ts';
 import type { ClaimLedger } from '../store/claim-ledger.ts';
 import { type DeliveryStore, pairId } from '../store/delivery-store.ts';
 import type { UnitDoc, UnitStore } from '../store/unit-store.ts';
@@ -24,22 +22,21 @@ export interface AlertRoutesDeps {
   store: DeliveryStore;
   units: UnitStore;
   ledger: ClaimLedger;
-  fanout: Fanout;
-  relay: OutboxRelay;
+  fanout: FanoutService;
   credentials: Credentials;
   clock: Clock;
 }
 
-export function alertNotFound(alertId: string): NotFoundError {
-  return new NotFoundError(`no alert ${alertId}`, 'NOTIFICATIONS_ERR_ALERT_NOT_FOUND');
+/** The 404 for an alert this service never received. */
+export function alertNotFound(alertId: string) {
+  return NotificationsErrors.alertNotFound.error(`no alert ${alertId}`);
 }
 
 /** A `unit` key acts only for units whose `agencyId` is its agency. */
 export function assertActsFor(principal: Principal, unit: UnitDoc): void {
   if (principal.agencyId !== unit.agencyId) {
-    throw new ForbiddenError(
+    throw NotificationsErrors.notYourUnit.error(
       `the agency ${principal.agencyId} does not act for unit ${unit._id}`,
-      'NOTIFICATIONS_ERR_NOT_YOUR_UNIT',
     );
   }
 }
@@ -53,7 +50,13 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
         tags: ['alerts'],
         summary: 'A unit acknowledges an alert it was sent',
         description:
-          'Once per (alert, unit): the first acknowledgement answers 201 and publishes homeward.notification.acknowledged; a repeat answers 200 with the first.',
+          'Once per (alert, unit): the first acknowledgement answers 201 and publishes homeward.notification.acknowledged; a repeat answers 200 with the first.\n' +
+          describeErrors(
+            NotificationsErrors.alertNotFound,
+            NotificationsErrors.unitNotFound,
+            NotificationsErrors.notYourUnit,
+            NotificationsErrors.notNotified,
+          ),
         params: AlertParams,
         body: AckBody,
         response: { 200: AckView, 201: AckView, ...problemResponses(400, 401, 403, 404, 409) },
@@ -71,10 +74,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       if (previous) return reply.code(200).send(ackView(previous));
       await deps.fanout.ensureLedger(alertId, 'alert');
       if (!(await deps.ledger.claimOf(alertId, 'alert', unitId))) {
-        throw new ConflictError(
-          `unit ${unitId} was not sent alert ${alertId}`,
-          'NOTIFICATIONS_ERR_NOT_NOTIFIED',
-        );
+        throw NotificationsErrors.notNotified.error(`unit ${unitId} was not sent alert ${alertId}`);
       }
       const acknowledgedAt = deps.clock.now();
       const event = createEvent(
@@ -84,9 +84,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       );
       const id = pairId(alertId, unitId);
       const doc = { _id: id, alertId, unitId, agencyId: request.principal!.agencyId, acknowledgedAt };
-      const inserted = await deps.relay.commit(deps.store.acks, id, () =>
-        deps.store.insertAck({ ...doc, ...outboxInsert([event]) }),
-      );
+      const inserted = await deps.store.insertAck(doc, event);
       if (!inserted) {
         const first = await deps.store.findAck(alertId, unitId);
         return reply.code(200).send(ackView(first ?? doc));
@@ -103,6 +101,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       schema: {
         tags: ['alerts'],
         summary: 'Who has the alert, who acknowledged, who could not be reached',
+        description: describeErrors(NotificationsErrors.alertNotFound),
         params: AlertParams,
         response: { 200: CoverageView, ...problemResponses(400, 401, 403, 404) },
       },

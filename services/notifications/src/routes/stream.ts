@@ -1,5 +1,6 @@
 import type { Credentials, HttpServer, SseHub } from '@homeward/service-kit';
-import { isStreamId, problemResponses, requireRole } from '@homeward/service-kit';
+import { describeErrors, isStreamId, problemResponses, requireRole } from '@homeward/service-kit';
+import { NotificationsErrors } from '../errors.ts';
 import type { FeedEntry, UnitFeed } from '../store/unit-feed.ts';
 import type { UnitStore } from '../store/unit-store.ts';
 import { assertActsFor } from './alerts.ts';
@@ -27,6 +28,7 @@ export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Pro
       schema: {
         tags: ['units'],
         summary: "A unit's live channel (text/event-stream), resumable with Last-Event-ID",
+        description: describeErrors(NotificationsErrors.unitNotFound, NotificationsErrors.notYourUnit),
         params: UnitParams,
         produces: ['text/event-stream'],
         response: problemResponses(400, 401, 403, 404),

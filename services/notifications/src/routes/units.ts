@@ -1,12 +1,13 @@
 import {
   type Clock,
   type Credentials,
+  describeErrors,
   type HttpServer,
-  NotFoundError,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
+import { NotificationsErrors } from '../errors.ts';
 import type { UnitIndex } from '../store/unit-index.ts';
 import type { UnitDoc, UnitStore } from '../store/unit-store.ts';
 import { UnitBody, UnitParams, UnitView } from './schemas.ts';
@@ -18,8 +19,9 @@ export interface UnitRoutesDeps {
   clock: Clock;
 }
 
-export function unitNotFound(unitId: string): NotFoundError {
-  return new NotFoundError(`no unit ${unitId}`, 'NOTIFICATIONS_ERR_UNIT_NOT_FOUND');
+/** The 404 for a unit id nobody registered. */
+export function unitNotFound(unitId: string) {
+  return NotificationsErrors.unitNotFound.error(`no unit ${unitId}`);
 }
 
 function view(u: UnitDoc): Static<typeof UnitView> {
@@ -46,9 +48,10 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Register or update a unit',
+        description: describeErrors(NotificationsErrors.concurrentUpdate),
         params: UnitParams,
         body: UnitBody,
-        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403) },
+        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403, 409) },
       },
       preHandler: admin,
     },
@@ -81,6 +84,7 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Read a unit (without its webhook secret)',
+        description: describeErrors(NotificationsErrors.unitNotFound),
         params: UnitParams,
         response: { 200: UnitView, ...problemResponses(400, 401, 403, 404) },
       },
@@ -99,8 +103,12 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Remove a unit',
+        description: describeErrors(NotificationsErrors.unitNotFound, NotificationsErrors.concurrentUpdate),
         params: UnitParams,
-        response: { 204: { type: 'null', description: 'removed' }, ...problemResponses(400, 401, 403, 404) },
+        response: {
+          204: { type: 'null', description: 'removed' },
+          ...problemResponses(400, 401, 403, 404, 409),
+        },
       },
       preHandler: admin,
     },

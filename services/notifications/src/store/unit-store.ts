@@ -1,4 +1,4 @@
-import type { Collection, Db } from 'mongodb';
+import type { AggregateStore, Persistence } from '@homeward/persistence';
 
 export const UNIT_KINDS = [
   'police-station',
@@ -31,49 +31,56 @@ export interface RegistryMeta {
   count: number;
 }
 
-/** Units and their generation counter in MongoDB. Every lookup is by `_id`. */
-export class UnitStore {
-  readonly units: Collection<UnitDoc>;
-  private readonly meta: Collection<RegistryMeta>;
+const NO_META: RegistryMeta = { _id: 'units', generation: 0, count: 0 };
 
-  constructor(db: Db) {
-    this.units = db.collection<UnitDoc>('units');
-    this.meta = db.collection<RegistryMeta>('registry_meta');
+/**
+ * Units and their generation counter in MongoDB. Every lookup is by `_id`; a unit changes only
+ * under its lease, and the counter under its own, so concurrent registrations never lose a
+ * count (FerretDB's `$inc` would: it is an unisolated read-modify-write).
+ */
+export class UnitStore {
+  private readonly units: AggregateStore<UnitDoc>;
+  private readonly meta: AggregateStore<RegistryMeta>;
+
+  constructor(persistence: Persistence) {
+    this.units = persistence.aggregate<UnitDoc>('units');
+    this.meta = persistence.aggregate<RegistryMeta>('registry_meta');
   }
 
   find(unitId: string): Promise<UnitDoc | null> {
-    return this.units.findOne({ _id: unitId });
+    return this.units.get(unitId);
   }
 
   /** Creates or replaces a unit; returns whether it was new and the registry's new meta. */
   async put(doc: UnitDoc): Promise<{ created: boolean; meta: RegistryMeta }> {
-    const res = await this.units.replaceOne({ _id: doc._id }, doc, { upsert: true });
-    const created = res.upsertedCount === 1;
+    const { result } = await this.units.upsert<boolean>(doc._id, (current) => ({
+      doc,
+      result: current === null,
+    }));
+    const created = result === true;
     return { created, meta: await this.bump(created ? 1 : 0) };
   }
 
   /** Deletes a unit; null when there was none. */
   async remove(unitId: string): Promise<RegistryMeta | null> {
-    const res = await this.units.deleteOne({ _id: unitId });
-    if (res.deletedCount !== 1) return null;
+    if (!(await this.units.remove(unitId))) return null;
     return this.bump(-1);
   }
 
   async readMeta(): Promise<RegistryMeta> {
-    return (await this.meta.findOne({ _id: 'units' })) ?? { _id: 'units', generation: 0, count: 0 };
+    return (await this.meta.get('units')) ?? NO_META;
   }
 
   /** Every unit: read only when the Redis index is rebuilt (at start, when stale or missing). */
   all(): Promise<UnitDoc[]> {
-    return this.units.find({}).toArray();
+    return this.units.list();
   }
 
   private async bump(countDelta: number): Promise<RegistryMeta> {
-    const after = await this.meta.findOneAndUpdate(
-      { _id: 'units' },
-      { $inc: { generation: 1, count: countDelta } },
-      { upsert: true, returnDocument: 'after' },
-    );
-    return after ?? this.readMeta();
+    const { doc } = await this.meta.upsert('units', (current) => {
+      const { generation, count } = current ?? NO_META;
+      return { doc: { _id: 'units', generation: generation + 1, count: count + countDelta } };
+    });
+    return doc ?? NO_META;
   }
 }

@@ -13,11 +13,13 @@ export type EscalationPolicy = readonly Rung[];
 
 export const DEFAULT_ESCALATION_POLICY_TEXT = '1h:100,2h:200,3h:300,*:500';
 
-const UNIT_MS: Record<string, number> = { s: 1_000, m: 60_000, h: 3_600_000 };
+const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 
 /**
  * Parses `1h:100,2h:200,3h:300,*:500` (durations in s, m or h; radii in km; the last rung
- * `*`). Throws with a message naming the problem, so a bad configuration fails at start.
+ * `*`). Throws with a message naming the problem, so a bad configuration fails at start: a
+ * zero radius (an alert that reaches no one) and a zero duration (a rung that never applies)
+ * are refused, and so is a policy whose durations or radii do not grow.
  */
 export function parseEscalationPolicy(text: string): EscalationPolicy {
   const parts = text.split(',').map((p) => p.trim());
@@ -29,23 +31,24 @@ export function parseEscalationPolicy(text: string): EscalationPolicy {
     if ((m[1] === '*') !== last)
       throw new Error('escalation policy: only the last rung, and it alone, is "*"');
     const radiusKm = Number(m[4]);
-    const untilMs = m[1] === '*' ? null : Number(m[2]) * (UNIT_MS[m[3]!] ?? 0);
+    const untilMs = m[1] === '*' ? null : Number(m[2]) * UNIT_MS[m[3] as keyof typeof UNIT_MS];
     const prev = rungs.at(-1);
     if (radiusKm <= 0) throw new Error('escalation policy: radii must be positive');
     if (prev && radiusKm <= prev.radiusKm) throw new Error('escalation policy: radii must grow');
-    if (untilMs !== null && (untilMs <= 0 || (prev?.untilMs != null && untilMs <= prev.untilMs)))
+    // Only the last rung has no end, so a rung before this one has one.
+    if (untilMs !== null && untilMs <= (prev ? prev.untilMs! : 0))
       throw new Error('escalation policy: durations must be positive and grow');
     rungs.push({ untilMs, radiusKm });
   }
   return rungs;
 }
 
-/** The rung the elapsed time calls for: a late alert starts at once at the wider radius. */
+/**
+ * The rung the elapsed time calls for: a late alert starts at once at the wider radius. A
+ * parsed policy's last rung has no end, so one always applies.
+ */
 export function rungFor(policy: EscalationPolicy, elapsedMs: number): number {
-  for (const [i, r] of policy.entries()) {
-    if (r.untilMs === null || elapsedMs < r.untilMs) return i;
-  }
-  return policy.length - 1;
+  return policy.findIndex((r) => r.untilMs === null || elapsedMs < r.untilMs);
 }
 
 /** When rung `index` ends (the next escalation is due), or null on the last rung. */
@@ -54,6 +57,7 @@ export function rungEndsAt(policy: EscalationPolicy, lastSeenAt: Date, index: nu
   return until == null ? null : new Date(lastSeenAt.getTime() + until);
 }
 
+/** The radius of rung `index`; throws for a rung the policy does not have. */
 export function radiusOf(policy: EscalationPolicy, index: number): number {
   const rung = policy[index];
   if (!rung) throw new Error(`no rung ${index} in the escalation policy`);

@@ -1,26 +1,25 @@
 import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
 import { NotFoundError } from '@homeward/service-kit';
-import type { Coordinator } from '../coordinator.ts';
+import type { CaseService } from '../case-service.ts';
 
 /**
  * A case opened by intake: recorded, and for a missing child reported by police the alert goes
- * out at once. A redelivery finds the case and its alert and changes nothing (it only finishes
- * an alert a crash left unpublished).
+ * out at once. A redelivery finds the case and its alert and changes nothing.
  */
-export function caseOpenedHandler(coordinator: Coordinator): EventHandler<'homeward.case.opened'> {
+export function caseOpenedHandler(service: CaseService): EventHandler<'homeward.case.opened'> {
   return async (event, ctx) => {
-    const fresh = await coordinator.recordOpened(event);
-    const alert = await coordinator.afterOpened(event.data);
-    ctx.log.info({ caseId: event.data.caseId, fresh, alertId: alert?._id }, 'case opened');
+    const fresh = await service.recordOpened(event);
+    const alert = await service.afterOpened(event.data);
+    ctx.log.info({ caseId: event.data.caseId, fresh, alertId: alert?.alertId }, 'case opened');
   };
 }
 
 /** A lead on a case (a sighting, a second report): kept for police to move the alert's centre to. */
-export function leadAddedHandler(coordinator: Coordinator): EventHandler<'homeward.case.lead-added'> {
+export function leadAddedHandler(service: CaseService): EventHandler<'homeward.case.lead-added'> {
   return async (event, ctx) => {
     try {
-      await coordinator.recordLead(event);
+      await service.recordLead(event);
     } catch (err) {
       // case.opened precedes its leads on the case's partition: an unknown case is a bad event.
       if (err instanceof NotFoundError) throw new PoisonMessageError(err.code, err.message, { cause: err });

@@ -1,12 +1,13 @@
 import type { EventHandler } from '@homeward/messaging';
-import type { Coordinator } from '../coordinator.ts';
+import type { CaseService } from '../case-service.ts';
 
-/** A unit acknowledged an alert: counted on the alert, each unit once. */
+/** A unit acknowledged an alert: kept as a fact, so each unit counts once. */
 export function acknowledgedHandler(
-  coordinator: Coordinator,
+  service: CaseService,
 ): EventHandler<'homeward.notification.acknowledged'> {
   return async (event, ctx) => {
-    const known = await coordinator.recordAck(event.data.alertId, event.data.unitId);
+    const d = event.data;
+    const known = await service.recordAck(d.alertId, d.unitId, new Date(d.acknowledgedAt));
     if (!known) ctx.log.warn({ alertId: event.data.alertId }, 'acknowledgement of an unknown alert ignored');
   };
 }

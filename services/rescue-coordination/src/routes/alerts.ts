@@ -1,15 +1,25 @@
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
-import type { Coordinator } from '../coordinator.ts';
+import {
+  type Credentials,
+  describeErrors,
+  type HttpServer,
+  problemResponses,
+  requireRole,
+} from '@homeward/service-kit';
+import type { CaseService } from '../case-service.ts';
+import type { AlertState } from '../domain/alert-plan.ts';
+import { Errors } from '../errors.ts';
 import { AlertParams, AlertView, CancelBody, CentreBody } from './schemas.ts';
 import { alertView } from './views.ts';
 
 /** Police actions on a running alert: cancel it, or move its centre to a lead. */
 export async function alertRoutes(
   app: HttpServer,
-  deps: { coordinator: Coordinator; credentials: Credentials },
+  deps: { service: CaseService; credentials: Credentials },
 ): Promise<void> {
   const police = requireRole(deps.credentials, 'police');
   const tags = ['alerts'];
+  const view = async (alert: AlertState) =>
+    alertView(alert, await deps.service.acknowledgements(alert.alertId));
 
   app.post(
     '/v1/alerts/:alertId/cancel',
@@ -17,6 +27,7 @@ export async function alertRoutes(
       schema: {
         tags,
         summary: 'Cancel an alert with the reason every notified unit is told (police)',
+        description: describeErrors(Errors.alertNotFound, Errors.alertEnded, Errors.concurrentUpdate),
         params: AlertParams,
         body: CancelBody,
         response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
@@ -24,8 +35,8 @@ export async function alertRoutes(
       preHandler: police,
     },
     async (request) =>
-      alertView(
-        await deps.coordinator.cancelAlert(
+      view(
+        await deps.service.cancelAlert(
           request.params.alertId,
           request.body.reason,
           request.body.note,
@@ -40,8 +51,15 @@ export async function alertRoutes(
       schema: {
         tags,
         summary: "Move a running alert's centre to a lead's place (police)",
-        description:
+        description: [
           'Leads never move an alert on their own: police choose one. Published as homeward.alert.escalated with the same radius (previousRadiusKm equals radiusKm) and the next step number; the widening schedule, measured from the time last seen, is unchanged.',
+          describeErrors(
+            Errors.alertNotFound,
+            Errors.leadNotFound,
+            Errors.alertEnded,
+            Errors.concurrentUpdate,
+          ),
+        ].join('\n\n'),
         params: AlertParams,
         body: CentreBody,
         response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
@@ -49,8 +67,6 @@ export async function alertRoutes(
       preHandler: police,
     },
     async (request) =>
-      alertView(
-        await deps.coordinator.moveCentre(request.params.alertId, request.body.leadId, request.principal!),
-      ),
+      view(await deps.service.moveCentre(request.params.alertId, request.body.leadId, request.principal!)),
   );
 }

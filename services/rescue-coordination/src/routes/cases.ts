@@ -1,16 +1,17 @@
 import { randomUUID } from 'node:crypto';
+import type { FactStore } from '@homeward/persistence';
 import {
   type Credentials,
+  describeErrors,
   type HttpServer,
   type Logger,
   type Principal,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
-import type { Coordinator } from '../coordinator.ts';
+import type { CaseService } from '../case-service.ts';
 import { regionLevel } from '../domain/regions.ts';
-import type { AlertDoc, AlertStore } from '../store/alert-store.ts';
-import type { AuditRecord, CaseStore } from '../store/case-store.ts';
+import { Errors } from '../errors.ts';
 import {
   AlertView,
   CaseDetail,
@@ -25,10 +26,21 @@ import {
 } from './schemas.ts';
 import { alertView, caseDetail, caseSummary } from './views.ts';
 
+/** Who read which case and when; kept in MongoDB, logged without personal data. */
+export interface AuditRecord {
+  _id: string;
+  at: Date;
+  action: 'case.read' | 'case.list';
+  agencyId: string;
+  role: string;
+  region: string;
+  caseIds: string[];
+  filters?: Record<string, string>;
+}
+
 export interface CaseRoutesDeps {
-  coordinator: Coordinator;
-  cases: CaseStore;
-  alerts: AlertStore;
+  service: CaseService;
+  audit: FactStore<AuditRecord>;
   credentials: Credentials;
   logger: Logger;
   clock: { now(): Date };
@@ -63,7 +75,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       caseIds,
       ...(filters ? { filters } : {}),
     };
-    await deps.cases.recordRead(record);
+    await deps.audit.insertOnce(record);
     deps.logger.info(
       {
         audit: { id: record._id, action, agencyId: p.agencyId, role: p.role, caseIds: caseIds.slice(0, 100) },
@@ -85,14 +97,13 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
     },
     async (request) => {
       const q = request.query;
-      const { items, total } = await deps.cases.list(
+      const { items, total } = await deps.service.listCases(
         {
           ...(q.status ? { status: q.status } : {}),
           ...(q.kind ? { kind: q.kind } : {}),
           ...(q.region ? { region: { level: regionLevel(q.region), code: q.region } } : {}),
         },
-        q.limit,
-        q.offset,
+        { limit: q.limit, offset: q.offset },
       );
       const filters = Object.fromEntries(
         Object.entries({ status: q.status, kind: q.kind, region: q.region }).filter(
@@ -115,18 +126,17 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'A case with its team, alerts, leads and full timeline (audited)',
+        description: describeErrors(Errors.caseNotFound),
         params: CaseParams,
         response: { 200: CaseDetail, ...problemResponses(400, 401, 403, 404) },
       },
       preHandler: readers,
     },
     async (request) => {
-      const doc = await deps.coordinator.getCase(request.params.caseId);
-      const alerts = (await Promise.all(doc.alertIds.map((id) => deps.alerts.find(id)))).filter(
-        (a): a is AlertDoc => a !== null && a.status !== 'pending',
-      );
+      const doc = await deps.service.getCase(request.params.caseId);
+      const acks = await Promise.all(doc.alerts.map((a) => deps.service.acknowledgements(a.alertId)));
       await audit(request.principal!, 'case.read', [doc._id]);
-      return caseDetail(doc, alerts, request.principal!);
+      return caseDetail(doc, acks, request.principal!);
     },
   );
 
@@ -136,8 +146,10 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'Name the chief and the leads for investigation, rescue and family liaison (police)',
-        description:
-          "The chief must be police of county level or higher for the case's region: a division code at county, prefecture or province level that contains the case's division (else 422 RESCUE_ERR_CHIEF_REGION). Publishes homeward.case.team-assigned; a later call replaces the team.",
+        description: [
+          "The chief must be police of county level or higher for the case's region: a division code at county, prefecture or province level that contains the case's division. Publishes homeward.case.team-assigned; a later call replaces the team.",
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.chiefRegion),
+        ].join('\n\n'),
         params: CaseParams,
         body: TeamBody,
         response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
@@ -145,7 +157,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       preHandler: police,
     },
     async (request) =>
-      state(await deps.coordinator.assignTeam(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.assignTeam(request.params.caseId, request.body, request.principal!)),
   );
 
   app.post(
@@ -154,17 +166,24 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'Issue the rapid search alert of a missing-child case (police)',
-        description:
-          'The radius is the rung of the escalation policy that the time since the child was last seen calls for. 409 RESCUE_ERR_ALERT_ACTIVE if one is running; 422 RESCUE_ERR_ALERT_NOT_APPLICABLE for other kinds of case.',
+        description: [
+          'The radius is the rung of the escalation policy that the time since the child was last seen calls for.',
+          describeErrors(
+            Errors.caseNotFound,
+            Errors.alertActive,
+            Errors.invalidTransition,
+            Errors.alertNotApplicable,
+          ),
+        ].join('\n\n'),
         params: CaseParams,
         response: { 201: AlertView, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
       preHandler: police,
     },
     async (request, reply) => {
-      const alert = await deps.coordinator.issueAlert(request.params.caseId);
+      const alert = await deps.service.issueAlert(request.params.caseId);
       reply.header('location', `/v1/cases/${alert.caseId}`);
-      return reply.code(201).send(alertView(alert));
+      return reply.code(201).send(alertView(alert, 0));
     },
   );
 
@@ -174,6 +193,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'The child was located (police); a running alert is cancelled with reason "found"',
+        description: describeErrors(Errors.caseNotFound, Errors.invalidTransition),
         params: CaseParams,
         body: LocatedBody,
         response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
@@ -181,7 +201,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       preHandler: police,
     },
     async (request) =>
-      state(await deps.coordinator.locate(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.locate(request.params.caseId, request.body, request.principal!)),
   );
 
   app.post(
@@ -190,6 +210,10 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'The child was rescued (police), with the buying household if any',
+        description: [
+          'A running alert is cancelled with reason "found" in the same change.',
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition),
+        ].join('\n\n'),
         params: CaseParams,
         body: RescuedBody,
         response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
@@ -197,7 +221,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       preHandler: police,
     },
     async (request) =>
-      state(await deps.coordinator.rescue(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.rescue(request.params.caseId, request.body, request.principal!)),
   );
 
   app.post(
@@ -206,6 +230,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary: 'Close the case (police); a running alert must be cancelled first',
+        description: describeErrors(Errors.caseNotFound, Errors.alertActive, Errors.invalidTransition),
         params: CaseParams,
         body: CloseBody,
         response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
@@ -213,6 +238,6 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       preHandler: police,
     },
     async (request) =>
-      state(await deps.coordinator.close(request.params.caseId, request.body.reason, request.principal!)),
+      state(await deps.service.close(request.params.caseId, request.body.reason, request.principal!)),
   );
 }

@@ -1,4 +1,13 @@
-import { DateTime, EventCatalogue, Id, LongText, RegionCode, ShortText } from '@homeward/events';
+import {
+  CaseKinds,
+  DateTime,
+  EventCatalogue,
+  Id,
+  LongText,
+  literalUnion,
+  RegionCode,
+  ShortText,
+} from '@homeward/events';
 import { Type } from '@sinclair/typebox';
 import { CaseStatuses } from '../domain/lifecycle.ts';
 
@@ -71,13 +80,7 @@ export const CentreBody = Type.Object(
 
 export const CaseListQuery = Type.Object({
   status: Type.Optional(Type.Union(CaseStatuses.map((s) => Type.Literal(s)))),
-  kind: Type.Optional(
-    Type.Union([
-      Type.Literal('missing-child'),
-      Type.Literal('unidentified-child'),
-      Type.Literal('suspected-trafficking'),
-    ]),
-  ),
+  kind: Type.Optional(literalUnion(CaseKinds)),
   region: Type.Optional(RegionCode),
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   offset: Type.Integer({ minimum: 0, maximum: 100_000, default: 0 }),

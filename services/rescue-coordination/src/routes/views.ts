@@ -1,21 +1,21 @@
 import type { Principal } from '@homeward/service-kit';
-import type { AlertDoc } from '../store/alert-store.ts';
-import type { CaseDoc } from '../store/case-store.ts';
+import type { AlertState } from '../domain/alert-plan.ts';
+import type { CaseDoc } from '../domain/case.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
-/** An alert as the API shows it. */
-export function alertView(a: AlertDoc) {
+/** An alert as the API shows it, with the number of units that acknowledged it. */
+export function alertView(a: AlertState, acknowledgements: number) {
   return {
-    alertId: a._id,
+    alertId: a.alertId,
     caseId: a.caseId,
-    status: a.status === 'cancelled' ? ('cancelled' as const) : ('active' as const),
+    status: a.status,
     issuedAt: iso(a.issuedAt),
     center: a.center,
     radiusKm: a.radiusKm,
     step: a.step,
     nextEscalationAt: a.nextDueAt ? iso(a.nextDueAt) : null,
-    acknowledgements: a.acknowledgedBy?.length ?? 0,
+    acknowledgements,
     ...(a.cancelled
       ? {
           cancelled: {
@@ -53,14 +53,15 @@ export function caseSummary(c: CaseDoc) {
 /**
  * The whole case with its timeline: the case's own entries and its alerts' broadcasts, in time
  * order. Operators read it without the reporter's contacts, which only police need.
+ * `acknowledgements` holds the count of each alert, in the order of `c.alerts`.
  */
-export function caseDetail(c: CaseDoc, alerts: AlertDoc[], reader: Principal) {
+export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Principal) {
   const { reporter: _reporter, ...reportWithoutContacts } = c.report as typeof c.report & {
     reporter?: unknown;
   };
   const timeline = [
     ...c.timeline.map((t) => ({ ...t, at: iso(t.at) })),
-    ...alerts.flatMap((a) => a.history.map((h) => ({ ...h, at: iso(h.at), alertId: a._id }))),
+    ...c.alerts.flatMap((a) => a.history.map((h) => ({ ...h, at: iso(h.at), alertId: a.alertId }))),
   ].sort((x, y) => x.at.localeCompare(y.at));
   return {
     caseId: c._id,
@@ -75,7 +76,7 @@ export function caseDetail(c: CaseDoc, alerts: AlertDoc[], reader: Principal) {
     report: reader.role === 'police' ? c.report : reportWithoutContacts,
     ...(c.team ? { team: { ...c.team, assignedAt: iso(c.team.assignedAt) } } : {}),
     activeAlertId: c.activeAlertId,
-    alerts: alerts.map(alertView),
+    alerts: c.alerts.map((a, i) => alertView(a, acknowledgements[i] ?? 0)),
     leads: c.leads.map((l) => ({ ...l, addedAt: iso(l.addedAt) })),
     ...(c.located ? { located: c.located } : {}),
     ...(c.rescued ? { rescued: c.rescued } : {}),

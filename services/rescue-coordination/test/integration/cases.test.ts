@@ -388,8 +388,8 @@ describe('consumed events', () => {
     await svc.rt.publisher.publish(opened, lead);
     // ... and handed to the handlers again, as after a crash before the guard recorded them.
     const ctx = { log: testLogger(), topic: 't', partition: 0, offset: '0', traceparent: '' };
-    await caseOpenedHandler(svc.app.coordinator)(opened, ctx);
-    await leadAddedHandler(svc.app.coordinator)(lead, ctx);
+    await caseOpenedHandler(svc.app.service)(opened, ctx);
+    await leadAddedHandler(svc.app.service)(lead, ctx);
     const marker = missingChildOpened({ lastSeenAt: lastSeen(5) });
     await open(marker); // processed after the redeliveries on this partition or another
     await new Promise((r) => setTimeout(r, 500));
@@ -427,7 +427,7 @@ describe('consumed events', () => {
       { what: 'identified' },
     );
     expect(detail.identified).toMatchObject({ matchId, childSampleId: 'smp-child' });
-    await svc.app.coordinator.recordIdentified(confirmed);
+    await svc.app.service.recordIdentified(confirmed);
     expect((await svc.call('GET', `/v1/cases/${caseId}`)).body.version).toBe(detail.version);
   });
 

@@ -8,6 +8,7 @@ import {
   waitFor,
 } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countOutcomes } from '../../src/escalation-worker.ts';
 import {
   collector,
   dropDatabases,
@@ -55,13 +56,13 @@ async function instance(opts: {
 /** A police missing-child case, last seen `minutesAgo`: its alert goes out at once. */
 async function openCase(svc: RunningRescue, clock: ManualClock, minutesAgo: number): Promise<string> {
   const event = missingChildOpened({ lastSeenAt: new Date(clock.now().getTime() - minutesAgo * MINUTE) });
-  await svc.app.coordinator.recordOpened(event);
-  const alert = await svc.app.coordinator.afterOpened(event.data);
+  await svc.app.service.recordOpened(event);
+  const alert = await svc.app.service.afterOpened(event.data);
   if (!alert) throw new Error('no alert issued');
-  return alert._id;
+  return alert.alertId;
 }
 
-const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.alerts.find(alertId);
+const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.service.getAlert(alertId);
 const eventsOf = (alertId: string, type: string) =>
   alertEvents.events.filter(
     (e: CloudEvent) => e.type === type && (e.data as { alertId: string }).alertId === alertId,
@@ -127,7 +128,7 @@ describe('escalation at the right elapsed times', () => {
     const issued = await waitFor(() => eventsOf(at150, 'homeward.alert.issued')[0], { what: 'issued' });
     expect(issued.data).toMatchObject({ step: 2, radiusKm: 300 });
     clock.advance(30 * MINUTE);
-    const tick = await svc.app.scheduler.tick();
+    const tick = countOutcomes(await svc.app.scheduler.tick());
     expect(tick.escalated).toBe(1); // at150 to 500 km; at60 is due at 09:00
     expect(await alertOf(svc, at150)).toMatchObject({ step: 3, radiusKm: 500 });
     expect(await alertOf(svc, at60)).toMatchObject({ step: 1, radiusKm: 200 });
@@ -148,13 +149,13 @@ describe('durable and exactly once', () => {
       for (const hours of [1, 2, 3]) {
         clock.set(new Date(new Date('2026-11-28T07:55:00Z').getTime() + hours * HOUR));
         const ticks = await Promise.all([a, b, a, b].map((s) => s.app.scheduler.tick()));
-        expect(ticks.reduce((n, t) => n + t.escalated, 0)).toBe(ids.length);
+        expect(ticks.reduce((n, t) => n + (countOutcomes(t).escalated ?? 0), 0)).toBe(ids.length);
         for (const id of ids) expect((await alertOf(a, id))?.step).toBe(hours);
       }
-      // Past the lease: the compare-and-set alone keeps a step from happening twice.
+      // Called directly, past the scheduler: the case's lease alone keeps a step from happening twice.
       const id = await openCase(a, clock, 5);
       clock.advance(HOUR);
-      const outcomes = await Promise.all([a, b, a].map((s) => s.app.coordinator.escalateIfDue(id)));
+      const outcomes = await Promise.all([a, b, a].map((s) => s.app.service.escalateIfDue(id)));
       expect(outcomes.filter((o) => o === 'escalated')).toHaveLength(1);
       ids.push(id);
 
@@ -202,8 +203,8 @@ describe('durable and exactly once', () => {
     expect(Number(await third.rt.redis.redis.zscore(redisKey, alertId))).toBe(
       new Date('2026-11-28T08:30:00Z').getTime(),
     );
-    const tick = await third.app.scheduler.tick();
-    expect(tick.outcomes.escalated).toBe(1);
+    const tick = countOutcomes(await third.app.scheduler.tick());
+    expect(tick.escalated).toBe(1);
     // 07:30 + 130 min: one widening straight to the 300 km the time calls for, not two.
     expect(await alertOf(third, alertId)).toMatchObject({ step: 1, rung: 2, radiusKm: 300 });
     await waitFor(() => eventsOf(alertId, 'homeward.alert.escalated').length === 1, { what: 'escalation' });
@@ -217,13 +218,16 @@ describe('durable and exactly once', () => {
       lastSeenAt: new Date(clock.now().getTime() - 5 * MINUTE),
       by: 'hotline',
     });
-    await first.app.coordinator.recordOpened(event);
-    const alertId = (await first.app.coordinator.issueAlert(event.data.caseId))._id;
-    // Put the alert back as the crash would have left it: taken on by the case, never published.
-    await first.app.alerts.alerts.updateOne({ _id: alertId }, { $set: { status: 'pending', history: [] } });
+    await first.app.service.recordOpened(event);
+    // The crash: the relay dies before it publishes, so the write stands with alert.issued
+    // still in the case's outbox.
+    await first.rt.relay.stop();
+    const alertId = (await first.app.service.issueAlert(event.data.caseId)).alertId;
     await first.stop();
+    expect(eventsOf(alertId, 'homeward.alert.issued')).toHaveLength(0);
     const second = await instance({ clock, dbName });
     expect(await alertOf(second, alertId)).toMatchObject({ status: 'active' });
     expect((await second.call('GET', `/v1/cases/${event.data.caseId}`)).body.alerts).toHaveLength(1);
+    await waitFor(() => eventsOf(alertId, 'homeward.alert.issued').length === 1, { what: 'alert.issued' });
   });
 });

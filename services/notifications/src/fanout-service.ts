@@ -19,7 +19,7 @@ const CLAIM_CHUNK = 1000;
 /** How often units another instance holds under a live lease are looked at again. */
 const WAIT_POLL_MS = 200;
 
-export interface FanoutDeps {
+export interface FanoutServiceDeps {
   index: UnitIndex;
   ledger: ClaimLedger;
   store: DeliveryStore;
@@ -40,8 +40,8 @@ export interface FanoutDeps {
  * settled, so the consumer commits the event only after that; a crash before then means the
  * event comes again and the claims left pending are taken over when their lease runs out.
  */
-export class Fanout {
-  constructor(private readonly deps: FanoutDeps) {}
+export class FanoutService {
+  constructor(private readonly deps: FanoutServiceDeps) {}
 
   /**
    * Makes sure the Redis ledger of an alert exists; if Redis lost it after deliveries began,

@@ -1,4 +1,4 @@
-import type { Logger } from '@homeward/service-kit';
+import { type Logger, PeriodicWorker, type Worker } from '@homeward/service-kit';
 
 export interface HealthTarget {
   name: string;
@@ -32,16 +32,16 @@ export function parseHealthTargets(spec: string): HealthTarget[] {
 
 /**
  * Polls every service's `/health/ready` on the server side (the browser could not reach the
- * other ports, and one poll serves every operator), keeping the latest answer of each.
+ * other ports, and one poll serves every operator), keeping the latest answer of each. The
+ * first poll runs at start, then one every interval, never two at once.
  */
-export class HealthPoller {
+export class HealthWorker implements Worker {
   private readonly latest = new Map<string, ServiceHealth>();
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
+  private readonly worker: PeriodicWorker<void>;
 
   constructor(
     private readonly targets: HealthTarget[],
-    private readonly intervalMs: number,
+    intervalMs: number,
     private readonly logger: Logger,
     private readonly now: () => Date,
   ) {
@@ -54,18 +54,21 @@ export class HealthPoller {
         checkedAt: null,
         checks: null,
       });
+    this.worker = new PeriodicWorker({
+      name: 'health poll',
+      intervalMs,
+      logger,
+      tickAtStart: true,
+      tick: () => this.pollAll(),
+    });
   }
 
-  start(): void {
-    this.running = this.pollAll();
-    this.timer = setInterval(() => {
-      this.running = this.pollAll();
-    }, this.intervalMs);
+  start(): Promise<void> {
+    return this.worker.start();
   }
 
-  async stop(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.worker.stop();
   }
 
   summary(): ServiceHealth[] {

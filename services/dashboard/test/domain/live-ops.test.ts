@@ -1,0 +1,316 @@
+import type { HomewardEvent } from '@homeward/events';
+import { describe, expect, it } from 'vitest';
+import { toView } from '../../src/domain/event-view.ts';
+import { ALERT_TIMELINE_MAX, liveKeys, liveOps } from '../../src/domain/live-ops.ts';
+import { placeOf } from '../../src/domain/refs.ts';
+import {
+  acknowledged,
+  alertCancelled,
+  alertEscalated,
+  alertIssued,
+  caseClosed,
+  caseOpened,
+  childLocated,
+  childRescued,
+  custody,
+  delivered,
+  ev,
+  followupCompleted,
+  followupOverdue,
+  followupScheduled,
+  leadAdded,
+  matchConfirmed,
+  matchFound,
+  placementDecided,
+  sampleCollected,
+} from '../events.ts';
+
+const keys = liveKeys('p.dashboard:');
+
+/** The board's commands of one event: everything after the history entry and the three counters. */
+function boardOps(
+  event: HomewardEvent,
+  place: { region?: string; caseId?: string } = placeOf(event, undefined),
+) {
+  const ops = liveOps(event, toView(event, 'topic.v1', place), keys, 1000);
+  return ops.slice(4);
+}
+
+describe('the keys of the live projection', () => {
+  it('live under the deployment prefix, one per kind of fact', () => {
+    expect(keys).toMatchObject({
+      history: 'p.dashboard:history',
+      stats: 'p.dashboard:stats',
+      caseStatus: 'p.dashboard:case:status',
+      caseRegion: 'p.dashboard:case:region',
+      caseKind: 'p.dashboard:case:kind',
+      activeAlerts: 'p.dashboard:alerts:active',
+      sampleStep: 'p.dashboard:sample:step',
+      sampleAt: 'p.dashboard:sample:at',
+      matchStatus: 'p.dashboard:match:status',
+      matchInfo: 'p.dashboard:match:info',
+      placementType: 'p.dashboard:placement:type',
+      followupStatus: 'p.dashboard:followup:status',
+      followupInfo: 'p.dashboard:followup:info',
+    });
+    expect(keys.seen('e1')).toBe('p.dashboard:seen:e1');
+    expect(keys.session('d1')).toBe('p.dashboard:session:d1');
+    expect(keys.alert('a1')).toBe('p.dashboard:alert:a1');
+    expect(keys.alertSteps('a1')).toBe('p.dashboard:alert:a1:steps');
+    expect(keys.alertTimeline('a1')).toBe('p.dashboard:alert:a1:timeline');
+  });
+});
+
+describe('every event', () => {
+  it('enters the capped history with its view and facets, and counts in total, per topic and per type', () => {
+    const e = caseClosed('c1');
+    const view = toView(e, 'case.events.v1', { caseId: 'c1' });
+    const ops = liveOps(e, view, keys, 500);
+    expect(ops.slice(0, 4)).toEqual([
+      [
+        'XADD',
+        'p.dashboard:history',
+        'MAXLEN',
+        '~',
+        '500',
+        '*',
+        'v',
+        JSON.stringify(view),
+        't',
+        e.type,
+        'r',
+        '',
+        'c',
+        'c1',
+      ],
+      ['HINCRBY', 'p.dashboard:stats', 'total', '1'],
+      ['HINCRBY', 'p.dashboard:stats', 'topic:case.events.v1', '1'],
+      ['HINCRBY', 'p.dashboard:stats', 'type:homeward.case.closed', '1'],
+    ]);
+    const placed = liveOps(e, toView(e, 'case.events.v1', { region: '340104' }), keys, 500);
+    expect(placed[0]!.slice(-4)).toEqual(['r', '340104', 'c', '']);
+  });
+});
+
+describe('cases on the board', () => {
+  it('an opened case gets its status, region and kind', () => {
+    expect(boardOps(caseOpened('c1', { region: '340102' }))).toEqual([
+      ['HSET', keys.caseStatus, 'c1', 'open'],
+      ['HSET', keys.caseRegion, 'c1', '340102'],
+      ['HSET', keys.caseKind, 'c1', 'missing-child'],
+    ]);
+  });
+
+  it('later case events move the status, and the region when they are placed', () => {
+    const officer = { officerId: 'o', name: 'n', agencyId: 'a', region: '340104', contact: 'c' };
+    const team = ev('homeward.case.team-assigned', {
+      caseId: 'c1',
+      assignedAt: '2026-03-01T10:00:00+08:00',
+      chief: officer,
+      investigationLead: officer,
+      rescueLead: officer,
+      familyLiaisonLead: officer,
+    });
+    expect(boardOps(team, { caseId: 'c1' })).toEqual([['HSET', keys.caseStatus, 'c1', 'team-assigned']]);
+    expect(
+      boardOps(childLocated('c1', '2026-03-02T10:00:00+08:00'), { region: '340104', caseId: 'c1' }),
+    ).toEqual([
+      ['HSET', keys.caseStatus, 'c1', 'located'],
+      ['HSET', keys.caseRegion, 'c1', '340104'],
+    ]);
+    expect(boardOps(childRescued('c1', '2026-03-03T10:00:00+08:00'), { caseId: 'c1' })).toEqual([
+      ['HSET', keys.caseStatus, 'c1', 'rescued'],
+    ]);
+    expect(boardOps(caseClosed('c1'), { caseId: 'c1' })).toEqual([['HSET', keys.caseStatus, 'c1', 'closed']]);
+  });
+
+  it('a lead does not move the case', () => {
+    expect(boardOps(leadAdded('c1'))).toEqual([]);
+  });
+});
+
+describe('alerts on the board', () => {
+  it('an issued alert is stored, marked active, and its first step recorded', () => {
+    expect(boardOps(alertIssued('a1', 'c1', { region: '340102', radiusKm: 50 }))).toEqual([
+      [
+        'HSET',
+        keys.alert('a1'),
+        'caseId',
+        'c1',
+        'region',
+        '340102',
+        'lat',
+        '31.7979',
+        'lon',
+        '117.2906',
+        'radiusKm',
+        '50',
+        'step',
+        '0',
+        'issuedAt',
+        '2026-03-01T09:05:00+08:00',
+        'lastSeenAt',
+        '2026-03-01T08:50:00+08:00',
+        'lastSeenPlace',
+        'Hefei South Station',
+        'status',
+        'active',
+      ],
+      ['SADD', keys.activeAlerts, 'a1'],
+      [
+        'RPUSH',
+        keys.alertSteps('a1'),
+        JSON.stringify({ at: '2026-03-01T09:05:00+08:00', radiusKm: 50, step: 0 }),
+      ],
+    ]);
+  });
+
+  it('an escalation widens the alert and records the step', () => {
+    expect(boardOps(alertEscalated('a1', 'c1'))).toEqual([
+      ['HSET', keys.alert('a1'), 'radiusKm', '200', 'step', '1', 'lat', '31.7979', 'lon', '117.2906'],
+      [
+        'RPUSH',
+        keys.alertSteps('a1'),
+        JSON.stringify({ at: '2026-03-01T09:50:00+08:00', radiusKm: 200, step: 1 }),
+      ],
+    ]);
+  });
+
+  it('a cancellation ends the alert with its reason', () => {
+    expect(boardOps(alertCancelled('a1', 'c1', 'hoax'))).toEqual([
+      [
+        'HSET',
+        keys.alert('a1'),
+        'status',
+        'cancelled',
+        'cancelReason',
+        'hoax',
+        'cancelledAt',
+        '2026-03-02T10:00:00+08:00',
+      ],
+      ['SREM', keys.activeAlerts, 'a1'],
+    ]);
+  });
+
+  it('deliveries and acknowledgements count and mark the coverage timeline, which stays bounded', () => {
+    const at = (t: string) => String(Date.parse(t));
+    expect(boardOps(delivered('a1', 'u1'))).toEqual([
+      ['HINCRBY', keys.alert('a1'), 'notified', '1'],
+      ['RPUSH', keys.alertTimeline('a1'), `n${at('2026-03-01T09:05:01+08:00')}`],
+      ['LTRIM', keys.alertTimeline('a1'), String(-ALERT_TIMELINE_MAX), '-1'],
+    ]);
+    expect(boardOps(acknowledged('a1', 'u1'))).toEqual([
+      ['HINCRBY', keys.alert('a1'), 'acknowledged', '1'],
+      ['RPUSH', keys.alertTimeline('a1'), `a${at('2026-03-01T09:06:00+08:00')}`],
+      ['LTRIM', keys.alertTimeline('a1'), String(-ALERT_TIMELINE_MAX), '-1'],
+    ]);
+    expect(ALERT_TIMELINE_MAX).toBe(5000);
+  });
+
+  it('failures count; a cancellation delivered or failed does not count toward coverage', () => {
+    const failed = (kind: 'alert' | 'cancellation') =>
+      ev('homeward.notification.failed', {
+        alertId: 'a1',
+        unitId: 'u1',
+        step: 0,
+        kind,
+        failedAt: '2026-03-01T09:06:00+08:00',
+        attempts: 3,
+        reason: 'timeout',
+      });
+    expect(boardOps(failed('alert'))).toEqual([['HINCRBY', keys.alert('a1'), 'failed', '1']]);
+    expect(boardOps(failed('cancellation'))).toEqual([]);
+    const cancellationDelivered = ev('homeward.notification.delivered', {
+      ...delivered('a1', 'u1').data,
+      kind: 'cancellation',
+    });
+    expect(boardOps(cancellationDelivered)).toEqual([]);
+  });
+});
+
+describe('DNA, placements and follow-ups on the board', () => {
+  it('a sample is collected, then moves step by step, each with its time', () => {
+    expect(boardOps(sampleCollected('s1', 'c1'))).toEqual([
+      ['HSET', keys.sampleStep, 's1', 'collected'],
+      ['HSET', keys.sampleAt, 's1', String(Date.parse('2026-03-02T10:00:00+08:00'))],
+    ]);
+    expect(boardOps(custody('s1', 'received', '2026-03-02T18:00:00+08:00'))).toEqual([
+      ['HSET', keys.sampleStep, 's1', 'received'],
+      ['HSET', keys.sampleAt, 's1', String(Date.parse('2026-03-02T18:00:00+08:00'))],
+    ]);
+  });
+
+  it('a match awaits review with what the board lists, then is confirmed or rejected', () => {
+    expect(boardOps(matchFound('m1', 's1', 'c1'))).toEqual([
+      ['HSET', keys.matchStatus, 'm1', 'found'],
+      [
+        'HSET',
+        keys.matchInfo,
+        'm1',
+        JSON.stringify({
+          childSampleId: 's1',
+          caseId: 'c1',
+          probability: 0.999996,
+          foundAt: '2026-03-03T10:00:00+08:00',
+        }),
+      ],
+    ]);
+    const { caseId: _c, ...withoutCase } = matchFound('m2', 's2', 'c2').data;
+    expect(boardOps(ev('homeward.dna.match-found', withoutCase))[1]![3]).toBe(
+      JSON.stringify({
+        childSampleId: 's2',
+        caseId: null,
+        probability: 0.999996,
+        foundAt: '2026-03-03T10:00:00+08:00',
+      }),
+    );
+    expect(boardOps(matchConfirmed('m1', 's1', 'c1'))).toEqual([
+      ['HSET', keys.matchStatus, 'm1', 'confirmed'],
+    ]);
+    const rejected = ev('homeward.dna.match-rejected', {
+      matchId: 'm3',
+      childSampleId: 's1',
+      parentSampleIds: ['p1'],
+      rejectedAt: '2026-03-04T10:00:00+08:00',
+      rejectedBy: 'Dr Wang',
+    });
+    expect(boardOps(rejected)).toEqual([['HSET', keys.matchStatus, 'm3', 'rejected']]);
+  });
+
+  it('a placement records its type per case', () => {
+    expect(boardOps(placementDecided('c1', 'return-to-family'))).toEqual([
+      ['HSET', keys.placementType, 'c1', 'return-to-family'],
+    ]);
+  });
+
+  it('a follow-up is scheduled once (a redelivery cannot reset it), then completed or overdue', () => {
+    expect(boardOps(followupScheduled('f1', 'c1'))).toEqual([
+      ['HSETNX', keys.followupStatus, 'f1', 'scheduled'],
+      [
+        'HSET',
+        keys.followupInfo,
+        'f1',
+        JSON.stringify({
+          caseId: 'c1',
+          type: 'compulsory-education',
+          dueDate: '2026-04-01',
+          region: '340104',
+        }),
+      ],
+    ]);
+    expect(boardOps(followupCompleted('f1', 'c1'))).toEqual([
+      ['HSET', keys.followupStatus, 'f1', 'completed'],
+    ]);
+    expect(boardOps(followupOverdue('f1', 'c1'))).toEqual([['HSET', keys.followupStatus, 'f1', 'overdue']]);
+  });
+
+  it('a profile entered changes nothing on the board', () => {
+    const profile = ev('homeward.dna.profile-entered', {
+      sampleId: 's1',
+      enteredAt: '2026-03-03T09:00:00+08:00',
+      lociCount: 20,
+      matchable: true,
+    });
+    expect(boardOps(profile)).toEqual([]);
+  });
+});

@@ -1,0 +1,248 @@
+import type { CloudEvent, EventData, MissingChildReport, ReportData } from '@homeward/events';
+import { DocumentNotFound, type Leases } from '@homeward/persistence';
+import type { AppError, Clock, Principal } from '@homeward/service-kit';
+import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
+import { fingerprint, reportIdFor } from './domain/ids.ts';
+import {
+  type Decision,
+  decideSighting,
+  type Outcome,
+  opensCase,
+  outcomeEvent,
+  regionOf,
+} from './domain/report-outcome.ts';
+import { type Refusal, screenReport } from './domain/screening.ts';
+import { Errors } from './errors.ts';
+import type { CaseDoc, IntakeStores, ReportDoc } from './store/report-store.ts';
+
+export interface IntakeServiceDeps {
+  stores: IntakeStores;
+  /** Serialises the decisions about one child across instances (the kit's `RedisLocks`). */
+  leases: Leases;
+  clock: Clock;
+  duplicateWindowDays: number;
+}
+
+export interface Submission {
+  event: CloudEvent;
+  principal: Principal;
+  channel: 'http' | 'kafka';
+  traceparent?: string;
+}
+
+/** The answer to a report: the same for its first delivery and every retry. */
+export interface SubmitResult {
+  reportId: string;
+  caseId: string;
+  outcome: Outcome;
+  /** True when this was a retry answered from the first delivery's record. */
+  replay: boolean;
+}
+
+function refuse(r: Refusal): AppError {
+  return Errors[r.refused].error(r.detail, r.errors ? { errors: r.errors } : {});
+}
+
+/**
+ * Intake's application service: the one pipeline behind both ways in (HTTP and Kafka), and
+ * intake's view of cases. It loads, lets the domain decide (screening, the duplicate-child
+ * rule, the outcome event) and writes the report with its event in one insert. Errors are the
+ * catalogue's (400, 403, 404, 409), so each way in maps them its own way.
+ */
+export class IntakeService {
+  constructor(private readonly deps: IntakeServiceDeps) {}
+
+  async submit(s: Submission): Promise<SubmitResult> {
+    const { event, principal } = s;
+    const now = this.deps.clock.now();
+    const screened = screenReport(event, principal.role, now);
+    if (screened.refused) throw refuse(screened);
+    const { data } = screened;
+
+    const reportId = reportIdFor(principal.agencyId, event.id);
+    const print = fingerprint(event.type, data);
+    const existing = await this.deps.stores.reports.get(reportId);
+    if (existing) return this.replay(existing, print);
+    const incoming: Incoming = { s, data, reportId, print, now };
+
+    if (data.kind !== 'missing-child') {
+      const decision =
+        data.kind === 'sighting' ? await this.decideSighting(data.caseId) : opensCase(reportId);
+      return this.store(incoming, decision);
+    }
+    // One decision per child at a time, across instances: a report claims the child's key and
+    // stores itself under this lease, so the next report of the child sees both or neither.
+    const mine = claimFor(data, reportId, now);
+    // A concurrent copy of this report that was stored while we waited needs no second look:
+    // its claim is ours (`mine`), our insert of the report finds it, and we answer as it did.
+    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () =>
+      this.store(incoming, await this.decideMissingChild(data, mine)),
+    );
+  }
+
+  /** A report of the caller's agency; another agency's is not found (its existence is not theirs to learn). */
+  async reportFor(agencyId: string, reportId: string): Promise<ReportDoc> {
+    const doc = await this.deps.stores.reports.get(reportId);
+    if (!doc || doc.agencyId !== agencyId)
+      throw Errors.reportNotFound.error(`no report "${reportId}" for your agency`);
+    return doc;
+  }
+
+  /**
+   * Records a case opened (intake's own event, which also repairs a record a crash left
+   * unwritten), with the child key of the report that opened it.
+   */
+  async caseOpened(d: EventData<'homeward.case.opened'>): Promise<void> {
+    const childKey = (await this.deps.stores.reports.get(d.reportId))?.childKey;
+    await this.deps.stores.cases.insertOnce({
+      _id: d.caseId,
+      status: 'open',
+      kind: d.kind,
+      region: d.region,
+      openedAt: new Date(d.openedAt),
+      reportId: d.reportId,
+      ...(childKey ? { childKey } : {}),
+    });
+  }
+
+  /**
+   * Records a case closed and frees its child's key, so that a later disappearance opens a new
+   * case. A redelivery frees the key again (a crash may have come between the two writes); a
+   * case intake never saw open has nothing to free.
+   */
+  async caseClosed(d: EventData<'homeward.case.closed'>): Promise<void> {
+    let closed: CaseDoc;
+    try {
+      const { doc } = await this.deps.stores.cases.update(d.caseId, (c) =>
+        c.status === 'closed' ? null : { doc: { ...c, status: 'closed', closedAt: new Date(d.closedAt) } },
+      );
+      closed = doc;
+    } catch (err) {
+      if (err instanceof DocumentNotFound) return;
+      throw err;
+    }
+    if (closed.childKey) {
+      await this.deps.stores.childKeys.remove(closed.childKey, (k) => k.caseId === closed._id);
+    }
+  }
+
+  /** Stores a decided report with its event in one insert, then what follows from it. */
+  private async store(r: Incoming, decision: Decision): Promise<SubmitResult> {
+    const { s, data, reportId, now } = r;
+    const outgoing = outcomeEvent(decision, data, {
+      reportId,
+      reportedBy: s.principal,
+      now,
+      traceparent: s.traceparent,
+    });
+    const doc: ReportDoc = {
+      _id: reportId,
+      agencyId: s.principal.agencyId,
+      reportedBy: s.principal,
+      eventId: s.event.id,
+      eventSource: s.event.source,
+      fingerprint: r.print,
+      kind: data.kind,
+      caseId: decision.caseId,
+      outcome: decision.outcome,
+      channel: s.channel,
+      receivedAt: now,
+      data,
+      ...(decision.childKey ? { childKey: decision.childKey } : {}),
+    };
+    if (!(await this.deps.stores.reports.insertOnce(doc, [outgoing]))) {
+      // A concurrent copy of the same report stored first: answer as it did.
+      const first = await this.deps.stores.reports.get(reportId);
+      if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
+      return this.replay(first, r.print);
+    }
+    await this.afterStored(doc);
+    return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
+  }
+
+  /** Answers a retry from the first delivery, after re-running its idempotent follow-ups. */
+  private async replay(first: ReportDoc, print: string): Promise<SubmitResult> {
+    if (first.fingerprint !== print) {
+      throw Errors.idReused.error(
+        'this CloudEvent id was already used by your agency for a different report; use a new id for new content',
+      );
+    }
+    await this.afterStored(first);
+    return { reportId: first._id, caseId: first.caseId, outcome: first.outcome, replay: true };
+  }
+
+  /** What must follow a stored report; idempotent, so a retry after a crash completes it. */
+  private async afterStored(doc: ReportDoc): Promise<void> {
+    if (doc.outcome === 'case-opened') {
+      if (doc.data.kind === 'sighting') throw new Error('a sighting never opens a case');
+      await this.deps.stores.cases.insertOnce({
+        _id: doc.caseId,
+        status: 'open',
+        kind: doc.data.kind,
+        region: regionOf(doc.data),
+        openedAt: doc.receivedAt,
+        reportId: doc._id,
+        ...(doc.childKey ? { childKey: doc.childKey } : {}),
+      });
+    } else if (doc.childKey && doc.data.kind === 'missing-child') {
+      const seenAt = doc.data.lastSeen.at;
+      await this.deps.stores.childKeys
+        .update(doc.childKey, (k) => {
+          const next = slideWindow(k, doc.caseId, seenAt);
+          return next ? { doc: next } : null;
+        })
+        .catch((err: unknown) => {
+          // Released meanwhile (its case closed): there is no window left to slide.
+          if (!(err instanceof DocumentNotFound)) throw err;
+        });
+    }
+  }
+
+  private async decideSighting(caseId: string): Promise<Decision> {
+    const decided = decideSighting(caseId, await this.deps.stores.cases.get(caseId));
+    if ('refused' in decided) throw refuse(decided);
+    return decided;
+  }
+
+  /**
+   * The duplicate-child rule, under the child's decision lease: the first report to claim the
+   * child's key opens the case; the next ones find the claim and add a lead to its case, or
+   * take the claim over (the verdicts are the domain's `judgeClaim`).
+   */
+  private async decideMissingChild(data: MissingChildReport, mine: ChildKeyClaim): Promise<Decision> {
+    const { childKeys, cases, reports } = this.deps.stores;
+    const opened = opensCase(mine.openerReportId, mine._id);
+    // Rounds repeat only when the claim is released (its case closed) while we look at it.
+    for (;;) {
+      if (await childKeys.insertOnce(mine)) return opened;
+      const claim = await childKeys.get(mine._id);
+      if (!claim) continue;
+      const kase = await cases.get(claim.caseId);
+      const verdict = judgeClaim(claim, {
+        reportId: mine.openerReportId,
+        seenAt: data.lastSeen.at,
+        caseStatus: kase?.status,
+        openerLanded: kase !== null || (await reports.get(claim.openerReportId)) !== null,
+        windowDays: this.deps.duplicateWindowDays,
+      });
+      if (verdict === 'mine') return opened;
+      if (verdict === 'lead') return { caseId: claim.caseId, outcome: 'lead-added', childKey: mine._id };
+      const taken = await childKeys
+        .update(mine._id, (k) => (k.openerReportId === claim.openerReportId ? { doc: mine } : null))
+        .catch((err: unknown) => {
+          if (err instanceof DocumentNotFound) return { changed: false };
+          throw err;
+        });
+      if (taken.changed) return opened;
+    }
+  }
+}
+
+/** A screened report on its way to the store. */
+interface Incoming {
+  s: Submission;
+  data: ReportData;
+  reportId: string;
+  print: string;
+  now: Date;
+}

@@ -1,0 +1,278 @@
+import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
+import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
+import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import type { AlertState } from './domain/alert-plan.ts';
+import type { CaseDoc, Team } from './domain/case.ts';
+import {
+  addLead,
+  alertOf,
+  assignTeam,
+  cancelCaseAlert,
+  close,
+  type Decision,
+  type EscalationPlan,
+  escalateCaseAlert,
+  issueCaseAlert,
+  issuesAtOnce,
+  type LocatedInput,
+  locate,
+  markIdentified,
+  moveAlertCentre,
+  openedCase,
+  type RescuedInput,
+  rescue,
+} from './domain/case-plan.ts';
+import type { EscalationPolicy } from './domain/escalation-policy.ts';
+import { caseIdOfAlert } from './domain/ids.ts';
+import type { CaseStatus } from './domain/lifecycle.ts';
+import { Errors } from './errors.ts';
+
+/** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
+export interface AckFact {
+  _id: string;
+  alertId: string;
+  unitId: string;
+  acknowledgedAt: Date;
+}
+
+export interface CaseServiceDeps {
+  cases: AggregateStore<CaseDoc>;
+  /** Unit acknowledgements, one fact per unit and alert. */
+  acks: FactStore<AckFact>;
+  /** Alert id → when it next comes due (the running alert of each case). */
+  schedule: DueIndex;
+  clock: Clock;
+  logger: Logger;
+  policy: EscalationPolicy;
+}
+
+export interface CaseListFilter {
+  status?: CaseStatus;
+  kind?: CaseKind;
+  /** A division at any level: matches the cases inside it. */
+  region?: { level: RegionLevel; code: string };
+}
+
+export type EscalationOutcome = EscalationPlan['outcome'];
+
+/**
+ * The application service of a case and its alerts: load the case, decide (domain/case-plan),
+ * write it with its events in one write under the case's lease, and keep the due-time index
+ * in step. Nothing else: no rule lives here.
+ */
+export class CaseService {
+  constructor(private readonly deps: CaseServiceDeps) {}
+
+  async getCase(caseId: string): Promise<CaseDoc> {
+    const doc = await this.deps.cases.get(caseId);
+    if (!doc) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+    return doc;
+  }
+
+  /** An alert, read from its case (the alert id names it). */
+  async getAlert(alertId: string): Promise<AlertState> {
+    const caseId = caseIdOfAlert(alertId);
+    const doc = caseId ? await this.deps.cases.get(caseId) : null;
+    if (!doc) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
+    return alertOf(doc, alertId);
+  }
+
+  /** Cases newest first, without their large parts (not a hot path: see the store). */
+  async listCases(
+    filter: CaseListFilter,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: CaseDoc[]; total: number }> {
+    const q: Record<string, string> = {};
+    if (filter.status) q.status = filter.status;
+    if (filter.kind) q.kind = filter.kind;
+    if (filter.region)
+      q[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
+    const [items, total] = await Promise.all([
+      this.deps.cases.list(q, {
+        sort: { openedAt: -1 },
+        skip: page.offset,
+        limit: page.limit,
+        projection: { timeline: 0, leads: 0, report: 0, alerts: 0 },
+      }),
+      this.deps.cases.count(q),
+    ]);
+    return { items, total };
+  }
+
+  /** How many units acknowledged an alert (counted from the facts, each unit once). */
+  acknowledgements(alertId: string): Promise<number> {
+    return this.deps.acks.count({ alertId });
+  }
+
+  /** One change of a case: decide on the current document, one write with its events. */
+  private change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
+    return this.deps.cases.update(caseId, decide, {
+      notFound: () => Errors.caseNotFound.error(`no case "${caseId}"`),
+    });
+  }
+
+  /** Keeps the index in step with an alert just written (MongoDB stays the truth). */
+  private async schedule(alert: AlertState): Promise<void> {
+    await this.deps.schedule.set(alert.alertId, alert.status === 'active' ? alert.nextDueAt : null);
+  }
+
+  /** Records a new case from `homeward.case.opened`; false if it was known already. */
+  recordOpened(event: HomewardEvent<'homeward.case.opened'>): Promise<boolean> {
+    return this.deps.cases.insertOnce(openedCase(event, this.deps.clock.now()));
+  }
+
+  /**
+   * After a case.opened: a police missing-child report has its alert issued at once, once
+   * however often the event comes (a case that has an alert, or moved on, is left alone).
+   */
+  async afterOpened(d: EventData<'homeward.case.opened'>): Promise<AlertState | null> {
+    if (!issuesAtOnce(d)) return null;
+    const now = this.deps.clock.now();
+    const { result } = await this.change(d.caseId, (doc) =>
+      doc.alerts.length > 0 || doc.status !== 'opened' ? null : issueCaseAlert(doc, this.deps.policy, now),
+    );
+    if (result) await this.issued(result);
+    return result;
+  }
+
+  async recordLead(event: HomewardEvent<'homeward.case.lead-added'>): Promise<void> {
+    const now = this.deps.clock.now();
+    await this.change(event.data.caseId, (doc) => addLead(doc, event, now));
+  }
+
+  async recordIdentified(event: HomewardEvent<'homeward.dna.match-confirmed'>): Promise<void> {
+    const caseId = event.data.caseId;
+    if (!caseId) return;
+    const now = this.deps.clock.now();
+    await this.change(caseId, (doc) => markIdentified(doc, event, now));
+  }
+
+  async assignTeam(caseId: string, team: Team, by: Principal): Promise<CaseDoc> {
+    const now = this.deps.clock.now();
+    return (await this.change(caseId, (doc) => assignTeam(doc, team, by, now))).doc;
+  }
+
+  async issueAlert(caseId: string): Promise<AlertState> {
+    const now = this.deps.clock.now();
+    const { result } = await this.change(caseId, (doc) => issueCaseAlert(doc, this.deps.policy, now));
+    // issueCaseAlert decides or throws: a result is always there.
+    await this.issued(result!);
+    return result!;
+  }
+
+  private async issued(alert: AlertState): Promise<void> {
+    await this.schedule(alert);
+    this.deps.logger.info(
+      { alertId: alert.alertId, caseId: alert.caseId, radiusKm: alert.radiusKm, step: alert.step },
+      'alert issued',
+    );
+  }
+
+  async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {
+    const now = this.deps.clock.now();
+    return this.ended((await this.change(caseId, (doc) => locate(doc, input, by, now))).doc);
+  }
+
+  async rescue(caseId: string, input: RescuedInput, by: Principal): Promise<CaseDoc> {
+    const now = this.deps.clock.now();
+    return this.ended((await this.change(caseId, (doc) => rescue(doc, input, by, now))).doc);
+  }
+
+  /** After located or rescued: the alerts that ended with the search leave the index. */
+  private async ended(doc: CaseDoc): Promise<CaseDoc> {
+    for (const alert of doc.alerts) if (alert.status !== 'active') await this.schedule(alert);
+    return doc;
+  }
+
+  async close(caseId: string, reason: string, by: Principal): Promise<CaseDoc> {
+    const now = this.deps.clock.now();
+    return (await this.change(caseId, (doc) => close(doc, reason, by, now))).doc;
+  }
+
+  /** Police cancel an alert with a reason every notified unit is told. */
+  async cancelAlert(
+    alertId: string,
+    reason: CancelReason,
+    note: string | undefined,
+    by: Principal,
+  ): Promise<AlertState> {
+    const now = this.deps.clock.now();
+    const alert = await this.changeAlert(alertId, (doc) =>
+      cancelCaseAlert(doc, alertId, { reason, note }, by, now),
+    );
+    await this.schedule(alert);
+    this.deps.logger.info({ alertId, caseId: alert.caseId, reason }, 'alert cancelled');
+    return alert;
+  }
+
+  /** Police move a running alert's centre to a lead's place (the schedule does not change). */
+  moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
+    const now = this.deps.clock.now();
+    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, by, now));
+  }
+
+  private async changeAlert(
+    alertId: string,
+    decide: (doc: CaseDoc) => Decision<AlertState>,
+  ): Promise<AlertState> {
+    const notFound = () => Errors.alertNotFound.error(`no alert "${alertId}"`);
+    const caseId = caseIdOfAlert(alertId);
+    if (!caseId) throw notFound();
+    // The decisions given here decide or throw: a result is always there.
+    return (await this.deps.cases.update(caseId, decide, { notFound })).result!;
+  }
+
+  /**
+   * Widens an alert the index says is due, if the case document agrees, and leaves the index
+   * right (the next due time, or no entry). Concurrent callers queue on the case's lease, and
+   * the later ones find the step done: each step happens once.
+   */
+  async escalateIfDue(alertId: string): Promise<EscalationOutcome> {
+    const caseId = caseIdOfAlert(alertId);
+    const now = this.deps.clock.now();
+    let plan: EscalationPlan = { outcome: 'ended', nextDueAt: null, decision: null };
+    try {
+      if (caseId) {
+        await this.deps.cases.update(caseId, (doc) => {
+          plan = escalateCaseAlert(doc, alertId, this.deps.policy, now);
+          return plan.decision;
+        });
+      }
+    } catch (err) {
+      // An index entry of a case that is not there: nothing to widen, the entry goes.
+      if (!(err instanceof DocumentNotFound)) throw err;
+    }
+    await this.deps.schedule.set(alertId, plan.nextDueAt);
+    if (plan.outcome === 'escalated')
+      this.deps.logger.info({ alertId, caseId, nextDueAt: plan.nextDueAt }, 'alert escalated');
+    return plan.outcome;
+  }
+
+  /** Refills the due-time index from MongoDB (at start): the running alert of each case. */
+  async rebuildSchedule(): Promise<number> {
+    const searching = await this.deps.cases.list(
+      { activeAlertId: { $ne: null } },
+      { projection: { timeline: 0, leads: 0, report: 0 } },
+    );
+    const entries: Array<[string, Date]> = [];
+    for (const doc of searching) {
+      const alert = doc.alerts.find((a) => a.alertId === doc.activeAlertId);
+      if (alert?.status === 'active' && alert.nextDueAt) entries.push([alert.alertId, alert.nextDueAt]);
+    }
+    await this.deps.schedule.bringForwardAll(entries);
+    return entries.length;
+  }
+
+  /**
+   * Records a unit's acknowledgement of an alert as an append-only fact, each unit once. Kept
+   * out of the case document: an alert may reach thousands of units. False for an alert this
+   * service does not know.
+   */
+  async recordAck(alertId: string, unitId: string, acknowledgedAt: Date): Promise<boolean> {
+    const caseId = caseIdOfAlert(alertId);
+    const doc = caseId ? await this.deps.cases.get(caseId) : null;
+    if (!doc?.alerts.some((a) => a.alertId === alertId)) return false;
+    await this.deps.acks.insertOnce({ _id: `${alertId}:${unitId}`, alertId, unitId, acknowledgedAt });
+    return true;
+  }
+}

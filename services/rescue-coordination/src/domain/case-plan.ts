@@ -1,0 +1,400 @@
+import {
+  type Actor,
+  type CancelReason,
+  createEvent,
+  type EventData,
+  type HomewardEvent,
+} from '@homeward/events';
+import { Errors } from '../errors.ts';
+import {
+  type AlertChange,
+  type AlertState,
+  cancelAlert,
+  type EscalationDecision,
+  escalateIfDue,
+  issueAlert,
+  moveCentre,
+} from './alert-plan.ts';
+import { actorOf, byOf, type CaseDoc, nextVersion, runningAlert, type Team, timelineEntry } from './case.ts';
+import type { EscalationPolicy } from './escalation-policy.ts';
+import { caseEventId, SOURCE } from './ids.ts';
+import { type CaseAction, transition } from './lifecycle.ts';
+import { chiefMayLead, regionAncestors } from './regions.ts';
+
+/**
+ * The case's decisions, as pure functions: (case, input, now) → the next case document, the
+ * events to publish with it, and what the caller gets back. Each is written as ONE write of the
+ * case document with its events in the outbox; an alert change rides in the same write as the
+ * case change that causes it. A refusal is thrown as one of the catalogue's errors.
+ */
+export interface Decision<R> {
+  doc: CaseDoc;
+  events: HomewardEvent[];
+  result: R;
+}
+
+export type LocatedInput = Omit<EventData<'homeward.case.child-located'>, 'caseId' | 'locatedAt'> & {
+  locatedAt?: string;
+};
+export type RescuedInput = Omit<EventData<'homeward.case.child-rescued'>, 'caseId' | 'rescuedAt'> & {
+  rescuedAt?: string;
+};
+
+type CaseEventType =
+  | 'homeward.case.team-assigned'
+  | 'homeward.case.child-located'
+  | 'homeward.case.child-rescued'
+  | 'homeward.case.closed';
+
+/** A case event this service publishes, with the id of the case version it makes. */
+function caseEvent<T extends CaseEventType>(type: T, data: EventData<T>, doc: CaseDoc, now: Date) {
+  const what = type.slice('homeward.case.'.length);
+  return createEvent(type, data, {
+    source: SOURCE,
+    subject: doc._id,
+    time: now,
+    id: caseEventId(doc._id, what, doc.version + 1),
+  });
+}
+
+/** The status `action` leads to, or the 409 that says why it may not happen now. */
+function step(doc: CaseDoc, action: CaseAction) {
+  const t = transition(doc.status, action);
+  if (!t.ok) throw Errors.invalidTransition.error(t.reason);
+  return t.next;
+}
+
+/** A case as `homeward.case.opened` reports it: version 1, no alert yet. */
+export function openedCase(event: HomewardEvent<'homeward.case.opened'>, now: Date): CaseDoc {
+  const d = event.data;
+  const { province, prefecture } = regionAncestors(d.region);
+  const openedAt = new Date(d.openedAt);
+  return {
+    _id: d.caseId,
+    version: 1,
+    kind: d.kind,
+    status: 'opened',
+    region: d.region,
+    province,
+    prefecture,
+    openedAt,
+    updatedAt: now,
+    reportId: d.reportId,
+    reportedBy: d.reportedBy,
+    report: d.report,
+    alerts: [],
+    activeAlertId: null,
+    leads: [],
+    timeline: [
+      timelineEntry(
+        event,
+        openedAt,
+        { kind: d.kind, region: d.region, reportId: d.reportId },
+        byOf(d.reportedBy),
+      ),
+    ],
+  };
+}
+
+/** Whether a new case from a police report has its alert issued at once. */
+export function issuesAtOnce(d: EventData<'homeward.case.opened'>): boolean {
+  return d.kind === 'missing-child' && d.reportedBy.role === 'police';
+}
+
+/** A lead (sighting or duplicate report) kept for police; one already there changes nothing. */
+export function addLead(
+  doc: CaseDoc,
+  event: HomewardEvent<'homeward.case.lead-added'>,
+  now: Date,
+): Decision<true> | null {
+  const d = event.data;
+  if (doc.leads.some((l) => l.leadId === d.leadId)) return null;
+  const lead = {
+    leadId: d.leadId,
+    addedAt: new Date(d.addedAt),
+    origin: d.origin,
+    seenAt: d.seenAt,
+    reportedBy: d.reportedBy,
+    ...(d.description ? { description: d.description } : {}),
+    ...(d.photoUrl ? { photoUrl: d.photoUrl } : {}),
+  };
+  const entry = timelineEntry(
+    event,
+    new Date(d.addedAt),
+    { leadId: d.leadId, origin: d.origin, seenAt: d.seenAt },
+    byOf(d.reportedBy),
+  );
+  return {
+    doc: nextVersion(doc, now, { leads: [...doc.leads, lead], timeline: [...doc.timeline, entry] }),
+    events: [],
+    result: true,
+  };
+}
+
+/** A confirmed DNA match identifies the child; the same match again changes nothing. */
+export function markIdentified(
+  doc: CaseDoc,
+  event: HomewardEvent<'homeward.dna.match-confirmed'>,
+  now: Date,
+): Decision<true> | null {
+  const d = event.data;
+  if (doc.identified?.matchId === d.matchId) return null;
+  const identified = {
+    matchId: d.matchId,
+    childSampleId: d.childSampleId,
+    parentSampleIds: d.parentSampleIds,
+    confirmedAt: d.confirmedAt,
+    confirmedBy: d.confirmedBy,
+  };
+  const entry = timelineEntry(event, new Date(d.confirmedAt), {
+    matchId: d.matchId,
+    confirmedBy: d.confirmedBy,
+  });
+  return {
+    doc: nextVersion(doc, now, { identified, timeline: [...doc.timeline, entry] }),
+    events: [],
+    result: true,
+  };
+}
+
+/** Names the chief and the three leads; the chief must be police of the case's region or above. */
+export function assignTeam(doc: CaseDoc, team: Team, by: Actor, now: Date): Decision<true> {
+  step(doc, 'assign-team');
+  if (!chiefMayLead(team.chief.region, doc.region)) {
+    throw Errors.chiefRegion.error(
+      `the chief's division ${team.chief.region} does not contain the case's division ${doc.region}: the chief must be police of county level or higher for the case's region`,
+      {
+        errors: [
+          { field: '/chief/region', message: `must be ${doc.region}, its prefecture or its province` },
+        ],
+      },
+    );
+  }
+  const event = caseEvent(
+    'homeward.case.team-assigned',
+    { caseId: doc._id, assignedAt: now.toISOString(), ...team },
+    doc,
+    now,
+  );
+  const entry = timelineEntry(event, now, { ...team }, byOf(by));
+  return {
+    doc: nextVersion(doc, now, { team: { assignedAt: now, ...team }, timeline: [...doc.timeline, entry] }),
+    events: [event],
+    result: true,
+  };
+}
+
+/** Issues the case's rapid search alert (a missing child only; one running at a time). */
+export function issueCaseAlert(doc: CaseDoc, policy: EscalationPolicy, now: Date): Decision<AlertState> {
+  if (doc.kind !== 'missing-child' || doc.report.kind !== 'missing-child') {
+    throw Errors.alertNotApplicable.error(
+      `a rapid search alert is for a missing child; this case is "${doc.kind}"`,
+    );
+  }
+  const running = runningAlert(doc);
+  if (running) throw Errors.alertActive.error(`alert "${running.alertId}" of this case is already running`);
+  const status = step(doc, 'issue-alert');
+  const { alert, event } = issueAlert({
+    caseId: doc._id,
+    ordinal: doc.alerts.length + 1,
+    report: doc.report,
+    policy,
+    now,
+  });
+  return {
+    doc: nextVersion(doc, now, { status, activeAlertId: alert.alertId, alerts: [...doc.alerts, alert] }),
+    events: [event],
+    result: alert,
+  };
+}
+
+/** The case's alerts with one of them replaced by its next state. */
+function withAlert(doc: CaseDoc, alert: AlertState): AlertState[] {
+  return doc.alerts.map((a) => (a.alertId === alert.alertId ? alert : a));
+}
+
+/** The running alert cancelled with reason `found`, when the child was located or rescued. */
+function endSearch(doc: CaseDoc, now: Date): { alerts: AlertState[]; events: HomewardEvent[] } {
+  const running = runningAlert(doc);
+  if (!running) return { alerts: doc.alerts, events: [] };
+  const { alert, event } = cancelAlert(running, { reason: 'found' }, now);
+  return { alerts: withAlert(doc, alert), events: [event] };
+}
+
+/** The child was located: the case says so and its running alert ends (found), in one write. */
+export function locate(doc: CaseDoc, input: LocatedInput, by: Actor, now: Date): Decision<true> {
+  const status = step(doc, 'locate');
+  const data: EventData<'homeward.case.child-located'> = {
+    ...input,
+    caseId: doc._id,
+    locatedAt: input.locatedAt ?? now.toISOString(),
+  };
+  const event = caseEvent('homeward.case.child-located', data, doc, now);
+  const details = {
+    place: data.place,
+    locatedAt: data.locatedAt,
+    identified: data.identification !== undefined,
+  };
+  const search = endSearch(doc, now);
+  return {
+    doc: nextVersion(doc, now, {
+      status,
+      activeAlertId: null,
+      alerts: search.alerts,
+      located: { ...data, by: actorOf(by) },
+      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+    }),
+    events: [event, ...search.events],
+    result: true,
+  };
+}
+
+/** The child was rescued (located or not before): the running alert ends (found) in the same write. */
+export function rescue(doc: CaseDoc, input: RescuedInput, by: Actor, now: Date): Decision<true> {
+  const status = step(doc, 'rescue');
+  const data: EventData<'homeward.case.child-rescued'> = {
+    ...input,
+    caseId: doc._id,
+    rescuedAt: input.rescuedAt ?? now.toISOString(),
+  };
+  const event = caseEvent('homeward.case.child-rescued', data, doc, now);
+  const details = {
+    place: data.place,
+    region: data.region,
+    rescuedAt: data.rescuedAt,
+    buyerHouseholdRecorded: data.buyerHousehold !== undefined,
+    identified: data.identification !== undefined,
+  };
+  const search = endSearch(doc, now);
+  return {
+    doc: nextVersion(doc, now, {
+      status,
+      activeAlertId: null,
+      alerts: search.alerts,
+      rescued: { ...data, by: actorOf(by) },
+      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+    }),
+    events: [event, ...search.events],
+    result: true,
+  };
+}
+
+/** Closes a case. An alert still running must be cancelled first, with its own reason. */
+export function close(doc: CaseDoc, reason: string, by: Actor, now: Date): Decision<true> {
+  const running = runningAlert(doc);
+  if (running) {
+    throw Errors.alertActive.error(
+      `alert "${running.alertId}" of this case is still running: cancel it (POST /v1/alerts/${running.alertId}/cancel) with its reason first`,
+    );
+  }
+  const status = step(doc, 'close');
+  const event = caseEvent(
+    'homeward.case.closed',
+    { caseId: doc._id, closedAt: now.toISOString(), reason },
+    doc,
+    now,
+  );
+  return {
+    doc: nextVersion(doc, now, {
+      status,
+      closed: { closedAt: now, reason, by: actorOf(by) },
+      timeline: [...doc.timeline, timelineEntry(event, now, { reason }, byOf(by))],
+    }),
+    events: [event],
+    result: true,
+  };
+}
+
+/** One of the case's alerts, or the 404 that says there is none. */
+export function alertOf(doc: CaseDoc, alertId: string): AlertState {
+  const alert = doc.alerts.find((a) => a.alertId === alertId);
+  if (!alert) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
+  return alert;
+}
+
+/** Writes an alert's change into its case (and the case stops searching with an ended alert). */
+function applyAlert(
+  doc: CaseDoc,
+  change: AlertChange<'homeward.alert.escalated'> | AlertChange<'homeward.alert.cancelled'>,
+  now: Date,
+): Decision<AlertState> {
+  const ended = change.alert.status !== 'active' && doc.activeAlertId === change.alert.alertId;
+  return {
+    doc: nextVersion(doc, now, {
+      alerts: withAlert(doc, change.alert),
+      ...(ended ? { activeAlertId: null } : {}),
+    }),
+    events: [change.event],
+    result: change.alert,
+  };
+}
+
+/** Police cancel an alert with a reason every notified unit is told. */
+export function cancelCaseAlert(
+  doc: CaseDoc,
+  alertId: string,
+  cancel: { reason: CancelReason; note?: string | undefined },
+  by: Actor,
+  now: Date,
+): Decision<AlertState> {
+  const change = cancelAlert(alertOf(doc, alertId), { ...cancel, by: byOf(by) }, now);
+  return applyAlert(doc, change, now);
+}
+
+/** Police move a running alert's centre to one of the case's leads. */
+export function moveAlertCentre(
+  doc: CaseDoc,
+  alertId: string,
+  leadId: string,
+  by: Actor,
+  now: Date,
+): Decision<AlertState> {
+  const alert = alertOf(doc, alertId);
+  if (alert.status !== 'active') throw Errors.alertEnded.error(`alert "${alertId}" has ended`);
+  const lead = doc.leads.find((l) => l.leadId === leadId);
+  if (!lead) throw Errors.leadNotFound.error(`case "${doc._id}" has no lead "${leadId}"`);
+  return applyAlert(doc, moveCentre(alert, lead, byOf(by), now), now);
+}
+
+/** What a look at a due alert decided, and the write it needs (null: nothing to write). */
+export interface EscalationPlan {
+  outcome: EscalationDecision['outcome'];
+  /** When the alert next comes due (null: never; the index drops it). */
+  nextDueAt: Date | null;
+  decision: Decision<AlertState> | null;
+}
+
+/** Looks at a case's alert that the schedule says is due; see `escalateIfDue`. */
+export function escalateCaseAlert(
+  doc: CaseDoc,
+  alertId: string,
+  policy: EscalationPolicy,
+  now: Date,
+): EscalationPlan {
+  const alert = doc.alerts.find((a) => a.alertId === alertId);
+  if (!alert) return { outcome: 'ended', nextDueAt: null, decision: null };
+  const d = escalateIfDue(alert, policy, now);
+  switch (d.outcome) {
+    case 'ended':
+    case 'final':
+      return { outcome: d.outcome, nextDueAt: null, decision: null };
+    case 'not-due':
+      return { outcome: d.outcome, nextDueAt: d.nextDueAt, decision: null };
+    case 'rescheduled':
+      return {
+        outcome: d.outcome,
+        nextDueAt: d.alert.nextDueAt,
+        decision: {
+          doc: nextVersion(doc, now, { alerts: withAlert(doc, d.alert) }),
+          events: [],
+          result: d.alert,
+        },
+      };
+    case 'escalated':
+      return {
+        outcome: d.outcome,
+        nextDueAt: d.change.alert.nextDueAt,
+        decision: applyAlert(doc, d.change, now),
+      };
+  }
+}

@@ -1,0 +1,43 @@
+import { defineErrors } from '@homeward/service-kit';
+
+/**
+ * Rescue coordination's errors, each with its stable code (its problem `type` is made from it).
+ * Routes name them in their OpenAPI prose with `describeErrors`, so the prose cannot drift.
+ */
+export const Errors = defineErrors({
+  caseNotFound: { code: 'RESCUE_ERR_CASE_NOT_FOUND', status: 404, summary: 'no case with this id.' },
+  alertNotFound: { code: 'RESCUE_ERR_ALERT_NOT_FOUND', status: 404, summary: 'no alert with this id.' },
+  leadNotFound: {
+    code: 'RESCUE_ERR_LEAD_NOT_FOUND',
+    status: 404,
+    summary: "the alert's case has no lead with this id.",
+  },
+  invalidTransition: {
+    code: 'RESCUE_ERR_INVALID_TRANSITION',
+    status: 409,
+    summary: "the case's status does not allow this step (the lifecycle only moves forward).",
+  },
+  alertActive: {
+    code: 'RESCUE_ERR_ALERT_ACTIVE',
+    status: 409,
+    summary: 'an alert of this case is still running (cancel it first, with its reason).',
+  },
+  alertEnded: { code: 'RESCUE_ERR_ALERT_ENDED', status: 409, summary: 'the alert has ended already.' },
+  alertNotApplicable: {
+    code: 'RESCUE_ERR_ALERT_NOT_APPLICABLE',
+    status: 422,
+    summary: 'a rapid search alert is for a missing-child case only.',
+  },
+  chiefRegion: {
+    code: 'RESCUE_ERR_CHIEF_REGION',
+    status: 422,
+    summary:
+      "the chief is not police of the case's division, its prefecture or its province (county level or higher for the case's region).",
+  },
+  concurrentUpdate: {
+    code: 'RESCUE_ERR_CONCURRENT_UPDATE',
+    status: 409,
+    summary: 'another writer held the case for too long; the same request may succeed on a retry.',
+    retriable: true,
+  },
+});

@@ -1,0 +1,277 @@
+import { createEvent } from '@homeward/events';
+import { MemoryPersistence } from '@homeward/persistence';
+import { createLogger, ManualClock, MemoryDueIndex } from '@homeward/service-kit';
+import { describe, expect, it } from 'vitest';
+import { type AckFact, CaseService } from '../../src/case-service.ts';
+import type { CaseDoc } from '../../src/domain/case.ts';
+import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
+import { at, H, leadEvent, MIN, openedEvent, police, policy, team } from '../domain/fixtures.ts';
+
+// The application service over the in-memory adapters: no infrastructure.
+
+function setup(start = at(5 * MIN)) {
+  const clock = new ManualClock(start);
+  const persistence = new MemoryPersistence();
+  const cases = persistence.aggregate<CaseDoc>('cases');
+  const acks = persistence.facts<AckFact>('alert_acks');
+  const index = new MemoryDueIndex();
+  const logger = createLogger({ name: 'test', level: 'silent' });
+  const service = new CaseService({ cases, acks, schedule: index, clock, logger, policy });
+  const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
+  const types = () => persistence.outbox.published.map((e) => e.type);
+  return { clock, persistence, cases, index, service, worker, types };
+}
+
+/** A police missing-child case whose alert went out at 07:55. */
+async function withAlert(s: ReturnType<typeof setup>, caseId = 'case-1') {
+  const opened = openedEvent({ caseId });
+  await s.service.recordOpened(opened);
+  const alert = await s.service.afterOpened(opened.data);
+  if (!alert) throw new Error('no alert');
+  return alert;
+}
+
+const rejects = (p: Promise<unknown>, code: string) =>
+  expect(p).rejects.toEqual(expect.objectContaining({ code }));
+
+describe('a case opened by intake', () => {
+  it('is recorded once; a police missing-child report has its alert issued at once, once', async () => {
+    const s = setup();
+    const opened = openedEvent();
+    expect(await s.service.recordOpened(opened)).toBe(true);
+    expect(await s.service.recordOpened(opened)).toBe(false);
+    const alert = await s.service.afterOpened(opened.data);
+    expect(alert).toMatchObject({ alertId: 'case-1.alert-1', status: 'active', radiusKm: 100, step: 0 });
+    expect(await s.service.afterOpened(opened.data)).toBeNull();
+    expect(s.types()).toEqual(['homeward.alert.issued']);
+    expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
+    expect(await s.index.due(at(H - 1), 10)).toEqual([]);
+    expect((await s.service.getCase('case-1')).status).toBe('searching');
+  });
+
+  it('from another reporter, waits for police; a case that moved on gets no alert', async () => {
+    const s = setup();
+    const hotline = openedEvent({ by: 'hotline' });
+    await s.service.recordOpened(hotline);
+    expect(await s.service.afterOpened(hotline.data)).toBeNull();
+    const police2 = openedEvent({ caseId: 'case-2' });
+    await s.service.recordOpened(police2);
+    await s.service.locate('case-2', { place: 'x' }, police);
+    expect(await s.service.afterOpened(police2.data)).toBeNull();
+    expect(s.types()).toEqual(['homeward.case.child-located']);
+    expect(await s.index.size()).toBe(0);
+  });
+
+  it('an unknown case is 404 for every change', async () => {
+    const s = setup();
+    await rejects(s.service.getCase('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.issueAlert('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.afterOpened(openedEvent({ caseId: 'nope' }).data), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.recordLead(leadEvent('nope')), 'RESCUE_ERR_CASE_NOT_FOUND');
+  });
+});
+
+describe('police actions', () => {
+  it('team, located (ending the alert in the same write), rescued, closed', async () => {
+    const s = setup();
+    await withAlert(s);
+    expect((await s.service.assignTeam('case-1', team('340100'), police)).team?.chief.region).toBe('340100');
+    s.clock.advance(MIN);
+    const located = await s.service.locate('case-1', { place: 'Lu an' }, police);
+    expect(located).toMatchObject({ status: 'located', activeAlertId: null });
+    expect(await s.index.size()).toBe(0);
+    expect((await s.service.rescue('case-1', { place: 'farm', region: '341500' }, police)).status).toBe(
+      'rescued',
+    );
+    expect((await s.service.close('case-1', 'home', police)).status).toBe('closed');
+    expect(s.types()).toEqual([
+      'homeward.alert.issued',
+      'homeward.case.team-assigned',
+      'homeward.case.child-located',
+      'homeward.alert.cancelled',
+      'homeward.case.child-rescued',
+      'homeward.case.closed',
+    ]);
+    const stored = await s.cases.get('case-1');
+    expect(stored?.alerts[0]).toMatchObject({ status: 'cancelled', cancelled: { reason: 'found' } });
+  });
+
+  it('rescued ends the running alert too, and leaves the index', async () => {
+    const s = setup();
+    await withAlert(s);
+    await s.service.rescue('case-1', { place: 'farm', region: '341500' }, police);
+    expect(s.types().slice(1)).toEqual(['homeward.case.child-rescued', 'homeward.alert.cancelled']);
+    expect(await s.index.size()).toBe(0);
+  });
+
+  it('issue by hand, cancel, close; a refused change writes nothing', async () => {
+    const s = setup();
+    await s.service.recordOpened(openedEvent({ by: 'hotline' }));
+    const alert = await s.service.issueAlert('case-1');
+    expect(await s.index.size()).toBe(1);
+    await rejects(s.service.issueAlert('case-1'), 'RESCUE_ERR_ALERT_ACTIVE');
+    await rejects(s.service.close('case-1', 'hoax', police), 'RESCUE_ERR_ALERT_ACTIVE');
+    const version = (await s.service.getCase('case-1')).version;
+    const cancelled = await s.service.cancelAlert(alert.alertId, 'hoax', 'lied', police);
+    expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: { reason: 'hoax', note: 'lied' } });
+    expect((await s.service.getCase('case-1')).version).toBe(version + 1);
+    expect(await s.index.size()).toBe(0);
+    await rejects(s.service.cancelAlert(alert.alertId, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_ENDED');
+    expect((await s.service.close('case-1', 'hoax', police)).status).toBe('closed');
+    expect(s.types()).toEqual(['homeward.alert.issued', 'homeward.alert.cancelled', 'homeward.case.closed']);
+  });
+
+  it('move the centre to a lead; unknown alerts and leads are 404', async () => {
+    const s = setup();
+    const alert = await withAlert(s);
+    await s.service.recordLead(leadEvent());
+    await s.service.recordLead(leadEvent());
+    expect((await s.service.getCase('case-1')).leads).toHaveLength(1);
+    const moved = await s.service.moveCentre(alert.alertId, 'lead-1', police);
+    expect(moved).toMatchObject({ step: 1, center: { lat: 31.85, lon: 117.2 }, radiusKm: 100 });
+    expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
+    await rejects(s.service.moveCentre(alert.alertId, 'nope', police), 'RESCUE_ERR_LEAD_NOT_FOUND');
+    for (const id of ['case-1.alert-2', 'nope.alert-1', 'not-an-alert-id']) {
+      await rejects(s.service.moveCentre(id, 'lead-1', police), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.service.cancelAlert(id, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.service.getAlert(id), 'RESCUE_ERR_ALERT_NOT_FOUND');
+    }
+    expect((await s.service.getAlert(alert.alertId)).step).toBe(1);
+  });
+
+  it('a DNA match identifies the child once; a match without a case changes nothing', async () => {
+    const s = setup();
+    await s.service.recordOpened(openedEvent());
+    const match = createEvent(
+      'homeward.dna.match-confirmed',
+      {
+        matchId: 'm-1',
+        childSampleId: 'c',
+        parentSampleIds: ['p'],
+        caseId: 'case-1',
+        confirmedAt: at(H).toISOString(),
+        confirmedBy: 'lab',
+      },
+      { source: 'homeward/dna-tracking', id: 'm-1.confirmed' },
+    );
+    await s.service.recordIdentified(match);
+    await s.service.recordIdentified(match);
+    const { caseId: _c, ...noCase } = match.data;
+    await s.service.recordIdentified({ ...match, data: noCase });
+    expect(await s.service.getCase('case-1')).toMatchObject({ version: 2, identified: { matchId: 'm-1' } });
+  });
+});
+
+describe('escalation', () => {
+  it('widens on time through the worker; concurrent looks widen each step once', async () => {
+    const s = setup();
+    const alert = await withAlert(s);
+    s.clock.set(at(H - 1));
+    expect(countOutcomes(await s.worker.tick())).toEqual({});
+    s.clock.set(at(H));
+    const outcomes = await Promise.all([1, 2, 3].map(() => s.service.escalateIfDue(alert.alertId)));
+    expect(outcomes.sort()).toEqual(['escalated', 'not-due', 'not-due']);
+    expect(await s.index.due(at(2 * H), 10)).toEqual([alert.alertId]);
+    expect(await s.index.due(at(2 * H - 1), 10)).toEqual([]);
+    s.clock.set(at(5 * H));
+    expect(countOutcomes(await s.worker.tick())).toEqual({ escalated: 1 });
+    expect(await s.service.getAlert(alert.alertId)).toMatchObject({
+      step: 2,
+      radiusKm: 500,
+      nextDueAt: null,
+    });
+    expect(await s.index.size()).toBe(0);
+    expect(persistenceIds(s)).toEqual([
+      'case-1.alert-1.issued',
+      'case-1.alert-1.step-1',
+      'case-1.alert-1.step-2',
+    ]);
+  });
+
+  it('an index entry that disagrees with the case is dropped: ended, final, unknown', async () => {
+    const s = setup();
+    const alert = await withAlert(s);
+    await s.service.cancelAlert(alert.alertId, 'hoax', undefined, police);
+    for (const id of [alert.alertId, 'nope.alert-1', 'garbage']) await s.index.set(id, at(0));
+    s.clock.set(at(H));
+    expect(countOutcomes(await s.worker.tick())).toEqual({ ended: 3 });
+    expect(await s.index.size()).toBe(0);
+    const late = setup(at(4 * H));
+    const last = await withAlert(late);
+    await late.index.set(last.alertId, at(0));
+    expect(await late.service.escalateIfDue(last.alertId)).toBe('final');
+    expect(await late.index.size()).toBe(0);
+  });
+
+  it('rebuilds the index from the running alert of each case', async () => {
+    const s = setup();
+    await withAlert(s, 'case-1');
+    await withAlert(s, 'case-2');
+    const ended = await withAlert(s, 'case-3');
+    await s.service.cancelAlert(ended.alertId, 'hoax', undefined, police);
+    const fresh = new MemoryDueIndex();
+    const service = new CaseService({
+      cases: s.cases,
+      acks: s.persistence.facts<AckFact>('alert_acks'),
+      schedule: fresh,
+      clock: s.clock,
+      logger: createLogger({ name: 'test', level: 'silent' }),
+      policy,
+    });
+    expect(await service.rebuildSchedule()).toBe(2);
+    expect(await fresh.due(at(H), 10)).toEqual(['case-1.alert-1', 'case-2.alert-1']);
+  });
+});
+
+describe('acknowledgements and reads', () => {
+  it('each unit counts once per alert; an unknown alert is not recorded', async () => {
+    const s = setup();
+    const alert = await withAlert(s);
+    expect(await s.service.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
+    expect(await s.service.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
+    expect(await s.service.recordAck(alert.alertId, 'unit-b', at(H))).toBe(true);
+    expect(await s.service.recordAck('case-1.alert-2', 'unit-a', at(H))).toBe(false);
+    expect(await s.service.recordAck('nope.alert-1', 'unit-a', at(H))).toBe(false);
+    expect(await s.service.recordAck('garbage', 'unit-a', at(H))).toBe(false);
+    expect(await s.service.acknowledgements(alert.alertId)).toBe(2);
+    expect(await s.service.acknowledgements('case-1.alert-2')).toBe(0);
+  });
+
+  it('lists newest first, filtered by status, kind and region at any level, paged', async () => {
+    const s = setup();
+    for (const [caseId, kind] of [
+      ['a', 'missing-child'],
+      ['b', 'suspected-trafficking'],
+      ['c', 'missing-child'],
+    ] as const) {
+      const e = openedEvent({ caseId, by: 'hotline', kind });
+      await s.service.recordOpened({
+        ...e,
+        data: { ...e.data, openedAt: at({ a: 0, b: H, c: 2 * H }[caseId]).toISOString() },
+      });
+    }
+    await s.service.locate('c', { place: 'x' }, police);
+    const ids = async (filter: Parameters<CaseService['listCases']>[0], limit = 10, offset = 0) => {
+      const { items, total } = await s.service.listCases(filter, { limit, offset });
+      return { ids: items.map((c) => c._id), total };
+    };
+    expect(await ids({})).toEqual({ ids: ['c', 'b', 'a'], total: 3 });
+    expect(await ids({}, 1, 1)).toEqual({ ids: ['b'], total: 3 });
+    expect(await ids({ status: 'located' })).toEqual({ ids: ['c'], total: 1 });
+    expect(await ids({ kind: 'missing-child' })).toEqual({ ids: ['c', 'a'], total: 2 });
+    expect(await ids({ region: { level: 'province', code: '340000' } })).toEqual({
+      ids: ['c', 'b', 'a'],
+      total: 3,
+    });
+    expect(await ids({ region: { level: 'prefecture', code: '340100' } })).toMatchObject({ total: 3 });
+    expect(await ids({ region: { level: 'county', code: '340104' } })).toMatchObject({ total: 3 });
+    expect(await ids({ region: { level: 'county', code: '340102' } })).toEqual({ ids: [], total: 0 });
+    const { items } = await s.service.listCases({}, { limit: 1, offset: 0 });
+    expect(items[0]).not.toHaveProperty('timeline');
+    expect(items[0]).not.toHaveProperty('report');
+  });
+});
+
+function persistenceIds(s: ReturnType<typeof setup>) {
+  return s.persistence.outbox.published.map((e) => e.id);
+}
