@@ -15,4 +15,5 @@ export * from './problem.ts';
 export * from './rate-limit.ts';
 export * from './redis-locks.ts';
 export * from './runtime.ts';
+export * from './service-parts.ts';
 export * from './sse-hub.ts';

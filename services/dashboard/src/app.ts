@@ -1,14 +1,13 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
-import { ConsumerRunner } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
 import {
-  buildHttpServer,
-  RedisLocks,
   readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
   SseHub,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
   sseFrame,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
@@ -43,11 +42,11 @@ export async function buildApp(
   const keys = liveKeys(`${rt.config.TOPIC_PREFIX}dashboard:`);
   const live = new LiveStore(rt.redis.redis, keys, config.SEEN_TTL_SECONDS);
   // Only insert-once facts today, which take no lease; an aggregate added later would.
-  const leases = new RedisLocks(rt.redis.redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}dashboard`,
+  const { persistence } = servicePersistence(rt, {
+    service: 'dashboard',
     conflictCode: DashboardErrors.concurrentUpdate.code,
   });
-  const annual = new AnnualStore(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
+  const annual = new AnnualStore(persistence);
   const hub = new SseHub<HistoryEntry>({
     redis: rt.redis.redis,
     readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,
@@ -70,12 +69,10 @@ export async function buildApp(
   // One group for every instance: each event is projected once (history, counters, annual
   // aggregate), and every instance's SSE hub tails the shared Redis history for its own clients.
   const consumers = [
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
       groupId: 'dashboard',
       topics: Object.values(Topics),
-      topicResolver: rt.topics,
       handlers: projectionHandlers({
         annual,
         live,
@@ -83,27 +80,19 @@ export async function buildApp(
         historyMaxLen: config.HISTORY_MAX_LEN,
         utcOffsetMinutes: config.REPORT_UTC_OFFSET_MINUTES,
       }),
-      publisher: rt.publisher,
       idempotency: new ProjectionGuard(live),
-      logger: rt.logger.child({ consumer: 'dashboard' }),
-      registry: rt.registry,
       partitionsConcurrently: 6,
-      now: () => rt.clock.now(),
     }),
   ];
 
   const readiness = readinessChecks(rt, () => consumers);
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       'The operators’ page: every topic live over server-sent events, the board of cases, alerts, DNA samples, placements and follow-ups, ' +
       'service health, and the annual report per department and region.',
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness,
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [{ name: 'dashboard', description: 'Operators only' }],
   });
   // SSE responses never end on their own: end them before the server waits for its connections.

@@ -1,12 +1,11 @@
 import { Topics } from '@homeward/events';
-import { ConsumerRunner } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
+import type { ConsumerRunner } from '@homeward/messaging';
 import {
-  buildHttpServer,
-  RedisLocks,
-  readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { DnaTrackingConfig } from './config.ts';
@@ -43,12 +42,12 @@ export async function buildApp(
 ): Promise<DnaTrackingApp> {
   const loaded = loadFrequencyTableFile(config);
   // Every store here is insert-once facts; the leases are the persistence layer's requirement.
-  const leases = new RedisLocks(rt.redis.redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}dna-tracking`,
+  const { persistence } = servicePersistence(rt, {
+    service: 'dna-tracking',
     waitMs: 5_000,
     conflictCode: DnaErrors.concurrentUpdate.code,
   });
-  const store = new DnaStore(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
+  const store = new DnaStore(persistence);
   const index = new ProfileIndex(loaded.table, {
     matchThreshold: config.MATCH_THRESHOLD,
     inconclusiveThreshold: config.INCONCLUSIVE_THRESHOLD,
@@ -79,31 +78,20 @@ export async function buildApp(
   await matching.load();
 
   const consumers: ConsumerRunner[] = [
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       groupId: config.INDEX_CONSUMER_GROUP,
       topics: [Topics.dnaEvents],
-      topicResolver: rt.topics,
       handlers: { 'homeward.dna.profile-entered': profileEnteredHandler({ store, matching }) },
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: config.INDEX_CONSUMER_GROUP }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     }),
   ];
 
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       'Blood samples of children of unknown origin and of parents of missing children: chain of custody, STR profiles, kinship matching and its review. ' +
       'Genotypes never leave this service; events carry ids and counts.',
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness: readinessChecks(rt, () => consumers),
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [
       { name: 'samples', description: 'Sample registration' },
       { name: 'custody', description: 'Chain of custody' },

@@ -1,13 +1,12 @@
 import { Topics } from '@homeward/events';
-import { ConsumerRunner } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
+import type { ConsumerRunner } from '@homeward/messaging';
 import {
-  buildHttpServer,
-  RedisLocks,
   RedisRateLimiter,
-  readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { IntakeConfig } from './config.ts';
@@ -28,13 +27,13 @@ export interface IntakeApp extends ServiceParts {
 
 /** Wires intake from a runtime: what `main.ts` starts and what tests build. No I/O here. */
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeConfig>): Promise<IntakeApp> {
-  const leases = new RedisLocks(rt.redis.redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}intake`,
+  const { leases, persistence } = servicePersistence(rt, {
+    service: 'intake',
     // Longer than a lease lives (10 s): a waiter outlasts a holder that died with the lease.
     waitMs: 15_000,
     conflictCode: Errors.concurrentUpdate.code,
   });
-  const stores = intakeStores(new MongoPersistence({ db: rt.mongo.db, leases, relay: rt.relay }));
+  const stores = intakeStores(persistence);
   const intake = new IntakeService({
     stores,
     leases,
@@ -48,48 +47,30 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
   });
 
   const consumers: ConsumerRunner[] = [
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       groupId: 'intake.reports',
       topics: [Topics.agencyReports],
-      topicResolver: rt.topics,
       handlers: {
         'homeward.report.submitted': reportSubmittedHandler({ intake, credentials: rt.credentials }),
       },
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: 'intake.reports' }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     }),
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       groupId: 'intake.cases',
       topics: [Topics.caseEvents],
-      topicResolver: rt.topics,
       handlers: {
         'homeward.case.opened': caseOpenedHandler(intake),
         'homeward.case.closed': caseClosedHandler(intake),
       },
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: 'intake.cases' }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     }),
   ];
 
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       "Where agencies' systems report to Homeward: missing children, suspected trafficking, children of unknown origin, and sightings. " +
       'Reports are CloudEvents of type homeward.report.submitted, over HTTP (binary, structured, batch) or on the Kafka topic agency.reports.v1.',
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness: readinessChecks(rt, () => consumers),
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
   await http.register(async (scope) =>

@@ -1,14 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeward/events';
-import { ConsumerRunner } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
 import {
-  buildHttpServer,
-  RedisLocks,
-  readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
   SseHub,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
   sseFrame,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
@@ -50,11 +48,10 @@ export async function buildApp(
   // Redis keys share the topic prefix, so tests and tenants on one Redis stay apart.
   const redisPrefix = `${rt.config.TOPIC_PREFIX}notifications:`;
   const redis = rt.redis.redis;
-  const locks = new RedisLocks(redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}notifications`,
+  const { persistence } = servicePersistence(rt, {
+    service: 'notifications',
     conflictCode: NotificationsErrors.concurrentUpdate.code,
   });
-  const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
   const units = new UnitStore(persistence);
   const index = new UnitIndex(redis, units, rt.logger.child({ component: 'unit-index' }), redisPrefix);
   const store = new DeliveryStore(persistence, rt.mongo.db);
@@ -109,11 +106,9 @@ export async function buildApp(
   // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
   const groupId = 'notifications.alerts';
   const consumers = [
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       groupId,
       topics: [Topics.alertEvents],
-      topicResolver: rt.topics,
       handlers: {
         'homeward.alert.issued': alertIssuedHandler(handlerDeps),
         'homeward.alert.escalated': alertEscalatedHandler(handlerDeps),
@@ -125,25 +120,16 @@ export async function buildApp(
           },
         }),
       },
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: groupId }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     }),
   ];
 
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       'The rapid search fan-out: subscribed units (police and rail stations, bus stations, airports, hospitals), ' +
       'signed webhooks for every alert step inside the radius, acknowledgements, coverage and a live channel per unit.',
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness: readinessChecks(rt, () => consumers),
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [
       { name: 'units', description: 'Subscribed units and their live channel' },
       { name: 'alerts', description: 'Acknowledgements and coverage' },

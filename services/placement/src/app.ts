@@ -1,13 +1,12 @@
 import { Topics } from '@homeward/events';
-import { ConsumerRunner, type EventHandlers } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
+import type { ConsumerRunner, EventHandlers } from '@homeward/messaging';
 import {
-  buildHttpServer,
   RedisDueIndex,
-  RedisLocks,
-  readinessChecks,
   type ServiceParts,
   type ServiceRuntime,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import { followupPolicy, type PlacementConfig } from './config.ts';
@@ -35,12 +34,12 @@ export async function buildApp(
   rt: ServiceRuntime,
   config: Static<typeof PlacementConfig>,
 ): Promise<PlacementApp> {
-  const locks = new RedisLocks(rt.redis.redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}placement`,
+  const { persistence } = servicePersistence(rt, {
+    service: 'placement',
     waitMs: 5_000,
     conflictCode: PlacementErrors.concurrentUpdate.code,
   });
-  const store = new CaseStore(new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay }));
+  const store = new CaseStore(persistence);
   const index = new RedisDueIndex(rt.redis.redis, {
     prefix: rt.config.TOPIC_PREFIX,
     name: 'placement:followups-due',
@@ -66,17 +65,10 @@ export async function buildApp(
   // The runner names the group through the topic resolver (TOPIC_PREFIX), so deployments and
   // test runs sharing one broker never share a group.
   const consumer = (groupId: string, topic: string, handlers: EventHandlers) => {
-    return new ConsumerRunner({
-      kafka: rt.kafka,
+    return serviceConsumer(rt, {
       groupId,
       topics: [topic],
-      topicResolver: rt.topics,
       handlers,
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: groupId }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     });
   };
   const consumers: ConsumerRunner[] = [
@@ -84,17 +76,13 @@ export async function buildApp(
     consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store }) as EventHandlers),
   ];
 
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       "Civil affairs' side of a rescue: where a rescued child goes (placement decisions and their revisions), " +
       'and the schooling, care, training and escorted handover that must follow, with overdue follow-ups raised once.',
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness: readinessChecks(rt, () => consumers),
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [
       { name: 'placements', description: 'Placement decisions and their history' },
       { name: 'followups', description: 'Follow-ups scheduled by age on the decision date' },

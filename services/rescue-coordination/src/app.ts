@@ -1,14 +1,13 @@
 import { Topics } from '@homeward/events';
-import { ConsumerRunner } from '@homeward/messaging';
-import { MongoPersistence } from '@homeward/persistence';
 import {
-  buildHttpServer,
   type DueWorker,
   RedisDueIndex,
-  RedisLocks,
-  readinessChecks,
+  type RedisLocks,
   type ServiceParts,
   type ServiceRuntime,
+  serviceConsumer,
+  serviceHttpServer,
+  servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import { type AckFact, CaseService, type EscalationOutcome } from './case-service.ts';
@@ -36,12 +35,11 @@ export interface RescueApp extends ServiceParts {
 /** Wires rescue coordination from a runtime: what `main.ts` starts and what tests build. */
 export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueConfig>): Promise<RescueApp> {
   const policy = parseEscalationPolicy(config.ESCALATION_POLICY);
-  const locks = new RedisLocks(rt.redis.redis, {
-    keyPrefix: `${rt.config.TOPIC_PREFIX}rescue-coordination`,
+  const { leases: locks, persistence } = servicePersistence(rt, {
+    service: 'rescue-coordination',
     leaseMs: config.ESCALATION_LEASE_MS,
     conflictCode: Errors.concurrentUpdate.code,
   });
-  const persistence = new MongoPersistence({ db: rt.mongo.db, leases: locks, relay: rt.relay });
   const audit = persistence.facts<AuditRecord>('case_read_audit');
   const schedule = new RedisDueIndex(rt.redis.redis, {
     prefix: rt.config.TOPIC_PREFIX,
@@ -67,35 +65,24 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
   // One group for the three topics: one membership to keep, each partition still in order.
   const groupId = 'rescue-coordination.events';
   const consumers = [
-    new ConsumerRunner({
-      kafka: rt.kafka,
+    serviceConsumer(rt, {
       groupId,
       topics: [Topics.caseEvents, Topics.dnaEvents, Topics.notificationEvents],
-      topicResolver: rt.topics,
       handlers: {
         'homeward.case.opened': caseOpenedHandler(service),
         'homeward.case.lead-added': leadAddedHandler(service),
         'homeward.dna.match-confirmed': matchConfirmedHandler(service),
         'homeward.notification.acknowledged': acknowledgedHandler(service),
       },
-      publisher: rt.publisher,
-      idempotency: rt.idempotency,
-      logger: rt.logger.child({ consumer: groupId }),
-      registry: rt.registry,
-      now: () => rt.clock.now(),
     }),
   ];
 
-  const http = await buildHttpServer({
+  const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
     version: SERVICE_VERSION,
     description:
       "The police's side of a case: its lifecycle (opened, searching, located, rescued, closed), the special team of one chief and three leads, and the rapid search alert that widens with time.",
-    logger: rt.logger,
-    registry: rt.registry,
-    bodyLimit: rt.config.BODY_LIMIT_BYTES,
-    readiness: readinessChecks(rt, () => consumers),
-    isAccepting: () => rt.lifecycle.accepting,
+    consumers: () => consumers,
     tags: [
       { name: 'cases', description: 'Cases, teams, located and rescued' },
       { name: 'alerts', description: 'Rapid search alerts' },

@@ -67,7 +67,7 @@ describe('a broker outage while handlers publish', () => {
     await publisher.connect();
     const probe = createKafkaProbe({ brokers, clientId: uniqueName('probe'), logger });
     let brokerDown = false;
-    let handledDuring = 0;
+    let handledDuring = 0; // handler attempts (a failed publish runs the handler again)
     const handled = new Map<string, number>();
     const runner = new ConsumerRunner({
       kafka,
@@ -136,7 +136,7 @@ describe('a broker outage while handlers publish', () => {
     await annotate(
       `probe not ready ${probeDownMs} ms after the stop; consumer not ready after ${consumerNotReadyMs} ms; ` +
         `broker back in ${brokerUpMs} ms; all handled and ready ${recoveredMs} ms after the restart began; ` +
-        `consumer restarts ${restarts}; handled during the outage ${handledDuring}; dead letters ${dlq.length}`,
+        `consumer restarts ${restarts}; handler attempts during the outage ${handledDuring}; dead letters ${dlq.length}`,
     );
     expect(dlq).toEqual([]);
     expect([...handled.values()].filter((n) => n !== 1)).toEqual([]);

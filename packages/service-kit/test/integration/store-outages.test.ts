@@ -69,7 +69,9 @@ async function timed(url: string) {
 }
 
 describe('store outages', () => {
-  it('answers 503 with Retry-After within about a second while the document store is away, and recovers', async () => {
+  it('answers 503 with Retry-After within about a second while the document store is away, and recovers', async ({
+    annotate,
+  }) => {
     expect((await app.inject('/doc')).statusCode).toBe(200);
     expect((await app.inject('/health/ready')).statusCode).toBe(200);
     await stopProcess(FERRET);
@@ -84,6 +86,7 @@ describe('store outages', () => {
     expect(ready.res.json().checks).toMatchObject({ mongodb: false, redis: true, kafka: true });
     expect(ready.ms).toBeLessThan(1_500);
 
+    const restartAt = Date.now();
     await startFerretDb({ port: MONGO_PORT, name: FERRET });
     await waitFor(async () => (await app.inject('/doc')).statusCode === 200, {
       timeoutMs: 20_000,
@@ -92,9 +95,15 @@ describe('store outages', () => {
     await waitFor(async () => (await app.inject('/health/ready')).statusCode === 200, {
       what: 'ready again',
     });
+    await annotate(
+      `store away: route 503 in ${Math.round(ms)} ms, readiness 503 in ${Math.round(ready.ms)} ms; ` +
+        `200 again ${Date.now() - restartAt} ms after the restart began`,
+    );
   }, 60_000);
 
-  it('answers 503 with Retry-After within about a second while Redis is away, and recovers', async () => {
+  it('answers 503 with Retry-After within about a second while Redis is away, and recovers', async ({
+    annotate,
+  }) => {
     expect((await app.inject('/cached')).statusCode).toBe(200);
     await stopProcess(REDIS);
 
@@ -112,6 +121,7 @@ describe('store outages', () => {
     expect(ready.res.json().checks).toMatchObject({ redis: false, mongodb: true });
     expect(ready.ms).toBeLessThan(1_500);
 
+    const restartAt = Date.now();
     await startRedis({ port: REDIS_PORT, name: REDIS });
     await waitFor(async () => (await app.inject('/cached')).statusCode === 200, {
       timeoutMs: 20_000,
@@ -120,5 +130,9 @@ describe('store outages', () => {
     await waitFor(async () => (await app.inject('/health/ready')).statusCode === 200, {
       what: 'ready again',
     });
+    await annotate(
+      `Redis away: route 503 in ${Math.round(ms)} ms (${Math.round(later.ms)} ms 3 s later), readiness 503 in ` +
+        `${Math.round(ready.ms)} ms; 200 again ${Date.now() - restartAt} ms after the restart began`,
+    );
   }, 60_000);
 });
