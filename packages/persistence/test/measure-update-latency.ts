@@ -3,19 +3,9 @@
 // suite. Run, with the infrastructure's environment set (KAFKA_BROKERS, MONGO_URL, REDIS_URL):
 //   node_modules/.bin/tsx packages/persistence/test/measure-update-latency.ts [N]
 import { performance } from 'node:perf_hooks';
-import { createKafkaClient, EventPublisher, OutboxRelay, prefixTopics } from '@homeward/messaging';
-import { RedisLocks } from '@homeward/service-kit';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  testDatabase,
-  testInfra,
-  testLogger,
-  testRedis,
-  uniqueName,
-} from '@homeward/testing';
-import { MongoPersistence } from '../src/index.ts';
+import { testLogger } from '@homeward/testing';
 import { caseClosed } from './contract/harness.ts';
+import { openMongoBed } from './support/mongo-bed.ts';
 
 const N = Number(process.argv[2] ?? 200);
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -27,18 +17,9 @@ function summary(ms: number[]): string {
   return `median ${at(0.5)} ms, p90 ${at(0.9)} ms, p99 ${at(0.99)} ms (n=${s.length})`;
 }
 
-const prefix = await createTestTopics('persistence-latency');
-const database = await testDatabase('persistence_latency');
-const kafka = createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('bench'), logger });
-const publisher = new EventPublisher({ kafka, topics: prefixTopics(prefix), logger });
-await publisher.connect();
-const relay = new OutboxRelay({ publisher, db: database.db, logger });
-const redis = testRedis();
-const leases = new RedisLocks(redis, {
-  keyPrefix: uniqueName('latency'),
-  conflictCode: 'BENCH_ERR_CONFLICT',
-});
-const persistence = new MongoPersistence({ db: database.db, leases, relay });
+const bed = await openMongoBed('persistence-latency', logger);
+const { db, relay } = bed;
+const persistence = bed.persistence();
 
 /** Times `fn(i)` for i in 0..N (after 10 warm-up calls, which warm connections and cursors). */
 async function time(label: string, fn: (i: number) => Promise<unknown>): Promise<void> {
@@ -57,7 +38,7 @@ const bump = (id: string) => (c: Counter) => ({ doc: { ...c, n: c.n + 1 }, event
 
 try {
   // Baselines in the same run: one bare updateOne by _id, and an update without events.
-  const bare = database.db.collection<Counter>('bare');
+  const bare = db.collection<Counter>('bare');
   await bare.insertOne({ _id: 'c-1', n: 0 });
   await time('baseline: bare updateOne by _id', () => bare.updateOne({ _id: 'c-1' }, { $inc: { n: 1 } }));
   const plain = persistence.aggregate<Counter>('plain');
@@ -80,12 +61,8 @@ try {
       one.update('c-1', bump('c-1')),
     );
     // Let the background publications finish before anything else is measured.
-    await relay.notify(database.db.collection(one.name), 'c-1');
+    await relay.notify(db.collection(one.name), 'c-1');
   }
 } finally {
-  await relay.stop();
-  await publisher.disconnect();
-  redis.disconnect();
-  await database.close();
-  await deleteTestTopics(prefix);
+  await bed.close();
 }

@@ -11,10 +11,14 @@ export interface SseMessage {
 
 /**
  * A server-sent-events client over a real socket, for stream tests: it records every message
- * and comment line, and can stop reading (`pause`) to play a slow client.
+ * and comment line, and can stop reading (`pause`) to play a slow client. `parse` turns each
+ * event (every message but the server's notices) into what `events` holds, once, as it
+ * arrives; by default the message itself.
  */
-export class SseClient {
+export class SseClient<E = SseMessage> {
   readonly messages: SseMessage[] = [];
+  /** The events (not notices), parsed once as they arrive. */
+  readonly events: E[] = [];
   /** Comment lines (`: connected`, `: heartbeat`) seen. */
   comments = 0;
   status = 0;
@@ -25,6 +29,7 @@ export class SseClient {
   constructor(
     private readonly url: string,
     private readonly headers: Record<string, string> = {},
+    private readonly parse: (message: SseMessage) => E = (m) => m as E,
   ) {}
 
   /** Connects; resolves once the response headers are in. */
@@ -34,6 +39,9 @@ export class SseClient {
         this.status = res.statusCode ?? 0;
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => this.feed(chunk));
+        res.on('end', () => {
+          this.ended = true;
+        });
         res.on('close', () => {
           this.ended = true;
         });
@@ -46,18 +54,13 @@ export class SseClient {
     });
   }
 
-  /** Messages other than the server's notices. */
-  get events(): SseMessage[] {
-    return this.messages.filter((m) => m.event !== 'notice');
-  }
-
   /** The server's `event: notice` messages, their data parsed. */
   get notices(): Array<{ reason: string; [k: string]: unknown }> {
     return this.messages.filter((m) => m.event === 'notice').map((m) => JSON.parse(m.data));
   }
 
   /** Waits until at least `n` events (not notices) have come. */
-  async waitForEvents(n: number, timeoutMs = 15_000): Promise<SseMessage[]> {
+  async waitForEvents(n: number, timeoutMs = 15_000): Promise<E[]> {
     await waitFor(() => this.events.length >= n, {
       timeoutMs,
       what: `${n} SSE events (have ${this.events.length})`,
@@ -96,7 +99,10 @@ export class SseClient {
           hasData = true;
         }
       }
-      if (hasData) this.messages.push(msg);
+      if (hasData) {
+        this.messages.push(msg);
+        if (msg.event !== 'notice') this.events.push(this.parse(msg));
+      }
     }
   }
 }

@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import type { HomewardEvent } from '@homeward/events';
 import type { Clock, ServiceHost } from '@homeward/service-kit';
-import { deleteRedisKeys, startServiceForTest, waitFor } from '@homeward/testing';
+import { deleteRedisKeys, startServiceForTest, SseClient as TestingSseClient } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { DashboardConfig } from '../src/config.ts';
 
@@ -61,89 +60,10 @@ export async function startDashboard(opts: {
   };
 }
 
-export interface SseMessage {
-  id?: string;
-  event: string;
-  data: string;
-}
-
-/** A minimal SSE client over node:http, recording every message and comment. */
-export class SseClient {
-  readonly messages: SseMessage[] = [];
-  comments = 0;
-  status = 0;
-  ended = false;
-  private buffer = '';
-  private req: ReturnType<typeof request> | undefined;
-
-  constructor(
-    private readonly url: string,
-    private readonly headers: Record<string, string> = {},
-  ) {}
-
-  open(): Promise<this> {
-    return new Promise((resolve, reject) => {
-      this.req = request(this.url, { headers: { accept: 'text/event-stream', ...this.headers } }, (res) => {
-        this.status = res.statusCode ?? 0;
-        res.setEncoding('utf8');
-        res.on('data', (chunk: string) => this.feed(chunk));
-        res.on('end', () => {
-          this.ended = true;
-        });
-        res.on('close', () => {
-          this.ended = true;
-        });
-        resolve(this);
-      });
-      this.req.on('error', (err) => {
-        if (this.status === 0) reject(err);
-      });
-      this.req.end();
-    });
-  }
-
-  /** Data messages (not notices), parsed once as they arrive. */
-  readonly events: Json[] = [];
-
-  get notices(): Json[] {
-    return this.messages.filter((m) => m.event === 'notice').map((m) => JSON.parse(m.data));
-  }
-
-  async waitForEvents(n: number, timeoutMs = 15_000): Promise<Json[]> {
-    await waitFor(() => this.events.length >= n, {
-      timeoutMs,
-      what: `${n} SSE events (have ${this.events.length})`,
-    });
-    return this.events;
-  }
-
-  close(): void {
-    this.req?.destroy();
-  }
-
-  private feed(chunk: string): void {
-    this.buffer += chunk;
-    for (;;) {
-      const end = this.buffer.indexOf('\n\n');
-      if (end < 0) return;
-      const block = this.buffer.slice(0, end);
-      this.buffer = this.buffer.slice(end + 2);
-      const msg: SseMessage = { event: 'message', data: '' };
-      let hasData = false;
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) this.comments++;
-        else if (line.startsWith('id: ')) msg.id = line.slice(4);
-        else if (line.startsWith('event: ')) msg.event = line.slice(7);
-        else if (line.startsWith('data: ')) {
-          msg.data += line.slice(6);
-          hasData = true;
-        }
-      }
-      if (hasData) {
-        this.messages.push(msg);
-        if (msg.event === 'message') this.events.push({ ...JSON.parse(msg.data), streamId: msg.id });
-      }
-    }
+/** The stream's SSE client: each event is the platform event's JSON, with its SSE id as `streamId`. */
+export class SseClient extends TestingSseClient<Json> {
+  constructor(url: string, headers: Record<string, string> = {}) {
+    super(url, headers, (m) => ({ ...JSON.parse(m.data), streamId: m.id }));
   }
 }
 

@@ -1,17 +1,6 @@
 import { Topics } from '@homeward/events';
-import { createKafkaClient, EventPublisher, OutboxRelay, prefixTopics } from '@homeward/messaging';
-import { RedisLocks } from '@homeward/service-kit';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  TopicCollector,
-  testDatabase,
-  testInfra,
-  testLogger,
-  testRedis,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
+import { OutboxRelay } from '@homeward/messaging';
+import { testLogger, type testRedis, uniqueName, waitFor } from '@homeward/testing';
 import type { Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AggregateStore, type Doc, isDuplicateKey, MongoPersistence } from '../../src/index.ts';
@@ -20,58 +9,14 @@ import {
   type ContractHarness,
   caseClosed,
 } from '../contract/aggregate-store-contract.ts';
+import { openMongoBed } from '../support/mongo-bed.ts';
 
 const logger = testLogger();
-
-/** FerretDB, leases in Redis, a real relay publishing to Kafka, and a collector reading it back. */
-async function openBed(label: string) {
-  const prefix = await createTestTopics(label);
-  const database = await testDatabase(label);
-  const kafka = createKafkaClient({
-    brokers: testInfra().kafkaBrokers,
-    clientId: uniqueName('test'),
-    logger,
-  });
-  const publisher = new EventPublisher({ kafka, topics: prefixTopics(prefix), logger });
-  await publisher.connect();
-  const relay = new OutboxRelay({ publisher, db: database.db, logger });
-  const redis = testRedis();
-  // A long wait: the race test queues 20 writers on one lease on a loaded machine.
-  const leases = new RedisLocks(redis, {
-    keyPrefix: uniqueName('persistence'),
-    conflictCode: 'TEST_ERR_CONFLICT',
-    waitMs: 60_000,
-  });
-  const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
-  return {
-    db: database.db,
-    relay,
-    leases,
-    collector,
-    redis,
-    publisher,
-    persistence: (awaitPublish?: boolean) =>
-      new MongoPersistence({
-        db: database.db,
-        leases,
-        relay,
-        ...(awaitPublish === undefined ? {} : { awaitPublish }),
-      }),
-    close: async () => {
-      await relay.stop();
-      await collector.stop();
-      await publisher.disconnect();
-      redis.disconnect();
-      await database.close();
-      await deleteTestTopics(prefix);
-    },
-  };
-}
 
 aggregateStoreContract(
   'MongoDB (FerretDB, Redis leases, outbox relay to Kafka)',
   async (): Promise<ContractHarness> => {
-    const bed = await openBed('persistence-contract');
+    const bed = await openMongoBed('persistence-contract', logger);
     return {
       store: <T extends Doc>(options = {}) =>
         bed.persistence().aggregate<T>(uniqueName('c').replaceAll('-', '_'), options),
@@ -96,11 +41,11 @@ aggregateStoreContract(
 );
 
 describe('MongoDB adapter', () => {
-  let bed: Awaited<ReturnType<typeof openBed>>;
+  let bed: Awaited<ReturnType<typeof openMongoBed>>;
   let db: Db;
   let redis: ReturnType<typeof testRedis>;
   beforeAll(async () => {
-    bed = await openBed('persistence-mongo');
+    bed = await openMongoBed('persistence-mongo', logger);
     ({ db, redis } = bed);
   });
   afterAll(() => bed.close());

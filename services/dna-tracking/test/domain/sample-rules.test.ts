@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CustodyRecord, verifyChain } from '../../src/domain/custody.ts';
-import { fingerprint } from '../../src/domain/ids.ts';
+import { canonicalJson, fingerprint, matchIdFor, sampleIdFor } from '../../src/domain/ids.ts';
 import {
   custodyContent,
   custodyStepErrors,
@@ -232,5 +232,25 @@ describe('a custody step', () => {
         errors: [{ field: '/at', message: 'is earlier than the previous custody record' }],
       },
     });
+  });
+});
+
+describe('ids', () => {
+  it('derive a sample from its kit whatever the case, and a match from its samples whatever the order', () => {
+    expect(sampleIdFor('hw-2026-000123')).toBe(sampleIdFor('HW-2026-000123'));
+    expect(sampleIdFor('HW-2026-000123')).toMatch(/^smp-[A-Za-z0-9]{22}$/);
+    expect(sampleIdFor('HW-2026-000124')).not.toBe(sampleIdFor('HW-2026-000123'));
+    expect(matchIdFor('c', ['m', 'f'])).toBe(matchIdFor('c', ['f', 'm']));
+    expect(matchIdFor('c', ['m', 'f'])).toMatch(/^match-[A-Za-z0-9]{22}$/);
+    expect(matchIdFor('c', ['m'])).not.toBe(matchIdFor('m', ['c']));
+  });
+
+  it('fingerprint content, not key order or undefined fields', () => {
+    expect(canonicalJson({ b: 1, a: [{ d: null, c: 'x' }], u: undefined })).toBe(
+      '{"a":[{"c":"x","d":null}],"b":1}',
+    );
+    expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
+    expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
+    expect(fingerprint('a', 'b')).not.toBe(fingerprint('ab'));
   });
 });

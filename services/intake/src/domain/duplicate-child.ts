@@ -20,7 +20,7 @@ export const DEFAULT_DUPLICATE_WINDOW_DAYS = 30;
 export function normaliseName(name: string): string {
   return name
     .normalize('NFKC')
-    .replace(/[\s\u00b7\u30fb.]+/g, '')
+    .replace(/[\s\u00b7\u30fb.]/g, '')
     .toLowerCase();
 }
 

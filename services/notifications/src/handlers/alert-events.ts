@@ -1,6 +1,6 @@
 import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
-import { searcherView, unitAlertEvent, unitCancelEvent } from '../domain/unit-alert.ts';
+import { type SearcherView, searcherView, unitAlertEvent, unitCancelEvent } from '../domain/unit-alert.ts';
 import { NotificationsPoisonCodes } from '../errors.ts';
 import type { FanoutService } from '../fanout-service.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
@@ -30,18 +30,26 @@ export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homewa
       ctx.log.info({ alertId: d.alertId }, 'alert already cancelled; not fanned out');
       return;
     }
-    const units = await deps.index.within(d.center, d.radiusKm);
-    const unitEvent = unitAlertEvent(alert.view, d.step, d.radiusKm, d.center, new Date(d.issuedAt));
-    const { claimed } = await deps.fanout.deliver(
-      d.alertId,
-      'alert',
-      d.step,
-      units,
-      unitEvent,
-      ctx.traceparent,
-    );
-    ctx.log.info({ alertId: d.alertId, step: d.step, inside: units.length, claimed }, 'alert fanned out');
+    const { inside, claimed } = await fanOutStep(deps, alert.view, d, new Date(d.issuedAt), ctx.traceparent);
+    ctx.log.info({ alertId: d.alertId, step: d.step, inside, claimed }, 'alert fanned out');
   };
+}
+
+/**
+ * Sends one step of an alert (issue or escalation) to every unit inside its radius; units
+ * claimed by an earlier step are skipped by the ledger.
+ */
+async function fanOutStep(
+  deps: AlertHandlerDeps,
+  view: SearcherView,
+  d: { alertId: string; step: number; radiusKm: number; center: { lat: number; lon: number } },
+  at: Date,
+  traceparent: string | undefined,
+): Promise<{ inside: number; claimed: number }> {
+  const units = await deps.index.within(d.center, d.radiusKm);
+  const unitEvent = unitAlertEvent(view, d.step, d.radiusKm, d.center, at);
+  const { claimed } = await deps.fanout.deliver(d.alertId, 'alert', d.step, units, unitEvent, traceparent);
+  return { inside: units.length, claimed };
 }
 
 /**
@@ -63,20 +71,14 @@ export function alertEscalatedHandler(deps: AlertHandlerDeps): EventHandler<'hom
       return;
     }
     await deps.store.recordEscalated(d.alertId, d.step, d.radiusKm, d.center);
-    const units = await deps.index.within(d.center, d.radiusKm);
-    const unitEvent = unitAlertEvent(alert.view, d.step, d.radiusKm, d.center, new Date(d.escalatedAt));
-    const { claimed } = await deps.fanout.deliver(
-      d.alertId,
-      'alert',
-      d.step,
-      units,
-      unitEvent,
+    const { inside, claimed } = await fanOutStep(
+      deps,
+      alert.view,
+      d,
+      new Date(d.escalatedAt),
       ctx.traceparent,
     );
-    ctx.log.info(
-      { alertId: d.alertId, step: d.step, inside: units.length, claimed },
-      'escalation fanned out',
-    );
+    ctx.log.info({ alertId: d.alertId, step: d.step, inside, claimed }, 'escalation fanned out');
   };
 }
 

@@ -86,6 +86,8 @@ describe('calendar dates', () => {
   it('parses full-dates only, and real ones', () => {
     expect(parseDate('2024-02-29')).toEqual({ y: 2024, m: 2, d: 29 });
     expect(parseDate('2026-12-31')).toEqual({ y: 2026, m: 12, d: 31 });
+    // Date.UTC reads years 0-99 as 1900-1999: such a date is not taken for another.
+    expect(parseDate('0099-01-01')).toBeUndefined();
     for (const bad of [
       '2026-02-29',
       '2026-13-01',

@@ -8,6 +8,7 @@ import {
   onChildRescued,
   onDnaMatchConfirmed,
 } from '../../src/domain/case-facts.ts';
+import { eventIds, newFollowupId, newPlacementId } from '../../src/domain/ids.ts';
 import { buyerKey, matchBuyer, normalise } from '../../src/domain/normalise.ts';
 
 const actor = { agencyId: 'hefei-psb', role: 'police' as const, region: '340100' };
@@ -201,5 +202,19 @@ describe('the buying household', () => {
     expect(buyerKey({ headName: 'Ｌｉ Si', address: 'Lu-an' })).toBe('lisi|luan|');
     expect(buyerKey({ headName: 'Li Si', address: 'Lu an', idNumber: 'AB 1' })).toBe('lisi|luan|ab1');
     expect(normalise('  A.b/c  ')).toBe('abc');
+    expect(normalise('Li+Si＄=¥')).toBe('lisi');
+    expect(normalise('Ⅻ')).toBe('xii');
+  });
+});
+
+describe('ids', () => {
+  it('are random for placements and follow-ups, and derived for events', () => {
+    expect(newPlacementId()).toMatch(/^pl-[0-9a-f]{24}$/);
+    expect(newFollowupId()).toMatch(/^fu-[0-9a-f]{24}$/);
+    expect(newFollowupId()).not.toBe(newFollowupId());
+    expect(eventIds.decided('pl-1', 2)).toBe('pl-1.r2.decided');
+    expect(eventIds.scheduled('fu-1')).toBe('fu-1.scheduled');
+    expect(eventIds.completed('fu-1')).toBe('fu-1.completed');
+    expect(eventIds.overdue('fu-1')).toBe('fu-1.overdue');
   });
 });

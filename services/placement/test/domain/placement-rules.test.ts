@@ -136,6 +136,8 @@ describe('placement rules', () => {
       violation: {
         error: 'identificationRequired',
         code: 'PLACEMENT_ERR_IDENTIFICATION_REQUIRED',
+        detail:
+          'a return to the family needs a confirmed DNA match or a recorded police identification for the case; neither is recorded',
         errors: [{ field: '/type', message: 'the family is not identified' }],
       },
     });
@@ -186,6 +188,8 @@ describe('placement rules', () => {
       ok: false,
       violation: {
         error: 'guardianIsBuyer',
+        detail:
+          'the guardian is the buying household recorded at rescue (matched by name-and-address); the child must never stay with it',
         errors: [{ field: '/guardian', message: 'matches the buying household by name-and-address' }],
       },
     });

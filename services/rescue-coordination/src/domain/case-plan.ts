@@ -318,7 +318,8 @@ function applyAlert(
   change: AlertChange<'homeward.alert.escalated'> | AlertChange<'homeward.alert.cancelled'>,
   now: Date,
 ): Decision<AlertState> {
-  const ended = change.alert.status !== 'active' && doc.activeAlertId === change.alert.alertId;
+  // Only the running alert changes, so an alert that ended here is the one the case searched with.
+  const ended = change.alert.status !== 'active';
   return {
     doc: nextVersion(doc, now, {
       alerts: withAlert(doc, change.alert),

@@ -222,6 +222,14 @@ describe('issuing the alert', () => {
     );
     const located = locate(openCase(), { place: 'x' }, police, at(H)).doc;
     expect(() => issueCaseAlert(located, policy, at(2 * H))).toThrow(code('RESCUE_ERR_INVALID_TRANSITION'));
+    // The case's kind and its report's kind must both be a missing child.
+    const trafficking = openCase({ kind: 'suspected-trafficking' });
+    const mismatched = [
+      { ...openCase(), report: trafficking.report },
+      { ...trafficking, report: openCase().report },
+    ];
+    for (const doc of mismatched)
+      expect(() => issueCaseAlert(doc, policy, at(H))).toThrow(code('RESCUE_ERR_ALERT_NOT_APPLICABLE'));
   });
 });
 

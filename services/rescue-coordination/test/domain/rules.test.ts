@@ -79,6 +79,15 @@ describe('what an alert carries', () => {
     expect(JSON.stringify(view)).not.toMatch(/Li Xiaoming|Li Wei|138/);
   });
 
+  it('leaves out a description and a photo the report does not have', () => {
+    const view = searcherView({
+      kind: 'missing-child',
+      child: { name: 'Li Xiaoming', sex: 'female', birthDate: '2019-05-01' },
+      lastSeen: { at: '2026-11-28T08:50:00Z', place: 'station', lat: 31.8, lon: 117.3, region: '340104' },
+    });
+    expect(view.child).toStrictEqual({ sex: 'female', birthDate: '2019-05-01' });
+  });
+
   it('has ids a retry recomputes', () => {
     const id = alertIdFor('case-1', 1);
     expect(id).toBe('case-1.alert-1');
