@@ -9,7 +9,6 @@ import type { Logger } from 'pino';
  */
 export const STORE_TIMEOUTS = {
   mongoServerSelectionMs: 1_000,
-  mongoConnectMs: 2_000,
   /** ioredis: a command fails after this many reconnection attempts ... */
   redisMaxRetriesPerRequest: 1,
   /** ... made this often at most, so a command waits about a second while Redis is away. */
@@ -27,8 +26,9 @@ export interface MongoConnection {
 /** Connects to the MongoDB-protocol server; the database name is the service's own. */
 export async function connectMongo(url: string, dbName: string): Promise<MongoConnection> {
   const client = new MongoClient(url, {
+    // Only selection is shortened: the connect timeout also bounds the monitor's heartbeat, and
+    // a short one marks a merely busy server unknown (and clears the pool) on a loaded machine.
     serverSelectionTimeoutMS: STORE_TIMEOUTS.mongoServerSelectionMs,
-    connectTimeoutMS: STORE_TIMEOUTS.mongoConnectMs,
     maxPoolSize: 20,
   });
   await client.connect();
