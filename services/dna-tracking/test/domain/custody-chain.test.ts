@@ -47,6 +47,7 @@ describe('records', () => {
   it('link to the one before, count from 0, and hash their content with the sample id', () => {
     const chain = chainOf(steps);
     expect(chain.map((r) => r.seq)).toEqual([0, 1, 2, 3]);
+    expect(chain[0]?.prevHash).toBe('0'.repeat(64));
     expect(chain[1]?.prevHash).toBe(chain[0]?.hash);
     const { hash, ...rest } = chain[1]!;
     expect(recordHash('smp-1', rest)).toBe(hash);
@@ -131,6 +132,12 @@ describe('tamper detection', () => {
   it('refuses a chain that does not start at collection, or that continues after destruction', () => {
     const sealedFirst = chainOf(['sealed']);
     expect(verifyChain('smp-1', sealedFirst, [sealedFirst[0]!.hash])).toMatchObject({
+      valid: false,
+      failedAt: 0,
+      reason: 'step-order',
+    });
+    const destroyedFirst = chainOf(['destroyed']);
+    expect(verifyChain('smp-1', destroyedFirst, [destroyedFirst[0]!.hash])).toMatchObject({
       valid: false,
       failedAt: 0,
       reason: 'step-order',

@@ -112,6 +112,11 @@ describe('entering a profile', () => {
     expect(pointer('loci.TH01')).toBe('/loci/TH01');
     expect(pointer('loci.Penta D[1]')).toBe('/loci/Penta D/1');
     expect(pointer('loci.D3S1358[0]')).toBe('/loci/D3S1358/0');
+    expect(pointer('loci.D3S1358[12]')).toBe('/loci/D3S1358/12');
+    expect(pointer('loci.D3S1358.12')).toBe('/loci/D3S1358/12');
+    expect(pointer('x[1].y')).toBe('/x[1].y');
+    expect(pointer('x.loci.y')).toBe('/x.loci.y');
+    expect(pointer('loci.a.1b')).toBe('/loci/a.1b');
   });
 });
 

@@ -243,6 +243,9 @@ describe('ids', () => {
     expect(matchIdFor('c', ['m', 'f'])).toBe(matchIdFor('c', ['f', 'm']));
     expect(matchIdFor('c', ['m', 'f'])).toMatch(/^match-[A-Za-z0-9]{22}$/);
     expect(matchIdFor('c', ['m'])).not.toBe(matchIdFor('m', ['c']));
+    // Stored samples and matches are found again by these ids: the derivation never changes.
+    expect(sampleIdFor('HW-2026-000123')).toBe('smp-leM8MCeIRK9xUiHkQjCRdd');
+    expect(matchIdFor('smp-c', ['smp-m', 'smp-f'])).toBe('match-ZMrpmSZv1uFtyycsORyvSf');
   });
 
   it('fingerprint content, not key order or undefined fields', () => {
@@ -252,5 +255,6 @@ describe('ids', () => {
     expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
     expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
     expect(fingerprint('a', 'b')).not.toBe(fingerprint('ab'));
+    expect(fingerprint({ a: 1 }, 'x')).toBe('6hdAABxp5zkjfZm8KJVD4fbUfMgkPidW6DxoWx04xUQ');
   });
 });

@@ -1,4 +1,4 @@
-import { isLeapYear, parseDate } from './dates.ts';
+import { parseDate } from './dates.ts';
 
 /**
  * Full years from `from` to `on`: the anniversary itself counts (a child born on 2020-11-28 is
@@ -9,13 +9,9 @@ export function fullYearsOn(from: string, on: string): number {
   const b = parseDate(from);
   const o = parseDate(on);
   if (!b || !o) throw new RangeError(`not calendar dates: ${from}, ${on}`);
-  let month = b.m;
-  let day = b.d;
-  if (month === 2 && day === 29 && !isLeapYear(o.y)) {
-    month = 3;
-    day = 1;
-  }
-  const beforeAnniversary = o.m < month || (o.m === month && o.d < day);
+  // A 29 February birthday needs no special case: a common year has no 29 February, so the
+  // day before 1 March is before the anniversary and 1 March is not.
+  const beforeAnniversary = o.m < b.m || (o.m === b.m && o.d < b.d);
   return o.y - b.y - (beforeAnniversary ? 1 : 0);
 }
 

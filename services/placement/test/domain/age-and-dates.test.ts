@@ -42,6 +42,10 @@ describe('full years', () => {
     expect(fullYearsOn('2019-02-28', '2028-02-28')).toBe(9);
     expect(fullYearsOn('2019-03-01', '2028-02-29')).toBe(8);
     expect(fullYearsOn('2019-03-01', '2028-03-01')).toBe(9);
+    // Other 28ths and 29ths are untouched in common years.
+    expect(fullYearsOn('2019-02-28', '2027-02-28')).toBe(8);
+    expect(fullYearsOn('2010-05-29', '2027-05-28')).toBe(16);
+    expect(fullYearsOn('2010-05-29', '2027-05-29')).toBe(17);
   });
 
   it('refuses what is not a calendar date', () => {
