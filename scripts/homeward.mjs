@@ -87,5 +87,7 @@ switch (command) {
     run(pnpmBin, rest);
     break;
   default:
-    process.stdout.write('usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|chaos [--short]|pnpm ...\n');
+    process.stdout.write(
+      'usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|chaos [--short]|pnpm ...\n',
+    );
 }
