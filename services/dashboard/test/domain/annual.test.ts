@@ -224,6 +224,27 @@ describe('what each event adds to the annual report', () => {
     expect(contributionOf(newYearsEve, undefined, -600)?.year).toBe(2026);
   });
 
+  it('an event whose case, sample or follow-up is unknown counts under the unknown region', () => {
+    const unplaced = [
+      caseClosed('c1'),
+      matchFound('m1', 's1', 'c1'),
+      matchConfirmed('m1', 's1', 'c1'),
+      ev('homeward.dna.match-rejected', {
+        matchId: 'm2',
+        childSampleId: 's1',
+        parentSampleIds: ['p1'],
+        rejectedAt: '2026-03-04T10:00:00+08:00',
+        rejectedBy: 'Dr Wang',
+      }),
+      followupCompleted('f1', 'c1'),
+      followupOverdue('f1', 'c1'),
+    ];
+    expect(unplaced.map((e) => contributionOf(e, undefined, BEIJING)?.region)).toEqual(
+      Array.from({ length: unplaced.length }, () => 'unknown'),
+    );
+    expect(UNKNOWN_REGION).toBe('unknown');
+  });
+
   it('years follow the report calendar on both sides of UTC', () => {
     expect(yearOf('2027-01-01T03:00:00Z', -240)).toBe(2026);
     expect(yearOf('2027-01-01T04:00:00Z', -240)).toBe(2027);
@@ -326,6 +347,11 @@ describe('the annual report', () => {
     expect(all).toContain('<tr class="total"><th>all</th><th>all</th>');
     expect(all).toContain('<td>2</td></tr>');
     expect(all).toContain(`<th>Median hours report → located</th>`);
+    expect(all).toContain('<table><thead><tr><th>Region</th><th>Department</th><th>reportsReceived</th>');
+    const two = annualReportHtml(
+      buildAnnualReport(2026, undefined, [row('340104', 'police', {}), row('340102', 'police', {})]),
+    );
+    expect(two).toMatch(/<th>340102<\/th>.*<\/tr>\n<tr><th>340104<\/th>/);
     expect((all.match(/<thead><tr>(.*)<\/tr><\/thead>/)?.[1]?.match(/<th>/g) ?? []).length).toBe(
       COUNTERS.length + 3,
     );

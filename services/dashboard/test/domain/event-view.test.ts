@@ -118,6 +118,19 @@ describe('the one-line summary of each event', () => {
     ]);
   });
 
+  it('still names the ids of an event missing a nested part, rather than failing', () => {
+    const { reportedBy: _r, ...opened } = caseOpened('c1').data;
+    expect(summarize(ev('homeward.case.opened', opened as never))).toMatch(
+      /^missing-child case c1 opened in 340104/,
+    );
+    const { seenAt: _s, ...lead } = leadAdded('c1').data;
+    expect(summarize(ev('homeward.case.lead-added', lead as never))).toMatch(
+      /^lead l-c1-12 \(sighting\) on case c1/,
+    );
+    const { subject: _subject, ...sample } = sampleCollected('s1', 'c1').data;
+    expect(summarize(ev('homeward.dna.sample-collected', sample as never))).toMatch(/^sample s1 collected/);
+  });
+
   it('falls back to the type for an event it has no words for', () => {
     const unknown = { ...caseClosed('c1'), type: 'homeward.case.archived' } as never;
     expect(summarize(unknown)).toBe('homeward.case.archived');

@@ -176,6 +176,30 @@ describe('where an event belongs', () => {
     expect(placeOf(custody('s1', 'sealed', '2026-03-02T10:30:00+08:00'), undefined)).toEqual({});
   });
 
+  it('an event outside the case topic keeps its own region over its case’s', () => {
+    const issued = alertIssued('a1', 'c1', { region: '341502' });
+    expect(placeOf(issued, { _id: 'case:c1', region: '340104' })).toEqual({ region: '341502', caseId: 'c1' });
+  });
+
+  it('a report or a lead without a place is placed nowhere rather than failing', () => {
+    const placeless = ev('homeward.report.submitted', {
+      kind: 'missing-child',
+      child: { name: 'Li' },
+    } as never);
+    expect(placeOf(placeless, undefined)).toEqual({});
+    const { seenAt: _seen, ...lead } = leadAdded('c1').data;
+    expect(placeOf(ev('homeward.case.lead-added', lead as never), undefined)).toEqual({ caseId: 'c1' });
+  });
+
+  it('an id of the wrong kind names no fact', () => {
+    const odd = ev('homeward.case.closed', {
+      caseId: 7 as never,
+      closedAt: '2026-03-05T10:00:00+08:00',
+      reason: 'x',
+    });
+    expect(refNeeded(odd)).toBeUndefined();
+  });
+
   it('a region of the wrong kind is not a region', () => {
     const odd = ev('homeward.case.child-located', {
       caseId: 'c1',

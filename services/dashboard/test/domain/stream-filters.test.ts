@@ -81,6 +81,13 @@ describe('matching an entry against a filter', () => {
     expect(matchesFilter(f, { type: 't' })).toBe(false);
   });
 
+  it('without a case filter, entries of every case and of none pass', () => {
+    expect(matchesFilter({ types: [] }, { type: 't', caseId: 'c1' })).toBe(true);
+    expect(
+      matchesFilter({ types: [], region: '340000' }, { type: 't', region: '340104', caseId: 'c1' }),
+    ).toBe(true);
+  });
+
   it('a case filter lets through that case only', () => {
     const f = { types: [], caseId: 'c1' };
     expect(matchesFilter(f, { type: 't', caseId: 'c1' })).toBe(true);
