@@ -68,7 +68,7 @@ export const PlacementErrors = defineErrors({
     code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER',
     status: 422,
     summary:
-      'the guardian is a buying household recorded at rescue, by identity number or by normalised name and address',
+      'the guardian is a buying household recorded at rescue, by identity number or by its normalised address (anyone living there)',
   },
   ageUnknown: {
     code: 'PLACEMENT_ERR_AGE_UNKNOWN',

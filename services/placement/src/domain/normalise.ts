@@ -25,12 +25,14 @@ export function normalise(text: string): string {
     .replace(/[\s\p{P}\p{S}]+/gu, '');
 }
 
-export type BuyerMatch = { by: 'id-number' | 'name-and-address'; index: number };
+export type BuyerMatch = { by: 'id-number' | 'name-and-address' | 'address'; index: number };
 
 /**
- * Whether a guardian is a buying household: the same identity number (both given, equal after
- * normalisation), or the same normalised name and the same normalised address. A field that
- * normalises to nothing never matches.
+ * Whether a guardian belongs to a buying household: the same identity number (both given,
+ * equal after normalisation), or the same normalised address, whoever lives there (DESIGN: "its
+ * head, its members, anyone at its address"; members are not recorded by name, so the address is
+ * what finds them). A match on the head's name as well is reported as `name-and-address`. A
+ * field that normalises to nothing never matches.
  */
 export function matchBuyer(
   guardian: GuardianIdentity,
@@ -42,13 +44,9 @@ export function matchBuyer(
   for (const [index, b] of buyers.entries()) {
     const bId = b.idNumber ? normalise(b.idNumber) : '';
     if (gId !== '' && gId === bId) return { by: 'id-number', index };
-    if (
-      gName !== '' &&
-      gAddress !== '' &&
-      gName === normalise(b.headName) &&
-      gAddress === normalise(b.address)
-    )
-      return { by: 'name-and-address', index };
+    if (gAddress !== '' && gAddress === normalise(b.address)) {
+      return { by: gName !== '' && gName === normalise(b.headName) ? 'name-and-address' : 'address', index };
+    }
   }
   return undefined;
 }

@@ -196,7 +196,18 @@ describe('the buying household', () => {
       index: 0,
     });
     expect(matchBuyer({ name: 'Li Si', address: '' }, [{ headName: 'Li Si', address: '' }])).toBeUndefined();
-    expect(matchBuyer({ name: '', address: 'Lu an' }, [{ headName: '', address: 'Lu an' }])).toBeUndefined();
+    // No name at all, but the household's address: still the household.
+    expect(matchBuyer({ name: '', address: 'Lu an' }, [{ headName: '', address: 'Lu an' }])).toEqual({
+      by: 'address',
+      index: 0,
+    });
+  });
+  it('is matched by the address alone: anyone living there is of the household', () => {
+    expect(matchBuyer({ name: 'Wang Wu', address: 'LU AN, 3 village road.' }, buyers)).toEqual({
+      by: 'address',
+      index: 0,
+    });
+    expect(matchBuyer({ name: 'Li Si', address: 'Lu an, 4 Village Road' }, buyers)).toBeUndefined();
   });
   it('has one key however it is written', () => {
     expect(buyerKey({ headName: 'Ｌｉ Si', address: 'Lu-an' })).toBe('lisi|luan|');

@@ -93,7 +93,7 @@ describe('buyer matching', () => {
     expect(normalise('ＺＨＡＮＧ　San-')).toBe('zhangsan');
     expect(normalise(' 合肥市 蜀山区 长江西路 12 号 ')).toBe(normalise('合肥市蜀山区，长江西路12号'));
   });
-  it('matches by identity number or by name and address', () => {
+  it('matches by identity number, or anyone at the household’s address', () => {
     expect(
       matchBuyer({ name: 'Other', address: 'elsewhere', idNumber: '340104 19800101 123x' }, buyers)?.by,
     ).toBe('id-number');
@@ -101,7 +101,9 @@ describe('buyer matching', () => {
       'name-and-address',
     );
     expect(matchBuyer({ name: 'zhang san', address: '合肥市包河区' }, buyers)).toBeUndefined();
-    expect(matchBuyer({ name: 'li si', address: '合肥市蜀山区，长江西路12号' }, buyers)).toBeUndefined();
+    // Anyone at the buyer's address is of the household (DESIGN: its head, its members, anyone
+    // at its address), whatever name they give.
+    expect(matchBuyer({ name: 'li si', address: '合肥市蜀山区，长江西路12号' }, buyers)?.by).toBe('address');
     expect(matchBuyer({ name: '---', address: '...' }, [{ headName: '!!', address: '??' }])).toBeUndefined();
   });
 });
