@@ -1,15 +1,12 @@
-import type { HomewardEvent, Role } from '@homeward/events';
+import {
+  CancelReasons,
+  type FollowupType,
+  type HomewardEvent,
+  PlacementTypes,
+  type Role,
+} from '@homeward/events';
 import type { Ref } from './refs.ts';
 import { regionMatches } from './regions.ts';
-
-export const CANCEL_REASONS = ['found', 'found-deceased', 'hoax', 'unfounded', 'withdrawn'] as const;
-export const PLACEMENT_TYPES = [
-  'return-to-family',
-  'civil-affairs-institution',
-  'foster-family',
-  'kinship-care',
-  'independent-living',
-] as const;
 
 /** The counters of one department's year in one region (flat keys: stored as they are). */
 export const COUNTERS = [
@@ -17,14 +14,14 @@ export const COUNTERS = [
   'casesOpened',
   'casesClosed',
   'alertsIssued',
-  ...CANCEL_REASONS.map((r) => `alertsEnded:${r}` as const),
+  ...CancelReasons.map((r) => `alertsEnded:${r}` as const),
   'childrenLocated',
   'childrenRescued',
   'samplesCollected',
   'matchesFound',
   'matchesConfirmed',
   'matchesRejected',
-  ...PLACEMENT_TYPES.map((t) => `placements:${t}` as const),
+  ...PlacementTypes.map((t) => `placements:${t}` as const),
   'followupsScheduled',
   'followupsCompleted',
   'followupsOverdue',
@@ -32,7 +29,7 @@ export const COUNTERS = [
 export type Counter = (typeof COUNTERS)[number];
 
 /** The department that answers for each follow-up kind. */
-const FOLLOWUP_DEPARTMENT: Record<string, Role> = {
+const FOLLOWUP_DEPARTMENT: Record<FollowupType, Role> = {
   'compulsory-education': 'education',
   'medical-psychological-rehabilitation': 'health',
   'vocational-training': 'civil-affairs',
@@ -115,15 +112,20 @@ export function contributionOf(
         ? row(d.decidedAt, d.region, 'civil-affairs', { [`placements:${d.type}`]: 1 })
         : undefined;
     case 'homeward.followup.scheduled':
-      return row(`${d.dueDate}T12:00:00Z`, d.region, FOLLOWUP_DEPARTMENT[d.type] ?? 'civil-affairs', {
-        followupsScheduled: 1,
-      });
+      return row(
+        `${d.dueDate}T12:00:00Z`,
+        d.region,
+        FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs',
+        {
+          followupsScheduled: 1,
+        },
+      );
     case 'homeward.followup.completed':
-      return row(d.completedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type] ?? 'civil-affairs', {
+      return row(d.completedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs', {
         followupsCompleted: 1,
       });
     case 'homeward.followup.overdue':
-      return row(d.detectedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type] ?? 'civil-affairs', {
+      return row(d.detectedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs', {
         followupsOverdue: 1,
       });
     default:

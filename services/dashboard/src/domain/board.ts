@@ -1,15 +1,8 @@
-import { PLACEMENT_TYPES } from './annual.ts';
+import { CustodySteps, PlacementTypes } from '@homeward/events';
 
 export const CASE_STATUSES = ['open', 'team-assigned', 'located', 'rescued', 'closed'] as const;
-export const CUSTODY_STEPS = [
-  'collected',
-  'sealed',
-  'shipped',
-  'received',
-  'profiled',
-  'stored',
-  'destroyed',
-] as const;
+/** The catalogue's custody steps, in their order (re-exported for the board's readers). */
+export const CUSTODY_STEPS = CustodySteps;
 /** Steps after which a sample is no longer waiting on anyone. */
 const SETTLED_STEPS = new Set(['stored', 'destroyed']);
 
@@ -120,7 +113,7 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
     }))
     .sort((a, b) => a.foundAt.localeCompare(b.foundAt));
 
-  const placements = Object.fromEntries(PLACEMENT_TYPES.map((t) => [t, 0])) as Record<string, number>;
+  const placements = Object.fromEntries(PlacementTypes.map((t) => [t, 0])) as Record<string, number>;
   for (const type of Object.values(raw.placementType)) placements[type] = (placements[type] ?? 0) + 1;
 
   const followups = { scheduled: 0, completed: 0, overdue: 0 };
