@@ -1,4 +1,5 @@
 export type { Kafka } from 'kafkajs';
+export * from './consumer-options.ts';
 export * from './consumer-runner.ts';
 export * from './errors.ts';
 export * from './idempotency.ts';

@@ -1,0 +1,87 @@
+import type { EventType, HomewardEvent } from '@homeward/events';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { IdempotencyStore } from './idempotency.ts';
+import type { TopicResolver } from './kafka-client.ts';
+import type { EventPublisher } from './publisher.ts';
+
+// What a consumer is given and what it promises: handlers, retry and restart policies, health
+// thresholds and options. The runner that keeps these promises is consumer-runner.ts.
+
+/** What a handler gets besides the event: a logger bound to the message, and where it came from. */
+export interface HandlerContext {
+  log: Logger;
+  topic: string;
+  partition: number;
+  offset: string;
+  /** The traceparent to put on events this handler causes (same trace, new span). */
+  traceparent: string;
+}
+
+export type EventHandler<T extends EventType = EventType> = (
+  event: HomewardEvent<T>,
+  ctx: HandlerContext,
+) => Promise<void>;
+
+/** One handler per event type this consumer cares about; other types on its topics are skipped. */
+export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+/** Retry of retriable failures: exponential backoff with full jitter, capped. */
+export const HANDLER_RETRY = { initialMs: 100, maxMs: 5_000 } as const;
+
+/**
+ * Restart of a crashed consumer by its supervisor: exponential backoff with jitter, capped, for
+ * ever. The cap keeps recovery after an outage within seconds of the broker's return.
+ */
+export const CONSUMER_RESTART = { initialMs: 500, maxMs: 10_000, stableAfterMs: 60_000 } as const;
+
+/**
+ * How long a consumer may go without progress before it says so. Past `notReadyAfterMs` its
+ * service is not ready (a load balancer stops sending work); past `notLiveAfterMs` not live
+ * (an orchestrator restarts it). Progress is a fetch or a handled message; a message still in
+ * its handler counts as no progress from the moment it started.
+ */
+export interface ConsumerHealthThresholds {
+  notReadyAfterMs: number;
+  notLiveAfterMs: number;
+}
+
+export const CONSUMER_HEALTH_DEFAULTS: ConsumerHealthThresholds = {
+  notReadyAfterMs: 20_000,
+  notLiveAfterMs: 120_000,
+};
+
+/** What a consumer says about itself, for readiness, liveness and people. */
+export interface ConsumerHealth {
+  group: string;
+  /** starting: never joined yet; running: a member that fetches; restarting: between lives. */
+  state: 'starting' | 'running' | 'restarting' | 'stopped';
+  ready: boolean;
+  live: boolean;
+  /** Milliseconds since the last progress (or since the oldest message in flight started). */
+  stalledMs: number;
+  restarts: number;
+}
+
+export interface ConsumerRunnerOptions {
+  kafka: Kafka;
+  groupId: string;
+  /** Logical topic names; the resolver maps them to physical ones. */
+  topics: string[];
+  topicResolver: TopicResolver;
+  handlers: EventHandlers;
+  publisher: EventPublisher;
+  idempotency: IdempotencyStore;
+  logger: Logger;
+  registry?: Registry;
+  /** Partitions processed at once; each partition is still handled in order. */
+  partitionsConcurrently?: number;
+  fromBeginning?: boolean;
+  /** Time source for the idempotency record (tests inject theirs). */
+  now?: () => Date;
+  /** When a stalled consumer stops being ready and live (defaults above). */
+  health?: Partial<ConsumerHealthThresholds>;
+  /** Restart backoff (tests shorten it). */
+  restart?: { initialMs?: number; maxMs?: number };
+}
