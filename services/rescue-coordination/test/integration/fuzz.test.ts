@@ -1,0 +1,53 @@
+import {
+  createTestTopics,
+  deleteTestTopics,
+  describeFuzzFailure,
+  fuzzService,
+  summarizeFuzz,
+  waitFor,
+} from '@homeward/testing';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import {
+  dropDatabases,
+  dropRedisKeys,
+  missingChildOpened,
+  type RunningRescue,
+  startRescue,
+  suspectedTraffickingOpened,
+} from '../support.ts';
+
+let prefix: string;
+let svc: RunningRescue;
+const caseIds: string[] = [];
+
+beforeAll(async () => {
+  prefix = await createTestTopics('rescue-fuzz');
+  svc = await startRescue({ prefix });
+  // Cases that exist, so that part of the requests reach the case logic rather than a 404.
+  const opened = [missingChildOpened({ lastSeenAt: new Date() }), suspectedTraffickingOpened()];
+  await svc.rt.publisher.publish(...opened);
+  for (const e of opened) {
+    await waitFor(async () => (await svc.call('GET', `/v1/cases/${e.data.caseId}`)).status === 200, {
+      what: `case ${e.data.caseId}`,
+    });
+    caseIds.push(e.data.caseId);
+  }
+});
+
+afterAll(async () => {
+  await svc.stop();
+  await dropDatabases([svc.dbName]);
+  await dropRedisKeys(prefix);
+  await deleteTestTopics(prefix);
+});
+
+it('no POST answers 5xx to 1,000 requests generated from the OpenAPI document', async () => {
+  const report = await fuzzService(svc.app, {
+    cases: 1_000,
+    roles: ['police', 'operator'],
+    pathValues: { caseId: caseIds },
+  });
+  process.stdout.write(summarizeFuzz('rescue-coordination', report));
+  expect(report.cases).toBeGreaterThanOrEqual(1_000);
+  expect(report.failures.map(describeFuzzFailure)).toEqual([]);
+}, 120_000);
