@@ -2,6 +2,9 @@ import { Roles } from '@homeward/events';
 import fc from 'fast-check';
 import { devKey } from './helpers.ts';
 
+/** fast-check itself, for a service's own generators (services do not depend on it directly). */
+export { fc };
+
 // biome-ignore lint/suspicious/noExplicitAny: OpenAPI documents and JSON schemas are walked generically
 type Json = any;
 
@@ -148,38 +151,40 @@ const deepNesting = fc
   );
 
 /**
- * A value shaped by a JSON schema, where any node may be swapped for something that breaks it
- * (a wrong type, a missing or extra field, an out-of-range number), so most requests get past
- * the first checks and reach the route's own logic.
+ * A value shaped by a JSON schema. With `mutate`, any node may be swapped for something that
+ * breaks it (a wrong type, a missing or extra field, an out-of-range number, a nasty string);
+ * without, the value follows the schema as far as fast-check can (formats and patterns
+ * included), so requests get past validation and reach the route's own logic.
  */
-export function schemaShaped(schema: Json, depth = 0): fc.Arbitrary<unknown> {
-  const valid = validFor(schema, depth);
-  return fc.oneof({ weight: 8, arbitrary: valid }, { weight: 1, arbitrary: anyJson });
+export function schemaShaped(schema: Json, mutate = true, depth = 0): fc.Arbitrary<unknown> {
+  const valid = validFor(schema, mutate, depth);
+  return mutate ? fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: anyJson }) : valid;
 }
 
-function validFor(schema: Json, depth: number): fc.Arbitrary<unknown> {
-  if (!schema || typeof schema !== 'object' || depth > 8) return anyJson;
+function validFor(schema: Json, mutate: boolean, depth: number): fc.Arbitrary<unknown> {
+  if (!schema || typeof schema !== 'object' || depth > 8) return mutate ? anyJson : fc.constant(null);
+  const next = (s: Json) => schemaShaped(s, mutate, depth + 1);
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const alts = schema.anyOf ?? schema.oneOf;
-  if (Array.isArray(alts) && alts.length > 0)
-    return fc.oneof(...alts.map((s: Json) => schemaShaped(s, depth + 1)));
+  if (Array.isArray(alts) && alts.length > 0) return fc.oneof(...alts.map(next));
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0)
-    return validFor(Object.assign({}, ...schema.allOf), depth + 1);
+    return validFor(Object.assign({}, ...schema.allOf), mutate, depth + 1);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object':
     case undefined: {
       const props = Object.entries<Json>(schema.properties ?? {});
-      if (props.length === 0 && type === undefined) return anyJson;
+      if (props.length === 0 && type === undefined) return mutate ? anyJson : fc.constant({});
       const required = new Set<string>(schema.required ?? []);
-      const shape = Object.fromEntries(props.map(([k, s]) => [k, schemaShaped(s, depth + 1)]));
+      const shape = Object.fromEntries(props.map(([k, s]) => [k, next(s)]));
       const base = fc.record(shape, {
         requiredKeys: props.filter(([k]) => required.has(k)).map(([k]) => k),
       });
+      if (!mutate) return base;
       // Now and then a required field goes missing, or an unknown one comes along.
       return fc.oneof(
-        { weight: 6, arbitrary: base },
+        { weight: 8, arbitrary: base },
         {
           weight: 1,
           arbitrary: fc
@@ -198,22 +203,31 @@ function validFor(schema: Json, depth: number): fc.Arbitrary<unknown> {
         },
       );
     }
-    case 'array':
-      return fc.array(schemaShaped(schema.items, depth + 1), {
-        maxLength: Math.min(schema.maxItems ?? 6, 6) + 2,
-      });
+    case 'array': {
+      const min = schema.minItems ?? 0;
+      const max = Math.max(min, Math.min(schema.maxItems ?? 6, 6));
+      return fc.array(
+        next(schema.items),
+        mutate ? { maxLength: max + 2 } : { minLength: min, maxLength: max },
+      );
+    }
     case 'string':
-      return fc.oneof({ weight: 4, arbitrary: typedString(schema) }, { weight: 1, arbitrary: nastyString });
+      return mutate
+        ? fc.oneof({ weight: 6, arbitrary: typedString(schema) }, { weight: 1, arbitrary: nastyString })
+        : typedString(schema);
     case 'integer':
     case 'number': {
-      const min = schema.minimum ?? schema.exclusiveMinimum ?? -1e6;
-      const max = schema.maximum ?? schema.exclusiveMaximum ?? 1e6;
+      const min =
+        schema.minimum ?? (schema.exclusiveMinimum === undefined ? -1e6 : schema.exclusiveMinimum + 1);
+      const max =
+        schema.maximum ?? (schema.exclusiveMaximum === undefined ? 1e6 : schema.exclusiveMaximum - 1);
       const inRange =
         type === 'integer'
           ? fc.integer({ min: Math.ceil(min), max: Math.floor(max) })
           : fc.double({ min, max, noNaN: true });
+      if (!mutate) return inRange;
       return fc.oneof(
-        { weight: 4, arbitrary: inRange },
+        { weight: 6, arbitrary: inRange },
         { weight: 1, arbitrary: fc.constantFrom(min - 1, max + 1, 0.5, -0, 1e308, -1e308) },
       );
     }
@@ -222,7 +236,7 @@ function validFor(schema: Json, depth: number): fc.Arbitrary<unknown> {
     case 'null':
       return fc.constant(null);
     default:
-      return anyJson;
+      return mutate ? anyJson : fc.constant(null);
   }
 }
 
@@ -259,9 +273,11 @@ function bodies(op: FuzzOperation): fc.Arbitrary<Omit<FuzzRequest, 'method' | 'u
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify(v),
   });
-  const shaped = op.bodySchema ? schemaShaped(op.bodySchema) : anyJson;
+  const valid = op.bodySchema ? schemaShaped(op.bodySchema, false) : anyJson;
+  const mutated = op.bodySchema ? schemaShaped(op.bodySchema, true) : anyJson;
   return fc.oneof(
-    { weight: 10, arbitrary: shaped.map(json) },
+    { weight: 6, arbitrary: valid.map(json) },
+    { weight: 6, arbitrary: mutated.map(json) },
     { weight: 4, arbitrary: anyJson.map(json) },
     {
       weight: 1,
