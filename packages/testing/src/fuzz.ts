@@ -28,6 +28,8 @@ export interface FuzzOperation {
   pathParams: string[];
   /** The JSON schema of the `application/json` request body, if the operation documents one. */
   bodySchema: Json | undefined;
+  /** The request body's schema by media type, as documented. */
+  content: Record<string, Json>;
 }
 
 /** One generated request. */
@@ -83,8 +85,11 @@ export function postAndPutOperations(doc: Json): FuzzOperation[] {
       const op = item?.[method];
       if (!op) continue;
       const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]!);
-      const bodySchema = op.requestBody?.content?.['application/json']?.schema;
-      ops.push({ method: method.toUpperCase() as 'POST' | 'PUT', path, pathParams, bodySchema });
+      const content = Object.fromEntries(
+        Object.entries<Json>(op.requestBody?.content ?? {}).map(([type, media]) => [type, media?.schema]),
+      );
+      const bodySchema = content['application/json'];
+      ops.push({ method: method.toUpperCase() as 'POST' | 'PUT', path, pathParams, bodySchema, content });
     }
   }
   return ops;
