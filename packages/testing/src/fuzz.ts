@@ -54,6 +54,8 @@ export interface FuzzReport {
   cases: number;
   casesPerOperation: Record<string, number>;
   statuses: Record<string, number>;
+  /** The first few answers of each status, to see how deep the requests got. */
+  samples: Record<string, string[]>;
   failures: FuzzFailure[];
   ms: number;
 }
@@ -384,6 +386,7 @@ export async function fuzzService(app: Injectable, opts: FuzzOptions): Promise<F
     cases: 0,
     casesPerOperation: {},
     statuses: {},
+    samples: {},
     failures: [],
     ms: 0,
   };
@@ -411,6 +414,8 @@ export async function fuzzService(app: Injectable, opts: FuzzOptions): Promise<F
       report.cases++;
       const bucket = String(status);
       report.statuses[bucket] = (report.statuses[bucket] ?? 0) + 1;
+      const samples = (report.samples[bucket] ??= []);
+      if (samples.length < 12) samples.push(answer.slice(0, 300));
       if (status >= 500) report.failures.push({ request: { ...request, role }, status, answer });
     }
   };
