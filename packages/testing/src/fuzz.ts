@@ -414,7 +414,8 @@ export async function fuzzService(app: Injectable, opts: FuzzOptions): Promise<F
       report.cases++;
       const bucket = String(status);
       report.statuses[bucket] = (report.statuses[bucket] ?? 0) + 1;
-      const samples = (report.samples[bucket] ??= []);
+      const samples = report.samples[bucket] ?? [];
+      report.samples[bucket] = samples;
       if (samples.length < 12) samples.push(answer.slice(0, 300));
       if (status >= 500) report.failures.push({ request: { ...request, role }, status, answer });
     }
