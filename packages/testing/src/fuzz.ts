@@ -73,11 +73,17 @@ export interface FuzzOptions {
    * the generic ones; return undefined to keep only the generic ones.
    */
   extra?: (op: FuzzOperation) => fc.Arbitrary<Omit<FuzzRequest, 'method' | 'url'>> | undefined;
-  /** Values a path parameter may take besides random ones (ids that exist, say). */
-  pathValues?: Record<string, readonly string[]>;
+  /**
+   * Values that exist (ids, say), by name: a path parameter or a body field of that name takes
+   * one of them part of the time, so requests reach more than a 404.
+   */
+  knownValues?: Known;
   /** How many requests are in flight at once. */
   concurrency?: number;
 }
+
+/** Known values by path parameter or body field name. */
+export type Known = Record<string, readonly string[]>;
 
 /** Lists the POST and PUT operations of an OpenAPI 3 document. */
 export function postAndPutOperations(doc: Json): FuzzOperation[] {
@@ -163,20 +169,25 @@ const deepNesting = fc
  * without, the value follows the schema as far as fast-check can (formats and patterns
  * included), so requests get past validation and reach the route's own logic.
  */
-export function schemaShaped(schema: Json, mutate = true, depth = 0): fc.Arbitrary<unknown> {
-  const valid = validFor(schema, mutate, depth);
+export function schemaShaped(
+  schema: Json,
+  mutate = true,
+  known: Known = {},
+  depth = 0,
+): fc.Arbitrary<unknown> {
+  const valid = validFor(schema, mutate, known, depth);
   return mutate ? fc.oneof({ weight: 12, arbitrary: valid }, { weight: 1, arbitrary: anyJson }) : valid;
 }
 
-function validFor(schema: Json, mutate: boolean, depth: number): fc.Arbitrary<unknown> {
+function validFor(schema: Json, mutate: boolean, known: Known, depth: number): fc.Arbitrary<unknown> {
   if (!schema || typeof schema !== 'object' || depth > 8) return mutate ? anyJson : fc.constant(null);
-  const next = (s: Json) => schemaShaped(s, mutate, depth + 1);
+  const next = (s: Json) => schemaShaped(s, mutate, known, depth + 1);
   if ('const' in schema) return fc.constant(schema.const);
   if (Array.isArray(schema.enum)) return fc.constantFrom(...schema.enum);
   const alts = schema.anyOf ?? schema.oneOf;
   if (Array.isArray(alts) && alts.length > 0) return fc.oneof(...alts.map(next));
   if (Array.isArray(schema.allOf) && schema.allOf.length > 0)
-    return validFor(Object.assign({}, ...schema.allOf), mutate, depth + 1);
+    return validFor(Object.assign({}, ...schema.allOf), mutate, known, depth + 1);
   const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
   switch (type) {
     case 'object':
@@ -184,7 +195,12 @@ function validFor(schema: Json, mutate: boolean, depth: number): fc.Arbitrary<un
       const props = Object.entries<Json>(schema.properties ?? {});
       if (props.length === 0 && type === undefined) return mutate ? anyJson : fc.constant({});
       const required = new Set<string>(schema.required ?? []);
-      const shape = Object.fromEntries(props.map(([k, s]) => [k, next(s)]));
+      const shape = Object.fromEntries(
+        props.map(([k, s]) => {
+          const values = known[k];
+          return [k, values?.length ? fc.oneof(fc.constantFrom(...values), next(s)) : next(s)];
+        }),
+      );
       const base = fc.record(shape, {
         requiredKeys: props.filter(([k]) => required.has(k)).map(([k]) => k),
       });
@@ -275,13 +291,13 @@ function typedString(schema: Json): fc.Arbitrary<string> {
 }
 
 /** The body of a request: JSON text most of the time, sometimes not JSON at all, or none. */
-function bodies(op: FuzzOperation): fc.Arbitrary<Omit<FuzzRequest, 'method' | 'url'>> {
+function bodies(op: FuzzOperation, known: Known): fc.Arbitrary<Omit<FuzzRequest, 'method' | 'url'>> {
   const json = (v: unknown) => ({
     headers: { 'content-type': 'application/json' },
     payload: JSON.stringify(v),
   });
-  const valid = op.bodySchema ? schemaShaped(op.bodySchema, false) : anyJson;
-  const mutated = op.bodySchema ? schemaShaped(op.bodySchema, true) : anyJson;
+  const valid = op.bodySchema ? schemaShaped(op.bodySchema, false, known) : anyJson;
+  const mutated = op.bodySchema ? schemaShaped(op.bodySchema, true, known) : anyJson;
   return fc.oneof(
     { weight: 6, arbitrary: valid.map(json) },
     { weight: 6, arbitrary: mutated.map(json) },
@@ -340,14 +356,14 @@ function requests(
   op: FuzzOperation,
   opts: FuzzOptions,
 ): fc.Arbitrary<{ request: FuzzRequest; role: string | null }> {
-  const url = fc.tuple(...op.pathParams.map((p) => pathValue(p, opts.pathValues?.[p]))).map((values) => {
+  const url = fc.tuple(...op.pathParams.map((p) => pathValue(p, opts.knownValues?.[p]))).map((values) => {
     let i = 0;
     return op.path.replace(/\{([^}]+)\}/g, () => values[i++] ?? 'x');
   });
   const extra = opts.extra?.(op);
   const body = extra
-    ? fc.oneof({ weight: 1, arbitrary: bodies(op) }, { weight: 1, arbitrary: extra })
-    : bodies(op);
+    ? fc.oneof({ weight: 1, arbitrary: bodies(op, opts.knownValues ?? {}) }, { weight: 1, arbitrary: extra })
+    : bodies(op, opts.knownValues ?? {});
   const role = fc.oneof(
     { weight: 8, arbitrary: fc.constantFrom(...opts.roles) },
     { weight: 2, arbitrary: fc.constantFrom(...Roles) },

@@ -45,7 +45,7 @@ it('no POST answers 5xx to 1,000 requests generated from the OpenAPI document', 
   const report = await fuzzService(svc.app, {
     cases: 1_000,
     roles: ['police', 'operator'],
-    pathValues: { caseId: caseIds },
+    knownValues: { caseId: caseIds },
   });
   process.stdout.write(summarizeFuzz('rescue-coordination', report));
   expect(report.cases).toBeGreaterThanOrEqual(1_000);
