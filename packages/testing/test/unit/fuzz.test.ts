@@ -71,8 +71,8 @@ describe('fuzzService', () => {
   });
 
   it('replays exactly with the same seed', async () => {
-    const first: Array<{ url: string; payload?: string }> = [];
-    const second: Array<{ url: string; payload?: string }> = [];
+    const first: Array<{ method: string; url: string; payload?: string }> = [];
+    const second: Array<{ method: string; url: string; payload?: string }> = [];
     await fuzzService(fakeService(first), { cases: 50, roles: ['police'], seed: 7, concurrency: 1 });
     await fuzzService(fakeService(second), { cases: 50, roles: ['police'], seed: 7, concurrency: 1 });
     expect(second).toEqual(first);
