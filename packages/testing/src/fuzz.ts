@@ -44,6 +44,8 @@ export interface FuzzRequest {
 /** A request answered with a 5xx (or that made `inject` throw). */
 export interface FuzzFailure {
   request: FuzzRequest & { role: string | null };
+  /** The seed of the run that generated it. */
+  seed: number;
   status: number;
   answer: string;
 }
@@ -391,8 +393,11 @@ export async function fuzzService(app: Injectable, opts: FuzzOptions): Promise<F
   if (docRes.statusCode !== 200) throw new Error(`GET /openapi.json answered ${docRes.statusCode}`);
   const operations = postAndPutOperations(JSON.parse(docRes.body));
   if (operations.length === 0) throw new Error('the OpenAPI document lists no POST or PUT operation');
-  const perOp = Math.ceil(opts.cases / operations.length);
-  const seed = opts.seed ?? 20261201;
+  // FUZZ_CASES and FUZZ_SEED explore further by hand: more cases, another seed (the seed is
+  // printed with each failure, so what one run finds replays).
+  const cases = Math.max(opts.cases, Number(process.env.FUZZ_CASES) || 0);
+  const perOp = Math.ceil(cases / operations.length);
+  const seed = opts.seed ?? (Number(process.env.FUZZ_SEED) || 20261201);
   const all = operations.flatMap((op, i) =>
     fc.sample(requests(op, opts), { numRuns: perOp, seed: seed + i }),
   );
@@ -433,7 +438,7 @@ export async function fuzzService(app: Injectable, opts: FuzzOptions): Promise<F
       const samples = report.samples[bucket] ?? [];
       report.samples[bucket] = samples;
       if (samples.length < 12) samples.push(answer.slice(0, 300));
-      if (status >= 500) report.failures.push({ request: { ...request, role }, status, answer });
+      if (status >= 500) report.failures.push({ request: { ...request, role }, seed, status, answer });
     }
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
@@ -446,7 +451,7 @@ export function describeFuzzFailure(f: FuzzFailure): string {
   const cut = (s: string | undefined) =>
     s && s.length > 600 ? `${s.slice(0, 600)}… (${s.length} chars)` : s;
   return [
-    `${f.request.method} ${f.request.url} as ${f.request.role ?? 'nobody'} → ${f.status}`,
+    `${f.request.method} ${f.request.url} as ${f.request.role ?? 'nobody'} → ${f.status} (seed ${f.seed})`,
     `  headers: ${JSON.stringify({ ...f.request.headers, authorization: undefined })}`,
     `  body: ${cut(f.request.payload)}`,
     `  answer: ${cut(f.answer)}`,

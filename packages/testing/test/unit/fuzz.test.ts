@@ -67,7 +67,9 @@ describe('fuzzService', () => {
     expect(report.failures.length).toBeGreaterThan(0);
     expect(report.failures.every((f) => f.request.method === 'PUT' && f.status === 500)).toBe(true);
     expect(report.statuses['500']).toBe(report.failures.length);
-    expect(describeFuzzFailure(report.failures[0]!)).toMatch(/^PUT \/v1\/things\/\S+ as \S+ → 500\n/);
+    expect(describeFuzzFailure(report.failures[0]!)).toMatch(
+      /^PUT \/v1\/things\/\S+ as \S+ → 500 \(seed \d+\)\n/,
+    );
   });
 
   it('replays exactly with the same seed', async () => {
