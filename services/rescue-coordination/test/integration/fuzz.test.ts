@@ -41,6 +41,25 @@ afterAll(async () => {
   await deleteTestTopics(prefix);
 });
 
+it('refuses an unknown key inside a nested object with 400 (found by the fuzz: `$set` in a buyer household reached MongoDB, 500)', async () => {
+  const rescued = await svc.call('POST', `/v1/cases/${caseIds[1]}/rescued`, {
+    place: 'a village in Lu an',
+    region: '341500',
+    buyerHousehold: { headName: 'Zhang San', address: 'Lu an', $set: 'x' },
+  });
+  expect(rescued.status).toBe(400);
+  expect(rescued.body.code).toBe('HOMEWARD_ERR_INVALID_INPUT');
+  const officer = { officerId: 'o-1', name: 'Wang', agencyId: 'hefei-psb', region: '340100' };
+  const team = await svc.call('POST', `/v1/cases/${caseIds[0]}/team`, {
+    chief: { ...officer, $where: '1' },
+    investigationLead: officer,
+    rescueLead: officer,
+    familyLiaisonLead: officer,
+  });
+  expect(team.status).toBe(400);
+  expect(team.body.code).toBe('HOMEWARD_ERR_INVALID_INPUT');
+});
+
 it('no POST answers 5xx to 1,000 requests generated from the OpenAPI document', async () => {
   const report = await fuzzService(svc.app, {
     cases: 1_000,
