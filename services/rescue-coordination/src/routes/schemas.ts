@@ -8,7 +8,7 @@ import {
   RegionCode,
   ShortText,
 } from '@homeward/events';
-import { Type } from '@sinclair/typebox';
+import { type TObject, Type } from '@sinclair/typebox';
 import { CaseStatuses } from '../domain/lifecycle.ts';
 
 const team = EventCatalogue['homeward.case.team-assigned'].data.properties;
@@ -16,15 +16,26 @@ const located = EventCatalogue['homeward.case.child-located'].data.properties;
 const rescued = EventCatalogue['homeward.case.child-rescued'].data.properties;
 const cancelled = EventCatalogue['homeward.alert.cancelled'].data.properties;
 
+/**
+ * An event's nested object, closed for an HTTP body. The catalogue leaves event data open (a
+ * consumer tolerates fields it does not know), but a request body is stored as it comes: an
+ * unknown key such as `$set` inside an officer or a buyer household would reach MongoDB, which
+ * refuses it, and answer 500 instead of 400.
+ */
+function closed<T extends TObject>(schema: T) {
+  const { properties, required: _required, type: _type, ...options } = schema;
+  return Type.Object(properties as T['properties'], { ...options, additionalProperties: false });
+}
+
 export const CaseParams = Type.Object({ caseId: Id });
 export const AlertParams = Type.Object({ alertId: Id });
 
 export const TeamBody = Type.Object(
   {
-    chief: team.chief,
-    investigationLead: team.investigationLead,
-    rescueLead: team.rescueLead,
-    familyLiaisonLead: team.familyLiaisonLead,
+    chief: closed(team.chief),
+    investigationLead: closed(team.investigationLead),
+    rescueLead: closed(team.rescueLead),
+    familyLiaisonLead: closed(team.familyLiaisonLead),
   },
   {
     title: 'Team',
@@ -41,7 +52,7 @@ export const LocatedBody = Type.Object(
     region: located.region,
     lat: located.lat,
     lon: located.lon,
-    identification: located.identification,
+    identification: Type.Optional(closed(located.identification)),
   },
   { title: 'Located', additionalProperties: false },
 );
@@ -51,8 +62,8 @@ export const RescuedBody = Type.Object(
     rescuedAt: Type.Optional(DateTime),
     place: rescued.place,
     region: rescued.region,
-    buyerHousehold: rescued.buyerHousehold,
-    identification: rescued.identification,
+    buyerHousehold: Type.Optional(closed(rescued.buyerHousehold)),
+    identification: Type.Optional(closed(rescued.identification)),
   },
   {
     title: 'Rescued',
