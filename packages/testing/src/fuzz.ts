@@ -23,7 +23,7 @@ export interface Injectable {
 /** One POST or PUT operation of an OpenAPI document. */
 export interface FuzzOperation {
   method: 'POST' | 'PUT';
-  /** The OpenAPI path, with `{name}` placeholders. */
+  /** The OpenAPI path template, e.g. `/v1/cases/{caseId}`. */
   path: string;
   pathParams: string[];
   /** The JSON schema of the `application/json` request body, if the operation documents one. */
