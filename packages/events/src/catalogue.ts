@@ -23,7 +23,9 @@ import {
   FollowupTypes,
   IdentificationMethods,
   literalUnion,
+  PlacementClocks,
   PlacementTypes,
+  SamplingSubjects,
 } from './vocabulary.ts';
 
 const CaseKind = literalUnion(CaseKinds);
@@ -53,6 +55,25 @@ const BuyerHousehold = Type.Object({
   headName: ShortText,
   address: ShortText,
   idNumber: Type.Optional(ShortText),
+  /** The people living in the buying household besides its head (none of them may take the child). */
+  members: Type.Optional(
+    Type.Array(
+      Type.Object({ name: ShortText, idNumber: Type.Optional(ShortText), relation: Type.Optional(ShortText) }),
+      { maxItems: 50 },
+    ),
+  ),
+});
+
+/** Police state that a rescued child has no buying household (taken in transit, say), and why. */
+const NoBuyerHousehold = Type.Object({ reason: LongText });
+
+/** Police cleared the current guardian an unidentified-child report named of belonging to the buying household. */
+const GuardianCleared = Type.Object({ clearedBy: ShortText, reason: LongText });
+
+/** A parent sample a match names, with the relation its sample recorded. */
+const MatchedParent = Type.Object({
+  sampleId: Id,
+  relation: Type.Union([Type.Literal('mother'), Type.Literal('father')]),
 });
 
 /**
@@ -145,10 +166,39 @@ export const EventCatalogue = {
       place: ShortText,
       region: RegionCode,
       buyerHousehold: Type.Optional(BuyerHousehold),
+      noBuyerHousehold: Type.Optional(NoBuyerHousehold),
+      currentGuardianCleared: Type.Optional(GuardianCleared),
       identification: Type.Optional(PoliceIdentification),
     }),
     key: (d) => d.caseId,
-    description: 'Police rescued the child; the buying household, if any, is recorded for placement.',
+    description:
+      'Police rescued the child; the buying household (or the statement that there is none) is recorded for placement.',
+  }),
+  'homeward.case.household-recorded': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      recordedAt: DateTime,
+      buyerHousehold: Type.Optional(BuyerHousehold),
+      noBuyerHousehold: Type.Optional(NoBuyerHousehold),
+      currentGuardianCleared: Type.Optional(GuardianCleared),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'After a rescue, police recorded the buying household, the statement that there is none, or cleared the current guardian.',
+  }),
+  'homeward.case.team-overdue': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      kind: CaseKind,
+      region: RegionCode,
+      openedAt: DateTime,
+      limitHours: Type.Number({ exclusiveMinimum: 0 }),
+      detectedAt: DateTime,
+    }),
+    key: (d) => d.caseId,
+    description: 'A child-trafficking case still has no special team after the configured hours (raised once).',
   }),
   'homeward.case.closed': eventType({
     topic: Topics.caseEvents,
@@ -289,14 +339,18 @@ export const EventCatalogue = {
       childSampleId: Id,
       parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
       caseId: Type.Optional(Id),
+      childCaseId: Type.Optional(Id),
+      parents: Type.Optional(Type.Array(MatchedParent, { maxItems: 2 })),
       combinedIndex: Type.Number({ minimum: 0 }),
       probability: Type.Number({ minimum: 0, maximum: 1 }),
       inconsistentLoci: Type.Array(ShortText),
       frequencyVersion: ShortText,
       foundAt: DateTime,
+      foldedMatchIds: Type.Optional(Type.Array(Id, { maxItems: 2 })),
     }),
     key: (d) => d.childSampleId,
-    description: 'A kinship candidate above the threshold, awaiting a lab review.',
+    description:
+      "A kinship candidate above the threshold, awaiting a lab review. caseId is the parents' case, childCaseId the child's own; a parent pair's match lists the single-parent matches it folds in (foldedMatchIds), which are no longer reviewed on their own.",
   }),
   'homeward.dna.match-confirmed': eventType({
     topic: Topics.dnaEvents,
@@ -305,11 +359,28 @@ export const EventCatalogue = {
       childSampleId: Id,
       parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
       caseId: Type.Optional(Id),
+      childCaseId: Type.Optional(Id),
+      parents: Type.Optional(Type.Array(MatchedParent, { maxItems: 2 })),
       confirmedAt: DateTime,
       confirmedBy: ShortText,
     }),
     key: (d) => d.childSampleId,
-    description: 'A lab confirmed a match: the child is identified.',
+    description:
+      "A lab confirmed a match: the child is identified. Names both the parents' case (caseId) and the child's own (childCaseId), so the two can be linked, and the matched parents.",
+  }),
+  'homeward.dna.sampling-overdue': eventType({
+    topic: Topics.dnaEvents,
+    data: Type.Object({
+      caseId: Id,
+      subject: literalUnion(SamplingSubjects),
+      region: RegionCode,
+      owedSince: DateTime,
+      limitHours: Type.Number({ exclusiveMinimum: 0 }),
+      detectedAt: DateTime,
+    }),
+    key: (d) => d.caseId,
+    description:
+      "A case's DNA sample (a parent's of a missing child, or the child's own) is still not taken after the configured hours (raised once per case and subject). Keyed by the case: there is no sample yet.",
   }),
   'homeward.dna.match-rejected': eventType({
     topic: Topics.dnaEvents,
@@ -318,6 +389,8 @@ export const EventCatalogue = {
       childSampleId: Id,
       parentSampleIds: Type.Array(Id, { minItems: 1, maxItems: 2 }),
       caseId: Type.Optional(Id),
+      childCaseId: Type.Optional(Id),
+      parents: Type.Optional(Type.Array(MatchedParent, { maxItems: 2 })),
       rejectedAt: DateTime,
       rejectedBy: ShortText,
     }),
@@ -375,6 +448,20 @@ export const EventCatalogue = {
     }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',
+  }),
+  'homeward.placement.overdue': eventType({
+    topic: Topics.placementEvents,
+    data: Type.Object({
+      caseId: Id,
+      clock: literalUnion(PlacementClocks),
+      since: DateTime,
+      limitDays: Type.Number({ exclusiveMinimum: 0 }),
+      detectedAt: DateTime,
+      region: RegionCode,
+    }),
+    key: (d) => d.caseId,
+    description:
+      'A rescued child is not placed, or an identified child is not returned to its family, after the configured days (raised once per case and clock).',
   }),
 };
 

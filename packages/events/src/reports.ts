@@ -36,6 +36,21 @@ export const MissingChildReport = Type.Object(
     }),
     lastSeen: Place,
     reporter: Type.Optional(Type.Object({ name: ShortText, phone: Phone })),
+    parents: Type.Optional(
+      Type.Array(
+        Type.Object({
+          relation: Type.Union([Type.Literal('mother'), Type.Literal('father')]),
+          name: ShortText,
+          idNumber: Type.Optional(ShortText),
+          living: Type.Optional(Type.Boolean({ description: 'false for a parent who has died (no sample owed)' })),
+        }),
+        {
+          maxItems: 2,
+          description:
+            "the child's parents as police recorded them: who owes a DNA sample, and who a return to the family may go to",
+        },
+      ),
+    ),
   },
   { title: 'MissingChildReport', description: 'a child reported missing (police)' },
 );

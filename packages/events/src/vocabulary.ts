@@ -62,3 +62,11 @@ export type CustodyStep = (typeof CustodySteps)[number];
 /** How police established who a located or rescued child is, other than by DNA. */
 export const IdentificationMethods = ['documents', 'family-recognition', 'other'] as const;
 export type IdentificationMethod = (typeof IdentificationMethods)[number];
+
+/** Whose DNA sample a case owes: each parent of a missing child, and the child of unknown origin. */
+export const SamplingSubjects = ['mother', 'father', 'child'] as const;
+export type SamplingSubject = (typeof SamplingSubjects)[number];
+
+/** Placement's clocks on "as soon as possible": rescued but not placed, identified but not home. */
+export const PlacementClocks = ['rescued-not-placed', 'identified-not-returned'] as const;
+export type PlacementClock = (typeof PlacementClocks)[number];
