@@ -58,7 +58,11 @@ const BuyerHousehold = Type.Object({
   /** The people living in the buying household besides its head (none of them may take the child). */
   members: Type.Optional(
     Type.Array(
-      Type.Object({ name: ShortText, idNumber: Type.Optional(ShortText), relation: Type.Optional(ShortText) }),
+      Type.Object({
+        name: ShortText,
+        idNumber: Type.Optional(ShortText),
+        relation: Type.Optional(ShortText),
+      }),
       { maxItems: 50 },
     ),
   ),
@@ -198,7 +202,8 @@ export const EventCatalogue = {
       detectedAt: DateTime,
     }),
     key: (d) => d.caseId,
-    description: 'A child-trafficking case still has no special team after the configured hours (raised once).',
+    description:
+      'A child-trafficking case still has no special team after the configured hours (raised once).',
   }),
   'homeward.case.closed': eventType({
     topic: Topics.caseEvents,

@@ -42,7 +42,9 @@ export const MissingChildReport = Type.Object(
           relation: Type.Union([Type.Literal('mother'), Type.Literal('father')]),
           name: ShortText,
           idNumber: Type.Optional(ShortText),
-          living: Type.Optional(Type.Boolean({ description: 'false for a parent who has died (no sample owed)' })),
+          living: Type.Optional(
+            Type.Boolean({ description: 'false for a parent who has died (no sample owed)' }),
+          ),
         }),
         {
           maxItems: 2,

@@ -1,6 +1,8 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner } from '@homeward/messaging';
 import {
+  type DueWorker,
+  RedisDueIndex,
   type ServiceParts,
   type ServiceRuntime,
   serviceConsumer,
@@ -13,12 +15,16 @@ import type { OverduePolicy } from './domain/custody.ts';
 import { ProfileIndex } from './domain/matcher.ts';
 import { DnaErrors } from './errors.ts';
 import { loadFrequencyTableFile } from './frequency-table-file.ts';
+import { caseEventHandlers } from './handlers/case-events.ts';
 import { profileEnteredHandler } from './handlers/profile-entered.ts';
 import { MatchingService } from './matching-service.ts';
+import { dutyRoutes } from './routes/duties.ts';
 import { frequencyRoutes } from './routes/frequencies.ts';
 import { matchRoutes } from './routes/matches.ts';
 import { sampleRoutes } from './routes/samples.ts';
 import { SampleService } from './sample-service.ts';
+import { SamplingService } from './sampling-service.ts';
+import { samplingWorker } from './sampling-worker.ts';
 import { DnaStore } from './store/dna-store.ts';
 
 export const SERVICE_NAME = 'dna-tracking';
@@ -29,6 +35,8 @@ export interface DnaTrackingApp extends ServiceParts {
   matching: MatchingService;
   store: DnaStore;
   index: ProfileIndex;
+  sampling: SamplingService;
+  samplingClock: DueWorker<number>;
 }
 
 /**
@@ -75,6 +83,25 @@ export async function buildApp(
     overduePolicy,
     minimumLoci: config.MINIMUM_LOCI,
   });
+  const samplingIndex = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'dna-tracking:sampling-due',
+  });
+  const sampling = new SamplingService({
+    store,
+    index: samplingIndex,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'sampling' }),
+    limitHours: config.SAMPLING_OVERDUE_HOURS,
+  });
+  const samplingClock = samplingWorker({
+    sampling,
+    index: samplingIndex,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'sampling-clock' }),
+    intervalMs: config.SAMPLING_CHECK_INTERVAL_MS,
+    batchSize: config.SAMPLING_CHECK_BATCH,
+  });
   await matching.load();
 
   const consumers: ConsumerRunner[] = [
@@ -82,6 +109,12 @@ export async function buildApp(
       groupId: config.INDEX_CONSUMER_GROUP,
       topics: [Topics.dnaEvents],
       handlers: { 'homeward.dna.profile-entered': profileEnteredHandler({ store, matching }) },
+    }),
+    // Shared by the instances: what each case owes is one document per case, not per process.
+    serviceConsumer(rt, {
+      groupId: config.CASE_CONSUMER_GROUP,
+      topics: [Topics.caseEvents],
+      handlers: caseEventHandlers(sampling),
     }),
   ];
 
@@ -98,10 +131,24 @@ export async function buildApp(
       { name: 'profiles', description: 'STR profiles (dna-lab)' },
       { name: 'matches', description: 'Kinship candidates and review' },
       { name: 'population data', description: 'Allele frequencies in use' },
+      { name: 'sampling duties', description: 'DNA samples the cases owe, and the clock on them' },
     ],
   });
   await http.register(async (scope) => sampleRoutes(scope, { samples, store, credentials: rt.credentials }));
   await http.register(async (scope) => matchRoutes(scope, { matching, store, credentials: rt.credentials }));
   await http.register(async (scope) => frequencyRoutes(scope, { loaded, credentials: rt.credentials }));
-  return { http, consumers, samples, matching, store, index };
+  await http.register(async (scope) =>
+    dutyRoutes(scope, { sampling, credentials: rt.credentials, limitHours: config.SAMPLING_OVERDUE_HOURS }),
+  );
+  return {
+    http,
+    consumers,
+    workers: [samplingClock],
+    samples,
+    matching,
+    store,
+    index,
+    sampling,
+    samplingClock,
+  };
 }

@@ -46,6 +46,14 @@ export const DnaTrackingConfig = serviceConfig({
   OVERDUE_SHIPPED_HOURS: hours('shipped'),
   OVERDUE_RECEIVED_HOURS: hours('received'),
   OVERDUE_PROFILED_HOURS: hours('profiled'),
+  /** Hours a case's DNA sample may stay owed before `homeward.dna.sampling-overdue` is raised (once). */
+  SAMPLING_OVERDUE_HOURS: Type.Number({ default: 72, exclusiveMinimum: 0 }),
+  /** Real milliseconds between two looks at the sampling clock (the injected clock decides what is due). */
+  SAMPLING_CHECK_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100 }),
+  /** Due cases handled per look at most. */
+  SAMPLING_CHECK_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 10_000 }),
+  /** The group in which instances share the case events (what each case owes). */
+  CASE_CONSUMER_GROUP: Type.String({ default: 'dna-tracking.cases', minLength: 1 }),
   /**
    * Consumer group through which this process learns of profiles other processes entered. The
    * index lives in each process, so with several instances give each its own group.

@@ -76,6 +76,22 @@ export const DnaErrors = defineErrors({
     status: 409,
     summary: 'the match was reviewed already; a decision is final',
   },
+  matchFolded: {
+    code: 'DNA_ERR_MATCH_FOLDED',
+    status: 409,
+    summary:
+      "a single parent's match folded into the match of both parents of the same child: review that one (the answer names it)",
+  },
+  caseUnknown: {
+    code: 'DNA_ERR_CASE_UNKNOWN',
+    status: 422,
+    summary: 'the sample names a case dna-tracking does not know (cases arrive on case.events.v1)',
+  },
+  caseMismatch: {
+    code: 'DNA_ERR_CASE_MISMATCH',
+    status: 422,
+    summary: "a parent's sample names a missing child's case",
+  },
   custodyTimeOrder: {
     code: 'DNA_ERR_CUSTODY_TIME_ORDER',
     status: 422,

@@ -1,12 +1,16 @@
 import type { Clock, Logger, Principal } from '@homeward/service-kit';
+import { matchIdFor } from './domain/ids.ts';
 import {
   alreadyReviewed,
   type Found,
+  folds,
   foundForChild,
   foundForParent,
   matchOf,
+  pairsFirst,
   planReview,
   type ReviewRefusal,
+  singlesOfPair,
 } from './domain/match-plan.ts';
 import type { ProfileIndex } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
@@ -99,19 +103,26 @@ export class MatchingService {
       found.push(...foundForChild(doc._id, doc.subject.caseId, index.searchParentsForChild(profile)));
     } else {
       const caseId = doc.subject.caseId;
+      const relation = doc.subject.relation;
       found.push(
-        ...foundForParent('single', [doc._id], caseId, index.searchChildrenForParent(profile).children),
+        ...foundForParent(
+          'single',
+          [doc._id],
+          caseId,
+          index.searchChildrenForParent(profile).children,
+          relation ? [relation] : undefined,
+        ),
       );
       const pair = await this.otherParent(doc);
       if (pair) {
         const mother = doc.subject.relation === 'mother' ? doc._id : pair.doc._id;
         const father = mother === doc._id ? pair.doc._id : doc._id;
         const children = index.searchChildrenForParent(profile, { otherParent: pair.profile }).children;
-        found.push(...foundForParent('pair', [mother, father], caseId, children));
+        found.push(...foundForParent('pair', [mother, father], caseId, children, ['mother', 'father']));
       }
     }
     const summaries: MatchSummary[] = [];
-    for (const f of found) summaries.push(await this.record(f));
+    for (const f of pairsFirst(found)) summaries.push(await this.record(f));
     await this.deps.store.markSearched(doc._id, this.deps.clock.now());
     this.deps.logger.info(
       {
@@ -136,24 +147,50 @@ export class MatchingService {
     return { doc: other, profile: this.profileOf(other) };
   }
 
+  /**
+   * Stores a candidate with its event. A parent pair that is a review task first folds the
+   * single-parent matches of the same child (one fold fact each, whether the single exists yet
+   * or not), and its event names those already announced, so the family is one review task; a
+   * single found folded is stored without an event.
+   */
   private async record(f: Found): Promise<MatchSummary> {
-    const { match, events } = matchOf(f, this.deps.clock.now(), this.deps.index.frequencyTable);
+    const { store } = this.deps;
+    let foldedMatchIds: string[] = [];
+    let folded = false;
+    if (folds(f)) {
+      const into = matchIdFor(f.childSampleId, f.parentSampleIds);
+      const singles = singlesOfPair(f);
+      for (const id of singles) await store.folds.insertOnce({ _id: id, into });
+      const announced = await Promise.all(
+        singles.map(async (id) => {
+          const [m, r] = await Promise.all([store.findMatch(id), store.findReview(id)]);
+          return m?.status === 'pending-review' && !r ? id : undefined;
+        }),
+      );
+      foldedMatchIds = announced.filter((id): id is string => id !== undefined);
+    } else if (f.kind === 'single') {
+      folded = (await store.findFold(matchIdFor(f.childSampleId, f.parentSampleIds))) !== null;
+    }
+    const { match, events } = matchOf(f, this.deps.clock.now(), this.deps.index.frequencyTable, {
+      folded,
+      foldedMatchIds,
+    });
     const matchId = match._id;
-    const created = await this.deps.store.matches.insertOnce(match, events);
+    const created = await store.matches.insertOnce(match, events);
     if (created) {
       this.deps.logger.info(
         { matchId, childSampleId: f.childSampleId, parentSampleIds: f.parentSampleIds, status: match.status },
         'kinship candidate recorded',
       );
     }
-    const stored = created ? undefined : await this.deps.store.findReview(matchId);
+    const stored = created ? undefined : await store.findReview(matchId);
     return {
       matchId,
       kind: f.kind,
       childSampleId: f.childSampleId,
       parentSampleIds: f.parentSampleIds,
       combinedIndex: f.combinedIndex,
-      status: stored?.decision ?? match.status,
+      status: stored?.decision ?? (folded ? 'folded' : match.status),
       created,
     };
   }
@@ -168,9 +205,10 @@ export class MatchingService {
     traceparent?: string;
   }): Promise<{ match: MatchDoc; review: ReviewDoc }> {
     const { matchId, decision } = input;
-    const [match, earlier] = await Promise.all([
+    const [match, earlier, fold] = await Promise.all([
       this.deps.store.findMatch(matchId),
       this.deps.store.findReview(matchId),
+      this.deps.store.findFold(matchId),
     ]);
     if (!match) throw DnaErrors.matchNotFound.error(`no match "${matchId}"`);
     const plan = planReview(
@@ -184,6 +222,7 @@ export class MatchingService {
         ...(input.traceparent ? { traceparent: input.traceparent } : {}),
       },
       this.deps.clock.now(),
+      fold,
     );
     if (!plan.ok) throw reviewError(plan.refusal);
     // One review per match: the insert under the match id is the compare-and-set.
@@ -196,5 +235,5 @@ export class MatchingService {
 
 /** The problem a refused review answers with. */
 function reviewError(r: ReviewRefusal) {
-  return DnaErrors[r.error].error(r.detail);
+  return DnaErrors[r.error].error(r.detail, r.foldedInto ? { extensions: { foldedInto: r.foldedInto } } : {});
 }

@@ -31,6 +31,7 @@ import {
   planCustodyStep,
   sampleErrors,
 } from './domain/sample-rules.ts';
+import { caseRefusal, paidKey, subjectOfSample } from './domain/sampling-duties.ts';
 import { type DnaErrorKey, DnaErrors } from './errors.ts';
 import type { MatchingService, MatchSummary } from './matching-service.ts';
 import type { CustodyDoc, DnaStore, ProfileDoc, SampleDoc } from './store/dna-store.ts';
@@ -56,7 +57,11 @@ export interface SampleServiceDeps {
 export class SampleService {
   constructor(private readonly deps: SampleServiceDeps) {}
 
-  /** Registers a sample and its first custody record; the kit barcode is the idempotency key. */
+  /**
+   * Registers a sample and its first custody record; the kit barcode is the idempotency key. A
+   * sample that names a case needs a case dna-tracking knows (422 otherwise), and pays that
+   * case's duty (the parent's relation, or the child's own sample).
+   */
   async register(
     input: NewSample,
     principal: Principal,
@@ -65,6 +70,11 @@ export class SampleService {
     const now = this.deps.clock.now();
     const errors = sampleErrors(input, now);
     if (errors.length > 0) throw DnaErrors.invalidSample.error('the sample is invalid', { errors });
+    const { caseId } = input.subject;
+    if (caseId) {
+      const refusal = caseRefusal(input.subject, await this.deps.store.findCase(caseId));
+      if (refusal) throw refusalError(refusal);
+    }
 
     const doc = newSampleDoc(sampleIdFor(input.kitBarcode), input, principal, now);
     // The sample first, then its first record with the event: the record derives from the
@@ -78,6 +88,12 @@ export class SampleService {
       );
     const first = firstRecord(sample, traceparent);
     await this.insertRecord(sample._id, first.record, first.event);
+    // After the sample and its first record, so a retry after a crash in between pays it too;
+    // the first sample to name a duty pays it (a second kit for the same parent changes nothing).
+    if (sample.subject.caseId) {
+      const key = paidKey(sample.subject.caseId, subjectOfSample(sample.subject));
+      await this.deps.store.paid.insertOnce({ _id: key, sampleId: sample._id, at: now });
+    }
     if (inserted)
       this.deps.logger.info(
         { sampleId: doc._id, subject: input.subject.kind, caseId: input.subject.caseId },

@@ -1,4 +1,4 @@
-import { Topics } from '@homeward/events';
+import { type CloudEvent, type EventData, Topics } from '@homeward/events';
 import type { Clock, Logger, ServiceHost } from '@homeward/service-kit';
 import { startServiceForTest, TopicCollector, uniqueName } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
@@ -21,6 +21,8 @@ export interface RunningDna {
   /** The consumer group through which this instance learns of profiles. */
   group: string;
   call: (method: 'GET' | 'POST', url: string, body?: unknown, role?: string | null) => Promise<Answer>;
+  /** Publishes events through the service's producer onto the test's topics (as intake and rescue would). */
+  publish: (...events: CloudEvent[]) => Promise<void>;
   stop: () => Promise<void>;
 }
 
@@ -53,6 +55,7 @@ export async function startDna(opts: {
     dbName: svc.dbName,
     group,
     call: (method, url, body, role) => svc.call(method, url, body, role === undefined ? {} : { role }),
+    publish: svc.publish,
     stop: svc.stop,
   };
 }
@@ -83,11 +86,56 @@ const STEPS_TO_LAB = [
   { step: 'received', at: '2026-11-27T18:00:00+08:00' },
 ];
 
+/** The data of a `homeward.case.opened` as intake would publish it, for a case a sample names. */
+export function caseOpenedData(
+  caseId: string,
+  kind: 'missing-child' | 'unidentified-child' | 'suspected-trafficking' = 'missing-child',
+  opts: { region?: string; openedAt?: string; parents?: unknown[] } = {},
+): EventData<'homeward.case.opened'> {
+  const region = opts.region ?? '340104';
+  const at = opts.openedAt ?? '2026-11-27T08:00:00+08:00';
+  const place = { at, place: 'Hefei', lat: 31.82, lon: 117.22, region };
+  const report =
+    kind === 'missing-child'
+      ? {
+          kind,
+          child: { name: 'Li Xiaoming', sex: 'male', birthDate: '2019-05-01' },
+          lastSeen: place,
+          ...(opts.parents ? { parents: opts.parents } : {}),
+        }
+      : kind === 'unidentified-child'
+        ? { kind, child: { sex: 'female', apparentAge: 6 }, foundAt: place }
+        : { kind, description: 'seen', observedAt: at, location: { place: 'Hefei', region } };
+  return {
+    caseId,
+    kind,
+    region,
+    openedAt: at,
+    reportId: `rep-${caseId}`,
+    reportedBy: { agencyId: 'hefei-psb', role: 'police', region: '340100' },
+    report,
+  } as EventData<'homeward.case.opened'>;
+}
+
+/**
+ * Makes a case known to dna-tracking as its case consumer would (a missing child's, by
+ * default), so samples may name it; idempotent. The consumer's own path is tested in
+ * sampling-duties.test.ts.
+ */
+export async function knownCase(
+  dna: RunningDna,
+  caseId: string,
+  kind: 'missing-child' | 'unidentified-child' | 'suspected-trafficking' = 'missing-child',
+): Promise<void> {
+  await dna.app.sampling.recordOpened(caseOpenedData(caseId, kind));
+}
+
 /** Registers a sample and walks it to the lab (sealed, shipped, received); returns its id. */
 export async function sampleAtLab(
   dna: RunningDna,
   subject: { kind: string; caseId?: string; relation?: string },
 ): Promise<string> {
+  if (subject.caseId) await knownCase(dna, subject.caseId);
   const created = await dna.call('POST', '/v1/samples', newSample(subject), 'police');
   if (created.status !== 201) throw new Error(`sample not created: ${JSON.stringify(created.body)}`);
   const id = created.body.sampleId as string;

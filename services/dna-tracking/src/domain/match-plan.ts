@@ -7,10 +7,13 @@ import { type Actor, createEvent, type HomewardEvent } from '@homeward/events';
 import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import type { FrequencyTableMetadata } from './allele-frequencies.ts';
 import { matchIdFor, SOURCE } from './ids.ts';
-import type { CandidateScore, ChildCandidate, ParentSearchResult } from './matcher.ts';
+import type { CandidateScore, ChildCandidate, ParentRelation, ParentSearchResult } from './matcher.ts';
 
-/** Where a kinship candidate stands: as found (pending review or inconclusive), or as a lab decided. */
-export const MatchStatuses = ['pending-review', 'inconclusive', 'confirmed', 'rejected'] as const;
+/**
+ * Where a kinship candidate stands: as found (pending review or inconclusive), folded into the
+ * match of both parents of the same child (not reviewed on its own), or as a lab decided.
+ */
+export const MatchStatuses = ['pending-review', 'inconclusive', 'folded', 'confirmed', 'rejected'] as const;
 export type MatchStatus = (typeof MatchStatuses)[number];
 
 /** A kinship candidate: scores and ids, never genotypes. */
@@ -23,6 +26,8 @@ export interface Match {
   caseId?: string;
   /** The child's own case, if its sample names one. */
   childCaseId?: string;
+  /** The parent samples with the relation each sample recorded (same order as `parentSampleIds`). */
+  parents?: MatchedParent[];
   combinedIndex: number;
   probability: number;
   inconsistentLoci: string[];
@@ -31,6 +36,12 @@ export interface Match {
   status: 'pending-review' | 'inconclusive';
   frequencyTable: FrequencyTableMetadata;
   foundAt: Date;
+}
+
+/** A parent sample of a match and its relation. */
+export interface MatchedParent {
+  sampleId: string;
+  relation: ParentRelation;
 }
 
 /** A lab's decision on a match, `_id` the match id: one per match. */
@@ -48,6 +59,8 @@ export interface Found extends CandidateScore {
   kind: 'single' | 'pair';
   childSampleId: string;
   parentSampleIds: string[];
+  /** The relation of each parent sample, when known (same order as `parentSampleIds`). */
+  parentRelations?: ParentRelation[];
   caseId?: string;
   childCaseId?: string;
 }
@@ -64,6 +77,7 @@ export function foundForChild(
       kind: 'single' as const,
       childSampleId,
       parentSampleIds: [c.parentId],
+      ...(c.relation ? { parentRelations: [c.relation] } : {}),
       ...cases(c.caseId, childCaseId),
     })),
     ...result.pairs.map((c) => ({
@@ -71,6 +85,7 @@ export function foundForChild(
       kind: 'pair' as const,
       childSampleId,
       parentSampleIds: [c.motherId, c.fatherId],
+      parentRelations: ['mother', 'father'] as ParentRelation[],
       ...cases(c.caseId, childCaseId),
     })),
   ];
@@ -85,29 +100,55 @@ export function foundForParent(
   parentSampleIds: string[],
   caseId: string | undefined,
   children: readonly ChildCandidate[],
+  parentRelations?: ParentRelation[],
 ): Found[] {
   return children.map((c) => ({
     ...score(c),
     kind,
     childSampleId: c.childId,
     parentSampleIds,
+    ...(parentRelations ? { parentRelations } : {}),
     ...cases(caseId, c.caseId),
   }));
 }
 
 /**
+ * The single-parent match ids a parent pair's match folds in: the same child with each of the
+ * two parents alone. One family, one review task.
+ */
+export function singlesOfPair(f: Pick<Found, 'kind' | 'childSampleId' | 'parentSampleIds'>): string[] {
+  if (f.kind !== 'pair') return [];
+  return f.parentSampleIds.map((p) => matchIdFor(f.childSampleId, [p]));
+}
+
+/** Pairs first: a pair's folds must be known before its singles are recorded in the same search. */
+export function pairsFirst(found: readonly Found[]): Found[] {
+  return [...found].sort((a, b) => (a.kind === b.kind ? 0 : a.kind === 'pair' ? -1 : 1));
+}
+
+/** Whether a pair's match folds its singles: only a pair that is itself a review task does. */
+export function folds(f: Pick<Found, 'kind' | 'status'>): boolean {
+  return f.kind === 'pair' && f.status === 'match';
+}
+
+/**
  * The match a candidate makes at `now`: `pending-review` with a `match-found` event when its
- * score reaches the match threshold, `inconclusive` and silent otherwise.
+ * score reaches the match threshold, `inconclusive` and silent otherwise. A single folded into
+ * its pair (`folded`) is stored silently: the pair's event is the review task. A pair's event
+ * names the singles it folds that were announced before (`foldedMatchIds`).
  */
 export function matchOf(
   f: Found,
   now: Date,
   frequencyTable: FrequencyTableMetadata,
+  opts: { folded?: boolean; foldedMatchIds?: string[] } = {},
 ): { match: Match; events: HomewardEvent[] } {
   const matchId = matchIdFor(f.childSampleId, f.parentSampleIds);
   const status = f.status === 'match' ? 'pending-review' : 'inconclusive';
+  const parents = matchedParents(f.parentSampleIds, f.parentRelations);
+  const foldedMatchIds = opts.foldedMatchIds ?? [];
   const events: HomewardEvent[] =
-    status === 'pending-review'
+    status === 'pending-review' && !opts.folded
       ? [
           createEvent(
             'homeward.dna.match-found',
@@ -115,12 +156,14 @@ export function matchOf(
               matchId,
               childSampleId: f.childSampleId,
               parentSampleIds: f.parentSampleIds,
-              ...(f.caseId ? { caseId: f.caseId } : {}),
+              ...cases(f.caseId, f.childCaseId),
+              ...(parents ? { parents } : {}),
               combinedIndex: f.combinedIndex,
               probability: f.probabilityOfParentage,
               inconsistentLoci: f.inconsistentLoci,
               frequencyVersion: frequencyTable.version,
               foundAt: now.toISOString(),
+              ...(foldedMatchIds.length > 0 ? { foldedMatchIds } : {}),
             },
             { source: SOURCE, subject: f.childSampleId, time: now, id: `${matchId}.found` },
           ) as HomewardEvent,
@@ -132,6 +175,7 @@ export function matchOf(
     childSampleId: f.childSampleId,
     parentSampleIds: f.parentSampleIds,
     ...cases(f.caseId, f.childCaseId),
+    ...(parents ? { parents } : {}),
     combinedIndex: f.combinedIndex,
     probability: f.probabilityOfParentage,
     inconsistentLoci: f.inconsistentLoci,
@@ -154,10 +198,12 @@ export interface ReviewInput {
 
 /** Why a review is refused. */
 export interface ReviewRefusal {
-  error: Extract<DnaErrorKey, 'matchAlreadyReviewed' | 'matchInconclusive'>;
+  error: Extract<DnaErrorKey, 'matchAlreadyReviewed' | 'matchInconclusive' | 'matchFolded'>;
   /** The stable problem code of that error. */
   code: string;
   detail: string;
+  /** For a folded single: the pair's match, the one to review. */
+  foldedInto?: string;
 }
 
 /**
@@ -170,8 +216,19 @@ export function planReview(
   earlier: Pick<Review, 'decision'> | null | undefined,
   input: ReviewInput,
   now: Date,
+  fold?: { into: string } | null,
 ): { ok: true; review: Review; event: HomewardEvent } | { ok: false; refusal: ReviewRefusal } {
   if (earlier) return { ok: false, refusal: alreadyReviewed(earlier.decision) };
+  if (fold)
+    return {
+      ok: false,
+      refusal: {
+        error: 'matchFolded',
+        code: DnaErrors.matchFolded.code,
+        detail: `this single parent's match is folded into the match of both parents, "${fold.into}": review that one`,
+        foldedInto: fold.into,
+      },
+    };
   if (input.decision === 'confirmed' && match.status === 'inconclusive')
     return {
       ok: false,
@@ -186,7 +243,8 @@ export function planReview(
     matchId: match._id,
     childSampleId: match.childSampleId,
     parentSampleIds: match.parentSampleIds,
-    ...(match.caseId ? { caseId: match.caseId } : {}),
+    ...cases(match.caseId, match.childCaseId),
+    ...(match.parents ? { parents: match.parents } : {}),
   };
   const opts = {
     source: SOURCE,
@@ -236,6 +294,12 @@ function score(c: CandidateScore): CandidateScore {
     lociCompared: c.lociCompared,
     inconsistentLoci: c.inconsistentLoci,
   };
+}
+
+/** The parents with their relations, when every relation is known. */
+function matchedParents(ids: readonly string[], relations: readonly ParentRelation[] | undefined) {
+  if (!relations || relations.length !== ids.length) return undefined;
+  return ids.map((sampleId, i) => ({ sampleId, relation: relations[i]! }));
 }
 
 function cases(caseId: string | undefined, childCaseId: string | undefined) {

@@ -8,7 +8,7 @@ import {
 import { Type } from '@sinclair/typebox';
 import { DnaErrors } from '../errors.ts';
 import type { MatchingService } from '../matching-service.ts';
-import type { DnaStore, MatchDoc, MatchStatus, ReviewDoc } from '../store/dna-store.ts';
+import type { DnaStore, FoldDoc, MatchDoc, MatchStatus, ReviewDoc } from '../store/dna-store.ts';
 import { traceOf } from './samples.ts';
 import { MatchIdParams, MatchQuery, MatchView, ReviewBody } from './schemas.ts';
 
@@ -18,7 +18,11 @@ export interface MatchRoutesDeps {
   credentials: Credentials;
 }
 
-function matchView(m: MatchDoc, review: Omit<ReviewDoc, 'outbox'> | null | undefined) {
+function matchView(
+  m: MatchDoc,
+  review: Omit<ReviewDoc, 'outbox'> | null | undefined,
+  fold: Pick<FoldDoc, 'into'> | null | undefined,
+) {
   return {
     matchId: m._id,
     kind: m.kind,
@@ -26,11 +30,13 @@ function matchView(m: MatchDoc, review: Omit<ReviewDoc, 'outbox'> | null | undef
     parentSampleIds: m.parentSampleIds,
     ...(m.caseId ? { caseId: m.caseId } : {}),
     ...(m.childCaseId ? { childCaseId: m.childCaseId } : {}),
+    ...(m.parents ? { parents: m.parents } : {}),
+    ...(fold && !review ? { foldedInto: fold.into } : {}),
     combinedIndex: m.combinedIndex,
     probability: m.probability,
     inconsistentLoci: m.inconsistentLoci,
     lociCompared: m.lociCompared,
-    status: (review?.decision ?? m.status) as MatchStatus,
+    status: (review?.decision ?? (fold ? 'folded' : m.status)) as MatchStatus,
     frequencyTable: m.frequencyTable,
     foundAt: new Date(m.foundAt).toISOString(),
     ...(review
@@ -68,7 +74,9 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
     },
     async (request) => {
       const q = request.query;
-      const views = (await store.listMatches(q.caseId)).map(({ match, review }) => matchView(match, review));
+      const views = (await store.listMatches(q.caseId)).map(({ match, review, fold }) =>
+        matchView(match, review, fold),
+      );
       return { matches: views.filter((v) => !q.status || v.status === q.status).slice(0, q.limit) };
     },
   );
@@ -85,12 +93,13 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
       preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
     },
     async (request) => {
-      const [m, review] = await Promise.all([
+      const [m, review, fold] = await Promise.all([
         store.findMatch(request.params.matchId),
         store.findReview(request.params.matchId),
+        store.findFold(request.params.matchId),
       ]);
       if (!m) throw DnaErrors.matchNotFound.error(`no match "${request.params.matchId}"`);
-      return matchView(m, review);
+      return matchView(m, review, fold);
     },
   );
 
@@ -111,6 +120,7 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
             DnaErrors.matchNotFound,
             DnaErrors.matchAlreadyReviewed,
             DnaErrors.matchInconclusive,
+            DnaErrors.matchFolded,
           ),
           params: MatchIdParams,
           body: ReviewBody,
@@ -127,7 +137,7 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
           principal: request.principal!,
           traceparent: traceOf(request),
         });
-        return matchView(match, review);
+        return matchView(match, review, null);
       },
     );
   }

@@ -1,11 +1,13 @@
 import {
   Actor,
+  CaseKinds,
   CustodySteps,
   DateTime,
   Id,
   LongText,
   literalUnion,
   RegionCode,
+  SamplingSubjects,
   ShortText,
 } from '@homeward/events';
 import { Type } from '@sinclair/typebox';
@@ -206,6 +208,10 @@ export const MatchView = Type.Object(
     parentSampleIds: Type.Array(Type.String()),
     caseId: Type.Optional(Type.String()),
     childCaseId: Type.Optional(Type.String()),
+    parents: Type.Optional(Type.Array(Type.Object({ sampleId: Type.String(), relation: Relation }))),
+    foldedInto: Type.Optional(
+      Type.String({ description: "a folded single parent's match: the parent pair's match to review" }),
+    ),
     combinedIndex: Type.Number(),
     probability: Type.Number({ description: 'probability of parentage at prior ½: CI / (CI + 1)' }),
     inconsistentLoci: Type.Array(Type.String()),
@@ -254,4 +260,37 @@ export const FrequencyTableView = Type.Object(
     ),
   },
   { title: 'AlleleFrequencies' },
+);
+
+export const DutyView = Type.Object(
+  {
+    caseId: Type.String(),
+    caseKind: literalUnion(CaseKinds),
+    region: Type.String(),
+    subject: literalUnion(SamplingSubjects),
+    owedSince: Type.String({ format: 'date-time' }),
+    owedHours: Type.Number({ description: 'hours owed so far, to a tenth' }),
+    overdue: Type.Boolean({ description: 'owed for SAMPLING_OVERDUE_HOURS or longer' }),
+  },
+  { title: 'SamplingDuty', description: 'A DNA sample a case owes and has not had taken' },
+);
+
+export const DutyQuery = Type.Object({
+  region: Type.Optional(RegionCode),
+  caseId: Type.Optional(Id),
+  overdue: Type.Optional(Type.Boolean()),
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+});
+
+export const OverdueClockView = Type.Object(
+  {
+    clock: Type.Literal('sampling'),
+    caseId: Type.String(),
+    region: Type.String(),
+    subject: literalUnion(SamplingSubjects),
+    since: Type.String({ format: 'date-time', description: 'owed since' }),
+    dueAt: Type.String({ format: 'date-time', description: 'overdue from' }),
+  },
+  { title: 'OverdueClock' },
 );

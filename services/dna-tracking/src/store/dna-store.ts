@@ -1,10 +1,11 @@
 import type { Actor } from '@homeward/events';
-import type { FactStore, Persistence } from '@homeward/persistence';
+import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
 import { type CustodyRecord, MAX_CHAIN_LENGTH } from '../domain/custody.ts';
 import type { Match, Review } from '../domain/match-plan.ts';
 import type { ParentRelation } from '../domain/matcher.ts';
 import type { StoredGenotype } from '../domain/profile-entry.ts';
 import type { Sample, Subject } from '../domain/sample-rules.ts';
+import type { CaseDutiesDoc } from '../domain/sampling-duties.ts';
 
 export type { MatchStatus } from '../domain/match-plan.ts';
 export type { StoredGenotype } from '../domain/profile-entry.ts';
@@ -55,6 +56,26 @@ interface SearchDoc {
   at: Date;
 }
 
+/** That a case's duty is paid: `_id` `<caseId>:<subject>`, the first sample that named it. */
+export interface PaidDoc {
+  _id: string;
+  sampleId: string;
+  at: Date;
+}
+
+/** That a duty's overdue event was raised, with that event: `_id` `<caseId>:<subject>`, so once. */
+export interface SamplingClaimDoc {
+  _id: string;
+  caseId: string;
+  detectedAt: string;
+}
+
+/** That a single parent's match is folded into its parent pair's: `_id` the single's match id. */
+export interface FoldDoc {
+  _id: string;
+  into: string;
+}
+
 /**
  * dna-tracking's stores: append-only facts, written once and never updated (the persistence
  * rule's insert-once rows). Every change is an insert whose deterministic `_id` is also what
@@ -72,6 +93,11 @@ export class DnaStore {
   readonly matches: FactStore<MatchDoc>;
   readonly reviews: FactStore<ReviewDoc>;
   readonly caseParents: FactStore<CaseParentDoc>;
+  /** What each case owes (the one aggregate here: changed only by the case consumer, under its lease). */
+  readonly cases: AggregateStore<CaseDutiesDoc>;
+  readonly paid: FactStore<PaidDoc>;
+  readonly samplingClaims: FactStore<SamplingClaimDoc>;
+  readonly folds: FactStore<FoldDoc>;
 
   /**
    * Events are published in the background after each insert (`awaitPublish: false`): nothing
@@ -89,6 +115,10 @@ export class DnaStore {
     this.matches = facts<MatchDoc>('matches');
     this.reviews = facts<ReviewDoc>('reviews');
     this.caseParents = facts<CaseParentDoc>('case_parents');
+    this.cases = persistence.aggregate<CaseDutiesDoc>('cases', { awaitPublish: false });
+    this.paid = facts<PaidDoc>('case_samples');
+    this.samplingClaims = facts<SamplingClaimDoc>('sampling_overdue_claims');
+    this.folds = facts<FoldDoc>('match_folds');
   }
 
   findSample(sampleId: string): Promise<SampleDoc | null> {
@@ -152,6 +182,31 @@ export class DnaStore {
     return (await this.caseParents.get(`${caseId}:${relation}`))?.sampleId;
   }
 
+  findCase(caseId: string): Promise<CaseDutiesDoc | null> {
+    return this.cases.get(caseId);
+  }
+
+  /** Every case still open (the duty listing and the rebuild of the sampling clock at start). */
+  openCases(): Promise<CaseDutiesDoc[]> {
+    return this.cases.list({ status: 'open' });
+  }
+
+  /** The `<caseId>:<subject>` keys of every paid duty (one read of a small collection, for listings). */
+  async paidKeys(): Promise<Set<string>> {
+    return new Set((await this.paid.list<{ _id: string }>({}, { projection: { _id: 1 } })).map((d) => d._id));
+  }
+
+  /** Which of a case's duties are paid (point reads). */
+  async paidOf(caseId: string, subjects: readonly string[]): Promise<Set<string>> {
+    const keys = subjects.map((s) => `${caseId}:${s}`);
+    const found = await Promise.all(keys.map((k) => this.paid.get(k)));
+    return new Set(found.flatMap((d) => (d ? [d._id] : [])));
+  }
+
+  findFold(matchId: string): Promise<FoldDoc | null> {
+    return this.folds.get(matchId);
+  }
+
   findMatch(matchId: string): Promise<MatchDoc | null> {
     return this.matches.get(matchId);
   }
@@ -161,17 +216,25 @@ export class DnaStore {
   }
 
   /** Matches (optionally of a case) with their reviews, newest first. */
-  async listMatches(caseId: string | undefined): Promise<Array<{ match: MatchDoc; review?: ReviewDoc }>> {
+  async listMatches(
+    caseId: string | undefined,
+  ): Promise<Array<{ match: MatchDoc; review?: ReviewDoc; fold?: FoldDoc }>> {
     const q = caseId ? { $or: [{ caseId }, { childCaseId: caseId }] } : {};
-    const [matches, reviews] = await Promise.all([this.matches.list(q), this.reviews.list()]);
+    const [matches, reviews, folds] = await Promise.all([
+      this.matches.list(q),
+      this.reviews.list(),
+      this.folds.list(),
+    ]);
     const byId = new Map(reviews.map((r) => [r._id, r]));
+    const foldOf = new Map(folds.map((f) => [f._id, f]));
     return matches
       .sort(
         (a, b) => new Date(b.foundAt).getTime() - new Date(a.foundAt).getTime() || a._id.localeCompare(b._id),
       )
       .map((match) => {
         const review = byId.get(match._id);
-        return review ? { match, review } : { match };
+        const fold = foldOf.get(match._id);
+        return { match, ...(review ? { review } : {}), ...(fold ? { fold } : {}) };
       });
   }
 }

@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { fingerprint, matchIdFor } from '../../src/domain/ids.ts';
 import {
   type Found,
+  folds,
   foundForChild,
   foundForParent,
   matchOf,
+  pairsFirst,
   planReview,
+  singlesOfPair,
 } from '../../src/domain/match-plan.ts';
 import type { CandidateScore } from '../../src/domain/matcher.ts';
 import {
@@ -144,6 +147,7 @@ describe('kinship candidates', () => {
         kind: 'single',
         childSampleId: 'child',
         parentSampleIds: ['mum'],
+        parentRelations: ['mother'],
         caseId: 'case-p',
         childCaseId: 'case-c',
       },
@@ -152,6 +156,7 @@ describe('kinship candidates', () => {
         kind: 'pair',
         childSampleId: 'child',
         parentSampleIds: ['mum', 'dad'],
+        parentRelations: ['mother', 'father'],
         caseId: 'case-p',
         childCaseId: 'case-c',
       },
@@ -224,6 +229,7 @@ describe('a match', () => {
       childSampleId: 'child',
       parentSampleIds: ['mum'],
       caseId: 'case-p',
+      childCaseId: 'case-c',
       combinedIndex: 50_000,
       probability: 50_000 / 50_001,
       inconsistentLoci: [],
@@ -306,6 +312,68 @@ describe('a match', () => {
       parentSampleIds: ['mum'],
       rejectedAt: '2026-11-28T02:00:00.000Z',
       rejectedBy: 'analyst 7',
+    });
+  });
+});
+
+describe('one review task per family', () => {
+  const actor = { agencyId: 'lab', role: 'dna-lab' as const, region: '340000' };
+  const pair = found('match', {
+    kind: 'pair',
+    parentSampleIds: ['mum', 'dad'],
+    parentRelations: ['mother', 'father'],
+    childCaseId: 'case-c',
+  });
+
+  it("names a pair's singles, and only a pair that is a review task folds them", () => {
+    expect(singlesOfPair(pair)).toEqual([matchIdFor('child', ['mum']), matchIdFor('child', ['dad'])]);
+    expect(singlesOfPair(found('match'))).toEqual([]);
+    expect(folds(pair)).toBe(true);
+    expect(folds({ ...pair, status: 'inconclusive' })).toBe(false);
+    expect(folds(found('match'))).toBe(false);
+    expect(pairsFirst([found('match'), pair, found('inconclusive')]).map((f) => f.kind)).toEqual([
+      'pair',
+      'single',
+      'single',
+    ]);
+  });
+
+  it('announces the pair with its parents and the singles it folds; a folded single is silent', () => {
+    const { match, events } = matchOf(pair, NOW, table, { foldedMatchIds: [matchIdFor('child', ['mum'])] });
+    expect(match.parents).toEqual([
+      { sampleId: 'mum', relation: 'mother' },
+      { sampleId: 'dad', relation: 'father' },
+    ]);
+    expect(events[0]?.data).toMatchObject({
+      childCaseId: 'case-c',
+      parents: match.parents,
+      foldedMatchIds: [matchIdFor('child', ['mum'])],
+    });
+    const single = matchOf(found('match'), NOW, table, { folded: true });
+    expect(single.match.status).toBe('pending-review');
+    expect(single.events).toEqual([]);
+  });
+
+  it('refuses to review a folded single, naming the pair; a reviewed one stays reviewed', () => {
+    const { match } = matchOf(found('match'), NOW, table);
+    const input = { decision: 'confirmed' as const, reviewer: 'r', note: 'n', by: actor };
+    const refused = planReview(match, null, input, NOW, { into: 'match-pair' });
+    expect(refused).toMatchObject({
+      ok: false,
+      refusal: { code: 'DNA_ERR_MATCH_FOLDED', foldedInto: 'match-pair' },
+    });
+    expect(planReview(match, { decision: 'rejected' }, input, NOW, { into: 'match-pair' })).toMatchObject({
+      ok: false,
+      refusal: { code: 'DNA_ERR_MATCH_ALREADY_REVIEWED' },
+    });
+    const confirmed = planReview(matchOf(pair, NOW, table).match, null, input, NOW);
+    expect(confirmed.ok && confirmed.event.data).toMatchObject({
+      caseId: 'case-p',
+      childCaseId: 'case-c',
+      parents: [
+        { sampleId: 'mum', relation: 'mother' },
+        { sampleId: 'dad', relation: 'father' },
+      ],
     });
   });
 });

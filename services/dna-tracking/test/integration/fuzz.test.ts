@@ -6,7 +6,7 @@ import {
   summarizeFuzz,
 } from '@homeward/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { newSample, type RunningDna, sampleAtLab, startDna } from '../support.ts';
+import { knownCase, newSample, type RunningDna, sampleAtLab, startDna } from '../support.ts';
 
 let prefix: string;
 let svc: RunningDna;
@@ -15,6 +15,7 @@ const sampleIds: string[] = [];
 beforeAll(async () => {
   prefix = await createTestTopics('dna-tracking-fuzz');
   svc = await startDna({ prefix });
+  await knownCase(svc, 'case-fuzz');
   // Samples that exist, one registered only and two at the lab, so that part of the requests
   // reach the custody chain and the profile logic rather than a 404.
   const registered = await svc.call(

@@ -19,7 +19,14 @@ import { parentPairIndex, singleParentIndex } from '../../src/domain/kinship.ts'
 import type { StrProfile } from '../../src/domain/profile.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { fbiTableJson } from '../domain/fixtures.ts';
-import { dnaEventsCollector, profileBody, type RunningDna, sampleAtLab, startDna } from '../support.ts';
+import {
+  dnaEventsCollector,
+  knownCase,
+  profileBody,
+  type RunningDna,
+  sampleAtLab,
+  startDna,
+} from '../support.ts';
 
 // The service's own configuration: the shipped table, its Caucasian population.
 const table = loadFrequencyTable(fbiTableJson, { population: 'Caucasian', source: SHIPPED_FREQUENCY_SOURCE });
@@ -183,6 +190,56 @@ describe('kinship matching through the HTTP API', () => {
     );
   });
 
+  it('makes one review task of a family: the pair folds in the single-parent matches', async () => {
+    const f = await family();
+    const u = uniqueName('case-u');
+    await knownCase(dna, u, 'unidentified-child');
+    const child = await sampleAtLab(dna, { kind: 'unidentified-child', caseId: u });
+    await enter(child, f.profiles.child);
+    // The mother first: her single match is a review task, until the father completes the pair.
+    await enter(f.ids.mother, f.profiles.mother);
+    const motherSingle = matchIdFor(child, [f.ids.mother]);
+    await events.waitForEvent(
+      (e) =>
+        e.type === 'homeward.dna.match-found' && (e.data as { matchId: string }).matchId === motherSingle,
+    );
+    const afterFather = await enter(f.ids.father, f.profiles.father);
+    const pairId = matchIdFor(child, [f.ids.mother, f.ids.father]);
+    const fatherSingle = matchIdFor(child, [f.ids.father]);
+    expect(
+      Object.fromEntries(
+        afterFather.matches.map((m: { matchId: string; status: string }) => [m.matchId, m.status]),
+      ),
+    ).toEqual({ [pairId]: 'pending-review', [fatherSingle]: 'folded' });
+
+    const pairFound = await events.waitForEvent(
+      (e) => e.type === 'homeward.dna.match-found' && (e.data as { matchId: string }).matchId === pairId,
+    );
+    expect(pairFound.data).toMatchObject({
+      caseId: f.caseId,
+      childCaseId: u,
+      parents: [
+        { sampleId: f.ids.mother, relation: 'mother' },
+        { sampleId: f.ids.father, relation: 'father' },
+      ],
+      foldedMatchIds: [motherSingle],
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    const found = events.events.filter(
+      (e) =>
+        e.type === 'homeward.dna.match-found' &&
+        (e.data as { childSampleId: string }).childSampleId === child,
+    );
+    expect(found.map((e) => (e.data as { matchId: string }).matchId).sort()).toEqual(
+      [motherSingle, pairId].sort(),
+    );
+    // One review task: the pair.
+    const pending = await dna.call('GET', `/v1/matches?status=pending-review&caseId=${u}`);
+    expect(pending.body.matches.map((m: { matchId: string }) => m.matchId)).toEqual([pairId]);
+    const single = await dna.call('GET', `/v1/matches/${motherSingle}`);
+    expect(single.body).toMatchObject({ status: 'folded', foldedInto: pairId, childCaseId: u });
+  });
+
   it('excludes an unrelated pair and stores nothing for it', async () => {
     const caseId = uniqueName('unrelated');
     const m = population.person();
@@ -250,8 +307,10 @@ describe('kinship matching through the HTTP API', () => {
         e.type === 'homeward.dna.match-found' &&
         (e.data as { childSampleId: string }).childSampleId === f.ids.child,
     );
-    expect(found.map((e) => e.id).sort()).toEqual(
-      first.matches.map((m: { matchId: string }) => `${m.matchId}.found`).sort(),
+    // One review task for the family: the pair's; its singles are folded in, silently.
+    expect(found.map((e) => e.id)).toEqual([`${pairId}.found`]);
+    expect(first.matches.map((m: { matchId: string }) => m.matchId).sort()).toEqual(
+      [pairId, matchIdFor(f.ids.child, [f.ids.mother]), matchIdFor(f.ids.child, [f.ids.father])].sort(),
     );
     expect((await matchesOfCase(f.caseId)).length).toBe(3);
   });
@@ -320,6 +379,7 @@ describe('profiles: validation, rules, roles', () => {
 
   it('needs the sample at the lab, and one mother and one father per case', async () => {
     const caseId = uniqueName('case');
+    await knownCase(dna, caseId);
     const created = await dna.call(
       'POST',
       '/v1/samples',
@@ -422,13 +482,25 @@ describe('review', () => {
   });
 
   it('rejects, and filters the list by status and case for the reading roles', async () => {
-    const res = await dna.call('POST', `/v1/matches/${singleId}/reject`, {
+    // The family's singles are folded into its pair: not reviewed on their own.
+    const folded = await dna.call('POST', `/v1/matches/${singleId}/reject`, {
+      reviewer: 'lab-2',
+      note: 'sample swap suspected',
+    });
+    expect(folded.status).toBe(409);
+    expect(folded.body).toMatchObject({ code: 'DNA_ERR_MATCH_FOLDED', foldedInto: pairId });
+    // A mother alone with her child is a review task of its own.
+    const lone = await family();
+    await enter(lone.ids.mother, lone.profiles.mother);
+    await enter(lone.ids.child, lone.profiles.child);
+    const loneId = matchIdFor(lone.ids.child, [lone.ids.mother]);
+    const res = await dna.call('POST', `/v1/matches/${loneId}/reject`, {
       reviewer: 'lab-2',
       note: 'sample swap suspected',
     });
     expect(res.status).toBe(200);
     await events.waitForEvent(
-      (x) => x.type === 'homeward.dna.match-rejected' && (x.data as { matchId: string }).matchId === singleId,
+      (x) => x.type === 'homeward.dna.match-rejected' && (x.data as { matchId: string }).matchId === loneId,
     );
     const confirmed = await dna.call(
       'GET',
@@ -443,7 +515,12 @@ describe('review', () => {
       undefined,
       'dna-lab',
     );
-    expect(pending.body.matches).toHaveLength(1);
+    expect(pending.body.matches).toEqual([]);
+    const foldedList = await dna.call('GET', `/v1/matches?status=folded&caseId=${caseId}`);
+    expect(foldedList.body.matches.map((m: { foldedInto: string }) => m.foldedInto)).toEqual([
+      pairId,
+      pairId,
+    ]);
     expect((await dna.call('GET', '/v1/matches?status=maybe')).status).toBe(400);
     expect((await dna.call('GET', '/v1/matches', undefined, 'health')).status).toBe(403);
     expect(JSON.stringify(confirmed.body)).not.toContain('"loci"');

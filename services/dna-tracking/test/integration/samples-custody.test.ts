@@ -8,7 +8,14 @@ import {
   waitFor,
 } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dnaEventsCollector, newSample, type RunningDna, sampleAtLab, startDna } from '../support.ts';
+import {
+  dnaEventsCollector,
+  knownCase,
+  newSample,
+  type RunningDna,
+  sampleAtLab,
+  startDna,
+} from '../support.ts';
 
 const clock = new ManualClock('2026-11-28T08:00:00Z');
 let prefix: string;
@@ -19,6 +26,7 @@ beforeAll(async () => {
   prefix = await createTestTopics('dna-custody');
   dna = await startDna({ prefix, clock });
   events = await dnaEventsCollector(prefix);
+  await knownCase(dna, 'case-anhui-1');
 });
 
 afterAll(async () => {
@@ -27,7 +35,7 @@ afterAll(async () => {
   await deleteTestTopics(prefix);
 });
 
-const parent = (caseId = uniqueName('case')) => ({ kind: 'parent', relation: 'mother', caseId });
+const parent = (caseId = 'case-anhui-1') => ({ kind: 'parent', relation: 'mother', caseId });
 const step = (s: string, at: string, extra: Record<string, unknown> = {}) => ({
   step: s,
   at,

@@ -1,5 +1,5 @@
 import { MemoryPersistence } from '@homeward/persistence';
-import { ManualClock, type Principal } from '@homeward/service-kit';
+import { ManualClock, MemoryDueIndex, type Principal } from '@homeward/service-kit';
 import { testLogger } from '@homeward/testing';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_OVERDUE_HOURS } from '../../src/domain/custody.ts';
@@ -8,8 +8,10 @@ import type { StrProfile } from '../../src/domain/profile.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { MatchingService } from '../../src/matching-service.ts';
 import { type NewSample, SampleService } from '../../src/sample-service.ts';
+import { SamplingService } from '../../src/sampling-service.ts';
 import { DnaStore } from '../../src/store/dna-store.ts';
 import { fbiTable } from '../domain/fixtures.ts';
+import { caseOpenedData } from '../support.ts';
 
 const police: Principal = { agencyId: 'hefei-psb', role: 'police', region: '340100' };
 const lab: Principal = { agencyId: 'anhui-lab', role: 'dna-lab', region: '340000' };
@@ -34,7 +36,14 @@ function dna() {
     overduePolicy: DEFAULT_OVERDUE_HOURS,
     minimumLoci: 15,
   });
-  return { persistence, store, clock, index, matching, samples };
+  const sampling = new SamplingService({
+    store,
+    index: new MemoryDueIndex(),
+    clock,
+    logger,
+    limitHours: 72,
+  });
+  return { persistence, store, clock, index, matching, samples, sampling };
 }
 
 const sample = (kitBarcode: string, subject: NewSample['subject']): NewSample => ({
@@ -107,6 +116,7 @@ describe('sample service over memory stores', () => {
     const population = new SyntheticPopulation(table, 11);
     const mother = population.person();
     const child = population.childOf(mother, population.person());
+    await d.sampling.recordOpened(caseOpenedData('case-m'));
     const motherId = await atLab(d, 'KIT-0005', { kind: 'parent', relation: 'mother', caseId: 'case-m' });
     const early = (await d.samples.register(sample('KIT-0006', { kind: 'unidentified-child' }), police))
       .sample._id;
