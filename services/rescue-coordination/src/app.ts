@@ -1,4 +1,4 @@
-import { Topics } from '@homeward/events';
+import { CaseKinds, Topics } from '@homeward/events';
 import {
   type DueWorker,
   RedisDueIndex,
@@ -10,10 +10,11 @@ import {
   servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import { type AckFact, CaseService, type EscalationOutcome } from './case-service.ts';
+import { type AckFact, CaseService, type EscalationOutcome, type TeamClaim } from './case-service.ts';
 import type { RescueConfig } from './config.ts';
 import type { CaseDoc } from './domain/case.ts';
 import { parseEscalationPolicy } from './domain/escalation-policy.ts';
+import { parseKinds } from './domain/team-clock.ts';
 import { Errors } from './errors.ts';
 import { escalationWorker } from './escalation-worker.ts';
 import { caseOpenedHandler, leadAddedHandler } from './handlers/case-events.ts';
@@ -21,6 +22,8 @@ import { matchConfirmedHandler } from './handlers/dna-events.ts';
 import { acknowledgedHandler } from './handlers/notification-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { type AuditRecord, caseRoutes } from './routes/cases.ts';
+import { overdueRoutes } from './routes/overdue.ts';
+import { teamWorker } from './team-worker.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
@@ -29,6 +32,7 @@ export interface RescueApp extends ServiceParts {
   service: CaseService;
   scheduler: DueWorker<EscalationOutcome>;
   schedule: RedisDueIndex;
+  teamClock: DueWorker<number>;
   locks: RedisLocks;
 }
 
@@ -45,6 +49,14 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     prefix: rt.config.TOPIC_PREFIX,
     name: 'rescue-coordination:alert-schedule',
   });
+  const teamIndex = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'rescue-coordination:team-due',
+  });
+  const teamPolicy = {
+    limitHours: config.TEAM_OVERDUE_HOURS,
+    kinds: parseKinds(config.TEAM_REQUIRED_KINDS, CaseKinds),
+  };
   const service = new CaseService({
     cases: persistence.aggregate<CaseDoc>('cases'),
     acks: persistence.facts<AckFact>('alert_acks'),
@@ -52,6 +64,17 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     clock: rt.clock,
     logger: rt.logger.child({ component: 'cases' }),
     policy,
+    teamIndex,
+    teamClaims: persistence.facts<TeamClaim>('team_overdue_claims'),
+    teamPolicy,
+  });
+  const teamClock = teamWorker({
+    service,
+    index: teamIndex,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'team-clock' }),
+    intervalMs: config.TEAM_CHECK_INTERVAL_MS,
+    batchSize: config.SCHEDULER_BATCH,
   });
   const scheduler = escalationWorker({
     service,
@@ -98,5 +121,17 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     }),
   );
   await http.register(async (scope) => alertRoutes(scope, { service, credentials: rt.credentials }));
-  return { http, consumers, workers: [scheduler], service, scheduler, schedule, locks };
+  await http.register(async (scope) =>
+    overdueRoutes(scope, { service, credentials: rt.credentials, limitHours: teamPolicy.limitHours }),
+  );
+  return {
+    http,
+    consumers,
+    workers: [scheduler, teamClock],
+    service,
+    scheduler,
+    schedule,
+    teamClock,
+    locks,
+  };
 }

@@ -1,6 +1,13 @@
-import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
+import {
+  type CancelReason,
+  type CaseKind,
+  type EventData,
+  type HomewardEvent,
+  type RegionLevel,
+  regionContains,
+} from '@homeward/events';
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
-import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import { type Clock, type DueIndex, type Logger, NotFoundError, type Principal } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
 import type { CaseDoc, Team } from './domain/case.ts';
 import {
@@ -8,10 +15,12 @@ import {
   alertOf,
   assignTeam,
   cancelCaseAlert,
+  casesOfMatch,
   close,
   type Decision,
   type EscalationPlan,
   escalateCaseAlert,
+  type HouseholdInput,
   issueCaseAlert,
   issuesAtOnce,
   type LocatedInput,
@@ -20,11 +29,13 @@ import {
   moveAlertCentre,
   openedCase,
   type RescuedInput,
+  recordHousehold,
   rescue,
 } from './domain/case-plan.ts';
 import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
 import type { CaseStatus } from './domain/lifecycle.ts';
+import { type TeamClockPolicy, teamDeadline, teamOverdueAt, teamOverdueEvent } from './domain/team-clock.ts';
 import { Errors } from './errors.ts';
 
 /** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
@@ -33,6 +44,12 @@ export interface AckFact {
   alertId: string;
   unitId: string;
   acknowledgedAt: Date;
+}
+
+/** That a case's team-overdue was raised, with that event: `_id` the case id, so once. */
+export interface TeamClaim {
+  _id: string;
+  detectedAt: string;
 }
 
 export interface CaseServiceDeps {
@@ -44,6 +61,10 @@ export interface CaseServiceDeps {
   clock: Clock;
   logger: Logger;
   policy: EscalationPolicy;
+  /** Case id → when it is overdue for its special team. */
+  teamIndex: DueIndex;
+  teamClaims: FactStore<TeamClaim>;
+  teamPolicy: TeamClockPolicy;
 }
 
 export interface CaseListFilter {
@@ -116,9 +137,12 @@ export class CaseService {
     await this.deps.schedule.set(alert.alertId, alert.status === 'active' ? alert.nextDueAt : null);
   }
 
-  /** Records a new case from `homeward.case.opened`; false if it was known already. */
-  recordOpened(event: HomewardEvent<'homeward.case.opened'>): Promise<boolean> {
-    return this.deps.cases.insertOnce(openedCase(event, this.deps.clock.now()));
+  /** Records a new case from `homeward.case.opened` and starts its team clock; false if it was known already. */
+  async recordOpened(event: HomewardEvent<'homeward.case.opened'>): Promise<boolean> {
+    const doc = openedCase(event, this.deps.clock.now());
+    const fresh = await this.deps.cases.insertOnce(doc);
+    if (fresh) await this.deps.teamIndex.bringForward(doc._id, teamDeadline(doc, this.deps.teamPolicy));
+    return fresh;
   }
 
   /**
@@ -140,16 +164,93 @@ export class CaseService {
     await this.change(event.data.caseId, (doc) => addLead(doc, event, now));
   }
 
-  async recordIdentified(event: HomewardEvent<'homeward.dna.match-confirmed'>): Promise<void> {
-    const caseId = event.data.caseId;
-    if (!caseId) return;
+  /**
+   * A confirmed match identifies the child on the parents' case and on the child's own, and
+   * links them (each once per match). A case this service does not know is skipped; if it knows
+   * neither, the event is refused (the handler dead-letters it). Returns the cases changed.
+   */
+  async recordIdentified(event: HomewardEvent<'homeward.dna.match-confirmed'>): Promise<string[]> {
     const now = this.deps.clock.now();
-    await this.change(caseId, (doc) => markIdentified(doc, event, now));
+    const known: string[] = [];
+    let missing: unknown;
+    for (const caseId of casesOfMatch(event.data)) {
+      try {
+        await this.change(caseId, (doc) => markIdentified(doc, event, now));
+        known.push(caseId);
+      } catch (err) {
+        if (!(err instanceof NotFoundError)) throw err;
+        missing = err;
+        this.deps.logger.warn(
+          { caseId, matchId: event.data.matchId },
+          'confirmed match names an unknown case',
+        );
+      }
+    }
+    if (known.length === 0 && missing) throw missing;
+    return known;
+  }
+
+  /** Police record the buying household after the rescue, state there is none, or clear the current guardian. */
+  async recordHousehold(caseId: string, input: HouseholdInput, by: Principal): Promise<CaseDoc> {
+    const now = this.deps.clock.now();
+    return (await this.change(caseId, (doc) => recordHousehold(doc, input, by, now))).doc;
   }
 
   async assignTeam(caseId: string, team: Team, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.change(caseId, (doc) => assignTeam(doc, team, by, now))).doc;
+    const { doc } = await this.change(caseId, (d) => assignTeam(d, team, by, now));
+    await this.deps.teamIndex.set(caseId, null);
+    return doc;
+  }
+
+  /**
+   * The team clock for one case: if it ran out, raises `homeward.case.team-overdue` in the outbox
+   * of a claim whose `_id` is the case id (a taken `_id` fails atomically: any number of
+   * checkers, and restarts, raise it once); then leaves the index right (the deadline still to
+   * come, or no entry). Returns how many it raised (0 or 1).
+   */
+  async raiseTeamOverdue(caseId: string): Promise<number> {
+    const doc = await this.deps.cases.get(caseId);
+    const now = this.deps.clock.now();
+    const deadline = doc ? teamDeadline(doc, this.deps.teamPolicy) : undefined;
+    if (!doc || !deadline || now.getTime() < deadline.getTime()) {
+      await this.deps.teamIndex.set(caseId, deadline ?? null);
+      return 0;
+    }
+    const raised = await this.deps.teamClaims.insertOnce({ _id: caseId, detectedAt: now.toISOString() }, [
+      teamOverdueEvent(doc, this.deps.teamPolicy, now),
+    ]);
+    await this.deps.teamIndex.set(caseId, null);
+    if (raised) this.deps.logger.info({ caseId, deadline }, 'special team overdue');
+    return raised ? 1 : 0;
+  }
+
+  /** Refills the team clock's index from MongoDB (at start): every case still waiting for its team. */
+  async rebuildTeamClock(): Promise<number> {
+    const waiting = await this.deps.cases.list(
+      { team: { $exists: false }, status: { $ne: 'closed' } },
+      { projection: { _id: 1, kind: 1, openedAt: 1, status: 1 } },
+    );
+    const entries: Array<[string, Date]> = [];
+    for (const doc of waiting) {
+      const at = teamDeadline(doc, this.deps.teamPolicy);
+      if (at) entries.push([doc._id, at]);
+    }
+    await this.deps.teamIndex.bringForwardAll(entries);
+    return entries.length;
+  }
+
+  /** Cases inside `scope` whose team is overdue now, longest overdue first (a listing: reads the cases). */
+  async overdueTeams(scope: string): Promise<Array<{ doc: CaseDoc; dueAt: Date }>> {
+    const now = this.deps.clock.now();
+    const waiting = await this.deps.cases.list(
+      { team: { $exists: false }, status: { $ne: 'closed' } },
+      { projection: { timeline: 0, leads: 0, report: 0, alerts: 0 } },
+    );
+    return waiting
+      .filter((d) => regionContains(scope, d.region) && teamOverdueAt(d, this.deps.teamPolicy, now))
+      .map((doc) => ({ doc, dueAt: teamDeadline(doc, this.deps.teamPolicy)! }))
+      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.doc._id.localeCompare(b.doc._id));
   }
 
   async issueAlert(caseId: string): Promise<AlertState> {

@@ -13,4 +13,10 @@ export const RescueConfig = serviceConfig({
   SCHEDULER_BATCH: Type.Integer({ default: 500, minimum: 1 }),
   /** How long a writer holds a case (its lease) before another may take it. */
   ESCALATION_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
+  /** Hours a child-trafficking case may wait for its special team before `team-overdue` is raised (once). */
+  TEAM_OVERDUE_HOURS: Type.Number({ default: 24, exclusiveMinimum: 0 }),
+  /** The case kinds that are child-trafficking cases needing a special team (comma-separated). */
+  TEAM_REQUIRED_KINDS: Type.String({ default: 'missing-child,unidentified-child,suspected-trafficking' }),
+  /** Real milliseconds between two looks at the team clock (the injected clock decides what is due). */
+  TEAM_CHECK_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 10 }),
 });

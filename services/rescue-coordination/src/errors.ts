@@ -34,6 +34,12 @@ export const Errors = defineErrors({
     summary:
       "the chief is not police of the case's division, its prefecture or its province (county level or higher for the case's region).",
   },
+  householdConflict: {
+    code: 'RESCUE_ERR_HOUSEHOLD_CONFLICT',
+    status: 422,
+    summary:
+      'a buying household and the statement that there is none exclude each other (in one request, or against what is recorded).',
+  },
   concurrentUpdate: {
     code: 'RESCUE_ERR_CONCURRENT_UPDATE',
     status: 409,

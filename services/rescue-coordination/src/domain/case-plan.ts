@@ -44,7 +44,10 @@ type CaseEventType =
   | 'homeward.case.team-assigned'
   | 'homeward.case.child-located'
   | 'homeward.case.child-rescued'
+  | 'homeward.case.household-recorded'
   | 'homeward.case.closed';
+
+export type HouseholdInput = Omit<EventData<'homeward.case.household-recorded'>, 'caseId' | 'recordedAt'>;
 
 /** A case event this service publishes, with the id of the case version it makes. */
 function caseEvent<T extends CaseEventType>(type: T, data: EventData<T>, doc: CaseDoc, now: Date) {
@@ -131,7 +134,29 @@ export function addLead(
   };
 }
 
-/** A confirmed DNA match identifies the child; the same match again changes nothing. */
+/**
+ * The other case a confirmed match ties to this one, if the match names two: the child's own
+ * case sees the parents' case, and the parents' case sees the child's.
+ */
+export function linkedCaseOf(
+  caseId: string,
+  d: Pick<EventData<'homeward.dna.match-confirmed'>, 'caseId' | 'childCaseId'>,
+): { caseId: string; as: 'parents-case' | 'child-case' } | undefined {
+  if (!d.caseId || !d.childCaseId || d.caseId === d.childCaseId) return undefined;
+  if (caseId === d.childCaseId) return { caseId: d.caseId, as: 'parents-case' };
+  if (caseId === d.caseId) return { caseId: d.childCaseId, as: 'child-case' };
+  return undefined;
+}
+
+/** The cases a confirmed match identifies: the parents' case and the child's own, each once. */
+export function casesOfMatch(d: Pick<EventData<'homeward.dna.match-confirmed'>, 'caseId' | 'childCaseId'>) {
+  return [...new Set([d.childCaseId, d.caseId].filter((c): c is string => c !== undefined))];
+}
+
+/**
+ * A confirmed DNA match identifies the child, on the parents' case and on the child's own, and
+ * links the two: each timeline names the other. The same match again changes nothing.
+ */
 export function markIdentified(
   doc: CaseDoc,
   event: HomewardEvent<'homeward.dna.match-confirmed'>,
@@ -143,15 +168,26 @@ export function markIdentified(
     matchId: d.matchId,
     childSampleId: d.childSampleId,
     parentSampleIds: d.parentSampleIds,
+    ...(d.caseId ? { parentsCaseId: d.caseId } : {}),
+    ...(d.childCaseId ? { childCaseId: d.childCaseId } : {}),
     confirmedAt: d.confirmedAt,
     confirmedBy: d.confirmedBy,
   };
+  const other = linkedCaseOf(doc._id, d);
+  const links = other
+    ? [...(doc.links ?? []), { caseId: other.caseId, as: other.as, matchId: d.matchId, at: d.confirmedAt }]
+    : doc.links;
   const entry = timelineEntry(event, new Date(d.confirmedAt), {
     matchId: d.matchId,
     confirmedBy: d.confirmedBy,
+    ...(other ? { linkedCaseId: other.caseId, linkedAs: other.as } : {}),
   });
   return {
-    doc: nextVersion(doc, now, { identified, timeline: [...doc.timeline, entry] }),
+    doc: nextVersion(doc, now, {
+      identified,
+      ...(links ? { links } : {}),
+      timeline: [...doc.timeline, entry],
+    }),
     events: [],
     result: true,
   };
@@ -252,6 +288,11 @@ export function locate(doc: CaseDoc, input: LocatedInput, by: Actor, now: Date):
 /** The child was rescued (located or not before): the running alert ends (found) in the same write. */
 export function rescue(doc: CaseDoc, input: RescuedInput, by: Actor, now: Date): Decision<true> {
   const status = step(doc, 'rescue');
+  if (input.buyerHousehold && input.noBuyerHousehold)
+    throw Errors.householdConflict.error(
+      'a rescue records the buying household or states that there is none, not both',
+      { errors: [{ field: '/noBuyerHousehold', message: 'excludes buyerHousehold' }] },
+    );
   const data: EventData<'homeward.case.child-rescued'> = {
     ...input,
     caseId: doc._id,
@@ -263,6 +304,8 @@ export function rescue(doc: CaseDoc, input: RescuedInput, by: Actor, now: Date):
     region: data.region,
     rescuedAt: data.rescuedAt,
     buyerHouseholdRecorded: data.buyerHousehold !== undefined,
+    noBuyerHouseholdStated: data.noBuyerHousehold !== undefined,
+    currentGuardianCleared: data.currentGuardianCleared !== undefined,
     identified: data.identification !== undefined,
   };
   const search = endSearch(doc, now);
@@ -275,6 +318,59 @@ export function rescue(doc: CaseDoc, input: RescuedInput, by: Actor, now: Date):
       timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
     }),
     events: [event, ...search.events],
+    result: true,
+  };
+}
+
+/** Whether police recorded the buying household of a rescued child, or stated there is none. */
+export function buyerRecordOf(doc: CaseDoc): 'recorded' | 'none-stated' | 'missing' | undefined {
+  if (!doc.rescued) return undefined;
+  const records = [doc.rescued, ...(doc.householdRecords ?? [])];
+  if (records.some((r) => r.buyerHousehold)) return 'recorded';
+  if (records.some((r) => r.noBuyerHousehold)) return 'none-stated';
+  return 'missing';
+}
+
+/**
+ * After the rescue, police record the buying household, state that there is none, or clear
+ * the current guardian an unidentified-child report named (placement then lets them be a
+ * guardian). A household and "none" exclude each other, in one request and across records.
+ */
+export function recordHousehold(doc: CaseDoc, input: HouseholdInput, by: Actor, now: Date): Decision<true> {
+  step(doc, 'record-household');
+  const recorded = buyerRecordOf(doc);
+  if (
+    (input.buyerHousehold && input.noBuyerHousehold) ||
+    (input.noBuyerHousehold && recorded === 'recorded') ||
+    (input.buyerHousehold && recorded === 'none-stated')
+  )
+    throw Errors.householdConflict.error(
+      recorded === 'missing'
+        ? 'the buying household and the statement that there is none exclude each other'
+        : `the case has ${recorded === 'recorded' ? 'a buying household recorded' : 'a statement that there is no buying household'}; the other cannot be recorded too`,
+      {
+        errors: [
+          { field: input.noBuyerHousehold ? '/noBuyerHousehold' : '/buyerHousehold', message: 'conflicts' },
+        ],
+      },
+    );
+  const data: EventData<'homeward.case.household-recorded'> = {
+    ...input,
+    caseId: doc._id,
+    recordedAt: now.toISOString(),
+  };
+  const event = caseEvent('homeward.case.household-recorded', data, doc, now);
+  const details = {
+    buyerHouseholdRecorded: data.buyerHousehold !== undefined,
+    noBuyerHouseholdStated: data.noBuyerHousehold !== undefined,
+    currentGuardianCleared: data.currentGuardianCleared !== undefined,
+  };
+  return {
+    doc: nextVersion(doc, now, {
+      householdRecords: [...(doc.householdRecords ?? []), { ...data, by: actorOf(by) }],
+      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+    }),
+    events: [event],
     result: true,
   };
 }

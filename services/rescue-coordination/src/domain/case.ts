@@ -30,6 +30,15 @@ export interface LeadRecord {
   reportedBy: Actor;
 }
 
+/** Another case tied to this one by a confirmed DNA match. */
+export interface CaseLink {
+  caseId: string;
+  /** What the other case is to this one. */
+  as: 'parents-case' | 'child-case';
+  matchId: string;
+  at: string;
+}
+
 export interface Team {
   chief: Officer;
   investigationLead: Officer;
@@ -69,9 +78,16 @@ export interface CaseDoc {
     matchId: string;
     childSampleId: string;
     parentSampleIds: string[];
+    /** The parents' case (the missing child's) and the child's own, as the match named them. */
+    parentsCaseId?: string;
+    childCaseId?: string;
     confirmedAt: string;
     confirmedBy: string;
   };
+  /** Cases a confirmed match tied to this one: the parents' case of a found child, or the found child's case. */
+  links?: CaseLink[];
+  /** What police recorded after the rescue about the buying household (oldest first). */
+  householdRecords?: Array<EventData<'homeward.case.household-recorded'> & { by: Actor }>;
   closed?: { closedAt: Date; reason: string; by: Actor };
   timeline: TimelineEntry[];
 }

@@ -3,10 +3,13 @@ import { PoisonMessageError } from '@homeward/messaging';
 import { NotFoundError } from '@homeward/service-kit';
 import type { CaseService } from '../case-service.ts';
 
-/** A lab confirmed a kinship match: the child of the named case is identified. */
+/**
+ * A lab confirmed a kinship match: the child is identified on the parents' case and on its own
+ * case, and the two are linked (each timeline shows the other).
+ */
 export function matchConfirmedHandler(service: CaseService): EventHandler<'homeward.dna.match-confirmed'> {
   return async (event, ctx) => {
-    if (!event.data.caseId) {
+    if (!event.data.caseId && !event.data.childCaseId) {
       ctx.log.debug({ matchId: event.data.matchId }, 'match without a case: nothing to mark');
       return;
     }
@@ -16,6 +19,9 @@ export function matchConfirmedHandler(service: CaseService): EventHandler<'homew
       if (err instanceof NotFoundError) throw new PoisonMessageError(err.code, err.message, { cause: err });
       throw err;
     }
-    ctx.log.info({ caseId: event.data.caseId, matchId: event.data.matchId }, 'child identified by DNA');
+    ctx.log.info(
+      { caseId: event.data.caseId, childCaseId: event.data.childCaseId, matchId: event.data.matchId },
+      'child identified by DNA',
+    );
   };
 }

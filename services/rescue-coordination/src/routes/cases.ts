@@ -20,6 +20,7 @@ import {
   CaseParams,
   CaseState,
   CloseBody,
+  HouseholdBody,
   LocatedBody,
   RescuedBody,
   TeamBody,
@@ -209,19 +210,41 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
     {
       schema: {
         tags,
-        summary: 'The child was rescued (police), with the buying household if any',
+        summary:
+          'The child was rescued (police), with the buying household or the statement that there is none',
         description: [
           'A running alert is cancelled with reason "found" in the same change.',
-          describeErrors(Errors.caseNotFound, Errors.invalidTransition),
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.householdConflict),
         ].join('\n\n'),
         params: CaseParams,
         body: RescuedBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
       preHandler: police,
     },
     async (request) =>
       state(await deps.service.rescue(request.params.caseId, request.body, request.principal!)),
+  );
+
+  app.post(
+    '/v1/cases/:caseId/household',
+    {
+      schema: {
+        tags,
+        summary:
+          'After the rescue: record the buying household, state that there is none, or clear the current guardian (police)',
+        description: [
+          'Publishes homeward.case.household-recorded. Placement warns about a rescued child until its buying household or the statement that there is none is recorded; a cleared current guardian is no longer treated as part of that household.',
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.householdConflict),
+        ].join('\n\n'),
+        params: CaseParams,
+        body: HouseholdBody,
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      preHandler: police,
+    },
+    async (request) =>
+      state(await deps.service.recordHousehold(request.params.caseId, request.body, request.principal!)),
   );
 
   app.post(

@@ -15,6 +15,7 @@ const team = EventCatalogue['homeward.case.team-assigned'].data.properties;
 const located = EventCatalogue['homeward.case.child-located'].data.properties;
 const rescued = EventCatalogue['homeward.case.child-rescued'].data.properties;
 const cancelled = EventCatalogue['homeward.alert.cancelled'].data.properties;
+const household = EventCatalogue['homeward.case.household-recorded'].data.properties;
 
 /**
  * An event's nested object, closed for an HTTP body. The catalogue leaves event data open (a
@@ -57,19 +58,50 @@ export const LocatedBody = Type.Object(
   { title: 'Located', additionalProperties: false },
 );
 
+/** The buying household, closed down to its members. */
+const BuyerHouseholdBody = Type.Object(
+  {
+    ...rescued.buyerHousehold.properties,
+    members: Type.Optional(
+      Type.Array(closed(rescued.buyerHousehold.properties.members.items), {
+        maxItems: 50,
+        description: 'the people living in the household besides its head',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const RescuedBody = Type.Object(
   {
     rescuedAt: Type.Optional(DateTime),
     place: rescued.place,
     region: rescued.region,
-    buyerHousehold: Type.Optional(closed(rescued.buyerHousehold)),
+    buyerHousehold: Type.Optional(BuyerHouseholdBody),
+    noBuyerHousehold: Type.Optional(closed(rescued.noBuyerHousehold)),
+    currentGuardianCleared: Type.Optional(closed(rescued.currentGuardianCleared)),
     identification: Type.Optional(closed(rescued.identification)),
   },
   {
     title: 'Rescued',
     additionalProperties: false,
     description:
-      'Where the child was, and the household that bought it if there was one (placement needs it).',
+      'Where the child was, and the household that bought it, or the statement that there is none (placement warns until one is recorded). currentGuardianCleared: police cleared the current guardian an unidentified-child report named of belonging to that household.',
+  },
+);
+
+export const HouseholdBody = Type.Object(
+  {
+    buyerHousehold: Type.Optional(BuyerHouseholdBody),
+    noBuyerHousehold: Type.Optional(closed(household.noBuyerHousehold)),
+    currentGuardianCleared: Type.Optional(closed(household.currentGuardianCleared)),
+  },
+  {
+    title: 'Household',
+    additionalProperties: false,
+    minProperties: 1,
+    description:
+      'After the rescue: the buying household, or the statement that there is none, and/or the clearance of the current guardian.',
   },
 );
 
@@ -163,6 +195,23 @@ export const CaseDetail = Type.Object(
     located: Type.Optional(Type.Object({}, { additionalProperties: true })),
     rescued: Type.Optional(Type.Object({}, { additionalProperties: true })),
     identified: Type.Optional(Type.Object({}, { additionalProperties: true })),
+    links: Type.Optional(
+      Type.Array(
+        Type.Object({
+          caseId: Type.String(),
+          as: Type.Union([Type.Literal('parents-case'), Type.Literal('child-case')]),
+          matchId: Type.String(),
+          at: Type.String(),
+        }),
+      ),
+    ),
+    buyerRecord: Type.Optional(
+      Type.Union([Type.Literal('recorded'), Type.Literal('none-stated'), Type.Literal('missing')], {
+        description:
+          'for a rescued child: whether police recorded the buying household or stated there is none',
+      }),
+    ),
+    householdRecords: Type.Optional(Type.Array(Type.Object({}, { additionalProperties: true }))),
     closed: Type.Optional(Type.Object({}, { additionalProperties: true })),
     timeline: Type.Array(
       Type.Object(

@@ -1,6 +1,7 @@
 import type { Principal } from '@homeward/service-kit';
 import type { AlertState } from '../domain/alert-plan.ts';
 import type { CaseDoc } from '../domain/case.ts';
+import { buyerRecordOf } from '../domain/case-plan.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -56,9 +57,17 @@ export function caseSummary(c: CaseDoc) {
  * `acknowledgements` holds the count of each alert, in the order of `c.alerts`.
  */
 export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Principal) {
-  const { reporter: _reporter, ...reportWithoutContacts } = c.report as typeof c.report & {
+  // The parents' names and identity numbers are for police (and placement, on the bus), as the
+  // reporter's contacts are.
+  const {
+    reporter: _reporter,
+    parents: _parents,
+    ...reportWithoutContacts
+  } = c.report as typeof c.report & {
     reporter?: unknown;
+    parents?: unknown;
   };
+  const buyerRecord = buyerRecordOf(c);
   const timeline = [
     ...c.timeline.map((t) => ({ ...t, at: iso(t.at) })),
     ...c.alerts.flatMap((a) => a.history.map((h) => ({ ...h, at: iso(h.at), alertId: a.alertId }))),
@@ -81,6 +90,9 @@ export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Princ
     ...(c.located ? { located: c.located } : {}),
     ...(c.rescued ? { rescued: c.rescued } : {}),
     ...(c.identified ? { identified: c.identified } : {}),
+    ...(c.links ? { links: c.links } : {}),
+    ...(buyerRecord ? { buyerRecord } : {}),
+    ...(c.householdRecords ? { householdRecords: c.householdRecords } : {}),
     ...(c.closed ? { closed: { ...c.closed, closedAt: iso(c.closed.closedAt) } } : {}),
     timeline,
   };

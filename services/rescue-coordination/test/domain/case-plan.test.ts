@@ -314,6 +314,8 @@ describe('located and rescued end the search in the same write', () => {
         region: '341500',
         rescuedAt: at(H).toISOString(),
         buyerHouseholdRecorded: true,
+        noBuyerHouseholdStated: false,
+        currentGuardianCleared: false,
         identified: false,
       },
     });

@@ -2,12 +2,17 @@ import { createEvent } from '@homeward/events';
 import { MemoryPersistence } from '@homeward/persistence';
 import { createLogger, ManualClock, MemoryDueIndex } from '@homeward/service-kit';
 import { describe, expect, it } from 'vitest';
-import { type AckFact, CaseService } from '../../src/case-service.ts';
+import { type AckFact, CaseService, type TeamClaim } from '../../src/case-service.ts';
 import type { CaseDoc } from '../../src/domain/case.ts';
 import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
 import { at, H, leadEvent, MIN, openedEvent, police, policy, team } from '../domain/fixtures.ts';
 
 // The application service over the in-memory adapters: no infrastructure.
+
+const teamPolicy = {
+  limitHours: 24,
+  kinds: ['missing-child', 'unidentified-child', 'suspected-trafficking'] as const,
+};
 
 function setup(start = at(5 * MIN)) {
   const clock = new ManualClock(start);
@@ -16,10 +21,22 @@ function setup(start = at(5 * MIN)) {
   const acks = persistence.facts<AckFact>('alert_acks');
   const index = new MemoryDueIndex();
   const logger = createLogger({ name: 'test', level: 'silent' });
-  const service = new CaseService({ cases, acks, schedule: index, clock, logger, policy });
+  const teamIndex = new MemoryDueIndex();
+  const teamClaims = persistence.facts<TeamClaim>('team_overdue_claims');
+  const service = new CaseService({
+    cases,
+    acks,
+    schedule: index,
+    clock,
+    logger,
+    policy,
+    teamIndex,
+    teamClaims,
+    teamPolicy,
+  });
   const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
   const types = () => persistence.outbox.published.map((e) => e.type);
-  return { clock, persistence, cases, index, service, worker, types };
+  return { clock, persistence, cases, index, teamIndex, teamClaims, service, worker, types };
 }
 
 /** A police missing-child case whose alert went out at 07:55. */
@@ -217,6 +234,9 @@ describe('escalation', () => {
       clock: s.clock,
       logger: createLogger({ name: 'test', level: 'silent' }),
       policy,
+      teamIndex: s.teamIndex,
+      teamClaims: s.teamClaims,
+      teamPolicy,
     });
     expect(await service.rebuildSchedule()).toBe(2);
     expect(await fresh.due(at(H), 10)).toEqual(['case-1.alert-1', 'case-2.alert-1']);
@@ -269,6 +289,113 @@ describe('acknowledgements and reads', () => {
     const { items } = await s.service.listCases({}, { limit: 1, offset: 0 });
     expect(items[0]).not.toHaveProperty('timeline');
     expect(items[0]).not.toHaveProperty('report');
+  });
+});
+
+describe('the special team clock', () => {
+  it('raises team-overdue once, at its boundary and not before; a team stops it', async () => {
+    const s = setup();
+    const opened = openedEvent({ caseId: 'late' });
+    await s.service.recordOpened(opened);
+    await s.service.recordOpened(openedEvent({ caseId: 'led' }));
+    await s.service.assignTeam('led', team('340100'), police);
+    const boundary = new Date(Date.parse(opened.data.openedAt) + 24 * H);
+    expect(await s.teamIndex.due(boundary, 10)).toEqual(['late']);
+
+    s.clock.set(new Date(boundary.getTime() - 1));
+    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
+    expect((await s.service.overdueTeams('340000')).map((o) => o.doc._id)).toEqual([]);
+    s.clock.set(boundary);
+    expect(await s.service.raiseTeamOverdue('late')).toBe(1);
+    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
+    expect(await s.service.raiseTeamOverdue('led')).toBe(0);
+    const raised = s.persistence.outbox.ofType('homeward.case.team-overdue');
+    expect(raised).toHaveLength(1);
+    expect(raised[0]).toMatchObject({
+      id: 'late.team-overdue',
+      data: { caseId: 'late', kind: 'missing-child', limitHours: 24, detectedAt: boundary.toISOString() },
+    });
+    expect(await s.teamIndex.size()).toBe(0);
+    expect((await s.service.overdueTeams('340000')).map((o) => o.doc._id)).toEqual(['late']);
+    expect(await s.service.overdueTeams('320000')).toEqual([]);
+    // A rebuild after a restart puts back only cases still waiting; the claim keeps it once.
+    expect(await s.service.rebuildTeamClock()).toBe(1);
+    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
+    await s.service.assignTeam('late', team('340100'), police);
+    expect(await s.service.overdueTeams('340000')).toEqual([]);
+  });
+});
+
+describe('a confirmed match', () => {
+  it('identifies the child on both cases and links them, each timeline naming the other', async () => {
+    const s = setup();
+    await s.service.recordOpened(openedEvent({ caseId: 'm' }));
+    await s.service.recordOpened(openedEvent({ caseId: 'u', kind: 'suspected-trafficking' }));
+    const confirmed = createEvent(
+      'homeward.dna.match-confirmed',
+      {
+        matchId: 'match-1',
+        childSampleId: 'smp-c',
+        parentSampleIds: ['smp-f'],
+        caseId: 'm',
+        childCaseId: 'u',
+        confirmedAt: at(H).toISOString(),
+        confirmedBy: 'lab-1',
+      },
+      { source: 'homeward/dna-tracking', id: 'match-1.reviewed' },
+    );
+    expect((await s.service.recordIdentified(confirmed)).sort()).toEqual(['m', 'u']);
+    const m = await s.service.getCase('m');
+    const u = await s.service.getCase('u');
+    expect(m.links).toEqual([{ caseId: 'u', as: 'child-case', matchId: 'match-1', at: at(H).toISOString() }]);
+    expect(u.links).toEqual([
+      { caseId: 'm', as: 'parents-case', matchId: 'match-1', at: at(H).toISOString() },
+    ]);
+    expect(u.identified).toMatchObject({ matchId: 'match-1', parentsCaseId: 'm', childCaseId: 'u' });
+    expect(m.timeline.at(-1)?.details).toMatchObject({ linkedCaseId: 'u', linkedAs: 'child-case' });
+    expect(u.timeline.at(-1)?.details).toMatchObject({ linkedCaseId: 'm', linkedAs: 'parents-case' });
+    // Again: nothing changes.
+    await s.service.recordIdentified(confirmed);
+    expect((await s.service.getCase('m')).version).toBe(m.version);
+    // A match naming cases this service never heard of is refused.
+    await expect(
+      s.service.recordIdentified({
+        ...confirmed,
+        data: { ...confirmed.data, caseId: 'x', childCaseId: 'y' },
+      }),
+    ).rejects.toMatchObject({ code: 'RESCUE_ERR_CASE_NOT_FOUND' });
+  });
+});
+
+describe('the buying household', () => {
+  it('is recorded at rescue or after it, or stated absent, never both', async () => {
+    const s = setup();
+    await s.service.recordOpened(openedEvent({ caseId: 'r' }));
+    await expect(
+      s.service.recordHousehold('r', { noBuyerHousehold: { reason: 'x' } }, police),
+    ).rejects.toMatchObject({ code: 'RESCUE_ERR_INVALID_TRANSITION' });
+    const buyer = { headName: 'Zhao Si', address: 'Feixi, Village 3, No. 8' };
+    await expect(
+      s.service.rescue(
+        'r',
+        { place: 'Feixi', region: '340123', buyerHousehold: buyer, noBuyerHousehold: { reason: 'x' } },
+        police,
+      ),
+    ).rejects.toMatchObject({ code: 'RESCUE_ERR_HOUSEHOLD_CONFLICT' });
+    await s.service.rescue('r', { place: 'Feixi', region: '340123' }, police);
+    const doc = await s.service.recordHousehold(
+      'r',
+      { buyerHousehold: { ...buyer, members: [{ name: 'Qian Hua', relation: 'wife' }] } },
+      police,
+    );
+    expect(doc.householdRecords).toHaveLength(1);
+    expect(s.persistence.outbox.ofType('homeward.case.household-recorded')[0]?.data).toMatchObject({
+      caseId: 'r',
+      buyerHousehold: { headName: 'Zhao Si', members: [{ name: 'Qian Hua' }] },
+    });
+    await expect(
+      s.service.recordHousehold('r', { noBuyerHousehold: { reason: 'in transit' } }, police),
+    ).rejects.toMatchObject({ code: 'RESCUE_ERR_HOUSEHOLD_CONFLICT' });
   });
 });
 

@@ -1,0 +1,48 @@
+import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import { Type } from '@sinclair/typebox';
+import type { CaseService } from '../case-service.ts';
+
+export interface OverdueRoutesDeps {
+  service: CaseService;
+  credentials: Credentials;
+  limitHours: number;
+}
+
+const OverdueTeam = Type.Object(
+  {
+    clock: Type.Literal('team'),
+    caseId: Type.String(),
+    kind: Type.String(),
+    region: Type.String(),
+    since: Type.String({ format: 'date-time', description: 'the case opened' }),
+    dueAt: Type.String({ format: 'date-time', description: 'overdue from' }),
+  },
+  { title: 'OverdueClock' },
+);
+
+/** Rescue coordination's clocks that ran out: child-trafficking cases still without a special team. */
+export async function overdueRoutes(app: HttpServer, deps: OverdueRoutesDeps): Promise<void> {
+  app.get(
+    '/v1/overdue',
+    {
+      schema: {
+        tags: ['cases'],
+        summary: 'Cases still without a special team past TEAM_OVERDUE_HOURS (police, operator)',
+        description:
+          "Each raised homeward.case.team-overdue once; listed until a team is assigned or the case closes. Only cases inside the caller's region; ids, kinds, regions and times (no person).",
+        response: { 200: Type.Object({ overdue: Type.Array(OverdueTeam) }), ...problemResponses(401, 403) },
+      },
+      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+    },
+    async (request) => ({
+      overdue: (await deps.service.overdueTeams(request.principal!.region)).map(({ doc, dueAt }) => ({
+        clock: 'team' as const,
+        caseId: doc._id,
+        kind: doc.kind,
+        region: doc.region,
+        since: new Date(doc.openedAt).toISOString(),
+        dueAt: dueAt.toISOString(),
+      })),
+    }),
+  );
+}
