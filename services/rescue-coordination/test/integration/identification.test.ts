@@ -1,4 +1,4 @@
-import { type CloudEvent, createEvent, Topics } from '@homeward/events';
+import { type CloudEvent, createEvent, type HomewardEvent, Topics } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
 import {
   createTestTopics,
@@ -44,7 +44,7 @@ afterAll(async () => {
   await deleteTestTopics(prefix);
 });
 
-async function open(event: CloudEvent & { data: { caseId: string } }) {
+async function open(event: HomewardEvent<'homeward.case.opened'>) {
   await svc.rt.publisher.publish(event);
   await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
     what: `case ${event.data.caseId}`,
