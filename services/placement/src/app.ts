@@ -1,6 +1,7 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner, EventHandlers } from '@homeward/messaging';
 import {
+  type DueWorker,
   RedisDueIndex,
   type ServiceParts,
   type ServiceRuntime,
@@ -9,13 +10,15 @@ import {
   servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import { followupPolicy, type PlacementConfig } from './config.ts';
+import { clockWorker } from './clock-worker.ts';
+import { clockPolicy, followupPolicy, type PlacementConfig } from './config.ts';
 import { PlacementErrors } from './errors.ts';
 import { caseEventHandlers } from './handlers/case-events.ts';
 import { dnaEventHandlers } from './handlers/dna-events.ts';
 import { OverdueWorker } from './overdue-worker.ts';
 import { PlacementService } from './placement-service.ts';
 import { followupRoutes } from './routes/followups.ts';
+import { overdueRoutes } from './routes/overdue.ts';
 import { placementRoutes } from './routes/placements.ts';
 import { CaseStore } from './store/case-store.ts';
 
@@ -27,6 +30,7 @@ export interface PlacementApp extends ServiceParts {
   store: CaseStore;
   index: RedisDueIndex;
   overdue: OverdueWorker;
+  clocks: DueWorker<number>;
 }
 
 /** Wires placement from a runtime: what `main.ts` starts and what tests build. No I/O here. */
@@ -44,9 +48,15 @@ export async function buildApp(
     prefix: rt.config.TOPIC_PREFIX,
     name: 'placement:followups-due',
   });
+  const clockIndex = new RedisDueIndex(rt.redis.redis, {
+    prefix: rt.config.TOPIC_PREFIX,
+    name: 'placement:clocks-due',
+  });
   const placements = new PlacementService({
     store,
     index,
+    clockIndex,
+    clockPolicy: clockPolicy(config),
     clock: rt.clock,
     logger: rt.logger,
     policy: followupPolicy(config),
@@ -62,6 +72,16 @@ export async function buildApp(
     batchSize: config.OVERDUE_CHECK_BATCH,
   });
 
+  const clocks = clockWorker({
+    placements,
+    index: clockIndex,
+    clock: rt.clock,
+    logger: rt.logger.child({ component: 'placement-clocks' }),
+    intervalMs: config.OVERDUE_CHECK_INTERVAL_MS,
+    batchSize: config.OVERDUE_CHECK_BATCH,
+  });
+  const onChange = (doc: Parameters<PlacementService['touchClocks']>[0]) => placements.touchClocks(doc);
+
   // The runner names the group through the topic resolver (TOPIC_PREFIX), so deployments and
   // test runs sharing one broker never share a group.
   const consumer = (groupId: string, topic: string, handlers: EventHandlers) => {
@@ -72,8 +92,8 @@ export async function buildApp(
     });
   };
   const consumers: ConsumerRunner[] = [
-    consumer('placement.cases', Topics.caseEvents, caseEventHandlers({ store }) as EventHandlers),
-    consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store }) as EventHandlers),
+    consumer('placement.cases', Topics.caseEvents, caseEventHandlers({ store, onChange }) as EventHandlers),
+    consumer('placement.dna', Topics.dnaEvents, dnaEventHandlers({ store, onChange }) as EventHandlers),
   ];
 
   const http = await serviceHttpServer(rt, {
@@ -91,6 +111,7 @@ export async function buildApp(
   await http.register(async (scope) => {
     await placementRoutes(scope, { placements, store, credentials: rt.credentials });
     await followupRoutes(scope, { placements, store, credentials: rt.credentials });
+    await overdueRoutes(scope, { placements, credentials: rt.credentials });
   });
-  return { http, consumers, workers: [overdue], placements, store, index, overdue };
+  return { http, consumers, workers: [overdue, clocks], placements, store, index, overdue, clocks };
 }

@@ -1,5 +1,6 @@
 import { serviceConfig } from '@homeward/service-kit';
 import { type Static, Type } from '@sinclair/typebox';
+import { type ClockPolicy, DEFAULT_CLOCK_POLICY } from './domain/clocks.ts';
 import { DEFAULT_FOLLOWUP_POLICY, type FollowupPolicy } from './domain/followup-policy.ts';
 
 const days = (def: number, what: string) =>
@@ -33,7 +34,25 @@ export const PlacementConfig = serviceConfig({
   UTC_OFFSET_MINUTES: Type.Integer({ default: 480, minimum: -720, maximum: 840 }),
   OVERDUE_CHECK_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100 }),
   OVERDUE_CHECK_BATCH: Type.Integer({ default: 500, minimum: 1, maximum: 10_000 }),
+  /** Days a rescued child may wait for its placement before `placement.overdue` is raised (once). */
+  RESCUED_NOT_PLACED_DAYS: Type.Number({
+    default: DEFAULT_CLOCK_POLICY['rescued-not-placed'],
+    exclusiveMinimum: 0,
+  }),
+  /** Days an identified child may wait for its return to the family before `placement.overdue` is raised (once). */
+  IDENTIFIED_NOT_RETURNED_DAYS: Type.Number({
+    default: DEFAULT_CLOCK_POLICY['identified-not-returned'],
+    exclusiveMinimum: 0,
+  }),
 });
+
+/** The clocks' policy the configuration sets. */
+export function clockPolicy(config: Static<typeof PlacementConfig>): ClockPolicy {
+  return {
+    'rescued-not-placed': config.RESCUED_NOT_PLACED_DAYS,
+    'identified-not-returned': config.IDENTIFIED_NOT_RETURNED_DAYS,
+  };
+}
 
 /** The follow-up policy the configuration sets. */
 export function followupPolicy(config: Static<typeof PlacementConfig>): FollowupPolicy {

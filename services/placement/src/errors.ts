@@ -68,7 +68,13 @@ export const PlacementErrors = defineErrors({
     code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER',
     status: 422,
     summary:
-      'the guardian is a buying household recorded at rescue, by identity number or by its normalised address (anyone living there)',
+      'the guardian belongs to the buying household: its identity numbers, its normalised address (anyone living there), a recorded member, its family name at its address; or is the current guardian an unidentified-child report named, until police clear them',
+  },
+  guardianNotFamily: {
+    code: 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY',
+    status: 422,
+    summary:
+      "return-to-family to a guardian who is not one of the parents the confirmed DNA match identified (identity number or name, as the parents' case recorded them), without a documented police reason",
   },
   ageUnknown: {
     code: 'PLACEMENT_ERR_AGE_UNKNOWN',

@@ -1,6 +1,15 @@
-import type { FieldError } from '@homeward/events';
+import { type FieldError, regionContains } from '@homeward/events';
 import type { UpdateOutcome } from '@homeward/persistence';
 import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import type { CaseFacts } from './domain/case-facts.ts';
+import {
+  type ClockPolicy,
+  clockClaimId,
+  clocksDue,
+  firstClockAt,
+  placementOverdueEvent,
+  type RunningClock,
+} from './domain/clocks.ts';
 import {
   dueForRaising,
   isOverdue,
@@ -11,7 +20,7 @@ import {
 } from './domain/followup-plan.ts';
 import type { FollowupOutcome, FollowupPolicy } from './domain/followup-policy.ts';
 import { type DecisionInput, planDecision } from './domain/placement-plan.ts';
-import { partyErrors } from './domain/placement-rules.ts';
+import { familyOf, partyErrors } from './domain/placement-rules.ts';
 import { type PlacementErrorKey, PlacementErrors } from './errors.ts';
 import type { CaseDoc, CaseStore, Followup } from './store/case-store.ts';
 
@@ -25,6 +34,9 @@ export interface PlacementServiceDeps {
   logger: Logger;
   policy: FollowupPolicy;
   utcOffsetMinutes: number;
+  /** Case id → when its next clock (rescued not placed, identified not returned) runs out. */
+  clockIndex: DueIndex;
+  clockPolicy: ClockPolicy;
 }
 
 /**
@@ -51,6 +63,7 @@ export class PlacementService {
         input.caseId,
         async (current) => {
           const plan = planDecision(current, input, {
+            family: familyOf(current.facts, await this.parentsCases(current)),
             now: this.deps.clock.now(),
             agencyId: principal.agencyId,
             policy: this.deps.policy,
@@ -81,6 +94,7 @@ export class PlacementService {
       ),
     );
     await this.deps.index.bringForward(doc._id, this.nextOverdueAt(doc.followups));
+    await this.touchClocks(doc);
     this.deps.logger.info(
       {
         caseId: doc._id,
@@ -94,6 +108,20 @@ export class PlacementService {
       'placement decided',
     );
     return { doc, created: result.created };
+  }
+
+  /**
+   * The facts of the parents' cases a confirmed match named (the missing child's, where the
+   * family is recorded), read by `_id`; the case's own facts when it is its own parents' case.
+   */
+  private async parentsCases(current: CaseDoc): Promise<Map<string, CaseFacts | null>> {
+    const ids = new Set(
+      current.facts.dnaIdentifications.flatMap((d) => (d.parentsCaseId ? [d.parentsCaseId] : [])),
+    );
+    const out = new Map<string, CaseFacts | null>();
+    for (const id of ids)
+      out.set(id, id === current._id ? current.facts : ((await this.deps.store.get(id))?.facts ?? null));
+    return out;
   }
 
   /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
@@ -184,6 +212,58 @@ export class PlacementService {
     const fresh = await store.get(caseId);
     if (fresh) await index.bringForward(caseId, this.nextOverdueAt(fresh.followups));
     return outcome.changed ? outcome.result.raised : 0;
+  }
+
+  /** After the case changed: its next clock moment into the index (only ever earlier). */
+  async touchClocks(doc: Pick<CaseDoc, '_id' | 'facts' | 'placement'>): Promise<void> {
+    await this.deps.clockIndex.bringForward(doc._id, firstClockAt(doc, this.deps.clockPolicy));
+  }
+
+  /**
+   * The clocks of a case: each that ran out raises `homeward.placement.overdue` in the outbox of
+   * a claim whose `_id` is `<clock>:<caseId>` (a taken `_id` fails atomically: any number of
+   * checkers, and restarts, raise it once); then the case's entry is set to its next moment or
+   * removed. Returns how many this call raised.
+   */
+  async raiseClocks(caseId: string): Promise<number> {
+    const { store, clockIndex, clockPolicy } = this.deps;
+    const doc = await store.get(caseId);
+    if (!doc) {
+      await clockIndex.set(caseId, null);
+      return 0;
+    }
+    const now = this.deps.clock.now();
+    const { due, next } = clocksDue(doc, clockPolicy, now);
+    let raised = 0;
+    for (const c of due) {
+      const claim = { _id: clockClaimId(c.clock, caseId), caseId, detectedAt: now.toISOString() };
+      if (await store.claimOverdue(claim, [placementOverdueEvent(caseId, c, now)])) raised++;
+    }
+    await clockIndex.set(caseId, next ?? null);
+    if (raised > 0)
+      this.deps.logger.info({ caseId, clocks: due.map((c) => c.clock), raised }, 'placement clock ran out');
+    return raised;
+  }
+
+  /** Refills the clock index from MongoDB (at start): one full read of the cases, once. */
+  async rebuildClocks(): Promise<number> {
+    const entries: Array<[string, Date]> = [];
+    for (const doc of await this.deps.store.all()) {
+      const at = firstClockAt(doc, this.deps.clockPolicy);
+      if (at) entries.push([doc._id, at]);
+    }
+    await this.deps.clockIndex.bringForwardAll(entries);
+    return entries.length;
+  }
+
+  /** The clocks that ran out on cases inside `scope` (a listing: reads every case). */
+  async overdueClocks(scope: string): Promise<Array<RunningClock & { caseId: string }>> {
+    const now = this.deps.clock.now();
+    const out: Array<RunningClock & { caseId: string }> = [];
+    for (const doc of await this.deps.store.all())
+      for (const c of clocksDue(doc, this.deps.clockPolicy, now).due)
+        if (regionContains(scope, c.region)) out.push({ ...c, caseId: doc._id });
+    return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.caseId.localeCompare(b.caseId));
   }
 
   /** When the next open, not yet raised follow-up of these becomes overdue. */

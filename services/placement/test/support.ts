@@ -93,6 +93,10 @@ export function openedMissing(caseId: string, birthDate: string) {
     report: {
       kind: 'missing-child',
       child: { name: 'Test Child', sex: 'female', birthDate },
+      parents: [
+        { relation: 'mother', name: 'Wang Fang', idNumber: '340104198503035678' },
+        { relation: 'father', name: 'Li Jianguo' },
+      ],
       lastSeen: {
         at: '2026-01-10T08:00:00+08:00',
         place: 'Hefei South Station',
@@ -152,13 +156,23 @@ export function dnaConfirmed(caseId: string, matchId = uniqueName('match'), chil
     matchId,
     childSampleId,
     parentSampleIds: [`smp-${caseId}-mother`],
+    parents: [{ sampleId: `smp-${caseId}-mother`, relation: 'mother' as const }],
     caseId,
     confirmedAt: '2026-11-22T10:00:00+08:00',
     confirmedBy: 'analyst 7',
   });
 }
 
-/** A decision body; the guardian is someone other than the buyer unless given. */
+/** What police documented for a return to a guardian no DNA match identified. */
+export const POLICE_REASON = {
+  officer: 'officer 0571',
+  reason: 'the mother identified by her household register and recognised by the child',
+};
+
+/**
+ * A decision body; the guardian is someone other than the buyer unless given (Wang Fang, the
+ * mother `openedMissing` records, so a return after a DNA match of the mother goes to her).
+ */
 export function decision(caseId: string, overrides: Record<string, unknown> = {}) {
   const type = (overrides.type as string | undefined) ?? 'foster-family';
   const party =

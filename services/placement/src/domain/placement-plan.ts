@@ -1,5 +1,6 @@
 import { createEvent, type FieldError, type HomewardEvent } from '@homeward/events';
 import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
+import type { ParentRecord } from './case-facts.ts';
 import { dueDateFor, type FollowupPolicy, planFollowups, requiredFollowups } from './followup-policy.ts';
 import { eventIds, newFollowupId, newPlacementId } from './ids.ts';
 import { checkPlacement, type PlacementRequest, type RuleViolation } from './placement-rules.ts';
@@ -25,6 +26,8 @@ export interface PlanContext {
   utcOffsetMinutes: number;
   /** New ids (random by default; tests pass fixed ones). */
   ids?: { placement: () => string; followup: () => string };
+  /** The identified family (see {@link familyOf}): who a return to the family may go to. */
+  family?: readonly ParentRecord[];
 }
 
 /** Why a plan refuses: the catalogue's error, the detail for this occurrence, field errors. */
@@ -69,7 +72,7 @@ export function planDecision(state: CaseState, input: DecisionInput, ctx: PlanCo
       'revisionReasonRequired',
       `case "${input.caseId}" is placed already (revision ${existing.revisions.length}); a revision states its reason`,
     );
-  const outcome = checkPlacement(state.facts, input, ctx.utcOffsetMinutes);
+  const outcome = checkPlacement(state.facts, input, ctx.utcOffsetMinutes, ctx.family ?? []);
   if (!outcome.ok) return { ok: false, refusal: outcome.violation };
 
   const ids = ctx.ids ?? defaultIds;
@@ -115,6 +118,7 @@ export function planDecision(state: CaseState, input: DecisionInput, ctx: PlanCo
     ...(input.institution ? { institution: input.institution } : {}),
     ...(input.reason ? { reason: input.reason } : {}),
     ...(input.birthDate ? { birthDate: input.birthDate } : {}),
+    ...(input.policeReason ? { policeReason: input.policeReason } : {}),
   };
   const placement = { placementId, region, revisions: [...(existing?.revisions ?? []), rev] };
   const events: HomewardEvent[] = [

@@ -1,10 +1,10 @@
 import type { FieldError } from '@homeward/events';
 import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { type AgeBasis, ageOnDate } from './age.ts';
-import type { CaseFacts } from './case-facts.ts';
+import type { CaseFacts, ParentRecord } from './case-facts.ts';
 import { dateAt } from './dates.ts';
 import { ADULT_AGE, type PlacementType } from './followup-policy.ts';
-import { type GuardianIdentity, matchBuyer } from './normalise.ts';
+import { type GuardianIdentity, householdsToRefuse, isFamilyMember, matchBuyer } from './normalise.ts';
 
 export interface PlacementRequest {
   type: PlacementType;
@@ -13,13 +13,41 @@ export interface PlacementRequest {
   decisionDate: string;
   /** A birth date civil affairs established; takes precedence over the case's own. */
   birthDate?: string;
+  /**
+   * Police documented why a return goes to this guardian although no matched parent is named
+   * (a police identification, a parent the report did not record).
+   */
+  policeReason?: { officer: string; reason: string };
+}
+
+/**
+ * The identified family: the parents a confirmed DNA match named, as their case (the missing
+ * child's) recorded them, the living ones. `parentsCases` holds the facts of those cases.
+ */
+export function familyOf(
+  facts: CaseFacts,
+  parentsCases: ReadonlyMap<string, CaseFacts | null>,
+): ParentRecord[] {
+  const family: ParentRecord[] = [];
+  for (const id of facts.dnaIdentifications) {
+    if (!id.parentsCaseId) continue;
+    const parents = parentsCases.get(id.parentsCaseId)?.parents ?? [];
+    for (const p of parents)
+      if (p.living !== false && (!id.relations || id.relations.includes(p.relation))) family.push(p);
+  }
+  return family;
 }
 
 /** A broken placement rule: the error it answers with (a 422 of the catalogue), and why. */
 export interface RuleViolation {
   error: Extract<
     PlacementErrorKey,
-    'caseNotRescued' | 'identificationRequired' | 'guardianIsBuyer' | 'ageUnknown' | 'minorIndependentLiving'
+    | 'caseNotRescued'
+    | 'identificationRequired'
+    | 'guardianIsBuyer'
+    | 'guardianNotFamily'
+    | 'ageUnknown'
+    | 'minorIndependentLiving'
   >;
   /** The stable problem code of that error. */
   code: string;
@@ -69,14 +97,17 @@ export function ageBasisOf(
 
 /**
  * The placement rules, in order: the case must be rescued; a return to the family needs a
- * confirmed DNA match or a recorded police identification; a guardian must not be a buying
- * household recorded at rescue (any type); the age on the decision date must be known; and
- * independent living is for adults only (18 and over).
+ * confirmed DNA match or a recorded police identification; a guardian must not belong to a
+ * buying household (any type; see {@link matchBuyer}), nor be the current guardian the
+ * unidentified-child report named unless police cleared them; a return goes to one of the
+ * identified parents (`family`) or comes with a documented police reason; the age on the
+ * decision date must be known; and independent living is for adults only (18 and over).
  */
 export function checkPlacement(
   facts: CaseFacts,
   req: PlacementRequest,
   utcOffsetMinutes: number,
+  family: readonly ParentRecord[] = [],
 ): RuleOutcome {
   if (!facts.rescue)
     return {
@@ -103,7 +134,19 @@ export function checkPlacement(
       },
     };
   if (req.guardian) {
-    const match = matchBuyer(req.guardian, facts.buyerHouseholds);
+    const households = householdsToRefuse(facts);
+    const match = matchBuyer(req.guardian, households);
+    const isCurrentGuardian = match !== undefined && match.index >= facts.buyerHouseholds.length;
+    if (match && isCurrentGuardian)
+      return {
+        ok: false,
+        violation: {
+          error: 'guardianIsBuyer',
+          code: PlacementErrors.guardianIsBuyer.code,
+          detail: `the guardian is (or lives with) the current guardian the unidentified-child report named (matched by ${match.by}), treated as the buying household until police clear them`,
+          errors: [{ field: '/guardian', message: 'matches the current guardian the report named' }],
+        },
+      };
     if (match)
       return {
         ok: false,
@@ -120,6 +163,24 @@ export function checkPlacement(
         },
       };
   }
+  if (
+    req.type === 'return-to-family' &&
+    req.guardian &&
+    !req.policeReason &&
+    !isFamilyMember(req.guardian, family)
+  )
+    return {
+      ok: false,
+      violation: {
+        error: 'guardianNotFamily',
+        code: PlacementErrors.guardianNotFamily.code,
+        detail:
+          family.length === 0
+            ? "a return to the family goes to a parent a confirmed DNA match identified, as the parents' case recorded them; none is recorded for this case, so the return needs a documented police reason (policeReason)"
+            : "the guardian is not one of the parents the confirmed DNA match identified (by identity number or name, as the parents' case recorded them); a return to anyone else needs a documented police reason (policeReason)",
+        errors: [{ field: '/guardian', message: 'is not an identified parent' }],
+      },
+    };
   const age = ageOnDate(ageBasisOf(facts, req, utcOffsetMinutes), req.decisionDate);
   if (!age.ok)
     return {

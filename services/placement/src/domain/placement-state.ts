@@ -12,6 +12,8 @@ export interface PlacementRevision {
   handoverPlan: string;
   reason?: string;
   birthDate?: string;
+  /** Police documented why a return goes to a guardian who is not an identified parent. */
+  policeReason?: { officer: string; reason: string };
   decidedAt: string;
   decidedBy: { agencyId: string };
   ageOnDecisionDate: number;

@@ -7,12 +7,15 @@ import {
   onCaseOpened,
   onChildLocated,
   onChildRescued,
+  onHouseholdRecorded,
 } from '../domain/case-facts.ts';
-import type { CaseStore } from '../store/case-store.ts';
+import type { CaseDoc, CaseStore } from '../store/case-store.ts';
 
 /** What the projection handlers write with. */
 export interface ProjectionDeps {
   store: CaseStore;
+  /** Told of each case whose facts changed (the clocks' index). */
+  onChange?: (doc: CaseDoc) => Promise<void>;
 }
 
 /**
@@ -21,11 +24,11 @@ export interface ProjectionDeps {
  * something changed. A redelivered or repeated event finds its facts recorded and writes nothing.
  */
 export async function applyToCase(
-  { store }: ProjectionDeps,
+  { store, onChange }: ProjectionDeps,
   caseId: string,
   step: (facts: CaseFacts) => CaseFacts | undefined,
 ): Promise<boolean> {
-  const { changed } = await store.cases.upsert(caseId, (current) => {
+  const { changed, doc } = await store.cases.upsert(caseId, (current) => {
     const next = step(current?.facts ?? emptyFacts());
     if (!next) return null;
     return {
@@ -34,6 +37,7 @@ export async function applyToCase(
         : { _id: caseId, version: 1, facts: next, followups: [] },
     };
   });
+  if (changed && doc && onChange) await onChange(doc);
   return changed;
 }
 
@@ -66,6 +70,11 @@ export function caseEventHandlers(deps: ProjectionDeps) {
       deps,
       (e) => e.data.caseId,
       onChildRescued,
+    ),
+    'homeward.case.household-recorded': handler<'homeward.case.household-recorded'>(
+      deps,
+      (e) => e.data.caseId,
+      onHouseholdRecorded,
     ),
     'homeward.case.closed': handler<'homeward.case.closed'>(deps, (e) => e.data.caseId, onCaseClosed),
   };

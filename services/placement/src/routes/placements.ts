@@ -29,6 +29,7 @@ const DECISION_ERRORS = describeErrors(
   E.caseNotRescued,
   E.identificationRequired,
   E.guardianIsBuyer,
+  E.guardianNotFamily,
   E.ageUnknown,
   E.minorIndependentLiving,
 );

@@ -45,6 +45,16 @@ const decisionFields = {
         "the child's birth date as civil affairs established it; overrides the case's birth date or apparent age",
     }),
   ),
+  policeReason: Type.Optional(
+    Type.Object(
+      { officer: ShortText, reason: LongText },
+      {
+        additionalProperties: false,
+        description:
+          'return-to-family to a guardian who is not a parent the confirmed DNA match identified: the police officer who documented why, and the reason',
+      },
+    ),
+  ),
 };
 
 export const PlacementRequestSchema = Type.Object(
@@ -110,6 +120,7 @@ export const RevisionView = Type.Object(
     handoverPlan: Type.String(),
     reason: Type.Optional(Type.String()),
     birthDate: Type.Optional(Type.String()),
+    policeReason: Type.Optional(Type.Object({ officer: Type.String(), reason: Type.String() })),
     decidedAt: Type.String({ format: 'date-time' }),
     decidedBy: Type.Object({ agencyId: Type.String() }),
     ageOnDecisionDate: Type.Integer(),
@@ -133,6 +144,10 @@ export const PlacementView = Type.Object(
     current: RevisionView,
     history: Type.Array(RevisionView, { description: 'every revision, oldest first' }),
     followups: Type.Array(FollowupView),
+    warnings: Type.Array(Type.Object({ code: Type.String(), detail: Type.String() }), {
+      description:
+        'what civil affairs should know and police still owe: PLACEMENT_WARN_BUYER_RECORD_MISSING until police record the buying household or state there is none',
+    }),
   },
   { title: 'Placement' },
 );

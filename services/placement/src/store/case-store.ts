@@ -68,6 +68,11 @@ export class CaseStore {
     return found && found.kind === kind ? found.caseId : undefined;
   }
 
+  /** Every case, without its outbox (the clocks' rebuild at start and their listing; a full read). */
+  all(): Promise<CaseDoc[]> {
+    return this.cases.list();
+  }
+
   /**
    * Every case that has a placement, with its follow-ups only. A full read of the collection
    * (FerretDB pushes down nothing but `_id`): used at start to rebuild the overdue index and by

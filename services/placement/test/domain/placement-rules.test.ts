@@ -141,13 +141,24 @@ describe('placement rules', () => {
         errors: [{ field: '/type', message: 'the family is not identified' }],
       },
     });
-    expect(checkPlacement(rescued('2012-01-01', { policeIdentifications: [policeId] }), home, 480)).toEqual({
+    const documented = { ...home, policeReason: { officer: 'officer 0571', reason: 'household register' } };
+    expect(
+      checkPlacement(rescued('2012-01-01', { policeIdentifications: [policeId] }), documented, 480),
+    ).toEqual({
       ok: true,
       age: 14,
       ageBasis: 'birth-date',
     });
-    expect(checkPlacement(rescued('2012-01-01', { dnaIdentifications: [dnaId] }), home, 480)).toMatchObject({
-      ok: true,
+    const family = [{ relation: 'mother' as const, name: 'Wang Fang' }];
+    expect(
+      checkPlacement(rescued('2012-01-01', { dnaIdentifications: [dnaId] }), home, 480, family),
+    ).toMatchObject({ ok: true });
+    // Identified, but not to this guardian: neither a matched parent nor a documented reason.
+    expect(
+      checkPlacement(rescued('2012-01-01', { policeIdentifications: [policeId] }), home, 480),
+    ).toMatchObject({
+      ok: false,
+      violation: { code: 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY', errors: [{ field: '/guardian' }] },
     });
     // Other types need no identification.
     for (const type of ['foster-family', 'kinship-care'] as const)

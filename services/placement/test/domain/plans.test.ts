@@ -200,7 +200,11 @@ describe('a revision', () => {
     const plan = planDecision(
       placed(),
       { ...fosterInput, type: 'return-to-family', decisionDate: '2026-12-01', reason: 'family found' },
-      { ...ctx(later), ids: { placement: () => 'unused', followup: () => 'fu-3' } },
+      {
+        ...ctx(later),
+        ids: { placement: () => 'unused', followup: () => 'fu-3' },
+        family: [{ relation: 'mother', name: fosterInput.guardian!.name }],
+      },
     );
     if (!plan.ok) throw new Error(plan.refusal.detail);
     expect(plan.created).toBe(false);

@@ -134,8 +134,17 @@ describe('placement rules', () => {
       confirmedBy: 'x',
     })!;
     expect(checkPlacement(identified, { ...req, type: 'return-to-family' }, 480)).toMatchObject({
+      violation: { code: 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY' },
+    });
+    const family = [{ relation: 'mother' as const, name: 'a' }];
+    expect(checkPlacement(identified, { ...req, type: 'return-to-family' }, 480, family)).toMatchObject({
       ok: true,
       age: 14,
+    });
+    // The buying household comes first: a parent living at the buyer's address is refused as such.
+    const atBuyer = { ...identified, buyerHouseholds: [{ headName: 'Zhao', address: 'B' }] };
+    expect(checkPlacement(atBuyer, { ...req, type: 'return-to-family' }, 480, family)).toMatchObject({
+      violation: { code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER' },
     });
     expect(checkPlacement({ ...rescuedFacts, birthDate: undefined }, req, 480)).toMatchObject({
       violation: { code: 'PLACEMENT_ERR_AGE_UNKNOWN' },

@@ -9,6 +9,7 @@ import {
   newCaseId,
   openedMissing,
   openedUnidentified,
+  POLICE_REASON,
   placementEventsCollector,
   type RunningPlacement,
   rescued,
@@ -140,9 +141,21 @@ describe('return to the family', () => {
 
   it('is allowed with a police identification recorded at rescue or when located', async () => {
     const atRescue = await rescuedChild('2016-02-02', { identified: true });
-    expect(
-      (await svc.call('POST', '/v1/placements', decision(atRescue, { type: 'return-to-family' }))).status,
-    ).toBe(201);
+    // Police identified the child, not its parents: the guardian needs a documented police reason.
+    const undocumented = await svc.call(
+      'POST',
+      '/v1/placements',
+      decision(atRescue, { type: 'return-to-family' }),
+    );
+    expect(undocumented.status).toBe(422);
+    expect(undocumented.body.code).toBe('PLACEMENT_ERR_GUARDIAN_NOT_FAMILY');
+    const documented = await svc.call(
+      'POST',
+      '/v1/placements',
+      decision(atRescue, { type: 'return-to-family', policeReason: POLICE_REASON }),
+    );
+    expect(documented.status).toBe(201);
+    expect(documented.body.current.policeReason).toEqual(POLICE_REASON);
 
     const caseId = await rescuedChild('2016-02-02');
     await svc.publish(
@@ -155,8 +168,36 @@ describe('return to the family', () => {
     );
     await svc.caseDoc(caseId, (d) => d.facts.policeIdentifications.length === 1);
     expect(
-      (await svc.call('POST', '/v1/placements', decision(caseId, { type: 'return-to-family' }))).status,
+      (
+        await svc.call(
+          'POST',
+          '/v1/placements',
+          decision(caseId, { type: 'return-to-family', policeReason: POLICE_REASON }),
+        )
+      ).status,
     ).toBe(201);
+  });
+
+  it('goes to a parent the DNA match identified, by identity number or name, or to nobody else', async () => {
+    const caseId = await rescuedChild('2016-02-02');
+    await svc.publish(dnaConfirmed(caseId));
+    await svc.caseDoc(caseId, (d) => d.facts.dnaIdentifications.length === 1);
+    const home = (guardian: Record<string, unknown>) =>
+      svc.call('POST', '/v1/placements', decision(caseId, { type: 'return-to-family', guardian }));
+    // The father was not matched (the match is the mother's alone).
+    const father = await home({ name: 'Li Jianguo', address: 'Hefei, Luyang district, 8 Huaihe Road' });
+    expect(father.status).toBe(422);
+    expect(father.body.code).toBe('PLACEMENT_ERR_GUARDIAN_NOT_FAMILY');
+    expect(father.body.type).toBe('urn:homeward:problem:placement-err-guardian-not-family');
+    // Her name, but another identity number: another person.
+    const namesake = await home({ name: 'Wang Fang', idNumber: '110101199001011111', address: 'Beijing' });
+    expect(namesake.body.code).toBe('PLACEMENT_ERR_GUARDIAN_NOT_FAMILY');
+    const mother = await home({
+      name: 'WANG-fang',
+      idNumber: '340104 19850303 5678',
+      address: 'Hefei, Luyang district, 8 Huaihe Road',
+    });
+    expect(mother.status).toBe(201);
   });
 });
 
@@ -242,7 +283,11 @@ describe('follow-ups by age on the decision date', () => {
 
   it('gives no vocational training to a 16-year-old who returns home', async () => {
     const caseId = await rescuedChild('2010-11-28', { identified: true });
-    const res = await svc.call('POST', '/v1/placements', decision(caseId, { type: 'return-to-family' }));
+    const res = await svc.call(
+      'POST',
+      '/v1/placements',
+      decision(caseId, { type: 'return-to-family', policeReason: POLICE_REASON }),
+    );
     expect(types(res.body)).toEqual(['escorted-handover', 'medical-psychological-rehabilitation']);
     expect(res.body.followups.find((f: { type: string }) => f.type === 'escorted-handover').dueDate).toBe(
       '2026-12-05',
@@ -323,6 +368,7 @@ describe('revisions', () => {
         type: 'return-to-family',
         decisionDate: '2026-12-01',
         reason: 'the parents were identified',
+        policeReason: POLICE_REASON,
       }),
     );
     expect(second.status).toBe(200);

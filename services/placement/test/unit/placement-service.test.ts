@@ -3,6 +3,7 @@ import { MemoryPersistence } from '@homeward/persistence';
 import { ManualClock, MemoryDueIndex, type Principal } from '@homeward/service-kit';
 import { testLogger } from '@homeward/testing';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_CLOCK_POLICY } from '../../src/domain/clocks.ts';
 import { DEFAULT_FOLLOWUP_POLICY } from '../../src/domain/followup-policy.ts';
 import { caseEventHandlers } from '../../src/handlers/case-events.ts';
 import { OverdueWorker } from '../../src/overdue-worker.ts';
@@ -16,6 +17,7 @@ function placement() {
   const persistence = new MemoryPersistence();
   const store = new CaseStore(persistence);
   const index = new MemoryDueIndex();
+  const clockIndex = new MemoryDueIndex();
   // 2026-11-28 10:00 in China.
   const clock = new ManualClock('2026-11-28T02:00:00Z');
   const logger = testLogger();
@@ -26,6 +28,8 @@ function placement() {
     logger,
     policy: DEFAULT_FOLLOWUP_POLICY,
     utcOffsetMinutes: 480,
+    clockIndex,
+    clockPolicy: DEFAULT_CLOCK_POLICY,
   });
   const worker = new OverdueWorker({
     placements: service,
