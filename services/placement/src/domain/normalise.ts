@@ -60,7 +60,7 @@ export function familyName(name: string): string {
 }
 
 /** Addresses short enough to be contained in many others are not compared by containment. */
-const MIN_PARTIAL_ADDRESS = 6;
+const MIN_PARTIAL_ADDRESS = 5;
 
 /**
  * The same place written more or less fully: one normalised address is the other, or contains
