@@ -207,12 +207,12 @@ describe('the identification loop', () => {
     // 3. Sampling duties appear: both parents of M, the child of U.
     const owedM = await until('M owes its parents', async () => {
       const d = await duties(m);
-      return d.length === 2 && d;
+      return d.length === 2 ? d : undefined;
     });
     expect(owedM.map((d: Json) => d.subject).sort()).toEqual(['father', 'mother']);
     const owedU = await until('U owes its child', async () => {
       const d = await duties(u);
-      return d.length === 1 && d;
+      return d.length === 1 ? d : undefined;
     });
     expect(owedU).toEqual([
       expect.objectContaining({ caseId: u, subject: 'child', caseKind: 'unidentified-child' }),
@@ -265,7 +265,7 @@ describe('the identification loop', () => {
     const linked = (caseId: string) =>
       until(`links of ${caseId}`, async () => {
         const res = await rescue.call('GET', `/v1/cases/${caseId}`);
-        return res.body.links?.length > 0 && res.body;
+        return res.body.links?.length > 0 ? res.body : undefined;
       });
     const uCase = await linked(u);
     const mCase = await linked(m);
@@ -299,7 +299,7 @@ describe('the identification loop', () => {
       });
     await until('placement knows U rescued and identified', async () => {
       const res = await home({ name: 'Nobody Yet', address: 'nowhere' });
-      return res.body.code === 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY' && res;
+      return res.body.code === 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY' ? res : undefined;
     });
     const wife = await home({ name: 'Qian Hua', address: 'Lu an, Yu an district, 3 Village Road, No. 8' });
     expect(wife.status).toBe(422);

@@ -4,7 +4,6 @@ import {
   deleteTestTopics,
   type TopicCollector,
   testDatabase,
-  uniqueName,
   waitFor,
 } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
