@@ -112,8 +112,8 @@ async function report(data: Record<string, unknown>, role: string, agencyId: str
   return res.body.caseId as string;
 }
 
-const until = <T>(what: string, probe: () => Promise<T | undefined | false>) =>
-  waitFor(probe, { what, timeoutMs: 30_000 });
+const until = <T>(what: string, probe: () => Promise<T | undefined>): Promise<T> =>
+  waitFor(probe, { what, timeoutMs: 30_000 }) as Promise<T>;
 
 async function duties(caseId: string): Promise<Json[]> {
   const res = await dna.call('GET', `/v1/sampling-duties?caseId=${caseId}`, undefined, { role: 'police' });
