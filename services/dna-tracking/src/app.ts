@@ -138,7 +138,7 @@ export async function buildApp(
   await http.register(async (scope) => matchRoutes(scope, { matching, store, credentials: rt.credentials }));
   await http.register(async (scope) => frequencyRoutes(scope, { loaded, credentials: rt.credentials }));
   await http.register(async (scope) =>
-    dutyRoutes(scope, { sampling, credentials: rt.credentials, limitHours: config.SAMPLING_OVERDUE_HOURS }),
+    dutyRoutes(scope, { sampling, limitHours: config.SAMPLING_OVERDUE_HOURS }),
   );
   return {
     http,

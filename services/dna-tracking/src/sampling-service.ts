@@ -1,6 +1,7 @@
 import { type EventData, regionContains } from '@homeward/events';
 import { DocumentNotFound } from '@homeward/persistence';
 import type { Clock, DueIndex, Logger } from '@homeward/service-kit';
+import { type Scoped, scopeFilter } from '@homeward/service-kit';
 import {
   type CaseDutiesDoc,
   type DutyRow,
@@ -24,9 +25,9 @@ export interface SamplingServiceDeps {
   limitHours: number;
 }
 
-/** Filters of the duty listing; `scope` is the caller's region (it sees the cases inside it). */
+/** Filters of the duty listing; `scope` is the caller (it sees the cases inside its region). */
 export interface DutyFilter {
-  scope: string;
+  scope: Scoped;
   region?: string;
   caseId?: string;
   overdue?: boolean;
@@ -80,12 +81,14 @@ export class SamplingService {
 
   /** What the cases in the caller's scope owe, longest owed first. */
   async duties(filter: DutyFilter): Promise<DutyRow[]> {
-    const [cases, paid] = await Promise.all([this.deps.store.openCases(), this.deps.store.paidKeys()]);
+    const [cases, paid] = await Promise.all([
+      this.deps.store.openCases(scopeFilter(filter.scope, 'region')),
+      this.deps.store.paidKeys(),
+    ]);
     const now = this.deps.clock.now();
     return dutyRows(
       cases.filter(
         (c) =>
-          regionContains(filter.scope, c.region) &&
           (!filter.region || regionContains(filter.region, c.region)) &&
           (!filter.caseId || c._id === filter.caseId),
       ),

@@ -111,7 +111,7 @@ export async function buildApp(
   await http.register(async (scope) => {
     await placementRoutes(scope, { placements, store, credentials: rt.credentials });
     await followupRoutes(scope, { placements, store, credentials: rt.credentials });
-    await overdueRoutes(scope, { placements, credentials: rt.credentials });
+    await overdueRoutes(scope, { placements });
   });
   return { http, consumers, workers: [overdue, clocks], placements, store, index, overdue, clocks };
 }

@@ -1,6 +1,13 @@
-import { type FieldError, regionContains } from '@homeward/events';
+import type { FieldError } from '@homeward/events';
 import type { UpdateOutcome } from '@homeward/persistence';
-import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import {
+  type Clock,
+  type DueIndex,
+  inScope,
+  type Logger,
+  type Principal,
+  type Scoped,
+} from '@homeward/service-kit';
 import type { CaseFacts } from './domain/case-facts.ts';
 import {
   type ClockPolicy,
@@ -256,13 +263,16 @@ export class PlacementService {
     return entries.length;
   }
 
-  /** The clocks that ran out on cases inside `scope` (a listing: reads every case). */
-  async overdueClocks(scope: string): Promise<Array<RunningClock & { caseId: string }>> {
+  /**
+   * The clocks that ran out on cases in the caller's scope (a listing: reads every case; the
+   * region is derived, the rescue's or else the case's, so the scope is checked here).
+   */
+  async overdueClocks(caller: Scoped): Promise<Array<RunningClock & { caseId: string }>> {
     const now = this.deps.clock.now();
     const out: Array<RunningClock & { caseId: string }> = [];
     for (const doc of await this.deps.store.all())
       for (const c of clocksDue(doc, this.deps.clockPolicy, now).due)
-        if (regionContains(scope, c.region)) out.push({ ...c, caseId: doc._id });
+        if (inScope(caller, c.region)) out.push({ ...c, caseId: doc._id });
     return out.sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.caseId.localeCompare(b.caseId));
   }
 

@@ -121,9 +121,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     }),
   );
   await http.register(async (scope) => alertRoutes(scope, { service, credentials: rt.credentials }));
-  await http.register(async (scope) =>
-    overdueRoutes(scope, { service, credentials: rt.credentials, limitHours: teamPolicy.limitHours }),
-  );
+  await http.register(async (scope) => overdueRoutes(scope, { service }));
   return {
     http,
     consumers,

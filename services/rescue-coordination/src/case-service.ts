@@ -1,13 +1,16 @@
-import {
-  type CancelReason,
-  type CaseKind,
-  type EventData,
-  type HomewardEvent,
-  type RegionLevel,
-  regionContains,
-} from '@homeward/events';
+import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
-import { type Clock, type DueIndex, type Logger, NotFoundError, type Principal } from '@homeward/service-kit';
+import {
+  type Clock,
+  type DueIndex,
+  ensureInScope,
+  type Logger,
+  NotFoundError,
+  type Principal,
+  type Scoped,
+  scopeFilter,
+  withScope,
+} from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
 import type { CaseDoc, Team } from './domain/case.ts';
 import {
@@ -190,10 +193,19 @@ export class CaseService {
     return known;
   }
 
-  /** Police record the buying household after the rescue, state there is none, or clear the current guardian. */
+  /**
+   * Police record the buying household after the rescue, state there is none, or clear the
+   * current guardian; a case outside the caller's region is 404, as a missing one.
+   */
   async recordHousehold(caseId: string, input: HouseholdInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.change(caseId, (doc) => recordHousehold(doc, input, by, now))).doc;
+    const notFound = () => Errors.caseNotFound.error(`no case "${caseId}"`);
+    return (
+      await this.change(caseId, (doc) => {
+        ensureInScope(by, doc, (d) => d.region, notFound);
+        return recordHousehold(doc, input, by, now);
+      })
+    ).doc;
   }
 
   async assignTeam(caseId: string, team: Team, by: Principal): Promise<CaseDoc> {
@@ -240,15 +252,15 @@ export class CaseService {
     return entries.length;
   }
 
-  /** Cases inside `scope` whose team is overdue now, longest overdue first (a listing: reads the cases). */
-  async overdueTeams(scope: string): Promise<Array<{ doc: CaseDoc; dueAt: Date }>> {
+  /** Cases in the caller's scope whose team is overdue now, longest overdue first (a listing: reads the cases). */
+  async overdueTeams(caller: Scoped): Promise<Array<{ doc: CaseDoc; dueAt: Date }>> {
     const now = this.deps.clock.now();
     const waiting = await this.deps.cases.list(
-      { team: { $exists: false }, status: { $ne: 'closed' } },
+      withScope({ team: { $exists: false }, status: { $ne: 'closed' } }, scopeFilter(caller, 'region')),
       { projection: { timeline: 0, leads: 0, report: 0, alerts: 0 } },
     );
     return waiting
-      .filter((d) => regionContains(scope, d.region) && teamOverdueAt(d, this.deps.teamPolicy, now))
+      .filter((d) => teamOverdueAt(d, this.deps.teamPolicy, now))
       .map((doc) => ({ doc, dueAt: teamDeadline(doc, this.deps.teamPolicy)! }))
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.doc._id.localeCompare(b.doc._id));
   }

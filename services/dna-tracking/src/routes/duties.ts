@@ -1,4 +1,10 @@
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import {
+  type HttpServer,
+  pageWindow,
+  principalOf,
+  problemResponses,
+  type RouteAccess,
+} from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { deadlineOf } from '../domain/sampling-duties.ts';
 import type { SamplingService } from '../sampling-service.ts';
@@ -6,16 +12,20 @@ import { DutyQuery, DutyView, OverdueClockView } from './schemas.ts';
 
 export interface DutyRoutesDeps {
   sampling: SamplingService;
-  credentials: Credentials;
   limitHours: number;
 }
+
+const readers: RouteAccess = {
+  roles: ['dna-lab', 'police', 'operator'],
+  scope: "the case's region (cases outside the caller's are not listed)",
+};
 
 /**
  * What the cases owe in DNA samples, and which of those are overdue. Scoped: a caller sees the
  * cases whose region lies inside its own. Ids, kinds, regions and times only: no person.
  */
 export async function dutyRoutes(app: HttpServer, deps: DutyRoutesDeps): Promise<void> {
-  const { sampling, credentials } = deps;
+  const { sampling } = deps;
 
   app.get(
     '/v1/sampling-duties',
@@ -31,17 +41,18 @@ export async function dutyRoutes(app: HttpServer, deps: DutyRoutesDeps): Promise
           ...problemResponses(400, 401, 403),
         },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: readers },
     },
     async (request) => {
       const q = request.query;
       const rows = await sampling.duties({
-        scope: request.principal!.region,
+        scope: principalOf(request),
         ...(q.region ? { region: q.region } : {}),
         ...(q.caseId ? { caseId: q.caseId } : {}),
         ...(q.overdue !== undefined ? { overdue: q.overdue } : {}),
       });
-      return { duties: rows.slice(q.offset, q.offset + q.limit), total: rows.length };
+      const { limit, offset } = pageWindow(q);
+      return { duties: rows.slice(offset, offset + limit), total: rows.length };
     },
   );
 
@@ -58,10 +69,10 @@ export async function dutyRoutes(app: HttpServer, deps: DutyRoutesDeps): Promise
           ...problemResponses(401, 403),
         },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: readers },
     },
     async (request) => {
-      const rows = await sampling.duties({ scope: request.principal!.region, overdue: true });
+      const rows = await sampling.duties({ scope: principalOf(request), overdue: true });
       return {
         overdue: rows.map((r) => ({
           clock: 'sampling' as const,

@@ -10,6 +10,7 @@ import {
   SamplingSubjects,
   ShortText,
 } from '@homeward/events';
+import { PageQuery } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { MatchStatuses } from '../domain/match-plan.ts';
 import { SubjectKinds } from '../domain/sample-rules.ts';
@@ -275,13 +276,14 @@ export const DutyView = Type.Object(
   { title: 'SamplingDuty', description: 'A DNA sample a case owes and has not had taken' },
 );
 
-export const DutyQuery = Type.Object({
-  region: Type.Optional(RegionCode),
-  caseId: Type.Optional(Id),
-  overdue: Type.Optional(Type.Boolean()),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-});
+export const DutyQuery = Type.Composite([
+  Type.Object({
+    region: Type.Optional(RegionCode),
+    caseId: Type.Optional(Id),
+    overdue: Type.Optional(Type.Boolean()),
+  }),
+  PageQuery,
+]);
 
 export const OverdueClockView = Type.Object(
   {

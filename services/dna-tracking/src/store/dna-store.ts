@@ -1,5 +1,6 @@
 import type { Actor } from '@homeward/events';
 import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import { withScope } from '@homeward/service-kit';
 import { type CustodyRecord, MAX_CHAIN_LENGTH } from '../domain/custody.ts';
 import type { Match, Review } from '../domain/match-plan.ts';
 import type { ParentRelation } from '../domain/matcher.ts';
@@ -186,9 +187,12 @@ export class DnaStore {
     return this.cases.get(caseId);
   }
 
-  /** Every case still open (the duty listing and the rebuild of the sampling clock at start). */
-  openCases(): Promise<CaseDutiesDoc[]> {
-    return this.cases.list({ status: 'open' });
+  /**
+   * Every case still open, within a scope filter when given (the duty listing, and the rebuild
+   * of the sampling clock at start).
+   */
+  openCases(scope: Record<string, unknown> = {}): Promise<CaseDutiesDoc[]> {
+    return this.cases.list(withScope({ status: 'open' }, scope));
   }
 
   /** The `<caseId>:<subject>` keys of every paid duty (one read of a small collection, for listings). */

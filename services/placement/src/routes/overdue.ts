@@ -1,5 +1,5 @@
 import { literalUnion, PlacementClocks } from '@homeward/events';
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import { type HttpServer, principalOf, problemResponses } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { PlacementService } from '../placement-service.ts';
 
@@ -16,10 +16,7 @@ const OverdueClock = Type.Object(
 );
 
 /** Placement's clocks that ran out: rescued but not placed, identified but not returned home. */
-export async function overdueRoutes(
-  app: HttpServer,
-  deps: { placements: PlacementService; credentials: Credentials },
-): Promise<void> {
+export async function overdueRoutes(app: HttpServer, deps: { placements: PlacementService }): Promise<void> {
   app.get(
     '/v1/overdue',
     {
@@ -31,10 +28,15 @@ export async function overdueRoutes(
           "RESCUED_NOT_PLACED_DAYS and IDENTIFIED_NOT_RETURNED_DAYS; each raised homeward.placement.overdue once and is listed until the child is placed (returned) or the case closes. Only cases inside the caller's region; ids, regions and times (no person).",
         response: { 200: Type.Object({ overdue: Type.Array(OverdueClock) }), ...problemResponses(401, 403) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: {
+        access: {
+          roles: ['civil-affairs', 'operator'],
+          scope: "the child's region (where it was rescued, else the case's; others are not listed)",
+        },
+      },
     },
     async (request) => ({
-      overdue: (await deps.placements.overdueClocks(request.principal!.region)).map((c) => ({
+      overdue: (await deps.placements.overdueClocks(principalOf(request))).map((c) => ({
         clock: c.clock,
         caseId: c.caseId,
         region: c.region,

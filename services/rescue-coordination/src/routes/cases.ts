@@ -6,6 +6,7 @@ import {
   type HttpServer,
   type Logger,
   type Principal,
+  principalOf,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
@@ -241,10 +242,10 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         body: HouseholdBody,
         response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: police,
+      config: { access: { roles: ['police'], scope: "the case's region" } },
     },
     async (request) =>
-      state(await deps.service.recordHousehold(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.recordHousehold(request.params.caseId, request.body, principalOf(request))),
   );
 
   app.post(

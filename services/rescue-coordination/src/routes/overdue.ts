@@ -1,11 +1,9 @@
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import { type HttpServer, principalOf, problemResponses } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { CaseService } from '../case-service.ts';
 
 export interface OverdueRoutesDeps {
   service: CaseService;
-  credentials: Credentials;
-  limitHours: number;
 }
 
 const OverdueTeam = Type.Object(
@@ -32,10 +30,15 @@ export async function overdueRoutes(app: HttpServer, deps: OverdueRoutesDeps): P
           "Each raised homeward.case.team-overdue once; listed until a team is assigned or the case closes. Only cases inside the caller's region; ids, kinds, regions and times (no person).",
         response: { 200: Type.Object({ overdue: Type.Array(OverdueTeam) }), ...problemResponses(401, 403) },
       },
-      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+      config: {
+        access: {
+          roles: ['police', 'operator'],
+          scope: "the case's region (cases outside the caller's are not listed)",
+        },
+      },
     },
     async (request) => ({
-      overdue: (await deps.service.overdueTeams(request.principal!.region)).map(({ doc, dueAt }) => ({
+      overdue: (await deps.service.overdueTeams(principalOf(request))).map(({ doc, dueAt }) => ({
         clock: 'team' as const,
         caseId: doc._id,
         kind: doc.kind,

@@ -304,7 +304,7 @@ describe('the special team clock', () => {
 
     s.clock.set(new Date(boundary.getTime() - 1));
     expect(await s.service.raiseTeamOverdue('late')).toBe(0);
-    expect((await s.service.overdueTeams('340000')).map((o) => o.doc._id)).toEqual([]);
+    expect((await s.service.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual([]);
     s.clock.set(boundary);
     expect(await s.service.raiseTeamOverdue('late')).toBe(1);
     expect(await s.service.raiseTeamOverdue('late')).toBe(0);
@@ -316,13 +316,13 @@ describe('the special team clock', () => {
       data: { caseId: 'late', kind: 'missing-child', limitHours: 24, detectedAt: boundary.toISOString() },
     });
     expect(await s.teamIndex.size()).toBe(0);
-    expect((await s.service.overdueTeams('340000')).map((o) => o.doc._id)).toEqual(['late']);
-    expect(await s.service.overdueTeams('320000')).toEqual([]);
+    expect((await s.service.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual(['late']);
+    expect(await s.service.overdueTeams({ region: '320000' })).toEqual([]);
     // A rebuild after a restart puts back only cases still waiting; the claim keeps it once.
     expect(await s.service.rebuildTeamClock()).toBe(1);
     expect(await s.service.raiseTeamOverdue('late')).toBe(0);
     await s.service.assignTeam('late', team('340100'), police);
-    expect(await s.service.overdueTeams('340000')).toEqual([]);
+    expect(await s.service.overdueTeams({ region: '340000' })).toEqual([]);
   });
 });
 
