@@ -20,7 +20,12 @@ export interface RawBoard {
   placementType: Record<string, string>;
   followupStatus: Record<string, string>;
   followupInfo: Record<string, string>;
+  /** Raised clocks not yet resolved (`<clock>:<caseId>[:<subject>]` → JSON). */
+  overdueClocks?: Record<string, string>;
 }
+
+/** The clocks on "as soon as possible", as the board counts them. */
+export const CLOCKS = ['team', 'sampling', 'rescued-not-placed', 'identified-not-returned'] as const;
 
 export interface CoveragePoint {
   at: string;
@@ -141,6 +146,25 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
   }
   overdueList.sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 
+  const byClock = Object.fromEntries(CLOCKS.map((c) => [c, 0])) as Record<string, number>;
+  const clockList: Array<{ clock: string; caseId: string; region: string; since: string; subject?: string }> =
+    [];
+  for (const value of Object.values(raw.overdueClocks ?? {})) {
+    const c = parseJson<{ clock: string; caseId: string; region?: string; since?: string; subject?: string }>(
+      value,
+    );
+    if (!c) continue;
+    byClock[c.clock] = (byClock[c.clock] ?? 0) + 1;
+    clockList.push({
+      clock: c.clock,
+      caseId: c.caseId,
+      region: c.region ?? '',
+      since: c.since ?? '',
+      ...(c.subject ? { subject: c.subject } : {}),
+    });
+  }
+  clockList.sort((a, b) => a.since.localeCompare(b.since) || a.caseId.localeCompare(b.caseId));
+
   return {
     generatedAt: now.toISOString(),
     cases: {
@@ -160,6 +184,7 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
     },
     placements: { byType: placements },
     followups: { ...followups, overdueList: overdueList.slice(0, LIST_LIMIT) },
+    clocks: { overdue: clockList.length, byClock, list: clockList.slice(0, LIST_LIMIT) },
   };
 }
 

@@ -49,6 +49,10 @@ export function summarize(event: HomewardEvent): string {
       return `child of case ${d.caseId} located at ${d.place}`;
     case 'homeward.case.child-rescued':
       return `child of case ${d.caseId} rescued at ${d.place}`;
+    case 'homeward.case.household-recorded':
+      return `buying household of case ${d.caseId} ${d.noBuyerHousehold ? 'stated as none' : 'recorded'}`;
+    case 'homeward.case.team-overdue':
+      return `case ${d.caseId} has no special team after ${d.limitHours} h`;
     case 'homeward.case.closed':
       return `case ${d.caseId} closed (${d.reason})`;
     case 'homeward.alert.issued':
@@ -72,7 +76,11 @@ export function summarize(event: HomewardEvent): string {
     case 'homeward.dna.match-found':
       return `match ${d.matchId} found for sample ${d.childSampleId}, awaiting review`;
     case 'homeward.dna.match-confirmed':
-      return `match ${d.matchId} confirmed`;
+      return d.childCaseId && d.caseId && d.childCaseId !== d.caseId
+        ? `match ${d.matchId} confirmed: case ${d.childCaseId} identified as the child of case ${d.caseId}`
+        : `match ${d.matchId} confirmed`;
+    case 'homeward.dna.sampling-overdue':
+      return `case ${d.caseId}: the ${d.subject}'s DNA sample not taken after ${d.limitHours} h`;
     case 'homeward.dna.match-rejected':
       return `match ${d.matchId} rejected`;
     case 'homeward.placement.decided':
@@ -83,6 +91,8 @@ export function summarize(event: HomewardEvent): string {
       return `follow-up ${d.followupId} completed`;
     case 'homeward.followup.overdue':
       return `follow-up ${d.followupId} overdue since ${d.dueDate}`;
+    case 'homeward.placement.overdue':
+      return `case ${d.caseId}: ${d.clock === 'rescued-not-placed' ? 'rescued, not placed' : 'identified, not returned home'} after ${d.limitDays} days`;
     default:
       return event.type;
   }

@@ -25,6 +25,7 @@ export function liveKeys(ns: string) {
     placementType: `${ns}placement:type`,
     followupStatus: `${ns}followup:status`,
     followupInfo: `${ns}followup:info`,
+    overdueClocks: `${ns}overdue:clocks`,
   };
 }
 export type LiveKeys = ReturnType<typeof liveKeys>;
@@ -37,6 +38,70 @@ export const CASE_STATUS: Partial<Record<string, string>> = {
   'homeward.case.child-rescued': 'rescued',
   'homeward.case.closed': 'closed',
 };
+
+/** The field of a raised clock in the board's hash: `<clock>:<caseId>[:<subject>]`. */
+export function clockField(clock: string, caseId: string, subject?: string): string {
+  return subject ? `${clock}:${caseId}:${subject}` : `${clock}:${caseId}`;
+}
+
+/**
+ * The clocks on "as soon as possible" as the board shows them: a raised clock is set, and
+ * cleared by what resolves it (the team assigned, the sample taken, the child placed or
+ * returned home, the case closed). A resolution that comes before the raise finds nothing to
+ * clear; the owning service does not raise a clock that is resolved.
+ */
+function clockOps(event: HomewardEvent, keys: LiveKeys): RedisOp[] {
+  // biome-ignore lint/suspicious/noExplicitAny: each branch reads the fields its type's schema guarantees
+  const d = event.data as Record<string, any>;
+  const set = (field: string, clock: string, extra: Record<string, unknown>) => [
+    'HSET',
+    keys.overdueClocks,
+    field,
+    JSON.stringify({ clock, caseId: d.caseId, region: d.region, detectedAt: d.detectedAt, ...extra }),
+  ];
+  const clear = (...fields: string[]) => ['HDEL', keys.overdueClocks, ...fields];
+  switch (event.type) {
+    case 'homeward.case.team-overdue':
+      return [set(clockField('team', d.caseId), 'team', { since: d.openedAt })];
+    case 'homeward.dna.sampling-overdue':
+      return [
+        set(clockField('sampling', d.caseId, d.subject), 'sampling', {
+          since: d.owedSince,
+          subject: d.subject,
+        }),
+      ];
+    case 'homeward.placement.overdue':
+      return [set(clockField(d.clock, d.caseId), d.clock, { since: d.since })];
+    case 'homeward.case.team-assigned':
+      return [clear(clockField('team', d.caseId))];
+    case 'homeward.dna.sample-collected': {
+      const caseId = d.subject?.caseId;
+      if (!caseId) return [];
+      const subject = d.subject.kind === 'parent' ? d.subject.relation : 'child';
+      return subject ? [clear(clockField('sampling', caseId, subject))] : [];
+    }
+    case 'homeward.placement.decided':
+      return [
+        d.type === 'return-to-family'
+          ? clear(clockField('rescued-not-placed', d.caseId), clockField('identified-not-returned', d.caseId))
+          : clear(clockField('rescued-not-placed', d.caseId)),
+      ];
+    case 'homeward.case.closed':
+      return [
+        clear(
+          clockField('team', d.caseId),
+          ...['mother', 'father', 'child'].map((s) => clockField('sampling', d.caseId, s)),
+          clockField('rescued-not-placed', d.caseId),
+          clockField('identified-not-returned', d.caseId),
+        ),
+      ];
+    case 'homeward.dna.match-found':
+      // A parent pair's match folds the single-parent matches announced before it.
+      return (d.foldedMatchIds ?? []).map((id: string) => ['HSET', keys.matchStatus, id, 'folded']);
+    default:
+      return [];
+  }
+}
 
 /** Timeline entries kept per alert (notified and acknowledged marks for the coverage chart). */
 export const ALERT_TIMELINE_MAX = 5000;
@@ -224,5 +289,6 @@ export function liveOps(
       ops.push(['HSET', keys.followupStatus, d.followupId, 'overdue']);
       break;
   }
+  ops.push(...clockOps(event, keys));
   return ops;
 }

@@ -93,6 +93,7 @@ export class LiveStore {
       k.placementType,
       k.followupStatus,
       k.followupInfo,
+      k.overdueClocks,
     ])
       p.hgetall(key);
     p.smembers(k.activeAlerts);
@@ -102,7 +103,7 @@ export class LiveStore {
       if (err) throw err;
       return v as T;
     };
-    const alertIds = val<string[]>(9) ?? [];
+    const alertIds = val<string[]>(10) ?? [];
     const ap = this.redis.pipeline();
     for (const id of alertIds)
       ap.hgetall(k.alert(id)).lrange(k.alertSteps(id), 0, -1).lrange(k.alertTimeline(id), 0, -1);
@@ -117,6 +118,7 @@ export class LiveStore {
       placementType: val(6),
       followupStatus: val(7),
       followupInfo: val(8),
+      overdueClocks: val(9) ?? {},
       alerts: alertIds.map((alertId, i) => ({
         alertId,
         hash: (ar[i * 3]?.[1] as Record<string, string>) ?? {},

@@ -337,3 +337,45 @@ describe('placements and follow-ups on the board', () => {
     expect(full.followups.overdueList).toHaveLength(50);
   });
 });
+
+describe('the clocks on the board', () => {
+  it('counts each clock and lists them longest overdue first', () => {
+    const board = buildBoard(
+      raw({
+        overdueClocks: {
+          'team:c2': JSON.stringify({
+            clock: 'team',
+            caseId: 'c2',
+            region: '340104',
+            since: '2026-03-02T00:00:00Z',
+          }),
+          'sampling:c1:father': JSON.stringify({
+            clock: 'sampling',
+            caseId: 'c1',
+            region: '340104',
+            since: '2026-03-01T00:00:00Z',
+            subject: 'father',
+          }),
+          broken: 'not json',
+        },
+      }),
+      NOW,
+      72,
+    );
+    expect(board.clocks).toEqual({
+      overdue: 2,
+      byClock: { team: 1, sampling: 1, 'rescued-not-placed': 0, 'identified-not-returned': 0 },
+      list: [
+        {
+          clock: 'sampling',
+          caseId: 'c1',
+          region: '340104',
+          since: '2026-03-01T00:00:00Z',
+          subject: 'father',
+        },
+        { clock: 'team', caseId: 'c2', region: '340104', since: '2026-03-02T00:00:00Z' },
+      ],
+    });
+    expect(buildBoard(raw(), NOW, 72).clocks.overdue).toBe(0);
+  });
+});

@@ -111,7 +111,10 @@ describe('cases on the board', () => {
       rescueLead: officer,
       familyLiaisonLead: officer,
     });
-    expect(boardOps(team, { caseId: 'c1' })).toEqual([['HSET', keys.caseStatus, 'c1', 'team-assigned']]);
+    expect(boardOps(team, { caseId: 'c1' })).toEqual([
+      ['HSET', keys.caseStatus, 'c1', 'team-assigned'],
+      ['HDEL', keys.overdueClocks, 'team:c1'],
+    ]);
     expect(
       boardOps(childLocated('c1', '2026-03-02T10:00:00+08:00'), { region: '340104', caseId: 'c1' }),
     ).toEqual([
@@ -121,7 +124,19 @@ describe('cases on the board', () => {
     expect(boardOps(childRescued('c1', '2026-03-03T10:00:00+08:00'), { caseId: 'c1' })).toEqual([
       ['HSET', keys.caseStatus, 'c1', 'rescued'],
     ]);
-    expect(boardOps(caseClosed('c1'), { caseId: 'c1' })).toEqual([['HSET', keys.caseStatus, 'c1', 'closed']]);
+    expect(boardOps(caseClosed('c1'), { caseId: 'c1' })).toEqual([
+      ['HSET', keys.caseStatus, 'c1', 'closed'],
+      [
+        'HDEL',
+        keys.overdueClocks,
+        'team:c1',
+        'sampling:c1:mother',
+        'sampling:c1:father',
+        'sampling:c1:child',
+        'rescued-not-placed:c1',
+        'identified-not-returned:c1',
+      ],
+    ]);
   });
 
   it('a lead does not move the case', () => {
@@ -233,6 +248,7 @@ describe('DNA, placements and follow-ups on the board', () => {
     expect(boardOps(sampleCollected('s1', 'c1'))).toEqual([
       ['HSET', keys.sampleStep, 's1', 'collected'],
       ['HSET', keys.sampleAt, 's1', String(Date.parse('2026-03-02T10:00:00+08:00'))],
+      ['HDEL', keys.overdueClocks, 'sampling:c1:child'],
     ]);
     expect(boardOps(custody('s1', 'received', '2026-03-02T18:00:00+08:00'))).toEqual([
       ['HSET', keys.sampleStep, 's1', 'received'],
@@ -280,6 +296,77 @@ describe('DNA, placements and follow-ups on the board', () => {
   it('a placement records its type per case', () => {
     expect(boardOps(placementDecided('c1', 'return-to-family'))).toEqual([
       ['HSET', keys.placementType, 'c1', 'return-to-family'],
+      ['HDEL', keys.overdueClocks, 'rescued-not-placed:c1', 'identified-not-returned:c1'],
+    ]);
+  });
+});
+
+describe('the clocks on "as soon as possible"', () => {
+  const clock = (field: string) => (ops: string[][]) => ops.find((o) => o[2] === field);
+  it('are set when raised and cleared by what resolves them', () => {
+    const team = boardOps(
+      ev('homeward.case.team-overdue', {
+        caseId: 'c1',
+        kind: 'missing-child',
+        region: '340104',
+        openedAt: '2026-03-01T00:00:00Z',
+        limitHours: 24,
+        detectedAt: '2026-03-02T00:00:00Z',
+      }),
+    );
+    expect(team).toEqual([
+      [
+        'HSET',
+        keys.overdueClocks,
+        'team:c1',
+        JSON.stringify({
+          clock: 'team',
+          caseId: 'c1',
+          region: '340104',
+          detectedAt: '2026-03-02T00:00:00Z',
+          since: '2026-03-01T00:00:00Z',
+        }),
+      ],
+    ]);
+    const sampling = boardOps(
+      ev('homeward.dna.sampling-overdue', {
+        caseId: 'c1',
+        subject: 'father',
+        region: '340104',
+        owedSince: '2026-03-01T00:00:00Z',
+        limitHours: 72,
+        detectedAt: '2026-03-04T00:00:00Z',
+      }),
+    );
+    expect(clock('sampling:c1:father')(sampling)?.[3]).toContain('"subject":"father"');
+    const placed = boardOps(
+      ev('homeward.placement.overdue', {
+        caseId: 'c1',
+        clock: 'rescued-not-placed',
+        since: '2026-03-01T00:00:00Z',
+        limitDays: 15,
+        detectedAt: '2026-03-16T00:00:00Z',
+        region: '341500',
+      }),
+    );
+    expect(clock('rescued-not-placed:c1')(placed)?.[0]).toBe('HSET');
+    // A placement that is not a return home stops only the first clock.
+    expect(boardOps(placementDecided('c1', 'foster-family')).at(-1)).toEqual([
+      'HDEL',
+      keys.overdueClocks,
+      'rescued-not-placed:c1',
+    ]);
+  });
+
+  it("fold the single-parent matches a pair's match names", () => {
+    const found = ev('homeward.dna.match-found', {
+      ...(matchFound('m3', 's1', 'c1').data as object),
+      matchId: 'm3',
+      foldedMatchIds: ['m1', 'm2'],
+    } as never);
+    expect(boardOps(found).slice(-2)).toEqual([
+      ['HSET', keys.matchStatus, 'm1', 'folded'],
+      ['HSET', keys.matchStatus, 'm2', 'folded'],
     ]);
   });
 

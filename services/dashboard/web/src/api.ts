@@ -133,6 +133,12 @@ export interface Board {
     overdue: number;
     overdueList: Array<{ followupId: string; caseId: string; type: string; dueDate: string; region: string }>;
   };
+  /** Raised clocks on "as soon as possible", until resolved: team, sampling, rescued-not-placed, identified-not-returned. */
+  clocks?: {
+    overdue: number;
+    byClock: Record<string, number>;
+    list: Array<{ clock: string; caseId: string; region: string; since: string; subject?: string }>;
+  };
 }
 
 export interface ServiceHealth {

@@ -13,7 +13,15 @@ import {
   signIn,
 } from './api.ts';
 import { EventLog } from './event-log.tsx';
-import { AnnualPanel, CaseBoard, DnaPipeline, HealthPanel, Placements, RatesPanel } from './panels.tsx';
+import {
+  AnnualPanel,
+  CaseBoard,
+  Clocks,
+  DnaPipeline,
+  HealthPanel,
+  Placements,
+  RatesPanel,
+} from './panels.tsx';
 import { type StreamFilter, useEventStream } from './use-event-stream.ts';
 
 const RATE_WINDOW = 60;
@@ -171,6 +179,7 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
         <CaseBoard board={board} />
         <DnaPipeline board={board} />
         <Placements board={board} />
+        <Clocks board={board} />
         <RatesPanel rates={rates} />
         <HealthPanel services={health} />
         <AnnualPanel token={token} />

@@ -104,6 +104,44 @@ export function Placements({ board }: { board: Board | undefined }) {
   );
 }
 
+const CLOCK_LABELS: Record<string, string> = {
+  team: 'no special team',
+  sampling: 'DNA sample not taken',
+  'rescued-not-placed': 'rescued, not placed',
+  'identified-not-returned': 'identified, not home',
+};
+
+/** The clocks on "as soon as possible" that ran out and are not yet resolved. */
+export function Clocks({ board }: { board: Board | undefined }) {
+  return (
+    <section className="panel" aria-label="Overdue clocks">
+      <h2>Overdue</h2>
+      <div className="chips">
+        {Object.entries(board?.clocks?.byClock ?? {}).map(([c, n]) => (
+          <span key={c} className="chip">
+            {CLOCK_LABELS[c] ?? c} <b>{n}</b>
+          </span>
+        ))}
+      </div>
+      <p>
+        Clocks run out: <b data-testid="clocks-overdue">{board?.clocks?.overdue ?? 0}</b>
+      </p>
+      <table className="compact">
+        <tbody>
+          {board?.clocks?.list.slice(0, 10).map((c) => (
+            <tr key={`${c.clock}:${c.caseId}:${c.subject ?? ''}`} className="overdue">
+              <td>{CLOCK_LABELS[c.clock] ?? c.clock}</td>
+              <td>{c.caseId}</td>
+              <td>{c.subject ?? ''}</td>
+              <td>since {c.since}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function HealthPanel({ services }: { services: ServiceHealth[] }) {
   return (
     <section className="panel" aria-label="Service health">
