@@ -1,4 +1,4 @@
-import type { HomewardEvent } from '@homeward/events';
+import { createEvent, type HomewardEvent } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
 import {
   createTestTopics,
@@ -307,6 +307,52 @@ describe('the board, service health and the page', () => {
     expect(body.placements.byType['foster-family']).toBe(1);
     expect(body.followups).toMatchObject({ scheduled: 0, completed: 1, overdue: 1 });
     expect(body.followups.overdueList[0].followupId).toBe(`f2-${id}`);
+  });
+
+  it('shows the clocks that ran out until what resolves them happens', async () => {
+    const caseId = `clock-${id}`;
+    const raised = [
+      createEvent(
+        'homeward.case.team-overdue',
+        {
+          caseId,
+          kind: 'missing-child',
+          region: '340104',
+          openedAt: '2026-03-01T00:00:00Z',
+          limitHours: 24,
+          detectedAt: '2026-03-02T00:00:00Z',
+        },
+        { source: 'homeward/rescue-coordination', id: `${caseId}.team-overdue` },
+      ),
+      createEvent(
+        'homeward.placement.overdue',
+        {
+          caseId,
+          clock: 'rescued-not-placed',
+          since: '2026-03-01T00:00:00Z',
+          limitDays: 15,
+          detectedAt: '2026-03-16T00:00:00Z',
+          region: '340104',
+        },
+        { source: 'homeward/placement', id: `${caseId}.rescued-not-placed.overdue` },
+      ),
+    ] as HomewardEvent[];
+    await dash.publish(...raised);
+    const clocksOf = async () =>
+      ((await dash.get('/v1/board')).body.clocks.list as Array<{ clock: string; caseId: string }>)
+        .filter((c) => c.caseId === caseId)
+        .map((c) => c.clock)
+        .sort();
+    await waitFor(async () => (await clocksOf()).length === 2, { what: 'both clocks on the board' });
+    expect(await clocksOf()).toEqual(['rescued-not-placed', 'team']);
+    await dash.publish(
+      createEvent(
+        'homeward.case.closed',
+        { caseId, closedAt: '2026-03-20T00:00:00Z', reason: 'closed' },
+        { source: 'homeward/rescue-coordination', id: `${caseId}.closed` },
+      ) as HomewardEvent,
+    );
+    await waitFor(async () => (await clocksOf()).length === 0, { what: 'the clocks cleared by the closing' });
   });
 
   it('reports every service’s readiness, polled server-side', async () => {

@@ -195,5 +195,11 @@ describe('the special team clock', () => {
       dueAt: new Date(boundary).toISOString(),
     });
     expect((await svc.call('GET', '/v1/overdue', undefined, { role: 'civil-affairs' })).status).toBe(403);
+    // A case outside the caller's region answers as a missing one.
+    const outside = await svc.call('POST', `/v1/cases/${far}/household`, {
+      noBuyerHousehold: { reason: 'in transit' },
+    });
+    expect(outside.status).toBe(404);
+    expect(outside.body.code).toBe('RESCUE_ERR_CASE_NOT_FOUND');
   });
 });
