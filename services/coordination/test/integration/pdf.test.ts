@@ -72,7 +72,8 @@ describe('the submission’s outputs', () => {
     }
 
     const { stdout } = await run(tools.pdftotext, ['-layout', file, '-']);
-    const text = stdout.replace(/[ \t]+/g, ' ');
+    // Lines wrap where the page is narrow: compare the words, not the lines.
+    const text = stdout.replace(/\s+/g, ' ');
     expect(text).toContain('Annual anti-trafficking report 2026: shushan-psb (police), region 340104');
     expect(text).toContain('Status: returned');
     expect(text).toMatch(/Cases opened 17/);
