@@ -1,4 +1,6 @@
 import {
+  AuditLog,
+  auditRoutes,
   RedisDueIndex,
   type ServiceParts,
   type ServiceRuntime,
@@ -36,6 +38,7 @@ export async function buildApp(rt: ServiceRuntime, config: CoordinationSettings)
     conflictCode: CoordinationErrors.concurrentUpdate.code,
   });
   const store = new CoordinationStore(persistence);
+  const audit = AuditLog.of(persistence, rt.clock);
   const index = new RedisDueIndex(rt.redis.redis, {
     prefix: rt.config.TOPIC_PREFIX,
     name: 'coordination:reminders-due',
@@ -77,6 +80,7 @@ export async function buildApp(rt: ServiceRuntime, config: CoordinationSettings)
       { name: 'submissions', description: 'Annual reports of member departments and offices' },
       { name: 'oversight', description: 'Late departments, roll-up, supervision, assessment (offices)' },
       { name: 'members', description: 'The member departments of each coordination body (offices)' },
+      { name: 'audit', description: 'Who read which supervised records' },
     ],
   });
   await http.register(async (scope) => {
@@ -86,8 +90,9 @@ export async function buildApp(rt: ServiceRuntime, config: CoordinationSettings)
       clock: rt.clock,
       pdfFontFile: config.PDF_FONT_FILE || undefined,
     });
-    await oversightRoutes(scope, { oversight, submissions, credentials: rt.credentials });
+    await oversightRoutes(scope, { oversight, submissions, credentials: rt.credentials, audit });
     await memberRoutes(scope, { submissions, credentials: rt.credentials });
+    await auditRoutes(scope, { audit });
   });
   return { http, consumers, workers: [reminders], store, submissions, oversight, index, reminders };
 }

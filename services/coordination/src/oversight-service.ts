@@ -48,8 +48,8 @@ export class OversightService {
   async rollup(caller: Caller, year: number, region?: string): Promise<RollupNode> {
     const root = this.scopeOf(caller, region);
     const [rows, subs] = await Promise.all([
-      this.deps.store.figureRows(year),
-      this.deps.store.submissionsOf(year),
+      this.deps.store.figureRows(year, root),
+      this.deps.store.submissionsOf(year, root),
     ]);
     return buildRollup(
       root,
@@ -64,7 +64,7 @@ export class OversightService {
   ): Promise<{ region: string; asOf: string; missed: MissedDuty[] }> {
     const root = this.scopeOf(caller, region);
     const now = this.deps.clock.now();
-    const records = await this.deps.store.allRecords();
+    const records = await this.deps.store.recordsWithin(root);
     return {
       region: root,
       asOf: now.toISOString(),
@@ -76,7 +76,7 @@ export class OversightService {
 
   async assessment(caller: Caller, year: number, region?: string): Promise<Assessment> {
     const root = this.scopeOf(caller, region);
-    const records = await this.deps.store.allRecords();
+    const records = await this.deps.store.recordsWithin(root);
     const duties = records.flatMap((r) => dutiesOf(r, this.deps.limits, this.deps.utcOffsetMinutes));
     return assess(year, root, duties, this.deps.clock.now(), this.deps.utcOffsetMinutes);
   }

@@ -67,7 +67,7 @@ export class SubmissionService {
    * its region (an office's: every department's within its region).
    */
   async prefill(caller: Caller, year: number): Promise<Counts> {
-    const rows = await this.deps.store.figureRows(year);
+    const rows = await this.deps.store.figureRows(year, caller.region);
     return sumRows(
       rows,
       (r) =>
@@ -103,7 +103,7 @@ export class SubmissionService {
 
   /** The submissions of a year the caller may read. */
   async list(caller: Caller, year: number): Promise<SubmissionDoc[]> {
-    const all = await this.deps.store.submissionsOf(year);
+    const all = await this.deps.store.submissionsOf(year, caller.region);
     return all
       .filter((d) => mayReadSubmission(caller, d))
       .sort((a, b) => a.region.localeCompare(b.region) || a.agencyId.localeCompare(b.agencyId));
@@ -171,7 +171,7 @@ export class SubmissionService {
 
   /** The active members within the caller's region. */
   async members(caller: Caller): Promise<MemberDoc[]> {
-    return (await this.deps.store.activeMembers())
+    return (await this.deps.store.activeMembers(caller.region))
       .filter((m) => inScope(caller.region, m.region))
       .sort((a, b) => a.region.localeCompare(b.region) || a.agencyId.localeCompare(b.agencyId));
   }
@@ -179,7 +179,7 @@ export class SubmissionService {
   /** Who within the caller's region is late for a year (none before the deadline). */
   async late(caller: Caller, year: number): Promise<LateMember[]> {
     const now = this.deps.clock.now();
-    const subs = new Map((await this.deps.store.submissionsOf(year)).map((d) => [d._id, d]));
+    const subs = new Map((await this.deps.store.submissionsOf(year, caller.region)).map((d) => [d._id, d]));
     const out: LateMember[] = [];
     for (const m of await this.members(caller)) {
       const id = submissionId(year, m.region, m.agencyId);

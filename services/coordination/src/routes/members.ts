@@ -2,8 +2,12 @@ import {
   type Credentials,
   describeErrors,
   type HttpServer,
+  PageQuery,
+  pageOf,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { OFFICE_ROLE } from '../domain/scope.ts';
@@ -26,13 +30,13 @@ const view = (m: MemberDoc) => ({
   active: m.active,
 });
 
+const office: RouteAccess = { roles: [OFFICE_ROLE], scope: "the member's region, within the office's" };
+
 /**
  * The member departments of each coordination body: who is expected to report (and reminded).
  * Offices only, for regions within their own.
  */
 export async function memberRoutes(app: HttpServer, deps: MemberRoutesDeps): Promise<void> {
-  const office = requireRole(deps.credentials, OFFICE_ROLE);
-
   app.put(
     '/v1/members/:region/:agencyId',
     {
@@ -46,12 +50,14 @@ export async function memberRoutes(app: HttpServer, deps: MemberRoutesDeps): Pro
         )}`,
         params: MemberParams,
         body: MemberBody,
-        response: { 200: MemberView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: MemberView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: office,
+      config: { access: office },
     },
     async (request) =>
-      view(await deps.submissions.enrol(request.principal!, { ...request.params, role: request.body.role })),
+      view(
+        await deps.submissions.enrol(principalOf(request), { ...request.params, role: request.body.role }),
+      ),
   );
 
   app.delete(
@@ -62,12 +68,14 @@ export async function memberRoutes(app: HttpServer, deps: MemberRoutesDeps): Pro
         summary: 'Retire a member department (no more reminders; not expected to report)',
         description: describeErrors(E.memberNotFound, E.concurrentUpdate),
         params: MemberParams,
-        response: { 200: MemberView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: MemberView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: office,
+      config: { access: office },
     },
     async (request) =>
-      view(await deps.submissions.retire(request.principal!, request.params.region, request.params.agencyId)),
+      view(
+        await deps.submissions.retire(principalOf(request), request.params.region, request.params.agencyId),
+      ),
   );
 
   app.get(
@@ -75,11 +83,25 @@ export async function memberRoutes(app: HttpServer, deps: MemberRoutesDeps): Pro
     {
       schema: {
         tags: ['members'],
-        summary: 'The active member departments within the office’s region',
-        response: { 200: Type.Object({ members: Type.Array(MemberView) }), ...problemResponses(401, 403) },
+        summary: 'The active member departments within the office’s region, paged',
+        querystring: Type.Composite([PageQuery], { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            items: Type.Array(MemberView),
+            limit: Type.Integer(),
+            offset: Type.Integer(),
+            nextOffset: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...problemResponses(400, 401, 403, 429),
+        },
       },
-      preHandler: office,
+      config: { access: office },
     },
-    async (request) => ({ members: (await deps.submissions.members(request.principal!)).map(view) }),
+    async (request) => {
+      const { limit, offset } = pageWindow(request.query);
+      const all = await deps.submissions.members(principalOf(request));
+      const page = pageOf(all.slice(offset, offset + limit + 1).map(view), request.query);
+      return { items: page.items, limit, offset, nextOffset: page.nextOffset };
+    },
   );
 }

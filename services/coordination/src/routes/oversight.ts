@@ -1,10 +1,15 @@
 import { RegionCode } from '@homeward/events';
 import {
+  type AuditLog,
   type Credentials,
   describeErrors,
   type HttpServer,
+  PageQuery,
+  pageOf,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { DUTIES } from '../domain/duties.ts';
@@ -20,18 +25,20 @@ export interface OversightRoutesDeps {
   oversight: OversightService;
   submissions: SubmissionService;
   credentials: Credentials;
+  audit: AuditLog;
 }
 
 const SCOPE_ERRORS = describeErrors(E.submissionNotFound);
 const RegionQuery = Type.Optional(RegionCode);
+const office = (scope: string): RouteAccess => ({ roles: [OFFICE_ROLE], scope });
+const json = (body: unknown) => JSON.stringify(body);
 
 /**
  * What an office oversees within its region: who is late, the roll-up, the duties missed now,
  * the year's assessment. Coordination offices only; a region outside the caller's is 404.
+ * Lists are paged in JSON; their CSV is the whole list (an export for the office's files).
  */
 export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps): Promise<void> {
-  const office = requireRole(deps.credentials, OFFICE_ROLE);
-
   app.get(
     '/v1/late',
     {
@@ -39,24 +46,27 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
         tags: ['oversight'],
         summary: "Member departments late with the year's report (none before the deadline)",
         description:
-          'Within the office’s region: not submitted by 31 January, submitted after it, or returned and not resubmitted. JSON or CSV.',
-        querystring: Type.Object(
-          { year: Year, format: Type.Optional(TableFormat) },
-          { additionalProperties: false },
+          'Within the office’s region: not submitted by 31 January, submitted after it, or returned and not resubmitted. JSON (paged) or CSV.',
+        querystring: Type.Composite(
+          [Type.Object({ year: Year, format: Type.Optional(TableFormat) }), PageQuery],
+          {
+            additionalProperties: false,
+          },
         ),
         produces: ['application/json', 'text/csv'],
         response: {
           200: Type.Unknown({
-            description: '{ year, late: [{ agencyId, role, region, submissionId, state, dueDate }] }',
+            description:
+              '{ year, items: [{ agencyId, role, region, submissionId, state, dueDate }], nextOffset }',
           }),
-          ...problemResponses(400, 401, 403),
+          ...problemResponses(400, 401, 403, 429),
         },
       },
-      preHandler: office,
+      config: { access: office("the members' regions, within the office's") },
     },
     async (request, reply) => {
       const { year, format } = request.query;
-      const late = await deps.submissions.late(request.principal!, year);
+      const late = await deps.submissions.late(principalOf(request), year);
       if (chosenFormat(request, format) === 'csv')
         return sendRaw(
           reply,
@@ -67,7 +77,11 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
           ]),
           `homeward-late-${year}.csv`,
         );
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify({ year, late }));
+      const { limit, offset } = pageWindow(request.query);
+      const page = pageOf(late.slice(offset, offset + limit + 1), request.query);
+      return reply
+        .type('application/json; charset=utf-8')
+        .send(json({ year, items: page.items, limit, offset, nextOffset: page.nextOffset }));
     },
   );
 
@@ -83,15 +97,15 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
         querystring: Type.Object({ year: Year, region: RegionQuery }, { additionalProperties: false }),
         response: {
           200: Type.Unknown({ description: 'see domain/rollup.ts' }),
-          ...problemResponses(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404, 429),
         },
       },
-      preHandler: office,
+      config: { access: office("the requested region (default the office's own), within the office's") },
     },
     async (request, reply) => {
       const { year, region } = request.query;
-      const tree = await deps.oversight.rollup(request.principal!, year, region);
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify({ year, ...tree }));
+      const tree = await deps.oversight.rollup(principalOf(request), year, region);
+      return reply.type('application/json; charset=utf-8').send(json({ year, ...tree }));
     },
   );
 
@@ -103,23 +117,39 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
         summary: 'The duties being missed now, per region and department, each naming its record',
         description:
           'Reports not acted on, child cases without a special team, DNA sampling and custody steps overdue, rescued children not placed, ' +
-          `identified children not returned, overdue follow-ups. Each item links to its record in the service that owns it. JSON or CSV.\n${SCOPE_ERRORS}`,
-        querystring: Type.Object(
-          { region: RegionQuery, format: Type.Optional(TableFormat) },
+          'identified children not returned, overdue follow-ups; oldest first. Each item links to its record in the service that owns it. ' +
+          `JSON (paged) or CSV. Each read is audited (it names case, sample and follow-up records).\n${SCOPE_ERRORS}`,
+        querystring: Type.Composite(
+          [Type.Object({ region: RegionQuery, format: Type.Optional(TableFormat) }), PageQuery],
           { additionalProperties: false },
         ),
         produces: ['application/json', 'text/csv'],
         response: {
           200: Type.Unknown({ description: 'see domain/duties.ts' }),
-          ...problemResponses(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404, 429),
         },
       },
-      preHandler: office,
+      config: {
+        access: office(
+          "each duty's region (the case's, the rescue's, the sample's, the follow-up's), within the office's",
+        ),
+      },
     },
     async (request, reply) => {
       const { region, format } = request.query;
-      const list = await deps.oversight.supervision(request.principal!, region);
-      if (chosenFormat(request, format) === 'csv')
+      const list = await deps.oversight.supervision(principalOf(request), region);
+      const csv = chosenFormat(request, format) === 'csv';
+      const { limit, offset } = pageWindow(request.query);
+      const page = pageOf(list.missed.slice(offset, offset + limit + 1), request.query);
+      const shown = csv ? list.missed : page.items;
+      await deps.audit.read(request, {
+        action: 'supervision.read',
+        recordType: 'supervised-record',
+        recordIds: [...new Set(shown.map((m) => `${m.record.kind}:${m.record.id}`))],
+        regions: [...new Set(shown.map((m) => m.region))],
+        filters: { region: list.region, format: csv ? 'csv' : 'json' },
+      });
+      if (csv)
         return sendRaw(
           reply,
           'text/csv; charset=utf-8',
@@ -151,7 +181,17 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
           ]),
           `homeward-supervision-${list.region}.csv`,
         );
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(list));
+      return reply.type('application/json; charset=utf-8').send(
+        json({
+          region: list.region,
+          asOf: list.asOf,
+          total: list.missed.length,
+          missed: page.items,
+          limit,
+          offset,
+          nextOffset: page.nextOffset,
+        }),
+      );
     },
   );
 
@@ -172,14 +212,14 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
         produces: ['application/json', 'text/csv'],
         response: {
           200: Type.Unknown({ description: 'see domain/assessment.ts' }),
-          ...problemResponses(400, 401, 403, 404),
+          ...problemResponses(400, 401, 403, 404, 429),
         },
       },
-      preHandler: office,
+      config: { access: office("the requested region (default the office's own), within the office's") },
     },
     async (request, reply) => {
       const { year, region, format } = request.query;
-      const a = await deps.oversight.assessment(request.principal!, year, region);
+      const a = await deps.oversight.assessment(principalOf(request), year, region);
       if (chosenFormat(request, format) === 'csv') {
         const head = [
           'kind',
@@ -214,7 +254,7 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
           `homeward-assessment-${year}-${a.region}.csv`,
         );
       }
-      return reply.type('application/json; charset=utf-8').send(JSON.stringify(a));
+      return reply.type('application/json; charset=utf-8').send(json(a));
     },
   );
 }

@@ -79,7 +79,10 @@ export const SubmissionView = Type.Object({
 
 export const SubmissionList = Type.Object({
   year: Year,
-  submissions: Type.Array(
+  limit: Type.Integer(),
+  offset: Type.Integer(),
+  nextOffset: Type.Union([Type.Integer(), Type.Null()]),
+  items: Type.Array(
     Type.Object({
       submissionId: Type.String(),
       region: RegionCode,

@@ -6,8 +6,12 @@ import {
   type FastifyReply,
   type FastifyRequest,
   type HttpServer,
+  PageQuery,
+  pageOf,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
 } from '@homeward/service-kit';
 import { type Static, Type } from '@sinclair/typebox';
 import { dueDate } from '../domain/deadlines.ts';
@@ -97,8 +101,18 @@ const READ_ERRORS = describeErrors(E.submissionNotFound);
  * its own submission.
  */
 export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDeps): Promise<void> {
-  const submitters = requireRole(deps.credentials, ...SUBMITTING_ROLES);
-  const office = requireRole(deps.credentials, OFFICE_ROLE);
+  const own: RouteAccess = {
+    roles: SUBMITTING_ROLES,
+    scope: "the caller's own region: a department submits and is pre-filled for its credential's region",
+  };
+  const read: RouteAccess = {
+    roles: SUBMITTING_ROLES,
+    scope: "the submission's region: the department that made it, or an office whose region contains it",
+  };
+  const review: RouteAccess = {
+    roles: [OFFICE_ROLE],
+    scope: "the submission's region: an office whose region contains it, never on its own submission",
+  };
 
   app.get(
     '/v1/prefill',
@@ -110,12 +124,12 @@ export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDe
           "For a department, its role's figures within its credential's region; for an office, every department's within its region. " +
           'Computed from events (see the README for each counter).',
         querystring: YearQuery,
-        response: { 200: Prefill, ...problemResponses(400, 401, 403) },
+        response: { 200: Prefill, ...problemResponses(400, 401, 403, 429) },
       },
-      preHandler: submitters,
+      config: { access: own },
     },
     async (request) => {
-      const caller = request.principal!;
+      const caller = principalOf(request);
       const { year } = request.query;
       const platform = await deps.submissions.prefill(caller, year);
       return { year, region: caller.region, department: caller.role, dueDate: dueDate(year), platform };
@@ -140,12 +154,16 @@ export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDe
           ),
         params: Type.Object({ year: Year }),
         body: SubmitBody,
-        response: { 200: SubmissionView, 201: SubmissionView, ...problemResponses(400, 401, 403, 409, 422) },
+        response: {
+          200: SubmissionView,
+          201: SubmissionView,
+          ...problemResponses(400, 401, 403, 409, 422, 429),
+        },
       },
-      preHandler: submitters,
+      config: { access: own },
     },
     async (request, reply) => {
-      const { doc, created } = await deps.submissions.submit(request.principal!, {
+      const { doc, created } = await deps.submissions.submit(principalOf(request), {
         year: request.params.year,
         own: request.body.own,
         narrative: request.body.narrative,
@@ -162,17 +180,22 @@ export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDe
         tags: ['submissions'],
         summary:
           'The submissions of a year the caller may read (its own; an office: every one within its region)',
-        querystring: YearQuery,
-        response: { 200: SubmissionList, ...problemResponses(400, 401, 403) },
+        querystring: Type.Composite([YearQuery, PageQuery], { additionalProperties: false }),
+        response: { 200: SubmissionList, ...problemResponses(400, 401, 403, 429) },
       },
-      preHandler: submitters,
+      config: { access: read },
     },
     async (request) => {
       const { year } = request.query;
-      const docs = await deps.submissions.list(request.principal!, year);
+      const { limit, offset } = pageWindow(request.query);
+      const docs = await deps.submissions.list(principalOf(request), year);
+      const page = pageOf(docs.slice(offset, offset + limit + 1), request.query);
       return {
         year,
-        submissions: docs.map((d) => {
+        limit,
+        offset,
+        nextOffset: page.nextOffset,
+        items: page.items.map((d) => {
           const v = latest(d);
           return {
             submissionId: d._id,
@@ -199,12 +222,12 @@ export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDe
         params: Type.Object({ submissionId: Id }),
         querystring: Type.Object({ format: Type.Optional(ReportFormat) }, { additionalProperties: false }),
         produces: ['application/json', 'text/csv', 'text/html', 'application/pdf'],
-        response: { 200: SubmissionView, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: SubmissionView, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: submitters,
+      config: { access: read },
     },
     async (request, reply) => {
-      const doc = await deps.submissions.get(request.principal!, request.params.submissionId);
+      const doc = await deps.submissions.get(principalOf(request), request.params.submissionId);
       const format = chosenFormat(request, request.query.format);
       const name = `homeward-annual-${doc.year}-${doc.region}-${doc.agencyId}`;
       if (format === 'csv')
@@ -244,14 +267,14 @@ export async function submissionRoutes(app: HttpServer, deps: SubmissionRoutesDe
           )}`,
           params: Type.Object({ submissionId: Id }),
           body,
-          response: { 200: SubmissionView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+          response: { 200: SubmissionView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
         },
-        preHandler: office,
+        config: { access: review },
       },
       async (request) => {
         const { comment } = request.body as { comment?: string };
         return submissionView(
-          await deps.submissions.review(request.principal!, request.params.submissionId, kind, comment),
+          await deps.submissions.review(principalOf(request), request.params.submissionId, kind, comment),
         );
       },
     );

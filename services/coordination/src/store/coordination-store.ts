@@ -1,5 +1,6 @@
 import type { HomewardEvent, ReminderStage, Role } from '@homeward/events';
 import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import { regionFilter, withScope } from '@homeward/service-kit';
 import type { Contribution, FigureRow } from '../domain/figures.ts';
 import type { SupervisedRecord } from '../domain/records.ts';
 import type { Ref } from '../domain/refs.ts';
@@ -87,9 +88,10 @@ export class CoordinationStore {
    * The platform's figures of a year, summed per region and department (a full read: the
    * figures are asked for a few times a year, a year holds thousands of contributions).
    */
-  async figureRows(year: number): Promise<FigureRow[]> {
+  async figureRows(year: number, within?: string): Promise<FigureRow[]> {
     const rows = new Map<string, FigureRow>();
-    for (const d of await this.contributions.list({ year })) {
+    const filter = within ? withScope({ year }, regionFilter('region', within)) : { year };
+    for (const d of await this.contributions.list(filter)) {
       const key = `${d.region}|${d.department}`;
       let row = rows.get(key);
       if (!row) {
@@ -104,19 +106,27 @@ export class CoordinationStore {
     return [...rows.values()];
   }
 
-  /** Every supervised record (a full read, for the supervision list and the assessment). */
-  allRecords(): Promise<SupervisedRecord[]> {
-    return this.records.list();
+  /**
+   * The supervised records with a duty that may lie within `within` (the case's region or the
+   * rescue's, the sample's, the follow-up's); a full read on FerretDB, for the supervision list
+   * and the assessment.
+   */
+  recordsWithin(within: string): Promise<SupervisedRecord[]> {
+    const byRegion = regionFilter('region', within);
+    const byRescue = regionFilter('rescueRegion', within);
+    return this.records.list(Object.keys(byRegion).length === 0 ? {} : { $or: [byRegion, byRescue] });
   }
 
-  /** The submissions of a year (a listing, not a hot path). */
-  submissionsOf(year: number): Promise<SubmissionDoc[]> {
-    return this.submissions.list({ year });
+  /** The submissions of a year within a region (a listing, not a hot path). */
+  submissionsOf(year: number, within?: string): Promise<SubmissionDoc[]> {
+    return this.submissions.list(within ? withScope({ year }, regionFilter('region', within)) : { year });
   }
 
-  /** Every active member department (a listing: the roster is small). */
-  activeMembers(): Promise<MemberDoc[]> {
-    return this.members.list({ active: true });
+  /** The active member departments (within a region): a listing, the roster is small. */
+  activeMembers(within?: string): Promise<MemberDoc[]> {
+    return this.members.list(
+      within ? withScope({ active: true }, regionFilter('region', within)) : { active: true },
+    );
   }
 
   /** Inserts a reminder claim with its event; false when this stage was raised already. */

@@ -186,10 +186,20 @@ describe('the January submissions of a prefecture', () => {
     expect((await as('hefei-office')('GET', `/v1/submissions/${shushanPolice}`)).status).toBe(200);
     expect((await as('anhui-office')('GET', `/v1/submissions/${luyangPolice}`)).status).toBe(200);
     const list = await as('luyang-office')('GET', '/v1/submissions?year=2026');
-    expect(list.body.submissions.map((s: Json) => s.agencyId).sort()).toEqual([
+    expect(list.body.items.map((s: Json) => s.agencyId).sort()).toEqual([
       'luyang-civil-affairs',
       'luyang-psb',
     ]);
+    // Lists are paged: one per page, the next offset named; beyond the maximum page size is 400.
+    const first = await as('luyang-office')('GET', '/v1/submissions?year=2026&limit=1');
+    expect([first.body.items.length, first.body.nextOffset]).toEqual([1, 1]);
+    const second = await as('luyang-office')('GET', '/v1/submissions?year=2026&limit=1&offset=1');
+    expect([second.body.items.length, second.body.nextOffset]).toEqual([1, null]);
+    expect((await as('luyang-office')('GET', '/v1/submissions?year=2026&limit=201')).status).toBe(400);
+    // Authorisation comes before validation: a volunteer's malformed request is 403, not 400.
+    expect((await as('shushan-volunteers')('PUT', '/v1/submissions/2026', { nonsense: true })).status).toBe(
+      403,
+    );
     // Roles: a volunteer does not submit; a department does not review nor oversee; no key is 401.
     expect(
       (await as('shushan-volunteers')('PUT', '/v1/submissions/2026', { own: own(1), narrative: 'n' })).status,
@@ -263,7 +273,7 @@ describe('the January submissions of a prefecture', () => {
   });
 
   it('lists who is late once the deadline has passed, and reminds them', async () => {
-    expect((await as('hefei-office')('GET', '/v1/late?year=2026')).body.late).toEqual([]);
+    expect((await as('hefei-office')('GET', '/v1/late?year=2026')).body.items).toEqual([]);
     clock.set('2027-01-26T02:00:00Z');
     await svc.app.reminders.check();
     clock.set('2027-02-02T02:00:00Z');
@@ -274,7 +284,7 @@ describe('the January submissions of a prefecture', () => {
       'luyang-health overdue',
     ]);
     const late = await as('hefei-office')('GET', '/v1/late?year=2026');
-    expect(late.body.late).toEqual([
+    expect(late.body.items).toEqual([
       {
         agencyId: 'luyang-health',
         role: 'health',
@@ -284,7 +294,7 @@ describe('the January submissions of a prefecture', () => {
         dueDate: '2027-01-31',
       },
     ]);
-    expect((await as('shushan-office')('GET', '/v1/late?year=2026')).body.late).toEqual([]);
+    expect((await as('shushan-office')('GET', '/v1/late?year=2026')).body.items).toEqual([]);
     const csv = await as('hefei-office')('GET', '/v1/late?year=2026&format=csv');
     expect(csv.headers['content-type']).toContain('text/csv');
     expect(csv.text.split('\r\n')[1]).toBe(
@@ -294,7 +304,7 @@ describe('the January submissions of a prefecture', () => {
     const r = await as('luyang-health')('PUT', '/v1/submissions/2026', { own: own(1), narrative: 'late' });
     expect(r.body.current.late).toBe(true);
     expect(
-      (await as('hefei-office')('GET', '/v1/late?year=2026')).body.late.map((l: Json) => l.state),
+      (await as('hefei-office')('GET', '/v1/late?year=2026')).body.items.map((l: Json) => l.state),
     ).toEqual(['submitted-late']);
   });
 });
@@ -319,6 +329,25 @@ describe('supervision', () => {
     expect(luyang.body.missed.map(key).sort()).toEqual(EXPECTED_MISSED.filter((k) => k.includes(LUYANG)));
     const csv = await as('hefei-office')('GET', '/v1/supervision?format=csv');
     expect(csv.text.trim().split('\r\n')).toHaveLength(1 + EXPECTED_MISSED.length);
+    const paged = await as('hefei-office')('GET', '/v1/supervision?limit=5');
+    expect([paged.body.total, paged.body.missed.length, paged.body.nextOffset]).toEqual([7, 5, 5]);
+  });
+
+  it('audits who read the supervised records', async () => {
+    // The audit is read by operators and admins (of the development file); this deployment's
+    // offices get 403.
+    expect((await as('hefei-office')('GET', '/v1/audit')).status).toBe(403);
+    const records = await svc.rt.mongo.db
+      .collection('audit_log')
+      .find({ action: 'supervision.read' })
+      .toArray();
+    const byShushan = records.find((r) => r.actor.agencyId === 'shushan-office');
+    expect(byShushan).toMatchObject({
+      recordType: 'supervised-record',
+      regions: [SHUSHAN],
+      route: '/v1/supervision',
+    });
+    expect([...byShushan!.recordIds].sort()).toEqual(['case:A2', 'sample:S-A3-c']);
   });
 
   it('the assessment ranks the counties and their departments, raw numbers beside every score', async () => {
