@@ -411,7 +411,7 @@ export const EventCatalogue = {
     }),
     key: (d) => d.submissionId,
     description:
-      "A department (or a coordination office, upward) submitted its annual report, or resubmitted it after a return. Figures only: the narrative stays in coordination.",
+      'A department (or a coordination office, upward) submitted its annual report, or resubmitted it after a return. Figures only: the narrative stays in coordination.',
   }),
   'homeward.coordination.submission-returned': eventType({
     topic: Topics.coordinationEvents,
