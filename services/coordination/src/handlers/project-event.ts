@@ -1,4 +1,4 @@
-import { type EventType, EventTypes, type HomewardEvent, Topics } from '@homeward/events';
+import { EventCatalogue, type EventType, type HomewardEvent } from '@homeward/events';
 import type { EventHandler, EventHandlers, HandlerContext } from '@homeward/messaging';
 import { contributionOf } from '../domain/figures.ts';
 import { recordSteps, sameRecord } from '../domain/records.ts';
@@ -60,16 +60,39 @@ export function projectEvent(deps: ProjectorDeps) {
   };
 }
 
-/** The platform's topics coordination reads: every one but its own. */
-export const CONSUMED_TOPICS = Object.values(Topics).filter((t) => t !== Topics.coordinationEvents);
+/**
+ * The event types that move the platform's figures or a supervised record; the others (alert
+ * escalations, notifications, profiles entered, raw reports) are left to the runner, which
+ * skips types without a handler at no cost.
+ */
+export const PROJECTED_TYPES = [
+  'homeward.case.opened',
+  'homeward.case.lead-added',
+  'homeward.case.team-assigned',
+  'homeward.case.child-located',
+  'homeward.case.child-rescued',
+  'homeward.case.closed',
+  'homeward.alert.issued',
+  'homeward.alert.cancelled',
+  'homeward.dna.sample-collected',
+  'homeward.dna.custody-recorded',
+  'homeward.dna.match-found',
+  'homeward.dna.match-confirmed',
+  'homeward.dna.match-rejected',
+  'homeward.placement.decided',
+  'homeward.followup.scheduled',
+  'homeward.followup.completed',
+  'homeward.followup.overdue',
+] as const satisfies readonly EventType[];
 
-/** One handler per event type of the consumed topics, all projecting through {@link projectEvent}. */
+/** The topics of those types (notifications and raw reports are not read at all). */
+export const CONSUMED_TOPICS = [...new Set(PROJECTED_TYPES.map((t) => EventCatalogue[t].topic))];
+
+/** One handler per projected type, all projecting through {@link projectEvent}. */
 export function projectionHandlers(deps: ProjectorDeps): EventHandlers {
   const project = projectEvent(deps);
   const handler: EventHandler = async (event, ctx) => {
     await project(event, ctx);
   };
-  return Object.fromEntries(
-    EventTypes.filter((t) => !t.startsWith('homeward.coordination.')).map((t: EventType) => [t, handler]),
-  ) as EventHandlers;
+  return Object.fromEntries(PROJECTED_TYPES.map((t) => [t, handler])) as EventHandlers;
 }

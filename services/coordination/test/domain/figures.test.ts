@@ -212,3 +212,16 @@ describe('counts', () => {
     expect(counterLabel('placements:kinship-care')).toBe('Placements: kinship-care');
   });
 });
+
+describe('what coordination consumes', () => {
+  it('every type that moves a figure or a record, from the four topics that carry them', async () => {
+    const { CONSUMED_TOPICS, PROJECTED_TYPES } = await import('../../src/handlers/project-event.ts');
+    expect(CONSUMED_TOPICS.sort()).toEqual([
+      'alert.events.v1',
+      'case.events.v1',
+      'dna.events.v1',
+      'placement.events.v1',
+    ]);
+    expect(PROJECTED_TYPES).not.toContain('homeward.notification.delivered');
+  });
+});
