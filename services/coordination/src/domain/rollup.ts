@@ -1,4 +1,4 @@
-import { type RegionLevel, regionLevel } from '@homeward/events';
+import { NATIONAL_REGION, type RegionLevel, regionLevel } from '@homeward/events';
 import { addCounts, type Counts, type FigureRow, zeroCounts } from './figures.ts';
 import { childOf } from './hierarchy.ts';
 
@@ -18,7 +18,7 @@ export interface SubmissionSummary {
 /** One division of the roll-up: the platform's figures, its submissions, the divisions below. */
 export interface RollupNode {
   region: string;
-  level: RegionLevel;
+  level: RegionLevel | 'national';
   /** Every department's figures within the division (its own code and everything below). */
   platform: Counts;
   /** The same by department. */
@@ -43,7 +43,7 @@ export function buildRollup(
 ): RollupNode {
   const node: RollupNode = {
     region: root,
-    level: regionLevel(root),
+    level: root === NATIONAL_REGION ? 'national' : regionLevel(root),
     platform: zeroCounts(),
     byDepartment: {},
     direct: zeroCounts(),

@@ -69,6 +69,9 @@ describe('the roll-up', () => {
     expect(province.children[0]!.children.map((c) => c.region)).toEqual([LUYANG, SHUSHAN]);
     expect(province.platform).toEqual(prefecture.platform);
     reconciles(province);
+    const country = buildRollup('000000', rows, []);
+    expect([country.level, country.children.map((c) => c.region)]).toEqual(['national', [ANHUI]]);
+    reconciles(country);
   });
 
   it('keeps what is recorded at a division’s own code in `direct`, so it still reconciles', () => {
@@ -115,6 +118,8 @@ describe('the roll-up', () => {
     expect(childOf(HEFEI, HEFEI)).toBe(HEFEI);
     expect(childOf(HEFEI, '340200')).toBeUndefined();
     expect(childOf(SHUSHAN, SHUSHAN)).toBe(SHUSHAN);
+    expect(childOf('000000', SHUSHAN)).toBe(ANHUI);
+    expect(childOf('000000', '110101')).toBe('110000');
   });
 });
 
