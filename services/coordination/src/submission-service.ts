@@ -2,6 +2,7 @@ import { createEvent, ReminderStages, type Role } from '@homeward/events';
 import type { Clock, DueIndex } from '@homeward/service-kit';
 import {
   type Calendar,
+  dueDate,
   type LateState,
   lateState,
   openYears,
@@ -197,7 +198,7 @@ export class SubmissionService {
           region: m.region,
           submissionId: id,
           state,
-          dueDate: `${year + 1}-01-31`,
+          dueDate: dueDate(year),
         });
     }
     return out;
@@ -257,7 +258,7 @@ export class SubmissionService {
           agencyId: member.agencyId,
           role: member.role,
           stage,
-          dueDate: `${year + 1}-01-31`,
+          dueDate: dueDate(year),
           remindedAt,
         },
         { source: SOURCE, subject: id, id: `${id}:${stage}:reminder` },
