@@ -309,6 +309,26 @@ describe('the January submissions of a prefecture', () => {
   });
 });
 
+describe('the outputs of a submission over HTTP', () => {
+  it('JSON, CSV, a printable page and a PDF, by ?format= or Accept', async () => {
+    const id = encodeURIComponent(`2026:${SHUSHAN}:shushan-psb`);
+    const csv = await as('hefei-office')('GET', `/v1/submissions/${id}?format=csv`);
+    expect(csv.headers['content-type']).toContain('text/csv');
+    expect(csv.text.split('\r\n')).toContain('own,peopleScreened,420');
+    const html = await as('shushan-psb')('GET', `/v1/submissions/${id}?format=html`);
+    expect(html.headers['content-type']).toContain('text/html');
+    expect(html.text).toContain('with schools');
+    const pdf = await svc.call('GET', `/v1/submissions/${id}`, undefined, {
+      role: null,
+      headers: { authorization: `Bearer ${A['shushan-office']!.key}`, accept: 'application/pdf' },
+    });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    expect(pdf.text.startsWith('%PDF-')).toBe(true);
+    // Out of scope is 404 whatever the format.
+    expect((await as('luyang-office')('GET', `/v1/submissions/${id}?format=pdf`)).status).toBe(404);
+  });
+});
+
 describe('supervision', () => {
   const key = (m: Json) => `${m.duty} ${m.region} ${m.department} ${m.record.kind}:${m.record.id}`;
 
