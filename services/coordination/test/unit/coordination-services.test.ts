@@ -221,7 +221,10 @@ describe('oversight over memory stores', () => {
       record: { kind: string; id: string };
     }) => `${m.duty} ${m.region} ${m.department} ${m.record.kind}:${m.record.id}`;
     expect((await c.oversight.supervision(office(HEFEI))).missed.map(key).sort()).toEqual(EXPECTED_MISSED);
+    const before = await c.oversight.rollup(office(HEFEI), 2026);
     for (const e of seededYear().slice(0, 12)) await c.project(e, c.ctx);
+    // Figures count each event once, however often it is delivered.
+    expect((await c.oversight.rollup(office(HEFEI), 2026)).platform).toEqual(before.platform);
     expect((await c.oversight.supervision(office(HEFEI))).missed.map(key).sort()).toEqual(EXPECTED_MISSED);
     expect((await c.oversight.supervision(office(SHUSHAN))).missed).toHaveLength(4);
     expect(await errorCode(c.oversight.supervision(office(SHUSHAN), LUYANG))).toBe(
