@@ -171,6 +171,8 @@ function placed(
 
 /** Every event of the seeded year, in an order each producer could have published them. */
 export function seededYear(): HomewardEvent[] {
+  // Ids by position: every call makes the same events (a second call is a redelivery).
+  seq = 0;
   return [
     // A1 (Shushan): everything on time.
     opened('A1', 'missing-child', SHUSHAN, t('2026-03-01')),
