@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serviceConfig } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
@@ -48,7 +49,24 @@ export const DnaTrackingConfig = serviceConfig({
   OVERDUE_PROFILED_HOURS: hours('profiled'),
   /**
    * Consumer group through which this process learns of profiles other processes entered. The
-   * index lives in each process, so with several instances give each its own group.
+   * index lives in each process, so every instance needs a group of its own: unset, it is
+   * {@link defaultIndexConsumerGroup} (one per host and port). Set it only to a name no other
+   * instance uses.
    */
-  INDEX_CONSUMER_GROUP: Type.String({ default: 'dna-tracking.index', minLength: 1 }),
+  INDEX_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 });
+
+/**
+ * The index consumer group of an instance: `<TOPIC_PREFIX>dna-tracking.index.<host>.<port>`.
+ * Each instance keeps its whole index in memory, so each must see every `profile-entered`: a
+ * group shared by two instances splits the partitions between them and each misses the
+ * other's share. Host and port name an instance (a pod's host name, or two processes on one
+ * machine on two ports) and stay the same across its restarts, so a restart resumes its group
+ * instead of leaving one behind; the prefix keeps deployments sharing a broker apart.
+ */
+export function defaultIndexConsumerGroup(
+  config: { TOPIC_PREFIX: string; PORT: number },
+  host: string = hostname(),
+): string {
+  return `${config.TOPIC_PREFIX}dna-tracking.index.${host}.${config.PORT}`;
+}
