@@ -20,7 +20,13 @@ let second: RunningDna;
 beforeAll(async () => {
   prefix = await createTestTopics('dna-scale-out');
   const dbName = uniqueName('dna_scale').replaceAll('-', '_');
-  first = await startDna({ prefix, dbName, keepDatabase: true, defaultIndexGroup: true, env: { PORT: '18184' } });
+  first = await startDna({
+    prefix,
+    dbName,
+    keepDatabase: true,
+    defaultIndexGroup: true,
+    env: { PORT: '18184' },
+  });
   second = await startDna({ prefix, dbName, defaultIndexGroup: true, env: { PORT: '18185' } });
 });
 
