@@ -82,16 +82,19 @@ export interface RelativeThresholds {
 }
 
 /**
- * Default thresholds per relationship. A sibling shares far more than a second-degree relative,
- * so it can be held to a higher bar; the false-positive rates these give over simulated
- * unrelated pairs are in the service README (measured by test/domain/kinship-relatives-simulation.test.ts).
+ * Default thresholds per relationship. No locus excludes a relative, so unrelated people reach
+ * higher indices than against a parent, and a search compares a child with every reference in
+ * the database: the thresholds are set so that a search over a million references yields about
+ * one false candidate or fewer. A sibling shares far more than a second-degree relative, so it
+ * is held to a higher bar. The false-positive and true-positive rates over simulated pairs are
+ * in the service README (test/domain/kinship-simulation.test.ts measures them).
  */
 export const DEFAULT_RELATIVE_THRESHOLDS: Readonly<Record<RelativeRelation, Readonly<RelativeThresholds>>> =
   Object.freeze({
-    'full-sibling': Object.freeze({ match: 10_000, inconclusive: 1_000 }),
-    'half-sibling': Object.freeze({ match: 1_000, inconclusive: 100 }),
-    grandparent: Object.freeze({ match: 1_000, inconclusive: 100 }),
-    'aunt-uncle': Object.freeze({ match: 1_000, inconclusive: 100 }),
+    'full-sibling': Object.freeze({ match: 100_000, inconclusive: 10_000 }),
+    'half-sibling': Object.freeze({ match: 10_000, inconclusive: 1_000 }),
+    grandparent: Object.freeze({ match: 10_000, inconclusive: 1_000 }),
+    'aunt-uncle': Object.freeze({ match: 10_000, inconclusive: 1_000 }),
   });
 
 /** Outcome of a relatives comparison (no exclusion: every locus keeps at least k0). */

@@ -99,8 +99,10 @@ describe('relationships', () => {
   });
 
   it('holds siblings to a higher default bar than second-degree relatives', () => {
-    expect(DEFAULT_RELATIVE_THRESHOLDS['full-sibling']).toEqual({ match: 10_000, inconclusive: 1_000 });
-    expect(DEFAULT_RELATIVE_THRESHOLDS.grandparent).toEqual({ match: 1_000, inconclusive: 100 });
+    expect(DEFAULT_RELATIVE_THRESHOLDS['full-sibling']).toEqual({ match: 100_000, inconclusive: 10_000 });
+    for (const r of ['half-sibling', 'grandparent', 'aunt-uncle'] as const) {
+      expect(DEFAULT_RELATIVE_THRESHOLDS[r]).toEqual({ match: 10_000, inconclusive: 1_000 });
+    }
     expect(relativeStatus(1_000, { match: 1_000, inconclusive: 100 })).toBe('match');
     expect(relativeStatus(999, { match: 1_000, inconclusive: 100 })).toBe('inconclusive');
     expect(relativeStatus(100, { match: 1_000, inconclusive: 100 })).toBe('inconclusive');

@@ -100,7 +100,9 @@ describe('validateProfile: what each refusal says', () => {
 
   it('refuses loci that are not an object of locus to alleles', () => {
     for (const loci of [null, [], 'D8S1179', 3, undefined]) {
-      expect(errorsOf({ loci })).toEqual([{ field: 'loci', message: 'expected an object of locus to alleles' }]);
+      expect(errorsOf({ loci })).toEqual([
+        { field: 'loci', message: 'expected an object of locus to alleles' },
+      ]);
     }
   });
 
