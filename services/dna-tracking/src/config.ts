@@ -4,6 +4,12 @@ import { serviceConfig } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_OVERDUE_HOURS } from './domain/custody.ts';
 import { DEFAULT_KINSHIP_OPTIONS } from './domain/kinship.ts';
+import {
+  DEFAULT_RELATIVE_THRESHOLDS,
+  type RelativeRelation,
+  RelativeRelations,
+  type RelativeThresholds,
+} from './domain/kinship-relatives.ts';
 import { DEFAULT_MINIMUM_LOCI } from './domain/profile.ts';
 
 /** The table shipped with the service (FBI expanded CODIS, see data/README.md). */
@@ -12,6 +18,39 @@ export const SHIPPED_FREQUENCY_TABLE = fileURLToPath(
 );
 export const SHIPPED_FREQUENCY_SOURCE =
   'FBI expanded CODIS core population data 2015 (Moretti T.R. et al. 2016, Forensic Sci. Int. Genet. 25:175-181, doi:10.1016/j.fsigen.2016.07.022)';
+
+/** `full-sibling` → `FULL_SIBLING`: the relationship's part of its threshold variables. */
+const envName = (relation: RelativeRelation) => relation.toUpperCase().replaceAll('-', '_');
+
+// RELATIVE_MATCH_THRESHOLD_<RELATION> and RELATIVE_INCONCLUSIVE_THRESHOLD_<RELATION>, one pair per
+// relationship, defaults from kinship-relatives.ts.
+const relativeThresholdVariables = Object.fromEntries(
+  RelativeRelations.flatMap((r) => [
+    [
+      `RELATIVE_MATCH_THRESHOLD_${envName(r)}`,
+      Type.Number({ default: DEFAULT_RELATIVE_THRESHOLDS[r].match, exclusiveMinimum: 1 }),
+    ],
+    [
+      `RELATIVE_INCONCLUSIVE_THRESHOLD_${envName(r)}`,
+      Type.Number({ default: DEFAULT_RELATIVE_THRESHOLDS[r].inconclusive, exclusiveMinimum: 1 }),
+    ],
+  ]),
+) as Record<`RELATIVE_${'MATCH' | 'INCONCLUSIVE'}_THRESHOLD_${string}`, ReturnType<typeof Type.Number>>;
+
+/** The relatives' thresholds a configuration gives, per relationship. */
+export function relativeThresholdsOf(
+  config: Record<string, unknown>,
+): Record<RelativeRelation, RelativeThresholds> {
+  return Object.fromEntries(
+    RelativeRelations.map((r) => [
+      r,
+      {
+        match: config[`RELATIVE_MATCH_THRESHOLD_${envName(r)}`] as number,
+        inconclusive: config[`RELATIVE_INCONCLUSIVE_THRESHOLD_${envName(r)}`] as number,
+      },
+    ]),
+  ) as Record<RelativeRelation, RelativeThresholds>;
+}
 
 const hours = (step: keyof typeof DEFAULT_OVERDUE_HOURS) =>
   Type.Number({ default: DEFAULT_OVERDUE_HOURS[step], exclusiveMinimum: 0 });
@@ -35,6 +74,12 @@ export const DnaTrackingConfig = serviceConfig({
     default: DEFAULT_KINSHIP_OPTIONS.inconclusiveThreshold,
     exclusiveMinimum: 1,
   }),
+  ...relativeThresholdVariables,
+  /**
+   * Lowest relatives index a search keeps (unset: the lowest inconclusive threshold), so that a
+   * case with several references is scored jointly from a reference weaker alone.
+   */
+  RELATIVE_FLOOR: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   MUTATION_RATE: Type.Number({
     default: DEFAULT_KINSHIP_OPTIONS.mutationRate,
     exclusiveMinimum: 0,

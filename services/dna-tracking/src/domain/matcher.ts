@@ -35,6 +35,7 @@ import {
   mutationIndex,
   probabilityOfParentage,
 } from './kinship.ts';
+import { pedigreeIndex } from './kinship-pedigree.ts';
 import {
   DEFAULT_RELATIVE_THRESHOLDS,
   IBD,
@@ -406,6 +407,50 @@ export class ProfileIndex {
         pack === this.#relatives ? RelativeRelations[code]! : code === RELATION_MOTHER ? 'mother' : 'father';
       return { sampleId, relation, profile: this.#decode(pack, slot) };
     });
+  }
+
+  /** The indexed profile of a sample (loci of the frequency table only), if indexed. */
+  profileOf(id: string): StrProfile | undefined {
+    const pack = this.#packOf(id);
+    return pack === undefined ? undefined : this.#decode(pack, pack.slotOf.get(id)!);
+  }
+
+  /**
+   * The joint likelihood ratio (kinship-pedigree.ts) that `child` is the missing child of a case,
+   * over every typed reference of the case, with its status under the strictest thresholds of
+   * the relationships involved (a parent's being the parentage thresholds): one bar for the
+   * family, never a lower one than any member alone would face.
+   */
+  familyIndex(
+    child: StrProfile,
+    caseId: string,
+  ): {
+    combinedIndex: number;
+    probability: number;
+    status: RelativeStatus;
+    lociCompared: number;
+    references: CaseReference[];
+  } {
+    const references = this.referencesOf(caseId);
+    const result = pedigreeIndex(this.#table, child, references, {
+      mutationRate: this.#options.mutationRate,
+    });
+    const bars = references.map((r) =>
+      r.relation === 'mother' || r.relation === 'father'
+        ? { match: this.#options.matchThreshold, inconclusive: this.#options.inconclusiveThreshold }
+        : this.#relativeThresholds[r.relation],
+    );
+    const thresholds = {
+      match: Math.max(...bars.map((b) => b.match)),
+      inconclusive: Math.max(...bars.map((b) => b.inconclusive)),
+    };
+    return {
+      combinedIndex: result.combinedIndex,
+      probability: result.probability,
+      status: relativeStatus(result.combinedIndex, thresholds),
+      lociCompared: result.lociCompared,
+      references,
+    };
   }
 
   #packOf(id: string): ProfilePack | undefined {
