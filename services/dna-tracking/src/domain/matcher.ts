@@ -50,11 +50,9 @@ import type { LocusName } from './loci.ts';
 import type { Genotype, StrProfile } from './profile.ts';
 import {
   CLASS_SLOTS,
-  CLASS_UNKNOWN,
-  CLASS_UNTYPED,
-  fillClassTable,
+  fillLogSlots,
+  fillWeights,
   type RelativesScanInput,
-  CLASSES as SCAN_CLASSES,
   scanRelatives,
 } from './relatives-scan.ts';
 
@@ -309,7 +307,8 @@ export class ProfileIndex {
   readonly #relativeLog: Float32Array;
   /** Per search: index by relationship, locus and class (Float64, for the exact rescoring). */
   readonly #relativeIndex: Float64Array;
-  #classTables = new Uint8Array(0);
+  /** Per search: byte weights per locus (relatives-scan.ts). */
+  readonly #weights: Uint8Array;
   #scanAcc = new Float32Array(0);
   #scanOut = new Int32Array(0);
   readonly #cases = new Map<string, { mother?: string; father?: string }>();
@@ -363,6 +362,7 @@ export class ProfileIndex {
     );
     this.#relativeLog = new Float32Array(RelativeRelations.length * loci * CLASS_SLOTS);
     this.#relativeIndex = new Float64Array(RelativeRelations.length * loci * CLASSES);
+    this.#weights = new Uint8Array(loci << 8);
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
     this.#childLoci = new Int32Array(loci);
@@ -840,7 +840,7 @@ export class ProfileIndex {
       relation: pack.relation,
       loci: this.#childLoci,
       lociCount: typed,
-      classTables: this.#classTables,
+      weights: this.#weights,
       logIndex: this.#relativeLog,
       lociTotal: L,
       logFloor: Math.log(floor),
@@ -926,23 +926,19 @@ export class ProfileIndex {
     const R = RelativeRelations.length;
     let typed = 0;
     for (let l = 0; l < L; l++) if (child[2 * l] !== UNTYPED) this.#childLoci[typed++] = l;
-    if (this.#classTables.length < typed << 16) this.#classTables = new Uint8Array(L << 16);
     for (let i = 0; i < typed; i++) {
       const l = this.#childLoci[i]!;
       const a = child[2 * l]!;
       const b = child[2 * l + 1]!;
-      fillClassTable(this.#classTables.subarray(i << 16, (i + 1) << 16), columnCode(a), columnCode(b));
+      fillWeights(this.#weights.subarray(l << 8, (l + 1) << 8), columnCode(a), columnCode(b));
       for (let r = 0; r < R; r++) {
-        const at = (r * L + l) * CLASS_SLOTS;
-        let max = 0;
-        for (let k = 0; k < SCAN_CLASSES; k++) {
-          const v = this.#relativeLocus(r, l, a, b, k);
-          this.#relativeIndex[(r * L + l) * CLASSES + k] = v;
-          this.#relativeLog[at + k] = Math.log(v);
-          if (v > max) max = v;
-        }
-        this.#relativeLog[at + CLASS_UNTYPED] = 0;
-        this.#relativeLog[at + CLASS_UNKNOWN] = Math.log(max);
+        const at = (r * L + l) * CLASSES;
+        for (let k = 0; k < CLASSES; k++) this.#relativeIndex[at + k] = this.#relativeLocus(r, l, a, b, k);
+        fillLogSlots(
+          this.#relativeLog,
+          (r * L + l) * CLASS_SLOTS,
+          this.#relativeIndex.subarray(at, at + CLASSES),
+        );
       }
     }
     return typed;

@@ -4,12 +4,12 @@
  *
  * No locus excludes a relative, so the parent search's pre-filter (drop at three
  * inconsistencies) has nothing to drop: every reference is scored at every locus. To make that
- * cheap, a locus costs one 16-bit load (the reference's two byte codes read as one word), one
- * byte load from a 64 KiB table giving the word's class for this child (0..8 = copies of the
- * child's first allele + 3 × copies of its second, {@link CLASS_UNTYPED} or
- * {@link CLASS_UNKNOWN}), and one load of the log index of that class for the reference's
- * relationship. Columns, accumulators and relationships are read in order; only the two small
- * tables are gathered.
+ * cheap, a locus costs one 16-bit load (the reference's two byte codes read as one word), two
+ * loads from a 256-byte table of this child's weights (1 for its first allele, 3 for its
+ * second, 0 for any other, {@link WEIGHT_UNTYPED} and {@link WEIGHT_UNKNOWN} for the special
+ * bytes), whose sum is the class, and one load of the log index of that class for the
+ * reference's relationship. Columns, accumulators and relationships are read in order; only the
+ * small tables are gathered.
  *
  * Exact, though the sums are Float32: this pass only selects, with a margin, the references
  * whose index may reach the floor; each selected one is then scored in Float64 in the frequency
@@ -17,17 +17,17 @@
  * 254 on ({@link UNKNOWN_BYTE}) stands for many alleles, so its class is unknown and it scores
  * the largest index of its relationship at that locus: an upper bound, never a miss.
  *
- * Pure over typed arrays, so a worker thread can run it on a shard of a shared pack.
+ * Pure over typed arrays, so a worker thread can run it on a shard of a pack.
  */
 
-/** Classes of a locus word: 0..8 as above. */
+/** Classes 0..8: copies of the child's first allele + 3 × copies of its second. */
 export const CLASSES = 9;
-/** Class of an untyped locus (index 1: the locus says nothing). */
-export const CLASS_UNTYPED = 9;
-/** Class of a word holding a code from 254 on (scored at the relationship's maximum). */
-export const CLASS_UNKNOWN = 10;
-/** Entries per relationship and locus in the log-index table. */
-export const CLASS_SLOTS = 11;
+/** Weight of an untyped byte: both bytes of an untyped locus sum to 18 (index 1). */
+export const WEIGHT_UNTYPED = 9;
+/** Weight of a byte from 254 on: any sum from 20 up scores the relationship's maximum. */
+export const WEIGHT_UNKNOWN = 20;
+/** Entries per relationship and locus in the log-index table (sums 0..40). */
+export const CLASS_SLOTS = 2 * WEIGHT_UNKNOWN + 1;
 /** Byte code of an untyped locus in a column. */
 export const UNTYPED_BYTE = 0xff;
 /** Byte code shared by every allele code from 254 on. */
@@ -36,25 +36,31 @@ export const UNKNOWN_BYTE = 0xfe;
 export const SCAN_MARGIN = 1e-3;
 
 /**
- * Fill `out` (65,536 bytes) with the class of every column word for a child whose two allele
- * codes at the locus are `a` and `b` (byte codes; equal for a homozygote).
+ * Fill `out` (256 bytes) with the weight of every byte code for a child whose two allele codes
+ * at the locus are `a` and `b` (byte codes; equal for a homozygote).
  */
-export function fillClassTable(out: Uint8Array, a: number, b: number): void {
+export function fillWeights(out: Uint8Array, a: number, b: number): void {
   out.fill(0);
-  const weight = (v: number): number => (v === a ? 1 : 0) + (v === b && b !== a ? 3 : 0);
-  const special = [a, b, UNTYPED_BYTE, UNKNOWN_BYTE];
-  for (const v of special) {
-    for (let x = 0; x < 256; x++) {
-      out[(v << 8) | x] = wordClass(v, x, weight);
-      out[(x << 8) | v] = wordClass(x, v, weight);
-    }
-  }
+  out[UNTYPED_BYTE] = WEIGHT_UNTYPED;
+  out[UNKNOWN_BYTE] = WEIGHT_UNKNOWN;
+  if (a < UNKNOWN_BYTE) out[a] = 1;
+  if (b < UNKNOWN_BYTE && b !== a) out[b] = 3;
 }
 
-function wordClass(lo: number, hi: number, weight: (v: number) => number): number {
-  if (lo === UNTYPED_BYTE || hi === UNTYPED_BYTE) return CLASS_UNTYPED;
-  if (lo === UNKNOWN_BYTE || hi === UNKNOWN_BYTE) return CLASS_UNKNOWN;
-  return weight(lo) + weight(hi);
+/**
+ * Fill the log-index slots of one relationship at one locus from the indices of classes 0..8:
+ * exact for 0..8, 0 (index 1) for an untyped locus, the largest for any sum with an unknown byte.
+ */
+export function fillLogSlots(out: Float32Array, at: number, indexOfClass: ArrayLike<number>): void {
+  let max = 0;
+  for (let k = 0; k < CLASS_SLOTS; k++) out[at + k] = 0;
+  for (let k = 0; k < CLASSES; k++) {
+    const v = indexOfClass[k]!;
+    out[at + k] = Math.log(v);
+    if (v > max) max = v;
+  }
+  for (let k = WEIGHT_UNKNOWN; k < CLASS_SLOTS; k++) out[at + k] = Math.log(max);
+  out[at + 2 * WEIGHT_UNTYPED] = 0;
 }
 
 /** What one scan reads. */
@@ -67,8 +73,8 @@ export interface RelativesScanInput {
   /** Loci to scan (those typed in the child). */
   loci: Int32Array;
   lociCount: number;
-  /** Class table per scanned locus, 65,536 bytes each, in `loci` order. */
-  classTables: Uint8Array;
+  /** Byte weights per locus of the table, 256 each (see {@link fillWeights}). */
+  weights: Uint8Array;
   /** Log index by [relationship][locus][class slot]: `(r * L + l) * CLASS_SLOTS + class`. */
   logIndex: Float32Array;
   /** Loci in the table (L above). */
@@ -88,17 +94,19 @@ export function scanRelatives(
   acc: Float32Array,
   out: Int32Array,
 ): number {
-  const { words, stride, relation, loci, lociCount, classTables, logIndex, lociTotal, logFloor } = input;
+  const { words, stride, relation, loci, lociCount, weights, logIndex, lociTotal, logFloor } = input;
   const n = end - start;
   acc.fill(0, 0, n);
   for (let i = 0; i < lociCount; i++) {
     const l = loci[i]!;
     const column = l * stride + start;
-    const classes = classTables.subarray(i << 16, (i + 1) << 16);
+    const w = l << 8;
     const base = l * CLASS_SLOTS;
     const perRelation = lociTotal * CLASS_SLOTS;
     for (let s = 0; s < n; s++) {
-      acc[s] = acc[s]! + logIndex[relation[start + s]! * perRelation + base + classes[words[column + s]!]!]!;
+      const word = words[column + s]!;
+      const k = weights[w + (word & 0xff)]! + weights[w + (word >>> 8)]!;
+      acc[s] = acc[s]! + logIndex[relation[start + s]! * perRelation + base + k]!;
     }
   }
   const bar = logFloor - SCAN_MARGIN;
