@@ -225,7 +225,12 @@ out(
 out(
   `worker pool            ${pool.shards} shards, load ${(poolLoadMs / 1000).toFixed(2)} s (regenerate + send + pack), rss -> ${mb(afterPool.rss)}, arrayBuffers -> ${mb(afterPool.arrayBuffers)} (both copies)`,
 );
-out(`machine                load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+out(
+  `machine                load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 out();
 out('| kernel                        | p50 ms | p95 ms | p99 ms |');
 out('| ----------------------------- | -----: | -----: | -----: |');
