@@ -209,7 +209,9 @@ describe('loadFrequencyTable: every refusal names where', () => {
       field: 'P.frequencies.X1',
     });
     expect(
-      refusal({ P: { sampleSizeByLocus: { TH01: 10, THO1: 10 }, frequencies: { TH01: { '6': 1 }, THO1: { '6': 1 } } } }),
+      refusal({
+        P: { sampleSizeByLocus: { TH01: 10, THO1: 10 }, frequencies: { TH01: { '6': 1 }, THO1: { '6': 1 } } },
+      }),
     ).toEqual({ message: 'Locus TH01 appears twice', field: 'P.frequencies.THO1' });
     for (const size of [0, -2, 2.5, '10', undefined]) {
       expect(refusal({ P: { ...ok, sampleSizeByLocus: { TH01: size } } })).toEqual({
@@ -232,12 +234,20 @@ describe('loadFrequencyTable: every refusal names where', () => {
       });
     }
     expect(() => loadFrequencyTable(locus({ '6': 1 }), { population: 'P', source: 'x' })).not.toThrow();
-    expect(() => loadFrequencyTable(locus({ '6': 0.5, '7': 0.5009 }), { population: 'P', source: 'x' })).not.toThrow();
-    expect(() => loadFrequencyTable(locus({ '6': 0.5, '7': 0.4991 }), { population: 'P', source: 'x' })).not.toThrow();
+    expect(() =>
+      loadFrequencyTable(locus({ '6': 0.5, '7': 0.5009 }), { population: 'P', source: 'x' }),
+    ).not.toThrow();
+    expect(() =>
+      loadFrequencyTable(locus({ '6': 0.5, '7': 0.4991 }), { population: 'P', source: 'x' }),
+    ).not.toThrow();
     expect(refusal(locus({ '6': 0.5, '7': 0.502 })).message).toBe('Frequencies sum to 1.002, not 1');
     expect(refusal(locus({ '6': 0.5, '7': 0.498 })).message).toMatch(/^Frequencies sum to 0.998/);
-    expect(refusal(locus({ '6': 0.5, '7.12': 0.5 })).message).toBe('Allele 7.12 is neither a repeat number nor a bin');
-    expect(refusal(locus({ '6': 0.5, '>7.12': 0.5 })).message).toBe('Allele >7.12 is neither a repeat number nor a bin');
+    expect(refusal(locus({ '6': 0.5, '7.12': 0.5 })).message).toBe(
+      'Allele 7.12 is neither a repeat number nor a bin',
+    );
+    expect(refusal(locus({ '6': 0.5, '>7.12': 0.5 })).message).toBe(
+      'Allele >7.12 is neither a repeat number nor a bin',
+    );
     expect(refusal(locus({ '6': 0.5, '123': 0.5 })).message).toMatch(/neither/);
   });
 });
