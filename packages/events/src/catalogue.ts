@@ -92,6 +92,36 @@ function eventType<S extends TSchema>(def: {
  * Every event type of the contract. The data schemas are open (unknown fields are kept and
  * ignored): within a topic version producers may add optional fields, and consumers must cope.
  */
+/** What a reference sample is to the missing child of its case: a parent or another relative. */
+const ReferenceRelation = Type.Union([
+  Type.Literal('mother'),
+  Type.Literal('father'),
+  Type.Literal('full-sibling'),
+  Type.Literal('half-sibling'),
+  Type.Literal('grandparent'),
+  Type.Literal('aunt-uncle'),
+]);
+
+/**
+ * Optional fields of a match against relatives other than parents: the relation (or `family`
+ * for several references of one case scored jointly) and every reference sample with its
+ * relation. `parentSampleIds` then holds the first two references, closest relation first.
+ */
+const RelativesMatch = {
+  relationship: Type.Optional(
+    Type.Union([
+      Type.Literal('full-sibling'),
+      Type.Literal('half-sibling'),
+      Type.Literal('grandparent'),
+      Type.Literal('aunt-uncle'),
+      Type.Literal('family'),
+    ]),
+  ),
+  references: Type.Optional(
+    Type.Array(Type.Object({ sampleId: Id, relation: ReferenceRelation }), { minItems: 1, maxItems: 16 }),
+  ),
+};
+
 export const EventCatalogue = {
   'homeward.report.submitted': eventType({
     topic: Topics.agencyReports,
@@ -267,9 +297,10 @@ export const EventCatalogue = {
           Type.Literal('unidentified-child'),
           Type.Literal('rescued-child'),
           Type.Literal('parent'),
+          Type.Literal('relative'),
         ]),
         caseId: Type.Optional(Id),
-        relation: Type.Optional(Type.Union([Type.Literal('mother'), Type.Literal('father')])),
+        relation: Type.Optional(ReferenceRelation),
       }),
       kitBarcode: ShortText,
       collectedAt: DateTime,
@@ -314,6 +345,7 @@ export const EventCatalogue = {
       inconsistentLoci: Type.Array(ShortText),
       frequencyVersion: ShortText,
       foundAt: DateTime,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A kinship candidate above the threshold, awaiting a lab review.',
@@ -327,6 +359,7 @@ export const EventCatalogue = {
       caseId: Type.Optional(Id),
       confirmedAt: DateTime,
       confirmedBy: ShortText,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A lab confirmed a match: the child is identified.',
@@ -340,6 +373,7 @@ export const EventCatalogue = {
       caseId: Type.Optional(Id),
       rejectedAt: DateTime,
       rejectedBy: ShortText,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A lab rejected a candidate match after review.',
