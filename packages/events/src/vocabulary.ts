@@ -70,3 +70,13 @@ export type SamplingSubject = (typeof SamplingSubjects)[number];
 /** Placement's clocks on "as soon as possible": rescued but not placed, identified but not home. */
 export const PlacementClocks = ['rescued-not-placed', 'identified-not-returned'] as const;
 export type PlacementClock = (typeof PlacementClocks)[number];
+/** Where a department's annual submission stands with its coordination office. */
+export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
+export type SubmissionStatus = (typeof SubmissionStatuses)[number];
+
+/**
+ * The reminders of an annual submission, in their order: the window opens (1 January), the
+ * deadline nears, the deadline passed without a submission.
+ */
+export const ReminderStages = ['opening', 'due-soon', 'overdue'] as const;
+export type ReminderStage = (typeof ReminderStages)[number];

@@ -90,7 +90,7 @@ export const DnaErrors = defineErrors({
   caseMismatch: {
     code: 'DNA_ERR_CASE_MISMATCH',
     status: 422,
-    summary: "a parent's sample names a missing child's case",
+    summary: "a parent's or a relative's sample names a missing child's case",
   },
   custodyTimeOrder: {
     code: 'DNA_ERR_CUSTODY_TIME_ORDER',

@@ -90,8 +90,9 @@ export class SampleService {
     await this.insertRecord(sample._id, first.record, first.event);
     // After the sample and its first record, so a retry after a crash in between pays it too;
     // the first sample to name a duty pays it (a second kit for the same parent changes nothing).
-    if (sample.subject.caseId) {
-      const key = paidKey(sample.subject.caseId, subjectOfSample(sample.subject));
+    const paying = subjectOfSample(sample.subject);
+    if (sample.subject.caseId && paying) {
+      const key = paidKey(sample.subject.caseId, paying);
       await this.deps.store.paid.insertOnce({ _id: key, sampleId: sample._id, at: now });
     }
     if (inserted)
@@ -217,7 +218,8 @@ export class SampleService {
       );
     }
     const { caseId, relation } = sample.subject;
-    if (caseId && relation) {
+    // One mother and one father per case; relatives are not limited (two siblings, say).
+    if (caseId && (relation === 'mother' || relation === 'father')) {
       const holder = await this.deps.store.claimCaseParent(caseId, relation, sampleId);
       if (holder !== sampleId) {
         throw DnaErrors.caseRelationTaken.error(

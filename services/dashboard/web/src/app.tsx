@@ -21,6 +21,7 @@ import {
   HealthPanel,
   Placements,
   RatesPanel,
+  ReportsDue,
 } from './panels.tsx';
 import { type StreamFilter, useEventStream } from './use-event-stream.ts';
 
@@ -183,6 +184,7 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
         <RatesPanel rates={rates} />
         <HealthPanel services={health} />
         <AnnualPanel token={token} />
+        <ReportsDue board={board} />
       </main>
     </div>
   );

@@ -7,6 +7,8 @@ import { type Actor, createEvent, type HomewardEvent } from '@homeward/events';
 import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import type { FrequencyTableMetadata } from './allele-frequencies.ts';
 import { matchIdFor, SOURCE } from './ids.ts';
+import type { ReferenceRelation } from './kinship-pedigree.ts';
+import type { RelativeRelation } from './kinship-relatives.ts';
 import type { CandidateScore, ChildCandidate, ParentRelation, ParentSearchResult } from './matcher.ts';
 
 /**
@@ -16,10 +18,29 @@ import type { CandidateScore, ChildCandidate, ParentRelation, ParentSearchResult
 export const MatchStatuses = ['pending-review', 'inconclusive', 'folded', 'confirmed', 'rejected'] as const;
 export type MatchStatus = (typeof MatchStatuses)[number];
 
+/**
+ * What a match compares the child with: one parent, a parent pair, one other relative, or
+ * several references of one case scored jointly (kinship-pedigree.ts).
+ */
+export type MatchKind = 'single' | 'pair' | 'relative' | 'family';
+
+/** A reference sample of a relatives match and what it is to the missing child. */
+export interface MatchReference {
+  sampleId: string;
+  relation: ReferenceRelation;
+}
+
+/** The relatives part of a match: a relative's relation, or `family` for a joint score. */
+export interface RelativesOfMatch {
+  relationship?: RelativeRelation | 'family';
+  /** Every reference sample, closest relation first. */
+  references?: MatchReference[];
+}
+
 /** A kinship candidate: scores and ids, never genotypes. */
-export interface Match {
+export interface Match extends RelativesOfMatch {
   _id: string;
-  kind: 'single' | 'pair';
+  kind: MatchKind;
   childSampleId: string;
   parentSampleIds: string[];
   /** The parents' case (the missing child's), when the parent samples name one. */
@@ -55,8 +76,8 @@ export interface Review {
 }
 
 /** One candidate a search found, with the samples it relates and their cases. */
-export interface Found extends CandidateScore {
-  kind: 'single' | 'pair';
+export interface Found extends CandidateScore, RelativesOfMatch {
+  kind: MatchKind;
   childSampleId: string;
   parentSampleIds: string[];
   /** The relation of each parent sample, when known (same order as `parentSampleIds`). */
@@ -143,7 +164,8 @@ export function matchOf(
   frequencyTable: FrequencyTableMetadata,
   opts: { folded?: boolean; foldedMatchIds?: string[] } = {},
 ): { match: Match; events: HomewardEvent[] } {
-  const matchId = matchIdFor(f.childSampleId, f.parentSampleIds);
+  // A relatives match is one per child and set of references: all of them name it.
+  const matchId = matchIdFor(f.childSampleId, f.references?.map((r) => r.sampleId) ?? f.parentSampleIds);
   const status = f.status === 'match' ? 'pending-review' : 'inconclusive';
   const parents = matchedParents(f.parentSampleIds, f.parentRelations);
   const foldedMatchIds = opts.foldedMatchIds ?? [];
@@ -164,6 +186,7 @@ export function matchOf(
               frequencyVersion: frequencyTable.version,
               foundAt: now.toISOString(),
               ...(foldedMatchIds.length > 0 ? { foldedMatchIds } : {}),
+              ...relativesOf(f),
             },
             { source: SOURCE, subject: f.childSampleId, time: now, id: `${matchId}.found` },
           ) as HomewardEvent,
@@ -183,6 +206,7 @@ export function matchOf(
     status,
     frequencyTable,
     foundAt: now,
+    ...relativesOf(f),
   };
   return { match, events };
 }
@@ -245,6 +269,7 @@ export function planReview(
     parentSampleIds: match.parentSampleIds,
     ...cases(match.caseId, match.childCaseId),
     ...(match.parents ? { parents: match.parents } : {}),
+    ...relativesOf(match),
   };
   const opts = {
     source: SOURCE,
@@ -300,6 +325,14 @@ function score(c: CandidateScore): CandidateScore {
 function matchedParents(ids: readonly string[], relations: readonly ParentRelation[] | undefined) {
   if (!relations || relations.length !== ids.length) return undefined;
   return ids.map((sampleId, i) => ({ sampleId, relation: relations[i]! }));
+}
+
+/** The relatives fields of a match, present only on a relatives match. */
+function relativesOf(f: RelativesOfMatch): RelativesOfMatch {
+  return {
+    ...(f.relationship ? { relationship: f.relationship } : {}),
+    ...(f.references ? { references: f.references } : {}),
+  };
 }
 
 function cases(caseId: string | undefined, childCaseId: string | undefined) {

@@ -64,9 +64,15 @@ export function onClosed(doc: CaseDutiesDoc, d: EventData<'homeward.case.closed'
   return { ...doc, status: 'closed', closedAt: d.closedAt };
 }
 
-/** The duty a sample pays: a parent's relation, or the child's own. */
-export function subjectOfSample(subject: Subject): SamplingSubject {
-  return subject.kind === 'parent' ? (subject.relation ?? 'mother') : 'child';
+/**
+ * The duty a sample pays: a parent's relation, or the child's own; a relative's sample (a
+ * sibling, a grandparent) helps the search but pays no duty, as the policy owes the parents'.
+ */
+export function subjectOfSample(subject: Subject): SamplingSubject | undefined {
+  if (subject.kind === 'relative') return undefined;
+  if (subject.kind === 'parent')
+    return subject.relation === 'mother' || subject.relation === 'father' ? subject.relation : undefined;
+  return 'child';
 }
 
 /** The `_id` of the fact that a case's duty is paid: `<caseId>:<subject>`. */
@@ -82,8 +88,8 @@ export interface CaseRefusal {
 }
 
 /**
- * A sample names a case that exists (422 otherwise), and a parent's sample names a missing
- * child's case: a parent of whom else would be sampled?
+ * A sample names a case that exists (422 otherwise), and a parent's or a relative's sample
+ * names a missing child's case: whose parent or relative else would be sampled?
  */
 export function caseRefusal(subject: Subject, doc: CaseDutiesDoc | null): CaseRefusal | undefined {
   if (!subject.caseId) return undefined;
@@ -93,11 +99,11 @@ export function caseRefusal(subject: Subject, doc: CaseDutiesDoc | null): CaseRe
       code: DnaErrors.caseUnknown.code,
       detail: `no case "${subject.caseId}" is known to dna-tracking (it learns of cases from case.events.v1; a case reported a moment ago may take a moment to arrive)`,
     };
-  if (subject.kind === 'parent' && doc.kind !== 'missing-child')
+  if ((subject.kind === 'parent' || subject.kind === 'relative') && doc.kind !== 'missing-child')
     return {
       error: 'caseMismatch',
       code: DnaErrors.caseMismatch.code,
-      detail: `a parent's sample names the missing child's case; case "${doc._id}" is "${doc.kind}"`,
+      detail: `a ${subject.kind}'s sample names the missing child's case; case "${doc._id}" is "${doc.kind}"`,
     };
   return undefined;
 }

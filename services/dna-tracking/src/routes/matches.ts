@@ -32,6 +32,8 @@ function matchView(
     ...(m.childCaseId ? { childCaseId: m.childCaseId } : {}),
     ...(m.parents ? { parents: m.parents } : {}),
     ...(fold && !review ? { foldedInto: fold.into } : {}),
+    ...(m.relationship ? { relationship: m.relationship } : {}),
+    ...(m.references ? { references: m.references } : {}),
     combinedIndex: m.combinedIndex,
     probability: m.probability,
     inconsistentLoci: m.inconsistentLoci,

@@ -64,6 +64,7 @@ describe('samples and the cases they name', () => {
     expect(subjectOfSample({ kind: 'parent', relation: 'father', caseId: 'm' })).toBe('father');
     expect(subjectOfSample({ kind: 'rescued-child', caseId: 'm' })).toBe('child');
     expect(paidKey('m', 'father')).toBe('m:father');
+    expect(subjectOfSample({ kind: 'relative', relation: 'full-sibling', caseId: 'm' })).toBeUndefined();
   });
 
   it('must name a case that exists, and a parent a missing child case', () => {
@@ -74,6 +75,9 @@ describe('samples and the cases they name', () => {
       'DNA_ERR_CASE_MISMATCH',
     );
     expect(caseRefusal({ kind: 'rescued-child', caseId: 'u' }, u)).toBeUndefined();
+    expect(caseRefusal({ kind: 'relative', relation: 'grandparent', caseId: 'u' }, u)?.code).toBe(
+      'DNA_ERR_CASE_MISMATCH',
+    );
   });
 });
 
