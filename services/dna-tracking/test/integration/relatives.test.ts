@@ -9,7 +9,14 @@ import { relativeIndex } from '../../src/domain/kinship-relatives.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { fbiTableJson } from '../domain/fixtures.ts';
-import { dnaEventsCollector, profileBody, type RunningDna, sampleAtLab, startDna } from '../support.ts';
+import {
+  dnaEventsCollector,
+  knownCase,
+  profileBody,
+  type RunningDna,
+  sampleAtLab,
+  startDna,
+} from '../support.ts';
 
 const table = loadFrequencyTable(fbiTableJson, { population: 'Caucasian', source: SHIPPED_FREQUENCY_SOURCE });
 const population = new SyntheticPopulation(table, 1818);
@@ -57,6 +64,7 @@ function strongSiblings() {
 describe('relatives as references', () => {
   it('registers a relative with its relation and case, and refuses one without', async () => {
     const caseId = uniqueName('case');
+    await knownCase(dna, caseId);
     const ok = await dna.call(
       'POST',
       '/v1/samples',
