@@ -17,14 +17,21 @@ export const SERVICE_PORTS: Record<string, number> = {
 export function bannerUrls(services: Record<string, string>): Array<{ label: string; url: string }> {
   const out: Array<{ label: string; url: string }> = [];
   if (services.dashboard) out.push({ label: 'dashboard', url: `${services.dashboard}/` });
-  for (const [name, base] of Object.entries(services)) out.push({ label: `${name} API`, url: `${base}/docs` });
+  for (const [name, base] of Object.entries(services))
+    out.push({ label: `${name} API`, url: `${base}/docs` });
   return out;
 }
 
 /** The development operator key, read from the credentials file at run time (never copied). */
-export function operatorKey(credentialsFile = join(repoRoot, 'infra/local/dev-credentials.json')): string | undefined {
+export function operatorKey(
+  credentialsFile = join(repoRoot, 'infra/local/dev-credentials.json'),
+): string | undefined {
   try {
-    const creds = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Array<{ key: string; role: string; region: string }>;
+    const creds = JSON.parse(readFileSync(credentialsFile, 'utf8')) as Array<{
+      key: string;
+      role: string;
+      region: string;
+    }>;
     const ops = creds.filter((c) => c.role === 'operator').sort((a, b) => a.region.localeCompare(b.region));
     // The broadest operator (the province's office) sees the whole story.
     return ops.find((c) => c.region.endsWith('0000'))?.key ?? ops[0]?.key;
@@ -58,7 +65,9 @@ export function bannerLines(opts: {
     opts.demo
       ? `  demo: the simulator is playing "${opts.demo}"; watch the dashboard`
       : '  demo: `npm run demo` starts the platform with a province playing a campaign day;',
-    opts.demo ? '' : '        with the platform up, `npm run simulate -- --scenario drill` plays a short drill',
+    opts.demo
+      ? ''
+      : '        with the platform up, `npm run simulate -- --scenario drill` plays a short drill',
     `  logs: services here (${opts.logFormat === 'pretty' ? 'readable lines' : 'JSON lines'}, LOG_FORMAT=json|pretty, LOG_LEVEL);`,
     `        Kafka, FerretDB and Redis in ${logs}/<name>.log`,
     '  Ctrl-C stops everything',
@@ -68,7 +77,10 @@ export function bannerLines(opts: {
 }
 
 /** Waits until each service answers `/health/ready` 200, or the timeout passes; returns those not ready. */
-export async function waitForServices(services: Record<string, string>, timeoutMs: number): Promise<string[]> {
+export async function waitForServices(
+  services: Record<string, string>,
+  timeoutMs: number,
+): Promise<string[]> {
   const deadline = Date.now() + timeoutMs;
   let waiting = Object.keys(services);
   while (waiting.length > 0 && Date.now() < deadline) {

@@ -4,8 +4,8 @@
 // each service exactly one SIGTERM (they finish in-flight work and leave their consumer
 // groups), then stops the infrastructure this launcher started.
 import { existsSync, readdirSync } from 'node:fs';
-import { bannerLines, operatorKey, SERVICE_PORTS, waitForServices } from './banner.ts';
 import { join } from 'node:path';
+import { bannerLines, operatorKey, SERVICE_PORTS, waitForServices } from './banner.ts';
 import { down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
@@ -33,7 +33,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   const demo = demoScenario(process.argv.slice(2));
   // Readable lines when a person watches this terminal; JSON for a collector or a file.
-  const logFormat = (process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as 'json' | 'pretty';
+  const logFormat = (process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as
+    | 'json'
+    | 'pretty';
   for (const r of await up()) out(`[infra] ${r.component} ${r.outcome} in ${r.ms} ms`);
   out(`[infra] ready in ${Math.round(performance.now() - t0)} ms`);
 
@@ -61,8 +63,14 @@ async function main(): Promise<void> {
       .map((n) => [n, `http://127.0.0.1:${SERVICE_PORTS[n]}`]),
   );
   const slow = await waitForServices(services, 180_000);
-  if (slow.length > 0) out(`[platform] not ready after 180 s: ${slow.join(', ')} (their lines above say why)`);
-  for (const line of bannerLines({ services, operatorKey: operatorKey(), logFormat, ...(demo ? { demo } : {}) }))
+  if (slow.length > 0)
+    out(`[platform] not ready after 180 s: ${slow.join(', ')} (their lines above say why)`);
+  for (const line of bannerLines({
+    services,
+    operatorKey: operatorKey(),
+    logFormat,
+    ...(demo ? { demo } : {}),
+  }))
     out(line);
   if (demo) {
     // The simulator as one more supervised process: agency systems and units, from outside.

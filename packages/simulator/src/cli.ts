@@ -6,9 +6,9 @@ import { pino } from 'pino';
 import { agenciesOf, loadCredentials } from './credentials.ts';
 import { KafkaReports } from './kafka-reports.ts';
 import { planScenario } from './plan.ts';
+import { waitUntilReady } from './readiness.ts';
 import { DEFAULT_URLS, runPlan } from './runner.ts';
 import { loadScenario } from './scenario.ts';
-import { waitUntilReady } from './readiness.ts';
 
 const { values } = parseArgs({
   options: {

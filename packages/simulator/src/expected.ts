@@ -1,5 +1,5 @@
-import { distanceKm } from './province.ts';
 import type { Plan, Story } from './plan.ts';
+import { distanceKm } from './province.ts';
 
 /** The contract's default escalation: within 1 h 100 km, 2 h 200 km, 3 h 300 km, then 500 km. */
 export function radiusKmAfter(hours: number): number {
@@ -45,7 +45,12 @@ export interface ExpectedEndState {
  * training from 16 when not returned home.
  */
 function followupsOf(age: number, type: string): number {
-  return 1 + (age >= 6 && age <= 15 ? 1 : 0) + (type === 'return-to-family' ? 1 : 0) + (age >= 16 && type !== 'return-to-family' ? 1 : 0);
+  return (
+    1 +
+    (age >= 6 && age <= 15 ? 1 : 0) +
+    (type === 'return-to-family' ? 1 : 0) +
+    (age >= 16 && type !== 'return-to-family' ? 1 : 0)
+  );
 }
 
 const ageOn = (birthDate: string, on: string) => {
@@ -69,12 +74,28 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
   let reports = 0;
   let leads = 0;
   for (const s of plan.stories) {
-    const sightings = plan.actions.filter((a) => a.story === s.id && a.do === 'report' && a.purpose === 'sighting').length;
+    const sightings = plan.actions.filter(
+      (a) => a.story === s.id && a.do === 'report' && a.purpose === 'sighting',
+    ).length;
     const storyLeads = sightings + (s.duplicate ? 1 : 0);
     leads += storyLeads;
     reports += 1;
-    const status = s.closed ? 'closed' : s.rescued ? 'rescued' : s.located ? 'located' : s.alert ? 'searching' : 'opened';
-    cases.push({ story: s.id, kind: s.kind, status, leads: storyLeads, ...(s.placement ? { placement: s.placement } : {}) });
+    const status = s.closed
+      ? 'closed'
+      : s.rescued
+        ? 'rescued'
+        : s.located
+          ? 'located'
+          : s.alert
+            ? 'searching'
+            : 'opened';
+    cases.push({
+      story: s.id,
+      kind: s.kind,
+      status,
+      leads: storyLeads,
+      ...(s.placement ? { placement: s.placement } : {}),
+    });
     if (s.alert) {
       const open = plan.actions.find((a) => a.story === s.id && a.do === 'report' && a.purpose === 'open');
       const centre = open && open.do === 'report' ? open.place : undefined;

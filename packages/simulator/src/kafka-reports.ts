@@ -29,7 +29,9 @@ export class KafkaReports {
 
   /** One report on `agency.reports.v1`, binary mode, no key (the catalogue keys it by nothing). */
   async send(event: ReportEvent): Promise<void> {
-    await this.publisher.sendMessages(new Map([[this.topic, [encodeKafka(event as unknown as CloudEvent, null)]]]));
+    await this.publisher.sendMessages(
+      new Map([[this.topic, [encodeKafka(event as unknown as CloudEvent, null)]]]),
+    );
   }
 
   async close(): Promise<void> {

@@ -89,7 +89,12 @@ export type Action = { at: number; story?: string } & (
   | { do: 'confirm-match'; agency: Agency }
   | { do: 'located'; agency: Agency; place: Place; identified: boolean }
   | { do: 'rescued'; agency: Agency; place: Place; identified: boolean; buyer: boolean }
-  | { do: 'placement'; agency: Agency; type: 'return-to-family' | 'civil-affairs-institution'; daysAgo: number }
+  | {
+      do: 'placement';
+      agency: Agency;
+      type: 'return-to-family' | 'civil-affairs-institution';
+      daysAgo: number;
+    }
   | { do: 'complete-followups'; agency: Agency }
   | { do: 'close'; agency: Agency; reason: string }
 );
@@ -111,7 +116,13 @@ const GIVEN = {
   female: ['Xinyi', 'Yutong', 'Zixuan', 'Ruoxi', 'Yiran', 'Shiyu', 'Mengyao', 'Jiaxin'],
   male: ['Haoran', 'Yichen', 'Jiahao', 'Tianyu', 'Muchen', 'Zihao', 'Junjie', 'Bowen'],
 };
-const CLOTHES = ['a red jacket', 'a blue school uniform', 'a yellow raincoat', 'a grey hoodie', 'a green sweater'];
+const CLOTHES = [
+  'a red jacket',
+  'a blue school uniform',
+  'a yellow raincoat',
+  'a grey hoodie',
+  'a green sweater',
+];
 const SPOTS = ['railway station square', 'bus station', 'night market', 'primary school gate', 'city park'];
 
 const round = (n: number, d = 4) => Math.round(n * 10 ** d) / 10 ** d;
@@ -208,7 +219,9 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
     }
     stories.push(story);
 
-    const t0 = Math.round((span * i) / Math.max(1, mc.count) + r.between(0, span / Math.max(2, mc.count * 2)));
+    const t0 = Math.round(
+      (span * i) / Math.max(1, mc.count) + r.between(0, span / Math.max(2, mc.count * 2)),
+    );
     const S = r.between(mc.storyMinutes[0], mc.storyMinutes[1]) * 60;
     const at = (f: number) => Math.round(t0 + f * S);
     const police = need('police', p.seat, r);
@@ -265,14 +278,28 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
       for (const who of ['mother', 'father'] as const) {
         actions.push({ at: at(0.1), story: id, do: 'sample', sample: who, agency: police });
         actions.push({ at: at(0.14), story: id, do: 'custody', sample: who, step: 'sealed', agency: police });
-        actions.push({ at: at(0.18), story: id, do: 'custody', sample: who, step: 'shipped', agency: police });
+        actions.push({
+          at: at(0.18),
+          story: id,
+          do: 'custody',
+          sample: who,
+          step: 'shipped',
+          agency: police,
+        });
         actions.push({ at: at(0.3), story: id, do: 'custody', sample: who, step: 'received', agency: lab });
         actions.push({ at: at(0.34), story: id, do: 'profile', sample: who, agency: lab });
       }
     }
     if (story.rescued) {
       const where = place(r, r.pick(prefectures), 'village, a buying household');
-      actions.push({ at: at(0.56), story: id, do: 'located', agency: police, place: where, identified: !story.dna });
+      actions.push({
+        at: at(0.56),
+        story: id,
+        do: 'located',
+        agency: police,
+        place: where,
+        identified: !story.dna,
+      });
       actions.push({
         at: at(0.6),
         story: id,
@@ -285,9 +312,30 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
       if (story.dna) {
         const lab = need('dna-lab', p.seat, r, 'police');
         actions.push({ at: at(0.62), story: id, do: 'sample', sample: 'child', agency: police });
-        actions.push({ at: at(0.64), story: id, do: 'custody', sample: 'child', step: 'sealed', agency: police });
-        actions.push({ at: at(0.66), story: id, do: 'custody', sample: 'child', step: 'shipped', agency: police });
-        actions.push({ at: at(0.7), story: id, do: 'custody', sample: 'child', step: 'received', agency: lab });
+        actions.push({
+          at: at(0.64),
+          story: id,
+          do: 'custody',
+          sample: 'child',
+          step: 'sealed',
+          agency: police,
+        });
+        actions.push({
+          at: at(0.66),
+          story: id,
+          do: 'custody',
+          sample: 'child',
+          step: 'shipped',
+          agency: police,
+        });
+        actions.push({
+          at: at(0.7),
+          story: id,
+          do: 'custody',
+          sample: 'child',
+          step: 'received',
+          agency: lab,
+        });
         actions.push({ at: at(0.72), story: id, do: 'profile', sample: 'child', agency: lab });
         actions.push({ at: at(0.76), story: id, do: 'confirm-match', agency: lab });
       }
@@ -303,7 +351,13 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
       });
       if (!story.overdue) {
         actions.push({ at: at(0.9), story: id, do: 'complete-followups', agency: civil });
-        actions.push({ at: at(0.96), story: id, do: 'close', agency: police, reason: 'child returned to family' });
+        actions.push({
+          at: at(0.96),
+          story: id,
+          do: 'close',
+          agency: police,
+          reason: 'child returned to family',
+        });
       }
     }
   }
@@ -355,8 +409,23 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
       note: 'a child of unknown origin',
     });
     actions.push({ at: at(0.1), story: id, do: 'team', agency: police });
-    actions.push({ at: at(0.3), story: id, do: 'rescued', agency: police, place: found, identified: false, buyer: true });
-    actions.push({ at: at(0.5), story: id, do: 'placement', agency: civil, type: 'civil-affairs-institution', daysAgo: 0 });
+    actions.push({
+      at: at(0.3),
+      story: id,
+      do: 'rescued',
+      agency: police,
+      place: found,
+      identified: false,
+      buyer: true,
+    });
+    actions.push({
+      at: at(0.5),
+      story: id,
+      do: 'placement',
+      agency: civil,
+      type: 'civil-affairs-institution',
+      daysAgo: 0,
+    });
   }
 
   // Suspected trafficking: leads that a team looks into; some turn out unfounded.
@@ -365,8 +434,11 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
     const id = `st${i + 1}`;
     const p = r.pick(prefectures);
     const reporter =
-      byRole(r.pick(['transport', 'womens-federation', 'hotline', 'family-planning', 'volunteer']), p.seat, r) ??
-      need('police', p.seat, r);
+      byRole(
+        r.pick(['transport', 'womens-federation', 'hotline', 'family-planning', 'volunteer']),
+        p.seat,
+        r,
+      ) ?? need('police', p.seat, r);
     const police = need('police', p.seat, r);
     const unfounded = r.chance(0.5);
     stories.push({
@@ -400,7 +472,8 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
       note: 'a woman with two young children who do not seem to know her',
     });
     actions.push({ at: t0 + 120, story: id, do: 'team', agency: police });
-    if (unfounded) actions.push({ at: t0 + 600, story: id, do: 'close', agency: police, reason: 'unfounded' });
+    if (unfounded)
+      actions.push({ at: t0 + 600, story: id, do: 'close', agency: police, reason: 'unfounded' });
   }
 
   // Systems that send what they should not: refused over HTTP, dead-lettered on Kafka.

@@ -22,7 +22,8 @@ export async function waitUntilReady(
       }),
     );
     if (waiting.length === 0) return;
-    if (Date.now() > deadline) throw new Error(`not ready after ${timeoutMs / 1000} s: ${waiting.join(', ')}`);
+    if (Date.now() > deadline)
+      throw new Error(`not ready after ${timeoutMs / 1000} s: ${waiting.join(', ')}`);
     if (!told) say(`waiting for ${waiting.join(', ')} to be ready`);
     told = true;
     await sleep(1_000);

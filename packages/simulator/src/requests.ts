@@ -65,7 +65,12 @@ export function reportEvent(action: Extract<Action, { do: 'report' }>, ctx: Requ
       const child = need(story?.child, 'the child');
       data = {
         kind: 'missing-child',
-        child: { name: child.name, sex: child.sex, birthDate: child.birthDate, description: child.description },
+        child: {
+          name: child.name,
+          sex: child.sex,
+          birthDate: child.birthDate,
+          description: child.description,
+        },
         lastSeen: where,
         reporter: { name: need(story?.parents, 'the parents').mother, phone: '+86 138 0000 0000' },
       };
@@ -87,7 +92,12 @@ export function reportEvent(action: Extract<Action, { do: 'report' }>, ctx: Requ
         kind: 'suspected-trafficking',
         description: action.note,
         observedAt: at,
-        location: { place: action.place.place, region: action.place.region, lat: action.place.lat, lon: action.place.lon },
+        location: {
+          place: action.place.place,
+          region: action.place.region,
+          lat: action.place.lat,
+          lon: action.place.lon,
+        },
       };
       break;
     case 'sighting':
@@ -174,7 +184,9 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
         agency: action.agency,
         body: {
           subject,
-          kitBarcode: `SIM-${ctx.runId}-${action.story}-${action.sample}`.replace(/[^A-Za-z0-9-]/g, '-').slice(0, 64),
+          kitBarcode: `SIM-${ctx.runId}-${action.story}-${action.sample}`
+            .replace(/[^A-Za-z0-9-]/g, '-')
+            .slice(0, 64),
           collectedAt: minutesBefore(ctx.now, 1),
           place: `${action.agency.agencyId} forensic room`,
           region: need(story, 'the story').region,
@@ -193,8 +205,13 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
           step: action.step,
           at: minutesBefore(ctx.now, 0),
           by: `${action.agency.agencyId}-staff-2`,
-          place: action.step === 'received' ? 'Provincial forensic DNA laboratory' : `${action.agency.agencyId} forensic room`,
-          ...(action.step === 'shipped' ? { trackingNumber: `SF${ctx.runId.replace(/\D/g, '').slice(-6)}${action.story}` } : {}),
+          place:
+            action.step === 'received'
+              ? 'Provincial forensic DNA laboratory'
+              : `${action.agency.agencyId} forensic room`,
+          ...(action.step === 'shipped'
+            ? { trackingNumber: `SF${ctx.runId.replace(/\D/g, '').slice(-6)}${action.story}` }
+            : {}),
         },
       };
     }
@@ -208,7 +225,13 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
           locatedAt: minutesBefore(ctx.now, 0),
           ...action.place,
           ...(action.identified
-            ? { identification: { method: 'documents', identifiedBy: `${action.agency.agencyId}-officer-2`, note: 'household register and school records' } }
+            ? {
+                identification: {
+                  method: 'documents',
+                  identifiedBy: `${action.agency.agencyId}-officer-2`,
+                  note: 'household register and school records',
+                },
+              }
             : {}),
         },
       };
@@ -223,7 +246,12 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
           place: action.place.place,
           region: action.place.region,
           ...(action.buyer
-            ? { buyerHousehold: { headName: `Ma ${action.story?.toUpperCase()}`, address: `${action.place.place}, house 7` } }
+            ? {
+                buyerHousehold: {
+                  headName: `Ma ${action.story?.toUpperCase()}`,
+                  address: `${action.place.place}, house 7`,
+                },
+              }
             : {}),
           ...(action.identified && story?.kind === 'missing-child'
             ? { identification: { method: 'documents', identifiedBy: `${action.agency.agencyId}-officer-2` } }
@@ -242,8 +270,19 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
           caseId: caseId(),
           type: action.type,
           ...(action.type === 'return-to-family'
-            ? { guardian: { name: need(parents, 'the parents').mother, address: parents!.address, relation: 'mother' } }
-            : { institution: { name: `${action.agency.agencyId} children's welfare home`, address: 'Welfare Road 1' } }),
+            ? {
+                guardian: {
+                  name: need(parents, 'the parents').mother,
+                  address: parents!.address,
+                  relation: 'mother',
+                },
+              }
+            : {
+                institution: {
+                  name: `${action.agency.agencyId} children's welfare home`,
+                  address: 'Welfare Road 1',
+                },
+              }),
           decisionDate: dateAt8(decided),
           handoverPlan: 'escorted by the family liaison officer and a caseworker',
         },
@@ -289,10 +328,17 @@ export function materialise(plan: Plan, runId: string, now: Date): unknown[] {
     const story = action.story ? stories.get(action.story) : undefined;
     const r = action.story ? (refs.get(action.story) ?? { samples: {} }) : { samples: {} };
     if (action.story) refs.set(action.story, r);
-    const ctx = { runId, now: new Date(now.getTime() + action.at * 1000), ...(story ? { story } : {}), refs: r };
+    const ctx = {
+      runId,
+      now: new Date(now.getTime() + action.at * 1000),
+      ...(story ? { story } : {}),
+      refs: r,
+    };
     switch (action.do) {
       case 'register-units':
-        out.push(plan.units.map((u) => ({ unitId: u.unitId, ...unitBody(u, `receiver/${u.unitId}`, 'secret') })));
+        out.push(
+          plan.units.map((u) => ({ unitId: u.unitId, ...unitBody(u, `receiver/${u.unitId}`, 'secret') })),
+        );
         break;
       case 'report':
         out.push({ channel: action.channel, event: reportEvent(action, ctx) });

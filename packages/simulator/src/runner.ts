@@ -40,6 +40,8 @@ export interface RunOptions {
   settleTimeoutMs?: number;
   /** Told of every step taken, for a progress line. */
   onStep?: (step: StepRecord) => void;
+  /** How long no webhook must come before the run counts the units done (5 s). */
+  quietMs?: number;
   /** Awaited after the last step, before the units' receivers close (a demo keeps them answering). */
   hold?: () => Promise<void>;
 }
@@ -96,6 +98,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     opts.onStep?.(s);
   };
 
+  // biome-ignore lint/suspicious/noExplicitAny: answers of five services, read field by field
   async function http(call: HttpCall): Promise<{ status: number; body: any }> {
     const key = keyFor(opts.credentials, call.agency);
     for (let attempt = 0; ; attempt++) {
@@ -184,7 +187,13 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
       );
       for (const c of candidates) {
         looked.add(c.caseId);
-        const one = await http({ service: 'rescue-coordination', method: 'GET', path: `/v1/cases/${c.caseId}`, agency: police });
+        const one = await http({
+          service: 'rescue-coordination',
+          method: 'GET',
+          path: `/v1/cases/${c.caseId}`,
+          agency: police,
+        });
+        // biome-ignore lint/suspicious/noExplicitAny: a report of any kind
         const r = (one.body?.report ?? {}) as Record<string, any>;
         const at = r.lastSeen?.at ?? r.foundAt?.at ?? r.observedAt;
         if (at && Date.parse(at) === marker) {
@@ -205,7 +214,13 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     sent.set(action.eventKey, event);
     if (action.channel === 'kafka' && opts.kafka) {
       await opts.kafka.send(event);
-      record({ at: action.at, ...(action.story ? { story: action.story } : {}), do: 'report', status: 'sent', detail: `${action.purpose} on Kafka` });
+      record({
+        at: action.at,
+        ...(action.story ? { story: action.story } : {}),
+        do: 'report',
+        status: 'sent',
+        detail: `${action.purpose} on Kafka`,
+      });
       if (action.purpose === 'open' && story) {
         const police = credentialFor(opts.credentials, 'police', story.region);
         r.caseId = await caseOfKafkaReport(story, event, police);
@@ -220,12 +235,19 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
       body: event,
       contentType: 'application/cloudevents+json',
     });
-    record({ at: action.at, ...(action.story ? { story: action.story } : {}), do: 'report', status: res.status, detail: action.purpose });
+    record({
+      at: action.at,
+      ...(action.story ? { story: action.story } : {}),
+      do: 'report',
+      status: res.status,
+      detail: action.purpose,
+    });
     if (action.purpose === 'malformed') {
       if (res.status !== 400) throw new StepFailed(`a malformed report answered ${res.status}, not 400`);
       return;
     }
-    if (res.status !== 202) throw new StepFailed(`report ${action.eventKey} answered ${res.status} ${res.body?.code ?? ''}`);
+    if (res.status !== 202)
+      throw new StepFailed(`report ${action.eventKey} answered ${res.status} ${res.body?.code ?? ''}`);
     if (action.purpose === 'open') {
       r.caseId = res.body.caseId;
       claimed.add(res.body.caseId);
@@ -237,7 +259,12 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     const deadline = Date.now() + settle;
     let matches: Array<{ matchId: string; kind: string; childSampleId: string; status: string }> = [];
     for (;;) {
-      const res = await http({ service: 'dna-tracking', method: 'GET', path: `/v1/matches?caseId=${r.caseId}&limit=50`, agency: action.agency });
+      const res = await http({
+        service: 'dna-tracking',
+        method: 'GET',
+        path: `/v1/matches?caseId=${r.caseId}&limit=50`,
+        agency: action.agency,
+      });
       matches = (res.body?.matches ?? []).filter((m: { childSampleId: string }) => m.childSampleId === child);
       if (matches.some((m) => m.kind === 'pair')) break;
       if (Date.now() > deadline) throw new StepFailed(`no parent-pair match for sample ${child}`);
@@ -254,7 +281,10 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
           agency: action.agency,
           body: {
             reviewer: `${action.agency.agencyId}-reviewer-1`,
-            note: verdict === 'confirm' ? 'both parents, all loci consistent' : 'superseded by the parent-pair match',
+            note:
+              verdict === 'confirm'
+                ? 'both parents, all loci consistent'
+                : 'superseded by the parent-pair match',
           },
         },
         [200, 201],
@@ -267,7 +297,12 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     const deadline = Date.now() + settle;
     let list: Array<{ followupId: string; type: string; status: string }> = [];
     for (;;) {
-      const res = await http({ service: 'placement', method: 'GET', path: `/v1/followups?caseId=${r.caseId}`, agency: action.agency });
+      const res = await http({
+        service: 'placement',
+        method: 'GET',
+        path: `/v1/followups?caseId=${r.caseId}`,
+        agency: action.agency,
+      });
       list = res.body?.followups ?? res.body?.items ?? [];
       if (list.length > 0) break;
       if (Date.now() > deadline) throw new StepFailed(`no follow-up scheduled for ${r.caseId}`);
@@ -290,7 +325,8 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
 
   async function step(action: Action): Promise<void> {
     const story = action.story ? stories.get(action.story) : undefined;
-    const r = action.story ? (refs[action.story] ??= { samples: {} }) : { samples: {} };
+    if (action.story && !refs[action.story]) refs[action.story] = { samples: {} };
+    const r = action.story ? refs[action.story]! : { samples: {} };
     const ctx = { runId: opts.runId, now: new Date(), ...(story ? { story } : {}), refs: r };
     switch (action.do) {
       case 'register-units':
@@ -313,13 +349,24 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         return report(action, story, r);
       case 'profile': {
         table ??= (
-          await http({ service: 'dna-tracking', method: 'GET', path: '/v1/allele-frequencies', agency: action.agency })
+          await http({
+            service: 'dna-tracking',
+            method: 'GET',
+            path: '/v1/allele-frequencies',
+            agency: action.agency,
+          })
         ).body as FrequencyTableView;
         const family = profiles.get(action.story!) ?? familyProfiles(table, opts.plan.seed, action.story!);
         profiles.set(action.story!, family);
         const sampleId = r.samples[action.sample];
         const res = await until(
-          { service: 'dna-tracking', method: 'POST', path: `/v1/samples/${sampleId}/profile`, agency: action.agency, body: { loci: family[action.sample] } },
+          {
+            service: 'dna-tracking',
+            method: 'POST',
+            path: `/v1/samples/${sampleId}/profile`,
+            agency: action.agency,
+            body: { loci: family[action.sample] },
+          },
           [200, 201],
           [409],
         );
@@ -340,10 +387,18 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         const res = await until(actionCall(action, ctx), [201, 409], [404]);
         let alertId = res.status === 201 ? (res.body.alertId as string) : undefined;
         if (!alertId) {
-          const c = await http({ service: 'rescue-coordination', method: 'GET', path: `/v1/cases/${r.caseId}`, agency: action.agency });
-          alertId = c.body?.activeAlertId ?? c.body?.alerts?.find((a: { status: string }) => a.status === 'active')?.alertId;
+          const c = await http({
+            service: 'rescue-coordination',
+            method: 'GET',
+            path: `/v1/cases/${r.caseId}`,
+            agency: action.agency,
+          });
+          alertId =
+            c.body?.activeAlertId ??
+            c.body?.alerts?.find((a: { status: string }) => a.status === 'active')?.alertId;
         }
-        if (!alertId) throw new StepFailed(`case ${r.caseId} has no alert (${res.status} ${res.body?.code ?? ''})`);
+        if (!alertId)
+          throw new StepFailed(`case ${r.caseId} has no alert (${res.status} ${res.body?.code ?? ''})`);
         (r as { alertId?: string }).alertId = alertId;
         record({ at: action.at, story: action.story!, do: action.do, status: res.status });
         return;
@@ -354,7 +409,12 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         // 409 (a step its consumer has not recorded yet) or 422 (placement before the rescue).
         const res = await until(call, [200, 201, 202]);
         if (action.do === 'sample') r.samples[action.sample] = res.body.sampleId;
-        record({ at: action.at, ...(action.story ? { story: action.story } : {}), do: action.do, status: res.status });
+        record({
+          at: action.at,
+          ...(action.story ? { story: action.story } : {}),
+          do: action.do,
+          status: res.status,
+        });
       }
     }
   }
@@ -386,17 +446,39 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
           } catch (err) {
             const detail = err instanceof Error ? err.message : String(err);
             log.warn({ story: action.story, do: action.do, detail }, 'step failed; its story stops here');
-            record({ at: action.at, ...(action.story ? { story: action.story } : {}), do: action.do, status: 'error', detail });
+            record({
+              at: action.at,
+              ...(action.story ? { story: action.story } : {}),
+              do: action.do,
+              status: 'error',
+              detail,
+            });
             return;
           }
         }
       }),
     );
-    // Units still acknowledging what they received.
-    for (let i = 0; i < pendingAcks.length; i++) await pendingAcks[i];
+    // Units still receiving and acknowledging: the last alerts' webhooks may come after the last
+    // step. Done when no webhook came for `quietMs` and every acknowledgement is answered.
+    const quietMs = opts.quietMs ?? 5_000;
+    const until = Date.now() + settle;
+    for (;;) {
+      for (let i = 0; i < pendingAcks.length; i++) await pendingAcks[i];
+      const last = receivers.received.at(-1)?.at ?? 0;
+      if (Date.now() - last >= quietMs || Date.now() > until) break;
+      await sleep(500);
+    }
     await opts.hold?.();
   } finally {
     await receivers.stop();
   }
-  return { runId: opts.runId, steps, refs, acks, received: receivers.received, failures, wallMs: Date.now() - t0 };
+  return {
+    runId: opts.runId,
+    steps,
+    refs,
+    acks,
+    received: receivers.received,
+    failures,
+    wallMs: Date.now() - t0,
+  };
 }

@@ -59,7 +59,9 @@ export const SCENARIO_DIR = fileURLToPath(new URL('../scenarios/', import.meta.u
 /** Reads a scenario by name (`drill`, `campaign-day`, `quiet-week`) or path, and checks it. */
 export function loadScenario(nameOrPath: string): Scenario {
   const path =
-    nameOrPath.endsWith('.json') || isAbsolute(nameOrPath) ? nameOrPath : join(SCENARIO_DIR, `${nameOrPath}.json`);
+    nameOrPath.endsWith('.json') || isAbsolute(nameOrPath)
+      ? nameOrPath
+      : join(SCENARIO_DIR, `${nameOrPath}.json`);
   const raw = JSON.parse(readFileSync(path, 'utf8')) as unknown;
   return parseScenario(raw, path);
 }

@@ -36,6 +36,7 @@ let expected: ExpectedEndState;
 
 const get = async (base: string, path: string, key = operator) => {
   const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${key}` } });
+  // biome-ignore lint/suspicious/noExplicitAny: answers read field by field
   return { status: res.status, body: (await res.json()) as any };
 };
 
@@ -43,7 +44,11 @@ beforeAll(async () => {
   prefix = await createTestTopics('simulator-story');
   platform = await startPlatform(prefix);
   dlq = await new TopicCollector(`${prefix}${Topics.agencyReports}.dlq`).start();
-  kafka = new KafkaReports({ brokers: testInfra().kafkaBrokers, topicPrefix: prefix, logger: pino({ level: 'silent' }) });
+  kafka = new KafkaReports({
+    brokers: testInfra().kafkaBrokers,
+    topicPrefix: prefix,
+    logger: pino({ level: 'silent' }),
+  });
   await kafka.connect();
   plan = planScenario(loadScenario('drill'), 2026, agenciesOf(credentials));
   expected = expectedEndState(plan, dateAt8(new Date()));
@@ -83,7 +88,10 @@ describe('the drill, from outside', () => {
       ),
     }));
     // Refused by intake (its pipeline) and by the dashboard's projection, each with the reason.
-    expect(letters.every((l) => l.id.endsWith('-malformed-kafka-1')), JSON.stringify(letters)).toBe(true);
+    expect(
+      letters.every((l) => l.id.endsWith('-malformed-kafka-1')),
+      JSON.stringify(letters),
+    ).toBe(true);
     expect(letters.map((l) => l.headers.dlq_consumer_group).sort()).toEqual(['dashboard', 'intake.reports']);
     expect(letters.every((l) => l.headers.dlq_reason?.includes('/data/child'))).toBe(true);
   });
@@ -95,7 +103,12 @@ describe('the drill, from outside', () => {
         const out = [];
         for (const c of expected.cases) {
           const res = await get(rescue, `/v1/cases/${result.refs[c.story]!.caseId}`);
-          out.push({ story: c.story, kind: res.body.kind, status: res.body.status, leads: res.body.leads.length });
+          out.push({
+            story: c.story,
+            kind: res.body.kind,
+            status: res.body.status,
+            leads: res.body.leads.length,
+          });
         }
         const want = expected.cases.map(({ story, kind, status, leads }) => ({ story, kind, status, leads }));
         return JSON.stringify(out) === JSON.stringify(want) ? out : undefined;
@@ -105,9 +118,16 @@ describe('the drill, from outside', () => {
     const now = [];
     for (const c of expected.cases) {
       const res = await get(rescue, `/v1/cases/${result.refs[c.story]!.caseId}`);
-      now.push({ story: c.story, kind: res.body.kind, status: res.body.status, leads: res.body.leads.length });
+      now.push({
+        story: c.story,
+        kind: res.body.kind,
+        status: res.body.status,
+        leads: res.body.leads.length,
+      });
     }
-    expect(seen ?? now).toEqual(expected.cases.map(({ story, kind, status, leads }) => ({ story, kind, status, leads })));
+    expect(seen ?? now).toEqual(
+      expected.cases.map(({ story, kind, status, leads }) => ({ story, kind, status, leads })),
+    );
     // The drill's story, in figures: four missing children (two searched for to the end), one of
     // unknown origin, two suspected-trafficking leads.
     expect(expected.cases.map((c) => `${c.story}:${c.status}`)).toEqual([
@@ -128,7 +148,12 @@ describe('the drill, from outside', () => {
       for (const a of expected.alerts) {
         const alertId = (result.refs[a.story] as { alertId?: string }).alertId;
         const c = (await get(notifications, `/v1/alerts/${alertId}/coverage`)).body;
-        out.push({ story: a.story, radiusKm: c.radiusKm, targeted: c.targeted, acknowledged: c.acknowledged });
+        out.push({
+          story: a.story,
+          radiusKm: c.radiusKm,
+          targeted: c.targeted,
+          acknowledged: c.acknowledged,
+        });
       }
       return out;
     };
@@ -140,10 +165,13 @@ describe('the drill, from outside', () => {
       targeted: notified + failed,
       acknowledged,
     }));
-    const got = await waitFor(async () => {
-      const r = await read();
-      return JSON.stringify(r) === JSON.stringify(want) ? r : undefined;
-    }, { what: 'every alert’s coverage', timeoutMs: 30_000, intervalMs: 500 }).catch(read);
+    const got = await waitFor(
+      async () => {
+        const r = await read();
+        return JSON.stringify(r) === JSON.stringify(want) ? r : undefined;
+      },
+      { what: 'every alert’s coverage', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(read);
     expect(got, JSON.stringify(result.acks.filter((a) => a.status !== 201))).toEqual(want);
   });
 
@@ -183,11 +211,15 @@ describe('the drill, from outside', () => {
     const year = dateAt8(new Date()).slice(0, 4);
     const pick = (counts: Record<string, number>) =>
       Object.fromEntries(Object.keys(expected.annual).map((k) => [k, counts[k] ?? 0]));
-    const read = async () => pick((await get(platform.urls.dashboard, `/v1/annual-report?year=${year}`)).body.totals.counts);
-    const got = await waitFor(async () => {
-      const r = await read();
-      return JSON.stringify(r) === JSON.stringify(expected.annual) ? r : undefined;
-    }, { what: 'the annual figures', timeoutMs: 30_000, intervalMs: 500 }).catch(read);
+    const read = async () =>
+      pick((await get(platform.urls.dashboard, `/v1/annual-report?year=${year}`)).body.totals.counts);
+    const got = await waitFor(
+      async () => {
+        const r = await read();
+        return JSON.stringify(r) === JSON.stringify(expected.annual) ? r : undefined;
+      },
+      { what: 'the annual figures', timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(read);
     expect(got).toEqual(expected.annual);
   });
 });

@@ -1,8 +1,9 @@
 // The six services started in this process on free ports, each on the test's topics and a
 // database of its own: a platform of its own for the simulator to play against from outside,
 // over HTTP and the agency topic only.
-import { deleteRedisKeys, type ServiceUnderTest, startServiceForTest } from '@homeward/testing';
+
 import type { ServiceParts } from '@homeward/service-kit';
+import { deleteRedisKeys, type ServiceUnderTest, startServiceForTest } from '@homeward/testing';
 import { buildApp as dashboardApp } from '../../../../services/dashboard/src/app.ts';
 import { DashboardConfig } from '../../../../services/dashboard/src/config.ts';
 import { buildApp as dnaApp } from '../../../../services/dna-tracking/src/app.ts';
@@ -42,7 +43,12 @@ export async function startPlatform(prefix: string): Promise<TestPlatform> {
       buildApp: notificationsApp,
       defaultRole: 'admin',
       // A broken unit's deliveries fail after three quick attempts instead of four slow ones.
-      env: { WEBHOOK_TIMEOUT_MS: '1000', WEBHOOK_ATTEMPTS: '3', WEBHOOK_BACKOFF_BASE_MS: '20', WEBHOOK_BACKOFF_MAX_MS: '100' },
+      env: {
+        WEBHOOK_TIMEOUT_MS: '1000',
+        WEBHOOK_ATTEMPTS: '3',
+        WEBHOOK_BACKOFF_BASE_MS: '20',
+        WEBHOOK_BACKOFF_MAX_MS: '100',
+      },
     }),
     start({
       name: 'dna-tracking',

@@ -91,7 +91,11 @@ describe('the expected end state', () => {
   });
 
   it('counts the drill’s story exactly', () => {
-    const plan = planScenario(loadScenario('drill'), 2026, agencies.filter((a) => a.agencyId !== 'luan-psb'));
+    const plan = planScenario(
+      loadScenario('drill'),
+      2026,
+      agencies.filter((a) => a.agencyId !== 'luan-psb'),
+    );
     const e = expectedEndState(plan, '2026-12-01');
     expect(e.cases.map((c) => `${c.story}:${c.status}`)).toEqual([
       'mc1:closed',
