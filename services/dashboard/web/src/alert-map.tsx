@@ -52,27 +52,31 @@ interface Label {
  * (the table below lists every alert). So dozens of alerts never pile into one block.
  */
 export function placeLabels(items: Array<{ alertId: string; text: string; x: number; y: number }>): Label[] {
-  const placed: Array<Label & { w: number; h: number }> = [];
-  const h = 13;
+  const placed: Array<Label & { w: number }> = [];
+  // A generous box for an 11 px label: ascent above the baseline, descent below, wide glyphs.
+  const ascent = 11;
+  const descent = 4;
   for (const it of items) {
-    const w = it.text.length * 6.2 + 4;
+    const w = it.text.length * 7 + 6;
     const offsets = [
       [8, -6],
-      [8, 12],
+      [8, 14],
       [-8 - w, -6],
-      [-8 - w, 12],
+      [-8 - w, 14],
       [-w / 2, -12],
-      [-w / 2, 22],
-      [14, 3],
-      [-14 - w, 3],
+      [-w / 2, 24],
+      [14, 4],
+      [-14 - w, 4],
     ] as const;
     for (const [dx, dy] of offsets) {
       const x = it.x + dx;
       const y = it.y + dy;
-      const inside = x >= 0 && x + w <= MAP_W && y - h >= 0 && y <= MAP_H;
-      const clear = placed.every((p) => x + w < p.x || p.x + p.w < x || y < p.y - p.h || p.y < y - h);
+      const inside = x >= 0 && x + w <= MAP_W && y - ascent >= 0 && y + descent <= MAP_H;
+      const clear = placed.every(
+        (p) => x + w <= p.x || p.x + p.w <= x || y + descent <= p.y - ascent || p.y + descent <= y - ascent,
+      );
       if (inside && clear) {
-        placed.push({ alertId: it.alertId, text: it.text, x, y, w, h });
+        placed.push({ alertId: it.alertId, text: it.text, x, y, w });
         break;
       }
     }
