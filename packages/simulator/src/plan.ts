@@ -84,7 +84,12 @@ export type Action = { at: number; story?: string } & (
   | { do: 'team'; agency: Agency }
   | { do: 'alert'; agency: Agency }
   | { do: 'sample'; sample: SampleRole; agency: Agency }
-  | { do: 'custody'; sample: SampleRole; step: 'sealed' | 'shipped' | 'received'; agency: Agency }
+  | {
+      do: 'custody';
+      sample: SampleRole;
+      step: 'sealed' | 'shipped' | 'received' | 'profiled' | 'stored';
+      agency: Agency;
+    }
   | { do: 'profile'; sample: SampleRole; agency: Agency }
   | { do: 'confirm-match'; agency: Agency }
   | { do: 'located'; agency: Agency; place: Place; identified: boolean }
@@ -288,6 +293,8 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
         });
         actions.push({ at: at(0.3), story: id, do: 'custody', sample: who, step: 'received', agency: lab });
         actions.push({ at: at(0.34), story: id, do: 'profile', sample: who, agency: lab });
+        actions.push({ at: at(0.36), story: id, do: 'custody', sample: who, step: 'profiled', agency: lab });
+        actions.push({ at: at(0.4), story: id, do: 'custody', sample: who, step: 'stored', agency: lab });
       }
     }
     if (story.rescued) {
@@ -337,6 +344,22 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
           agency: lab,
         });
         actions.push({ at: at(0.72), story: id, do: 'profile', sample: 'child', agency: lab });
+        actions.push({
+          at: at(0.73),
+          story: id,
+          do: 'custody',
+          sample: 'child',
+          step: 'profiled',
+          agency: lab,
+        });
+        actions.push({
+          at: at(0.74),
+          story: id,
+          do: 'custody',
+          sample: 'child',
+          step: 'stored',
+          agency: lab,
+        });
         actions.push({ at: at(0.76), story: id, do: 'confirm-match', agency: lab });
       }
       const civil = need('civil-affairs', p.seat, r);

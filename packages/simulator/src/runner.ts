@@ -40,6 +40,11 @@ export interface RunOptions {
   settleTimeoutMs?: number;
   /** Told of every step taken, for a progress line. */
   onStep?: (step: StepRecord) => void;
+  /**
+   * Registers the units under `<namespace>-<unitId>`: a run beside another on the same
+   * notifications store (tests on one Redis) must not take over the other's units.
+   */
+  unitNamespace?: string;
   /** How long no webhook must come before the run counts the units done (5 s). */
   quietMs?: number;
   /** Awaited after the last step, before the units' receivers close (a demo keeps them answering). */
@@ -88,7 +93,11 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const pendingAcks: Promise<void>[] = [];
   const stories = new Map(opts.plan.stories.map((s) => [s.id, s]));
   const units = new Map(opts.plan.units.map((u) => [u.unitId, u]));
-  const secret = (unitId: string) => `sim-${opts.runId}-${unitId}-webhook-secret`;
+  const ns = opts.unitNamespace ? `${opts.unitNamespace}-` : '';
+  /** The id the platform knows a planned unit by, and back. */
+  const liveId = (unitId: string) => `${ns}${unitId}`;
+  const plannedId = (live: string) => (ns && live.startsWith(ns) ? live.slice(ns.length) : live);
+  const secret = (unitId: string) => `sim-${opts.runId}-${plannedId(unitId)}-webhook-secret`;
   let table: FrequencyTableView | undefined;
   const profiles = new Map<string, { mother: Profile; father: Profile; child: Profile }>();
 
@@ -140,7 +149,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   }
 
   const receivers = new UnitReceivers(secret, (r) => {
-    const unit = units.get(r.unitId);
+    const unit = units.get(plannedId(r.unitId));
     if (!unit?.acks || unit.broken) return;
     if (r.type !== 'homeward.alert.issued' && r.type !== 'homeward.alert.escalated') return;
     pendingAcks.push(acknowledge(unit, r.alertId));
@@ -156,7 +165,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         method: 'POST',
         path: `/v1/alerts/${alertId}/acks`,
         agency,
-        body: { unitId: unit.unitId },
+        body: { unitId: liveId(unit.unitId) },
       });
       acks.push({ unitId: unit.unitId, alertId, status: res.status });
       record({ at: -1, do: 'ack', status: res.status, detail: `${unit.unitId} ${alertId}` });
@@ -186,13 +195,14 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         (c) => !claimed.has(c.caseId) && !looked.has(c.caseId),
       );
       for (const c of candidates) {
-        looked.add(c.caseId);
         const one = await http({
           service: 'rescue-coordination',
           method: 'GET',
           path: `/v1/cases/${c.caseId}`,
           agency: police,
         });
+        if (one.status !== 200) continue; // not readable yet: looked at again next round
+        looked.add(c.caseId);
         // biome-ignore lint/suspicious/noExplicitAny: a report of any kind
         const r = (one.body?.report ?? {}) as Record<string, any>;
         const at = r.lastSeen?.at ?? r.foundAt?.at ?? r.observedAt;
@@ -335,9 +345,9 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
             {
               service: 'notifications',
               method: 'PUT',
-              path: `/v1/units/${u.unitId}`,
+              path: `/v1/units/${liveId(u.unitId)}`,
               agency: credentialFor(opts.credentials, 'admin', u.region),
-              body: unitBody(u, receivers.urlFor(u.unitId, u.broken), secret(u.unitId)),
+              body: unitBody(u, receivers.urlFor(liveId(u.unitId), u.broken), secret(u.unitId)),
             },
             [200, 201],
             [409],

@@ -1,6 +1,17 @@
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { Topics } from '@homeward/events';
-import { createTestTopics, deleteTestTopics, TopicCollector, testInfra, waitFor } from '@homeward/testing';
+import { bannerUrls } from '@homeward/infra-local';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  ensureChromium,
+  TopicCollector,
+  testInfra,
+  waitFor,
+} from '@homeward/testing';
 import { pino } from 'pino';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agenciesOf,
@@ -17,6 +28,8 @@ import {
   runPlan,
 } from '../../src/index.ts';
 import { startPlatform, type TestPlatform } from './platform.ts';
+
+const SCREENSHOTS = fileURLToPath(new URL('../../../../docs/images/', import.meta.url));
 
 // The drill, told by the simulator to a platform of its own (six services in this process, on
 // this test's topics and databases), through the public HTTP APIs and the agency topic only;
@@ -58,6 +71,9 @@ beforeAll(async () => {
     urls: platform.urls,
     kafka,
     runId: `t${Date.now().toString(36)}`,
+    unitNamespace: prefix.replace(/\W+$/, ''),
+    // A loaded 2-core machine: give downstream consumers time before a step counts as failed.
+    settleTimeoutMs: 60_000,
     logger: pino({ level: 'silent' }),
   });
 }, 240_000);
@@ -148,22 +164,31 @@ describe('the drill, from outside', () => {
       for (const a of expected.alerts) {
         const alertId = (result.refs[a.story] as { alertId?: string }).alertId;
         const c = (await get(notifications, `/v1/alerts/${alertId}/coverage`)).body;
+        // What the units saw: working units that received the alert (any step), signed.
+        const reached = new Set(
+          result.received
+            .filter((r) => r.alertId === alertId && r.type !== 'homeward.alert.cancelled')
+            .map((r) => r.unitId),
+        );
         out.push({
           story: a.story,
           radiusKm: c.radiusKm,
-          targeted: c.targeted,
+          notified: c.notified,
+          failed: c.failed,
+          received: reached.size,
           acknowledged: c.acknowledged,
         });
       }
       return out;
     };
-    // Every unit inside the radius: the working ones notified, the broken ones failed, and those
-    // that answer acknowledged.
+    // Every unit inside the radius: the working ones notified (and, on their side, received it
+    // signed), the broken ones failed, and those that answer acknowledged.
     const want = expected.alerts.map(({ story, radiusKm, notified, failed, acknowledged }) => ({
       story,
       radiusKm,
       notified,
       failed,
+      received: notified,
       acknowledged,
     }));
     const got = await waitFor(
@@ -237,5 +262,54 @@ describe('the drill, from outside', () => {
       { what: 'the annual figures', timeoutMs: 30_000, intervalMs: 500 },
     ).catch(read);
     expect(got).toEqual(expected.annual);
+  });
+
+  it('answers at every address the start-up banner names', async () => {
+    const urls = bannerUrls(platform.urls);
+    expect(urls.map((u) => u.label)).toEqual([
+      'dashboard',
+      'dashboard API',
+      'intake API',
+      'rescue-coordination API',
+      'notifications API',
+      'dna-tracking API',
+      'placement API',
+    ]);
+    for (const u of urls) {
+      const res = await fetch(u.url);
+      const text = await res.text();
+      expect(res.status, u.url).toBe(200);
+      expect(text, u.url).toMatch(
+        u.label === 'dashboard' ? /<div id="root">/ : /swagger|openapi|redoc|scalar/i,
+      );
+    }
+  });
+
+  it('shows the story on the dashboard (the README’s screenshot, refreshed by this test)', async () => {
+    const browser = await chromium.launch({
+      executablePath: await ensureChromium(),
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--no-first-run',
+        '--disable-background-networking',
+      ],
+    });
+    try {
+      const page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+      await page.goto(`${platform.urls.dashboard}/`);
+      await page.getByTestId('signin-key').fill(operator);
+      await page.getByTestId('signin-submit').click();
+      await page.locator('[data-testid=stream-status]', { hasText: 'live' }).waitFor({ timeout: 20_000 });
+      // The drill's one alert still out (the child not found yet) is on the map.
+      await page.locator('[data-testid=alert-ring]').first().waitFor({ timeout: 20_000 });
+      await page.locator('[data-testid=event-row]').nth(10).waitFor({ timeout: 20_000 });
+      await expect(page.locator('[data-testid=prefecture]').count()).resolves.toBe(16);
+      mkdirSync(SCREENSHOTS, { recursive: true });
+      await page.screenshot({ path: `${SCREENSHOTS}first-five-minutes.png` });
+    } finally {
+      await browser.close();
+    }
   });
 });

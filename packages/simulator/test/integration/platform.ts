@@ -73,7 +73,8 @@ export async function startPlatform(prefix: string): Promise<TestPlatform> {
     defaultRole: 'operator',
     cleanup: (rt: Parameters<typeof deleteRedisKeys>[0]) => deleteRedisKeys(rt, `${prefix}dashboard:*`),
     env: {
-      WEB_BUILD: 'false',
+      // The page is built when missing or older than its sources (the browser step needs it).
+      WEB_BUILD: 'true',
       HEALTH_POLL_MS: '60000',
       HEALTH_TARGETS: `intake=${intake!.baseUrl}`,
     },

@@ -172,12 +172,12 @@ export function AlertMap({ alerts }: { alerts: AlertView[] }) {
         <>
           <table className="compact fit" data-testid="alerts-table">
             <colgroup>
-              <col style={{ width: '24%' }} />
-              <col style={{ width: '26%' }} />
-              <col style={{ width: '12%' }} />
+              <col style={{ width: '21%' }} />
+              <col style={{ width: '25%' }} />
+              <col style={{ width: '16%' }} />
               <col style={{ width: '10%' }} />
-              <col style={{ width: '10%' }} />
-              <col style={{ width: '18%' }} />
+              <col style={{ width: '9%' }} />
+              <col style={{ width: '19%' }} />
             </colgroup>
             <thead>
               <tr>

@@ -92,13 +92,19 @@ export function Placements({ board }: { board: Board | undefined }) {
         <b>{board?.followups.completed ?? 0}</b> · overdue{' '}
         <b data-testid="followups-overdue">{board?.followups.overdue ?? 0}</b>
       </p>
-      <table className="compact">
+      <table className="compact fit" data-testid="overdue-followups">
+        <colgroup>
+          <col style={{ width: '22%' }} />
+          <col style={{ width: '30%' }} />
+          <col style={{ width: '28%' }} />
+          <col style={{ width: '20%' }} />
+        </colgroup>
         <tbody>
           {board?.followups.overdueList.slice(0, 10).map((f) => (
             <tr key={f.followupId} className="overdue">
-              <td>{f.followupId}</td>
-              <td>{f.caseId}</td>
-              <td>{f.type}</td>
+              <td title={f.followupId}>{f.followupId}</td>
+              <td title={f.caseId}>{f.caseId}</td>
+              <td title={f.type}>{f.type}</td>
               <td>due {f.dueDate}</td>
             </tr>
           ))}
