@@ -14,6 +14,7 @@ import anhui from '../../web/src/geo/anhui.json' with { type: 'json' };
 import {
   alertIssued,
   caseOpened,
+  leadAdded,
   type RunningDashboard,
   reportSubmitted,
   startDashboard,
@@ -214,10 +215,14 @@ describe('the operators’ page in a browser', () => {
         }),
       ),
     );
+    // A sighting on a searched case is drawn where it was seen.
+    await dash.publish(leadAdded(alerts[0]!.caseId));
     await waitFor(async () => (await page.locator('[data-testid=alert-ring]').count()) >= 30, {
       what: 'the rings of 29 more alerts',
       timeoutMs: 15_000,
     });
+
+    await page.locator('[data-testid=sighting]').first().waitFor({ timeout: 10_000 });
 
     // The province and its sixteen prefectures, drawn from the shipped boundaries.
     await expect(page.locator('[data-testid=prefecture]').count()).resolves.toBe(16);

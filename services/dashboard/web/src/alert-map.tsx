@@ -1,6 +1,6 @@
 import { type GeoPermissibleObjects, geoCircle, geoMercator, geoPath } from 'd3-geo';
 import { useState } from 'react';
-import type { AlertView } from './api.ts';
+import type { AlertView, LogRow } from './api.ts';
 import anhui from './geo/anhui.json';
 import { formatTime } from './time.ts';
 
@@ -37,6 +37,38 @@ export function ringPath(lon: number, lat: number, km: number): string {
         .radius((km / EARTH_KM) * (180 / Math.PI))(),
     ) ?? ''
   );
+}
+
+/** A sighting (a lead from a sighting report) with its place, as the live stream carried it. */
+export interface Sighting {
+  id: string;
+  caseId: string;
+  lat: number;
+  lon: number;
+  at: string;
+}
+
+/** The sightings among streamed events: `case.lead-added` of origin sighting, with coordinates. */
+export function sightingsOf(rows: LogRow[]): Sighting[] {
+  const out: Sighting[] = [];
+  for (const r of rows) {
+    if (r.type !== 'homeward.case.lead-added') continue;
+    const d = r.data as {
+      origin?: string;
+      caseId?: string;
+      seenAt?: { lat?: number; lon?: number; at?: string };
+    };
+    if (d?.origin !== 'sighting' || typeof d.seenAt?.lat !== 'number' || typeof d.seenAt?.lon !== 'number')
+      continue;
+    out.push({
+      id: r.id,
+      caseId: d.caseId ?? '',
+      lat: d.seenAt.lat,
+      lon: d.seenAt.lon,
+      at: d.seenAt.at ?? '',
+    });
+  }
+  return out;
 }
 
 interface Label {
@@ -89,7 +121,10 @@ export function placeLabels(items: Array<{ alertId: string; text: string; x: num
  * ring of its current radius (true kilometres on the sphere, Mercator-projected) around the
  * last-seen point, earlier steps dashed; the table below pages through them.
  */
-export function AlertMap({ alerts }: { alerts: AlertView[] }) {
+export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sightings?: Sighting[] }) {
+  // Sightings of the cases whose alert is out: where the search is leading.
+  const searched = new Set(alerts.map((a) => a.caseId));
+  const leads = sightings.filter((s) => searched.has(s.caseId));
   const [page, setPage] = useState(0);
   const pages = Math.max(1, Math.ceil(alerts.length / ROWS_PER_PAGE));
   const current = Math.min(page, pages - 1);
@@ -103,6 +138,7 @@ export function AlertMap({ alerts }: { alerts: AlertView[] }) {
     <section className="panel alerts-panel" aria-label="Active alerts">
       <h2>
         Active alerts ({alerts.length})
+        {leads.length > 0 && <small className="muted"> · ◆ {leads.length} sightings</small>}
         {labels.length < alerts.length && (
           <small className="muted">
             {' '}
@@ -149,6 +185,19 @@ export function AlertMap({ alerts }: { alerts: AlertView[] }) {
               <path d={ringPath(a.center.lon, a.center.lat, a.radiusKm)} className="ring" />
             </g>
           ))}
+          {leads.map((s) => {
+            const [x, y] = projection([s.lon, s.lat]) ?? [0, 0];
+            return (
+              <path
+                key={s.id}
+                d={`M${x - 4},${y}L${x},${y - 4}L${x + 4},${y}L${x},${y + 4}Z`}
+                className="sighting"
+                data-testid="sighting"
+              >
+                <title>sighting {formatTime(s.at)}</title>
+              </path>
+            );
+          })}
           {centres.map((c) => (
             <circle
               key={c.alertId}
