@@ -13,6 +13,21 @@ export const SERVICE_PORTS: Record<string, number> = {
   notifications: 8085,
 };
 
+/**
+ * A service's port: the default its own `src/config.ts` declares (so a service added later is
+ * in the banner without a second list to keep), else the contract's.
+ */
+export function servicePort(name: string): number | undefined {
+  try {
+    const text = readFileSync(join(repoRoot, 'services', name, 'src', 'config.ts'), 'utf8');
+    const m = /PORT:\s*Type\.Integer\(\{\s*default:\s*(\d+)/.exec(text);
+    if (m) return Number(m[1]);
+  } catch {
+    // no config file: the contract's list
+  }
+  return SERVICE_PORTS[name];
+}
+
 /** Every address the banner names: the dashboard's page and each service's API docs. */
 export function bannerUrls(services: Record<string, string>): Array<{ label: string; url: string }> {
   const out: Array<{ label: string; url: string }> = [];

@@ -5,7 +5,7 @@
 // groups), then stops the infrastructure this launcher started.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { bannerLines, operatorKey, SERVICE_PORTS, waitForServices } from './banner.ts';
+import { bannerLines, operatorKey, servicePort, waitForServices } from './banner.ts';
 import { down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
@@ -56,11 +56,15 @@ async function main(): Promise<void> {
       '`npm run service -- restart NAME` restarts one; Ctrl-C stops everything',
   );
 
+  // The dashboard first, then the others as discovered.
   const services = Object.fromEntries(
     supervisor
       .names()
-      .filter((n) => SERVICE_PORTS[n] !== undefined)
-      .map((n) => [n, `http://127.0.0.1:${SERVICE_PORTS[n]}`]),
+      .sort((a, b) => Number(b === 'dashboard') - Number(a === 'dashboard'))
+      .flatMap((n) => {
+        const port = servicePort(n);
+        return port === undefined ? [] : [[n, `http://127.0.0.1:${port}`]];
+      }),
   );
   const slow = await waitForServices(services, 180_000);
   if (slow.length > 0)
