@@ -221,12 +221,12 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
         <>
           <table className="compact fit" data-testid="alerts-table">
             <colgroup>
-              <col style={{ width: '21%' }} />
-              <col style={{ width: '25%' }} />
-              <col style={{ width: '16%' }} />
+              <col style={{ width: '20%' }} />
+              <col style={{ width: '23%' }} />
+              <col style={{ width: '15%' }} />
+              <col style={{ width: '12%' }} />
               <col style={{ width: '10%' }} />
-              <col style={{ width: '9%' }} />
-              <col style={{ width: '19%' }} />
+              <col style={{ width: '20%' }} />
             </colgroup>
             <thead>
               <tr>
