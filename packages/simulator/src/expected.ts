@@ -33,6 +33,8 @@ export interface ExpectedEndState {
   alerts: ExpectedAlert[];
   matchesConfirmed: number;
   matchesRejected: number;
+  /** Single-parent matches folded into their parent pair's. */
+  matchesFolded: number;
   placements: Record<string, number>;
   followups: { completed: number; overdue: number; scheduled: number };
   /** The dashboard's annual figures for the run's year (every event of the run is in it). */
@@ -68,7 +70,8 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
   const cases: ExpectedCase[] = [];
   const alerts: ExpectedAlert[] = [];
   let matchesConfirmed = 0;
-  let matchesRejected = 0;
+  const matchesRejected = 0;
+  let matchesFolded = 0;
   const placements: Record<string, number> = {};
   const followups = { completed: 0, overdue: 0, scheduled: 0 };
   let reports = 0;
@@ -112,7 +115,9 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
     }
     if (s.dna && s.rescued) {
       matchesConfirmed += 1;
-      matchesRejected += 2; // each parent alone, superseded by the pair
+      // Each parent alone is folded into the pair's match (one review task per family), so
+      // nothing is left to reject.
+      matchesFolded += 2;
     }
     if (s.placement) {
       placements[s.placement] = (placements[s.placement] ?? 0) + 1;
@@ -138,5 +143,5 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
     followupsCompleted: followups.completed,
     followupsOverdue: followups.overdue,
   };
-  return { cases, alerts, matchesConfirmed, matchesRejected, placements, followups, annual };
+  return { cases, alerts, matchesConfirmed, matchesRejected, matchesFolded, placements, followups, annual };
 }

@@ -73,6 +73,11 @@ export function reportEvent(action: Extract<Action, { do: 'report' }>, ctx: Requ
         },
         lastSeen: where,
         reporter: { name: need(story?.parents, 'the parents').mother, phone: '+86 138 0000 0000' },
+        // The family a return goes to (placement checks the guardian against it).
+        parents: [
+          { relation: 'mother', name: story!.parents!.mother },
+          { relation: 'father', name: story!.parents!.father },
+        ],
       };
       break;
     }
@@ -276,6 +281,15 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
                   address: parents!.address,
                   relation: 'mother',
                 },
+                // Without a DNA match naming her, police documented who she is.
+                ...(story?.dna
+                  ? {}
+                  : {
+                      policeReason: {
+                        officer: `${action.agency.agencyId}-liaison`,
+                        reason: 'the mother identified by her household register at the rescue',
+                      },
+                    }),
               }
             : {
                 institution: {

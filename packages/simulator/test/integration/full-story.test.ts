@@ -213,12 +213,14 @@ describe('the drill, from outside', () => {
     expect(brokenReached).toEqual([]);
   });
 
-  it('confirms the parent-pair match of the DNA story and rejects the single-parent ones', async () => {
+  it('confirms the parent-pair match of the DNA story, its single-parent ones folded into it', async () => {
     const dna = platform.urls['dna-tracking'];
     const confirmed = (await get(dna, '/v1/matches?status=confirmed&limit=50', lab)).body.matches;
     const rejected = (await get(dna, '/v1/matches?status=rejected&limit=50', lab)).body.matches;
+    const folded = (await get(dna, '/v1/matches?status=folded&limit=50', lab)).body.matches;
     expect(confirmed).toHaveLength(expected.matchesConfirmed);
     expect(rejected).toHaveLength(expected.matchesRejected);
+    expect(folded).toHaveLength(expected.matchesFolded);
     const dnaStory = plan.stories.find((s) => s.dna && s.rescued)!;
     expect(confirmed[0].caseId).toBe(result.refs[dnaStory.id]!.caseId);
   });
