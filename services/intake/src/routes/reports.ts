@@ -23,7 +23,7 @@ import { Type } from '@sinclair/typebox';
 import { REPORTING_ROLES } from '../domain/permissions.ts';
 import { Errors } from '../errors.ts';
 import type { IntakeService, SubmitResult } from '../intake-service.ts';
-import { BatchResult, ReportAccepted, ReportRequestBody, ReportStatus } from './schemas.ts';
+import { BatchResult, ReportAccepted, ReportContacts, ReportRequestBody, ReportStatus } from './schemas.ts';
 
 export interface ReportRoutesDeps {
   intake: IntakeService;
@@ -152,6 +152,33 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         channel: doc.channel,
         receivedAt: new Date(doc.receivedAt).toISOString(),
       };
+    },
+  );
+
+  app.get(
+    '/v1/reports/:reportId/contacts',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "A report's contacts (police and operators of a region containing the report's)",
+        description:
+          'The reporter of a missing child and the current guardian of an unidentified child: personal data that stays in intake (case.opened carries the report without them). ' +
+          "Police and operators read them when their credential's region contains the report's; any other report answers 404, as an unknown one does.\n\n" +
+          describeErrors(Errors.reportNotFound),
+        params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
+        response: { 200: ReportContacts, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+    },
+    async (request) => {
+      const principal = request.principal ?? authenticate(deps.credentials, request);
+      const contacts = await deps.intake.contactsFor(principal, request.params.reportId);
+      // Ids only in the log: the read is traceable without copying what was read.
+      request.log.info(
+        { reportId: contacts.reportId, caseId: contacts.caseId, agencyId: principal.agencyId },
+        'report contacts read',
+      );
+      return contacts;
     },
   );
 }
