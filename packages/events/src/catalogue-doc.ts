@@ -78,7 +78,13 @@ export function renderCatalogue(): string {
       (def as { personalData?: Partial<Record<PersonalDataKind, string>> }).personalData ?? {},
     );
     if (personal.length === 0) lines.push('Personal data: none.', '');
-    else lines.push('Personal data it may carry, and why:', '', ...personal.map(([k, why]) => `- \`${k}\`: ${why}`), '');
+    else
+      lines.push(
+        'Personal data it may carry, and why:',
+        '',
+        ...personal.map(([k, why]) => `- \`${k}\`: ${why}`),
+        '',
+      );
     if (type === 'homeward.report.submitted') lines.push('The data is one of the report kinds below.', '');
     else lines.push(...outline(def.data as TSchema), '');
   }

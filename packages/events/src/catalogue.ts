@@ -83,9 +83,12 @@ export const EventCatalogue = {
     description:
       'An agency system submits a report. Keyed by nothing in particular; ce_source is agency/<agencyId>.',
     personalData: {
-      'child-name': 'the report as the agency sent it; intake keeps it and republishes only what consumers need',
-      'reporter-contact': 'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
-      'guardian-contact': 'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
+      'child-name':
+        'the report as the agency sent it; intake keeps it and republishes only what consumers need',
+      'reporter-contact':
+        'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
+      'guardian-contact':
+        'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
     },
   }),
   'homeward.case.opened': eventType({

@@ -5,8 +5,8 @@ import {
   decideSighting,
   Outcomes,
   opensCase,
-  publishedReport,
   outcomeEvent,
+  publishedReport,
   regionOf,
   SOURCE,
 } from '../../src/domain/report-outcome.ts';
