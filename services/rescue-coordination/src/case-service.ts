@@ -2,7 +2,7 @@ import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } fr
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
 import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
-import type { CaseDoc, Team } from './domain/case.ts';
+import { type CaseDoc, type LeadRecord, leadRowId, type Team } from './domain/case.ts';
 import {
   addLead,
   alertOf,
@@ -15,6 +15,7 @@ import {
   issueCaseAlert,
   issuesAtOnce,
   type LocatedInput,
+  leadRecord,
   locate,
   markIdentified,
   moveAlertCentre,
@@ -37,6 +38,8 @@ export interface AckFact {
 
 export interface CaseServiceDeps {
   cases: AggregateStore<CaseDoc>;
+  /** Leads, one row each (`<caseId>:<leadId>`), out of the case document so it stays bounded. */
+  leads: FactStore<LeadRecord>;
   /** Unit acknowledgements, one fact per unit and alert. */
   acks: FactStore<AckFact>;
   /** Alert id → when it next comes due (the running alert of each case). */
@@ -92,7 +95,7 @@ export class CaseService {
         sort: { openedAt: -1 },
         skip: page.offset,
         limit: page.limit,
-        projection: { timeline: 0, leads: 0, report: 0, alerts: 0 },
+        projection: { timeline: 0, recentLeads: 0, report: 0, alerts: 0 },
       }),
       this.deps.cases.count(q),
     ]);
@@ -135,9 +138,37 @@ export class CaseService {
     return result;
   }
 
+  /**
+   * A lead: its row first (insert-once, so a repeat writes nothing), then the case's count and
+   * newest leads, which skip a lead they hold already. A crash between the two is finished by
+   * the redelivery: the row is there, the case has not counted it yet. An event handled to the
+   * end never comes back (the consumer runner drops it by its id), so the newest leads are
+   * window enough to tell a repeat.
+   */
   async recordLead(event: HomewardEvent<'homeward.case.lead-added'>): Promise<void> {
     const now = this.deps.clock.now();
-    await this.change(event.data.caseId, (doc) => addLead(doc, event, now));
+    const lead = leadRecord(event);
+    // The case must exist before its lead is kept (an unknown case is a bad event).
+    if (!(await this.deps.cases.get(lead.caseId)))
+      throw Errors.caseNotFound.error(`no case "${lead.caseId}"`);
+    await this.deps.leads.insertOnce(lead);
+    await this.change(lead.caseId, (doc) => addLead(doc, lead, now));
+  }
+
+  /**
+   * A page of a case's leads, oldest first, and how many it has. Not a hot path: on FerretDB
+   * the filter reads the lead rows of every case (see persistence's README).
+   */
+  async listLeads(
+    caseId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: LeadRecord[]; total: number }> {
+    const doc = await this.getCase(caseId);
+    const items = await this.deps.leads.list(
+      { caseId },
+      { sort: { addedAt: 1 }, skip: page.offset, limit: page.limit },
+    );
+    return { items, total: doc.leadCount };
   }
 
   async recordIdentified(event: HomewardEvent<'homeward.dna.match-confirmed'>): Promise<void> {
@@ -206,9 +237,11 @@ export class CaseService {
   }
 
   /** Police move a running alert's centre to a lead's place (the schedule does not change). */
-  moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
+  async moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
     const now = this.deps.clock.now();
-    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, by, now));
+    const caseId = caseIdOfAlert(alertId);
+    const lead = caseId ? await this.deps.leads.get(leadRowId(caseId, leadId)) : null;
+    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, lead, by, now));
   }
 
   private async changeAlert(
@@ -252,7 +285,7 @@ export class CaseService {
   async rebuildSchedule(): Promise<number> {
     const searching = await this.deps.cases.list(
       { activeAlertId: { $ne: null } },
-      { projection: { timeline: 0, leads: 0, report: 0 } },
+      { projection: { timeline: 0, recentLeads: 0, report: 0 } },
     );
     const entries: Array<[string, Date]> = [];
     for (const doc of searching) {

@@ -84,16 +84,16 @@ describe('the event a report publishes', () => {
       child: { ...(missing as { child: object }).child, nickname: 'Doudou' },
       lastSeen: { ...place('340104'), landmark: 'gate 3' },
       reporter: { name: 'Wang Fang', phone: '+86 138 0000 1111' },
-    } as ReportData;
+    } as unknown as ReportData;
     const guarded = {
       ...unidentified,
       currentGuardian: { name: 'Li Si', relation: 'neighbour', address: '1 Road' },
-    } as ReportData;
+    } as unknown as ReportData;
     const traffic = {
       ...suspected,
       persons: [{ description: 'a man', sex: 'male', apparentAge: 40, phone: '123456' }],
       reporter: { phone: '+86 1' },
-    } as ReportData;
+    } as unknown as ReportData;
     const reportOf = (d: ReportData) =>
       (outcomeEvent(opensCase('rpt-1'), d, ctx).data as { report: unknown }).report;
     expect(reportOf(withContacts)).toStrictEqual(missing);
@@ -173,7 +173,7 @@ describe('the event a report publishes', () => {
     const described = {
       ...missing,
       child: { ...missing.child, description: 'red jacket', photoUrl: 'https://example.org/c.jpg' },
-    } as ReportData;
+    } as unknown as ReportData;
     expect(outcomeEvent(decision, described, ctx).data).toMatchObject({
       description: 'red jacket',
       photoUrl: 'https://example.org/c.jpg',

@@ -15,7 +15,18 @@ import {
   issueAlert,
   moveCentre,
 } from './alert-plan.ts';
-import { actorOf, byOf, type CaseDoc, nextVersion, runningAlert, type Team, timelineEntry } from './case.ts';
+import {
+  actorOf,
+  byOf,
+  type CaseDoc,
+  type LeadRecord,
+  leadRowId,
+  nextVersion,
+  RECENT_LEADS,
+  runningAlert,
+  type Team,
+  timelineEntry,
+} from './case.ts';
 import type { EscalationPolicy } from './escalation-policy.ts';
 import { caseEventId, SOURCE } from './ids.ts';
 import { type CaseAction, transition } from './lifecycle.ts';
@@ -84,7 +95,8 @@ export function openedCase(event: HomewardEvent<'homeward.case.opened'>, now: Da
     report: d.report,
     alerts: [],
     activeAlertId: null,
-    leads: [],
+    leadCount: 0,
+    recentLeads: [],
     timeline: [
       timelineEntry(
         event,
@@ -101,15 +113,12 @@ export function issuesAtOnce(d: EventData<'homeward.case.opened'>): boolean {
   return d.kind === 'missing-child' && d.reportedBy.role === 'police';
 }
 
-/** A lead (sighting or duplicate report) kept for police; one already there changes nothing. */
-export function addLead(
-  doc: CaseDoc,
-  event: HomewardEvent<'homeward.case.lead-added'>,
-  now: Date,
-): Decision<true> | null {
+/** A lead (sighting or duplicate report) as its row in `case_leads` keeps it. */
+export function leadRecord(event: HomewardEvent<'homeward.case.lead-added'>): LeadRecord {
   const d = event.data;
-  if (doc.leads.some((l) => l.leadId === d.leadId)) return null;
-  const lead = {
+  return {
+    _id: leadRowId(d.caseId, d.leadId),
+    caseId: d.caseId,
     leadId: d.leadId,
     addedAt: new Date(d.addedAt),
     origin: d.origin,
@@ -118,14 +127,20 @@ export function addLead(
     ...(d.description ? { description: d.description } : {}),
     ...(d.photoUrl ? { photoUrl: d.photoUrl } : {}),
   };
-  const entry = timelineEntry(
-    event,
-    new Date(d.addedAt),
-    { leadId: d.leadId, origin: d.origin, seenAt: d.seenAt },
-    byOf(d.reportedBy),
-  );
+}
+
+/**
+ * Counts a lead on its case and keeps it among the newest; a lead among them already changes
+ * nothing (a redelivery). The lead itself is a row of `case_leads`, and no timeline entry is
+ * written per lead: the case document stays the same size however many sightings come in.
+ */
+export function addLead(doc: CaseDoc, lead: LeadRecord, now: Date): Decision<true> | null {
+  if (doc.recentLeads.some((l) => l.leadId === lead.leadId)) return null;
   return {
-    doc: nextVersion(doc, now, { leads: [...doc.leads, lead], timeline: [...doc.timeline, entry] }),
+    doc: nextVersion(doc, now, {
+      leadCount: doc.leadCount + 1,
+      recentLeads: [...doc.recentLeads, lead].slice(-RECENT_LEADS),
+    }),
     events: [],
     result: true,
   };
@@ -347,13 +362,14 @@ export function moveAlertCentre(
   doc: CaseDoc,
   alertId: string,
   leadId: string,
+  lead: LeadRecord | null,
   by: Actor,
   now: Date,
 ): Decision<AlertState> {
   const alert = alertOf(doc, alertId);
   if (alert.status !== 'active') throw Errors.alertEnded.error(`alert "${alertId}" has ended`);
-  const lead = doc.leads.find((l) => l.leadId === leadId);
-  if (!lead) throw Errors.leadNotFound.error(`case "${doc._id}" has no lead "${leadId}"`);
+  if (!lead || lead.caseId !== doc._id || lead.leadId !== leadId)
+    throw Errors.leadNotFound.error(`case "${doc._id}" has no lead "${leadId}"`);
   return applyAlert(doc, moveCentre(alert, lead, byOf(by), now), now);
 }
 

@@ -20,7 +20,14 @@ export interface TimelineEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A lead (sighting or duplicate report), kept in its own collection (`case_leads`), one row
+ * each with `_id` `<caseId>:<leadId>`: a case may gather thousands, and one document may not
+ * grow without bound (FerretDB rewrites the whole document on every update).
+ */
 export interface LeadRecord {
+  _id: string;
+  caseId: string;
   leadId: string;
   addedAt: Date;
   origin: 'sighting' | 'duplicate-report';
@@ -62,7 +69,13 @@ export interface CaseDoc {
   alerts: AlertState[];
   /** The alert the case is searching with (it is `active`), or null. */
   activeAlertId: string | null;
-  leads: LeadRecord[];
+  /** How many leads the case has (the rows of `case_leads` with its id). */
+  leadCount: number;
+  /**
+   * The newest leads, at most {@link RECENT_LEADS}, oldest first: what the case view shows at
+   * once, and what tells a repeated lead from a new one.
+   */
+  recentLeads: LeadRecord[];
   located?: EventData<'homeward.case.child-located'> & { by: Actor };
   rescued?: EventData<'homeward.case.child-rescued'> & { by: Actor };
   identified?: {
@@ -75,6 +88,12 @@ export interface CaseDoc {
   closed?: { closedAt: Date; reason: string; by: Actor };
   timeline: TimelineEntry[];
 }
+
+/** Leads kept on the case document itself; the rest are paged from `case_leads`. */
+export const RECENT_LEADS = 20;
+
+/** The `_id` of a lead's row: one per lead of a case. */
+export const leadRowId = (caseId: string, leadId: string) => `${caseId}:${leadId}`;
 
 /** The caller of an action, as events record it. */
 export const actorOf = (p: Actor): Actor => ({ agencyId: p.agencyId, role: p.role, region: p.region });
