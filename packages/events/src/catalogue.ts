@@ -259,7 +259,7 @@ export const EventCatalogue = {
       reason: Type.String({
         ...ShortText,
         description:
-          'a generic code (http-4xx, http-5xx, timeout, connection-refused, connection-failed, circuit-open, target-refused): never an address or a message from the target',
+          'a generic code (http-3xx, http-4xx, http-5xx, timeout, connection-refused, connection-failed, circuit-open, target-refused, unit-removed): never an address or a message from the target',
       }),
     }),
     key: (d) => d.alertId,

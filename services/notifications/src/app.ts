@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { Topics } from '@homeward/events';
 import {
   type ServiceParts,
@@ -13,6 +14,7 @@ import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
 import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
+import { DEV_ALLOWED_NETS, parseAllowedNets, type TargetPolicy } from './domain/webhook-target.ts';
 import { NotificationsErrors } from './errors.ts';
 import { FanoutService } from './fanout-service.ts';
 import { alertCancelledHandler, alertEscalatedHandler, alertIssuedHandler } from './handlers/alert-events.ts';
@@ -38,6 +40,18 @@ export interface NotificationsApp extends ServiceParts {
   hub: SseHub<FeedEntry>;
   /** This instance's id in its claims. */
   owner: string;
+}
+
+/**
+ * Where webhooks may point, from the configuration: in production https only and no private
+ * network unless named; elsewhere http too, and this host and the private networks allowed.
+ */
+export function webhookTargetPolicy(config: Static<typeof NotificationsConfig>): TargetPolicy {
+  const production = config.NODE_ENV === 'production';
+  return {
+    requireHttps: config.WEBHOOK_REQUIRE_HTTPS ?? production,
+    allowed: parseAllowedNets(config.WEBHOOK_ALLOWED_NETS ?? (production ? '' : DEV_ALLOWED_NETS)),
+  };
 }
 
 /** Wires notifications from a runtime: what `main.ts` starts and what tests build. No I/O here. */
@@ -67,7 +81,9 @@ export async function buildApp(
     backlogScan: config.STREAM_HISTORY,
     logger: rt.logger.child({ component: 'sse' }),
   });
+  const targets = webhookTargetPolicy(config);
   const sender = new WebhookSender({
+    targets,
     concurrency: config.WEBHOOK_CONCURRENCY,
     connectionsPerOrigin: config.WEBHOOK_CONNECTIONS_PER_ORIGIN,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -138,7 +154,16 @@ export async function buildApp(
   // SSE responses never end on their own: end them before the server waits for its connections.
   http.addHook('preClose', async () => hub.closeAll());
   const credentials = rt.credentials;
-  await http.register(async (scope) => unitRoutes(scope, { units, index, credentials, clock: rt.clock }));
+  const resolveAll = (host: string) => lookup(host, { all: true });
+  await http.register(async (scope) =>
+    unitRoutes(scope, {
+      units,
+      index,
+      credentials,
+      clock: rt.clock,
+      targets: { policy: targets, resolveAll },
+    }),
+  );
   await http.register(async (scope) =>
     alertRoutes(scope, { store, units, ledger, fanout, credentials, clock: rt.clock }),
   );

@@ -21,6 +21,7 @@ import {
   type CaseDoc,
   type LeadRecord,
   leadRowId,
+  type NewLead,
   nextVersion,
   RECENT_LEADS,
   runningAlert,
@@ -113,11 +114,10 @@ export function issuesAtOnce(d: EventData<'homeward.case.opened'>): boolean {
   return d.kind === 'missing-child' && d.reportedBy.role === 'police';
 }
 
-/** A lead (sighting or duplicate report) as its row in `case_leads` keeps it. */
-export function leadRecord(event: HomewardEvent<'homeward.case.lead-added'>): LeadRecord {
+/** A lead (sighting or duplicate report) as the event brings it. */
+export function newLead(event: HomewardEvent<'homeward.case.lead-added'>): NewLead {
   const d = event.data;
   return {
-    _id: leadRowId(d.caseId, d.leadId),
     caseId: d.caseId,
     leadId: d.leadId,
     addedAt: new Date(d.addedAt),
@@ -130,19 +130,22 @@ export function leadRecord(event: HomewardEvent<'homeward.case.lead-added'>): Le
 }
 
 /**
- * Counts a lead on its case and keeps it among the newest; a lead among them already changes
- * nothing (a redelivery). The lead itself is a row of `case_leads`, and no timeline entry is
- * written per lead: the case document stays the same size however many sightings come in.
+ * Numbers a lead on its case (the next `seq`), counts it and keeps it among the newest; a lead
+ * among them already changes nothing (a redelivery). The lead itself is a row of `case_leads`
+ * (the caller writes it), and no timeline entry is written per lead: the case document stays
+ * the same size however many sightings come in.
  */
-export function addLead(doc: CaseDoc, lead: LeadRecord, now: Date): Decision<true> | null {
+export function addLead(doc: CaseDoc, lead: NewLead, now: Date): Decision<LeadRecord> | null {
   if (doc.recentLeads.some((l) => l.leadId === lead.leadId)) return null;
+  const seq = doc.leadCount + 1;
+  const row: LeadRecord = { _id: leadRowId(doc._id, seq), seq, ...lead, caseId: doc._id };
   return {
     doc: nextVersion(doc, now, {
-      leadCount: doc.leadCount + 1,
-      recentLeads: [...doc.recentLeads, lead].slice(-RECENT_LEADS),
+      leadCount: seq,
+      recentLeads: [...doc.recentLeads, row].slice(-RECENT_LEADS),
     }),
     events: [],
-    result: true,
+    result: row,
   };
 }
 

@@ -22,12 +22,16 @@ export interface TimelineEntry {
 
 /**
  * A lead (sighting or duplicate report), kept in its own collection (`case_leads`), one row
- * each with `_id` `<caseId>:<leadId>`: a case may gather thousands, and one document may not
- * grow without bound (FerretDB rewrites the whole document on every update).
+ * each with `_id` `<caseId>:<seq>` (its number on the case, from 1): a case may gather
+ * thousands, one document may not grow without bound (FerretDB rewrites the whole document on
+ * every update), and a page of leads is then a set of exact `_id` reads, the one lookup
+ * FerretDB does not answer by reading the whole collection.
  */
 export interface LeadRecord {
   _id: string;
   caseId: string;
+  /** The lead's number on its case: 1 for the first. */
+  seq: number;
   leadId: string;
   addedAt: Date;
   origin: 'sighting' | 'duplicate-report';
@@ -92,8 +96,11 @@ export interface CaseDoc {
 /** Leads kept on the case document itself; the rest are paged from `case_leads`. */
 export const RECENT_LEADS = 20;
 
-/** The `_id` of a lead's row: one per lead of a case. */
-export const leadRowId = (caseId: string, leadId: string) => `${caseId}:${leadId}`;
+/** A lead as an event brings it, before the case numbers it. */
+export type NewLead = Omit<LeadRecord, '_id' | 'seq'>;
+
+/** The `_id` of the row of a case's lead number `seq`. */
+export const leadRowId = (caseId: string, seq: number) => `${caseId}:${String(seq).padStart(9, '0')}`;
 
 /** The caller of an action, as events record it. */
 export const actorOf = (p: Actor): Actor => ({ agencyId: p.agencyId, role: p.role, region: p.region });

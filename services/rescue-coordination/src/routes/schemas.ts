@@ -151,6 +151,7 @@ export const CaseState = Type.Object(
 export const LeadView = Type.Object(
   {
     caseId: Type.String(),
+    seq: Type.Integer({ minimum: 1, description: "the lead's number on its case, from 1" }),
     leadId: Type.String(),
     addedAt: Type.String({ format: 'date-time' }),
     origin: Type.Union([Type.Literal('sighting'), Type.Literal('duplicate-report')]),

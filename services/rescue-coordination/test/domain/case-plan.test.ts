@@ -10,10 +10,10 @@ import {
   escalateCaseAlert,
   issueCaseAlert,
   issuesAtOnce,
-  leadRecord,
   locate,
   markIdentified,
   moveAlertCentre,
+  newLead,
   openedCase,
   rescue,
 } from '../../src/domain/case-plan.ts';
@@ -67,9 +67,8 @@ describe('a case opened', () => {
 describe('leads and identification', () => {
   it('a lead is a row of its own; the case counts it and keeps it among the newest; the same lead again changes nothing', () => {
     const event = leadEvent();
-    const lead = leadRecord(event);
+    const lead = newLead(event);
     expect(lead).toEqual({
-      _id: 'case-1:lead-1',
       caseId: 'case-1',
       leadId: 'lead-1',
       addedAt: new Date('2026-11-28T08:30:00Z'),
@@ -82,8 +81,9 @@ describe('leads and identification', () => {
     const before = openCase();
     const d = addLead(before, lead, at(40 * MIN));
     expect(d?.events).toEqual([]);
-    expect(d?.result).toBe(true);
-    expect(d?.doc).toMatchObject({ version: 2, updatedAt: at(40 * MIN), leadCount: 1, recentLeads: [lead] });
+    const row = { _id: 'case-1:000000001', seq: 1, ...lead };
+    expect(d?.result).toEqual(row);
+    expect(d?.doc).toMatchObject({ version: 2, updatedAt: at(40 * MIN), leadCount: 1, recentLeads: [row] });
     // No timeline line per lead: the case document does not grow with its sightings.
     expect(d?.doc.timeline).toEqual(before.timeline);
     expect(addLead(d!.doc, lead, at(41 * MIN))).toBeNull();
@@ -92,17 +92,21 @@ describe('leads and identification', () => {
   it('keeps only the newest leads on the case, however many come, and counts them all', () => {
     let doc = openCase();
     for (let i = 1; i <= RECENT_LEADS + 5; i++)
-      doc = addLead(doc, leadRecord(leadEvent('case-1', `lead-${i}`)), at(H))!.doc;
+      doc = addLead(doc, newLead(leadEvent('case-1', `lead-${i}`)), at(H))!.doc;
     expect(doc.leadCount).toBe(RECENT_LEADS + 5);
     expect(doc.recentLeads).toHaveLength(RECENT_LEADS);
     expect(doc.recentLeads[0]?.leadId).toBe('lead-6');
-    expect(doc.recentLeads.at(-1)?.leadId).toBe(`lead-${RECENT_LEADS + 5}`);
+    expect(doc.recentLeads.at(-1)).toMatchObject({
+      leadId: `lead-${RECENT_LEADS + 5}`,
+      seq: RECENT_LEADS + 5,
+      _id: `case-1:0000000${RECENT_LEADS + 5}`,
+    });
   });
 
   it('a lead without description or photo records neither', () => {
     const event = leadEvent();
     const { description: _d, photoUrl: _p, ...bare } = event.data;
-    const lead = leadRecord({ ...event, data: bare });
+    const lead = newLead({ ...event, data: bare });
     expect(lead).not.toHaveProperty('description');
     expect(lead).not.toHaveProperty('photoUrl');
   });
@@ -403,8 +407,9 @@ describe("police on a case's alert", () => {
   });
 
   it('move the centre to a lead: same radius, next step, the case still searching with it', () => {
-    const lead = leadRecord(leadEvent());
-    const withLead = addLead(searching(), lead, at(40 * MIN))!.doc;
+    const added = addLead(searching(), newLead(leadEvent()), at(40 * MIN))!;
+    const withLead = added.doc;
+    const lead = added.result;
     const d = moveAlertCentre(withLead, 'case-1.alert-1', 'lead-1', lead, police, at(45 * MIN));
     expect(d.result).toMatchObject({ step: 1, radiusKm: 100, center: { lat: 31.85, lon: 117.2 } });
     expect(d.doc).toMatchObject({ activeAlertId: 'case-1.alert-1', version: withLead.version + 1 });
@@ -421,11 +426,12 @@ describe("police on a case's alert", () => {
     );
     const cancelled = cancelCaseAlert(searching(), 'case-1.alert-1', { reason: 'hoax' }, police, at(H)).doc;
     // A lead of another case, or another lead than named, is not this case's lead.
-    const other = leadRecord(leadEvent('case-2', 'lead-1'));
+    const other = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!.result;
+    other.caseId = 'case-2';
     expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'lead-1', other, police, at(H))).toThrow(
       expect.objectContaining({ code: 'RESCUE_ERR_LEAD_NOT_FOUND' }),
     );
-    const mine = leadRecord(leadEvent('case-1', 'lead-1'));
+    const mine = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!.result;
     expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'lead-2', mine, police, at(H))).toThrow(
       expect.objectContaining({ code: 'RESCUE_ERR_LEAD_NOT_FOUND' }),
     );
@@ -492,8 +498,8 @@ describe('escalation in the case', () => {
 
 describe('a case with several leads and alerts', () => {
   it('keeps each lead, and every decision that answers nothing but yes says so', () => {
-    const one = addLead(openCase(), leadRecord(leadEvent('case-1', 'lead-1')), at(H))!;
-    const two = addLead(one.doc, leadRecord(leadEvent('case-1', 'lead-2')), at(H));
+    const one = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!;
+    const two = addLead(one.doc, newLead(leadEvent('case-1', 'lead-2')), at(H));
     expect(two?.doc.recentLeads.map((l) => l.leadId)).toEqual(['lead-1', 'lead-2']);
     expect(two?.doc.leadCount).toBe(2);
     const doc = openCase();
@@ -501,7 +507,7 @@ describe('a case with several leads and alerts', () => {
     expect(locate(doc, { place: 'x' }, police, at(H)).result).toBe(true);
     expect(rescue(doc, { place: 'x', region: '341500' }, police, at(H)).result).toBe(true);
     expect(close(doc, 'x', police, at(H)).result).toBe(true);
-    expect(one.result).toBe(true);
+    expect(one.result.seq).toBe(1);
   });
 
   it('changes only the alert it names, and moves the centre to the lead it names', () => {
@@ -513,19 +519,16 @@ describe('a case with several leads and alerts', () => {
       at(10 * MIN),
     );
     const second = issueCaseAlert(first.doc, policy, at(20 * MIN)).doc;
-    const lead2 = leadRecord({
+    const lead2 = newLead({
       ...leadEvent('case-1', 'lead-2'),
       data: {
         ...leadEvent('case-1', 'lead-2').data,
         seenAt: { at: '2026-11-28T08:40:00Z', place: 'Lu an', lat: 31.7, lon: 116.5, region: '341500' },
       },
     });
-    const withLeads = addLead(
-      addLead(second, leadRecord(leadEvent('case-1', 'lead-1')), at(H))!.doc,
-      lead2,
-      at(H),
-    )!.doc;
-    const moved = moveAlertCentre(withLeads, 'case-1.alert-2', 'lead-2', lead2, police, at(H));
+    const added = addLead(addLead(second, newLead(leadEvent('case-1', 'lead-1')), at(H))!.doc, lead2, at(H))!;
+    const withLeads = added.doc;
+    const moved = moveAlertCentre(withLeads, 'case-1.alert-2', 'lead-2', added.result, police, at(H));
     expect(moved.result.center).toEqual({ lat: 31.7, lon: 116.5 });
     expect(moved.doc.alerts[0]).toEqual(first.result);
     const cancelled = cancelCaseAlert(withLeads, 'case-1.alert-2', { reason: 'hoax' }, police, at(H));

@@ -228,8 +228,8 @@ describe('the case lifecycle', () => {
       identification: { method: 'family-recognition' },
     });
     expect(forOperator.body.rescued.buyerHousehold).toBeUndefined();
-    expect(forOperator.text).not.toContain('340000000000000000');
-    expect(forOperator.text).not.toContain('Zhang San');
+    expect(JSON.stringify(forOperator.body)).not.toContain('340000000000000000');
+    expect(JSON.stringify(forOperator.body)).not.toContain('Zhang San');
     const liaison = detail.timeline.find((t: { type: string }) => t.type === 'homeward.case.team-assigned');
     expect(liaison.details.familyLiaisonLead.contact).toBe('+86 551 0000 0000');
 
