@@ -23,6 +23,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { unitRoutes } from './routes/units.ts';
 import { ClaimLedger } from './store/claim-ledger.ts';
 import { DeliveryStore } from './store/delivery-store.ts';
+import { StreamSlots } from './store/stream-slots.ts';
 import { type FeedEntry, parseFeedEntry, UnitFeed } from './store/unit-feed.ts';
 import { UnitIndex } from './store/unit-index.ts';
 import { UnitStore } from './store/unit-store.ts';
@@ -80,6 +81,11 @@ export async function buildApp(
     maxBufferBytes: config.STREAM_MAX_BUFFER_BYTES,
     backlogScan: config.STREAM_HISTORY,
     logger: rt.logger.child({ component: 'sse' }),
+  });
+  const slots = new StreamSlots(redis, redisPrefix, {
+    perUnit: config.STREAM_MAX_PER_UNIT,
+    perKey: config.STREAM_MAX_PER_KEY,
+    ttlMs: config.STREAM_SLOT_TTL_MS,
   });
   const targets = webhookTargetPolicy(config);
   const sender = new WebhookSender({
@@ -167,10 +173,12 @@ export async function buildApp(
   await http.register(async (scope) =>
     alertRoutes(scope, { store, units, ledger, fanout, credentials, clock: rt.clock }),
   );
-  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, credentials }));
+  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, slots, credentials }));
 
   const workers = [
     hub,
+    // Channels free their slots as they close (the hub ends them before HTTP closes); stop frees the rest.
+    { start: () => slots.start(), stop: () => slots.stop() },
     // The index is checked against MongoDB at start (rebuilt if missing or stale).
     { start: () => index.ensureSynced(), stop: async () => {} },
     // Stopped after the consumers: their in-flight fan-outs settle, then the pool closes.
