@@ -8,11 +8,13 @@ import {
 } from '@homeward/events';
 import {
   AppError,
+  type AuditLog,
   authenticate,
   type Credentials,
   describeErrors,
   type HttpServer,
   type Principal,
+  principalOf,
   problemResponses,
   type RedisRateLimiter,
   requireRole,
@@ -29,6 +31,7 @@ export interface ReportRoutesDeps {
   intake: IntakeService;
   credentials: Credentials;
   rateLimiter: RedisRateLimiter;
+  audit: AuditLog;
 }
 
 function accepted(r: SubmitResult) {
@@ -166,18 +169,26 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
           "Police and operators read them when their credential's region contains the report's; any other report answers 404, as an unknown one does.\n\n" +
           describeErrors(Errors.reportNotFound),
         params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
-        response: { 200: ReportContacts, ...problemResponses(401, 403, 404) },
+        response: { 200: ReportContacts, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+      config: {
+        access: {
+          roles: ['police', 'operator'],
+          scope: "the report's region (where the child was last seen or found)",
+        },
+      },
     },
     async (request) => {
-      const principal = request.principal ?? authenticate(deps.credentials, request);
+      const principal = principalOf(request);
       const contacts = await deps.intake.contactsFor(principal, request.params.reportId);
-      // Ids only in the log: the read is traceable without copying what was read.
-      request.log.info(
-        { reportId: contacts.reportId, caseId: contacts.caseId, agencyId: principal.agencyId },
-        'report contacts read',
-      );
+      // Audited durably, and logged with ids only: traceable without copying what was read.
+      await deps.audit.read(request, {
+        action: 'report.contacts',
+        recordType: 'report',
+        recordIds: [contacts.reportId],
+        regions: [contacts.region],
+      });
+      request.log.info({ reportId: contacts.reportId, caseId: contacts.caseId }, 'report contacts read');
       return contacts;
     },
   );

@@ -74,6 +74,14 @@ describe('contacts stay in intake, read through GET /v1/reports/{reportId}/conta
     const operator = await get(`/v1/reports/${res.body.reportId}/contacts`, { key: devKeyOf('operator') });
     expect(operator.status).toBe(200);
     expect(operator.body.reporter.phone).toBe('+86 138 0000 0000');
+    // Each read is audited once, with ids and regions only.
+    const audit = await intake.host.rt.mongo.db
+      .collection('audit_log')
+      .find({ action: 'report.contacts', recordIds: res.body.reportId })
+      .toArray();
+    expect(audit.map((r) => r.actor.role).sort()).toEqual(['operator', 'police']);
+    expect(audit[0]).toMatchObject({ recordType: 'report', regions: ['340104'] });
+    expect(JSON.stringify(audit)).not.toContain('+86 138');
   });
 
   it('an unidentified child: the current guardian, never on the event', async () => {
@@ -105,6 +113,11 @@ describe('contacts stay in intake, read through GET /v1/reports/{reportId}/conta
       expect((await get(url, { key: devKeyOf(role) })).status).toBe(403);
     }
     expect((await get(url)).status).toBe(401);
+    // Refused reads leave no audit record.
+    const audit = await intake.host.rt.mongo.db
+      .collection('audit_log')
+      .countDocuments({ recordIds: res.body.reportId });
+    expect(audit).toBe(0);
   });
 });
 

@@ -3,9 +3,11 @@ import type { FactStore } from '@homeward/persistence';
 import {
   type Credentials,
   describeErrors,
+  ensureInScope,
   type HttpServer,
   type Logger,
   type Principal,
+  principalOf,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
@@ -154,14 +156,23 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         ].join('\n\n'),
         params: CaseParams,
         querystring: LeadListQuery,
-        response: { 200: LeadList, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: LeadList, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: readers,
+      config: { access: { roles: ['police', 'operator'], scope: "the case's region" } },
     },
     async (request) => {
       const { limit, offset } = request.query;
-      const { items, total } = await deps.service.listLeads(request.params.caseId, { limit, offset });
-      await audit(request.principal!, 'case.read', [request.params.caseId], { leads: `${offset}+${limit}` });
+      const { caseId } = request.params;
+      const principal = principalOf(request);
+      // Outside the caller's region the case answers as a missing one (its existence not revealed).
+      ensureInScope(
+        principal,
+        await deps.service.getCase(caseId),
+        (c) => c.region,
+        () => Errors.caseNotFound.error(`no case "${caseId}"`),
+      );
+      const { items, total } = await deps.service.listLeads(caseId, { limit, offset });
+      await audit(principal, 'case.read', [caseId], { leads: `${offset}+${limit}` });
       return { items: items.map(leadView), total, limit, offset };
     },
   );

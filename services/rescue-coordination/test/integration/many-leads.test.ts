@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Topics } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
 import { createTestTopics, deleteTestTopics, type TopicCollector, waitFor } from '@homeward/testing';
@@ -23,6 +26,19 @@ import {
 const SIGHTINGS = Number(process.env.MANY_LEADS ?? 10_000);
 const CONSUMED = 200;
 
+// The development credentials plus police of another prefecture (Lu'an), for the region rule.
+const LUAN_POLICE = 'hw_test_police_luan_0123456789abcdef0123abcd';
+const credentialsFile = join(mkdtempSync(join(tmpdir(), 'rescue-leads-')), 'credentials.json');
+writeFileSync(
+  credentialsFile,
+  JSON.stringify([
+    ...(JSON.parse(
+      readFileSync(new URL('../../../../infra/local/dev-credentials.json', import.meta.url), 'utf8'),
+    ) as unknown[]),
+    { key: LUAN_POLICE, agencyId: 'luan-psb', role: 'police', region: '341500' },
+  ]),
+);
+
 let prefix: string;
 let svc: RunningRescue;
 let alertEvents: TopicCollector;
@@ -30,7 +46,7 @@ const clock = new ManualClock('2026-11-28T08:00:00Z');
 
 beforeAll(async () => {
   prefix = await createTestTopics('rescue-many-leads');
-  svc = await startRescue({ prefix, clock });
+  svc = await startRescue({ prefix, clock, env: { CREDENTIALS_FILE: credentialsFile } });
   alertEvents = await collector(prefix, Topics.alertEvents);
 });
 
@@ -114,6 +130,13 @@ describe('a case with 10,000 sightings', () => {
     expect((await svc.call('GET', `/v1/cases/${caseId}/leads`, undefined, { role: 'operator' })).status).toBe(
       200,
     );
+    // Police of another prefecture: as if the case did not exist.
+    const outside = await svc.app.http.inject({
+      method: 'GET',
+      url: `/v1/cases/${caseId}/leads`,
+      headers: { authorization: `Bearer ${LUAN_POLICE}` },
+    });
+    expect([outside.statusCode, JSON.parse(outside.body).code]).toEqual([404, 'RESCUE_ERR_CASE_NOT_FOUND']);
 
     // A lead far back (not among the newest) is still one police can move the alert to.
     const moved = await svc.call('POST', `/v1/alerts/${caseId}.alert-1/centre`, { leadId: leadId(7) });
