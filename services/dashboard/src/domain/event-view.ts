@@ -29,6 +29,16 @@ const point = { lat: true, lon: true } as const;
 /** An officer as operators see one: which agency and region, never a name or a contact. */
 const officer = { officerId: true, agencyId: true, region: true } as const;
 const outcomeCodes = new Set<unknown>(Object.values(FollowupOutcomeCodes));
+/** A match's references to relatives: which sample, which relation. */
+const relatives = { relationship: true, references: { sampleId: true, relation: true } } as const;
+/** A department's annual submission: which, of what year and region, by whom. */
+const submission = { submissionId: true, year: true, region: true, agencyId: true, role: true } as const;
+/** Figures by counter name: an object of whole numbers only. */
+const counts = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v as Record<string, unknown>).every((n) => Number.isInteger(n));
 
 /**
  * What the operators' stream shows of each event type: an allowlist per type, never a
@@ -141,6 +151,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     probability: true,
     frequencyVersion: true,
     foundAt: true,
+    ...relatives,
   },
   'homeward.dna.match-confirmed': {
     matchId: true,
@@ -148,6 +159,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     parentSampleIds: true,
     caseId: true,
     confirmedAt: true,
+    ...relatives,
   },
   'homeward.dna.match-rejected': {
     matchId: true,
@@ -155,6 +167,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     parentSampleIds: true,
     caseId: true,
     rejectedAt: true,
+    ...relatives,
   },
   'homeward.placement.decided': {
     placementId: true,
@@ -187,6 +200,34 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     type: true,
     dueDate: true,
     detectedAt: true,
+  },
+  'homeward.coordination.submission-submitted': {
+    ...submission,
+    version: true,
+    submittedAt: true,
+    dueDate: true,
+    late: true,
+    own: counts,
+    platform: counts,
+  },
+  // The return's comment is free text: it stays out.
+  'homeward.coordination.submission-returned': {
+    ...submission,
+    version: true,
+    returnedAt: true,
+    returnedBy: actor,
+  },
+  'homeward.coordination.submission-accepted': {
+    ...submission,
+    version: true,
+    acceptedAt: true,
+    acceptedBy: actor,
+  },
+  'homeward.coordination.submission-reminder': {
+    ...submission,
+    stage: true,
+    dueDate: true,
+    remindedAt: true,
   },
 };
 
