@@ -10,6 +10,7 @@ const allTests = [
   'services/*/test/**/*.test.ts',
   'infra/local/test/**/*.test.ts',
   'journeys/test/**/*.test.ts',
+  'system-tests/test/**/*.test.ts',
 ];
 
 /**

@@ -2,6 +2,7 @@ import type { TSchema } from '@sinclair/typebox';
 import { EventCatalogue, EventTypes } from './catalogue.ts';
 import { ReportKinds, reportSchemas } from './reports.ts';
 import { allTopics, deadLetterTopic } from './topics.ts';
+import type { PersonalDataKind } from './vocabulary.ts';
 
 /** A compact, readable outline of a JSON Schema: `field: type (required)` lines, nested. */
 function outline(schema: TSchema, indent = ''): string[] {
@@ -73,6 +74,17 @@ export function renderCatalogue(): string {
   for (const type of EventTypes) {
     const def = EventCatalogue[type];
     lines.push(`### \`${type}\``, '', `${def.description}`, '', `Topic \`${def.topic}\`.`, '');
+    const personal = Object.entries(
+      (def as { personalData?: Partial<Record<PersonalDataKind, string>> }).personalData ?? {},
+    );
+    if (personal.length === 0) lines.push('Personal data: none.', '');
+    else
+      lines.push(
+        'Personal data it may carry, and why:',
+        '',
+        ...personal.map(([k, why]) => `- \`${k}\`: ${why}`),
+        '',
+      );
     if (type === 'homeward.report.submitted') lines.push('The data is one of the report kinds below.', '');
     else lines.push(...outline(def.data as TSchema), '');
   }

@@ -23,6 +23,7 @@ import {
   FollowupTypes,
   IdentificationMethods,
   literalUnion,
+  type PersonalDataKind,
   PlacementClocks,
   PlacementTypes,
   ReminderStages,
@@ -102,13 +103,15 @@ const MatchedParent = Type.Object({
 
 /**
  * Defines one event type: its topic, the schema of its `data`, the partition key taken from
- * the data, and what it means.
+ * the data, what it means, and the personal data it may carry with the reason a consumer
+ * needs it (none when absent: the PII canary test fails if any shows up).
  */
 function eventType<S extends TSchema>(def: {
   topic: TopicName;
   data: S;
   key: (data: Static<S>) => string;
   description: string;
+  personalData?: Partial<Record<PersonalDataKind, string>>;
 }) {
   return def;
 }
@@ -154,6 +157,14 @@ export const EventCatalogue = {
     key: () => '',
     description:
       'An agency system submits a report. Keyed by nothing in particular; ce_source is agency/<agencyId>.',
+    personalData: {
+      'child-name':
+        'the report as the agency sent it; intake keeps it and republishes only what consumers need',
+      'reporter-contact':
+        'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
+      'guardian-contact':
+        'the report as the agency sent it; read back only through intake (GET /v1/reports/{reportId}/contacts)',
+    },
   }),
   'homeward.case.opened': eventType({
     topic: Topics.caseEvents,
@@ -164,10 +175,22 @@ export const EventCatalogue = {
       openedAt: DateTime,
       reportId: Id,
       reportedBy: Actor,
-      report: ReportDataSchema,
+      report: Type.Union(ReportDataSchema.anyOf, {
+        description:
+          "the report without the reporter's contacts: intake never publishes `reporter` (read by the case police and operators through GET /v1/reports/{reportId}/contacts); a missing child's `parents` and an unidentified child's `currentGuardian` ride for dna-tracking and placement (see personalData)",
+      }),
     }),
     key: (d) => d.caseId,
-    description: 'A report opened a case (missing child, unidentified child, suspected trafficking).',
+    description:
+      'A report opened a case (missing child, unidentified child, suspected trafficking). The report rides without its contacts.',
+    personalData: {
+      'child-name':
+        "rescue-coordination shows the case's police the missing child's name on the case (GET /v1/cases/{caseId}); no other consumer reads it",
+      'guardian-identity':
+        "a missing child's parents (`report.parents`: name, identity number, living): dna-tracking owes a sample per living parent, and placement admits a return to the family only to a matched parent, by identity number or name",
+      'guardian-contact':
+        "an unidentified child's current guardian (`report.currentGuardian`: name, relation, address, no phone): placement treats them as part of the buying household until police clear them",
+    },
   }),
   'homeward.case.lead-added': eventType({
     topic: Topics.caseEvents,
@@ -227,6 +250,10 @@ export const EventCatalogue = {
     key: (d) => d.caseId,
     description:
       'Police rescued the child; the buying household (or the statement that there is none) is recorded for placement.',
+    personalData: {
+      'buyer-identity':
+        "placement refuses anyone of the buying household as guardian, matching the head's and members' identity numbers as well as names and address (`buyerHousehold.idNumber`, `members[].idNumber`)",
+    },
   }),
   'homeward.case.household-recorded': eventType({
     topic: Topics.caseEvents,
@@ -240,6 +267,10 @@ export const EventCatalogue = {
     key: (d) => d.caseId,
     description:
       'After a rescue, police recorded the buying household, the statement that there is none, or cleared the current guardian.',
+    personalData: {
+      'buyer-identity':
+        "placement refuses anyone of the buying household as guardian, matching the head's and members' identity numbers as well as names and address (`buyerHousehold.idNumber`, `members[].idNumber`)",
+    },
   }),
   'homeward.case.team-overdue': eventType({
     topic: Topics.caseEvents,
@@ -338,7 +369,11 @@ export const EventCatalogue = {
       kind: Type.Optional(Type.Union([Type.Literal('alert'), Type.Literal('cancellation')])),
       failedAt: DateTime,
       attempts: Type.Integer({ minimum: 1 }),
-      reason: ShortText,
+      reason: Type.String({
+        ...ShortText,
+        description:
+          'a generic code (http-3xx, http-4xx, http-5xx, timeout, connection-refused, connection-failed, circuit-open, target-refused, unit-removed): never an address or a message from the target',
+      }),
     }),
     key: (d) => d.alertId,
     description: 'Delivery to a unit failed after its retries.',
@@ -491,10 +526,14 @@ export const EventCatalogue = {
       caseId: Id,
       type: FollowupType,
       completedAt: DateTime,
-      outcome: LongText,
+      outcome: Type.String({
+        ...LongText,
+        description:
+          'a code of FollowupOutcomeCodes for the type (school-enrolled, care-given, training-enrolled, handed-over); the school, hospital or course stays in placement',
+      }),
     }),
     key: (d) => d.caseId,
-    description: 'A follow-up was done (the school, the hospital, the course).',
+    description: 'A follow-up was done; its outcome is a code, the details stay in placement.',
   }),
   'homeward.followup.overdue': eventType({
     topic: Topics.placementEvents,
@@ -584,6 +623,17 @@ export type EventData<T extends EventType> = Static<(typeof EventCatalogue)[T]['
 
 export function isEventType(type: string): type is EventType {
   return Object.hasOwn(EventCatalogue, type);
+}
+
+/**
+ * Whether the catalogue lets an event type carry a kind of personal data (its `personalData`
+ * names it, with the reason a consumer needs it). Unknown types carry none.
+ */
+export function mayCarry(type: string, kind: PersonalDataKind): boolean {
+  if (!isEventType(type)) return false;
+  const allowed = (EventCatalogue[type] as { personalData?: Partial<Record<PersonalDataKind, string>> })
+    .personalData;
+  return allowed !== undefined && Object.hasOwn(allowed, kind);
 }
 
 export { Role };

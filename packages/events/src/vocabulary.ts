@@ -45,6 +45,33 @@ export const FollowupTypes = [
 export type FollowupType = (typeof FollowupTypes)[number];
 
 /**
+ * What a completed follow-up's event says was done: a code per follow-up type, never the
+ * school's, hospital's or course's name (those stay in placement, read through its API).
+ */
+export const FollowupOutcomeCodes = {
+  'compulsory-education': 'school-enrolled',
+  'medical-psychological-rehabilitation': 'care-given',
+  'vocational-training': 'training-enrolled',
+  'escorted-handover': 'handed-over',
+} as const satisfies Record<FollowupType, string>;
+export type FollowupOutcomeCode = (typeof FollowupOutcomeCodes)[FollowupType];
+
+/**
+ * The kinds of personal data the platform guards. The catalogue says which event types may
+ * carry which (`personalData` of each entry): anything else on the bus is a defect, and the
+ * PII canary test looks for it.
+ */
+export const PersonalDataKinds = [
+  'child-name',
+  'reporter-contact',
+  'guardian-contact',
+  'buyer-identity',
+  'guardian-identity',
+  'genotype',
+] as const;
+export type PersonalDataKind = (typeof PersonalDataKinds)[number];
+
+/**
  * A DNA sample's custody steps in their only order; `destroyed` may end the chain after any
  * step (see dna-tracking's custody rules).
  */

@@ -1,6 +1,7 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner } from '@homeward/messaging';
 import {
+  AuditLog,
   RedisRateLimiter,
   type ServiceParts,
   type ServiceRuntime,
@@ -34,6 +35,8 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     conflictCode: Errors.concurrentUpdate.code,
   });
   const stores = intakeStores(persistence);
+  /** Reads of personal data (a report's contacts), one durable record each. */
+  const audit = AuditLog.of(persistence, rt.clock);
   const intake = new IntakeService({
     stores,
     leases,
@@ -74,7 +77,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
   await http.register(async (scope) =>
-    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter }),
+    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter, audit }),
   );
   return { http, consumers, intake, stores };
 }

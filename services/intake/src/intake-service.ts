@@ -1,4 +1,11 @@
-import type { CloudEvent, EventData, MissingChildReport, ReportData } from '@homeward/events';
+import {
+  type CloudEvent,
+  type EventData,
+  type MissingChildReport,
+  type ReportData,
+  regionContains,
+  type UnidentifiedChildReport,
+} from '@homeward/events';
 import { DocumentNotFound, type Leases } from '@homeward/persistence';
 import type { AppError, Clock, Principal } from '@homeward/service-kit';
 import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
@@ -37,6 +44,16 @@ export interface SubmitResult {
   outcome: Outcome;
   /** True when this was a retry answered from the first delivery's record. */
   replay: boolean;
+}
+
+/** What `GET /v1/reports/{reportId}/contacts` answers. */
+export interface ReportContacts {
+  reportId: string;
+  caseId: string;
+  kind: ReportData['kind'];
+  region: string;
+  reporter?: MissingChildReport['reporter'];
+  currentGuardian?: UnidentifiedChildReport['currentGuardian'];
 }
 
 function refuse(r: Refusal): AppError {
@@ -86,6 +103,28 @@ export class IntakeService {
     if (!doc || doc.agencyId !== agencyId)
       throw Errors.reportNotFound.error(`no report "${reportId}" for your agency`);
     return doc;
+  }
+
+  /**
+   * The contacts a report carried (its reporter's, an unidentified child's current guardian's),
+   * which `case.opened` never publishes: for police and operators whose region contains the
+   * report's. A report outside the caller's region is not found (its existence is not theirs to
+   * learn), as is one that does not open or add to a case.
+   */
+  async contactsFor(principal: Principal, reportId: string): Promise<ReportContacts> {
+    const doc = await this.deps.stores.reports.get(reportId);
+    const region = doc ? regionOf(doc.data) : undefined;
+    if (!doc || !region || !regionContains(principal.region, region))
+      throw Errors.reportNotFound.error(`no report "${reportId}" in your region`);
+    const d = doc.data as ReportData & { reporter?: unknown; currentGuardian?: unknown };
+    return {
+      reportId: doc._id,
+      caseId: doc.caseId,
+      kind: doc.kind,
+      region,
+      ...(d.kind === 'missing-child' && d.reporter ? { reporter: d.reporter } : {}),
+      ...(d.kind === 'unidentified-child' && d.currentGuardian ? { currentGuardian: d.currentGuardian } : {}),
+    };
   }
 
   /**

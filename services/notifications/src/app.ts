@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { lookup } from 'node:dns/promises';
 import { Topics } from '@homeward/events';
 import {
   type ServiceParts,
@@ -13,6 +14,7 @@ import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
 import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
+import { DEV_ALLOWED_NETS, parseAllowedNets, type TargetPolicy } from './domain/webhook-target.ts';
 import { NotificationsErrors } from './errors.ts';
 import { FanoutService } from './fanout-service.ts';
 import { alertCancelledHandler, alertEscalatedHandler, alertIssuedHandler } from './handlers/alert-events.ts';
@@ -21,6 +23,7 @@ import { streamRoutes } from './routes/stream.ts';
 import { unitRoutes } from './routes/units.ts';
 import { ClaimLedger } from './store/claim-ledger.ts';
 import { DeliveryStore } from './store/delivery-store.ts';
+import { StreamSlots } from './store/stream-slots.ts';
 import { type FeedEntry, parseFeedEntry, UnitFeed } from './store/unit-feed.ts';
 import { UnitIndex } from './store/unit-index.ts';
 import { UnitStore } from './store/unit-store.ts';
@@ -38,6 +41,18 @@ export interface NotificationsApp extends ServiceParts {
   hub: SseHub<FeedEntry>;
   /** This instance's id in its claims. */
   owner: string;
+}
+
+/**
+ * Where webhooks may point, from the configuration: in production https only and no private
+ * network unless named; elsewhere http too, and this host and the private networks allowed.
+ */
+export function webhookTargetPolicy(config: Static<typeof NotificationsConfig>): TargetPolicy {
+  const production = config.NODE_ENV === 'production';
+  return {
+    requireHttps: config.WEBHOOK_REQUIRE_HTTPS ?? production,
+    allowed: parseAllowedNets(config.WEBHOOK_ALLOWED_NETS ?? (production ? '' : DEV_ALLOWED_NETS)),
+  };
 }
 
 /** Wires notifications from a runtime: what `main.ts` starts and what tests build. No I/O here. */
@@ -67,7 +82,14 @@ export async function buildApp(
     backlogScan: config.STREAM_HISTORY,
     logger: rt.logger.child({ component: 'sse' }),
   });
+  const slots = new StreamSlots(redis, redisPrefix, {
+    perUnit: config.STREAM_MAX_PER_UNIT,
+    perKey: config.STREAM_MAX_PER_KEY,
+    ttlMs: config.STREAM_SLOT_TTL_MS,
+  });
+  const targets = webhookTargetPolicy(config);
   const sender = new WebhookSender({
+    targets,
     concurrency: config.WEBHOOK_CONCURRENCY,
     connectionsPerOrigin: config.WEBHOOK_CONNECTIONS_PER_ORIGIN,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
@@ -138,14 +160,25 @@ export async function buildApp(
   // SSE responses never end on their own: end them before the server waits for its connections.
   http.addHook('preClose', async () => hub.closeAll());
   const credentials = rt.credentials;
-  await http.register(async (scope) => unitRoutes(scope, { units, index, credentials, clock: rt.clock }));
+  const resolveAll = (host: string) => lookup(host, { all: true });
+  await http.register(async (scope) =>
+    unitRoutes(scope, {
+      units,
+      index,
+      credentials,
+      clock: rt.clock,
+      targets: { policy: targets, resolveAll },
+    }),
+  );
   await http.register(async (scope) =>
     alertRoutes(scope, { store, units, ledger, fanout, credentials, clock: rt.clock }),
   );
-  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, credentials }));
+  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, slots, credentials }));
 
   const workers = [
     hub,
+    // Channels free their slots as they close (the hub ends them before HTTP closes); stop frees the rest.
+    { start: () => slots.start(), stop: () => slots.stop() },
     // The index is checked against MongoDB at start (rebuilt if missing or stale).
     { start: () => index.ensureSynced(), stop: async () => {} },
     // Stopped after the consumers: their in-flight fan-outs settle, then the pool closes.

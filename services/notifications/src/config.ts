@@ -5,6 +5,22 @@ import { Type } from '@sinclair/typebox';
 export const NotificationsConfig = serviceConfig({
   PORT: Type.Integer({ default: 8085, minimum: 1, maximum: 65535 }),
   MONGO_DB: Type.String({ default: 'notifications' }),
+  /**
+   * The deployment: `production` requires https webhooks and allows no private target unless
+   * WEBHOOK_ALLOWED_NETS names it; elsewhere both default to what development needs.
+   */
+  NODE_ENV: Type.Union([Type.Literal('development'), Type.Literal('test'), Type.Literal('production')], {
+    default: 'development',
+  }),
+  /** Webhook URLs must be https (default: in production only). */
+  WEBHOOK_REQUIRE_HTTPS: Type.Optional(Type.Boolean()),
+  /**
+   * Networks a webhook may reach although they are loopback, private or otherwise reserved:
+   * comma-separated CIDRs. Default: none in production; this host and the private networks
+   * elsewhere (receivers of development and tests). Link-local (the metadata service) only if
+   * named here.
+   */
+  WEBHOOK_ALLOWED_NETS: Type.Optional(Type.String({ maxLength: 4000 })),
   /** Webhook requests in flight at once, over every unit (the global bound). */
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 256, minimum: 1, maximum: 10_000 }),
   /** Keep-alive connections per receiving origin. */
@@ -41,4 +57,9 @@ export const NotificationsConfig = serviceConfig({
   STREAM_HEARTBEAT_MS: Type.Integer({ default: 15_000, minimum: 50 }),
   /** A terminal whose unsent bytes exceed this is sent a notice and dropped (it resumes on reconnect). */
   STREAM_MAX_BUFFER_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
+  /** Live channels open at once for one unit, and for one API key, over every instance; 429 beyond. */
+  STREAM_MAX_PER_UNIT: Type.Integer({ default: 3, minimum: 1, maximum: 100 }),
+  STREAM_MAX_PER_KEY: Type.Integer({ default: 5, minimum: 1, maximum: 1000 }),
+  /** How long an open channel's slot lives without renewal (an instance that died frees its slots after this). */
+  STREAM_SLOT_TTL_MS: Type.Integer({ default: 60_000, minimum: 1_000 }),
 });

@@ -23,6 +23,17 @@ export const NotificationsErrors = defineErrors({
     summary: 'another writer held this record for longer than the wait; retry.',
     retriable: true,
   },
+  webhookRefused: {
+    code: 'NOTIFICATIONS_ERR_WEBHOOK_REFUSED',
+    status: 400,
+    summary:
+      'the webhook URL or secret breaks the rules: https in production; a host that resolves to no loopback, private, link-local, unique-local or reserved address (unless allowed); a secret of at least 24 bytes, valid base64 after `whsec_`.',
+  },
+  tooManyStreams: {
+    code: 'NOTIFICATIONS_ERR_TOO_MANY_STREAMS',
+    status: 429,
+    summary: 'this unit or this API key has as many live channels open as allowed; close one first.',
+  },
   notNotified: {
     code: 'NOTIFICATIONS_ERR_NOT_NOTIFIED',
     status: 409,

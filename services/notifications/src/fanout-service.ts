@@ -101,7 +101,7 @@ export class FanoutService {
               ok: false,
               attempts: 1,
               latencyMs: 0,
-              reason: 'the unit is no longer registered',
+              reason: 'unit-removed',
             });
         settling.push(
           delivered.then((r) =>

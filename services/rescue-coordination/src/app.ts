@@ -12,7 +12,7 @@ import {
 import type { Static } from '@sinclair/typebox';
 import { type AckFact, CaseService, type EscalationOutcome, type TeamClaim } from './case-service.ts';
 import type { RescueConfig } from './config.ts';
-import type { CaseDoc } from './domain/case.ts';
+import type { CaseDoc, LeadRecord } from './domain/case.ts';
 import { parseEscalationPolicy } from './domain/escalation-policy.ts';
 import { parseKinds } from './domain/team-clock.ts';
 import { Errors } from './errors.ts';
@@ -59,6 +59,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
   };
   const service = new CaseService({
     cases: persistence.aggregate<CaseDoc>('cases'),
+    leads: persistence.facts<LeadRecord>('case_leads'),
     acks: persistence.facts<AckFact>('alert_acks'),
     schedule,
     clock: rt.clock,

@@ -12,7 +12,7 @@ import {
   withScope,
 } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
-import type { CaseDoc, Team } from './domain/case.ts';
+import { type CaseDoc, type LeadRecord, leadRowId, type Team } from './domain/case.ts';
 import {
   addLead,
   alertOf,
@@ -30,6 +30,7 @@ import {
   locate,
   markIdentified,
   moveAlertCentre,
+  newLead,
   openedCase,
   type RescuedInput,
   recordHousehold,
@@ -57,6 +58,8 @@ export interface TeamClaim {
 
 export interface CaseServiceDeps {
   cases: AggregateStore<CaseDoc>;
+  /** Leads, one row each (`<caseId>:<leadId>`), out of the case document so it stays bounded. */
+  leads: FactStore<LeadRecord>;
   /** Unit acknowledgements, one fact per unit and alert. */
   acks: FactStore<AckFact>;
   /** Alert id → when it next comes due (the running alert of each case). */
@@ -116,7 +119,7 @@ export class CaseService {
         sort: { openedAt: -1 },
         skip: page.offset,
         limit: page.limit,
-        projection: { timeline: 0, leads: 0, report: 0, alerts: 0 },
+        projection: { timeline: 0, recentLeads: 0, report: 0, alerts: 0 },
       }),
       this.deps.cases.count(q),
     ]);
@@ -162,9 +165,43 @@ export class CaseService {
     return result;
   }
 
+  /**
+   * A lead: the case numbers it, counts it and keeps it among its newest (skipping a lead it
+   * holds already), then its row is inserted once under that number. A crash between the two
+   * is finished by the redelivery: the case finds the lead among its newest and the row goes in
+   * under the number it was given. An event handled to the end never comes back (the consumer
+   * runner drops it by its id), so the newest leads are window enough to tell a repeat. An
+   * unknown case is refused before anything is written.
+   */
   async recordLead(event: HomewardEvent<'homeward.case.lead-added'>): Promise<void> {
     const now = this.deps.clock.now();
-    await this.change(event.data.caseId, (doc) => addLead(doc, event, now));
+    const lead = newLead(event);
+    const { doc, result } = await this.change(lead.caseId, (c) => addLead(c, lead, now));
+    const row = result ?? doc.recentLeads.find((l) => l.leadId === lead.leadId);
+    if (row) await this.deps.leads.insertOnce(row);
+  }
+
+  /**
+   * A page of a case's leads, oldest first, and how many it has: exact `_id` reads of the rows
+   * numbered `offset + 1` onwards, a few at a time, so a page costs the same on the 10,000th
+   * lead as on the first.
+   */
+  async listLeads(
+    caseId: string,
+    page: { limit: number; offset: number },
+  ): Promise<{ items: LeadRecord[]; total: number }> {
+    const doc = await this.getCase(caseId);
+    const seqs: number[] = [];
+    for (let seq = page.offset + 1; seq <= Math.min(doc.leadCount, page.offset + page.limit); seq++)
+      seqs.push(seq);
+    const items: LeadRecord[] = [];
+    for (let i = 0; i < seqs.length; i += 20) {
+      const rows = await Promise.all(
+        seqs.slice(i, i + 20).map((seq) => this.deps.leads.get(leadRowId(caseId, seq))),
+      );
+      for (const row of rows) if (row) items.push(row);
+    }
+    return { items, total: doc.leadCount };
   }
 
   /**
@@ -319,9 +356,23 @@ export class CaseService {
   }
 
   /** Police move a running alert's centre to a lead's place (the schedule does not change). */
-  moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
+  async moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
     const now = this.deps.clock.now();
-    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, by, now));
+    const caseId = caseIdOfAlert(alertId);
+    const lead = caseId ? await this.findLead(caseId, leadId) : null;
+    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, lead, by, now));
+  }
+
+  /**
+   * A lead of a case by its id: among the newest on the case document, else from its row (a
+   * filtered read of `case_leads`: a police action, not a hot path).
+   */
+  private async findLead(caseId: string, leadId: string): Promise<LeadRecord | null> {
+    const doc = await this.deps.cases.get(caseId);
+    const recent = doc?.recentLeads.find((l) => l.leadId === leadId);
+    if (recent || !doc) return recent ?? null;
+    const [row] = await this.deps.leads.list({ caseId, leadId }, { limit: 1 });
+    return row ?? null;
   }
 
   private async changeAlert(
@@ -365,7 +416,7 @@ export class CaseService {
   async rebuildSchedule(): Promise<number> {
     const searching = await this.deps.cases.list(
       { activeAlertId: { $ne: null } },
-      { projection: { timeline: 0, leads: 0, report: 0 } },
+      { projection: { timeline: 0, recentLeads: 0, report: 0 } },
     );
     const entries: Array<[string, Date]> = [];
     for (const doc of searching) {

@@ -1,4 +1,4 @@
-import type { HomewardEvent } from '@homeward/events';
+import { type EventType, FollowupOutcomeCodes, type HomewardEvent, isEventType } from '@homeward/events';
 
 /** An event as the operators' stream shows it: the envelope, where it belongs, a summary. */
 export interface EventView {
@@ -14,31 +14,296 @@ export interface EventView {
 }
 
 /**
- * Fields no operator screen needs: the family's and guardians' contacts and a buyer's id
- * number. Children's names stay (the stream is operator-only; operators need them); DNA
- * genotypes never travel on the bus, and any field that looks like one is dropped anyway.
+ * What a field of an allowlist keeps: `true` the value as it is (a scalar or an array of
+ * scalars), a nested allowlist an object (or each object of an array), a predicate a value it
+ * accepts (anything else is left out).
  */
-const REDACTED_KEYS = new Set(['phone', 'contact', 'address', 'idNumber']);
-const DROPPED_KEYS = new Set(['genotype', 'genotypes', 'alleles', 'loci', 'profile']);
+export type Keep = true | Allowlist | ((value: unknown) => boolean);
+export interface Allowlist {
+  readonly [field: string]: Keep;
+}
 
-export function redact(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(redact);
-  if (value === null || typeof value !== 'object') return value;
+const place = { at: true, place: true, lat: true, lon: true, region: true } as const;
+const actor = { agencyId: true, role: true, region: true } as const;
+const point = { lat: true, lon: true } as const;
+/** An officer as operators see one: which agency and region, never a name or a contact. */
+const officer = { officerId: true, agencyId: true, region: true } as const;
+const outcomeCodes = new Set<unknown>(Object.values(FollowupOutcomeCodes));
+/** A match's references to relatives: which sample, which relation. */
+const relatives = { relationship: true, references: { sampleId: true, relation: true } } as const;
+/** Both sides of a match: the child's case, and which parent samples matched (no names). */
+const matchSides = { childCaseId: true, parents: { sampleId: true, relation: true } } as const;
+/** A department's annual submission: which, of what year and region, by whom. */
+const submission = { submissionId: true, year: true, region: true, agencyId: true, role: true } as const;
+/** Figures by counter name: an object of whole numbers only. */
+const counts = (v: unknown) =>
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v as Record<string, unknown>).every((n) => Number.isInteger(n));
+
+/**
+ * What the operators' stream shows of each event type: an allowlist per type, never a
+ * denylist, so a field a producer adds stays out until someone decides operators need it. No
+ * person's name, contact, identity number or free text about people passes: a raw report
+ * shows as its kind only (the board counts reports, it does not show them), a case as its
+ * ids, kind and region, a rescue without the buying household, a follow-up's outcome only as a
+ * code. Typed by the catalogue, so a new event type does not compile until it has one.
+ */
+export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
+  'homeward.report.submitted': { kind: true },
+  'homeward.case.opened': {
+    caseId: true,
+    kind: true,
+    region: true,
+    openedAt: true,
+    reportId: true,
+    reportedBy: actor,
+  },
+  'homeward.case.lead-added': {
+    caseId: true,
+    leadId: true,
+    reportId: true,
+    addedAt: true,
+    reportedBy: actor,
+    origin: true,
+    seenAt: place,
+  },
+  'homeward.case.team-assigned': {
+    caseId: true,
+    assignedAt: true,
+    chief: officer,
+    investigationLead: officer,
+    rescueLead: officer,
+    familyLiaisonLead: officer,
+  },
+  'homeward.case.child-located': {
+    caseId: true,
+    locatedAt: true,
+    place: true,
+    region: true,
+    lat: true,
+    lon: true,
+    identification: { method: true },
+  },
+  'homeward.case.child-rescued': {
+    caseId: true,
+    rescuedAt: true,
+    place: true,
+    region: true,
+    identification: { method: true },
+  },
+  // Whether a household was recorded or stated as none, never who is in it nor the reason text.
+  'homeward.case.household-recorded': { caseId: true, recordedAt: true, noBuyerHousehold: {} },
+  'homeward.case.team-overdue': {
+    caseId: true,
+    kind: true,
+    region: true,
+    openedAt: true,
+    limitHours: true,
+    detectedAt: true,
+  },
+  'homeward.case.closed': { caseId: true, closedAt: true, reason: true },
+  'homeward.alert.issued': {
+    alertId: true,
+    caseId: true,
+    issuedAt: true,
+    lastSeenAt: true,
+    lastSeenPlace: true,
+    center: point,
+    region: true,
+    radiusKm: true,
+    step: true,
+    child: { sex: true },
+  },
+  'homeward.alert.escalated': {
+    alertId: true,
+    caseId: true,
+    escalatedAt: true,
+    center: point,
+    radiusKm: true,
+    previousRadiusKm: true,
+    step: true,
+  },
+  'homeward.alert.cancelled': { alertId: true, caseId: true, cancelledAt: true, reason: true },
+  'homeward.notification.delivered': {
+    alertId: true,
+    unitId: true,
+    step: true,
+    kind: true,
+    deliveredAt: true,
+    attempts: true,
+    latencyMs: true,
+  },
+  'homeward.notification.acknowledged': { alertId: true, unitId: true, acknowledgedAt: true },
+  'homeward.notification.failed': {
+    alertId: true,
+    unitId: true,
+    step: true,
+    kind: true,
+    failedAt: true,
+    attempts: true,
+    reason: true,
+  },
+  'homeward.dna.sample-collected': {
+    sampleId: true,
+    subject: { kind: true, caseId: true, relation: true },
+    collectedAt: true,
+    collectedBy: actor,
+    region: true,
+  },
+  'homeward.dna.sampling-overdue': {
+    caseId: true,
+    subject: true,
+    region: true,
+    owedSince: true,
+    limitHours: true,
+    detectedAt: true,
+  },
+  'homeward.dna.custody-recorded': { sampleId: true, step: true, at: true, recordHash: true },
+  'homeward.dna.profile-entered': { sampleId: true, enteredAt: true, lociCount: true, matchable: true },
+  'homeward.dna.match-found': {
+    matchId: true,
+    childSampleId: true,
+    parentSampleIds: true,
+    caseId: true,
+    combinedIndex: true,
+    probability: true,
+    frequencyVersion: true,
+    foundAt: true,
+    ...relatives,
+    ...matchSides,
+    foldedMatchIds: true,
+  },
+  'homeward.dna.match-confirmed': {
+    matchId: true,
+    childSampleId: true,
+    parentSampleIds: true,
+    caseId: true,
+    confirmedAt: true,
+    ...relatives,
+    ...matchSides,
+  },
+  'homeward.dna.match-rejected': {
+    matchId: true,
+    childSampleId: true,
+    parentSampleIds: true,
+    caseId: true,
+    rejectedAt: true,
+    ...relatives,
+    ...matchSides,
+  },
+  'homeward.placement.overdue': {
+    caseId: true,
+    clock: true,
+    since: true,
+    limitDays: true,
+    detectedAt: true,
+    region: true,
+  },
+  'homeward.placement.decided': {
+    placementId: true,
+    caseId: true,
+    type: true,
+    decisionDate: true,
+    decidedAt: true,
+    revision: true,
+    region: true,
+  },
+  'homeward.followup.scheduled': {
+    followupId: true,
+    caseId: true,
+    placementId: true,
+    type: true,
+    dueDate: true,
+    region: true,
+  },
+  'homeward.followup.completed': {
+    followupId: true,
+    caseId: true,
+    type: true,
+    completedAt: true,
+    // Older producers wrote the school or hospital here: only a code passes.
+    outcome: (v) => outcomeCodes.has(v),
+  },
+  'homeward.followup.overdue': {
+    followupId: true,
+    caseId: true,
+    type: true,
+    dueDate: true,
+    detectedAt: true,
+  },
+  'homeward.coordination.submission-submitted': {
+    ...submission,
+    version: true,
+    submittedAt: true,
+    dueDate: true,
+    late: true,
+    own: counts,
+    platform: counts,
+  },
+  // The return's comment is free text: it stays out.
+  'homeward.coordination.submission-returned': {
+    ...submission,
+    version: true,
+    returnedAt: true,
+    returnedBy: actor,
+  },
+  'homeward.coordination.submission-accepted': {
+    ...submission,
+    version: true,
+    acceptedAt: true,
+    acceptedBy: actor,
+  },
+  'homeward.coordination.submission-reminder': {
+    ...submission,
+    stage: true,
+    dueDate: true,
+    remindedAt: true,
+  },
+};
+
+const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
+
+/** `value` cut down to what `keep` allows; undefined when nothing of it is allowed. */
+function keepOf(value: unknown, keep: Keep): unknown {
+  if (typeof keep === 'function') return keep(value) ? value : undefined;
+  if (keep === true) {
+    if (isScalar(value)) return value;
+    return Array.isArray(value) && value.every(isScalar) ? value : undefined;
+  }
+  if (Array.isArray(value)) return value.map((v) => project(v, keep) ?? {});
+  return project(value, keep);
+}
+
+/** An object cut down to the fields of an allowlist (an own data field only; nothing else). */
+export function project(value: unknown, allow: Allowlist): Record<string, unknown> | undefined {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return undefined;
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
-    if (DROPPED_KEYS.has(k)) continue;
-    out[k] = REDACTED_KEYS.has(k) && typeof v === 'string' ? '[redacted]' : redact(v);
+  for (const [field, keep] of Object.entries(allow)) {
+    if (!Object.hasOwn(value, field)) continue;
+    const kept = keepOf((value as Record<string, unknown>)[field], keep);
+    if (kept !== undefined) out[field] = kept;
   }
   return out;
 }
 
-/** One line for the log, naming ids and places but no person. */
+/** The data of an event as operators see it: its type's allowlist; an unknown type shows none. */
+export function projectData(type: string, data: unknown): Record<string, unknown> {
+  const allow = isEventType(type) ? STREAM_ALLOWLISTS[type] : undefined;
+  return (allow && project(data, allow)) ?? {};
+}
+
+/**
+ * One line for the log, naming ids and places but no person: made from the projected data
+ * (see {@link toView}), so it can only say what the allowlist let through.
+ */
 export function summarize(event: HomewardEvent): string {
   // biome-ignore lint/suspicious/noExplicitAny: each branch reads the fields its type's schema guarantees
   const d = event.data as Record<string, any>;
   switch (event.type) {
     case 'homeward.report.submitted':
-      return `${d.kind} report from ${event.source}`;
+      return `${d.kind} report received from ${event.source}`;
     case 'homeward.case.opened':
       return `${d.kind} case ${d.caseId} opened in ${d.region} (${d.reportedBy?.role})`;
     case 'homeward.case.lead-added':
@@ -111,6 +376,7 @@ export function toView(
   topic: string,
   place: { region?: string; caseId?: string },
 ): EventView {
+  const data = projectData(event.type, event.data);
   return {
     id: event.id,
     source: event.source,
@@ -118,7 +384,7 @@ export function toView(
     ...(event.time ? { time: event.time } : {}),
     topic,
     ...place,
-    summary: summarize(event),
-    data: redact(event.data),
+    summary: summarize({ ...event, data } as HomewardEvent),
+    data,
   };
 }

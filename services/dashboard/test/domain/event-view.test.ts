@@ -1,5 +1,6 @@
+import { EventTypes } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
-import { redact, summarize, toView } from '../../src/domain/event-view.ts';
+import { project, projectData, STREAM_ALLOWLISTS, summarize, toView } from '../../src/domain/event-view.ts';
 import {
   acknowledged,
   alertCancelled,
@@ -92,7 +93,7 @@ describe('the one-line summary of each event', () => {
       summarize(followupOverdue('f1', 'c1')),
     ];
     expect(lines).toEqual([
-      'missing-child report from agency/hefei-psb',
+      'missing-child report received from agency/hefei-psb',
       'missing-child case c1 opened in 340104 (hotline)',
       'lead l-c1-12 (sighting) on case c1 at Hefei West bus terminal',
       'special team assigned to case c1',
@@ -137,50 +138,85 @@ describe('the one-line summary of each event', () => {
   });
 });
 
-describe('redaction', () => {
-  it('replaces every contact field, at any depth and in arrays, and leaves other values alone', () => {
+describe('allowlists per event type', () => {
+  it('every catalogue type has one, and an unknown type shows no data at all', () => {
+    expect(Object.keys(STREAM_ALLOWLISTS).sort()).toEqual([...EventTypes].sort());
+    expect(projectData('homeward.case.archived', { caseId: 'c1', secret: 'x' })).toEqual({});
+    expect(projectData('homeward.case.closed', 'not an object')).toEqual({});
+  });
+
+  it('keeps only the listed fields, at any depth and in arrays; a field nobody listed never passes', () => {
+    const allow = {
+      a: true,
+      o: { x: true },
+      list: { y: true },
+      ids: true,
+      code: (v: unknown) => v === 'ok',
+    } as const;
     expect(
-      redact({
-        guardian: { name: 'Wang Fang', address: 'Luyang district', contact: '+86 551', phone: '139' },
-        buyerHousehold: { headName: 'Zhang San', idNumber: '34010419800101123X' },
-        units: [[{ phone: '110' }], 'text', 3, null],
-        count: 2,
-        flag: false,
-      }),
-    ).toEqual({
-      guardian: { name: 'Wang Fang', address: '[redacted]', contact: '[redacted]', phone: '[redacted]' },
-      buyerHousehold: { headName: 'Zhang San', idNumber: '[redacted]' },
-      units: [[{ phone: '[redacted]' }], 'text', 3, null],
-      count: 2,
-      flag: false,
+      project(
+        {
+          a: 1,
+          b: 'dropped',
+          o: { x: 'kept', phone: '139' },
+          list: [{ y: 1, idNumber: '3401' }, 'text'],
+          ids: ['s1', 's2'],
+          code: 'ok',
+        },
+        allow,
+      ),
+    ).toEqual({ a: 1, o: { x: 'kept' }, list: [{ y: 1 }, {}], ids: ['s1', 's2'], code: 'ok' });
+    // A structure where a scalar is listed, or a value the predicate refuses, is left out.
+    expect(project({ a: { phone: '139' }, ids: [{ name: 'n' }], code: 'Chaohu school' }, allow)).toEqual({});
+    expect(project(null, allow)).toBeUndefined();
+  });
+
+  it('a raw report shows as its kind only; a case without the report; a rescue without the buyer', () => {
+    const report = reportSubmitted('Li Xiaoming');
+    expect(projectData(report.type, report.data)).toEqual({ kind: 'missing-child' });
+    const opened = caseOpened('c1');
+    const openedView = JSON.stringify(projectData(opened.type, opened.data));
+    expect(openedView).not.toContain('Li Xiaoming');
+    expect(openedView).not.toContain('+86');
+    expect(projectData(opened.type, opened.data)).toMatchObject({ caseId: 'c1', kind: 'missing-child' });
+    const rescued = ev('homeward.case.child-rescued', {
+      caseId: 'c1',
+      rescuedAt: '2026-03-03T10:00:00+08:00',
+      place: 'a village',
+      region: '341502',
+      buyerHousehold: { headName: 'Zhang San', address: '3 Hill Road', idNumber: '34010419800101123X' },
+      identification: { method: 'documents', identifiedBy: 'Officer Wu', note: 'birth certificate' },
+    });
+    expect(projectData(rescued.type, rescued.data)).toEqual({
+      caseId: 'c1',
+      rescuedAt: '2026-03-03T10:00:00+08:00',
+      place: 'a village',
+      region: '341502',
+      identification: { method: 'documents' },
     });
   });
 
-  it('drops every genotype-like field, whatever it holds', () => {
-    expect(
-      redact({
-        sampleId: 's1',
-        genotype: 'x',
-        genotypes: {},
-        alleles: [12, 13],
-        loci: { D8S1179: ['12', '13'] },
-        profile: 'p',
-        nested: { loci: 1 },
-      }),
-    ).toEqual({ sampleId: 's1', nested: {} });
-  });
-
-  it('keeps a contact that is not text (a structure is redacted inside instead)', () => {
-    expect(redact({ contact: { phone: '138', preferred: 'sms' } })).toEqual({
-      contact: { phone: '[redacted]', preferred: 'sms' },
+  it("officers show by agency and region, never by name or contact; a follow-up's outcome only as a code", () => {
+    const team = ev('homeward.case.team-assigned', {
+      caseId: 'c1',
+      assignedAt: '2026-03-01T10:00:00+08:00',
+      chief: officer,
+      investigationLead: officer,
+      rescueLead: officer,
+      familyLiaisonLead: officer,
     });
-    expect(redact('plain')).toBe('plain');
-    expect(redact(null)).toBeNull();
+    const view = projectData(team.type, team.data);
+    expect(view.chief).toEqual({ officerId: 'o-1', agencyId: 'hefei-psb', region: '340104' });
+    expect(JSON.stringify(view)).not.toContain('Officer Wu');
+    const coded = { ...followupCompleted('f1', 'c1').data, outcome: 'school-enrolled' };
+    expect(projectData('homeward.followup.completed', coded).outcome).toBe('school-enrolled');
+    const named = { ...coded, outcome: 'school: Chaohu No. 3 primary school' };
+    expect('outcome' in projectData('homeward.followup.completed', named)).toBe(false);
   });
 });
 
 describe('the view of an event', () => {
-  it('carries the envelope, the topic, its place, the summary and the redacted data', () => {
+  it('carries the envelope, the topic, its place, the summary and the allowed data', () => {
     const e = caseOpened('c1');
     expect(toView(e, 'case.events.v1', { region: '340104', caseId: 'c1' })).toEqual({
       id: e.id,
@@ -191,7 +227,7 @@ describe('the view of an event', () => {
       region: '340104',
       caseId: 'c1',
       summary: 'missing-child case c1 opened in 340104 (police)',
-      data: redact(e.data),
+      data: projectData(e.type, e.data),
     });
     expect(JSON.stringify(toView(e, 'case.events.v1', {}))).not.toContain('+86 138');
   });

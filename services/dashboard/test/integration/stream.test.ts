@@ -107,10 +107,11 @@ describe('GET /v1/stream', () => {
     // Ids increase: they are positions in the history.
     const ids = events.map((e) => e.streamId as string);
     expect(ids.every((id) => /^\d+-\d+$/.test(id))).toBe(true);
-    // Contacts are not shown; the child's name is (operators only).
+    // By allowlist: the case's ids, kind and region; no report, so no name and no contact.
     const opened = events.find((e) => e.type === 'homeward.case.opened' && e.caseId === caseA);
-    expect(opened.data.report.reporter.phone).toBe('[redacted]');
-    expect(opened.data.report.child.name).toBe('Li Xiaoming');
+    expect(opened.data.report).toBeUndefined();
+    expect(opened.data.kind).toBe('missing-child');
+    expect(JSON.stringify(events)).not.toContain('Li Xiaoming');
     expect(opened.region).toBe('340104');
 
     await waitFor(() => oneCase.events.length >= 3, {

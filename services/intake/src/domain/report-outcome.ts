@@ -3,6 +3,7 @@ import {
   type CaseKind,
   createEvent,
   type HomewardEvent,
+  type Place,
   type ReportData,
 } from '@homeward/events';
 import { caseIdFor, eventIdFor } from './ids.ts';
@@ -60,9 +61,86 @@ export interface OutcomeContext {
   traceparent?: string | undefined;
 }
 
+type CaseReport = Exclude<ReportData, { kind: 'sighting' }>;
+
 /**
- * The event a decided report publishes on `case.events.v1`: `case.opened` with the whole report,
- * or `case.lead-added` with what a searcher needs of it. Its id is derived from the report id,
+ * The report as `case.opened` carries it: an allowlist per kind, so the reporter's contacts
+ * (and any field an agency adds beyond the contract) stay in intake, read through
+ * `GET /v1/reports/{reportId}/contacts`. What remains is what a consumer needs, named with its
+ * reason in the catalogue: a missing child's parents (the DNA samples owed, the family a return
+ * may go to) and an unidentified child's current guardian (part of the buying household for
+ * placement until police clear them).
+ */
+export function publishedReport(data: CaseReport): CaseReport {
+  const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : { [k]: v });
+  const place = (p: Place): Place => ({ at: p.at, place: p.place, lat: p.lat, lon: p.lon, region: p.region });
+  switch (data.kind) {
+    case 'missing-child':
+      return {
+        kind: data.kind,
+        child: {
+          name: data.child.name,
+          sex: data.child.sex,
+          birthDate: data.child.birthDate,
+          ...opt('description', data.child.description),
+          ...opt('photoUrl', data.child.photoUrl),
+        },
+        lastSeen: place(data.lastSeen),
+        ...opt(
+          'parents',
+          data.parents?.map((p) => ({
+            relation: p.relation,
+            name: p.name,
+            ...opt('idNumber', p.idNumber),
+            ...opt('living', p.living),
+          })),
+        ),
+      };
+    case 'unidentified-child':
+      return {
+        kind: data.kind,
+        child: {
+          sex: data.child.sex,
+          apparentAge: data.child.apparentAge,
+          ...opt('description', data.child.description),
+          ...opt('photoUrl', data.child.photoUrl),
+        },
+        foundAt: place(data.foundAt),
+        ...opt(
+          'currentGuardian',
+          data.currentGuardian && {
+            name: data.currentGuardian.name,
+            relation: data.currentGuardian.relation,
+            address: data.currentGuardian.address,
+          },
+        ),
+      };
+    case 'suspected-trafficking':
+      return {
+        kind: data.kind,
+        description: data.description,
+        observedAt: data.observedAt,
+        location: {
+          place: data.location.place,
+          region: data.location.region,
+          ...opt('lat', data.location.lat),
+          ...opt('lon', data.location.lon),
+        },
+        ...opt(
+          'persons',
+          data.persons?.map((p) => ({
+            description: p.description,
+            ...opt('sex', p.sex),
+            ...opt('apparentAge', p.apparentAge),
+          })),
+        ),
+      };
+  }
+}
+
+/**
+ * The event a decided report publishes on `case.events.v1`: `case.opened` with the report
+ * without its contacts ({@link publishedReport}), or `case.lead-added` with what a searcher needs of it. Its id is derived from the report id,
  * so a retry or a recovery publishes the same event, which consumers drop as a repeat.
  */
 export function outcomeEvent(decision: Decision, data: ReportData, ctx: OutcomeContext): HomewardEvent {
@@ -84,7 +162,7 @@ export function outcomeEvent(decision: Decision, data: ReportData, ctx: OutcomeC
         openedAt: now.toISOString(),
         reportId,
         reportedBy,
-        report: data,
+        report: publishedReport(data),
       },
       { ...common, id: eventIdFor(reportId, 'case-opened') },
     );

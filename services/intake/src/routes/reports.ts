@@ -8,11 +8,13 @@ import {
 } from '@homeward/events';
 import {
   AppError,
+  type AuditLog,
   authenticate,
   type Credentials,
   describeErrors,
   type HttpServer,
   type Principal,
+  principalOf,
   problemResponses,
   type RedisRateLimiter,
   requireRole,
@@ -23,12 +25,13 @@ import { Type } from '@sinclair/typebox';
 import { REPORTING_ROLES } from '../domain/permissions.ts';
 import { Errors } from '../errors.ts';
 import type { IntakeService, SubmitResult } from '../intake-service.ts';
-import { BatchResult, ReportAccepted, ReportRequestBody, ReportStatus } from './schemas.ts';
+import { BatchResult, ReportAccepted, ReportContacts, ReportRequestBody, ReportStatus } from './schemas.ts';
 
 export interface ReportRoutesDeps {
   intake: IntakeService;
   credentials: Credentials;
   rateLimiter: RedisRateLimiter;
+  audit: AuditLog;
 }
 
 function accepted(r: SubmitResult) {
@@ -152,6 +155,41 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         channel: doc.channel,
         receivedAt: new Date(doc.receivedAt).toISOString(),
       };
+    },
+  );
+
+  app.get(
+    '/v1/reports/:reportId/contacts',
+    {
+      schema: {
+        tags: ['reports'],
+        summary: "A report's contacts (police and operators of a region containing the report's)",
+        description:
+          'The reporter of a missing child and the current guardian of an unidentified child: personal data that stays in intake (case.opened carries the report without them). ' +
+          "Police and operators read them when their credential's region contains the report's; any other report answers 404, as an unknown one does.\n\n" +
+          describeErrors(Errors.reportNotFound),
+        params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
+        response: { 200: ReportContacts, ...problemResponses(401, 403, 404, 429) },
+      },
+      config: {
+        access: {
+          roles: ['police', 'operator'],
+          scope: "the report's region (where the child was last seen or found)",
+        },
+      },
+    },
+    async (request) => {
+      const principal = principalOf(request);
+      const contacts = await deps.intake.contactsFor(principal, request.params.reportId);
+      // Audited durably, and logged with ids only: traceable without copying what was read.
+      await deps.audit.read(request, {
+        action: 'report.contacts',
+        recordType: 'report',
+        recordIds: [contacts.reportId],
+        regions: [contacts.region],
+      });
+      request.log.info({ reportId: contacts.reportId, caseId: contacts.caseId }, 'report contacts read');
+      return contacts;
     },
   );
 }

@@ -52,6 +52,29 @@ export const ReportStatus = Type.Object(
   { title: 'ReportStatus' },
 );
 
+export const ReportContacts = Type.Object(
+  {
+    reportId: Type.String(),
+    caseId: Type.String(),
+    kind: Type.String(),
+    region: Type.String({ description: 'the division the report happened in' }),
+    reporter: Type.Optional(
+      Type.Object({ name: Type.String(), phone: Type.String() }, { description: 'missing-child reports' }),
+    ),
+    currentGuardian: Type.Optional(
+      Type.Object(
+        { name: Type.String(), relation: Type.String(), address: Type.String() },
+        { description: 'unidentified-child reports' },
+      ),
+    ),
+  },
+  {
+    title: 'ReportContacts',
+    description:
+      "A report's contacts, which case events never carry: the reporter of a missing child, the current guardian of an unidentified one",
+  },
+);
+
 const example = {
   specversion: '1.0',
   id: 'hefei-psb-2026-000123',

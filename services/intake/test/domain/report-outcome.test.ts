@@ -6,6 +6,7 @@ import {
   Outcomes,
   opensCase,
   outcomeEvent,
+  publishedReport,
   regionOf,
   SOURCE,
 } from '../../src/domain/report-outcome.ts';
@@ -77,7 +78,34 @@ describe('where a report goes', () => {
 describe('the event a report publishes', () => {
   const ctx = { reportId: 'rpt-1', reportedBy, now };
 
-  it('case.opened carries the whole report, keyed and identified by the report', () => {
+  it('case.opened carries the report without contacts or fields beyond the contract', () => {
+    const withContacts = {
+      ...missing,
+      child: { ...(missing as { child: object }).child, nickname: 'Doudou' },
+      lastSeen: { ...place('340104'), landmark: 'gate 3' },
+      reporter: { name: 'Wang Fang', phone: '+86 138 0000 1111' },
+    } as unknown as ReportData;
+    const guarded = {
+      ...unidentified,
+      currentGuardian: { name: 'Li Si', relation: 'neighbour', address: '1 Road' },
+    } as unknown as ReportData;
+    const traffic = {
+      ...suspected,
+      persons: [{ description: 'a man', sex: 'male', apparentAge: 40, phone: '123456' }],
+      reporter: { phone: '+86 1' },
+    } as unknown as ReportData;
+    const reportOf = (d: ReportData) =>
+      (outcomeEvent(opensCase('rpt-1'), d, ctx).data as { report: unknown }).report;
+    expect(reportOf(withContacts)).toStrictEqual(missing);
+    expect(reportOf(guarded)).toStrictEqual(unidentified);
+    expect(reportOf(traffic)).toStrictEqual({
+      ...suspected,
+      persons: [{ description: 'a man', sex: 'male', apparentAge: 40 }],
+    });
+    expect(publishedReport(missing as Exclude<ReportData, { kind: 'sighting' }>)).toStrictEqual(missing);
+  });
+
+  it('case.opened carries the report, keyed and identified by the report', () => {
     for (const data of [missing, unidentified, suspected]) {
       const decision = opensCase('rpt-1');
       expect(outcomeEvent(decision, data, ctx)).toStrictEqual({
@@ -145,7 +173,7 @@ describe('the event a report publishes', () => {
     const described = {
       ...missing,
       child: { ...missing.child, description: 'red jacket', photoUrl: 'https://example.org/c.jpg' },
-    } as ReportData;
+    } as unknown as ReportData;
     expect(outcomeEvent(decision, described, ctx).data).toMatchObject({
       description: 'red jacket',
       photoUrl: 'https://example.org/c.jpg',

@@ -1,8 +1,12 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent } from 'undici';
 import { fullJitterMs } from '../domain/backoff.ts';
 import { CircuitBreakers } from '../domain/circuit-breaker.ts';
 import { signingKey, webhookHeaders } from '../domain/webhook-signature.ts';
+import { addressAllowed, hostOf, type TargetPolicy } from '../domain/webhook-target.ts';
 import type { UnitTarget } from '../store/unit-index.ts';
 
 export interface SenderOptions {
@@ -14,6 +18,53 @@ export interface SenderOptions {
   backoffMaxMs: number;
   breakerThreshold: number;
   breakerCooldownMs: number;
+  /** Where webhooks may go: checked again on every connection, not only at registration. */
+  targets: TargetPolicy;
+}
+
+/**
+ * Why a delivery failed, as events and the delivery record say it: a generic code, never an
+ * address, a host name or a message from the target (those would reach every consumer of
+ * `notification.events.v1`).
+ */
+export type FailureCode =
+  | 'http-3xx'
+  | 'http-4xx'
+  | 'http-5xx'
+  | 'timeout'
+  | 'connection-refused'
+  | 'connection-failed'
+  | 'circuit-open'
+  | 'target-refused';
+
+/** The code a lookup failure carries when the host resolves to an address the policy refuses. */
+const TARGET_REFUSED = 'HOMEWARD_WEBHOOK_TARGET_REFUSED';
+
+/**
+ * A `lookup` for the connection (net/tls `connect`) that resolves the host, refuses it if any
+ * of its addresses is one the policy refuses, and hands the connection exactly the addresses it
+ * checked: nothing resolves the name again between the check and the connect (no DNS
+ * rebinding window).
+ */
+export function guardedLookup(policy: TargetPolicy): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(
+      hostname,
+      { all: true, family: options.family ?? 0, hints: options.hints ?? 0 },
+      (err, found) => {
+        if (err) return callback(err, '', 0);
+        const addresses = found as LookupAddress[];
+        if (addresses.length === 0 || addresses.some((a) => !addressAllowed(a.address, policy))) {
+          const refused = Object.assign(new Error('the webhook target is refused'), { code: TARGET_REFUSED });
+          return callback(refused as NodeJS.ErrnoException, '', 0);
+        }
+        if (options.all)
+          return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+        const first = addresses[0]!;
+        return callback(null, first.address, first.family);
+      },
+    );
+  };
 }
 
 /** How one delivery ended. `attempts` counts those the open circuit refused too. */
@@ -43,7 +94,7 @@ export class WebhookSender {
       keepAliveMaxTimeout: 60_000,
       headersTimeout: opts.timeoutMs,
       bodyTimeout: opts.timeoutMs,
-      connect: { timeout: opts.timeoutMs },
+      connect: { timeout: opts.timeoutMs, lookup: guardedLookup(opts.targets) },
     });
     this.breakers = new CircuitBreakers({
       threshold: opts.breakerThreshold,
@@ -67,10 +118,17 @@ export class WebhookSender {
     const started = performance.now();
     const key = signingKey(target.secret);
     const url = new URL(target.url);
-    let reason = 'no attempt';
+    // A target registered before the rules (or an address literal, which connect never looks
+    // up) is checked here; a host name is checked by the connection's own lookup.
+    if (
+      !this.schemeAllowed(url) ||
+      (isIP(hostOf(url)) !== 0 && !addressAllowed(hostOf(url), this.opts.targets))
+    )
+      return { ok: false, attempts: 1, latencyMs: performance.now() - started, reason: 'target-refused' };
+    let reason: FailureCode = 'connection-failed';
     for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
       if (!this.breakers.tryAcquire(unitId, Date.now())) {
-        reason = 'circuit open';
+        reason = 'circuit-open';
       } else {
         const outcome = await this.attempt(url, key, id, body, contentType);
         if (outcome === undefined) {
@@ -79,11 +137,18 @@ export class WebhookSender {
         }
         reason = outcome;
         this.breakers.failure(unitId, Date.now());
+        // A refused target stays refused: no retry would reach it.
+        if (outcome === 'target-refused')
+          return { ok: false, attempts: attempt, latencyMs: performance.now() - started, reason };
       }
       if (attempt < this.opts.attempts)
         await sleep(fullJitterMs(attempt, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
     }
     return { ok: false, attempts: this.opts.attempts, latencyMs: performance.now() - started, reason };
+  }
+
+  private schemeAllowed(url: URL): boolean {
+    return url.protocol === 'https:' || (url.protocol === 'http:' && !this.opts.targets.requireHttps);
   }
 
   /** One attempt; undefined on a 2xx, else why it failed. */
@@ -93,7 +158,7 @@ export class WebhookSender {
     id: string,
     body: string,
     contentType: string,
-  ): Promise<string | undefined> {
+  ): Promise<FailureCode | undefined> {
     await this.acquire();
     try {
       const res = await this.agent.request({
@@ -108,16 +173,11 @@ export class WebhookSender {
         // The agent's headers and body timeouts bound the attempt without a timer per request.
       });
       await res.body.dump();
-      return res.statusCode >= 200 && res.statusCode < 300 ? undefined : `HTTP ${res.statusCode}`;
+      if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
+      if (res.statusCode < 400) return 'http-3xx';
+      return res.statusCode < 500 ? 'http-4xx' : 'http-5xx';
     } catch (err) {
-      const e = err as { name?: string; code?: string; message?: string };
-      if (
-        e.code === 'UND_ERR_HEADERS_TIMEOUT' ||
-        e.code === 'UND_ERR_BODY_TIMEOUT' ||
-        e.code === 'UND_ERR_CONNECT_TIMEOUT'
-      )
-        return `timed out after ${this.opts.timeoutMs} ms`;
-      return (e.code ?? e.message ?? 'request failed').slice(0, 200);
+      return failureCode(err);
     } finally {
       this.release();
     }
@@ -139,5 +199,24 @@ export class WebhookSender {
 
   async close(): Promise<void> {
     await this.agent.close();
+  }
+}
+
+/** The generic code of a failed request (the error's own words stay out of events). */
+export function failureCode(err: unknown): FailureCode {
+  const e = err as { code?: string; cause?: { code?: string } };
+  const code = e.code === 'UND_ERR_SOCKET' || e.code === undefined ? (e.cause?.code ?? e.code) : e.code;
+  switch (code) {
+    case 'UND_ERR_HEADERS_TIMEOUT':
+    case 'UND_ERR_BODY_TIMEOUT':
+    case 'UND_ERR_CONNECT_TIMEOUT':
+    case 'ETIMEDOUT':
+      return 'timeout';
+    case 'ECONNREFUSED':
+      return 'connection-refused';
+    case TARGET_REFUSED:
+      return 'target-refused';
+    default:
+      return 'connection-failed';
   }
 }

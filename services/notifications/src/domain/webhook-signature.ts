@@ -11,6 +11,25 @@ export function signingKey(secret: string): Buffer {
   return Buffer.from(secret, 'utf8');
 }
 
+/** The shortest signing key accepted, in bytes (an HMAC-SHA256 key well short of 32 is guessable). */
+export const MIN_KEY_BYTES = 24;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/**
+ * Why a unit's secret is refused, or undefined: after `whsec_` it must be valid base64 (the
+ * decoder would silently skip what is not, and sign with a key nobody meant), and the key, decoded
+ * or as UTF-8 text, must be at least {@link MIN_KEY_BYTES} bytes.
+ */
+export function refuseSecret(secret: string): string | undefined {
+  if (secret.startsWith(WHSEC)) {
+    const encoded = secret.slice(WHSEC.length);
+    if (!BASE64.test(encoded)) return 'is not valid base64 after whsec_';
+  }
+  if (signingKey(secret).length < MIN_KEY_BYTES) return `makes a key shorter than ${MIN_KEY_BYTES} bytes`;
+  return undefined;
+}
+
 /** `v1,<base64 HMAC-SHA256 of "id.timestamp.body">`. */
 export function signWebhook(key: Buffer, id: string, timestampSeconds: number, body: string): string {
   const mac = createHmac('sha256', key).update(`${id}.${timestampSeconds}.${body}`).digest('base64');

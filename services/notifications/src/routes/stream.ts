@@ -1,6 +1,8 @@
+import { createHash } from 'node:crypto';
 import type { Credentials, HttpServer, SseHub } from '@homeward/service-kit';
 import { describeErrors, isStreamId, problemResponses, requireRole } from '@homeward/service-kit';
 import { NotificationsErrors } from '../errors.ts';
+import type { StreamSlots } from '../store/stream-slots.ts';
 import type { FeedEntry, UnitFeed } from '../store/unit-feed.ts';
 import type { UnitStore } from '../store/unit-store.ts';
 import { assertActsFor } from './alerts.ts';
@@ -11,6 +13,7 @@ export interface StreamRoutesDeps {
   units: UnitStore;
   feed: UnitFeed;
   hub: SseHub<FeedEntry>;
+  slots: StreamSlots;
   credentials: Credentials;
 }
 
@@ -19,7 +22,9 @@ export interface StreamRoutesDeps {
  * kit's hub (one Redis reader for every terminal on this instance). Each event's `id` is its
  * Redis stream id; with `Last-Event-ID` the terminal first gets what it missed (from the
  * bounded history), then live events; a comment line every heartbeat keeps proxies from
- * closing an idle connection; a terminal that stops reading is sent a notice and dropped.
+ * closing an idle connection; a terminal that stops reading is sent a notice and dropped. A
+ * unit, and an API key, have at most a few channels open at once over every instance (429
+ * beyond): each channel holds a buffer and a place in the hub.
  */
 export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Promise<void> {
   app.get(
@@ -28,10 +33,17 @@ export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Pro
       schema: {
         tags: ['units'],
         summary: "A unit's live channel (text/event-stream), resumable with Last-Event-ID",
-        description: describeErrors(NotificationsErrors.unitNotFound, NotificationsErrors.notYourUnit),
+        description: [
+          `At most ${deps.slots.limits.perUnit} channels per unit and ${deps.slots.limits.perKey} per API key are open at once, over every instance; another answers 429 with Retry-After until one closes.`,
+          describeErrors(
+            NotificationsErrors.unitNotFound,
+            NotificationsErrors.notYourUnit,
+            NotificationsErrors.tooManyStreams,
+          ),
+        ].join('\n\n'),
         params: UnitParams,
         produces: ['text/event-stream'],
-        response: problemResponses(400, 401, 403, 404),
+        response: problemResponses(400, 401, 403, 404, 429),
       },
       preHandler: requireRole(deps.credentials, 'unit'),
     },
@@ -43,6 +55,21 @@ export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Pro
       const lastHeader = request.headers['last-event-id'];
       // An id this channel did not issue is ignored: the terminal starts live.
       const after = typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;
+      // The key is known by its digest only: the slot names no secret.
+      const keyDigest = createHash('sha256')
+        .update(request.headers.authorization ?? '')
+        .digest('hex')
+        .slice(0, 32);
+      const slot = await deps.slots.acquire(unitId, keyDigest);
+      if (slot === 'unit' || slot === 'key') {
+        reply.header('retry-after', String(Math.ceil(deps.slots.limits.ttlMs / 3000)));
+        throw NotificationsErrors.tooManyStreams.error(
+          slot === 'unit'
+            ? `unit ${unitId} has ${deps.slots.limits.perUnit} live channels open already`
+            : `this API key has ${deps.slots.limits.perKey} live channels open already`,
+        );
+      }
+      reply.raw.on('close', () => void slot.release());
       reply.hijack();
       await deps.hub.attach(reply.raw, { key: deps.feed.key(unitId), resume: after ? { after } : undefined });
     },

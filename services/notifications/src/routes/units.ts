@@ -7,6 +7,8 @@ import {
   requireRole,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
+import { refuseSecret } from '../domain/webhook-signature.ts';
+import { type ResolveAll, refuseTarget, type TargetPolicy } from '../domain/webhook-target.ts';
 import { NotificationsErrors } from '../errors.ts';
 import type { UnitIndex } from '../store/unit-index.ts';
 import type { UnitDoc, UnitStore } from '../store/unit-store.ts';
@@ -17,6 +19,22 @@ export interface UnitRoutesDeps {
   index: UnitIndex;
   credentials: Credentials;
   clock: Clock;
+  /** Where webhooks may point, and how host names resolve (the system resolver; tests inject theirs). */
+  targets: { policy: TargetPolicy; resolveAll: ResolveAll };
+}
+
+/** Refuses a webhook whose URL or secret breaks the rules: 400 naming the field. */
+async function checkWebhook(webhook: { url: string; secret: string }, deps: UnitRoutesDeps): Promise<void> {
+  const errors = [];
+  const url = await refuseTarget(webhook.url, deps.targets.policy, deps.targets.resolveAll);
+  if (url) errors.push({ field: '/webhook/url', message: url });
+  const secret = refuseSecret(webhook.secret);
+  if (secret) errors.push({ field: '/webhook/secret', message: secret });
+  if (errors.length > 0)
+    throw NotificationsErrors.webhookRefused.error(
+      `the webhook ${errors.map((e) => `${e.field.slice('/webhook/'.length)} ${e.message}`).join('; ')}`,
+      { errors },
+    );
 }
 
 /** The 404 for a unit id nobody registered. */
@@ -48,7 +66,10 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
       schema: {
         tags: ['units'],
         summary: 'Register or update a unit',
-        description: describeErrors(NotificationsErrors.concurrentUpdate),
+        description: [
+          'The webhook URL must be https in production, and its host must resolve to public addresses only (loopback, private, link-local, unique-local and reserved addresses are refused unless the deployment allows them, as development does for this host); deliveries connect to the address that was checked. The secret is at least 24 bytes of key: its UTF-8 bytes, or after `whsec_` the base64-decoded bytes.',
+          describeErrors(NotificationsErrors.webhookRefused, NotificationsErrors.concurrentUpdate),
+        ].join('\n\n'),
         params: UnitParams,
         body: UnitBody,
         response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403, 409) },
@@ -58,6 +79,7 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
     async (request, reply) => {
       const { unitId } = request.params;
       const b = request.body;
+      await checkWebhook(b.webhook, deps);
       const now = deps.clock.now();
       const existing = await deps.units.find(unitId);
       const doc: UnitDoc = {

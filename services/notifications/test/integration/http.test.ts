@@ -34,7 +34,12 @@ beforeAll(async () => {
   prefix = await createTestTopics('notif-http');
   receiver = await new Receiver().start();
   // A small bound, so the slow terminal below is dropped after a few hundred kilobytes.
-  svc = await startNotifications({ prefix, dbName, env: { STREAM_MAX_BUFFER_BYTES: '65536' } });
+  // Channel limits high enough for the 24 terminals of four units below (the limits have their own test).
+  svc = await startNotifications({
+    prefix,
+    dbName,
+    env: { STREAM_MAX_BUFFER_BYTES: '65536', STREAM_MAX_PER_UNIT: '10', STREAM_MAX_PER_KEY: '30' },
+  });
   await svc.app.http.listen({ port: 0, host: '127.0.0.1' });
   base = `http://127.0.0.1:${(svc.app.http.server.address() as AddressInfo).port}`;
   redis = testRedis();

@@ -1,7 +1,7 @@
 import type { FieldError, HomewardEvent } from '@homeward/events';
 import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { isOverdueAt, overdueFrom } from './dates.ts';
-import { type FollowupOutcome, missingOutcomeFields, outcomeText } from './followup-policy.ts';
+import { type FollowupOutcome, missingOutcomeFields, outcomeCode } from './followup-policy.ts';
 import { eventIds } from './ids.ts';
 import { placementEvent } from './placement-plan.ts';
 import type { CaseState, Followup } from './placement-state.ts';
@@ -87,7 +87,7 @@ export function planCompletion(
       caseId: state._id,
       type: f.type,
       completedAt,
-      outcome: outcomeText(outcome),
+      outcome: outcomeCode(f.type),
     },
   );
   return { ok: true, done, followups, event };

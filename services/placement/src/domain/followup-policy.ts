@@ -1,4 +1,10 @@
-import type { FieldError, FollowupType, PlacementType } from '@homeward/events';
+import {
+  type FieldError,
+  type FollowupOutcomeCode,
+  FollowupOutcomeCodes,
+  type FollowupType,
+  type PlacementType,
+} from '@homeward/events';
 import { addDays } from './dates.ts';
 
 export type { FollowupType, PlacementType } from '@homeward/events';
@@ -95,12 +101,10 @@ export function missingOutcomeFields(type: FollowupType, outcome: FollowupOutcom
     : [{ field: `/${field}`, message: `a ${type} follow-up is completed with its ${field}` }];
 }
 
-/** The outcome as one line for the event (names of places and courses, never of people). */
-export function outcomeText(outcome: FollowupOutcome): string {
-  const parts: string[] = [];
-  if (outcome.school) parts.push(`school: ${outcome.school}`);
-  if (outcome.hospital) parts.push(`hospital: ${outcome.hospital}`);
-  if (outcome.course) parts.push(`course: ${outcome.course}`);
-  if (outcome.note) parts.push(`note: ${outcome.note}`);
-  return parts.join('; ').slice(0, 4000);
+/**
+ * The outcome as the event says it: the code of the follow-up's type, never the school,
+ * hospital or course (those stay on the follow-up, read through placement's API).
+ */
+export function outcomeCode(type: FollowupType): FollowupOutcomeCode {
+  return FollowupOutcomeCodes[type];
 }

@@ -4,7 +4,7 @@ import {
   dueDateFor,
   type FollowupLike,
   missingOutcomeFields,
-  outcomeText,
+  outcomeCode,
   planFollowups,
   requiredFollowups,
 } from '../../src/domain/followup-policy.ts';
@@ -121,12 +121,10 @@ describe('completion outcomes', () => {
     ]);
   });
 
-  it('writes the outcome as one line, in a fixed order, at most 4000 characters', () => {
-    expect(outcomeText({ note: 'n', course: 'c', hospital: 'h', school: 's' })).toBe(
-      'school: s; hospital: h; course: c; note: n',
-    );
-    expect(outcomeText({ hospital: 'Anhui Provincial' })).toBe('hospital: Anhui Provincial');
-    expect(outcomeText({})).toBe('');
-    expect(outcomeText({ note: 'x'.repeat(5000) })).toHaveLength(4000);
+  it('says the outcome on the event as a code of the type, never a school or hospital name', () => {
+    expect(outcomeCode('compulsory-education')).toBe('school-enrolled');
+    expect(outcomeCode('medical-psychological-rehabilitation')).toBe('care-given');
+    expect(outcomeCode('vocational-training')).toBe('training-enrolled');
+    expect(outcomeCode('escorted-handover')).toBe('handed-over');
   });
 });

@@ -275,7 +275,7 @@ describe('completing a follow-up', () => {
       caseId: 'case-1',
       type: 'medical-psychological-rehabilitation',
       completedAt: '2026-11-28T02:00:00.000Z',
-      outcome: 'hospital: Anhui Provincial',
+      outcome: 'care-given',
     });
   });
 

@@ -15,7 +15,19 @@ import {
   issueAlert,
   moveCentre,
 } from './alert-plan.ts';
-import { actorOf, byOf, type CaseDoc, nextVersion, runningAlert, type Team, timelineEntry } from './case.ts';
+import {
+  actorOf,
+  byOf,
+  type CaseDoc,
+  type LeadRecord,
+  leadRowId,
+  type NewLead,
+  nextVersion,
+  RECENT_LEADS,
+  runningAlert,
+  type Team,
+  timelineEntry,
+} from './case.ts';
 import type { EscalationPolicy } from './escalation-policy.ts';
 import { caseEventId, SOURCE } from './ids.ts';
 import { type CaseAction, transition } from './lifecycle.ts';
@@ -87,7 +99,8 @@ export function openedCase(event: HomewardEvent<'homeward.case.opened'>, now: Da
     report: d.report,
     alerts: [],
     activeAlertId: null,
-    leads: [],
+    leadCount: 0,
+    recentLeads: [],
     timeline: [
       timelineEntry(
         event,
@@ -104,15 +117,11 @@ export function issuesAtOnce(d: EventData<'homeward.case.opened'>): boolean {
   return d.kind === 'missing-child' && d.reportedBy.role === 'police';
 }
 
-/** A lead (sighting or duplicate report) kept for police; one already there changes nothing. */
-export function addLead(
-  doc: CaseDoc,
-  event: HomewardEvent<'homeward.case.lead-added'>,
-  now: Date,
-): Decision<true> | null {
+/** A lead (sighting or duplicate report) as the event brings it. */
+export function newLead(event: HomewardEvent<'homeward.case.lead-added'>): NewLead {
   const d = event.data;
-  if (doc.leads.some((l) => l.leadId === d.leadId)) return null;
-  const lead = {
+  return {
+    caseId: d.caseId,
     leadId: d.leadId,
     addedAt: new Date(d.addedAt),
     origin: d.origin,
@@ -121,16 +130,25 @@ export function addLead(
     ...(d.description ? { description: d.description } : {}),
     ...(d.photoUrl ? { photoUrl: d.photoUrl } : {}),
   };
-  const entry = timelineEntry(
-    event,
-    new Date(d.addedAt),
-    { leadId: d.leadId, origin: d.origin, seenAt: d.seenAt },
-    byOf(d.reportedBy),
-  );
+}
+
+/**
+ * Numbers a lead on its case (the next `seq`), counts it and keeps it among the newest; a lead
+ * among them already changes nothing (a redelivery). The lead itself is a row of `case_leads`
+ * (the caller writes it), and no timeline entry is written per lead: the case document stays
+ * the same size however many sightings come in.
+ */
+export function addLead(doc: CaseDoc, lead: NewLead, now: Date): Decision<LeadRecord> | null {
+  if (doc.recentLeads.some((l) => l.leadId === lead.leadId)) return null;
+  const seq = doc.leadCount + 1;
+  const row: LeadRecord = { _id: leadRowId(doc._id, seq), seq, ...lead, caseId: doc._id };
   return {
-    doc: nextVersion(doc, now, { leads: [...doc.leads, lead], timeline: [...doc.timeline, entry] }),
+    doc: nextVersion(doc, now, {
+      leadCount: seq,
+      recentLeads: [...doc.recentLeads, row].slice(-RECENT_LEADS),
+    }),
     events: [],
-    result: true,
+    result: row,
   };
 }
 
@@ -443,13 +461,14 @@ export function moveAlertCentre(
   doc: CaseDoc,
   alertId: string,
   leadId: string,
+  lead: LeadRecord | null,
   by: Actor,
   now: Date,
 ): Decision<AlertState> {
   const alert = alertOf(doc, alertId);
   if (alert.status !== 'active') throw Errors.alertEnded.error(`alert "${alertId}" has ended`);
-  const lead = doc.leads.find((l) => l.leadId === leadId);
-  if (!lead) throw Errors.leadNotFound.error(`case "${doc._id}" has no lead "${leadId}"`);
+  if (!lead || lead.caseId !== doc._id || lead.leadId !== leadId)
+    throw Errors.leadNotFound.error(`case "${doc._id}" has no lead "${leadId}"`);
   return applyAlert(doc, moveCentre(alert, lead, byOf(by), now), now);
 }
 

@@ -20,7 +20,18 @@ export interface TimelineEntry {
   details?: Record<string, unknown>;
 }
 
+/**
+ * A lead (sighting or duplicate report), kept in its own collection (`case_leads`), one row
+ * each with `_id` `<caseId>:<seq>` (its number on the case, from 1): a case may gather
+ * thousands, one document may not grow without bound (FerretDB rewrites the whole document on
+ * every update), and a page of leads is then a set of exact `_id` reads, the one lookup
+ * FerretDB does not answer by reading the whole collection.
+ */
 export interface LeadRecord {
+  _id: string;
+  caseId: string;
+  /** The lead's number on its case: 1 for the first. */
+  seq: number;
   leadId: string;
   addedAt: Date;
   origin: 'sighting' | 'duplicate-report';
@@ -71,7 +82,13 @@ export interface CaseDoc {
   alerts: AlertState[];
   /** The alert the case is searching with (it is `active`), or null. */
   activeAlertId: string | null;
-  leads: LeadRecord[];
+  /** How many leads the case has (the rows of `case_leads` with its id). */
+  leadCount: number;
+  /**
+   * The newest leads, at most {@link RECENT_LEADS}, oldest first: what the case view shows at
+   * once, and what tells a repeated lead from a new one.
+   */
+  recentLeads: LeadRecord[];
   located?: EventData<'homeward.case.child-located'> & { by: Actor };
   rescued?: EventData<'homeward.case.child-rescued'> & { by: Actor };
   identified?: {
@@ -91,6 +108,15 @@ export interface CaseDoc {
   closed?: { closedAt: Date; reason: string; by: Actor };
   timeline: TimelineEntry[];
 }
+
+/** Leads kept on the case document itself; the rest are paged from `case_leads`. */
+export const RECENT_LEADS = 20;
+
+/** A lead as an event brings it, before the case numbers it. */
+export type NewLead = Omit<LeadRecord, '_id' | 'seq'>;
+
+/** The `_id` of the row of a case's lead number `seq`. */
+export const leadRowId = (caseId: string, seq: number) => `${caseId}:${String(seq).padStart(9, '0')}`;
 
 /** The caller of an action, as events record it. */
 export const actorOf = (p: Actor): Actor => ({ agencyId: p.agencyId, role: p.role, region: p.region });

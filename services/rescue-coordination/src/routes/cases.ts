@@ -3,6 +3,7 @@ import type { FactStore } from '@homeward/persistence';
 import {
   type Credentials,
   describeErrors,
+  ensureInScope,
   type HttpServer,
   type Logger,
   type Principal,
@@ -22,11 +23,13 @@ import {
   CaseState,
   CloseBody,
   HouseholdBody,
+  LeadList,
+  LeadListQuery,
   LocatedBody,
   RescuedBody,
   TeamBody,
 } from './schemas.ts';
-import { alertView, caseDetail, caseSummary } from './views.ts';
+import { alertView, caseDetail, caseSummary, leadView } from './views.ts';
 
 /** Who read which case and when; kept in MongoDB, logged without personal data. */
 export interface AuditRecord {
@@ -139,6 +142,39 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       const acks = await Promise.all(doc.alerts.map((a) => deps.service.acknowledgements(a.alertId)));
       await audit(request.principal!, 'case.read', [doc._id]);
       return caseDetail(doc, acks, request.principal!);
+    },
+  );
+
+  app.get(
+    '/v1/cases/:caseId/leads',
+    {
+      schema: {
+        tags,
+        summary: "A case's leads, oldest first, paged (police, operator; audited)",
+        description: [
+          'Every sighting and duplicate report of the case, kept one row each outside the case document so a case with thousands of leads stays one small document; the case view holds only the newest 20.',
+          describeErrors(Errors.caseNotFound),
+        ].join('\n\n'),
+        params: CaseParams,
+        querystring: LeadListQuery,
+        response: { 200: LeadList, ...problemResponses(400, 401, 403, 404, 429) },
+      },
+      config: { access: { roles: ['police', 'operator'], scope: "the case's region" } },
+    },
+    async (request) => {
+      const { limit, offset } = request.query;
+      const { caseId } = request.params;
+      const principal = principalOf(request);
+      // Outside the caller's region the case answers as a missing one (its existence not revealed).
+      ensureInScope(
+        principal,
+        await deps.service.getCase(caseId),
+        (c) => c.region,
+        () => Errors.caseNotFound.error(`no case "${caseId}"`),
+      );
+      const { items, total } = await deps.service.listLeads(caseId, { limit, offset });
+      await audit(principal, 'case.read', [caseId], { leads: `${offset}+${limit}` });
+      return { items: items.map(leadView), total, limit, offset };
     },
   );
 

@@ -180,6 +180,37 @@ export const CaseState = Type.Object(
   { title: 'CaseState' },
 );
 
+export const LeadView = Type.Object(
+  {
+    caseId: Type.String(),
+    seq: Type.Integer({ minimum: 1, description: "the lead's number on its case, from 1" }),
+    leadId: Type.String(),
+    addedAt: Type.String({ format: 'date-time' }),
+    origin: Type.Union([Type.Literal('sighting'), Type.Literal('duplicate-report')]),
+    seenAt: Type.Object({
+      at: Type.String(),
+      place: Type.String(),
+      lat: Type.Number(),
+      lon: Type.Number(),
+      region: Type.String(),
+    }),
+    description: Type.Optional(Type.String()),
+    photoUrl: Type.Optional(Type.String()),
+    reportedBy: Type.Object({ agencyId: Type.String(), role: Type.String(), region: Type.String() }),
+  },
+  { title: 'Lead' },
+);
+
+export const LeadListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 50 }),
+  offset: Type.Integer({ minimum: 0, maximum: 1_000_000, default: 0 }),
+});
+
+export const LeadList = Type.Object(
+  { items: Type.Array(LeadView), total: Type.Integer(), limit: Type.Integer(), offset: Type.Integer() },
+  { title: 'LeadList' },
+);
+
 /** The full case: documented loosely, since it carries the original report of any kind. */
 export const CaseDetail = Type.Object(
   {
@@ -191,7 +222,10 @@ export const CaseDetail = Type.Object(
     report: Type.Object({}, { additionalProperties: true }),
     team: Type.Optional(Type.Object({}, { additionalProperties: true })),
     alerts: Type.Array(AlertView),
-    leads: Type.Array(Type.Object({}, { additionalProperties: true })),
+    leadCount: Type.Integer({ description: 'how many leads the case has' }),
+    leads: Type.Array(LeadView, {
+      description: 'the newest leads, at most 20, oldest first; all of them: GET /v1/cases/{caseId}/leads',
+    }),
     located: Type.Optional(Type.Object({}, { additionalProperties: true })),
     rescued: Type.Optional(Type.Object({}, { additionalProperties: true })),
     identified: Type.Optional(Type.Object({}, { additionalProperties: true })),

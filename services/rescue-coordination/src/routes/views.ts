@@ -1,6 +1,6 @@
 import type { Principal } from '@homeward/service-kit';
 import type { AlertState } from '../domain/alert-plan.ts';
-import type { CaseDoc } from '../domain/case.ts';
+import type { CaseDoc, LeadRecord } from '../domain/case.ts';
 import { buyerRecordOf } from '../domain/case-plan.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
@@ -51,22 +51,72 @@ export function caseSummary(c: CaseDoc) {
   };
 }
 
+/** A lead as the API shows it: its row without the storage key. */
+export function leadView(l: LeadRecord) {
+  const { _id: _row, ...lead } = l;
+  return { ...lead, addedAt: iso(l.addedAt) };
+}
+
+/**
+ * The report as a reader of `role` may see it. Police see what the case holds (contacts never
+ * reach this service: intake keeps them). Anyone else sees an allowlist: the kind, the child's
+ * description without its name, where and when; never a contact, even one an older event
+ * carried.
+ */
+function reportFor(report: CaseDoc['report'], role: string): Record<string, unknown> {
+  if (role === 'police') {
+    const {
+      reporter: _r,
+      currentGuardian: _g,
+      ...rest
+    } = report as typeof report & {
+      reporter?: unknown;
+      currentGuardian?: unknown;
+    };
+    return rest;
+  }
+  switch (report.kind) {
+    case 'missing-child':
+      return {
+        kind: report.kind,
+        child: { sex: report.child.sex, birthDate: report.child.birthDate },
+        lastSeen: report.lastSeen,
+      };
+    case 'unidentified-child':
+      return {
+        kind: report.kind,
+        child: { sex: report.child.sex, apparentAge: report.child.apparentAge },
+        foundAt: report.foundAt,
+      };
+    case 'suspected-trafficking':
+      return { kind: report.kind, observedAt: report.observedAt, location: report.location };
+    default:
+      return { kind: report.kind };
+  }
+}
+
+/**
+ * A rescue as a reader of `role` may see it: police see the buying household whole (they
+ * recorded it); anyone else, operators among them, sees that one was recorded, never its
+ * identity number, name or address.
+ */
+function rescuedFor(rescued: NonNullable<CaseDoc['rescued']>, role: string) {
+  if (role === 'police') return rescued;
+  const { buyerHousehold, identification, ...rest } = rescued;
+  return {
+    ...rest,
+    buyerHouseholdRecorded: buyerHousehold !== undefined,
+    ...(identification ? { identification: { method: identification.method } } : {}),
+  };
+}
+
 /**
  * The whole case with its timeline: the case's own entries and its alerts' broadcasts, in time
- * order. Operators read it without the reporter's contacts, which only police need.
+ * order, and its newest leads (the rest are paged by `GET /v1/cases/{caseId}/leads`).
+ * Projected by the reader's role: see {@link reportFor} and {@link rescuedFor}.
  * `acknowledgements` holds the count of each alert, in the order of `c.alerts`.
  */
 export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Principal) {
-  // The parents' names and identity numbers are for police (and placement, on the bus), as the
-  // reporter's contacts are.
-  const {
-    reporter: _reporter,
-    parents: _parents,
-    ...reportWithoutContacts
-  } = c.report as typeof c.report & {
-    reporter?: unknown;
-    parents?: unknown;
-  };
   const buyerRecord = buyerRecordOf(c);
   const timeline = [
     ...c.timeline.map((t) => ({ ...t, at: iso(t.at) })),
@@ -82,17 +132,19 @@ export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Princ
     version: c.version,
     reportId: c.reportId,
     reportedBy: c.reportedBy,
-    report: reader.role === 'police' ? c.report : reportWithoutContacts,
+    report: reportFor(c.report, reader.role),
     ...(c.team ? { team: { ...c.team, assignedAt: iso(c.team.assignedAt) } } : {}),
     activeAlertId: c.activeAlertId,
     alerts: c.alerts.map((a, i) => alertView(a, acknowledgements[i] ?? 0)),
-    leads: c.leads.map((l) => ({ ...l, addedAt: iso(l.addedAt) })),
+    leadCount: c.leadCount,
+    leads: c.recentLeads.map(leadView),
     ...(c.located ? { located: c.located } : {}),
-    ...(c.rescued ? { rescued: c.rescued } : {}),
+    ...(c.rescued ? { rescued: rescuedFor(c.rescued, reader.role) } : {}),
     ...(c.identified ? { identified: c.identified } : {}),
     ...(c.links ? { links: c.links } : {}),
     ...(buyerRecord ? { buyerRecord } : {}),
-    ...(c.householdRecords ? { householdRecords: c.householdRecords } : {}),
+    // Household records name the buyer's household and its members: police only, as the rescue.
+    ...(c.householdRecords && reader.role === 'police' ? { householdRecords: c.householdRecords } : {}),
     ...(c.closed ? { closed: { ...c.closed, closedAt: iso(c.closed.closedAt) } } : {}),
     timeline,
   };

@@ -1,6 +1,6 @@
 import { createEvent } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
-import type { CaseDoc } from '../../src/domain/case.ts';
+import { type CaseDoc, RECENT_LEADS } from '../../src/domain/case.ts';
 import {
   addLead,
   alertOf,
@@ -13,6 +13,7 @@ import {
   locate,
   markIdentified,
   moveAlertCentre,
+  newLead,
   openedCase,
   rescue,
 } from '../../src/domain/case-plan.ts';
@@ -42,7 +43,8 @@ describe('a case opened', () => {
       report: event.data.report,
       alerts: [],
       activeAlertId: null,
-      leads: [],
+      leadCount: 0,
+      recentLeads: [],
       timeline: [
         {
           at: SEEN,
@@ -63,39 +65,50 @@ describe('a case opened', () => {
 });
 
 describe('leads and identification', () => {
-  it('a lead is kept with its own timeline line; the same lead again changes nothing', () => {
+  it('a lead is a row of its own; the case counts it and keeps it among the newest; the same lead again changes nothing', () => {
     const event = leadEvent();
-    const d = addLead(openCase(), event, at(40 * MIN));
-    expect(d?.events).toEqual([]);
-    expect(d?.result).toBe(true);
-    expect(d?.doc).toMatchObject({ version: 2, updatedAt: at(40 * MIN) });
-    expect(d?.doc.leads).toEqual([
-      {
-        leadId: 'lead-1',
-        addedAt: new Date('2026-11-28T08:30:00Z'),
-        origin: 'sighting',
-        seenAt: event.data.seenAt,
-        reportedBy: event.data.reportedBy,
-        description: 'a boy in a red jacket',
-        photoUrl: 'https://photos.example.org/l/1.jpg',
-      },
-    ]);
-    expect(d?.doc.timeline.at(-1)).toEqual({
-      at: new Date('2026-11-28T08:30:00Z'),
-      type: 'homeward.case.lead-added',
-      eventId: 'lead-1.lead-added',
-      by: { agencyId: 'volunteers', role: 'volunteer' },
-      details: { leadId: 'lead-1', origin: 'sighting', seenAt: event.data.seenAt },
+    const lead = newLead(event);
+    expect(lead).toEqual({
+      caseId: 'case-1',
+      leadId: 'lead-1',
+      addedAt: new Date('2026-11-28T08:30:00Z'),
+      origin: 'sighting',
+      seenAt: event.data.seenAt,
+      reportedBy: event.data.reportedBy,
+      description: 'a boy in a red jacket',
+      photoUrl: 'https://photos.example.org/l/1.jpg',
     });
-    expect(addLead(d!.doc, event, at(41 * MIN))).toBeNull();
+    const before = openCase();
+    const d = addLead(before, lead, at(40 * MIN));
+    expect(d?.events).toEqual([]);
+    const row = { _id: 'case-1:000000001', seq: 1, ...lead };
+    expect(d?.result).toEqual(row);
+    expect(d?.doc).toMatchObject({ version: 2, updatedAt: at(40 * MIN), leadCount: 1, recentLeads: [row] });
+    // No timeline line per lead: the case document does not grow with its sightings.
+    expect(d?.doc.timeline).toEqual(before.timeline);
+    expect(addLead(d!.doc, lead, at(41 * MIN))).toBeNull();
+  });
+
+  it('keeps only the newest leads on the case, however many come, and counts them all', () => {
+    let doc = openCase();
+    for (let i = 1; i <= RECENT_LEADS + 5; i++)
+      doc = addLead(doc, newLead(leadEvent('case-1', `lead-${i}`)), at(H))!.doc;
+    expect(doc.leadCount).toBe(RECENT_LEADS + 5);
+    expect(doc.recentLeads).toHaveLength(RECENT_LEADS);
+    expect(doc.recentLeads[0]?.leadId).toBe('lead-6');
+    expect(doc.recentLeads.at(-1)).toMatchObject({
+      leadId: `lead-${RECENT_LEADS + 5}`,
+      seq: RECENT_LEADS + 5,
+      _id: `case-1:0000000${RECENT_LEADS + 5}`,
+    });
   });
 
   it('a lead without description or photo records neither', () => {
     const event = leadEvent();
     const { description: _d, photoUrl: _p, ...bare } = event.data;
-    const d = addLead(openCase(), { ...event, data: bare }, at(40 * MIN));
-    expect(d?.doc.leads[0]).not.toHaveProperty('description');
-    expect(d?.doc.leads[0]).not.toHaveProperty('photoUrl');
+    const lead = newLead({ ...event, data: bare });
+    expect(lead).not.toHaveProperty('description');
+    expect(lead).not.toHaveProperty('photoUrl');
   });
 
   it('a confirmed match identifies the child once', () => {
@@ -396,8 +409,10 @@ describe("police on a case's alert", () => {
   });
 
   it('move the centre to a lead: same radius, next step, the case still searching with it', () => {
-    const withLead = addLead(searching(), leadEvent(), at(40 * MIN))!.doc;
-    const d = moveAlertCentre(withLead, 'case-1.alert-1', 'lead-1', police, at(45 * MIN));
+    const added = addLead(searching(), newLead(leadEvent()), at(40 * MIN))!;
+    const withLead = added.doc;
+    const lead = added.result;
+    const d = moveAlertCentre(withLead, 'case-1.alert-1', 'lead-1', lead, police, at(45 * MIN));
     expect(d.result).toMatchObject({ step: 1, radiusKm: 100, center: { lat: 31.85, lon: 117.2 } });
     expect(d.doc).toMatchObject({ activeAlertId: 'case-1.alert-1', version: withLead.version + 1 });
     expect(d.doc.alerts).toEqual([d.result]);
@@ -405,14 +420,24 @@ describe("police on a case's alert", () => {
   });
 
   it('move: an unknown lead is 404, an ended alert 409 (before the lead is looked at)', () => {
-    expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'nope', police, at(H))).toThrow(
+    expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'nope', null, police, at(H))).toThrow(
       expect.objectContaining({
         code: 'RESCUE_ERR_LEAD_NOT_FOUND',
         message: expect.stringContaining('"nope"'),
       }),
     );
     const cancelled = cancelCaseAlert(searching(), 'case-1.alert-1', { reason: 'hoax' }, police, at(H)).doc;
-    expect(() => moveAlertCentre(cancelled, 'case-1.alert-1', 'nope', police, at(H))).toThrow(
+    // A lead of another case, or another lead than named, is not this case's lead.
+    const other = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!.result;
+    other.caseId = 'case-2';
+    expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'lead-1', other, police, at(H))).toThrow(
+      expect.objectContaining({ code: 'RESCUE_ERR_LEAD_NOT_FOUND' }),
+    );
+    const mine = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!.result;
+    expect(() => moveAlertCentre(searching(), 'case-1.alert-1', 'lead-2', mine, police, at(H))).toThrow(
+      expect.objectContaining({ code: 'RESCUE_ERR_LEAD_NOT_FOUND' }),
+    );
+    expect(() => moveAlertCentre(cancelled, 'case-1.alert-1', 'nope', null, police, at(H))).toThrow(
       expect.objectContaining({
         code: 'RESCUE_ERR_ALERT_ENDED',
         message: expect.stringContaining('case-1.alert-1'),
@@ -475,15 +500,16 @@ describe('escalation in the case', () => {
 
 describe('a case with several leads and alerts', () => {
   it('keeps each lead, and every decision that answers nothing but yes says so', () => {
-    const one = addLead(openCase(), leadEvent('case-1', 'lead-1'), at(H))!;
-    const two = addLead(one.doc, leadEvent('case-1', 'lead-2'), at(H));
-    expect(two?.doc.leads.map((l) => l.leadId)).toEqual(['lead-1', 'lead-2']);
+    const one = addLead(openCase(), newLead(leadEvent('case-1', 'lead-1')), at(H))!;
+    const two = addLead(one.doc, newLead(leadEvent('case-1', 'lead-2')), at(H));
+    expect(two?.doc.recentLeads.map((l) => l.leadId)).toEqual(['lead-1', 'lead-2']);
+    expect(two?.doc.leadCount).toBe(2);
     const doc = openCase();
     expect(assignTeam(doc, team('340100'), police, at(H)).result).toBe(true);
     expect(locate(doc, { place: 'x' }, police, at(H)).result).toBe(true);
     expect(rescue(doc, { place: 'x', region: '341500' }, police, at(H)).result).toBe(true);
     expect(close(doc, 'x', police, at(H)).result).toBe(true);
-    expect(one.result).toBe(true);
+    expect(one.result.seq).toBe(1);
   });
 
   it('changes only the alert it names, and moves the centre to the lead it names', () => {
@@ -495,18 +521,16 @@ describe('a case with several leads and alerts', () => {
       at(10 * MIN),
     );
     const second = issueCaseAlert(first.doc, policy, at(20 * MIN)).doc;
-    const withLeads = addLead(
-      addLead(second, leadEvent('case-1', 'lead-1'), at(H))!.doc,
-      {
-        ...leadEvent('case-1', 'lead-2'),
-        data: {
-          ...leadEvent('case-1', 'lead-2').data,
-          seenAt: { at: '2026-11-28T08:40:00Z', place: 'Lu an', lat: 31.7, lon: 116.5, region: '341500' },
-        },
+    const lead2 = newLead({
+      ...leadEvent('case-1', 'lead-2'),
+      data: {
+        ...leadEvent('case-1', 'lead-2').data,
+        seenAt: { at: '2026-11-28T08:40:00Z', place: 'Lu an', lat: 31.7, lon: 116.5, region: '341500' },
       },
-      at(H),
-    )!.doc;
-    const moved = moveAlertCentre(withLeads, 'case-1.alert-2', 'lead-2', police, at(H));
+    });
+    const added = addLead(addLead(second, newLead(leadEvent('case-1', 'lead-1')), at(H))!.doc, lead2, at(H))!;
+    const withLeads = added.doc;
+    const moved = moveAlertCentre(withLeads, 'case-1.alert-2', 'lead-2', added.result, police, at(H));
     expect(moved.result.center).toEqual({ lat: 31.7, lon: 116.5 });
     expect(moved.doc.alerts[0]).toEqual(first.result);
     const cancelled = cancelCaseAlert(withLeads, 'case-1.alert-2', { reason: 'hoax' }, police, at(H));

@@ -3,7 +3,7 @@ import { MemoryPersistence } from '@homeward/persistence';
 import { createLogger, ManualClock, MemoryDueIndex } from '@homeward/service-kit';
 import { describe, expect, it } from 'vitest';
 import { type AckFact, CaseService, type TeamClaim } from '../../src/case-service.ts';
-import type { CaseDoc } from '../../src/domain/case.ts';
+import type { CaseDoc, LeadRecord } from '../../src/domain/case.ts';
 import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
 import { at, H, leadEvent, MIN, openedEvent, police, policy, team } from '../domain/fixtures.ts';
 
@@ -19,12 +19,14 @@ function setup(start = at(5 * MIN)) {
   const persistence = new MemoryPersistence();
   const cases = persistence.aggregate<CaseDoc>('cases');
   const acks = persistence.facts<AckFact>('alert_acks');
+  const leads = persistence.facts<LeadRecord>('case_leads');
   const index = new MemoryDueIndex();
   const logger = createLogger({ name: 'test', level: 'silent' });
   const teamIndex = new MemoryDueIndex();
   const teamClaims = persistence.facts<TeamClaim>('team_overdue_claims');
   const service = new CaseService({
     cases,
+    leads,
     acks,
     schedule: index,
     clock,
@@ -36,7 +38,7 @@ function setup(start = at(5 * MIN)) {
   });
   const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
   const types = () => persistence.outbox.published.map((e) => e.type);
-  return { clock, persistence, cases, index, teamIndex, teamClaims, service, worker, types };
+  return { clock, persistence, cases, leads, index, teamIndex, teamClaims, service, worker, types };
 }
 
 /** A police missing-child case whose alert went out at 07:55. */
@@ -143,7 +145,8 @@ describe('police actions', () => {
     const alert = await withAlert(s);
     await s.service.recordLead(leadEvent());
     await s.service.recordLead(leadEvent());
-    expect((await s.service.getCase('case-1')).leads).toHaveLength(1);
+    expect((await s.service.getCase('case-1')).leadCount).toBe(1);
+    expect(await s.leads.count({ caseId: 'case-1' })).toBe(1);
     const moved = await s.service.moveCentre(alert.alertId, 'lead-1', police);
     expect(moved).toMatchObject({ step: 1, center: { lat: 31.85, lon: 117.2 }, radiusKm: 100 });
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
@@ -220,6 +223,24 @@ describe('escalation', () => {
     expect(await late.index.size()).toBe(0);
   });
 
+  it('pages the leads of a case from their own rows; a lead of an unknown case is refused', async () => {
+    const s = setup();
+    await withAlert(s);
+    for (let i = 1; i <= 30; i++)
+      await s.service.recordLead(leadEvent('case-1', `lead-${String(i).padStart(2, '0')}`));
+    // A repeat of a recent lead changes nothing (older repeats never reach the handler: the
+    // consumer runner drops an event it handled by its id).
+    await s.service.recordLead(leadEvent('case-1', 'lead-30'));
+    const page = await s.service.listLeads('case-1', { limit: 10, offset: 25 });
+    expect(page.total).toBe(30);
+    expect(page.items.map((l) => l.leadId)).toEqual(['lead-26', 'lead-27', 'lead-28', 'lead-29', 'lead-30']);
+    const doc = await s.service.getCase('case-1');
+    expect(doc.recentLeads).toHaveLength(20);
+    await rejects(s.service.listLeads('nope', { limit: 10, offset: 0 }), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.recordLead(leadEvent('nope', 'lead-1')), 'RESCUE_ERR_CASE_NOT_FOUND');
+    expect(await s.leads.count({ caseId: 'nope' })).toBe(0);
+  });
+
   it('rebuilds the index from the running alert of each case', async () => {
     const s = setup();
     await withAlert(s, 'case-1');
@@ -229,6 +250,7 @@ describe('escalation', () => {
     const fresh = new MemoryDueIndex();
     const service = new CaseService({
       cases: s.cases,
+      leads: s.leads,
       acks: s.persistence.facts<AckFact>('alert_acks'),
       schedule: fresh,
       clock: s.clock,

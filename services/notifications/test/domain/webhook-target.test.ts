@@ -1,0 +1,148 @@
+import { describe, expect, it } from 'vitest';
+import { failureCode } from '../../src/delivery/webhook-sender.ts';
+import { MIN_KEY_BYTES, refuseSecret } from '../../src/domain/webhook-signature.ts';
+import {
+  addressAllowed,
+  DEV_ALLOWED_NETS,
+  parseAllowedNets,
+  refuseTarget,
+  type TargetPolicy,
+} from '../../src/domain/webhook-target.ts';
+
+const production: TargetPolicy = { requireHttps: true, allowed: parseAllowedNets('') };
+const development: TargetPolicy = { requireHttps: false, allowed: parseAllowedNets(DEV_ALLOWED_NETS) };
+const resolving =
+  (table: Record<string, string[]>) =>
+  async (host: string): Promise<Array<{ address: string; family: number }>> => {
+    const found = table[host];
+    if (!found) throw Object.assign(new Error('not found'), { code: 'ENOTFOUND' });
+    return found.map((address) => ({ address, family: address.includes(':') ? 6 : 4 }));
+  };
+const dns = resolving({
+  'units.example.org': ['93.184.215.14'],
+  'rebind.example.org': ['93.184.215.14', '127.0.0.1'],
+  'inside.example.org': ['10.1.2.3'],
+  'v6.example.org': ['2606:4700::6810:84e5'],
+  'empty.example.org': [],
+});
+
+describe('webhook targets', () => {
+  it('refuses loopback, private, link-local (metadata), unique-local and reserved addresses', () => {
+    for (const address of [
+      '127.0.0.1',
+      '127.9.9.9',
+      '10.0.0.1',
+      '172.16.5.4',
+      '172.31.255.255',
+      '192.168.1.1',
+      '169.254.169.254',
+      '100.100.100.200',
+      '0.0.0.0',
+      '224.0.0.1',
+      '255.255.255.255',
+      '::1',
+      '::',
+      'fe80::1',
+      'fd00:ec2::254',
+      'fc00::1',
+      '::ffff:127.0.0.1',
+      '::ffff:7f00:1',
+      '::ffff:a9fe:a9fe',
+      '64:ff9b::7f00:1',
+      'not an address',
+    ])
+      expect(addressAllowed(address, production), address).toBe(false);
+    for (const address of [
+      '93.184.215.14',
+      '8.8.8.8',
+      '172.32.0.1',
+      '2606:4700::6810:84e5',
+      '::ffff:8.8.8.8',
+    ])
+      expect(addressAllowed(address, production), address).toBe(true);
+  });
+
+  it('the allow-list lets named networks through, never more: development allows this host, not the metadata service', () => {
+    for (const address of ['127.0.0.1', '::1', '10.0.0.1', '192.168.0.10', 'fd12::1'])
+      expect(addressAllowed(address, development), address).toBe(true);
+    for (const address of ['169.254.169.254', 'fe80::1', '100.100.100.200', '0.0.0.0'])
+      expect(addressAllowed(address, development), address).toBe(false);
+    const one = { requireHttps: true, allowed: parseAllowedNets('10.9.0.0/16, 127.0.0.1') };
+    expect(addressAllowed('10.9.3.4', one)).toBe(true);
+    expect(addressAllowed('10.8.3.4', one)).toBe(false);
+    expect(addressAllowed('127.0.0.1', one)).toBe(true);
+    expect(addressAllowed('127.0.0.2', one)).toBe(false);
+  });
+
+  it('a bad allow-list fails at start', () => {
+    for (const bad of ['localhost', '10.0.0.0/33', '::1/129', '1.2.3/8', '10.0.0.0/x'])
+      expect(() => parseAllowedNets(bad), bad).toThrow(/not a network/);
+    expect(() => parseAllowedNets(' , ')).not.toThrow();
+  });
+
+  it('checks the scheme, then every address the host is or resolves to', async () => {
+    const refused = (url: string, policy = production) => refuseTarget(url, policy, dns);
+    expect(await refused('https://units.example.org/hook')).toBeUndefined();
+    expect(await refused('https://v6.example.org/hook')).toBeUndefined();
+    expect(await refused('http://units.example.org/hook')).toBe('must be an https URL');
+    expect(await refused('http://units.example.org/hook', development)).toBeUndefined();
+    expect(await refused('ftp://units.example.org/hook', development)).toBe('must be an http or https URL');
+    expect(await refused('https://user:pw@units.example.org/')).toBe('must not carry credentials');
+    expect(await refused('not a url')).toBe('is not a URL');
+    for (const url of [
+      'https://127.0.0.1/',
+      'https://[::1]:8443/',
+      'https://169.254.169.254/latest/meta-data/',
+      'https://10.0.0.1/',
+      'https://2130706433/', // 127.0.0.1 written as a number: the URL parser normalises it
+      'https://0x7f.1/',
+      'https://rebind.example.org/', // one public address does not excuse a loopback one
+      'https://inside.example.org/',
+    ])
+      expect(await refused(url), url).toMatch(/loopback, private, link-local/);
+    expect(await refused('https://nowhere.example.org/')).toBe('names a host that does not resolve');
+    expect(await refused('https://empty.example.org/')).toBe('names a host that does not resolve');
+  });
+
+  it('failure reasons are generic codes, whatever the error says', () => {
+    expect(failureCode({ code: 'UND_ERR_HEADERS_TIMEOUT', message: 'at 10.0.0.7:443' })).toBe('timeout');
+    expect(failureCode({ code: 'UND_ERR_CONNECT_TIMEOUT' })).toBe('timeout');
+    expect(failureCode({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.7:443' })).toBe(
+      'connection-refused',
+    );
+    expect(failureCode({ code: 'HOMEWARD_WEBHOOK_TARGET_REFUSED' })).toBe('target-refused');
+    expect(failureCode({ code: 'UND_ERR_SOCKET', cause: { code: 'ECONNREFUSED' } })).toBe(
+      'connection-refused',
+    );
+    expect(failureCode(new Error('getaddrinfo ENOTFOUND secret.internal'))).toBe('connection-failed');
+    expect(failureCode({ code: 'ECONNRESET' })).toBe('connection-failed');
+  });
+});
+
+describe('webhook secrets', () => {
+  const b64 = (n: number) => Buffer.alloc(n, 7).toString('base64');
+  it(`a key of at least ${MIN_KEY_BYTES} bytes, decoded after whsec_ or as text`, () => {
+    expect(refuseSecret(`whsec_${b64(24)}`)).toBeUndefined();
+    expect(refuseSecret(`whsec_${b64(32)}`)).toBeUndefined();
+    expect(refuseSecret(`whsec_${b64(23)}`)).toBe('makes a key shorter than 24 bytes');
+    expect(refuseSecret('x'.repeat(24))).toBeUndefined();
+    expect(refuseSecret('x'.repeat(23))).toBe('makes a key shorter than 24 bytes');
+    // 24 characters of text but fewer bytes of key once decoded: refused.
+    expect(refuseSecret(`whsec_${'A'.repeat(24)}`)).toBe('makes a key shorter than 24 bytes');
+  });
+
+  it('refuses what is not base64 after whsec_ (the decoder would skip it silently)', () => {
+    for (const bad of [
+      `whsec_${b64(30)}!`,
+      `whsec_${b64(30).slice(0, -1)}`,
+      `whsec_${'A'.repeat(40)}===`,
+      `whsec_${b64(30).replace(/.$/, ' ')}`,
+      'whsec_',
+      `whsec_${Buffer.alloc(30, 250).toString('base64url')}`,
+    ])
+      expect(refuseSecret(bad), bad).toMatch(/not valid base64|shorter/);
+    expect(refuseSecret(`whsec_${Buffer.alloc(30, 250).toString('base64url')}`)).toBe(
+      'is not valid base64 after whsec_',
+    );
+  });
+});
