@@ -24,6 +24,7 @@ import {
   IdentificationMethods,
   literalUnion,
   PlacementTypes,
+  ReminderStages,
 } from './vocabulary.ts';
 
 const CaseKind = literalUnion(CaseKinds);
@@ -39,6 +40,25 @@ const Officer = Type.Object({
   region: RegionCode,
   contact: Type.Optional(ShortText),
 });
+
+/** The coordination office or department behind a submission step. */
+const Department = Type.Object({ agencyId: Id, role: Role, region: RegionCode });
+
+/** What only a department knows of its year: the figures it adds to the platform's. */
+const OwnFigures = Type.Object({
+  publicityCampaigns: Type.Integer({ minimum: 0 }),
+  trainingSessions: Type.Integer({ minimum: 0 }),
+  peopleScreened: Type.Integer({ minimum: 0 }),
+});
+
+/** A submission's identity: the department's report of one year for one region. */
+const SubmissionRef = {
+  submissionId: Id,
+  year: Type.Integer({ minimum: 2000, maximum: 2200 }),
+  region: RegionCode,
+  agencyId: Id,
+  role: Role,
+};
 
 const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
@@ -409,6 +429,58 @@ export const EventCatalogue = {
     }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',
+  }),
+  'homeward.coordination.submission-submitted': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      submittedAt: DateTime,
+      dueDate: DateOnly,
+      late: Type.Boolean(),
+      own: OwnFigures,
+      platform: Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0 }), {
+        description: "the platform's figures for the department's region and year at submission, by counter",
+      }),
+    }),
+    key: (d) => d.submissionId,
+    description:
+      'A department (or a coordination office, upward) submitted its annual report, or resubmitted it after a return. Figures only: the narrative stays in coordination.',
+  }),
+  'homeward.coordination.submission-returned': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      returnedAt: DateTime,
+      returnedBy: Department,
+      comment: LongText,
+    }),
+    key: (d) => d.submissionId,
+    description: 'A coordination office returned a submission with a comment; the department resubmits.',
+  }),
+  'homeward.coordination.submission-accepted': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      acceptedAt: DateTime,
+      acceptedBy: Department,
+    }),
+    key: (d) => d.submissionId,
+    description: 'A coordination office accepted a submission as it stands.',
+  }),
+  'homeward.coordination.submission-reminder': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      stage: literalUnion(ReminderStages),
+      dueDate: DateOnly,
+      remindedAt: DateTime,
+    }),
+    key: (d) => d.submissionId,
+    description:
+      'A member department has not submitted its annual report: the window opened, the deadline nears, or it passed (raised once per stage).',
   }),
 };
 
