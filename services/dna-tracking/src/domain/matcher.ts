@@ -48,13 +48,6 @@ import {
 } from './kinship-relatives.ts';
 import type { LocusName } from './loci.ts';
 import type { Genotype, StrProfile } from './profile.ts';
-import {
-  CLASS_SLOTS,
-  fillLogSlots,
-  fillWeights,
-  type RelativesScanInput,
-  scanRelatives,
-} from './relatives-scan.ts';
 
 /** Code of an untyped locus in a pack. */
 export const UNTYPED = 0xffff;
@@ -303,14 +296,10 @@ export class ProfileIndex {
   readonly #relativeFloor: number;
   /** Per relationship and locus: the mutation PI of kinship-relatives.ts. */
   readonly #relativeMutation: Float64Array;
-  /** Per search: log index by relationship, locus and class slot (relatives-scan.ts). */
-  readonly #relativeLog: Float32Array;
   /** Per search: index by relationship, locus and class (Float64, for the exact rescoring). */
   readonly #relativeIndex: Float64Array;
-  /** Per search: byte weights per locus (relatives-scan.ts). */
-  readonly #weights: Uint8Array;
-  #scanAcc = new Float32Array(0);
-  #scanOut = new Int32Array(0);
+  /** Per search: the loci typed in the child, in the table's order. */
+  readonly #relativeLoci: Int32Array;
   readonly #cases = new Map<string, { mother?: string; father?: string }>();
   #pairMother = new Int32Array(1024);
   #pairFather = new Int32Array(1024);
@@ -360,9 +349,8 @@ export class ProfileIndex {
     this.#relativeMutation = Float64Array.from(
       RelativeRelations.flatMap((r) => this.#loci.map((l) => relativeMutationPi(table, l, r, rate))),
     );
-    this.#relativeLog = new Float32Array(RelativeRelations.length * loci * CLASS_SLOTS);
     this.#relativeIndex = new Float64Array(RelativeRelations.length * loci * CLASSES);
-    this.#weights = new Uint8Array(loci << 8);
+    this.#relativeLoci = new Int32Array(loci);
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
     this.#childLoci = new Int32Array(loci);
@@ -821,40 +809,47 @@ export class ProfileIndex {
   /**
    * Every indexed relative whose kinship index with `child` (kinship-relatives.ts, the relation
    * recorded on its sample) reaches the floor (the index's relative floor by default), best
-   * first. Every relative is scored at every locus typed in both (no locus excludes a
-   * relative): see relatives-scan.ts for how that stays fast and exact.
+   * first. Every relative is scored at every locus typed in both: no locus excludes a relative,
+   * so the parents' pre-filter has nothing to drop (a column-streamed sum of logarithms was tried
+   * and measured slower than this row loop, which keeps the product in a register).
    */
   searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
     const floor = options.floor ?? this.#relativeFloor;
     const childCodes = this.#encode(child, this.#query);
     const pack = this.#relatives;
     const L = this.#loci.length;
-    const typed = this.#prepareRelatives(childCodes);
     const n = pack.count;
-    if (n === 0 || typed === 0) return [];
-    if (this.#scanAcc.length < n) this.#scanAcc = new Float32Array(pack.capacity);
-    if (this.#scanOut.length < n) this.#scanOut = new Int32Array(pack.capacity);
-    const input: RelativesScanInput = {
-      words: new Uint16Array(pack.columns.buffer, pack.columns.byteOffset, pack.columns.length >> 1),
-      stride: pack.capacity,
-      relation: pack.relation,
-      loci: this.#childLoci,
-      lociCount: typed,
-      weights: this.#weights,
-      logIndex: this.#relativeLog,
-      lociTotal: L,
-      logFloor: Math.log(floor),
-    };
-    const found = scanRelatives(input, 0, n, this.#scanAcc, this.#scanOut);
+    if (n === 0) return [];
+    this.#prepare(childCodes);
+    const typed = this.#prepareRelatives(childCodes);
+    if (typed === 0) return [];
     const width = L * 2;
+    const alleles = pack.alleles;
+    const relationOf = pack.relation;
+    const classOf = this.#classOf;
+    const offset = this.#classOffset;
+    const loci = this.#relativeLoci;
+    const table = this.#relativeIndex;
+    const perRelation = L * CLASSES;
     const out: RelativeCandidate[] = [];
-    for (let i = 0; i < found; i++) {
-      const s = this.#scanOut[i]!;
-      const r = pack.relation[s]!;
-      const { product, compared } = this.#relativeExact(childCodes, pack.alleles, s * width, r);
+    // Every reference at every locus typed in both (no locus excludes a relative), row by row:
+    // the product stays in a register, the row is contiguous, and the loci are multiplied in the
+    // table's order, so the product is kinship-relatives.ts's to the last bit.
+    for (let s = 0; s < n; s++) {
+      const base = s * width;
+      const r = relationOf[s]! * perRelation;
+      let product = 1;
+      for (let i = 0; i < typed; i++) {
+        const l = loci[i]!;
+        const g1 = alleles[base + 2 * l]!;
+        if (g1 === UNTYPED) continue;
+        const o = offset[l]!;
+        product *= table[r + l * CLASSES + classOf[o + g1]! + classOf[o + alleles[base + 2 * l + 1]!]!]!;
+      }
       if (product < floor) continue;
-      const relation = RelativeRelations[r]!;
+      const relation = RelativeRelations[relationOf[s]!]!;
       const caseId = pack.caseIds[s];
+      const { compared } = this.#relativeExact(childCodes, alleles, base, relationOf[s]!);
       out.push({
         referenceId: pack.ids[s]!,
         childId: '',
@@ -920,25 +915,19 @@ export class ProfileIndex {
     return k0 + k1 * (pi > 0 ? pi : mutation) + k2 * ibs2;
   }
 
-  /** Per-search tables of the relatives scan for a child; returns the number of loci typed. */
+  /** Per-search index tables of every relationship for a child; returns the number of loci typed. */
   #prepareRelatives(child: Uint16Array): number {
     const L = this.#loci.length;
     const R = RelativeRelations.length;
     let typed = 0;
-    for (let l = 0; l < L; l++) if (child[2 * l] !== UNTYPED) this.#childLoci[typed++] = l;
-    for (let i = 0; i < typed; i++) {
-      const l = this.#childLoci[i]!;
+    for (let l = 0; l < L; l++) {
       const a = child[2 * l]!;
+      if (a === UNTYPED) continue;
+      this.#relativeLoci[typed++] = l;
       const b = child[2 * l + 1]!;
-      fillWeights(this.#weights.subarray(l << 8, (l + 1) << 8), columnCode(a), columnCode(b));
       for (let r = 0; r < R; r++) {
         const at = (r * L + l) * CLASSES;
         for (let k = 0; k < CLASSES; k++) this.#relativeIndex[at + k] = this.#relativeLocus(r, l, a, b, k);
-        fillLogSlots(
-          this.#relativeLog,
-          (r * L + l) * CLASS_SLOTS,
-          this.#relativeIndex.subarray(at, at + CLASSES),
-        );
       }
     }
     return typed;

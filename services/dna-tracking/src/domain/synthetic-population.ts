@@ -70,6 +70,7 @@ export class SyntheticPopulation {
   }
 
   #pick(g: Genotype): string {
+    // Stryker disable next-line EqualityOperator: `<=` differs only when the draw is exactly 0.5 (measure zero); `>=` swaps the choice, which the pinned child of the tests catches.
     return this.#random() < 0.5 ? g[0] : g[1];
   }
 
@@ -77,11 +78,13 @@ export class SyntheticPopulation {
     const cumulative = this.#cumulative[l]!;
     const alleles = this.#alleles[l]!;
     const u = this.#random();
+    // Stryker disable next-line EqualityOperator: `u <= c` differs from `u < c` only on a draw equal to a cumulative bound (measure zero); one step past the end compares with undefined and falls to the same last allele below.
     for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]!) return alleles[i]!;
     return alleles[alleles.length - 1]!;
   }
 }
 
 function genotype(a: string, b: string): Genotype {
+  // Stryker disable next-line EqualityOperator: with a = b both orders are the same genotype.
   return Number(a) <= Number(b) ? [a, b] : [b, a];
 }

@@ -103,3 +103,31 @@ describe('SyntheticPopulation', () => {
     }
   });
 });
+
+describe('SyntheticPopulation: pinned draws', () => {
+  it('gives the same child of the same parents for a seed (which allele each parent passes, pinned)', () => {
+    const population = new SyntheticPopulation(fbiTable(), 11);
+    const mother = profile({ TH01: [6, 7], FGA: [20, 21], vWA: [16, 17], D8S1179: [12, 13] });
+    const father = profile({ TH01: [8, 9], FGA: [22, 23], vWA: [18, 19], D8S1179: [14, 15] });
+    expect(population.childOf(mother, father).loci).toEqual({
+      FGA: ['21', '23'],
+      TH01: ['7', '9'],
+      vWA: ['17', '19'],
+      D8S1179: ['12', '15'],
+    });
+  });
+
+  it('renormalises the listed alleles when bins hold part of the frequency', () => {
+    // Half of TH01 is in a bin (>9), which no profile can carry: 6 and 7 are drawn half each.
+    const binned = loadFrequencyTable(
+      { T: { sampleSizeByLocus: { TH01: 100 }, frequencies: { TH01: { '6': 0.25, '7': 0.25, '>9': 0.5 } } } },
+      { population: 'T', source: 'test' },
+    );
+    const population = new SyntheticPopulation(binned, 4);
+    let six = 0;
+    const n = 4_000;
+    for (let i = 0; i < n; i++) six += population.person().loci.TH01!.filter((a) => a === '6').length;
+    expect(six / (2 * n)).toBeGreaterThan(0.47);
+    expect(six / (2 * n)).toBeLessThan(0.53);
+  });
+});
