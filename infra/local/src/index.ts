@@ -1,6 +1,13 @@
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
-export { probeKafka, startKafka } from './components/kafka.ts';
+export type { KafkaOptions, LoginOutcome } from './components/kafka.ts';
+export {
+  ensureKafkaUsers,
+  launcherSecurity,
+  probeKafka,
+  startKafka,
+  tryKafkaLogin,
+} from './components/kafka.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
@@ -14,4 +21,4 @@ export {
   ServiceSupervisor,
   serviceControlDir,
 } from './supervisor.ts';
-export { ensureTopics } from './topics.ts';
+export { adminClient, deleteTopics, ensureTopics, knownAgencies } from './topics.ts';

@@ -1,5 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { type InfraEndpoints, localEndpoints, up } from '@homeward/infra-local';
+import { type InfraEndpoints, localEndpoints, tryKafkaLogin, up } from '@homeward/infra-local';
+import {
+  ADMIN,
+  createKafkaClient,
+  type Kafka,
+  type KafkaLogin,
+  KafkaLoginError,
+  type KafkaSecurity,
+  kafkaSecurityFromEnv,
+} from '@homeward/messaging';
+import { pino } from 'pino';
 
 /** How the tests got their infrastructure, for the run's log. */
 export type InfraSource = 'environment' | 'testcontainers' | 'local-launcher';
@@ -47,4 +57,48 @@ export async function provideInfra(): Promise<ProvidedInfra> {
   await up();
   // The launcher's servers outlive the run: the next run reuses them in milliseconds.
   return { source: 'local-launcher', endpoints: localEndpoints, stop: async () => {} };
+}
+
+/** The security of the tests' broker, from the environment the global setup prepared. */
+export function testKafkaSecurity(): KafkaSecurity {
+  return kafkaSecurityFromEnv(process.env);
+}
+
+/** A login of the tests' broker as `principal` (its secret from the development file). */
+export function testLogin(principal: string): KafkaLogin {
+  return { principal, security: testKafkaSecurity() };
+}
+
+/**
+ * A kafkajs client of the tests' broker (or of `brokers`) logged in as `principal`, the one
+ * place tests make one: the observer to read, an agency to report, the administrator to create
+ * topics and to inject events as their owner would.
+ */
+export function testKafka(principal: string, clientId = `test-${principal}`, brokers?: string[]): Kafka {
+  return createKafkaClient({
+    brokers: brokers ?? testInfra().kafkaBrokers,
+    clientId,
+    logger: pino({ level: 'silent' }),
+    login: testLogin(principal),
+    config: { retry: { retries: 5, initialRetryTime: 200 } },
+  });
+}
+
+/**
+ * Whether the broker of a run authenticates (KAFKA_SASL, unless the environment says): a
+ * broker the launcher started does; a PLAINTEXT broker given by the environment (the shared one
+ * before SASL) does not, and then the tests run without SASL and say so. A broker that refuses
+ * the administrator fails the run at once, naming the principal.
+ */
+export async function detectKafkaSasl(brokers: string[]): Promise<KafkaSecurity['sasl']> {
+  const security = kafkaSecurityFromEnv({ ...process.env, KAFKA_SASL: 'scram-sha-512' });
+  const outcome = await tryKafkaLogin(brokers, ADMIN, security);
+  if (outcome === 'ok') return 'scram-sha-512';
+  if (outcome === 'no-sasl') return 'off';
+  if (outcome === 'refused')
+    throw new KafkaLoginError(
+      ADMIN,
+      `the broker at ${brokers.join(',')} refused the login: its users are not those of ${security.secretsFile}`,
+    );
+  throw new Error(`the Kafka broker at ${brokers.join(',')} does not answer`);
 }
