@@ -10,7 +10,9 @@ import {
   createKafkaClient,
   deleteAclBindings,
   type KafkaSecurity,
+  OBSERVER,
   readKafkaSecrets,
+  tableTopics,
 } from '@homeward/messaging';
 import type { Admin } from 'kafkajs';
 import { pino } from 'pino';
@@ -81,7 +83,10 @@ export async function ensureTopics(
         wanted.map((t) => t.topic),
       );
     }
-    if (contract && security.sasl !== 'off') await applyAclBindings(admin, aclBindings({ prefix, agencies }));
+    if (contract && security.sasl !== 'off') {
+      await applyAclBindings(admin, aclBindings({ prefix, agencies }));
+      await waitForAcls(brokers, security, tableTopics({ prefix, agencies }));
+    }
     return wanted.map((t) => t.topic);
   } finally {
     await admin.disconnect();
@@ -108,6 +113,38 @@ export async function deleteTopics(
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The controller has the new bindings when CreateAcls answers; the broker's authorizer a moment
+ * later. Waits until the observer (who reads every topic of the table) sees all of them, so a
+ * service started next is not refused by a broker that has not caught up.
+ */
+async function waitForAcls(brokers: string[], security: KafkaSecurity, topics: string[], timeoutMs = 30_000) {
+  const observer = createKafkaClient({
+    brokers,
+    clientId: 'homeward-launcher',
+    logger: pino({ level: 'silent' }),
+    login: { principal: OBSERVER, security },
+    config: { retry: { retries: 0 } },
+  }).admin();
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  try {
+    await observer.connect();
+    while (Date.now() < deadline) {
+      try {
+        await observer.fetchTopicMetadata({ topics });
+        return;
+      } catch (err) {
+        last = err;
+      }
+      await sleep(100);
+    }
+  } finally {
+    await observer.disconnect();
+  }
+  throw new Error(`the ACLs did not take effect within ${timeoutMs} ms: ${String(last)}`);
 }
 
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {

@@ -102,3 +102,34 @@ export async function detectKafkaSasl(brokers: string[]): Promise<KafkaSecurity[
     );
   throw new Error(`the Kafka broker at ${brokers.join(',')} does not answer`);
 }
+
+/** The broker the broker-security tests run on: SASL always. */
+export interface SaslTestBroker {
+  brokers: string[];
+  security: KafkaSecurity;
+}
+
+/** Ports of the SASL broker the security tests start when the run's broker is PLAINTEXT. */
+export const SASL_TEST_PORTS = { kafka: 29_092, controller: 29_093 } as const;
+
+/**
+ * A broker with SASL and the ACL table for the tests that are about them: the run's own when it
+ * has SASL (the launcher's default), else one of their own on {@link SASL_TEST_PORTS}, started
+ * (or reused) by the launcher and left running for the next run, as the launcher's servers are.
+ */
+export async function saslTestBroker(): Promise<SaslTestBroker> {
+  const security: KafkaSecurity = { ...testKafkaSecurity(), sasl: 'scram-sha-512' };
+  if (testKafkaSecurity().sasl !== 'off') return { brokers: testInfra().kafkaBrokers, security };
+  const { ensureTopics, startKafka } = await import('@homeward/infra-local');
+  await startKafka({
+    port: SASL_TEST_PORTS.kafka,
+    controllerPort: SASL_TEST_PORTS.controller,
+    name: 'kafka-sasl-test',
+    heap: '512m',
+    security,
+  });
+  const brokers = [`127.0.0.1:${SASL_TEST_PORTS.kafka}`];
+  // The unprefixed table: the observer's own groups, as `npm run infra:up` applies it.
+  await ensureTopics(brokers, undefined, { security });
+  return { brokers, security };
+}
