@@ -1,4 +1,4 @@
-import { deadLetterTopic, type TopicName, Topics } from '@homeward/events';
+import { deadLetterTopic, EventCatalogue, type EventType, type TopicName, Topics } from '@homeward/events';
 import type { TopicPattern } from './consumer-options.ts';
 
 // Who may do what on the broker: one declarative table, applied by the launcher (and by the
@@ -244,4 +244,12 @@ export function agencyReportsSubscription(prefix = ''): TopicPattern {
     logical: (physical) => agencyReportTopic(regex.exec(physical)![1]!),
     deadLetterOf: Topics.agencyReports,
   };
+}
+
+/** The `ce_source` of the service that owns an event type (what its consumers accept). */
+export function ownerSource(type: EventType): string {
+  const topic = EventCatalogue[type].topic;
+  const sources = allowedSources(topic, type);
+  if (!sources?.[0]) throw new Error(`no owner of ${type} in the ACL table`);
+  return sources[0];
 }

@@ -34,7 +34,8 @@ export async function startDna(opts: {
   /** Leave the database on stop (another instance still uses it). */
   keepDatabase?: boolean;
 }): Promise<RunningDna> {
-  const group = uniqueName('dna-index');
+  // Under the principal's group prefix (dna-tracking): the broker lets it use no other group.
+  const group = uniqueName('dna-tracking.index');
   const svc = await startServiceForTest({
     name: 'dna-tracking',
     configSchema: DnaTrackingConfig,

@@ -341,7 +341,7 @@ export async function startKafka(opts: KafkaOptions): Promise<'reused' | 'starte
     await runSetup(
       name,
       'java',
-      [...jvm, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', props, ...scram],
+      [...jvm, 'kafka.tools.StorageTool', 'format', `--cluster-id=${clusterId}`, '-c', props, ...scram],
       undefined,
       {
         display: `kafka-storage format -t ${clusterId} -c ${props} (with ${Object.keys(users).length} SCRAM users)`,
