@@ -62,3 +62,14 @@ export type CustodyStep = (typeof CustodySteps)[number];
 /** How police established who a located or rescued child is, other than by DNA. */
 export const IdentificationMethods = ['documents', 'family-recognition', 'other'] as const;
 export type IdentificationMethod = (typeof IdentificationMethods)[number];
+
+/** Where a department's annual submission stands with its coordination office. */
+export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
+export type SubmissionStatus = (typeof SubmissionStatuses)[number];
+
+/**
+ * The reminders of an annual submission, in their order: the window opens (1 January), the
+ * deadline nears, the deadline passed without a submission.
+ */
+export const ReminderStages = ['opening', 'due-soon', 'overdue'] as const;
+export type ReminderStage = (typeof ReminderStages)[number];

@@ -13,6 +13,7 @@ export const ServicePrincipals = [
   'dna-tracking',
   'placement',
   'dashboard',
+  'coordination',
 ] as const;
 export type ServicePrincipal = (typeof ServicePrincipals)[number];
 
@@ -77,18 +78,22 @@ export const KAFKA_ACCESS: Readonly<Record<TopicName, TopicAccess>> = {
   [Topics.agencyReports]: { producers: [], consumers: ['intake', 'dashboard'] },
   [Topics.caseEvents]: {
     producers: ['intake', 'rescue-coordination'],
-    consumers: ['intake', 'rescue-coordination', 'placement', 'dashboard'],
+    consumers: ['intake', 'rescue-coordination', 'placement', 'dashboard', 'coordination'],
   },
-  [Topics.alertEvents]: { producers: ['rescue-coordination'], consumers: ['notifications', 'dashboard'] },
+  [Topics.alertEvents]: {
+    producers: ['rescue-coordination'],
+    consumers: ['notifications', 'dashboard', 'coordination'],
+  },
   [Topics.notificationEvents]: {
     producers: ['notifications'],
     consumers: ['rescue-coordination', 'dashboard'],
   },
   [Topics.dnaEvents]: {
     producers: ['dna-tracking'],
-    consumers: ['dna-tracking', 'rescue-coordination', 'placement', 'dashboard'],
+    consumers: ['dna-tracking', 'rescue-coordination', 'placement', 'dashboard', 'coordination'],
   },
-  [Topics.placementEvents]: { producers: ['placement'], consumers: ['dashboard'] },
+  [Topics.placementEvents]: { producers: ['placement'], consumers: ['dashboard', 'coordination'] },
+  [Topics.coordinationEvents]: { producers: ['coordination'], consumers: ['dashboard'] },
 };
 
 /** Readers of every per-agency report topic; its one writer is the agency. */
