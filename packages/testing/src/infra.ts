@@ -8,6 +8,7 @@ import {
   KafkaLoginError,
   type KafkaSecurity,
   kafkaSecurityFromEnv,
+  OBSERVER,
 } from '@homeward/messaging';
 import { pino } from 'pino';
 
@@ -131,5 +132,19 @@ export async function saslTestBroker(): Promise<SaslTestBroker> {
   const brokers = [`127.0.0.1:${SASL_TEST_PORTS.kafka}`];
   // The unprefixed table: the observer's own groups, as `npm run infra:up` applies it.
   await ensureTopics(brokers, undefined, { security });
+  // A broker just started creates its group coordinator's topic on the first group request:
+  // wait for it here (kafkajs retries while it loads), not in the first test that uses a group.
+  const observer = createKafkaClient({
+    brokers,
+    clientId: 'test-warm-up',
+    logger: pino({ level: 'silent' }),
+    login: { principal: OBSERVER, security },
+  }).admin();
+  await observer.connect();
+  try {
+    await observer.fetchOffsets({ groupId: `${OBSERVER}.warm-up`, topics: ['case.events.v1'] });
+  } finally {
+    await observer.disconnect();
+  }
   return { brokers, security };
 }

@@ -67,13 +67,30 @@ function authorizationError(err: unknown): string | undefined {
 
 type Outcome = 'allowed' | 'denied';
 
+/** A group coordinator still loading (a broker just started) answers these for a moment. */
+const COORDINATOR_NOT_READY = new Set([
+  'NOT_COORDINATOR',
+  'COORDINATOR_LOAD_IN_PROGRESS',
+  'COORDINATOR_NOT_AVAILABLE',
+  'GROUP_COORDINATOR_NOT_AVAILABLE',
+  'NOT_COORDINATOR_FOR_GROUP',
+  'GROUP_LOAD_IN_PROGRESS',
+]);
+
 async function outcome(op: () => Promise<unknown>): Promise<Outcome> {
-  try {
-    await op();
-    return 'allowed';
-  } catch (err) {
-    if (authorizationError(err)) return 'denied';
-    throw err;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await op();
+      return 'allowed';
+    } catch (err) {
+      if (authorizationError(err)) return 'denied';
+      const type = (err as { type?: string }).type;
+      if (type && COORDINATOR_NOT_READY.has(type) && attempt < 100) {
+        await new Promise((r) => setTimeout(r, 300));
+        continue;
+      }
+      throw err;
+    }
   }
 }
 
