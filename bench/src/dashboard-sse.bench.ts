@@ -11,8 +11,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { allTopics, createEvent, encodeKafka, Topics } from '@homeward/events';
-import { localEndpoints, repoRoot, up } from '@homeward/infra-local';
-import { Kafka, logLevel } from 'kafkajs';
+import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import type { Kafka } from 'kafkajs';
+import { benchInfra, benchInfraSync, benchKafka } from './infra.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const DASHBOARD_PORT = 18080;
@@ -24,12 +25,9 @@ function percentile(sorted: Float64Array, p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
+/** The benchmark's client (the administrator: it creates topics and plays every producer). */
 function kafkaClient(): Kafka {
-  return new Kafka({
-    clientId: 'bench-sse',
-    brokers: localEndpoints.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
+  return benchKafka(benchInfraSync(), 'bench-sse');
 }
 
 // ---- the baseline server (this file run with --baseline <topic> <port>) --------------------
@@ -360,16 +358,14 @@ async function main(): Promise<void> {
   const clients = Number(process.argv[2] ?? 1000);
   const rate = Number(process.argv[3] ?? 100);
   const seconds = Number(process.argv[4] ?? 10);
-  await up();
+  const infra = await benchInfra();
   const runId = Date.now().toString(36);
   const prefix = `bench-sse-${runId}.`;
   const kafka = kafkaClient();
   const admin = kafka.admin();
   await admin.connect();
-  const topics = allTopics.flatMap((t) => [`${prefix}${t}`, `${prefix}${t}.dlq`]);
-  await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
-  });
+  // The contract's topics under the run's prefix, with the ACL table for it: the dashboard logs in as itself.
+  await ensureTopics(infra.kafkaBrokers, allTopics, { prefix, partitions: 6, security: infra.security });
   const topic = `${prefix}${Topics.notificationEvents}`;
   const db = `bench_sse_${runId}`;
   const children: ChildProcess[] = [];
@@ -445,8 +441,8 @@ async function main(): Promise<void> {
     );
   } finally {
     for (const c of children) await stopChild(c);
-    await admin.deleteTopics({ topics }).catch(() => {});
     await admin.disconnect();
+    await deleteTopics(infra.kafkaBrokers, prefix, infra.security).catch(() => {});
     // The projections this run left: its database and its Redis keys.
     const requireInfra = createRequire(join(repoRoot, 'infra/local/package.json'));
     // The bench package has no database clients of its own: borrow the launcher's.
@@ -457,7 +453,7 @@ async function main(): Promise<void> {
         ): Promise<{ db(n: string): { dropDatabase(): Promise<unknown> }; close(): Promise<void> }>;
       };
     };
-    const mongo = await MongoClient.connect(localEndpoints.mongoUrl);
+    const mongo = await MongoClient.connect(infra.mongoUrl);
     await mongo
       .db(db)
       .dropDatabase()
@@ -472,7 +468,7 @@ async function main(): Promise<void> {
         disconnect(): void;
       };
     };
-    const redis = new Redis(localEndpoints.redisUrl);
+    const redis = new Redis(infra.redisUrl);
     let cursor = '0';
     do {
       const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 1000);

@@ -5,9 +5,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { createEvent, encodeHttpStructured, Topics } from '@homeward/events';
-import { localEndpoints, repoRoot, up } from '@homeward/infra-local';
-import { Kafka, logLevel } from 'kafkajs';
+import { allTopics, createEvent, encodeHttpStructured, Topics } from '@homeward/events';
+import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import type { Kafka } from 'kafkajs';
+import { benchInfra, benchKafka } from './infra.ts';
 
 const N = Number(process.argv[2] ?? 3000);
 const CONCURRENCY = 32;
@@ -46,29 +47,6 @@ function report(i: number, runId: string) {
     },
     { source: 'agency/hefei-psb', id: `bench-${runId}-${i}` },
   );
-}
-
-async function createTopics(kafka: Kafka, topics: string[]): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: 6, replicationFactor: 1 })),
-  });
-  for (let i = 0; i < 100; i++) {
-    const meta = await admin.fetchTopicMetadata({ topics }).catch(() => undefined);
-    if (meta?.topics.every((t) => t.partitions.length === 6 && t.partitions.every((p) => p.leader >= 0)))
-      break;
-    await sleep(100);
-  }
-  await admin.disconnect();
-}
-
-async function deleteTopics(kafka: Kafka, prefix: string): Promise<void> {
-  const admin = kafka.admin();
-  await admin.connect();
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (topics.length) await admin.deleteTopics({ topics });
-  await admin.disconnect();
 }
 
 /** Baseline: the same number of messages of the same size through plain kafkajs. */
@@ -135,21 +113,15 @@ async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
 }
 
 async function main(): Promise<void> {
-  await up();
+  const infra = await benchInfra();
   const runId = Date.now().toString(36);
   const prefix = `bench-${runId}.`;
-  const kafka = new Kafka({
-    clientId: 'bench',
-    brokers: localEndpoints.kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
-  await createTopics(kafka, [
-    `${prefix}${Topics.agencyReports}`,
-    `${prefix}${Topics.caseEvents}`,
-    `${prefix}${Topics.caseEvents}.dlq`,
-    `${prefix}${Topics.agencyReports}.dlq`,
-    `${prefix}baseline`,
-  ]);
+  const kafka = benchKafka(infra, 'bench');
+  // The contract's topics under the run's prefix, with the ACL table for it (intake logs in as
+  // itself); the baseline's topic besides.
+  await ensureTopics(infra.kafkaBrokers, allTopics, { prefix, security: infra.security });
+  // The launcher's topic creation waits for leaders itself (kafkajs' own wait can give up early).
+  await ensureTopics(infra.kafkaBrokers, ['baseline'], { prefix, partitions: 6, security: infra.security });
   const sample = encodeHttpStructured(report(0, runId)).body.length;
   out(
     `intake benchmark: ${N} missing-child reports, ${CONCURRENCY} concurrent clients, event size ~${sample} B`,
@@ -213,7 +185,7 @@ async function main(): Promise<void> {
   await consumer.disconnect();
   intake.kill('SIGTERM');
   await new Promise((r) => intake.once('exit', r));
-  await deleteTopics(kafka, prefix);
+  await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 
   const f = (n: number) => n.toFixed(1);
   out('');

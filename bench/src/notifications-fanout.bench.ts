@@ -10,8 +10,8 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, createEvent, encodeHttpStructured } from '@homeward/events';
-import { ensureTopics, localEndpoints, repoRoot } from '@homeward/infra-local';
-import { Kafka, logLevel } from 'kafkajs';
+import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import { EventPublisher, prefixTopics } from '@homeward/messaging';
 // The bench has no dependency on the kit of its own: the service's kit, by path (one module instance).
 import {
   createLogger,
@@ -21,6 +21,7 @@ import {
 } from '../../packages/service-kit/src/index.ts';
 import { buildApp } from '../../services/notifications/src/app.ts';
 import { NotificationsConfig } from '../../services/notifications/src/config.ts';
+import { benchInfra, benchKafka } from './infra.ts';
 
 const out = (s: string) => process.stdout.write(`${s}\n`);
 const now = () => performance.timeOrigin + performance.now();
@@ -104,13 +105,15 @@ async function main(): Promise<void> {
     }
   };
 
-  await ensureTopics(localEndpoints.kafkaBrokers, allTopics, { prefix, partitions: 3 });
+  const infra = await benchInfra();
+  await ensureTopics(infra.kafkaBrokers, allTopics, { prefix, partitions: 3, security: infra.security });
   // The service's tuning variables (WEBHOOK_*, OUTCOME_*) may be set in the environment.
   const config = loadConfig(NotificationsConfig, {
     ...process.env,
-    KAFKA_BROKERS: localEndpoints.kafkaBrokers.join(','),
-    MONGO_URL: localEndpoints.mongoUrl,
-    REDIS_URL: localEndpoints.redisUrl,
+    KAFKA_BROKERS: infra.kafkaBrokers.join(','),
+    KAFKA_SASL: infra.security.sasl,
+    MONGO_URL: infra.mongoUrl,
+    REDIS_URL: infra.redisUrl,
     TOPIC_PREFIX: prefix,
     MONGO_DB: dbName,
     LOG_LEVEL: 'warn',
@@ -152,16 +155,24 @@ async function main(): Promise<void> {
     rt.relay.start();
     for (const w of app.workers ?? []) await w.start();
     rt.lifecycle.accepting = true;
+    // Alerts come from their owner, rescue-coordination, logged in as itself: the service under
+    // test may not write the alert topic.
+    const alerts = new EventPublisher({
+      kafka: benchKafka(infra, 'bench-alerts', 'rescue-coordination'),
+      topics: prefixTopics(prefix),
+      logger,
+    });
+    await alerts.connect();
     out(`setup: ${N} units, ${K} receivers, index built in ${Math.round(performance.now() - t0)} ms`);
 
     // Warm-up: a small alert (about 1% of the units), so both sides are past JIT and connect.
-    await rt.publisher.publish(issued(`warm-${runId}`, center, 9));
+    await alerts.publish(issued(`warm-${runId}`, center, 9));
     await sleep(3000);
     await ask('take');
 
     const alertId = `alert-${runId}`;
     const start = now();
-    await rt.publisher.publish(issued(alertId, center, 100));
+    await alerts.publish(issued(alertId, center, 100));
     await waitCount(N);
     const arrivals = (await ask<{ arrivals: number[] }>('take')).arrivals
       .map((a) => a - start)
@@ -193,6 +204,7 @@ async function main(): Promise<void> {
       `\nratio: service rate / ceiling rate = ${(arrivals.length / last / (plain.length / plainLast)).toFixed(2)}`,
     );
     out(`goal: all ${N} within 1000 ms → ${last <= 1000 ? 'met' : 'not met'} (${last.toFixed(0)} ms)`);
+    await alerts.disconnect();
   } finally {
     await host.stop().catch(() => {});
     const cleanup = await createRuntime({ name: 'notifications', config, logger, dbName });
@@ -202,15 +214,7 @@ async function main(): Promise<void> {
     await cleanup.publisher.disconnect();
     await cleanup.mongo.close();
     await cleanup.redis.close();
-    const admin = new Kafka({
-      clientId: 'bench-cleanup',
-      brokers: localEndpoints.kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-    }).admin();
-    await admin.connect();
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length) await admin.deleteTopics({ topics });
-    await admin.disconnect();
+    await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
     child.send({ cmd: 'exit' });
   }
 }

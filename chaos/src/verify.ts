@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { allTopics, deadLetterTopic, Topics } from '@homeward/events';
-import { Kafka, logLevel } from 'kafkajs';
+import { createKafkaClient, kafkaSecurityFromEnv, OBSERVER } from '@homeward/messaging';
+import { pino } from 'pino';
 import type { Accepted } from './traffic.ts';
 import type { Delivery } from './webhooks.ts';
 
@@ -12,11 +13,13 @@ interface Seen {
 
 /** Every message on the given topics, read from the start up to the high watermarks of now. */
 export async function readTopics(brokers: string[], topics: string[]): Promise<Map<string, Seen[]>> {
-  const kafka = new Kafka({
+  // The read-only observer: it reads every topic, dead letters included, and writes nothing.
+  const kafka = createKafkaClient({
     clientId: 'chaos-verify',
     brokers,
-    logLevel: logLevel.NOTHING,
-    retry: { retries: 3 },
+    logger: pino({ level: 'silent' }),
+    login: { principal: OBSERVER, security: kafkaSecurityFromEnv(process.env) },
+    config: { retry: { retries: 3 } },
   });
   const admin = kafka.admin();
   await admin.connect();
@@ -33,7 +36,7 @@ export async function readTopics(brokers: string[], topics: string[]): Promise<M
   }
   if (remaining.size === 0) return out;
   const consumer = kafka.consumer({
-    groupId: `chaos-verify-${randomBytes(4).toString('hex')}`,
+    groupId: `${OBSERVER}.chaos-verify-${randomBytes(4).toString('hex')}`,
     maxWaitTimeInMs: 100,
   });
   await consumer.connect();

@@ -8,7 +8,14 @@ export {
 } from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
-export { probeKafka, startKafka } from './components/kafka.ts';
+export type { KafkaOptions, LoginOutcome } from './components/kafka.ts';
+export {
+  ensureKafkaUsers,
+  launcherSecurity,
+  probeKafka,
+  startKafka,
+  tryKafkaLogin,
+} from './components/kafka.ts';
 export { ensurePoppler, PDFTOPPM_PATH, PDFTOTEXT_PATH } from './components/poppler.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
@@ -23,4 +30,4 @@ export {
   ServiceSupervisor,
   serviceControlDir,
 } from './supervisor.ts';
-export { ensureTopics } from './topics.ts';
+export { adminClient, deleteTopics, ensureTopics, knownAgencies } from './topics.ts';

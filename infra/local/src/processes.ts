@@ -75,20 +75,32 @@ export function runSetup(
   cmd: string,
   args: string[],
   env?: NodeJS.ProcessEnv,
+  opts: { input?: string; display?: string } = {},
 ): Promise<string> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, {
+      env: { ...process.env, ...env },
+      stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    });
+    // Secrets go in on standard input, never in argv (which `ps` shows).
+    if (opts.input !== undefined) child.stdin?.end(opts.input);
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (b: Buffer) => out.push(b));
-    child.stderr.on('data', (b: Buffer) => err.push(b));
+    child.stdout?.on('data', (b: Buffer) => out.push(b));
+    child.stderr?.on('data', (b: Buffer) => err.push(b));
     child.on('error', (e) => reject(new LauncherError(component, `${cmd} could not run: ${e.message}`)));
     child.on('close', (code) => {
       const stdout = Buffer.concat(out).toString('utf8');
       if (code === 0) return resolve(stdout);
       const log = logPath(`${component}-setup`);
       writeFileSync(log, `${stdout}\n${Buffer.concat(err).toString('utf8')}`);
-      reject(new LauncherError(component, `'${cmd} ${args.join(' ')}' exited with ${code}`, log));
+      reject(
+        new LauncherError(
+          component,
+          `'${opts.display ?? `${cmd} ${args.join(' ')}`}' exited with ${code}`,
+          log,
+        ),
+      );
     });
   });
 }

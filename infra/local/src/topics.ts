@@ -1,42 +1,150 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { allTopics, deadLetterTopic, TOPIC_PARTITIONS } from '@homeward/events';
-import { type Admin, Kafka, logLevel } from 'kafkajs';
+import { allTopics, deadLetterTopic, TOPIC_PARTITIONS, Topics } from '@homeward/events';
+import {
+  ADMIN,
+  AGENCY_TOPIC_PARTITIONS,
+  aclBindings,
+  agenciesOf,
+  agencyReportTopic,
+  applyAclBindings,
+  createKafkaClient,
+  deleteAclBindings,
+  type KafkaSecurity,
+  OBSERVER,
+  readKafkaSecrets,
+  tableTopics,
+} from '@homeward/messaging';
+import type { Admin } from 'kafkajs';
+import { pino } from 'pino';
+import { launcherSecurity } from './components/kafka.ts';
+
+export interface EnsureTopicsOptions {
+  /** Topic (and consumer-group) prefix of a deployment: tests and tenants. */
+  prefix?: string;
+  partitions?: number;
+  /** The broker's security; by default the environment's (SASL unless KAFKA_SASL=off). */
+  security?: KafkaSecurity;
+}
+
+/** An administrator's client (the launcher's principal), for topics and ACLs. */
+export function adminClient(brokers: string[], security: KafkaSecurity = launcherSecurity()): Admin {
+  return createKafkaClient({
+    brokers,
+    clientId: 'homeward-launcher',
+    logger: pino({ level: 'silent' }),
+    login: { principal: ADMIN, security },
+  }).admin();
+}
+
+/** The agency systems that may connect: the `agency.<id>` principals of the secrets file. */
+export function knownAgencies(security: KafkaSecurity = launcherSecurity()): string[] {
+  return agenciesOf(Object.keys(readKafkaSecrets(security.secretsFile)));
+}
 
 /**
  * Creates the contract's topics and their dead-letter twins, if missing. Auto-creation is off
- * on the broker, so this is the one place topics come from.
+ * on the broker, so this is the one place topics come from. For the contract's topics (the
+ * default) it also creates each known agency's report topic and, on a broker with SASL,
+ * applies the ACL table under the prefix (idempotent: existing bindings stay as they are).
  */
 export async function ensureTopics(
   brokers: string[],
   topics: readonly string[] = allTopics,
-  opts: { prefix?: string; partitions?: number } = {},
+  opts: EnsureTopicsOptions = {},
 ): Promise<string[]> {
-  const kafka = new Kafka({ clientId: 'homeward-launcher', brokers, logLevel: logLevel.NOTHING });
-  const admin = kafka.admin();
+  const security = opts.security ?? launcherSecurity();
+  const admin = adminClient(brokers, security);
   await admin.connect();
   try {
     const existing = new Set(await admin.listTopics());
     const prefix = opts.prefix ?? '';
-    const wanted = topics
-      .flatMap((t) => [`${prefix}${t}`, `${prefix}${deadLetterTopic(t)}`])
-      .filter((t) => !existing.has(t));
+    const contract = topics.includes(Topics.agencyReports);
+    const agencies = contract ? knownAgencies(security) : [];
+    const partitions = opts.partitions ?? TOPIC_PARTITIONS;
+    const wanted = [
+      ...topics.flatMap((t) => [
+        { topic: `${prefix}${t}`, partitions },
+        { topic: `${prefix}${deadLetterTopic(t)}`, partitions },
+      ]),
+      ...agencies.map((a) => ({
+        topic: `${prefix}${agencyReportTopic(a)}`,
+        partitions: Math.min(partitions, AGENCY_TOPIC_PARTITIONS),
+      })),
+    ].filter((t) => !existing.has(t.topic));
     if (wanted.length > 0) {
       await admin.createTopics({
         // kafkajs' own wait gives up on UNKNOWN_TOPIC_OR_PARTITION while the controller is
         // still propagating the new topics; we poll the metadata ourselves instead.
         waitForLeaders: false,
-        topics: wanted.map((topic) => ({
-          topic,
-          numPartitions: opts.partitions ?? TOPIC_PARTITIONS,
-          replicationFactor: 1,
-        })),
+        topics: wanted.map((t) => ({ topic: t.topic, numPartitions: t.partitions, replicationFactor: 1 })),
       });
-      await waitForLeaders(admin, wanted);
+      await waitForLeaders(
+        admin,
+        wanted.map((t) => t.topic),
+      );
     }
-    return wanted;
+    if (contract && security.sasl !== 'off') {
+      await applyAclBindings(admin, aclBindings({ prefix, agencies }));
+      await waitForAcls(brokers, security, tableTopics({ prefix, agencies }));
+    }
+    return wanted.map((t) => t.topic);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * Deletes the topics under a prefix (a test's) and, on a broker with SASL, the ACL table's
+ * bindings for that prefix, so that neither accumulates.
+ */
+export async function deleteTopics(
+  brokers: string[],
+  prefix: string,
+  security: KafkaSecurity = launcherSecurity(),
+): Promise<void> {
+  if (!prefix) throw new Error('deleteTopics needs a prefix: the contract topics are never deleted');
+  const admin = adminClient(brokers, security);
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
+    if (security.sasl !== 'off')
+      await deleteAclBindings(admin, aclBindings({ prefix, agencies: knownAgencies(security) }));
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/**
+ * The controller has the new bindings when CreateAcls answers; the broker's authorizer a moment
+ * later. Waits until the observer (who reads every topic of the table) sees all of them, so a
+ * service started next is not refused by a broker that has not caught up.
+ */
+async function waitForAcls(brokers: string[], security: KafkaSecurity, topics: string[], timeoutMs = 30_000) {
+  const observer = createKafkaClient({
+    brokers,
+    clientId: 'homeward-launcher',
+    logger: pino({ level: 'silent' }),
+    login: { principal: OBSERVER, security },
+    config: { retry: { retries: 0 } },
+  }).admin();
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  try {
+    await observer.connect();
+    while (Date.now() < deadline) {
+      try {
+        await observer.fetchTopicMetadata({ topics });
+        return;
+      } catch (err) {
+        last = err;
+      }
+      await sleep(100);
+    }
+  } finally {
+    await observer.disconnect();
+  }
+  throw new Error(`the ACLs did not take effect within ${timeoutMs} ms: ${String(last)}`);
 }
 
 async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000): Promise<void> {

@@ -4,10 +4,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics } from '@homeward/events';
-import { Kafka, logLevel } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ensureTopics, repoRoot } from '../src/index.ts';
+import { adminClient, deleteTopics, ensureTopics, repoRoot } from '../src/index.ts';
 
 // A real service (intake) as `npm start` runs it: its own process, signals, consumer groups.
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -16,7 +15,7 @@ const prefix = `lifecycle-${suffix}.`;
 const dbName = `lifecycle_${suffix.replaceAll('-', '_')}`;
 const port = 18_000 + Math.floor(Math.random() * 2_000);
 const base = `http://127.0.0.1:${port}`;
-const admin = new Kafka({ clientId: 'lifecycle-test', brokers, logLevel: logLevel.NOTHING }).admin();
+const admin = adminClient(brokers);
 
 beforeAll(async () => {
   await ensureTopics(brokers, allTopics, { prefix, partitions: 1 });
@@ -24,9 +23,8 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-  if (topics.length > 0) await admin.deleteTopics({ topics }).catch(() => {});
   await admin.disconnect();
+  await deleteTopics(brokers, prefix).catch(() => {});
   const client = await MongoClient.connect(process.env.MONGO_URL ?? 'mongodb://127.0.0.1:27017');
   await client
     .db(dbName)

@@ -65,6 +65,14 @@ const SubmissionRef = {
 
 const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
+/**
+ * The widest alert radius the contract allows: the top rung of the national missing-child
+ * alert platform's policy. A policy may stop below it, never go beyond; a consumer refuses
+ * (dead-letters) an alert event that claims more, whoever sent it.
+ */
+export const ALERT_RADIUS_MAX_KM = 500;
+const RadiusKm = Type.Number({ exclusiveMinimum: 0, maximum: ALERT_RADIUS_MAX_KM });
+
 /** How police established who a located or rescued child is, other than by DNA. */
 const PoliceIdentification = Type.Object({
   method: literalUnion(IdentificationMethods),
@@ -302,7 +310,7 @@ export const EventCatalogue = {
       lastSeenPlace: ShortText,
       center: Point,
       region: RegionCode,
-      radiusKm: Type.Number({ exclusiveMinimum: 0 }),
+      radiusKm: RadiusKm,
       step: Type.Integer({ minimum: 0 }),
       child: Type.Object({
         sex: Sex,
@@ -321,8 +329,8 @@ export const EventCatalogue = {
       caseId: Id,
       escalatedAt: DateTime,
       center: Point,
-      radiusKm: Type.Number({ exclusiveMinimum: 0 }),
-      previousRadiusKm: Type.Number({ exclusiveMinimum: 0 }),
+      radiusKm: RadiusKm,
+      previousRadiusKm: RadiusKm,
       step: Type.Integer({ minimum: 1 }),
     }),
     key: (d) => d.alertId,

@@ -84,4 +84,25 @@ export interface ConsumerRunnerOptions {
   health?: Partial<ConsumerHealthThresholds>;
   /** Restart backoff (tests shorten it). */
   restart?: { initialMs?: number; maxMs?: number };
+  /**
+   * Topics matched by a pattern besides `topics` (one per agency system, say): matched against
+   * the physical names the broker lets this principal see, when each consumer starts.
+   */
+  topicPattern?: TopicPattern;
+  /**
+   * The `ce_source` values an event type may carry on a (logical) topic; undefined: not
+   * checked. An event from any other source is dead-lettered (code `source`): the broker's
+   * ACLs say who may write a topic, this says which of its writers an event must come from.
+   */
+  allowedSources?: (logicalTopic: string, type: string) => readonly string[] | undefined;
+}
+
+/** A family of topics subscribed to by pattern. */
+export interface TopicPattern {
+  /** Matches physical topic names (prefix included). */
+  regex: RegExp;
+  /** The logical name of a matching physical topic. */
+  logical: (physical: string) => string;
+  /** Where their dead letters go: `deadLetterTopic(deadLetterOf)` (logical), one for the family. */
+  deadLetterOf: string;
 }

@@ -159,7 +159,10 @@ export class ConsumerRunner {
         // A stop that came while connecting: do not join a group only to leave it.
         if (this.stopping) break;
         await consumer.subscribe({
-          topics: [...this.physicalToLogical.keys()],
+          topics: [
+            ...this.physicalToLogical.keys(),
+            ...(this.opts.topicPattern ? [this.opts.topicPattern.regex] : []),
+          ],
           fromBeginning: this.opts.fromBeginning ?? true,
         });
         if (this.stopping) break;
@@ -301,6 +304,16 @@ export class ConsumerRunner {
       await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log, scope);
       return;
     }
+    const logical = this.logicalOf(topic);
+    const allowed = this.opts.allowedSources?.(logical, event.type);
+    if (allowed && !allowed.includes(event.source)) {
+      const reason =
+        allowed.length === 0
+          ? `nothing on ${logical} proves its sender: ce_source "${event.source}" is not accepted here`
+          : `ce_source "${event.source}" may not send ${event.type} on ${logical} (only ${allowed.map((a) => `"${a}"`).join(', ')})`;
+      await this.deadLetter(topic, partition, message, 'source', reason, log, scope);
+      return;
+    }
     // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
     const eventKey = `${event.source}|${event.id}`;
     if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log, scope)) {
@@ -366,6 +379,21 @@ export class ConsumerRunner {
     }
   }
 
+  /** The logical name of a physical topic this runner reads. */
+  private logicalOf(topic: string): string {
+    const named = this.physicalToLogical.get(topic);
+    if (named !== undefined) return named;
+    const pattern = this.opts.topicPattern;
+    return pattern?.regex.test(topic) ? pattern.logical(topic) : topic;
+  }
+
+  /** The logical topic whose `.dlq` twin receives this topic's dead letters. */
+  private deadLetterOf(topic: string): string {
+    if (this.physicalToLogical.has(topic)) return this.physicalToLogical.get(topic)!;
+    const pattern = this.opts.topicPattern;
+    return pattern?.regex.test(topic) ? pattern.deadLetterOf : topic;
+  }
+
   private async deadLetter(
     topic: string,
     partition: number,
@@ -375,7 +403,7 @@ export class ConsumerRunner {
     log: Logger,
     scope: BatchScope,
   ): Promise<void> {
-    const logical = this.physicalToLogical.get(topic) ?? topic;
+    const logical = this.deadLetterOf(topic);
     const headers: IHeaders = {
       ...message.headers,
       dlq_reason: reason.slice(0, 4000),

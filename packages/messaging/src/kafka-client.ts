@@ -1,5 +1,11 @@
 import { Kafka, type KafkaConfig, logLevel } from 'kafkajs';
 import type { Logger } from 'pino';
+import {
+  describeKafkaLoginFailure,
+  type KafkaLogin,
+  KafkaLoginError,
+  kafkaAuthConfig,
+} from './kafka-auth.ts';
 
 /** Retry defaults for every Kafka client, written down once (kafkajs' own are too short to ride out a broker restart). */
 export const KAFKA_RETRY = {
@@ -19,16 +25,23 @@ export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger: Logger;
+  /** Who connects: every client of the project names its principal (see kafka-access.ts). */
+  login: KafkaLogin;
   /** Overrides for tests (short timeouts). */
   config?: Partial<KafkaConfig>;
 }
 
-/** A kafkajs client whose own logs go through pino, at warn and above by default. */
+/**
+ * A kafkajs client logged in as its principal, whose own logs go through pino, at warn and
+ * above by default. The one place a kafkajs client is made: a missing secret throws here,
+ * naming the principal.
+ */
 export function createKafkaClient(opts: KafkaClientOptions): Kafka {
-  const log = opts.logger.child({ component: 'kafkajs' });
+  const log = opts.logger.child({ component: 'kafkajs', principal: opts.login.principal });
   return new Kafka({
     clientId: opts.clientId,
     brokers: opts.brokers,
+    ...kafkaAuthConfig(opts.login),
     connectionTimeout: 3000,
     requestTimeout: 30_000,
     retry: { ...KAFKA_RETRY },
@@ -94,4 +107,22 @@ export function createKafkaProbe(opts: Omit<KafkaClientOptions, 'config'>): Kafk
     },
     close: () => admin.disconnect().catch(() => {}),
   };
+}
+
+/**
+ * Logs in once and asks for the cluster, at start: a refused login (a wrong secret, an unknown
+ * user) fails here with a message naming the principal, instead of as retries at the first
+ * message. A broker that is away is left to the clients' own retries (the same error, unchanged).
+ */
+export async function verifyKafkaLogin(kafka: Kafka, principal: string): Promise<void> {
+  const admin = kafka.admin({ retry: { retries: 2 } });
+  try {
+    await admin.connect();
+    await admin.describeCluster();
+  } catch (err) {
+    const described = describeKafkaLoginFailure(principal, err);
+    if (described instanceof KafkaLoginError) throw described;
+  } finally {
+    await admin.disconnect().catch(() => {});
+  }
 }

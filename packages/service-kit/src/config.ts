@@ -5,6 +5,19 @@ import { Value } from '@sinclair/typebox/value';
 export const BaseConfig = Type.Object({
   HOST: Type.String({ default: '127.0.0.1' }),
   KAFKA_BROKERS: Type.String({ default: '127.0.0.1:9092', description: 'comma-separated host:port list' }),
+  /** SASL/SCRAM-SHA-512 (the default) or `off` for a PLAINTEXT broker that authenticates nobody. */
+  KAFKA_SASL: Type.Union([Type.Literal('scram-sha-512'), Type.Literal('off')], { default: 'scram-sha-512' }),
+  /** The service's principal on the broker; by default the service's name. */
+  KAFKA_PRINCIPAL: Type.String({ default: '' }),
+  /** A file holding the principal's secret (production: a mounted secret). */
+  KAFKA_PASSWORD_FILE: Type.String({ default: '' }),
+  /** The principal's secret itself, when the platform injects secrets as variables. */
+  KAFKA_PASSWORD: Type.String({ default: '' }),
+  /** Principal → secret JSON, used when neither of the above is set; the development file by default. */
+  KAFKA_SECRETS_FILE: Type.String({ default: '' }),
+  /** TLS to the brokers (SASL_SSL), with the CA of KAFKA_CA_FILE or the system's. */
+  KAFKA_SSL: Type.Boolean({ default: false }),
+  KAFKA_CA_FILE: Type.String({ default: '' }),
   MONGO_URL: Type.String({ default: 'mongodb://127.0.0.1:27017/', pattern: '^mongodb(\\+srv)?://' }),
   REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', pattern: '^rediss?://' }),
   LOG_LEVEL: Type.Union(

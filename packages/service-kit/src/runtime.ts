@@ -1,16 +1,20 @@
+import { readFileSync } from 'node:fs';
 import {
   type ConsumerHealthThresholds,
   type ConsumerRunner,
   createKafkaClient,
   createKafkaProbe,
+  DEV_KAFKA_SECRETS_FILE,
   EventPublisher,
   type IdempotencyStore,
   type Kafka,
+  type KafkaLogin,
   type KafkaProbe,
   MongoIdempotencyStore,
   OutboxRelay,
   prefixTopics,
   type TopicResolver,
+  verifyKafkaLogin,
 } from '@homeward/messaging';
 import type { Static } from '@sinclair/typebox';
 import type { Logger } from 'pino';
@@ -57,6 +61,28 @@ export interface RuntimeOptions {
   outboxSweepMs?: number;
 }
 
+/**
+ * Who the service is on the broker, from its configuration: its principal (its name unless
+ * KAFKA_PRINCIPAL says otherwise) and its secret, from KAFKA_PASSWORD_FILE, KAFKA_PASSWORD or
+ * the secrets file, in that order.
+ */
+export function kafkaLogin(config: Static<typeof BaseConfig>, name: string): KafkaLogin {
+  const principal = config.KAFKA_PRINCIPAL || name;
+  const password = config.KAFKA_PASSWORD_FILE
+    ? readFileSync(config.KAFKA_PASSWORD_FILE, 'utf8').trim()
+    : config.KAFKA_PASSWORD || undefined;
+  return {
+    principal,
+    security: {
+      sasl: config.KAFKA_SASL,
+      ssl: config.KAFKA_SSL,
+      ...(config.KAFKA_CA_FILE ? { caFile: config.KAFKA_CA_FILE } : {}),
+      secretsFile: config.KAFKA_SECRETS_FILE || DEV_KAFKA_SECRETS_FILE,
+    },
+    ...(password === undefined ? {} : { password }),
+  };
+}
+
 /** Connects to Kafka, MongoDB and Redis and builds the producer, relay and guards. */
 export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntime> {
   const { config, logger, name } = opts;
@@ -64,7 +90,10 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
   registry.setDefaultLabels({ service: name });
   const topics = prefixTopics(config.TOPIC_PREFIX);
   const brokers = config.KAFKA_BROKERS.split(',').map((b) => b.trim());
-  const kafka = createKafkaClient({ brokers, clientId: `homeward-${name}`, logger });
+  const login = kafkaLogin(config, name);
+  const kafka = createKafkaClient({ brokers, clientId: `homeward-${name}`, logger, login });
+  // A wrong or unknown secret stops the start here, naming the principal.
+  await verifyKafkaLogin(kafka, login.principal);
   const [mongo, redis] = await Promise.all([
     connectMongo(config.MONGO_URL, opts.dbName ?? name.replaceAll('-', '_')),
     connectRedis(config.REDIS_URL, logger),
@@ -87,7 +116,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
     mongo,
     redis,
     kafka,
-    kafkaProbe: createKafkaProbe({ brokers, clientId: `homeward-${name}`, logger }),
+    kafkaProbe: createKafkaProbe({ brokers, clientId: `homeward-${name}`, logger, login }),
     publisher,
     relay,
     idempotency: new MongoIdempotencyStore(mongo.db),

@@ -1,4 +1,10 @@
-import { ConsumerRunner, type EventHandlers, type IdempotencyStore } from '@homeward/messaging';
+import {
+  agencyReportsSubscription,
+  allowedSources,
+  ConsumerRunner,
+  type EventHandlers,
+  type IdempotencyStore,
+} from '@homeward/messaging';
 import { MongoPersistence } from '@homeward/persistence';
 import { buildHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
 import { RedisRateLimiter } from './rate-limit.ts';
@@ -44,6 +50,14 @@ export interface ServiceConsumerOptions {
   idempotency?: IdempotencyStore;
   /** Partitions handled at once (each still in order); the runner's default otherwise. */
   partitionsConcurrently?: number;
+  /** Also every agency system's own report topic (`agency.reports.v1.<agencyId>`), by pattern. */
+  agencyReports?: boolean;
+  /**
+   * Dead-letter an event whose `ce_source` is not its owner's (kafka-access.ts): true by
+   * default. Only a read-only projection that shows what is on the topics (the dashboard)
+   * turns it off.
+   */
+  checkSources?: boolean;
 }
 
 /** A consumer on the runtime's client, publisher, guard, metrics and clock, logging as its group. */
@@ -59,6 +73,8 @@ export function serviceConsumer(rt: ServiceRuntime, opts: ServiceConsumerOptions
     logger: rt.logger.child({ consumer: opts.groupId }),
     registry: rt.registry,
     now: () => rt.clock.now(),
+    ...(opts.agencyReports ? { topicPattern: agencyReportsSubscription(rt.config.TOPIC_PREFIX) } : {}),
+    ...(opts.checkSources === false ? {} : { allowedSources }),
     ...(opts.partitionsConcurrently !== undefined
       ? { partitionsConcurrently: opts.partitionsConcurrently }
       : {}),

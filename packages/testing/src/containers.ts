@@ -1,10 +1,14 @@
 import type { InfraEndpoints } from '@homeward/infra-local';
 import { ensureTopics } from '@homeward/infra-local';
+import { kafkaSecurityFromEnv } from '@homeward/messaging';
 import { GenericContainer, Wait } from 'testcontainers';
 
 /**
- * The same stack as docker-compose.yml, from the official images, for machines with a Docker
- * engine. (The project's own machines have none; there the local launcher serves.)
+ * The stack of docker-compose.yml from the official images, for machines with a Docker engine.
+ * (The project's own machines have none; there the local launcher serves.) Its broker is
+ * PLAINTEXT: the image cannot be given SCRAM users before its first start without a script of
+ * its own, so these runs have no SASL and no ACLs (the global setup sees it and says so), and
+ * the broker-security tests start a SASL broker with the launcher.
  */
 export async function startContainers(): Promise<{ endpoints: InfraEndpoints; stop: () => Promise<void> }> {
   const [kafka, mongo, redis] = await Promise.all([
@@ -40,7 +44,9 @@ export async function startContainers(): Promise<{ endpoints: InfraEndpoints; st
     mongoUrl: `mongodb://${mongo.getHost()}:${mongo.getMappedPort(27017)}/`,
     redisUrl: `redis://${redis.getHost()}:${redis.getMappedPort(6379)}`,
   };
-  await ensureTopics(endpoints.kafkaBrokers);
+  await ensureTopics(endpoints.kafkaBrokers, undefined, {
+    security: { ...kafkaSecurityFromEnv(process.env), sasl: 'off' },
+  });
   return {
     endpoints,
     stop: async () => {

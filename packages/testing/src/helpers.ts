@@ -2,12 +2,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, type CloudEvent, decodeKafka } from '@homeward/events';
-import { ensureTopics } from '@homeward/infra-local';
+import { deleteTopics, ensureTopics } from '@homeward/infra-local';
+import { ADMIN, OBSERVER } from '@homeward/messaging';
 import { Redis } from 'ioredis';
-import { Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import type { KafkaMessage } from 'kafkajs';
 import { type Db, MongoClient } from 'mongodb';
 import { type Logger, pino } from 'pino';
-import { testInfra } from './infra.ts';
+import { testInfra, testKafka, testKafkaSecurity } from './infra.ts';
 
 /** A name no other test (or run) uses: isolates topics, groups, databases and Redis keys. */
 export function uniqueName(label: string): string {
@@ -40,28 +41,24 @@ export function testLogger(): Logger {
   return pino({ level: process.env.LOG_LEVEL ?? 'silent' });
 }
 
-/** Creates the contract's topics under a fresh prefix (with fewer partitions: tests are small). */
+/**
+ * Creates the contract's topics under a fresh prefix (with fewer partitions: tests are small),
+ * each agency's report topic, and on a broker with SASL the ACL table for the prefix: the
+ * services under test then connect as their own principals with exactly their rights.
+ */
 export async function createTestTopics(label: string, partitions = 3): Promise<string> {
   const prefix = `${uniqueName(label)}.`;
-  await ensureTopics(testInfra().kafkaBrokers, allTopics, { prefix, partitions });
+  await ensureTopics(testInfra().kafkaBrokers, allTopics, {
+    prefix,
+    partitions,
+    security: testKafkaSecurity(),
+  });
   return prefix;
 }
 
-/** Deletes the topics a test file created under its prefix, so the broker does not accumulate them. */
+/** Deletes the topics (and ACLs) a test file created under its prefix, so the broker does not accumulate them. */
 export async function deleteTestTopics(prefix: string): Promise<void> {
-  const kafka = new Kafka({
-    clientId: 'test-cleanup',
-    brokers: testInfra().kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  });
-  const admin = kafka.admin();
-  await admin.connect();
-  try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-  } finally {
-    await admin.disconnect();
-  }
+  await deleteTopics(testInfra().kafkaBrokers, prefix, testKafkaSecurity());
 }
 
 /** A database of its own for one test file; dropped by `close`. */
@@ -96,12 +93,12 @@ export interface CollectedMessage {
  */
 export class TopicCollector {
   readonly messages: CollectedMessage[] = [];
-  private readonly kafka = new Kafka({
-    clientId: 'test-collector',
-    brokers: testInfra().kafkaBrokers,
-    logLevel: logLevel.NOTHING,
+  // The read-only observer reads every topic, dead letters included, in groups of its own.
+  private readonly kafka = testKafka(OBSERVER, 'test-collector');
+  private readonly consumer = this.kafka.consumer({
+    groupId: uniqueName(`${OBSERVER}.collector`),
+    maxWaitTimeInMs: 50,
   });
-  private readonly consumer = this.kafka.consumer({ groupId: uniqueName('collector'), maxWaitTimeInMs: 50 });
 
   constructor(private readonly topic: string) {}
 
@@ -160,6 +157,8 @@ export function testServiceEnv(
     MONGO_URL: infra.mongoUrl,
     REDIS_URL: infra.redisUrl,
     TOPIC_PREFIX: topicPrefix,
+    KAFKA_SASL: testKafkaSecurity().sasl,
+    KAFKA_SECRETS_FILE: testKafkaSecurity().secretsFile,
     CREDENTIALS_FILE: new URL('../../../infra/local/dev-credentials.json', import.meta.url).pathname,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...extra,
@@ -178,17 +177,15 @@ export function devKey(role: string): string {
 
 /**
  * A plain Kafka producer, as an agency's own system would use: for tests that send raw bytes
- * (garbage, hand-made headers) past the code under test.
+ * (garbage, hand-made headers) past the code under test. It logs in as `principal`: an agency
+ * for its reports; by default the administrator, which plays whichever service owns the topic.
  */
 export async function sendRaw(
   topic: string,
   messages: Array<{ key?: string | null; value: Buffer | string | null; headers?: Record<string, string> }>,
+  principal: string = ADMIN,
 ): Promise<void> {
-  const producer = new Kafka({
-    clientId: 'test-raw',
-    brokers: testInfra().kafkaBrokers,
-    logLevel: logLevel.NOTHING,
-  }).producer();
+  const producer = testKafka(principal, 'test-raw').producer();
   await producer.connect();
   try {
     await producer.send({ topic, messages });

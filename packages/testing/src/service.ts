@@ -1,4 +1,5 @@
 import type { CloudEvent } from '@homeward/events';
+import { ADMIN, EventPublisher, prefixTopics } from '@homeward/messaging';
 import {
   type BaseConfig,
   type Clock,
@@ -11,6 +12,7 @@ import {
 } from '@homeward/service-kit';
 import type { Static, TObject } from '@sinclair/typebox';
 import { devKey, testLogger, testServiceEnv, uniqueName } from './helpers.ts';
+import { testKafka } from './infra.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
 type Json = any;
@@ -44,7 +46,10 @@ export interface ServiceUnderTest<A extends ServiceParts> {
    * as JSON.
    */
   call: (method: string, url: string, body?: unknown, opts?: CallOptions) => Promise<TestAnswer>;
-  /** Publishes events through the service's own producer, onto the test's topics. */
+  /**
+   * Publishes events onto the test's topics as their owners would: through a producer of the
+   * administrator, since the service under test may write only its own topics.
+   */
   publish: (...events: CloudEvent[]) => Promise<void>;
   /** Runs `cleanup`, drops the database if asked, then stops the service in its fixed order. */
   stop: () => Promise<void>;
@@ -124,6 +129,17 @@ export async function startServiceForTest<S extends TObject, A extends ServicePa
     return { status: res.statusCode, body: parsed, text: res.body, headers: res.headers };
   };
 
+  // Connected with the service, so a test's first publish costs no more than the service's would.
+  const injector = (async () => {
+    const p = new EventPublisher({
+      kafka: testKafka(ADMIN, 'test-publish'),
+      topics: prefixTopics(opts.prefix),
+      logger: testLogger(),
+    });
+    await p.connect();
+    return p;
+  })();
+  await injector;
   return {
     rt,
     app,
@@ -132,12 +148,14 @@ export async function startServiceForTest<S extends TObject, A extends ServicePa
     baseUrl,
     call,
     publish: async (...events) => {
-      await rt.publisher.publish(...(events as Parameters<typeof rt.publisher.publish>));
+      const p = await injector;
+      await p.publish(...(events as Parameters<typeof p.publish>));
     },
     stop: async () => {
       await opts.cleanup?.(rt);
       if (opts.dropDatabaseOnStop) await rt.mongo.db.dropDatabase().catch(() => {});
       await host.stop();
+      await (await injector).disconnect().catch(() => {});
     },
   };
 }

@@ -1,4 +1,5 @@
 import { createEvent, type EventData, type EventType, type HomewardEvent } from '@homeward/events';
+import { ownerSource } from '@homeward/messaging';
 
 /**
  * A seeded year (2026) in one prefecture (Hefei, 340100) and two of its counties (Shushan
@@ -24,19 +25,13 @@ const police = (region: string) => ({
   role: 'police' as const,
   region,
 });
-const SOURCES: Record<string, string> = {
-  case: 'homeward/rescue-coordination',
-  alert: 'homeward/rescue-coordination',
-  dna: 'homeward/dna-tracking',
-  placement: 'homeward/placement',
-  followup: 'homeward/placement',
-};
 
 let seq = 0;
 export function ev<T extends EventType>(type: T, data: EventData<T>, tag: string): HomewardEvent<T> {
   seq++;
   return createEvent(type, data, {
-    source: SOURCES[type.split('.')[1]!]!,
+    // As its owner sends it: the consumers dead-letter any other source.
+    source: ownerSource(type),
     id: `${tag}-${type.split('.').pop()}-${seq}`,
   });
 }

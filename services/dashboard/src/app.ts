@@ -73,6 +73,11 @@ export async function buildApp(
       // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
       groupId: 'dashboard',
       topics: Object.values(Topics),
+      // Reports arrive on each agency system's own topic.
+      agencyReports: true,
+      // A projection of what is on the topics (the broker's ACLs say who wrote them); it acts
+      // on nothing, so it shows even what the acting consumers dead-letter for its source.
+      checkSources: false,
       handlers: projectionHandlers({
         annual,
         live,

@@ -110,16 +110,18 @@ export const DnaTrackingConfig = serviceConfig({
 });
 
 /**
- * The index consumer group of an instance: `<TOPIC_PREFIX>dna-tracking.index.<host>.<port>`.
+ * The index consumer group of an instance: `dna-tracking.index.<host>.<port>` (the consumer
+ * runner puts TOPIC_PREFIX before it, as before every group, so prefixed deployments stay apart;
+ * the name starts with the service's principal, the only groups the broker lets it use).
  * Each instance keeps its whole index in memory, so each must see every `profile-entered`: a
  * group shared by two instances splits the partitions between them and each misses the
  * other's share. Host and port name an instance (a pod's host name, or two processes on one
  * machine on two ports) and stay the same across its restarts, so a restart resumes its group
- * instead of leaving one behind; the prefix keeps deployments sharing a broker apart.
+ * instead of leaving one behind.
  */
 export function defaultIndexConsumerGroup(
   config: { TOPIC_PREFIX: string; PORT: number },
   host: string = hostname(),
 ): string {
-  return `${config.TOPIC_PREFIX}dna-tracking.index.${host}.${config.PORT}`;
+  return `dna-tracking.index.${host}.${config.PORT}`;
 }

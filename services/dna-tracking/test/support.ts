@@ -38,7 +38,8 @@ export async function startDna(opts: {
   /** Leave INDEX_CONSUMER_GROUP unset, so the instance derives its own (give each a PORT). */
   defaultIndexGroup?: boolean;
 }): Promise<RunningDna> {
-  const group = opts.defaultIndexGroup ? '' : uniqueName('dna-index');
+  // Under the principal's group prefix (dna-tracking): the broker lets it use no other group.
+  const group = opts.defaultIndexGroup ? '' : uniqueName('dna-tracking.index');
   const svc = await startServiceForTest({
     name: 'dna-tracking',
     configSchema: DnaTrackingConfig,

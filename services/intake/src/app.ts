@@ -52,7 +52,10 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
   const consumers: ConsumerRunner[] = [
     serviceConsumer(rt, {
       groupId: 'intake.reports',
+      // Each agency system writes its own topic, which only its principal may write: the topic
+      // proves the sender. The old shared topic proves nothing; what lands there is dead-lettered.
       topics: [Topics.agencyReports],
+      agencyReports: true,
       handlers: {
         'homeward.report.submitted': reportSubmittedHandler({ intake, credentials: rt.credentials }),
       },
@@ -72,7 +75,8 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     version: SERVICE_VERSION,
     description:
       "Where agencies' systems report to Homeward: missing children, suspected trafficking, children of unknown origin, and sightings. " +
-      'Reports are CloudEvents of type homeward.report.submitted, over HTTP (binary, structured, batch) or on the Kafka topic agency.reports.v1.',
+      'Reports are CloudEvents of type homeward.report.submitted, over HTTP (binary, structured, batch) or on Kafka, on the ' +
+      "agency system's own topic agency.reports.v1.<agencyId>, which only that agency's principal may write.",
     consumers: () => consumers,
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });

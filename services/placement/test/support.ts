@@ -1,4 +1,5 @@
 import { createEvent, type EventData, type EventType, type HomewardEvent, Topics } from '@homeward/events';
+import { ownerSource } from '@homeward/messaging';
 import type { Clock, ServiceHost } from '@homeward/service-kit';
 import { startServiceForTest, TopicCollector, uniqueName, waitFor } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
@@ -76,7 +77,8 @@ const actor = { agencyId: 'hefei-psb', role: 'police' as const, region: '340100'
 
 export function ev<T extends EventType>(type: T, data: EventData<T>, id?: string): HomewardEvent<T> {
   return createEvent(type, data, {
-    source: type.startsWith('homeward.dna') ? 'homeward/dna-tracking' : 'homeward/rescue-coordination',
+    // As its owner sends it: the consumers dead-letter any other source.
+    source: ownerSource(type),
     ...(id ? { id } : {}),
   });
 }

@@ -1,4 +1,4 @@
-import { type Actor, createEvent, type HomewardEvent, Topics } from '@homeward/events';
+import { type Actor, type CloudEvent, createEvent, type HomewardEvent, Topics } from '@homeward/events';
 import type { Clock, ServiceHost } from '@homeward/service-kit';
 import { startServiceForTest, TopicCollector, testInfra, testRedis, uniqueName } from '@homeward/testing';
 import { MongoClient } from 'mongodb';
@@ -18,6 +18,8 @@ export interface RunningRescue {
     body?: unknown,
     opts?: { role?: string | null },
   ) => Promise<{ status: number; body: Json }>;
+  /** Publishes events onto the test's topics as their owners would (not as this service). */
+  publish: (...events: CloudEvent[]) => Promise<void>;
   stop: () => Promise<void>;
   dbName: string;
 }
@@ -44,7 +46,15 @@ export async function startRescue(opts: {
     ...(opts.clock ? { clock: opts.clock } : {}),
     ...(opts.consumers === false ? { consumers: false } : {}),
   });
-  return { host: svc.host, app: svc.app, rt: svc.rt, call: svc.call, stop: svc.stop, dbName: svc.dbName };
+  return {
+    host: svc.host,
+    app: svc.app,
+    rt: svc.rt,
+    call: svc.call,
+    publish: svc.publish,
+    stop: svc.stop,
+    dbName: svc.dbName,
+  };
 }
 
 /** Drops the databases a test file's instances used (after they stopped). */

@@ -1,11 +1,11 @@
 import { deadLetterTopic, Topics } from '@homeward/events';
 import { ensureTopics, startKafka, stopProcess } from '@homeward/infra-local';
-import { testDatabase, testLogger, uniqueName, waitFor } from '@homeward/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { testDatabase, testKafka, testLogger, testLogin, uniqueName, waitFor } from '@homeward/testing';
 import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADMIN,
   ConsumerRunner,
   createKafkaClient,
   createKafkaProbe,
@@ -40,7 +40,7 @@ afterAll(async () => {
 /** Every message on a topic of the outage broker, read from the start by a fresh group. */
 async function readAll(topic: string, settleMs = 3_000): Promise<string[]> {
   const ids: string[] = [];
-  const consumer = new Kafka({ clientId: 'check', brokers, logLevel: logLevel.NOTHING }).consumer({
+  const consumer = testKafka(ADMIN, 'check', brokers).consumer({
     groupId: uniqueName('check'),
   });
   await consumer.connect();
@@ -62,10 +62,20 @@ describe('a broker outage while handlers publish', () => {
     annotate,
   }) => {
     const registry = new Registry();
-    const kafka = createKafkaClient({ brokers, clientId: uniqueName('outage'), logger });
+    const kafka = createKafkaClient({
+      brokers,
+      clientId: uniqueName('outage'),
+      logger,
+      login: testLogin(ADMIN),
+    });
     const publisher = new EventPublisher({ kafka, topics: prefixTopics(''), logger, registry });
     await publisher.connect();
-    const probe = createKafkaProbe({ brokers, clientId: uniqueName('probe'), logger });
+    const probe = createKafkaProbe({
+      brokers,
+      clientId: uniqueName('probe'),
+      logger,
+      login: testLogin(ADMIN),
+    });
     let brokerDown = false;
     let handledDuring = 0; // handler attempts (a failed publish runs the handler again)
     const handled = new Map<string, number>();

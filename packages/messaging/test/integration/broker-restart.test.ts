@@ -1,9 +1,8 @@
 import { Topics } from '@homeward/events';
 import { ensureTopics, startKafka, stopProcess } from '@homeward/infra-local';
-import { testLogger, uniqueName, waitFor } from '@homeward/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { testKafka, testLogger, testLogin, uniqueName, waitFor } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafkaClient, EventPublisher, prefixTopics } from '../../src/index.ts';
+import { ADMIN, createKafkaClient, EventPublisher, prefixTopics } from '../../src/index.ts';
 import { closedEvent } from './fixtures.ts';
 
 // A broker of its own (other ports, other data folder), so stopping it does not disturb the
@@ -25,7 +24,7 @@ describe('EventPublisher across a broker restart', () => {
   it('keeps every message sent while the broker was down', async () => {
     const logger = testLogger();
     const publisher = new EventPublisher({
-      kafka: createKafkaClient({ brokers, clientId: uniqueName('p'), logger }),
+      kafka: createKafkaClient({ brokers, clientId: uniqueName('p'), logger, login: testLogin(ADMIN) }),
       topics: prefixTopics(''),
       logger,
     });
@@ -45,7 +44,7 @@ describe('EventPublisher across a broker restart', () => {
     await publisher.disconnect();
 
     const ids = new Set<string>();
-    const consumer = new Kafka({ clientId: 'check', brokers, logLevel: logLevel.NOTHING }).consumer({
+    const consumer = testKafka(ADMIN, 'check', brokers).consumer({
       groupId: uniqueName('check'),
     });
     await consumer.connect();

@@ -1,14 +1,5 @@
 import { deadLetterTopic, Topics } from '@homeward/events';
-import {
-  createTestTopics,
-  header,
-  TopicCollector,
-  testInfra,
-  testLogger,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { Kafka, logLevel } from 'kafkajs';
+import { createTestTopics, header, TopicCollector, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import type { Db } from 'mongodb';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -84,11 +75,7 @@ describe('ConsumerRunner', () => {
     );
     const dlq = await new TopicCollector(prefixTopics(prefix)(deadLetterTopic(Topics.caseEvents))).start();
     await r.start();
-    const raw = new Kafka({
-      clientId: 'raw',
-      brokers: testInfra().kafkaBrokers,
-      logLevel: logLevel.NOTHING,
-    }).producer();
+    const raw = testKafka(logger).producer();
     await raw.connect();
     const topic = prefixTopics(prefix)(Topics.caseEvents);
     // Three kinds of poison on one partition (same key), each followed by a good event.

@@ -1,8 +1,9 @@
 import { Topics } from '@homeward/events';
-import { testLogger, uniqueName, waitFor } from '@homeward/testing';
+import { testLogger, testLogin, uniqueName, waitFor } from '@homeward/testing';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  ADMIN,
   ConsumerRunner,
   type IdempotencyStore,
   MongoIdempotencyStore,
@@ -114,6 +115,7 @@ describe('ConsumerRunner supervision', () => {
           brokers: ['127.0.0.1:1'],
           clientId: uniqueName('nowhere'),
           logger,
+          login: testLogin(ADMIN),
           config: { connectionTimeout: 200, retry: { retries: 0 } },
         }),
       },

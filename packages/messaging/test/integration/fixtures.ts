@@ -1,8 +1,15 @@
 import { createEvent, type HomewardEvent } from '@homeward/events';
-import { createTestTopics, deleteTestTopics, testDatabase, testInfra, uniqueName } from '@homeward/testing';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  testDatabase,
+  testInfra,
+  testLogin,
+  uniqueName,
+} from '@homeward/testing';
 import type { Db } from 'mongodb';
 import type { Logger } from 'pino';
-import { createKafkaClient, EventPublisher, type Kafka, prefixTopics } from '../../src/index.ts';
+import { ADMIN, createKafkaClient, EventPublisher, type Kafka, prefixTopics } from '../../src/index.ts';
 
 /** A valid case.closed event: small, and on a topic every test prefix has. */
 export function closedEvent(caseId: string, id?: string): HomewardEvent<'homeward.case.closed'> {
@@ -13,9 +20,14 @@ export function closedEvent(caseId: string, id?: string): HomewardEvent<'homewar
   );
 }
 
-/** A Kafka client on the test infrastructure. */
+/** A Kafka client on the test infrastructure; a library's test plays every service, as the administrator. */
 export function testKafka(logger: Logger): Kafka {
-  return createKafkaClient({ brokers: testInfra().kafkaBrokers, clientId: uniqueName('test'), logger });
+  return createKafkaClient({
+    brokers: testInfra().kafkaBrokers,
+    clientId: uniqueName('test'),
+    logger,
+    login: testLogin(ADMIN),
+  });
 }
 
 /** What a messaging test file works on: its own topics, database and connected publisher. */

@@ -1,5 +1,5 @@
 import { Topics } from '@homeward/events';
-import { createKafkaClient, EventPublisher, OutboxRelay, prefixTopics } from '@homeward/messaging';
+import { ADMIN, createKafkaClient, EventPublisher, OutboxRelay, prefixTopics } from '@homeward/messaging';
 import { RedisLocks } from '@homeward/service-kit';
 import {
   createTestTopics,
@@ -8,6 +8,7 @@ import {
   testDatabase,
   testInfra,
   type testLogger,
+  testLogin,
   testRedis,
   uniqueName,
 } from '@homeward/testing';
@@ -24,6 +25,8 @@ export async function openMongoBed(label: string, logger: ReturnType<typeof test
     brokers: testInfra().kafkaBrokers,
     clientId: uniqueName('test'),
     logger,
+    // The persistence tests play every service: the administrator writes any topic.
+    login: testLogin(ADMIN),
   });
   const publisher = new EventPublisher({ kafka, topics: prefixTopics(prefix), logger });
   await publisher.connect();

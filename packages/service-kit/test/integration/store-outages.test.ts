@@ -1,5 +1,6 @@
 import { startFerretDb, startRedis, stopProcess } from '@homeward/infra-local';
-import { testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
+import { ADMIN } from '@homeward/messaging';
+import { testInfra, testKafkaSecurity, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   BaseConfig,
@@ -33,6 +34,9 @@ beforeAll(async () => {
     logger,
     config: loadConfig(BaseConfig, {
       KAFKA_BROKERS: testInfra().kafkaBrokers.join(','),
+      KAFKA_SASL: testKafkaSecurity().sasl,
+      // The kit's test is no service: it logs in as the administrator.
+      KAFKA_PRINCIPAL: ADMIN,
       MONGO_URL: `mongodb://127.0.0.1:${MONGO_PORT}/`,
       REDIS_URL: `redis://127.0.0.1:${REDIS_PORT}`,
     }),

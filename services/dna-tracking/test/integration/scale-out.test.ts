@@ -64,8 +64,8 @@ async function familyAcross(parents: RunningDna, child: RunningDna) {
 describe('two instances of dna-tracking', () => {
   it('derive two consumer groups of their own by default', () => {
     expect(first.group).toBe('');
-    expect(first.app.consumers[0]?.groupId).toBe(`${prefix}dna-tracking.index.${hostname()}.18184`);
-    expect(second.app.consumers[0]?.groupId).toBe(`${prefix}dna-tracking.index.${hostname()}.18185`);
+    expect(first.app.consumers[0]?.groupId).toBe(`dna-tracking.index.${hostname()}.18184`);
+    expect(second.app.consumers[0]?.groupId).toBe(`dna-tracking.index.${hostname()}.18185`);
   });
 
   it('each find a match for a profile entered through the other', async () => {

@@ -7,9 +7,12 @@ import { DeadLetterReasons, Errors } from '../errors.ts';
 import type { IntakeService } from '../intake-service.ts';
 
 /**
- * Reports from agency systems on `agency.reports.v1`. The `ce_source` (`agency/<agencyId>`)
- * names the sender, which must be a known agency allowed that kind; then the same pipeline as
- * HTTP. Anything refused is a poison message: dead-lettered with the reason, never retried.
+ * Reports from agency systems on their own topics (`agency.reports.v1.<agencyId>`). The broker
+ * lets only the agency's principal write its topic, and the consumer runner has already
+ * dead-lettered any report whose `ce_source` is not `agency/<that agency>` (code `source`), so
+ * the source below is the proven sender. It must be a known agency allowed that kind; then the
+ * same pipeline as HTTP. Anything refused is a poison message: dead-lettered with the reason,
+ * never retried.
  */
 export function reportSubmittedHandler(deps: {
   intake: IntakeService;

@@ -453,7 +453,7 @@ describe('the duplicate-child rule', () => {
       createEvent(
         'homeward.case.closed',
         { caseId: first.body.caseId, closedAt: new Date().toISOString(), reason: 'child found' },
-        { source: 'test/rescue' },
+        { source: 'homeward/rescue-coordination' },
       ),
     );
     await waitFor(async () => (await intake.app.stores.cases.get(first.body.caseId))?.status === 'closed', {

@@ -1,7 +1,10 @@
+import { deadLetterTopic, encodeKafka, Topics } from '@homeward/events';
 import {
   createTestTopics,
   deleteTestTopics,
-  type TopicCollector,
+  header,
+  sendRaw,
+  TopicCollector,
   uniqueName,
   waitFor,
 } from '@homeward/testing';
@@ -34,6 +37,7 @@ const UNIT_AGENCY = 'hefei-south-station-police-post';
 const C2 = { lat: 23.13, lon: 113.26 };
 const C3 = { lat: 39.9, lon: 116.4 };
 const C4 = { lat: 30.57, lon: 104.07 };
+const C5 = { lat: 26.07, lon: 119.3 };
 
 beforeAll(async () => {
   prefix = await createTestTopics('notif-fanout');
@@ -342,5 +346,38 @@ describe('fan-out by radius, step by step, exactly once', () => {
       status: 'cancelled',
       cancellation: { reason: 'found', notified: 5, failed: 0 },
     });
+  });
+
+  it('dead-letters forged alert events: a cancellation from an agency, a 20,000 km escalation; units hear of neither', async () => {
+    const tag = uniqueName('f');
+    await putUnit(svc, receiver, `${tag}-a`, destination(C5, 5, 0));
+    const alertId = `alert-${tag}`;
+    await svc.publish(issued(alertId, { radiusKm: 10, center: C5 }));
+    await waitFor(() => receiver.of(`${tag}-a`).length === 1, { what: 'the real alert' });
+    const dlq = await new TopicCollector(`${prefix}${deadLetterTopic(Topics.alertEvents)}`).start();
+    try {
+      // Past the broker (which lets only rescue-coordination write the topic), as a raw producer
+      // with write access would send them: the publisher's own validation would stop the second.
+      const forgedCancel = { ...cancelled(alertId), source: 'agency/hefei-psb' };
+      const wide = escalated(alertId, 1, 20_000, 10, C5);
+      await sendRaw(`${prefix}${Topics.alertEvents}`, [
+        { ...encodeKafka(forgedCancel, alertId), key: alertId },
+        { ...encodeKafka(wide, alertId), key: alertId },
+      ]);
+      const reasonOf = (id: string) =>
+        waitFor(() => dlq.messages.find((m) => header(m.message, 'ce_id') === id), {
+          what: `dead letter ${id}`,
+        });
+      const cancel = await reasonOf(forgedCancel.id);
+      expect(header(cancel.message, 'dlq_error_code')).toBe('source');
+      expect(header(cancel.message, 'dlq_reason')).toContain('"homeward/rescue-coordination"');
+      const escalation = await reasonOf(wide.id);
+      expect(header(escalation.message, 'dlq_error_code')).toBe('schema');
+      expect(header(escalation.message, 'dlq_reason')).toContain('/data/radiusKm');
+      await sleep(500);
+      expect(receiver.of(`${tag}-a`)).toHaveLength(1);
+    } finally {
+      await dlq.stop();
+    }
   });
 });

@@ -1,3 +1,5 @@
+import { ALERT_RADIUS_MAX_KM } from '@homeward/events';
+
 /**
  * The alert escalation policy: rungs of (until, radius). Rung i applies while the time since
  * the child was last seen is below its `untilMs`; the last rung has no end. The default is the
@@ -18,8 +20,8 @@ const UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000 } as const;
 /**
  * Parses `1h:100,2h:200,3h:300,*:500` (durations in s, m or h; radii in km; the last rung
  * `*`). Throws with a message naming the problem, so a bad configuration fails at start: a
- * zero radius (an alert that reaches no one) and a zero duration (a rung that never applies)
- * are refused, and so is a policy whose durations or radii do not grow.
+ * zero radius (an alert that reaches no one), a radius beyond the contract's maximum (which
+ * every consumer would dead-letter) and a zero duration (a rung that never applies) are refused, and so is a policy whose durations or radii do not grow.
  */
 export function parseEscalationPolicy(text: string): EscalationPolicy {
   const parts = text.split(',').map((p) => p.trim());
@@ -34,6 +36,8 @@ export function parseEscalationPolicy(text: string): EscalationPolicy {
     const untilMs = m[1] === '*' ? null : Number(m[2]) * UNIT_MS[m[3] as keyof typeof UNIT_MS];
     const prev = rungs.at(-1);
     if (radiusKm <= 0) throw new Error('escalation policy: radii must be positive');
+    if (radiusKm > ALERT_RADIUS_MAX_KM)
+      throw new Error(`escalation policy: radii may not exceed the contract's ${ALERT_RADIUS_MAX_KM} km`);
     if (prev && radiusKm <= prev.radiusKm) throw new Error('escalation policy: radii must grow');
     // Only the last rung has no end, so a rung before this one has one.
     if (untilMs !== null && untilMs <= (prev ? prev.untilMs! : 0))

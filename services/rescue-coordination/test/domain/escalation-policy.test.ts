@@ -1,3 +1,4 @@
+import { ALERT_RADIUS_MAX_KM } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ESCALATION_POLICY_TEXT,
@@ -80,6 +81,14 @@ describe('the escalation policy', () => {
     );
     expect(() => parseEscalationPolicy('0s:100,*:200')).toThrow(/durations must be positive/);
     expect(() => parseEscalationPolicy('1h:100,0m:150,*:200')).toThrow(/durations must be positive/);
+  });
+
+  it("refuses a radius beyond the contract's maximum, which every consumer would dead-letter", () => {
+    expect(parseEscalationPolicy(`*:${ALERT_RADIUS_MAX_KM}`)).toEqual([{ untilMs: null, radiusKm: 500 }]);
+    expect(() => parseEscalationPolicy('1h:100,*:500.5')).toThrow(
+      "escalation policy: radii may not exceed the contract's 500 km",
+    );
+    expect(() => parseEscalationPolicy('*:20000')).toThrow(/may not exceed/);
   });
 
   it('refuses what is not <duration>:<km>, quoting it', () => {

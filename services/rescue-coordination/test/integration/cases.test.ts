@@ -50,7 +50,7 @@ const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseI
 
 /** Publishes a case.opened as intake would and waits until the service knows the case. */
 async function open(event: ReturnType<typeof missingChildOpened>) {
-  await svc.rt.publisher.publish(event);
+  await svc.publish(event);
   await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
     what: `case ${event.data.caseId}`,
   });
@@ -361,7 +361,7 @@ describe('cancelling and moving an alert', () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(15) }));
     const alertId = `${caseId}.alert-1`;
     const lead = leadAdded(caseId);
-    await svc.rt.publisher.publish(lead);
+    await svc.publish(lead);
     await waitFor(async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
       what: 'lead',
     });
@@ -389,13 +389,13 @@ describe('consumed events', () => {
     const opened = missingChildOpened({ lastSeenAt: lastSeen(5) });
     const caseId = await open(opened);
     const lead = leadAdded(caseId);
-    await svc.rt.publisher.publish(lead);
+    await svc.publish(lead);
     await waitFor(async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
       what: 'lead',
     });
     const before = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
     // Redelivered on Kafka (the idempotency guard drops them) ...
-    await svc.rt.publisher.publish(opened, lead);
+    await svc.publish(opened, lead);
     // ... and handed to the handlers again, as after a crash before the guard recorded them.
     const ctx = { log: testLogger(), topic: 't', partition: 0, offset: '0', traceparent: '' };
     await caseOpenedHandler(svc.app.service)(opened, ctx);
@@ -428,7 +428,7 @@ describe('consumed events', () => {
       },
       { source: 'homeward/dna-tracking', id: `${matchId}.confirmed` },
     );
-    await svc.rt.publisher.publish(confirmed);
+    await svc.publish(confirmed);
     const detail = await waitFor(
       async () => {
         const b = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
@@ -451,7 +451,7 @@ describe('consumed events', () => {
         { alertId, unitId, acknowledgedAt: '2026-11-28T08:01:00Z' },
         { source: 'homeward/notifications' },
       );
-    await svc.rt.publisher.publish(ack('unit-a'), ack('unit-a'), ack('unit-b'));
+    await svc.publish(ack('unit-a'), ack('unit-a'), ack('unit-b'));
     await waitFor(
       async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.alerts[0].acknowledgements === 2,
       {

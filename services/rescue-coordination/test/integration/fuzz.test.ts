@@ -25,7 +25,7 @@ beforeAll(async () => {
   svc = await startRescue({ prefix });
   // Cases that exist, so that part of the requests reach the case logic rather than a 404.
   const opened = [missingChildOpened({ lastSeenAt: new Date() }), suspectedTraffickingOpened()];
-  await svc.rt.publisher.publish(...opened);
+  await svc.publish(...opened);
   for (const e of opened) {
     await waitFor(async () => (await svc.call('GET', `/v1/cases/${e.data.caseId}`)).status === 200, {
       what: `case ${e.data.caseId}`,
