@@ -14,9 +14,10 @@ import {
   ShortText,
   Url,
 } from './common.ts';
-import { ReportDataSchema } from './reports.ts';
+import { Disability, ReportDataSchema } from './reports.ts';
 import { type TopicName, Topics } from './topics.ts';
 import {
+  AgeGroups,
   CancelReasons,
   CaseKinds,
   CustodySteps,
@@ -24,6 +25,8 @@ import {
   IdentificationMethods,
   literalUnion,
   PlacementTypes,
+  VictimCategories,
+  VictimPlans,
 } from './vocabulary.ts';
 
 const CaseKind = literalUnion(CaseKinds);
@@ -48,6 +51,45 @@ const PoliceIdentification = Type.Object({
   identifiedBy: ShortText,
   note: Type.Optional(LongText),
 });
+
+const VictimCategory = literalUnion(VictimCategories);
+const AgeGroup = literalUnion(AgeGroups, { description: 'under-14, 14-17 or 18-and-over' });
+const VictimIds = Type.Array(Id, { minItems: 1, maxItems: 100 });
+
+/**
+ * A victim on a case (child or adult): its own id (`<caseId>.v<n>`), sex, a birth date or an
+ * apparent age (judged at `ageObservedAt`), a description, a disability if known. `category`
+ * is fixed when the victim is registered (a child is under 18 then).
+ */
+const Victim = Type.Object(
+  {
+    victimId: Id,
+    category: VictimCategory,
+    sex: Sex,
+    birthDate: Type.Optional(DateOnly),
+    apparentAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
+    ageObservedAt: Type.Optional(DateTime),
+    description: Type.Optional(LongText),
+    disability: Type.Optional(Disability),
+  },
+  { title: 'Victim' },
+);
+
+/** A victim as a count needs it: no description, no birth date. */
+const VictimTally = Type.Object({
+  victimId: Id,
+  category: VictimCategory,
+  sex: Sex,
+  ageGroup: Type.Optional(AgeGroup),
+});
+
+/** Optional on follow-up events: whose follow-up it is and who answers for it (see FollowupOwners). */
+const followupVictimFields = {
+  victimId: Type.Optional(Id),
+  owner: Type.Optional(Role),
+  sex: Type.Optional(Sex),
+  ageGroup: Type.Optional(AgeGroup),
+};
 
 const BuyerHousehold = Type.Object({
   headName: ShortText,
@@ -90,9 +132,57 @@ export const EventCatalogue = {
       reportId: Id,
       reportedBy: Actor,
       report: ReportDataSchema,
+      victims: Type.Optional(
+        Type.Array(Victim, {
+          maxItems: 100,
+          description:
+            'the victims the report names, victim n with the id <caseId>.v<n>; absent in events from before victims existed, where a missing-child or unidentified-child case has one victim, <caseId>.v1, the child of the report',
+        }),
+      ),
     }),
     key: (d) => d.caseId,
-    description: 'A report opened a case (missing child, unidentified child, suspected trafficking).',
+    description:
+      'A report opened a case (missing child, unidentified child, suspected trafficking, missing woman).',
+  }),
+  'homeward.case.victims-added': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      addedAt: DateTime,
+      addedBy: Actor,
+      victims: Type.Array(Victim, { minItems: 1, maxItems: 100 }),
+    }),
+    key: (d) => d.caseId,
+    description: 'Police added victims found later to a case (a raid frees several people: one action, several victims).',
+  }),
+  'homeward.case.victims-located': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      locatedAt: DateTime,
+      place: ShortText,
+      region: Type.Optional(RegionCode),
+      victims: Type.Array(VictimTally, { minItems: 1, maxItems: 100 }),
+      identification: Type.Optional(PoliceIdentification),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'Police located victims of a case, children or adults. When children are among them, homeward.case.child-located is published too (with victimIds) for consumers that know only children.',
+  }),
+  'homeward.case.victims-rescued': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      rescuedAt: DateTime,
+      place: ShortText,
+      region: RegionCode,
+      victims: Type.Array(VictimTally, { minItems: 1, maxItems: 100 }),
+      buyerHousehold: Type.Optional(BuyerHousehold),
+      identification: Type.Optional(PoliceIdentification),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'Police rescued victims of a case, children or adults, in one action (the age group is the age on the rescue day). When children are among them, homeward.case.child-rescued is published too (with victimIds) for consumers that know only children.',
   }),
   'homeward.case.lead-added': eventType({
     topic: Topics.caseEvents,
@@ -133,9 +223,11 @@ export const EventCatalogue = {
       lat: Type.Optional(Latitude),
       lon: Type.Optional(Longitude),
       identification: Type.Optional(PoliceIdentification),
+      victimIds: Type.Optional(VictimIds),
     }),
     key: (d) => d.caseId,
-    description: 'Police located the child.',
+    description:
+      'Police located the child. With victimIds: the child victims of a homeward.case.victims-located published with it (a consumer that reads that event ignores this one).',
   }),
   'homeward.case.child-rescued': eventType({
     topic: Topics.caseEvents,
@@ -146,9 +238,11 @@ export const EventCatalogue = {
       region: RegionCode,
       buyerHousehold: Type.Optional(BuyerHousehold),
       identification: Type.Optional(PoliceIdentification),
+      victimIds: Type.Optional(VictimIds),
     }),
     key: (d) => d.caseId,
-    description: 'Police rescued the child; the buying household, if any, is recorded for placement.',
+    description:
+      'Police rescued the child; the buying household, if any, is recorded for placement. With victimIds: the child victims of a homeward.case.victims-rescued published with it (a consumer that reads that event ignores this one).',
   }),
   'homeward.case.closed': eventType({
     topic: Topics.caseEvents,
@@ -335,9 +429,16 @@ export const EventCatalogue = {
       revision: Type.Integer({ minimum: 1 }),
       reason: Type.Optional(LongText),
       region: RegionCode,
+      victimId: Type.Optional(Id),
+      category: Type.Optional(VictimCategory),
+      plan: Type.Optional(literalUnion(VictimPlans)),
+      sex: Type.Optional(Sex),
+      ageGroup: Type.Optional(AgeGroup),
+      disability: Type.Optional(Type.Boolean({ description: 'the victim has a disability' })),
     }),
     key: (d) => d.caseId,
-    description: 'Civil affairs decided (or revised) where a rescued child goes.',
+    description:
+      'Civil affairs decided (or revised) where a rescued victim goes and, with plan, what the victim will live from; victimId names the victim (absent: the single child of a case from before victims existed).',
   }),
   'homeward.followup.scheduled': eventType({
     topic: Topics.placementEvents,
@@ -348,9 +449,11 @@ export const EventCatalogue = {
       type: FollowupType,
       dueDate: DateOnly,
       region: RegionCode,
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
-    description: 'A follow-up was scheduled by the child age on the decision date.',
+    description:
+      "A follow-up was scheduled by the victim's age on the decision date, the plan and a disability; owner is the role that completes it.",
   }),
   'homeward.followup.completed': eventType({
     topic: Topics.placementEvents,
@@ -360,6 +463,7 @@ export const EventCatalogue = {
       type: FollowupType,
       completedAt: DateTime,
       outcome: LongText,
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
     description: 'A follow-up was done (the school, the hospital, the course).',
@@ -372,6 +476,7 @@ export const EventCatalogue = {
       type: FollowupType,
       dueDate: DateOnly,
       detectedAt: DateTime,
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',

@@ -63,6 +63,8 @@ export const Roles = [
   'unit',
   'operator',
   'admin',
+  'human-resources-social-security',
+  'disabled-persons-federation',
 ] as const;
 export type Role = (typeof Roles)[number];
 export const Role = Type.Union(Roles.map((r) => Type.Literal(r)));

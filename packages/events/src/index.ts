@@ -8,3 +8,4 @@ export * from './topics.ts';
 export * from './trace.ts';
 export * from './validation.ts';
 export * from './vocabulary.ts';
+export * from './victims.ts';

@@ -1,4 +1,5 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import type { Role } from './common.ts';
 
 /**
  * The contract's closed vocabularies, each declared once `as const`: services import the list
@@ -18,7 +19,12 @@ export function literalUnion<const V extends readonly [string, ...string[]]>(
 }
 
 /** Kinds of case rescue coordination keeps (a sighting is a lead on a case, not a case). */
-export const CaseKinds = ['missing-child', 'unidentified-child', 'suspected-trafficking'] as const;
+export const CaseKinds = [
+  'missing-child',
+  'unidentified-child',
+  'suspected-trafficking',
+  'missing-woman',
+] as const;
 export type CaseKind = (typeof CaseKinds)[number];
 
 /** Why an alert ended; every notified unit is told. */
@@ -41,6 +47,10 @@ export const FollowupTypes = [
   'medical-psychological-rehabilitation',
   'vocational-training',
   'escorted-handover',
+  'relief',
+  'legal-aid',
+  'employment-services',
+  'disability-assistance',
 ] as const;
 export type FollowupType = (typeof FollowupTypes)[number];
 
@@ -62,3 +72,52 @@ export type CustodyStep = (typeof CustodySteps)[number];
 /** How police established who a located or rescued child is, other than by DNA. */
 export const IdentificationMethods = ['documents', 'family-recognition', 'other'] as const;
 export type IdentificationMethod = (typeof IdentificationMethods)[number];
+
+/** A victim on a case: a child (under 18 when registered) or an adult. */
+export const VictimCategories = ['child', 'adult'] as const;
+export type VictimCategory = (typeof VictimCategories)[number];
+
+/** The age groups the annual report and the board count victims by. */
+export const AgeGroups = ['under-14', '14-17', '18-and-over'] as const;
+export type AgeGroup = (typeof AgeGroups)[number];
+
+/** The age group of an age in whole years. */
+export function ageGroupOf(age: number): AgeGroup {
+  if (age < 14) return 'under-14';
+  if (age < 18) return '14-17';
+  return '18-and-over';
+}
+
+/**
+ * What a rescued victim will live from, beside the placement type (who answers for the victim):
+ * going home (with escort and relief), relief and temporary shelter at a relief station (救助站),
+ * local employment, or employment elsewhere with job guidance and referral.
+ */
+export const VictimPlans = ['return-home', 'relief-shelter', 'local-employment', 'employment-elsewhere'] as const;
+export type VictimPlan = (typeof VictimPlans)[number];
+
+/**
+ * The role that answers for, and alone completes, each kind of follow-up: schools for
+ * compulsory education, designated hospitals (health) for medical and psychological care,
+ * human resources and social security for vocational training and employment services, civil
+ * affairs for relief and the escort home, the women's federation for legal aid and rights, the
+ * disabled persons' federation for the placement and assistance of victims with disabilities.
+ */
+export const FollowupOwners = {
+  'compulsory-education': 'education',
+  'medical-psychological-rehabilitation': 'health',
+  'vocational-training': 'human-resources-social-security',
+  'escorted-handover': 'civil-affairs',
+  relief: 'civil-affairs',
+  'legal-aid': 'womens-federation',
+  'employment-services': 'human-resources-social-security',
+  'disability-assistance': 'disabled-persons-federation',
+} as const satisfies Record<FollowupType, Role>;
+
+/**
+ * A victim's id: victim n (from 1) of a case. The single child of a missing-child or
+ * unidentified-child case is victim 1, so events from before victims existed name it too.
+ */
+export function victimIdFor(caseId: string, ordinal: number): string {
+  return `${caseId}.v${ordinal}`;
+}
