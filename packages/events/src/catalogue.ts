@@ -153,7 +153,8 @@ export const EventCatalogue = {
       victims: Type.Array(Victim, { minItems: 1, maxItems: 100 }),
     }),
     key: (d) => d.caseId,
-    description: 'Police added victims found later to a case (a raid frees several people: one action, several victims).',
+    description:
+      'Police added victims found later to a case (a raid frees several people: one action, several victims).',
   }),
   'homeward.case.victims-located': eventType({
     topic: Topics.caseEvents,

@@ -58,7 +58,9 @@ export const ReportedVictim = Type.Object(
   {
     sex: Sex,
     birthDate: Type.Optional(DateOnly),
-    apparentAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 120, description: 'apparent age in whole years' })),
+    apparentAge: Type.Optional(
+      Type.Integer({ minimum: 0, maximum: 120, description: 'apparent age in whole years' }),
+    ),
     description: LongText,
     disability: Type.Optional(Disability),
   },
@@ -89,10 +91,11 @@ export const MarriageRegistrationFinding = Type.Object(
   {
     registryOffice: ShortText,
     applicationDate: DateOnly,
-    signs: Type.Array(
-      Type.Union(MarriageRegistrationSigns.map((v) => Type.Literal(v))),
-      { minItems: 1, maxItems: MarriageRegistrationSigns.length, uniqueItems: true },
-    ),
+    signs: Type.Array(Type.Union(MarriageRegistrationSigns.map((v) => Type.Literal(v))), {
+      minItems: 1,
+      maxItems: MarriageRegistrationSigns.length,
+      uniqueItems: true,
+    }),
     bride: ReportedVictim,
     groom: Type.Object({
       name: ShortText,
@@ -190,14 +193,17 @@ export const MissingWomanReport = Type.Object(
     woman: Type.Object({
       name: ShortText,
       birthDate: Type.Optional(DateOnly),
-      apparentAge: Type.Optional(Type.Integer({ minimum: 18, maximum: 120, description: 'age in whole years' })),
+      apparentAge: Type.Optional(
+        Type.Integer({ minimum: 18, maximum: 120, description: 'age in whole years' }),
+      ),
       description: Type.Optional(LongText),
       photoUrl: Type.Optional(Url),
       disability: Type.Optional(Disability),
     }),
     lastSeen: Place,
     trafficked: Type.Boolean({
-      description: 'true when the reporter believes she was trafficked (sold, abducted for marriage or labour)',
+      description:
+        'true when the reporter believes she was trafficked (sold, abducted for marriage or labour)',
     }),
     circumstances: Type.Optional(LongText),
     reporter: Type.Optional(
@@ -211,7 +217,7 @@ export const MissingWomanReport = Type.Object(
   {
     title: 'MissingWomanReport',
     description:
-      'a woman (18 or over) missing or believed trafficked, reported by police, the women\'s federation or a hotline (a family reports through them); a birth date or an age is required',
+      "a woman (18 or over) missing or believed trafficked, reported by police, the women's federation or a hotline (a family reports through them); a birth date or an age is required",
   },
 );
 export type MissingWomanReport = Static<typeof MissingWomanReport>;
@@ -233,6 +239,12 @@ export const reportSchemas = {
 
 /** The union, for documentation (OpenAPI); validation dispatches on `kind` for clear errors. */
 export const ReportDataSchema = Type.Union(
-  [MissingChildReport, UnidentifiedChildReport, SuspectedTraffickingReport, SightingReport, MissingWomanReport],
+  [
+    MissingChildReport,
+    UnidentifiedChildReport,
+    SuspectedTraffickingReport,
+    SightingReport,
+    MissingWomanReport,
+  ],
   { description: 'the data of homeward.report.submitted, by kind' },
 );

@@ -75,7 +75,9 @@ export function victimsOfReport(caseId: string, report: ReportData): Victim[] {
           category: 'adult',
           sex: 'female',
           ...(w.birthDate ? { birthDate: w.birthDate } : {}),
-          ...(w.apparentAge !== undefined ? { apparentAge: w.apparentAge, ageObservedAt: report.lastSeen.at } : {}),
+          ...(w.apparentAge !== undefined
+            ? { apparentAge: w.apparentAge, ageObservedAt: report.lastSeen.at }
+            : {}),
           ...(w.description ? { description: w.description } : {}),
           ...(w.disability ? { disability: w.disability } : {}),
         },

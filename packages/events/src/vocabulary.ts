@@ -93,7 +93,12 @@ export function ageGroupOf(age: number): AgeGroup {
  * going home (with escort and relief), relief and temporary shelter at a relief station (救助站),
  * local employment, or employment elsewhere with job guidance and referral.
  */
-export const VictimPlans = ['return-home', 'relief-shelter', 'local-employment', 'employment-elsewhere'] as const;
+export const VictimPlans = [
+  'return-home',
+  'relief-shelter',
+  'local-employment',
+  'employment-elsewhere',
+] as const;
 export type VictimPlan = (typeof VictimPlans)[number];
 
 /**

@@ -4,6 +4,7 @@ import {
   createEvent,
   type HomewardEvent,
   type ReportData,
+  victimsOfReport,
 } from '@homeward/events';
 import { caseIdFor, eventIdFor } from './ids.ts';
 import type { Refusal } from './screening.ts';
@@ -49,6 +50,8 @@ export function regionOf(data: ReportData): string {
       return data.location.region;
     case 'sighting':
       return data.seenAt.region;
+    case 'missing-woman':
+      return data.lastSeen.region;
   }
 }
 
@@ -85,6 +88,7 @@ export function outcomeEvent(decision: Decision, data: ReportData, ctx: OutcomeC
         reportId,
         reportedBy,
         report: data,
+        victims: victimsOfReport(decision.caseId, data),
       },
       { ...common, id: eventIdFor(reportId, 'case-opened') },
     );
