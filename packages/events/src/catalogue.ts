@@ -269,9 +269,11 @@ export const EventCatalogue = {
         description: Type.Optional(LongText),
         photoUrl: Type.Optional(Url),
       }),
+      sought: Type.Optional(VictimCategory),
     }),
     key: (d) => d.alertId,
-    description: 'A rapid search alert: what a searcher needs, never the family contacts or DNA data.',
+    description:
+      'A rapid search alert: what a searcher needs, never the family contacts or DNA data. `sought` is adult for a missing woman (an alert police chose to issue; `child` then describes her, its name kept for consumers that know only children).',
   }),
   'homeward.alert.escalated': eventType({
     topic: Topics.alertEvents,

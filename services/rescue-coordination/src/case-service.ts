@@ -1,10 +1,12 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
+
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
 import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
 import type { CaseDoc, Team } from './domain/case.ts';
 import {
   addLead,
+  addVictims,
   alertOf,
   assignTeam,
   cancelCaseAlert,
@@ -25,6 +27,7 @@ import {
 import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
 import type { CaseStatus } from './domain/lifecycle.ts';
+import type { NewVictim, VictimRecord } from './domain/victims.ts';
 import { Errors } from './errors.ts';
 
 /** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
@@ -166,6 +169,17 @@ export class CaseService {
       { alertId: alert.alertId, caseId: alert.caseId, radiusKm: alert.radiusKm, step: alert.step },
       'alert issued',
     );
+  }
+
+  /** Police add victims found later, several in one action. */
+  async addVictims(
+    caseId: string,
+    input: { victims: NewVictim[]; foundAt?: string },
+    by: Principal,
+  ): Promise<{ doc: CaseDoc; added: VictimRecord[] }> {
+    const now = this.deps.clock.now();
+    const { doc, result } = await this.change(caseId, (d) => addVictims(d, input, by, now));
+    return { doc, added: result! };
   }
 
   async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {

@@ -26,13 +26,20 @@ export const Errors = defineErrors({
   alertNotApplicable: {
     code: 'RESCUE_ERR_ALERT_NOT_APPLICABLE',
     status: 422,
-    summary: 'a rapid search alert is for a missing-child case only.',
+    summary:
+      'a rapid search alert is for a missing child or a missing woman (the latter only when police issue it).',
   },
   chiefRegion: {
     code: 'RESCUE_ERR_CHIEF_REGION',
     status: 422,
     summary:
       "the chief is not police of the case's division, its prefecture or its province (county level or higher for the case's region).",
+  },
+  victimsNotApplicable: {
+    code: 'RESCUE_ERR_VICTIMS_NOT_APPLICABLE',
+    status: 422,
+    summary:
+      'a named victim is not on the case, or is past the step already; or a victim to add has no age (a birth date or an apparent age).',
   },
   concurrentUpdate: {
     code: 'RESCUE_ERR_CONCURRENT_UPDATE',

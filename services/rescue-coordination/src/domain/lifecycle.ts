@@ -6,7 +6,14 @@
 export const CaseStatuses = ['opened', 'searching', 'located', 'rescued', 'closed'] as const;
 export type CaseStatus = (typeof CaseStatuses)[number];
 
-export type CaseAction = 'assign-team' | 'issue-alert' | 'locate' | 'rescue' | 'close' | 'record-lead';
+export type CaseAction =
+  | 'assign-team'
+  | 'issue-alert'
+  | 'locate'
+  | 'rescue'
+  | 'close'
+  | 'record-lead'
+  | 'record-victims';
 
 const ALLOWED: Record<CaseAction, readonly CaseStatus[]> = {
   'assign-team': ['opened', 'searching', 'located', 'rescued'],
@@ -15,6 +22,7 @@ const ALLOWED: Record<CaseAction, readonly CaseStatus[]> = {
   rescue: ['opened', 'searching', 'located'],
   close: ['opened', 'searching', 'located', 'rescued'],
   'record-lead': ['opened', 'searching', 'located', 'rescued', 'closed'],
+  'record-victims': ['opened', 'searching', 'located', 'rescued'],
 };
 
 const NEXT: Partial<Record<CaseAction, CaseStatus>> = {

@@ -1,6 +1,7 @@
 import type { Principal } from '@homeward/service-kit';
 import type { AlertState } from '../domain/alert-plan.ts';
 import type { CaseDoc } from '../domain/case.ts';
+import { victimsOf } from '../domain/victims.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -47,6 +48,7 @@ export function caseSummary(c: CaseDoc) {
         }
       : {}),
     identified: c.identified !== undefined,
+    victims: victimsOf(c).length,
   };
 }
 
@@ -78,6 +80,7 @@ export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Princ
     activeAlertId: c.activeAlertId,
     alerts: c.alerts.map((a, i) => alertView(a, acknowledgements[i] ?? 0)),
     leads: c.leads.map((l) => ({ ...l, addedAt: iso(l.addedAt) })),
+    victims: victimsOf(c),
     ...(c.located ? { located: c.located } : {}),
     ...(c.rescued ? { rescued: c.rescued } : {}),
     ...(c.identified ? { identified: c.identified } : {}),

@@ -75,6 +75,7 @@ describe('the case lifecycle', () => {
     rescue: ['opened', 'searching', 'located'],
     close: ['opened', 'searching', 'located', 'rescued'],
     'record-lead': ['opened', 'searching', 'located', 'rescued', 'closed'],
+    'record-victims': ['opened', 'searching', 'located', 'rescued'],
   };
   const leadsTo: Record<CaseAction, string | null> = {
     'assign-team': null,
@@ -83,6 +84,7 @@ describe('the case lifecycle', () => {
     rescue: 'rescued',
     close: 'closed',
     'record-lead': null,
+    'record-victims': null,
   };
 
   it('allows each action from exactly its statuses, leading where it should', () => {
