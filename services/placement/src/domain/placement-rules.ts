@@ -1,9 +1,14 @@
-import type { FieldError } from '@homeward/events';
+import type { Disability, FieldError } from '@homeward/events';
 import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
 import { type AgeBasis, ageOnDate } from './age.ts';
-import type { CaseFacts } from './case-facts.ts';
+import type { CaseFacts, VictimFacts } from './case-facts.ts';
 import { dateAt } from './dates.ts';
-import { ADULT_AGE, type PlacementType } from './followup-policy.ts';
+import {
+  ADULT_AGE,
+  type PlacementType,
+  type VictimPlan,
+  VOCATIONAL_TRAINING_FROM_AGE,
+} from './followup-policy.ts';
 import { type GuardianIdentity, matchBuyer } from './normalise.ts';
 
 export interface PlacementRequest {
@@ -13,13 +18,34 @@ export interface PlacementRequest {
   decisionDate: string;
   /** A birth date civil affairs established; takes precedence over the case's own. */
   birthDate?: string;
+  /** The victim placed (required when the case has more than one). */
+  victimId?: string;
+  /** What the victim will live from. */
+  plan?: VictimPlan;
+  /** A disability civil affairs established (added to what the case records). */
+  disability?: Disability;
+  /** How the placement meets the victim's disability; required when the victim has one. */
+  disabilityConsideration?: string;
+}
+
+/** The victim a decision places, as the rules need it. */
+export interface PlacedVictim {
+  facts: VictimFacts;
+  /** The case has no other child victim: the case's own identifications are this child's. */
+  onlyChild: boolean;
 }
 
 /** A broken placement rule: the error it answers with (a 422 of the catalogue), and why. */
 export interface RuleViolation {
   error: Extract<
     PlacementErrorKey,
-    'caseNotRescued' | 'identificationRequired' | 'guardianIsBuyer' | 'ageUnknown' | 'minorIndependentLiving'
+    | 'caseNotRescued'
+    | 'identificationRequired'
+    | 'guardianIsBuyer'
+    | 'ageUnknown'
+    | 'minorIndependentLiving'
+    | 'planNotAllowed'
+    | 'disabilityConsiderationRequired'
   >;
   /** The stable problem code of that error. */
   code: string;
@@ -55,8 +81,16 @@ export function ageBasisOf(
   facts: CaseFacts,
   req: PlacementRequest,
   utcOffsetMinutes: number,
+  victim?: VictimFacts,
 ): AgeBasis | undefined {
   if (req.birthDate) return { kind: 'stated-birth-date', birthDate: req.birthDate };
+  if (victim?.birthDate) return { kind: 'birth-date', birthDate: victim.birthDate };
+  if (victim?.apparentAge !== undefined && victim.ageObservedAt)
+    return {
+      kind: 'apparent-age',
+      apparentAge: victim.apparentAge,
+      observedOn: dateAt(new Date(victim.ageObservedAt), utcOffsetMinutes),
+    };
   if (facts.birthDate) return { kind: 'birth-date', birthDate: facts.birthDate };
   if (facts.apparentAge)
     return {
@@ -77,21 +111,20 @@ export function checkPlacement(
   facts: CaseFacts,
   req: PlacementRequest,
   utcOffsetMinutes: number,
+  victim?: PlacedVictim,
 ): RuleOutcome {
-  if (!facts.rescue)
+  if (victim ? !victim.facts.rescue : !facts.rescue)
     return {
       ok: false,
       violation: {
         error: 'caseNotRescued',
         code: PlacementErrors.caseNotRescued.code,
-        detail: 'the case has no recorded rescue; only a rescued child is placed',
+        detail: victim
+          ? `victim "${victim.facts.victimId}" has no recorded rescue; only a rescued victim is placed`
+          : 'the case has no recorded rescue; only a rescued child is placed',
       },
     };
-  if (
-    req.type === 'return-to-family' &&
-    facts.dnaIdentifications.length === 0 &&
-    facts.policeIdentifications.length === 0
-  )
+  if (req.type === 'return-to-family' && !familyIdentified(facts, victim))
     return {
       ok: false,
       violation: {
@@ -120,7 +153,7 @@ export function checkPlacement(
         },
       };
   }
-  const age = ageOnDate(ageBasisOf(facts, req, utcOffsetMinutes), req.decisionDate);
+  const age = ageOnDate(ageBasisOf(facts, req, utcOffsetMinutes, victim?.facts), req.decisionDate);
   if (!age.ok)
     return {
       ok: false,
@@ -141,5 +174,67 @@ export function checkPlacement(
         errors: [{ field: '/type', message: `independent-living needs age ${ADULT_AGE} or over` }],
       },
     };
+  const plan = planProblem(req, age.age);
+  if (plan)
+    return {
+      ok: false,
+      violation: {
+        error: 'planNotAllowed',
+        code: PlacementErrors.planNotAllowed.code,
+        detail: plan,
+        errors: [{ field: '/plan', message: plan }],
+      },
+    };
+  if ((req.disability || victim?.facts.disability) && !req.disabilityConsideration?.trim())
+    return {
+      ok: false,
+      violation: {
+        error: 'disabilityConsiderationRequired',
+        code: PlacementErrors.disabilityConsiderationRequired.code,
+        detail:
+          "the victim has a disability: the decision says how the placement meets it (the disabled persons' federation is asked to assist)",
+        errors: [
+          { field: '/disabilityConsideration', message: 'is required for a victim with a disability' },
+        ],
+      },
+    };
   return { ok: true, age: age.age, ageBasis: age.basis };
+}
+
+/**
+ * Whether the family a victim returns to is known. A child needs a confirmed DNA match or a
+ * police identification: its own (the action that identified it named it) or, when it is the
+ * case's only child (every case from before victims), the case's. An adult says herself where
+ * home is: her return needs no identification (the escort and relief follow-ups go with her).
+ */
+export function familyIdentified(facts: CaseFacts, victim?: PlacedVictim): boolean {
+  if (victim && victim.facts.category === 'adult') return true;
+  if (victim?.facts.policeIdentifiedAt) return true;
+  if (victim && !victim.onlyChild) return false;
+  return facts.dnaIdentifications.length > 0 || facts.policeIdentifications.length > 0;
+}
+
+/**
+ * What is wrong with a plan, if anything: going home is a return to the family; a relief
+ * station (救助站) is a civil-affairs institution; employment, local or elsewhere, is for
+ * victims of 16 and over (the policy's age for job guidance and employment elsewhere). A minor
+ * with an employment plan still lives with a guardian or an institution: independent living is
+ * refused below 18 by the rule before this one, so no minor is ever placed alone.
+ */
+export function planProblem(req: Pick<PlacementRequest, 'plan' | 'type'>, age: number): string | undefined {
+  switch (req.plan) {
+    case undefined:
+      return undefined;
+    case 'return-home':
+      return req.type === 'return-to-family' ? undefined : 'return-home is a return-to-family placement';
+    case 'relief-shelter':
+      return req.type === 'civil-affairs-institution'
+        ? undefined
+        : 'relief-shelter is a stay at a relief station, a civil-affairs-institution placement';
+    case 'local-employment':
+    case 'employment-elsewhere':
+      return age >= VOCATIONAL_TRAINING_FROM_AGE
+        ? undefined
+        : `${req.plan} is for victims of ${VOCATIONAL_TRAINING_FROM_AGE} and over; the victim is ${age}`;
+  }
 }

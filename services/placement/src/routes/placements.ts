@@ -10,8 +10,14 @@ import { Type } from '@sinclair/typebox';
 import { PlacementErrors } from '../errors.ts';
 import type { PlacementService } from '../placement-service.ts';
 import type { CaseStore } from '../store/case-store.ts';
-import { PlacementRequestSchema, PlacementView, RevisionRequestSchema } from './schemas.ts';
-import { placementView } from './views.ts';
+import {
+  PlacementQuery,
+  PlacementRequestSchema,
+  PlacementView,
+  RevisionRequestSchema,
+  VictimList,
+} from './schemas.ts';
+import { placementOf, placementView, victimViews } from './views.ts';
 
 export interface PlacementRoutesDeps {
   placements: PlacementService;
@@ -31,6 +37,10 @@ const DECISION_ERRORS = describeErrors(
   E.guardianIsBuyer,
   E.ageUnknown,
   E.minorIndependentLiving,
+  E.victimNotFound,
+  E.victimRequired,
+  E.planNotAllowed,
+  E.disabilityConsiderationRequired,
 );
 
 /** Placement decisions and their history. Decisions: civil affairs; reads: civil affairs and operators. */
@@ -40,8 +50,9 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
     {
       schema: {
         tags: ['placements'],
-        summary: 'Decide where a rescued child goes (or revise it, with a reason)',
-        description: `The first decision for a case answers 201; a further one for the same case is a revision (200), which needs a reason.\n${DECISION_ERRORS}`,
+        summary:
+          'Decide where a rescued victim goes and what it will live from (or revise it, with a reason)',
+        description: `One placement per victim: victimId names the victim (required when the case has more than one). The first decision for a victim answers 201; a further one is a revision (200), which needs a reason.\n${DECISION_ERRORS}`,
         body: PlacementRequestSchema,
         response: {
           200: PlacementView,
@@ -52,9 +63,13 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
       preHandler: requireRole(deps.credentials, 'civil-affairs'),
     },
     async (request, reply) => {
-      const { doc, created } = await deps.placements.decide(request.body, request.principal!);
-      reply.header('location', `/v1/cases/${doc._id}/placement`);
-      return reply.code(created ? 201 : 200).send(placementView(doc, deps.placements));
+      const { doc, created, placementId } = await deps.placements.decide(request.body, request.principal!);
+      const view = placementView(doc, deps.placements, placementOf(doc, { placementId }));
+      reply.header(
+        'location',
+        `/v1/cases/${doc._id}/placement${view.victimId ? `?victimId=${encodeURIComponent(view.victimId)}` : ''}`,
+      );
+      return reply.code(created ? 201 : 200).send(view);
     },
   );
 
@@ -78,7 +93,7 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         { ...request.body, caseId, placementId },
         request.principal!,
       );
-      return placementView(doc, deps.placements);
+      return placementView(doc, deps.placements, placementOf(doc, { placementId }));
     },
   );
 
@@ -87,8 +102,9 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
     {
       schema: {
         tags: ['placements'],
-        summary: "A case's placement: the current decision, every revision, the follow-ups",
+        summary: "A victim's placement: the current decision, every revision, the follow-ups",
         params: Type.Object({ caseId: Id }),
+        querystring: PlacementQuery,
         description: describeErrors(E.placementNotFound),
         response: { 200: PlacementView, ...problemResponses(401, 403, 404) },
       },
@@ -97,13 +113,38 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
     async (request) => {
       const { caseId } = request.params;
       const doc = await deps.store.get(caseId);
-      if (!doc?.placement) throw E.placementNotFound.error(`case "${caseId}" has no placement`);
+      const p = doc ? placementOf(doc, request.query) : undefined;
+      if (!doc || !p)
+        throw E.placementNotFound.error(
+          `case "${caseId}" has no placement${request.query.victimId ? ` for victim "${request.query.victimId}"` : ''}`,
+        );
       // Reads of a case are audit-logged: who read which case (never what it holds).
       request.log.info(
         { audit: 'placement-read', caseId, agencyId: request.principal?.agencyId },
         'case read',
       );
-      return placementView(doc, deps.placements);
+      return placementView(doc, deps.placements, p);
+    },
+  );
+
+  app.get(
+    '/v1/cases/:caseId/victims',
+    {
+      schema: {
+        tags: ['placements'],
+        summary: "A case's victims, each with its path: rescued, identified, placed, followed up",
+        params: Type.Object({ caseId: Id }),
+        description: describeErrors(E.caseNotFound),
+        response: { 200: VictimList, ...problemResponses(401, 403, 404) },
+      },
+      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+    },
+    async (request) => {
+      const { caseId } = request.params;
+      const doc = await deps.store.get(caseId);
+      if (!doc) throw E.caseNotFound.error(`no case "${caseId}" is known to placement`);
+      request.log.info({ audit: 'victims-read', caseId, agencyId: request.principal?.agencyId }, 'case read');
+      return { caseId, victims: victimViews(doc, deps.placements) };
     },
   );
 }
