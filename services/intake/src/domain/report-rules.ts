@@ -79,7 +79,8 @@ export function checkReportRules(report: ReportData, now: Date): FieldError[] {
     }
   }
   if (report.kind === 'suspected-trafficking') {
-    report.victims?.forEach((v, i) => victimRules(`/data/victims/${i}`, v, report.observedAt, errors));
+    for (const [i, v] of (report.victims ?? []).entries())
+      victimRules(`/data/victims/${i}`, v, report.observedAt, errors);
     const m = report.marriageRegistration;
     if (m) {
       if (Date.parse(`${m.applicationDate}T00:00:00Z`) > latest)

@@ -157,7 +157,7 @@ describe('a raid that frees three women and a child', () => {
     // The others follow later, each on its own path; a victim rescued twice is refused.
     const rest = rescue(d.doc, { place: 'Village 4', region: '340123' }, police, at(3 * H));
     expect(
-      (rest.events[0]?.data as { victims: Array<{ victimId: string }> }).victims.map((v) => v.victimId),
+      (rest.events[0]!.data as { victims: Array<{ victimId: string }> }).victims.map((v) => v.victimId),
     ).toEqual(['case-1.v3', 'case-1.v4']);
     expect(() =>
       rescue(d.doc, { place: 'x', region: '340123', victimIds: ['case-1.v1'] }, police, at(3 * H)),
@@ -189,7 +189,7 @@ describe('a raid that frees three women and a child', () => {
     expect(v[0]?.identified).toBeUndefined();
     // Located cases may still have others located, and then all rescued.
     const more = locate(located.doc, { place: 'Village 3' }, police, at(3 * H));
-    expect((more.events[0]?.data as { victims: unknown[] }).victims).toHaveLength(3);
+    expect((more.events[0]!.data as { victims: unknown[] }).victims).toHaveLength(3);
     expect(rescue(more.doc, { place: 'Village 3', region: '340123' }, police, at(4 * H)).doc.status).toBe(
       'rescued',
     );
