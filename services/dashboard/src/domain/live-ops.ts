@@ -25,6 +25,7 @@ export function liveKeys(ns: string) {
     placementType: `${ns}placement:type`,
     followupStatus: `${ns}followup:status`,
     followupInfo: `${ns}followup:info`,
+    victims: `${ns}victims`,
   };
 }
 export type LiveKeys = ReturnType<typeof liveKeys>;

@@ -237,7 +237,7 @@ describe('the case lifecycle', () => {
       'homeward.case.child-rescued',
       'homeward.case.closed',
     ]);
-    expect(mine[2]?.data).toMatchObject({ buyerHousehold: { headName: 'Zhang San' } });
+    expect(mine[4]?.data).toMatchObject({ buyerHousehold: { headName: 'Zhang San' } });
   });
 
   it('rescued without located cancels the alert too, with reason found', async () => {
