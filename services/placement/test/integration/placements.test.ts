@@ -275,7 +275,11 @@ describe('follow-ups by age on the decision date', () => {
     const ok = await svc.call('POST', '/v1/placements', decision(adult, { type: 'independent-living' }));
     expect(ok.status).toBe(201);
     // Now a woman of 18: she keeps the women's federation's legal aid.
-    expect(types(ok.body)).toEqual(['legal-aid', 'medical-psychological-rehabilitation', 'vocational-training']);
+    expect(types(ok.body)).toEqual([
+      'legal-aid',
+      'medical-psychological-rehabilitation',
+      'vocational-training',
+    ]);
   });
 });
 

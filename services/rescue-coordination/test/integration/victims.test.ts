@@ -217,7 +217,7 @@ describe('old single-child events', () => {
       expect.objectContaining({
         victimId: `${caseId}.v1`,
         category: 'child',
-        sex: opened.data.report.kind === 'missing-child' ? opened.data.report.child.sex : '',
+        addedAt: opened.data.openedAt,
       }),
     ]);
     expect(
