@@ -127,7 +127,10 @@ function figuresOf(
       return Number.isFinite(elapsed) && elapsed >= 0 ? { ...c, reportToLocatedMs: elapsed } : c;
     }
     case 'homeward.case.child-rescued':
-      return row(d.rescuedAt, ref?.region ?? d.region, 'police', { childrenRescued: 1 });
+      // One event may name several children (the twin of a raid's victims-rescued).
+      return row(d.rescuedAt, ref?.region ?? d.region, 'police', {
+        childrenRescued: Array.isArray(d.victimIds) ? d.victimIds.length : 1,
+      });
     case 'homeward.alert.issued':
       return row(d.issuedAt, d.region, 'police', { alertsIssued: 1 });
     case 'homeward.alert.cancelled':
