@@ -5,6 +5,12 @@
  */
 export const REGION_PATTERN = /^[1-8][0-9]{5}$/;
 
+/**
+ * The whole country, as a credential's region (never a record's): it contains every division.
+ * Records always carry a real division code ({@link REGION_PATTERN}).
+ */
+export const NATIONAL_REGION = '000000';
+
 export type RegionLevel = 'province' | 'prefecture' | 'county';
 
 /**
@@ -27,8 +33,12 @@ export function regionLevel(code: string): RegionLevel {
   return 'county';
 }
 
-/** The significant prefix of a code: `340000` → `34`, `340100` → `3401`, `340104` → itself. */
+/**
+ * The significant prefix of a code: `340000` → `34`, `340100` → `3401`, `340104` → itself,
+ * and {@link NATIONAL_REGION} → the empty prefix (every code starts with it).
+ */
 export function regionPrefix(code: string): string {
+  if (code === NATIONAL_REGION) return '';
   switch (regionLevel(code)) {
     case 'province':
       return code.slice(0, 2);
@@ -39,7 +49,10 @@ export function regionPrefix(code: string): string {
   }
 }
 
-/** True when `outer` is `inner` itself or a division above it (`340000` ⊇ `340100` ⊇ `340104`). */
+/**
+ * True when `outer` is `inner` itself or a division above it (`000000` ⊇ `340000` ⊇ `340100` ⊇
+ * `340104`).
+ */
 export function regionContains(outer: string, inner: string): boolean {
   return inner.startsWith(regionPrefix(outer)) && (regionLevel(outer) !== 'county' || outer === inner);
 }

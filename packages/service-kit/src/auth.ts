@@ -17,7 +17,8 @@ const CredentialsFile = Type.Array(
     key: Type.String({ minLength: 16 }),
     agencyId: Type.String({ minLength: 1, pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$' }),
     role: Type.Union(Roles.map((r) => Type.Literal(r))),
-    region: Type.String({ pattern: '^[1-8][0-9]{5}$' }),
+    // A division code, or 000000 for a national credential.
+    region: Type.String({ pattern: '^(000000|[1-8][0-9]{5})$' }),
   }),
 );
 

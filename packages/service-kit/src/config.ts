@@ -14,6 +14,11 @@ export const BaseConfig = Type.Object({
   /** Prefix of every topic name: isolates tests and tenants with the same code. */
   TOPIC_PREFIX: Type.String({ default: '' }),
   CREDENTIALS_FILE: Type.String({ default: 'infra/local/dev-credentials.json' }),
+  /**
+   * Authenticated requests per agency per minute, per service (all its instances share the
+   * count in Redis); beyond it 429 with Retry-After.
+   */
+  HTTP_RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 3_000, minimum: 1 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 262_144, minimum: 1024 }),
   SHUTDOWN_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 100 }),
   /** A consumer without progress this long makes its service not ready. */

@@ -13,6 +13,7 @@ import Fastify, {
 } from 'fastify';
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
+import { type AccessControlOptions, accessControl } from './access.ts';
 import { NotFoundError } from './errors.ts';
 import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 
@@ -43,6 +44,11 @@ export interface HttpServerOptions {
   isAccepting: () => boolean;
   /** OpenAPI tags, in the order the docs show them. */
   tags?: Array<{ name: string; description: string }>;
+  /**
+   * Enforces each route's `config.access` declaration before validation (see access.ts);
+   * without it, declarations are ignored (a server without credentials has no such routes).
+   */
+  access?: AccessControlOptions;
 }
 
 /** How long one readiness check may take before it counts as failed. */
@@ -93,6 +99,8 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addSchema({ ...ProblemSchema, $id: 'Problem' });
+  // Before swagger, so that the operations it documents carry each route's access declaration.
+  if (opts.access) app.addHook('onRoute', accessControl(opts.access));
   const liveness: Record<string, () => boolean> = { ...opts.liveness };
   livenessChecks.set(app, liveness);
 

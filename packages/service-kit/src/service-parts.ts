@@ -1,6 +1,7 @@
 import { ConsumerRunner, type EventHandlers, type IdempotencyStore } from '@homeward/messaging';
 import { MongoPersistence } from '@homeward/persistence';
 import { buildHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
+import { RedisRateLimiter } from './rate-limit.ts';
 import { RedisLocks } from './redis-locks.ts';
 import { readinessChecks, type ServiceRuntime } from './runtime.ts';
 
@@ -71,12 +72,22 @@ export type ServiceHttpOptions = Pick<HttpServerOptions, 'name' | 'version' | 'd
 
 /**
  * The HTTP server on the runtime's logger, metrics and body limit, ready only while Kafka,
- * MongoDB, Redis and every consumer are, and accepting only between start and shutdown.
+ * MongoDB, Redis and every consumer are, and accepting only between start and shutdown; each
+ * route's access declaration enforced with the runtime's credentials and a per-agency limit of
+ * HTTP_RATE_LIMIT_PER_MINUTE (shared in Redis by the service's instances).
  */
 export function serviceHttpServer(rt: ServiceRuntime, opts: ServiceHttpOptions): Promise<HttpServer> {
   const { consumers, ...described } = opts;
   return buildHttpServer({
     ...described,
+    access: {
+      credentials: rt.credentials,
+      limiter: new RedisRateLimiter(rt.redis.redis, {
+        prefix: `${rt.config.TOPIC_PREFIX}${rt.name}:agency-rate`,
+        limit: rt.config.HTTP_RATE_LIMIT_PER_MINUTE,
+        windowMs: 60_000,
+      }),
+    },
     logger: rt.logger,
     registry: rt.registry,
     bodyLimit: rt.config.BODY_LIMIT_BYTES,

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   isKnownProvince,
+  NATIONAL_REGION,
   prefectureOf,
   regionAncestors,
   regionContains,
@@ -22,6 +23,13 @@ describe('division codes', () => {
     expect(regionContains('340200', '340104')).toBe(false);
     expect(regionContains('320000', '340104')).toBe(false);
     expect(regionContains('340104', '340100')).toBe(false);
+  });
+
+  it('national (000000) contains every division and lies in none', () => {
+    expect(regionPrefix(NATIONAL_REGION)).toBe('');
+    expect(regionContains(NATIONAL_REGION, '340104')).toBe(true);
+    expect(regionContains(NATIONAL_REGION, '110000')).toBe(true);
+    expect(regionContains('340000', NATIONAL_REGION)).toBe(false);
   });
 
   it('name their prefecture and province, and only real provinces', () => {

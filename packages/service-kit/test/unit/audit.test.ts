@@ -1,0 +1,4 @@
+import { MemoryPersistence } from '@homeward/persistence';
+import { auditContract } from '../audit-contract.ts';
+
+auditContract('memory', async () => ({ p: new MemoryPersistence() }));
