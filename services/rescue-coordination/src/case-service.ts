@@ -1,7 +1,7 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
 
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
-import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import { type Clock, type DueIndex, ensureInScope, type Logger, type Principal } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
 import type { CaseDoc, Team } from './domain/case.ts';
 import {
@@ -178,7 +178,16 @@ export class CaseService {
     by: Principal,
   ): Promise<{ doc: CaseDoc; added: VictimRecord[] }> {
     const now = this.deps.clock.now();
-    const { doc, result } = await this.change(caseId, (d) => addVictims(d, input, by, now));
+    const { doc, result } = await this.change(caseId, (d) => {
+      // A case outside the caller's region answers as a missing one.
+      ensureInScope(
+        by,
+        d,
+        (c) => c.region,
+        () => Errors.caseNotFound.error(`no case "${caseId}"`),
+      );
+      return addVictims(d, input, by, now);
+    });
     return { doc, added: result! };
   }
 

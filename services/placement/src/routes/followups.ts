@@ -3,8 +3,9 @@ import {
   type Credentials,
   describeErrors,
   type HttpServer,
+  inScope,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
@@ -42,11 +43,17 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         querystring: FollowupListQuery,
         response: { 200: FollowupList, ...problemResponses(400, 401, 403) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator', ...OWNER_ROLES),
+      config: {
+        access: {
+          roles: ['civil-affairs', 'operator', ...OWNER_ROLES],
+          scope: "the follow-up's region (an owner role sees only the follow-ups it answers for)",
+        },
+      },
     },
     async (request) => {
       const q = request.query;
-      const role = request.principal!.role;
+      const principal = principalOf(request);
+      const role = principal.role;
       // Civil affairs coordinate every follow-up; another owner sees only its own.
       const onlyOwner = role === 'civil-affairs' || role === 'operator' ? undefined : role;
       const prefix = q.region ? regionPrefix(q.region) : undefined;
@@ -60,6 +67,7 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
           if (q.owner && owner !== q.owner) continue;
           if (onlyOwner && owner !== onlyOwner) continue;
           if (prefix && !f.region.startsWith(prefix)) continue;
+          if (!inScope(principal, f.region)) continue;
           const view = followupView(doc._id, f, deps.placements);
           if (q.overdue !== undefined && view.overdue !== q.overdue) continue;
           items.push(view);
@@ -88,13 +96,13 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         body: CompletionRequestSchema,
         response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },
       },
-      preHandler: requireRole(deps.credentials, ...OWNER_ROLES),
+      config: { access: { roles: OWNER_ROLES, scope: "the follow-up's region" } },
     },
     async (request) => {
       const { caseId, followup } = await deps.placements.complete(
         request.params.id,
         request.body,
-        request.principal!,
+        principalOf(request),
       );
       return followupView(caseId, followup, deps.placements);
     },

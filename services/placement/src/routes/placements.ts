@@ -2,14 +2,18 @@ import { Id } from '@homeward/events';
 import {
   type Credentials,
   describeErrors,
+  ensureInScope,
   type HttpServer,
+  principalOf,
   problemResponses,
   requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
+import { victimsOfFacts } from '../domain/case-facts.ts';
+import { placementsOf } from '../domain/placement-state.ts';
 import { PlacementErrors } from '../errors.ts';
 import type { PlacementService } from '../placement-service.ts';
-import type { CaseStore } from '../store/case-store.ts';
+import type { CaseDoc, CaseStore } from '../store/case-store.ts';
 import {
   PlacementQuery,
   PlacementRequestSchema,
@@ -137,14 +141,29 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         description: describeErrors(E.caseNotFound),
         response: { 200: VictimList, ...problemResponses(401, 403, 404) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: {
+        access: {
+          roles: ['civil-affairs', 'operator'],
+          scope: "the case's region, or where one of its victims was rescued or is placed",
+        },
+      },
     },
     async (request) => {
       const { caseId } = request.params;
-      const doc = await deps.store.get(caseId);
-      if (!doc) throw E.caseNotFound.error(`no case "${caseId}" is known to placement`);
+      const doc = ensureInScope(principalOf(request), await deps.store.get(caseId), caseRegions, () =>
+        E.caseNotFound.error(`no case "${caseId}" is known to placement`),
+      );
       request.log.info({ audit: 'victims-read', caseId, agencyId: request.principal?.agencyId }, 'case read');
       return { caseId, victims: victimViews(doc, deps.placements) };
     },
   );
+}
+
+/** The regions a case lies in for placement: its own, its victims' rescues, its placements. */
+function caseRegions(doc: CaseDoc): string[] {
+  return [
+    ...(doc.facts.region ? [doc.facts.region] : []),
+    ...victimsOfFacts(doc._id, doc.facts).flatMap((v) => (v.rescue ? [v.rescue.region] : [])),
+    ...placementsOf(doc).map((p) => p.region),
+  ];
 }

@@ -50,7 +50,8 @@ describe('overdue follow-ups', () => {
     const caseId = newCaseId();
     const doneCase = newCaseId();
     await a.publish(openedMissing(caseId, '2009-01-01'), rescued(caseId));
-    await a.publish(openedMissing(doneCase, '2021-01-01'), rescued(doneCase));
+    // Rescued in Shushan (340104), the hospital's county: it completes the medical follow-up there.
+    await a.publish(openedMissing(doneCase, '2021-01-01'), rescued(doneCase, { region: '340104' }));
     await a.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
     await a.caseDoc(doneCase, (d) => d.facts.rescue !== undefined);
     const placed = await a.call('POST', '/v1/placements', decision(caseId));

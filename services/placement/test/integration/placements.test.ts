@@ -311,7 +311,8 @@ describe('input', () => {
 
 describe('revisions', () => {
   it('keeps the history, cancels what no longer applies and schedules what now does', async () => {
-    const caseId = await rescuedChild('2009-06-01', { identified: true });
+    // Rescued in Hefei's Shushan (340104): within the Hefei HRSS bureau's region.
+    const caseId = await rescuedChild('2009-06-01', { identified: true, region: '340104' });
     const first = await svc.call(
       'POST',
       '/v1/placements',
@@ -434,7 +435,8 @@ describe('concurrent decisions', () => {
 
 describe('completing follow-ups and listing them', () => {
   it('records what was done, publishes it once, and filters the list', async () => {
-    const caseId = await rescuedChild('2016-07-07', { region: '340181' });
+    // Rescued in Shushan (340104): the school's own county, where it may complete the follow-up.
+    const caseId = await rescuedChild('2016-07-07', { region: '340104' });
     const placed = await svc.call('POST', '/v1/placements', decision(caseId));
     const edu = placed.body.followups.find((f: { type: string }) => f.type === 'compulsory-education');
 

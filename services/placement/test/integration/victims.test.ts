@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import type { CloudEvent } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
 import { createTestTopics, deleteTestTopics, type TopicCollector } from '@homeward/testing';
@@ -50,7 +51,7 @@ async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
     ev('homeward.case.opened', {
       caseId,
       kind: 'suspected-trafficking',
-      region: '340123',
+      region: '340104',
       openedAt: '2026-11-01T09:00:00Z',
       reportId: `rpt-${caseId}`,
       reportedBy: police,
@@ -58,7 +59,7 @@ async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
         kind: 'suspected-trafficking',
         description: 'women held at a brick kiln',
         observedAt: '2026-11-01T08:00:00Z',
-        location: { place: 'kiln', region: '340123' },
+        location: { place: 'kiln', region: '340104' },
       },
       victims: [],
     }),
@@ -83,7 +84,7 @@ async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
       caseId,
       rescuedAt: RESCUED_AT,
       place: 'kiln',
-      region: '340123',
+      region: '340104',
       buyerHousehold: { headName: 'Zhao Gang', address: 'Village 3, Feixi' },
       victims: [
         { victimId: v(1), category: 'adult', sex: 'female', ageGroup: '18-and-over' },
@@ -96,7 +97,7 @@ async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
       caseId,
       rescuedAt: RESCUED_AT,
       place: 'kiln',
-      region: '340123',
+      region: '340104',
       buyerHousehold: { headName: 'Zhao Gang', address: 'Village 3, Feixi' },
       victimIds: [v(3), v(4)],
     }),
@@ -295,6 +296,23 @@ describe('a raid that frees three women and a child, each placed by its own rule
       ageGroup: '14-17',
       outcome: 'employer: Suzhou electronics plant',
     });
+
+    // Another prefecture's bureau (Wuhu, 340200) does not see this Hefei case: 404, and an empty list.
+    const wuhu = (
+      JSON.parse(
+        readFileSync(new URL('../../../../infra/local/dev-credentials.json', import.meta.url), 'utf8'),
+      ) as Array<{ key: string; agencyId: string }>
+    ).find((e) => e.agencyId === 'wuhu-hrss')!.key;
+    const asWuhu = { role: null, headers: { authorization: `Bearer ${wuhu}` } };
+    const outside = await svc.call(
+      'POST',
+      `/v1/followups/${jobs.followupId}/complete`,
+      { employer: 'x' },
+      asWuhu,
+    );
+    expect(outside.status).toBe(404);
+    expect(outside.body.code).toBe('PLACEMENT_ERR_FOLLOWUP_NOT_FOUND');
+    expect((await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, asWuhu)).body.total).toBe(0);
 
     // An owner lists only what it answers for; civil affairs everything.
     const mine = await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, {

@@ -10,7 +10,8 @@ import { type DecisionInput, PlacementService } from '../../src/placement-servic
 import { CaseStore } from '../../src/store/case-store.ts';
 
 const civilAffairs: Principal = { agencyId: 'hefei-civil-affairs', role: 'civil-affairs', region: '340100' };
-const health: Principal = { agencyId: 'anhui-provincial-hospital', role: 'health', region: '340104' };
+// Provincial: the cases below are rescued in Lu'an (341500), within the province.
+const health: Principal = { agencyId: 'anhui-provincial-hospital', role: 'health', region: '340000' };
 const womensFederation: Principal = {
   agencyId: 'anhui-womens-federation',
   role: 'womens-federation',
@@ -175,10 +176,17 @@ describe('placement service over memory stores', () => {
     const medical = doc.followups.find((f) => f.type === 'medical-psychological-rehabilitation')!;
     const outcome = { hospital: 'Anhui Provincial Hospital' };
     // Health answers for medical care: civil affairs may not complete it.
-    await expect(p.service.complete(medical.followupId, outcome, civilAffairs)).rejects.toMatchObject({
+    const provincialCivilAffairs = { ...civilAffairs, region: '340000' };
+    await expect(
+      p.service.complete(medical.followupId, outcome, provincialCivilAffairs),
+    ).rejects.toMatchObject({
       code: 'PLACEMENT_ERR_NOT_FOLLOWUP_OWNER',
       status: 403,
     });
+    // Outside the caller's region (Hefei, for a case in Lu'an) it is not found at all.
+    await expect(
+      p.service.complete(medical.followupId, outcome, { ...health, region: '340100' }),
+    ).rejects.toMatchObject({ code: 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND', status: 404 });
     const [a, b] = await Promise.allSettled([
       p.service.complete(medical.followupId, outcome, health),
       p.service.complete(medical.followupId, outcome, health),

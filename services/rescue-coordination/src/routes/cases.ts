@@ -203,7 +203,9 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         body: VictimsBody,
         response: { 201: AddedVictims, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
-      preHandler: police,
+      // Declared for the kit's access hook (roles before validation, in the OpenAPI matrix);
+      // the case's region is checked by the service (outside scope: 404).
+      config: { access: { roles: ['police'], scope: "the case's region" } },
     },
     async (request, reply) => {
       const { doc, added } = await deps.service.addVictims(
