@@ -120,6 +120,15 @@ export function onCaseOpened(f: CaseFacts, d: EventData<'homeward.case.opened'>)
     ...earlier,
   ];
   const report = d.report;
+  // A bride a marriage-registration clerk found bought: the groom's household is the buyer, and
+  // she is never placed with it.
+  const groom = report.kind === 'suspected-trafficking' ? report.marriageRegistration?.groom : undefined;
+  if (groom) {
+    const household: BuyerHousehold = { headName: groom.name, address: groom.address };
+    if (groom.idNumber !== undefined) household.idNumber = groom.idNumber;
+    if (!next.buyerHouseholds.some((x) => buyerKey(x) === buyerKey(household)))
+      next.buyerHouseholds = [...next.buyerHouseholds, household];
+  }
   if (report.kind === 'missing-child') next.birthDate = report.child.birthDate;
   if (report.kind === 'unidentified-child')
     next.apparentAge = { years: report.child.apparentAge, observedAt: report.foundAt.at };

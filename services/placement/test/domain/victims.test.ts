@@ -417,3 +417,59 @@ describe('plans, and who completes a follow-up', () => {
     });
   });
 });
+
+describe('a bride found at marriage registration', () => {
+  it('is never placed with the groom household, recorded as the buyer from the clerk form', () => {
+    const f = onCaseOpened(emptyFacts(), {
+      caseId: 'case-m',
+      kind: 'suspected-trafficking',
+      region: '340104',
+      openedAt: '2026-11-27T02:00:00Z',
+      reportId: 'rpt-m',
+      reportedBy: { agencyId: 'hefei-civil-affairs', role: 'civil-affairs', region: '340100' },
+      report: {
+        kind: 'suspected-trafficking',
+        description: 'the bride could not say where she was born',
+        observedAt: '2026-11-27T02:00:00Z',
+        location: { place: 'registry', region: '340104' },
+        marriageRegistration: {
+          registryOffice: 'Shushan marriage registry',
+          applicationDate: '2026-11-27',
+          signs: ['bride-cannot-state-own-details'],
+          bride: { sex: 'female', apparentAge: 22, description: 'speaks no Mandarin' },
+          groom: { name: 'Zhao Gang', address: 'Village 3, Feixi' },
+        },
+      },
+      victims: [
+        {
+          victimId: 'case-m.v1',
+          category: 'adult',
+          sex: 'female',
+          apparentAge: 22,
+          ageObservedAt: '2026-11-27T02:00:00Z',
+        },
+      ],
+    })!;
+    expect(f.buyerHouseholds).toEqual([{ headName: 'Zhao Gang', address: 'Village 3, Feixi' }]);
+    const rescued = onVictimsRescued('case-m', f, {
+      caseId: 'case-m',
+      rescuedAt: '2026-11-27T05:00:00Z',
+      place: 'registry',
+      region: '340104',
+      victims: [{ victimId: 'case-m.v1', category: 'adult', sex: 'female', ageGroup: '18-and-over' }],
+    })!;
+    const plan = planDecision(
+      { _id: 'case-m', facts: rescued, followups: [] },
+      {
+        caseId: 'case-m',
+        type: 'return-to-family',
+        plan: 'return-home',
+        decisionDate: '2026-11-28',
+        handoverPlan: 'x',
+        guardian: { name: 'zhao  gang', address: 'Village 3 Feixi' },
+      },
+      ctx(),
+    );
+    expect(plan).toMatchObject({ ok: false, refusal: { code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER' } });
+  });
+});
