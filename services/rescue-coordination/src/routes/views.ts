@@ -48,8 +48,17 @@ export function caseSummary(c: CaseDoc) {
         }
       : {}),
     identified: c.identified !== undefined,
-    victims: victimsOf(c).length,
+    victims: victimCount(c),
   };
+}
+
+/**
+ * How many victims a case has, from a listing's projection (without the report): its victims,
+ * or for a case stored before victims existed, the child of a child report's kind.
+ */
+export function victimCount(c: Pick<CaseDoc, 'kind' | 'victims'>): number {
+  if (c.victims) return c.victims.length;
+  return c.kind === 'missing-child' || c.kind === 'unidentified-child' ? 1 : 0;
 }
 
 /**

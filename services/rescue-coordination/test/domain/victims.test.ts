@@ -12,6 +12,7 @@ import {
   rescue,
 } from '../../src/domain/case-plan.ts';
 import { victimsOf } from '../../src/domain/victims.ts';
+import { victimCount } from '../../src/routes/views.ts';
 import { at, H, openCase, police, policy, SEEN } from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
@@ -232,5 +233,17 @@ describe('identification by DNA, and the search for a missing woman', () => {
       sought: 'adult',
     });
     expect(JSON.stringify(d.events[0]?.data)).not.toContain('Wang Fang');
+  });
+});
+
+describe('a case stored before victims existed', () => {
+  it('is listed with its one child, even from a projection without its report', () => {
+    const { victims: _v, report: _r, ...legacy } = openCase();
+    expect(victimCount(legacy as CaseDoc)).toBe(1);
+    const { victims: _w, report: _s, ...trafficking } = openCase({ kind: 'suspected-trafficking' });
+    expect(victimCount(trafficking as CaseDoc)).toBe(0);
+    // Read whole, the child of its report is victim 1.
+    const { victims: _x, ...whole } = openCase();
+    expect(victimsOf(whole as CaseDoc).map((v) => v.victimId)).toEqual(['case-1.v1']);
   });
 });
