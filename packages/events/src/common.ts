@@ -65,6 +65,8 @@ export const Roles = [
   'admin',
   'human-resources-social-security',
   'disabled-persons-federation',
+  // The anti-trafficking coordination office of a level; the credential's region says which.
+  'coordination-office',
 ] as const;
 export type Role = (typeof Roles)[number];
 export const Role = Type.Union(Roles.map((r) => Type.Literal(r)));

@@ -26,6 +26,8 @@ export function liveKeys(ns: string) {
     followupStatus: `${ns}followup:status`,
     followupInfo: `${ns}followup:info`,
     victims: `${ns}victims`,
+    /** Annual reports (coordination): submission id → where it stands, as JSON. */
+    annualReports: `${ns}annual:reports`,
   };
 }
 export type LiveKeys = ReturnType<typeof liveKeys>;
@@ -224,6 +226,23 @@ export function liveOps(
     case 'homeward.followup.overdue':
       ops.push(['HSET', keys.followupStatus, d.followupId, 'overdue']);
       break;
+    case 'homeward.coordination.submission-reminder':
+    case 'homeward.coordination.submission-submitted':
+    case 'homeward.coordination.submission-returned':
+    case 'homeward.coordination.submission-accepted': {
+      // One entry per submission, moved by its events in order (one key, one partition).
+      const state =
+        event.type === 'homeward.coordination.submission-reminder'
+          ? `reminded:${d.stage}`
+          : event.type.slice('homeward.coordination.submission-'.length);
+      ops.push([
+        'HSET',
+        keys.annualReports,
+        d.submissionId,
+        JSON.stringify({ year: d.year, region: d.region, agencyId: d.agencyId, role: d.role, state }),
+      ]);
+      break;
+    }
   }
   return ops;
 }

@@ -13,7 +13,15 @@ import {
   signIn,
 } from './api.ts';
 import { EventLog } from './event-log.tsx';
-import { AnnualPanel, CaseBoard, DnaPipeline, HealthPanel, Placements, RatesPanel } from './panels.tsx';
+import {
+  AnnualPanel,
+  CaseBoard,
+  DnaPipeline,
+  HealthPanel,
+  Placements,
+  RatesPanel,
+  ReportsDue,
+} from './panels.tsx';
 import { type StreamFilter, useEventStream } from './use-event-stream.ts';
 
 const RATE_WINDOW = 60;
@@ -174,6 +182,7 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
         <RatesPanel rates={rates} />
         <HealthPanel services={health} />
         <AnnualPanel token={token} />
+        <ReportsDue board={board} />
       </main>
     </div>
   );

@@ -104,6 +104,33 @@ export function Placements({ board }: { board: Board | undefined }) {
   );
 }
 
+/** Annual reports to the coordination office: reminders out, and departments past the deadline. */
+export function ReportsDue({ board }: { board: Board | undefined }) {
+  const r = board?.annualReports;
+  return (
+    <section className="panel" aria-label="Annual reports due">
+      <h2>Annual reports due</h2>
+      <p>
+        Reminded <b>{r?.reminded ?? 0}</b> · past the deadline{' '}
+        <b data-testid="reports-overdue">{r?.overdue ?? 0}</b> · submitted <b>{r?.submitted ?? 0}</b> ·
+        returned <b>{r?.returned ?? 0}</b> · accepted <b>{r?.accepted ?? 0}</b>
+      </p>
+      <table className="compact">
+        <tbody>
+          {r?.overdueList.slice(0, 10).map((o) => (
+            <tr key={`${o.year}:${o.region}:${o.agencyId}`} className="overdue">
+              <td>{o.agencyId}</td>
+              <td>{o.role}</td>
+              <td>{o.region}</td>
+              <td>{o.year}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
 export function HealthPanel({ services }: { services: ServiceHealth[] }) {
   return (
     <section className="panel" aria-label="Service health">

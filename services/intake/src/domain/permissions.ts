@@ -7,7 +7,7 @@ import { type ReportData, type ReportKind, type Role, Roles } from '@homeward/ev
  * the mandated reporters (teachers, medical, transport, civil-affairs and marriage-registration
  * clerks, family planning, women's federation), hotlines and volunteers report suspected
  * trafficking and children of unknown origin; anyone who reports, and the units that search,
- * may send a sighting on an open case. Labs, operators and admins send no reports.
+ * may send a sighting on an open case. Labs, operators, admins and coordination offices send no reports.
  */
 export const REPORT_PERMISSIONS: Readonly<Record<Role, readonly ReportKind[]>> = {
   police: ['missing-child', 'unidentified-child', 'suspected-trafficking', 'sighting', 'missing-woman'],
@@ -27,6 +27,7 @@ export const REPORT_PERMISSIONS: Readonly<Record<Role, readonly ReportKind[]>> =
   // disabled victims: both report what they suspect, like the other mandated reporters.
   'human-resources-social-security': ['suspected-trafficking', 'sighting'],
   'disabled-persons-federation': ['unidentified-child', 'suspected-trafficking', 'sighting'],
+  'coordination-office': [],
 };
 
 /** The roles that may send a marriage-registration finding: the registry belongs to civil affairs. */
