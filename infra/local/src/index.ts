@@ -1,3 +1,11 @@
+export {
+  bannerLines,
+  bannerUrls,
+  operatorKey,
+  SERVICE_PORTS,
+  servicePort,
+  waitForServices,
+} from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
 export { probeKafka, startKafka } from './components/kafka.ts';
