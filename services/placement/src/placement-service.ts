@@ -1,6 +1,6 @@
 import type { FieldError } from '@homeward/events';
 import type { UpdateOutcome } from '@homeward/persistence';
-import { type Clock, type DueIndex, inScope, type Logger, type Principal } from '@homeward/service-kit';
+import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
 import {
   dueForRaising,
   isOverdue,
@@ -122,9 +122,6 @@ export class PlacementService {
       await this.deps.store.cases.update(
         caseId,
         (current) => {
-          // A follow-up outside the caller's region answers as a missing one.
-          const f = current.followups.find((x) => x.followupId === followupId);
-          if (f && !inScope(principal, f.region)) throw notFound();
           const plan = planCompletion(current, followupId, outcome, this.deps.clock.now(), {
             agencyId: principal.agencyId,
             role: principal.role,
