@@ -14,9 +14,10 @@ import {
   ShortText,
   Url,
 } from './common.ts';
-import { ReportDataSchema } from './reports.ts';
+import { Disability, ReportDataSchema } from './reports.ts';
 import { type TopicName, Topics } from './topics.ts';
 import {
+  AgeGroups,
   CancelReasons,
   CaseKinds,
   CustodySteps,
@@ -28,6 +29,8 @@ import {
   PlacementTypes,
   ReminderStages,
   SamplingSubjects,
+  VictimCategories,
+  VictimPlans,
 } from './vocabulary.ts';
 
 const CaseKind = literalUnion(CaseKinds);
@@ -79,6 +82,45 @@ const PoliceIdentification = Type.Object({
   identifiedBy: ShortText,
   note: Type.Optional(LongText),
 });
+
+const VictimCategory = literalUnion(VictimCategories);
+const AgeGroup = literalUnion(AgeGroups, { description: 'under-14, 14-17 or 18-and-over' });
+const VictimIds = Type.Array(Id, { minItems: 1, maxItems: 100 });
+
+/**
+ * A victim on a case (child or adult): its own id (`<caseId>.v<n>`), sex, a birth date or an
+ * apparent age (judged at `ageObservedAt`), a description, a disability if known. `category`
+ * is fixed when the victim is registered (a child is under 18 then).
+ */
+const Victim = Type.Object(
+  {
+    victimId: Id,
+    category: VictimCategory,
+    sex: Sex,
+    birthDate: Type.Optional(DateOnly),
+    apparentAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
+    ageObservedAt: Type.Optional(DateTime),
+    description: Type.Optional(LongText),
+    disability: Type.Optional(Disability),
+  },
+  { title: 'Victim' },
+);
+
+/** A victim as a count needs it: no description, no birth date. */
+const VictimTally = Type.Object({
+  victimId: Id,
+  category: VictimCategory,
+  sex: Sex,
+  ageGroup: Type.Optional(AgeGroup),
+});
+
+/** Optional on follow-up events: whose follow-up it is and who answers for it (see FollowupOwners). */
+const followupVictimFields = {
+  victimId: Type.Optional(Id),
+  owner: Type.Optional(Role),
+  sex: Type.Optional(Sex),
+  ageGroup: Type.Optional(AgeGroup),
+};
 
 const BuyerHousehold = Type.Object({
   headName: ShortText,
@@ -185,19 +227,75 @@ export const EventCatalogue = {
       reportedBy: Actor,
       report: Type.Union(ReportDataSchema.anyOf, {
         description:
-          "the report without the reporter's contacts: intake never publishes `reporter` (read by the case police and operators through GET /v1/reports/{reportId}/contacts); a missing child's `parents` and an unidentified child's `currentGuardian` ride for dna-tracking and placement (see personalData)",
+          "the report without the reporter's contacts: intake never publishes `reporter` (read by the case police and operators through GET /v1/reports/{reportId}/contacts), a missing woman's `circumstances` nor a marriage-registration intermediary; a missing child's `parents`, an unidentified child's `currentGuardian` and a marriage-registration finding's `groom` ride for dna-tracking and placement (see personalData)",
       }),
+      victims: Type.Optional(
+        Type.Array(Victim, {
+          maxItems: 100,
+          description:
+            'the victims the report names, victim n with the id <caseId>.v<n>; absent in events from before victims existed, where a missing-child or unidentified-child case has one victim, <caseId>.v1, the child of the report',
+        }),
+      ),
     }),
     key: (d) => d.caseId,
     description:
-      'A report opened a case (missing child, unidentified child, suspected trafficking). The report rides without its contacts.',
+      'A report opened a case (missing child, unidentified child, suspected trafficking, missing woman). The report rides without its contacts.',
     personalData: {
       'child-name':
-        "rescue-coordination shows the case's police the missing child's name on the case (GET /v1/cases/{caseId}); no other consumer reads it",
+        "rescue-coordination shows the case's police the missing child's name (`report.child.name`) and the missing woman's name (`report.woman.name`) on the case (GET /v1/cases/{caseId}); no other consumer reads them",
       'guardian-identity':
         "a missing child's parents (`report.parents`: name, identity number, living): dna-tracking owes a sample per living parent, and placement admits a return to the family only to a matched parent, by identity number or name",
       'guardian-contact':
         "an unidentified child's current guardian (`report.currentGuardian`: name, relation, address, no phone): placement treats them as part of the buying household until police clear them",
+      'buyer-identity':
+        'the groom of a marriage-registration finding (`report.marriageRegistration.groom`: name, address, identity number): placement records his household as the buyer, so the bride is never placed with it',
+    },
+  }),
+  'homeward.case.victims-added': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      addedAt: DateTime,
+      addedBy: Actor,
+      victims: Type.Array(Victim, { minItems: 1, maxItems: 100 }),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'Police added victims found later to a case (a raid frees several people: one action, several victims).',
+  }),
+  'homeward.case.victims-located': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      locatedAt: DateTime,
+      place: ShortText,
+      region: Type.Optional(RegionCode),
+      victims: Type.Array(VictimTally, { minItems: 1, maxItems: 100 }),
+      identification: Type.Optional(PoliceIdentification),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'Police located victims of a case, children or adults. When children are among them, homeward.case.child-located is published too (with victimIds) for consumers that know only children.',
+  }),
+  'homeward.case.victims-rescued': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      rescuedAt: DateTime,
+      place: ShortText,
+      region: RegionCode,
+      victims: Type.Array(VictimTally, { minItems: 1, maxItems: 100 }),
+      buyerHousehold: Type.Optional(BuyerHousehold),
+      noBuyerHousehold: Type.Optional(NoBuyerHousehold),
+      currentGuardianCleared: Type.Optional(GuardianCleared),
+      identification: Type.Optional(PoliceIdentification),
+    }),
+    key: (d) => d.caseId,
+    description:
+      'Police rescued victims of a case, children or adults, in one action (the age group is the age on the rescue day). When children are among them, homeward.case.child-rescued is published too (with victimIds) for consumers that know only children.',
+    personalData: {
+      'buyer-identity':
+        "placement refuses anyone of the buying household as guardian, matching the head's and members' identity numbers as well as names and address (`buyerHousehold.idNumber`, `members[].idNumber`)",
     },
   }),
   'homeward.case.lead-added': eventType({
@@ -239,9 +337,11 @@ export const EventCatalogue = {
       lat: Type.Optional(Latitude),
       lon: Type.Optional(Longitude),
       identification: Type.Optional(PoliceIdentification),
+      victimIds: Type.Optional(VictimIds),
     }),
     key: (d) => d.caseId,
-    description: 'Police located the child.',
+    description:
+      'Police located the child. With victimIds: the child victims of a homeward.case.victims-located published with it (a consumer that reads that event ignores this one).',
   }),
   'homeward.case.child-rescued': eventType({
     topic: Topics.caseEvents,
@@ -254,10 +354,11 @@ export const EventCatalogue = {
       noBuyerHousehold: Type.Optional(NoBuyerHousehold),
       currentGuardianCleared: Type.Optional(GuardianCleared),
       identification: Type.Optional(PoliceIdentification),
+      victimIds: Type.Optional(VictimIds),
     }),
     key: (d) => d.caseId,
     description:
-      'Police rescued the child; the buying household (or the statement that there is none) is recorded for placement.',
+      'Police rescued the child; the buying household (or the statement that there is none) is recorded for placement. With victimIds: the child victims of a homeward.case.victims-rescued published with it (a consumer that reads that event ignores this one).',
     personalData: {
       'buyer-identity':
         "placement refuses anyone of the buying household as guardian, matching the head's and members' identity numbers as well as names and address (`buyerHousehold.idNumber`, `members[].idNumber`)",
@@ -318,9 +419,11 @@ export const EventCatalogue = {
         description: Type.Optional(LongText),
         photoUrl: Type.Optional(Url),
       }),
+      sought: Type.Optional(VictimCategory),
     }),
     key: (d) => d.alertId,
-    description: 'A rapid search alert: what a searcher needs, never the family contacts or DNA data.',
+    description:
+      'A rapid search alert: what a searcher needs, never the family contacts or DNA data. `sought` is adult for a missing woman (an alert police chose to issue; `child` then describes her, its name kept for consumers that know only children).',
   }),
   'homeward.alert.escalated': eventType({
     topic: Topics.alertEvents,
@@ -510,9 +613,16 @@ export const EventCatalogue = {
       revision: Type.Integer({ minimum: 1 }),
       reason: Type.Optional(LongText),
       region: RegionCode,
+      victimId: Type.Optional(Id),
+      category: Type.Optional(VictimCategory),
+      plan: Type.Optional(literalUnion(VictimPlans)),
+      sex: Type.Optional(Sex),
+      ageGroup: Type.Optional(AgeGroup),
+      disability: Type.Optional(Type.Boolean({ description: 'the victim has a disability' })),
     }),
     key: (d) => d.caseId,
-    description: 'Civil affairs decided (or revised) where a rescued child goes.',
+    description:
+      'Civil affairs decided (or revised) where a rescued victim goes and, with plan, what the victim will live from; victimId names the victim (absent: the single child of a case from before victims existed).',
   }),
   'homeward.followup.scheduled': eventType({
     topic: Topics.placementEvents,
@@ -523,9 +633,11 @@ export const EventCatalogue = {
       type: FollowupType,
       dueDate: DateOnly,
       region: RegionCode,
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
-    description: 'A follow-up was scheduled by the child age on the decision date.',
+    description:
+      "A follow-up was scheduled by the victim's age on the decision date, the plan and a disability; owner is the role that completes it.",
   }),
   'homeward.followup.completed': eventType({
     topic: Topics.placementEvents,
@@ -537,8 +649,9 @@ export const EventCatalogue = {
       outcome: Type.String({
         ...LongText,
         description:
-          'a code of FollowupOutcomeCodes for the type (school-enrolled, care-given, training-enrolled, handed-over); the school, hospital or course stays in placement',
+          'a code of FollowupOutcomeCodes for the type (school-enrolled, care-given, training-enrolled, handed-over, relief-given, legal-aid-given, employment-services-given, assistance-given); the school, hospital or course stays in placement',
       }),
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
     description: 'A follow-up was done; its outcome is a code, the details stay in placement.',
@@ -551,6 +664,7 @@ export const EventCatalogue = {
       type: FollowupType,
       dueDate: DateOnly,
       detectedAt: DateTime,
+      ...followupVictimFields,
     }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',

@@ -63,6 +63,8 @@ export const Roles = [
   'unit',
   'operator',
   'admin',
+  'human-resources-social-security',
+  'disabled-persons-federation',
   // The anti-trafficking coordination office of a level; the credential's region says which.
   'coordination-office',
 ] as const;

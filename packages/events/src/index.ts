@@ -7,4 +7,5 @@ export * from './reports.ts';
 export * from './topics.ts';
 export * from './trace.ts';
 export * from './validation.ts';
+export * from './victims.ts';
 export * from './vocabulary.ts';

@@ -1,4 +1,5 @@
 import { type TLiteral, type TUnion, Type } from '@sinclair/typebox';
+import type { Role } from './common.ts';
 
 /**
  * The contract's closed vocabularies, each declared once `as const`: services import the list
@@ -18,7 +19,12 @@ export function literalUnion<const V extends readonly [string, ...string[]]>(
 }
 
 /** Kinds of case rescue coordination keeps (a sighting is a lead on a case, not a case). */
-export const CaseKinds = ['missing-child', 'unidentified-child', 'suspected-trafficking'] as const;
+export const CaseKinds = [
+  'missing-child',
+  'unidentified-child',
+  'suspected-trafficking',
+  'missing-woman',
+] as const;
 export type CaseKind = (typeof CaseKinds)[number];
 
 /** Why an alert ended; every notified unit is told. */
@@ -41,6 +47,10 @@ export const FollowupTypes = [
   'medical-psychological-rehabilitation',
   'vocational-training',
   'escorted-handover',
+  'relief',
+  'legal-aid',
+  'employment-services',
+  'disability-assistance',
 ] as const;
 export type FollowupType = (typeof FollowupTypes)[number];
 
@@ -53,6 +63,10 @@ export const FollowupOutcomeCodes = {
   'medical-psychological-rehabilitation': 'care-given',
   'vocational-training': 'training-enrolled',
   'escorted-handover': 'handed-over',
+  relief: 'relief-given',
+  'legal-aid': 'legal-aid-given',
+  'employment-services': 'employment-services-given',
+  'disability-assistance': 'assistance-given',
 } as const satisfies Record<FollowupType, string>;
 export type FollowupOutcomeCode = (typeof FollowupOutcomeCodes)[FollowupType];
 
@@ -97,6 +111,60 @@ export type SamplingSubject = (typeof SamplingSubjects)[number];
 /** Placement's clocks on "as soon as possible": rescued but not placed, identified but not home. */
 export const PlacementClocks = ['rescued-not-placed', 'identified-not-returned'] as const;
 export type PlacementClock = (typeof PlacementClocks)[number];
+
+/** A victim on a case: a child (under 18 when registered) or an adult. */
+export const VictimCategories = ['child', 'adult'] as const;
+export type VictimCategory = (typeof VictimCategories)[number];
+
+/** The age groups the annual report and the board count victims by. */
+export const AgeGroups = ['under-14', '14-17', '18-and-over'] as const;
+export type AgeGroup = (typeof AgeGroups)[number];
+
+/** The age group of an age in whole years. */
+export function ageGroupOf(age: number): AgeGroup {
+  if (age < 14) return 'under-14';
+  if (age < 18) return '14-17';
+  return '18-and-over';
+}
+
+/**
+ * What a rescued victim will live from, beside the placement type (who answers for the victim):
+ * going home (with escort and relief), relief and temporary shelter at a relief station (救助站),
+ * local employment, or employment elsewhere with job guidance and referral.
+ */
+export const VictimPlans = [
+  'return-home',
+  'relief-shelter',
+  'local-employment',
+  'employment-elsewhere',
+] as const;
+export type VictimPlan = (typeof VictimPlans)[number];
+
+/**
+ * The role that answers for, and alone completes, each kind of follow-up: schools for
+ * compulsory education, designated hospitals (health) for medical and psychological care,
+ * human resources and social security for vocational training and employment services, civil
+ * affairs for relief and the escort home, the women's federation for legal aid and rights, the
+ * disabled persons' federation for the placement and assistance of victims with disabilities.
+ */
+export const FollowupOwners = {
+  'compulsory-education': 'education',
+  'medical-psychological-rehabilitation': 'health',
+  'vocational-training': 'human-resources-social-security',
+  'escorted-handover': 'civil-affairs',
+  relief: 'civil-affairs',
+  'legal-aid': 'womens-federation',
+  'employment-services': 'human-resources-social-security',
+  'disability-assistance': 'disabled-persons-federation',
+} as const satisfies Record<FollowupType, Role>;
+
+/**
+ * A victim's id: victim n (from 1) of a case. The single child of a missing-child or
+ * unidentified-child case is victim 1, so events from before victims existed name it too.
+ */
+export function victimIdFor(caseId: string, ordinal: number): string {
+  return `${caseId}.v${ordinal}`;
+}
 /** Where a department's annual submission stands with its coordination office. */
 export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
 export type SubmissionStatus = (typeof SubmissionStatuses)[number];

@@ -44,11 +44,13 @@ export interface ExpectedEndState {
 /**
  * Follow-ups placement schedules (its policy): medical and psychological rehabilitation always,
  * compulsory education from 6 to 15, escorted handover on a return to the family, vocational
- * training from 16 when not returned home.
+ * training from 16 when not returned home, and the women's federation's legal aid for every
+ * child (every victim here is a child).
  */
 function followupsOf(age: number, type: string): number {
   return (
     1 +
+    (age < 18 ? 1 : 0) +
     (age >= 6 && age <= 15 ? 1 : 0) +
     (type === 'return-to-family' ? 1 : 0) +
     (age >= 16 && type !== 'return-to-family' ? 1 : 0)

@@ -324,6 +324,10 @@ export function followupOutcome(type: string): Record<string, string> {
       return { hospital: 'Anhui mental health centre (designated)' };
     case 'vocational-training':
       return { course: 'provincial vocational college, catering' };
+    case 'employment-services':
+      return { employer: 'Hefei industrial park, packaging line' };
+    case 'legal-aid':
+      return { note: "the women's federation explained the child's rights to the family" };
     default:
       return { note: 'handed over to the family; the home visit found the child well' };
   }

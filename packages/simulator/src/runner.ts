@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { FollowupOwners, regionContains } from '@homeward/events';
 import type { Logger } from 'pino';
 import { type Credential, credentialFor, keyFor } from './credentials.ts';
 import { type FrequencyTableView, familyProfiles, type Profile } from './genetics.ts';
@@ -324,13 +325,23 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
           service: 'placement',
           method: 'POST',
           path: `/v1/followups/${f.followupId}/complete`,
-          agency: action.agency,
+          // Only the department that answers for a follow-up completes it (placement's owners).
+          agency: ownerAgency(f.type, (f as { region?: string }).region, action.agency),
           body: followupOutcome(f.type),
         },
         [200, 201],
         [],
       );
     }
+  }
+
+  /** An agency of the role that owns a follow-up, in its region if one is, else any of the role. */
+  function ownerAgency(type: string, region: string | undefined, fallback: Agency): Agency {
+    const owner = (FollowupOwners as Record<string, string>)[type];
+    if (!owner || owner === fallback.role) return fallback;
+    const of = opts.credentials.filter((c) => c.role === owner);
+    const c = (region ? of.find((x) => regionContains(x.region, region)) : undefined) ?? of[0];
+    return c ? { role: c.role, agencyId: c.agencyId, region: c.region } : fallback;
   }
 
   async function step(action: Action): Promise<void> {

@@ -55,6 +55,8 @@ const AGENCY_OF: Record<string, string> = {
   education: 'shushan-school-12',
   volunteer: 'baby-come-home-volunteers',
   unit: 'hefei-south-station-police-post',
+  'civil-affairs': 'hefei-civil-affairs',
+  'womens-federation': 'anhui-womens-federation',
 };
 
 /** A report event as an agency system would send it. */

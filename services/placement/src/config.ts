@@ -30,6 +30,19 @@ export const PlacementConfig = serviceConfig({
     DEFAULT_FOLLOWUP_POLICY['vocational-training'],
     'vocational training',
   ),
+  FOLLOWUP_DAYS_RELIEF: days(
+    DEFAULT_FOLLOWUP_POLICY.relief,
+    'relief (an adult going home or to a relief station)',
+  ),
+  FOLLOWUP_DAYS_LEGAL_AID: days(DEFAULT_FOLLOWUP_POLICY['legal-aid'], "the women's federation's legal aid"),
+  FOLLOWUP_DAYS_EMPLOYMENT_SERVICES: days(
+    DEFAULT_FOLLOWUP_POLICY['employment-services'],
+    'employment services (job guidance and referral)',
+  ),
+  FOLLOWUP_DAYS_DISABILITY_ASSISTANCE: days(
+    DEFAULT_FOLLOWUP_POLICY['disability-assistance'],
+    "the disabled persons' federation's assistance",
+  ),
   /** The UTC offset at which dates are days (China Standard Time, no daylight saving). */
   UTC_OFFSET_MINUTES: Type.Integer({ default: 480, minimum: -720, maximum: 840 }),
   OVERDUE_CHECK_INTERVAL_MS: Type.Integer({ default: 60_000, minimum: 100 }),
@@ -61,5 +74,9 @@ export function followupPolicy(config: Static<typeof PlacementConfig>): Followup
     'medical-psychological-rehabilitation': config.FOLLOWUP_DAYS_MEDICAL_REHABILITATION,
     'compulsory-education': config.FOLLOWUP_DAYS_COMPULSORY_EDUCATION,
     'vocational-training': config.FOLLOWUP_DAYS_VOCATIONAL_TRAINING,
+    relief: config.FOLLOWUP_DAYS_RELIEF,
+    'legal-aid': config.FOLLOWUP_DAYS_LEGAL_AID,
+    'employment-services': config.FOLLOWUP_DAYS_EMPLOYMENT_SERVICES,
+    'disability-assistance': config.FOLLOWUP_DAYS_DISABILITY_ASSISTANCE,
   };
 }

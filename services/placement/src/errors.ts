@@ -81,6 +81,34 @@ export const PlacementErrors = defineErrors({
     status: 422,
     summary: "the age on the decision date cannot be determined; state the child's birthDate",
   },
+  victimNotFound: {
+    code: 'PLACEMENT_ERR_VICTIM_NOT_FOUND',
+    status: 404,
+    summary: 'the case has no victim of that id (placement learns of victims from case.events.v1)',
+  },
+  victimRequired: {
+    code: 'PLACEMENT_ERR_VICTIM_REQUIRED',
+    status: 422,
+    summary: 'the case has several victims: the decision names the one it places (victimId)',
+  },
+  planNotAllowed: {
+    code: 'PLACEMENT_ERR_PLAN_NOT_ALLOWED',
+    status: 422,
+    summary:
+      'the plan does not fit: return-home is a return-to-family, relief-shelter a civil-affairs-institution, employment (local or elsewhere) is for victims of 16 and over',
+  },
+  disabilityConsiderationRequired: {
+    code: 'PLACEMENT_ERR_DISABILITY_CONSIDERATION_REQUIRED',
+    status: 422,
+    summary:
+      'the victim has a disability: the decision states how the placement meets it (disabilityConsideration)',
+  },
+  notFollowupOwner: {
+    code: 'PLACEMENT_ERR_NOT_FOLLOWUP_OWNER',
+    status: 403,
+    summary:
+      'only the role that answers for a follow-up completes it (education, health, human-resources-social-security, civil-affairs, womens-federation, disabled-persons-federation by type)',
+  },
   minorIndependentLiving: {
     code: 'PLACEMENT_ERR_MINOR_INDEPENDENT_LIVING',
     status: 422,

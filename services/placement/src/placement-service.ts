@@ -55,7 +55,10 @@ export class PlacementService {
   constructor(private readonly deps: PlacementServiceDeps) {}
 
   /** Decides (first time) or revises (with a reason) the placement of a case. */
-  async decide(input: DecisionInput, principal: Principal): Promise<{ doc: CaseDoc; created: boolean }> {
+  async decide(
+    input: DecisionInput,
+    principal: Principal,
+  ): Promise<{ doc: CaseDoc; created: boolean; placementId: string }> {
     const party = partyErrors(input);
     if (party.length > 0)
       throw PlacementErrors.invalidParty.error(
@@ -87,9 +90,12 @@ export class PlacementService {
             });
           for (const f of plan.scheduled)
             await store.addLookup({ _id: f.followupId, caseId: current._id, kind: 'followup' });
-          const { placement, followups } = plan;
+          const { placements, followups } = plan;
+          // Every placement is kept in `placements` (one per victim); a single placement stored
+          // before victims existed moves there with this write.
+          const { placement: _single, ...rest } = current;
           return {
-            doc: { ...current, version: current.version + 1, placement, followups },
+            doc: { ...rest, version: current.version + 1, placements, followups },
             events: plan.events,
             result: plan,
           };
@@ -114,7 +120,7 @@ export class PlacementService {
       },
       'placement decided',
     );
-    return { doc, created: result.created };
+    return { doc, created: result.created, placementId: result.placement.placementId };
   }
 
   /**
@@ -151,13 +157,10 @@ export class PlacementService {
       await this.deps.store.cases.update(
         caseId,
         (current) => {
-          const plan = planCompletion(
-            current,
-            followupId,
-            outcome,
-            this.deps.clock.now(),
-            principal.agencyId,
-          );
+          const plan = planCompletion(current, followupId, outcome, this.deps.clock.now(), {
+            agencyId: principal.agencyId,
+            role: principal.role,
+          });
           if (!plan.ok) throw refusalError(plan.refusal);
           return {
             doc: { ...current, version: current.version + 1, followups: plan.followups },

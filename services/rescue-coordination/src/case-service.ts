@@ -1,4 +1,5 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
+
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
 import {
   type Clock,
@@ -15,6 +16,7 @@ import type { AlertState } from './domain/alert-plan.ts';
 import { type CaseDoc, type LeadRecord, leadRowId, type Team } from './domain/case.ts';
 import {
   addLead,
+  addVictims,
   alertOf,
   assignTeam,
   cancelCaseAlert,
@@ -40,6 +42,7 @@ import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
 import type { CaseStatus } from './domain/lifecycle.ts';
 import { type TeamClockPolicy, teamDeadline, teamOverdueAt, teamOverdueEvent } from './domain/team-clock.ts';
+import type { NewVictim, VictimRecord } from './domain/victims.ts';
 import { Errors } from './errors.ts';
 
 /** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
@@ -316,6 +319,26 @@ export class CaseService {
       { alertId: alert.alertId, caseId: alert.caseId, radiusKm: alert.radiusKm, step: alert.step },
       'alert issued',
     );
+  }
+
+  /** Police add victims found later, several in one action. */
+  async addVictims(
+    caseId: string,
+    input: { victims: NewVictim[]; foundAt?: string },
+    by: Principal,
+  ): Promise<{ doc: CaseDoc; added: VictimRecord[] }> {
+    const now = this.deps.clock.now();
+    const { doc, result } = await this.change(caseId, (d) => {
+      // A case outside the caller's region answers as a missing one.
+      ensureInScope(
+        by,
+        d,
+        (c) => c.region,
+        () => Errors.caseNotFound.error(`no case "${caseId}"`),
+      );
+      return addVictims(d, input, by, now);
+    });
+    return { doc, added: result! };
   }
 
   async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {

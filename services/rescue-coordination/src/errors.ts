@@ -26,7 +26,8 @@ export const Errors = defineErrors({
   alertNotApplicable: {
     code: 'RESCUE_ERR_ALERT_NOT_APPLICABLE',
     status: 422,
-    summary: 'a rapid search alert is for a missing-child case only.',
+    summary:
+      'a rapid search alert is for a missing child or a missing woman (the latter only when police issue it).',
   },
   chiefRegion: {
     code: 'RESCUE_ERR_CHIEF_REGION',
@@ -39,6 +40,12 @@ export const Errors = defineErrors({
     status: 422,
     summary:
       'a buying household and the statement that there is none exclude each other (in one request, or against what is recorded).',
+  },
+  victimsNotApplicable: {
+    code: 'RESCUE_ERR_VICTIMS_NOT_APPLICABLE',
+    status: 422,
+    summary:
+      'a named victim is not on the case, or is past the step already; or a victim to add has no age (a birth date or an apparent age).',
   },
   concurrentUpdate: {
     code: 'RESCUE_ERR_CONCURRENT_UPDATE',

@@ -49,8 +49,42 @@ describe('schema validation', () => {
     expect(validateReportData({ kind: 'lost-dog' })).toEqual([
       {
         field: '/data/kind',
-        message: 'must be one of "missing-child", "suspected-trafficking", "unidentified-child", "sighting"',
+        message:
+          'must be one of "missing-child", "suspected-trafficking", "unidentified-child", "sighting", "missing-woman"',
       },
+    ]);
+  });
+
+  it('accepts a missing woman and a marriage-registration finding, and names what is wrong in them', () => {
+    const woman = {
+      kind: 'missing-woman',
+      woman: { name: 'Wang Fang', birthDate: '1998-03-02', disability: { kinds: ['hearing'] } },
+      lastSeen: missingChild.lastSeen,
+      trafficked: true,
+      reporter: { name: 'Wang Jun', phone: '+86 138 0000 0000', relation: 'brother' },
+    };
+    expect(validateReportData(woman)).toEqual([]);
+    expect(validateReportData({ ...woman, woman: { name: 'W', apparentAge: 15 } })).toEqual([
+      { field: '/data/woman/apparentAge', message: 'must be >= 18' },
+    ]);
+    const finding = {
+      kind: 'suspected-trafficking',
+      description: 'the bride could not say where she was born',
+      observedAt: '2026-11-28T10:00:00+08:00',
+      location: { place: 'Shushan marriage registry', region: '340104' },
+      marriageRegistration: {
+        registryOffice: 'Shushan marriage registry',
+        applicationDate: '2026-11-28',
+        signs: ['bride-cannot-state-own-details', 'intermediary-present'],
+        bride: { sex: 'female', apparentAge: 20, description: 'speaks no Mandarin' },
+        groom: { name: 'Zhao Gang', address: 'Village 3, Feixi' },
+      },
+    };
+    expect(validateReportData(finding)).toEqual([]);
+    const repeated = structuredClone(finding);
+    repeated.marriageRegistration.signs = ['intermediary-present', 'intermediary-present'];
+    expect(validateReportData(repeated)).toEqual([
+      expect.objectContaining({ field: '/data/marriageRegistration/signs' }),
     ]);
   });
 

@@ -1,12 +1,22 @@
 import {
   CancelReasons,
+  FollowupOwners,
   type FollowupType,
   type HomewardEvent,
   PlacementTypes,
-  type Role,
 } from '@homeward/events';
 import type { Ref } from './refs.ts';
 import { regionMatches } from './regions.ts';
+import {
+  AGE_BUCKETS,
+  type AgeBucket,
+  VICTIM_COUNTERS,
+  VICTIM_MEASURES,
+  type VictimCounter,
+  type VictimTable,
+  victimCountsOf,
+  victimTable,
+} from './victim-counts.ts';
 
 /** The counters of one department's year in one region (flat keys: stored as they are). */
 export const COUNTERS = [
@@ -28,20 +38,15 @@ export const COUNTERS = [
 ] as const;
 export type Counter = (typeof COUNTERS)[number];
 
-/** The department that answers for each follow-up kind. */
-const FOLLOWUP_DEPARTMENT: Record<FollowupType, Role> = {
-  'compulsory-education': 'education',
-  'medical-psychological-rehabilitation': 'health',
-  'vocational-training': 'civil-affairs',
-  'escorted-handover': 'civil-affairs',
-};
+/** The department that answers for each follow-up kind: the contract's owners. */
+const FOLLOWUP_DEPARTMENT = FollowupOwners;
 
 /** What one event adds to one (year, region, department) row. */
 export interface Contribution {
   year: number;
   region: string;
   department: string;
-  counts: Partial<Record<Counter, number>>;
+  counts: Partial<Record<Counter | VictimCounter, number>>;
   /** Milliseconds from the report (case opened) to the child located. */
   reportToLocatedMs?: number;
 }
@@ -63,6 +68,35 @@ export function yearOf(time: string, utcOffsetMinutes: number): number {
  * reports sent over HTTP and over Kafka count alike and refused ones do not.
  */
 export function contributionOf(
+  event: HomewardEvent,
+  ref: Ref | undefined,
+  utcOffsetMinutes: number,
+  caseRefForVictims?: Ref,
+): Contribution | undefined {
+  const c = figuresOf(event, ref, utcOffsetMinutes);
+  const victims = victimCountsOf(
+    event,
+    event.type === 'homeward.case.child-rescued' ? ref : caseRefForVictims,
+  );
+  if (Object.keys(victims).length === 0) return c;
+  // Victims rescued (victims-rescued), placed and employed count in the row of the event's department.
+  const base = c ?? {
+    year: yearOf(timeOf(event), utcOffsetMinutes),
+    region: ref?.region ?? ((event.data as { region?: string }).region || UNKNOWN_REGION),
+    department: 'police',
+    counts: {},
+  };
+  return { ...base, counts: { ...base.counts, ...victims } };
+}
+
+/** When a victims event happened (the one type with victim counts and no other figure). */
+function timeOf(event: HomewardEvent): string {
+  const d = event.data as { rescuedAt?: string };
+  return d.rescuedAt ?? event.time ?? new Date(0).toISOString();
+}
+
+/** The figures of the department rows, without the victim counts. */
+function figuresOf(
   event: HomewardEvent,
   ref: Ref | undefined,
   utcOffsetMinutes: number,
@@ -93,7 +127,10 @@ export function contributionOf(
       return Number.isFinite(elapsed) && elapsed >= 0 ? { ...c, reportToLocatedMs: elapsed } : c;
     }
     case 'homeward.case.child-rescued':
-      return row(d.rescuedAt, ref?.region ?? d.region, 'police', { childrenRescued: 1 });
+      // One event may name several children (the twin of a raid's victims-rescued).
+      return row(d.rescuedAt, ref?.region ?? d.region, 'police', {
+        childrenRescued: Array.isArray(d.victimIds) ? d.victimIds.length : 1,
+      });
     case 'homeward.alert.issued':
       return row(d.issuedAt, d.region, 'police', { alertsIssued: 1 });
     case 'homeward.alert.cancelled':
@@ -138,7 +175,7 @@ export interface AnnualRowData {
   year: number;
   region: string;
   department: string;
-  counts: Partial<Record<Counter, number>>;
+  counts: Partial<Record<Counter | VictimCounter, number>>;
   reportToLocatedMs: number[];
 }
 
@@ -155,6 +192,11 @@ export interface AnnualReport {
   region: string | null;
   lines: AnnualLine[];
   totals: { counts: Record<Counter, number>; medianReportToLocatedHours: number | null };
+  /**
+   * Victims by measure, sex and age group (under 14, 14–17, 18 and over, or age unknown):
+   * rescued, returned home, placed, in training, employed. Women count as women, never as children.
+   */
+  victims: VictimTable;
 }
 
 export function median(values: number[]): number | null {
@@ -180,6 +222,7 @@ export function buildAnnualReport(
     .filter((r) => r.year === year && (region === undefined || regionMatches(region, r.region)))
     .sort((a, b) => a.region.localeCompare(b.region) || a.department.localeCompare(b.department));
   const totals = zeroCounts();
+  const victimTotals: Partial<Record<VictimCounter, number>> = {};
   const allDurations: number[] = [];
   const lines = selected.map((r) => {
     const counts = zeroCounts();
@@ -187,6 +230,7 @@ export function buildAnnualReport(
       counts[c] = r.counts[c] ?? 0;
       totals[c] += counts[c];
     }
+    for (const v of VICTIM_COUNTERS) if (r.counts[v]) victimTotals[v] = (victimTotals[v] ?? 0) + r.counts[v]!;
     allDurations.push(...r.reportToLocatedMs);
     return {
       region: r.region,
@@ -200,6 +244,7 @@ export function buildAnnualReport(
     region: region ?? null,
     lines,
     totals: { counts: totals, medianReportToLocatedHours: hours(median(allDurations)) },
+    victims: victimTable(victimTotals),
   };
 }
 
@@ -274,5 +319,29 @@ tr.total th, tr.total td { font-weight: bold; border-top: 2px solid #111; }
 <tbody>
 ${rows}
 ${total}
-</tbody></table></body></html>`;
+</tbody></table>
+${victimsHtml(report.victims)}</body></html>`;
+}
+
+const AGE_LABELS: Record<AgeBucket, string> = {
+  'under-14': 'under 14',
+  '14-17': '14–17',
+  '18-and-over': '18 and over',
+  'age-unknown': 'age unknown',
+};
+
+/** The victims table: one row per sex and age group, one column per measure. */
+function victimsHtml(t: VictimTable): string {
+  const rows = (['female', 'male', 'unknown'] as const).flatMap((sex) =>
+    AGE_BUCKETS.map(
+      (age) =>
+        `<tr><th>${sex}</th><th>${escapeHtml(AGE_LABELS[age])}</th>${VICTIM_MEASURES.map(
+          (m) => `<td>${t[m][sex][age]}</td>`,
+        ).join('')}</tr>`,
+    ),
+  );
+  return `<h2>Victims by sex and age group</h2>
+<table class="victims"><tr><th>Sex</th><th>Age group</th>${VICTIM_MEASURES.map((m) => `<th>${escapeHtml(m)}</th>`).join('')}</tr>
+${rows.join('\n')}
+</table>`;
 }

@@ -1,4 +1,6 @@
 import { CustodySteps, PlacementTypes } from '@homeward/events';
+import type { RedisOp } from './live-ops.ts';
+import { type VictimCounter, victimTable } from './victim-counts.ts';
 
 export const CASE_STATUSES = ['open', 'team-assigned', 'located', 'rescued', 'closed'] as const;
 /** The catalogue's custody steps, in their order (re-exported for the board's readers). */
@@ -24,6 +26,16 @@ export interface RawBoard {
   overdueClocks?: Record<string, string>;
   /** Annual reports by submission id (absent in projections made before it existed). */
   annualReports?: Record<string, string>;
+  /** Victim counters (`rescued:female:18-and-over` → n), as {@link victimBoardOps} keeps them. */
+  victims?: Record<string, string>;
+}
+
+/**
+ * The board's victim counts: one HINCRBY per counter an event adds (see victim-counts.ts), run
+ * in the same once-per-event script as the rest of the projection.
+ */
+export function victimBoardOps(counts: Partial<Record<VictimCounter, number>>, hash: string): RedisOp[] {
+  return Object.entries(counts).map(([k, n]) => ['HINCRBY', hash, k.slice('victims:'.length), String(n)]);
 }
 
 /** The clocks on "as soon as possible", as the board counts them. */
@@ -202,6 +214,9 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
       awaitingReview: awaiting.slice(0, LIST_LIMIT),
     },
     placements: { byType: placements },
+    victims: victimTable(
+      Object.fromEntries(Object.entries(raw.victims ?? {}).map(([k, v]) => [`victims:${k}`, v])),
+    ),
     followups: { ...followups, overdueList: overdueList.slice(0, LIST_LIMIT) },
     clocks: { overdue: clockList.length, byClock, list: clockList.slice(0, LIST_LIMIT) },
     annualReports: { ...reports, overdueList: overdueReports.slice(0, LIST_LIMIT) },

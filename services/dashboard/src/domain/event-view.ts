@@ -29,6 +29,12 @@ const point = { lat: true, lon: true } as const;
 /** An officer as operators see one: which agency and region, never a name or a contact. */
 const officer = { officerId: true, agencyId: true, region: true } as const;
 const outcomeCodes = new Set<unknown>(Object.values(FollowupOutcomeCodes));
+/** A victim as operators see one: its id, child or adult, sex; never a description or birth date. */
+const victim = { victimId: true, category: true, sex: true } as const;
+/** A victim of a located or rescued action: as {@link victim}, with the age group on that day. */
+const victimTally = { ...victim, ageGroup: true } as const;
+/** Whose follow-up it is (the victim, its sex and age group) and the role that answers for it. */
+const followupVictim = { victimId: true, owner: true, sex: true, ageGroup: true } as const;
 /** A match's references to relatives: which sample, which relation. */
 const relatives = { relationship: true, references: { sampleId: true, relation: true } } as const;
 /** Both sides of a match: the child's case, and which parent samples matched (no names). */
@@ -59,6 +65,25 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     openedAt: true,
     reportId: true,
     reportedBy: actor,
+    victims: victim,
+  },
+  'homeward.case.victims-added': { caseId: true, addedAt: true, addedBy: actor, victims: victim },
+  'homeward.case.victims-located': {
+    caseId: true,
+    locatedAt: true,
+    place: true,
+    region: true,
+    victims: victimTally,
+    identification: { method: true },
+  },
+  // As child-rescued: never the buying household, nor the reason of a statement that there is none.
+  'homeward.case.victims-rescued': {
+    caseId: true,
+    rescuedAt: true,
+    place: true,
+    region: true,
+    victims: victimTally,
+    identification: { method: true },
   },
   'homeward.case.lead-added': {
     caseId: true,
@@ -85,6 +110,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     lat: true,
     lon: true,
     identification: { method: true },
+    victimIds: true,
   },
   'homeward.case.child-rescued': {
     caseId: true,
@@ -92,6 +118,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     place: true,
     region: true,
     identification: { method: true },
+    victimIds: true,
   },
   // Whether a household was recorded or stated as none, never who is in it nor the reason text.
   'homeward.case.household-recorded': { caseId: true, recordedAt: true, noBuyerHousehold: {} },
@@ -115,6 +142,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     radiusKm: true,
     step: true,
     child: { sex: true },
+    sought: true,
   },
   'homeward.alert.escalated': {
     alertId: true,
@@ -209,6 +237,12 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     decidedAt: true,
     revision: true,
     region: true,
+    victimId: true,
+    category: true,
+    plan: true,
+    sex: true,
+    ageGroup: true,
+    disability: true,
   },
   'homeward.followup.scheduled': {
     followupId: true,
@@ -217,6 +251,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     type: true,
     dueDate: true,
     region: true,
+    ...followupVictim,
   },
   'homeward.followup.completed': {
     followupId: true,
@@ -225,6 +260,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     completedAt: true,
     // Older producers wrote the school or hospital here: only a code passes.
     outcome: (v) => outcomeCodes.has(v),
+    ...followupVictim,
   },
   'homeward.followup.overdue': {
     followupId: true,
@@ -232,6 +268,7 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     type: true,
     dueDate: true,
     detectedAt: true,
+    ...followupVictim,
   },
   'homeward.coordination.submission-submitted': {
     ...submission,

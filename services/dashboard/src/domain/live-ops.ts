@@ -26,6 +26,7 @@ export function liveKeys(ns: string) {
     followupStatus: `${ns}followup:status`,
     followupInfo: `${ns}followup:info`,
     overdueClocks: `${ns}overdue:clocks`,
+    victims: `${ns}victims`,
     /** Annual reports (coordination): submission id → where it stands, as JSON. */
     annualReports: `${ns}annual:reports`,
   };

@@ -1,4 +1,5 @@
 import type { HomewardEvent } from '@homeward/events';
+import { legacyVictimRef } from './victim-counts.ts';
 
 /**
  * Immutable facts the dashboard remembers about an aggregate so that later events, which do
@@ -11,6 +12,10 @@ export interface Ref {
   region?: string;
   caseId?: string;
   openedAt?: string;
+  /** A case's one child as its opening describes it, for events from before victims (see victim-counts.ts). */
+  victimSex?: string;
+  turns14?: string;
+  turns18?: string;
 }
 
 export const caseRef = (caseId: string) => `case:${caseId}`;
@@ -23,7 +28,7 @@ export function refsWritten(event: HomewardEvent): Ref[] {
   switch (event.type) {
     case 'homeward.case.opened': {
       const d = (event as HomewardEvent<'homeward.case.opened'>).data;
-      return [{ _id: caseRef(d.caseId), region: d.region, openedAt: d.openedAt }];
+      return [{ _id: caseRef(d.caseId), region: d.region, openedAt: d.openedAt, ...legacyVictimRef(d) }];
     }
     case 'homeward.alert.issued': {
       const d = (event as HomewardEvent<'homeward.alert.issued'>).data;

@@ -1,9 +1,11 @@
 import { type EventType, EventTypes, type HomewardEvent } from '@homeward/events';
 import type { EventHandler, EventHandlers, HandlerContext } from '@homeward/messaging';
 import { contributionOf } from '../domain/annual.ts';
+import { victimBoardOps } from '../domain/board.ts';
 import { toView } from '../domain/event-view.ts';
 import { liveOps } from '../domain/live-ops.ts';
-import { placeOf, refNeeded, refsWritten } from '../domain/refs.ts';
+import { caseRef, placeOf, refNeeded, refsWritten } from '../domain/refs.ts';
+import { needsCaseRef, victimCountsOf } from '../domain/victim-counts.ts';
 import type { AnnualStore } from '../store/annual-store.ts';
 import type { LiveStore } from '../store/live-store.ts';
 
@@ -56,12 +58,20 @@ export function projectEvent(deps: ProjectorDeps) {
     await io(() => deps.annual.saveRefs(refsWritten(event)));
     const refId = refNeeded(event);
     const ref = refId ? ((await io(() => deps.annual.getRef(refId))) ?? undefined) : undefined;
-    const contribution = contributionOf(event, ref, deps.utcOffsetMinutes);
+    // A placement event from before victims names no victim: its case's remembered child does.
+    const legacyCase = needsCaseRef(event);
+    const victimRef = legacyCase
+      ? ((await io(() => deps.annual.getRef(caseRef(legacyCase)))) ?? undefined)
+      : undefined;
+    const contribution = contributionOf(event, ref, deps.utcOffsetMinutes, victimRef);
     if (contribution) await io(() => deps.annual.apply(eventKey, contribution));
     const view = toView(event, topic, placeOf(event, ref));
-    const counted = await io(() =>
-      deps.live.project(eventKey, liveOps(event, view, deps.live.keys, deps.historyMaxLen)),
-    );
+    const victims = victimCountsOf(event, event.type === 'homeward.case.child-rescued' ? ref : victimRef);
+    const ops = [
+      ...liveOps(event, view, deps.live.keys, deps.historyMaxLen),
+      ...victimBoardOps(victims, deps.live.keys.victims),
+    ];
+    const counted = await io(() => deps.live.project(eventKey, ops));
     ctx.log.debug({ counted, region: view.region, caseId: view.caseId }, 'event projected');
     return { counted };
   };

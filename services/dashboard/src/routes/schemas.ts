@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { COUNTERS } from '../domain/annual.ts';
+import { AGE_BUCKETS, VICTIM_MEASURES } from '../domain/victim-counts.ts';
 
 const RegionQuery = Type.String({ pattern: '^[1-8][0-9]{5}$', description: 'a 6-digit division code' });
 const Token = Type.Optional(
@@ -62,7 +63,18 @@ export const AnnualReportSchema = Type.Object({
     }),
   ),
   totals: Type.Object({ counts: Counts, medianReportToLocatedHours: Median }),
+  victims: VictimTableSchema(),
 });
+
+/** Victims by measure → sex → age group (under-14, 14-17, 18-and-over, age-unknown). */
+export function VictimTableSchema() {
+  const byAge = Type.Object(Object.fromEntries(AGE_BUCKETS.map((a) => [a, Type.Integer()])));
+  const bySex = Type.Object({ female: byAge, male: byAge, unknown: byAge });
+  return Type.Object(Object.fromEntries(VICTIM_MEASURES.map((m) => [m, bySex])), {
+    description:
+      'victims rescued, returned home, placed, in training and employed, by sex and age group; a woman counts as a woman (female, 18-and-over), never as a child',
+  });
+}
 
 export const HealthSummary = Type.Object({
   services: Type.Array(

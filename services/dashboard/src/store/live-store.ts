@@ -97,6 +97,7 @@ export class LiveStore {
     ])
       p.hgetall(key);
     p.smembers(k.activeAlerts);
+    p.hgetall(k.victims);
     p.hgetall(k.annualReports);
     const res = (await p.exec()) ?? [];
     const val = <T>(i: number) => {
@@ -120,7 +121,8 @@ export class LiveStore {
       followupStatus: val(7),
       followupInfo: val(8),
       overdueClocks: val(9) ?? {},
-      annualReports: val(11) ?? {},
+      victims: val(11),
+      annualReports: val(12) ?? {},
       alerts: alertIds.map((alertId, i) => ({
         alertId,
         hash: (ar[i * 3]?.[1] as Record<string, string>) ?? {},

@@ -189,8 +189,13 @@ describe('what each event adds to the annual report', () => {
     });
     const kinds = {
       'medical-psychological-rehabilitation': 'health',
-      'vocational-training': 'civil-affairs',
+      // Human resources and social security train victims of 16 and over (the policy's owner).
+      'vocational-training': 'human-resources-social-security',
       'escorted-handover': 'civil-affairs',
+      relief: 'civil-affairs',
+      'legal-aid': 'womens-federation',
+      'employment-services': 'human-resources-social-security',
+      'disability-assistance': 'disabled-persons-federation',
       'a-kind-added-later': 'civil-affairs',
     };
     for (const [type, department] of Object.entries(kinds)) {

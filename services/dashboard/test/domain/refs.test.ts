@@ -35,7 +35,17 @@ describe('the facts an event establishes', () => {
   it('a case its region and opening time; an alert, a sample and a follow-up their region and case', () => {
     expect(
       refsWritten(caseOpened('c1', { region: '340102', openedAt: '2026-03-01T09:00:00+08:00' })),
-    ).toEqual([{ _id: 'case:c1', region: '340102', openedAt: '2026-03-01T09:00:00+08:00' }]);
+    ).toEqual([
+      {
+        _id: 'case:c1',
+        region: '340102',
+        openedAt: '2026-03-01T09:00:00+08:00',
+        // The case's one child, for its events from before victims: sex and the days it turns 14 and 18.
+        victimSex: 'male',
+        turns14: '2033-05-01',
+        turns18: '2037-05-01',
+      },
+    ]);
     expect(refsWritten(alertIssued('a1', 'c1', { region: '341502' }))).toEqual([
       { _id: 'alert:a1', region: '341502', caseId: 'c1' },
     ]);

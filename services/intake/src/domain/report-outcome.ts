@@ -2,9 +2,12 @@ import {
   type Actor,
   type CaseKind,
   createEvent,
+  type Disability,
   type HomewardEvent,
   type Place,
   type ReportData,
+  type ReportedVictim,
+  victimsOfReport,
 } from '@homeward/events';
 import { caseIdFor, eventIdFor } from './ids.ts';
 import type { Refusal } from './screening.ts';
@@ -50,6 +53,8 @@ export function regionOf(data: ReportData): string {
       return data.location.region;
     case 'sighting':
       return data.seenAt.region;
+    case 'missing-woman':
+      return data.lastSeen.region;
   }
 }
 
@@ -69,7 +74,10 @@ type CaseReport = Exclude<ReportData, { kind: 'sighting' }>;
  * `GET /v1/reports/{reportId}/contacts`. What remains is what a consumer needs, named with its
  * reason in the catalogue: a missing child's parents (the DNA samples owed, the family a return
  * may go to) and an unidentified child's current guardian (part of the buying household for
- * placement until police clear them).
+ * placement until police clear them), the victims a report names (sex, birth date or apparent
+ * age, the description police search by, a disability for placement), and a marriage-registration
+ * finding's groom (placement's buying household); never a missing woman's circumstances nor a
+ * marriage-registration intermediary (free text and a phone).
  */
 export function publishedReport(data: CaseReport): CaseReport {
   const opt = <K extends string, V>(k: K, v: V | undefined) => (v === undefined ? {} : { [k]: v });
@@ -134,8 +142,54 @@ export function publishedReport(data: CaseReport): CaseReport {
             ...opt('apparentAge', p.apparentAge),
           })),
         ),
+        ...opt('victims', data.victims?.map(reportedVictim)),
+        ...opt(
+          'marriageRegistration',
+          data.marriageRegistration && {
+            registryOffice: data.marriageRegistration.registryOffice,
+            applicationDate: data.marriageRegistration.applicationDate,
+            signs: data.marriageRegistration.signs,
+            bride: reportedVictim(data.marriageRegistration.bride),
+            groom: {
+              name: data.marriageRegistration.groom.name,
+              address: data.marriageRegistration.groom.address,
+              ...opt('idNumber', data.marriageRegistration.groom.idNumber),
+            },
+            ...opt('applicationRefused', data.marriageRegistration.applicationRefused),
+          },
+        ),
+      };
+    case 'missing-woman':
+      return {
+        kind: data.kind,
+        woman: {
+          name: data.woman.name,
+          ...opt('birthDate', data.woman.birthDate),
+          ...opt('apparentAge', data.woman.apparentAge),
+          ...opt('description', data.woman.description),
+          ...opt('photoUrl', data.woman.photoUrl),
+          ...opt('disability', data.woman.disability && disability(data.woman.disability)),
+        },
+        lastSeen: place(data.lastSeen),
+        trafficked: data.trafficked,
       };
   }
+}
+
+/** A victim a report names, as published: who and how old, the description police search by. */
+function reportedVictim(v: ReportedVictim): ReportedVictim {
+  return {
+    sex: v.sex,
+    ...(v.birthDate !== undefined ? { birthDate: v.birthDate } : {}),
+    ...(v.apparentAge !== undefined ? { apparentAge: v.apparentAge } : {}),
+    description: v.description,
+    ...(v.disability ? { disability: disability(v.disability) } : {}),
+  };
+}
+
+/** A disability as published: its kinds and note (placement's disability consideration). */
+function disability(d: Disability): Disability {
+  return { kinds: d.kinds, ...(d.note !== undefined ? { note: d.note } : {}) };
 }
 
 /**
@@ -163,6 +217,7 @@ export function outcomeEvent(decision: Decision, data: ReportData, ctx: OutcomeC
         reportId,
         reportedBy,
         report: publishedReport(data),
+        victims: victimsOfReport(decision.caseId, data),
       },
       { ...common, id: eventIdFor(reportId, 'case-opened') },
     );

@@ -59,8 +59,52 @@ export function checkReportRules(report: ReportData, now: Date): FieldError[] {
       notFuture('/data/seenAt/at', report.seenAt.at);
       region('/data/seenAt/region', report.seenAt.region);
       break;
+    case 'missing-woman': {
+      notFuture('/data/lastSeen/at', report.lastSeen.at);
+      region('/data/lastSeen/region', report.lastSeen.region);
+      const w = report.woman;
+      if (w.birthDate === undefined && w.apparentAge === undefined)
+        errors.push({ field: '/data/woman', message: 'needs a birthDate or an apparentAge' });
+      if (w.birthDate !== undefined) {
+        const birth = Date.parse(`${w.birthDate}T00:00:00Z`);
+        if (birth > Date.parse(report.lastSeen.at))
+          errors.push({ field: '/data/woman/birthDate', message: 'must be before the time last seen' });
+        else if (ageInYears(w.birthDate, new Date(report.lastSeen.at)) < ADULT_AGE)
+          errors.push({
+            field: '/data/woman/birthDate',
+            message: `makes her younger than ${ADULT_AGE} when last seen; report a missing child instead`,
+          });
+      }
+      break;
+    }
+  }
+  if (report.kind === 'suspected-trafficking') {
+    for (const [i, v] of (report.victims ?? []).entries())
+      victimRules(`/data/victims/${i}`, v, report.observedAt, errors);
+    const m = report.marriageRegistration;
+    if (m) {
+      if (Date.parse(`${m.applicationDate}T00:00:00Z`) > latest)
+        errors.push({
+          field: '/data/marriageRegistration/applicationDate',
+          message: 'must not be in the future',
+        });
+      victimRules('/data/marriageRegistration/bride', m.bride, report.observedAt, errors);
+    }
   }
   return errors;
+}
+
+/** A reported victim needs an age (a birth date or an apparent one), and a birth date before the sighting. */
+function victimRules(
+  at: string,
+  v: { birthDate?: string; apparentAge?: number },
+  observedAt: string,
+  errors: FieldError[],
+): void {
+  if (v.birthDate === undefined && v.apparentAge === undefined)
+    errors.push({ field: at, message: 'needs a birthDate or an apparentAge' });
+  if (v.birthDate !== undefined && Date.parse(`${v.birthDate}T00:00:00Z`) > Date.parse(observedAt))
+    errors.push({ field: `${at}/birthDate`, message: 'must be before the time observed' });
 }
 
 /** Whole years between a birth date (YYYY-MM-DD) and a moment, by the calendar. */

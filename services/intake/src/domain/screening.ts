@@ -7,7 +7,7 @@ import {
   validateReportData,
 } from '@homeward/events';
 import type { IntakeErrorKey } from '../errors.ts';
-import { mayReport } from './permissions.ts';
+import { mayReport, partNotAllowed } from './permissions.ts';
 import { checkReportRules } from './report-rules.ts';
 
 /** The one CloudEvent type intake accepts, by either way in. */
@@ -52,6 +52,8 @@ export function screenReport(event: CloudEvent, role: Role, now: Date): Admitted
   if (!mayReport(role, data.kind)) {
     return { refused: 'kindNotAllowed', detail: `the role "${role}" may not send "${data.kind}" reports` };
   }
+  const part = partNotAllowed(role, data);
+  if (part) return { refused: 'kindNotAllowed', detail: part };
   const ruleErrors = checkReportRules(data, now);
   if (ruleErrors.length > 0) {
     return { refused: 'invalidReport', detail: 'the report is invalid', errors: ruleErrors };

@@ -27,19 +27,21 @@ describe('who may send what', () => {
 
   it('the whole table, role by role, as the policy names the reporters', () => {
     expect(REPORT_PERMISSIONS).toStrictEqual({
-      police: ['missing-child', ...MANDATED],
+      police: ['missing-child', ...MANDATED, 'missing-woman'],
       'civil-affairs': MANDATED,
       health: MANDATED,
       education: MANDATED,
       transport: MANDATED,
       'family-planning': MANDATED,
-      'womens-federation': MANDATED,
-      hotline: MANDATED,
+      'womens-federation': [...MANDATED, 'missing-woman'],
+      hotline: [...MANDATED, 'missing-woman'],
       volunteer: MANDATED,
       unit: ['sighting'],
       'dna-lab': [],
       operator: [],
       admin: [],
+      'human-resources-social-security': ['suspected-trafficking', 'sighting'],
+      'disabled-persons-federation': MANDATED,
       'coordination-office': [],
     });
     // Every role of the contract has a row: a new role cannot slip through unlisted.
@@ -67,6 +69,8 @@ describe('who may send what', () => {
       'hotline',
       'volunteer',
       'unit',
+      'human-resources-social-security',
+      'disabled-persons-federation',
     ]);
   });
 });

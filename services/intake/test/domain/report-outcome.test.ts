@@ -1,4 +1,5 @@
 import type { ReportData } from '@homeward/events';
+import { victimsOfReport } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
 import { caseIdFor } from '../../src/domain/ids.ts';
 import {
@@ -97,7 +98,11 @@ describe('the event a report publishes', () => {
     const reportOf = (d: ReportData) =>
       (outcomeEvent(opensCase('rpt-1'), d, ctx).data as { report: unknown }).report;
     expect(reportOf(withContacts)).toStrictEqual(missing);
-    expect(reportOf(guarded)).toStrictEqual(unidentified);
+    // The current guardian rides for placement (part of the buying household until cleared).
+    expect(reportOf(guarded)).toStrictEqual({
+      ...unidentified,
+      currentGuardian: { name: 'Li Si', relation: 'neighbour', address: '1 Road' },
+    });
     expect(reportOf(traffic)).toStrictEqual({
       ...suspected,
       persons: [{ description: 'a man', sex: 'male', apparentAge: 40 }],
@@ -124,9 +129,19 @@ describe('the event a report publishes', () => {
           reportId: 'rpt-1',
           reportedBy,
           report: data,
+          victims: victimsOfReport(decision.caseId, data),
         },
       });
     }
+    // The child of a missing-child or unidentified-child report is victim 1; a report that
+    // names no victims opens a case with none (police add them later).
+    const child = outcomeEvent(opensCase('rpt-1'), missing, ctx).data as { caseId: string; victims: unknown };
+    expect(child.victims).toEqual([
+      { victimId: `${child.caseId}.v1`, category: 'child', sex: 'male', birthDate: '2019-05-01' },
+    ]);
+    expect((outcomeEvent(opensCase('rpt-1'), suspected, ctx).data as { victims: unknown }).victims).toEqual(
+      [],
+    );
     expect(SOURCE).toBe('homeward/intake');
   });
 

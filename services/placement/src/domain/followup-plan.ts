@@ -1,16 +1,17 @@
-import type { FieldError, HomewardEvent } from '@homeward/events';
+import { ageGroupOf, type FieldError, type HomewardEvent, type Role } from '@homeward/events';
 import { type PlacementErrorKey, PlacementErrors } from '../errors.ts';
+import { victimsOfFacts } from './case-facts.ts';
 import { isOverdueAt, overdueFrom } from './dates.ts';
-import { type FollowupOutcome, missingOutcomeFields, outcomeCode } from './followup-policy.ts';
+import { type FollowupOutcome, missingOutcomeFields, outcomeCode, ownerOf } from './followup-policy.ts';
 import { eventIds } from './ids.ts';
 import { placementEvent } from './placement-plan.ts';
-import type { CaseState, Followup } from './placement-state.ts';
+import { type CaseState, type Followup, placementsOf } from './placement-state.ts';
 
 /** Why a completion is refused. */
 export interface CompletionRefusal {
   error: Extract<
     PlacementErrorKey,
-    'followupNotFound' | 'followupCompleted' | 'followupCancelled' | 'outcomeIncomplete'
+    'followupNotFound' | 'followupCompleted' | 'followupCancelled' | 'outcomeIncomplete' | 'notFollowupOwner'
   >;
   /** The stable problem code of that error. */
   code: string;
@@ -25,16 +26,19 @@ export type CompletionPlan =
 
 /**
  * Completes a scheduled follow-up with what was done: refused when the follow-up is not the
- * case's, when it was completed or cancelled already, or when the outcome lacks what its type
- * needs (see {@link missingOutcomeFields}).
+ * case's, when the caller's role does not answer for it (only the owner completes: schools,
+ * hospitals, human resources and social security, civil affairs, the women's federation, the
+ * disabled persons' federation, by type), when it was completed or cancelled already, or when
+ * the outcome lacks what its type needs (see {@link missingOutcomeFields}).
  */
 export function planCompletion(
   state: CaseState,
   followupId: string,
   outcome: FollowupOutcome,
   now: Date,
-  agencyId: string,
+  by: { agencyId: string; role: Role },
 ): CompletionPlan {
+  const { agencyId } = by;
   const f = state.followups.find((x) => x.followupId === followupId);
   if (!f)
     return {
@@ -43,6 +47,16 @@ export function planCompletion(
         error: 'followupNotFound',
         code: PlacementErrors.followupNotFound.code,
         detail: `no follow-up "${followupId}"`,
+      },
+    };
+  const owner = ownerOf(f.type);
+  if (by.role !== owner)
+    return {
+      ok: false,
+      refusal: {
+        error: 'notFollowupOwner',
+        code: PlacementErrors.notFollowupOwner.code,
+        detail: `a ${f.type} follow-up is completed by ${owner}, not by ${by.role}`,
       },
     };
   if (f.status === 'completed')
@@ -75,7 +89,13 @@ export function planCompletion(
       },
     };
   const completedAt = now.toISOString();
-  const done: Followup = { ...f, status: 'completed', completedAt, completedBy: { agencyId }, outcome };
+  const done: Followup = {
+    ...f,
+    status: 'completed',
+    completedAt,
+    completedBy: { agencyId, role: by.role },
+    outcome,
+  };
   const followups = state.followups.map((x) => (x.followupId === followupId ? done : x));
   const event = placementEvent(
     'homeward.followup.completed',
@@ -88,9 +108,28 @@ export function planCompletion(
       type: f.type,
       completedAt,
       outcome: outcomeCode(f.type),
+      owner,
+      ...victimTally(state, f),
     },
   );
   return { ok: true, done, followups, event };
+}
+
+/**
+ * Who a follow-up is for, as counts need it: the victim, its sex and its age group on the
+ * decision date of the placement's current revision. Empty for a follow-up of a case placed
+ * before victims existed (its counts come from the case).
+ */
+export function victimTally(state: CaseState, f: Followup) {
+  if (!f.victimId) return {};
+  const victim = victimsOfFacts(state._id, state.facts).find((v) => v.victimId === f.victimId);
+  const placement = placementsOf(state).find((p) => p.placementId === f.placementId);
+  const age = placement?.revisions.at(-1)?.ageOnDecisionDate;
+  return {
+    victimId: f.victimId,
+    ...(victim ? { sex: victim.sex } : {}),
+    ...(age !== undefined ? { ageGroup: ageGroupOf(age) } : {}),
+  };
 }
 
 /** Whether a follow-up is scheduled and past its due date at `now`. */
@@ -115,6 +154,8 @@ export function overdueEvent(caseId: string, f: Followup, now: Date): HomewardEv
     type: f.type,
     dueDate: f.dueDate,
     detectedAt: now.toISOString(),
+    owner: ownerOf(f.type),
+    ...(f.victimId ? { victimId: f.victimId } : {}),
   });
 }
 

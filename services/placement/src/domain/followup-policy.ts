@@ -2,12 +2,17 @@ import {
   type FieldError,
   type FollowupOutcomeCode,
   FollowupOutcomeCodes,
+  FollowupOwners,
   type FollowupType,
   type PlacementType,
+  type Role,
+  type Sex,
+  type VictimCategory,
+  type VictimPlan,
 } from '@homeward/events';
 import { addDays } from './dates.ts';
 
-export type { FollowupType, PlacementType } from '@homeward/events';
+export type { FollowupType, PlacementType, VictimPlan } from '@homeward/events';
 
 /** Compulsory education (nine years) covers ages 6 to 15 inclusive on the decision date. */
 export const COMPULSORY_EDUCATION_AGES = { from: 6, to: 15 } as const;
@@ -24,17 +29,58 @@ export const DEFAULT_FOLLOWUP_POLICY: FollowupPolicy = {
   'medical-psychological-rehabilitation': 14,
   'compulsory-education': 30,
   'vocational-training': 60,
+  relief: 3,
+  'legal-aid': 30,
+  'employment-services': 60,
+  'disability-assistance': 30,
 };
 
-/** The follow-ups a placement calls for, by the child's age on the decision date and the type. */
-export function requiredFollowups(age: number, type: PlacementType): FollowupType[] {
+/** Who a follow-up is for, beyond the age and the placement type. */
+export interface FollowupSubject {
+  category: VictimCategory;
+  sex: Sex;
+  plan?: VictimPlan;
+  /** The victim has a disability. */
+  disabled: boolean;
+}
+
+/**
+ * The follow-ups a placement calls for, by the victim's age on the decision date, the type, and
+ * (for victims) the plan and who the victim is:
+ * - compulsory education for ages 6 to 15; medical and psychological care for every victim;
+ * - vocational training for 16 and over who do not return home; the escorted handover home;
+ * - relief (救助: shelter, food, the fare home) for an adult going home or to a relief station,
+ *   whom no institution or family takes in as it does a child;
+ * - legal aid and rights protection by the women's federation for women and children (the
+ *   federation's remit is trafficked women and children, not adult men);
+ * - employment services (job guidance and referral) when the plan is employment, local or elsewhere;
+ * - the disabled persons' federation's assistance for a victim with a disability.
+ * Without a subject (a decision placement cannot tie to a victim) only the first four apply.
+ */
+export function requiredFollowups(
+  age: number,
+  type: PlacementType,
+  subject?: FollowupSubject,
+): FollowupType[] {
   const out: FollowupType[] = [];
   if (age >= COMPULSORY_EDUCATION_AGES.from && age <= COMPULSORY_EDUCATION_AGES.to)
     out.push('compulsory-education');
   out.push('medical-psychological-rehabilitation');
   if (age >= VOCATIONAL_TRAINING_FROM_AGE && type !== 'return-to-family') out.push('vocational-training');
   if (type === 'return-to-family') out.push('escorted-handover');
+  if (!subject) return out;
+  const adult = age >= ADULT_AGE;
+  if (adult && (type === 'return-to-family' || type === 'civil-affairs-institution')) out.push('relief');
+  if (!adult || subject.sex === 'female') out.push('legal-aid');
+  if (subject.plan === 'local-employment' || subject.plan === 'employment-elsewhere')
+    out.push('employment-services');
+  if (subject.disabled) out.push('disability-assistance');
   return out;
+}
+
+/** The role that answers for a follow-up and alone may complete it (the contract's table). */
+export function ownerOf(type: FollowupType): Role {
+  return FollowupOwners[type];
 }
 
 export function dueDateFor(type: FollowupType, decisionDate: string, policy: FollowupPolicy): string {
@@ -48,6 +94,8 @@ export interface FollowupOutcome {
   school?: string;
   hospital?: string;
   course?: string;
+  /** Employment services: the employer (or job) the victim was referred to and took up. */
+  employer?: string;
   note?: string;
 }
 
@@ -85,8 +133,9 @@ export function planFollowups<F extends FollowupLike>(
 
 /**
  * What a completion must say, by type: the school for compulsory education, the (designated)
- * hospital for rehabilitation, the course for vocational training, a note for an escorted
- * handover (who escorted the child, to whom).
+ * hospital for rehabilitation, the course for vocational training, the employer for employment
+ * services, a note for an escorted handover (who escorted the victim, to whom), relief (what was
+ * given), legal aid (what was done) and disability assistance (what was arranged).
  */
 export function missingOutcomeFields(type: FollowupType, outcome: FollowupOutcome): FieldError[] {
   const need: Record<FollowupType, keyof FollowupOutcome> = {
@@ -94,6 +143,10 @@ export function missingOutcomeFields(type: FollowupType, outcome: FollowupOutcom
     'medical-psychological-rehabilitation': 'hospital',
     'vocational-training': 'course',
     'escorted-handover': 'note',
+    relief: 'note',
+    'legal-aid': 'note',
+    'employment-services': 'employer',
+    'disability-assistance': 'note',
   };
   const field = need[type];
   return outcome[field]?.trim()

@@ -8,6 +8,9 @@ import {
   onChildLocated,
   onChildRescued,
   onHouseholdRecorded,
+  onVictimsAdded,
+  onVictimsLocated,
+  onVictimsRescued,
 } from '../domain/case-facts.ts';
 import type { CaseDoc, CaseStore } from '../store/case-store.ts';
 
@@ -77,5 +80,20 @@ export function caseEventHandlers(deps: ProjectionDeps) {
       onHouseholdRecorded,
     ),
     'homeward.case.closed': handler<'homeward.case.closed'>(deps, (e) => e.data.caseId, onCaseClosed),
+    'homeward.case.victims-added': handler<'homeward.case.victims-added'>(
+      deps,
+      (e) => e.data.caseId,
+      (f, d) => onVictimsAdded(d.caseId, f, d),
+    ),
+    'homeward.case.victims-located': handler<'homeward.case.victims-located'>(
+      deps,
+      (e) => e.data.caseId,
+      (f, d) => onVictimsLocated(d.caseId, f, d),
+    ),
+    'homeward.case.victims-rescued': handler<'homeward.case.victims-rescued'>(
+      deps,
+      (e) => e.data.caseId,
+      (f, d) => onVictimsRescued(d.caseId, f, d),
+    ),
   };
 }

@@ -1,10 +1,11 @@
-import { Id } from '@homeward/events';
+import { FollowupOwners, Id, type Role } from '@homeward/events';
 import {
   type Credentials,
   describeErrors,
   type HttpServer,
+  inScope,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
@@ -20,7 +21,13 @@ export interface FollowupRoutesDeps {
   credentials: Credentials;
 }
 
-/** The follow-ups: listed for civil affairs and operators, completed by civil affairs. */
+/** Every role that owns a kind of follow-up (the contract's FollowupOwners), once each. */
+export const OWNER_ROLES: readonly Role[] = [...new Set(Object.values(FollowupOwners))];
+
+/**
+ * The follow-ups: listed for civil affairs and operators (every one) and for the owner roles
+ * (those they answer for); completed by the owner of each, and by no one else.
+ */
 export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps): Promise<void> {
   app.get(
     '/v1/followups',
@@ -30,15 +37,25 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         summary: 'Follow-ups, earliest due first',
         description:
           'Filters: status, type, region (a division code; a prefecture or province code matches the divisions under it), ' +
-          'overdue (true: scheduled and past its due date; an overdue follow-up stays listed until it is completed or cancelled), caseId. ' +
+          'overdue (true: scheduled and past its due date; an overdue follow-up stays listed until it is completed or cancelled), caseId, owner. ' +
+          'Civil affairs and operators see every follow-up; an owner role (education, health, human-resources-social-security, womens-federation, disabled-persons-federation) sees only those it answers for. ' +
           'Reads every placed case: a listing for people, not a hot path.',
         querystring: FollowupListQuery,
         response: { 200: FollowupList, ...problemResponses(400, 401, 403) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: {
+        access: {
+          roles: ['civil-affairs', 'operator', ...OWNER_ROLES],
+          scope: "the follow-up's region (an owner role sees only the follow-ups it answers for)",
+        },
+      },
     },
     async (request) => {
       const q = request.query;
+      const principal = principalOf(request);
+      const role = principal.role;
+      // Civil affairs coordinate every follow-up; another owner sees only its own.
+      const onlyOwner = role === 'civil-affairs' || role === 'operator' ? undefined : role;
       const prefix = q.region ? regionPrefix(q.region) : undefined;
       const items = [];
       for (const doc of await deps.store.placed()) {
@@ -46,7 +63,11 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         for (const f of doc.followups) {
           if (q.status && f.status !== q.status) continue;
           if (q.type && f.type !== q.type) continue;
+          const owner = FollowupOwners[f.type];
+          if (q.owner && owner !== q.owner) continue;
+          if (onlyOwner && owner !== onlyOwner) continue;
           if (prefix && !f.region.startsWith(prefix)) continue;
+          if (!inScope(principal, f.region)) continue;
           const view = followupView(doc._id, f, deps.placements);
           if (q.overdue !== undefined && view.overdue !== q.overdue) continue;
           items.push(view);
@@ -62,8 +83,9 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
     {
       schema: {
         tags: ['followups'],
-        summary: 'Record what was done; publishes homeward.followup.completed',
+        summary: 'Record what was done (the owner role only); publishes homeward.followup.completed',
         description: describeErrors(
+          PlacementErrors.notFollowupOwner,
           PlacementErrors.outcomeIncomplete,
           PlacementErrors.followupNotFound,
           PlacementErrors.followupCompleted,
@@ -74,13 +96,22 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         body: CompletionRequestSchema,
         response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      // The owner rule holds now; the region check waits for owner credentials per prefecture
+      // (the development file has a hospital and a school of one county only, and agency
+      // systems complete follow-ups of victims placed anywhere in their care).
+      config: {
+        access: {
+          roles: OWNER_ROLES,
+          scope:
+            "none yet: the follow-up's owner role, any region (region scope with the service's scope migration)",
+        },
+      },
     },
     async (request) => {
       const { caseId, followup } = await deps.placements.complete(
         request.params.id,
         request.body,
-        request.principal!,
+        principalOf(request),
       );
       return followupView(caseId, followup, deps.placements);
     },

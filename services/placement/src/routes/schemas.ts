@@ -1,17 +1,30 @@
 import {
   DateOnly,
+  Disability,
   FollowupTypes,
   Id,
   LongText,
   literalUnion,
   PlacementTypes,
   RegionCode,
+  Role,
   ShortText,
+  VictimPlans,
 } from '@homeward/events';
 import { Type } from '@sinclair/typebox';
 
 export const PlacementTypeSchema = literalUnion(PlacementTypes, { description: 'where the child goes' });
 export const FollowupTypeSchema = literalUnion(FollowupTypes);
+export const VictimPlanSchema = literalUnion(VictimPlans, {
+  description:
+    'what the victim will live from: return-home (a return-to-family), relief-shelter (a relief station, a civil-affairs-institution), local-employment or employment-elsewhere (16 and over; a minor still lives with a guardian or an institution)',
+});
+
+/** A closed copy of the contract's disability (a request body is stored as it comes). */
+const DisabilityBody = Type.Object(Disability.properties, {
+  additionalProperties: false,
+  description: Disability.description,
+});
 export const FollowupStatusSchema = Type.Union([
   Type.Literal('scheduled'),
   Type.Literal('completed'),
@@ -55,11 +68,28 @@ const decisionFields = {
       },
     ),
   ),
+  plan: Type.Optional(VictimPlanSchema),
+  disability: Type.Optional(DisabilityBody),
+  disabilityConsideration: Type.Optional(
+    Type.String({
+      minLength: 1,
+      maxLength: 4000,
+      description: "how the placement meets the victim's disability; required when the victim has one",
+    }),
+  ),
 };
 
 export const PlacementRequestSchema = Type.Object(
   {
     caseId: Id,
+    victimId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+        description: 'the victim placed (<caseId>.v<n>); required when the case has more than one',
+      }),
+    ),
     ...decisionFields,
     reason: Type.Optional(
       Type.String({ minLength: 1, maxLength: 4000, description: 'required when the case is placed already' }),
@@ -78,13 +108,14 @@ export const CompletionRequestSchema = Type.Object(
     school: Type.Optional(ShortText),
     hospital: Type.Optional(ShortText),
     course: Type.Optional(ShortText),
+    employer: Type.Optional(ShortText),
     note: Type.Optional(LongText),
   },
   {
     additionalProperties: false,
     title: 'FollowupCompletion',
     description:
-      'what was done: the school (compulsory-education), the hospital (medical-psychological-rehabilitation), the course (vocational-training), a note (required for escorted-handover)',
+      'what was done: the school (compulsory-education), the hospital (medical-psychological-rehabilitation), the course (vocational-training), the employer (employment-services), a note (escorted-handover, relief, legal-aid, disability-assistance)',
   },
 );
 
@@ -93,7 +124,9 @@ export const FollowupView = Type.Object(
     followupId: Type.String(),
     caseId: Type.String(),
     placementId: Type.String(),
+    victimId: Type.Optional(Type.String()),
     type: FollowupTypeSchema,
+    owner: Role,
     status: FollowupStatusSchema,
     dueDate: Type.String({ format: 'date' }),
     overdue: Type.Boolean({ description: 'scheduled and past its due date now' }),
@@ -102,7 +135,7 @@ export const FollowupView = Type.Object(
     scheduledByRevision: Type.Integer(),
     overdueRaisedAt: Type.Optional(Type.String({ format: 'date-time' })),
     completedAt: Type.Optional(Type.String({ format: 'date-time' })),
-    completedBy: Type.Optional(Type.Object({ agencyId: Type.String() })),
+    completedBy: Type.Optional(Type.Object({ agencyId: Type.String(), role: Type.Optional(Type.String()) })),
     outcome: Type.Optional(CompletionRequestSchema),
     cancelledAt: Type.Optional(Type.String({ format: 'date-time' })),
     cancelledByRevision: Type.Optional(Type.Integer()),
@@ -121,6 +154,8 @@ export const RevisionView = Type.Object(
     reason: Type.Optional(Type.String()),
     birthDate: Type.Optional(Type.String()),
     policeReason: Type.Optional(Type.Object({ officer: Type.String(), reason: Type.String() })),
+    plan: Type.Optional(VictimPlanSchema),
+    disabilityConsideration: Type.Optional(Type.String()),
     decidedAt: Type.String({ format: 'date-time' }),
     decidedBy: Type.Object({ agencyId: Type.String() }),
     ageOnDecisionDate: Type.Integer(),
@@ -139,6 +174,7 @@ export const PlacementView = Type.Object(
   {
     placementId: Type.String(),
     caseId: Type.String(),
+    victimId: Type.Optional(Type.String()),
     region: Type.String(),
     revision: Type.Integer({ description: 'the current revision' }),
     current: RevisionView,
@@ -159,9 +195,44 @@ export const FollowupListQuery = Type.Object(
     region: Type.Optional(RegionCode),
     overdue: Type.Optional(Type.Boolean()),
     caseId: Type.Optional(Id),
+    owner: Type.Optional(Role),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
   },
   { additionalProperties: false },
+);
+
+export const PlacementQuery = Type.Object(
+  {
+    victimId: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 200,
+        description: "whose placement (default: the case's first)",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const VictimView = Type.Object(
+  {
+    victimId: Type.String(),
+    category: Type.String(),
+    sex: Type.String(),
+    ageGroup: Type.Optional(Type.String({ description: 'on the decision date of its placement' })),
+    disability: Type.Boolean(),
+    located: Type.Boolean(),
+    rescued: Type.Optional(Type.Object({ rescuedAt: Type.String(), region: Type.String() })),
+    identified: Type.Boolean({ description: 'by police or DNA, as return-to-family requires of a child' }),
+    placement: Type.Optional(PlacementView),
+    followups: Type.Array(FollowupView),
+  },
+  { title: 'Victim', description: "a victim's path: located, rescued, identified, placed, followed up" },
+);
+
+export const VictimList = Type.Object(
+  { caseId: Type.String(), victims: Type.Array(VictimView) },
+  { title: 'CaseVictims' },
 );
 
 export const FollowupList = Type.Object(

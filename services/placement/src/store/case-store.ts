@@ -78,10 +78,10 @@ export class CaseStore {
    * (FerretDB pushes down nothing but `_id`): used at start to rebuild the overdue index and by
    * the follow-up listing, never on a per-event path.
    */
-  placed(): Promise<Array<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement'>>> {
-    return this.cases.list<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement'>>(
-      { placement: { $exists: true } },
-      { projection: { _id: 1, version: 1, followups: 1, placement: 1 } },
+  placed(): Promise<Array<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements'>>> {
+    return this.cases.list<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements'>>(
+      { $or: [{ placement: { $exists: true } }, { placements: { $exists: true } }] },
+      { projection: { _id: 1, version: 1, followups: 1, placement: 1, placements: 1 } },
     );
   }
 }

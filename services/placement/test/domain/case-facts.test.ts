@@ -56,6 +56,8 @@ describe('case facts', () => {
       region: '340104',
       openedAt: '2026-01-10T09:00:00+08:00',
       birthDate: '2014-04-04',
+      // The child of the report is victim 1 (derived: this opening is from before victims).
+      victims: [{ victimId: 'c.v1', category: 'child', sex: 'female', birthDate: '2014-04-04' }],
     });
     expect(
       onCaseOpened(

@@ -112,6 +112,8 @@ describe('a first decision', () => {
       type: 'vocational-training',
       dueDate: '2027-01-27',
       region: '341500',
+      // Human resources and social security answer for vocational training.
+      owner: 'human-resources-social-security',
     });
   });
 
@@ -255,13 +257,16 @@ describe('completing a follow-up', () => {
   });
 
   it('records what was done and announces it as one line', () => {
-    const plan = planCompletion(state(followup()), 'fu-1', { hospital: 'Anhui Provincial' }, NOW, 'agency-7');
+    const plan = planCompletion(state(followup()), 'fu-1', { hospital: 'Anhui Provincial' }, NOW, {
+      agencyId: 'agency-7',
+      role: 'health',
+    });
     if (!plan.ok) throw new Error(plan.refusal.detail);
     expect(plan.done).toEqual({
       ...followup(),
       status: 'completed',
       completedAt: '2026-11-28T02:00:00.000Z',
-      completedBy: { agencyId: 'agency-7' },
+      completedBy: { agencyId: 'agency-7', role: 'health' },
       outcome: { hospital: 'Anhui Provincial' },
     });
     expect(plan.followups).toEqual([plan.done, followup({ followupId: 'fu-2' })]);
@@ -276,12 +281,13 @@ describe('completing a follow-up', () => {
       type: 'medical-psychological-rehabilitation',
       completedAt: '2026-11-28T02:00:00.000Z',
       outcome: 'care-given',
+      owner: 'health',
     });
   });
 
   it('refuses an unknown, completed or cancelled follow-up and an incomplete outcome', () => {
     const ok = { hospital: 'h' };
-    expect(planCompletion(state(followup()), 'fu-9', ok, NOW, 'a')).toEqual({
+    expect(planCompletion(state(followup()), 'fu-9', ok, NOW, { agencyId: 'a', role: 'health' })).toEqual({
       ok: false,
       refusal: {
         error: 'followupNotFound',
@@ -290,7 +296,7 @@ describe('completing a follow-up', () => {
       },
     });
     const done = followup({ status: 'completed', completedAt: '2026-11-29T00:00:00.000Z' });
-    expect(planCompletion(state(done), 'fu-1', ok, NOW, 'a')).toEqual({
+    expect(planCompletion(state(done), 'fu-1', ok, NOW, { agencyId: 'a', role: 'health' })).toEqual({
       ok: false,
       refusal: {
         error: 'followupCompleted',
@@ -299,7 +305,7 @@ describe('completing a follow-up', () => {
       },
     });
     const cancelled = followup({ status: 'cancelled', cancelledByRevision: 3 });
-    expect(planCompletion(state(cancelled), 'fu-1', ok, NOW, 'a')).toEqual({
+    expect(planCompletion(state(cancelled), 'fu-1', ok, NOW, { agencyId: 'a', role: 'health' })).toEqual({
       ok: false,
       refusal: {
         error: 'followupCancelled',
@@ -307,7 +313,9 @@ describe('completing a follow-up', () => {
         detail: 'follow-up "fu-1" was cancelled by revision 3',
       },
     });
-    expect(planCompletion(state(followup()), 'fu-1', { school: 's' }, NOW, 'a')).toEqual({
+    expect(
+      planCompletion(state(followup()), 'fu-1', { school: 's' }, NOW, { agencyId: 'a', role: 'health' }),
+    ).toEqual({
       ok: false,
       refusal: {
         error: 'outcomeIncomplete',
@@ -359,6 +367,7 @@ describe('overdue follow-ups', () => {
       type: 'medical-psychological-rehabilitation',
       dueDate: '2026-12-12',
       detectedAt: '2026-12-12T16:00:00.000Z',
+      owner: 'health',
     });
   });
 

@@ -50,7 +50,8 @@ describe('overdue follow-ups', () => {
     const caseId = newCaseId();
     const doneCase = newCaseId();
     await a.publish(openedMissing(caseId, '2009-01-01'), rescued(caseId));
-    await a.publish(openedMissing(doneCase, '2021-01-01'), rescued(doneCase));
+    // Rescued in Shushan (340104), the hospital's county: it completes the medical follow-up there.
+    await a.publish(openedMissing(doneCase, '2021-01-01'), rescued(doneCase, { region: '340104' }));
     await a.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
     await a.caseDoc(doneCase, (d) => d.facts.rescue !== undefined);
     const placed = await a.call('POST', '/v1/placements', decision(caseId));
@@ -60,18 +61,32 @@ describe('overdue follow-ups', () => {
     );
     const vocational = placed.body.followups.find((f: { type: string }) => f.type === 'vocational-training');
     expect([medical.dueDate, vocational.dueDate]).toEqual(['2026-12-12', '2027-01-27']);
-    // The other case (a 5-year-old: medical care only) is done before it is due: never raised.
+    // The other case (a 5-year-old: medical care and legal aid) is done before it is due: never raised.
     const other = await b.call('POST', '/v1/placements', decision(doneCase));
     const otherMedical = other.body.followups.find(
       (f: { type: string }) => f.type === 'medical-psychological-rehabilitation',
     );
     expect(
       (
-        await b.call('POST', `/v1/followups/${otherMedical.followupId}/complete`, {
-          hospital: 'Anhui Provincial Hospital',
-        })
+        await b.call(
+          'POST',
+          `/v1/followups/${otherMedical.followupId}/complete`,
+          { hospital: 'Anhui Provincial Hospital' },
+          { role: 'health' },
+        )
       ).status,
     ).toBe(200);
+    // Both children's legal aid (the women's federation's) is done in time: it stays out of this.
+    for (const body of [placed.body, other.body]) {
+      const legal = body.followups.find((f: { type: string }) => f.type === 'legal-aid');
+      const res = await b.call(
+        'POST',
+        `/v1/followups/${legal.followupId}/complete`,
+        { note: 'rights explained to the guardian' },
+        { role: 'womens-federation' },
+      );
+      expect(res.status).toBe(200);
+    }
 
     // 23:00 on the due date in China: still on time.
     clock.set('2026-12-12T15:00:00Z');
@@ -143,6 +158,13 @@ describe('overdue follow-ups', () => {
     await svc.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
     const placed = await svc.call('POST', '/v1/placements', decision(caseId));
     const medical = placed.body.followups[0];
+    const legal = placed.body.followups.find((f: { type: string }) => f.type === 'legal-aid');
+    await svc.call(
+      'POST',
+      `/v1/followups/${legal.followupId}/complete`,
+      { note: 'done' },
+      { role: 'womens-federation' },
+    );
     // A checker claimed it (its event published) and died before marking the follow-up.
     await svc.app.store.claimOverdue({
       _id: medical.followupId,

@@ -132,9 +132,11 @@ describe('return to the family', () => {
     await svc.caseDoc(caseId, (d) => d.facts.dnaIdentifications.length === 1);
     const res = await svc.call('POST', '/v1/placements', decision(caseId, { type: 'return-to-family' }));
     expect(res.status).toBe(201);
+    // A child's return home: school, the escort, care, and the women's federation's legal aid.
     expect(types(res.body)).toEqual([
       'compulsory-education',
       'escorted-handover',
+      'legal-aid',
       'medical-psychological-rehabilitation',
     ]);
   });
@@ -250,10 +252,11 @@ describe('never with the buying household', () => {
 describe('follow-ups by age on the decision date', () => {
   // Decision date 2026-11-28; a birthday on that very day counts.
   const cases: Array<[string, number, string[]]> = [
-    ['2020-11-29', 5, ['medical-psychological-rehabilitation']],
-    ['2020-11-28', 6, ['compulsory-education', 'medical-psychological-rehabilitation']],
-    ['2010-11-29', 15, ['compulsory-education', 'medical-psychological-rehabilitation']],
-    ['2010-11-28', 16, ['medical-psychological-rehabilitation', 'vocational-training']],
+    // Every child (victim 1 of a case from before victims) also gets the federation's legal aid.
+    ['2020-11-29', 5, ['legal-aid', 'medical-psychological-rehabilitation']],
+    ['2020-11-28', 6, ['compulsory-education', 'legal-aid', 'medical-psychological-rehabilitation']],
+    ['2010-11-29', 15, ['compulsory-education', 'legal-aid', 'medical-psychological-rehabilitation']],
+    ['2010-11-28', 16, ['legal-aid', 'medical-psychological-rehabilitation', 'vocational-training']],
   ];
   it.each(cases)(
     'born %s is %i: schedules the follow-ups the policy calls for',
@@ -288,7 +291,11 @@ describe('follow-ups by age on the decision date', () => {
       '/v1/placements',
       decision(caseId, { type: 'return-to-family', policeReason: POLICE_REASON }),
     );
-    expect(types(res.body)).toEqual(['escorted-handover', 'medical-psychological-rehabilitation']);
+    expect(types(res.body)).toEqual([
+      'escorted-handover',
+      'legal-aid',
+      'medical-psychological-rehabilitation',
+    ]);
     expect(res.body.followups.find((f: { type: string }) => f.type === 'escorted-handover').dueDate).toBe(
       '2026-12-05',
     );
@@ -312,7 +319,12 @@ describe('follow-ups by age on the decision date', () => {
     const adult = await rescuedChild('2008-11-28');
     const ok = await svc.call('POST', '/v1/placements', decision(adult, { type: 'independent-living' }));
     expect(ok.status).toBe(201);
-    expect(types(ok.body)).toEqual(['medical-psychological-rehabilitation', 'vocational-training']);
+    // Now a woman of 18: she keeps the women's federation's legal aid.
+    expect(types(ok.body)).toEqual([
+      'legal-aid',
+      'medical-psychological-rehabilitation',
+      'vocational-training',
+    ]);
   });
 });
 
@@ -344,14 +356,19 @@ describe('input', () => {
 
 describe('revisions', () => {
   it('keeps the history, cancels what no longer applies and schedules what now does', async () => {
-    const caseId = await rescuedChild('2009-06-01', { identified: true });
+    // Rescued in Hefei's Shushan (340104): within the Hefei HRSS bureau's region.
+    const caseId = await rescuedChild('2009-06-01', { identified: true, region: '340104' });
     const first = await svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { type: 'civil-affairs-institution' }),
     );
     expect(first.status).toBe(201);
-    expect(types(first.body)).toEqual(['medical-psychological-rehabilitation', 'vocational-training']);
+    expect(types(first.body)).toEqual([
+      'legal-aid',
+      'medical-psychological-rehabilitation',
+      'vocational-training',
+    ]);
     const medical = first.body.followups.find(
       (f: { type: string }) => f.type === 'medical-psychological-rehabilitation',
     );
@@ -386,10 +403,13 @@ describe('revisions', () => {
       followupsScheduled: [handover.followupId],
     });
 
-    // A cancelled follow-up cannot be completed.
-    const cancelled = await svc.call('POST', `/v1/followups/${vocational.followupId}/complete`, {
-      course: 'welding',
-    });
+    // A cancelled follow-up cannot be completed (even by its owner).
+    const cancelled = await svc.call(
+      'POST',
+      `/v1/followups/${vocational.followupId}/complete`,
+      { course: 'welding' },
+      { role: 'human-resources-social-security' },
+    );
     expect(cancelled.status).toBe(409);
     expect(cancelled.body.code).toBe('PLACEMENT_ERR_FOLLOWUP_CANCELLED');
 
@@ -455,27 +475,40 @@ describe('concurrent decisions', () => {
     expect([x, y].find((r) => r.status === 409)?.body.code).toBe('PLACEMENT_ERR_REVISION_REASON_REQUIRED');
     const got = await svc.call('GET', `/v1/cases/${caseId}/placement`);
     expect(got.body.history).toHaveLength(1);
-    expect(got.body.followups).toHaveLength(2);
+    expect(got.body.followups).toHaveLength(3);
   });
 });
 
 describe('completing follow-ups and listing them', () => {
   it('records what was done, publishes it once, and filters the list', async () => {
-    const caseId = await rescuedChild('2016-07-07', { region: '340181' });
+    // Rescued in Shushan (340104): the school's own county, where it may complete the follow-up.
+    const caseId = await rescuedChild('2016-07-07', { region: '340104' });
     const placed = await svc.call('POST', '/v1/placements', decision(caseId));
     const edu = placed.body.followups.find((f: { type: string }) => f.type === 'compulsory-education');
 
-    const incomplete = await svc.call('POST', `/v1/followups/${edu.followupId}/complete`, {
-      note: 'enrolled',
+    // Schools answer for compulsory education: civil affairs may not complete it.
+    const notOwner = await svc.call('POST', `/v1/followups/${edu.followupId}/complete`, {
+      school: 'Chaohu No. 3 primary school',
     });
+    expect(notOwner.status).toBe(403);
+    expect(notOwner.body.code).toBe('PLACEMENT_ERR_NOT_FOLLOWUP_OWNER');
+    const education = { role: 'education' };
+    const incomplete = await svc.call(
+      'POST',
+      `/v1/followups/${edu.followupId}/complete`,
+      { note: 'enrolled' },
+      education,
+    );
     expect(incomplete.status).toBe(400);
     expect(incomplete.body.code).toBe('PLACEMENT_ERR_OUTCOME_INCOMPLETE');
     expect(incomplete.body.errors).toEqual([expect.objectContaining({ field: '/school' })]);
 
-    const done = await svc.call('POST', `/v1/followups/${edu.followupId}/complete`, {
-      school: 'Chaohu No. 3 primary school',
-      note: 'grade 5, with a tutor',
-    });
+    const done = await svc.call(
+      'POST',
+      `/v1/followups/${edu.followupId}/complete`,
+      { school: 'Chaohu No. 3 primary school', note: 'grade 5, with a tutor' },
+      education,
+    );
     expect(done.status).toBe(200);
     expect(done.body).toMatchObject({
       status: 'completed',
@@ -494,10 +527,15 @@ describe('completing follow-ups and listing them', () => {
     });
     expect(JSON.stringify(e.data)).not.toContain('Chaohu');
 
-    const again = await svc.call('POST', `/v1/followups/${edu.followupId}/complete`, { school: 'x' });
+    const again = await svc.call(
+      'POST',
+      `/v1/followups/${edu.followupId}/complete`,
+      { school: 'x' },
+      education,
+    );
     expect(again.status).toBe(409);
     expect(again.body.code).toBe('PLACEMENT_ERR_FOLLOWUP_COMPLETED');
-    const missing = await svc.call('POST', '/v1/followups/fu-nothing/complete', { school: 'x' });
+    const missing = await svc.call('POST', '/v1/followups/fu-nothing/complete', { school: 'x' }, education);
     expect(missing.status).toBe(404);
     expect(missing.body.code).toBe('PLACEMENT_ERR_FOLLOWUP_NOT_FOUND');
 
@@ -514,7 +552,7 @@ describe('completing follow-ups and listing them', () => {
     const otherRegion = await svc.call('GET', `/v1/followups?region=341500&caseId=${caseId}`);
     expect(otherRegion.body.total).toBe(0);
     const notOverdue = await svc.call('GET', `/v1/followups?overdue=false&status=scheduled&caseId=${caseId}`);
-    expect(notOverdue.body.total).toBe(1);
+    expect(notOverdue.body.total).toBe(2);
     expect((await svc.call('GET', `/v1/followups?overdue=true&caseId=${caseId}`)).body.total).toBe(0);
     const badFilter = await svc.call('GET', '/v1/followups?status=forgotten');
     expect(badFilter.status).toBe(400);
@@ -553,7 +591,7 @@ describe('redelivered events', () => {
     expect(after.facts.buyerHouseholds).toHaveLength(1);
     expect(after.facts.policeIdentifications).toEqual(before.facts.policeIdentifications);
     expect(after.facts.rescue).toEqual(before.facts.rescue);
-    expect(after.placement).toEqual(afterPlacement.placement);
+    expect(after.placements).toEqual(afterPlacement.placements);
     expect(after.followups).toEqual(afterPlacement.followups);
   });
 });

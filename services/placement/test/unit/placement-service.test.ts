@@ -11,6 +11,13 @@ import { type DecisionInput, PlacementService } from '../../src/placement-servic
 import { CaseStore } from '../../src/store/case-store.ts';
 
 const civilAffairs: Principal = { agencyId: 'hefei-civil-affairs', role: 'civil-affairs', region: '340100' };
+// Provincial: the cases below are rescued in Lu'an (341500), within the province.
+const health: Principal = { agencyId: 'anhui-provincial-hospital', role: 'health', region: '340000' };
+const womensFederation: Principal = {
+  agencyId: 'anhui-womens-federation',
+  role: 'womens-federation',
+  region: '340000',
+};
 
 /** Placement over memory stores: no broker, no database, no Redis. */
 function placement() {
@@ -104,12 +111,21 @@ describe('placement service over memory stores', () => {
     const { doc, created } = await p.service.decide(decision('case-1'), civilAffairs);
     expect(created).toBe(true);
     expect(await p.store.get('case-1')).toEqual(doc);
-    expect(p.persistence.outbox.published.map((e) => e.type)).toEqual([
-      'homeward.placement.decided',
-      'homeward.followup.scheduled',
-      'homeward.followup.scheduled',
+    // The girl of 16 is victim 1 of a case from before victims: care, training, and the
+    // women's federation's legal aid (for women and children).
+    expect(p.persistence.outbox.published.map((e) => [e.type, (e.data as { type?: string }).type])).toEqual([
+      ['homeward.placement.decided', 'foster-family'],
+      ['homeward.followup.scheduled', 'medical-psychological-rehabilitation'],
+      ['homeward.followup.scheduled', 'vocational-training'],
+      ['homeward.followup.scheduled', 'legal-aid'],
     ]);
-    const placementId = doc.placement!.placementId;
+    expect(p.persistence.outbox.published[0]?.data).toMatchObject({
+      victimId: 'case-1.v1',
+      category: 'child',
+      sex: 'female',
+      ageGroup: '14-17',
+    });
+    const placementId = doc.placements![0]!.placementId;
     expect(await p.service.caseOfPlacement(placementId)).toBe('case-1');
     for (const f of doc.followups) expect(await p.store.caseOf(f.followupId, 'followup')).toBe('case-1');
     // A follow-up id is not a placement id.
@@ -163,13 +179,21 @@ describe('placement service over memory stores', () => {
     const { doc } = await p.service.decide(decision('case-1'), civilAffairs);
     const medical = doc.followups.find((f) => f.type === 'medical-psychological-rehabilitation')!;
     const outcome = { hospital: 'Anhui Provincial Hospital' };
+    // Health answers for medical care: civil affairs may not complete it.
+    const provincialCivilAffairs = { ...civilAffairs, region: '340000' };
+    await expect(
+      p.service.complete(medical.followupId, outcome, provincialCivilAffairs),
+    ).rejects.toMatchObject({
+      code: 'PLACEMENT_ERR_NOT_FOLLOWUP_OWNER',
+      status: 403,
+    });
     const [a, b] = await Promise.allSettled([
-      p.service.complete(medical.followupId, outcome, civilAffairs),
-      p.service.complete(medical.followupId, outcome, civilAffairs),
+      p.service.complete(medical.followupId, outcome, health),
+      p.service.complete(medical.followupId, outcome, health),
     ]);
     expect([a.status, b.status].sort()).toEqual(['fulfilled', 'rejected']);
     expect(p.persistence.outbox.ofType('homeward.followup.completed')).toHaveLength(1);
-    await expect(p.service.complete('fu-unknown', outcome, civilAffairs)).rejects.toMatchObject({
+    await expect(p.service.complete('fu-unknown', outcome, health)).rejects.toMatchObject({
       code: 'PLACEMENT_ERR_FOLLOWUP_NOT_FOUND',
     });
   });
@@ -191,9 +215,9 @@ describe('placement service over memory stores', () => {
     expect(
       doc?.followups.find((f) => f.type === 'medical-psychological-rehabilitation')?.overdueRaisedAt,
     ).toBe('2026-12-12T16:00:00.000Z');
-    // Next: vocational training, due 2027-01-27.
-    expect(await p.index.due(new Date('2027-01-27T15:59:59Z'), 10)).toEqual([]);
-    expect(await p.index.due(new Date('2027-01-27T16:00:00Z'), 10)).toEqual(['case-1']);
+    // Next: legal aid, due 2026-12-28.
+    expect(await p.index.due(new Date('2026-12-28T15:59:59Z'), 10)).toEqual([]);
+    expect(await p.index.due(new Date('2026-12-28T16:00:00Z'), 10)).toEqual(['case-1']);
     await p.worker.stop();
   });
 
@@ -203,7 +227,9 @@ describe('placement service over memory stores', () => {
     const { doc } = await p.service.decide(decision('case-1'), civilAffairs);
     await p.index.set('case-1', undefined);
     expect(await p.worker.rebuild()).toBe(1);
-    await p.service.complete(doc.followups[0]!.followupId, { hospital: 'h' }, civilAffairs);
+    const of = (type: string) => doc.followups.find((f) => f.type === type)!.followupId;
+    await p.service.complete(of('medical-psychological-rehabilitation'), { hospital: 'h' }, health);
+    await p.service.complete(of('legal-aid'), { note: 'rights explained to the guardian' }, womensFederation);
     p.clock.set('2026-12-20T00:00:00Z');
     expect(await p.worker.check()).toEqual({ cases: 1, raised: 0, failed: 0 });
     expect(await p.index.size()).toBe(0);

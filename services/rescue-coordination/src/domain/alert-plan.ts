@@ -4,6 +4,7 @@ import {
   type EventData,
   type HomewardEvent,
   type MissingChildReport,
+  type MissingWomanReport,
 } from '@homeward/events';
 import { Errors } from '../errors.ts';
 import { searcherView } from './alert-content.ts';
@@ -74,7 +75,7 @@ export interface AlertChange<T extends AlertEventType> {
 export function issueAlert(input: {
   caseId: string;
   ordinal: number;
-  report: MissingChildReport;
+  report: MissingChildReport | MissingWomanReport;
   policy: EscalationPolicy;
   now: Date;
 }): AlertChange<'homeward.alert.issued'> {
@@ -97,6 +98,8 @@ export function issueAlert(input: {
       radiusKm,
       step: rung,
       child: view.child,
+      // Said only of an adult, so a child's alert is exactly what it always was.
+      ...(view.sought === 'adult' ? { sought: 'adult' as const } : {}),
     },
     { source: SOURCE, subject: alertId, time: now, id: alertEventIds.issued(alertId) },
   );

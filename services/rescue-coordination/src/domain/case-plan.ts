@@ -4,6 +4,7 @@ import {
   createEvent,
   type EventData,
   type HomewardEvent,
+  victimsOfOpening,
 } from '@homeward/events';
 import { Errors } from '../errors.ts';
 import {
@@ -32,6 +33,18 @@ import type { EscalationPolicy } from './escalation-policy.ts';
 import { caseEventId, SOURCE } from './ids.ts';
 import { type CaseAction, transition } from './lifecycle.ts';
 import { chiefMayLead, regionAncestors } from './regions.ts';
+import {
+  markVictims,
+  type NewVictim,
+  newVictimErrors,
+  newVictims,
+  policeIdentified,
+  tallyOf,
+  type VictimRecord,
+  type VictimStep,
+  victimsFor,
+  victimsOf,
+} from './victims.ts';
 
 /**
  * The case's decisions, as pure functions: (case, input, now) → the next case document, the
@@ -57,6 +70,9 @@ type CaseEventType =
   | 'homeward.case.child-located'
   | 'homeward.case.child-rescued'
   | 'homeward.case.household-recorded'
+  | 'homeward.case.victims-added'
+  | 'homeward.case.victims-located'
+  | 'homeward.case.victims-rescued'
   | 'homeward.case.closed';
 
 export type HouseholdInput = Omit<EventData<'homeward.case.household-recorded'>, 'caseId' | 'recordedAt'>;
@@ -101,11 +117,12 @@ export function openedCase(event: HomewardEvent<'homeward.case.opened'>, now: Da
     activeAlertId: null,
     leadCount: 0,
     recentLeads: [],
+    victims: victimsOfOpening(d).map((v) => ({ ...v, addedAt: d.openedAt })),
     timeline: [
       timelineEntry(
         event,
         openedAt,
-        { kind: d.kind, region: d.region, reportId: d.reportId },
+        { kind: d.kind, region: d.region, reportId: d.reportId, victims: victimsOfOpening(d).length },
         byOf(d.reportedBy),
       ),
     ],
@@ -200,9 +217,19 @@ export function markIdentified(
     confirmedBy: d.confirmedBy,
     ...(other ? { linkedCaseId: other.caseId, linkedAs: other.as } : {}),
   });
+  // The match does not name a victim: it identifies the case's child when the case has one.
+  const all = victimsOf(doc);
+  const children = all.filter((v) => v.category === 'child');
+  const victims =
+    children.length === 1
+      ? markVictims(all, children, (v) =>
+          v.identified ? v : { ...v, identified: { at: d.confirmedAt, via: 'dna', matchId: d.matchId } },
+        )
+      : all;
   return {
     doc: nextVersion(doc, now, {
       identified,
+      victims,
       ...(links ? { links } : {}),
       timeline: [...doc.timeline, entry],
     }),
@@ -238,11 +265,16 @@ export function assignTeam(doc: CaseDoc, team: Team, by: Actor, now: Date): Deci
   };
 }
 
-/** Issues the case's rapid search alert (a missing child only; one running at a time). */
+/**
+ * Issues the case's rapid search alert (a missing child, or a missing woman; one running at a
+ * time). A missing woman's alert exists only when police issue it (this action), never at
+ * opening (see {@link issuesAtOnce}).
+ */
 export function issueCaseAlert(doc: CaseDoc, policy: EscalationPolicy, now: Date): Decision<AlertState> {
-  if (doc.kind !== 'missing-child' || doc.report.kind !== 'missing-child') {
+  const report = doc.report;
+  if ((report.kind !== 'missing-child' && report.kind !== 'missing-woman') || doc.kind !== report.kind) {
     throw Errors.alertNotApplicable.error(
-      `a rapid search alert is for a missing child; this case is "${doc.kind}"`,
+      `a rapid search alert is for a missing child or a missing woman; this case is "${doc.kind}"`,
     );
   }
   const running = runningAlert(doc);
@@ -251,7 +283,7 @@ export function issueCaseAlert(doc: CaseDoc, policy: EscalationPolicy, now: Date
   const { alert, event } = issueAlert({
     caseId: doc._id,
     ordinal: doc.alerts.length + 1,
-    report: doc.report,
+    report,
     policy,
     now,
   });
@@ -275,68 +307,192 @@ function endSearch(doc: CaseDoc, now: Date): { alerts: AlertState[]; events: Hom
   return { alerts: withAlert(doc, alert), events: [event] };
 }
 
-/** The child was located: the case says so and its running alert ends (found), in one write. */
-export function locate(doc: CaseDoc, input: LocatedInput, by: Actor, now: Date): Decision<true> {
-  const status = step(doc, 'locate');
+/**
+ * The status an action on victims leads to, and the victims it is about. The first locate or
+ * rescue moves the case as before; later ones, for victims not yet past the step (several
+ * victims, each on its own path), leave a located or rescued case where it is, or move a
+ * located one to rescued.
+ */
+function victimStep(
+  doc: CaseDoc,
+  action: 'locate' | 'rescue',
+  ids: readonly string[] | undefined,
+): { status: CaseDoc['status']; chosen: VictimRecord[] } {
+  const s: VictimStep = action === 'locate' ? 'located' : 'rescued';
+  const chosen = victimsFor(doc, s, ids);
+  const t = transition(doc.status, action);
+  if (t.ok) return { status: t.next, chosen };
+  const later = action === 'locate' ? ['located', 'rescued'] : ['rescued'];
+  if (later.includes(doc.status) && chosen.length > 0) return { status: doc.status, chosen };
+  throw Errors.invalidTransition.error(t.reason);
+}
+
+/** The ids of the children among victims, for the events of consumers that know only children. */
+const childIds = (vs: readonly VictimRecord[]) =>
+  vs.filter((v) => v.category === 'child').map((v) => v.victimId);
+
+/**
+ * Victims were located (by default every one not located yet): `victims-located` names them;
+ * when children are among them, `child-located` says so too (with their ids) for consumers that
+ * know only children; a case without victims publishes `child-located` alone, as before. The
+ * running alert ends (found) in the same write.
+ */
+export function locate(
+  doc: CaseDoc,
+  input: LocatedInput & { victimIds?: string[] },
+  by: Actor,
+  now: Date,
+): Decision<true> {
+  const { victimIds, ...rest } = input;
+  const { status, chosen } = victimStep(doc, 'locate', victimIds);
+  const locatedAt = rest.locatedAt ?? now.toISOString();
+  const children = childIds(chosen);
+  const events: HomewardEvent[] = [];
+  if (chosen.length > 0)
+    events.push(
+      caseEvent(
+        'homeward.case.victims-located',
+        {
+          caseId: doc._id,
+          locatedAt,
+          place: rest.place,
+          ...(rest.region ? { region: rest.region } : {}),
+          victims: chosen.map((v) => tallyOf(v, locatedAt)),
+          ...(rest.identification ? { identification: rest.identification } : {}),
+        },
+        doc,
+        now,
+      ),
+    );
   const data: EventData<'homeward.case.child-located'> = {
-    ...input,
+    ...rest,
     caseId: doc._id,
-    locatedAt: input.locatedAt ?? now.toISOString(),
+    locatedAt,
+    ...(children.length > 0 ? { victimIds: children } : {}),
   };
-  const event = caseEvent('homeward.case.child-located', data, doc, now);
+  if (chosen.length === 0 || children.length > 0)
+    events.push(caseEvent('homeward.case.child-located', data, doc, now));
   const details = {
     place: data.place,
-    locatedAt: data.locatedAt,
+    locatedAt,
     identified: data.identification !== undefined,
+    ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
   };
   const search = endSearch(doc, now);
+  const victims = markVictims(victimsOf(doc), chosen, (v) =>
+    policeIdentified({ ...v, located: { at: locatedAt, place: rest.place } }, rest.identification, locatedAt),
+  );
   return {
     doc: nextVersion(doc, now, {
       status,
       activeAlertId: null,
       alerts: search.alerts,
-      located: { ...data, by: actorOf(by) },
-      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+      victims,
+      located: doc.located ?? { ...data, by: actorOf(by) },
+      timeline: [...doc.timeline, timelineEntry(events[0]!, now, details, byOf(by))],
     }),
-    events: [event, ...search.events],
+    events: [...events, ...search.events],
     result: true,
   };
 }
 
-/** The child was rescued (located or not before): the running alert ends (found) in the same write. */
-export function rescue(doc: CaseDoc, input: RescuedInput, by: Actor, now: Date): Decision<true> {
-  const status = step(doc, 'rescue');
-  if (input.buyerHousehold && input.noBuyerHousehold)
+/**
+ * Victims were rescued (by default every one not rescued yet), located before or not: as
+ * {@link locate}, with `victims-rescued` (each victim's age group on the rescue day) and
+ * `child-rescued` for the children; the buying household (or the statement that there is none,
+ * or the current guardian's clearance) rides on both. A later rescue of further victims keeps
+ * what it records about households beside the first rescue's (`householdRecords`).
+ */
+export function rescue(
+  doc: CaseDoc,
+  input: RescuedInput & { victimIds?: string[] },
+  by: Actor,
+  now: Date,
+): Decision<true> {
+  const { victimIds, ...rest } = input;
+  const { status, chosen } = victimStep(doc, 'rescue', victimIds);
+  if (rest.buyerHousehold && rest.noBuyerHousehold)
     throw Errors.householdConflict.error(
       'a rescue records the buying household or states that there is none, not both',
       { errors: [{ field: '/noBuyerHousehold', message: 'excludes buyerHousehold' }] },
     );
+  const rescuedAt = rest.rescuedAt ?? now.toISOString();
+  const children = childIds(chosen);
+  const events: HomewardEvent[] = [];
+  if (chosen.length > 0)
+    events.push(
+      caseEvent(
+        'homeward.case.victims-rescued',
+        {
+          caseId: doc._id,
+          rescuedAt,
+          place: rest.place,
+          region: rest.region,
+          victims: chosen.map((v) => tallyOf(v, rescuedAt)),
+          ...(rest.buyerHousehold ? { buyerHousehold: rest.buyerHousehold } : {}),
+          ...(rest.noBuyerHousehold ? { noBuyerHousehold: rest.noBuyerHousehold } : {}),
+          ...(rest.currentGuardianCleared ? { currentGuardianCleared: rest.currentGuardianCleared } : {}),
+          ...(rest.identification ? { identification: rest.identification } : {}),
+        },
+        doc,
+        now,
+      ),
+    );
   const data: EventData<'homeward.case.child-rescued'> = {
-    ...input,
+    ...rest,
     caseId: doc._id,
-    rescuedAt: input.rescuedAt ?? now.toISOString(),
+    rescuedAt,
+    ...(children.length > 0 ? { victimIds: children } : {}),
   };
-  const event = caseEvent('homeward.case.child-rescued', data, doc, now);
+  if (chosen.length === 0 || children.length > 0)
+    events.push(caseEvent('homeward.case.child-rescued', data, doc, now));
   const details = {
     place: data.place,
     region: data.region,
-    rescuedAt: data.rescuedAt,
+    rescuedAt,
     buyerHouseholdRecorded: data.buyerHousehold !== undefined,
     noBuyerHouseholdStated: data.noBuyerHousehold !== undefined,
     currentGuardianCleared: data.currentGuardianCleared !== undefined,
     identified: data.identification !== undefined,
+    ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
   };
   const search = endSearch(doc, now);
+  const victims = markVictims(victimsOf(doc), chosen, (v) =>
+    policeIdentified(
+      { ...v, rescued: { at: rescuedAt, place: rest.place, region: rest.region } },
+      rest.identification,
+      rescuedAt,
+    ),
+  );
   return {
     doc: nextVersion(doc, now, {
       status,
       activeAlertId: null,
       alerts: search.alerts,
-      rescued: { ...data, by: actorOf(by) },
-      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+      victims,
+      rescued: doc.rescued ?? { ...data, by: actorOf(by) },
+      ...(doc.rescued && (data.buyerHousehold || data.noBuyerHousehold || data.currentGuardianCleared)
+        ? { householdRecords: [...(doc.householdRecords ?? []), laterRescueRecord(data, by)] }
+        : {}),
+      timeline: [...doc.timeline, timelineEntry(events[0]!, now, details, byOf(by))],
     }),
-    events: [event, ...search.events],
+    events: [...events, ...search.events],
     result: true,
+  };
+}
+
+/** What a later rescue records about households, kept as a household record of the case. */
+function laterRescueRecord(
+  data: EventData<'homeward.case.child-rescued'>,
+  by: Actor,
+): NonNullable<CaseDoc['householdRecords']>[number] {
+  return {
+    caseId: data.caseId,
+    recordedAt: data.rescuedAt,
+    ...(data.buyerHousehold ? { buyerHousehold: data.buyerHousehold } : {}),
+    ...(data.noBuyerHousehold ? { noBuyerHousehold: data.noBuyerHousehold } : {}),
+    ...(data.currentGuardianCleared ? { currentGuardianCleared: data.currentGuardianCleared } : {}),
+    by: actorOf(by),
   };
 }
 
@@ -390,6 +546,44 @@ export function recordHousehold(doc: CaseDoc, input: HouseholdInput, by: Actor, 
     }),
     events: [event],
     result: true,
+  };
+}
+
+/**
+ * Police add victims found later, several in one action (a raid frees several people), each
+ * numbered after the case's victims and judged child or adult on the day found. Not on a closed
+ * case.
+ */
+export function addVictims(
+  doc: CaseDoc,
+  input: { victims: NewVictim[]; foundAt?: string },
+  by: Actor,
+  now: Date,
+): Decision<VictimRecord[]> {
+  step(doc, 'record-victims');
+  const foundAt = input.foundAt ?? now.toISOString();
+  const errors = newVictimErrors(input.victims, foundAt);
+  if (errors.length > 0) throw Errors.victimsNotApplicable.error('a victim needs an age', { errors });
+  const added = newVictims(doc, input.victims, foundAt, actorOf(by));
+  const event = caseEvent(
+    'homeward.case.victims-added',
+    {
+      caseId: doc._id,
+      addedAt: foundAt,
+      addedBy: actorOf(by),
+      victims: added.map(({ addedAt: _a, addedBy: _b, ...v }) => v),
+    },
+    doc,
+    now,
+  );
+  const details = { victimIds: added.map((v) => v.victimId) };
+  return {
+    doc: nextVersion(doc, now, {
+      victims: [...victimsOf(doc), ...added],
+      timeline: [...doc.timeline, timelineEntry(event, now, details, byOf(by))],
+    }),
+    events: [event],
+    result: added,
   };
 }
 

@@ -1,6 +1,7 @@
 import type { Actor, CaseKind, EventData, ReportData } from '@homeward/events';
 import type { AlertState } from './alert-plan.ts';
 import type { CaseStatus } from './lifecycle.ts';
+import type { VictimRecord } from './victims.ts';
 
 type Officer = EventData<'homeward.case.team-assigned'>['chief'];
 
@@ -89,6 +90,11 @@ export interface CaseDoc {
    * once, and what tells a repeated lead from a new one.
    */
   recentLeads: LeadRecord[];
+  /**
+   * The victims of the case, each with its own path (see victims.ts); absent on a case stored
+   * before victims existed, whose one victim its report describes (`victimsOf`).
+   */
+  victims?: VictimRecord[];
   located?: EventData<'homeward.case.child-located'> & { by: Actor };
   rescued?: EventData<'homeward.case.child-rescued'> & { by: Actor };
   identified?: {

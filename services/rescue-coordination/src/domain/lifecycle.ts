@@ -13,7 +13,8 @@ export type CaseAction =
   | 'rescue'
   | 'close'
   | 'record-lead'
-  | 'record-household';
+  | 'record-household'
+  | 'record-victims';
 
 const ALLOWED: Record<CaseAction, readonly CaseStatus[]> = {
   'assign-team': ['opened', 'searching', 'located', 'rescued'],
@@ -23,6 +24,7 @@ const ALLOWED: Record<CaseAction, readonly CaseStatus[]> = {
   close: ['opened', 'searching', 'located', 'rescued'],
   'record-lead': ['opened', 'searching', 'located', 'rescued', 'closed'],
   'record-household': ['rescued', 'closed'],
+  'record-victims': ['opened', 'searching', 'located', 'rescued'],
 };
 
 const NEXT: Partial<Record<CaseAction, CaseStatus>> = {

@@ -15,6 +15,7 @@ import type { CaseService } from '../case-service.ts';
 import { regionLevel } from '../domain/regions.ts';
 import { Errors } from '../errors.ts';
 import {
+  AddedVictims,
   AlertView,
   CaseDetail,
   CaseList,
@@ -28,6 +29,7 @@ import {
   LocatedBody,
   RescuedBody,
   TeamBody,
+  VictimsBody,
 } from './schemas.ts';
 import { alertView, caseDetail, caseSummary, leadView } from './views.ts';
 
@@ -226,15 +228,50 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
   );
 
   app.post(
+    '/v1/cases/:caseId/victims',
+    {
+      schema: {
+        tags,
+        summary: 'Add victims found later, several in one action (police)',
+        description: [
+          'Each victim gets its own id (<caseId>.v<n>) and path (located, rescued, identified here; placed and followed up in placement). Publishes homeward.case.victims-added. Not on a closed case.',
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.victimsNotApplicable),
+        ].join('\n\n'),
+        params: CaseParams,
+        body: VictimsBody,
+        response: { 201: AddedVictims, ...problemResponses(400, 401, 403, 404, 409, 422) },
+      },
+      // Declared for the kit's access hook (roles before validation, in the OpenAPI matrix);
+      // the case's region is checked by the service (outside scope: 404).
+      config: { access: { roles: ['police'], scope: "the case's region" } },
+    },
+    async (request, reply) => {
+      const { doc, added } = await deps.service.addVictims(
+        request.params.caseId,
+        request.body,
+        request.principal!,
+      );
+      reply.header('location', `/v1/cases/${doc._id}`);
+      return reply.code(201).send({
+        ...state(doc),
+        victims: added.map((v) => ({ victimId: v.victimId, category: v.category, sex: v.sex })),
+      });
+    },
+  );
+
+  app.post(
     '/v1/cases/:caseId/located',
     {
       schema: {
         tags,
-        summary: 'The child was located (police); a running alert is cancelled with reason "found"',
-        description: describeErrors(Errors.caseNotFound, Errors.invalidTransition),
+        summary: 'Victims were located (police); a running alert is cancelled with reason "found"',
+        description: [
+          'victimIds names the victims (default: every one not located yet). Publishes homeward.case.victims-located, and homeward.case.child-located when children are among them (or the case has no victims).',
+          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.victimsNotApplicable),
+        ].join('\n\n'),
         params: CaseParams,
         body: LocatedBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
       },
       preHandler: police,
     },
@@ -248,10 +285,15 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       schema: {
         tags,
         summary:
-          'The child was rescued (police), with the buying household or the statement that there is none',
+          'Victims were rescued (police), with the buying household or the statement that there is none',
         description: [
-          'A running alert is cancelled with reason "found" in the same change.',
-          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.householdConflict),
+          'victimIds names the victims (default: every one not rescued yet): a raid that frees several people is one action. Publishes homeward.case.victims-rescued, and homeward.case.child-rescued when children are among them (or the case has no victims). A running alert is cancelled with reason "found" in the same change.',
+          describeErrors(
+            Errors.caseNotFound,
+            Errors.invalidTransition,
+            Errors.householdConflict,
+            Errors.victimsNotApplicable,
+          ),
         ].join('\n\n'),
         params: CaseParams,
         body: RescuedBody,

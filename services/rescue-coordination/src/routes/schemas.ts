@@ -1,11 +1,14 @@
 import {
   CaseKinds,
+  DateOnly,
   DateTime,
+  Disability,
   EventCatalogue,
   Id,
   LongText,
   literalUnion,
   RegionCode,
+  Sex,
   ShortText,
 } from '@homeward/events';
 import { type TObject, Type } from '@sinclair/typebox';
@@ -46,6 +49,51 @@ export const TeamBody = Type.Object(
   },
 );
 
+const VictimIdsField = Type.Optional(
+  Type.Array(Id, {
+    minItems: 1,
+    maxItems: 100,
+    description: 'the victims this is about (default: every victim of the case not past this step yet)',
+  }),
+);
+
+export const VictimsBody = Type.Object(
+  {
+    foundAt: Type.Optional(DateTime),
+    victims: Type.Array(
+      Type.Object(
+        {
+          sex: Sex,
+          birthDate: Type.Optional(DateOnly),
+          apparentAge: Type.Optional(Type.Integer({ minimum: 0, maximum: 120 })),
+          description: LongText,
+          disability: Type.Optional(closed(Disability)),
+        },
+        { additionalProperties: false, description: 'a birth date or an apparent age is required' },
+      ),
+      { minItems: 1, maxItems: 100 },
+    ),
+  },
+  {
+    title: 'AddVictims',
+    additionalProperties: false,
+    description:
+      'Victims police found (a raid frees several people): each becomes victim n of the case, child or adult by its age when found (foundAt, default now).',
+  },
+);
+
+export const AddedVictims = Type.Object(
+  {
+    caseId: Type.String(),
+    status: Type.String(),
+    version: Type.Integer(),
+    victims: Type.Array(
+      Type.Object({ victimId: Type.String(), category: Type.String(), sex: Type.String() }),
+    ),
+  },
+  { title: 'AddedVictims' },
+);
+
 export const LocatedBody = Type.Object(
   {
     locatedAt: Type.Optional(DateTime),
@@ -54,6 +102,7 @@ export const LocatedBody = Type.Object(
     lat: located.lat,
     lon: located.lon,
     identification: Type.Optional(closed(located.identification)),
+    victimIds: VictimIdsField,
   },
   { title: 'Located', additionalProperties: false },
 );
@@ -81,6 +130,7 @@ export const RescuedBody = Type.Object(
     noBuyerHousehold: Type.Optional(closed(rescued.noBuyerHousehold)),
     currentGuardianCleared: Type.Optional(closed(rescued.currentGuardianCleared)),
     identification: Type.Optional(closed(rescued.identification)),
+    victimIds: VictimIdsField,
   },
   {
     title: 'Rescued',
@@ -166,6 +216,7 @@ export const CaseSummary = Type.Object(
       Type.Object({ officerId: Type.String(), agencyId: Type.String(), region: Type.String() }),
     ),
     identified: Type.Boolean(),
+    victims: Type.Integer({ description: 'how many victims the case has' }),
   },
   { title: 'CaseSummary' },
 );
@@ -226,6 +277,16 @@ export const CaseDetail = Type.Object(
     leads: Type.Array(LeadView, {
       description: 'the newest leads, at most 20, oldest first; all of them: GET /v1/cases/{caseId}/leads',
     }),
+    victims: Type.Array(
+      Type.Object(
+        { victimId: Type.String(), category: Type.String(), sex: Type.String() },
+        {
+          additionalProperties: true,
+          description:
+            'a victim and its path: located, rescued, identified (police see it whole; anyone else without its description or disability note)',
+        },
+      ),
+    ),
     located: Type.Optional(Type.Object({}, { additionalProperties: true })),
     rescued: Type.Optional(Type.Object({}, { additionalProperties: true })),
     identified: Type.Optional(Type.Object({}, { additionalProperties: true })),

@@ -2,6 +2,7 @@ import type { Principal } from '@homeward/service-kit';
 import type { AlertState } from '../domain/alert-plan.ts';
 import type { CaseDoc, LeadRecord } from '../domain/case.ts';
 import { buyerRecordOf } from '../domain/case-plan.ts';
+import { type VictimRecord, victimsOf } from '../domain/victims.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();
 
@@ -48,6 +49,7 @@ export function caseSummary(c: CaseDoc) {
         }
       : {}),
     identified: c.identified !== undefined,
+    victims: victimCount(c),
   };
 }
 
@@ -90,9 +92,33 @@ function reportFor(report: CaseDoc['report'], role: string): Record<string, unkn
       };
     case 'suspected-trafficking':
       return { kind: report.kind, observedAt: report.observedAt, location: report.location };
+    case 'missing-woman':
+      return { kind: report.kind, lastSeen: report.lastSeen, trafficked: report.trafficked };
     default:
       return { kind: report.kind };
   }
+}
+
+/**
+ * The victims as a reader of `role` may see them: police see each whole (they registered them);
+ * anyone else sees who and where on its path (category, sex, the age basis, whether it has a
+ * disability, located, rescued, identified), never the description, the disability's note or
+ * who added it.
+ */
+function victimsFor(victims: VictimRecord[], role: string) {
+  if (role === 'police') return victims;
+  return victims.map((v) => ({
+    victimId: v.victimId,
+    category: v.category,
+    sex: v.sex,
+    ...(v.birthDate ? { birthDate: v.birthDate } : {}),
+    ...(v.apparentAge !== undefined ? { apparentAge: v.apparentAge } : {}),
+    disability: v.disability !== undefined,
+    addedAt: v.addedAt,
+    ...(v.located ? { located: { at: v.located.at } } : {}),
+    ...(v.rescued ? { rescued: { at: v.rescued.at, region: v.rescued.region } } : {}),
+    ...(v.identified ? { identified: { at: v.identified.at, via: v.identified.via } } : {}),
+  }));
 }
 
 /**
@@ -108,6 +134,15 @@ function rescuedFor(rescued: NonNullable<CaseDoc['rescued']>, role: string) {
     buyerHouseholdRecorded: buyerHousehold !== undefined,
     ...(identification ? { identification: { method: identification.method } } : {}),
   };
+}
+
+/**
+ * How many victims a case has, from a listing's projection (without the report): its victims,
+ * or for a case stored before victims existed, the child of a child report's kind.
+ */
+export function victimCount(c: Pick<CaseDoc, 'kind' | 'victims'>): number {
+  if (c.victims) return c.victims.length;
+  return c.kind === 'missing-child' || c.kind === 'unidentified-child' ? 1 : 0;
 }
 
 /**
@@ -138,6 +173,7 @@ export function caseDetail(c: CaseDoc, acknowledgements: number[], reader: Princ
     alerts: c.alerts.map((a, i) => alertView(a, acknowledgements[i] ?? 0)),
     leadCount: c.leadCount,
     leads: c.recentLeads.map(leadView),
+    victims: victimsFor(victimsOf(c), reader.role),
     ...(c.located ? { located: c.located } : {}),
     ...(c.rescued ? { rescued: rescuedFor(c.rescued, reader.role) } : {}),
     ...(c.identified ? { identified: c.identified } : {}),

@@ -76,6 +76,7 @@ describe('the case lifecycle', () => {
     close: ['opened', 'searching', 'located', 'rescued'],
     'record-lead': ['opened', 'searching', 'located', 'rescued', 'closed'],
     'record-household': ['rescued', 'closed'],
+    'record-victims': ['opened', 'searching', 'located', 'rescued'],
   };
   const leadsTo: Record<CaseAction, string | null> = {
     'assign-team': null,
@@ -85,6 +86,7 @@ describe('the case lifecycle', () => {
     close: 'closed',
     'record-lead': null,
     'record-household': null,
+    'record-victims': null,
   };
 
   it('allows each action from exactly its statuses, leading where it should', () => {

@@ -71,12 +71,26 @@ describe('what an alert carries', () => {
     });
     expect(view).toEqual({
       child: { sex: 'male', birthDate: '2019-05-01', description: 'red jacket' },
+      sought: 'child',
       lastSeenAt: '2026-11-28T08:50:00+08:00',
       lastSeenPlace: 'station',
       center: { lat: 31.8, lon: 117.3 },
       region: '340104',
     });
     expect(JSON.stringify(view)).not.toMatch(/Li Xiaoming|Li Wei|138/);
+  });
+
+  it('for a missing woman: her sex, age and looks, never her name or the reporter', () => {
+    const view = searcherView({
+      kind: 'missing-woman',
+      woman: { name: 'Wang Fang', apparentAge: 30, description: 'green coat' },
+      lastSeen: { at: '2026-11-28T08:50:00Z', place: 'station', lat: 31.8, lon: 117.3, region: '340104' },
+      trafficked: true,
+      reporter: { name: 'Wang Jun', phone: '+86 138 0000 0000', relation: 'brother' },
+    });
+    expect(view.child).toStrictEqual({ sex: 'female', description: 'green coat' });
+    expect(view.sought).toBe('adult');
+    expect(JSON.stringify(view)).not.toMatch(/Wang|138/);
   });
 
   it('leaves out a description and a photo the report does not have', () => {

@@ -215,9 +215,9 @@ describe('the case lifecycle', () => {
       'homeward.case.opened',
       'homeward.case.team-assigned',
       'homeward.alert.issued',
-      'homeward.case.child-located',
+      'homeward.case.victims-located',
       'homeward.alert.cancelled',
-      'homeward.case.child-rescued',
+      'homeward.case.victims-rescued',
       'homeward.case.closed',
     ]);
     // Operators never see the buyer's identity number (nor the household): only that one was recorded.
@@ -237,13 +237,17 @@ describe('the case lifecycle', () => {
     const mine = caseEvents.events.filter(
       (e) => ofCase(caseId)(e) && e.source === 'homeward/rescue-coordination',
     );
+    // The child is victim 1: each step names it as a victim, and as a child for consumers that
+    // know only children.
     expect(mine.map((e) => e.type)).toEqual([
       'homeward.case.team-assigned',
+      'homeward.case.victims-located',
       'homeward.case.child-located',
+      'homeward.case.victims-rescued',
       'homeward.case.child-rescued',
       'homeward.case.closed',
     ]);
-    expect(mine[2]?.data).toMatchObject({ buyerHousehold: { headName: 'Zhang San' } });
+    expect(mine[4]?.data).toMatchObject({ buyerHousehold: { headName: 'Zhang San' } });
   });
 
   it('rescued without located cancels the alert too, with reason found', async () => {

@@ -77,7 +77,7 @@ describe('a case opened by intake', () => {
     await s.service.recordOpened(police2);
     await s.service.locate('case-2', { place: 'x' }, police);
     expect(await s.service.afterOpened(police2.data)).toBeNull();
-    expect(s.types()).toEqual(['homeward.case.child-located']);
+    expect(s.types()).toEqual(['homeward.case.victims-located', 'homeward.case.child-located']);
     expect(await s.index.size()).toBe(0);
   });
 
@@ -106,8 +106,10 @@ describe('police actions', () => {
     expect(s.types()).toEqual([
       'homeward.alert.issued',
       'homeward.case.team-assigned',
+      'homeward.case.victims-located',
       'homeward.case.child-located',
       'homeward.alert.cancelled',
+      'homeward.case.victims-rescued',
       'homeward.case.child-rescued',
       'homeward.case.closed',
     ]);
@@ -119,7 +121,11 @@ describe('police actions', () => {
     const s = setup();
     await withAlert(s);
     await s.service.rescue('case-1', { place: 'farm', region: '341500' }, police);
-    expect(s.types().slice(1)).toEqual(['homeward.case.child-rescued', 'homeward.alert.cancelled']);
+    expect(s.types().slice(1)).toEqual([
+      'homeward.case.victims-rescued',
+      'homeward.case.child-rescued',
+      'homeward.alert.cancelled',
+    ]);
     expect(await s.index.size()).toBe(0);
   });
 
