@@ -5,7 +5,7 @@
  */
 import { createEvent, type HomewardEvent, type PlacementClock } from '@homeward/events';
 import { SOURCE } from './placement-plan.ts';
-import type { CaseState } from './placement-state.ts';
+import { type CaseState, placementsOf } from './placement-state.ts';
 
 /** Days allowed on each clock. */
 export interface ClockPolicy {
@@ -39,12 +39,30 @@ export function identifiedAt(state: Pick<CaseState, 'facts'>): string | undefine
 }
 
 /**
- * The clocks running on a case: rescued and not yet placed (from the rescue), identified and
- * not returned home (from the identification, until the current decision is a return to the
- * family). A closed case, or one whose region is unknown, runs none.
+ * When the earliest rescued victim still without a placement was rescued: with victims, each
+ * victim has its own placement, so the clock runs while any rescued victim has none; a case
+ * recorded before victims runs it from its rescue until its one placement.
+ */
+function unplacedSince(state: Pick<CaseState, 'facts' | 'placement' | 'placements'>): string | undefined {
+  const placements = placementsOf(state);
+  const { victims, rescue } = state.facts;
+  if (!victims) return rescue && placements.length === 0 ? rescue.rescuedAt : undefined;
+  const placed = new Set(placements.map((p) => p.victimId));
+  return victims
+    .filter((v) => v.rescue && !placed.has(v.victimId))
+    .map((v) => v.rescue!.rescuedAt)
+    .sort((a, b) => Date.parse(a) - Date.parse(b))[0];
+}
+
+/**
+ * The clocks running on a case (one of each per case): rescued and not yet placed (from the
+ * earliest rescue of a victim not placed, see {@link unplacedSince}), identified and not
+ * returned home (from the identification, until a current decision is a return to the family;
+ * the identifications are the case's, so any victim's return stops it). A closed case, or one
+ * whose region is unknown, runs none.
  */
 export function runningClocks(
-  state: Pick<CaseState, 'facts' | 'placement'>,
+  state: Pick<CaseState, 'facts' | 'placement' | 'placements'>,
   policy: ClockPolicy,
 ): RunningClock[] {
   const { facts } = state;
@@ -59,16 +77,17 @@ export function runningClocks(
       limitDays: policy[clock],
       region,
     });
-  if (facts.rescue && !state.placement) run('rescued-not-placed', facts.rescue.rescuedAt);
+  const unplaced = unplacedSince(state);
+  if (unplaced) run('rescued-not-placed', unplaced);
   const identified = identifiedAt(state);
-  const current = state.placement?.revisions.at(-1);
-  if (identified && current?.type !== 'return-to-family') run('identified-not-returned', identified);
+  const returned = placementsOf(state).some((p) => p.revisions.at(-1)?.type === 'return-to-family');
+  if (identified && !returned) run('identified-not-returned', identified);
   return clocks;
 }
 
 /** The clocks that ran out at `now` (at their moment, not a millisecond before), and the next moment to look. */
 export function clocksDue(
-  state: Pick<CaseState, 'facts' | 'placement'>,
+  state: Pick<CaseState, 'facts' | 'placement' | 'placements'>,
   policy: ClockPolicy,
   now: Date,
 ): { due: RunningClock[]; next: Date | undefined } {
@@ -83,7 +102,7 @@ export function clocksDue(
 
 /** The earliest moment a clock of the case runs out (the index's entry), if one runs. */
 export function firstClockAt(
-  state: Pick<CaseState, 'facts' | 'placement'>,
+  state: Pick<CaseState, 'facts' | 'placement' | 'placements'>,
   policy: ClockPolicy,
 ): Date | undefined {
   let first: Date | undefined;

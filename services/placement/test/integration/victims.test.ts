@@ -8,6 +8,7 @@ import {
   ev,
   newCaseId,
   openedMissing,
+  POLICE_REASON,
   placementEventsCollector,
   type RunningPlacement,
   rescued,
@@ -325,7 +326,12 @@ describe('old single-child events', () => {
     const caseId = newCaseId();
     await svc.publish(openedMissing(caseId, '2015-05-05'), rescued(caseId, { identified: true }));
     await svc.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
-    const placed = await svc.call('POST', '/v1/placements', decision(caseId, { type: 'return-to-family' }));
+    // A police identification names no parents: the return comes with the police's reason.
+    const placed = await svc.call(
+      'POST',
+      '/v1/placements',
+      decision(caseId, { type: 'return-to-family', policeReason: POLICE_REASON }),
+    );
     expect(placed.status).toBe(201);
     expect(placed.body.victimId).toBe(`${caseId}.v1`);
     const decided = await placementEvents.waitForEvent(
