@@ -124,3 +124,53 @@ describe('victims named by a suspected-trafficking report, and the marriage-regi
     expect(mayReport('human-resources-social-security', 'missing-child')).toBe(false);
   });
 });
+
+describe('what case.opened publishes of the victims reports (an allowlist per kind)', () => {
+  const publishedOf = (d: ReportData) =>
+    (outcomeEvent(opensCase('rpt-1'), d, { reportId: 'rpt-1', reportedBy, now }).data as { report: unknown })
+      .report;
+  const reportedBy = { agencyId: 'a', role: 'police' as const, region: '340100' };
+
+  it('a missing woman without the circumstances or the reporter', () => {
+    const sent = {
+      ...woman({ birthDate: '1998-03-02', description: 'red coat', nickname: 'Fangfang' }),
+      circumstances: 'her husband says she left',
+      reporter: { name: 'Wang Ming', phone: '+86 138 0000 2222' },
+    } as ReportData;
+    expect(publishedOf(sent)).toStrictEqual({
+      kind: 'missing-woman',
+      woman: { name: 'Wang Fang', birthDate: '1998-03-02', description: 'red coat' },
+      lastSeen,
+      trafficked: true,
+    });
+  });
+
+  it('a marriage-registration finding with the groom (placement refuses his household), never the intermediary', () => {
+    const sent = {
+      ...finding,
+      marriageRegistration: {
+        ...(finding as { marriageRegistration: object }).marriageRegistration,
+        intermediary: { description: 'a woman from the south', phone: '+86 139 0000 3333' },
+        applicationRefused: true,
+      },
+      reporter: { phone: '+86 1' },
+    } as unknown as ReportData;
+    const published = publishedOf(sent) as Record<string, unknown>;
+    expect(published).toStrictEqual({
+      kind: 'suspected-trafficking',
+      description: 'the bride could not say where she was born',
+      observedAt: '2026-11-27T10:00:00Z',
+      location: { place: 'Shushan marriage registry', region: '340104' },
+      victims: [{ sex: 'female', birthDate: '2010-01-05', description: 'a girl at the groom house' }],
+      marriageRegistration: {
+        registryOffice: 'Shushan marriage registry',
+        applicationDate: '2026-11-27',
+        signs: ['bride-cannot-state-own-details', 'bride-does-not-speak-local-language'],
+        bride: { sex: 'female', apparentAge: 22, description: 'speaks no Mandarin' },
+        groom: { name: 'Zhao Gang', address: 'Village 3, Feixi' },
+        applicationRefused: true,
+      },
+    });
+    expect(JSON.stringify(published)).not.toContain('+86');
+  });
+});

@@ -291,3 +291,50 @@ describe('placement rules', () => {
     expect(checkPlacement(rescued('2008-11-29'), foster(), 480).ok).toBe(true);
   });
 });
+
+describe('the family rule and the victims of a case', () => {
+  const home = foster({ type: 'return-to-family' });
+  const family = [{ relation: 'mother' as const, name: 'Wang Fang' }];
+  const victim = (category: 'child' | 'adult', birthDate: string) => ({
+    victimId: `c.v${category === 'child' ? 2 : 1}`,
+    category,
+    sex: 'female' as const,
+    birthDate,
+    rescue: { rescuedAt: '2026-11-20T02:00:00Z', region: '341500' },
+    policeIdentifiedAt: '2026-11-20T02:00:00Z',
+  });
+
+  it('an adult victim goes home to the family she names: no matched parent, no police reason', () => {
+    const woman = { facts: victim('adult', '1998-03-02'), onlyChild: false };
+    expect(checkPlacement(rescued(undefined), home, 480, [], woman)).toMatchObject({ ok: true, age: 28 });
+  });
+
+  it("a child among several child victims: the case's DNA match names no parent of its own", () => {
+    const facts = rescued(undefined, { dnaIdentifications: [dnaId] });
+    const girl = victim('child', '2012-01-01');
+    expect(checkPlacement(facts, home, 480, family, { facts: girl, onlyChild: false })).toMatchObject({
+      ok: false,
+      violation: { code: 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY' },
+    });
+    expect(checkPlacement(facts, home, 480, family, { facts: girl, onlyChild: true })).toMatchObject({
+      ok: true,
+    });
+    const documented = { ...home, policeReason: { officer: 'officer 0571', reason: 'household register' } };
+    expect(checkPlacement(facts, documented, 480, family, { facts: girl, onlyChild: false })).toMatchObject({
+      ok: true,
+    });
+  });
+
+  it('the buying household (a bride groom’s too) is refused for an adult victim as for a child', () => {
+    const woman = { facts: victim('adult', '1998-03-02'), onlyChild: false };
+    expect(
+      checkPlacement(
+        rescued(undefined),
+        { ...home, guardian: { name: BUYER.headName, address: BUYER.address } },
+        480,
+        [],
+        woman,
+      ),
+    ).toMatchObject({ ok: false, violation: { code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER' } });
+  });
+});
