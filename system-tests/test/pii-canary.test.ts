@@ -377,9 +377,14 @@ describe('the PII canary', () => {
       placement.body as { followups: Array<{ followupId: string; type: string }> }
     ).followups.find((f) => f.type === 'medical-psychological-rehabilitation');
     expectStatus(
-      await call('placement', 'POST', `/v1/followups/${medical!.followupId}/complete`, {
-        hospital: SCHOOLISH[0],
-      }),
+      // Completed by its owner role (health), as placement's follow-up owners require.
+      await call(
+        'placement',
+        'POST',
+        `/v1/followups/${medical!.followupId}/complete`,
+        { hospital: SCHOOLISH[0] },
+        'health',
+      ),
       200,
     );
 
