@@ -3,6 +3,7 @@ import {
   type DueWorker,
   RedisDueIndex,
   type RedisLocks,
+  Roster,
   type ServiceParts,
   type ServiceRuntime,
   serviceConsumer,
@@ -52,6 +53,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     clock: rt.clock,
     logger: rt.logger.child({ component: 'cases' }),
     policy,
+    roster: Roster.fromFile(config.ROSTER_FILE),
   });
   const scheduler = escalationWorker({
     service,

@@ -1,8 +1,8 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
-import type { Clock, DueIndex, Logger, Principal } from '@homeward/service-kit';
+import type { Clock, DueIndex, Logger, Principal, Roster } from '@homeward/service-kit';
 import type { AlertState } from './domain/alert-plan.ts';
-import type { CaseDoc, Team } from './domain/case.ts';
+import type { CaseDoc } from './domain/case.ts';
 import {
   addLead,
   alertOf,
@@ -21,6 +21,7 @@ import {
   openedCase,
   type RescuedInput,
   rescue,
+  type TeamRequest,
 } from './domain/case-plan.ts';
 import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
@@ -44,6 +45,8 @@ export interface CaseServiceDeps {
   clock: Clock;
   logger: Logger;
   policy: EscalationPolicy;
+  /** The deployment's police roster: who may lead a case and who the team's leads are. */
+  roster: Roster;
 }
 
 export interface CaseListFilter {
@@ -147,9 +150,12 @@ export class CaseService {
     await this.change(caseId, (doc) => markIdentified(doc, event, now));
   }
 
-  async assignTeam(caseId: string, team: Team, by: Principal): Promise<CaseDoc> {
+  /** Names the team by roster ids; the roster, not the caller, says who they are and may lead. */
+  async assignTeam(caseId: string, team: TeamRequest, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.change(caseId, (doc) => assignTeam(doc, team, by, now))).doc;
+    const roster = this.deps.roster;
+    return (await this.change(caseId, (doc) => assignTeam(doc, team, (id) => roster.officer(id), by, now)))
+      .doc;
   }
 
   async issueAlert(caseId: string): Promise<AlertState> {

@@ -34,6 +34,16 @@ export const Errors = defineErrors({
     summary:
       "the chief is not police of the case's division, its prefecture or its province (county level or higher for the case's region).",
   },
+  chiefNotHead: {
+    code: 'RESCUE_ERR_CHIEF_NOT_HEAD',
+    status: 422,
+    summary: 'the chief named is on the roster but heads no county, prefecture or province police.',
+  },
+  officerNotOnRoster: {
+    code: 'RESCUE_ERR_OFFICER_NOT_ON_ROSTER',
+    status: 422,
+    summary: "an officer named for the team is not on the deployment's police roster.",
+  },
   concurrentUpdate: {
     code: 'RESCUE_ERR_CONCURRENT_UPDATE',
     status: 409,

@@ -175,11 +175,22 @@ export const officer = (region: string, id = 'officer') => ({
   contact: '+86 551 0000 0000',
 });
 
+/** The head of each region on the development roster (infra/local/dev-roster.json). */
+export const DEV_CHIEFS: Record<string, string> = {
+  '340000': 'ah-prov-0001',
+  '340100': 'hf-psb-0001',
+  '340104': 'hf-shushan-0001',
+  '340102': 'hf-yaohai-0001',
+  '341500': 'la-psb-0001',
+  '341502': 'la-jinan-0001',
+};
+
+/** A team request naming the development roster's head of `chiefRegion` and three Hefei officers. */
 export const team = (chiefRegion: string) => ({
-  chief: officer(chiefRegion, 'chief'),
-  investigationLead: officer('340104', 'investigation'),
-  rescueLead: officer('340104', 'rescue'),
-  familyLiaisonLead: officer('340104', 'liaison'),
+  chiefId: DEV_CHIEFS[chiefRegion] ?? `no-head-of-${chiefRegion}`,
+  investigationLeadId: 'hf-psb-0101',
+  rescueLeadId: 'hf-psb-0102',
+  familyLiaisonLeadId: 'hf-psb-0103',
 });
 
 export { Topics };

@@ -101,7 +101,9 @@ describe('route access declarations', () => {
   it('are written into the OpenAPI document, with the roles and scope in the description', async () => {
     const app = await server();
     await app.ready();
-    const doc = app.swagger() as unknown as { paths: Record<string, Record<string, Record<string, unknown>>> };
+    const doc = app.swagger() as unknown as {
+      paths: Record<string, Record<string, Record<string, unknown>>>;
+    };
     const op = doc.paths['/v1/things']!.post!;
     expect(op[ACCESS_EXTENSION]).toEqual({ roles: ['police'], scope: "the thing's region" });
     expect(op.description).toContain('Makes a thing.');

@@ -147,8 +147,14 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         tags,
         summary: 'Name the chief and the leads for investigation, rescue and family liaison (police)',
         description: [
-          "The chief must be police of county level or higher for the case's region: a division code at county, prefecture or province level that contains the case's division. Publishes homeward.case.team-assigned; a later call replaces the team.",
-          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.chiefRegion),
+          "The team is named by police roster ids (ROSTER_FILE); the officers' names, agencies, regions and duty contacts come from the roster. The chief must head a county, prefecture or province police whose region contains the case's (the roster's rank and region). Publishes homeward.case.team-assigned; a later call replaces the team.",
+          describeErrors(
+            Errors.caseNotFound,
+            Errors.invalidTransition,
+            Errors.officerNotOnRoster,
+            Errors.chiefNotHead,
+            Errors.chiefRegion,
+          ),
         ].join('\n\n'),
         params: CaseParams,
         body: TeamBody,

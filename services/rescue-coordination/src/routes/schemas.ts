@@ -30,18 +30,25 @@ function closed<T extends TObject>(schema: T) {
 export const CaseParams = Type.Object({ caseId: Id });
 export const AlertParams = Type.Object({ alertId: Id });
 
+const OfficerId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+  description: "an officerId of the deployment's police roster",
+});
+
 export const TeamBody = Type.Object(
   {
-    chief: closed(team.chief),
-    investigationLead: closed(team.investigationLead),
-    rescueLead: closed(team.rescueLead),
-    familyLiaisonLead: closed(team.familyLiaisonLead),
+    chiefId: OfficerId,
+    investigationLeadId: OfficerId,
+    rescueLeadId: OfficerId,
+    familyLiaisonLeadId: OfficerId,
   },
   {
     title: 'Team',
     additionalProperties: false,
     description:
-      "One chief and three leads. The chief's region must be the case's division, its prefecture or its province.",
+      "One chief and three leads, by their ids on the police roster (their names, agencies and regions come from the roster, never from the request). The chief must head a county, prefecture or province police whose region contains the case's.",
   },
 );
 

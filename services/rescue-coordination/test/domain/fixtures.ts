@@ -1,4 +1,5 @@
-import { createEvent, type HomewardEvent, type MissingChildReport } from '@homeward/events';
+import { createEvent, type HomewardEvent, type MissingChildReport, regionLevel } from '@homeward/events';
+import { Roster } from '@homeward/service-kit';
 import type { CaseDoc } from '../../src/domain/case.ts';
 import { openedCase } from '../../src/domain/case-plan.ts';
 import { parseEscalationPolicy } from '../../src/domain/escalation-policy.ts';
@@ -104,9 +105,43 @@ export const officer = (region: string, id = 'officer') => ({
   region,
 });
 
+/** The team as the roster resolves {@link teamRequest}: what the event and the case carry. */
 export const team = (chiefRegion: string) => ({
   chief: officer(chiefRegion, 'chief'),
   investigationLead: officer('340104', 'investigation'),
   rescueLead: officer('340104', 'rescue'),
   familyLiaisonLead: officer('340104', 'liaison'),
 });
+
+/** The team as a caller names it: roster ids. */
+export const teamRequest = (chiefRegion: string) => ({
+  chiefId: `chief-${chiefRegion}`,
+  investigationLeadId: 'investigation-340104',
+  rescueLeadId: 'rescue-340104',
+  familyLiaisonLeadId: 'liaison-340104',
+});
+
+const CHIEF_REGIONS = [
+  '340000',
+  '340100',
+  '340104',
+  '340102',
+  '340105',
+  '340200',
+  '320000',
+  '320100',
+  '341500',
+];
+
+/** A roster with a head for each region the tests name, the three leads, and a plain officer. */
+export const testRoster = new Roster([
+  ...CHIEF_REGIONS.map((region) => ({ ...officer(region, 'chief'), rank: regionLevel(region) })),
+  ...['investigation', 'rescue', 'liaison'].map((id) => ({
+    ...officer('340104', id),
+    rank: 'officer' as const,
+  })),
+  { ...officer('340104', 'plain'), rank: 'officer' as const },
+]);
+
+/** Looks an id up in {@link testRoster}, as the service does. */
+export const onRoster = (officerId: string) => testRoster.officer(officerId);

@@ -283,7 +283,7 @@ describe('the case lifecycle', () => {
 });
 
 describe('one chief, three responsibilities', () => {
-  it('the chief may be of the case county, its prefecture or its province; no other', async () => {
+  it('the chief is a roster head of the case county, its prefecture or its province; no other', async () => {
     const caseId = await open(
       missingChildOpened({ lastSeenAt: lastSeen(5), by: 'hotline', region: '340104' }),
     );
@@ -291,7 +291,7 @@ describe('one chief, three responsibilities', () => {
       const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status }).toEqual({ region, status: 200 });
     }
-    for (const region of ['340102', '320100', '320000', '340200']) {
+    for (const region of ['340102', '341500', '341502']) {
       const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status, code: res.body.code, type: res.body.type }).toEqual({
         region,
@@ -299,22 +299,40 @@ describe('one chief, three responsibilities', () => {
         code: 'RESCUE_ERR_CHIEF_REGION',
         type: 'urn:homeward:problem:rescue-err-chief-region',
       });
-      expect(res.body.errors).toEqual([
-        { field: '/chief/region', message: expect.stringContaining('340104') },
-      ]);
+      expect(res.body.errors).toEqual([{ field: '/chiefId', message: expect.stringContaining('340104') }]);
     }
     const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
-    expect(detail.team.chief.region).toBe('340000');
-    const incomplete = await svc.call('POST', `/v1/cases/${caseId}/team`, {
-      chief: team('340100').chief,
-      investigationLead: team('340100').investigationLead,
-      rescueLead: team('340100').rescueLead,
+    // The officers' particulars come from the roster, not from the request.
+    expect(detail.team.chief).toMatchObject({
+      officerId: 'ah-prov-0001',
+      agencyId: 'anhui-public-security-department',
+      region: '340000',
     });
-    expect(incomplete.status).toBe(400);
-    expect(incomplete.body.errors).toContainEqual({ field: '/familyLiaisonLead', message: 'is required' });
-    const badRegion = await svc.call('POST', `/v1/cases/${caseId}/team`, team('04010'));
-    expect(badRegion.status).toBe(400);
-    expect(badRegion.body.errors[0].field).toBe('/chief/region');
+    const plain = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340104'),
+      chiefId: 'hf-psb-0101',
+    });
+    expect(plain.status).toBe(422);
+    expect(plain.body.code).toBe('RESCUE_ERR_CHIEF_NOT_HEAD');
+    const unknown = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340104'),
+      chiefId: 'hf-psb-9999',
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toMatchObject({
+      code: 'RESCUE_ERR_OFFICER_NOT_ON_ROSTER',
+      errors: [{ field: '/chiefId', message: 'is not on the police roster' }],
+    });
+    const { familyLiaisonLeadId: _, ...incomplete } = team('340100');
+    const missing = await svc.call('POST', `/v1/cases/${caseId}/team`, incomplete);
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toContainEqual({ field: '/familyLiaisonLeadId', message: 'is required' });
+    // Particulars in the body are refused: the roster alone says who an officer is.
+    const particulars = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340100'),
+      chief: { officerId: 'x', name: 'Self Appointed', agencyId: 'hefei-psb', region: '340000' },
+    });
+    expect(particulars.status).toBe(400);
   });
 });
 

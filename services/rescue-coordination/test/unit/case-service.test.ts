@@ -5,7 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { type AckFact, CaseService } from '../../src/case-service.ts';
 import type { CaseDoc } from '../../src/domain/case.ts';
 import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
-import { at, H, leadEvent, MIN, openedEvent, police, policy, team } from '../domain/fixtures.ts';
+import {
+  at,
+  H,
+  leadEvent,
+  MIN,
+  openedEvent,
+  police,
+  policy,
+  teamRequest,
+  testRoster,
+} from '../domain/fixtures.ts';
 
 // The application service over the in-memory adapters: no infrastructure.
 
@@ -16,7 +26,15 @@ function setup(start = at(5 * MIN)) {
   const acks = persistence.facts<AckFact>('alert_acks');
   const index = new MemoryDueIndex();
   const logger = createLogger({ name: 'test', level: 'silent' });
-  const service = new CaseService({ cases, acks, schedule: index, clock, logger, policy });
+  const service = new CaseService({
+    cases,
+    acks,
+    schedule: index,
+    clock,
+    logger,
+    policy,
+    roster: testRoster,
+  });
   const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
   const types = () => persistence.outbox.published.map((e) => e.type);
   return { clock, persistence, cases, index, service, worker, types };
@@ -75,7 +93,9 @@ describe('police actions', () => {
   it('team, located (ending the alert in the same write), rescued, closed', async () => {
     const s = setup();
     await withAlert(s);
-    expect((await s.service.assignTeam('case-1', team('340100'), police)).team?.chief.region).toBe('340100');
+    expect((await s.service.assignTeam('case-1', teamRequest('340100'), police)).team?.chief.region).toBe(
+      '340100',
+    );
     s.clock.advance(MIN);
     const located = await s.service.locate('case-1', { place: 'Lu an' }, police);
     expect(located).toMatchObject({ status: 'located', activeAlertId: null });
@@ -217,6 +237,7 @@ describe('escalation', () => {
       clock: s.clock,
       logger: createLogger({ name: 'test', level: 'silent' }),
       policy,
+      roster: testRoster,
     });
     expect(await service.rebuildSchedule()).toBe(2);
     expect(await fresh.due(at(H), 10)).toEqual(['case-1.alert-1', 'case-2.alert-1']);
