@@ -62,3 +62,19 @@ export type CustodyStep = (typeof CustodySteps)[number];
 /** How police established who a located or rescued child is, other than by DNA. */
 export const IdentificationMethods = ['documents', 'family-recognition', 'other'] as const;
 export type IdentificationMethod = (typeof IdentificationMethods)[number];
+
+/**
+ * What an accepted assistance may grant the police of another region on one case (the
+ * requester names them): read it, and the police actions of rescue coordination.
+ */
+export const AssistanceActions = [
+  'read',
+  'assign-team',
+  'issue-alert',
+  'locate',
+  'rescue',
+  'close',
+  'cancel-alert',
+  'move-centre',
+] as const;
+export type AssistanceAction = (typeof AssistanceActions)[number];

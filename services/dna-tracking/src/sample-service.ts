@@ -6,6 +6,7 @@ import type {
   Principal,
   ErrorOptions as ProblemOptions,
 } from '@homeward/service-kit';
+import { inScope, scopeFilter } from '@homeward/service-kit';
 import {
   type ChainVerification,
   type CustodyRecord,
@@ -14,6 +15,7 @@ import {
   overdue,
   verifyChain,
 } from './domain/custody.ts';
+import { labInCustody, mayHandle } from './domain/custody-access.ts';
 import { sampleIdFor } from './domain/ids.ts';
 import {
   mayEnterProfileAt,
@@ -65,6 +67,10 @@ export class SampleService {
     const now = this.deps.clock.now();
     const errors = sampleErrors(input, now);
     if (errors.length > 0) throw DnaErrors.invalidSample.error('the sample is invalid', { errors });
+    if (!inScope(principal, input.region))
+      throw DnaErrors.regionOutOfScope.error(
+        `region ${input.region} does not lie in the caller's region ${principal.region}`,
+      );
 
     const doc = newSampleDoc(sampleIdFor(input.kitBarcode), input, principal, now);
     // The sample first, then its first record with the event: the record derives from the
@@ -111,7 +117,9 @@ export class SampleService {
       throw DnaErrors.invalidCustodyStep.error('the custody step is invalid', { errors });
     const content = custodyContent(input, principal);
     for (let attempt = 0; ; attempt++) {
-      const { sample, records, verification } = await this.custody(sampleId);
+      const { sample, records, verification } = await this.custodyFor(sampleId, principal);
+      // Once a lab received the sample, its later steps are that lab's alone.
+      if (!mayHandle(records, principal.agencyId)) throw notFound(sampleId);
       const plan = planCustodyStep(
         sampleId,
         records,
@@ -146,13 +154,39 @@ export class SampleService {
     return { sample, records, verification: verifyChain(sampleId, slots, chain.anchors) };
   }
 
+  /**
+   * A sample and its chain, if the caller reaches it: the sample's region lies in the caller's,
+   * or the caller is the lab that holds it. Anything else answers 404, as a missing sample.
+   */
+  async custodyFor(
+    sampleId: string,
+    principal: Principal,
+  ): Promise<{ sample: SampleDoc; records: CustodyRecord[]; verification: ChainVerification }> {
+    const found = await this.custody(sampleId);
+    const holder = labInCustody(found.records);
+    if (!inScope(principal, found.sample.region) && holder !== principal.agencyId) throw notFound(sampleId);
+    return found;
+  }
+
+  /** The ids of the samples whose region lies in the caller's (a store query on the region). */
+  async sampleIdsInScope(principal: Principal): Promise<string[]> {
+    const rows = await this.deps.store.samples.list(scopeFilter(principal, 'region') as never, {
+      projection: { region: 1 },
+    });
+    return rows.map((r) => r._id);
+  }
+
   /** Samples sitting in a step longer than the policy allows, most overdue first. */
-  async overdue(): Promise<
+  async overdue(
+    principal: Principal,
+  ): Promise<
     Array<{ sample: SampleDoc; step: CustodyStep; since: Date; limitHours: number; overdueHours: number }>
   > {
     const now = this.deps.clock.now();
     const latest = new Map<string, CustodyDoc>();
-    for (const r of await this.deps.store.allCustodyRecords()) {
+    // Only the caller's region's samples are read: their ids first, then their records.
+    const ids = await this.sampleIdsInScope(principal);
+    for (const r of await this.deps.store.custody.list({ sampleId: { $in: ids } } as never)) {
       const seen = latest.get(r.sampleId);
       if (!seen || r.seq > seen.seq) latest.set(r.sampleId, r);
     }
@@ -191,8 +225,11 @@ export class SampleService {
       this.deps.store.findProfile(sampleId, true),
     ]);
     if (!sample) throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
+    const { records } = await this.custodyFor(sampleId, principal);
+    const holder = labInCustody(records);
+    // Only the lab that holds the sample enters its profile (before any lab holds it: 409 below).
+    if (holder !== undefined && holder !== principal.agencyId) throw notFound(sampleId);
     if (existing) return this.replayProfile(existing, reading.fingerprint);
-    const { records } = await this.custody(sampleId);
     const step = records[records.length - 1]?.step ?? 'collected';
     if (!mayEnterProfileAt(step)) {
       throw DnaErrors.sampleNotAtLab.error(
@@ -239,17 +276,18 @@ export class SampleService {
   }
 
   /** The genotypes of a sample, for dna-lab (the route enforces the role); the read is logged. */
-  async readProfile(sampleId: string, principal: Principal): Promise<ProfileDoc> {
+  async readProfile(sampleId: string, principal: Principal): Promise<ProfileDoc & { region: string }> {
+    // Genotypes are read by the lab that holds the sample, and by no one else (404 otherwise).
+    const { sample, records } = await this.custody(sampleId);
+    if (labInCustody(records) !== principal.agencyId) throw notFound(sampleId);
     const profile = await this.deps.store.findProfile(sampleId, true);
-    if (!profile) {
-      if (!(await this.deps.store.findSample(sampleId)))
-        throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
-      throw DnaErrors.profileNotFound.error(`sample "${sampleId}" has no profile yet`);
-    }
+    if (!profile) throw DnaErrors.profileNotFound.error(`sample "${sampleId}" has no profile yet`);
     this.deps.logger.info({ sampleId, agencyId: principal.agencyId }, 'profile read');
-    return profile;
+    return { ...profile, region: sample.region };
   }
 }
+
+const notFound = (sampleId: string) => DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
 
 function profileDoc(
   sampleId: string,

@@ -1,6 +1,8 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner } from '@homeward/messaging';
 import {
+  AuditLog,
+  auditRoutes,
   RedisRateLimiter,
   type ServiceParts,
   type ServiceRuntime,
@@ -34,6 +36,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     conflictCode: Errors.concurrentUpdate.code,
   });
   const stores = intakeStores(persistence);
+  const audit = AuditLog.of(persistence, rt.clock);
   const intake = new IntakeService({
     stores,
     leases,
@@ -73,8 +76,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     consumers: () => consumers,
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
-  await http.register(async (scope) =>
-    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter }),
-  );
+  await http.register(async (scope) => reportRoutes(scope, { intake, rateLimiter, audit }));
+  await http.register(async (scope) => auditRoutes(scope, { audit }));
   return { http, consumers, intake, stores };
 }

@@ -1,8 +1,23 @@
 import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
 import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
-import type { Clock, DueIndex, Logger, Principal, Roster } from '@homeward/service-kit';
+import {
+  type Clock,
+  type DueIndex,
+  type Logger,
+  type Principal,
+  type Roster,
+  withScope,
+} from '@homeward/service-kit';
+import { type CaseAccessAction, caseScopeFilter, mayReach } from './domain/access.ts';
 import type { AlertState } from './domain/alert-plan.ts';
-import type { CaseDoc } from './domain/case.ts';
+import {
+  type AssistanceRequest,
+  answerAssistance,
+  isCasePolice,
+  requestAssistance,
+  revokeAssistance,
+} from './domain/assistance.ts';
+import type { Assistance, CaseDoc } from './domain/case.ts';
 import {
   addLead,
   alertOf,
@@ -66,17 +81,18 @@ export type EscalationOutcome = EscalationPlan['outcome'];
 export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
-  async getCase(caseId: string): Promise<CaseDoc> {
+  /** A case the caller reaches; one outside its scope is 404, as a missing one. */
+  async getCase(caseId: string, by: Principal): Promise<CaseDoc> {
     const doc = await this.deps.cases.get(caseId);
-    if (!doc) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+    if (!doc || !mayReach(doc, by, 'read')) throw Errors.caseNotFound.error(`no case "${caseId}"`);
     return doc;
   }
 
-  /** An alert, read from its case (the alert id names it). */
-  async getAlert(alertId: string): Promise<AlertState> {
+  /** An alert, read from its case (the alert id names it), if the caller reaches the case. */
+  async getAlert(alertId: string, by: Principal): Promise<AlertState> {
     const caseId = caseIdOfAlert(alertId);
     const doc = caseId ? await this.deps.cases.get(caseId) : null;
-    if (!doc) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
+    if (!doc || !mayReach(doc, by, 'read')) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
     return alertOf(doc, alertId);
   }
 
@@ -84,12 +100,15 @@ export class CaseService {
   async listCases(
     filter: CaseListFilter,
     page: { limit: number; offset: number },
+    by: Principal,
   ): Promise<{ items: CaseDoc[]; total: number }> {
-    const q: Record<string, string> = {};
-    if (filter.status) q.status = filter.status;
-    if (filter.kind) q.kind = filter.kind;
+    const wanted: Record<string, string> = {};
+    if (filter.status) wanted.status = filter.status;
+    if (filter.kind) wanted.kind = filter.kind;
     if (filter.region)
-      q[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
+      wanted[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
+    // The caller's scope is part of the store query: nothing outside it is read or counted.
+    const q = withScope(wanted, caseScopeFilter(by));
     const [items, total] = await Promise.all([
       this.deps.cases.list(q, {
         sort: { openedAt: -1 },
@@ -111,6 +130,22 @@ export class CaseService {
   private change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
     return this.deps.cases.update(caseId, decide, {
       notFound: () => Errors.caseNotFound.error(`no case "${caseId}"`),
+    });
+  }
+
+  /**
+   * A caller's change of a case: as {@link change}, but a case the caller does not reach for
+   * `action` is refused as missing (404), checked under the lease on the document it changes.
+   */
+  private act<R>(
+    caseId: string,
+    by: Principal,
+    action: CaseAccessAction,
+    decide: (doc: CaseDoc) => Decision<R> | null,
+  ) {
+    return this.change(caseId, (doc) => {
+      if (!mayReach(doc, by, action)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return decide(doc);
     });
   }
 
@@ -154,13 +189,18 @@ export class CaseService {
   async assignTeam(caseId: string, team: TeamRequest, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
     const roster = this.deps.roster;
-    return (await this.change(caseId, (doc) => assignTeam(doc, team, (id) => roster.officer(id), by, now)))
-      .doc;
+    return (
+      await this.act(caseId, by, 'assign-team', (doc) =>
+        assignTeam(doc, team, (id) => roster.officer(id), by, now),
+      )
+    ).doc;
   }
 
-  async issueAlert(caseId: string): Promise<AlertState> {
+  async issueAlert(caseId: string, by: Principal): Promise<AlertState> {
     const now = this.deps.clock.now();
-    const { result } = await this.change(caseId, (doc) => issueCaseAlert(doc, this.deps.policy, now));
+    const { result } = await this.act(caseId, by, 'issue-alert', (doc) =>
+      issueCaseAlert(doc, this.deps.policy, now),
+    );
     // issueCaseAlert decides or throws: a result is always there.
     await this.issued(result!);
     return result!;
@@ -176,12 +216,12 @@ export class CaseService {
 
   async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.change(caseId, (doc) => locate(doc, input, by, now))).doc);
+    return this.ended((await this.act(caseId, by, 'locate', (doc) => locate(doc, input, by, now))).doc);
   }
 
   async rescue(caseId: string, input: RescuedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.change(caseId, (doc) => rescue(doc, input, by, now))).doc);
+    return this.ended((await this.act(caseId, by, 'rescue', (doc) => rescue(doc, input, by, now))).doc);
   }
 
   /** After located or rescued: the alerts that ended with the search leave the index. */
@@ -192,7 +232,45 @@ export class CaseService {
 
   async close(caseId: string, reason: string, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.change(caseId, (doc) => close(doc, reason, by, now))).doc;
+    return (await this.act(caseId, by, 'close', (doc) => close(doc, reason, by, now))).doc;
+  }
+
+  /** The case's own police ask another region's police to assist (404 for anyone else). */
+  async requestAssistance(caseId: string, input: AssistanceRequest, by: Principal): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const { result } = await this.change(caseId, (doc) => {
+      if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return requestAssistance(doc, input, by, now);
+    });
+    return result!;
+  }
+
+  /** The addressed region's police accept or decline (404 for anyone else). */
+  async answerAssistance(
+    caseId: string,
+    assistanceId: string,
+    answer: 'accepted' | 'declined',
+    by: Principal,
+  ): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const notFound = () =>
+      Errors.assistanceNotFound.error(`no assistance "${assistanceId}" on case "${caseId}"`);
+    const { result } = await this.deps.cases.update(
+      caseId,
+      (doc) => answerAssistance(doc, assistanceId, answer, by, now),
+      { notFound },
+    );
+    return result!;
+  }
+
+  /** The case's own police end an assistance (404 for anyone else). */
+  async revokeAssistance(caseId: string, assistanceId: string, by: Principal): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const { result } = await this.change(caseId, (doc) => {
+      if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return revokeAssistance(doc, assistanceId, by, now);
+    });
+    return result!;
   }
 
   /** Police cancel an alert with a reason every notified unit is told. */
@@ -203,7 +281,7 @@ export class CaseService {
     by: Principal,
   ): Promise<AlertState> {
     const now = this.deps.clock.now();
-    const alert = await this.changeAlert(alertId, (doc) =>
+    const alert = await this.changeAlert(alertId, by, 'cancel-alert', (doc) =>
       cancelCaseAlert(doc, alertId, { reason, note }, by, now),
     );
     await this.schedule(alert);
@@ -214,18 +292,26 @@ export class CaseService {
   /** Police move a running alert's centre to a lead's place (the schedule does not change). */
   moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
     const now = this.deps.clock.now();
-    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, by, now));
+    return this.changeAlert(alertId, by, 'move-centre', (doc) =>
+      moveAlertCentre(doc, alertId, leadId, by, now),
+    );
   }
 
   private async changeAlert(
     alertId: string,
+    by: Principal,
+    action: CaseAccessAction,
     decide: (doc: CaseDoc) => Decision<AlertState>,
   ): Promise<AlertState> {
     const notFound = () => Errors.alertNotFound.error(`no alert "${alertId}"`);
     const caseId = caseIdOfAlert(alertId);
     if (!caseId) throw notFound();
+    const scoped = (doc: CaseDoc) => {
+      if (!mayReach(doc, by, action)) throw notFound();
+      return decide(doc);
+    };
     // The decisions given here decide or throw: a result is always there.
-    return (await this.deps.cases.update(caseId, decide, { notFound })).result!;
+    return (await this.deps.cases.update(caseId, scoped, { notFound })).result!;
   }
 
   /**

@@ -16,7 +16,7 @@ export interface RunningRescue {
     method: 'GET' | 'POST',
     url: string,
     body?: unknown,
-    opts?: { role?: string | null },
+    opts?: { role?: string | null; region?: string; key?: string },
   ) => Promise<{ status: number; body: Json }>;
   stop: () => Promise<void>;
   dbName: string;
@@ -194,3 +194,10 @@ export const team = (chiefRegion: string) => ({
 });
 
 export { Topics };
+
+/** A national caller: reaches every case (service calls in tests that are not about scope). */
+export const national = {
+  agencyId: 'ministry-of-public-security',
+  role: 'police',
+  region: '000000',
+} as const;

@@ -8,6 +8,7 @@ import {
   RegionCode,
   ShortText,
 } from '@homeward/events';
+import { MAX_PAGE_OFFSET, MAX_PAGE_SIZE } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { MatchStatuses } from '../domain/match-plan.ts';
 import { SubjectKinds } from '../domain/sample-rules.ts';
@@ -229,7 +230,8 @@ export const MatchView = Type.Object(
 export const MatchQuery = Type.Object({
   status: Type.Optional(literalUnion(MatchStatuses)),
   caseId: Type.Optional(Id),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 }),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_OFFSET })),
 });
 
 export const ReviewBody = Type.Object(

@@ -160,10 +160,22 @@ export class DnaStore {
     return this.reviews.get(matchId);
   }
 
-  /** Matches (optionally of a case) with their reviews, newest first. */
-  async listMatches(caseId: string | undefined): Promise<Array<{ match: MatchDoc; review?: ReviewDoc }>> {
-    const q = caseId ? { $or: [{ caseId }, { childCaseId: caseId }] } : {};
-    const [matches, reviews] = await Promise.all([this.matches.list(q), this.reviews.list()]);
+  /**
+   * Matches (optionally of a case) with their reviews, newest first; with `sampleIds`, only the
+   * matches naming one of those samples (the caller's scope, in the store query).
+   */
+  async listMatches(
+    caseId: string | undefined,
+    sampleIds?: readonly string[],
+  ): Promise<Array<{ match: MatchDoc; review?: ReviewDoc }>> {
+    const clauses: Record<string, unknown>[] = [];
+    if (caseId) clauses.push({ $or: [{ caseId }, { childCaseId: caseId }] });
+    if (sampleIds)
+      clauses.push({
+        $or: [{ childSampleId: { $in: [...sampleIds] } }, { parentSampleIds: { $in: [...sampleIds] } }],
+      });
+    const q = clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0]! : { $and: clauses };
+    const [matches, reviews] = await Promise.all([this.matches.list(q as never), this.reviews.list()]);
     const byId = new Map(reviews.map((r) => [r._id, r]));
     return matches
       .sort(

@@ -1,5 +1,5 @@
-import type { Credentials, HttpServer, SseHub } from '@homeward/service-kit';
-import { describeErrors, isStreamId, problemResponses, requireRole } from '@homeward/service-kit';
+import type { HttpServer, SseHub } from '@homeward/service-kit';
+import { describeErrors, isStreamId, principalOf, problemResponses } from '@homeward/service-kit';
 import { NotificationsErrors } from '../errors.ts';
 import type { FeedEntry, UnitFeed } from '../store/unit-feed.ts';
 import type { UnitStore } from '../store/unit-store.ts';
@@ -11,7 +11,6 @@ export interface StreamRoutesDeps {
   units: UnitStore;
   feed: UnitFeed;
   hub: SseHub<FeedEntry>;
-  credentials: Credentials;
 }
 
 /**
@@ -33,13 +32,15 @@ export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Pro
         produces: ['text/event-stream'],
         response: problemResponses(400, 401, 403, 404),
       },
-      preHandler: requireRole(deps.credentials, 'unit'),
+      config: {
+        access: { roles: ['unit'], scope: "the caller's own units only (the unit's agencyId; else 403)" },
+      },
     },
     async (request, reply) => {
       const { unitId } = request.params;
       const unit = await deps.units.find(unitId);
       if (!unit) throw unitNotFound(unitId);
-      assertActsFor(request.principal!, unit);
+      assertActsFor(principalOf(request), unit);
       const lastHeader = request.headers['last-event-id'];
       // An id this channel did not issue is ignored: the terminal starts live.
       const after = typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;

@@ -1,4 +1,5 @@
 import {
+  AssistanceActions,
   CaseKinds,
   DateTime,
   EventCatalogue,
@@ -28,6 +29,35 @@ function closed<T extends TObject>(schema: T) {
 }
 
 export const CaseParams = Type.Object({ caseId: Id });
+export const AssistanceParams = Type.Object({ caseId: Id, assistanceId: Id });
+
+export const AssistanceBody = Type.Object(
+  {
+    region: RegionCode,
+    reason: ShortText,
+    actions: Type.Array(literalUnion(AssistanceActions), {
+      minItems: 1,
+      uniqueItems: true,
+      description: "what the other region's police may do on this case once they accept",
+    }),
+  },
+  { title: 'AssistanceRequest', additionalProperties: false },
+);
+
+export const AssistanceView = Type.Object(
+  {
+    caseId: Type.String(),
+    assistanceId: Type.String(),
+    region: Type.String(),
+    reason: Type.String(),
+    actions: Type.Array(Type.String()),
+    status: Type.String(),
+    requestedAt: Type.String({ format: 'date-time' }),
+    answeredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { title: 'Assistance' },
+);
 export const AlertParams = Type.Object({ alertId: Id });
 
 const OfficerId = Type.String({

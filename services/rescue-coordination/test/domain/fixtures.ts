@@ -14,6 +14,12 @@ export const SEEN = new Date('2026-11-28T07:50:00Z');
 export const at = (elapsedMs: number) => new Date(SEEN.getTime() + elapsedMs);
 
 export const police = { agencyId: 'hefei-psb', role: 'police', region: '340100' } as const;
+/** A national caller: reaches every case (service-level tests that are not about scope). */
+export const national = {
+  agencyId: 'ministry-of-public-security',
+  role: 'police',
+  region: '000000',
+} as const;
 export const by = { agencyId: 'hefei-psb', role: 'police' };
 
 export function report(lastSeenAt = SEEN): MissingChildReport {

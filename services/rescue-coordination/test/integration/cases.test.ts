@@ -51,9 +51,12 @@ const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseI
 /** Publishes a case.opened as intake would and waits until the service knows the case. */
 async function open(event: ReturnType<typeof missingChildOpened>) {
   await svc.rt.publisher.publish(event);
-  await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
-    what: `case ${event.data.caseId}`,
-  });
+  // The national operator reaches every case, wherever the test opened it.
+  const national = { role: 'operator', region: '000000' };
+  await waitFor(
+    async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`, undefined, national)).status === 200,
+    { what: `case ${event.data.caseId}` },
+  );
   return event.data.caseId;
 }
 
@@ -470,15 +473,20 @@ describe('consumed events', () => {
 });
 
 describe('reading cases', () => {
-  it('lists with filters and paging; police and operators read, others 403; every read is audited', async () => {
-    const region = '320106';
+  it("lists with filters and paging within the caller's region; police and operators read, others 403; every read is audited", async () => {
+    const region = '341502';
+    const luan = { region: '341500' };
     const a = await open(missingChildOpened({ lastSeenAt: lastSeen(5), region, by: 'hotline' }));
     const b = await open(missingChildOpened({ lastSeenAt: lastSeen(4), region, by: 'hotline' }));
-    await svc.call('POST', `/v1/cases/${b}/located`, { place: 'Nanjing' });
-    const all = await svc.call('GET', '/v1/cases?region=320100&limit=1');
+    expect((await svc.call('POST', `/v1/cases/${b}/located`, { place: 'Lu an' }, luan)).status).toBe(200);
+    const all = await svc.call('GET', '/v1/cases?region=341500&limit=1', undefined, luan);
     expect(all.body.total).toBe(2);
     expect(all.body.items).toHaveLength(1);
-    const page2 = await svc.call('GET', '/v1/cases?region=320100&limit=1&offset=1');
+    const page2 = await svc.call('GET', '/v1/cases?region=341500&limit=1&offset=1', undefined, luan);
+    // Hefei's police see none of Lu'an's cases: filtered in the query, and 404 one by one.
+    const hefei = await svc.call('GET', '/v1/cases?region=341500');
+    expect(hefei.body, JSON.stringify(hefei.body)).toMatchObject({ total: 0 });
+    expect((await svc.call('GET', `/v1/cases/${a}`)).status).toBe(404);
     expect([...all.body.items, ...page2.body.items].map((c: { caseId: string }) => c.caseId).sort()).toEqual(
       [a, b].sort(),
     );
@@ -486,7 +494,10 @@ describe('reading cases', () => {
       role: 'operator',
     });
     expect(located.body.items.map((c: { caseId: string }) => c.caseId)).toEqual([b]);
-    expect((await svc.call('GET', '/v1/cases?region=320000&kind=suspected-trafficking')).body.total).toBe(0);
+    expect(
+      (await svc.call('GET', '/v1/cases?region=341500&kind=suspected-trafficking', undefined, luan)).body
+        .total,
+    ).toBe(0);
     expect((await svc.call('GET', '/v1/cases?status=lost')).status).toBe(400);
     expect((await svc.call('GET', '/v1/cases?limit=1000')).status).toBe(400);
     for (const role of ['volunteer', 'hotline', 'dna-lab']) {
@@ -496,17 +507,17 @@ describe('reading cases', () => {
 
     const forOperator = (await svc.call('GET', `/v1/cases/${a}`, undefined, { role: 'operator' })).body;
     expect(forOperator.report.reporter).toBeUndefined();
-    const forPolice = (await svc.call('GET', `/v1/cases/${a}`)).body;
+    const forPolice = (await svc.call('GET', `/v1/cases/${a}`, undefined, luan)).body;
     expect(forPolice.report.reporter.phone).toBe('+86 138 0000 0000');
 
     const audit = await svc.rt.mongo.db
-      .collection('case_read_audit')
-      .find({ action: 'case.read', agencyId: 'anhui-anti-trafficking-office' })
+      .collection('audit_log')
+      .find({ action: 'case.read', 'actor.agencyId': 'anhui-anti-trafficking-office' })
       .toArray();
-    expect(audit.some((r) => r.caseIds.includes(a) && r.role === 'operator' && r.at instanceof Date)).toBe(
-      true,
-    );
-    const lists = await svc.rt.mongo.db.collection('case_read_audit').find({ action: 'case.list' }).toArray();
-    expect(lists.some((r) => r.filters?.region === '320100' && r.agencyId === 'hefei-psb')).toBe(true);
+    expect(
+      audit.some((r) => r.recordIds.includes(a) && r.actor.role === 'operator' && r.at instanceof Date),
+    ).toBe(true);
+    const lists = await svc.rt.mongo.db.collection('audit_log').find({ action: 'case.list' }).toArray();
+    expect(lists.some((r) => r.filters?.region === '341500' && r.actor.agencyId === 'luan-psb')).toBe(true);
   });
 });

@@ -10,6 +10,7 @@ import {
   H,
   leadEvent,
   MIN,
+  national,
   openedEvent,
   police,
   policy,
@@ -64,7 +65,7 @@ describe('a case opened by intake', () => {
     expect(s.types()).toEqual(['homeward.alert.issued']);
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
     expect(await s.index.due(at(H - 1), 10)).toEqual([]);
-    expect((await s.service.getCase('case-1')).status).toBe('searching');
+    expect((await s.service.getCase('case-1', national)).status).toBe('searching');
   });
 
   it('from another reporter, waits for police; a case that moved on gets no alert', async () => {
@@ -82,8 +83,8 @@ describe('a case opened by intake', () => {
 
   it('an unknown case is 404 for every change', async () => {
     const s = setup();
-    await rejects(s.service.getCase('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
-    await rejects(s.service.issueAlert('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.getCase('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.issueAlert('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
     await rejects(s.service.afterOpened(openedEvent({ caseId: 'nope' }).data), 'RESCUE_ERR_CASE_NOT_FOUND');
     await rejects(s.service.recordLead(leadEvent('nope')), 'RESCUE_ERR_CASE_NOT_FOUND');
   });
@@ -127,14 +128,14 @@ describe('police actions', () => {
   it('issue by hand, cancel, close; a refused change writes nothing', async () => {
     const s = setup();
     await s.service.recordOpened(openedEvent({ by: 'hotline' }));
-    const alert = await s.service.issueAlert('case-1');
+    const alert = await s.service.issueAlert('case-1', national);
     expect(await s.index.size()).toBe(1);
-    await rejects(s.service.issueAlert('case-1'), 'RESCUE_ERR_ALERT_ACTIVE');
+    await rejects(s.service.issueAlert('case-1', national), 'RESCUE_ERR_ALERT_ACTIVE');
     await rejects(s.service.close('case-1', 'hoax', police), 'RESCUE_ERR_ALERT_ACTIVE');
-    const version = (await s.service.getCase('case-1')).version;
+    const version = (await s.service.getCase('case-1', national)).version;
     const cancelled = await s.service.cancelAlert(alert.alertId, 'hoax', 'lied', police);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: { reason: 'hoax', note: 'lied' } });
-    expect((await s.service.getCase('case-1')).version).toBe(version + 1);
+    expect((await s.service.getCase('case-1', national)).version).toBe(version + 1);
     expect(await s.index.size()).toBe(0);
     await rejects(s.service.cancelAlert(alert.alertId, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_ENDED');
     expect((await s.service.close('case-1', 'hoax', police)).status).toBe('closed');
@@ -146,7 +147,7 @@ describe('police actions', () => {
     const alert = await withAlert(s);
     await s.service.recordLead(leadEvent());
     await s.service.recordLead(leadEvent());
-    expect((await s.service.getCase('case-1')).leads).toHaveLength(1);
+    expect((await s.service.getCase('case-1', national)).leads).toHaveLength(1);
     const moved = await s.service.moveCentre(alert.alertId, 'lead-1', police);
     expect(moved).toMatchObject({ step: 1, center: { lat: 31.85, lon: 117.2 }, radiusKm: 100 });
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
@@ -154,9 +155,9 @@ describe('police actions', () => {
     for (const id of ['case-1.alert-2', 'nope.alert-1', 'not-an-alert-id']) {
       await rejects(s.service.moveCentre(id, 'lead-1', police), 'RESCUE_ERR_ALERT_NOT_FOUND');
       await rejects(s.service.cancelAlert(id, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_NOT_FOUND');
-      await rejects(s.service.getAlert(id), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.service.getAlert(id, national), 'RESCUE_ERR_ALERT_NOT_FOUND');
     }
-    expect((await s.service.getAlert(alert.alertId)).step).toBe(1);
+    expect((await s.service.getAlert(alert.alertId, national)).step).toBe(1);
   });
 
   it('a DNA match identifies the child once; a match without a case changes nothing', async () => {
@@ -178,7 +179,10 @@ describe('police actions', () => {
     await s.service.recordIdentified(match);
     const { caseId: _c, ...noCase } = match.data;
     await s.service.recordIdentified({ ...match, data: noCase });
-    expect(await s.service.getCase('case-1')).toMatchObject({ version: 2, identified: { matchId: 'm-1' } });
+    expect(await s.service.getCase('case-1', national)).toMatchObject({
+      version: 2,
+      identified: { matchId: 'm-1' },
+    });
   });
 });
 
@@ -195,7 +199,7 @@ describe('escalation', () => {
     expect(await s.index.due(at(2 * H - 1), 10)).toEqual([]);
     s.clock.set(at(5 * H));
     expect(countOutcomes(await s.worker.tick())).toEqual({ escalated: 1 });
-    expect(await s.service.getAlert(alert.alertId)).toMatchObject({
+    expect(await s.service.getAlert(alert.alertId, national)).toMatchObject({
       step: 2,
       radiusKm: 500,
       nextDueAt: null,
@@ -273,7 +277,7 @@ describe('acknowledgements and reads', () => {
     }
     await s.service.locate('c', { place: 'x' }, police);
     const ids = async (filter: Parameters<CaseService['listCases']>[0], limit = 10, offset = 0) => {
-      const { items, total } = await s.service.listCases(filter, { limit, offset });
+      const { items, total } = await s.service.listCases(filter, { limit, offset }, national);
       return { ids: items.map((c) => c._id), total };
     };
     expect(await ids({})).toEqual({ ids: ['c', 'b', 'a'], total: 3 });
@@ -287,7 +291,7 @@ describe('acknowledgements and reads', () => {
     expect(await ids({ region: { level: 'prefecture', code: '340100' } })).toMatchObject({ total: 3 });
     expect(await ids({ region: { level: 'county', code: '340104' } })).toMatchObject({ total: 3 });
     expect(await ids({ region: { level: 'county', code: '340102' } })).toEqual({ ids: [], total: 0 });
-    const { items } = await s.service.listCases({}, { limit: 1, offset: 0 });
+    const { items } = await s.service.listCases({}, { limit: 1, offset: 0 }, national);
     expect(items[0]).not.toHaveProperty('timeline');
     expect(items[0]).not.toHaveProperty('report');
   });
