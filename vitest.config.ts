@@ -9,6 +9,7 @@ const allTests = [
   'packages/*/test/**/*.test.ts',
   'services/*/test/**/*.test.ts',
   'infra/local/test/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
 ];
 
 /**

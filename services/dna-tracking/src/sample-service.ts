@@ -217,15 +217,12 @@ export class SampleService {
     principal: Principal,
     traceparent?: string,
   ): Promise<{ profile: ProfileDoc; matches: MatchSummary[]; replay: boolean }> {
+    // The sample and the caller's reach first: a sample outside scope is 404 whatever the body.
+    const { sample, records } = await this.custodyFor(sampleId, principal);
     const read = readProfile(body, this.deps.minimumLoci);
     if (!read.ok) throw refusalError(read.refusal);
     const { reading } = read;
-    const [sample, existing] = await Promise.all([
-      this.deps.store.findSample(sampleId),
-      this.deps.store.findProfile(sampleId, true),
-    ]);
-    if (!sample) throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
-    const { records } = await this.custodyFor(sampleId, principal);
+    const existing = await this.deps.store.findProfile(sampleId, true);
     const holder = labInCustody(records);
     // Only the lab that holds the sample enters its profile (before any lab holds it: 409 below).
     if (holder !== undefined && holder !== principal.agencyId) throw notFound(sampleId);
