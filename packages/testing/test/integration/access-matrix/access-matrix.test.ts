@@ -61,8 +61,6 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of Object.values(services)) await s.stop();
   await deleteTestTopics(prefix);
-    `access matrix: ${cells.length} cells over ${new Set(cells.map((c) => c.op)).size} operations`,
-  );
 });
 
 async function status(svc: ServiceUnderTest<never>, method: string, url: string, key: string, body: unknown) {
