@@ -11,6 +11,9 @@ export default {
   testRunner: 'vitest-import-guard',
   vitest: { configFile: 'vitest.mutation.config.ts' },
   coverageAnalysis: 'perTest',
+  // The initial run takes every unit test with coverage; on a loaded machine it needs more than
+  // Stryker's default five minutes.
+  dryRunTimeoutMinutes: 20,
   // The machine has two cores.
   concurrency: 2,
   reporters: ['progress', 'json', 'html'],

@@ -62,6 +62,10 @@ switch (command) {
     ensureInstalled();
     tsx('infra/local/src/start-platform.ts', rest);
     break;
+  case 'simulate':
+    ensureInstalled();
+    tsx('packages/simulator/src/cli.ts', rest);
+    break;
   case 'service':
     ensureInstalled();
     tsx('infra/local/src/service-cli.ts', rest);

@@ -1,6 +1,15 @@
+export {
+  bannerLines,
+  bannerUrls,
+  operatorKey,
+  SERVICE_PORTS,
+  servicePort,
+  waitForServices,
+} from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
 export { probeKafka, startKafka } from './components/kafka.ts';
+export { ensurePoppler, PDFTOPPM_PATH, PDFTOTEXT_PATH } from './components/poppler.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';

@@ -5,6 +5,7 @@
 // groups), then stops the infrastructure this launcher started.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { bannerLines, operatorKey, servicePort, waitForServices } from './banner.ts';
 import { down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
@@ -20,8 +21,21 @@ function discoverServices(): string[] {
     .sort();
 }
 
+/** `--demo [scenario]`: after start-up, the simulator plays a scenario (campaign-day by default). */
+function demoScenario(args: string[]): string | undefined {
+  const i = args.indexOf('--demo');
+  if (i < 0) return undefined;
+  const next = args[i + 1];
+  return next && !next.startsWith('--') ? next : 'campaign-day';
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
+  const demo = demoScenario(process.argv.slice(2));
+  // Readable lines when a person watches this terminal; JSON for a collector or a file.
+  const logFormat = (process.env.LOG_FORMAT ?? (process.stdout.isTTY ? 'pretty' : 'json')) as
+    | 'json'
+    | 'pretty';
   for (const r of await up()) out(`[infra] ${r.component} ${r.outcome} in ${r.ms} ms`);
   out(`[infra] ready in ${Math.round(performance.now() - t0)} ms`);
 
@@ -34,12 +48,43 @@ async function main(): Promise<void> {
       command: process.execPath,
       args: ['--import', 'tsx', join('services', name, 'src', 'main.ts')],
       cwd: repoRoot,
+      env: { ...process.env, LOG_FORMAT: logFormat },
     });
   }
   out(
     `[platform] started: ${supervisor.names().join(', ') || 'no services yet'}; ` +
       '`npm run service -- restart NAME` restarts one; Ctrl-C stops everything',
   );
+
+  // The dashboard first, then the others as discovered.
+  const services = Object.fromEntries(
+    supervisor
+      .names()
+      .sort((a, b) => Number(b === 'dashboard') - Number(a === 'dashboard'))
+      .flatMap((n) => {
+        const port = servicePort(n);
+        return port === undefined ? [] : [[n, `http://127.0.0.1:${port}`]];
+      }),
+  );
+  const slow = await waitForServices(services, 180_000);
+  if (slow.length > 0)
+    out(`[platform] not ready after 180 s: ${slow.join(', ')} (their lines above say why)`);
+  for (const line of bannerLines({
+    services,
+    operatorKey: operatorKey(),
+    logFormat,
+    ...(demo ? { demo } : {}),
+  }))
+    out(line);
+  if (demo) {
+    // The simulator as one more supervised process: agency systems and units, from outside.
+    supervisor.add({
+      name: 'simulator',
+      command: process.execPath,
+      args: ['--import', 'tsx', join('packages', 'simulator', 'src', 'cli.ts'), '--scenario', demo, '--hold'],
+      cwd: repoRoot,
+    });
+  }
 
   let stopping = false;
   const shutdown = async (signal: string) => {

@@ -25,6 +25,7 @@ import {
   IdentificationMethods,
   literalUnion,
   PlacementTypes,
+  ReminderStages,
 } from './vocabulary.ts';
 
 const CaseKind = literalUnion(CaseKinds);
@@ -40,6 +41,25 @@ const Officer = Type.Object({
   region: RegionCode,
   contact: Type.Optional(ShortText),
 });
+
+/** The coordination office or department behind a submission step. */
+const Department = Type.Object({ agencyId: Id, role: Role, region: RegionCode });
+
+/** What only a department knows of its year: the figures it adds to the platform's. */
+const OwnFigures = Type.Object({
+  publicityCampaigns: Type.Integer({ minimum: 0 }),
+  trainingSessions: Type.Integer({ minimum: 0 }),
+  peopleScreened: Type.Integer({ minimum: 0 }),
+});
+
+/** A submission's identity: the department's report of one year for one region. */
+const SubmissionRef = {
+  submissionId: Id,
+  year: Type.Integer({ minimum: 2000, maximum: 2200 }),
+  region: RegionCode,
+  agencyId: Id,
+  role: Role,
+};
 
 const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
@@ -73,6 +93,36 @@ function eventType<S extends TSchema>(def: {
  * Every event type of the contract. The data schemas are open (unknown fields are kept and
  * ignored): within a topic version producers may add optional fields, and consumers must cope.
  */
+/** What a reference sample is to the missing child of its case: a parent or another relative. */
+const ReferenceRelation = Type.Union([
+  Type.Literal('mother'),
+  Type.Literal('father'),
+  Type.Literal('full-sibling'),
+  Type.Literal('half-sibling'),
+  Type.Literal('grandparent'),
+  Type.Literal('aunt-uncle'),
+]);
+
+/**
+ * Optional fields of a match against relatives other than parents: the relation (or `family`
+ * for several references of one case scored jointly) and every reference sample with its
+ * relation. `parentSampleIds` then holds the first two references, closest relation first.
+ */
+const RelativesMatch = {
+  relationship: Type.Optional(
+    Type.Union([
+      Type.Literal('full-sibling'),
+      Type.Literal('half-sibling'),
+      Type.Literal('grandparent'),
+      Type.Literal('aunt-uncle'),
+      Type.Literal('family'),
+    ]),
+  ),
+  references: Type.Optional(
+    Type.Array(Type.Object({ sampleId: Id, relation: ReferenceRelation }), { minItems: 1, maxItems: 16 }),
+  ),
+};
+
 export const EventCatalogue = {
   'homeward.report.submitted': eventType({
     topic: Topics.agencyReports,
@@ -300,9 +350,10 @@ export const EventCatalogue = {
           Type.Literal('unidentified-child'),
           Type.Literal('rescued-child'),
           Type.Literal('parent'),
+          Type.Literal('relative'),
         ]),
         caseId: Type.Optional(Id),
-        relation: Type.Optional(Type.Union([Type.Literal('mother'), Type.Literal('father')])),
+        relation: Type.Optional(ReferenceRelation),
       }),
       kitBarcode: ShortText,
       collectedAt: DateTime,
@@ -347,6 +398,7 @@ export const EventCatalogue = {
       inconsistentLoci: Type.Array(ShortText),
       frequencyVersion: ShortText,
       foundAt: DateTime,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A kinship candidate above the threshold, awaiting a lab review.',
@@ -360,6 +412,7 @@ export const EventCatalogue = {
       caseId: Type.Optional(Id),
       confirmedAt: DateTime,
       confirmedBy: ShortText,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A lab confirmed a match: the child is identified.',
@@ -373,6 +426,7 @@ export const EventCatalogue = {
       caseId: Type.Optional(Id),
       rejectedAt: DateTime,
       rejectedBy: ShortText,
+      ...RelativesMatch,
     }),
     key: (d) => d.childSampleId,
     description: 'A lab rejected a candidate match after review.',
@@ -428,6 +482,58 @@ export const EventCatalogue = {
     }),
     key: (d) => d.caseId,
     description: 'A follow-up passed its due date without being done (raised once).',
+  }),
+  'homeward.coordination.submission-submitted': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      submittedAt: DateTime,
+      dueDate: DateOnly,
+      late: Type.Boolean(),
+      own: OwnFigures,
+      platform: Type.Record(Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0 }), {
+        description: "the platform's figures for the department's region and year at submission, by counter",
+      }),
+    }),
+    key: (d) => d.submissionId,
+    description:
+      'A department (or a coordination office, upward) submitted its annual report, or resubmitted it after a return. Figures only: the narrative stays in coordination.',
+  }),
+  'homeward.coordination.submission-returned': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      returnedAt: DateTime,
+      returnedBy: Department,
+      comment: LongText,
+    }),
+    key: (d) => d.submissionId,
+    description: 'A coordination office returned a submission with a comment; the department resubmits.',
+  }),
+  'homeward.coordination.submission-accepted': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      version: Type.Integer({ minimum: 1 }),
+      acceptedAt: DateTime,
+      acceptedBy: Department,
+    }),
+    key: (d) => d.submissionId,
+    description: 'A coordination office accepted a submission as it stands.',
+  }),
+  'homeward.coordination.submission-reminder': eventType({
+    topic: Topics.coordinationEvents,
+    data: Type.Object({
+      ...SubmissionRef,
+      stage: literalUnion(ReminderStages),
+      dueDate: DateOnly,
+      remindedAt: DateTime,
+    }),
+    key: (d) => d.submissionId,
+    description:
+      'A member department has not submitted its annual report: the window opened, the deadline nears, or it passed (raised once per stage).',
   }),
 };
 

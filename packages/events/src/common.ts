@@ -63,6 +63,8 @@ export const Roles = [
   'unit',
   'operator',
   'admin',
+  // The anti-trafficking coordination office of a level; the credential's region says which.
+  'coordination-office',
 ] as const;
 export type Role = (typeof Roles)[number];
 export const Role = Type.Union(Roles.map((r) => Type.Literal(r)));

@@ -9,6 +9,8 @@ export const Topics = {
   notificationEvents: 'notification.events.v1',
   dnaEvents: 'dna.events.v1',
   placementEvents: 'placement.events.v1',
+  /** Written by coordination (key: submissionId): annual submissions, returns, reminders. */
+  coordinationEvents: 'coordination.events.v1',
 } as const;
 
 export type TopicName = (typeof Topics)[keyof typeof Topics];

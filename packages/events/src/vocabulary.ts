@@ -78,3 +78,14 @@ export const AssistanceActions = [
   'move-centre',
 ] as const;
 export type AssistanceAction = (typeof AssistanceActions)[number];
+
+/** Where a department's annual submission stands with its coordination office. */
+export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
+export type SubmissionStatus = (typeof SubmissionStatuses)[number];
+
+/**
+ * The reminders of an annual submission, in their order: the window opens (1 January), the
+ * deadline nears, the deadline passed without a submission.
+ */
+export const ReminderStages = ['opening', 'due-soon', 'overdue'] as const;
+export type ReminderStage = (typeof ReminderStages)[number];

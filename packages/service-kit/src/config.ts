@@ -11,6 +11,11 @@ export const BaseConfig = Type.Object({
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
     { default: 'info' },
   ),
+  /**
+   * `json` (one object a line, for collectors) or `pretty` (human-readable lines, for a
+   * terminal); `npm start` sets `pretty` when its own output is a terminal.
+   */
+  LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
   /** Prefix of every topic name: isolates tests and tenants with the same code. */
   TOPIC_PREFIX: Type.String({ default: '' }),
   /** `production` refuses development defaults (see {@link deploymentFile}); anything else is development. */

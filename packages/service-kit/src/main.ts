@@ -42,6 +42,7 @@ interface ServiceVars {
   PORT: number;
   MONGO_DB: string;
   LOG_LEVEL: string;
+  LOG_FORMAT: 'json' | 'pretty';
   SHUTDOWN_TIMEOUT_MS: number;
 }
 
@@ -55,7 +56,7 @@ export async function runService<S extends TObject>(def: {
   buildApp: (rt: ServiceRuntime, config: Static<S>) => Promise<ServiceParts>;
 }): Promise<void> {
   const config = loadConfig(def.config) as Static<S> & ServiceVars;
-  const logger = createLogger({ name: def.name, level: config.LOG_LEVEL });
+  const logger = createLogger({ name: def.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
   await runMain({
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,

@@ -1,5 +1,6 @@
 /** The headless browser for end-to-end tests (Debian's chromium, installed when missing). */
-export { ensureChromium } from '@homeward/infra-local';
+/** pdftoppm and pdftotext for PDF tests (Debian's poppler-utils, installed when missing). */
+export { ensureChromium, ensurePoppler } from '@homeward/infra-local';
 export * from './fuzz.ts';
 export * from './helpers.ts';
 export * from './infra.ts';

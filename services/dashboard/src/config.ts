@@ -4,7 +4,7 @@ import { Type } from '@sinclair/typebox';
 /** The contract ports of the services whose readiness the dashboard shows. */
 export const DEFAULT_HEALTH_TARGETS =
   'intake=http://127.0.0.1:8081,rescue-coordination=http://127.0.0.1:8082,placement=http://127.0.0.1:8083,' +
-  'dna-tracking=http://127.0.0.1:8084,notifications=http://127.0.0.1:8085';
+  'dna-tracking=http://127.0.0.1:8084,notifications=http://127.0.0.1:8085,coordination=http://127.0.0.1:8086';
 
 export const DashboardConfig = serviceConfig({
   PORT: Type.Integer({ default: 8080, minimum: 0, maximum: 65535 }),

@@ -77,15 +77,15 @@ export const caseClosed = (caseId: string, closedAt = '2026-03-05T10:00:00+08:00
 export const alertIssued = (
   alertId: string,
   caseId: string,
-  opts: { region?: string; radiusKm?: number } = {},
+  opts: { region?: string; radiusKm?: number; center?: { lat: number; lon: number }; place?: string } = {},
 ) =>
   ev('homeward.alert.issued', {
     alertId,
     caseId,
     issuedAt: '2026-03-01T09:05:00+08:00',
     lastSeenAt: '2026-03-01T08:50:00+08:00',
-    lastSeenPlace: 'Hefei South Station',
-    center: { lat: 31.7979, lon: 117.2906 },
+    lastSeenPlace: opts.place ?? 'Hefei South Station',
+    center: opts.center ?? { lat: 31.7979, lon: 117.2906 },
     region: opts.region ?? '340104',
     radiusKm: opts.radiusKm ?? 100,
     step: 0,

@@ -10,7 +10,7 @@ import {
   servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import type { DnaTrackingConfig } from './config.ts';
+import { type DnaTrackingConfig, defaultIndexConsumerGroup, relativeThresholdsOf } from './config.ts';
 import type { OverduePolicy } from './domain/custody.ts';
 import { ProfileIndex } from './domain/matcher.ts';
 import { DnaErrors } from './errors.ts';
@@ -54,6 +54,8 @@ export async function buildApp(
     matchThreshold: config.MATCH_THRESHOLD,
     inconclusiveThreshold: config.INCONCLUSIVE_THRESHOLD,
     mutationRate: config.MUTATION_RATE,
+    relativeThresholds: relativeThresholdsOf(config),
+    ...(config.RELATIVE_FLOOR !== undefined ? { relativeFloor: config.RELATIVE_FLOOR } : {}),
   });
   const matching = new MatchingService({
     store,
@@ -81,7 +83,7 @@ export async function buildApp(
 
   const consumers: ConsumerRunner[] = [
     serviceConsumer(rt, {
-      groupId: config.INDEX_CONSUMER_GROUP,
+      groupId: config.INDEX_CONSUMER_GROUP ?? defaultIndexConsumerGroup(config),
       topics: [Topics.dnaEvents],
       handlers: { 'homeward.dna.profile-entered': profileEnteredHandler({ store, matching }) },
     }),

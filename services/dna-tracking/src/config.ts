@@ -1,8 +1,15 @@
+import { hostname } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { serviceConfig } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { DEFAULT_OVERDUE_HOURS } from './domain/custody.ts';
 import { DEFAULT_KINSHIP_OPTIONS } from './domain/kinship.ts';
+import {
+  DEFAULT_RELATIVE_THRESHOLDS,
+  type RelativeRelation,
+  RelativeRelations,
+  type RelativeThresholds,
+} from './domain/kinship-relatives.ts';
 import { DEFAULT_MINIMUM_LOCI } from './domain/profile.ts';
 
 /** The table shipped with the service (FBI expanded CODIS, see data/README.md). */
@@ -11,6 +18,39 @@ export const SHIPPED_FREQUENCY_TABLE = fileURLToPath(
 );
 export const SHIPPED_FREQUENCY_SOURCE =
   'FBI expanded CODIS core population data 2015 (Moretti T.R. et al. 2016, Forensic Sci. Int. Genet. 25:175-181, doi:10.1016/j.fsigen.2016.07.022)';
+
+/** `full-sibling` → `FULL_SIBLING`: the relationship's part of its threshold variables. */
+const envName = (relation: RelativeRelation) => relation.toUpperCase().replaceAll('-', '_');
+
+// RELATIVE_MATCH_THRESHOLD_<RELATION> and RELATIVE_INCONCLUSIVE_THRESHOLD_<RELATION>, one pair per
+// relationship, defaults from kinship-relatives.ts.
+const relativeThresholdVariables = Object.fromEntries(
+  RelativeRelations.flatMap((r) => [
+    [
+      `RELATIVE_MATCH_THRESHOLD_${envName(r)}`,
+      Type.Number({ default: DEFAULT_RELATIVE_THRESHOLDS[r].match, exclusiveMinimum: 1 }),
+    ],
+    [
+      `RELATIVE_INCONCLUSIVE_THRESHOLD_${envName(r)}`,
+      Type.Number({ default: DEFAULT_RELATIVE_THRESHOLDS[r].inconclusive, exclusiveMinimum: 1 }),
+    ],
+  ]),
+) as Record<`RELATIVE_${'MATCH' | 'INCONCLUSIVE'}_THRESHOLD_${string}`, ReturnType<typeof Type.Number>>;
+
+/** The relatives' thresholds a configuration gives, per relationship. */
+export function relativeThresholdsOf(
+  config: Record<string, unknown>,
+): Record<RelativeRelation, RelativeThresholds> {
+  return Object.fromEntries(
+    RelativeRelations.map((r) => [
+      r,
+      {
+        match: config[`RELATIVE_MATCH_THRESHOLD_${envName(r)}`] as number,
+        inconclusive: config[`RELATIVE_INCONCLUSIVE_THRESHOLD_${envName(r)}`] as number,
+      },
+    ]),
+  ) as Record<RelativeRelation, RelativeThresholds>;
+}
 
 const hours = (step: keyof typeof DEFAULT_OVERDUE_HOURS) =>
   Type.Number({ default: DEFAULT_OVERDUE_HOURS[step], exclusiveMinimum: 0 });
@@ -34,6 +74,12 @@ export const DnaTrackingConfig = serviceConfig({
     default: DEFAULT_KINSHIP_OPTIONS.inconclusiveThreshold,
     exclusiveMinimum: 1,
   }),
+  ...relativeThresholdVariables,
+  /**
+   * Lowest relatives index a search keeps (unset: the lowest inconclusive threshold), so that a
+   * case with several references is scored jointly from a reference weaker alone.
+   */
+  RELATIVE_FLOOR: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
   MUTATION_RATE: Type.Number({
     default: DEFAULT_KINSHIP_OPTIONS.mutationRate,
     exclusiveMinimum: 0,
@@ -48,7 +94,24 @@ export const DnaTrackingConfig = serviceConfig({
   OVERDUE_PROFILED_HOURS: hours('profiled'),
   /**
    * Consumer group through which this process learns of profiles other processes entered. The
-   * index lives in each process, so with several instances give each its own group.
+   * index lives in each process, so every instance needs a group of its own: unset, it is
+   * {@link defaultIndexConsumerGroup} (one per host and port). Set it only to a name no other
+   * instance uses.
    */
-  INDEX_CONSUMER_GROUP: Type.String({ default: 'dna-tracking.index', minLength: 1 }),
+  INDEX_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
 });
+
+/**
+ * The index consumer group of an instance: `<TOPIC_PREFIX>dna-tracking.index.<host>.<port>`.
+ * Each instance keeps its whole index in memory, so each must see every `profile-entered`: a
+ * group shared by two instances splits the partitions between them and each misses the
+ * other's share. Host and port name an instance (a pod's host name, or two processes on one
+ * machine on two ports) and stay the same across its restarts, so a restart resumes its group
+ * instead of leaving one behind; the prefix keeps deployments sharing a broker apart.
+ */
+export function defaultIndexConsumerGroup(
+  config: { TOPIC_PREFIX: string; PORT: number },
+  host: string = hostname(),
+): string {
+  return `${config.TOPIC_PREFIX}dna-tracking.index.${host}.${config.PORT}`;
+}

@@ -1,4 +1,5 @@
 import type { Clock, Logger, Principal } from '@homeward/service-kit';
+import type { RelativeRelation } from './domain/kinship-relatives.ts';
 import {
   alreadyReviewed,
   type Found,
@@ -8,9 +9,10 @@ import {
   planReview,
   type ReviewRefusal,
 } from './domain/match-plan.ts';
-import type { ProfileIndex } from './domain/matcher.ts';
+import type { ParentSearchResult, ProfileIndex } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
 import { profileOfStored } from './domain/profile-entry.ts';
+import { foundForFamily, foundForRelative, scoredAsFamily } from './domain/relatives-plan.ts';
 import { DnaErrors } from './errors.ts';
 import type { DnaStore, MatchDoc, MatchStatus, ProfileDoc, ReviewDoc } from './store/dna-store.ts';
 
@@ -19,7 +21,7 @@ export { SOURCE } from './domain/ids.ts';
 /** What a search found for one entered profile (ids and scores only). */
 export interface MatchSummary {
   matchId: string;
-  kind: 'single' | 'pair';
+  kind: Found['kind'];
   childSampleId: string;
   parentSampleIds: string[];
   combinedIndex: number;
@@ -36,7 +38,10 @@ export interface MatchingServiceDeps {
   minimumLoci: number;
 }
 
-const isChild = (doc: Pick<ProfileDoc, 'subject'>) => doc.subject.kind !== 'parent';
+const isChild = (doc: Pick<ProfileDoc, 'subject'>) =>
+  doc.subject.kind !== 'parent' && doc.subject.kind !== 'relative';
+const roleOf = (doc: Pick<ProfileDoc, 'subject'>) =>
+  isChild(doc) ? 'child' : doc.subject.kind === 'relative' ? 'relative' : 'parent';
 
 /**
  * The kinship search around the in-memory {@link ProfileIndex}: loaded from MongoDB at start,
@@ -86,7 +91,7 @@ export class MatchingService {
 
   private add(doc: Pick<ProfileDoc, '_id' | 'subject'>, profile: StrProfile): void {
     const { caseId, relation } = doc.subject;
-    this.deps.index.add(doc._id, profile, isChild(doc) ? 'child' : 'parent', {
+    this.deps.index.add(doc._id, profile, roleOf(doc), {
       ...(caseId ? { caseId } : {}),
       ...(relation ? { relation } : {}),
     });
@@ -96,7 +101,11 @@ export class MatchingService {
     const { index } = this.deps;
     const found: Found[] = [];
     if (isChild(doc)) {
-      found.push(...foundForChild(doc._id, doc.subject.caseId, index.searchParentsForChild(profile)));
+      const parents = index.searchParentsForChild(profile);
+      found.push(...foundForChild(doc._id, doc.subject.caseId, parents));
+      found.push(...this.relativesForChild(doc, profile, parents));
+    } else if (doc.subject.kind === 'relative') {
+      found.push(...this.childrenForRelative(doc, profile));
     } else {
       const caseId = doc.subject.caseId;
       found.push(
@@ -109,6 +118,7 @@ export class MatchingService {
         const children = index.searchChildrenForParent(profile, { otherParent: pair.profile }).children;
         found.push(...foundForParent('pair', [mother, father], caseId, children));
       }
+      if (caseId) found.push(...this.familiesOf(caseId, index.searchChildrenForParent(profile).children));
     }
     const summaries: MatchSummary[] = [];
     for (const f of found) summaries.push(await this.record(f));
@@ -125,10 +135,76 @@ export class MatchingService {
     return summaries;
   }
 
+  /**
+   * A child's candidates among relatives: a relative that is its case's only reference is a
+   * match alone; a case with several references (relatives, or a relative and a parent) is
+   * scored jointly, whether the search reached it through a relative or through a parent.
+   */
+  private relativesForChild(
+    doc: ProfileDoc,
+    profile: StrProfile,
+    parents: Pick<ParentSearchResult, 'singles' | 'pairs'>,
+  ): Found[] {
+    const { index } = this.deps;
+    const found: Found[] = [];
+    const families = new Set<string>();
+    for (const c of index.searchRelativesForChild(profile)) {
+      if (c.caseId === undefined) continue;
+      if (scoredAsFamily(index.referencesOf(c.caseId))) families.add(c.caseId);
+      else {
+        const f = foundForRelative(c, {
+          childSampleId: doc._id,
+          referenceId: c.referenceId,
+          caseId: c.caseId,
+          childCaseId: doc.subject.caseId,
+        });
+        if (f) found.push(f);
+      }
+    }
+    for (const c of [...parents.singles, ...parents.pairs]) {
+      if (c.caseId !== undefined && scoredAsFamily(index.referencesOf(c.caseId))) families.add(c.caseId);
+    }
+    for (const caseId of families) {
+      const f = foundForFamily(index.familyIndex(profile, caseId), doc._id, caseId, doc.subject.caseId);
+      if (f) found.push(f);
+    }
+    return found;
+  }
+
+  /** A relative's candidates among children: alone if it is its case's only reference, else as a family. */
+  private childrenForRelative(doc: ProfileDoc, profile: StrProfile): Found[] {
+    const { index } = this.deps;
+    const caseId = doc.subject.caseId!;
+    const children = index.searchChildrenForRelative(profile, doc.subject.relation as RelativeRelation);
+    if (scoredAsFamily(index.referencesOf(caseId))) return this.familiesOf(caseId, children);
+    return children.flatMap((c) => {
+      const f = foundForRelative(c, {
+        childSampleId: c.childId,
+        referenceId: doc._id,
+        caseId,
+        childCaseId: c.caseId,
+      });
+      return f ? [f] : [];
+    });
+  }
+
+  /** The family scores of a case with the children a search of one of its references found. */
+  private familiesOf(caseId: string, children: ReadonlyArray<{ childId: string; caseId?: string }>): Found[] {
+    const { index } = this.deps;
+    if (!scoredAsFamily(index.referencesOf(caseId))) return [];
+    return children.flatMap((c) => {
+      const child = index.profileOf(c.childId);
+      if (child === undefined) return [];
+      const f = foundForFamily(index.familyIndex(child, caseId), c.childId, caseId, c.caseId);
+      return f ? [f] : [];
+    });
+  }
+
   /** The other parent of the sample's case, if its profile is indexed. */
   private async otherParent(doc: ProfileDoc): Promise<{ doc: ProfileDoc; profile: StrProfile } | undefined> {
     const { caseId, relation } = doc.subject;
     if (!caseId || !relation) return undefined;
+    if (relation !== 'mother' && relation !== 'father') return undefined;
     const otherId = await this.deps.store.caseParent(caseId, relation === 'mother' ? 'father' : 'mother');
     if (!otherId || !this.deps.index.has(otherId)) return undefined;
     const other = await this.deps.store.findProfile(otherId, true);

@@ -235,7 +235,8 @@ export class SampleService {
       );
     }
     const { caseId, relation } = sample.subject;
-    if (caseId && relation) {
+    // One mother and one father per case; relatives are not limited (two siblings, say).
+    if (caseId && (relation === 'mother' || relation === 'father')) {
       const holder = await this.deps.store.claimCaseParent(caseId, relation, sampleId);
       if (holder !== sampleId) {
         throw DnaErrors.caseRelationTaken.error(

@@ -18,7 +18,7 @@ export interface RunningDna {
   host: ServiceHost;
   app: Awaited<ReturnType<typeof buildApp>>;
   dbName: string;
-  /** The consumer group through which this instance learns of profiles. */
+  /** The consumer group through which this instance learns of profiles ('' when derived). */
   group: string;
   call: (method: 'GET' | 'POST', url: string, body?: unknown, role?: string | null) => Promise<Answer>;
   stop: () => Promise<void>;
@@ -33,14 +33,16 @@ export async function startDna(opts: {
   env?: Record<string, string>;
   /** Leave the database on stop (another instance still uses it). */
   keepDatabase?: boolean;
+  /** Leave INDEX_CONSUMER_GROUP unset, so the instance derives its own (give each a PORT). */
+  defaultIndexGroup?: boolean;
 }): Promise<RunningDna> {
-  const group = uniqueName('dna-index');
+  const group = opts.defaultIndexGroup ? '' : uniqueName('dna-index');
   const svc = await startServiceForTest({
     name: 'dna-tracking',
     configSchema: DnaTrackingConfig,
     buildApp,
     prefix: opts.prefix,
-    env: { INDEX_CONSUMER_GROUP: group, ...opts.env },
+    env: { ...(group ? { INDEX_CONSUMER_GROUP: group } : {}), ...opts.env },
     dbName: opts.dbName ?? uniqueName('dna').replaceAll('-', '_'),
     defaultRole: 'dna-lab',
     dropDatabaseOnStop: !opts.keepDatabase,

@@ -20,6 +20,8 @@ export interface RawBoard {
   placementType: Record<string, string>;
   followupStatus: Record<string, string>;
   followupInfo: Record<string, string>;
+  /** Annual reports by submission id (absent in projections made before it existed). */
+  annualReports?: Record<string, string>;
 }
 
 export interface CoveragePoint {
@@ -141,6 +143,24 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
   }
   overdueList.sort((a, b) => a.dueDate.localeCompare(b.dueDate));
 
+  // Annual reports: who was reminded and has not submitted since, and who is past the deadline.
+  const reports = { submitted: 0, returned: 0, accepted: 0, reminded: 0, overdue: 0 };
+  const overdueReports: Array<{ year: number; region: string; agencyId: string; role: string }> = [];
+  for (const json of Object.values(raw.annualReports ?? {})) {
+    const r = parseJson<{ year: number; region: string; agencyId: string; role: string; state: string }>(
+      json,
+    );
+    if (!r) continue;
+    if (r.state === 'reminded:overdue') {
+      reports.overdue++;
+      overdueReports.push({ year: r.year, region: r.region, agencyId: r.agencyId, role: r.role });
+    } else if (r.state.startsWith('reminded:')) reports.reminded++;
+    else if (r.state === 'submitted' || r.state === 'returned' || r.state === 'accepted') reports[r.state]++;
+  }
+  overdueReports.sort(
+    (a, b) => a.year - b.year || a.region.localeCompare(b.region) || a.agencyId.localeCompare(b.agencyId),
+  );
+
   return {
     generatedAt: now.toISOString(),
     cases: {
@@ -160,6 +180,7 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
     },
     placements: { byType: placements },
     followups: { ...followups, overdueList: overdueList.slice(0, LIST_LIMIT) },
+    annualReports: { ...reports, overdueList: overdueReports.slice(0, LIST_LIMIT) },
   };
 }
 

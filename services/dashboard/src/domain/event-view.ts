@@ -83,6 +83,14 @@ export function summarize(event: HomewardEvent): string {
       return `follow-up ${d.followupId} completed`;
     case 'homeward.followup.overdue':
       return `follow-up ${d.followupId} overdue since ${d.dueDate}`;
+    case 'homeward.coordination.submission-submitted':
+      return `annual report ${d.year} of ${d.agencyId} (${d.region}) submitted, version ${d.version}`;
+    case 'homeward.coordination.submission-returned':
+      return `annual report ${d.year} of ${d.agencyId} (${d.region}) returned by ${d.returnedBy?.agencyId}`;
+    case 'homeward.coordination.submission-accepted':
+      return `annual report ${d.year} of ${d.agencyId} (${d.region}) accepted`;
+    case 'homeward.coordination.submission-reminder':
+      return `annual report ${d.year} of ${d.agencyId} (${d.region}): reminder (${d.stage}), due ${d.dueDate}`;
     default:
       return event.type;
   }

@@ -25,6 +25,8 @@ export function liveKeys(ns: string) {
     placementType: `${ns}placement:type`,
     followupStatus: `${ns}followup:status`,
     followupInfo: `${ns}followup:info`,
+    /** Annual reports (coordination): submission id → where it stands, as JSON. */
+    annualReports: `${ns}annual:reports`,
   };
 }
 export type LiveKeys = ReturnType<typeof liveKeys>;
@@ -223,6 +225,23 @@ export function liveOps(
     case 'homeward.followup.overdue':
       ops.push(['HSET', keys.followupStatus, d.followupId, 'overdue']);
       break;
+    case 'homeward.coordination.submission-reminder':
+    case 'homeward.coordination.submission-submitted':
+    case 'homeward.coordination.submission-returned':
+    case 'homeward.coordination.submission-accepted': {
+      // One entry per submission, moved by its events in order (one key, one partition).
+      const state =
+        event.type === 'homeward.coordination.submission-reminder'
+          ? `reminded:${d.stage}`
+          : event.type.slice('homeward.coordination.submission-'.length);
+      ops.push([
+        'HSET',
+        keys.annualReports,
+        d.submissionId,
+        JSON.stringify({ year: d.year, region: d.region, agencyId: d.agencyId, role: d.role, state }),
+      ]);
+      break;
+    }
   }
   return ops;
 }

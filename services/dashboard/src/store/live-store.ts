@@ -96,6 +96,7 @@ export class LiveStore {
     ])
       p.hgetall(key);
     p.smembers(k.activeAlerts);
+    p.hgetall(k.annualReports);
     const res = (await p.exec()) ?? [];
     const val = <T>(i: number) => {
       const [err, v] = res[i] ?? [null, undefined];
@@ -117,6 +118,7 @@ export class LiveStore {
       placementType: val(6),
       followupStatus: val(7),
       followupInfo: val(8),
+      annualReports: val(10) ?? {},
       alerts: alertIds.map((alertId, i) => ({
         alertId,
         hash: (ar[i * 3]?.[1] as Record<string, string>) ?? {},

@@ -337,3 +337,44 @@ describe('placements and follow-ups on the board', () => {
     expect(full.followups.overdueList).toHaveLength(50);
   });
 });
+
+describe('annual reports on the board', () => {
+  const entry = (agencyId: string, state: string, year = 2026) =>
+    JSON.stringify({ year, region: '340104', agencyId, role: 'police', state });
+
+  it('counts where submissions stand and lists who is past the deadline', () => {
+    const board = buildBoard(
+      raw({
+        annualReports: {
+          a: entry('shushan-psb', 'submitted'),
+          b: entry('shushan-civil-affairs', 'returned'),
+          c: entry('shushan-health', 'reminded:due-soon'),
+          d: entry('shushan-education', 'reminded:overdue'),
+          e: entry('shushan-transport', 'accepted'),
+          f: 'not json',
+        },
+      }),
+      NOW,
+      72,
+    );
+    expect(board.annualReports).toEqual({
+      submitted: 1,
+      returned: 1,
+      accepted: 1,
+      reminded: 1,
+      overdue: 1,
+      overdueList: [{ year: 2026, region: '340104', agencyId: 'shushan-education', role: 'police' }],
+    });
+  });
+
+  it('is empty on a projection made before coordination existed', () => {
+    expect(buildBoard(raw(), NOW, 72).annualReports).toEqual({
+      submitted: 0,
+      returned: 0,
+      accepted: 0,
+      reminded: 0,
+      overdue: 0,
+      overdueList: [],
+    });
+  });
+});

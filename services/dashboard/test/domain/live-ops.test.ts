@@ -314,3 +314,53 @@ describe('DNA, placements and follow-ups on the board', () => {
     expect(boardOps(profile)).toEqual([]);
   });
 });
+
+describe('annual reports (coordination)', () => {
+  const ref = {
+    submissionId: '2026:340104:shushan-psb',
+    year: 2026,
+    region: '340104',
+    agencyId: 'shushan-psb',
+    role: 'police' as const,
+  };
+  const entry = (state: string) => [
+    'HSET',
+    'p.dashboard:annual:reports',
+    ref.submissionId,
+    JSON.stringify({ year: 2026, region: '340104', agencyId: 'shushan-psb', role: 'police', state }),
+  ];
+
+  it('a reminder and each step of a submission move its one entry', () => {
+    expect(
+      boardOps(
+        ev('homeward.coordination.submission-reminder', {
+          ...ref,
+          stage: 'overdue',
+          dueDate: '2027-01-31',
+          remindedAt: '2027-02-01T01:00:00Z',
+        }),
+      ),
+    ).toEqual([entry('reminded:overdue')]);
+    expect(
+      boardOps(
+        ev('homeward.coordination.submission-returned', {
+          ...ref,
+          version: 1,
+          returnedAt: '2027-02-03T01:00:00Z',
+          returnedBy: { agencyId: 'shushan-office', role: 'coordination-office', region: '340104' },
+          comment: 'incomplete',
+        }),
+      ),
+    ).toEqual([entry('returned')]);
+    expect(
+      boardOps(
+        ev('homeward.coordination.submission-accepted', {
+          ...ref,
+          version: 2,
+          acceptedAt: '2027-02-05T01:00:00Z',
+          acceptedBy: { agencyId: 'shushan-office', role: 'coordination-office', region: '340104' },
+        }),
+      ),
+    ).toEqual([entry('accepted')]);
+  });
+});

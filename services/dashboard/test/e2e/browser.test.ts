@@ -10,9 +10,11 @@ import {
 } from '@homeward/testing';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import anhui from '../../web/src/geo/anhui.json' with { type: 'json' };
 import {
   alertIssued,
   caseOpened,
+  leadAdded,
   type RunningDashboard,
   reportSubmitted,
   startDashboard,
@@ -42,7 +44,12 @@ beforeAll(async () => {
   prefix = await createTestTopics('dashboard-e2e');
   dash = await startDashboard({ prefix });
   browser = await chromium.launch({ executablePath, args: CHROMIUM_ARGS });
-  const context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1440, height: 900 } });
+  // A browser far from the deployment: times must still be shown at UTC+08:00.
+  const context = await browser.newContext({
+    acceptDownloads: true,
+    viewport: { width: 1440, height: 900 },
+    timezoneId: 'America/Los_Angeles',
+  });
   page = await context.newPage();
 }, 600_000);
 
@@ -51,6 +58,26 @@ afterAll(async () => {
   await dash?.stop();
   await deleteTestTopics(prefix);
 });
+
+interface DOMRectLike {
+  left: number;
+  right: number;
+  top: number;
+  bottom: number;
+}
+const overlaps = (a: DOMRectLike, b: DOMRectLike) =>
+  a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
+type Geometry = (typeof anhui.features)[number]['geometry'];
+const ringsOf = (g: Geometry): number[][][] =>
+  g.type === 'Polygon' ? (g.coordinates as number[][][]) : (g.coordinates as number[][][][]).flat();
+/** The mean of a prefecture's outer ring: a point well inside it, for an alert's centre. */
+const centreOf = (g: Geometry): [number, number] => {
+  const ring = ringsOf(g)[0]!;
+  return [
+    ring.reduce((s, p) => s + p[0]!, 0) / ring.length,
+    ring.reduce((s, p) => s + p[1]!, 0) / ring.length,
+  ];
+};
 
 const shot = (name: string) => page.screenshot({ path: `${ARTIFACTS}${name}`, fullPage: true });
 const row = (caseId: string) => page.locator(`[data-testid=event-row][data-case-id="${caseId}"]`);
@@ -125,8 +152,8 @@ describe('the operators’ page in a browser', () => {
     await dash.publish(alertIssued(alertId, caseId, { region: '341502', radiusKm: 300 }));
     const ring = page.locator(`[data-testid=alert-ring][data-alert-id="${alertId}"]`);
     await ring.waitFor({ timeout: 5000 });
-    const r = await ring.locator('circle.ring').getAttribute('r');
-    expect(Number(r)).toBeGreaterThan(10);
+    const box = await ring.locator('path.ring').boundingBox();
+    expect(box!.width).toBeGreaterThan(10);
     await shot('alerts-and-board.png');
   });
 
@@ -158,6 +185,134 @@ describe('the operators’ page in a browser', () => {
     expect(Number(total[header.indexOf('casesOpened')])).toBe(5);
     expect(Number(total[header.indexOf('alertsIssued')])).toBe(3);
     await shot('annual-report.png');
+  });
+
+  it('holds up under a province’s load: 45 cases, 29 alerts, a busy log', async () => {
+    await page.setViewportSize({ width: 1366, height: 768 });
+    const prefectures = anhui.features.map((f) => String(f.id));
+    const cases = Array.from({ length: 45 }, (_, i) => uniqueName(`load-${i}`));
+    await dash.publish(
+      ...cases.map((c, i) => caseOpened(c, { region: `${prefectures[i % 16]!.slice(0, 4)}02` })),
+    );
+    // 29 alerts over the province: centres near each city (two or three on some), 100 to 500 km.
+    const alerts = cases.slice(0, 29).map((caseId, i) => {
+      const f = anhui.features[i % 16]!;
+      const [lon, lat] = centreOf(f.geometry);
+      return {
+        alertId: `al-${caseId}`,
+        caseId,
+        center: { lat: lat + (i >= 16 ? 0.05 : 0), lon: lon + (i >= 16 ? 0.05 : 0) },
+        radiusKm: [100, 200, 300, 500][i % 4]!,
+      };
+    });
+    await dash.publish(
+      ...alerts.map((a) =>
+        alertIssued(a.alertId, a.caseId, {
+          region: '340104',
+          radiusKm: a.radiusKm,
+          center: a.center,
+          place: 'a long place name: the east square of the long-distance bus station',
+        }),
+      ),
+    );
+    // A sighting on a searched case is drawn where it was seen.
+    await dash.publish(leadAdded(alerts[0]!.caseId));
+    await waitFor(async () => (await page.locator('[data-testid=alert-ring]').count()) >= 30, {
+      what: 'the rings of 29 more alerts',
+      timeoutMs: 15_000,
+    });
+
+    await page.locator('[data-testid=sighting]').first().waitFor({ timeout: 10_000 });
+
+    // The province and its sixteen prefectures, drawn from the shipped boundaries.
+    await expect(page.locator('[data-testid=prefecture]').count()).resolves.toBe(16);
+
+    // A ring of the right size: its north-south extent in the SVG is what Mercator gives for
+    // 300 km at that latitude, with the scale read from the drawn province (independently of
+    // the page's own projection code).
+    const lons = anhui.features.flatMap((f) =>
+      ringsOf(f.geometry)
+        .flat()
+        .map((p) => p[0]!),
+    );
+    const lonSpan = ((Math.max(...lons) - Math.min(...lons)) * Math.PI) / 180;
+    const provinceWidth = await page.locator('[data-testid=alert-map]').evaluate((svg) =>
+      [...svg.querySelectorAll('[data-testid=prefecture]')].reduce(
+        (b, el) => {
+          const r = (el as unknown as { getBBox(): { x: number; width: number } }).getBBox();
+          return { min: Math.min(b.min, r.x), max: Math.max(b.max, r.x + r.width) };
+        },
+        { min: Infinity, max: -Infinity },
+      ),
+    );
+    const k = (provinceWidth.max - provinceWidth.min) / lonSpan;
+    const probe = alerts.find((a) => a.radiusKm === 300)!;
+    const dPhi = 300 / 6371.0088;
+    const phi = (probe.center.lat * Math.PI) / 180;
+    const merc = (p: number) => Math.log(Math.tan(Math.PI / 4 + p / 2));
+    const expectedHeight = k * (merc(phi + dPhi) - merc(phi - dPhi));
+    const ringBox = await page
+      .locator(`[data-testid=alert-ring][data-alert-id="${probe.alertId}"] path.ring`)
+      .evaluate((el) => {
+        const b = (el as unknown as { getBBox(): { height: number; width: number } }).getBBox();
+        return { height: b.height, width: b.width };
+      });
+    expect(Math.abs(ringBox.height - expectedHeight) / expectedHeight).toBeLessThan(0.01);
+
+    // Ring labels never overlap: where one would, it is left out and the table lists the alert.
+    const labels = await page
+      .locator('[data-testid=ring-label]')
+      .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRectLike));
+    expect(labels.length).toBeGreaterThan(5);
+    for (let i = 0; i < labels.length; i++)
+      for (let j = i + 1; j < labels.length; j++)
+        expect(overlaps(labels[i]!, labels[j]!), `labels ${i}, ${j}`).toBe(false);
+
+    // The alerts table fits its panel, every column shown, and pages through the 30 alerts.
+    const fit = await page.locator('[data-testid=alerts-table]').evaluate((table) => {
+      const panel = table.closest('section')!.getBoundingClientRect();
+      const heads = [...table.querySelectorAll('th')].map((th) => th.getBoundingClientRect());
+      return {
+        tableRight: table.getBoundingClientRect().right,
+        panelRight: panel.right,
+        headsInside: heads.every((h) => h.right <= panel.right + 0.5 && h.width > 8),
+        columns: heads.length,
+        rows: table.querySelectorAll('tbody tr').length,
+      };
+    });
+    expect(fit.tableRight).toBeLessThanOrEqual(fit.panelRight + 0.5);
+    expect(fit).toMatchObject({ headsInside: true, columns: 6, rows: 8 });
+    await page.getByTestId('alerts-pager').waitFor();
+
+    // Log columns keep apart: a type never runs into the region beside it.
+    const columns = await page.locator('[data-testid=event-row]').evaluateAll((rows) =>
+      rows.slice(0, 40).map((r) => {
+        const [time, type, region] = [...r.children].map((c) => c.getBoundingClientRect());
+        return {
+          timeRight: time!.right,
+          typeLeft: type!.left,
+          typeRight: type!.right,
+          regionLeft: region!.left,
+        };
+      }),
+    );
+    for (const c of columns) {
+      expect(c.timeRight).toBeLessThanOrEqual(c.typeLeft);
+      expect(c.typeRight).toBeLessThanOrEqual(c.regionLeft);
+    }
+
+    // Times in the deployment's zone (UTC+08:00), not the browser's (Los Angeles).
+    await expect(page.getByTestId('time-zone').textContent()).resolves.toContain('UTC+08:00');
+    const shown = (await page.locator('[data-testid=event-row] .log-time').first().textContent())!;
+    const [h, m] = shown.split(':').map(Number);
+    const beijing = new Date(Date.now() + 8 * 3_600_000);
+    const minutes = (x: number, y: number) =>
+      (((x * 60 + y - (beijing.getUTCHours() * 60 + beijing.getUTCMinutes())) % 1440) + 1440) % 1440;
+    expect(Math.min(minutes(h!, m!), 1440 - minutes(h!, m!))).toBeLessThanOrEqual(2);
+
+    // The board and the annual report each say what they count.
+    await expect(page.getByTestId('cases-note').textContent()).resolves.toContain('by its status now');
+    await page.screenshot({ path: `${ARTIFACTS}load-laptop-1366.png` });
   });
 
   it('fits a laptop and a wall display', async () => {

@@ -107,6 +107,15 @@ export interface AlertView {
 
 export interface Board {
   generatedAt: string;
+  /** Annual reports (coordination): where submissions stand, and who is past the deadline. */
+  annualReports?: {
+    submitted: number;
+    returned: number;
+    accepted: number;
+    reminded: number;
+    overdue: number;
+    overdueList: Array<{ year: number; region: string; agencyId: string; role: string }>;
+  };
   cases: {
     total: number;
     byStatus: Record<string, number>;

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { AlertMap } from './alert-map.tsx';
+import { AlertMap, type Sighting, sightingsOf } from './alert-map.tsx';
 import {
   ApiError,
   type Board,
@@ -13,10 +13,20 @@ import {
   signIn,
 } from './api.ts';
 import { EventLog } from './event-log.tsx';
-import { AnnualPanel, CaseBoard, DnaPipeline, HealthPanel, Placements, RatesPanel } from './panels.tsx';
+import {
+  AnnualPanel,
+  CaseBoard,
+  DnaPipeline,
+  HealthPanel,
+  Placements,
+  RatesPanel,
+  ReportsDue,
+} from './panels.tsx';
 import { type StreamFilter, useEventStream } from './use-event-stream.ts';
 
 const RATE_WINDOW = 60;
+/** Sightings kept for the map (the newest), beyond the log's own window. */
+const SIGHTINGS_KEPT = 300;
 const TOPICS = [
   'agency.reports.v1',
   'case.events.v1',
@@ -85,8 +95,11 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
   const token = session.token;
 
   const authLost = useCallback(() => onSignOut(), [onSignOut]);
-  const onEvents = useCallback((_rows: LogRow[]) => {
+  const [sightings, setSightings] = useState<Sighting[]>([]);
+  const onEvents = useCallback((rows: LogRow[]) => {
     dirty.current = true;
+    const seen = sightingsOf(rows);
+    if (seen.length > 0) setSightings((prev) => [...prev, ...seen].slice(-SIGHTINGS_KEPT));
   }, []);
   const stream = useEventStream(token, filter, paused, onEvents, authLost);
 
@@ -167,13 +180,14 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
           paused={paused}
           onPause={setPaused}
         />
-        <AlertMap alerts={board?.alerts ?? []} />
+        <AlertMap alerts={board?.alerts ?? []} sightings={sightings} />
         <CaseBoard board={board} />
         <DnaPipeline board={board} />
         <Placements board={board} />
         <RatesPanel rates={rates} />
         <HealthPanel services={health} />
         <AnnualPanel token={token} />
+        <ReportsDue board={board} />
       </main>
     </div>
   );

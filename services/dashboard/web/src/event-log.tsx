@@ -1,5 +1,6 @@
 import { memo, useState } from 'react';
 import type { LogRow } from './api.ts';
+import { formatTime, zoneLabel } from './time.ts';
 import type { StreamFilter } from './use-event-stream.ts';
 
 const TYPE_CHOICES = [
@@ -13,14 +14,18 @@ const TYPE_CHOICES = [
 ] as const;
 
 const Row = memo(function Row({ row }: { row: LogRow }) {
-  const time = row.time ? new Date(row.time).toLocaleTimeString() : '';
+  // Times in the deployment's zone, whatever the browser's.
+  const time = formatTime(row.time);
+  const type = row.type.replace('homeward.', '');
   return (
     <div className="log-row" data-testid="event-row" data-type={row.type} data-case-id={row.caseId ?? ''}>
       <span className="log-time">{time}</span>
-      <span className={`log-type t-${row.type.split('.')[1] ?? 'x'}`}>
-        {row.type.replace('homeward.', '')}
+      <span className={`log-type t-${row.type.split('.')[1] ?? 'x'}`} title={type}>
+        {type}
       </span>
-      <span className="log-region">{row.region ?? ''}</span>
+      <span className="log-region" title={row.region ?? ''}>
+        {row.region ?? ''}
+      </span>
       <span className="log-summary" title={JSON.stringify(row.data)}>
         {row.summary}
       </span>
@@ -48,6 +53,9 @@ export function EventLog(props: {
     <section className="panel log-panel" aria-label="Live events">
       <header>
         <h2>Live events</h2>
+        <small className="muted" data-testid="time-zone">
+          times {zoneLabel()}
+        </small>
         <span className={`status s-${props.status}`} data-testid="stream-status">
           {props.status}
         </span>

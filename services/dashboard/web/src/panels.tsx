@@ -7,6 +7,10 @@ export function CaseBoard({ board }: { board: Board | undefined }) {
   return (
     <section className="panel" aria-label="Cases">
       <h2>Cases {board ? `(${board.cases.total})` : ''}</h2>
+      <p className="figure-note" data-testid="cases-note">
+        Every case this dashboard has followed, by its status now (closed ones included). The annual report
+        counts events of a year instead.
+      </p>
       <div className="chips">
         {STATUSES.map((s) => (
           <span key={s} className={`chip c-${s}`} data-testid={`cases-${s}`}>
@@ -88,14 +92,47 @@ export function Placements({ board }: { board: Board | undefined }) {
         <b>{board?.followups.completed ?? 0}</b> · overdue{' '}
         <b data-testid="followups-overdue">{board?.followups.overdue ?? 0}</b>
       </p>
-      <table className="compact">
+      <table className="compact fit" data-testid="overdue-followups">
+        <colgroup>
+          <col style={{ width: '22%' }} />
+          <col style={{ width: '30%' }} />
+          <col style={{ width: '28%' }} />
+          <col style={{ width: '20%' }} />
+        </colgroup>
         <tbody>
           {board?.followups.overdueList.slice(0, 10).map((f) => (
             <tr key={f.followupId} className="overdue">
-              <td>{f.followupId}</td>
-              <td>{f.caseId}</td>
-              <td>{f.type}</td>
+              <td title={f.followupId}>{f.followupId}</td>
+              <td title={f.caseId}>{f.caseId}</td>
+              <td title={f.type}>{f.type}</td>
               <td>due {f.dueDate}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
+
+/** Annual reports to the coordination office: reminders out, and departments past the deadline. */
+export function ReportsDue({ board }: { board: Board | undefined }) {
+  const r = board?.annualReports;
+  return (
+    <section className="panel" aria-label="Annual reports due">
+      <h2>Annual reports due</h2>
+      <p>
+        Reminded <b>{r?.reminded ?? 0}</b> · past the deadline{' '}
+        <b data-testid="reports-overdue">{r?.overdue ?? 0}</b> · submitted <b>{r?.submitted ?? 0}</b> ·
+        returned <b>{r?.returned ?? 0}</b> · accepted <b>{r?.accepted ?? 0}</b>
+      </p>
+      <table className="compact">
+        <tbody>
+          {r?.overdueList.slice(0, 10).map((o) => (
+            <tr key={`${o.year}:${o.region}:${o.agencyId}`} className="overdue">
+              <td>{o.agencyId}</td>
+              <td>{o.role}</td>
+              <td>{o.region}</td>
+              <td>{o.year}</td>
             </tr>
           ))}
         </tbody>
@@ -221,6 +258,14 @@ export function AnnualPanel({ token }: { token: string }) {
         </a>
       </div>
       {error && <p className="error">{error}</p>}
+      {report && t && (
+        <p className="figure-note" data-testid="annual-note">
+          What happened in {report.year}
+          {report.region ? ` in ${report.region}` : ' in every region'}: each report, case opened or closed,
+          alert and rescue of the year counted once, whatever the case's status now; the board counts the
+          cases it follows by status.
+        </p>
+      )}
       {report && t && (
         <table className="compact" data-testid="annual-totals">
           <tbody>

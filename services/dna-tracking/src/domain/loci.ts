@@ -39,7 +39,7 @@ export const STANDARD_LOCI = [...CODIS_CORE_LOCI, ...ADDITIONAL_LOCI] as const;
 /** A locus name in canonical spelling. */
 export type LocusName = (typeof STANDARD_LOCI)[number];
 
-const keyOf = (name: string): string => name.toUpperCase().replace(/[\s_-]+/g, '');
+const keyOf = (name: string): string => name.toUpperCase().replace(/[\s_-]/g, '');
 
 // Spellings seen in kit documentation and older tables: the letter O for the digit 0 and the
 // reverse, and SE33's other name.

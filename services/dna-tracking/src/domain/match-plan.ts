@@ -7,16 +7,37 @@ import { type Actor, createEvent, type HomewardEvent } from '@homeward/events';
 import { type DnaErrorKey, DnaErrors } from '../errors.ts';
 import type { FrequencyTableMetadata } from './allele-frequencies.ts';
 import { matchIdFor, SOURCE } from './ids.ts';
+import type { ReferenceRelation } from './kinship-pedigree.ts';
+import type { RelativeRelation } from './kinship-relatives.ts';
 import type { CandidateScore, ChildCandidate, ParentSearchResult } from './matcher.ts';
 
 /** Where a kinship candidate stands: as found (pending review or inconclusive), or as a lab decided. */
 export const MatchStatuses = ['pending-review', 'inconclusive', 'confirmed', 'rejected'] as const;
 export type MatchStatus = (typeof MatchStatuses)[number];
 
+/**
+ * What a match compares the child with: one parent, a parent pair, one other relative, or
+ * several references of one case scored jointly (kinship-pedigree.ts).
+ */
+export type MatchKind = 'single' | 'pair' | 'relative' | 'family';
+
+/** A reference sample of a relatives match and what it is to the missing child. */
+export interface MatchReference {
+  sampleId: string;
+  relation: ReferenceRelation;
+}
+
+/** The relatives part of a match: a relative's relation, or `family` for a joint score. */
+export interface RelativesOfMatch {
+  relationship?: RelativeRelation | 'family';
+  /** Every reference sample, closest relation first. */
+  references?: MatchReference[];
+}
+
 /** A kinship candidate: scores and ids, never genotypes. */
-export interface Match {
+export interface Match extends RelativesOfMatch {
   _id: string;
-  kind: 'single' | 'pair';
+  kind: MatchKind;
   childSampleId: string;
   parentSampleIds: string[];
   /** The parents' case (the missing child's), when the parent samples name one. */
@@ -44,8 +65,8 @@ export interface Review {
 }
 
 /** One candidate a search found, with the samples it relates and their cases. */
-export interface Found extends CandidateScore {
-  kind: 'single' | 'pair';
+export interface Found extends CandidateScore, RelativesOfMatch {
+  kind: MatchKind;
   childSampleId: string;
   parentSampleIds: string[];
   caseId?: string;
@@ -104,7 +125,8 @@ export function matchOf(
   now: Date,
   frequencyTable: FrequencyTableMetadata,
 ): { match: Match; events: HomewardEvent[] } {
-  const matchId = matchIdFor(f.childSampleId, f.parentSampleIds);
+  // A relatives match is one per child and set of references: all of them name it.
+  const matchId = matchIdFor(f.childSampleId, f.references?.map((r) => r.sampleId) ?? f.parentSampleIds);
   const status = f.status === 'match' ? 'pending-review' : 'inconclusive';
   const events: HomewardEvent[] =
     status === 'pending-review'
@@ -121,6 +143,7 @@ export function matchOf(
               inconsistentLoci: f.inconsistentLoci,
               frequencyVersion: frequencyTable.version,
               foundAt: now.toISOString(),
+              ...relativesOf(f),
             },
             { source: SOURCE, subject: f.childSampleId, time: now, id: `${matchId}.found` },
           ) as HomewardEvent,
@@ -139,6 +162,7 @@ export function matchOf(
     status,
     frequencyTable,
     foundAt: now,
+    ...relativesOf(f),
   };
   return { match, events };
 }
@@ -187,6 +211,7 @@ export function planReview(
     childSampleId: match.childSampleId,
     parentSampleIds: match.parentSampleIds,
     ...(match.caseId ? { caseId: match.caseId } : {}),
+    ...relativesOf(match),
   };
   const opts = {
     source: SOURCE,
@@ -235,6 +260,14 @@ function score(c: CandidateScore): CandidateScore {
     status: c.status,
     lociCompared: c.lociCompared,
     inconsistentLoci: c.inconsistentLoci,
+  };
+}
+
+/** The relatives fields of a match, present only on a relatives match. */
+function relativesOf(f: RelativesOfMatch): RelativesOfMatch {
+  return {
+    ...(f.relationship ? { relationship: f.relationship } : {}),
+    ...(f.references ? { references: f.references } : {}),
   };
 }
 

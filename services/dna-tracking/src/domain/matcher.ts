@@ -35,14 +35,35 @@ import {
   mutationIndex,
   probabilityOfParentage,
 } from './kinship.ts';
+import { pedigreeIndex } from './kinship-pedigree.ts';
+import {
+  DEFAULT_RELATIVE_THRESHOLDS,
+  IBD,
+  type RelativeRelation,
+  RelativeRelations,
+  type RelativeStatus,
+  type RelativeThresholds,
+  relativeMutationPi,
+  relativeStatus,
+} from './kinship-relatives.ts';
 import type { LocusName } from './loci.ts';
-import type { StrProfile } from './profile.ts';
+import type { Genotype, StrProfile } from './profile.ts';
+import {
+  CLASS_SLOTS,
+  fillLogSlots,
+  fillWeights,
+  type RelativesScanInput,
+  scanRelatives,
+} from './relatives-scan.ts';
 
 /** Code of an untyped locus in a pack. */
 export const UNTYPED = 0xffff;
 
-/** Which side of a kinship comparison a stored profile stands on. */
-export type ProfileRole = 'child' | 'parent';
+/**
+ * Which side of a kinship comparison a stored profile stands on: a child of unknown origin, a
+ * parent of a missing child, or another relative of one (its relation in {@link SampleMeta}).
+ */
+export type ProfileRole = 'child' | 'parent' | 'relative';
 
 /** Relation of a parent sample to the missing child of its case. */
 export type ParentRelation = 'mother' | 'father';
@@ -53,13 +74,21 @@ export type ParentRelation = 'mother' | 'father';
  */
 export interface SampleMeta {
   caseId?: string;
-  relation?: ParentRelation;
+  relation?: ParentRelation | RelativeRelation;
 }
 
 /** Options of a {@link ProfileIndex}. */
 export interface ProfileIndexOptions extends Partial<KinshipOptions> {
   /** Lowest combined index a search returns; the inconclusive threshold (2,000) by default. */
   candidateFloor?: number;
+  /** Thresholds of the relatives' indices, per relationship (kinship-relatives.ts's defaults). */
+  relativeThresholds?: Partial<Record<RelativeRelation, RelativeThresholds>>;
+  /**
+   * Lowest relatives index a search returns, whatever the relationship: below every
+   * inconclusive threshold, so that a case with several references can be scored jointly from
+   * a reference that is weak alone; the lowest inconclusive threshold by default.
+   */
+  relativeFloor?: number;
 }
 
 /** Options of one search. */
@@ -105,6 +134,27 @@ export interface ChildCandidate extends CandidateScore {
   kind: 'single' | 'pair';
   childId: string;
   caseId?: string;
+}
+
+/** A reference (relative) of a case scored alone against a child, or a child against it. */
+export interface RelativeCandidate {
+  referenceId: string;
+  childId: string;
+  caseId?: string;
+  relation: RelativeRelation;
+  /** The kinship index of kinship-relatives.ts. */
+  combinedIndex: number;
+  probability: number;
+  /** Status under the relationship's thresholds. */
+  status: RelativeStatus;
+  lociCompared: number;
+}
+
+/** A typed reference of a case, as the joint likelihood (kinship-pedigree.ts) takes it. */
+export interface CaseReference {
+  sampleId: string;
+  relation: ParentRelation | RelativeRelation;
+  profile: StrProfile;
 }
 
 /** Result of {@link ProfileIndex.searchChildrenForParent}, best first. */
@@ -238,12 +288,29 @@ export class ProfileIndex {
   readonly #floor: number;
   readonly #loci: readonly LocusName[];
   readonly #codes: Map<string, number>[];
+  /** Per locus: the allele of each code (the inverse of #codes). */
+  readonly #alleleNames: string[][];
   readonly #frequencies: number[][];
   readonly #mutationSingle: Float64Array;
   readonly #mutationPair: Float64Array;
   readonly #exclusion: Float64Array;
   readonly #parents: ProfilePack;
   readonly #children: ProfilePack;
+  readonly #relatives: ProfilePack;
+  /** Per case: the ids of its references (parents and relatives). */
+  readonly #caseReferences = new Map<string, Set<string>>();
+  readonly #relativeThresholds: Record<RelativeRelation, RelativeThresholds>;
+  readonly #relativeFloor: number;
+  /** Per relationship and locus: the mutation PI of kinship-relatives.ts. */
+  readonly #relativeMutation: Float64Array;
+  /** Per search: log index by relationship, locus and class slot (relatives-scan.ts). */
+  readonly #relativeLog: Float32Array;
+  /** Per search: index by relationship, locus and class (Float64, for the exact rescoring). */
+  readonly #relativeIndex: Float64Array;
+  /** Per search: byte weights per locus (relatives-scan.ts). */
+  readonly #weights: Uint8Array;
+  #scanAcc = new Float32Array(0);
+  #scanOut = new Int32Array(0);
   readonly #cases = new Map<string, { mother?: string; father?: string }>();
   #pairMother = new Int32Array(1024);
   #pairFather = new Int32Array(1024);
@@ -269,12 +336,13 @@ export class ProfileIndex {
 
   /** An empty index scoring with `table`. */
   constructor(table: FrequencyTable, options: ProfileIndexOptions = {}) {
-    const { candidateFloor, ...kinship } = options;
+    const { candidateFloor, relativeThresholds, relativeFloor, ...kinship } = options;
     this.#table = table;
     this.#options = { ...DEFAULT_KINSHIP_OPTIONS, ...kinship };
     this.#floor = candidateFloor ?? this.#options.inconclusiveThreshold;
     this.#loci = table.loci;
     const loci = this.#loci.length;
+    this.#alleleNames = this.#loci.map((locus) => [...table.alleles(locus)]);
     this.#codes = this.#loci.map(
       (locus) => new Map(table.alleles(locus).map((allele, code) => [allele, code])),
     );
@@ -285,6 +353,16 @@ export class ProfileIndex {
     this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
     this.#parents = new ProfilePack(loci);
     this.#children = new ProfilePack(loci);
+    this.#relatives = new ProfilePack(loci);
+    this.#relativeThresholds = { ...DEFAULT_RELATIVE_THRESHOLDS, ...relativeThresholds };
+    this.#relativeFloor =
+      relativeFloor ?? Math.min(...RelativeRelations.map((r) => this.#relativeThresholds[r].inconclusive));
+    this.#relativeMutation = Float64Array.from(
+      RelativeRelations.flatMap((r) => this.#loci.map((l) => relativeMutationPi(table, l, r, rate))),
+    );
+    this.#relativeLog = new Float32Array(RelativeRelations.length * loci * CLASS_SLOTS);
+    this.#relativeIndex = new Float64Array(RelativeRelations.length * loci * CLASSES);
+    this.#weights = new Uint8Array(loci << 8);
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
     this.#childLoci = new Int32Array(loci);
@@ -297,12 +375,102 @@ export class ProfileIndex {
 
   /** Number of profiles held (children and parents). */
   get size(): number {
-    return this.#parents.count + this.#children.count;
+    return this.#parents.count + this.#children.count + this.#relatives.count;
   }
 
   /** Whether a profile with this id is indexed. */
   has(id: string): boolean {
-    return this.#parents.slotOf.has(id) || this.#children.slotOf.has(id);
+    return this.#packOf(id) !== undefined;
+  }
+
+  /** Number of relatives (references other than parents) indexed. */
+  get relativeCount(): number {
+    return this.#relatives.count;
+  }
+
+  /** The thresholds of a relationship's index in use. */
+  relativeThresholds(relation: RelativeRelation): RelativeThresholds {
+    return this.#relativeThresholds[relation];
+  }
+
+  /**
+   * The typed references (parents and relatives) of a case, with their profiles as indexed (loci
+   * of the frequency table only): what the joint likelihood of kinship-pedigree.ts takes.
+   */
+  referencesOf(caseId: string): CaseReference[] {
+    const ids = [...(this.#caseReferences.get(caseId) ?? [])].sort();
+    return ids.map((sampleId) => {
+      const pack = this.#packOf(sampleId)!;
+      const slot = pack.slotOf.get(sampleId)!;
+      const code = pack.relation[slot]!;
+      const relation =
+        pack === this.#relatives ? RelativeRelations[code]! : code === RELATION_MOTHER ? 'mother' : 'father';
+      return { sampleId, relation, profile: this.#decode(pack, slot) };
+    });
+  }
+
+  /** The indexed profile of a sample (loci of the frequency table only), if indexed. */
+  profileOf(id: string): StrProfile | undefined {
+    const pack = this.#packOf(id);
+    return pack === undefined ? undefined : this.#decode(pack, pack.slotOf.get(id)!);
+  }
+
+  /**
+   * The joint likelihood ratio (kinship-pedigree.ts) that `child` is the missing child of a case,
+   * over every typed reference of the case, with its status under the strictest thresholds of
+   * the relationships involved (a parent's being the parentage thresholds): one bar for the
+   * family, never a lower one than any member alone would face.
+   */
+  familyIndex(
+    child: StrProfile,
+    caseId: string,
+  ): {
+    combinedIndex: number;
+    probability: number;
+    status: RelativeStatus;
+    lociCompared: number;
+    references: CaseReference[];
+  } {
+    const references = this.referencesOf(caseId);
+    const result = pedigreeIndex(this.#table, child, references, {
+      mutationRate: this.#options.mutationRate,
+    });
+    const bars = references.map((r) =>
+      r.relation === 'mother' || r.relation === 'father'
+        ? { match: this.#options.matchThreshold, inconclusive: this.#options.inconclusiveThreshold }
+        : this.#relativeThresholds[r.relation],
+    );
+    const thresholds = {
+      match: Math.max(...bars.map((b) => b.match)),
+      inconclusive: Math.max(...bars.map((b) => b.inconclusive)),
+    };
+    return {
+      combinedIndex: result.combinedIndex,
+      probability: result.probability,
+      status: relativeStatus(result.combinedIndex, thresholds),
+      lociCompared: result.lociCompared,
+      references,
+    };
+  }
+
+  #packOf(id: string): ProfilePack | undefined {
+    if (this.#parents.slotOf.has(id)) return this.#parents;
+    if (this.#children.slotOf.has(id)) return this.#children;
+    if (this.#relatives.slotOf.has(id)) return this.#relatives;
+    return undefined;
+  }
+
+  /** A profile back from its codes. */
+  #decode(pack: ProfilePack, slot: number): StrProfile {
+    const width = this.#loci.length * 2;
+    const loci: Partial<Record<LocusName, Genotype>> = {};
+    this.#loci.forEach((locus, l) => {
+      const a = pack.alleles[slot * width + 2 * l]!;
+      if (a === UNTYPED) return;
+      const names = this.#alleleNames[l]!;
+      loci[locus] = [names[a]!, names[pack.alleles[slot * width + 2 * l + 1]!]!];
+    });
+    return { loci } as unknown as StrProfile;
   }
 
   /** Number of parent pairs formed. */
@@ -321,7 +489,7 @@ export class ProfileIndex {
    * duplicate id or a second mother (or father) for a case.
    */
   add(id: string, profile: StrProfile, role: ProfileRole, meta: SampleMeta = {}): void {
-    if (this.#parents.slotOf.has(id) || this.#children.slotOf.has(id)) {
+    if (this.has(id)) {
       throw new ProfileIndexError('DNA_ERR_DUPLICATE_PROFILE', `Profile ${id} is already indexed`);
     }
     const codes = this.#encode(profile, this.#query);
@@ -329,7 +497,17 @@ export class ProfileIndex {
       this.#children.push(id, codes, meta.caseId, RELATION_NONE);
       return;
     }
-    const { caseId, relation } = meta;
+    if (role === 'relative') {
+      const code = RelativeRelations.indexOf(meta.relation as RelativeRelation);
+      if (code === -1 || meta.caseId === undefined) {
+        throw new RangeError('a relative needs its case and a relation among RelativeRelations');
+      }
+      this.#relatives.push(id, codes, meta.caseId, code);
+      this.#addReference(meta.caseId, id);
+      return;
+    }
+    const { caseId } = meta;
+    const relation = meta.relation as ParentRelation | undefined;
     const paired = caseId !== undefined && relation !== undefined;
     const parents = paired ? (this.#cases.get(caseId) ?? {}) : undefined;
     if (parents?.[relation!] !== undefined) {
@@ -339,6 +517,7 @@ export class ProfileIndex {
       relation === 'mother' ? RELATION_MOTHER : relation === 'father' ? RELATION_FATHER : RELATION_NONE;
     this.#parents.push(id, codes, caseId, code);
     if (parents === undefined) return;
+    this.#addReference(caseId!, id);
     parents[relation!] = id;
     this.#cases.set(caseId!, parents);
     if (parents.mother !== undefined && parents.father !== undefined) {
@@ -357,6 +536,12 @@ export class ProfileIndex {
       this.#children.removeSlot(childSlot);
       return true;
     }
+    const relativeSlot = this.#relatives.slotOf.get(id);
+    if (relativeSlot !== undefined) {
+      this.#removeReference(this.#relatives.caseIds[relativeSlot]!, id);
+      this.#relatives.removeSlot(relativeSlot);
+      return true;
+    }
     const pack = this.#parents;
     const slot = pack.slotOf.get(id);
     if (slot === undefined) return false;
@@ -369,6 +554,7 @@ export class ProfileIndex {
         else delete parents.father;
         if (parents.mother === undefined && parents.father === undefined) this.#cases.delete(caseId);
       }
+      this.#removeReference(caseId, id);
     }
     const pair = pack.pairOf[slot]!;
     if (pair !== NO_PAIR) this.#removePair(pair);
@@ -632,6 +818,195 @@ export class ProfileIndex {
     return { children, frequencyTable: this.#table.meta };
   }
 
+  /**
+   * Every indexed relative whose kinship index with `child` (kinship-relatives.ts, the relation
+   * recorded on its sample) reaches the floor (the index's relative floor by default), best
+   * first. Every relative is scored at every locus typed in both (no locus excludes a
+   * relative): see relatives-scan.ts for how that stays fast and exact.
+   */
+  searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
+    const floor = options.floor ?? this.#relativeFloor;
+    const childCodes = this.#encode(child, this.#query);
+    const pack = this.#relatives;
+    const L = this.#loci.length;
+    const typed = this.#prepareRelatives(childCodes);
+    const n = pack.count;
+    if (n === 0 || typed === 0) return [];
+    if (this.#scanAcc.length < n) this.#scanAcc = new Float32Array(pack.capacity);
+    if (this.#scanOut.length < n) this.#scanOut = new Int32Array(pack.capacity);
+    const input: RelativesScanInput = {
+      words: new Uint16Array(pack.columns.buffer, pack.columns.byteOffset, pack.columns.length >> 1),
+      stride: pack.capacity,
+      relation: pack.relation,
+      loci: this.#childLoci,
+      lociCount: typed,
+      weights: this.#weights,
+      logIndex: this.#relativeLog,
+      lociTotal: L,
+      logFloor: Math.log(floor),
+    };
+    const found = scanRelatives(input, 0, n, this.#scanAcc, this.#scanOut);
+    const width = L * 2;
+    const out: RelativeCandidate[] = [];
+    for (let i = 0; i < found; i++) {
+      const s = this.#scanOut[i]!;
+      const r = pack.relation[s]!;
+      const { product, compared } = this.#relativeExact(childCodes, pack.alleles, s * width, r);
+      if (product < floor) continue;
+      const relation = RelativeRelations[r]!;
+      const caseId = pack.caseIds[s];
+      out.push({
+        referenceId: pack.ids[s]!,
+        childId: '',
+        ...(caseId !== undefined ? { caseId } : {}),
+        relation,
+        combinedIndex: product,
+        probability: product / (product + 1),
+        status: relativeStatus(product, this.#relativeThresholds[relation]),
+        lociCompared: compared,
+      });
+    }
+    return out.sort((a, b) => b.combinedIndex - a.combinedIndex);
+  }
+
+  /**
+   * Every indexed child whose kinship index with `reference`, a relative of the given relation,
+   * reaches the floor, best first (the other direction of {@link searchRelativesForChild}).
+   */
+  searchChildrenForRelative(
+    reference: StrProfile,
+    relation: RelativeRelation,
+    options: SearchOptions = {},
+  ): RelativeCandidate[] {
+    const floor = options.floor ?? this.#relativeFloor;
+    const pack = this.#children;
+    const width = this.#loci.length * 2;
+    const refCodes = this.#encode(reference, this.#query2);
+    const r = RelativeRelations.indexOf(relation);
+    const out: RelativeCandidate[] = [];
+    for (let s = 0; s < pack.count; s++) {
+      const childCodes = pack.alleles.subarray(s * width, (s + 1) * width);
+      const { product, compared } = this.#relativeDirect(childCodes, refCodes, r);
+      if (product < floor) continue;
+      const caseId = pack.caseIds[s];
+      out.push({
+        referenceId: '',
+        childId: pack.ids[s]!,
+        ...(caseId !== undefined ? { caseId } : {}),
+        relation,
+        combinedIndex: product,
+        probability: product / (product + 1),
+        status: relativeStatus(product, this.#relativeThresholds[relation]),
+        lociCompared: compared,
+      });
+    }
+    return out.sort((a, b) => b.combinedIndex - a.combinedIndex);
+  }
+
+  /** The kinship index of one relationship, class by class, at a locus where the child is a/b. */
+  #relativeLocus(r: number, l: number, a: number, b: number, k: number): number {
+    const relation = RelativeRelations[r]!;
+    const { k0, k1, k2 } = IBD[relation];
+    const freq = this.#frequencies[l]!;
+    const pa = freq[a]!;
+    const pb = freq[b]!;
+    const tA = (k % 3) / 2;
+    const tB = Math.floor(k / 3) / 2;
+    // Same expressions as kinship.ts's PI and kinship-relatives.ts, so the same results.
+    const pi = a === b ? (tA * pa) / (pa * pa) : (tA * pb + tB * pa) / (2 * pa * pb);
+    const identical = a === b ? k === 2 : k === 4;
+    const ibs2 = identical ? (a === b ? 1 / (pa * pa) : 1 / (2 * pa * pb)) : 0;
+    const mutation = this.#relativeMutation[r * this.#loci.length + l]!;
+    return k0 + k1 * (pi > 0 ? pi : mutation) + k2 * ibs2;
+  }
+
+  /** Per-search tables of the relatives scan for a child; returns the number of loci typed. */
+  #prepareRelatives(child: Uint16Array): number {
+    const L = this.#loci.length;
+    const R = RelativeRelations.length;
+    let typed = 0;
+    for (let l = 0; l < L; l++) if (child[2 * l] !== UNTYPED) this.#childLoci[typed++] = l;
+    for (let i = 0; i < typed; i++) {
+      const l = this.#childLoci[i]!;
+      const a = child[2 * l]!;
+      const b = child[2 * l + 1]!;
+      fillWeights(this.#weights.subarray(l << 8, (l + 1) << 8), columnCode(a), columnCode(b));
+      for (let r = 0; r < R; r++) {
+        const at = (r * L + l) * CLASSES;
+        for (let k = 0; k < CLASSES; k++) this.#relativeIndex[at + k] = this.#relativeLocus(r, l, a, b, k);
+        fillLogSlots(
+          this.#relativeLog,
+          (r * L + l) * CLASS_SLOTS,
+          this.#relativeIndex.subarray(at, at + CLASSES),
+        );
+      }
+    }
+    return typed;
+  }
+
+  /** Exact index of a stored relative (row at `base`) with the prepared child, in table order. */
+  #relativeExact(
+    child: Uint16Array,
+    alleles: Uint16Array,
+    base: number,
+    r: number,
+  ): { product: number; compared: number } {
+    const L = this.#loci.length;
+    let product = 1;
+    let compared = 0;
+    for (let l = 0; l < L; l++) {
+      const a = child[2 * l]!;
+      const g1 = alleles[base + 2 * l]!;
+      if (a === UNTYPED || g1 === UNTYPED) continue;
+      const b = child[2 * l + 1]!;
+      const g2 = alleles[base + 2 * l + 1]!;
+      const k =
+        (g1 === a ? 1 : 0) +
+        (g2 === a ? 1 : 0) +
+        (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
+      product *= this.#relativeIndex[(r * L + l) * CLASSES + k]!;
+      compared++;
+    }
+    return { product, compared };
+  }
+
+  /** Index of a stored child with a query relative, the formulas written out (no per-search tables). */
+  #relativeDirect(
+    child: Uint16Array,
+    reference: Uint16Array,
+    r: number,
+  ): { product: number; compared: number } {
+    const L = this.#loci.length;
+    let product = 1;
+    let compared = 0;
+    for (let l = 0; l < L; l++) {
+      const a = child[2 * l]!;
+      const g1 = reference[2 * l]!;
+      if (a === UNTYPED || g1 === UNTYPED) continue;
+      const b = child[2 * l + 1]!;
+      const g2 = reference[2 * l + 1]!;
+      const k =
+        (g1 === a ? 1 : 0) +
+        (g2 === a ? 1 : 0) +
+        (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
+      product *= this.#relativeLocus(r, l, a, b, k);
+      compared++;
+    }
+    return { product, compared };
+  }
+
+  #addReference(caseId: string, id: string): void {
+    const ids = this.#caseReferences.get(caseId) ?? new Set<string>();
+    ids.add(id);
+    this.#caseReferences.set(caseId, ids);
+  }
+
+  #removeReference(caseId: string, id: string): void {
+    const ids = this.#caseReferences.get(caseId);
+    ids?.delete(id);
+    if (ids?.size === 0) this.#caseReferences.delete(caseId);
+  }
+
   #addPair(caseId: string, mother: number, father: number): void {
     if (this.#pairCount === this.#pairMother.length) {
       const grow = (a: Int32Array) => {
@@ -681,6 +1056,7 @@ export class ProfileIndex {
     if (code === undefined) {
       code = codes.size;
       codes.set(allele, code);
+      this.#alleleNames[l]!.push(allele);
       this.#frequencies[l]!.push(this.#table.frequency(locus, allele));
     }
     return code;

@@ -13,20 +13,24 @@ import {
   nextSteps,
 } from './custody.ts';
 import { fingerprint, SOURCE } from './ids.ts';
+import { isRelativeRelation, type RelativeRelation, RelativeRelations } from './kinship-relatives.ts';
 import type { ParentRelation } from './matcher.ts';
 
 /** Times more than this ahead of the service's clock are refused (clock skew allowance). */
 export const FUTURE_TOLERANCE_MS = 5 * 60_000;
 
-/** Whose sample it is: a child of unknown origin, a rescued child, or a parent of a missing child. */
-export const SubjectKinds = ['unidentified-child', 'rescued-child', 'parent'] as const;
+/**
+ * Whose sample it is: a child of unknown origin, a rescued child, a parent of a missing child, or
+ * another relative of one (a sibling, half sibling, grandparent, aunt or uncle).
+ */
+export const SubjectKinds = ['unidentified-child', 'rescued-child', 'parent', 'relative'] as const;
 export type SubjectKind = (typeof SubjectKinds)[number];
 
-/** Whose blood a sample is: a child (of a case, if known) or a parent of a missing child's case. */
+/** Whose blood a sample is: a child (of a case, if known), or a parent or relative of a missing child's case. */
 export interface Subject {
   kind: SubjectKind;
   caseId?: string;
-  relation?: ParentRelation;
+  relation?: ParentRelation | RelativeRelation;
 }
 
 /** A sample as registered: never changed afterwards. */
@@ -70,22 +74,37 @@ export function isInFuture(at: string, now: Date): boolean {
 }
 
 /**
- * What is wrong with a registration: a parent names the relation and the missing child's case,
- * only a parent has a relation, and a sample cannot be collected in the future.
+ * What is wrong with a registration: a parent (mother or father) and a relative (one of
+ * {@link RelativeRelations}) name their relation and the missing child's case, a child has no
+ * relation, and a sample cannot be collected in the future.
  */
 export function sampleErrors(input: NewSample, now: Date): FieldError[] {
   const errors: FieldError[] = [];
   const { subject } = input;
   if (subject.kind === 'parent') {
-    if (!subject.relation)
+    if (subject.relation !== 'mother' && subject.relation !== 'father')
       errors.push({
         field: '/subject/relation',
         message: 'a parent sample needs the relation (mother or father)',
       });
     if (!subject.caseId)
       errors.push({ field: '/subject/caseId', message: "a parent sample needs the missing child's case" });
+  } else if (subject.kind === 'relative') {
+    if (!isRelativeRelation(subject.relation))
+      errors.push({
+        field: '/subject/relation',
+        message: `a relative's sample needs the relation (${RelativeRelations.join(', ')})`,
+      });
+    if (!subject.caseId)
+      errors.push({
+        field: '/subject/caseId',
+        message: "a relative's sample needs the missing child's case",
+      });
   } else if (subject.relation) {
-    errors.push({ field: '/subject/relation', message: 'only a parent sample has a relation' });
+    errors.push({
+      field: '/subject/relation',
+      message: "only a parent's or a relative's sample has a relation",
+    });
   }
   if (isInFuture(input.collectedAt, now)) errors.push({ field: '/collectedAt', message: 'is in the future' });
   return errors;

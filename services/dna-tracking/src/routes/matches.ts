@@ -33,6 +33,8 @@ function matchView(m: MatchDoc, review: Omit<ReviewDoc, 'outbox'> | null | undef
     parentSampleIds: m.parentSampleIds,
     ...(m.caseId ? { caseId: m.caseId } : {}),
     ...(m.childCaseId ? { childCaseId: m.childCaseId } : {}),
+    ...(m.relationship ? { relationship: m.relationship } : {}),
+    ...(m.references ? { references: m.references } : {}),
     combinedIndex: m.combinedIndex,
     probability: m.probability,
     inconsistentLoci: m.inconsistentLoci,

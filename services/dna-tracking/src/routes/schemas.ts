@@ -10,6 +10,7 @@ import {
 } from '@homeward/events';
 import { MAX_PAGE_OFFSET, MAX_PAGE_SIZE } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
+import { RelativeRelations } from '../domain/kinship-relatives.ts';
 import { MatchStatuses } from '../domain/match-plan.ts';
 import { SubjectKinds } from '../domain/sample-rules.ts';
 
@@ -17,7 +18,9 @@ export const SampleIdParams = Type.Object({ sampleId: Type.String({ maxLength: 6
 export const MatchIdParams = Type.Object({ matchId: Type.String({ maxLength: 64 }) });
 
 const SubjectKind = literalUnion(SubjectKinds);
-const Relation = Type.Union([Type.Literal('mother'), Type.Literal('father')]);
+const Relation = literalUnion(['mother', 'father', ...RelativeRelations] as const);
+const MatchKind = literalUnion(['single', 'pair', 'relative', 'family'] as const);
+const MatchReference = Type.Object({ sampleId: Type.String(), relation: Relation });
 const Step = literalUnion(CustodySteps);
 
 export const NewSampleBody = Type.Object(
@@ -31,7 +34,7 @@ export const NewSampleBody = Type.Object(
       {
         additionalProperties: false,
         description:
-          "a parent names the relation and the missing child's case; a child may name its own case",
+          "a parent (mother, father) or a relative (full-sibling, half-sibling, grandparent, aunt-uncle) names the relation and the missing child's case; a child may name its own case",
       },
     ),
     kitBarcode: Type.String({
@@ -163,7 +166,7 @@ export const ProfileBody = Type.Object(
 
 export const MatchSummarySchema = Type.Object({
   matchId: Type.String(),
-  kind: Type.Union([Type.Literal('single'), Type.Literal('pair')]),
+  kind: MatchKind,
   childSampleId: Type.String(),
   parentSampleIds: Type.Array(Type.String()),
   combinedIndex: Type.Number(),
@@ -202,9 +205,19 @@ const FrequencyMeta = Type.Object({
 export const MatchView = Type.Object(
   {
     matchId: Type.String(),
-    kind: Type.Union([Type.Literal('single'), Type.Literal('pair')]),
+    kind: MatchKind,
     childSampleId: Type.String(),
     parentSampleIds: Type.Array(Type.String()),
+    relationship: Type.Optional(
+      Type.String({
+        description: "a relative's relation, or `family` for several references scored jointly",
+      }),
+    ),
+    references: Type.Optional(
+      Type.Array(MatchReference, {
+        description: 'the reference samples of a relatives match, with their relation',
+      }),
+    ),
     caseId: Type.Optional(Type.String()),
     childCaseId: Type.Optional(Type.String()),
     combinedIndex: Type.Number(),

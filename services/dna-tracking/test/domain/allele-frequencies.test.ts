@@ -172,3 +172,131 @@ describe('loadFrequencyTable', () => {
     ).toThrow(/twice/);
   });
 });
+
+describe('loadFrequencyTable: every refusal names where', () => {
+  const ok = { sampleSizeByLocus: { TH01: 10 }, frequencies: { TH01: { '6': 0.5, '7': 0.5 } } };
+  const refusal = (t: unknown, population = 'P') => {
+    try {
+      loadFrequencyTable(t, { population, source: 'x' });
+    } catch (err) {
+      expect(err).toBeInstanceOf(FrequencyTableError);
+      const e = err as FrequencyTableError;
+      expect(e.code).toBe('DNA_ERR_FREQUENCY_TABLE');
+      expect(e.name).toBe('FrequencyTableError');
+      return { message: e.message, field: e.field };
+    }
+    throw new Error('expected a refusal');
+  };
+
+  it('refuses what is not a table, a population or its two objects', () => {
+    expect(refusal(null)).toEqual({ message: 'The table is not an object', field: '' });
+    expect(refusal([ok])).toEqual({ message: 'The table is not an object', field: '' });
+    expect(refusal({ P: ok }, 'Q')).toEqual({ message: 'No population Q', field: 'Q' });
+    expect(refusal({ P: [] })).toEqual({ message: 'No population P', field: 'P' });
+    const both = { message: 'Expected sampleSizeByLocus and frequencies objects', field: 'P' };
+    expect(refusal({ P: { frequencies: ok.frequencies } })).toEqual(both);
+    expect(refusal({ P: { sampleSizeByLocus: ok.sampleSizeByLocus } })).toEqual(both);
+    expect(refusal({ P: { sampleSizeByLocus: [], frequencies: ok.frequencies } })).toEqual(both);
+    expect(refusal({ P: { sampleSizeByLocus: {}, frequencies: {} } })).toEqual({
+      message: 'The population has no loci',
+      field: 'P',
+    });
+  });
+
+  it('refuses unknown or repeated loci, and sample sizes that are not positive integers', () => {
+    expect(refusal({ P: { sampleSizeByLocus: { X1: 10 }, frequencies: { X1: { '6': 1 } } } })).toEqual({
+      message: 'Unknown locus X1',
+      field: 'P.frequencies.X1',
+    });
+    expect(
+      refusal({
+        P: { sampleSizeByLocus: { TH01: 10, THO1: 10 }, frequencies: { TH01: { '6': 1 }, THO1: { '6': 1 } } },
+      }),
+    ).toEqual({ message: 'Locus TH01 appears twice', field: 'P.frequencies.THO1' });
+    for (const size of [0, -2, 2.5, '10', undefined]) {
+      expect(refusal({ P: { ...ok, sampleSizeByLocus: { TH01: size } } })).toEqual({
+        message: 'No positive integer sample size for TH01',
+        field: 'P.frequencies.TH01',
+      });
+    }
+    expect(refusal({ P: { ...ok, frequencies: { TH01: [0.5, 0.5] } } })).toEqual({
+      message: 'Expected an allele table',
+      field: 'P.frequencies.TH01',
+    });
+  });
+
+  it('takes frequencies in (0, 1] summing to 1 within 0.001', () => {
+    const locus = (alleles: Record<string, unknown>) => ({ P: { ...ok, frequencies: { TH01: alleles } } });
+    for (const bad of [0, -0.1, 1.5, '0.5', null]) {
+      expect(refusal(locus({ '6': bad, '7': 0.5 }))).toEqual({
+        message: 'Allele 6: frequency must be in (0, 1]',
+        field: 'P.frequencies.TH01',
+      });
+    }
+    expect(() => loadFrequencyTable(locus({ '6': 1 }), { population: 'P', source: 'x' })).not.toThrow();
+    expect(() =>
+      loadFrequencyTable(locus({ '6': 0.5, '7': 0.5009 }), { population: 'P', source: 'x' }),
+    ).not.toThrow();
+    expect(() =>
+      loadFrequencyTable(locus({ '6': 0.5, '7': 0.4991 }), { population: 'P', source: 'x' }),
+    ).not.toThrow();
+    expect(refusal(locus({ '6': 0.5, '7': 0.502 })).message).toBe('Frequencies sum to 1.002, not 1');
+    expect(refusal(locus({ '6': 0.5, '7': 0.498 })).message).toMatch(/^Frequencies sum to 0.998/);
+    expect(refusal(locus({ '6': 0.5, '7.12': 0.5 })).message).toBe(
+      'Allele 7.12 is neither a repeat number nor a bin',
+    );
+    expect(refusal(locus({ '6': 0.5, '>7.12': 0.5 })).message).toBe(
+      'Allele >7.12 is neither a repeat number nor a bin',
+    );
+    expect(refusal(locus({ '6': 0.5, '123': 0.5 })).message).toMatch(/neither/);
+  });
+});
+
+describe('FrequencyTable lookups', () => {
+  const t = loadFrequencyTable(
+    {
+      P: {
+        sampleSizeByLocus: { TH01: 200, FGA: 100 },
+        frequencies: { TH01: { '<6': 0.1, '6': 0.4, '7': 0.4, '>9': 0.1 }, FGA: { '20': 0.25, '21': 0.75 } },
+      },
+    },
+    { population: 'P', source: 'lookups' },
+  );
+
+  it('knows its loci in canonical order, and refuses a locus it lacks', () => {
+    expect(t.loci).toEqual(['FGA', 'TH01']);
+    expect(t.hasLocus('TH01')).toBe(true);
+    expect(t.hasLocus('vWA')).toBe(false);
+    expect(() => t.frequency('vWA', '16')).toThrow(RangeError);
+    expect(() => t.alleles('vWA')).toThrow('The frequency table has no locus vWA');
+  });
+
+  it('reads bins on both sides, the minimum between them, and bins are not alleles', () => {
+    expect(t.alleles('TH01')).toEqual(['6', '7']);
+    expect(t.frequency('TH01', '5')).toBe(0.1);
+    expect(t.frequency('TH01', '10.3')).toBe(0.1);
+    // 8 lies between the bins: not listed, so the minimum 5/(2·100).
+    expect(t.frequency('TH01', '8')).toBeCloseTo(5 / 200, 15);
+    // On a bound: neither bin holds it.
+    expect(t.frequency('TH01', '9')).toBeCloseTo(5 / 200, 15);
+    expect(t.frequency('TH01', '6')).toBe(0.4);
+    expect(t.individuals('TH01')).toBe(100);
+    expect(t.individuals('FGA')).toBe(50);
+  });
+
+  it('records its source, population, rule and a content version', () => {
+    expect(t.meta).toMatchObject({
+      source: 'lookups',
+      population: 'P',
+      minimumFrequencyRule: 'nrc-ii-5/2n:unobserved',
+    });
+    expect(t.meta.version).toMatch(/^[0-9a-f]{12}$/);
+    const all = loadFrequencyTable(
+      { P: { sampleSizeByLocus: { FGA: 100 }, frequencies: { FGA: { '20': 0.25, '21': 0.75 } } } },
+      { population: 'P', source: 's', minimumFrequencyScope: 'all' },
+    );
+    expect(all.meta.minimumFrequencyRule).toBe('nrc-ii-5/2n:all');
+    // Scope `all` leaves a figure above the minimum as it is.
+    expect(all.frequency('FGA', '21')).toBe(0.75);
+  });
+});

@@ -90,3 +90,52 @@ describe('validateProfile', () => {
     });
   });
 });
+
+describe('validateProfile: what each refusal says', () => {
+  const errorsOf = (input: unknown) => {
+    const r = validateProfile(input);
+    if (r.ok) throw new Error('expected a refusal');
+    return r.errors;
+  };
+
+  it('refuses loci that are not an object of locus to alleles', () => {
+    for (const loci of [null, [], 'D8S1179', 3, undefined]) {
+      expect(errorsOf({ loci })).toEqual([
+        { field: 'loci', message: 'expected an object of locus to alleles' },
+      ]);
+    }
+  });
+
+  it('lists the accepted loci for an unknown one, and asks for an array', () => {
+    expect(errorsOf({ loci: { D99S1: [10, 11] } })).toEqual([
+      { field: 'loci.D99S1', message: `unknown locus; accepted loci: ${STANDARD_LOCI.join(', ')}` },
+    ]);
+    expect(errorsOf({ loci: { TH01: 9 } })).toEqual([
+      { field: 'loci.TH01', message: 'locus TH01: expected an array of one or two alleles' },
+    ]);
+  });
+
+  it('refuses alleles that are not finite numbers or strings, naming the position', () => {
+    expect(errorsOf({ loci: { TH01: [Number.POSITIVE_INFINITY, 6] } })).toEqual([
+      { field: 'loci.TH01[0]', message: 'locus TH01, allele 1: not a finite number' },
+    ]);
+    expect(errorsOf({ loci: { TH01: [6, true] } })).toEqual([
+      { field: 'loci.TH01[1]', message: 'locus TH01, allele 2: expected a number or a string' },
+    ]);
+    expect(errorsOf({ loci: { TH01: [6, { n: 7 }] } })[0]?.message).toBe(
+      'locus TH01, allele 2: expected a number or a string',
+    );
+    expect(errorsOf({ loci: { TH01: [6, null] } })[0]?.message).toBe(
+      'locus TH01, allele 2: expected a number or a string',
+    );
+  });
+
+  it('names the repeat unit when a microvariant is too long for the locus', () => {
+    expect(errorsOf({ loci: { D22S1045: ['15.3', 16] } })[0]?.message).toBe(
+      'locus D22S1045, allele 1: a microvariant at this locus has one digit from 1 to 2 after the point (repeat unit of 3 bases)',
+    );
+    expect(errorsOf({ loci: { TH01: ['9.4', 6] } })[0]?.message).toBe(
+      'locus TH01, allele 1: a microvariant at this locus has one digit from 1 to 3 after the point (repeat unit of 4 bases)',
+    );
+  });
+});

@@ -38,7 +38,36 @@ describe('a registration', () => {
     );
     expect(
       sampleErrors(newSample({ subject: { kind: 'unidentified-child', relation: 'father' } }), NOW),
-    ).toEqual([{ field: '/subject/relation', message: 'only a parent sample has a relation' }]);
+    ).toEqual([
+      { field: '/subject/relation', message: "only a parent's or a relative's sample has a relation" },
+    ]);
+  });
+
+  it("needs a relative to name a relative's relation and the case, and a parent a parent's", () => {
+    expect(
+      sampleErrors(newSample({ subject: { kind: 'relative', relation: 'full-sibling', caseId: 'c' } }), NOW),
+    ).toEqual([]);
+    for (const relation of ['half-sibling', 'grandparent', 'aunt-uncle'] as const) {
+      expect(sampleErrors(newSample({ subject: { kind: 'relative', relation, caseId: 'c' } }), NOW)).toEqual(
+        [],
+      );
+    }
+    expect(sampleErrors(newSample({ subject: { kind: 'relative' } }), NOW)).toEqual([
+      {
+        field: '/subject/relation',
+        message:
+          "a relative's sample needs the relation (full-sibling, half-sibling, grandparent, aunt-uncle)",
+      },
+      { field: '/subject/caseId', message: "a relative's sample needs the missing child's case" },
+    ]);
+    expect(
+      sampleErrors(newSample({ subject: { kind: 'relative', relation: 'mother', caseId: 'c' } }), NOW),
+    ).toHaveLength(1);
+    expect(
+      sampleErrors(newSample({ subject: { kind: 'parent', relation: 'full-sibling', caseId: 'c' } }), NOW),
+    ).toEqual([
+      { field: '/subject/relation', message: 'a parent sample needs the relation (mother or father)' },
+    ]);
   });
 
   it('allows five minutes of clock skew, not more', () => {

@@ -5,7 +5,7 @@ import { type ReportKind, type Role, Roles } from '@homeward/events';
  * the mandated reporters (teachers, medical, transport, civil-affairs and marriage-registration
  * clerks, family planning, women's federation), hotlines and volunteers report suspected
  * trafficking and children of unknown origin; anyone who reports, and the units that search,
- * may send a sighting on an open case. Labs, operators and admins send no reports.
+ * may send a sighting on an open case. Labs, operators, admins and coordination offices send no reports.
  */
 export const REPORT_PERMISSIONS: Readonly<Record<Role, readonly ReportKind[]>> = {
   police: ['missing-child', 'unidentified-child', 'suspected-trafficking', 'sighting'],
@@ -21,6 +21,7 @@ export const REPORT_PERMISSIONS: Readonly<Record<Role, readonly ReportKind[]>> =
   'dna-lab': [],
   operator: [],
   admin: [],
+  'coordination-office': [],
 };
 
 export function mayReport(role: Role, kind: ReportKind): boolean {

@@ -21,7 +21,7 @@ describe('who may send what', () => {
     ] as const)
       expect(mayReport(role, 'sighting')).toBe(true);
     expect(mayReport('unit', 'suspected-trafficking')).toBe(false);
-    for (const role of ['dna-lab', 'operator', 'admin'] as const)
+    for (const role of ['dna-lab', 'operator', 'admin', 'coordination-office'] as const)
       expect(REPORT_PERMISSIONS[role]).toEqual([]);
   });
 
@@ -40,6 +40,7 @@ describe('who may send what', () => {
       'dna-lab': [],
       operator: [],
       admin: [],
+      'coordination-office': [],
     });
     // Every role of the contract has a row: a new role cannot slip through unlisted.
     expect(Object.keys(REPORT_PERMISSIONS).sort()).toEqual([...Roles].sort());

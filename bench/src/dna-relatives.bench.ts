@@ -1,0 +1,215 @@
+/**
+ * Relatives search benchmark: one child against 1,000,000 relative references (full siblings,
+ * half siblings, grandparents, aunts and uncles, a quarter each) on the 23 loci of the FBI
+ * table, beside a minimal reference kernel in the same run: the same per-locus index tables,
+ * applied row by row over a flat copy with plain typed arrays (the straightforward way to score
+ * every reference at every locus).
+ *
+ * The same references are also spread over worker threads (SearchPool) and timed in the same loop.
+ *
+ * Run: node_modules/.bin/tsx bench/src/dna-relatives.bench.ts [references]
+ */
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { loadFrequencyTable } from '../../services/dna-tracking/src/domain/allele-frequencies.ts';
+import {
+  type RelativeRelation,
+  RelativeRelations,
+  relativeLocusIndex,
+  relativeMutationPi,
+} from '../../services/dna-tracking/src/domain/kinship-relatives.ts';
+import { ProfileIndex } from '../../services/dna-tracking/src/domain/matcher.ts';
+import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.ts';
+import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
+import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
+
+const REFERENCES = Number(process.argv[2] ?? 1_000_000);
+const SEARCHES = 40;
+const FLOOR = 1_000;
+
+const out = (line = '') => process.stdout.write(`${line}\n`);
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
+const gc = () => (globalThis as { gc?: () => void }).gc?.();
+
+const raw: unknown = JSON.parse(
+  readFileSync(
+    new URL('../../services/dna-tracking/data/fbi-2015-expanded-codis.json', import.meta.url),
+    'utf8',
+  ),
+);
+const table = loadFrequencyTable(raw, { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' });
+const loci = table.loci;
+const L = loci.length;
+const R = RelativeRelations.length;
+
+gc();
+const before = process.memoryUsage();
+const t0 = performance.now();
+const index = new ProfileIndex(table);
+const population = new SyntheticPopulation(table, 18);
+const codes = loci.map((l) => new Map(table.alleles(l).map((a, i) => [a, i])));
+const flat = new Uint16Array(REFERENCES * L * 2);
+const relationOf = new Uint8Array(REFERENCES);
+// True families planted through the index: the child's sibling at spread-out positions.
+const children: StrProfile[] = [];
+const entries: Array<[string, StrProfile, 'relative', { caseId: string; relation: RelativeRelation }]> = [];
+let indexMs = 0;
+for (let i = 0; i < REFERENCES; i++) {
+  const r = i % R;
+  let person: StrProfile;
+  if (i % Math.max(1, Math.floor(REFERENCES / 10)) === 0) {
+    const mother = population.person();
+    const father = population.person();
+    children.push(population.childOf(mother, father));
+    person = population.childOf(mother, father);
+  } else person = population.person();
+  const planted = i % Math.max(1, Math.floor(REFERENCES / 10)) === 0;
+  const relation = (planted ? 'full-sibling' : RelativeRelations[r]) as RelativeRelation;
+  entries.push([`r${i}`, person, 'relative', { caseId: `case-${i}`, relation }]);
+  const s = performance.now();
+  index.add(`r${i}`, person, 'relative', { caseId: `case-${i}`, relation });
+  indexMs += performance.now() - s;
+  relationOf[i] = RelativeRelations.indexOf(relation);
+  loci.forEach((locus, l) => {
+    const g = person.loci[locus]!;
+    flat[(i * L + l) * 2] = codes[l]!.get(g[0])!;
+    flat[(i * L + l) * 2 + 1] = codes[l]!.get(g[1])!;
+  });
+}
+const loadMs = performance.now() - t0;
+gc();
+const after = process.memoryUsage();
+const poolStart = performance.now();
+const pool = await SearchPool.start({
+  rawTable: raw,
+  tableOptions: { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' },
+  indexOptions: {},
+  frequencyTable: table.meta,
+});
+for (let i = 0; i < entries.length; i += 50_000) await pool.addMany(entries.slice(i, i + 50_000));
+entries.length = 0;
+const poolLoadMs = performance.now() - poolStart;
+
+const queries: StrProfile[] = [];
+for (let i = 0; i < SEARCHES; i++)
+  queries.push(i % 2 === 0 ? children[(i / 2) % children.length]! : population.person());
+
+const maxCodes = Math.max(...codes.map((c) => c.size));
+const cls = new Uint8Array(L * maxCodes);
+const lr = new Float64Array(R * L * 9);
+/** Reference kernel: per-locus class tables, then every reference at every locus, row by row. */
+function referenceKernel(child: StrProfile): number {
+  cls.fill(0);
+  for (let l = 0; l < L; l++) {
+    const locus = loci[l]!;
+    const g = child.loci[locus]!;
+    const a = codes[l]!.get(g[0])!;
+    const b = codes[l]!.get(g[1])!;
+    cls[l * maxCodes + a] = 1;
+    if (a !== b) cls[l * maxCodes + b] = 3;
+    const names = table.alleles(locus);
+    for (let r = 0; r < R; r++) {
+      const relation = RelativeRelations[r]!;
+      const mutation = relativeMutationPi(table, locus, relation, 0.002);
+      for (let k = 0; k < 9; k++) {
+        // A stand-in reference genotype of class k: k%3 copies of a, floor(k/3) of b.
+        const ca = k % 3;
+        const cb = Math.floor(k / 3);
+        if (ca + cb > 2 || (a === b && cb > 0)) continue;
+        const other = names.find((x) => x !== g[0] && x !== g[1])!;
+        const ref = [...Array(ca).fill(g[0]), ...Array(cb).fill(g[1]), other, other].slice(0, 2) as [
+          string,
+          string,
+        ];
+        lr[(r * L + l) * 9 + k] = relativeLocusIndex(
+          relation,
+          g,
+          ref,
+          (x) => table.frequency(locus, x),
+          mutation,
+        );
+      }
+    }
+  }
+  let found = 0;
+  const W = L * 2;
+  for (let s = 0; s < REFERENCES; s++) {
+    const base = s * W;
+    const rb = relationOf[s]! * L * 9;
+    let prod = 1;
+    for (let l = 0; l < L; l++) {
+      const o = l * maxCodes;
+      prod *= lr[rb + l * 9 + cls[o + flat[base + 2 * l]!]! + cls[o + flat[base + 2 * l + 1]!]!]!;
+    }
+    if (prod >= FLOOR) found++;
+  }
+  return found;
+}
+
+index.searchRelativesForChild(queries[0]!, { floor: FLOOR });
+await pool.searchRelativesForChild(queries[0]!, { floor: FLOOR });
+referenceKernel(queries[0]!);
+const ours: number[] = [];
+const pooled: number[] = [];
+const reference: number[] = [];
+let agree = true;
+let siblingsFound = 0;
+for (const q of queries) {
+  let s = performance.now();
+  const r = index.searchRelativesForChild(q, { floor: FLOOR });
+  ours.push(performance.now() - s);
+  s = performance.now();
+  const w = await pool.searchRelativesForChild(q, { floor: FLOOR });
+  pooled.push(performance.now() - s);
+  if (w.length !== r.length) agree = false;
+  s = performance.now();
+  const k = referenceKernel(q);
+  reference.push(performance.now() - s);
+  if (k !== r.length) agree = false;
+  if (
+    r[0]?.relation === 'full-sibling' &&
+    Number(r[0].referenceId.slice(1)) % Math.max(1, Math.floor(REFERENCES / 10)) === 0
+  )
+    siblingsFound++;
+}
+await pool.close();
+
+out(
+  `dna-relatives: 1 child vs ${REFERENCES.toLocaleString('en')} relative references (${RelativeRelations.join(', ')}), ${L} loci, floor ${FLOOR}`,
+);
+out(`node ${process.version}, ${SEARCHES} searches (half children with a sibling in the index)`);
+out(
+  `load (generate + pack) ${(loadMs / 1000).toFixed(2)} s, of which ProfileIndex.add ${(indexMs / 1000).toFixed(2)} s`,
+);
+out(
+  `memory                 rss ${mb(before.rss)} -> ${mb(after.rss)}, arrayBuffers ${mb(before.arrayBuffers)} -> ${mb(after.arrayBuffers)} (includes the reference's own ${mb(flat.byteLength)} copy)`,
+);
+out(`worker pool            ${pool.shards} shards, load ${(poolLoadMs / 1000).toFixed(2)} s (send + pack)`);
+out(
+  `machine                load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
+out();
+out('| kernel                  | p50 ms | p95 ms | p99 ms |');
+out('| ----------------------- | -----: | -----: | -----: |');
+const row = (name: string, xs: number[]) =>
+  out(
+    `| ${name.padEnd(23)} | ${pct(xs, 50).toFixed(1).padStart(6)} | ${pct(xs, 95).toFixed(1).padStart(6)} | ${pct(xs, 99).toFixed(1).padStart(6)} |`,
+  );
+row('relatives search', ours);
+row(`SearchPool (${pool.shards} workers)`, pooled);
+row('reference row loop', reference);
+out(
+  `| ratio ours / reference  | ${(pct(ours, 50) / pct(reference, 50)).toFixed(2).padStart(6)} | ${(pct(ours, 95) / pct(reference, 95)).toFixed(2).padStart(6)} | ${(pct(ours, 99) / pct(reference, 99)).toFixed(2).padStart(6)} |`,
+);
+out();
+out(
+  `| ratio pool / reference  | ${(pct(pooled, 50) / pct(reference, 50)).toFixed(2).padStart(6)} | ${(pct(pooled, 95) / pct(reference, 95)).toFixed(2).padStart(6)} | ${(pct(pooled, 99) / pct(reference, 99)).toFixed(2).padStart(6)} |`,
+);
+out();
+out(
+  `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms, single-index p95 ${pct(ours, 95).toFixed(1)} ms; counts agree with reference: ${agree}; planted siblings found first: ${siblingsFound}/${SEARCHES / 2}`,
+);

@@ -1,0 +1,281 @@
+/**
+ * Several references of one case scored together: the joint likelihood over the case's pedigree.
+ *
+ * Two siblings of a missing child are not independent pieces of evidence: they share their
+ * parents with each other as well as with the child, so multiplying their two sibling indices
+ * counts the same parental alleles twice. The right number is the likelihood ratio
+ *
+ *   LR = P(child, refs | the child belongs to the family) / (P(child) · P(refs | the family))
+ *
+ * computed over one pedigree. The pedigree here is a template: the missing child C with its
+ * parents M and F; full siblings are children of M and F; a half sibling is a child of M or of
+ * F and an untyped founder; grandparents are M's or F's parents (two on one side are a couple);
+ * an aunt or uncle is a child of M's or F's parents. Which side a half sibling, grandparent or
+ * aunt stands on is not recorded, so the likelihood is averaged over the side assignments (each
+ * equally likely a priori, at most two grandparents a side), the assignment being one for the
+ * whole genome: LR = Σ_a Π_loci L1(a) / (Σ_a Π_loci L0(a) · Π_loci P(child)). Assumptions, said
+ * once: two half siblings on one side have different other parents, two aunts on one side are
+ * full siblings, and the untyped founders are random members of the population (Hardy-Weinberg,
+ * no θ correction).
+ *
+ * At each locus the untyped persons are summed out (peeling: L = Σ_{m,f} W_M(m)·W_F(f)·
+ * T(c|m,f)·Π_sibs T(s|m,f)·Π_half H(h|m or f), W the side's founder term with its typed
+ * grandparents and aunts) over genotypes of the alleles seen at that locus plus one lumped
+ * "other" allele, which is exact because no typed person carries it (E.A. Thompson, "Pedigree
+ * Analysis in Human Genetics", 1986; R.C. Elston, J. Stewart (1971), "A general model for the
+ * genetic analysis of pedigree data", Hum. Hered. 21:523–542). Transmission follows the
+ * proportional mutation model, a parent passing allele a with chance ½(1−μ)·copies(a) + μ·p_a
+ * (T. Egeland, D. Kling, P. Mostad, "Relationship Inference with Familias and R", 2016, §2.4),
+ * so an inconsistency lowers the likelihood without excluding.
+ *
+ * With one reference and μ = 0 this is exactly the closed form of kinship-relatives.ts (and PI
+ * of kinship.ts for a parent); a test holds the two to that. It is used for a case with two or
+ * more typed references, on the few candidates the fast search (matcher.ts) lets through.
+ */
+import type { FrequencyTable, FrequencyTableMetadata } from './allele-frequencies.ts';
+import { DEFAULT_KINSHIP_OPTIONS } from './kinship.ts';
+import type { RelativeRelation } from './kinship-relatives.ts';
+import type { LocusName } from './loci.ts';
+import type { Genotype, StrProfile } from './profile.ts';
+
+/** What a reference of a case is to the missing child. */
+export type ReferenceRelation = 'mother' | 'father' | RelativeRelation;
+
+/** A typed reference of a case. */
+export interface PedigreeReference {
+  sampleId: string;
+  relation: ReferenceRelation;
+  profile: StrProfile;
+}
+
+/** Outcome of a joint comparison. */
+export interface PedigreeResult {
+  combinedIndex: number;
+  probability: number;
+  /** Loci typed in the child and in at least one reference. */
+  lociCompared: number;
+  /** Side assignments averaged over. */
+  assignments: number;
+  frequencyTable: FrequencyTableMetadata;
+}
+
+/** More relatives of unknown side than the side enumeration takes (2^n assignments). */
+export const MAX_SIDED_REFERENCES = 8;
+
+type Side = 0 | 1;
+const SIDED = new Set<ReferenceRelation>(['half-sibling', 'grandparent', 'aunt-uncle']);
+
+/**
+ * The likelihood ratio that `child` is the missing child of the family the references describe.
+ * Throws when more than {@link MAX_SIDED_REFERENCES} references have an unknown side or when a
+ * relation (mother, father) is given twice, or three grandparents on one side are forced.
+ */
+export function pedigreeIndex(
+  table: FrequencyTable,
+  child: StrProfile,
+  references: readonly PedigreeReference[],
+  options: { mutationRate?: number } = {},
+): PedigreeResult {
+  const mu = options.mutationRate ?? DEFAULT_KINSHIP_OPTIONS.mutationRate;
+  for (const parent of ['mother', 'father'] as const) {
+    if (references.filter((r) => r.relation === parent).length > 1) {
+      throw new RangeError(`a case has one ${parent}`);
+    }
+  }
+  const sided = references.filter((r) => SIDED.has(r.relation));
+  if (sided.length > MAX_SIDED_REFERENCES) {
+    throw new RangeError(
+      `at most ${MAX_SIDED_REFERENCES} half siblings, grandparents, aunts and uncles a case`,
+    );
+  }
+  const assignments: Side[][] = [];
+  for (let bits = 0; bits < 1 << sided.length; bits++) {
+    const sides = sided.map((_, i) => ((bits >> i) & 1) as Side);
+    const grandparents = [0, 0];
+    sided.forEach((r, i) => {
+      if (r.relation === 'grandparent') grandparents[sides[i]!]!++;
+    });
+    if (grandparents[0]! <= 2 && grandparents[1]! <= 2) assignments.push(sides);
+  }
+  if (assignments.length === 0) throw new RangeError('a child has at most four grandparents');
+
+  const logWith = new Float64Array(assignments.length);
+  const logWithout = new Float64Array(assignments.length);
+  let logChild = 0;
+  let compared = 0;
+  for (const locus of table.loci) {
+    const c = child.loci[locus];
+    const typed = references.filter((r) => r.profile.loci[locus] !== undefined);
+    if (typed.length === 0) continue;
+    if (c !== undefined) compared++;
+    const space = alleleSpace(table, locus, c, typed);
+    const cg = c === undefined ? undefined : space.genotype(c);
+    if (cg !== undefined) logChild += Math.log(space.prior(cg));
+    const at = typed.map((r) => ({
+      sampleId: r.sampleId,
+      relation: r.relation,
+      genotype: space.genotype(r.profile.loci[locus]!),
+    }));
+    assignments.forEach((sides, a) => {
+      const sideOf = new Map<string, Side>(sided.map((r, i) => [r.sampleId, sides[i]!]));
+      const { withChild, without } = locusLikelihood(space, cg, at, sideOf, mu);
+      logWith[a] = logWith[a]! + Math.log(withChild);
+      logWithout[a] = logWithout[a]! + Math.log(without);
+    });
+  }
+  const log = logSumExp(logWith) - logSumExp(logWithout) - logChild;
+  const combinedIndex = compared === 0 ? 1 : Math.exp(log);
+  return {
+    combinedIndex,
+    probability: Number.isFinite(combinedIndex) ? combinedIndex / (combinedIndex + 1) : 1,
+    lociCompared: compared,
+    assignments: assignments.length,
+    frequencyTable: table.meta,
+  };
+}
+
+function logSumExp(xs: Float64Array): number {
+  let max = Number.NEGATIVE_INFINITY;
+  for (const x of xs) if (x > max) max = x;
+  if (max === Number.NEGATIVE_INFINITY) return max;
+  let sum = 0;
+  for (const x of xs) sum += Math.exp(x - max);
+  return max + Math.log(sum);
+}
+
+/** The alleles seen at a locus plus "other", and the genotypes over them. */
+interface AlleleSpace {
+  /** Frequencies, the last one "other" (absent when the seen alleles use up the frequency). */
+  p: number[];
+  /** Genotypes as allele-index pairs i ≤ j. */
+  genotypes: Array<readonly [number, number]>;
+  genotype(g: Genotype): number;
+  prior(genotype: number): number;
+}
+
+function alleleSpace(
+  table: FrequencyTable,
+  locus: LocusName,
+  child: Genotype | undefined,
+  typed: readonly PedigreeReference[],
+): AlleleSpace {
+  const names: string[] = [];
+  const seen = (g: Genotype | undefined) => {
+    for (const a of g ?? []) if (!names.includes(a)) names.push(a);
+  };
+  seen(child);
+  for (const r of typed) seen(r.profile.loci[locus]);
+  const p = names.map((a) => table.frequency(locus, a));
+  const other = 1 - p.reduce((s, x) => s + x, 0);
+  if (other > 0) p.push(other);
+  const genotypes: Array<readonly [number, number]> = [];
+  const index = new Map<string, number>();
+  for (let i = 0; i < p.length; i++) {
+    for (let j = i; j < p.length; j++) {
+      index.set(`${i},${j}`, genotypes.length);
+      genotypes.push([i, j]);
+    }
+  }
+  return {
+    p,
+    genotypes,
+    genotype: (g) => {
+      const i = names.indexOf(g[0]);
+      const j = names.indexOf(g[1]);
+      return index.get(`${Math.min(i, j)},${Math.max(i, j)}`)!;
+    },
+    prior: (g) => {
+      const [i, j] = genotypes[g]!;
+      return i === j ? p[i]! * p[i]! : 2 * p[i]! * p[j]!;
+    },
+  };
+}
+
+/** A typed reference at one locus: its genotype as an index of the locus's {@link AlleleSpace}. */
+interface TypedAt {
+  sampleId: string;
+  relation: ReferenceRelation;
+  genotype: number;
+}
+
+/** Likelihood at one locus, with and without the child, for one side assignment. */
+function locusLikelihood(
+  space: AlleleSpace,
+  child: number | undefined,
+  typed: readonly TypedAt[],
+  sideOf: ReadonlyMap<string, Side>,
+  mu: number,
+): { withChild: number; without: number } {
+  const { p, genotypes } = space;
+  const G = genotypes.length;
+  const n = p.length;
+  // tau[g * n + a]: chance that a parent of genotype g passes allele a.
+  const tau = new Float64Array(G * n);
+  genotypes.forEach(([i, j], g) => {
+    for (let a = 0; a < n; a++) {
+      const copies = (i === a ? 1 : 0) + (j === a ? 1 : 0);
+      tau[g * n + a] = 0.5 * (1 - mu) * copies + mu * p[a]!;
+    }
+  });
+  const offspring = (mother: number, father: number, g: number) => {
+    const [a, b] = genotypes[g]!;
+    const ma = tau[mother * n + a]!;
+    const fb = tau[father * n + b]!;
+    if (a === b) return ma * fb;
+    return ma * fb + tau[mother * n + b]! * tau[father * n + a]!;
+  };
+  // A half sibling's other parent is a random founder, who passes a with chance p_a.
+  const halfOffspring = (parent: number, g: number) => {
+    const [a, b] = genotypes[g]!;
+    if (a === b) return tau[parent * n + a]! * p[a]!;
+    return tau[parent * n + a]! * p[b]! + tau[parent * n + b]! * p[a]!;
+  };
+  const on = (relation: ReferenceRelation, s: Side) =>
+    typed.filter((r) => r.relation === relation && sideOf.get(r.sampleId) === s);
+  // W(g): the chance of the side's typed grandparents and aunts, and of its parent having g.
+  const sideWeights = (s: Side, parentRelation: 'mother' | 'father') => {
+    const grandparents = on('grandparent', s).map((r) => r.genotype);
+    const aunts = on('aunt-uncle', s);
+    const w = new Float64Array(G);
+    if (grandparents.length === 0 && aunts.length === 0) {
+      for (let g = 0; g < G; g++) w[g] = space.prior(g);
+    } else {
+      const all = genotypes.map((_, g) => g);
+      const choices = (k: number) => (grandparents[k] !== undefined ? [grandparents[k]!] : all);
+      for (const ga of choices(0)) {
+        for (const gb of choices(1)) {
+          let q = space.prior(ga) * space.prior(gb);
+          for (const aunt of aunts) q *= offspring(ga, gb, aunt.genotype);
+          if (q === 0) continue;
+          for (let g = 0; g < G; g++) w[g] = w[g]! + q * offspring(ga, gb, g);
+        }
+      }
+    }
+    const parent = typed.find((r) => r.relation === parentRelation);
+    if (parent !== undefined) {
+      for (let g = 0; g < G; g++) if (g !== parent.genotype) w[g] = 0;
+    }
+    return w;
+  };
+  const wm = sideWeights(0, 'mother');
+  const wf = sideWeights(1, 'father');
+  const siblings = typed.filter((r) => r.relation === 'full-sibling');
+  const halfM = on('half-sibling', 0);
+  const halfF = on('half-sibling', 1);
+  let withChild = 0;
+  let without = 0;
+  for (let m = 0; m < G; m++) {
+    if (wm[m] === 0) continue;
+    let am = wm[m]!;
+    for (const h of halfM) am *= halfOffspring(m, h.genotype);
+    for (let f = 0; f < G; f++) {
+      if (wf[f] === 0) continue;
+      let x = am * wf[f]!;
+      for (const h of halfF) x *= halfOffspring(f, h.genotype);
+      for (const sib of siblings) x *= offspring(m, f, sib.genotype);
+      without += x;
+      if (child !== undefined) withChild += x * offspring(m, f, child);
+    }
+  }
+  return { withChild: child === undefined ? without : withChild, without };
+}
