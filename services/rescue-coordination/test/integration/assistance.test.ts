@@ -151,4 +151,33 @@ describe('cross-region assistance', () => {
       (await post(`${url}/assistance`, { region: '341500', reason: 'again', actions: ['read'] })).status,
     ).toBe(409);
   });
+
+  it('each read of a case leaves exactly one audit record, refused reads none', async () => {
+    const caseId = await hefeiCase();
+    const audit = svc.rt.mongo.db.collection('audit_log');
+    const mine = () => audit.countDocuments({ recordIds: caseId, 'actor.agencyId': 'hefei-psb' });
+    const before = await mine();
+    expect((await svc.call('GET', `/v1/cases/${caseId}`)).status).toBe(200);
+    expect(await mine()).toBe(before + 1);
+    expect((await svc.call('GET', `/v1/cases?region=340104&limit=100`)).status).toBe(200);
+    expect(await mine()).toBe(before + 2);
+    const list = await audit.find({ recordIds: caseId, action: 'case.list' }).toArray();
+    expect(list.at(-1)).toMatchObject({ recordType: 'case', filters: { region: '340104', limit: 100 } });
+    // A refused read (404 outside scope, 403 for a role) reads nothing and records nothing.
+    const luanBefore = await audit.countDocuments({ recordIds: caseId, 'actor.agencyId': 'luan-psb' });
+    expect((await svc.call('GET', `/v1/cases/${caseId}`, undefined, luan)).status).toBe(404);
+    expect((await svc.call('GET', `/v1/cases/${caseId}`, undefined, { role: 'volunteer' })).status).toBe(403);
+    expect(await audit.countDocuments({ recordIds: caseId, 'actor.agencyId': 'luan-psb' })).toBe(luanBefore);
+    // GET /v1/audit shows it to an operator of a containing region, not to one of another.
+    const seen = await svc.call('GET', `/v1/audit?recordId=${caseId}&action=case.read`, undefined, {
+      role: 'operator',
+      region: '340100',
+    });
+    expect(seen.body.items.length).toBeGreaterThanOrEqual(1);
+    const hidden = await svc.call('GET', `/v1/audit?recordId=${caseId}`, undefined, {
+      role: 'operator',
+      region: '341500',
+    });
+    expect(hidden.body.items).toEqual([]);
+  });
 });
