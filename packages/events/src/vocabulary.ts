@@ -97,6 +97,23 @@ export type SamplingSubject = (typeof SamplingSubjects)[number];
 /** Placement's clocks on "as soon as possible": rescued but not placed, identified but not home. */
 export const PlacementClocks = ['rescued-not-placed', 'identified-not-returned'] as const;
 export type PlacementClock = (typeof PlacementClocks)[number];
+
+/**
+ * What an accepted assistance may grant the police of another region on one case (the
+ * requester names them): read it, and the police actions of rescue coordination.
+ */
+export const AssistanceActions = [
+  'read',
+  'assign-team',
+  'issue-alert',
+  'locate',
+  'rescue',
+  'close',
+  'cancel-alert',
+  'move-centre',
+] as const;
+export type AssistanceAction = (typeof AssistanceActions)[number];
+
 /** Where a department's annual submission stands with its coordination office. */
 export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
 export type SubmissionStatus = (typeof SubmissionStatuses)[number];

@@ -5,6 +5,7 @@ import {
   type DueIndex,
   inScope,
   type Logger,
+  NATIONAL_REGION,
   type Principal,
   type Scoped,
 } from '@homeward/service-kit';
@@ -69,6 +70,9 @@ export class PlacementService {
       await store.cases.update(
         input.caseId,
         async (current) => {
+          // A case outside the caller's region answers as one placement does not know.
+          if (!reaches(principal, current))
+            throw PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`);
           const plan = planDecision(current, input, {
             family: familyOf(current.facts, await this.parentsCases(current)),
             now: this.deps.clock.now(),
@@ -131,6 +135,14 @@ export class PlacementService {
     return out;
   }
 
+  /** A case's placement for a reader: one outside the caller's region answers 404, as none. */
+  async placementFor(caseId: string, principal: Principal): Promise<CaseDoc> {
+    const doc = await this.deps.store.get(caseId);
+    if (!doc?.placement || !reaches(principal, doc))
+      throw PlacementErrors.placementNotFound.error(`case "${caseId}" has no placement`);
+    return doc;
+  }
+
   /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
   async caseOfPlacement(placementId: string): Promise<string> {
     const caseId = await this.deps.store.caseOf(placementId, 'placement');
@@ -151,6 +163,7 @@ export class PlacementService {
       await this.deps.store.cases.update(
         caseId,
         (current) => {
+          if (!reaches(principal, current)) throw notFound();
           const plan = planCompletion(
             current,
             followupId,
@@ -296,4 +309,13 @@ function written<T, R>(outcome: UpdateOutcome<T, R>): { doc: T; result: R } {
 /** The problem a plan's refusal answers with. */
 function refusalError(r: { error: PlacementErrorKey; detail: string; errors?: FieldError[] }) {
   return PlacementErrors[r.error].error(r.detail, r.errors ? { errors: r.errors } : {});
+}
+
+/**
+ * Does the caller's region contain the case's (the region of its `case.opened`)? A case whose
+ * region placement has not learnt yet is reached by national callers only.
+ */
+export function reaches(principal: Principal, doc: Pick<CaseDoc, 'facts'>): boolean {
+  const region = doc.facts.region;
+  return region === undefined ? principal.region === NATIONAL_REGION : inScope(principal, region);
 }

@@ -1,10 +1,12 @@
 import { Id } from '@homeward/events';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
   type HttpServer,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
+  scopeFilter,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
@@ -17,7 +19,7 @@ import { followupView } from './views.ts';
 export interface FollowupRoutesDeps {
   placements: PlacementService;
   store: CaseStore;
-  credentials: Credentials;
+  audit: AuditLog;
 }
 
 /** The follow-ups: listed for civil affairs and operators, completed by civil affairs. */
@@ -33,15 +35,23 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
           'overdue (true: scheduled and past its due date; an overdue follow-up stays listed until it is completed or cancelled), caseId. ' +
           'Reads every placed case: a listing for people, not a hot path.',
         querystring: FollowupListQuery,
-        response: { 200: FollowupList, ...problemResponses(400, 401, 403) },
+        response: { 200: FollowupList, ...problemResponses(400, 401, 403, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: {
+        access: {
+          roles: ['civil-affairs', 'operator'],
+          scope: "the follow-ups of cases whose region lies in the caller's (filtered in the store query)",
+        },
+      },
     },
     async (request) => {
       const q = request.query;
+      const { limit, offset } = pageWindow(q);
       const prefix = q.region ? regionPrefix(q.region) : undefined;
       const items = [];
-      for (const doc of await deps.store.placed()) {
+      const regions = new Map<string, string | undefined>();
+      for (const doc of await deps.store.placed(scopeFilter(principalOf(request), 'facts.region'))) {
+        regions.set(doc._id, doc.facts.region);
         if (q.caseId && doc._id !== q.caseId) continue;
         for (const f of doc.followups) {
           if (q.status && f.status !== q.status) continue;
@@ -53,7 +63,23 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         }
       }
       items.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.followupId.localeCompare(b.followupId));
-      return { items: items.slice(0, q.limit), total: items.length };
+      const page = items.slice(offset, offset + limit);
+      await deps.audit.read(request, {
+        action: 'followup.list',
+        recordType: 'followup',
+        recordIds: page.map((f) => f.followupId),
+        regions: [...new Set(page.flatMap((f) => regions.get(f.caseId) ?? []))],
+        filters: {
+          status: q.status,
+          type: q.type,
+          region: q.region,
+          overdue: q.overdue,
+          caseId: q.caseId,
+          limit,
+          offset,
+        },
+      });
+      return { items: page, total: items.length };
     },
   );
 
@@ -72,15 +98,20 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         ),
         params: Type.Object({ id: Id }),
         body: CompletionRequestSchema,
-        response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      config: {
+        access: {
+          roles: ['civil-affairs'],
+          scope: "the follow-up's case's region lies in the caller's; outside it, 404",
+        },
+      },
     },
     async (request) => {
       const { caseId, followup } = await deps.placements.complete(
         request.params.id,
         request.body,
-        request.principal!,
+        principalOf(request),
       );
       return followupView(caseId, followup, deps.placements);
     },

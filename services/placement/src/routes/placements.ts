@@ -1,23 +1,23 @@
 import { Id } from '@homeward/events';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
   type HttpServer,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { PlacementErrors } from '../errors.ts';
 import type { PlacementService } from '../placement-service.ts';
-import type { CaseStore } from '../store/case-store.ts';
 import { PlacementRequestSchema, PlacementView, RevisionRequestSchema } from './schemas.ts';
 import { placementView } from './views.ts';
 
 export interface PlacementRoutesDeps {
   placements: PlacementService;
-  store: CaseStore;
-  credentials: Credentials;
+  audit: AuditLog;
 }
+
+const CASE_SCOPE = "the case's region (from its case.opened) lies in the caller's; outside it, 404";
 
 const E = PlacementErrors;
 const DECISION_ERRORS = describeErrors(
@@ -47,13 +47,13 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         response: {
           200: PlacementView,
           201: PlacementView,
-          ...problemResponses(400, 401, 403, 404, 409, 422),
+          ...problemResponses(400, 401, 403, 404, 409, 422, 429),
         },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      config: { access: { roles: ['civil-affairs'], scope: CASE_SCOPE } },
     },
     async (request, reply) => {
-      const { doc, created } = await deps.placements.decide(request.body, request.principal!);
+      const { doc, created } = await deps.placements.decide(request.body, principalOf(request));
       reply.header('location', `/v1/cases/${doc._id}/placement`);
       return reply.code(created ? 201 : 200).send(placementView(doc, deps.placements));
     },
@@ -68,16 +68,16 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         description: DECISION_ERRORS,
         params: Type.Object({ placementId: Id }),
         body: RevisionRequestSchema,
-        response: { 200: PlacementView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: PlacementView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      config: { access: { roles: ['civil-affairs'], scope: CASE_SCOPE } },
     },
     async (request) => {
       const { placementId } = request.params;
       const caseId = await deps.placements.caseOfPlacement(placementId);
       const { doc } = await deps.placements.decide(
         { ...request.body, caseId, placementId },
-        request.principal!,
+        principalOf(request),
       );
       return placementView(doc, deps.placements);
     },
@@ -91,19 +91,18 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         summary: "A case's placement: the current decision, every revision, the follow-ups",
         params: Type.Object({ caseId: Id }),
         description: describeErrors(E.placementNotFound),
-        response: { 200: PlacementView, ...problemResponses(401, 403, 404) },
+        response: { 200: PlacementView, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: { access: { roles: ['civil-affairs', 'operator'], scope: CASE_SCOPE } },
     },
     async (request) => {
-      const { caseId } = request.params;
-      const doc = await deps.store.get(caseId);
-      if (!doc?.placement) throw E.placementNotFound.error(`case "${caseId}" has no placement`);
-      // Reads of a case are audit-logged: who read which case (never what it holds).
-      request.log.info(
-        { audit: 'placement-read', caseId, agencyId: request.principal?.agencyId },
-        'case read',
-      );
+      const doc = await deps.placements.placementFor(request.params.caseId, principalOf(request));
+      await deps.audit.read(request, {
+        action: 'placement.read',
+        recordType: 'placement',
+        recordIds: [doc._id],
+        regions: doc.facts.region ? [doc.facts.region] : [],
+      });
       return placementView(doc, deps.placements);
     },
   );
