@@ -11,6 +11,7 @@ const allTests = [
   'infra/local/test/**/*.test.ts',
   'journeys/test/**/*.test.ts',
   'system-tests/test/**/*.test.ts',
+  'test/e2e/**/*.test.ts',
 ];
 
 /**

@@ -18,6 +18,7 @@ import { Disability, ReportDataSchema } from './reports.ts';
 import { type TopicName, Topics } from './topics.ts';
 import {
   AgeGroups,
+  AssistanceActions,
   CancelReasons,
   CaseKinds,
   CustodySteps,
@@ -400,6 +401,58 @@ export const EventCatalogue = {
     data: Type.Object({ caseId: Id, closedAt: DateTime, reason: ShortText }),
     key: (d) => d.caseId,
     description: 'The case is closed.',
+  }),
+  'homeward.case.assistance-requested': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      assistanceId: Id,
+      requestedAt: DateTime,
+      region: RegionCode,
+      reason: ShortText,
+      actions: Type.Array(literalUnion(AssistanceActions), { minItems: 1, uniqueItems: true }),
+      requestedBy: Actor,
+    }),
+    key: (d) => d.caseId,
+    description:
+      "The case's police ask the police of another region to assist, naming the actions they would be granted on this case.",
+  }),
+  'homeward.case.assistance-accepted': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      assistanceId: Id,
+      acceptedAt: DateTime,
+      region: RegionCode,
+      acceptedBy: Actor,
+    }),
+    key: (d) => d.caseId,
+    description:
+      "The other region's police accepted: they may take the named actions on this case until the grant is revoked or the case closes.",
+  }),
+  'homeward.case.assistance-declined': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      assistanceId: Id,
+      declinedAt: DateTime,
+      region: RegionCode,
+      declinedBy: Actor,
+    }),
+    key: (d) => d.caseId,
+    description: "The other region's police declined the request: nothing is granted.",
+  }),
+  'homeward.case.assistance-revoked': eventType({
+    topic: Topics.caseEvents,
+    data: Type.Object({
+      caseId: Id,
+      assistanceId: Id,
+      revokedAt: DateTime,
+      region: RegionCode,
+      revokedBy: Actor,
+    }),
+    key: (d) => d.caseId,
+    description: "The case's police ended an assistance (requested or accepted): its grant ends now.",
   }),
   'homeward.alert.issued': eventType({
     topic: Topics.alertEvents,

@@ -165,6 +165,23 @@ export const FollowupOwners = {
 export function victimIdFor(caseId: string, ordinal: number): string {
   return `${caseId}.v${ordinal}`;
 }
+
+/**
+ * What an accepted assistance may grant the police of another region on one case (the
+ * requester names them): read it, and the police actions of rescue coordination.
+ */
+export const AssistanceActions = [
+  'read',
+  'assign-team',
+  'issue-alert',
+  'locate',
+  'rescue',
+  'close',
+  'cancel-alert',
+  'move-centre',
+] as const;
+export type AssistanceAction = (typeof AssistanceActions)[number];
+
 /** Where a department's annual submission stands with its coordination office. */
 export const SubmissionStatuses = ['submitted', 'returned', 'accepted'] as const;
 export type SubmissionStatus = (typeof SubmissionStatuses)[number];

@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { type Role, Roles, validateSchema } from '@homeward/events';
 import { Type } from '@sinclair/typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ForbiddenError, UnauthorizedError } from './errors.ts';
+import type { FastifyRequest } from 'fastify';
+import { UnauthorizedError } from './errors.ts';
 
 /** Who is calling: the agency behind an API key, its role and its region. */
 export interface Principal {
@@ -40,7 +40,11 @@ export class Credentials {
     }
   }
 
-  static fromFile(path: string): Credentials {
+  /**
+   * Reads and checks a credentials file. `refuseKeyPrefix` (production: the development
+   * prefix) refuses the whole file if any key starts with it.
+   */
+  static fromFile(path: string, opts: { refuseKeyPrefix?: string | undefined } = {}): Credentials {
     let parsed: unknown;
     try {
       parsed = JSON.parse(readFileSync(path, 'utf8'));
@@ -50,6 +54,16 @@ export class Credentials {
     const errors = validateSchema(CredentialsFile, parsed);
     if (errors.length > 0)
       throw new Error(`the credentials file ${path} is invalid: ${JSON.stringify(errors)}`);
+    const prefix = opts.refuseKeyPrefix;
+    if (prefix) {
+      const dev = (parsed as Array<{ key: string; agencyId: string }>).filter((e) =>
+        e.key.startsWith(prefix),
+      );
+      if (dev.length > 0)
+        throw new Error(
+          `the credentials file ${path} holds development keys (prefix ${prefix}) for ${dev.map((e) => e.agencyId).join(', ')}: refused in production`,
+        );
+    }
     return new Credentials(parsed as Array<{ key: string } & Principal>);
   }
 
@@ -86,17 +100,4 @@ export function authenticate(credentials: Credentials, request: FastifyRequest):
   if (!principal) throw new UnauthorizedError('the API key is not known');
   request.principal = principal;
   return principal;
-}
-
-/**
- * A preHandler that admits only the given roles: 401 without a valid key, 403 with a key
- * whose role may not do this.
- */
-export function requireRole(credentials: Credentials, ...roles: Role[]) {
-  return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const principal = authenticate(credentials, request);
-    if (!roles.includes(principal.role)) {
-      throw new ForbiddenError(`the role "${principal.role}" may not do this; allowed: ${roles.join(', ')}`);
-    }
-  };
 }

@@ -31,7 +31,10 @@ export const BaseConfig = Type.Object({
   LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
   /** Prefix of every topic name: isolates tests and tenants with the same code. */
   TOPIC_PREFIX: Type.String({ default: '' }),
-  CREDENTIALS_FILE: Type.String({ default: 'infra/local/dev-credentials.json' }),
+  /** `production` refuses development defaults (see {@link deploymentFile}); anything else is development. */
+  NODE_ENV: Type.String({ default: 'development' }),
+  /** Required in production; in development, `infra/local/dev-credentials.json`. */
+  CREDENTIALS_FILE: Type.Optional(Type.String({ minLength: 1 })),
   /**
    * Authenticated requests per agency per minute, per service (all its instances share the
    * count in Redis); beyond it 429 with Retry-After.
@@ -77,4 +80,33 @@ export function loadConfig<S extends TObject>(
   );
   if (problems.length > 0) throw new ConfigError(problems);
   return value as Static<S>;
+}
+
+/** The credentials file of development, used when CREDENTIALS_FILE is not set outside production. */
+export const DEV_CREDENTIALS_FILE = 'infra/local/dev-credentials.json';
+
+/** The prefix of every development API key: refused in production. */
+export const DEV_KEY_PREFIX = 'hw_dev_';
+
+/** True when the deployment says it is production (NODE_ENV=production). */
+export function isProduction(config: { NODE_ENV?: string }): boolean {
+  return config.NODE_ENV === 'production';
+}
+
+/**
+ * The path of a deployment file (credentials, roster): the variable's value, or in development
+ * the file beside the development credentials. Production has no default: a deployment that
+ * forgot the variable fails at start rather than run on development keys.
+ */
+export function deploymentFile(
+  config: { NODE_ENV?: string },
+  variable: string,
+  value: string | undefined,
+  developmentDefault: string,
+): string {
+  if (value !== undefined && value !== '') return value;
+  if (isProduction(config)) {
+    throw new ConfigError([`${variable}: required when NODE_ENV=production (no development default)`]);
+  }
+  return developmentDefault;
 }

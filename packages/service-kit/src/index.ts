@@ -17,6 +17,7 @@ export * from './periodic-worker.ts';
 export * from './problem.ts';
 export * from './rate-limit.ts';
 export * from './redis-locks.ts';
+export * from './roster.ts';
 export * from './runtime.ts';
 export * from './scope.ts';
 export * from './service-parts.ts';

@@ -21,7 +21,13 @@ import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { Credentials } from './auth.ts';
 import { type Clock, systemClock } from './clock.ts';
-import type { BaseConfig } from './config.ts';
+import {
+  type BaseConfig,
+  DEV_CREDENTIALS_FILE,
+  DEV_KEY_PREFIX,
+  deploymentFile,
+  isProduction,
+} from './config.ts';
 import { connectMongo, connectRedis, type MongoConnection, type RedisConnection } from './connections.ts';
 import { addLivenessCheck, type HttpServer } from './http-server.ts';
 
@@ -120,10 +126,21 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
     publisher,
     relay,
     idempotency: new MongoIdempotencyStore(mongo.db),
-    credentials: opts.credentials ?? Credentials.fromFile(config.CREDENTIALS_FILE),
+    credentials: opts.credentials ?? loadCredentials(config),
     topics,
     lifecycle: { accepting: false },
   };
+}
+
+/**
+ * The deployment's credentials: CREDENTIALS_FILE (required in production), and in production
+ * no key with the development prefix.
+ */
+export function loadCredentials(
+  config: Pick<Static<typeof BaseConfig>, 'NODE_ENV' | 'CREDENTIALS_FILE'>,
+): Credentials {
+  const path = deploymentFile(config, 'CREDENTIALS_FILE', config.CREDENTIALS_FILE, DEV_CREDENTIALS_FILE);
+  return Credentials.fromFile(path, { refuseKeyPrefix: isProduction(config) ? DEV_KEY_PREFIX : undefined });
 }
 
 /** The consumer thresholds a deployment configured (CONSUMER_NOT_READY_AFTER_MS, ...). */

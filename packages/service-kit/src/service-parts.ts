@@ -98,6 +98,8 @@ export function serviceHttpServer(rt: ServiceRuntime, opts: ServiceHttpOptions):
     ...described,
     access: {
       credentials: rt.credentials,
+      // Every /v1 route says who may call it: a route without a declaration does not register.
+      requireDeclaration: true,
       limiter: new RedisRateLimiter(rt.redis.redis, {
         prefix: `${rt.config.TOPIC_PREFIX}${rt.name}:agency-rate`,
         limit: rt.config.HTTP_RATE_LIMIT_PER_MINUTE,

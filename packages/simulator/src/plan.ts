@@ -281,15 +281,16 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
     if (story.dna) {
       const lab = need('dna-lab', p.seat, r, 'police');
       for (const who of ['mother', 'father'] as const) {
+        // Police collect; every later custody step is the lab's (only a dna-lab records them).
         actions.push({ at: at(0.1), story: id, do: 'sample', sample: who, agency: police });
-        actions.push({ at: at(0.14), story: id, do: 'custody', sample: who, step: 'sealed', agency: police });
+        actions.push({ at: at(0.14), story: id, do: 'custody', sample: who, step: 'sealed', agency: lab });
         actions.push({
           at: at(0.18),
           story: id,
           do: 'custody',
           sample: who,
           step: 'shipped',
-          agency: police,
+          agency: lab,
         });
         actions.push({ at: at(0.3), story: id, do: 'custody', sample: who, step: 'received', agency: lab });
         actions.push({ at: at(0.34), story: id, do: 'profile', sample: who, agency: lab });
@@ -325,7 +326,7 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
           do: 'custody',
           sample: 'child',
           step: 'sealed',
-          agency: police,
+          agency: lab,
         });
         actions.push({
           at: at(0.66),
@@ -333,7 +334,7 @@ export function planScenario(scenario: Scenario, seed: number, agencies: readonl
           do: 'custody',
           sample: 'child',
           step: 'shipped',
-          agency: police,
+          agency: lab,
         });
         actions.push({
           at: at(0.7),

@@ -127,13 +127,25 @@ export function reportEvent(action: Extract<Action, { do: 'report' }>, ctx: Requ
   };
 }
 
-function officer(agency: Agency, n: number, title: string) {
-  return {
-    officerId: `${agency.agencyId}-officer-${n}`,
-    name: `${title} ${['Zhou', 'Qian', 'Sun', 'Zheng'][n % 4]}`,
-    agencyId: agency.agencyId,
-    region: agency.region,
-  };
+/**
+ * The team a police agency names, by ids of the development police roster
+ * (infra/local/dev-roster.json): its prefecture head as chief and three of its officers.
+ */
+const ROSTER_TEAMS: Record<string, string[]> = {
+  'hefei-psb': ['hf-psb-0001', 'hf-psb-0101', 'hf-psb-0102', 'hf-psb-0103'],
+  'luan-psb': ['la-psb-0001', 'la-psb-0101', 'la-psb-0102', 'la-psb-0103'],
+};
+
+function rosterTeam(agency: Agency) {
+  const ids = ROSTER_TEAMS[agency.agencyId];
+  if (!ids) throw new Error(`no development roster team for police agency ${agency.agencyId}`);
+  const [chiefId, investigationLeadId, rescueLeadId, familyLiaisonLeadId] = ids as [
+    string,
+    string,
+    string,
+    string,
+  ];
+  return { chiefId, investigationLeadId, rescueLeadId, familyLiaisonLeadId };
 }
 
 /** The body a unit is registered with (its webhook in the simulator's receivers). */
@@ -162,12 +174,7 @@ export function actionCall(action: Action, ctx: RequestContext): HttpCall {
         method: 'POST',
         path: `/v1/cases/${caseId()}/team`,
         agency: action.agency,
-        body: {
-          chief: officer(action.agency, 0, 'Chief'),
-          investigationLead: officer(action.agency, 1, 'Inspector'),
-          rescueLead: officer(action.agency, 2, 'Inspector'),
-          familyLiaisonLead: officer(action.agency, 3, 'Officer'),
-        },
+        body: rosterTeam(action.agency),
       };
     case 'alert':
       return {

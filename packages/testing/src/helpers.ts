@@ -160,18 +160,36 @@ export function testServiceEnv(
     KAFKA_SASL: testKafkaSecurity().sasl,
     KAFKA_SECRETS_FILE: testKafkaSecurity().secretsFile,
     CREDENTIALS_FILE: new URL('../../../infra/local/dev-credentials.json', import.meta.url).pathname,
+    ROSTER_FILE: new URL('../../../infra/local/dev-roster.json', import.meta.url).pathname,
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'silent',
     ...extra,
   };
 }
 
-/** The development API key of a role, from the deployment file the services read. */
-export function devKey(role: string): string {
-  const entries = JSON.parse(
+/** One entry of the development credentials file. */
+export interface DevCredential {
+  key: string;
+  agencyId: string;
+  role: string;
+  region: string;
+}
+
+/** Every development credential, in the file's order. */
+export function devCredentials(): DevCredential[] {
+  return JSON.parse(
     readFileSync(new URL('../../../infra/local/dev-credentials.json', import.meta.url), 'utf8'),
-  ) as Array<{ key: string; role: string }>;
-  const found = entries.find((e) => e.role === role);
-  if (!found) throw new Error(`no development key for role ${role}`);
+  ) as DevCredential[];
+}
+
+/**
+ * The development API key of a role (the first in the file), or of the role's agency in
+ * `region` exactly (`devKey('police', '341500')`: Lu'an's police).
+ */
+export function devKey(role: string, region?: string): string {
+  const found = devCredentials().find(
+    (e) => e.role === role && (region === undefined || e.region === region),
+  );
+  if (!found) throw new Error(`no development key for role ${role}${region ? ` in ${region}` : ''}`);
   return found.key;
 }
 

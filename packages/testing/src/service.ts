@@ -25,9 +25,14 @@ export interface TestAnswer {
   headers: Record<string, unknown>;
 }
 
-/** Options of one `call`: the caller's role (null: no credentials) and extra headers. */
+/**
+ * Options of one `call`: the caller's role (null: no credentials), the region of that role's
+ * development agency (`region: '341500'`: Lu'an's), or a `key` outright; and extra headers.
+ */
 export interface CallOptions {
   role?: string | null;
+  region?: string;
+  key?: string;
   headers?: Record<string, string>;
 }
 
@@ -114,10 +119,11 @@ export async function startServiceForTest<S extends TObject, A extends ServicePa
 
   const call: ServiceUnderTest<A>['call'] = async (method, url, body, o = {}) => {
     const role = o.role === undefined ? opts.defaultRole : o.role;
+    const key = o.key ?? (role ? devKey(role, o.region) : undefined);
     const res = await app.http.inject({
       method: method as 'GET',
       url,
-      headers: { ...(role ? { authorization: `Bearer ${devKey(role)}` } : {}), ...o.headers },
+      headers: { ...(key ? { authorization: `Bearer ${key}` } : {}), ...o.headers },
       ...(body === undefined ? {} : { payload: body as string | object }),
     });
     let parsed: Json;

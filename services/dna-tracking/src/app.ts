@@ -1,6 +1,8 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner } from '@homeward/messaging';
 import {
+  AuditLog,
+  auditRoutes,
   type DueWorker,
   RedisDueIndex,
   type ServiceParts,
@@ -134,14 +136,24 @@ export async function buildApp(
       { name: 'matches', description: 'Kinship candidates and review' },
       { name: 'population data', description: 'Allele frequencies in use' },
       { name: 'sampling duties', description: 'DNA samples the cases owe, and the clock on them' },
+      { name: 'audit', description: 'Who read which personal data' },
     ],
   });
-  await http.register(async (scope) => sampleRoutes(scope, { samples, store, credentials: rt.credentials }));
-  await http.register(async (scope) => matchRoutes(scope, { matching, store, credentials: rt.credentials }));
-  await http.register(async (scope) => frequencyRoutes(scope, { loaded, credentials: rt.credentials }));
+  const audit = AuditLog.of(persistence, rt.clock);
+  await http.register(async (scope) => sampleRoutes(scope, { samples, store, audit }));
+  await http.register(async (scope) =>
+    matchRoutes(scope, {
+      matching,
+      store,
+      audit,
+      sampleIdsInScope: (principal) => samples.sampleIdsInScope(principal),
+    }),
+  );
+  await http.register(async (scope) => frequencyRoutes(scope, { loaded }));
   await http.register(async (scope) =>
     dutyRoutes(scope, { sampling, limitHours: config.SAMPLING_OVERDUE_HOURS }),
   );
+  await http.register(async (scope) => auditRoutes(scope, { audit }));
   return {
     http,
     consumers,

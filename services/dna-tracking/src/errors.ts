@@ -97,6 +97,11 @@ export const DnaErrors = defineErrors({
     status: 422,
     summary: 'the step is dated before the previous custody record',
   },
+  regionOutOfScope: {
+    code: 'DNA_ERR_REGION_OUT_OF_SCOPE',
+    status: 403,
+    summary: "a sample is registered only in a region that lies in the caller's",
+  },
   matchInconclusive: {
     code: 'DNA_ERR_MATCH_INCONCLUSIVE',
     status: 422,

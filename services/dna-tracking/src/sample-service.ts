@@ -6,6 +6,7 @@ import type {
   Principal,
   ErrorOptions as ProblemOptions,
 } from '@homeward/service-kit';
+import { inScope, scopeFilter } from '@homeward/service-kit';
 import {
   type ChainVerification,
   type CustodyRecord,
@@ -14,6 +15,7 @@ import {
   overdue,
   verifyChain,
 } from './domain/custody.ts';
+import { labInCustody, mayHandle } from './domain/custody-access.ts';
 import { sampleIdFor } from './domain/ids.ts';
 import {
   mayEnterProfileAt,
@@ -70,6 +72,10 @@ export class SampleService {
     const now = this.deps.clock.now();
     const errors = sampleErrors(input, now);
     if (errors.length > 0) throw DnaErrors.invalidSample.error('the sample is invalid', { errors });
+    if (!inScope(principal, input.region))
+      throw DnaErrors.regionOutOfScope.error(
+        `region ${input.region} does not lie in the caller's region ${principal.region}`,
+      );
     const { caseId } = input.subject;
     if (caseId) {
       const refusal = caseRefusal(input.subject, await this.deps.store.findCase(caseId));
@@ -128,7 +134,9 @@ export class SampleService {
       throw DnaErrors.invalidCustodyStep.error('the custody step is invalid', { errors });
     const content = custodyContent(input, principal);
     for (let attempt = 0; ; attempt++) {
-      const { sample, records, verification } = await this.custody(sampleId);
+      const { sample, records, verification } = await this.custodyFor(sampleId, principal);
+      // Once a lab received the sample, its later steps are that lab's alone.
+      if (!mayHandle(records, principal.agencyId)) throw notFound(sampleId);
       const plan = planCustodyStep(
         sampleId,
         records,
@@ -163,13 +171,39 @@ export class SampleService {
     return { sample, records, verification: verifyChain(sampleId, slots, chain.anchors) };
   }
 
+  /**
+   * A sample and its chain, if the caller reaches it: the sample's region lies in the caller's,
+   * or the caller is the lab that holds it. Anything else answers 404, as a missing sample.
+   */
+  async custodyFor(
+    sampleId: string,
+    principal: Principal,
+  ): Promise<{ sample: SampleDoc; records: CustodyRecord[]; verification: ChainVerification }> {
+    const found = await this.custody(sampleId);
+    const holder = labInCustody(found.records);
+    if (!inScope(principal, found.sample.region) && holder !== principal.agencyId) throw notFound(sampleId);
+    return found;
+  }
+
+  /** The ids of the samples whose region lies in the caller's (a store query on the region). */
+  async sampleIdsInScope(principal: Principal): Promise<string[]> {
+    const rows = await this.deps.store.samples.list(scopeFilter(principal, 'region') as never, {
+      projection: { region: 1 },
+    });
+    return rows.map((r) => r._id);
+  }
+
   /** Samples sitting in a step longer than the policy allows, most overdue first. */
-  async overdue(): Promise<
+  async overdue(
+    principal: Principal,
+  ): Promise<
     Array<{ sample: SampleDoc; step: CustodyStep; since: Date; limitHours: number; overdueHours: number }>
   > {
     const now = this.deps.clock.now();
     const latest = new Map<string, CustodyDoc>();
-    for (const r of await this.deps.store.allCustodyRecords()) {
+    // Only the caller's region's samples are read: their ids first, then their records.
+    const ids = await this.sampleIdsInScope(principal);
+    for (const r of await this.deps.store.custody.list({ sampleId: { $in: ids } } as never)) {
       const seen = latest.get(r.sampleId);
       if (!seen || r.seq > seen.seq) latest.set(r.sampleId, r);
     }
@@ -200,16 +234,16 @@ export class SampleService {
     principal: Principal,
     traceparent?: string,
   ): Promise<{ profile: ProfileDoc; matches: MatchSummary[]; replay: boolean }> {
+    // The sample and the caller's reach first: a sample outside scope is 404 whatever the body.
+    const { sample, records } = await this.custodyFor(sampleId, principal);
     const read = readProfile(body, this.deps.minimumLoci);
     if (!read.ok) throw refusalError(read.refusal);
     const { reading } = read;
-    const [sample, existing] = await Promise.all([
-      this.deps.store.findSample(sampleId),
-      this.deps.store.findProfile(sampleId, true),
-    ]);
-    if (!sample) throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
+    const existing = await this.deps.store.findProfile(sampleId, true);
+    const holder = labInCustody(records);
+    // Only the lab that holds the sample enters its profile (before any lab holds it: 409 below).
+    if (holder !== undefined && holder !== principal.agencyId) throw notFound(sampleId);
     if (existing) return this.replayProfile(existing, reading.fingerprint);
-    const { records } = await this.custody(sampleId);
     const step = records[records.length - 1]?.step ?? 'collected';
     if (!mayEnterProfileAt(step)) {
       throw DnaErrors.sampleNotAtLab.error(
@@ -257,17 +291,18 @@ export class SampleService {
   }
 
   /** The genotypes of a sample, for dna-lab (the route enforces the role); the read is logged. */
-  async readProfile(sampleId: string, principal: Principal): Promise<ProfileDoc> {
+  async readProfile(sampleId: string, principal: Principal): Promise<ProfileDoc & { region: string }> {
+    // Genotypes are read by the lab that holds the sample, and by no one else (404 otherwise).
+    const { sample, records } = await this.custody(sampleId);
+    if (labInCustody(records) !== principal.agencyId) throw notFound(sampleId);
     const profile = await this.deps.store.findProfile(sampleId, true);
-    if (!profile) {
-      if (!(await this.deps.store.findSample(sampleId)))
-        throw DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
-      throw DnaErrors.profileNotFound.error(`sample "${sampleId}" has no profile yet`);
-    }
+    if (!profile) throw DnaErrors.profileNotFound.error(`sample "${sampleId}" has no profile yet`);
     this.deps.logger.info({ sampleId, agencyId: principal.agencyId }, 'profile read');
-    return profile;
+    return { ...profile, region: sample.region };
   }
 }
+
+const notFound = (sampleId: string) => DnaErrors.sampleNotFound.error(`no sample "${sampleId}"`);
 
 function profileDoc(
   sampleId: string,

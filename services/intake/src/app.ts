@@ -2,6 +2,7 @@ import { Topics } from '@homeward/events';
 import type { ConsumerRunner } from '@homeward/messaging';
 import {
   AuditLog,
+  auditRoutes,
   RedisRateLimiter,
   type ServiceParts,
   type ServiceRuntime,
@@ -80,8 +81,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     consumers: () => consumers,
     tags: [{ name: 'reports', description: 'Reports from agencies' }],
   });
-  await http.register(async (scope) =>
-    reportRoutes(scope, { intake, credentials: rt.credentials, rateLimiter, audit }),
-  );
+  await http.register(async (scope) => reportRoutes(scope, { intake, rateLimiter, audit }));
+  await http.register(async (scope) => auditRoutes(scope, { audit }));
   return { http, consumers, intake, stores };
 }

@@ -159,21 +159,12 @@ export async function buildApp(
   });
   // SSE responses never end on their own: end them before the server waits for its connections.
   http.addHook('preClose', async () => hub.closeAll());
-  const credentials = rt.credentials;
   const resolveAll = (host: string) => lookup(host, { all: true });
   await http.register(async (scope) =>
-    unitRoutes(scope, {
-      units,
-      index,
-      credentials,
-      clock: rt.clock,
-      targets: { policy: targets, resolveAll },
-    }),
+    unitRoutes(scope, { units, index, clock: rt.clock, targets: { policy: targets, resolveAll } }),
   );
-  await http.register(async (scope) =>
-    alertRoutes(scope, { store, units, ledger, fanout, credentials, clock: rt.clock }),
-  );
-  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, slots, credentials }));
+  await http.register(async (scope) => alertRoutes(scope, { store, units, ledger, fanout, clock: rt.clock }));
+  await http.register(async (scope) => streamRoutes(scope, { units, feed, hub, slots }));
 
   const workers = [
     hub,

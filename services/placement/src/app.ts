@@ -1,6 +1,8 @@
 import { Topics } from '@homeward/events';
 import type { ConsumerRunner, EventHandlers } from '@homeward/messaging';
 import {
+  AuditLog,
+  auditRoutes,
   type DueWorker,
   RedisDueIndex,
   type ServiceParts,
@@ -106,12 +108,15 @@ export async function buildApp(
     tags: [
       { name: 'placements', description: 'Placement decisions and their history' },
       { name: 'followups', description: 'Follow-ups scheduled by age on the decision date' },
+      { name: 'audit', description: 'Who read which personal data' },
     ],
   });
+  const audit = AuditLog.of(persistence, rt.clock);
   await http.register(async (scope) => {
-    await placementRoutes(scope, { placements, store, credentials: rt.credentials });
-    await followupRoutes(scope, { placements, store, credentials: rt.credentials });
+    await placementRoutes(scope, { placements, audit });
+    await followupRoutes(scope, { placements, store, audit });
     await overdueRoutes(scope, { placements });
+    await auditRoutes(scope, { audit });
   });
   return { http, consumers, workers: [overdue, clocks], placements, store, index, overdue, clocks };
 }

@@ -3,12 +3,14 @@ import type { UpdateOutcome } from '@homeward/persistence';
 import {
   type Clock,
   type DueIndex,
+  ensureInScope,
   inScope,
   type Logger,
+  NATIONAL_REGION,
   type Principal,
   type Scoped,
 } from '@homeward/service-kit';
-import type { CaseFacts } from './domain/case-facts.ts';
+import { type CaseFacts, victimsOfFacts } from './domain/case-facts.ts';
 import {
   type ClockPolicy,
   clockClaimId,
@@ -28,6 +30,7 @@ import {
 import type { FollowupOutcome, FollowupPolicy } from './domain/followup-policy.ts';
 import { type DecisionInput, planDecision } from './domain/placement-plan.ts';
 import { familyOf, partyErrors } from './domain/placement-rules.ts';
+import { placementsOf } from './domain/placement-state.ts';
 import { type PlacementErrorKey, PlacementErrors } from './errors.ts';
 import type { CaseDoc, CaseStore, Followup } from './store/case-store.ts';
 
@@ -72,6 +75,9 @@ export class PlacementService {
       await store.cases.update(
         input.caseId,
         async (current) => {
+          // A case outside the caller's region answers as one placement does not know.
+          if (!reaches(principal, current))
+            throw PlacementErrors.caseNotFound.error(`no case "${input.caseId}" is known to placement`);
           const plan = planDecision(current, input, {
             family: familyOf(current.facts, await this.parentsCases(current)),
             now: this.deps.clock.now(),
@@ -137,6 +143,24 @@ export class PlacementService {
     return out;
   }
 
+  /** A case's placement for a reader: one outside the caller's region answers 404, as none. */
+  async placementFor(caseId: string, principal: Principal): Promise<CaseDoc> {
+    const doc = await this.deps.store.get(caseId);
+    if (!doc || placementsOf(doc).length === 0 || !reaches(principal, doc))
+      throw PlacementErrors.placementNotFound.error(`case "${caseId}" has no placement`);
+    return doc;
+  }
+
+  /**
+   * A case as its victims' view reads it: in scope when the caller's region contains the case's,
+   * or where one of its victims was rescued or is placed; otherwise 404, as an unknown case.
+   */
+  async victimsCase(caseId: string, principal: Principal): Promise<CaseDoc> {
+    return ensureInScope(principal, await this.deps.store.get(caseId), caseRegions, () =>
+      PlacementErrors.caseNotFound.error(`no case "${caseId}" is known to placement`),
+    );
+  }
+
   /** The case of a placement id (for `PUT /v1/placements/{placementId}`). */
   async caseOfPlacement(placementId: string): Promise<string> {
     const caseId = await this.deps.store.caseOf(placementId, 'placement');
@@ -157,6 +181,7 @@ export class PlacementService {
       await this.deps.store.cases.update(
         caseId,
         (current) => {
+          if (!reaches(principal, current)) throw notFound();
           const plan = planCompletion(current, followupId, outcome, this.deps.clock.now(), {
             agencyId: principal.agencyId,
             role: principal.role,
@@ -299,4 +324,22 @@ function written<T, R>(outcome: UpdateOutcome<T, R>): { doc: T; result: R } {
 /** The problem a plan's refusal answers with. */
 function refusalError(r: { error: PlacementErrorKey; detail: string; errors?: FieldError[] }) {
   return PlacementErrors[r.error].error(r.detail, r.errors ? { errors: r.errors } : {});
+}
+
+/**
+ * Does the caller's region contain the case's (the region of its `case.opened`)? A case whose
+ * region placement has not learnt yet is reached by national callers only.
+ */
+/** The regions a case lies in for placement: its own, its victims' rescues, its placements. */
+export function caseRegions(doc: CaseDoc): string[] {
+  return [
+    ...(doc.facts.region ? [doc.facts.region] : []),
+    ...victimsOfFacts(doc._id, doc.facts).flatMap((v) => (v.rescue ? [v.rescue.region] : [])),
+    ...placementsOf(doc).map((p) => p.region),
+  ];
+}
+
+export function reaches(principal: Principal, doc: Pick<CaseDoc, 'facts'>): boolean {
+  const region = doc.facts.region;
+  return region === undefined ? principal.region === NATIONAL_REGION : inScope(principal, region);
 }

@@ -1,8 +1,12 @@
 import { CaseKinds, Topics } from '@homeward/events';
 import {
+  AuditLog,
+  auditRoutes,
   type DueWorker,
+  deploymentFile,
   RedisDueIndex,
   type RedisLocks,
+  Roster,
   type ServiceParts,
   type ServiceRuntime,
   serviceConsumer,
@@ -21,7 +25,8 @@ import { caseOpenedHandler, leadAddedHandler } from './handlers/case-events.ts';
 import { matchConfirmedHandler } from './handlers/dna-events.ts';
 import { acknowledgedHandler } from './handlers/notification-events.ts';
 import { alertRoutes } from './routes/alerts.ts';
-import { type AuditRecord, caseRoutes } from './routes/cases.ts';
+import { assistanceRoutes } from './routes/assistance.ts';
+import { caseRoutes } from './routes/cases.ts';
 import { overdueRoutes } from './routes/overdue.ts';
 import { teamWorker } from './team-worker.ts';
 
@@ -44,7 +49,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     leaseMs: config.ESCALATION_LEASE_MS,
     conflictCode: Errors.concurrentUpdate.code,
   });
-  const audit = persistence.facts<AuditRecord>('case_read_audit');
+  const audit = AuditLog.of(persistence, rt.clock);
   const schedule = new RedisDueIndex(rt.redis.redis, {
     prefix: rt.config.TOPIC_PREFIX,
     name: 'rescue-coordination:alert-schedule',
@@ -65,6 +70,9 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     clock: rt.clock,
     logger: rt.logger.child({ component: 'cases' }),
     policy,
+    roster: Roster.fromFile(
+      deploymentFile(config, 'ROSTER_FILE', config.ROSTER_FILE, 'infra/local/dev-roster.json'),
+    ),
     teamIndex,
     teamClaims: persistence.facts<TeamClaim>('team_overdue_claims'),
     teamPolicy,
@@ -110,19 +118,14 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     tags: [
       { name: 'cases', description: 'Cases, teams, located and rescued' },
       { name: 'alerts', description: 'Rapid search alerts' },
+      { name: 'audit', description: 'Who read which personal data' },
     ],
   });
-  await http.register(async (scope) =>
-    caseRoutes(scope, {
-      service,
-      audit,
-      credentials: rt.credentials,
-      logger: rt.logger.child({ component: 'audit' }),
-      clock: rt.clock,
-    }),
-  );
-  await http.register(async (scope) => alertRoutes(scope, { service, credentials: rt.credentials }));
+  await http.register(async (scope) => caseRoutes(scope, { service, audit }));
+  await http.register(async (scope) => alertRoutes(scope, { service }));
+  await http.register(async (scope) => assistanceRoutes(scope, { service }));
   await http.register(async (scope) => overdueRoutes(scope, { service }));
+  await http.register(async (scope) => auditRoutes(scope, { audit }));
   return {
     http,
     consumers,

@@ -8,12 +8,21 @@ import {
   type Logger,
   NotFoundError,
   type Principal,
+  type Roster,
   type Scoped,
   scopeFilter,
   withScope,
 } from '@homeward/service-kit';
+import { type CaseAccessAction, caseScopeFilter, mayReach } from './domain/access.ts';
 import type { AlertState } from './domain/alert-plan.ts';
-import { type CaseDoc, type LeadRecord, leadRowId, type Team } from './domain/case.ts';
+import {
+  type AssistanceRequest,
+  answerAssistance,
+  isCasePolice,
+  requestAssistance,
+  revokeAssistance,
+} from './domain/assistance.ts';
+import { type Assistance, type CaseDoc, type LeadRecord, leadRowId } from './domain/case.ts';
 import {
   addLead,
   addVictims,
@@ -37,6 +46,7 @@ import {
   type RescuedInput,
   recordHousehold,
   rescue,
+  type TeamRequest,
 } from './domain/case-plan.ts';
 import type { EscalationPolicy } from './domain/escalation-policy.ts';
 import { caseIdOfAlert } from './domain/ids.ts';
@@ -74,6 +84,8 @@ export interface CaseServiceDeps {
   teamIndex: DueIndex;
   teamClaims: FactStore<TeamClaim>;
   teamPolicy: TeamClockPolicy;
+  /** The deployment's police roster: who may lead a case and who the team's leads are. */
+  roster: Roster;
 }
 
 export interface CaseListFilter {
@@ -93,17 +105,18 @@ export type EscalationOutcome = EscalationPlan['outcome'];
 export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
 
-  async getCase(caseId: string): Promise<CaseDoc> {
+  /** A case the caller reaches; one outside its scope is 404, as a missing one. */
+  async getCase(caseId: string, by: Principal): Promise<CaseDoc> {
     const doc = await this.deps.cases.get(caseId);
-    if (!doc) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+    if (!doc || !mayReach(doc, by, 'read')) throw Errors.caseNotFound.error(`no case "${caseId}"`);
     return doc;
   }
 
-  /** An alert, read from its case (the alert id names it). */
-  async getAlert(alertId: string): Promise<AlertState> {
+  /** An alert, read from its case (the alert id names it), if the caller reaches the case. */
+  async getAlert(alertId: string, by: Principal): Promise<AlertState> {
     const caseId = caseIdOfAlert(alertId);
     const doc = caseId ? await this.deps.cases.get(caseId) : null;
-    if (!doc) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
+    if (!doc || !mayReach(doc, by, 'read')) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
     return alertOf(doc, alertId);
   }
 
@@ -111,12 +124,15 @@ export class CaseService {
   async listCases(
     filter: CaseListFilter,
     page: { limit: number; offset: number },
+    by: Principal,
   ): Promise<{ items: CaseDoc[]; total: number }> {
-    const q: Record<string, string> = {};
-    if (filter.status) q.status = filter.status;
-    if (filter.kind) q.kind = filter.kind;
+    const wanted: Record<string, string> = {};
+    if (filter.status) wanted.status = filter.status;
+    if (filter.kind) wanted.kind = filter.kind;
     if (filter.region)
-      q[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
+      wanted[filter.region.level === 'county' ? 'region' : filter.region.level] = filter.region.code;
+    // The caller's scope is part of the store query: nothing outside it is read or counted.
+    const q = withScope(wanted, caseScopeFilter(by));
     const [items, total] = await Promise.all([
       this.deps.cases.list(q, {
         sort: { openedAt: -1 },
@@ -138,6 +154,22 @@ export class CaseService {
   private change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
     return this.deps.cases.update(caseId, decide, {
       notFound: () => Errors.caseNotFound.error(`no case "${caseId}"`),
+    });
+  }
+
+  /**
+   * A caller's change of a case: as {@link change}, but a case the caller does not reach for
+   * `action` is refused as missing (404), checked under the lease on the document it changes.
+   */
+  private act<R>(
+    caseId: string,
+    by: Principal,
+    action: CaseAccessAction,
+    decide: (doc: CaseDoc) => Decision<R> | null,
+  ) {
+    return this.change(caseId, (doc) => {
+      if (!mayReach(doc, by, action)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return decide(doc);
     });
   }
 
@@ -191,9 +223,10 @@ export class CaseService {
    */
   async listLeads(
     caseId: string,
+    by: Principal,
     page: { limit: number; offset: number },
-  ): Promise<{ items: LeadRecord[]; total: number }> {
-    const doc = await this.getCase(caseId);
+  ): Promise<{ doc: CaseDoc; items: LeadRecord[]; total: number }> {
+    const doc = await this.getCase(caseId, by);
     const seqs: number[] = [];
     for (let seq = page.offset + 1; seq <= Math.min(doc.leadCount, page.offset + page.limit); seq++)
       seqs.push(seq);
@@ -204,7 +237,7 @@ export class CaseService {
       );
       for (const row of rows) if (row) items.push(row);
     }
-    return { items, total: doc.leadCount };
+    return { doc, items, total: doc.leadCount };
   }
 
   /**
@@ -248,9 +281,13 @@ export class CaseService {
     ).doc;
   }
 
-  async assignTeam(caseId: string, team: Team, by: Principal): Promise<CaseDoc> {
+  /** Names the team by roster ids; the roster, not the caller, says who they are and may lead. */
+  async assignTeam(caseId: string, team: TeamRequest, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    const { doc } = await this.change(caseId, (d) => assignTeam(d, team, by, now));
+    const roster = this.deps.roster;
+    const { doc } = await this.act(caseId, by, 'assign-team', (d) =>
+      assignTeam(d, team, (id) => roster.officer(id), by, now),
+    );
     await this.deps.teamIndex.set(caseId, null);
     return doc;
   }
@@ -305,9 +342,11 @@ export class CaseService {
       .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.doc._id.localeCompare(b.doc._id));
   }
 
-  async issueAlert(caseId: string): Promise<AlertState> {
+  async issueAlert(caseId: string, by: Principal): Promise<AlertState> {
     const now = this.deps.clock.now();
-    const { result } = await this.change(caseId, (doc) => issueCaseAlert(doc, this.deps.policy, now));
+    const { result } = await this.act(caseId, by, 'issue-alert', (doc) =>
+      issueCaseAlert(doc, this.deps.policy, now),
+    );
     // issueCaseAlert decides or throws: a result is always there.
     await this.issued(result!);
     return result!;
@@ -343,12 +382,12 @@ export class CaseService {
 
   async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.change(caseId, (doc) => locate(doc, input, by, now))).doc);
+    return this.ended((await this.act(caseId, by, 'locate', (doc) => locate(doc, input, by, now))).doc);
   }
 
   async rescue(caseId: string, input: RescuedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.change(caseId, (doc) => rescue(doc, input, by, now))).doc);
+    return this.ended((await this.act(caseId, by, 'rescue', (doc) => rescue(doc, input, by, now))).doc);
   }
 
   /** After located or rescued: the alerts that ended with the search leave the index. */
@@ -359,7 +398,45 @@ export class CaseService {
 
   async close(caseId: string, reason: string, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.change(caseId, (doc) => close(doc, reason, by, now))).doc;
+    return (await this.act(caseId, by, 'close', (doc) => close(doc, reason, by, now))).doc;
+  }
+
+  /** The case's own police ask another region's police to assist (404 for anyone else). */
+  async requestAssistance(caseId: string, input: AssistanceRequest, by: Principal): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const { result } = await this.change(caseId, (doc) => {
+      if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return requestAssistance(doc, input, by, now);
+    });
+    return result!;
+  }
+
+  /** The addressed region's police accept or decline (404 for anyone else). */
+  async answerAssistance(
+    caseId: string,
+    assistanceId: string,
+    answer: 'accepted' | 'declined',
+    by: Principal,
+  ): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const notFound = () =>
+      Errors.assistanceNotFound.error(`no assistance "${assistanceId}" on case "${caseId}"`);
+    const { result } = await this.deps.cases.update(
+      caseId,
+      (doc) => answerAssistance(doc, assistanceId, answer, by, now),
+      { notFound },
+    );
+    return result!;
+  }
+
+  /** The case's own police end an assistance (404 for anyone else). */
+  async revokeAssistance(caseId: string, assistanceId: string, by: Principal): Promise<Assistance> {
+    const now = this.deps.clock.now();
+    const { result } = await this.change(caseId, (doc) => {
+      if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
+      return revokeAssistance(doc, assistanceId, by, now);
+    });
+    return result!;
   }
 
   /** Police cancel an alert with a reason every notified unit is told. */
@@ -370,7 +447,7 @@ export class CaseService {
     by: Principal,
   ): Promise<AlertState> {
     const now = this.deps.clock.now();
-    const alert = await this.changeAlert(alertId, (doc) =>
+    const alert = await this.changeAlert(alertId, by, 'cancel-alert', (doc) =>
       cancelCaseAlert(doc, alertId, { reason, note }, by, now),
     );
     await this.schedule(alert);
@@ -383,7 +460,9 @@ export class CaseService {
     const now = this.deps.clock.now();
     const caseId = caseIdOfAlert(alertId);
     const lead = caseId ? await this.findLead(caseId, leadId) : null;
-    return this.changeAlert(alertId, (doc) => moveAlertCentre(doc, alertId, leadId, lead, by, now));
+    return this.changeAlert(alertId, by, 'move-centre', (doc) =>
+      moveAlertCentre(doc, alertId, leadId, lead, by, now),
+    );
   }
 
   /**
@@ -400,13 +479,19 @@ export class CaseService {
 
   private async changeAlert(
     alertId: string,
+    by: Principal,
+    action: CaseAccessAction,
     decide: (doc: CaseDoc) => Decision<AlertState>,
   ): Promise<AlertState> {
     const notFound = () => Errors.alertNotFound.error(`no alert "${alertId}"`);
     const caseId = caseIdOfAlert(alertId);
     if (!caseId) throw notFound();
+    const scoped = (doc: CaseDoc) => {
+      if (!mayReach(doc, by, action)) throw notFound();
+      return decide(doc);
+    };
     // The decisions given here decide or throw: a result is always there.
-    return (await this.deps.cases.update(caseId, decide, { notFound })).result!;
+    return (await this.deps.cases.update(caseId, scoped, { notFound })).result!;
   }
 
   /**

@@ -11,6 +11,11 @@ export const RescueConfig = serviceConfig({
   SCHEDULER_TICK_MS: Type.Integer({ default: 1000, minimum: 10 }),
   /** Due alerts handled per tick at most. */
   SCHEDULER_BATCH: Type.Integer({ default: 500, minimum: 1 }),
+  /**
+   * The police roster (officerId, name, agencyId, rank, region): who may lead a case. Required
+   * in production; in development `infra/local/dev-roster.json`.
+   */
+  ROSTER_FILE: Type.Optional(Type.String({ minLength: 1 })),
   /** How long a writer holds a case (its lease) before another may take it. */
   ESCALATION_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
   /** Hours a child-trafficking case may wait for its special team before `team-overdue` is raised (once). */

@@ -47,6 +47,31 @@ export const Errors = defineErrors({
     summary:
       'a named victim is not on the case, or is past the step already; or a victim to add has no age (a birth date or an apparent age).',
   },
+  chiefNotHead: {
+    code: 'RESCUE_ERR_CHIEF_NOT_HEAD',
+    status: 422,
+    summary: 'the chief named is on the roster but heads no county, prefecture or province police.',
+  },
+  officerNotOnRoster: {
+    code: 'RESCUE_ERR_OFFICER_NOT_ON_ROSTER',
+    status: 422,
+    summary: "an officer named for the team is not on the deployment's police roster.",
+  },
+  assistanceNotFound: {
+    code: 'RESCUE_ERR_ASSISTANCE_NOT_FOUND',
+    status: 404,
+    summary: 'no assistance with this id on the case (or not addressed to the caller).',
+  },
+  assistanceAnswered: {
+    code: 'RESCUE_ERR_ASSISTANCE_ANSWERED',
+    status: 409,
+    summary: 'the assistance was answered or ended already.',
+  },
+  assistanceRegion: {
+    code: 'RESCUE_ERR_ASSISTANCE_REGION',
+    status: 422,
+    summary: "the region asked to assist contains or lies within the case's region.",
+  },
   concurrentUpdate: {
     code: 'RESCUE_ERR_CONCURRENT_UPDATE',
     status: 409,

@@ -16,7 +16,7 @@ export interface RunningRescue {
     method: 'GET' | 'POST',
     url: string,
     body?: unknown,
-    opts?: { role?: string | null },
+    opts?: { role?: string | null; region?: string; key?: string },
   ) => Promise<{ status: number; body: Json }>;
   /** Publishes events onto the test's topics as their owners would (not as this service). */
   publish: (...events: CloudEvent[]) => Promise<void>;
@@ -185,11 +185,29 @@ export const officer = (region: string, id = 'officer') => ({
   contact: '+86 551 0000 0000',
 });
 
+/** The head of each region on the development roster (infra/local/dev-roster.json). */
+export const DEV_CHIEFS: Record<string, string> = {
+  '340000': 'ah-prov-0001',
+  '340100': 'hf-psb-0001',
+  '340104': 'hf-shushan-0001',
+  '340102': 'hf-yaohai-0001',
+  '341500': 'la-psb-0001',
+  '341502': 'la-jinan-0001',
+};
+
+/** A team request naming the development roster's head of `chiefRegion` and three Hefei officers. */
 export const team = (chiefRegion: string) => ({
-  chief: officer(chiefRegion, 'chief'),
-  investigationLead: officer('340104', 'investigation'),
-  rescueLead: officer('340104', 'rescue'),
-  familyLiaisonLead: officer('340104', 'liaison'),
+  chiefId: DEV_CHIEFS[chiefRegion] ?? `no-head-of-${chiefRegion}`,
+  investigationLeadId: 'hf-psb-0101',
+  rescueLeadId: 'hf-psb-0102',
+  familyLiaisonLeadId: 'hf-psb-0103',
 });
 
 export { Topics };
+
+/** A national caller: reaches every case (service calls in tests that are not about scope). */
+export const national = {
+  agencyId: 'ministry-of-public-security',
+  role: 'police',
+  region: '000000',
+} as const;

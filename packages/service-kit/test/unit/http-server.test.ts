@@ -9,7 +9,6 @@ import {
   ConflictError,
   Credentials,
   RuleViolationError,
-  requireRole,
 } from '../../src/index.ts';
 
 const credentials = new Credentials([
@@ -27,6 +26,7 @@ async function server(ready = true) {
     bodyLimit: 1024,
     readiness: { kafka: async () => ready, mongodb: async () => true },
     isAccepting: () => true,
+    access: { credentials },
   });
   app.post(
     '/things',
@@ -37,7 +37,11 @@ async function server(ready = true) {
     },
     async () => ({ ok: true }),
   );
-  app.post('/police-only', { preHandler: requireRole(credentials, 'police') }, async () => ({ ok: true }));
+  app.post(
+    '/police-only',
+    { config: { access: { roles: ['police'], scope: 'none: a test route' } } },
+    async () => ({ ok: true }),
+  );
   app.get('/conflict', async () => {
     throw new ConflictError('the case is already closed', 'TEST_ERR_CLOSED');
   });

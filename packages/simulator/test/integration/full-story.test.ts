@@ -234,7 +234,7 @@ describe('the drill, from outside', () => {
     }
     expect(types).toEqual(expected.placements);
     const count = async () => {
-      const all = (await get(placement, '/v1/followups?limit=500', civil)).body.items as Array<{
+      const all = (await get(placement, '/v1/followups?limit=200', civil)).body.items as Array<{
         status: string;
         overdue: boolean;
       }>;

@@ -130,6 +130,36 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     limitHours: true,
     detectedAt: true,
   },
+  // Cross-region assistance: who asked whom, for which actions; never the free-text reason.
+  'homeward.case.assistance-requested': {
+    caseId: true,
+    assistanceId: true,
+    requestedAt: true,
+    region: true,
+    actions: true,
+    requestedBy: actor,
+  },
+  'homeward.case.assistance-accepted': {
+    caseId: true,
+    assistanceId: true,
+    acceptedAt: true,
+    region: true,
+    acceptedBy: actor,
+  },
+  'homeward.case.assistance-declined': {
+    caseId: true,
+    assistanceId: true,
+    declinedAt: true,
+    region: true,
+    declinedBy: actor,
+  },
+  'homeward.case.assistance-revoked': {
+    caseId: true,
+    assistanceId: true,
+    revokedAt: true,
+    region: true,
+    revokedBy: actor,
+  },
   'homeward.case.closed': { caseId: true, closedAt: true, reason: true },
   'homeward.alert.issued': {
     alertId: true,

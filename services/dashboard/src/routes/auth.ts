@@ -10,13 +10,14 @@ import { DashboardErrors } from '../errors.ts';
 import type { LiveStore } from '../store/live-store.ts';
 
 /**
- * Operators only. A bearer API key in the Authorization header, or (for what a browser opens
+ * Resolves the caller of an operator route (the kit's access hook calls it, before
+ * validation). Operators only. A bearer API key in the Authorization header, or (for what a browser opens
  * without headers: `EventSource`, the printable report) a session token from `POST /v1/session`
  * in the `token` query parameter. API keys are never accepted in URLs, where they would end up
  * in browser history and proxy logs.
  */
-export function requireOperator(credentials: Credentials, live: LiveStore) {
-  return async (request: FastifyRequest): Promise<void> => {
+export function operatorOf(credentials: Credentials, live: LiveStore) {
+  return async (request: FastifyRequest): Promise<Principal> => {
     let principal: Principal | undefined;
     const token = (request.query as { token?: unknown } | undefined)?.token;
     if (request.headers.authorization !== undefined) {
@@ -35,5 +36,6 @@ export function requireOperator(credentials: Credentials, live: LiveStore) {
     }
     if (principal.role !== 'operator')
       throw new ForbiddenError(`the role "${principal.role}" may not do this; allowed: operator`);
+    return principal;
   };
 }

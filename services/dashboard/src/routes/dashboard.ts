@@ -3,9 +3,12 @@ import {
   type Credentials,
   describeErrors,
   type HttpServer,
+  inScope,
   isStreamId,
+  NotFoundError,
+  principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
   type SseHub,
   type SseResume,
 } from '@homeward/service-kit';
@@ -16,7 +19,7 @@ import { DashboardErrors } from '../errors.ts';
 import type { HealthWorker, ServiceHealth } from '../health-worker.ts';
 import type { AnnualStore } from '../store/annual-store.ts';
 import type { HistoryEntry, LiveStore } from '../store/live-store.ts';
-import { requireOperator } from './auth.ts';
+import { operatorOf } from './auth.ts';
 import {
   AnnualQuery,
   AnnualReportSchema,
@@ -43,7 +46,10 @@ export interface DashboardRoutesDeps {
 export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps): Promise<void> {
   // Every operator route also takes a session token (?token=), which may have expired.
   const sessionProse = describeErrors(DashboardErrors.sessionExpired);
-  const operator = requireOperator(deps.credentials, deps.live);
+  const authenticate = operatorOf(deps.credentials, deps.live);
+  const operator = (scope: string): { access: RouteAccess } => ({
+    access: { roles: ['operator'], scope, authenticate },
+  });
 
   app.post(
     '/v1/session',
@@ -54,12 +60,17 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
         description:
           'Browsers cannot send headers with EventSource: the page signs in with its API key here and puts the token in the stream URL (?token=). ' +
           'Tokens are random, stored only as digests in Redis (so every instance accepts them) and expire after SESSION_TTL_SECONDS.',
-        response: { 201: SessionCreated, ...problemResponses(401, 403) },
+        response: { 201: SessionCreated, ...problemResponses(401, 403, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'operator'),
+      config: {
+        access: {
+          roles: ['operator'],
+          scope: "none: the session carries the caller's own agency, role and region",
+        },
+      },
     },
     async (request, reply) => {
-      const principal = request.principal!;
+      const principal = principalOf(request);
       const token = await deps.live.createSession(principal, deps.sessionTtlSeconds);
       const expiresAt = new Date(deps.clock.now().getTime() + deps.sessionTtlSeconds * 1000).toISOString();
       return reply.code(201).send({ token, expiresAt, ...principal });
@@ -86,10 +97,12 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
         produces: ['text/event-stream'],
         response: {
           200: Type.String({ description: 'text/event-stream' }),
-          ...problemResponses(400, 401, 403),
+          ...problemResponses(400, 401, 403, 429),
         },
       },
-      preHandler: operator,
+      config: operator(
+        "events whose region lies in the caller's (an event without a region is a count-level projection and shown to every operator)",
+      ),
     },
     async (request, reply) => {
       const q = request.query;
@@ -113,7 +126,10 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       await deps.hub.attach(reply.raw, {
         key: deps.live.keys.history,
         // An open filter passes no predicate: such clients share one frame per batch.
-        filter: isOpenFilter(filter) ? undefined : (e) => matchesFilter(filter, e.facets),
+        filter: inScopeOnly(
+          principalOf(request),
+          isOpenFilter(filter) ? undefined : (e) => matchesFilter(filter, e.facets),
+        ),
         resume,
       });
     },
@@ -127,9 +143,9 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
         summary: 'Events projected, in total, per topic and per event type',
         description: `Each event (CloudEvents source + id) counts once, however often it is delivered.\n${sessionProse}`,
         querystring: TokenOnly,
-        response: { 200: Stats, ...problemResponses(401, 403) },
+        response: { 200: Stats, ...problemResponses(401, 403, 429) },
       },
-      preHandler: operator,
+      config: operator('none: counts only, no records'),
     },
     async () => ({
       ...(await deps.live.stats()),
@@ -151,7 +167,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           ...problemResponses(401, 403),
         },
       },
-      preHandler: operator,
+      config: operator('none: counts by status and region, no records'),
     },
     async (_request, reply) =>
       reply
@@ -167,9 +183,9 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
         summary: "Every service's readiness, polled by the server",
         description: sessionProse,
         querystring: TokenOnly,
-        response: { 200: HealthSummary, ...problemResponses(401, 403) },
+        response: { 200: HealthSummary, ...problemResponses(401, 403, 429) },
       },
-      preHandler: operator,
+      config: operator('none: service health, no records'),
     },
     async () => ({ services: [await deps.self(), ...deps.health.summary()] }),
   );
@@ -186,13 +202,21 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           `The last line of the CSV and the totals of the JSON add up every line.\n${sessionProse}`,
         querystring: AnnualQuery,
         produces: ['application/json', 'text/csv', 'text/html'],
-        response: { 200: AnnualReportSchema, ...problemResponses(400, 401, 403) },
+        response: { 200: AnnualReportSchema, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: operator,
+      config: operator(
+        "the lines of regions in the caller's; a region asked for must lie in the caller's (404 otherwise)",
+      ),
     },
     async (request, reply) => {
-      const { year, region, format } = request.query;
-      const report = buildAnnualReport(year, region, await deps.annual.rows(year));
+      const { year, format } = request.query;
+      const caller = principalOf(request);
+      if (request.query.region && !inScope(caller, request.query.region))
+        throw new NotFoundError(`no region ${request.query.region} within the caller's region`);
+      const region = request.query.region;
+      // Only the lines of the caller's own region count, whatever region was asked for.
+      const rows = (await deps.annual.rows(year)).filter((r) => inScope(caller, r.region));
+      const report = buildAnnualReport(year, region, rows);
       const accept = request.headers.accept ?? '';
       const chosen =
         format ?? (accept.includes('text/csv') ? 'csv' : accept.startsWith('text/html') ? 'html' : 'json');
@@ -212,4 +236,17 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       return report;
     },
   );
+}
+
+/**
+ * The stream's predicate narrowed to the caller's region: an event whose region lies outside
+ * it is never sent. (Events without a region carry counts and codes only, by the projection's
+ * allowlist, and pass.)
+ */
+function inScopeOnly(
+  caller: { region: string },
+  filter: ((e: HistoryEntry) => boolean) | undefined,
+): ((e: HistoryEntry) => boolean) | undefined {
+  if (caller.region === '000000') return filter;
+  return (e) => (e.facets.region === undefined || inScope(caller, e.facets.region)) && (filter?.(e) ?? true);
 }

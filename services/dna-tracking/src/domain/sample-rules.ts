@@ -117,6 +117,8 @@ export function custodyStepErrors(input: NewCustodyStep, now: Date): FieldError[
     errors.push({ field: '/trackingNumber', message: 'a shipment needs its tracking number' });
   if (input.step !== 'shipped' && input.trackingNumber)
     errors.push({ field: '/trackingNumber', message: 'only a shipment has a tracking number' });
+  if (input.step === 'destroyed' && !input.note?.trim())
+    errors.push({ field: '/note', message: 'a destruction needs its reason' });
   if (isInFuture(input.at, now)) errors.push({ field: '/at', message: 'is in the future' });
   return errors;
 }

@@ -1,5 +1,5 @@
 import { Roles } from '@homeward/events';
-import { type Credentials, type HttpServer, problemResponses, requireRole } from '@homeward/service-kit';
+import { type HttpServer, problemResponses } from '@homeward/service-kit';
 import type { LoadedFrequencyTable } from '../frequency-table-file.ts';
 import { FrequencyTableView } from './schemas.ts';
 
@@ -12,7 +12,7 @@ export const POPULATION_NOTE =
 /** `GET /v1/allele-frequencies`: the table in use, its source, version and minimum-frequency rule. */
 export async function frequencyRoutes(
   app: HttpServer,
-  deps: { loaded: LoadedFrequencyTable; credentials: Credentials },
+  deps: { loaded: LoadedFrequencyTable },
 ): Promise<void> {
   const { table, raw, populations, sampleSizeUnit } = deps.loaded;
   // Built once: the table does not change while the process runs.
@@ -41,7 +41,7 @@ export async function frequencyRoutes(
         description: 'Every match records the version (a hash of the population entry) it was computed with.',
         response: { 200: FrequencyTableView, ...problemResponses(401) },
       },
-      preHandler: requireRole(deps.credentials, ...Roles),
+      config: { access: { roles: Roles, scope: 'none: population data, no personal data' } },
     },
     async () => body,
   );

@@ -1,9 +1,12 @@
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
   type HttpServer,
+  inScope,
+  type Principal,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { DnaErrors } from '../errors.ts';
@@ -15,8 +18,12 @@ import { MatchIdParams, MatchQuery, MatchView, ReviewBody } from './schemas.ts';
 export interface MatchRoutesDeps {
   matching: MatchingService;
   store: DnaStore;
-  credentials: Credentials;
+  audit: AuditLog;
+  /** The ids of the samples whose region lies in the caller's (a store query). */
+  sampleIdsInScope: (principal: Principal) => Promise<string[]>;
 }
+
+const MATCH_SCOPE = "the region of the child's sample or of a parent's sample lies in the caller's";
 
 function matchView(
   m: MatchDoc,
@@ -57,7 +64,19 @@ function matchView(
 
 /** Kinship candidates and their review. */
 export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promise<void> {
-  const { matching, store, credentials } = deps;
+  const { matching, store, audit } = deps;
+
+  /** A match the caller reaches (one of its samples in the caller's region), else 404. */
+  const reachable = async (matchId: string, principal: Principal) => {
+    const m = await store.findMatch(matchId);
+    const samples = m
+      ? await Promise.all([m.childSampleId, ...m.parentSampleIds].map((id) => store.findSample(id)))
+      : [];
+    const regions = samples.flatMap((s) => (s ? [s.region] : []));
+    if (!m || !regions.some((r) => inScope(principal, r)))
+      throw DnaErrors.matchNotFound.error(`no match "${matchId}"`);
+    return { match: m, regions };
+  };
 
   app.get(
     '/v1/matches',
@@ -68,18 +87,31 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
         description: "caseId matches the parents' case or the child's own case.",
         querystring: MatchQuery,
         response: {
-          200: Type.Object({ matches: Type.Array(MatchView) }),
-          ...problemResponses(400, 401, 403),
+          200: Type.Object({
+            matches: Type.Array(MatchView),
+            nextOffset: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...problemResponses(400, 401, 403, 429),
         },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: { roles: ['dna-lab', 'police', 'operator'], scope: MATCH_SCOPE } },
     },
     async (request) => {
       const q = request.query;
-      const views = (await store.listMatches(q.caseId)).map(({ match, review, fold }) =>
-        matchView(match, review, fold),
-      );
-      return { matches: views.filter((v) => !q.status || v.status === q.status).slice(0, q.limit) };
+      const { limit, offset } = pageWindow(q);
+      const ids = await deps.sampleIdsInScope(principalOf(request));
+      const views = (await store.listMatches(q.caseId, ids))
+        .map(({ match, review, fold }) => matchView(match, review, fold))
+        .filter((v) => !q.status || v.status === q.status);
+      const items = views.slice(offset, offset + limit);
+      await audit.read(request, {
+        action: 'match.list',
+        recordType: 'match',
+        recordIds: items.map((m) => m.matchId),
+        regions: [principalOf(request).region],
+        filters: { caseId: q.caseId, status: q.status, limit, offset },
+      });
+      return { matches: items, nextOffset: views.length > offset + limit ? offset + limit : null };
     },
   );
 
@@ -90,17 +122,17 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
         tags: ['matches'],
         summary: 'One kinship candidate',
         params: MatchIdParams,
-        response: { 200: MatchView, ...problemResponses(401, 403, 404) },
+        response: { 200: MatchView, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: { roles: ['dna-lab', 'police', 'operator'], scope: MATCH_SCOPE } },
     },
     async (request) => {
-      const [m, review, fold] = await Promise.all([
-        store.findMatch(request.params.matchId),
+      const { match: m, regions } = await reachable(request.params.matchId, principalOf(request));
+      const [review, fold] = await Promise.all([
         store.findReview(request.params.matchId),
         store.findFold(request.params.matchId),
       ]);
-      if (!m) throw DnaErrors.matchNotFound.error(`no match "${request.params.matchId}"`);
+      await audit.read(request, { action: 'match.read', recordType: 'match', recordIds: [m._id], regions });
       return matchView(m, review, fold);
     },
   );
@@ -126,17 +158,18 @@ export async function matchRoutes(app: HttpServer, deps: MatchRoutesDeps): Promi
           ),
           params: MatchIdParams,
           body: ReviewBody,
-          response: { 200: MatchView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+          response: { 200: MatchView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
         },
-        preHandler: requireRole(credentials, 'dna-lab'),
+        config: { access: { roles: ['dna-lab'], scope: MATCH_SCOPE } },
       },
       async (request) => {
+        await reachable(request.params.matchId, principalOf(request));
         const { match, review } = await matching.review({
           matchId: request.params.matchId,
           decision,
           reviewer: request.body.reviewer,
           note: request.body.note,
-          principal: request.principal!,
+          principal: principalOf(request),
           traceparent: traceOf(request),
         });
         return matchView(match, review, null);

@@ -1,11 +1,15 @@
 import { childTraceparent } from '@homeward/events';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
   type FastifyRequest,
   type HttpServer,
+  PageQuery,
+  pageOf,
+  pageWindow,
+  principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import type { CustodyRecord } from '../domain/custody.ts';
@@ -28,8 +32,13 @@ import {
 export interface SampleRoutesDeps {
   samples: SampleService;
   store: DnaStore;
-  credentials: Credentials;
+  audit: AuditLog;
 }
+
+const SAMPLE_SCOPE =
+  "the sample's region lies in the caller's, or the caller is the lab that holds it (its last received/profiled step)";
+/** Who reads a sample and its chain. */
+export const SAMPLE_READERS: RouteAccess = { roles: ['dna-lab', 'police', 'operator'], scope: SAMPLE_SCOPE };
 
 /** The traceparent for events a request causes: the caller's trace, a new span. */
 export function traceOf(request: FastifyRequest): string {
@@ -62,7 +71,7 @@ export function sampleView(s: SampleDoc, current: CustodyRecord | undefined, pro
 
 /** Samples, custody and profiles. */
 export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Promise<void> {
-  const { samples, credentials } = deps;
+  const { samples, audit } = deps;
 
   app.post(
     '/v1/samples',
@@ -74,14 +83,19 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
           'The kit barcode is the idempotency key: a retry with the same content answers 200 with the same sample.\n' +
           describeErrors(DnaErrors.invalidSample, DnaErrors.kitReused),
         body: NewSampleBody,
-        response: { 201: SampleView, 200: SampleView, ...problemResponses(400, 401, 403, 409) },
+        response: { 201: SampleView, 200: SampleView, ...problemResponses(400, 401, 403, 409, 429) },
       },
-      preHandler: requireRole(credentials, 'police', 'dna-lab'),
+      config: {
+        access: {
+          roles: ['police', 'dna-lab'],
+          scope: "the body's region must lie in the caller's (else 403 DNA_ERR_REGION_OUT_OF_SCOPE)",
+        },
+      },
     },
     async (request, reply) => {
       const { sample, replay } = await samples.register(
         request.body as NewSample,
-        request.principal!,
+        principalOf(request),
         traceOf(request),
       );
       reply.header('location', `/v1/samples/${sample._id}`);
@@ -100,18 +114,34 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         summary: 'Samples overdue in their custody step (dna-lab, operator)',
         description:
           'overdue=true lists every sample that has sat in its step longer than the configured hours (OVERDUE_<STEP>_HOURS), most overdue first.',
-        querystring: Type.Object({ overdue: Type.Literal(true) }),
+        querystring: Type.Composite([Type.Object({ overdue: Type.Literal(true) }), PageQuery]),
         response: {
-          200: Type.Object({ samples: Type.Array(OverdueSample) }),
-          ...problemResponses(400, 401, 403),
+          200: Type.Object({
+            samples: Type.Array(OverdueSample),
+            nextOffset: Type.Union([Type.Integer(), Type.Null()]),
+          }),
+          ...problemResponses(400, 401, 403, 429),
         },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'operator'),
+      config: {
+        access: { roles: ['dna-lab', 'operator'], scope: "samples whose region lies in the caller's" },
+      },
     },
-    async () => {
-      const late = await samples.overdue();
+    async (request) => {
+      const q = request.query;
+      const { offset, limit } = pageWindow(q);
+      const all = await samples.overdue(principalOf(request));
+      const page = pageOf(all.slice(offset, offset + limit + 1), q);
+      await audit.read(request, {
+        action: 'sample.overdue-list',
+        recordType: 'sample',
+        recordIds: page.items.map((l) => l.sample._id),
+        regions: page.items.map((l) => l.sample.region),
+        filters: { overdue: true, limit, offset },
+      });
       return {
-        samples: late.map(({ sample, step, since, limitHours, overdueHours }) => ({
+        nextOffset: page.nextOffset,
+        samples: page.items.map(({ sample, step, since, limitHours, overdueHours }) => ({
           sampleId: sample._id,
           step,
           stepAt: since.toISOString(),
@@ -133,12 +163,18 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         tags: ['samples'],
         summary: 'A sample and its current step (no genotypes)',
         params: SampleIdParams,
-        response: { 200: SampleView, ...problemResponses(401, 403, 404) },
+        response: { 200: SampleView, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: SAMPLE_READERS },
     },
     async (request) => {
-      const { sample, records } = await samples.custody(request.params.sampleId);
+      const { sample, records } = await samples.custodyFor(request.params.sampleId, principalOf(request));
+      await audit.read(request, {
+        action: 'sample.read',
+        recordType: 'sample',
+        recordIds: [sample._id],
+        regions: [sample.region],
+      });
       return sampleView(sample, records[records.length - 1], await deps.store.findProfile(sample._id));
     },
   );
@@ -164,16 +200,21 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         response: {
           201: CustodyRecordSchema,
           200: CustodyRecordSchema,
-          ...problemResponses(400, 401, 403, 404, 409, 422),
+          ...problemResponses(400, 401, 403, 404, 409, 422, 429),
         },
       },
-      preHandler: requireRole(credentials, 'police', 'dna-lab'),
+      config: {
+        access: {
+          roles: ['dna-lab'],
+          scope: `${SAMPLE_SCOPE}; once a lab received it, only that lab records its steps. Police collect (POST /v1/samples); every later step is a lab's. destroyed needs its reason in note`,
+        },
+      },
     },
     async (request, reply) => {
       const { record, replay } = await samples.recordCustody(
         request.params.sampleId,
         request.body as NewCustodyStep,
-        request.principal!,
+        principalOf(request),
         traceOf(request),
       );
       if (replay) reply.header('idempotent-replayed', 'true');
@@ -188,12 +229,21 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         tags: ['custody'],
         summary: 'The custody chain and its verification',
         params: SampleIdParams,
-        response: { 200: CustodyChain, ...problemResponses(401, 403, 404) },
+        response: { 200: CustodyChain, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(credentials, 'dna-lab', 'police', 'operator'),
+      config: { access: SAMPLE_READERS },
     },
     async (request) => {
-      const { sample, records, verification } = await samples.custody(request.params.sampleId);
+      const { sample, records, verification } = await samples.custodyFor(
+        request.params.sampleId,
+        principalOf(request),
+      );
+      await audit.read(request, {
+        action: 'sample.custody-read',
+        recordType: 'sample',
+        recordIds: [sample._id],
+        regions: [sample.region],
+      });
       return {
         sampleId: sample._id,
         step: records[records.length - 1]?.step ?? 'collected',
@@ -221,11 +271,20 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
           )}`,
         params: SampleIdParams,
         body: ProfileBody,
-        response: { 201: ProfileEntered, 200: ProfileEntered, ...problemResponses(400, 401, 403, 404, 409) },
+        response: {
+          201: ProfileEntered,
+          200: ProfileEntered,
+          ...problemResponses(400, 401, 403, 404, 409, 429),
+        },
       },
       // The domain's validator reports every problem by locus; Fastify's would coerce scalars into arrays.
       validatorCompiler: () => () => true,
-      preHandler: requireRole(credentials, 'dna-lab'),
+      config: {
+        access: {
+          roles: ['dna-lab'],
+          scope: `${SAMPLE_SCOPE}; only the lab that holds the sample enters its profile`,
+        },
+      },
     },
     async (request, reply) => {
       const {
@@ -235,7 +294,7 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
       } = await samples.enterProfile(
         request.params.sampleId,
         request.body,
-        request.principal!,
+        principalOf(request),
         traceOf(request),
       );
       if (replay) reply.header('idempotent-replayed', 'true');
@@ -256,12 +315,24 @@ export async function sampleRoutes(app: HttpServer, deps: SampleRoutesDeps): Pro
         tags: ['profiles'],
         summary: 'The STR genotypes of a sample (dna-lab only; every read is logged)',
         params: SampleIdParams,
-        response: { 200: ProfileView, ...problemResponses(401, 403, 404) },
+        response: { 200: ProfileView, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(credentials, 'dna-lab'),
+      config: {
+        access: {
+          roles: ['dna-lab'],
+          scope:
+            'only the lab that holds the sample (its last received/profiled step); any other caller gets 404',
+        },
+      },
     },
     async (request) => {
-      const p = await samples.readProfile(request.params.sampleId, request.principal!);
+      const p = await samples.readProfile(request.params.sampleId, principalOf(request));
+      await audit.read(request, {
+        action: 'genotype.read',
+        recordType: 'genotype',
+        recordIds: [p._id],
+        regions: [p.region],
+      });
       return {
         sampleId: p._id,
         loci: Object.fromEntries(p.genotypes.map((g) => [g.locus, g.alleles])),

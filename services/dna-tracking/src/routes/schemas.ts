@@ -10,7 +10,7 @@ import {
   SamplingSubjects,
   ShortText,
 } from '@homeward/events';
-import { PageQuery } from '@homeward/service-kit';
+import { MAX_PAGE_OFFSET, MAX_PAGE_SIZE, PageQuery } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { RelativeRelations } from '../domain/kinship-relatives.ts';
 import { MatchStatuses } from '../domain/match-plan.ts';
@@ -249,7 +249,8 @@ export const MatchView = Type.Object(
 export const MatchQuery = Type.Object({
   status: Type.Optional(literalUnion(MatchStatuses)),
   caseId: Type.Optional(Id),
-  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+  limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 }),
+  offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_OFFSET })),
 });
 
 export const ReviewBody = Type.Object(

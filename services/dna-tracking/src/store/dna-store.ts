@@ -219,13 +219,23 @@ export class DnaStore {
     return this.reviews.get(matchId);
   }
 
-  /** Matches (optionally of a case) with their reviews, newest first. */
+  /**
+   * Matches (optionally of a case) with their reviews and folds, newest first; with `sampleIds`, only the
+   * matches naming one of those samples (the caller's scope, in the store query).
+   */
   async listMatches(
     caseId: string | undefined,
+    sampleIds?: readonly string[],
   ): Promise<Array<{ match: MatchDoc; review?: ReviewDoc; fold?: FoldDoc }>> {
-    const q = caseId ? { $or: [{ caseId }, { childCaseId: caseId }] } : {};
+    const clauses: Record<string, unknown>[] = [];
+    if (caseId) clauses.push({ $or: [{ caseId }, { childCaseId: caseId }] });
+    if (sampleIds)
+      clauses.push({
+        $or: [{ childSampleId: { $in: [...sampleIds] } }, { parentSampleIds: { $in: [...sampleIds] } }],
+      });
+    const q = clauses.length === 0 ? {} : clauses.length === 1 ? clauses[0]! : { $and: clauses };
     const [matches, reviews, folds] = await Promise.all([
-      this.matches.list(q),
+      this.matches.list(q as never),
       this.reviews.list(),
       this.folds.list(),
     ]);

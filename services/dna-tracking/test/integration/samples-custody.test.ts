@@ -137,10 +137,18 @@ describe('custody', () => {
     });
     expect((await dna.call('POST', url, step('collected', '2026-11-27T12:00:00+08:00'))).status).toBe(409);
 
-    const sealed = await dna.call('POST', url, step('sealed', '2026-11-27T10:30:00+08:00'), 'police');
+    // Police collect; every later step is a lab's (403 for police, before the body is read).
+    const byPolice = await dna.call('POST', url, step('sealed', '2026-11-27T10:30:00+08:00'), 'police');
+    expect(byPolice.status).toBe(403);
+    const sealed = await dna.call('POST', url, step('sealed', '2026-11-27T10:30:00+08:00'));
     expect(sealed.status).toBe(201);
-    expect(sealed.body).toMatchObject({ seq: 1, step: 'sealed', agencyId: 'hefei-psb', role: 'police' });
-    const replay = await dna.call('POST', url, step('sealed', '2026-11-27T10:30:00+08:00'), 'police');
+    expect(sealed.body).toMatchObject({
+      seq: 1,
+      step: 'sealed',
+      agencyId: 'anhui-forensic-dna-lab',
+      role: 'dna-lab',
+    });
+    const replay = await dna.call('POST', url, step('sealed', '2026-11-27T10:30:00+08:00'));
     expect(replay.status).toBe(200);
     expect(replay.body.hash).toBe(sealed.body.hash);
 
@@ -232,6 +240,15 @@ describe('custody', () => {
           'POST',
           `/v1/samples/${destroyedFromCollected}/custody`,
           step('destroyed', '2026-11-27T11:00:00+08:00'),
+        )
+      ).body,
+    ).toMatchObject({ status: 400, errors: [{ field: '/note', message: 'a destruction needs its reason' }] });
+    expect(
+      (
+        await dna.call(
+          'POST',
+          `/v1/samples/${destroyedFromCollected}/custody`,
+          step('destroyed', '2026-11-27T11:00:00+08:00', { note: 'consent withdrawn' }),
         )
       ).status,
     ).toBe(201);

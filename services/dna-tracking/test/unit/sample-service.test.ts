@@ -104,7 +104,7 @@ describe('sample service over memory stores', () => {
     const a = (await d.samples.register(sample('KIT-0003', { kind: 'rescued-child' }), police)).sample._id;
     const b = await atLab(d, 'KIT-0004', { kind: 'rescued-child' });
     d.clock.set('2026-12-20T00:00:00Z');
-    const late = await d.samples.overdue();
+    const late = await d.samples.overdue(lab);
     expect(late.map((x) => [x.sample._id, x.step])).toEqual([
       [a, 'collected'],
       [b, 'received'],

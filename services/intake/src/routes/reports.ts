@@ -9,15 +9,12 @@ import {
 import {
   AppError,
   type AuditLog,
-  authenticate,
-  type Credentials,
   describeErrors,
   type HttpServer,
   type Principal,
   principalOf,
   problemResponses,
   type RedisRateLimiter,
-  requireRole,
   toProblem,
   UnsupportedMediaTypeError,
 } from '@homeward/service-kit';
@@ -29,7 +26,6 @@ import { BatchResult, ReportAccepted, ReportContacts, ReportRequestBody, ReportS
 
 export interface ReportRoutesDeps {
   intake: IntakeService;
-  credentials: Credentials;
   rateLimiter: RedisRateLimiter;
   audit: AuditLog;
 }
@@ -78,10 +74,16 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
       },
       // The body is a raw buffer decoded by the CloudEvents codec: the schema above documents it.
       validatorCompiler: () => () => true,
-      preHandler: requireRole(deps.credentials, ...REPORTING_ROLES),
+      config: {
+        access: {
+          roles: REPORTING_ROLES,
+          scope:
+            "none: a report is filed as the caller's agency (a source naming another agency is refused); the region it reports is its content",
+        },
+      },
     },
     async (request, reply) => {
-      const principal = request.principal!;
+      const principal = principalOf(request);
       let decoded: ReturnType<typeof decodeHttp>;
       try {
         decoded = decodeHttp(request.headers, request.body as Buffer | undefined);
@@ -137,14 +139,25 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         summary: "A report's status (an agency sees only its own)",
         description: describeErrors(Errors.reportNotFound),
         params: Type.Object({ reportId: Type.String({ maxLength: 64 }) }),
-        response: { 200: ReportStatus, ...problemResponses(401, 403, 404) },
+        response: { 200: ReportStatus, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(deps.credentials, ...REPORTING_ROLES),
+      config: {
+        access: {
+          roles: REPORTING_ROLES,
+          scope: "the caller's own agency's reports; another agency's answers 404",
+        },
+      },
     },
     async (request) => {
-      const principal = request.principal ?? authenticate(deps.credentials, request);
+      const principal = principalOf(request);
       // Another agency's report answers 404, not 403: its existence is not theirs to learn.
       const doc = await deps.intake.reportFor(principal.agencyId, request.params.reportId);
+      await deps.audit.read(request, {
+        action: 'report.read',
+        recordType: 'report',
+        recordIds: [doc._id],
+        regions: [principal.region],
+      });
       return {
         reportId: doc._id,
         eventId: doc.eventId,

@@ -1,12 +1,12 @@
 import { createEvent } from '@homeward/events';
 import {
   type Clock,
-  type Credentials,
   describeErrors,
   type HttpServer,
+  inScope,
   type Principal,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { computeCoverage } from '../domain/coverage.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
@@ -23,7 +23,6 @@ export interface AlertRoutesDeps {
   units: UnitStore;
   ledger: ClaimLedger;
   fanout: FanoutService;
-  credentials: Credentials;
   clock: Clock;
 }
 
@@ -59,9 +58,15 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
           ),
         params: AlertParams,
         body: AckBody,
-        response: { 200: AckView, 201: AckView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: AckView, 201: AckView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'unit'),
+      config: {
+        access: {
+          roles: ['unit'],
+          scope:
+            "the caller acts only for its own units (the unit's agencyId; else 403); an alert the unit was sent",
+        },
+      },
     },
     async (request, reply) => {
       const { alertId } = request.params;
@@ -69,7 +74,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       const [alert, unit] = await Promise.all([deps.store.findAlert(alertId), deps.units.find(unitId)]);
       if (!alert) throw alertNotFound(alertId);
       if (!unit) throw unitNotFound(unitId);
-      assertActsFor(request.principal!, unit);
+      assertActsFor(principalOf(request), unit);
       const previous = await deps.store.findAck(alertId, unitId);
       if (previous) return reply.code(200).send(ackView(previous));
       await deps.fanout.ensureLedger(alertId, 'alert');
@@ -83,7 +88,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
         { source: SOURCE, subject: alertId, id: `${alertId}.ack.${unitId}`, time: acknowledgedAt },
       );
       const id = pairId(alertId, unitId);
-      const doc = { _id: id, alertId, unitId, agencyId: request.principal!.agencyId, acknowledgedAt };
+      const doc = { _id: id, alertId, unitId, agencyId: principalOf(request).agencyId, acknowledgedAt };
       const inserted = await deps.store.insertAck(doc, event);
       if (!inserted) {
         const first = await deps.store.findAck(alertId, unitId);
@@ -103,14 +108,19 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
         summary: 'Who has the alert, who acknowledged, who could not be reached',
         description: describeErrors(NotificationsErrors.alertNotFound),
         params: AlertParams,
-        response: { 200: CoverageView, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: CoverageView, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'police', 'operator'),
+      config: {
+        access: {
+          roles: ['police', 'operator'],
+          scope: "the alert's region (where the child was last seen) lies in the caller's; outside it, 404",
+        },
+      },
     },
     async (request) => {
       const { alertId } = request.params;
       const alert = await deps.store.findAlert(alertId);
-      if (!alert) throw alertNotFound(alertId);
+      if (!alert || !inScope(principalOf(request), alert.view.region)) throw alertNotFound(alertId);
       await deps.fanout.ensureLedger(alertId, 'alert');
       const [claims, acks] = await Promise.all([
         deps.ledger.claims(alertId, 'alert'),

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { Credentials, HttpServer, SseHub } from '@homeward/service-kit';
-import { describeErrors, isStreamId, problemResponses, requireRole } from '@homeward/service-kit';
+import type { HttpServer, SseHub } from '@homeward/service-kit';
+import { describeErrors, isStreamId, principalOf, problemResponses } from '@homeward/service-kit';
 import { NotificationsErrors } from '../errors.ts';
 import type { StreamSlots } from '../store/stream-slots.ts';
 import type { FeedEntry, UnitFeed } from '../store/unit-feed.ts';
@@ -14,7 +14,6 @@ export interface StreamRoutesDeps {
   feed: UnitFeed;
   hub: SseHub<FeedEntry>;
   slots: StreamSlots;
-  credentials: Credentials;
 }
 
 /**
@@ -45,13 +44,15 @@ export async function streamRoutes(app: HttpServer, deps: StreamRoutesDeps): Pro
         produces: ['text/event-stream'],
         response: problemResponses(400, 401, 403, 404, 429),
       },
-      preHandler: requireRole(deps.credentials, 'unit'),
+      config: {
+        access: { roles: ['unit'], scope: "the caller's own units only (the unit's agencyId; else 403)" },
+      },
     },
     async (request, reply) => {
       const { unitId } = request.params;
       const unit = await deps.units.find(unitId);
       if (!unit) throw unitNotFound(unitId);
-      assertActsFor(request.principal!, unit);
+      assertActsFor(principalOf(request), unit);
       const lastHeader = request.headers['last-event-id'];
       // An id this channel did not issue is ignored: the terminal starts live.
       const after = typeof lastHeader === 'string' && isStreamId(lastHeader) ? lastHeader : undefined;

@@ -1,10 +1,12 @@
 import {
   type Clock,
-  type Credentials,
   describeErrors,
+  ForbiddenError,
   type HttpServer,
+  inScope,
+  type Principal,
+  principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import { refuseSecret } from '../domain/webhook-signature.ts';
@@ -17,7 +19,6 @@ import { UnitBody, UnitParams, UnitView } from './schemas.ts';
 export interface UnitRoutesDeps {
   units: UnitStore;
   index: UnitIndex;
-  credentials: Credentials;
   clock: Clock;
   /** Where webhooks may point, and how host names resolve (the system resolver; tests inject theirs). */
   targets: { policy: TargetPolicy; resolveAll: ResolveAll };
@@ -58,7 +59,17 @@ function view(u: UnitDoc): Static<typeof UnitView> {
 
 /** `PUT/GET/DELETE /v1/units/{unitId}` (admin): MongoDB first, then the Redis index. */
 export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise<void> {
-  const admin = requireRole(deps.credentials, 'admin');
+  const admin = {
+    access: {
+      roles: ['admin'] as const,
+      scope: "the unit's region lies in the caller's; a unit outside it answers 404 (and is not overwritten)",
+    },
+  };
+  /** A unit the admin reaches, or 404 as for a missing one. */
+  const reachable = (principal: Principal, unit: UnitDoc | null, unitId: string): UnitDoc => {
+    if (!unit || !inScope(principal, unit.region)) throw unitNotFound(unitId);
+    return unit;
+  };
 
   app.put(
     '/v1/units/:unitId',
@@ -72,16 +83,23 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
         ].join('\n\n'),
         params: UnitParams,
         body: UnitBody,
-        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403, 409) },
+        response: { 200: UnitView, 201: UnitView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: admin,
+      config: admin,
     },
     async (request, reply) => {
       const { unitId } = request.params;
       const b = request.body;
       await checkWebhook(b.webhook, deps);
       const now = deps.clock.now();
+      const principal = principalOf(request);
       const existing = await deps.units.find(unitId);
+      // An existing unit of another region is not the caller's to see or overwrite.
+      if (existing) reachable(principal, existing, unitId);
+      if (!inScope(principal, b.region))
+        throw new ForbiddenError(
+          `region ${b.region} does not lie in the caller's region ${principal.region}`,
+        );
       const doc: UnitDoc = {
         _id: unitId,
         name: b.name,
@@ -108,14 +126,14 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
         summary: 'Read a unit (without its webhook secret)',
         description: describeErrors(NotificationsErrors.unitNotFound),
         params: UnitParams,
-        response: { 200: UnitView, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: UnitView, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: admin,
+      config: admin,
     },
     async (request) => {
-      const unit = await deps.units.find(request.params.unitId);
-      if (!unit) throw unitNotFound(request.params.unitId);
-      return view(unit);
+      return view(
+        reachable(principalOf(request), await deps.units.find(request.params.unitId), request.params.unitId),
+      );
     },
   );
 
@@ -129,12 +147,13 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
         params: UnitParams,
         response: {
           204: { type: 'null', description: 'removed' },
-          ...problemResponses(400, 401, 403, 404, 409),
+          ...problemResponses(400, 401, 403, 404, 409, 429),
         },
       },
-      preHandler: admin,
+      config: admin,
     },
     async (request, reply) => {
+      reachable(principalOf(request), await deps.units.find(request.params.unitId), request.params.unitId);
       const meta = await deps.units.remove(request.params.unitId);
       if (!meta) throw unitNotFound(request.params.unitId);
       await deps.index.remove(request.params.unitId, meta);

@@ -1,11 +1,12 @@
 import { FollowupOwners, Id, type Role } from '@homeward/events';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
   type HttpServer,
-  inScope,
+  pageWindow,
   principalOf,
   problemResponses,
+  scopeFilter,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 import { regionPrefix } from '../domain/regions.ts';
@@ -18,7 +19,7 @@ import { followupView } from './views.ts';
 export interface FollowupRoutesDeps {
   placements: PlacementService;
   store: CaseStore;
-  credentials: Credentials;
+  audit: AuditLog;
 }
 
 /** Every role that owns a kind of follow-up (the contract's FollowupOwners), once each. */
@@ -41,24 +42,27 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
           'Civil affairs and operators see every follow-up; an owner role (education, health, human-resources-social-security, womens-federation, disabled-persons-federation) sees only those it answers for. ' +
           'Reads every placed case: a listing for people, not a hot path.',
         querystring: FollowupListQuery,
-        response: { 200: FollowupList, ...problemResponses(400, 401, 403) },
+        response: { 200: FollowupList, ...problemResponses(400, 401, 403, 429) },
       },
       config: {
         access: {
           roles: ['civil-affairs', 'operator', ...OWNER_ROLES],
-          scope: "the follow-up's region (an owner role sees only the follow-ups it answers for)",
+          scope:
+            "the follow-ups of cases whose region lies in the caller's (filtered in the store query); an owner role sees only the follow-ups it answers for",
         },
       },
     },
     async (request) => {
       const q = request.query;
-      const principal = principalOf(request);
-      const role = principal.role;
+      const { limit, offset } = pageWindow(q);
+      const role = principalOf(request).role;
       // Civil affairs coordinate every follow-up; another owner sees only its own.
       const onlyOwner = role === 'civil-affairs' || role === 'operator' ? undefined : role;
       const prefix = q.region ? regionPrefix(q.region) : undefined;
       const items = [];
-      for (const doc of await deps.store.placed()) {
+      const regions = new Map<string, string | undefined>();
+      for (const doc of await deps.store.placed(scopeFilter(principalOf(request), 'facts.region'))) {
+        regions.set(doc._id, doc.facts.region);
         if (q.caseId && doc._id !== q.caseId) continue;
         for (const f of doc.followups) {
           if (q.status && f.status !== q.status) continue;
@@ -67,14 +71,29 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
           if (q.owner && owner !== q.owner) continue;
           if (onlyOwner && owner !== onlyOwner) continue;
           if (prefix && !f.region.startsWith(prefix)) continue;
-          if (!inScope(principal, f.region)) continue;
           const view = followupView(doc._id, f, deps.placements);
           if (q.overdue !== undefined && view.overdue !== q.overdue) continue;
           items.push(view);
         }
       }
       items.sort((a, b) => a.dueDate.localeCompare(b.dueDate) || a.followupId.localeCompare(b.followupId));
-      return { items: items.slice(0, q.limit), total: items.length };
+      const page = items.slice(offset, offset + limit);
+      await deps.audit.read(request, {
+        action: 'followup.list',
+        recordType: 'followup',
+        recordIds: page.map((f) => f.followupId),
+        regions: [...new Set(page.flatMap((f) => regions.get(f.caseId) ?? []))],
+        filters: {
+          status: q.status,
+          type: q.type,
+          region: q.region,
+          overdue: q.overdue,
+          caseId: q.caseId,
+          limit,
+          offset,
+        },
+      });
+      return { items: page, total: items.length };
     },
   );
 
@@ -94,16 +113,13 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
         ),
         params: Type.Object({ id: Id }),
         body: CompletionRequestSchema,
-        response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: FollowupView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      // The owner rule holds now; the region check waits for owner credentials per prefecture
-      // (the development file has a hospital and a school of one county only, and agency
-      // systems complete follow-ups of victims placed anywhere in their care).
       config: {
         access: {
-          roles: OWNER_ROLES,
+          roles: [...OWNER_ROLES],
           scope:
-            "none yet: the follow-up's owner role, any region (region scope with the service's scope migration)",
+            "the follow-up's case's region lies in the caller's; outside it, 404 (then only the follow-up's owner role completes it, else 403)",
         },
       },
     },

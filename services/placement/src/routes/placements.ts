@@ -1,19 +1,14 @@
 import { Id } from '@homeward/events';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
-  ensureInScope,
   type HttpServer,
   principalOf,
   problemResponses,
-  requireRole,
 } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import { victimsOfFacts } from '../domain/case-facts.ts';
-import { placementsOf } from '../domain/placement-state.ts';
 import { PlacementErrors } from '../errors.ts';
 import type { PlacementService } from '../placement-service.ts';
-import type { CaseDoc, CaseStore } from '../store/case-store.ts';
 import {
   PlacementQuery,
   PlacementRequestSchema,
@@ -25,9 +20,10 @@ import { placementOf, placementView, victimViews } from './views.ts';
 
 export interface PlacementRoutesDeps {
   placements: PlacementService;
-  store: CaseStore;
-  credentials: Credentials;
+  audit: AuditLog;
 }
+
+const CASE_SCOPE = "the case's region (from its case.opened) lies in the caller's; outside it, 404";
 
 const E = PlacementErrors;
 const DECISION_ERRORS = describeErrors(
@@ -62,13 +58,13 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         response: {
           200: PlacementView,
           201: PlacementView,
-          ...problemResponses(400, 401, 403, 404, 409, 422),
+          ...problemResponses(400, 401, 403, 404, 409, 422, 429),
         },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      config: { access: { roles: ['civil-affairs'], scope: CASE_SCOPE } },
     },
     async (request, reply) => {
-      const { doc, created, placementId } = await deps.placements.decide(request.body, request.principal!);
+      const { doc, created, placementId } = await deps.placements.decide(request.body, principalOf(request));
       const view = placementView(doc, deps.placements, placementOf(doc, { placementId }));
       reply.header(
         'location',
@@ -87,16 +83,16 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         description: DECISION_ERRORS,
         params: Type.Object({ placementId: Id }),
         body: RevisionRequestSchema,
-        response: { 200: PlacementView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: PlacementView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs'),
+      config: { access: { roles: ['civil-affairs'], scope: CASE_SCOPE } },
     },
     async (request) => {
       const { placementId } = request.params;
       const caseId = await deps.placements.caseOfPlacement(placementId);
       const { doc } = await deps.placements.decide(
         { ...request.body, caseId, placementId },
-        request.principal!,
+        principalOf(request),
       );
       return placementView(doc, deps.placements, placementOf(doc, { placementId }));
     },
@@ -111,23 +107,24 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
         params: Type.Object({ caseId: Id }),
         querystring: PlacementQuery,
         description: describeErrors(E.placementNotFound),
-        response: { 200: PlacementView, ...problemResponses(401, 403, 404) },
+        response: { 200: PlacementView, ...problemResponses(401, 403, 404, 429) },
       },
-      preHandler: requireRole(deps.credentials, 'civil-affairs', 'operator'),
+      config: { access: { roles: ['civil-affairs', 'operator'], scope: CASE_SCOPE } },
     },
     async (request) => {
       const { caseId } = request.params;
-      const doc = await deps.store.get(caseId);
-      const p = doc ? placementOf(doc, request.query) : undefined;
-      if (!doc || !p)
+      const doc = await deps.placements.placementFor(caseId, principalOf(request));
+      const p = placementOf(doc, request.query);
+      if (!p)
         throw E.placementNotFound.error(
           `case "${caseId}" has no placement${request.query.victimId ? ` for victim "${request.query.victimId}"` : ''}`,
         );
-      // Reads of a case are audit-logged: who read which case (never what it holds).
-      request.log.info(
-        { audit: 'placement-read', caseId, agencyId: request.principal?.agencyId },
-        'case read',
-      );
+      await deps.audit.read(request, {
+        action: 'placement.read',
+        recordType: 'placement',
+        recordIds: [doc._id],
+        regions: doc.facts.region ? [doc.facts.region] : [],
+      });
       return placementView(doc, deps.placements, p);
     },
   );
@@ -151,20 +148,14 @@ export async function placementRoutes(app: HttpServer, deps: PlacementRoutesDeps
     },
     async (request) => {
       const { caseId } = request.params;
-      const doc = ensureInScope(principalOf(request), await deps.store.get(caseId), caseRegions, () =>
-        E.caseNotFound.error(`no case "${caseId}" is known to placement`),
-      );
-      request.log.info({ audit: 'victims-read', caseId, agencyId: request.principal?.agencyId }, 'case read');
+      const doc = await deps.placements.victimsCase(caseId, principalOf(request));
+      await deps.audit.read(request, {
+        action: 'victims.read',
+        recordType: 'case',
+        recordIds: [doc._id],
+        regions: doc.facts.region ? [doc.facts.region] : [],
+      });
       return { caseId, victims: victimViews(doc, deps.placements) };
     },
   );
-}
-
-/** The regions a case lies in for placement: its own, its victims' rescues, its placements. */
-function caseRegions(doc: CaseDoc): string[] {
-  return [
-    ...(doc.facts.region ? [doc.facts.region] : []),
-    ...victimsOfFacts(doc._id, doc.facts).flatMap((v) => (v.rescue ? [v.rescue.region] : [])),
-    ...placementsOf(doc).map((p) => p.region),
-  ];
 }

@@ -11,6 +11,7 @@ import {
   ShortText,
   VictimPlans,
 } from '@homeward/events';
+import { MAX_PAGE_OFFSET, MAX_PAGE_SIZE } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
 
 export const PlacementTypeSchema = literalUnion(PlacementTypes, { description: 'where the child goes' });
@@ -196,7 +197,8 @@ export const FollowupListQuery = Type.Object(
     overdue: Type.Optional(Type.Boolean()),
     caseId: Type.Optional(Id),
     owner: Type.Optional(Role),
-    limit: Type.Integer({ minimum: 1, maximum: 500, default: 100 }),
+    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 100 }),
+    offset: Type.Optional(Type.Integer({ minimum: 0, maximum: MAX_PAGE_OFFSET })),
   },
   { additionalProperties: false },
 );

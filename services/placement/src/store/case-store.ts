@@ -78,10 +78,16 @@ export class CaseStore {
    * (FerretDB pushes down nothing but `_id`): used at start to rebuild the overdue index and by
    * the follow-up listing, never on a per-event path.
    */
-  placed(): Promise<Array<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements'>>> {
-    return this.cases.list<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements'>>(
-      { $or: [{ placement: { $exists: true } }, { placements: { $exists: true } }] },
-      { projection: { _id: 1, version: 1, followups: 1, placement: 1, placements: 1 } },
-    );
+  /** Placed cases; `scope` (a region filter on `facts.region`) narrows them in the store query. */
+  placed(
+    scope: Record<string, unknown> = {},
+  ): Promise<Array<Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements' | 'facts'>>> {
+    const placed = { $or: [{ placement: { $exists: true } }, { placements: { $exists: true } }] };
+    const filter = Object.keys(scope).length === 0 ? placed : { $and: [placed, scope] };
+    return this.cases.list<
+      Pick<CaseDoc, '_id' | 'version' | 'followups' | 'placement' | 'placements' | 'facts'>
+    >(filter as never, {
+      projection: { _id: 1, version: 1, followups: 1, placement: 1, placements: 1, facts: 1 },
+    });
   }
 }

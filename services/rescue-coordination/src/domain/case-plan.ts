@@ -6,6 +6,7 @@ import {
   type HomewardEvent,
   victimsOfOpening,
 } from '@homeward/events';
+import type { RosterOfficer } from '@homeward/service-kit';
 import { Errors } from '../errors.ts';
 import {
   type AlertChange,
@@ -32,7 +33,7 @@ import {
 import type { EscalationPolicy } from './escalation-policy.ts';
 import { caseEventId, SOURCE } from './ids.ts';
 import { type CaseAction, transition } from './lifecycle.ts';
-import { chiefMayLead, regionAncestors } from './regions.ts';
+import { chiefRefusal, regionAncestors } from './regions.ts';
 import {
   markVictims,
   type NewVictim,
@@ -238,19 +239,66 @@ export function markIdentified(
   };
 }
 
-/** Names the chief and the three leads; the chief must be police of the case's region or above. */
-export function assignTeam(doc: CaseDoc, team: Team, by: Actor, now: Date): Decision<true> {
+/** The team as a caller names it: roster ids only, never the officers' particulars. */
+export interface TeamRequest {
+  chiefId: string;
+  investigationLeadId: string;
+  rescueLeadId: string;
+  familyLiaisonLeadId: string;
+}
+
+const TEAM_FIELDS = ['chiefId', 'investigationLeadId', 'rescueLeadId', 'familyLiaisonLeadId'] as const;
+
+/**
+ * Names the chief and the three leads from the police roster (`officer` looks an id up in it):
+ * every id must be on the roster, and the chief a head of county level or higher whose region
+ * contains the case's. The event and the case carry the officers as the roster has them.
+ */
+export function assignTeam(
+  doc: CaseDoc,
+  request: TeamRequest,
+  officer: (officerId: string) => RosterOfficer | undefined,
+  by: Actor,
+  now: Date,
+): Decision<true> {
   step(doc, 'assign-team');
-  if (!chiefMayLead(team.chief.region, doc.region)) {
-    throw Errors.chiefRegion.error(
-      `the chief's division ${team.chief.region} does not contain the case's division ${doc.region}: the chief must be police of county level or higher for the case's region`,
-      {
-        errors: [
-          { field: '/chief/region', message: `must be ${doc.region}, its prefecture or its province` },
-        ],
-      },
+  const unknown = TEAM_FIELDS.filter((f) => officer(request[f]) === undefined);
+  if (unknown.length > 0) {
+    throw Errors.officerNotOnRoster.error(
+      `${unknown.map((f) => `${f} "${request[f]}"`).join(', ')} not on the police roster`,
+      { errors: unknown.map((f) => ({ field: `/${f}`, message: 'is not on the police roster' })) },
     );
   }
+  const chief = officer(request.chiefId);
+  const refusal = chiefRefusal(chief, doc.region);
+  if (refusal === 'not-a-head') {
+    throw Errors.chiefNotHead.error(
+      `officer ${request.chiefId} heads no county, prefecture or province police: a case is led by a head of county level or higher`,
+      { errors: [{ field: '/chiefId', message: 'must head a county, prefecture or province police' }] },
+    );
+  }
+  if (refusal === 'outside-region') {
+    throw Errors.chiefRegion.error(
+      `the chief's division ${chief!.region} does not contain the case's division ${doc.region}: the chief must be police of county level or higher for the case's region`,
+      { errors: [{ field: '/chiefId', message: `must head ${doc.region}, its prefecture or its province` }] },
+    );
+  }
+  const asOfficer = (id: string) => {
+    const o = officer(id)!;
+    return {
+      officerId: o.officerId,
+      name: o.name,
+      agencyId: o.agencyId,
+      region: o.region,
+      ...(o.contact ? { contact: o.contact } : {}),
+    };
+  };
+  const team: Team = {
+    chief: asOfficer(request.chiefId),
+    investigationLead: asOfficer(request.investigationLeadId),
+    rescueLead: asOfficer(request.rescueLeadId),
+    familyLiaisonLead: asOfficer(request.familyLiaisonLeadId),
+  };
   const event = caseEvent(
     'homeward.case.team-assigned',
     { caseId: doc._id, assignedAt: now.toISOString(), ...team },

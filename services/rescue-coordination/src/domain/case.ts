@@ -1,4 +1,4 @@
-import type { Actor, CaseKind, EventData, ReportData } from '@homeward/events';
+import type { Actor, AssistanceAction, CaseKind, EventData, ReportData } from '@homeward/events';
 import type { AlertState } from './alert-plan.ts';
 import type { CaseStatus } from './lifecycle.ts';
 import type { VictimRecord } from './victims.ts';
@@ -113,6 +113,28 @@ export interface CaseDoc {
   householdRecords?: Array<EventData<'homeward.case.household-recorded'> & { by: Actor }>;
   closed?: { closedAt: Date; reason: string; by: Actor };
   timeline: TimelineEntry[];
+  /** Assistance asked of other regions' police, oldest first (absent on older cases). */
+  assistance?: Assistance[];
+  /**
+   * The regions an accepted assistance grants `read` now (derived from `assistance`, kept so a
+   * list filters on it with an equality: FerretDB 1.24 runs no `$elemMatch` on fields).
+   */
+  readGrants?: string[];
+}
+
+/** One assistance: asked by the case's police of another region's, answered, maybe revoked. */
+export interface Assistance {
+  assistanceId: string;
+  region: string;
+  reason: string;
+  actions: AssistanceAction[];
+  status: 'requested' | 'accepted' | 'declined' | 'revoked';
+  requestedAt: Date;
+  requestedBy: Actor;
+  answeredAt?: Date;
+  answeredBy?: Actor;
+  revokedAt?: Date;
+  revokedBy?: Actor;
 }
 
 /** Leads kept on the case document itself; the rest are paged from `case_leads`. */

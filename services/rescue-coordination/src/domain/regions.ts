@@ -1,4 +1,5 @@
 import { regionContains } from '@homeward/events';
+import type { RosterOfficer } from '@homeward/service-kit';
 
 // The division-code hierarchy is the contract's: one implementation in @homeward/events.
 export { type RegionLevel, regionAncestors, regionContains, regionLevel } from '@homeward/events';
@@ -10,4 +11,18 @@ export { type RegionLevel, regionAncestors, regionContains, regionLevel } from '
  */
 export function chiefMayLead(chiefRegion: string, caseRegion: string): boolean {
   return regionContains(chiefRegion, caseRegion);
+}
+
+/** Why a roster entry may not lead a case: not on the roster, not a head, or of another region. */
+export type ChiefRefusal = 'unknown-officer' | 'not-a-head' | 'outside-region';
+
+/**
+ * The chief rule against the roster: the chief is a head of county level or higher (rank
+ * county, prefecture or province) whose region contains the case's. Null when it may lead.
+ */
+export function chiefRefusal(officer: RosterOfficer | undefined, caseRegion: string): ChiefRefusal | null {
+  if (!officer) return 'unknown-officer';
+  if (officer.rank === 'officer') return 'not-a-head';
+  if (!chiefMayLead(officer.region, caseRegion)) return 'outside-region';
+  return null;
 }

@@ -1,22 +1,13 @@
-import {
-  type Credentials,
-  describeErrors,
-  type HttpServer,
-  problemResponses,
-  requireRole,
-} from '@homeward/service-kit';
+import { describeErrors, type HttpServer, principalOf, problemResponses } from '@homeward/service-kit';
 import type { CaseService } from '../case-service.ts';
 import type { AlertState } from '../domain/alert-plan.ts';
 import { Errors } from '../errors.ts';
+import { caseAction } from './cases.ts';
 import { AlertParams, AlertView, CancelBody, CentreBody } from './schemas.ts';
 import { alertView } from './views.ts';
 
 /** Police actions on a running alert: cancel it, or move its centre to a lead. */
-export async function alertRoutes(
-  app: HttpServer,
-  deps: { service: CaseService; credentials: Credentials },
-): Promise<void> {
-  const police = requireRole(deps.credentials, 'police');
+export async function alertRoutes(app: HttpServer, deps: { service: CaseService }): Promise<void> {
   const tags = ['alerts'];
   const view = async (alert: AlertState) =>
     alertView(alert, await deps.service.acknowledgements(alert.alertId));
@@ -30,9 +21,9 @@ export async function alertRoutes(
         description: describeErrors(Errors.alertNotFound, Errors.alertEnded, Errors.concurrentUpdate),
         params: AlertParams,
         body: CancelBody,
-        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('cancel-alert') },
     },
     async (request) =>
       view(
@@ -40,7 +31,7 @@ export async function alertRoutes(
           request.params.alertId,
           request.body.reason,
           request.body.note,
-          request.principal!,
+          principalOf(request),
         ),
       ),
   );
@@ -62,11 +53,11 @@ export async function alertRoutes(
         ].join('\n\n'),
         params: AlertParams,
         body: CentreBody,
-        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: AlertView, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('move-centre') },
     },
     async (request) =>
-      view(await deps.service.moveCentre(request.params.alertId, request.body.leadId, request.principal!)),
+      view(await deps.service.moveCentre(request.params.alertId, request.body.leadId, principalOf(request))),
   );
 }

@@ -1,15 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import type { FactStore } from '@homeward/persistence';
 import {
-  type Credentials,
+  type AuditLog,
   describeErrors,
-  ensureInScope,
   type HttpServer,
-  type Logger,
-  type Principal,
   principalOf,
   problemResponses,
-  requireRole,
+  type RouteAccess,
 } from '@homeward/service-kit';
 import type { CaseService } from '../case-service.ts';
 import { regionLevel } from '../domain/regions.ts';
@@ -33,24 +28,9 @@ import {
 } from './schemas.ts';
 import { alertView, caseDetail, caseSummary, leadView } from './views.ts';
 
-/** Who read which case and when; kept in MongoDB, logged without personal data. */
-export interface AuditRecord {
-  _id: string;
-  at: Date;
-  action: 'case.read' | 'case.list';
-  agencyId: string;
-  role: string;
-  region: string;
-  caseIds: string[];
-  filters?: Record<string, string>;
-}
-
 export interface CaseRoutesDeps {
   service: CaseService;
-  audit: FactStore<AuditRecord>;
-  credentials: Credentials;
-  logger: Logger;
-  clock: { now(): Date };
+  audit: AuditLog;
 }
 
 const state = (c: { _id: string; status: string; version: number }) => ({
@@ -59,37 +39,21 @@ const state = (c: { _id: string; status: string; version: number }) => ({
   version: c.version,
 });
 
+/** Who reads cases, and who acts on them: the case's region, or an accepted assistance. */
+export const CASE_READERS: RouteAccess = {
+  roles: ['police', 'operator'],
+  scope:
+    "the case's region contains nothing outside the caller's region; police of a region granted assistance on the case also read it",
+};
+/** A police action on one case. */
+export const caseAction = (action: string): RouteAccess => ({
+  roles: ['police'],
+  scope: `the case's region lies in the caller's, or the caller's region was granted "${action}" by an accepted assistance on the case`,
+});
+
 /** The case endpoints: reads for police and operators (audited), actions for police. */
 export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise<void> {
-  const readers = requireRole(deps.credentials, 'police', 'operator');
-  const police = requireRole(deps.credentials, 'police');
   const tags = ['cases'];
-
-  /** Stores who read which case, and logs it with ids only (no names, no contacts). */
-  const audit = async (
-    p: Principal,
-    action: AuditRecord['action'],
-    caseIds: string[],
-    filters?: Record<string, string>,
-  ) => {
-    const record: AuditRecord = {
-      _id: randomUUID(),
-      at: deps.clock.now(),
-      action,
-      agencyId: p.agencyId,
-      role: p.role,
-      region: p.region,
-      caseIds,
-      ...(filters ? { filters } : {}),
-    };
-    await deps.audit.insertOnce(record);
-    deps.logger.info(
-      {
-        audit: { id: record._id, action, agencyId: p.agencyId, role: p.role, caseIds: caseIds.slice(0, 100) },
-      },
-      'case read audited',
-    );
-  };
 
   app.get(
     '/v1/cases',
@@ -98,9 +62,9 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         tags,
         summary: 'List cases (filters: status, kind, region at any level; newest first)',
         querystring: CaseListQuery,
-        response: { 200: CaseList, ...problemResponses(400, 401, 403) },
+        response: { 200: CaseList, ...problemResponses(400, 401, 403, 429) },
       },
-      preHandler: readers,
+      config: { access: CASE_READERS },
     },
     async (request) => {
       const q = request.query;
@@ -111,18 +75,15 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
           ...(q.region ? { region: { level: regionLevel(q.region), code: q.region } } : {}),
         },
         { limit: q.limit, offset: q.offset },
+        principalOf(request),
       );
-      const filters = Object.fromEntries(
-        Object.entries({ status: q.status, kind: q.kind, region: q.region }).filter(
-          ([, v]) => v !== undefined,
-        ),
-      ) as Record<string, string>;
-      await audit(
-        request.principal!,
-        'case.list',
-        items.map((c) => c._id),
-        filters,
-      );
+      await deps.audit.read(request, {
+        action: 'case.list',
+        recordType: 'case',
+        recordIds: items.map((c) => c._id),
+        regions: items.map((c) => c.region),
+        filters: { status: q.status, kind: q.kind, region: q.region, limit: q.limit, offset: q.offset },
+      });
       return { items: items.map(caseSummary), total, limit: q.limit, offset: q.offset };
     },
   );
@@ -135,15 +96,20 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         summary: 'A case with its team, alerts, leads and full timeline (audited)',
         description: describeErrors(Errors.caseNotFound),
         params: CaseParams,
-        response: { 200: CaseDetail, ...problemResponses(400, 401, 403, 404) },
+        response: { 200: CaseDetail, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      preHandler: readers,
+      config: { access: CASE_READERS },
     },
     async (request) => {
-      const doc = await deps.service.getCase(request.params.caseId);
+      const doc = await deps.service.getCase(request.params.caseId, principalOf(request));
       const acks = await Promise.all(doc.alerts.map((a) => deps.service.acknowledgements(a.alertId)));
-      await audit(request.principal!, 'case.read', [doc._id]);
-      return caseDetail(doc, acks, request.principal!);
+      await deps.audit.read(request, {
+        action: 'case.read',
+        recordType: 'case',
+        recordIds: [doc._id],
+        regions: [doc.region],
+      });
+      return caseDetail(doc, acks, principalOf(request));
     },
   );
 
@@ -161,21 +127,23 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         querystring: LeadListQuery,
         response: { 200: LeadList, ...problemResponses(400, 401, 403, 404, 429) },
       },
-      config: { access: { roles: ['police', 'operator'], scope: "the case's region" } },
+      config: { access: CASE_READERS },
     },
     async (request) => {
       const { limit, offset } = request.query;
       const { caseId } = request.params;
-      const principal = principalOf(request);
-      // Outside the caller's region the case answers as a missing one (its existence not revealed).
-      ensureInScope(
-        principal,
-        await deps.service.getCase(caseId),
-        (c) => c.region,
-        () => Errors.caseNotFound.error(`no case "${caseId}"`),
-      );
-      const { items, total } = await deps.service.listLeads(caseId, { limit, offset });
-      await audit(principal, 'case.read', [caseId], { leads: `${offset}+${limit}` });
+      // Outside the caller's region (and any assistance granted) the case answers as a missing one.
+      const { doc, items, total } = await deps.service.listLeads(caseId, principalOf(request), {
+        limit,
+        offset,
+      });
+      await deps.audit.read(request, {
+        action: 'case.leads',
+        recordType: 'case',
+        recordIds: [caseId],
+        regions: [doc.region],
+        filters: { limit, offset },
+      });
       return { items: items.map(leadView), total, limit, offset };
     },
   );
@@ -187,17 +155,23 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         tags,
         summary: 'Name the chief and the leads for investigation, rescue and family liaison (police)',
         description: [
-          "The chief must be police of county level or higher for the case's region: a division code at county, prefecture or province level that contains the case's division. Publishes homeward.case.team-assigned; a later call replaces the team.",
-          describeErrors(Errors.caseNotFound, Errors.invalidTransition, Errors.chiefRegion),
+          "The team is named by police roster ids (ROSTER_FILE); the officers' names, agencies, regions and duty contacts come from the roster. The chief must head a county, prefecture or province police whose region contains the case's (the roster's rank and region). Publishes homeward.case.team-assigned; a later call replaces the team.",
+          describeErrors(
+            Errors.caseNotFound,
+            Errors.invalidTransition,
+            Errors.officerNotOnRoster,
+            Errors.chiefNotHead,
+            Errors.chiefRegion,
+          ),
         ].join('\n\n'),
         params: CaseParams,
         body: TeamBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('assign-team') },
     },
     async (request) =>
-      state(await deps.service.assignTeam(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.assignTeam(request.params.caseId, request.body, principalOf(request))),
   );
 
   app.post(
@@ -216,12 +190,12 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
           ),
         ].join('\n\n'),
         params: CaseParams,
-        response: { 201: AlertView, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 201: AlertView, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('issue-alert') },
     },
     async (request, reply) => {
-      const alert = await deps.service.issueAlert(request.params.caseId);
+      const alert = await deps.service.issueAlert(request.params.caseId, principalOf(request));
       reply.header('location', `/v1/cases/${alert.caseId}`);
       return reply.code(201).send(alertView(alert, 0));
     },
@@ -271,12 +245,12 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         ].join('\n\n'),
         params: CaseParams,
         body: LocatedBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('locate') },
     },
     async (request) =>
-      state(await deps.service.locate(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.locate(request.params.caseId, request.body, principalOf(request))),
   );
 
   app.post(
@@ -297,12 +271,12 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         ].join('\n\n'),
         params: CaseParams,
         body: RescuedBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 422, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('rescue') },
     },
     async (request) =>
-      state(await deps.service.rescue(request.params.caseId, request.body, request.principal!)),
+      state(await deps.service.rescue(request.params.caseId, request.body, principalOf(request))),
   );
 
   app.post(
@@ -335,11 +309,11 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
         description: describeErrors(Errors.caseNotFound, Errors.alertActive, Errors.invalidTransition),
         params: CaseParams,
         body: CloseBody,
-        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409) },
+        response: { 200: CaseState, ...problemResponses(400, 401, 403, 404, 409, 429) },
       },
-      preHandler: police,
+      config: { access: caseAction('close') },
     },
     async (request) =>
-      state(await deps.service.close(request.params.caseId, request.body.reason, request.principal!)),
+      state(await deps.service.close(request.params.caseId, request.body.reason, principalOf(request))),
   );
 }

@@ -1,4 +1,5 @@
 import {
+  AssistanceActions,
   CaseKinds,
   DateOnly,
   DateTime,
@@ -14,7 +15,6 @@ import {
 import { type TObject, Type } from '@sinclair/typebox';
 import { CaseStatuses } from '../domain/lifecycle.ts';
 
-const team = EventCatalogue['homeward.case.team-assigned'].data.properties;
 const located = EventCatalogue['homeward.case.child-located'].data.properties;
 const rescued = EventCatalogue['homeward.case.child-rescued'].data.properties;
 const cancelled = EventCatalogue['homeward.alert.cancelled'].data.properties;
@@ -32,20 +32,56 @@ function closed<T extends TObject>(schema: T) {
 }
 
 export const CaseParams = Type.Object({ caseId: Id });
+export const AssistanceParams = Type.Object({ caseId: Id, assistanceId: Id });
+
+export const AssistanceBody = Type.Object(
+  {
+    region: RegionCode,
+    reason: ShortText,
+    actions: Type.Array(literalUnion(AssistanceActions), {
+      minItems: 1,
+      uniqueItems: true,
+      description: "what the other region's police may do on this case once they accept",
+    }),
+  },
+  { title: 'AssistanceRequest', additionalProperties: false },
+);
+
+export const AssistanceView = Type.Object(
+  {
+    caseId: Type.String(),
+    assistanceId: Type.String(),
+    region: Type.String(),
+    reason: Type.String(),
+    actions: Type.Array(Type.String()),
+    status: Type.String(),
+    requestedAt: Type.String({ format: 'date-time' }),
+    answeredAt: Type.Optional(Type.String({ format: 'date-time' })),
+    revokedAt: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { title: 'Assistance' },
+);
 export const AlertParams = Type.Object({ alertId: Id });
+
+const OfficerId = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9][A-Za-z0-9._:-]*$',
+  description: "an officerId of the deployment's police roster",
+});
 
 export const TeamBody = Type.Object(
   {
-    chief: closed(team.chief),
-    investigationLead: closed(team.investigationLead),
-    rescueLead: closed(team.rescueLead),
-    familyLiaisonLead: closed(team.familyLiaisonLead),
+    chiefId: OfficerId,
+    investigationLeadId: OfficerId,
+    rescueLeadId: OfficerId,
+    familyLiaisonLeadId: OfficerId,
   },
   {
     title: 'Team',
     additionalProperties: false,
     description:
-      "One chief and three leads. The chief's region must be the case's division, its prefecture or its province.",
+      "One chief and three leads, by their ids on the police roster (their names, agencies and regions come from the roster, never from the request). The chief must head a county, prefecture or province police whose region contains the case's.",
   },
 );
 

@@ -18,7 +18,21 @@ import {
   rescue,
 } from '../../src/domain/case-plan.ts';
 import { parseEscalationPolicy } from '../../src/domain/escalation-policy.ts';
-import { at, by, H, leadEvent, MIN, openCase, openedEvent, police, policy, SEEN, team } from './fixtures.ts';
+import {
+  at,
+  by,
+  H,
+  leadEvent,
+  MIN,
+  onRoster,
+  openCase,
+  openedEvent,
+  police,
+  policy,
+  SEEN,
+  team,
+  teamRequest,
+} from './fixtures.ts';
 
 const code = (c: string) => expect.objectContaining({ code: c });
 /** A case searching with alert 1, issued at 07:55. */
@@ -162,7 +176,7 @@ describe('leads and identification', () => {
 
 describe('the team', () => {
   it('is named with team-assigned (the case version it makes in its id) and a timeline line', () => {
-    const d = assignTeam(openCase(), team('340100'), police, at(H));
+    const d = assignTeam(openCase(), teamRequest('340100'), onRoster, police, at(H));
     expect(d.events).toHaveLength(1);
     expect(d.events[0]).toMatchObject({
       id: 'case-1.team-assigned.v2',
@@ -187,19 +201,65 @@ describe('the team', () => {
   });
 
   it('refuses a chief of a sibling county with 422 naming the field', () => {
-    expect(() => assignTeam(openCase(), team('340102'), police, at(H))).toThrow(
+    expect(() => assignTeam(openCase(), teamRequest('340102'), onRoster, police, at(H))).toThrow(
       expect.objectContaining({
         code: 'RESCUE_ERR_CHIEF_REGION',
         status: 422,
         message: expect.stringContaining('340102'),
-        errors: [{ field: '/chief/region', message: 'must be 340104, its prefecture or its province' }],
+        errors: [{ field: '/chiefId', message: 'must head 340104, its prefecture or its province' }],
+      }),
+    );
+  });
+
+  it('takes the chief from the roster: the county head, its prefecture and province heads lead; no one else', () => {
+    for (const region of ['340104', '340100', '340000']) {
+      expect(
+        assignTeam(openCase(), teamRequest(region), onRoster, police, at(H)).doc.team?.chief.region,
+      ).toBe(region);
+    }
+    for (const region of ['340102', '340105', '340200', '341500', '320000', '320100']) {
+      expect(() => assignTeam(openCase(), teamRequest(region), onRoster, police, at(H))).toThrow(
+        code('RESCUE_ERR_CHIEF_REGION'),
+      );
+    }
+  });
+
+  it('refuses a plain officer as chief, however close its region', () => {
+    expect(() =>
+      assignTeam(openCase(), { ...teamRequest('340104'), chiefId: 'plain-340104' }, onRoster, police, at(H)),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'RESCUE_ERR_CHIEF_NOT_HEAD',
+        status: 422,
+        errors: [{ field: '/chiefId', message: 'must head a county, prefecture or province police' }],
+      }),
+    );
+  });
+
+  it('refuses ids not on the roster, chief or lead, naming each field', () => {
+    expect(() =>
+      assignTeam(
+        openCase(),
+        { ...teamRequest('340104'), chiefId: 'nobody', rescueLeadId: 'ghost' },
+        onRoster,
+        police,
+        at(H),
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'RESCUE_ERR_OFFICER_NOT_ON_ROSTER',
+        status: 422,
+        errors: [
+          { field: '/chiefId', message: 'is not on the police roster' },
+          { field: '/rescueLeadId', message: 'is not on the police roster' },
+        ],
       }),
     );
   });
 
   it('is refused on a closed case', () => {
     const closed = close(openCase(), 'done', police, at(H)).doc;
-    expect(() => assignTeam(closed, team('340100'), police, at(2 * H))).toThrow(
+    expect(() => assignTeam(closed, teamRequest('340100'), onRoster, police, at(2 * H))).toThrow(
       code('RESCUE_ERR_INVALID_TRANSITION'),
     );
   });
@@ -556,7 +616,7 @@ describe('a case with several leads and alerts', () => {
     expect(two?.doc.recentLeads.map((l) => l.leadId)).toEqual(['lead-1', 'lead-2']);
     expect(two?.doc.leadCount).toBe(2);
     const doc = openCase();
-    expect(assignTeam(doc, team('340100'), police, at(H)).result).toBe(true);
+    expect(assignTeam(doc, teamRequest('340100'), onRoster, police, at(H)).result).toBe(true);
     expect(locate(doc, { place: 'x' }, police, at(H)).result).toBe(true);
     expect(rescue(doc, { place: 'x', region: '341500' }, police, at(H)).result).toBe(true);
     expect(close(doc, 'x', police, at(H)).result).toBe(true);

@@ -1,4 +1,5 @@
-import { createEvent, type HomewardEvent, type MissingChildReport } from '@homeward/events';
+import { createEvent, type HomewardEvent, type MissingChildReport, regionLevel } from '@homeward/events';
+import { Roster } from '@homeward/service-kit';
 import type { CaseDoc } from '../../src/domain/case.ts';
 import { openedCase } from '../../src/domain/case-plan.ts';
 import { parseEscalationPolicy } from '../../src/domain/escalation-policy.ts';
@@ -13,6 +14,12 @@ export const SEEN = new Date('2026-11-28T07:50:00Z');
 export const at = (elapsedMs: number) => new Date(SEEN.getTime() + elapsedMs);
 
 export const police = { agencyId: 'hefei-psb', role: 'police', region: '340100' } as const;
+/** A national caller: reaches every case (service-level tests that are not about scope). */
+export const national = {
+  agencyId: 'ministry-of-public-security',
+  role: 'police',
+  region: '000000',
+} as const;
 export const by = { agencyId: 'hefei-psb', role: 'police' };
 
 export function report(lastSeenAt = SEEN): MissingChildReport {
@@ -104,9 +111,43 @@ export const officer = (region: string, id = 'officer') => ({
   region,
 });
 
+/** The team as the roster resolves {@link teamRequest}: what the event and the case carry. */
 export const team = (chiefRegion: string) => ({
   chief: officer(chiefRegion, 'chief'),
   investigationLead: officer('340104', 'investigation'),
   rescueLead: officer('340104', 'rescue'),
   familyLiaisonLead: officer('340104', 'liaison'),
 });
+
+/** The team as a caller names it: roster ids. */
+export const teamRequest = (chiefRegion: string) => ({
+  chiefId: `chief-${chiefRegion}`,
+  investigationLeadId: 'investigation-340104',
+  rescueLeadId: 'rescue-340104',
+  familyLiaisonLeadId: 'liaison-340104',
+});
+
+const CHIEF_REGIONS = [
+  '340000',
+  '340100',
+  '340104',
+  '340102',
+  '340105',
+  '340200',
+  '320000',
+  '320100',
+  '341500',
+];
+
+/** A roster with a head for each region the tests name, the three leads, and a plain officer. */
+export const testRoster = new Roster([
+  ...CHIEF_REGIONS.map((region) => ({ ...officer(region, 'chief'), rank: regionLevel(region) })),
+  ...['investigation', 'rescue', 'liaison'].map((id) => ({
+    ...officer('340104', id),
+    rank: 'officer' as const,
+  })),
+  { ...officer('340104', 'plain'), rank: 'officer' as const },
+]);
+
+/** Looks an id up in {@link testRoster}, as the service does. */
+export const onRoster = (officerId: string) => testRoster.officer(officerId);

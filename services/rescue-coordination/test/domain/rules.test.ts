@@ -2,7 +2,29 @@ import { describe, expect, it } from 'vitest';
 import { searcherView } from '../../src/domain/alert-content.ts';
 import { alertEventIds, alertIdFor } from '../../src/domain/ids.ts';
 import { CaseStatuses, transition } from '../../src/domain/lifecycle.ts';
-import { chiefMayLead, regionContains, regionLevel } from '../../src/domain/regions.ts';
+import { chiefMayLead, chiefRefusal, regionContains, regionLevel } from '../../src/domain/regions.ts';
+
+describe('the chief rule against the roster', () => {
+  const head = (rank: 'county' | 'prefecture' | 'province', region: string) => ({
+    officerId: `h-${region}`,
+    name: 'Head',
+    agencyId: 'psb',
+    rank,
+    region,
+  });
+  it('admits a head whose region contains the case, at each level', () => {
+    expect(chiefRefusal(head('county', '340104'), '340104')).toBeNull();
+    expect(chiefRefusal(head('prefecture', '340100'), '340104')).toBeNull();
+    expect(chiefRefusal(head('province', '340000'), '340104')).toBeNull();
+  });
+  it('refuses an unknown officer, a plain officer, and a head of another region', () => {
+    expect(chiefRefusal(undefined, '340104')).toBe('unknown-officer');
+    expect(chiefRefusal({ ...head('county', '340104'), rank: 'officer' }, '340104')).toBe('not-a-head');
+    expect(chiefRefusal(head('county', '340102'), '340104')).toBe('outside-region');
+    expect(chiefRefusal(head('county', '340104'), '340100')).toBe('outside-region');
+    expect(chiefRefusal(head('prefecture', '341500'), '340104')).toBe('outside-region');
+  });
+});
 
 describe('the chief rule', () => {
   it('accepts the case county, its prefecture and its province, at each boundary', () => {

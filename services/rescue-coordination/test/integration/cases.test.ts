@@ -51,9 +51,12 @@ const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseI
 /** Publishes a case.opened as intake would and waits until the service knows the case. */
 async function open(event: ReturnType<typeof missingChildOpened>) {
   await svc.publish(event);
-  await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
-    what: `case ${event.data.caseId}`,
-  });
+  // The national operator reaches every case, wherever the test opened it.
+  const national = { role: 'operator', region: '000000' };
+  await waitFor(
+    async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`, undefined, national)).status === 200,
+    { what: `case ${event.data.caseId}` },
+  );
   return event.data.caseId;
 }
 
@@ -297,7 +300,7 @@ describe('the case lifecycle', () => {
 });
 
 describe('one chief, three responsibilities', () => {
-  it('the chief may be of the case county, its prefecture or its province; no other', async () => {
+  it('the chief is a roster head of the case county, its prefecture or its province; no other', async () => {
     const caseId = await open(
       missingChildOpened({ lastSeenAt: lastSeen(5), by: 'hotline', region: '340104' }),
     );
@@ -305,7 +308,7 @@ describe('one chief, three responsibilities', () => {
       const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status }).toEqual({ region, status: 200 });
     }
-    for (const region of ['340102', '320100', '320000', '340200']) {
+    for (const region of ['340102', '341500', '341502']) {
       const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status, code: res.body.code, type: res.body.type }).toEqual({
         region,
@@ -313,22 +316,40 @@ describe('one chief, three responsibilities', () => {
         code: 'RESCUE_ERR_CHIEF_REGION',
         type: 'urn:homeward:problem:rescue-err-chief-region',
       });
-      expect(res.body.errors).toEqual([
-        { field: '/chief/region', message: expect.stringContaining('340104') },
-      ]);
+      expect(res.body.errors).toEqual([{ field: '/chiefId', message: expect.stringContaining('340104') }]);
     }
     const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
-    expect(detail.team.chief.region).toBe('340000');
-    const incomplete = await svc.call('POST', `/v1/cases/${caseId}/team`, {
-      chief: team('340100').chief,
-      investigationLead: team('340100').investigationLead,
-      rescueLead: team('340100').rescueLead,
+    // The officers' particulars come from the roster, not from the request.
+    expect(detail.team.chief).toMatchObject({
+      officerId: 'ah-prov-0001',
+      agencyId: 'anhui-public-security-department',
+      region: '340000',
     });
-    expect(incomplete.status).toBe(400);
-    expect(incomplete.body.errors).toContainEqual({ field: '/familyLiaisonLead', message: 'is required' });
-    const badRegion = await svc.call('POST', `/v1/cases/${caseId}/team`, team('04010'));
-    expect(badRegion.status).toBe(400);
-    expect(badRegion.body.errors[0].field).toBe('/chief/region');
+    const plain = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340104'),
+      chiefId: 'hf-psb-0101',
+    });
+    expect(plain.status).toBe(422);
+    expect(plain.body.code).toBe('RESCUE_ERR_CHIEF_NOT_HEAD');
+    const unknown = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340104'),
+      chiefId: 'hf-psb-9999',
+    });
+    expect(unknown.status).toBe(422);
+    expect(unknown.body).toMatchObject({
+      code: 'RESCUE_ERR_OFFICER_NOT_ON_ROSTER',
+      errors: [{ field: '/chiefId', message: 'is not on the police roster' }],
+    });
+    const { familyLiaisonLeadId: _, ...incomplete } = team('340100');
+    const missing = await svc.call('POST', `/v1/cases/${caseId}/team`, incomplete);
+    expect(missing.status).toBe(400);
+    expect(missing.body.errors).toContainEqual({ field: '/familyLiaisonLeadId', message: 'is required' });
+    // Particulars in the body are refused: the roster alone says who an officer is.
+    const particulars = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+      ...team('340100'),
+      chief: { officerId: 'x', name: 'Self Appointed', agencyId: 'hefei-psb', region: '340000' },
+    });
+    expect(particulars.status).toBe(400);
   });
 });
 
@@ -466,15 +487,20 @@ describe('consumed events', () => {
 });
 
 describe('reading cases', () => {
-  it('lists with filters and paging; police and operators read, others 403; every read is audited', async () => {
-    const region = '320106';
+  it("lists with filters and paging within the caller's region; police and operators read, others 403; every read is audited", async () => {
+    const region = '341502';
+    const luan = { region: '341500' };
     const a = await open(missingChildOpened({ lastSeenAt: lastSeen(5), region, by: 'hotline' }));
     const b = await open(missingChildOpened({ lastSeenAt: lastSeen(4), region, by: 'hotline' }));
-    await svc.call('POST', `/v1/cases/${b}/located`, { place: 'Nanjing' });
-    const all = await svc.call('GET', '/v1/cases?region=320100&limit=1');
+    expect((await svc.call('POST', `/v1/cases/${b}/located`, { place: 'Lu an' }, luan)).status).toBe(200);
+    const all = await svc.call('GET', '/v1/cases?region=341500&limit=1', undefined, luan);
     expect(all.body.total).toBe(2);
     expect(all.body.items).toHaveLength(1);
-    const page2 = await svc.call('GET', '/v1/cases?region=320100&limit=1&offset=1');
+    const page2 = await svc.call('GET', '/v1/cases?region=341500&limit=1&offset=1', undefined, luan);
+    // Hefei's police see none of Lu'an's cases: filtered in the query, and 404 one by one.
+    const hefei = await svc.call('GET', '/v1/cases?region=341500');
+    expect(hefei.body, JSON.stringify(hefei.body)).toMatchObject({ total: 0 });
+    expect((await svc.call('GET', `/v1/cases/${a}`)).status).toBe(404);
     expect([...all.body.items, ...page2.body.items].map((c: { caseId: string }) => c.caseId).sort()).toEqual(
       [a, b].sort(),
     );
@@ -482,7 +508,10 @@ describe('reading cases', () => {
       role: 'operator',
     });
     expect(located.body.items.map((c: { caseId: string }) => c.caseId)).toEqual([b]);
-    expect((await svc.call('GET', '/v1/cases?region=320000&kind=suspected-trafficking')).body.total).toBe(0);
+    expect(
+      (await svc.call('GET', '/v1/cases?region=341500&kind=suspected-trafficking', undefined, luan)).body
+        .total,
+    ).toBe(0);
     expect((await svc.call('GET', '/v1/cases?status=lost')).status).toBe(400);
     expect((await svc.call('GET', '/v1/cases?limit=1000')).status).toBe(400);
     for (const role of ['volunteer', 'hotline', 'dna-lab']) {
@@ -495,18 +524,18 @@ describe('reading cases', () => {
     const forOperator = (await svc.call('GET', `/v1/cases/${a}`, undefined, { role: 'operator' })).body;
     expect(forOperator.report.reporter).toBeUndefined();
     expect(forOperator.report.child).toEqual({ sex: 'male', birthDate: expect.any(String) });
-    const forPolice = (await svc.call('GET', `/v1/cases/${a}`)).body;
+    const forPolice = (await svc.call('GET', `/v1/cases/${a}`, undefined, luan)).body;
     expect(forPolice.report.reporter).toBeUndefined();
     expect(forPolice.report.child.name).toEqual(expect.any(String));
 
     const audit = await svc.rt.mongo.db
-      .collection('case_read_audit')
-      .find({ action: 'case.read', agencyId: 'anhui-anti-trafficking-office' })
+      .collection('audit_log')
+      .find({ action: 'case.read', 'actor.agencyId': 'anhui-anti-trafficking-office' })
       .toArray();
-    expect(audit.some((r) => r.caseIds.includes(a) && r.role === 'operator' && r.at instanceof Date)).toBe(
-      true,
-    );
-    const lists = await svc.rt.mongo.db.collection('case_read_audit').find({ action: 'case.list' }).toArray();
-    expect(lists.some((r) => r.filters?.region === '320100' && r.agencyId === 'hefei-psb')).toBe(true);
+    expect(
+      audit.some((r) => r.recordIds.includes(a) && r.actor.role === 'operator' && r.at instanceof Date),
+    ).toBe(true);
+    const lists = await svc.rt.mongo.db.collection('audit_log').find({ action: 'case.list' }).toArray();
+    expect(lists.some((r) => r.filters?.region === '341500' && r.actor.agencyId === 'luan-psb')).toBe(true);
   });
 });

@@ -16,6 +16,7 @@ import {
   HOUR,
   MINUTE,
   missingChildOpened,
+  national,
   type RunningRescue,
   startRescue,
 } from '../support.ts';
@@ -62,7 +63,7 @@ async function openCase(svc: RunningRescue, clock: ManualClock, minutesAgo: numb
   return alert.alertId;
 }
 
-const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.service.getAlert(alertId);
+const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.service.getAlert(alertId, national);
 const eventsOf = (alertId: string, type: string) =>
   alertEvents.events.filter(
     (e: CloudEvent) => e.type === type && (e.data as { alertId: string }).alertId === alertId,
@@ -222,7 +223,7 @@ describe('durable and exactly once', () => {
     // The crash: the relay dies before it publishes, so the write stands with alert.issued
     // still in the case's outbox.
     await first.rt.relay.stop();
-    const alertId = (await first.app.service.issueAlert(event.data.caseId)).alertId;
+    const alertId = (await first.app.service.issueAlert(event.data.caseId, national)).alertId;
     await first.stop();
     expect(eventsOf(alertId, 'homeward.alert.issued')).toHaveLength(0);
     const second = await instance({ clock, dbName });

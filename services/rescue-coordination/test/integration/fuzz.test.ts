@@ -49,12 +49,12 @@ it('refuses an unknown key inside a nested object with 400 (found by the fuzz: `
   });
   expect(rescued.status).toBe(400);
   expect(rescued.body.code).toBe('HOMEWARD_ERR_INVALID_INPUT');
-  const officer = { officerId: 'o-1', name: 'Wang', agencyId: 'hefei-psb', region: '340100' };
   const team = await svc.call('POST', `/v1/cases/${caseIds[0]}/team`, {
-    chief: { ...officer, $where: '1' },
-    investigationLead: officer,
-    rescueLead: officer,
-    familyLiaisonLead: officer,
+    chiefId: 'hf-psb-0001',
+    investigationLeadId: 'hf-psb-0101',
+    rescueLeadId: 'hf-psb-0102',
+    familyLiaisonLeadId: 'hf-psb-0103',
+    $where: '1',
   });
   expect(team.status).toBe(400);
   expect(team.body.code).toBe('HOMEWARD_ERR_INVALID_INPUT');

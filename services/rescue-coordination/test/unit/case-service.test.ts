@@ -5,7 +5,18 @@ import { describe, expect, it } from 'vitest';
 import { type AckFact, CaseService, type TeamClaim } from '../../src/case-service.ts';
 import type { CaseDoc, LeadRecord } from '../../src/domain/case.ts';
 import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
-import { at, H, leadEvent, MIN, openedEvent, police, policy, team } from '../domain/fixtures.ts';
+import {
+  at,
+  H,
+  leadEvent,
+  MIN,
+  national,
+  openedEvent,
+  police,
+  policy,
+  teamRequest,
+  testRoster,
+} from '../domain/fixtures.ts';
 
 // The application service over the in-memory adapters: no infrastructure.
 
@@ -35,6 +46,7 @@ function setup(start = at(5 * MIN)) {
     teamIndex,
     teamClaims,
     teamPolicy,
+    roster: testRoster,
   });
   const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
   const types = () => persistence.outbox.published.map((e) => e.type);
@@ -65,7 +77,7 @@ describe('a case opened by intake', () => {
     expect(s.types()).toEqual(['homeward.alert.issued']);
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
     expect(await s.index.due(at(H - 1), 10)).toEqual([]);
-    expect((await s.service.getCase('case-1')).status).toBe('searching');
+    expect((await s.service.getCase('case-1', national)).status).toBe('searching');
   });
 
   it('from another reporter, waits for police; a case that moved on gets no alert', async () => {
@@ -83,8 +95,8 @@ describe('a case opened by intake', () => {
 
   it('an unknown case is 404 for every change', async () => {
     const s = setup();
-    await rejects(s.service.getCase('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
-    await rejects(s.service.issueAlert('nope'), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.getCase('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.service.issueAlert('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
     await rejects(s.service.afterOpened(openedEvent({ caseId: 'nope' }).data), 'RESCUE_ERR_CASE_NOT_FOUND');
     await rejects(s.service.recordLead(leadEvent('nope')), 'RESCUE_ERR_CASE_NOT_FOUND');
   });
@@ -94,7 +106,9 @@ describe('police actions', () => {
   it('team, located (ending the alert in the same write), rescued, closed', async () => {
     const s = setup();
     await withAlert(s);
-    expect((await s.service.assignTeam('case-1', team('340100'), police)).team?.chief.region).toBe('340100');
+    expect((await s.service.assignTeam('case-1', teamRequest('340100'), police)).team?.chief.region).toBe(
+      '340100',
+    );
     s.clock.advance(MIN);
     const located = await s.service.locate('case-1', { place: 'Lu an' }, police);
     expect(located).toMatchObject({ status: 'located', activeAlertId: null });
@@ -132,14 +146,14 @@ describe('police actions', () => {
   it('issue by hand, cancel, close; a refused change writes nothing', async () => {
     const s = setup();
     await s.service.recordOpened(openedEvent({ by: 'hotline' }));
-    const alert = await s.service.issueAlert('case-1');
+    const alert = await s.service.issueAlert('case-1', national);
     expect(await s.index.size()).toBe(1);
-    await rejects(s.service.issueAlert('case-1'), 'RESCUE_ERR_ALERT_ACTIVE');
+    await rejects(s.service.issueAlert('case-1', national), 'RESCUE_ERR_ALERT_ACTIVE');
     await rejects(s.service.close('case-1', 'hoax', police), 'RESCUE_ERR_ALERT_ACTIVE');
-    const version = (await s.service.getCase('case-1')).version;
+    const version = (await s.service.getCase('case-1', national)).version;
     const cancelled = await s.service.cancelAlert(alert.alertId, 'hoax', 'lied', police);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: { reason: 'hoax', note: 'lied' } });
-    expect((await s.service.getCase('case-1')).version).toBe(version + 1);
+    expect((await s.service.getCase('case-1', national)).version).toBe(version + 1);
     expect(await s.index.size()).toBe(0);
     await rejects(s.service.cancelAlert(alert.alertId, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_ENDED');
     expect((await s.service.close('case-1', 'hoax', police)).status).toBe('closed');
@@ -151,7 +165,7 @@ describe('police actions', () => {
     const alert = await withAlert(s);
     await s.service.recordLead(leadEvent());
     await s.service.recordLead(leadEvent());
-    expect((await s.service.getCase('case-1')).leadCount).toBe(1);
+    expect((await s.service.getCase('case-1', national)).leadCount).toBe(1);
     expect(await s.leads.count({ caseId: 'case-1' })).toBe(1);
     const moved = await s.service.moveCentre(alert.alertId, 'lead-1', police);
     expect(moved).toMatchObject({ step: 1, center: { lat: 31.85, lon: 117.2 }, radiusKm: 100 });
@@ -160,9 +174,9 @@ describe('police actions', () => {
     for (const id of ['case-1.alert-2', 'nope.alert-1', 'not-an-alert-id']) {
       await rejects(s.service.moveCentre(id, 'lead-1', police), 'RESCUE_ERR_ALERT_NOT_FOUND');
       await rejects(s.service.cancelAlert(id, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_NOT_FOUND');
-      await rejects(s.service.getAlert(id), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.service.getAlert(id, national), 'RESCUE_ERR_ALERT_NOT_FOUND');
     }
-    expect((await s.service.getAlert(alert.alertId)).step).toBe(1);
+    expect((await s.service.getAlert(alert.alertId, national)).step).toBe(1);
   });
 
   it('a DNA match identifies the child once; a match without a case changes nothing', async () => {
@@ -184,7 +198,10 @@ describe('police actions', () => {
     await s.service.recordIdentified(match);
     const { caseId: _c, ...noCase } = match.data;
     await s.service.recordIdentified({ ...match, data: noCase });
-    expect(await s.service.getCase('case-1')).toMatchObject({ version: 2, identified: { matchId: 'm-1' } });
+    expect(await s.service.getCase('case-1', national)).toMatchObject({
+      version: 2,
+      identified: { matchId: 'm-1' },
+    });
   });
 });
 
@@ -201,7 +218,7 @@ describe('escalation', () => {
     expect(await s.index.due(at(2 * H - 1), 10)).toEqual([]);
     s.clock.set(at(5 * H));
     expect(countOutcomes(await s.worker.tick())).toEqual({ escalated: 1 });
-    expect(await s.service.getAlert(alert.alertId)).toMatchObject({
+    expect(await s.service.getAlert(alert.alertId, national)).toMatchObject({
       step: 2,
       radiusKm: 500,
       nextDueAt: null,
@@ -237,12 +254,15 @@ describe('escalation', () => {
     // A repeat of a recent lead changes nothing (older repeats never reach the handler: the
     // consumer runner drops an event it handled by its id).
     await s.service.recordLead(leadEvent('case-1', 'lead-30'));
-    const page = await s.service.listLeads('case-1', { limit: 10, offset: 25 });
+    const page = await s.service.listLeads('case-1', national, { limit: 10, offset: 25 });
     expect(page.total).toBe(30);
     expect(page.items.map((l) => l.leadId)).toEqual(['lead-26', 'lead-27', 'lead-28', 'lead-29', 'lead-30']);
-    const doc = await s.service.getCase('case-1');
+    const doc = await s.service.getCase('case-1', national);
     expect(doc.recentLeads).toHaveLength(20);
-    await rejects(s.service.listLeads('nope', { limit: 10, offset: 0 }), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(
+      s.service.listLeads('nope', national, { limit: 10, offset: 0 }),
+      'RESCUE_ERR_CASE_NOT_FOUND',
+    );
     await rejects(s.service.recordLead(leadEvent('nope', 'lead-1')), 'RESCUE_ERR_CASE_NOT_FOUND');
     expect(await s.leads.count({ caseId: 'nope' })).toBe(0);
   });
@@ -265,6 +285,7 @@ describe('escalation', () => {
       teamIndex: s.teamIndex,
       teamClaims: s.teamClaims,
       teamPolicy,
+      roster: testRoster,
     });
     expect(await service.rebuildSchedule()).toBe(2);
     expect(await fresh.due(at(H), 10)).toEqual(['case-1.alert-1', 'case-2.alert-1']);
@@ -300,7 +321,7 @@ describe('acknowledgements and reads', () => {
     }
     await s.service.locate('c', { place: 'x' }, police);
     const ids = async (filter: Parameters<CaseService['listCases']>[0], limit = 10, offset = 0) => {
-      const { items, total } = await s.service.listCases(filter, { limit, offset });
+      const { items, total } = await s.service.listCases(filter, { limit, offset }, national);
       return { ids: items.map((c) => c._id), total };
     };
     expect(await ids({})).toEqual({ ids: ['c', 'b', 'a'], total: 3 });
@@ -314,7 +335,7 @@ describe('acknowledgements and reads', () => {
     expect(await ids({ region: { level: 'prefecture', code: '340100' } })).toMatchObject({ total: 3 });
     expect(await ids({ region: { level: 'county', code: '340104' } })).toMatchObject({ total: 3 });
     expect(await ids({ region: { level: 'county', code: '340102' } })).toEqual({ ids: [], total: 0 });
-    const { items } = await s.service.listCases({}, { limit: 1, offset: 0 });
+    const { items } = await s.service.listCases({}, { limit: 1, offset: 0 }, national);
     expect(items[0]).not.toHaveProperty('timeline');
     expect(items[0]).not.toHaveProperty('report');
   });
@@ -326,7 +347,7 @@ describe('the special team clock', () => {
     const opened = openedEvent({ caseId: 'late' });
     await s.service.recordOpened(opened);
     await s.service.recordOpened(openedEvent({ caseId: 'led' }));
-    await s.service.assignTeam('led', team('340100'), police);
+    await s.service.assignTeam('led', teamRequest('340100'), police);
     const boundary = new Date(Date.parse(opened.data.openedAt) + 24 * H);
     expect(await s.teamIndex.due(boundary, 10)).toEqual(['late']);
 
@@ -349,7 +370,7 @@ describe('the special team clock', () => {
     // A rebuild after a restart puts back only cases still waiting; the claim keeps it once.
     expect(await s.service.rebuildTeamClock()).toBe(1);
     expect(await s.service.raiseTeamOverdue('late')).toBe(0);
-    await s.service.assignTeam('late', team('340100'), police);
+    await s.service.assignTeam('late', teamRequest('340100'), police);
     expect(await s.service.overdueTeams({ region: '340000' })).toEqual([]);
   });
 });
@@ -373,8 +394,8 @@ describe('a confirmed match', () => {
       { source: 'homeward/dna-tracking', id: 'match-1.reviewed' },
     );
     expect((await s.service.recordIdentified(confirmed)).sort()).toEqual(['m', 'u']);
-    const m = await s.service.getCase('m');
-    const u = await s.service.getCase('u');
+    const m = await s.service.getCase('m', national);
+    const u = await s.service.getCase('u', national);
     expect(m.links).toEqual([{ caseId: 'u', as: 'child-case', matchId: 'match-1', at: at(H).toISOString() }]);
     expect(u.links).toEqual([
       { caseId: 'm', as: 'parents-case', matchId: 'match-1', at: at(H).toISOString() },
@@ -384,7 +405,7 @@ describe('a confirmed match', () => {
     expect(u.timeline.at(-1)?.details).toMatchObject({ linkedCaseId: 'm', linkedAs: 'parents-case' });
     // Again: nothing changes.
     await s.service.recordIdentified(confirmed);
-    expect((await s.service.getCase('m')).version).toBe(m.version);
+    expect((await s.service.getCase('m', national)).version).toBe(m.version);
     // A match naming cases this service never heard of is refused.
     await expect(
       s.service.recordIdentified({
