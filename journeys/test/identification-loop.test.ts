@@ -77,7 +77,7 @@ beforeAll(async () => {
       configSchema: DnaTrackingConfig,
       buildApp: buildDna,
       defaultRole: 'dna-lab',
-      env: { INDEX_CONSUMER_GROUP: uniqueName('dna-index'), SAMPLING_CHECK_INTERVAL_MS: '3600000' },
+      env: { INDEX_CONSUMER_GROUP: uniqueName('dna-tracking.index'), SAMPLING_CHECK_INTERVAL_MS: '3600000' },
     }),
     startServiceForTest({
       ...common,

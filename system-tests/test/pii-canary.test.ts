@@ -7,10 +7,12 @@ import {
   createEvent,
   deadLetterTopic,
   encodeHttpStructured,
+  encodeKafka,
   mayCarry,
   type PersonalDataKind,
   PersonalDataKinds,
 } from '@homeward/events';
+import { agencyPrincipal, agencyReportTopic } from '@homeward/messaging';
 import type { Logger } from '@homeward/service-kit';
 import {
   createTestTopics,
@@ -18,6 +20,7 @@ import {
   devKey,
   type ServiceUnderTest,
   SseClient,
+  sendRaw,
   startServiceForTest,
   TopicCollector,
   uniqueName,
@@ -231,19 +234,27 @@ describe('the PII canary', () => {
     expectStatus(missing, 202);
     const { caseId, reportId } = missing.body as { caseId: string; reportId: string };
 
-    // The same kind of report from an agency system over Kafka (agency.reports.v1), which the
-    // operators' board counts without showing it.
-    await services.intake!.publish(
-      createEvent(
-        'homeward.report.submitted',
-        {
-          kind: 'missing-child',
-          child: { name: CANARY['child-name'][0]!, sex: 'male', birthDate: '2015-02-03' },
-          lastSeen: { ...lastSeen, at: iso(40) },
-          reporter: { name: CANARY['reporter-contact'][0]!, phone: CANARY['reporter-contact'][1]! },
-        },
-        { source: 'agency/hefei-psb', id: uniqueName('ce') },
-      ),
+    // The same kind of report from an agency system over Kafka (on its own topic,
+    // agency.reports.v1.hefei-psb, logged in as the agency), which the operators' board counts
+    // without showing it.
+    await sendRaw(
+      `${prefix}${agencyReportTopic('hefei-psb')}`,
+      [
+        encodeKafka(
+          createEvent(
+            'homeward.report.submitted',
+            {
+              kind: 'missing-child',
+              child: { name: CANARY['child-name'][0]!, sex: 'male', birthDate: '2015-02-03' },
+              lastSeen: { ...lastSeen, at: iso(40) },
+              reporter: { name: CANARY['reporter-contact'][0]!, phone: CANARY['reporter-contact'][1]! },
+            },
+            { source: 'agency/hefei-psb', id: uniqueName('ce') },
+          ),
+          null,
+        ),
+      ],
+      agencyPrincipal('hefei-psb'),
     );
 
     // A child of unknown origin, with a current guardian.

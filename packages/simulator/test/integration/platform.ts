@@ -3,7 +3,7 @@
 // over HTTP and the agency topic only.
 
 import type { ServiceParts } from '@homeward/service-kit';
-import { deleteRedisKeys, type ServiceUnderTest, startServiceForTest } from '@homeward/testing';
+import { deleteRedisKeys, type ServiceUnderTest, startServiceForTest, uniqueName } from '@homeward/testing';
 import { buildApp as dashboardApp } from '../../../../services/dashboard/src/app.ts';
 import { DashboardConfig } from '../../../../services/dashboard/src/config.ts';
 import { buildApp as dnaApp } from '../../../../services/dna-tracking/src/app.ts';
@@ -55,7 +55,7 @@ export async function startPlatform(prefix: string): Promise<TestPlatform> {
       configSchema: DnaTrackingConfig,
       buildApp: dnaApp,
       defaultRole: 'dna-lab',
-      env: { INDEX_CONSUMER_GROUP: `${prefix}dna-index` },
+      env: { INDEX_CONSUMER_GROUP: uniqueName('dna-tracking.index') },
     }),
     start({
       name: 'placement',

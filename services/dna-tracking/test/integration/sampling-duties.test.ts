@@ -1,4 +1,5 @@
 import { createEvent, type EventData, type EventType, type HomewardEvent } from '@homeward/events';
+import { ownerSource } from '@homeward/messaging';
 import { ManualClock } from '@homeward/service-kit';
 import {
   createTestTopics,
@@ -33,8 +34,9 @@ afterAll(async () => {
   await deleteTestTopics(prefix);
 });
 
+/** A case event from the service that owns its type (intake opens cases; rescue does the rest). */
 const caseEvent = <T extends EventType>(type: T, data: EventData<T>) =>
-  createEvent(type, data, { source: 'homeward/rescue-coordination', id: uniqueName('evt') }) as HomewardEvent;
+  createEvent(type, data, { source: ownerSource(type), id: uniqueName('evt') }) as HomewardEvent;
 
 type Duty = { caseId: string; subject: string; owedSince: string; overdue: boolean; region: string };
 

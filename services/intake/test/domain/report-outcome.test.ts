@@ -79,16 +79,25 @@ describe('where a report goes', () => {
 describe('the event a report publishes', () => {
   const ctx = { reportId: 'rpt-1', reportedBy, now };
 
-  it('case.opened carries the report without contacts or fields beyond the contract', () => {
+  it("case.opened carries the report without the reporter's contacts or fields beyond the contract", () => {
     const withContacts = {
       ...missing,
       child: { ...(missing as { child: object }).child, nickname: 'Doudou' },
       lastSeen: { ...place('340104'), landmark: 'gate 3' },
       reporter: { name: 'Wang Fang', phone: '+86 138 0000 1111' },
     } as unknown as ReportData;
+    // The current guardian rides for placement's buying-household rule, and only its fields.
+    const guardian = { name: 'Li Si', relation: 'neighbour', address: '1 Road' };
     const guarded = {
       ...unidentified,
-      currentGuardian: { name: 'Li Si', relation: 'neighbour', address: '1 Road' },
+      currentGuardian: { ...guardian, phone: '+86 139 0000 2222' },
+    } as unknown as ReportData;
+    // A missing child's parents ride for dna-tracking's duties and placement's family rule.
+    const parents = [{ relation: 'mother', name: 'Chen Mei', idNumber: '340104198001010020', living: true }];
+    const withParents = {
+      ...missing,
+      parents: [{ ...parents[0], phone: '+86 1' }],
+      reporter: { name: 'Wang Fang', phone: '+86 138 0000 1111' },
     } as unknown as ReportData;
     const traffic = {
       ...suspected,
@@ -98,11 +107,8 @@ describe('the event a report publishes', () => {
     const reportOf = (d: ReportData) =>
       (outcomeEvent(opensCase('rpt-1'), d, ctx).data as { report: unknown }).report;
     expect(reportOf(withContacts)).toStrictEqual(missing);
-    // The current guardian rides for placement (part of the buying household until cleared).
-    expect(reportOf(guarded)).toStrictEqual({
-      ...unidentified,
-      currentGuardian: { name: 'Li Si', relation: 'neighbour', address: '1 Road' },
-    });
+    expect(reportOf(guarded)).toStrictEqual({ ...unidentified, currentGuardian: guardian });
+    expect(reportOf(withParents)).toStrictEqual({ ...missing, parents });
     expect(reportOf(traffic)).toStrictEqual({
       ...suspected,
       persons: [{ description: 'a man', sex: 'male', apparentAge: 40 }],

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { mayCarry } from '@homeward/events';
 import { createTestTopics, type TopicCollector, uniqueName } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -84,7 +85,7 @@ describe('contacts stay in intake, read through GET /v1/reports/{reportId}/conta
     expect(JSON.stringify(audit)).not.toContain('+86 138');
   });
 
-  it('an unidentified child: the current guardian rides for placement (name, relation, address), the contacts stay', async () => {
+  it('an unidentified child: the current guardian rides only as placement needs it (name, relation, address), as the catalogue says', async () => {
     const report = {
       ...unidentifiedChild(),
       currentGuardian: { name: 'Zhao Liu', relation: 'neighbour', address: '8 Canal Road' },
@@ -94,11 +95,11 @@ describe('contacts stay in intake, read through GET /v1/reports/{reportId}/conta
     const opened = await cases.waitForEvent(
       (e) => e.type === 'homeward.case.opened' && (e.data as { caseId: string }).caseId === res.body.caseId,
     );
-    // Placement treats the current guardian as the buying household until police clear them
-    // (the catalogue's personalData of case.opened); the reporter never rides.
-    const published = opened.data as { report: { currentGuardian?: unknown; reporter?: unknown } };
-    expect(published.report.currentGuardian).toEqual(report.currentGuardian);
-    expect(published.report.reporter).toBeUndefined();
+    // Placement counts the current guardian in the buying household until police clear them.
+    expect(mayCarry('homeward.case.opened', 'guardian-contact')).toBe(true);
+    expect((opened.data as { report: { currentGuardian?: unknown } }).report.currentGuardian).toEqual(
+      report.currentGuardian,
+    );
     const answer = await get(`/v1/reports/${res.body.reportId}/contacts`, { key: devKeyOf('police') });
     expect(answer.status).toBe(200);
     expect(answer.body.currentGuardian).toEqual(report.currentGuardian);

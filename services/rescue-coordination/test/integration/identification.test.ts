@@ -45,10 +45,15 @@ afterAll(async () => {
 });
 
 async function open(event: HomewardEvent<'homeward.case.opened'>) {
-  await svc.rt.publisher.publish(event);
-  await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
-    what: `case ${event.data.caseId}`,
-  });
+  await svc.publish(event);
+  // The national operator reaches every case, wherever the test opened it.
+  const national = { role: 'operator', region: '000000' };
+  await waitFor(
+    async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`, undefined, national)).status === 200,
+    {
+      what: `case ${event.data.caseId}`,
+    },
+  );
   return event.data.caseId;
 }
 
@@ -60,7 +65,7 @@ describe('a confirmed match', () => {
     const m = await open(missingChildOpened({ lastSeenAt: new Date('2026-11-20T08:00:00Z') }));
     const u = await open(suspectedTraffickingOpened());
     const matchId = uniqueName('match');
-    await svc.rt.publisher.publish(
+    await svc.publish(
       createEvent(
         'homeward.dna.match-confirmed',
         {
