@@ -130,6 +130,18 @@ const later: HomewardEvent[] = [
     },
     'homeward/placement',
   ),
+  // Placement schedules each follow-up before its completion: the completion's region (and so
+  // which operators' report counts it) is the scheduled follow-up's.
+  ev(
+    'homeward.followup.scheduled',
+    {
+      ...followup(victims[2]!, 'employment-services'),
+      placementId: 'p',
+      dueDate: '2027-01-27',
+      region: '340123',
+    },
+    'homeward/placement',
+  ),
   ev(
     'homeward.followup.completed',
     {
