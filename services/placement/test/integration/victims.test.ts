@@ -302,15 +302,15 @@ describe('a raid that frees three women and a child, each placed by its own rule
       outcome: 'employment-services-given',
     });
 
-    // Another prefecture's bureau (Wuhu, 340200) does not list this Hefei case's follow-ups.
-    const wuhu = (
+    // Another prefecture's bureau (Lu'an, 341500) does not list this Hefei case's follow-ups.
+    const luan = (
       JSON.parse(
         readFileSync(new URL('../../../../infra/local/dev-credentials.json', import.meta.url), 'utf8'),
       ) as Array<{ key: string; agencyId: string }>
-    ).find((e) => e.agencyId === 'wuhu-hrss')!.key;
-    const asWuhu = { role: null, headers: { authorization: `Bearer ${wuhu}` } };
+    ).find((e) => e.agencyId === 'luan-hrss')!.key;
+    const asLuan = { role: null, headers: { authorization: `Bearer ${luan}` } };
 
-    expect((await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, asWuhu)).body.total).toBe(0);
+    expect((await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, asLuan)).body.total).toBe(0);
 
     // An owner lists only what it answers for; civil affairs everything.
     const mine = await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, {
