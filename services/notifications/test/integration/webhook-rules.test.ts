@@ -6,8 +6,13 @@ import { WebhookSender } from '../../src/delivery/webhook-sender.ts';
 import { parseAllowedNets, type TargetPolicy } from '../../src/domain/webhook-target.ts';
 import { dropTestState, newDbName, type RunningNotifications, startNotifications } from '../support.ts';
 
-// Notifications as production runs it (https only, no private target), and production with
-// the allow-list naming this host, as development and tests set it.
+// Notifications with production's webhook rules (https only, no private target), and those
+// rules with the allow-list naming this host, as development and tests set it. The rules are
+// set explicitly, as NODE_ENV=production defaults them: a production instance also refuses the
+// development keys these tests sign their calls with.
+// (An empty setting reads as unset, so the allow-list names only TEST-NET-1, which no target
+// of these tests resolves to.)
+const PRODUCTION_RULES = { WEBHOOK_REQUIRE_HTTPS: 'true', WEBHOOK_ALLOWED_NETS: '192.0.2.0/24' };
 let prefix: string;
 let allowPrefix: string;
 const dbName = newDbName('notif_webhook_rules');
@@ -21,12 +26,11 @@ const hits: string[] = [];
 beforeAll(async () => {
   prefix = await createTestTopics('notif-webhook-rules');
   allowPrefix = await createTestTopics('notif-webhook-allow');
-  production = await startNotifications({ prefix, dbName, env: { NODE_ENV: 'production' } });
+  production = await startNotifications({ prefix, dbName, env: PRODUCTION_RULES });
   allowed = await startNotifications({
     prefix: allowPrefix,
     dbName: allowDb,
     env: {
-      NODE_ENV: 'production',
       WEBHOOK_REQUIRE_HTTPS: 'false',
       WEBHOOK_ALLOWED_NETS: '127.0.0.0/8,::1/128',
     },

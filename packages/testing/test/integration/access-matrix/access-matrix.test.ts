@@ -154,7 +154,7 @@ const unitBody = (region = HEFEI) => ({
   location: { lat: 31.8, lon: 117.29 },
   region,
   agencyId: 'hefei-south-station-police-post',
-  webhook: { url: 'https://example.invalid/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
+  webhook: { url: 'http://127.0.0.1:9/hook', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' },
 });
 
 // ---- the tables: one row per operation ------------------------------------------------------
@@ -175,6 +175,10 @@ const TEAM = {
 const rescue: MatrixTable<Fx> = {
   'GET /v1/cases': { request: () => ({ url: `/v1/cases?region=${HEFEI}` }), inside: 200, outside: 200 },
   'GET /v1/cases/{caseId}': caseOp('', undefined, 200),
+  'GET /v1/cases/{caseId}/leads': caseOp('/leads', undefined, 200),
+  // Reached and scoped: the case is not rescued yet, so there is no household to record.
+  'POST /v1/cases/{caseId}/household': caseOp('/household', { noBuyerHousehold: { reason: 'm' } }, 409),
+  'GET /v1/overdue': { request: () => ({ url: '/v1/overdue' }), inside: 200, outside: 200 },
   'POST /v1/cases/{caseId}/team': caseOp('/team', TEAM, 200),
   'POST /v1/cases/{caseId}/alerts': caseOp('/alerts', {}, 201),
   'POST /v1/cases/{caseId}/located': caseOp('/located', { place: 'Shushan' }, 200),
@@ -283,6 +287,8 @@ const dna: MatrixTable<Fx> = {
     request: () => ({ url: '/v1/matches/m-none/reject', body: { reviewer: 'r', note: 'n' } }),
     inside: 404,
   },
+  'GET /v1/sampling-duties': { request: () => ({ url: '/v1/sampling-duties' }), inside: 200, outside: 200 },
+  'GET /v1/overdue': { request: () => ({ url: '/v1/overdue' }), inside: 200, outside: 200 },
   'GET /v1/allele-frequencies': {
     request: () => ({ url: '/v1/allele-frequencies' }),
     inside: 200,
@@ -320,6 +326,10 @@ const intake: MatrixTable<Fx> = {
   // reporting role, inside or out (a report names its own region).
   'POST /v1/reports': { request: () => ({ url: '/v1/reports', body: {} }), inside: 400, outside: 400 },
   'GET /v1/reports/{reportId}': { request: () => ({ url: '/v1/reports/r-none' }), inside: 404 },
+  'GET /v1/reports/{reportId}/contacts': {
+    request: () => ({ url: '/v1/reports/r-none/contacts' }),
+    inside: 404,
+  },
   'GET /v1/audit': auditRow,
 };
 
@@ -352,6 +362,7 @@ const placement: MatrixTable<Fx> = {
     inside: 404,
   },
   'GET /v1/followups': { request: () => ({ url: '/v1/followups' }), inside: 200, outside: 200 },
+  'GET /v1/overdue': { request: () => ({ url: '/v1/overdue' }), inside: 200, outside: 200 },
   'POST /v1/followups/{id}/complete': {
     request: () => ({ url: '/v1/followups/f-none/complete', body: { school: 'Shushan No. 12' } }),
     inside: 404,
