@@ -46,7 +46,8 @@ export async function followupRoutes(app: HttpServer, deps: FollowupRoutesDeps):
       },
       config: {
         access: {
-          roles: ['civil-affairs', 'operator', ...OWNER_ROLES],
+          // OWNER_ROLES holds civil affairs (relief, the escort home).
+          roles: ['operator', ...OWNER_ROLES],
           scope:
             "the follow-ups of cases whose region lies in the caller's (filtered in the store query); an owner role sees only the follow-ups it answers for",
         },
