@@ -10,7 +10,6 @@ const allTests = [
   'services/*/test/**/*.test.ts',
   'infra/local/test/**/*.test.ts',
   'journeys/test/**/*.test.ts',
-  'system-tests/test/**/*.test.ts',
   'test/e2e/**/*.test.ts',
 ];
 
