@@ -6,6 +6,7 @@ import type { StreamFilter } from './use-event-stream.ts';
 const TYPE_CHOICES = [
   ['', 'all events'],
   ['homeward.report.', 'reports'],
+  ['homeward.report.refused', 'refused reports'],
   ['homeward.case.', 'cases'],
   ['homeward.alert.', 'alerts'],
   ['homeward.notification.', 'notifications'],
@@ -13,12 +14,30 @@ const TYPE_CHOICES = [
   ['homeward.placement.,homeward.followup.', 'placements & follow-ups'],
 ] as const;
 
-const Row = memo(function Row({ row }: { row: LogRow }) {
+/** The dashboard's view of a report intake refused (from intake's dead letter, not an event). */
+export const REPORT_REFUSED = 'homeward.report.refused';
+
+/** `source|id` of each report the rows say intake refused. */
+export function refusedReports(rows: LogRow[]): Set<string> {
+  const out = new Set<string>();
+  for (const r of rows)
+    if (r.type === REPORT_REFUSED)
+      out.add(`${r.source}|${(r.data as { reportId?: string })?.reportId ?? r.id}`);
+  return out;
+}
+
+const Row = memo(function Row({ row, refused }: { row: LogRow; refused: boolean }) {
   // Times in the deployment's zone, whatever the browser's.
   const time = formatTime(row.time);
   const type = row.type.replace('homeward.', '');
   return (
-    <div className="log-row" data-testid="event-row" data-type={row.type} data-case-id={row.caseId ?? ''}>
+    <div
+      className={refused ? 'log-row refused' : 'log-row'}
+      data-testid="event-row"
+      data-type={row.type}
+      data-case-id={row.caseId ?? ''}
+      data-refused={refused ? 'true' : undefined}
+    >
       <span className="log-time">{time}</span>
       <span className={`log-type t-${row.type.split('.')[1] ?? 'x'}`} title={type}>
         {type}
@@ -27,6 +46,7 @@ const Row = memo(function Row({ row }: { row: LogRow }) {
         {row.region ?? ''}
       </span>
       <span className="log-summary" title={JSON.stringify(row.data)}>
+        {refused && row.type !== REPORT_REFUSED && <b className="refused-mark">refused by intake · </b>}
         {row.summary}
       </span>
     </div>
@@ -49,6 +69,9 @@ export function EventLog(props: {
     props.onFilter(f);
   };
   const newestFirst = props.rows.slice().reverse();
+  // A report intake refused is marked wherever it shows: its own refusal, and the
+  // report.submitted the page may have shown when it arrived.
+  const refused = refusedReports(props.rows);
   return (
     <section className="panel log-panel" aria-label="Live events">
       <header>
@@ -104,7 +127,14 @@ export function EventLog(props: {
       </form>
       <div className="log" data-testid="event-log" role="log" aria-live="off">
         {newestFirst.map((r) => (
-          <Row key={r.streamId} row={r} />
+          <Row
+            key={r.streamId}
+            row={r}
+            refused={
+              r.type === REPORT_REFUSED ||
+              (r.type === 'homeward.report.submitted' && refused.has(`${r.source}|${r.id}`))
+            }
+          />
         ))}
       </div>
     </section>
