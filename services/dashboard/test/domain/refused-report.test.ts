@@ -33,7 +33,8 @@ describe('a report intake refused, as the operators’ stream shows it', () => {
       time: '2026-03-01T01:00:02Z',
       topic: 'agency.reports.v1.dlq',
       region: '341502',
-      summary: 'unidentified-child report from agency/hefei-psb refused by intake (schema: /data/child/birthDate)',
+      summary:
+        'unidentified-child report from agency/hefei-psb refused by intake (schema: /data/child/birthDate)',
       data: {
         reportId: 'r-1',
         kind: 'unidentified-child',

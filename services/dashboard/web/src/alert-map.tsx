@@ -1,7 +1,7 @@
 import { type GeoPermissibleObjects, geoCircle, geoMercator, geoPath } from 'd3-geo';
-import { useState } from 'react';
 import type { AlertView, LogRow } from './api.ts';
 import anhui from './geo/anhui.json';
+import { count, usePage } from './pager.tsx';
 import { formatTime } from './time.ts';
 
 /** The map's drawing size (SVG user units; the element scales to its panel). */
@@ -125,10 +125,7 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
   // Sightings of the cases whose alert is out: where the search is leading.
   const searched = new Set(alerts.map((a) => a.caseId));
   const leads = sightings.filter((s) => searched.has(s.caseId));
-  const [page, setPage] = useState(0);
-  const pages = Math.max(1, Math.ceil(alerts.length / ROWS_PER_PAGE));
-  const current = Math.min(page, pages - 1);
-  const rows = alerts.slice(current * ROWS_PER_PAGE, (current + 1) * ROWS_PER_PAGE);
+  const { rows, pager } = usePage(alerts, ROWS_PER_PAGE, 'alerts-pager');
   const centres = alerts.map((a) => {
     const [x, y] = projection([a.center.lon, a.center.lat]) ?? [0, 0];
     return { alertId: a.alertId, text: `${shortId(a.alertId)} · ${a.radiusKm} km`, x, y };
@@ -137,7 +134,7 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
   return (
     <section className="panel alerts-panel" aria-label="Active alerts">
       <h2>
-        Active alerts ({alerts.length})
+        Active alerts ({count(alerts.length)})
         {leads.length > 0 && <small className="muted"> · ◆ {leads.length} sightings</small>}
         {labels.length < alerts.length && (
           <small className="muted">
@@ -253,19 +250,7 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
               ))}
             </tbody>
           </table>
-          {pages > 1 && (
-            <div className="pager" data-testid="alerts-pager">
-              <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
-                ‹
-              </button>
-              <span>
-                {current + 1} / {pages}
-              </span>
-              <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-                ›
-              </button>
-            </div>
-          )}
+          {pager}
         </>
       )}
     </section>

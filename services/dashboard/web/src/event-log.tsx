@@ -1,4 +1,4 @@
-import { memo, useState } from 'react';
+import { memo, type ReactNode, useLayoutEffect, useRef, useState } from 'react';
 import type { LogRow } from './api.ts';
 import { formatTime, zoneLabel } from './time.ts';
 import type { StreamFilter } from './use-event-stream.ts';
@@ -125,8 +125,9 @@ export function EventLog(props: {
           {props.paused ? `Resume (${props.held} new)` : 'Pause'}
         </button>
       </form>
-      <div className="log" data-testid="event-log" role="log" aria-live="off">
-        {newestFirst.map((r) => (
+      <VirtualRows
+        rows={newestFirst}
+        render={(r) => (
           <Row
             key={r.streamId}
             row={r}
@@ -135,8 +136,59 @@ export function EventLog(props: {
               (r.type === 'homeward.report.submitted' && refused.has(`${r.source}|${r.id}`))
             }
           />
-        ))}
-      </div>
+        )}
+      />
     </section>
+  );
+}
+
+/** Rows drawn beyond the visible ones, above and below, so a quick scroll shows no gap. */
+const OVERSCAN = 10;
+
+/**
+ * The log as a virtual list: every row has the same height (one line, or two in a narrow
+ * panel: see styles.css), so only the rows in view (and a few around them) are in the page,
+ * however many the log holds; the scrollbar is the whole list's.
+ */
+function VirtualRows({ rows, render }: { rows: LogRow[]; render: (r: LogRow) => ReactNode }) {
+  const box = useRef<HTMLDivElement>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewHeight, setViewHeight] = useState(600);
+  const [rowHeight, setRowHeight] = useState(18);
+  // The row height follows the panel's width (one or two lines) and the font: measured.
+  useLayoutEffect(() => {
+    const el = box.current;
+    if (!el) return;
+    const measure = () => {
+      setViewHeight(el.clientHeight);
+      const first = el.querySelector<HTMLElement>('.log-row');
+      if (first && first.offsetHeight > 0) setRowHeight(first.offsetHeight);
+    };
+    measure();
+    const ro = new ResizeObserver(measure);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
+  useLayoutEffect(() => {
+    const first = box.current?.querySelector<HTMLElement>('.log-row');
+    if (first && first.offsetHeight > 0 && first.offsetHeight !== rowHeight) setRowHeight(first.offsetHeight);
+  });
+  const start = Math.max(0, Math.floor(scrollTop / rowHeight) - OVERSCAN);
+  const end = Math.min(rows.length, Math.ceil((scrollTop + viewHeight) / rowHeight) + OVERSCAN);
+  return (
+    <div
+      className="log"
+      data-testid="event-log"
+      role="log"
+      aria-live="off"
+      ref={box}
+      onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+    >
+      <div style={{ height: rows.length * rowHeight, position: 'relative' }}>
+        <div style={{ position: 'absolute', top: start * rowHeight, left: 0, right: 0 }}>
+          {rows.slice(start, end).map(render)}
+        </div>
+      </div>
+    </div>
   );
 }
