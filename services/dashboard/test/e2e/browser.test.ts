@@ -14,9 +14,14 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import anhui from '../../web/src/geo/anhui.json' with { type: 'json' };
 import {
+  acknowledged,
   alertIssued,
   caseOpened,
+  delivered,
+  followupOverdue,
+  followupScheduled,
   leadAdded,
+  matchFound,
   type RunningDashboard,
   reportSubmitted,
   startDashboard,
@@ -335,11 +340,33 @@ describe('the operators’ page in a browser', () => {
     );
     const many = Array.from({ length: 300 }, (_, i) => uniqueName(`many-${i}`));
     await dash.publish(...many.map((c, i) => caseOpened(c, { region: counties[i % counties.length]! })));
+    // Every list busy enough to page: coverage on the first alerts (sparklines drawn), a dozen
+    // matches awaiting review, a dozen overdue follow-ups.
+    const shownAlerts = await page
+      .locator('[data-testid=alert-ring]')
+      .evaluateAll((els) => els.slice(0, 8).map((e) => e.getAttribute('data-alert-id')!));
+    await dash.publish(
+      ...shownAlerts.flatMap((a) => [
+        delivered(a, 'unit-1'),
+        delivered(a, 'unit-2'),
+        delivered(a, 'unit-3'),
+        acknowledged(a, 'unit-1'),
+      ]),
+      ...many
+        .slice(0, 12)
+        .flatMap((c, i) => [
+          matchFound(`m-${c}`, `s-${c}`, c),
+          followupScheduled(`fu-${i}-${c}`, c),
+          followupOverdue(`fu-${i}-${c}`, c),
+        ]),
+    );
     await waitFor(async () => (await dash.get('/v1/board')).body.cases.total >= 350, {
       what: '350 cases on the board',
       timeoutMs: 30_000,
     });
     await page.locator('[data-testid=case-board-pager]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=followups-pager]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=alerts-table] svg.spark').first().waitFor({ timeout: 10_000 });
 
     for (const [width, height, name] of [
       [1366, 768, 'laptop-1366'],
