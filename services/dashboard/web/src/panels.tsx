@@ -126,7 +126,12 @@ export function DnaPipeline({ board }: { board: Board | undefined }) {
 }
 
 export function Placements({ board }: { board: Board | undefined }) {
-  const { rows, pager } = usePage(board?.followups.overdueList ?? [], PER_PAGE, 'followups-pager');
+  const { rows, pager } = usePage(
+    board?.followups.overdueList ?? [],
+    PER_PAGE,
+    'followups-pager',
+    board?.followups.overdue,
+  );
   return (
     <section className="panel" aria-label="Placements and follow-ups">
       <h2>Placements &amp; follow-ups</h2>
@@ -178,7 +183,12 @@ const sinceText = (since: string) =>
 
 /** The clocks on "as soon as possible" that ran out and are not yet resolved. */
 export function Clocks({ board }: { board: Board | undefined }) {
-  const { rows, pager } = usePage(board?.clocks?.list ?? [], PER_PAGE, 'clocks-pager');
+  const { rows, pager } = usePage(
+    board?.clocks?.list ?? [],
+    PER_PAGE,
+    'clocks-pager',
+    board?.clocks?.overdue,
+  );
   return (
     <section className="panel" aria-label="Overdue clocks">
       <h2>Overdue</h2>
@@ -218,7 +228,7 @@ export function Clocks({ board }: { board: Board | undefined }) {
 /** Annual reports to the coordination office: reminders out, and departments past the deadline. */
 export function ReportsDue({ board }: { board: Board | undefined }) {
   const r = board?.annualReports;
-  const { rows, pager } = usePage(r?.overdueList ?? [], PER_PAGE, 'reports-due-pager');
+  const { rows, pager } = usePage(r?.overdueList ?? [], PER_PAGE, 'reports-due-pager', r?.overdue);
   return (
     <section className="panel" aria-label="Annual reports due">
       <h2>Annual reports due</h2>
