@@ -14,6 +14,7 @@ import {
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { liveKeys } from './domain/live-ops.ts';
+import { deploymentTimeZone } from './domain/time-zone.ts';
 import { DashboardErrors } from './errors.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
 import { projectRefusedReport } from './handlers/project-refused-report.ts';
@@ -146,6 +147,7 @@ export async function buildApp(
       self,
       clock: rt.clock,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      timeZone: deploymentTimeZone(config.TIME_ZONE),
       sampleOverdueHours: config.SAMPLE_OVERDUE_HOURS,
     }),
   );
