@@ -241,6 +241,8 @@ describe('the operators’ page in a browser', () => {
     });
 
     await page.locator('[data-testid=sighting]').first().waitFor({ timeout: 10_000 });
+    // Along the way: from the alert's last-seen point to where the child was seen.
+    await page.locator(`[data-testid=sighting-trail][data-case-id="${alerts[0]!.caseId}"]`).waitFor();
 
     // The province and its sixteen prefectures, drawn from the shipped boundaries.
     await expect(page.locator('[data-testid=prefecture]').count()).resolves.toBe(16);

@@ -71,6 +71,31 @@ export function sightingsOf(rows: LogRow[]): Sighting[] {
   return out;
 }
 
+/**
+ * The way a searched child went: from its alert's last-seen point through its sightings in the
+ * order they were seen (projected points), one trail per case with at least one sighting.
+ */
+export function trailsOf(
+  alerts: AlertView[],
+  sightings: Sighting[],
+): Array<{ caseId: string; points: Array<[number, number]> }> {
+  const out: Array<{ caseId: string; points: Array<[number, number]> }> = [];
+  for (const a of alerts) {
+    const seen = sightings
+      .filter((s) => s.caseId === a.caseId)
+      .sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+    if (seen.length === 0) continue;
+    const points = [
+      [a.center.lon, a.center.lat] as [number, number],
+      ...seen.map((s) => [s.lon, s.lat] as [number, number]),
+    ]
+      .map((p) => projection(p))
+      .filter((p): p is [number, number] => p !== null);
+    out.push({ caseId: a.caseId, points });
+  }
+  return out;
+}
+
 interface Label {
   alertId: string;
   text: string;
@@ -119,7 +144,8 @@ export function placeLabels(items: Array<{ alertId: string; text: string; x: num
 /**
  * Active alerts on the province: prefecture boundaries from a shipped open dataset, each alert a
  * ring of its current radius (true kilometres on the sphere, Mercator-projected) around the
- * last-seen point, earlier steps dashed; the table below pages through them.
+ * last-seen point, earlier steps dashed, and the sightings of its case as points joined in the
+ * order they were seen; the table below pages through them.
  */
 export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sightings?: Sighting[] }) {
   // Sightings of the cases whose alert is out: where the search is leading.
@@ -131,6 +157,7 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
     return { alertId: a.alertId, text: `${shortId(a.alertId)} · ${a.radiusKm} km`, x, y };
   });
   const labels = placeLabels(centres);
+  const trails = trailsOf(alerts, leads);
   return (
     <section className="panel alerts-panel" aria-label="Active alerts">
       <h2>
@@ -181,6 +208,15 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
                 ))}
               <path d={ringPath(a.center.lon, a.center.lat, a.radiusKm)} className="ring" />
             </g>
+          ))}
+          {trails.map((t) => (
+            <polyline
+              key={t.caseId}
+              points={t.points.map(([x, y]) => `${x},${y}`).join(' ')}
+              className="sighting-trail"
+              data-testid="sighting-trail"
+              data-case-id={t.caseId}
+            />
           ))}
           {leads.map((s) => {
             const [x, y] = projection([s.lon, s.lat]) ?? [0, 0];
