@@ -150,17 +150,27 @@ export function Placements({ board }: { board: Board | undefined }) {
       <table className="compact fit" data-testid="overdue-followups">
         <colgroup>
           <col style={{ width: '22%' }} />
-          <col style={{ width: '30%' }} />
           <col style={{ width: '26%' }} />
-          <col style={{ width: '22%' }} />
+          <col style={{ width: '27%' }} />
+          <col style={{ width: '25%' }} />
         </colgroup>
+        {rows.length > 0 && (
+          <thead>
+            <tr>
+              <th>follow-up</th>
+              <th>case</th>
+              <th>type</th>
+              <th>due</th>
+            </tr>
+          </thead>
+        )}
         <tbody>
           {rows.map((f) => (
             <tr key={f.followupId} className="overdue">
               <td title={f.followupId}>{f.followupId}</td>
               <td title={f.caseId}>{f.caseId}</td>
               <td title={f.type}>{f.type}</td>
-              <td title={`due ${f.dueDate}`}>due {f.dueDate}</td>
+              <td title={`due ${f.dueDate}`}>{f.dueDate}</td>
             </tr>
           ))}
         </tbody>
