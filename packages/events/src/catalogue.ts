@@ -201,6 +201,24 @@ const RelativesMatch = {
   ),
 };
 
+/** What kind of place a unit is (notifications' registry keeps the same list). */
+export const UnitKinds = [
+  'police-station',
+  'rail-station',
+  'bus-station',
+  'airport',
+  'hospital',
+  'other',
+] as const;
+
+/** A unit's public place as the unit events carry it: never its name, webhook or contact. */
+const UnitPlace = {
+  unitId: Id,
+  kind: Type.Union(UnitKinds.map((k) => Type.Literal(k))),
+  region: RegionCode,
+  location: Point,
+};
+
 export const EventCatalogue = {
   'homeward.report.submitted': eventType({
     topic: Topics.agencyReports,
@@ -541,6 +559,27 @@ export const EventCatalogue = {
     }),
     key: (d) => d.alertId,
     description: 'Delivery to a unit failed after its retries.',
+  }),
+  'homeward.notification.unit-registered': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({ ...UnitPlace, registeredAt: DateTime }),
+    key: (d) => d.unitId,
+    description:
+      "An admin registered a unit (a station, a hospital, a police post) that receives alerts: its id, kind, region and place, for maps. Keyed by the unit id. Carries no personal data: never the unit's name, webhook URL, secret or contact.",
+  }),
+  'homeward.notification.unit-updated': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({ ...UnitPlace, updatedAt: DateTime }),
+    key: (d) => d.unitId,
+    description:
+      "A registered unit's kind, region or place changed (the whole new state; a change of its name or webhook alone publishes nothing). Keyed by the unit id. Carries no personal data: never the unit's name, webhook URL, secret or contact.",
+  }),
+  'homeward.notification.unit-removed': eventType({
+    topic: Topics.notificationEvents,
+    data: Type.Object({ unitId: Id, region: RegionCode, removedAt: DateTime }),
+    key: (d) => d.unitId,
+    description:
+      'An admin removed a unit: it receives no more alerts. Keyed by the unit id. Carries no personal data.',
   }),
   'homeward.dna.sample-collected': eventType({
     topic: Topics.dnaEvents,

@@ -127,6 +127,43 @@ export const acknowledged = (alertId: string, unitId: string) =>
     'homeward/notifications',
   );
 
+export const failed = (alertId: string, unitId: string) =>
+  ev(
+    'homeward.notification.failed',
+    {
+      alertId,
+      unitId,
+      step: 0,
+      kind: 'alert',
+      failedAt: '2026-03-01T09:05:30+08:00',
+      attempts: 3,
+      reason: 'http-5xx',
+    },
+    'homeward/notifications',
+  );
+export const unitRegistered = (
+  unitId: string,
+  location: { lat: number; lon: number } = { lat: 31.86, lon: 117.28 },
+  region = '340104',
+) =>
+  ev(
+    'homeward.notification.unit-registered',
+    { unitId, kind: 'rail-station', region, location, registeredAt: '2026-03-01T08:00:00+08:00' },
+    'homeward/notifications',
+  );
+export const unitUpdated = (unitId: string, location: { lat: number; lon: number }, region = '340104') =>
+  ev(
+    'homeward.notification.unit-updated',
+    { unitId, kind: 'police-station', region, location, updatedAt: '2026-03-01T08:30:00+08:00' },
+    'homeward/notifications',
+  );
+export const unitRemoved = (unitId: string, region = '340104') =>
+  ev(
+    'homeward.notification.unit-removed',
+    { unitId, region, removedAt: '2026-03-01T09:00:00+08:00' },
+    'homeward/notifications',
+  );
+
 export const sampleCollected = (
   sampleId: string,
   caseId: string,

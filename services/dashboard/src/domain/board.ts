@@ -14,7 +14,16 @@ export type AlertHash = Record<string, string>;
 export interface RawBoard {
   caseStatus: Record<string, string>;
   caseRegion: Record<string, string>;
-  alerts: Array<{ alertId: string; hash: AlertHash; steps: string[]; timeline: string[] }>;
+  alerts: Array<{
+    alertId: string;
+    hash: AlertHash;
+    steps: string[];
+    timeline: string[];
+    /** Units the alert reached (notified), that acknowledged it, that it failed to reach. */
+    units?: { notified: string[]; acknowledged: string[]; failed: string[] };
+  }>;
+  /** Registered units: unit id → `{ kind, region, lat, lon }` JSON (absent before units were projected). */
+  units?: Record<string, string>;
   sampleStep: Record<string, string>;
   sampleAt: Record<string, string>;
   matchStatus: Record<string, string>;
@@ -48,6 +57,50 @@ export interface CoveragePoint {
 }
 
 const LIST_LIMIT = 50;
+
+/** Where a unit stands for the active alerts, best first: what the map colours it by. */
+export const UNIT_STATUSES = ['acknowledged', 'notified', 'failed', 'not-targeted'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+/**
+ * The registered units the caller may see, each with where it stands for the active alerts:
+ * `acknowledged` if it acknowledged any, else `notified` if any reached it, else `failed` if
+ * one was sent to it and never got through, else `not-targeted` (no active alert covers it).
+ */
+export function unitsOnBoard(
+  raw: RawBoard,
+  activeAlertIds: ReadonlySet<string>,
+  inScope: (region: string) => boolean,
+) {
+  const rank = new Map<string, number>();
+  const mark = (ids: string[] | undefined, r: number) => {
+    for (const id of ids ?? []) rank.set(id, Math.min(rank.get(id) ?? 3, r));
+  };
+  for (const a of raw.alerts) {
+    if (!activeAlertIds.has(a.alertId)) continue;
+    mark(a.units?.acknowledged, 0);
+    mark(a.units?.notified, 1);
+    mark(a.units?.failed, 2);
+  }
+  const byStatus = Object.fromEntries(UNIT_STATUSES.map((s) => [s, 0])) as Record<UnitStatus, number>;
+  const list: Array<{
+    unitId: string;
+    kind: string;
+    region: string;
+    lat: number;
+    lon: number;
+    status: UnitStatus;
+  }> = [];
+  for (const [unitId, json] of Object.entries(raw.units ?? {})) {
+    const u = parseJson<{ kind: string; region: string; lat: number; lon: number }>(json);
+    if (!u || typeof u.region !== 'string' || !inScope(u.region)) continue;
+    const status = UNIT_STATUSES[rank.get(unitId) ?? 3]!;
+    byStatus[status]++;
+    list.push({ unitId, kind: u.kind, region: u.region, lat: u.lat, lon: u.lon, status });
+  }
+  list.sort((a, b) => a.unitId.localeCompare(b.unitId));
+  return { total: list.length, byStatus, list };
+}
 const COVERAGE_POINTS = 40;
 
 /** Cumulative notified and acknowledged counts over time, thinned to a few points. */
@@ -81,7 +134,12 @@ const parseJson = <T>(s: string | undefined): T | undefined => {
 };
 
 /** The board the page draws: cases by status and region, alerts, DNA, placements, follow-ups. */
-export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number) {
+export function buildBoard(
+  raw: RawBoard,
+  now: Date,
+  sampleOverdueHours: number,
+  unitInScope: (region: string) => boolean = () => true,
+) {
   const byStatus = Object.fromEntries(CASE_STATUSES.map((s) => [s, 0])) as Record<string, number>;
   const regions = new Map<string, Record<string, number>>();
   for (const [caseId, status] of Object.entries(raw.caseStatus)) {
@@ -206,6 +264,7 @@ export function buildBoard(raw: RawBoard, now: Date, sampleOverdueHours: number)
         .map(([region, counts]) => ({ region, ...counts })),
     },
     alerts,
+    units: unitsOnBoard(raw, new Set(alerts.map((a) => a.alertId)), unitInScope),
     dna: {
       byStep,
       overdueCount: overdueSamples.length,

@@ -203,6 +203,22 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
     attempts: true,
     reason: true,
   },
+  // A unit on the map: its id, kind, region and place (the events carry nothing else).
+  'homeward.notification.unit-registered': {
+    unitId: true,
+    kind: true,
+    region: true,
+    location: point,
+    registeredAt: true,
+  },
+  'homeward.notification.unit-updated': {
+    unitId: true,
+    kind: true,
+    region: true,
+    location: point,
+    updatedAt: true,
+  },
+  'homeward.notification.unit-removed': { unitId: true, region: true, removedAt: true },
   'homeward.dna.sample-collected': {
     sampleId: true,
     subject: { kind: true, caseId: true, relation: true },
@@ -418,6 +434,12 @@ export function summarize(event: HomewardEvent): string {
       return `unit ${d.unitId} acknowledged alert ${d.alertId}`;
     case 'homeward.notification.failed':
       return `delivery to unit ${d.unitId} failed for alert ${d.alertId}`;
+    case 'homeward.notification.unit-registered':
+      return `unit ${d.unitId} (${d.kind}) registered in ${d.region}`;
+    case 'homeward.notification.unit-updated':
+      return `unit ${d.unitId} (${d.kind}) moved or changed, now in ${d.region}`;
+    case 'homeward.notification.unit-removed':
+      return `unit ${d.unitId} removed from ${d.region}`;
     case 'homeward.dna.sample-collected':
       return `sample ${d.sampleId} collected (${d.subject?.kind})`;
     case 'homeward.dna.custody-recorded':

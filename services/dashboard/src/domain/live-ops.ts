@@ -18,6 +18,10 @@ export function liveKeys(ns: string) {
     alertSteps: (id: string) => `${ns}alert:${id}:steps`,
     alertTimeline: (id: string) => `${ns}alert:${id}:timeline`,
     activeAlerts: `${ns}alerts:active`,
+    /** The alert's units by outcome: `n` notified, `a` acknowledged, `f` failed (sets of unit ids). */
+    alertUnits: (id: string, outcome: 'n' | 'a' | 'f') => `${ns}alert:${id}:units:${outcome}`,
+    /** Registered units: unit id → `{ kind, region, lat, lon }` as JSON (notifications' unit events). */
+    units: `${ns}units`,
     sampleStep: `${ns}sample:step`,
     sampleAt: `${ns}sample:at`,
     matchStatus: `${ns}match:status`,
@@ -244,6 +248,7 @@ function boardOps(event: HomewardEvent, view: EventView, keys: LiveKeys): RedisO
           ['HINCRBY', keys.alert(d.alertId), 'notified', '1'],
           ['RPUSH', keys.alertTimeline(d.alertId), `n${ms(d.deliveredAt)}`],
           ['LTRIM', keys.alertTimeline(d.alertId), String(-ALERT_TIMELINE_MAX), '-1'],
+          ['SADD', keys.alertUnits(d.alertId, 'n'), d.unitId],
         );
       break;
     case 'homeward.notification.acknowledged':
@@ -251,10 +256,28 @@ function boardOps(event: HomewardEvent, view: EventView, keys: LiveKeys): RedisO
         ['HINCRBY', keys.alert(d.alertId), 'acknowledged', '1'],
         ['RPUSH', keys.alertTimeline(d.alertId), `a${ms(d.acknowledgedAt)}`],
         ['LTRIM', keys.alertTimeline(d.alertId), String(-ALERT_TIMELINE_MAX), '-1'],
+        ['SADD', keys.alertUnits(d.alertId, 'a'), d.unitId],
       );
       break;
     case 'homeward.notification.failed':
-      if (d.kind !== 'cancellation') ops.push(['HINCRBY', keys.alert(d.alertId), 'failed', '1']);
+      if (d.kind !== 'cancellation')
+        ops.push(
+          ['HINCRBY', keys.alert(d.alertId), 'failed', '1'],
+          ['SADD', keys.alertUnits(d.alertId, 'f'), d.unitId],
+        );
+      break;
+    case 'homeward.notification.unit-registered':
+    case 'homeward.notification.unit-updated':
+      // One partition per unit (keyed by its id), so a unit's events arrive in order.
+      ops.push([
+        'HSET',
+        keys.units,
+        d.unitId,
+        JSON.stringify({ kind: d.kind, region: d.region, lat: d.location.lat, lon: d.location.lon }),
+      ]);
+      break;
+    case 'homeward.notification.unit-removed':
+      ops.push(['HDEL', keys.units, d.unitId]);
       break;
     case 'homeward.dna.sample-collected':
       ops.push(

@@ -169,12 +169,17 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           ...problemResponses(401, 403),
         },
       },
-      config: operator('none: counts by status and region, no records'),
+      config: operator(
+        "counts by status and region for every operator; the registered units (id, kind, place, status) of the caller's region only",
+      ),
     },
-    async (_request, reply) =>
-      reply
-        .type('application/json; charset=utf-8')
-        .send(JSON.stringify(await deps.live.board(deps.clock.now(), deps.sampleOverdueHours))),
+    async (request, reply) => {
+      const caller = principalOf(request);
+      const board = await deps.live.board(deps.clock.now(), deps.sampleOverdueHours, (region) =>
+        inScope(caller, region),
+      );
+      return reply.type('application/json; charset=utf-8').send(JSON.stringify(board));
+    },
   );
 
   app.get(

@@ -80,7 +80,12 @@ export class LiveStore {
     return { total: Number(raw.total ?? 0), byTopic, byType };
   }
 
-  async board(now: Date, sampleOverdueHours: number): Promise<Board> {
+  /** The board; `unitInScope` keeps the units of the caller's region (every unit when absent). */
+  async board(
+    now: Date,
+    sampleOverdueHours: number,
+    unitInScope?: (region: string) => boolean,
+  ): Promise<Board> {
     const k = this.keys;
     const p = this.redis.pipeline();
     for (const key of [
@@ -99,6 +104,7 @@ export class LiveStore {
     p.smembers(k.activeAlerts);
     p.hgetall(k.victims);
     p.hgetall(k.annualReports);
+    p.hgetall(k.units);
     const res = (await p.exec()) ?? [];
     const val = <T>(i: number) => {
       const [err, v] = res[i] ?? [null, undefined];
@@ -107,8 +113,14 @@ export class LiveStore {
     };
     const alertIds = val<string[]>(10) ?? [];
     const ap = this.redis.pipeline();
+    const PER_ALERT = 6;
     for (const id of alertIds)
-      ap.hgetall(k.alert(id)).lrange(k.alertSteps(id), 0, -1).lrange(k.alertTimeline(id), 0, -1);
+      ap.hgetall(k.alert(id))
+        .lrange(k.alertSteps(id), 0, -1)
+        .lrange(k.alertTimeline(id), 0, -1)
+        .smembers(k.alertUnits(id, 'n'))
+        .smembers(k.alertUnits(id, 'a'))
+        .smembers(k.alertUnits(id, 'f'));
     const ar = alertIds.length > 0 ? ((await ap.exec()) ?? []) : [];
     const raw: RawBoard = {
       caseStatus: val(0),
@@ -123,14 +135,23 @@ export class LiveStore {
       overdueClocks: val(9) ?? {},
       victims: val(11),
       annualReports: val(12) ?? {},
-      alerts: alertIds.map((alertId, i) => ({
-        alertId,
-        hash: (ar[i * 3]?.[1] as Record<string, string>) ?? {},
-        steps: (ar[i * 3 + 1]?.[1] as string[]) ?? [],
-        timeline: (ar[i * 3 + 2]?.[1] as string[]) ?? [],
-      })),
+      units: val(13) ?? {},
+      alerts: alertIds.map((alertId, i) => {
+        const at = <T>(j: number, empty: T) => (ar[i * PER_ALERT + j]?.[1] as T) ?? empty;
+        return {
+          alertId,
+          hash: at<Record<string, string>>(0, {}),
+          steps: at<string[]>(1, []),
+          timeline: at<string[]>(2, []),
+          units: {
+            notified: at<string[]>(3, []),
+            acknowledged: at<string[]>(4, []),
+            failed: at<string[]>(5, []),
+          },
+        };
+      }),
     };
-    return buildBoard(raw, now, sampleOverdueHours);
+    return buildBoard(raw, now, sampleOverdueHours, unitInScope);
   }
 
   /**

@@ -420,3 +420,78 @@ describe('the clocks on the board', () => {
     expect(buildBoard(raw(), NOW, 72).clocks.overdue).toBe(0);
   });
 });
+
+describe('units on the board', () => {
+  const unit = (region: string, lat = 31.8, lon = 117.2) =>
+    JSON.stringify({ kind: 'hospital', region, lat, lon });
+  const alert = (
+    alertId: string,
+    status: string,
+    units: { notified?: string[]; acknowledged?: string[]; failed?: string[] },
+  ) => ({
+    alertId,
+    hash: {
+      status,
+      caseId: 'c1',
+      region: '340104',
+      lat: '31.8',
+      lon: '117.2',
+      radiusKm: '100',
+      issuedAt: '2026-03-01T00:00:00Z',
+    },
+    steps: [],
+    timeline: [],
+    units: { notified: [], acknowledged: [], failed: [], ...units },
+  });
+
+  it('colours each unit by where it stands for the active alerts: acknowledged, notified, not reached, not targeted', () => {
+    const board = buildBoard(
+      raw({
+        units: {
+          u1: unit('340104'),
+          u2: unit('340104'),
+          u3: unit('340104'),
+          u4: unit('340104'),
+          u5: unit('340104'),
+        },
+        alerts: [
+          // u1 acknowledged one alert and was only notified of the other: acknowledged wins.
+          alert('a1', 'active', { notified: ['u1', 'u2', 'u3'], acknowledged: ['u1'], failed: [] }),
+          alert('a2', 'active', { notified: ['u1'], failed: ['u3', 'u4'] }),
+          // A cancelled alert no longer colours anyone.
+          alert('a3', 'cancelled', { notified: ['u5'], acknowledged: ['u5'] }),
+        ],
+      }),
+      NOW,
+      48,
+    );
+    expect(board.units.list.map((u) => [u.unitId, u.status])).toEqual([
+      ['u1', 'acknowledged'],
+      ['u2', 'notified'],
+      ['u3', 'notified'],
+      ['u4', 'failed'],
+      ['u5', 'not-targeted'],
+    ]);
+    expect(board.units.byStatus).toEqual({ acknowledged: 1, notified: 2, failed: 1, 'not-targeted': 1 });
+    expect(board.units.list[0]).toEqual({
+      unitId: 'u1',
+      kind: 'hospital',
+      region: '340104',
+      lat: 31.8,
+      lon: 117.2,
+      status: 'acknowledged',
+    });
+  });
+
+  it('lists only the units of the caller’s region, and none before any was projected', () => {
+    const units = { hf: unit('340104'), wh: unit('340202'), bb: unit('340302') };
+    const hefei = buildBoard(raw({ units }), NOW, 48, (r) => r.startsWith('3401'));
+    expect(hefei.units).toMatchObject({ total: 1, list: [{ unitId: 'hf' }] });
+    expect(buildBoard(raw({ units }), NOW, 48).units.total).toBe(3);
+    expect(buildBoard(raw(), NOW, 48).units).toEqual({
+      total: 0,
+      byStatus: { acknowledged: 0, notified: 0, failed: 0, 'not-targeted': 0 },
+      list: [],
+    });
+  });
+});

@@ -23,6 +23,9 @@ import {
   matchFound,
   placementDecided,
   sampleCollected,
+  unitRegistered,
+  unitRemoved,
+  unitUpdated,
 } from '../events.ts';
 
 const keys = liveKeys('p.dashboard:');
@@ -213,11 +216,13 @@ describe('alerts on the board', () => {
       ['HINCRBY', keys.alert('a1'), 'notified', '1'],
       ['RPUSH', keys.alertTimeline('a1'), `n${at('2026-03-01T09:05:01+08:00')}`],
       ['LTRIM', keys.alertTimeline('a1'), String(-ALERT_TIMELINE_MAX), '-1'],
+      ['SADD', keys.alertUnits('a1', 'n'), 'u1'],
     ]);
     expect(boardOps(acknowledged('a1', 'u1'))).toEqual([
       ['HINCRBY', keys.alert('a1'), 'acknowledged', '1'],
       ['RPUSH', keys.alertTimeline('a1'), `a${at('2026-03-01T09:06:00+08:00')}`],
       ['LTRIM', keys.alertTimeline('a1'), String(-ALERT_TIMELINE_MAX), '-1'],
+      ['SADD', keys.alertUnits('a1', 'a'), 'u1'],
     ]);
     expect(ALERT_TIMELINE_MAX).toBe(5000);
   });
@@ -233,13 +238,69 @@ describe('alerts on the board', () => {
         attempts: 3,
         reason: 'timeout',
       });
-    expect(boardOps(failed('alert'))).toEqual([['HINCRBY', keys.alert('a1'), 'failed', '1']]);
+    expect(boardOps(failed('alert'))).toEqual([
+      ['HINCRBY', keys.alert('a1'), 'failed', '1'],
+      ['SADD', keys.alertUnits('a1', 'f'), 'u1'],
+    ]);
     expect(boardOps(failed('cancellation'))).toEqual([]);
     const cancellationDelivered = ev('homeward.notification.delivered', {
       ...delivered('a1', 'u1').data,
       kind: 'cancellation',
     });
     expect(boardOps(cancellationDelivered)).toEqual([]);
+  });
+});
+
+describe('units on the board', () => {
+  it('a registration or an update stores the unit’s kind, region and place; a removal drops it', () => {
+    expect(keys.units).toBe('p.dashboard:units');
+    expect(keys.alertUnits('a1', 'n')).toBe('p.dashboard:alert:a1:units:n');
+    expect(boardOps(unitRegistered('u1', { lat: 31.8, lon: 117.2 }))).toEqual([
+      [
+        'HSET',
+        keys.units,
+        'u1',
+        JSON.stringify({ kind: 'rail-station', region: '340104', lat: 31.8, lon: 117.2 }),
+      ],
+    ]);
+    expect(boardOps(unitUpdated('u1', { lat: 30.5, lon: 117.0 }, '340800'))).toEqual([
+      [
+        'HSET',
+        keys.units,
+        'u1',
+        JSON.stringify({ kind: 'police-station', region: '340800', lat: 30.5, lon: 117 }),
+      ],
+    ]);
+    expect(boardOps(unitRemoved('u1'))).toEqual([['HDEL', keys.units, 'u1']]);
+  });
+
+  it('the stream shows a unit’s id, kind, region and place, and is scoped by its region', () => {
+    const e = unitRegistered('u1');
+    const view = toView(e, 'notification.events.v1', placeOf(e, undefined));
+    expect(view).toMatchObject({
+      region: '340104',
+      summary: 'unit u1 (rail-station) registered in 340104',
+      data: {
+        unitId: 'u1',
+        kind: 'rail-station',
+        region: '340104',
+        location: { lat: 31.86, lon: 117.28 },
+        registeredAt: '2026-03-01T08:00:00+08:00',
+      },
+    });
+    // Whatever else a producer put in, the stream drops it.
+    const leaky = ev('homeward.notification.unit-updated', {
+      ...unitUpdated('u1', { lat: 1, lon: 2 }).data,
+      webhook: { url: 'https://x.example', secret: 'whsec_x' },
+      name: 'a name',
+    } as never);
+    expect(Object.keys(toView(leaky, 't', {}).data as object).sort()).toEqual([
+      'kind',
+      'location',
+      'region',
+      'unitId',
+      'updatedAt',
+    ]);
   });
 });
 

@@ -1,5 +1,5 @@
 import { type GeoPermissibleObjects, geoCircle, geoMercator, geoPath } from 'd3-geo';
-import type { AlertView, LogRow } from './api.ts';
+import type { AlertView, LogRow, UnitPoint, UnitStatus } from './api.ts';
 import anhui from './geo/anhui.json';
 import { count, usePage } from './pager.tsx';
 import { formatTime } from './time.ts';
@@ -141,13 +141,45 @@ export function placeLabels(items: Array<{ alertId: string; text: string; x: num
   return placed;
 }
 
+/** The unit statuses, drawn bottom to top (the ones that answered stay visible above the rest). */
+export const UNIT_STATUS_ORDER: readonly UnitStatus[] = [
+  'not-targeted',
+  'failed',
+  'notified',
+  'acknowledged',
+];
+const UNIT_STATUS_LABEL: Record<UnitStatus, string> = {
+  acknowledged: 'acknowledged',
+  notified: 'notified, no ack',
+  failed: 'not reached',
+  'not-targeted': 'not targeted',
+};
+
+/** Units in drawing order: by status (bottom to top), then by id, so redraws are stable. */
+export function unitsInDrawingOrder(units: UnitPoint[]): UnitPoint[] {
+  const rank = (s: UnitStatus) => UNIT_STATUS_ORDER.indexOf(s);
+  return [...units].sort((a, b) => rank(a.status) - rank(b.status) || a.unitId.localeCompare(b.unitId));
+}
+
 /**
  * Active alerts on the province: prefecture boundaries from a shipped open dataset, each alert a
  * ring of its current radius (true kilometres on the sphere, Mercator-projected) around the
  * last-seen point, earlier steps dashed, and the sightings of its case as points joined in the
- * order they were seen; the table below pages through them.
+ * order they were seen; the registered units of the operator's region as points coloured by
+ * where they stand for the active alerts (unlabelled, so they never crowd the ring labels; the
+ * legend counts them); the table below pages through the alerts.
  */
-export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sightings?: Sighting[] }) {
+export function AlertMap({
+  alerts,
+  sightings = [],
+  units = [],
+}: {
+  alerts: AlertView[];
+  sightings?: Sighting[];
+  units?: UnitPoint[];
+}) {
+  const unitCounts = Object.fromEntries(UNIT_STATUS_ORDER.map((s) => [s, 0])) as Record<UnitStatus, number>;
+  for (const u of units) unitCounts[u.status]++;
   // Sightings of the cases whose alert is out: where the search is leading.
   const searched = new Set(alerts.map((a) => a.caseId));
   const leads = sightings.filter((s) => searched.has(s.caseId));
@@ -195,6 +227,26 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
           ))}
         </g>
         <g clipPath="url(#map-clip)">
+          <g className="units">
+            {unitsInDrawingOrder(units).map((u) => {
+              const [x, y] = projection([u.lon, u.lat]) ?? [0, 0];
+              return (
+                <circle
+                  key={u.unitId}
+                  cx={x}
+                  cy={y}
+                  r={2.5}
+                  className={`unit unit-${u.status}`}
+                  data-testid="unit-point"
+                  data-status={u.status}
+                >
+                  <title>
+                    {u.unitId} ({u.kind}): {UNIT_STATUS_LABEL[u.status]}
+                  </title>
+                </circle>
+              );
+            })}
+          </g>
           {alerts.map((a) => (
             <g key={a.alertId} data-testid="alert-ring" data-alert-id={a.alertId} data-radius-km={a.radiusKm}>
               {a.steps
@@ -248,6 +300,22 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
           ))}
         </g>
       </svg>
+      {units.length > 0 && (
+        <ul
+          className="unit-legend"
+          data-testid="unit-legend"
+          aria-label="units by status for the active alerts"
+        >
+          {[...UNIT_STATUS_ORDER].reverse().map((s) => (
+            <li key={s} data-status={s}>
+              <svg viewBox="0 0 10 10" className="unit-swatch" aria-hidden="true">
+                <circle cx={5} cy={5} r={4} className={`unit unit-${s}`} />
+              </svg>
+              {UNIT_STATUS_LABEL[s]} <span data-testid="unit-count">{unitCounts[s]}</span>
+            </li>
+          ))}
+        </ul>
+      )}
       {alerts.length === 0 ? (
         <p className="muted">No active alert.</p>
       ) : (

@@ -107,8 +107,23 @@ export interface AlertView {
   coverage: Array<{ at: string; notified: number; acknowledged: number }>;
 }
 
+/** Where a unit stands for the active alerts (domain/board.ts `unitsOnBoard`). */
+export type UnitStatus = 'acknowledged' | 'notified' | 'failed' | 'not-targeted';
+
+/** A registered unit of the caller's region, as the board lists it. */
+export interface UnitPoint {
+  unitId: string;
+  kind: string;
+  region: string;
+  lat: number;
+  lon: number;
+  status: UnitStatus;
+}
+
 export interface Board {
   generatedAt: string;
+  /** Registered units of the caller's region (absent from a server before units were projected). */
+  units?: { total: number; byStatus: Record<UnitStatus, number>; list: UnitPoint[] };
   /** Annual reports (coordination): where submissions stand, and who is past the deadline. */
   annualReports?: {
     submitted: number;

@@ -184,7 +184,7 @@ function Dashboard({ session, onSignOut }: { session: Session; onSignOut: () => 
           paused={paused}
           onPause={setPaused}
         />
-        <AlertMap alerts={board?.alerts ?? []} sightings={sightings} />
+        <AlertMap alerts={board?.alerts ?? []} sightings={sightings} units={board?.units?.list ?? []} />
         <CaseBoard board={board} />
         <DnaPipeline board={board} />
         <Placements board={board} />

@@ -154,7 +154,7 @@ export async function unitRoutes(app: HttpServer, deps: UnitRoutesDeps): Promise
     },
     async (request, reply) => {
       reachable(principalOf(request), await deps.units.find(request.params.unitId), request.params.unitId);
-      const meta = await deps.units.remove(request.params.unitId);
+      const meta = await deps.units.remove(request.params.unitId, deps.clock.now());
       if (!meta) throw unitNotFound(request.params.unitId);
       await deps.index.remove(request.params.unitId, meta);
       return reply.code(204).send();

@@ -45,9 +45,84 @@ describe('UnitStore', () => {
     expect((await units.find('a'))?.name).toBe('renamed');
     await Promise.all(Array.from({ length: 20 }, (_, i) => units.put(unit(`u${i}`))));
     expect(await units.readMeta()).toMatchObject({ generation: 22, count: 21 });
-    expect(await units.remove('a')).toMatchObject({ generation: 23, count: 20 });
-    expect(await units.remove('a')).toBeNull();
+    expect(await units.remove('a', new Date())).toMatchObject({ generation: 23, count: 20 });
+    expect(await units.remove('a', new Date())).toBeNull();
     expect((await units.all()).map((u) => u._id).sort()).toHaveLength(20);
+  });
+});
+
+describe('UnitStore: the unit events', () => {
+  const at = (t: string) => new Date(`2026-11-28T${t}:00Z`);
+
+  it('publishes one event per registration, change of place and removal, in the unit’s own write', async () => {
+    const p = new MemoryPersistence();
+    const units = new UnitStore(p);
+    await units.put(unit('a'));
+    expect(p.outbox.published.map((e) => [e.type, e.subject, e.data])).toEqual([
+      [
+        'homeward.notification.unit-registered',
+        'a',
+        {
+          unitId: 'a',
+          kind: 'police-station',
+          region: '340104',
+          location: { lat: 31.8, lon: 117.29 },
+          registeredAt: '2026-11-28T08:00:00.000Z',
+        },
+      ],
+    ]);
+    // The same registration again, a new name, a new webhook, a new agency: nothing to publish.
+    await units.put({ ...unit('a'), updatedAt: at('09:00') });
+    await units.put({
+      ...unit('a'),
+      name: 'renamed',
+      agencyId: 'other',
+      webhook: { url: 'http://127.0.0.1:9/elsewhere', secret: 'another-secret-of-24-chars' },
+      updatedAt: at('09:10'),
+    });
+    expect(p.outbox.published).toHaveLength(1);
+    // A move (or a new kind, or region): the whole new place.
+    await units.put({
+      ...unit('a'),
+      kind: 'hospital',
+      location: { lat: 31.9, lon: 117.3 },
+      updatedAt: at('10:00'),
+    });
+    expect(p.outbox.ofType('homeward.notification.unit-updated').map((e) => e.data)).toEqual([
+      {
+        unitId: 'a',
+        kind: 'hospital',
+        region: '340104',
+        location: { lat: 31.9, lon: 117.3 },
+        updatedAt: '2026-11-28T10:00:00.000Z',
+      },
+    ]);
+    await units.remove('a', at('11:00'));
+    await units.remove('a', at('11:05'));
+    expect(p.outbox.ofType('homeward.notification.unit-removed').map((e) => e.data)).toEqual([
+      { unitId: 'a', region: '340104', removedAt: '2026-11-28T11:00:00.000Z' },
+    ]);
+    // Registered again after its removal: a new unit, with a new registration.
+    expect((await units.put({ ...unit('a'), updatedAt: at('12:00') })).created).toBe(true);
+    expect(p.outbox.published.map((e) => e.type)).toEqual([
+      'homeward.notification.unit-registered',
+      'homeward.notification.unit-updated',
+      'homeward.notification.unit-removed',
+      'homeward.notification.unit-registered',
+    ]);
+    // No event carries a name, a webhook, a secret or an agency.
+    for (const e of p.outbox.published)
+      expect(JSON.stringify(e.data)).not.toMatch(/Unit a|renamed|webhook|secret|127\.0\.0\.1|agency/);
+  });
+
+  it('keeps no webhook of a removed unit, and finds and lists only registered units', async () => {
+    const units = new UnitStore(new MemoryPersistence());
+    await units.put(unit('a'));
+    await units.put(unit('b'));
+    await units.remove('a', at('11:00'));
+    expect(await units.find('a')).toBeNull();
+    expect((await units.all()).map((u) => u._id)).toEqual(['b']);
+    expect(await units.readMeta()).toMatchObject({ count: 1 });
   });
 });
 
