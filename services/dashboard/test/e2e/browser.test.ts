@@ -18,6 +18,7 @@ import {
   alertIssued,
   caseOpened,
   delivered,
+  failed,
   followupOverdue,
   followupScheduled,
   leadAdded,
@@ -25,6 +26,7 @@ import {
   type RunningDashboard,
   reportSubmitted,
   startDashboard,
+  unitRegistered,
 } from '../support.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../../../test-artifacts/dashboard/', import.meta.url));
@@ -347,12 +349,28 @@ describe('the operators’ page in a browser', () => {
     const shownAlerts = await page
       .locator('[data-testid=alert-ring]')
       .evaluateAll((els) => els.slice(0, 8).map((e) => e.getAttribute('data-alert-id')!));
+    // Hundreds of units over the province (as notifications publishes their registrations),
+    // some notified, some acknowledging, some not reached; the rest not targeted.
+    const unitIds = Array.from({ length: 300 }, (_, i) => `unit-${i + 1}`);
+    await dash.publish(
+      ...unitIds.map((u, i) => {
+        const f = anhui.features[i % 16]!;
+        const [lon, lat] = centreOf(f.geometry);
+        const jitter = (k: number) => (((i * k) % 101) - 50) / 200;
+        return unitRegistered(
+          u,
+          { lat: lat + jitter(37), lon: lon + jitter(53) },
+          `${String(f.id).slice(0, 4)}02`,
+        );
+      }),
+    );
     await dash.publish(
       ...shownAlerts.flatMap((a) => [
         delivered(a, 'unit-1'),
         delivered(a, 'unit-2'),
         delivered(a, 'unit-3'),
         acknowledged(a, 'unit-1'),
+        failed(a, 'unit-4'),
       ]),
       ...many
         .slice(0, 12)
@@ -369,6 +387,31 @@ describe('the operators’ page in a browser', () => {
     await page.locator('[data-testid=case-board-pager]').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid=followups-pager]').waitFor({ timeout: 10_000 });
     await page.locator('[data-testid=alerts-table] svg.spark').first().waitFor({ timeout: 10_000 });
+    await waitFor(async () => (await page.locator('[data-testid=unit-point]').count()) >= 300, {
+      what: '300 units on the map',
+      timeoutMs: 30_000,
+    });
+    // Each unit a point coloured by where it stands for the active alerts, with a legend.
+    const statuses = await page
+      .locator('[data-testid=unit-point]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    const tally = (s: string) => statuses.filter((x) => x === s).length;
+    expect(tally('acknowledged')).toBe(1);
+    expect(tally('notified')).toBe(2);
+    expect(tally('failed')).toBe(1);
+    expect(tally('not-targeted')).toBe(296);
+    await expect(
+      page.locator('[data-testid=unit-legend] li').evaluateAll((lis) => lis.map((li) => li.textContent)),
+    ).resolves.toEqual(['acknowledged 1', 'notified, no ack 2', 'not reached 1', 'not targeted 296']);
+    // Every unit lies on the drawn province, inside the map.
+    const outside = await page.locator('[data-testid=alert-map]').evaluate((svg) => {
+      const box = svg.getBoundingClientRect();
+      return [...svg.querySelectorAll('[data-testid=unit-point]')].filter((c) => {
+        const r = c.getBoundingClientRect();
+        return r.left < box.left || r.right > box.right || r.top < box.top || r.bottom > box.bottom;
+      }).length;
+    });
+    expect(outside).toBe(0);
 
     for (const [width, height, name] of [
       [1366, 768, 'laptop-1366'],
@@ -402,13 +445,22 @@ describe('the operators’ page in a browser', () => {
       });
       expect(misfits, name).toEqual([]);
 
-      // Ring labels never overlap, nor the log's columns.
+      // Ring labels never overlap (units are unlabelled points, their legend outside the map),
+      // nor the legend's entries, nor the log's columns.
       const labels = await page
         .locator('[data-testid=ring-label]')
         .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRectLike));
+      expect(labels.length).toBeGreaterThan(5);
       for (let i = 0; i < labels.length; i++)
         for (let j = i + 1; j < labels.length; j++)
           expect(overlaps(labels[i]!, labels[j]!), `${name}: labels ${i}, ${j}`).toBe(false);
+      const legend = await page
+        .locator('[data-testid=unit-legend] li')
+        .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRectLike));
+      expect(legend).toHaveLength(4);
+      for (let i = 0; i < legend.length; i++)
+        for (let j = i + 1; j < legend.length; j++)
+          expect(overlaps(legend[i]!, legend[j]!), `${name}: legend ${i}, ${j}`).toBe(false);
       const cells = await page
         .locator('[data-testid=event-row]')
         .evaluateAll((rows) =>
