@@ -260,6 +260,34 @@ describe('the drill, from outside', () => {
     expect(brokenReached).toEqual([]);
   });
 
+  it('shows every unit the drill registered on the dashboard’s map, each once, in its region', async () => {
+    // Notifications publishes each registration (homeward.notification.unit-registered); the
+    // dashboard projects it for the map, with where the unit stands for the active alerts.
+    const ns = prefix.replace(/\W+$/, '');
+    const want = plan.units
+      .map((u) => ({ unitId: `${ns}-${u.unitId}`, region: u.region }))
+      .sort((a, b) => a.unitId.localeCompare(b.unitId));
+    const read = async () => (await get(platform.urls.dashboard, '/v1/board')).body.units;
+    const units = await waitFor(
+      async () => {
+        const u = await read();
+        return u?.total === want.length ? u : undefined;
+      },
+      { what: `the drill's ${want.length} units on the dashboard`, timeoutMs: 30_000, intervalMs: 500 },
+    ).catch(read);
+    expect(units.total).toBe(plan.units.length);
+    expect(
+      (units.list as Array<{ unitId: string; region: string }>).map(({ unitId, region }) => ({
+        unitId,
+        region,
+      })),
+    ).toEqual(want);
+    // Each with one status for the alerts still out (acknowledged, notified, failed, not targeted).
+    const byStatus = units.byStatus as Record<string, number>;
+    expect(Object.keys(byStatus).sort()).toEqual(['acknowledged', 'failed', 'not-targeted', 'notified']);
+    expect(Object.values(byStatus).reduce((a, b) => a + b, 0)).toBe(plan.units.length);
+  });
+
   it('confirms the parent-pair match of the DNA story, its single-parent ones folded into it', async () => {
     const dna = platform.urls['dna-tracking'];
     const confirmed = (await get(dna, '/v1/matches?status=confirmed&limit=50', lab)).body.matches;
