@@ -257,7 +257,13 @@ class ProfilePack {
     return this.relation.length;
   }
 
-  push(id: string, codes: Uint16Array, caseId: string | undefined, relation: number, genotypes?: Uint16Array): number {
+  push(
+    id: string,
+    codes: Uint16Array,
+    caseId: string | undefined,
+    relation: number,
+    genotypes?: Uint16Array,
+  ): number {
     if (this.count === this.capacity) this.#grow();
     const slot = this.count;
     this.alleles.set(codes, slot * this.#width);
