@@ -418,6 +418,23 @@ export class ProfileIndex {
     return this.#shared;
   }
 
+  /** Bytes of the typed arrays holding the packed profiles (capacity, not count: what is allocated). */
+  get packedBytes(): number {
+    const pack = (p: ProfilePack) =>
+      p.alleles.byteLength +
+      p.columns.byteLength +
+      p.genotypes.byteLength +
+      p.relation.byteLength +
+      p.pairOf.byteLength;
+    return (
+      pack(this.#parents) +
+      pack(this.#children) +
+      pack(this.#relatives) +
+      this.#pairMother.byteLength +
+      this.#pairFather.byteLength
+    );
+  }
+
   /** Number of profiles held (children and parents). */
   get size(): number {
     return this.#parents.count + this.#children.count + this.#relatives.count;
