@@ -907,6 +907,8 @@ export class ProfileIndex {
       const relation = RelativeRelations[code]!;
       const caseId = pack.caseIds[s];
       const { product, compared } = this.#relativeExact(plan, pack.alleles, s * width, code);
+      // The scan's product is within SCAN_MARGIN of this one; this one decides.
+      if (product < plan.scan.floor) continue;
       out.push({
         referenceId: pack.ids[s]!,
         childId: '',

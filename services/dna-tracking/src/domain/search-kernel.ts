@@ -252,21 +252,44 @@ export interface RelativeScanPlan {
 }
 
 /**
- * Slots in [from, to) whose kinship index with the plan's child reaches the floor, in increasing
- * order. One load of a genotype id and one of the index per locus, multiplied in the table's
- * locus order, so the product is the one kinship-relatives.ts gives, to the last bit.
+ * A product of a few dozen factors, multiplied in two different orders, differs by a few units in
+ * the last place (each multiplication is within half an ulp: 23 factors, well under 1e-14 apart).
+ * The scan keeps what reaches the floor less this margin; the result keeps, of those, what the
+ * exact product in the table's order puts at or above the floor. So nothing is lost and nothing is
+ * added by scanning in another order.
+ */
+export const SCAN_MARGIN = 1e-12;
+
+/**
+ * Slots in [from, to) whose kinship index with the plan's child reaches the floor (within
+ * {@link SCAN_MARGIN}, for the exact product to decide), in increasing order. One load of a
+ * genotype id and one of the index per locus; four running products, so the multiplications of
+ * one reference overlap instead of waiting each for the one before (one running product was
+ * bound by the multiplier's latency, about three times slower).
  */
 export function scanRelatives(plan: RelativeScanPlan, from: number, to: number): number[] {
-  const { genotypes, relation, table, floor } = plan;
+  const { genotypes, relation, table } = plan;
+  const cut = plan.floor * (1 - SCAN_MARGIN);
   const L = plan.loci;
   const G = plan.genotypeCount;
+  const L4 = L - (L % 4);
   const found: number[] = [];
   for (let s = from; s < to; s++) {
     const base = s * L;
     const r = relation[s]! * G;
-    let product = 1;
-    for (let l = 0; l < L; l++) product *= table[r + genotypes[base + l]!]!;
-    if (product >= floor) found.push(s);
+    let p0 = 1;
+    let p1 = 1;
+    let p2 = 1;
+    let p3 = 1;
+    let l = 0;
+    for (; l < L4; l += 4) {
+      p0 *= table[r + genotypes[base + l]!]!;
+      p1 *= table[r + genotypes[base + l + 1]!]!;
+      p2 *= table[r + genotypes[base + l + 2]!]!;
+      p3 *= table[r + genotypes[base + l + 3]!]!;
+    }
+    for (; l < L; l++) p0 *= table[r + genotypes[base + l]!]!;
+    if (p0 * p1 * (p2 * p3) >= cut) found.push(s);
   }
   return found;
 }
