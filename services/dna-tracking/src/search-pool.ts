@@ -25,6 +25,8 @@ export interface SearchPoolOptions {
    * thread scans alone (a round trip to the workers costs more than the scan). 50,000 by default.
    */
   parallelFrom?: number;
+  /** Told when a worker fails to start or dies (the scans then run on the calling thread). */
+  onError?: (err: Error) => void;
 }
 
 interface Pending {
@@ -43,55 +45,87 @@ export class SearchPool {
   readonly #workers: Worker[];
   readonly #pending = new Map<number, Pending & { worker: number }>();
   readonly #parallelFrom: number;
-  #running: number;
+  readonly #size: number;
+  readonly #onError: (err: Error) => void;
+  /** The workers' start, once begun (at start, or at the first search big enough). */
+  #starting: Promise<void> | undefined;
+  #ready = false;
+  #running = 0;
   #next = 0;
   #inFlight = 0;
   #idle: Array<() => void> = [];
   #closed = false;
-  /** A worker that died (its share then scans on the calling thread, answers unchanged). */
+  /** A worker that failed (scans then run on the calling thread, answers unchanged). */
   #broken = false;
 
-  private constructor(index: ProfileIndex, workers: Worker[], parallelFrom: number) {
+  private constructor(
+    index: ProfileIndex,
+    size: number,
+    parallelFrom: number,
+    onError: (err: Error) => void,
+  ) {
     this.#index = index;
-    this.#workers = workers;
+    this.#workers = [];
+    this.#size = size;
     this.#parallelFrom = parallelFrom;
-    this.#running = workers.length;
-    workers.forEach((w, i) => {
-      w.once('exit', () => this.#running--);
-      w.on('message', (m: { id?: number; result?: unknown; error?: { name: string; message: string } }) => {
-        if (m.id === undefined) return;
-        const p = this.#pending.get(m.id);
-        this.#pending.delete(m.id);
-        if (!p) return;
-        if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
-        else p.resolve(m.result);
-      });
-      const fail = (err: Error) => {
-        if (this.#closed) return;
-        this.#broken = true;
-        for (const [id, p] of this.#pending) {
-          if (p.worker !== i) continue;
-          this.#pending.delete(id);
-          p.reject(err);
-        }
-      };
-      w.on('error', fail);
-      w.on('exit', (code) => fail(new Error(`search worker exited with code ${code}`)));
-    });
+    this.#onError = onError;
   }
 
   /**
-   * Starts the workers over `index` (which must hold its profiles on SharedArrayBuffers: see
-   * ProfileIndexOptions.shared) and waits until each is ready.
+   * A pool over `index` (which must hold its profiles on SharedArrayBuffers when it has workers:
+   * see ProfileIndexOptions.shared). Its workers start now, and this waits until each is ready,
+   * when the index already holds `parallelFrom` profiles of a kind (or `parallelFrom` is 0);
+   * otherwise at the first search that finds that many, which, and those after it until the
+   * workers are ready, scans on the calling thread. So a small index never starts threads.
    */
   static async start(index: ProfileIndex, options: SearchPoolOptions = {}): Promise<SearchPool> {
     const n = Math.max(0, Math.floor(options.workers ?? availableParallelism()));
     if (n > 0 && !index.shared) {
       throw new RangeError('a search pool with workers needs a ProfileIndex made with { shared: true }');
     }
+    const pool = new SearchPool(index, n, options.parallelFrom ?? 50_000, options.onError ?? (() => {}));
+    if (n > 0 && (pool.#parallelFrom === 0 || index.size >= pool.#parallelFrom)) await pool.#start();
+    return pool;
+  }
+
+  /** A pool of no workers: every scan on the calling thread (tests, a single-core host). */
+  static onThisThread(index: ProfileIndex): SearchPool {
+    return new SearchPool(index, 0, Number.POSITIVE_INFINITY, () => {});
+  }
+
+  /** Worker threads not yet exited (0 before they start and once closed). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Number of worker threads (started or to start). */
+  get workers(): number {
+    return this.#size;
+  }
+
+  #start(): Promise<void> {
+    this.#starting ??= this.#spawn().then(
+      (workers) => {
+        // Closed meanwhile: close terminates them.
+        this.#workers.push(...workers);
+        if (this.#closed) return;
+        for (const [i, w] of workers.entries()) this.#attach(w, i);
+        this.#ready = true;
+      },
+      (err: Error) => {
+        this.#broken = true;
+        this.#onError(err);
+      },
+    );
+    return this.#starting;
+  }
+
+  async #spawn(): Promise<Worker[]> {
     const started = await Promise.allSettled(
-      Array.from({ length: n }, async () => {
+      Array.from({ length: this.#size }, async () => {
         const w = new Worker(BOOT, { eval: true });
+        this.#running++;
+        w.once('exit', () => this.#running--);
         let onError = (_: Error) => {};
         let onExit = (_: number) => {};
         try {
@@ -118,22 +152,30 @@ export class SearchPool {
       await Promise.all(workers.map((w) => w.terminate()));
       throw failed.reason;
     }
-    return new SearchPool(index, workers, options.parallelFrom ?? 50_000);
+    return workers;
   }
 
-  /** Worker threads not yet exited (0 once closed). */
-  get running(): number {
-    return this.#running;
-  }
-
-  /** A pool of no workers: every scan on the calling thread (tests, a single-core host). */
-  static onThisThread(index: ProfileIndex): SearchPool {
-    return new SearchPool(index, [], Number.POSITIVE_INFINITY);
-  }
-
-  /** Number of worker threads. */
-  get workers(): number {
-    return this.#workers.length;
+  #attach(w: Worker, i: number): void {
+    w.on('message', (m: { id?: number; result?: unknown; error?: { name: string; message: string } }) => {
+      if (m.id === undefined) return;
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (!p) return;
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+      else p.resolve(m.result);
+    });
+    const fail = (err: Error) => {
+      if (this.#closed) return;
+      if (!this.#broken) this.#onError(err);
+      this.#broken = true;
+      for (const [id, p] of this.#pending) {
+        if (p.worker !== i) continue;
+        this.#pending.delete(id);
+        p.reject(err);
+      }
+    };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`search worker exited with code ${code}`)));
   }
 
   /** {@link ProfileIndex.searchParentsForChild}, its scan shared among the workers. */
@@ -176,6 +218,7 @@ export class SearchPool {
     if (this.#closed) return;
     this.#closed = true;
     if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#starting;
     await Promise.all(this.#workers.map((w) => w.terminate()));
   }
 
@@ -190,7 +233,9 @@ export class SearchPool {
   }
 
   #parallel(count: number): boolean {
-    return this.#workers.length > 0 && !this.#broken && count >= this.#parallelFrom;
+    if (this.#size === 0 || this.#broken || count < this.#parallelFrom) return false;
+    if (!this.#ready) void this.#start();
+    return this.#ready;
   }
 
   /**

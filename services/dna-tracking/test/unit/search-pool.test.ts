@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
 import { ProfileIndex, type SampleMeta } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
@@ -130,6 +130,26 @@ describe('SearchPool: the child searches over worker threads', () => {
       await small.close();
     }
     await expect(SearchPool.start(reference, { workers: 1 })).rejects.toThrow(/shared/);
+  });
+
+  it('starts its threads at the first search of an index big enough, scanning on this thread until they are ready', async () => {
+    const small = new ProfileIndex(table, { shared: true });
+    const lazy = await SearchPool.start(small, { workers: 2, parallelFrom: 50 });
+    try {
+      expect(lazy.running).toBe(0);
+      const people = Array.from({ length: 60 }, () => population.person());
+      for (const [i, p] of people.entries()) {
+        small.add(`p${i}`, p, 'parent', { caseId: `k${i >> 1}`, relation: i % 2 ? 'father' : 'mother' });
+      }
+      const child = population.childOf(people[10]!, people[11]!);
+      const first = await lazy.searchParentsForChild(child);
+      expect(first.pairs[0]).toMatchObject({ motherId: 'p10', fatherId: 'p11' });
+      await vi.waitFor(() => expect(lazy.running).toBe(2), { timeout: 20_000 });
+      expect(await lazy.searchParentsForChild(child)).toEqual(first);
+    } finally {
+      await lazy.close();
+    }
+    expect(lazy.running).toBe(0);
   });
 
   it('waits for the searches in flight when closed, stops its threads, and refuses later searches', async () => {
