@@ -182,20 +182,32 @@ index.searchParentsForChild(queries[0]!);
 referenceKernel(queries[0]!);
 await pool.searchParentsForChild(queries[0]!);
 const ours: number[] = [];
+// CPU time of the process (every thread) per search: what the search costs whatever the load.
+const cpu = { ours: [] as number[], pooled: [] as number[], reference: [] as number[] };
+const cpuSince = (c: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1000;
+};
 const pooled: number[] = [];
 const reference: number[] = [];
 let agree = true;
 let truePairsFound = 0;
 for (const q of queries) {
+  let c = process.cpuUsage();
   let s = performance.now();
   const r = index.searchParentsForChild(q);
   ours.push(performance.now() - s);
+  cpu.ours.push(cpuSince(c));
+  c = process.cpuUsage();
   s = performance.now();
   const w = await pool.searchParentsForChild(q);
   pooled.push(performance.now() - s);
+  cpu.pooled.push(cpuSince(c));
+  c = process.cpuUsage();
   s = performance.now();
   const k = referenceKernel(q);
   reference.push(performance.now() - s);
+  cpu.reference.push(cpuSince(c));
   if (k.singles !== r.singles.length || k.pairs !== r.pairs.length) agree = false;
   if (JSON.stringify(w) !== JSON.stringify(r)) agree = false;
   truePairsFound += r.pairs.filter((p) => p.status === 'match').length;
@@ -237,6 +249,20 @@ row('reference typed loop', reference);
 ratio('ratio index / reference', ours, reference);
 ratio('ratio pool / reference', pooled, reference);
 ratio('ratio pool / index', pooled, ours);
+out();
+out('CPU time per search, every thread of the process (independent of the load: one thread on a quiet');
+out("machine takes about this long; the pool's workers share it, so about half of it each):");
+out('| kernel                        | cpu p50 ms | cpu p95 ms |');
+out('| ----------------------------- | ---------: | ---------: |');
+for (const [name, xs] of [
+  ['ProfileIndex (1 thread)', cpu.ours],
+  [`SearchPool (${pool.workers} workers, total)`, cpu.pooled],
+  ['reference', cpu.reference],
+] as const) {
+  out(
+    `| ${name.padEnd(29)} | ${pct(xs, 50).toFixed(1).padStart(10)} | ${pct(xs, 95).toFixed(1).padStart(10)} |`,
+  );
+}
 out();
 out(
   `goal p95 <= 25 ms quiet, 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; true pairs found as match: ${truePairsFound}/${SEARCHES / 2}`,

@@ -155,24 +155,36 @@ await pool.searchRelativesForChild(queries[0]!, { floor: FLOOR });
 referenceTables(queries[0]!);
 referenceScan();
 const ours: number[] = [];
+// CPU time of the process (every thread) per search: what the search costs whatever the load.
+const cpu = { ours: [] as number[], pooled: [] as number[], reference: [] as number[] };
+const cpuSince = (c: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1000;
+};
 const pooled: number[] = [];
 const reference: number[] = [];
 const referenceScans: number[] = [];
 let agree = true;
 let siblingsFound = 0;
 for (const q of queries) {
+  let c = process.cpuUsage();
   let s = performance.now();
   const r = index.searchRelativesForChild(q, { floor: FLOOR });
   ours.push(performance.now() - s);
+  cpu.ours.push(cpuSince(c));
+  c = process.cpuUsage();
   s = performance.now();
   const w = await pool.searchRelativesForChild(q, { floor: FLOOR });
   pooled.push(performance.now() - s);
+  cpu.pooled.push(cpuSince(c));
   if (JSON.stringify(w) !== JSON.stringify(r)) agree = false;
+  c = process.cpuUsage();
   s = performance.now();
   referenceTables(q);
   const t = performance.now();
   const k = referenceScan();
   reference.push(performance.now() - s);
+  cpu.reference.push(cpuSince(c));
   referenceScans.push(performance.now() - t);
   if (k !== r.length) agree = false;
   if (
@@ -219,6 +231,20 @@ out(
 out(
   `| ratio pool / reference  | ${(pct(pooled, 50) / pct(reference, 50)).toFixed(2).padStart(6)} | ${(pct(pooled, 95) / pct(reference, 95)).toFixed(2).padStart(6)} | ${(pct(pooled, 99) / pct(reference, 99)).toFixed(2).padStart(6)} |`,
 );
+out();
+out('CPU time per search, every thread of the process (independent of the load: one thread on a quiet');
+out("machine takes about this long; the pool's workers share it, so about half of it each):");
+out('| kernel                        | cpu p50 ms | cpu p95 ms |');
+out('| ----------------------------- | ---------: | ---------: |');
+for (const [name, xs] of [
+  ['ProfileIndex (1 thread)', cpu.ours],
+  [`SearchPool (${pool.workers} workers, total)`, cpu.pooled],
+  ['reference', cpu.reference],
+] as const) {
+  out(
+    `| ${name.padEnd(29)} | ${pct(xs, 50).toFixed(1).padStart(10)} | ${pct(xs, 95).toFixed(1).padStart(10)} |`,
+  );
+}
 out();
 out(
   `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms, single-index p95 ${pct(ours, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; planted siblings found first: ${siblingsFound}/${SEARCHES / 2}`,
