@@ -72,6 +72,8 @@ let counts = new Uint8Array(0);
 let bad = new Uint8Array(0);
 const excludes = new Uint8Array(65536);
 const excludes2 = new Uint8Array(65536);
+const excludes3 = new Uint8Array(65536);
+const zeros = new Uint8Array(65536);
 
 /**
  * Scores the parents in slots [from, to) of a plan against its child, alone and, for every pair
@@ -122,11 +124,27 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // count in pass 1b. Survivors (as offsets from `from`) and their counts kept dense, side by side.
   bad.fill(maxBad, 0, n);
   let alive = 0;
-  if (typed === 0) for (let s = 0; s < n; s++) survivors[alive++] = s;
-  else {
+  // The first sweep reads the first three loci's columns straight through (every parent is
+  // still there, so no survivor list to follow); a parent needs three inconsistencies to go, so
+  // this is also the first sweep that can drop one.
+  const first = Math.min(3, typed);
+  if (first === 0) for (let s = 0; s < n; s++) survivors[alive++] = s;
+  else if (first < 3) {
     const column = tableFor(order[0]!, excludes);
+    const column2 = first === 2 ? tableFor(order[1]!, excludes2) : column;
+    const second = first === 2 ? excludes2 : zeros;
     for (let s = 0; s < n; s++) {
-      const c = excludes[column[s]!]!;
+      const c = excludes[column[s]!]! + second[column2[s]!]!;
+      survivors[alive] = s;
+      counts[alive] = c;
+      alive += (c - maxBad) >>> 31;
+    }
+  } else {
+    const colA = tableFor(order[0]!, excludes);
+    const colB = tableFor(order[1]!, excludes2);
+    const colC = tableFor(order[2]!, excludes3);
+    for (let s = 0; s < n; s++) {
+      const c = excludes[colA[s]!]! + excludes2[colB[s]!]! + excludes3[colC[s]!]!;
       survivors[alive] = s;
       counts[alive] = c;
       alive += (c - maxBad) >>> 31;
@@ -135,7 +153,7 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // Two loci a sweep: half the passes over the survivors. The compaction is branchless (each
   // slot is written, the cursor moves by 1 when c < maxBad): a data-dependent branch here is
   // mispredicted about as often as it is taken, which doubled the time.
-  for (let i = 1; i < typed && alive > 0; i += 2) {
+  for (let i = first; i < typed && alive > 0; i += 2) {
     const colA = tableFor(order[i]!, excludes);
     let kept = 0;
     if (i + 1 < typed) {
