@@ -641,7 +641,11 @@ export class ProfileIndex {
    */
   searchParentsForChild(child: StrProfile, options: SearchOptions = {}): ParentSearchResult {
     const plan = this.planParentSearch(child, options);
-    return this.parentSearchResult(plan, [scanParents(plan.scan, 0, plan.scan.count)]);
+    try {
+      return this.parentSearchResult(plan, [scanParents(plan.scan, 0, plan.scan.count)]);
+    } finally {
+      this.abandonSearch(plan);
+    }
   }
 
   /**
@@ -832,7 +836,11 @@ export class ProfileIndex {
    */
   searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
     const plan = this.planRelativeSearch(child, options);
-    return this.relativeSearchResult(plan, [scanRelatives(plan.scan, 0, plan.scan.count)]);
+    try {
+      return this.relativeSearchResult(plan, [scanRelatives(plan.scan, 0, plan.scan.count)]);
+    } finally {
+      this.abandonSearch(plan);
+    }
   }
 
   /**
