@@ -313,7 +313,7 @@ export function renderAsyncApi(): Json {
     description:
       'Authenticate as `agency.<agencyId>` with SASL/SCRAM-SHA-512 (SASL_SSL in production). Keep ce_id on every retry: ' +
       '(agency, ce_id) is the idempotency key, so a retried report creates nothing new. The outcome is not sent back on ' +
-      'Kafka: look the report up over HTTP, or read `agency.reports.v1.dlq` for refusals (an operator with the observer principal).',
+      'Kafka: look the report up over HTTP (`GET /v1/reports/{reportId}` on intake; the report id is derived from the agency and ce_id, see examples/README.md), and a report never stored was refused: its reason is in `agency.reports.v1.dlq` (read by operators with the observer principal).',
     messages: opMessages(AGENCY_CHANNEL, reportTypes),
     tags: [tag('agency', 'what an agency system does')],
   };
@@ -344,7 +344,7 @@ export function renderAsyncApi(): Json {
         ? `No principal may write this topic any more (agencies write \`agency.reports.v1.<agencyId>\`). Whatever an administrator puts here is dead-lettered by intake with code \`source\`. Readers: ${readersText(access.consumers)}.`
         : `${TOPIC_PARTITIONS} partitions. Writers: ${readersText(access.producers)} (through each service's outbox: at least once, the same ce_id on a republish). Readers: ${readersText(access.consumers)}, each consumer group dropping repeats by (ce_source, ce_id). Dead letters: \`${deadLetterTopic(topicName)}\`. The observer principal may read it.`,
       messages: channelMessages(types),
-      bindings: kafkaChannelBinding(legacy ? TOPIC_PARTITIONS : TOPIC_PARTITIONS, topicName),
+      bindings: kafkaChannelBinding(TOPIC_PARTITIONS, topicName),
     };
     for (const producer of access.producers) {
       const own = types.filter((t) => {

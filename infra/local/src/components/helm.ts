@@ -1,4 +1,4 @@
-import { existsSync, renameSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../paths.ts';
 import { LauncherError, runSetup, which } from '../processes.ts';
@@ -35,5 +35,6 @@ export async function ensureHelm(): Promise<string> {
     { GOBIN: gobin, CGO_ENABLED: '0' },
   );
   renameSync(join(gobin, 'helm'), bin);
+  rmSync(gobin, { recursive: true, force: true });
   return bin;
 }
