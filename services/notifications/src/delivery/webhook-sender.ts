@@ -107,7 +107,13 @@ export class WebhookSender {
   private readonly agent: Agent;
   private readonly breakers: CircuitBreakers;
   private inFlight = 0;
-  private readonly queue: Array<() => void> = [];
+  /**
+   * Requests waiting for a slot, by lane (an alert): served round-robin, one lane after another,
+   * so in a burst every alert's first webhooks go out early instead of after every earlier
+   * alert's last ones (a Map keeps insertion order; a served lane moves to the end).
+   */
+  private readonly queues = new Map<string, Array<() => void>>();
+  private queued = 0;
   private readonly units = new Map<string, { inFlight: number; queue: Array<() => void> }>();
   private readonly perUnitInFlight: number;
   private readonly budgetMs: number;
@@ -133,16 +139,20 @@ export class WebhookSender {
 
   /** Whether requests are waiting for a slot (a burst is on). */
   get busy(): boolean {
-    return this.queue.length > 0;
+    return this.queued > 0;
   }
 
-  /** Delivers one body to one unit, retrying until it succeeds or the attempts run out. */
+  /**
+   * Delivers one body to one unit, retrying until it succeeds or the attempts run out. `lane`
+   * (the alert) shares the slots fairly with other lanes while requests queue.
+   */
   async deliver(
     unitId: string,
     target: UnitTarget,
     id: string,
     body: string,
     contentType: string,
+    lane = '',
   ): Promise<DeliveryResult> {
     const started = performance.now();
     const key = signingKey(target.secret);
@@ -177,7 +187,7 @@ export class WebhookSender {
             this.opts.timeoutMs * attempts,
             Math.max(this.opts.timeoutMs, deadline - performance.now()),
           );
-          outcome = await this.attempt(url, key, id, body, contentType, timeoutMs);
+          outcome = await this.attempt(url, key, id, body, contentType, timeoutMs, lane);
           if (outcome === undefined) this.breakers.success(unitId);
           else this.breakers.failure(unitId, Date.now());
         }
@@ -214,8 +224,9 @@ export class WebhookSender {
     body: string,
     contentType: string,
     timeoutMs: number,
+    lane: string,
   ): Promise<FailureCode | undefined> {
-    await this.acquire();
+    await this.acquire(lane);
     try {
       const res = await this.agent.request({
         origin: url.origin,
@@ -241,18 +252,34 @@ export class WebhookSender {
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(lane: string): Promise<void> {
     if (this.inFlight < this.opts.concurrency) {
       this.inFlight++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.queue.push(resolve));
+    let waiting = this.queues.get(lane);
+    if (!waiting) {
+      waiting = [];
+      this.queues.set(lane, waiting);
+    }
+    this.queued++;
+    const q = waiting;
+    return new Promise((resolve) => q.push(resolve));
   }
 
+  /** Hands the slot to the next lane's oldest request (round-robin), or frees it. */
   private release(): void {
-    const next = this.queue.shift();
-    if (next) next();
-    else this.inFlight--;
+    const first = this.queues.entries().next();
+    if (first.done) {
+      this.inFlight--;
+      return;
+    }
+    const [lane, waiting] = first.value;
+    const next = waiting.shift()!;
+    this.queues.delete(lane);
+    if (waiting.length > 0) this.queues.set(lane, waiting);
+    this.queued--;
+    next();
   }
 
   private acquireUnit(unitId: string): Promise<void> {
