@@ -77,6 +77,15 @@ export interface ConsumerRunnerOptions {
   registry?: Registry;
   /** Partitions processed at once; each partition is still handled in order. */
   partitionsConcurrently?: number;
+  /**
+   * Messages of one partition in their handlers at once (default 1: one after another). Above
+   * 1, messages with the same key still run in order, one at a time, while messages with other
+   * keys run beside them; an offset is resolved (and committed) only when it and every message
+   * before it are handled, so a crash redelivers whatever was not finished and nothing is
+   * skipped. For handlers that wait on slow outside parties per key (a fan-out waiting on its
+   * slowest unit), so one key's wait does not hold up the others.
+   */
+  concurrencyPerPartition?: number;
   fromBeginning?: boolean;
   /** Time source for the idempotency record (tests inject theirs). */
   now?: () => Date;

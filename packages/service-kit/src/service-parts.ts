@@ -50,6 +50,8 @@ export interface ServiceConsumerOptions {
   idempotency?: IdempotencyStore;
   /** Partitions handled at once (each still in order); the runner's default otherwise. */
   partitionsConcurrently?: number;
+  /** Messages of one partition handled at once, in order per key (the runner's `concurrencyPerPartition`). */
+  concurrencyPerPartition?: number;
   /** Also every agency system's own report topic (`agency.reports.v1.<agencyId>`), by pattern. */
   agencyReports?: boolean;
   /**
@@ -77,6 +79,9 @@ export function serviceConsumer(rt: ServiceRuntime, opts: ServiceConsumerOptions
     ...(opts.checkSources === false ? {} : { allowedSources }),
     ...(opts.partitionsConcurrently !== undefined
       ? { partitionsConcurrently: opts.partitionsConcurrently }
+      : {}),
+    ...(opts.concurrencyPerPartition !== undefined
+      ? { concurrencyPerPartition: opts.concurrencyPerPartition }
       : {}),
   });
 }

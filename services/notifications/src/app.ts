@@ -98,6 +98,8 @@ export async function buildApp(
     backoffMaxMs: config.WEBHOOK_BACKOFF_MAX_MS,
     breakerThreshold: config.BREAKER_THRESHOLD,
     breakerCooldownMs: config.BREAKER_COOLDOWN_MS,
+    perUnitInFlight: config.WEBHOOK_PER_UNIT_IN_FLIGHT,
+    deliveryBudgetMs: config.WEBHOOK_DELIVERY_BUDGET_MS,
   });
   const batcher = new OutcomeBatcher({
     publisher: rt.publisher,
@@ -131,6 +133,7 @@ export async function buildApp(
     serviceConsumer(rt, {
       groupId,
       topics: [Topics.alertEvents],
+      concurrencyPerPartition: config.ALERT_CONCURRENCY,
       handlers: {
         'homeward.alert.issued': alertIssuedHandler(handlerDeps),
         'homeward.alert.escalated': alertEscalatedHandler(handlerDeps),

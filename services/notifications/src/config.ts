@@ -32,12 +32,27 @@ export const NotificationsConfig = serviceConfig({
   /** Backoff between attempts: full jitter over min(max, base * 2^n). */
   WEBHOOK_BACKOFF_BASE_MS: Type.Integer({ default: 100, minimum: 1 }),
   WEBHOOK_BACKOFF_MAX_MS: Type.Integer({ default: 2_000, minimum: 1 }),
-  /** Consecutive failed attempts that open a unit's circuit, and how long it stays open. */
+  /** Requests in flight to one unit at once: a hanging unit holds at most this many slots. */
+  WEBHOOK_PER_UNIT_IN_FLIGHT: Type.Integer({ default: 4, minimum: 1, maximum: 256 }),
+  /**
+   * One delivery's whole time: no attempt starts, and no wait for an open circuit's probe lasts,
+   * past it. Attempt n waits n × WEBHOOK_TIMEOUT_MS for the answer, within this budget.
+   */
+  WEBHOOK_DELIVERY_BUDGET_MS: Type.Integer({ default: 15_000, minimum: 10 }),
+  /**
+   * Consecutive failed attempts that open a unit's circuit, and how long it stays open before a
+   * probe; deliveries the open circuit refuses wait for the probe within their budget.
+   */
   BREAKER_THRESHOLD: Type.Integer({ default: 5, minimum: 1 }),
-  BREAKER_COOLDOWN_MS: Type.Integer({ default: 30_000, minimum: 1 }),
+  BREAKER_COOLDOWN_MS: Type.Integer({ default: 5_000, minimum: 1 }),
+  /**
+   * Alert events of one partition fanned out at once (different alerts side by side, one alert's
+   * events in order): an alert waiting on a slow unit holds up no other alert.
+   */
+  ALERT_CONCURRENCY: Type.Integer({ default: 256, minimum: 1, maximum: 10_000 }),
   /**
    * How long a claim on (alert, unit) stays with the instance that made it before another may
-   * take it over: longer than the slowest delivery (attempts × timeout + backoff) plus a flush.
+   * take it over: longer than the slowest delivery (WEBHOOK_DELIVERY_BUDGET_MS) plus a flush.
    */
   CLAIM_LEASE_MS: Type.Integer({ default: 30_000, minimum: 100 }),
   /**

@@ -96,7 +96,7 @@ export class FanoutService {
       for (const unitId of claimed) {
         const target = targets.get(unitId);
         const delivered = target
-          ? sender.deliver(unitId, target, webhookId(event.id, unitId), encoded.body, contentType)
+          ? sender.deliver(unitId, target, webhookId(event.id, unitId), encoded.body, contentType, alertId)
           : Promise.resolve({
               ok: false,
               attempts: 1,

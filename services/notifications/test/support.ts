@@ -78,11 +78,14 @@ export interface Received {
 
 /**
  * A real HTTP receiver on loopback: units are paths (`/u/<unitId>`); a unit can be told to
- * answer 500 or never to answer.
+ * answer 500 or never to answer, or to answer only after a delay (a slow acknowledgement: it
+ * has the request, its answer comes late).
  */
 export class Receiver {
   readonly received: Received[] = [];
   readonly behaviour = new Map<string, 'fail' | 'hang'>();
+  /** Milliseconds a unit waits before it answers 2xx to what it received. */
+  readonly answerAfterMs = new Map<string, number>();
   private server: Server | undefined;
   private port = 0;
 
@@ -100,7 +103,9 @@ export class Receiver {
         });
         const b = this.behaviour.get(unitId);
         if (b === 'hang') return;
-        res.writeHead(b === 'fail' ? 500 : 204).end();
+        const delay = this.answerAfterMs.get(unitId);
+        if (delay !== undefined) setTimeout(() => res.writeHead(204).end(), delay);
+        else res.writeHead(b === 'fail' ? 500 : 204).end();
       });
     });
     await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));

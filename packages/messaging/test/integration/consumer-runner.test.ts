@@ -122,49 +122,110 @@ describe('ConsumerRunner', () => {
   });
 
   it('shuts down gracefully mid-stream: a second member takes over, nothing lost, nothing handled twice', async () => {
-    const total = 3000;
-    const counts = new Map<string, number>();
-    const groupId = uniqueName('group');
-    const topicPrefix = await createTestTopics('shutdown');
+    await shutdownMidStream();
+  });
+
+  it('the same with keyed concurrency in a partition: nothing lost, nothing handled twice', async () => {
+    await shutdownMidStream(16);
+  });
+
+  it('keyed concurrency: a message that waits holds up no other key, one key stays in order, and the offset waits for it', async () => {
+    const topicPrefix = await createTestTopics('keyed', 1);
     const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
     await pub.connect();
-    // No idempotency store: this proves the commits themselves, not the duplicate guard.
-    const noGuard = { has: async () => false, add: async () => {} };
-    const make = () =>
+    const groupId = uniqueName('group');
+    const handled: string[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    const make = (handle: (e: { id: string; data: { caseId: string } }) => Promise<void>) =>
       new ConsumerRunner({
         kafka: kafka(),
         groupId,
         topics: [Topics.caseEvents],
         topicResolver: prefixTopics(topicPrefix),
-        handlers: {
-          'homeward.case.closed': async (e) => {
-            await new Promise((r) => setImmediate(r));
-            counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
-          },
-        },
+        handlers: { 'homeward.case.closed': handle },
         publisher: pub,
-        idempotency: noGuard,
+        // No duplicate guard: the second member proves the commits themselves.
+        idempotency: { has: async () => false, add: async () => {} },
         logger,
+        concurrencyPerPartition: 8,
       });
-    const events = Array.from({ length: total }, (_, i) => closedEvent(`case-${i % 50}`));
-    for (let i = 0; i < total; i += 500) await pub.publish(...events.slice(i, i + 500));
-
-    const first = make();
-    await first.start();
-    await waitFor(() => counts.size >= total / 3, { timeoutMs: 30_000, what: 'a third of the messages' });
-    await first.stop();
-    const handledByFirst = counts.size;
-    const second = make();
-    await second.start();
-    await waitFor(() => counts.size >= total, {
-      timeoutMs: 60_000,
-      what: `all ${total} messages (have ${counts.size})`,
+    const first = make(async (e) => {
+      if (e.data.caseId === 'slow') await gate;
+      // Later messages of one key would overtake an earlier one that waits a little, if not in order.
+      if (e.id === 'k-0') await new Promise((r) => setTimeout(r, 200));
+      handled.push(e.id);
     });
-    await new Promise((r) => setTimeout(r, 500));
+    await first.start();
+    await pub.publish(closedEvent('slow', 'slow-0'));
+    await pub.publish(closedEvent('slow', 'slow-1'));
+    await pub.publish(...['a', 'b', 'c'].map((c) => closedEvent(c, `${c}-0`)));
+    await pub.publish(...[0, 1, 2].map((n) => closedEvent('k', `k-${n}`)));
+    await waitFor(() => handled.length === 6, { what: 'the other keys' });
+    expect(handled.filter((id) => id.startsWith('k-'))).toEqual(['k-0', 'k-1', 'k-2']);
+    expect(handled).not.toContain('slow-0');
+    release();
+    await waitFor(() => handled.includes('slow-1'), { what: 'the slow key, in order' });
+    expect(handled.filter((id) => id.startsWith('slow-'))).toEqual(['slow-0', 'slow-1']);
+    await first.stop();
+    // Everything was committed: a new member of the group starts after it.
+    const after: string[] = [];
+    const second = make(async (e) => void after.push(e.id));
+    await second.start();
+    await pub.publish(closedEvent('marker', 'marker-0'));
+    await waitFor(() => after.includes('marker-0'), { what: 'the marker' });
     await second.stop();
     await pub.disconnect();
-    expect(handledByFirst).toBeLessThan(total);
-    expect(counts.size).toBe(total);
-    expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+    expect(after).toEqual(['marker-0']);
   });
 });
+
+async function shutdownMidStream(concurrencyPerPartition?: number): Promise<void> {
+  const total = 3000;
+  const counts = new Map<string, number>();
+  const groupId = uniqueName('group');
+  const topicPrefix = await createTestTopics('shutdown');
+  const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
+  await pub.connect();
+  // No idempotency store: this proves the commits themselves, not the duplicate guard.
+  const noGuard = { has: async () => false, add: async () => {} };
+  const make = () =>
+    new ConsumerRunner({
+      kafka: kafka(),
+      groupId,
+      topics: [Topics.caseEvents],
+      topicResolver: prefixTopics(topicPrefix),
+      handlers: {
+        'homeward.case.closed': async (e) => {
+          await new Promise((r) => setImmediate(r));
+          counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+        },
+      },
+      publisher: pub,
+      idempotency: noGuard,
+      logger,
+      ...(concurrencyPerPartition ? { concurrencyPerPartition } : {}),
+    });
+  const events = Array.from({ length: total }, (_, i) => closedEvent(`case-${i % 50}`));
+  for (let i = 0; i < total; i += 500) await pub.publish(...events.slice(i, i + 500));
+
+  const first = make();
+  await first.start();
+  await waitFor(() => counts.size >= total / 3, { timeoutMs: 30_000, what: 'a third of the messages' });
+  await first.stop();
+  const handledByFirst = counts.size;
+  const second = make();
+  await second.start();
+  await waitFor(() => counts.size >= total, {
+    timeoutMs: 60_000,
+    what: `all ${total} messages (have ${counts.size})`,
+  });
+  await new Promise((r) => setTimeout(r, 500));
+  await second.stop();
+  await pub.disconnect();
+  expect(handledByFirst).toBeLessThan(total);
+  expect(counts.size).toBe(total);
+  expect([...counts.values()].filter((n) => n > 1)).toEqual([]);
+}

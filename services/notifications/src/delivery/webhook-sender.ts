@@ -20,6 +20,16 @@ export interface SenderOptions {
   breakerCooldownMs: number;
   /** Where webhooks may go: checked again on every connection, not only at registration. */
   targets: TargetPolicy;
+  /**
+   * Requests in flight to one unit at once (default 4): a hanging unit holds at most this many
+   * of the global slots, however many alerts it is sent at once.
+   */
+  perUnitInFlight?: number;
+  /**
+   * One delivery's whole time (default: its attempts' deadlines and backoffs): no attempt starts, and
+   * no wait for an open circuit's probe lasts, past it.
+   */
+  deliveryBudgetMs?: number;
 }
 
 /**
@@ -67,7 +77,13 @@ export function guardedLookup(policy: TargetPolicy): LookupFunction {
   };
 }
 
-/** How one delivery ended. `attempts` counts those the open circuit refused too. */
+/** A unit's circuit is half-open and its probe is out: look again this often. */
+const PROBE_POLL_MS = 100;
+
+/**
+ * How one delivery ended. `attempts` counts the requests sent; a delivery the open circuit
+ * refused all along (no request) reports 1.
+ */
 export interface DeliveryResult {
   ok: boolean;
   attempts: number;
@@ -77,15 +93,30 @@ export interface DeliveryResult {
 
 /**
  * Sends signed webhooks: keep-alive pooled connections (undici Agent, a pool per origin), a
- * global bound on requests in flight, a deadline per attempt, retries with exponential backoff
- * and full jitter, and a circuit breaker per unit. A slot is held only while a request is on the
- * wire, never during a backoff, so a slow or dead unit costs the others nothing but its one slot.
+ * global bound on requests in flight and one per unit, a deadline per attempt that grows with
+ * each retry (attempt n waits n × the timeout for the answer, so a unit that answers slowly is
+ * confirmed by a retry rather than reported failed), retries with exponential backoff and full
+ * jitter, and a circuit breaker per unit. A slot is held only while a request is on the wire,
+ * never during a backoff, so a slow or dead unit costs the others nothing but its own few slots.
+ *
+ * An open circuit is not an attempt: a delivery it refuses waits for the circuit's probe (if
+ * that comes within the delivery's budget) instead of using up its attempts, so a unit that was
+ * slow for a moment is not reported failed, unsent, for everything sent to it meanwhile.
  */
 export class WebhookSender {
   private readonly agent: Agent;
   private readonly breakers: CircuitBreakers;
   private inFlight = 0;
-  private readonly queue: Array<() => void> = [];
+  /**
+   * Requests waiting for a slot, by lane (an alert): served round-robin, one lane after another,
+   * so in a burst every alert's first webhooks go out early instead of after every earlier
+   * alert's last ones (a Map keeps insertion order; a served lane moves to the end).
+   */
+  private readonly queues = new Map<string, Array<() => void>>();
+  private queued = 0;
+  private readonly units = new Map<string, { inFlight: number; queue: Array<() => void> }>();
+  private readonly perUnitInFlight: number;
+  private readonly budgetMs: number;
 
   constructor(private readonly opts: SenderOptions) {
     this.agent = new Agent({
@@ -100,20 +131,28 @@ export class WebhookSender {
       threshold: opts.breakerThreshold,
       cooldownMs: opts.breakerCooldownMs,
     });
+    this.perUnitInFlight = opts.perUnitInFlight ?? 4;
+    this.budgetMs =
+      opts.deliveryBudgetMs ??
+      opts.timeoutMs * ((opts.attempts * (opts.attempts + 1)) / 2) + opts.backoffMaxMs * opts.attempts;
   }
 
   /** Whether requests are waiting for a slot (a burst is on). */
   get busy(): boolean {
-    return this.queue.length > 0;
+    return this.queued > 0;
   }
 
-  /** Delivers one body to one unit, retrying until it succeeds or the attempts run out. */
+  /**
+   * Delivers one body to one unit, retrying until it succeeds or the attempts run out. `lane`
+   * (the alert) shares the slots fairly with other lanes while requests queue.
+   */
   async deliver(
     unitId: string,
     target: UnitTarget,
     id: string,
     body: string,
     contentType: string,
+    lane = '',
   ): Promise<DeliveryResult> {
     const started = performance.now();
     const key = signingKey(target.secret);
@@ -125,26 +164,52 @@ export class WebhookSender {
       (isIP(hostOf(url)) !== 0 && !addressAllowed(hostOf(url), this.opts.targets))
     )
       return { ok: false, attempts: 1, latencyMs: performance.now() - started, reason: 'target-refused' };
+    const deadline = started + this.budgetMs;
+    const result = (ok: boolean, attempts: number, reason?: string): DeliveryResult => ({
+      ok,
+      attempts: Math.max(1, attempts),
+      latencyMs: performance.now() - started,
+      ...(reason ? { reason } : {}),
+    });
     let reason: FailureCode = 'connection-failed';
-    for (let attempt = 1; attempt <= this.opts.attempts; attempt++) {
-      if (!this.breakers.tryAcquire(unitId, Date.now())) {
-        reason = 'circuit-open';
-      } else {
-        const outcome = await this.attempt(url, key, id, body, contentType);
-        if (outcome === undefined) {
-          this.breakers.success(unitId);
-          return { ok: true, attempts: attempt, latencyMs: performance.now() - started };
+    let attempts = 0;
+    while (attempts < this.opts.attempts) {
+      // No new attempt that could not get its deadline within the budget (the first always goes).
+      if (attempts > 0 && performance.now() + this.opts.timeoutMs > deadline) break;
+      await this.acquireUnit(unitId);
+      let outcome: FailureCode | undefined;
+      try {
+        if (!this.breakers.tryAcquire(unitId, Date.now())) {
+          outcome = 'circuit-open';
+        } else {
+          attempts++;
+          const timeoutMs = Math.min(
+            this.opts.timeoutMs * attempts,
+            Math.max(this.opts.timeoutMs, deadline - performance.now()),
+          );
+          outcome = await this.attempt(url, key, id, body, contentType, timeoutMs, lane);
+          if (outcome === undefined) this.breakers.success(unitId);
+          else this.breakers.failure(unitId, Date.now());
         }
-        reason = outcome;
-        this.breakers.failure(unitId, Date.now());
-        // A refused target stays refused: no retry would reach it.
-        if (outcome === 'target-refused')
-          return { ok: false, attempts: attempt, latencyMs: performance.now() - started, reason };
+      } finally {
+        this.releaseUnit(unitId);
       }
-      if (attempt < this.opts.attempts)
-        await sleep(fullJitterMs(attempt, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
+      if (outcome === undefined) return result(true, attempts);
+      reason = outcome;
+      // A refused target stays refused: no retry would reach it.
+      if (outcome === 'target-refused') return result(false, attempts, reason);
+      if (outcome === 'circuit-open') {
+        // Not an attempt: wait for the probe if it comes within the budget, else give up now.
+        const now = Date.now();
+        const waitMs = (this.breakers.probeAt(unitId, now) ?? now) - now + Math.random() * PROBE_POLL_MS;
+        if (performance.now() + waitMs + this.opts.timeoutMs > deadline) break;
+        await sleep(waitMs);
+        continue;
+      }
+      if (attempts < this.opts.attempts)
+        await sleep(fullJitterMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
     }
-    return { ok: false, attempts: this.opts.attempts, latencyMs: performance.now() - started, reason };
+    return result(false, attempts, reason);
   }
 
   private schemeAllowed(url: URL): boolean {
@@ -158,8 +223,10 @@ export class WebhookSender {
     id: string,
     body: string,
     contentType: string,
+    timeoutMs: number,
+    lane: string,
   ): Promise<FailureCode | undefined> {
-    await this.acquire();
+    await this.acquire(lane);
     try {
       const res = await this.agent.request({
         origin: url.origin,
@@ -170,7 +237,9 @@ export class WebhookSender {
           ...webhookHeaders(key, id, Math.floor(Date.now() / 1000), body),
         },
         body,
-        // The agent's headers and body timeouts bound the attempt without a timer per request.
+        // undici's own (coarse, shared) timers bound the attempt: no timer of ours per request.
+        headersTimeout: timeoutMs,
+        bodyTimeout: timeoutMs,
       });
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
@@ -183,18 +252,56 @@ export class WebhookSender {
     }
   }
 
-  private acquire(): Promise<void> {
+  private acquire(lane: string): Promise<void> {
     if (this.inFlight < this.opts.concurrency) {
       this.inFlight++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.queue.push(resolve));
+    let waiting = this.queues.get(lane);
+    if (!waiting) {
+      waiting = [];
+      this.queues.set(lane, waiting);
+    }
+    this.queued++;
+    const q = waiting;
+    return new Promise((resolve) => q.push(resolve));
   }
 
+  /** Hands the slot to the next lane's oldest request (round-robin), or frees it. */
   private release(): void {
-    const next = this.queue.shift();
+    const first = this.queues.entries().next();
+    if (first.done) {
+      this.inFlight--;
+      return;
+    }
+    const [lane, waiting] = first.value;
+    const next = waiting.shift()!;
+    this.queues.delete(lane);
+    if (waiting.length > 0) this.queues.set(lane, waiting);
+    this.queued--;
+    next();
+  }
+
+  private acquireUnit(unitId: string): Promise<void> {
+    let u = this.units.get(unitId);
+    if (!u) {
+      u = { inFlight: 0, queue: [] };
+      this.units.set(unitId, u);
+    }
+    if (u.inFlight < this.perUnitInFlight) {
+      u.inFlight++;
+      return Promise.resolve();
+    }
+    const waiting = u;
+    return new Promise((resolve) => waiting.queue.push(resolve));
+  }
+
+  private releaseUnit(unitId: string): void {
+    const u = this.units.get(unitId);
+    if (!u) return;
+    const next = u.queue.shift();
     if (next) next();
-    else this.inFlight--;
+    else if (--u.inFlight === 0) this.units.delete(unitId);
   }
 
   async close(): Promise<void> {

@@ -35,6 +35,16 @@ export class CircuitBreakers {
     return true;
   }
 
+  /**
+   * When the open circuit of a unit lets its next probe through (its opening plus the
+   * cooldown); undefined while the circuit is closed or half-open.
+   */
+  probeAt(unitId: string, now: number): number | undefined {
+    const e = this.entries.get(unitId);
+    if (!e || e.openedAt === undefined || this.state(unitId, now) !== 'open') return undefined;
+    return e.openedAt + this.opts.cooldownMs;
+  }
+
   success(unitId: string): void {
     this.entries.delete(unitId);
   }

@@ -32,3 +32,21 @@ export function computeCoverage(claims: Claim[], acknowledged: number, issuedAtM
     timeTo90PercentMs: ninetieth === undefined ? null : Math.max(0, ninetieth - issuedAtMs),
   };
 }
+
+/**
+ * The claims of an alert as coverage should count them: an acknowledgement proves receipt, so a
+ * unit that acknowledged counts as notified whatever its claim says (its answer came after our
+ * deadline, or is still pending), as delivered when it acknowledged.
+ */
+export function withAcknowledgements(claims: Map<string, Claim>, acks: Map<string, number>): Claim[] {
+  return [...claims].map(([unitId, c]) => {
+    const ackedAt = acks.get(unitId);
+    if (ackedAt === undefined || c.status === 'delivered') return c;
+    return {
+      status: 'delivered',
+      step: c.step,
+      attempts: c.status === 'failed' ? c.attempts : 1,
+      at: ackedAt,
+    };
+  });
+}

@@ -8,7 +8,7 @@ import {
   principalOf,
   problemResponses,
 } from '@homeward/service-kit';
-import { computeCoverage } from '../domain/coverage.ts';
+import { computeCoverage, withAcknowledgements } from '../domain/coverage.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
 import { NotificationsErrors } from '../errors.ts';
 import type { FanoutService } from '../fanout-service.ts';
@@ -124,9 +124,13 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       await deps.fanout.ensureLedger(alertId, 'alert');
       const [claims, acks] = await Promise.all([
         deps.ledger.claims(alertId, 'alert'),
-        deps.ledger.ackCount(alertId),
+        deps.ledger.acks(alertId),
       ]);
-      const coverage = computeCoverage([...claims.values()], acks, alert.issuedAt.getTime());
+      const coverage = computeCoverage(
+        withAcknowledgements(claims, acks),
+        acks.size,
+        alert.issuedAt.getTime(),
+      );
       const body = {
         alertId,
         caseId: alert.caseId,

@@ -152,7 +152,9 @@ export class ClaimLedger {
     await this.redis.hset(this.acksKey(alertId), unitId, String(at));
   }
 
-  async ackCount(alertId: string): Promise<number> {
-    return this.redis.hlen(this.acksKey(alertId));
+  /** The units that acknowledged an alert, with when (ms). */
+  async acks(alertId: string): Promise<Map<string, number>> {
+    const raw = await this.redis.hgetall(this.acksKey(alertId));
+    return new Map(Object.entries(raw).map(([unitId, at]) => [unitId, Number(at)]));
   }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type Claim, parseClaim, settledClaim } from '../../src/domain/claims.ts';
-import { computeCoverage } from '../../src/domain/coverage.ts';
+import { computeCoverage, withAcknowledgements } from '../../src/domain/coverage.ts';
 
 describe('claim values', () => {
   it('a settled claim is written with its outcome, step, attempts and time, and reads back', () => {
@@ -40,5 +40,36 @@ describe('the coverage of an alert', () => {
     expect(c.timeToFirstDeliveryMs).toBe(0);
     expect(c.timeTo90PercentMs).toBeNull();
     expect(computeCoverage([delivered(100)], 0, 1000).timeTo90PercentMs).toBe(0);
+  });
+});
+
+describe('acknowledgements in the coverage', () => {
+  it('a unit that acknowledged counts as notified whatever its claim says, at its acknowledgement', () => {
+    const claims = new Map<string, Claim>([
+      ['late', { status: 'failed', step: 0, attempts: 3, at: 900 }],
+      ['slow', { status: 'pending', step: 1, owner: 'i', leaseUntil: 5000 }],
+      ['ok', { status: 'delivered', step: 0, attempts: 1, at: 700 }],
+      ['down', { status: 'failed', step: 0, attempts: 3, at: 800 }],
+    ]);
+    const acks = new Map([
+      ['late', 1200],
+      ['slow', 1300],
+      ['ok', 1000],
+    ]);
+    const counted = withAcknowledgements(claims, acks);
+    expect(counted).toEqual([
+      { status: 'delivered', step: 0, attempts: 3, at: 1200 },
+      { status: 'delivered', step: 1, attempts: 1, at: 1300 },
+      { status: 'delivered', step: 0, attempts: 1, at: 700 },
+      { status: 'failed', step: 0, attempts: 3, at: 800 },
+    ]);
+    expect(computeCoverage(counted, acks.size, 0)).toMatchObject({
+      targeted: 4,
+      notified: 3,
+      failed: 1,
+      pending: 0,
+      acknowledged: 3,
+      timeToFirstDeliveryMs: 700,
+    });
   });
 });

@@ -47,6 +47,14 @@ describe('circuit breaker per unit', () => {
     expect(b.state('u', 2011)).toBe('closed');
   });
 
+  it('says when an open circuit lets its probe through, and nothing while closed or half-open', () => {
+    const b = new CircuitBreakers({ threshold: 1, cooldownMs: 1000 });
+    expect(b.probeAt('u', 0)).toBeUndefined();
+    b.failure('u', 100);
+    expect(b.probeAt('u', 500)).toBe(1100);
+    expect(b.probeAt('u', 1100)).toBeUndefined();
+  });
+
   it('a success in between resets the count', () => {
     const b = new CircuitBreakers({ threshold: 2, cooldownMs: 1000 });
     b.failure('u', 0);
