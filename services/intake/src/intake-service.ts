@@ -132,6 +132,9 @@ export class IntakeService {
    * unwritten), with the child key of the report that opened it.
    */
   async caseOpened(d: EventData<'homeward.case.opened'>): Promise<void> {
+    // Almost always recorded already, by the report's own write path: a read, not a refused
+    // insert (which on FerretDB turns its whole group-commit round into one insert per document).
+    if (await this.deps.stores.cases.get(d.caseId)) return;
     const childKey = (await this.deps.stores.reports.get(d.reportId))?.childKey;
     await this.deps.stores.cases.insertOnce({
       _id: d.caseId,
