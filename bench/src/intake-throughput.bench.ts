@@ -128,6 +128,7 @@ async function storeCounters(): Promise<{
   return { counts, seconds };
 }
 
+// Up to two minutes to become ready: a loaded machine compiles the service slowly.
 async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
   const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts'], {
     cwd: repoRoot,
@@ -141,7 +142,7 @@ async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 600; i++) {
     const ok = await fetch(`http://127.0.0.1:${PORT}/health/ready`)
       .then((r) => r.ok)
       .catch(() => false);
