@@ -74,6 +74,10 @@ switch (command) {
     ensureInstalled();
     tsx('infra/local/src/run-tests.ts', rest);
     break;
+  case 'test-other-backend':
+    ensureInstalled();
+    tsx('infra/local/src/other-backend-tests.ts', rest);
+    break;
   case 'infra':
     ensureInstalled();
     tsx('infra/local/src/cli.ts', rest);
@@ -92,6 +96,6 @@ switch (command) {
     break;
   default:
     process.stdout.write(
-      'usage: node scripts/homeward.mjs start|service restart NAME|test|infra up|down|status|bench|chaos [--short]|pnpm ...\n',
+      'usage: node scripts/homeward.mjs start|service restart NAME|test|test-other-backend|infra up|down|status|bench|chaos [--short]|pnpm ...\n',
     );
 }

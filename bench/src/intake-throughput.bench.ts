@@ -1,8 +1,13 @@
 // Intake throughput: reports per second from `POST /v1/reports` to `homeward.case.opened` on
-// Kafka, with p50/p99 latency, beside a same-run baseline: plain kafkajs producing and consuming
-// the same number of messages of the same size. Run: node_modules/.bin/tsx bench/src/intake-throughput.bench.ts [N]
+// Kafka, with p50/p95/p99 latency, beside a same-run baseline: plain kafkajs producing and
+// consuming the same number of messages of the same size. Then the latency at half of intake's
+// peak rate (open loop: reports sent on a clock, not after each answer), and what a report costs
+// the document store (intake's own command metrics: commands and writes per report, by
+// collection, and their round trips). Run: npm run bench -- intake-throughput [-- N [SECONDS]]
+// (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, createEvent, encodeHttpStructured, Topics } from '@homeward/events';
@@ -11,6 +16,8 @@ import type { Kafka } from 'kafkajs';
 import { benchInfra, benchKafka } from './infra.ts';
 
 const N = Number(process.argv[2] ?? 3000);
+/** How long the paced run at half the peak rate lasts. */
+const PACED_SECONDS = Number(process.argv[3] ?? 15);
 const CONCURRENCY = 32;
 const PORT = 18081;
 const out = (s: string) => process.stdout.write(`${s}\n`);
@@ -86,9 +93,42 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
   const seconds = (performance.now() - t0) / 1000;
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
   latencies.sort((a, b) => a - b);
-  return { rate: N / seconds, p50: percentile(latencies, 50), p99: percentile(latencies, 99), seconds };
+  return {
+    rate: N / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    seconds,
+  };
 }
 
+/** intake's document-store counters: `command|collection|write` → count, and time per command. */
+async function storeCounters(): Promise<{
+  counts: Map<string, number>;
+  seconds: Map<string, [number, number]>;
+}> {
+  const text = await (await fetch(`http://127.0.0.1:${PORT}/metrics`)).text();
+  const counts = new Map<string, number>();
+  const seconds = new Map<string, [number, number]>();
+  for (const line of text.split('\n')) {
+    const c = /^homeward_store_commands_total\{([^}]*)\} (\S+)$/.exec(line);
+    if (c) {
+      const l = Object.fromEntries([...c[1]!.matchAll(/(\w+)="([^"]*)"/g)].map((m) => [m[1], m[2]]));
+      const key = `${l.command}|${l.collection}|${l.write}`;
+      counts.set(key, (counts.get(key) ?? 0) + Number(c[2]));
+    }
+    const h = /^homeward_store_command_seconds_(sum|count)\{([^}]*)\} (\S+)$/.exec(line);
+    if (h) {
+      const command = /command="([^"]*)"/.exec(h[2]!)?.[1] ?? '';
+      const v = seconds.get(command) ?? [0, 0];
+      v[h[1] === 'sum' ? 0 : 1] += Number(h[3]);
+      seconds.set(command, v);
+    }
+  }
+  return { counts, seconds };
+}
+
+// Up to two minutes to become ready: a loaded machine compiles the service slowly.
 async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
   const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts'], {
     cwd: repoRoot,
@@ -102,7 +142,7 @@ async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
     },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 150; i++) {
+  for (let i = 0; i < 600; i++) {
     const ok = await fetch(`http://127.0.0.1:${PORT}/health/ready`)
       .then((r) => r.ok)
       .catch(() => false);
@@ -153,6 +193,8 @@ async function main(): Promise<void> {
   // Warm-up (JIT, connection pools), not measured: the same load shape, other ids.
   const warm = Array.from({ length: 200 }, (_, i) => report(i, `${runId}w`));
   await Promise.all(warm.map((e) => post(e, key)));
+  const storeBefore = await storeCounters();
+  const loadBefore = loadavg()[0]!;
   const t0 = performance.now();
   let next = 0;
   let failures = 0;
@@ -178,10 +220,43 @@ async function main(): Promise<void> {
   const ours = {
     rate: latencies.length / seconds,
     p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     seconds,
     httpSeconds: (accepted - t0) / 1000,
   };
+  // The reports of the measured run have all been handled by now (their case.opened is out, and
+  // intake's own consumer of it runs on the same topic): what the store saw, per report.
+  await sleep(2000);
+  const storeAfter = await storeCounters();
+
+  // Open loop at half the peak: a report every 1/rate s whatever the answers do, so a slow
+  // answer cannot hide the queue behind it (coordinated omission).
+  const pacedRate = ours.rate / 2;
+  const pacedN = Math.max(1, Math.round(pacedRate * PACED_SECONDS));
+  const pacedSent = new Map<string, number>();
+  const pacedStart = performance.now();
+  const pacedPosts: Array<Promise<void>> = [];
+  for (let i = 0; i < pacedN; i++) {
+    const due = pacedStart + (i * 1000) / pacedRate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    const e = report(i, `${runId}p`);
+    pacedPosts.push(
+      post(e, key).then((res) => {
+        if (res.status !== 202) failures++;
+        else pacedSent.set(res.reportId, due);
+      }),
+    );
+  }
+  await Promise.all(pacedPosts);
+  expected = N + warm.length + pacedN;
+  if (arrivedAt.size >= expected) done!();
+  await Promise.race([all, sleep(60_000)]);
+  const pacedLatencies = [...pacedSent]
+    .flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []))
+    .sort((a, b) => a - b);
+  const loadAfter = loadavg()[0]!;
   await consumer.disconnect();
   intake.kill('SIGTERM');
   await new Promise((r) => intake.once('exit', r));
@@ -189,19 +264,47 @@ async function main(): Promise<void> {
 
   const f = (n: number) => n.toFixed(1);
   out('');
-  out('| path | messages | seconds | per second | p50 ms | p99 ms |');
-  out('| --- | ---: | ---: | ---: | ---: | ---: |');
+  out('| path | messages | seconds | per second | p50 ms | p95 ms | p99 ms |');
+  out('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');
   out(
-    `| plain kafkajs produce → consume (baseline) | ${N} | ${f(base.seconds)} | ${f(base.rate)} | ${f(base.p50)} | ${f(base.p99)} |`,
+    `| plain kafkajs produce → consume (baseline) | ${N} | ${f(base.seconds)} | ${f(base.rate)} | ${f(base.p50)} | ${f(base.p95)} | ${f(base.p99)} |`,
   );
   out(
-    `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p99)} |`,
+    `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
+  );
+  out(
+    `| intake at half its peak, ${f(pacedRate)}/s paced | ${pacedLatencies.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedLatencies, 50))} | ${f(percentile(pacedLatencies, 95))} | ${f(percentile(pacedLatencies, 99))} |`,
   );
   out('');
   out(
     `ratio intake/baseline: throughput ${(ours.rate / base.rate).toFixed(2)}×, p50 ${(ours.p50 / base.p50).toFixed(2)}×, p99 ${(ours.p99 / base.p99).toFixed(2)}×`,
   );
   out(`HTTP 202s for all reports after ${f(ours.httpSeconds)} s; failures: ${failures}`);
+  out(
+    `load average (1 min): ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; store: ${infra.mongoUrl}`,
+  );
+
+  // What the measured run's reports cost the store (the warm-up's stragglers may add a little).
+  const reports = latencies.length;
+  const rows = [...storeAfter.counts]
+    .map(([k, v]) => [k, v - (storeBefore.counts.get(k) ?? 0)] as const)
+    .filter(([, v]) => v > 0)
+    .sort((a, b) => b[1] - a[1]);
+  const writes = rows.filter(([k]) => k.endsWith('|true')).reduce((a, [, v]) => a + v, 0);
+  const commands = rows.reduce((a, [, v]) => a + v, 0);
+  out('');
+  out(
+    `document store per report: ${(writes / reports).toFixed(2)} writes, ${(commands / reports).toFixed(2)} commands`,
+  );
+  out('| command | collection | per report | mean ms |');
+  out('| --- | --- | ---: | ---: |');
+  for (const [k, v] of rows) {
+    const [command, collection] = k.split('|');
+    const [sum1, n1] = storeAfter.seconds.get(command!) ?? [0, 0];
+    const [sum0, n0] = storeBefore.seconds.get(command!) ?? [0, 0];
+    const mean = n1 > n0 ? ((sum1 - sum0) / (n1 - n0)) * 1000 : Number.NaN;
+    out(`| ${command} | ${collection} | ${(v / reports).toFixed(2)} | ${f(mean)} |`);
+  }
   process.exit(0);
 }
 

@@ -7,7 +7,7 @@ export {
   waitForServices,
 } from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
-export { pingMongo, startFerretDb } from './components/ferretdb.ts';
+export { type FerretBackend, ferretBackendFromEnv, pingMongo, startFerretDb } from './components/ferretdb.ts';
 export { ensureHelm, HELM_VERSION } from './components/helm.ts';
 export type { KafkaOptions, LoginOutcome } from './components/kafka.ts';
 export {
@@ -18,6 +18,7 @@ export {
   tryKafkaLogin,
 } from './components/kafka.ts';
 export { ensurePoppler, PDFTOPPM_PATH, PDFTOTEXT_PATH } from './components/poppler.ts';
+export { postgresUrl, startPostgres } from './components/postgresql.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';

@@ -1,11 +1,19 @@
-import { pingMongo, startFerretDb } from './components/ferretdb.ts';
+import { ferretBackendFromEnv, pingMongo, startFerretDb } from './components/ferretdb.ts';
 import { probeKafka, startKafka } from './components/kafka.ts';
+import { postgresUrl, startPostgres } from './components/postgresql.ts';
 import { pingRedis, startRedis } from './components/redis.ts';
 import { logPath, readPid, stopProcess } from './processes.ts';
 import { ensureTopics } from './topics.ts';
 
 /** Ports of the contract's infrastructure. */
-export const DEFAULT_PORTS = { kafka: 9092, kafkaController: 9093, mongo: 27017, redis: 6379 } as const;
+export const DEFAULT_PORTS = {
+  kafka: 9092,
+  kafkaController: 9093,
+  mongo: 27017,
+  redis: 6379,
+  /** FerretDB's PostgreSQL, when HOMEWARD_FERRETDB_BACKEND=postgresql. */
+  postgres: 5432,
+} as const;
 
 export interface InfraEndpoints {
   kafkaBrokers: string[];
@@ -36,10 +44,21 @@ async function timed(component: string, fn: () => Promise<'reused' | 'started'>)
  * Idempotent: a component that already answers on its port is reused.
  */
 export async function up(): Promise<UpReport[]> {
+  // FerretDB's storage: SQLite by default; HOMEWARD_FERRETDB_BACKEND=postgresql puts it on a
+  // PostgreSQL server of its own (README, "Infrastructure notes", for why SQLite is the default).
+  const backend = ferretBackendFromEnv();
   // Redis and FerretDB start fast and in parallel; Kafka's JVM is the long pole.
   const results = await Promise.all([
     timed('redis', () => startRedis({ port: DEFAULT_PORTS.redis })),
-    timed('ferretdb', () => startFerretDb({ port: DEFAULT_PORTS.mongo })),
+    timed('ferretdb', async () => {
+      if (backend === 'sqlite') return startFerretDb({ port: DEFAULT_PORTS.mongo });
+      await startPostgres({ port: DEFAULT_PORTS.postgres });
+      return startFerretDb({
+        port: DEFAULT_PORTS.mongo,
+        backend,
+        postgresUrl: postgresUrl(DEFAULT_PORTS.postgres),
+      });
+    }),
     timed('kafka', () =>
       startKafka({ port: DEFAULT_PORTS.kafka, controllerPort: DEFAULT_PORTS.kafkaController }),
     ),
@@ -54,7 +73,7 @@ export async function up(): Promise<UpReport[]> {
 export async function down(): Promise<string[]> {
   const stopped: string[] = [];
   // Kafka first, while its clients' coordinators still exist; then the stores.
-  for (const name of ['kafka', 'ferretdb', 'redis']) {
+  for (const name of ['kafka', 'ferretdb', 'postgresql', 'redis']) {
     if (await stopProcess(name)) stopped.push(name);
   }
   return stopped;

@@ -46,3 +46,16 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     this.seen.add(`${group}:${eventId}`);
   }
 }
+
+/**
+ * No record at all, for a consumer whose handlers are idempotent on their own (an insert-once, a
+ * guarded update that sees its own effect): a redelivery runs the handler again, to the same
+ * effect. Saves the store a read and a write per event, which on a hot topic is most of the
+ * consumer's cost.
+ */
+export class HandlersIdempotent implements IdempotencyStore {
+  async has(): Promise<boolean> {
+    return false;
+  }
+  async add(): Promise<void> {}
+}

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
-import { isDuplicateKey } from '@homeward/persistence';
+import { GroupCommit, isDuplicateKey, type OnceWrite } from '@homeward/persistence';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -24,6 +24,13 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  * exactly-once handling). To find such leftovers without scanning whole collections (FerretDB
  * pushes down only `_id` lookups), every write is preceded by a small pointer in
  * `outbox_pending`; the sweep reads only that collection.
+ *
+ * What it costs the store, per write with events: the pointer, the write, the cursor and the
+ * pointer's removal. Pointers written at the same time go in one `insertMany`, and a flush
+ * removes its pointers in one `deleteMany` (group commit: on FerretDB's single-writer SQLite a
+ * transaction is the unit of cost). A document inserted once and never changed (a fact, such as
+ * intake's report) needs no cursor: its events are all it will ever hold, so the relay publishes
+ * them from the write itself and records nothing but the pointer's removal.
  */
 export interface OutboxFields {
   outbox?: OutgoingEvent[];
@@ -68,12 +75,17 @@ interface PendingPointer {
   docId: unknown;
   /** New on every write: the relay removes the pointer only if no later write renewed it. */
   nonce: string;
+  /** A document inserted once and never changed: published whole, with no cursor. */
+  once?: true;
 }
 
 interface Pending {
   col: Collection<OutboxDoc>;
   id: unknown;
   nonce: string | undefined;
+  once?: true;
+  /** The events a `once` write stored, when the writer handed them over: no read needed. */
+  events?: OutgoingEvent[];
 }
 
 interface OutboxCursor {
@@ -98,11 +110,14 @@ export class OutboxRelay {
   private draining: Promise<void> | undefined;
   private stopped = false;
   private readonly metrics;
+  /** Pointers written at the same time go in one insert. */
+  private readonly pointerWrites: GroupCommit<PendingPointer, undefined>;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = opts.db.collection<PendingPointer>(PENDING);
     this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
+    this.pointerWrites = new GroupCommit((pointers) => this.writePointers(pointers));
   }
 
   /** Registers a collection whose documents carry an outbox. */
@@ -115,37 +130,75 @@ export class OutboxRelay {
    * Runs a write that adds to a document's outbox, then publishes. The pointer written first
    * lets the sweep find the document if this process dies before the publish. Resolves after
    * the write; the publish goes on in the background (its failure is left to the sweep).
+   * `written.once` says the write inserts a document that is never changed after, with exactly
+   * `written.events` in its outbox: they are published from here, with no cursor.
    */
   async commit<T extends Document, R>(
     collection: Collection<T>,
     id: unknown,
     write: () => Promise<R>,
+    written?: OnceWrite,
   ): Promise<R> {
     this.watch(collection);
+    const nonce = written?.token ?? randomUUID();
     const pointer: PendingPointer = {
-      _id: pointerId(collection.collectionName, id),
+      // A `once` write's pointer is its own (no later write renews it): a copy that loses the
+      // insert removes its pointer without touching the winner's.
+      _id: written?.once
+        ? `${pointerId(collection.collectionName, id)}#${nonce}`
+        : pointerId(collection.collectionName, id),
       collection: collection.collectionName,
       docId: id,
-      nonce: randomUUID(),
+      nonce,
+      ...(written?.once ? { once: true as const } : {}),
     };
+    await this.pointerWrites.run(pointer);
+    let result: R;
     try {
-      await this.pointers.replaceOne({ _id: pointer._id }, pointer, { upsert: true });
+      result = await write();
     } catch (err) {
-      // Two writers upserting one pointer at once: the loser's insert collides; the pointer
-      // exists now, so renew it in place.
-      if (!isDuplicateKey(err)) throw err;
-      await this.pointers.replaceOne({ _id: pointer._id }, pointer);
+      // A `once` write that failed stored nothing: its pointer would only make the sweep
+      // publish the document a winner wrote, again.
+      if (written?.once) await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
+      throw err;
     }
-    const result = await write();
     this.enqueue(pointer._id, {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
       nonce: pointer.nonce,
+      ...(written?.once ? { once: true as const, events: written.events as OutgoingEvent[] } : {}),
     });
     this.drain().catch((err: unknown) =>
       this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
     );
     return result;
+  }
+
+  /**
+   * Stores a round of pointers: new ones in one insert; one that exists already (a document
+   * written again before its last flush, or two writers at once) is renewed in place.
+   */
+  private async writePointers(pointers: PendingPointer[]): Promise<undefined[]> {
+    let taken: PendingPointer[] = [];
+    try {
+      await this.pointers.insertMany(pointers, { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+      const failed = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (failed.length === 0 || !failed.every((w) => isDuplicateKey(w))) throw err;
+      taken = failed.map((w) => pointers[(w as { index: number }).index]!);
+    }
+    // Later pointers of one document win: renew in arrival order.
+    for (const p of taken) {
+      try {
+        await this.pointers.replaceOne({ _id: p._id }, p, { upsert: true });
+      } catch (err) {
+        // Removed and recreated by another writer meanwhile: it exists now; renew it in place.
+        if (!isDuplicateKey(err)) throw err;
+        await this.pointers.replaceOne({ _id: p._id }, p);
+      }
+    }
+    return pointers.map(() => undefined);
   }
 
   start(): void {
@@ -169,9 +222,17 @@ export class OutboxRelay {
     return routeOf(event);
   }
 
-  /** Asks the relay to publish one document's outbox now, and resolves when it did. */
-  async notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void> {
+  /**
+   * Asks the relay to publish one document's outbox now, and resolves when it did. After a
+   * `once` commit, whose events are already queued from the write, it waits for them.
+   */
+  async notify<T extends Document>(
+    collection: Collection<T>,
+    id: unknown,
+    written?: Pick<OnceWrite, 'once'>,
+  ): Promise<void> {
     this.watch(collection);
+    if (written?.once) return this.drain();
     this.enqueue(pointerId(collection.collectionName, id), {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
@@ -181,9 +242,15 @@ export class OutboxRelay {
   }
 
   private enqueue(key: string, p: Pending): void {
-    // A later write's nonce wins; a notify without one must not erase it.
+    // A later write's nonce wins; a notify without one must not erase it, nor what a `once`
+    // write handed over.
     const prev = this.pending.get(key);
-    this.pending.set(key, { ...p, nonce: p.nonce ?? prev?.nonce });
+    this.pending.set(key, {
+      ...p,
+      nonce: p.nonce ?? prev?.nonce,
+      once: p.once ?? prev?.once,
+      events: p.events ?? prev?.events,
+    });
   }
 
   /** Publishes the outbox of every document a pointer names (what a crash left behind). */
@@ -192,7 +259,7 @@ export class OutboxRelay {
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
     for (const p of found) {
       const col = this.collections.get(p.collection);
-      if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce });
+      if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
     }
     if (found.length > 0) await this.drain();
     return found.length;
@@ -220,10 +287,30 @@ export class OutboxRelay {
     return this.draining.then(() => (!this.stopped && this.pending.size > 0 ? this.drain() : undefined));
   }
 
-  /** Publish what each document of a batch holds past its cursor, in one send; then move the cursors. */
+  /**
+   * Publish what each document of a batch holds past its cursor, in one send; then move the
+   * cursors and remove the pointers (in one delete). A `once` document is published whole, from
+   * the events its write handed over when there are some, and has no cursor.
+   */
   private async flush(batch: Array<[string, Pending]>): Promise<void> {
+    // A `once` document is published only while its write's pointer is there: whoever
+    // published it (this relay's sweep, another instance's) removed the pointer after.
+    const present = await this.pointersOf(batch.filter(([, p]) => p.once).map(([key]) => key));
     const docs = await Promise.all(
-      batch.map(async ([key, { col, id, nonce }]) => {
+      batch.map(async ([key, { col, id, nonce, once, events }]) => {
+        if (once) {
+          const none = { key, nonce: undefined, total: 0, fresh: [] as OutgoingEvent[], moved: false };
+          if (present.get(key) !== nonce) return none;
+          if (events) return { key, nonce, total: events.length, fresh: events, moved: false };
+          // Found by the sweep: not stored yet if its write is still on its way (then the
+          // pointer stays); the pointer of a copy that lost the insert if the stored outbox is
+          // another writer's (then the pointer goes, and nothing is published).
+          const doc = await col.findOne({ _id: id } as never, { projection: { outbox: 1 } });
+          if (!doc) return none;
+          const outbox = doc.outbox ?? [];
+          const mine = outbox.length > 0 && (outbox[0] as { writer?: string }).writer === nonce;
+          return { key, nonce, total: outbox.length, fresh: mine ? outbox : [], moved: false };
+        }
         const [doc, cursor] = await Promise.all([
           col.findOne({ _id: id } as never, { projection: { outbox: 1 } }),
           this.cursors.findOne({ _id: key }),
@@ -239,13 +326,21 @@ export class OutboxRelay {
       await this.opts.publisher.send(events);
       await this.opts.afterPublish?.(events);
     }
-    await Promise.all(
-      docs.map(async (d) => {
-        if (d.moved) await this.setCursor(d.key, d.total);
-        // Only the pointer we acted on: a write since then renewed it and needs its own flush.
-        if (d.nonce !== undefined) await this.pointers.deleteOne({ _id: d.key, nonce: d.nonce });
-      }),
-    );
+    await Promise.all(docs.map(async (d) => (d.moved ? this.setCursor(d.key, d.total) : undefined)));
+    // Only the pointers we acted on: a write since then renewed its pointer and needs its own flush.
+    const acted = docs.flatMap((d) => (d.nonce !== undefined ? [{ _id: d.key, nonce: d.nonce }] : []));
+    if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
+    else if (acted.length > 1) await this.pointers.deleteMany({ $or: acted });
+  }
+
+  /** The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the small pending collection for more). */
+  private async pointersOf(keys: string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const found =
+      keys.length === 1
+        ? await this.pointers.find({ _id: keys[0]! }).toArray()
+        : await this.pointers.find({ _id: { $in: keys } }).toArray();
+    return new Map(found.map((p) => [p._id, p.nonce]));
   }
 
   private async setCursor(key: string, published: number): Promise<void> {

@@ -148,6 +148,11 @@ export interface Persistence {
 export interface StoreOptions {
   /** The default of {@link WriteOptions.awaitPublish} for this store's writes (default `true`). */
   awaitPublish?: boolean;
+  /**
+   * Documents are only ever inserted, never changed or removed (what `facts` builds): the relay
+   * then publishes a document's events from the write itself and keeps no cursor for it.
+   */
+  insertOnly?: boolean;
 }
 
 /** An update or remove of a document that does not exist. */

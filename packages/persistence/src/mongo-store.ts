@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
 import type { Collection, Db, Document, Filter, UpdateFilter } from 'mongodb';
 import type {
@@ -19,6 +20,7 @@ import {
   withoutOutbox,
 } from './documents.ts';
 import { isDuplicateKey } from './duplicate-key.ts';
+import { GroupCommit } from './group-commit.ts';
 import { LeasedStore } from './leased-store.ts';
 import type { Leases } from './leases.ts';
 
@@ -30,12 +32,39 @@ import type { Leases } from './leases.ts';
 export interface OutboxRelayPort {
   /** Registers a collection, so the relay's sweep can finish what a crash left in it. */
   watch<T extends Document>(collection: Collection<T>): unknown;
-  /** Runs a write that adds to a document's outbox, then publishes (in the background). */
-  commit<T extends Document, R>(collection: Collection<T>, id: unknown, write: () => Promise<R>): Promise<R>;
-  /** Publishes one document's outbox now, and resolves when it did. */
-  notify<T extends Document>(collection: Collection<T>, id: unknown): Promise<void>;
+  /**
+   * Runs a write that adds to a document's outbox, then publishes (in the background).
+   * `written` tells the relay what the write stored, when the writer knows it all: `once`, a
+   * document created with these `events` and never changed after (a fact), so the relay
+   * publishes them from memory and keeps no cursor for it; `token`, the mark every entry of
+   * that outbox carries as `writer`, by which the sweep tells the write that created the
+   * document from a copy that lost the insert.
+   */
+  commit<T extends Document, R>(
+    collection: Collection<T>,
+    id: unknown,
+    write: () => Promise<R>,
+    written?: OnceWrite,
+  ): Promise<R>;
+  /**
+   * Publishes one document's outbox now, and resolves when it did. For a `once` write, resolves
+   * when what its commit handed over is published.
+   */
+  notify<T extends Document>(
+    collection: Collection<T>,
+    id: unknown,
+    written?: Pick<OnceWrite, 'once'>,
+  ): Promise<void>;
   /** The outbox entry stored for an event (its topic and key, from the catalogue). */
   entry(event: HomewardEvent): unknown;
+}
+
+/** A write that creates a document which never changes after (see {@link OutboxRelayPort.commit}). */
+export interface OnceWrite {
+  once: true;
+  /** The outbox entries stored, each marked `writer: token`. */
+  events: unknown[];
+  token: string;
 }
 
 /** What the MongoDB stores of one service share. */
@@ -68,6 +97,8 @@ const WRITE = { ignoreUndefined: true } as const;
 export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly col: Collection<StoredDoc>;
   private readonly awaitPublish: boolean;
+  /** Inserts that arrive together go in one `insertMany` (one transaction on FerretDB). */
+  private readonly inserts: GroupCommit<StoredDoc, boolean>;
 
   constructor(
     private readonly opts: MongoPersistenceOptions,
@@ -77,8 +108,13 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     super(collection, opts.leases);
     this.col = opts.db.collection<StoredDoc>(collection);
     this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
+    this.once = storeOptions.insertOnly === true;
+    this.inserts = new GroupCommit((docs) => insertEach(this.col, docs));
     opts.relay.watch(this.col);
   }
+
+  /** A fact store: documents are inserted once and never changed (see {@link StoreOptions.insertOnly}). */
+  private readonly once: boolean;
 
   async get(id: string): Promise<T | null> {
     return (await this.col.findOne(
@@ -91,12 +127,27 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
 
   protected async insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
     const stored: StoredDoc = { ...doc };
-    if (events.length > 0) stored[OUTBOX_FIELD] = events.map((e) => this.opts.relay.entry(e));
+    // A fact's entries carry the token of the write that stored them (see OnceWrite).
+    const token = this.once ? randomUUID() : undefined;
+    const entries = events.map((e) => {
+      const entry = this.opts.relay.entry(e) as object;
+      return token ? { ...entry, writer: token } : entry;
+    });
+    if (entries.length > 0) stored[OUTBOX_FIELD] = entries;
     try {
-      await this.withEvents(doc._id, events, opts, () => this.col.insertOne(stored, WRITE));
-      return true;
+      return await this.withEvents(
+        doc._id,
+        events,
+        opts,
+        async () => {
+          // Thrown inside the relay's commit, so that it knows the write stored nothing.
+          if (!(await this.inserts.run(stored))) throw new DuplicateInsert();
+          return true;
+        },
+        token ? { once: true, events: entries, token } : undefined,
+      );
     } catch (err) {
-      if (isDuplicateKey(err)) return false;
+      if (err instanceof DuplicateInsert) return false;
       throw err;
     }
   }
@@ -150,12 +201,13 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     events: readonly HomewardEvent[],
     opts: WriteOptions,
     run: () => Promise<W>,
+    written?: OnceWrite,
   ): Promise<W> {
     if (events.length === 0) return run();
-    const result = await this.opts.relay.commit(this.col, id, run);
+    const result = await this.opts.relay.commit(this.col, id, run, written);
     if (opts.awaitPublish ?? this.awaitPublish) {
       try {
-        await this.opts.relay.notify(this.col, id);
+        await this.opts.relay.notify(this.col, id, written ? { once: true } : undefined);
       } catch (err) {
         // The write is stored with its events: failing now would invite the caller to apply
         // the change twice. The relay's sweep publishes them later.
@@ -179,7 +231,7 @@ export class MongoPersistence implements Persistence {
   constructor(private readonly opts: MongoPersistenceOptions) {}
 
   aggregate<T extends Doc>(collection: string, options: StoreOptions = {}): AggregateStore<T> {
-    const key = `${collection}\u0000${options.awaitPublish ?? ''}`;
+    const key = `${collection}\u0000${options.awaitPublish ?? ''}\u0000${options.insertOnly ?? ''}`;
     let store = this.stores.get(key);
     if (!store) {
       store = new MongoAggregateStore<Doc>(this.opts, collection, options);
@@ -189,6 +241,42 @@ export class MongoPersistence implements Persistence {
   }
 
   facts<T extends Doc>(collection: string, options: StoreOptions = {}): FactStore<T> {
-    return this.aggregate<T>(collection, options);
+    return this.aggregate<T>(collection, { ...options, insertOnly: true });
+  }
+}
+
+/** An insert refused for a duplicate `_id`, on its way out of the relay's commit. */
+class DuplicateInsert extends Error {}
+
+/**
+ * Inserts a round of documents in one `insertMany` (unordered: each stands alone), and answers
+ * per document: true, false for a duplicate `_id` (a retry, a concurrent copy, a lost race: in
+ * the same round or not), or the error of that document alone.
+ */
+async function insertEach(col: Collection<StoredDoc>, docs: StoredDoc[]): Promise<Array<boolean | Error>> {
+  try {
+    await col.insertMany(docs, { ...WRITE, ordered: false });
+    return docs.map(() => true);
+  } catch (err) {
+    const failed = new Map<number, unknown>();
+    const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+    for (const w of Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) {
+      const index = (w as { index?: unknown }).index;
+      if (typeof index === 'number') failed.set(index, w);
+    }
+    // Not a per-document failure (the connection, the server): the whole round failed.
+    if (failed.size === 0) throw err;
+    return docs.map((_, i) => {
+      if (!failed.has(i)) return true;
+      const w = failed.get(i);
+      if (isDuplicateKey(w)) return false;
+      const e = new Error(
+        `insert into ${col.collectionName} failed: ${(w as { errmsg?: string }).errmsg ?? String(w)}`,
+        {
+          cause: err,
+        },
+      );
+      return e;
+    });
   }
 }

@@ -30,6 +30,7 @@ import {
 } from './config.ts';
 import { connectMongo, connectRedis, type MongoConnection, type RedisConnection } from './connections.ts';
 import { addLivenessCheck, type HttpServer } from './http-server.ts';
+import { monitorStoreCommands } from './store-metrics.ts';
 
 /**
  * Everything a service's app is built from: its connections, its producer and outbox relay,
@@ -104,6 +105,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
     connectMongo(config.MONGO_URL, opts.dbName ?? name.replaceAll('-', '_')),
     connectRedis(config.REDIS_URL, logger),
   ]);
+  monitorStoreCommands(mongo.client, registry);
   const publisher = new EventPublisher({ kafka, topics, logger, registry });
   await publisher.connect();
   const relay = new OutboxRelay({

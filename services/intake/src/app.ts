@@ -1,5 +1,5 @@
 import { Topics } from '@homeward/events';
-import type { ConsumerRunner } from '@homeward/messaging';
+import { type ConsumerRunner, HandlersIdempotent } from '@homeward/messaging';
 import {
   AuditLog,
   auditRoutes,
@@ -64,6 +64,10 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
     serviceConsumer(rt, {
       groupId: 'intake.cases',
       topics: [Topics.caseEvents],
+      // Both handlers are idempotent on their own (an insert-once; a close that sees its own
+      // effect, and frees the key only while it is still the case's): a redelivery does
+      // nothing new, so no record of handled events, which cost a read and a write per event.
+      idempotency: new HandlersIdempotent(),
       handlers: {
         'homeward.case.opened': caseOpenedHandler(intake),
         'homeward.case.closed': caseClosedHandler(intake),

@@ -67,7 +67,18 @@ function refuse(r: Refusal): AppError {
  * catalogue's (400, 403, 404, 409), so each way in maps them its own way.
  */
 export class IntakeService {
+  /**
+   * Cases this instance recorded itself, most recent last (bounded): their own `case.opened`,
+   * coming back on the topic, then needs no read to see they are recorded.
+   */
+  private readonly recorded = new Set<string>();
+
   constructor(private readonly deps: IntakeServiceDeps) {}
+
+  private noteRecorded(caseId: string): void {
+    this.recorded.add(caseId);
+    if (this.recorded.size > 10_000) this.recorded.delete(this.recorded.values().next().value as string);
+  }
 
   async submit(s: Submission): Promise<SubmitResult> {
     const { event, principal } = s;
@@ -132,6 +143,9 @@ export class IntakeService {
    * unwritten), with the child key of the report that opened it.
    */
   async caseOpened(d: EventData<'homeward.case.opened'>): Promise<void> {
+    // Almost always recorded already, by the report's own write path: a read, not a refused
+    // insert (which on FerretDB turns its whole group-commit round into one insert per document).
+    if (this.recorded.has(d.caseId) || (await this.deps.stores.cases.get(d.caseId))) return;
     const childKey = (await this.deps.stores.reports.get(d.reportId))?.childKey;
     await this.deps.stores.cases.insertOnce({
       _id: d.caseId,
@@ -223,6 +237,7 @@ export class IntakeService {
         reportId: doc._id,
         ...(doc.childKey ? { childKey: doc.childKey } : {}),
       });
+      this.noteRecorded(doc.caseId);
     } else if (doc.childKey && doc.data.kind === 'missing-child') {
       const seenAt = doc.data.lastSeen.at;
       await this.deps.stores.childKeys

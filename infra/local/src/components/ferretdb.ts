@@ -19,12 +19,55 @@ const ID_COLUMN_PATCH = {
   from: `IDColumn = DefaultColumn + "->'$._id'"`,
   to: `IDColumn = DefaultColumn + "->'_id'"`,
 };
-/** Bumped with the patch, so a cached unpatched binary is rebuilt. */
-const BUILD_ID = `${FERRETDB_VERSION}-homeward.1`;
+/**
+ * Our patch to its PostgreSQL backend: an exact `{ _id: <string or ObjectId> }` filter was
+ * pushed down as `_jsonb->$1 @> $2`, which the unique index on `(_jsonb->'_id')` cannot serve
+ * (a parameterised path, and containment rather than equality), so every lookup by `_id` was a
+ * sequential scan (EXPLAIN: Seq Scan). The patch pushes it down as `_jsonb->'_id' = $n`
+ * (EXPLAIN: Index Scan). FerretDB filters every document again after the pushdown, so the
+ * narrower SQL changes nothing in what a query returns.
+ */
+const PG_ID_PATCH = {
+  file: ['internal', 'backends', 'postgresql', 'query.go'],
+  from: `		case float64, string, types.ObjectID, bool, time.Time, int32, int64:
+			if f, a := filterEqual(p, key, v, keyOperator); f != "" {`,
+  to: `		case string, types.ObjectID:
+			if rootKey == "_id" {
+				filters = append(filters, fmt.Sprintf(\`%s = %s\`, metadata.IDColumn, p.Next()))
+				args = append(args, string(must.NotFail(sjson.MarshalSingleValue(v))))
+
+				break
+			}
+
+			if f, a := filterEqual(p, key, v, keyOperator); f != "" {
+				filters = append(filters, f)
+				args = append(args, a...)
+			}
+
+		case float64, bool, time.Time, int32, int64:
+			if f, a := filterEqual(p, key, v, keyOperator); f != "" {`,
+};
+/** Bumped with the patches, so a cached binary without them is rebuilt. */
+const BUILD_ID = `${FERRETDB_VERSION}-homeward.2`;
+
+/** FerretDB's storage: SQLite (the default) or PostgreSQL (a server of its own, see postgresql.ts). */
+export type FerretBackend = 'sqlite' | 'postgresql';
+
+/** The backend `HOMEWARD_FERRETDB_BACKEND` asks for (sqlite when unset). */
+export function ferretBackendFromEnv(env: Record<string, string | undefined> = process.env): FerretBackend {
+  const v = env.HOMEWARD_FERRETDB_BACKEND || 'sqlite';
+  if (v !== 'sqlite' && v !== 'postgresql')
+    throw new LauncherError('ferretdb', `HOMEWARD_FERRETDB_BACKEND must be sqlite or postgresql, got "${v}"`);
+  return v;
+}
 
 export interface FerretOptions {
   port: number;
   name?: string;
+  /** SQLite by default; PostgreSQL needs `postgresUrl`. */
+  backend?: FerretBackend;
+  /** The PostgreSQL server's connection string (postgresql.ts' `postgresUrl`). */
+  postgresUrl?: string;
 }
 
 /** A MongoDB `ping` command over the wire protocol. */
@@ -65,11 +108,13 @@ async function ensureFerretDb(): Promise<string> {
   cpSync(moduleDir, src, { recursive: true });
   await runSetup('ferretdb', 'chmod', ['-R', 'u+w', src]);
   writeFileSync(join(src, 'build', 'version', 'version.txt'), `${FERRETDB_VERSION}\n`);
-  const patchFile = join(src, ...ID_COLUMN_PATCH.file);
-  const source = readFileSync(patchFile, 'utf8');
-  if (!source.includes(ID_COLUMN_PATCH.from))
-    throw new LauncherError('ferretdb', `the _id index patch no longer applies to ${patchFile}`);
-  writeFileSync(patchFile, source.replace(ID_COLUMN_PATCH.from, ID_COLUMN_PATCH.to));
+  for (const patch of [ID_COLUMN_PATCH, PG_ID_PATCH]) {
+    const patchFile = join(src, ...patch.file);
+    const source = readFileSync(patchFile, 'utf8');
+    if (!source.includes(patch.from))
+      throw new LauncherError('ferretdb', `the _id index patch no longer applies to ${patchFile}`);
+    writeFileSync(patchFile, source.replace(patch.from, patch.to));
+  }
   await runSetup('ferretdb', 'go', ['build', '-C', src, '-trimpath', '-o', bin, './cmd/ferretdb']);
   return bin;
 }
@@ -78,10 +123,15 @@ export async function startFerretDb(opts: FerretOptions): Promise<'reused' | 'st
   const name = opts.name ?? 'ferretdb';
   if (await pingMongo(opts.port).catch(() => false)) return 'reused';
   const bin = await ensureFerretDb();
-  const dataDir = cacheDir(name, 'sqlite');
+  const backend = opts.backend ?? 'sqlite';
+  if (backend === 'postgresql' && !opts.postgresUrl)
+    throw new LauncherError(name, 'the PostgreSQL backend needs the server to use (postgresUrl)');
+  const storage =
+    backend === 'postgresql'
+      ? ['--handler=postgresql', `--postgresql-url=${opts.postgresUrl}`]
+      : ['--handler=sqlite', `--sqlite-url=file:${cacheDir(name, 'sqlite')}/`];
   const pid = spawnDetached(name, bin, [
-    '--handler=sqlite',
-    `--sqlite-url=file:${dataDir}/`,
+    ...storage,
     `--listen-addr=127.0.0.1:${opts.port}`,
     // The debug (pprof/metrics) listener is not needed locally; "-" turns it off.
     '--debug-addr=-',

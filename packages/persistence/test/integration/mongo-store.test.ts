@@ -123,6 +123,37 @@ describe('MongoDB adapter', () => {
     expect(await cursor()).toBe(3);
   });
 
+  it('publishes a fact once, with no cursor, however many copies race and whenever the sweep looks', async () => {
+    const facts = bed.persistence().facts<{ _id: string; n: number }>(uniqueName('facts'));
+    const e1 = caseClosed('f-race');
+    // Twenty copies of one fact at once, the sweep looking in the middle: the copies that lose the
+    // insert must leave no pointer that makes the sweep publish the winner's events again.
+    const sweeping = (async () => {
+      for (let i = 0; i < 5; i++) {
+        await bed.relay.sweep();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const won = await Promise.all(
+      Array.from({ length: 20 }, (_, n) =>
+        facts.insertOnce({ _id: 'f-race', n }, [e1], { awaitPublish: false }),
+      ),
+    );
+    await sweeping;
+    expect(won.filter(Boolean)).toHaveLength(1);
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+    await waitFor(
+      async () => (await db.collection('outbox_pending').countDocuments({ docId: 'f-race' })) === 0,
+      { what: 'no pointer left for the fact' },
+    );
+    await bed.relay.sweep();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(bed.collector.events.filter((e) => e.id === e1.id)).toHaveLength(1);
+    expect(
+      await db.collection('outbox_cursors').findOne({ _id: `${facts.name}:f-race` as never }),
+    ).toBeNull();
+  });
+
   it('lets a restarted service publish what a crash left: its stores register their collections', async () => {
     const name = uniqueName('crashed');
     const e1 = caseClosed('x-1');
