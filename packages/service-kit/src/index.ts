@@ -22,3 +22,4 @@ export * from './runtime.ts';
 export * from './scope.ts';
 export * from './service-parts.ts';
 export * from './sse-hub.ts';
+export * from './tracing.ts';
