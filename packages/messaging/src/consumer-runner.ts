@@ -478,6 +478,7 @@ export class ConsumerRunner {
       type: headerText(message.headers?.ce_type) ?? 'unknown',
       outcome: 'dead-lettered',
     });
+    this.metrics?.deadLetters.inc({ group: this.opts.groupId, topic: this.logicalOf(topic), code });
   }
 }
 

@@ -138,7 +138,9 @@ export class EventPublisher {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    for (const [topic, messages] of byTopic) this.metrics?.published.inc({ topic }, messages.length);
+    for (const [topic, messages] of byTopic) {
+      for (const m of messages) this.metrics?.published.inc({ topic, type: typeOf(m) });
+    }
   }
 
   /** Flushes (kafkajs sends eagerly, so nothing is buffered) and closes the connection. */
@@ -148,4 +150,11 @@ export class EventPublisher {
     await this.producer.disconnect();
     this.opts.logger.debug('producer disconnected');
   }
+}
+
+/** The record's `ce_type` header (binary mode), or "raw" for a record without one. */
+function typeOf(message: Message): string {
+  const h = message.headers?.ce_type;
+  const v = Array.isArray(h) ? h[0] : h;
+  return v === undefined ? 'raw' : String(v);
 }
