@@ -40,10 +40,17 @@ beforeAll(async () => {
   prefix = await createTestTopics('journey-metrics');
   const common = { prefix, dropDatabaseOnStop: true };
   services = await Promise.all([
-    startServiceForTest({ ...common, name: 'intake', configSchema: IntakeConfig, buildApp: buildIntake }),
+    startServiceForTest({
+      ...common,
+      name: 'intake',
+      defaultRole: 'police',
+      configSchema: IntakeConfig,
+      buildApp: buildIntake,
+    }),
     startServiceForTest({
       ...common,
       name: 'rescue-coordination',
+      defaultRole: 'police',
       configSchema: RescueConfig,
       buildApp: buildRescue,
       env: { SCHEDULER_TICK_MS: HOUR, TEAM_CHECK_INTERVAL_MS: HOUR },
@@ -51,6 +58,7 @@ beforeAll(async () => {
     startServiceForTest({
       ...common,
       name: 'placement',
+      defaultRole: 'civil-affairs',
       configSchema: PlacementConfig,
       buildApp: buildPlacement,
       env: { OVERDUE_CHECK_INTERVAL_MS: HOUR },
@@ -58,6 +66,7 @@ beforeAll(async () => {
     startServiceForTest({
       ...common,
       name: 'dna-tracking',
+      defaultRole: 'dna-lab',
       configSchema: DnaTrackingConfig,
       buildApp: buildDna,
       env: { INDEX_CONSUMER_GROUP: uniqueName('dna-tracking.index'), SAMPLING_CHECK_INTERVAL_MS: HOUR },
@@ -65,12 +74,14 @@ beforeAll(async () => {
     startServiceForTest({
       ...common,
       name: 'notifications',
+      defaultRole: 'admin',
       configSchema: NotificationsConfig,
       buildApp: buildNotifications,
     }),
     startServiceForTest({
       ...common,
       name: 'coordination',
+      defaultRole: 'coordination-office',
       configSchema: CoordinationConfig,
       buildApp: buildCoordination,
       env: { REMINDER_CHECK_INTERVAL_MS: HOUR },
@@ -78,6 +89,7 @@ beforeAll(async () => {
     startServiceForTest({
       ...common,
       name: 'dashboard',
+      defaultRole: 'operator',
       configSchema: DashboardConfig,
       buildApp: buildDashboard,
       env: { HEALTH_TARGETS: 'intake=http://127.0.0.1:9', HEALTH_POLL_MS: '60000' },
