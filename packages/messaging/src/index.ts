@@ -1,6 +1,8 @@
 export type { Kafka } from 'kafkajs';
+export * from './asyncapi.ts';
 export * from './consumer-options.ts';
 export * from './consumer-runner.ts';
+export * from './dead-letter-reader.ts';
 export * from './errors.ts';
 export * from './idempotency.ts';
 export * from './kafka-access.ts';

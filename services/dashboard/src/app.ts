@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
+import { DeadLetterReader } from '@homeward/messaging';
 import {
   readinessChecks,
   type ServiceParts,
@@ -14,8 +15,10 @@ import {
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { liveKeys } from './domain/live-ops.ts';
+import { deploymentTimeZone } from './domain/time-zone.ts';
 import { DashboardErrors } from './errors.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
+import { projectRefusedReport } from './handlers/project-refused-report.ts';
 import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { AnnualStore } from './store/annual-store.ts';
@@ -92,6 +95,21 @@ export async function buildApp(
     }),
   ];
 
+  // What intake refused of the agencies' reports (its dead letters, which the ACL table lets the
+  // dashboard read): shown as refused. Its own group, so the projection's group is not held up.
+  const refused = new DeadLetterReader({
+    kafka: rt.kafka,
+    groupId: 'dashboard.refused-reports',
+    topic: Topics.agencyReports,
+    topicResolver: rt.topics,
+    handle: projectRefusedReport({
+      live,
+      historyMaxLen: config.HISTORY_MAX_LEN,
+      log: rt.logger.child({ component: 'refused-reports' }),
+    }),
+    logger: rt.logger.child({ component: 'refused-reports' }),
+  });
+
   const readiness = readinessChecks(rt, () => consumers);
   const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
@@ -131,6 +149,7 @@ export async function buildApp(
       self,
       clock: rt.clock,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      timeZone: deploymentTimeZone(config.TIME_ZONE),
       sampleOverdueHours: config.SAMPLE_OVERDUE_HOURS,
     }),
   );
@@ -142,7 +161,7 @@ export async function buildApp(
   return {
     http,
     consumers,
-    workers: [hub, health],
+    workers: [hub, health, refused],
     hub,
     live,
     annual,
