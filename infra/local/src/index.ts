@@ -19,6 +19,7 @@ export {
 } from './components/kafka.ts';
 export { ensurePoppler, PDFTOPPM_PATH, PDFTOTEXT_PATH } from './components/poppler.ts';
 export { postgresUrl, startPostgres } from './components/postgresql.ts';
+export { ensurePromtool, PROMTOOL_MODULE, PROMTOOL_VERSION } from './components/promtool.ts';
 export { pingRedis, startRedis } from './components/redis.ts';
 export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';

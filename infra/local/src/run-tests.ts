@@ -28,6 +28,11 @@ function testPhases(args: string[]): Array<[string, string, string[]]> {
   if (args.length > 0) return [['tests (vitest)', bin('vitest'), ['run', ...args]]];
   return [
     ['unit tests (vitest project unit)', bin('vitest'), ['run', '--project', 'unit']],
+    [
+      'tools the integration tests use (promtool)',
+      bin('tsx'),
+      [join('infra', 'local', 'src', 'ensure-tools.ts')],
+    ],
     ['integration tests (vitest project integration)', bin('vitest'), ['run', '--project', 'integration']],
   ];
 }

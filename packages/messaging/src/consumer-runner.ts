@@ -2,14 +2,17 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import {
   type CloudEvent,
   childTraceparent,
+  contextOfTraceparent,
   deadLetterTopic,
   decodeKafka,
   EventDecodeError,
   type HomewardEvent,
   isEventType,
   traceIdOf,
+  traceparentOf,
   validateEvent,
 } from '@homeward/events';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
@@ -387,7 +390,6 @@ export class ConsumerRunner {
     message: KafkaMessage,
     scope: BatchScope,
   ): Promise<void> {
-    const group = this.opts.groupId;
     const baseLog = this.opts.logger.child({ topic, partition, offset: message.offset });
     let event: CloudEvent;
     try {
@@ -400,6 +402,49 @@ export class ConsumerRunner {
       await this.deadLetter(topic, partition, message, 'decode', reason, baseLog, scope);
       return;
     }
+    // One consumer span per event, under the span that caused it (the event's traceparent):
+    // with tracing off it is the API's no-op span and the handler runs as it would without it.
+    const span = tracer.startSpan(
+      `process ${this.logicalOf(topic)}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.operation.type': 'process',
+          'messaging.destination.name': topic,
+          'messaging.destination.partition.id': String(partition),
+          'messaging.consumer.group.name': this.opts.groupId,
+          'messaging.kafka.offset': Number(message.offset),
+          'messaging.message.id': event.id,
+          'cloudevents.event_id': event.id,
+          'cloudevents.event_type': event.type,
+          'cloudevents.event_source': event.source,
+        },
+      },
+      contextOfTraceparent(event.traceparent),
+    );
+    try {
+      await context.with(trace.setSpan(context.active(), span), () =>
+        this.processEvent(topic, partition, message, scope, event, baseLog, span),
+      );
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
+      throw err;
+    } finally {
+      span.end();
+    }
+  }
+
+  private async processEvent(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    scope: BatchScope,
+    event: CloudEvent,
+    baseLog: Logger,
+    span: Span,
+  ): Promise<void> {
+    const group = this.opts.groupId;
     const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
     if (!isEventType(event.type)) {
       await this.deadLetter(
@@ -445,7 +490,9 @@ export class ConsumerRunner {
       topic,
       partition,
       offset: message.offset,
-      traceparent: childTraceparent(event.traceparent),
+      traceparent: span.isRecording()
+        ? traceparentOf(span.spanContext())
+        : childTraceparent(event.traceparent),
     };
     const timer = this.metrics?.handlerSeconds.startTimer({ group, type: event.type });
     try {
@@ -544,11 +591,13 @@ export class ConsumerRunner {
       scope,
     );
     log.warn({ code, reason: reason.slice(0, 500) }, 'message dead-lettered');
+    trace.getActiveSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: `dead-lettered: ${code}` });
     this.metrics?.handled.inc({
       group: this.opts.groupId,
       type: headerText(message.headers?.ce_type) ?? 'unknown',
       outcome: 'dead-lettered',
     });
+    this.metrics?.deadLetters.inc({ group: this.opts.groupId, topic: this.logicalOf(topic), code });
   }
 }
 
@@ -569,6 +618,8 @@ interface Lane {
   commit: (next: string) => Promise<void>;
   failure?: { err: unknown };
 }
+/** The API's tracer: a no-op until a process starts tracing (the service kit's `startTracing`). */
+const tracer = trace.getTracer('@homeward/messaging');
 
 /** What the retry loop needs of the batch a message came in. */
 interface BatchScope {

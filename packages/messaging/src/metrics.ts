@@ -5,7 +5,8 @@ export interface MessagingMetrics {
   handled: Counter<'group' | 'type' | 'outcome'>;
   handlerSeconds: Histogram<'group' | 'type'>;
   lag: Gauge<'group' | 'topic' | 'partition'>;
-  published: Counter<'topic'>;
+  published: Counter<'topic' | 'type'>;
+  deadLetters: Counter<'group' | 'topic' | 'code'>;
   outboxPending: Gauge<'collection'>;
   consumerRestarts: Counter<'group'>;
   consumerUp: Gauge<'group'>;
@@ -39,8 +40,14 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
     }),
     published: new Counter({
       name: 'homeward_events_published_total',
-      help: 'Events published',
-      labelNames: ['topic'],
+      help: 'Events published, by topic and event type (ce_type; "raw" for dead letters and other pre-encoded records)',
+      labelNames: ['topic', 'type'],
+      registers,
+    }),
+    deadLetters: new Counter({
+      name: 'homeward_dead_letters_total',
+      help: 'Messages a consumer group sent to <topic>.dlq, by the topic they came from and the reason code (dlq_error_code)',
+      labelNames: ['group', 'topic', 'code'],
       registers,
     }),
     outboxPending: new Gauge({

@@ -1,16 +1,22 @@
 import {
   type CloudEvent,
+  contextOfTraceparent,
   EventCatalogue,
   encodeKafka,
   type HomewardEvent,
   isEventType,
+  traceparentOf,
   validateEvent,
 } from '@homeward/events';
+import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TopicResolver } from './kafka-client.ts';
 import { messagingMetrics } from './metrics.ts';
+
+/** The API's tracer: a no-op until a process starts tracing (the service kit's `startTracing`). */
+const tracer = trace.getTracer('@homeward/messaging');
 
 /** An event bound for a topic (logical name, before the resolver) with its partition key. */
 export interface OutgoingEvent {
@@ -86,14 +92,44 @@ export class EventPublisher {
       }
     }
     const byTopic = new Map<string, Message[]>();
+    const spans: Span[] = [];
     for (const { topic, key, event } of events) {
       const physical = this.opts.topics(topic);
-      const record = encodeKafka(event, key);
+      // A producer span per event, under the span that caused it (the event's traceparent, set
+      // when it was stored) or under the work sending it; an event without a traceparent gets
+      // this span's, so its consumers join the trace. No-op spans while tracing is off.
+      const span = tracer.startSpan(
+        `send ${topic}`,
+        {
+          kind: SpanKind.PRODUCER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.operation.type': 'send',
+            'messaging.destination.name': physical,
+            'messaging.message.id': event.id,
+            'cloudevents.event_id': event.id,
+            'cloudevents.event_type': event.type,
+          },
+        },
+        event.traceparent === undefined ? context.active() : contextOfTraceparent(event.traceparent),
+      );
+      spans.push(span);
+      const traced =
+        event.traceparent === undefined && span.isRecording()
+          ? { ...event, traceparent: traceparentOf(span.spanContext()) }
+          : event;
       const list = byTopic.get(physical) ?? [];
-      list.push(record);
+      list.push(encodeKafka(traced, key));
       byTopic.set(physical, list);
     }
-    await this.sendMessages(byTopic);
+    try {
+      await this.sendMessages(byTopic);
+    } catch (err) {
+      for (const span of spans) span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      throw err;
+    } finally {
+      for (const span of spans) span.end();
+    }
   }
 
   /** Sends already-encoded messages (dead letters keep the original bytes and headers). */
@@ -102,7 +138,9 @@ export class EventPublisher {
       acks: -1,
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
-    for (const [topic, messages] of byTopic) this.metrics?.published.inc({ topic }, messages.length);
+    for (const [topic, messages] of byTopic) {
+      for (const m of messages) this.metrics?.published.inc({ topic, type: typeOf(m) });
+    }
   }
 
   /** Flushes (kafkajs sends eagerly, so nothing is buffered) and closes the connection. */
@@ -112,4 +150,11 @@ export class EventPublisher {
     await this.producer.disconnect();
     this.opts.logger.debug('producer disconnected');
   }
+}
+
+/** The record's `ce_type` header (binary mode), or "raw" for a record without one. */
+function typeOf(message: Message): string {
+  const h = message.headers?.ce_type;
+  const v = Array.isArray(h) ? h[0] : h;
+  return v === undefined ? 'raw' : String(v);
 }

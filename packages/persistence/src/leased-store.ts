@@ -1,4 +1,4 @@
-import type { HomewardEvent } from '@homeward/events';
+import { activeTraceparent, type HomewardEvent } from '@homeward/events';
 import {
   type AggregateStore,
   type Change,
@@ -50,7 +50,7 @@ export abstract class LeasedStore<T extends Doc> implements AggregateStore<T> {
 
   async insertOnce(doc: T, events: readonly HomewardEvent[] = [], opts: WriteOptions = {}): Promise<boolean> {
     assertValidEvents(this.name, doc._id, events);
-    return this.insert(withoutOutbox(doc), events, opts);
+    return this.insert(withoutOutbox(doc), traced(events), opts);
   }
 
   update<R = undefined>(
@@ -106,9 +106,21 @@ export abstract class LeasedStore<T extends Doc> implements AggregateStore<T> {
     opts: WriteOptions,
   ): Promise<boolean> {
     if (change.doc._id !== id) throw new IdChanged(this.name, id, change.doc._id);
-    const events = change.events ?? [];
+    const events = traced(change.events ?? []);
     assertValidEvents(this.name, id, events);
     const next = withoutOutbox(change.doc);
     return current ? this.write(current, next, events, opts) : this.insert(next, events, opts);
   }
+}
+
+/**
+ * The events with the trace of the work that stores them: an event without a `traceparent` gets
+ * the active span's (tracing on), so its consumers continue the trace that caused it even though
+ * the outbox relay may publish it later, outside that work. Unchanged with tracing off.
+ */
+function traced(events: readonly HomewardEvent[]): readonly HomewardEvent[] {
+  if (events.length === 0 || events.every((e) => e.traceparent !== undefined)) return events;
+  const traceparent = activeTraceparent();
+  if (traceparent === undefined) return events;
+  return events.map((e) => (e.traceparent === undefined ? { ...e, traceparent } : e));
 }

@@ -29,6 +29,11 @@ export const BaseConfig = Type.Object({
    * terminal); `npm start` sets `pretty` when its own output is a terminal.
    */
   LOG_FORMAT: Type.Union([Type.Literal('json'), Type.Literal('pretty')], { default: 'json' }),
+  /**
+   * OpenTelemetry traces go over OTLP/HTTP to `<this>/v1/traces` (a collector or Jaeger, e.g.
+   * `http://127.0.0.1:4318`); empty (the default) keeps tracing off, with no SDK loaded.
+   */
+  OTEL_EXPORTER_OTLP_ENDPOINT: Type.String({ default: '', pattern: '^(https?://.+)?$' }),
   /** Prefix of every topic name: isolates tests and tenants with the same code. */
   TOPIC_PREFIX: Type.String({ default: '' }),
   /** `production` refuses development defaults (see {@link deploymentFile}); anything else is development. */

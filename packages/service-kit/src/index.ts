@@ -1,5 +1,7 @@
 export type { FastifyReply, FastifyRequest } from 'fastify';
 export type { Logger } from 'pino';
+// The metric types services register on their runtime's registry (one prom-client for all).
+export { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 export * from './access.ts';
 export * from './audit.ts';
 export * from './auth.ts';
@@ -20,6 +22,8 @@ export * from './redis-locks.ts';
 export * from './roster.ts';
 export * from './runtime.ts';
 export * from './scope.ts';
+export * from './service-metrics.ts';
 export * from './service-parts.ts';
 export * from './sse-hub.ts';
 export * from './store-metrics.ts';
+export * from './tracing.ts';

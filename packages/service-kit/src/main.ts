@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { createRuntime, ServiceHost, type ServiceParts, type ServiceRuntime } from './runtime.ts';
+import { startTracing } from './tracing.ts';
 
 /**
  * Runs a service's composition root: start it, and on SIGINT/SIGTERM (or a crash) stop it
@@ -44,11 +45,12 @@ interface ServiceVars {
   LOG_LEVEL: string;
   LOG_FORMAT: 'json' | 'pretty';
   SHUTDOWN_TIMEOUT_MS: number;
+  OTEL_EXPORTER_OTLP_ENDPOINT: string;
 }
 
 /**
  * The whole of a service's `main.ts`: read its configuration (failing fast and clearly), make
- * its logger and runtime, build it, start it on its port, and stop it gracefully on a signal.
+ * its logger, start tracing when OTEL_EXPORTER_OTLP_ENDPOINT is set, make its runtime, build it, start it on its port, and stop it gracefully on a signal.
  */
 export async function runService<S extends TObject>(def: {
   name: string;
@@ -61,6 +63,12 @@ export async function runService<S extends TObject>(def: {
     logger,
     shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     start: async (failed) => {
+      // Before the connections: their clients are instrumented as they are made.
+      const tracing = await startTracing({
+        serviceName: def.name,
+        endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
+        logger,
+      });
       const rt = await createRuntime({
         name: def.name,
         config: config as never,
@@ -70,7 +78,13 @@ export async function runService<S extends TObject>(def: {
       const host = new ServiceHost(rt, await def.buildApp(rt, config));
       // The port opens at once; joining the consumer groups goes on behind it.
       host.start(config.PORT).catch(failed);
-      return host;
+      return {
+        stop: async () => {
+          await host.stop();
+          // Last: the spans of the shutdown itself are exported too.
+          await tracing.shutdown();
+        },
+      };
     },
   });
 }

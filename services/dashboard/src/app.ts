@@ -10,6 +10,7 @@ import {
   serviceHttpServer,
   servicePersistence,
   sseFrame,
+  sseMetrics,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
@@ -62,6 +63,7 @@ export async function buildApp(
     retryMs: 3_000,
     logger: rt.logger.child({ component: 'sse' }),
   });
+  sseMetrics(rt.registry, hub, 'operators');
   const health = new HealthWorker(
     parseHealthTargets(config.HEALTH_TARGETS),
     config.HEALTH_POLL_MS,

@@ -4,6 +4,7 @@ import {
   AuditLog,
   auditRoutes,
   type DueWorker,
+  Histogram,
   RedisDueIndex,
   type ServiceParts,
   type ServiceRuntime,
@@ -99,6 +100,13 @@ async function assemble(
     index,
     search,
     minimumLoci: config.MINIMUM_LOCI,
+    searchSeconds: new Histogram({
+      name: 'homeward_match_search_seconds',
+      help: 'Kinship search time for one entered profile, by the side it searches from (child, parent, relative)',
+      labelNames: ['side'],
+      buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+      registers: [rt.registry],
+    }),
   });
   const overduePolicy: OverduePolicy = {
     collected: config.OVERDUE_COLLECTED_HOURS,

@@ -1,4 +1,4 @@
-import type { Clock, Logger, Principal } from '@homeward/service-kit';
+import type { Clock, Histogram, Logger, Principal } from '@homeward/service-kit';
 import { matchIdFor } from './domain/ids.ts';
 import type { RelativeRelation } from './domain/kinship-relatives.ts';
 import {
@@ -43,6 +43,8 @@ export interface MatchingServiceDeps {
   /** The child's searches over the index, on every core (search-pool.ts). */
   search: SearchPool;
   minimumLoci: number;
+  /** Observes each search's seconds (homeward_match_search_seconds); none in unit tests. */
+  searchSeconds?: Histogram<'side'>;
 }
 
 const isChild = (doc: Pick<ProfileDoc, 'subject'>) =>
@@ -88,7 +90,12 @@ export class MatchingService {
   async enter(doc: ProfileDoc): Promise<MatchSummary[]> {
     const profile = this.profileOf(doc);
     if (!this.deps.index.has(doc._id)) this.add(doc, profile);
-    return this.search(doc, profile);
+    const timer = this.deps.searchSeconds?.startTimer({ side: isChild(doc) ? 'child' : doc.subject.kind });
+    try {
+      return await this.search(doc, profile);
+    } finally {
+      timer?.();
+    }
   }
 
   /** The validated profile of a stored sample. */

@@ -9,9 +9,11 @@ import {
   serviceHttpServer,
   servicePersistence,
   sseFrame,
+  sseMetrics,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { NotificationsConfig } from './config.ts';
+import { fanoutMetrics } from './delivery/fanout-metrics.ts';
 import { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import { WebhookSender } from './delivery/webhook-sender.ts';
 import { DEV_ALLOWED_NETS, parseAllowedNets, type TargetPolicy } from './domain/webhook-target.ts';
@@ -82,6 +84,7 @@ export async function buildApp(
     backlogScan: config.STREAM_HISTORY,
     logger: rt.logger.child({ component: 'sse' }),
   });
+  sseMetrics(rt.registry, hub, 'units');
   const slots = new StreamSlots(redis, redisPrefix, {
     perUnit: config.STREAM_MAX_PER_UNIT,
     perKey: config.STREAM_MAX_PER_KEY,
@@ -124,6 +127,7 @@ export async function buildApp(
     logger: rt.logger.child({ component: 'fanout' }),
     owner,
     leaseMs: config.CLAIM_LEASE_MS,
+    metrics: fanoutMetrics(rt.registry),
   });
   const handlerDeps = { store, index, fanout };
 

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type CloudEvent, encodeHttpStructured } from '@homeward/events';
 import type { Clock, Logger } from '@homeward/service-kit';
+import type { FanoutMetrics } from './delivery/fanout-metrics.ts';
 import type { OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import type { WebhookSender } from './delivery/webhook-sender.ts';
 import type { DeliveryKind } from './domain/claims.ts';
@@ -31,6 +32,8 @@ export interface FanoutServiceDeps {
   /** This instance's id, written into its claims. */
   owner: string;
   leaseMs: number;
+  /** Delivery outcomes and fan-out times for operations; none in unit tests. */
+  metrics?: FanoutMetrics;
 }
 
 /**
@@ -78,7 +81,8 @@ export class FanoutService {
     event: CloudEvent,
     traceparent: string | undefined,
   ): Promise<{ claimed: number }> {
-    const { ledger, index, feed, sender, batcher, clock, owner, leaseMs } = this.deps;
+    const { ledger, index, feed, sender, batcher, clock, owner, leaseMs, metrics } = this.deps;
+    const started = performance.now();
     await this.ensureLedger(alertId, kind);
     const encoded = encodeHttpStructured(event);
     const contentType = encoded.headers['content-type']!;
@@ -104,8 +108,9 @@ export class FanoutService {
               reason: 'unit-removed',
             });
         settling.push(
-          delivered.then((r) =>
-            batcher.add({
+          delivered.then((r) => {
+            metrics?.delivery(kind, r.ok, r.reason, r.latencyMs / 1000);
+            return batcher.add({
               alertId,
               unitId,
               kind,
@@ -116,8 +121,8 @@ export class FanoutService {
               at: clock.now(),
               ...(r.reason ? { reason: r.reason } : {}),
               ...(traceparent ? { traceparent } : {}),
-            }),
-          ),
+            });
+          }),
         );
       }
       return waiting;
@@ -136,6 +141,7 @@ export class FanoutService {
       waiting = await claimAndSend(waiting);
     }
     await Promise.all(settling);
+    if (claimedCount > 0) metrics?.fanout(kind, claimedCount, (performance.now() - started) / 1000);
     return { claimed: claimedCount };
   }
 }

@@ -1,4 +1,4 @@
-import { childTraceparent } from '@homeward/events';
+import { causeTraceparent } from '@homeward/events';
 import {
   type AuditLog,
   describeErrors,
@@ -40,10 +40,13 @@ const SAMPLE_SCOPE =
 /** Who reads a sample and its chain. */
 export const SAMPLE_READERS: RouteAccess = { roles: ['dna-lab', 'police', 'operator'], scope: SAMPLE_SCOPE };
 
-/** The traceparent for events a request causes: the caller's trace, a new span. */
+/**
+ * The traceparent for events a request causes: the caller's trace, under the request's span when
+ * tracing is on, a new span id otherwise.
+ */
 export function traceOf(request: FastifyRequest): string {
   const given = request.headers.traceparent;
-  return childTraceparent(typeof given === 'string' ? given : undefined);
+  return causeTraceparent(typeof given === 'string' ? given : undefined);
 }
 
 export function sampleView(s: SampleDoc, current: CustodyRecord | undefined, profile: ProfileDoc | null) {

@@ -1,6 +1,6 @@
 import {
   type CloudEvent,
-  childTraceparent,
+  causeTraceparent,
   decodeHttp,
   EventDecodeError,
   MEDIA,
@@ -221,7 +221,7 @@ async function submitOne(
     );
   }
   const parent = typeof event.traceparent === 'string' ? event.traceparent : headerTrace;
-  return deps.intake.submit({ event, principal, channel: 'http', traceparent: childTraceparent(parent) });
+  return deps.intake.submit({ event, principal, channel: 'http', traceparent: causeTraceparent(parent) });
 }
 
 export { MEDIA };
