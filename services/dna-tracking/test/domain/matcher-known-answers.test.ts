@@ -1,0 +1,218 @@
+import { describe, expect, it } from 'vitest';
+import { type KinshipResult, parentPairIndex, singleParentIndex } from '../../src/domain/kinship.ts';
+import { type CandidateScore, ProfileIndex } from '../../src/domain/matcher.ts';
+import type { StrProfile } from '../../src/domain/profile.ts';
+import { fbiTable, profile } from './fixtures.ts';
+
+// Small hand-made families with answers from kinship.ts (the formulas written out): what each
+// search returns, in which order, with which fields, and where its floor and its exclusion count
+// cut. Few loci each, so every number is one or two factors and a floor can sit exactly on it.
+const table = fbiTable('Caucasian');
+
+/** The scores of kinship.ts's answer, as a candidate carries them. */
+const scores = (r: KinshipResult): CandidateScore => ({
+  combinedIndex: r.combinedIndex,
+  probabilityOfParentage: r.probabilityOfParentage,
+  status: r.status,
+  lociCompared: r.lociCompared,
+  inconsistentLoci: r.inconsistentLoci,
+});
+
+/** The next double above a positive number: a floor just out of reach. */
+const above = (x: number) => x * (1 + Number.EPSILON);
+
+// One locus: child 12/13 at CSF1PO; the mother gives 12, the father 13; `other` is homozygous 12.
+const child = profile({ CSF1PO: [12, 13] });
+const mother = profile({ CSF1PO: [10, 12] });
+const father = profile({ CSF1PO: [11, 13] });
+const other = profile({ CSF1PO: [12, 12] });
+
+function family(options = {}) {
+  const index = new ProfileIndex(table, options);
+  index.add('mother', mother, 'parent', { caseId: 'c1', relation: 'mother' });
+  index.add('other', other, 'parent');
+  index.add('father', father, 'parent', { caseId: 'c1', relation: 'father' });
+  return index;
+}
+
+describe('ProfileIndex: known answers', () => {
+  it('returns each parent alone and the pair with their fields and the numbers of kinship.ts, best first', () => {
+    const found = family().searchParentsForChild(child, { floor: 0 });
+    const expected = [
+      {
+        kind: 'single' as const,
+        parentId: 'father',
+        caseId: 'c1',
+        relation: 'father' as const,
+        ...scores(singleParentIndex(table, child, father)),
+      },
+      { kind: 'single' as const, parentId: 'other', ...scores(singleParentIndex(table, child, other)) },
+      {
+        kind: 'single' as const,
+        parentId: 'mother',
+        caseId: 'c1',
+        relation: 'mother' as const,
+        ...scores(singleParentIndex(table, child, mother)),
+      },
+    ].sort((a, b) => b.combinedIndex - a.combinedIndex);
+    // Three different numbers, so the order is the sort's, not the order of adding.
+    expect(new Set(expected.map((e) => e.combinedIndex)).size).toBe(3);
+    expect(expected.map((e) => e.parentId)).not.toEqual(['mother', 'other', 'father']);
+    expect(found.singles).toStrictEqual(expected);
+    expect(found.pairs).toStrictEqual([
+      {
+        kind: 'pair',
+        caseId: 'c1',
+        motherId: 'mother',
+        fatherId: 'father',
+        ...scores(parentPairIndex(table, child, mother, father)),
+      },
+    ]);
+    expect(found.frequencyTable).toEqual(table.meta);
+  });
+
+  it('keeps a candidate exactly at the floor and drops one just below it, the floor given or the index default', () => {
+    const single = singleParentIndex(table, child, mother).combinedIndex;
+    const pair = parentPairIndex(table, child, mother, father).combinedIndex;
+    const ids = (r: ReturnType<ProfileIndex['searchParentsForChild']>) => [
+      ...r.singles.map((s) => s.parentId),
+      ...r.pairs.map((p) => p.caseId),
+    ];
+    const index = family();
+    expect(ids(index.searchParentsForChild(child, { floor: single }))).toContain('mother');
+    expect(ids(index.searchParentsForChild(child, { floor: above(single) }))).not.toContain('mother');
+    expect(ids(index.searchParentsForChild(child, { floor: pair }))).toContain('c1');
+    expect(ids(index.searchParentsForChild(child, { floor: above(pair) }))).not.toContain('c1');
+    expect(ids(family({ candidateFloor: single }).searchParentsForChild(child))).toContain('mother');
+    expect(ids(family({ candidateFloor: above(single) }).searchParentsForChild(child))).not.toContain(
+      'mother',
+    );
+    // The default floor is the inconclusive threshold (2,000): one locus never reaches it.
+    expect(index.searchParentsForChild(child)).toMatchObject({ singles: [], pairs: [] });
+  });
+
+  it('scores a pair from whichever member is typed at each locus, and skips a locus neither is', () => {
+    const kid = profile({ CSF1PO: [12, 13], FGA: [20, 21], TH01: [6, 7] });
+    const mum = profile({ CSF1PO: [10, 12] });
+    const dad = profile({ FGA: [21, 24] });
+    const index = new ProfileIndex(table);
+    index.add('dad', dad, 'parent', { caseId: 'c', relation: 'father' });
+    index.add('mum', mum, 'parent', { caseId: 'c', relation: 'mother' });
+    const { pairs } = index.searchParentsForChild(kid, { floor: 0 });
+    const ref = parentPairIndex(table, kid, mum, dad);
+    expect(ref.lociCompared).toBe(2);
+    expect(pairs).toStrictEqual([
+      { kind: 'pair', caseId: 'c', motherId: 'mum', fatherId: 'dad', ...scores(ref) },
+    ]);
+  });
+
+  it('drops a parent or a pair at the exclusion count of inconsistent loci, and keeps one short of it', () => {
+    const kid = profile({ CSF1PO: [12, 13], FGA: [20, 21], TH01: [6, 7], TPOX: [8, 9], vWA: [16, 17] });
+    // Shares nothing with the child at two loci (CSF1PO, FGA), then at three (and TH01).
+    const two = profile({ CSF1PO: [10, 11], FGA: [18, 19], TH01: [6, 9], TPOX: [8, 8], vWA: [16, 18] });
+    const three = profile({ CSF1PO: [10, 11], FGA: [18, 19], TH01: [8, 9], TPOX: [8, 8], vWA: [16, 18] });
+    const partner = profile({ CSF1PO: [13, 13], FGA: [21, 22], TH01: [7, 7], TPOX: [9, 9], vWA: [17, 17] });
+    const index = new ProfileIndex(table);
+    index.add('two', two, 'parent', { caseId: 'a', relation: 'mother' });
+    index.add('p1', partner, 'parent', { caseId: 'a', relation: 'father' });
+    index.add('three', three, 'parent', { caseId: 'b', relation: 'mother' });
+    index.add('p2', partner, 'parent', { caseId: 'b', relation: 'father' });
+    const found = index.searchParentsForChild(kid, { floor: 0 });
+    const twoRef = singleParentIndex(table, kid, two);
+    expect(twoRef.inconsistentLoci).toHaveLength(2);
+    expect(singleParentIndex(table, kid, three).status).toBe('excluded');
+    expect(found.singles.map((s) => s.parentId).sort()).toEqual(['p1', 'p2', 'two']);
+    expect(found.singles.find((s) => s.parentId === 'two')).toStrictEqual({
+      kind: 'single',
+      parentId: 'two',
+      caseId: 'a',
+      relation: 'mother',
+      ...scores(twoRef),
+    });
+    const pairA = parentPairIndex(table, kid, two, partner);
+    expect(pairA.inconsistentLoci).toHaveLength(2);
+    expect(found.pairs).toStrictEqual([
+      { kind: 'pair', caseId: 'a', motherId: 'two', fatherId: 'p1', ...scores(pairA) },
+    ]);
+  });
+
+  it('lists pairs of equal index in the order they were formed', () => {
+    const index = new ProfileIndex(table);
+    // Case c1's mother comes first, but case c2 is complete first.
+    index.add('m1', mother, 'parent', { caseId: 'c1', relation: 'mother' });
+    index.add('m2', mother, 'parent', { caseId: 'c2', relation: 'mother' });
+    index.add('f2', father, 'parent', { caseId: 'c2', relation: 'father' });
+    index.add('f1', father, 'parent', { caseId: 'c1', relation: 'father' });
+    const { pairs, singles } = index.searchParentsForChild(child, { floor: 0 });
+    expect(pairs.map((p) => p.caseId)).toEqual(['c2', 'c1']);
+    expect(singles).toHaveLength(4);
+  });
+
+  it('compares a child typed at no locus of the table with every parent, on nothing', () => {
+    const index = family();
+    const untyped = { loci: { D6S1043: ['11', '12'] } } as unknown as StrProfile;
+    const found = index.searchParentsForChild(untyped, { floor: 0 });
+    expect(found.singles.map((s) => s.parentId).sort()).toEqual(['father', 'mother', 'other']);
+    for (const s of [...found.singles, ...found.pairs])
+      expect(s).toMatchObject({ combinedIndex: 1, lociCompared: 0 });
+    expect(found.pairs).toHaveLength(1);
+  });
+});
+
+describe('ProfileIndex: children for a parent, known answers', () => {
+  const kid1 = profile({ CSF1PO: [12, 13] });
+  const kid2 = profile({ CSF1PO: [12, 12] });
+  const kid3 = profile({ CSF1PO: [7, 8] });
+  function children(options = {}) {
+    const index = new ProfileIndex(table, options);
+    index.add('k1', kid1, 'child', { caseId: 'u1' });
+    index.add('k3', kid3, 'child');
+    index.add('k2', kid2, 'child');
+    return index;
+  }
+
+  it('returns each child with its fields and the numbers of kinship.ts, best first, alone or for a pair', () => {
+    const alone = children().searchChildrenForParent(other, { floor: 0 });
+    const expected = [
+      {
+        kind: 'single' as const,
+        childId: 'k1',
+        caseId: 'u1',
+        ...scores(singleParentIndex(table, kid1, other)),
+      },
+      { kind: 'single' as const, childId: 'k2', ...scores(singleParentIndex(table, kid2, other)) },
+      // One inconsistent locus is short of the exclusion count: kept, with the mutation index.
+      { kind: 'single' as const, childId: 'k3', ...scores(singleParentIndex(table, kid3, other)) },
+    ].sort((a, b) => b.combinedIndex - a.combinedIndex);
+    expect(expected[0]!.childId).toBe('k2');
+    expect(alone.children).toStrictEqual(expected);
+    expect(alone.frequencyTable).toEqual(table.meta);
+
+    const pair = children().searchChildrenForParent(mother, { floor: 0, otherParent: father });
+    expect(pair.children).toStrictEqual(
+      [
+        {
+          kind: 'pair' as const,
+          childId: 'k1',
+          caseId: 'u1',
+          ...scores(parentPairIndex(table, kid1, mother, father)),
+        },
+        // k2 and k3 tie (one inconsistent locus each): they keep the order they were added in.
+        { kind: 'pair' as const, childId: 'k3', ...scores(parentPairIndex(table, kid3, mother, father)) },
+        { kind: 'pair' as const, childId: 'k2', ...scores(parentPairIndex(table, kid2, mother, father)) },
+      ].sort((a, b) => b.combinedIndex - a.combinedIndex),
+    );
+  });
+
+  it('keeps a child exactly at the floor and drops one just below it, the floor given or the index default', () => {
+    const ci = singleParentIndex(table, kid1, other).combinedIndex;
+    const ids = (index: ProfileIndex, floor?: number) =>
+      index
+        .searchChildrenForParent(other, floor === undefined ? {} : { floor })
+        .children.map((c) => c.childId);
+    expect(ids(children(), ci)).toContain('k1');
+    expect(ids(children(), above(ci))).not.toContain('k1');
+    expect(ids(children({ candidateFloor: ci }))).toContain('k1');
+    expect(ids(children({ candidateFloor: above(ci) }))).not.toContain('k1');
+  });
+});
