@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type KinshipResult, parentPairIndex, singleParentIndex } from '../../src/domain/kinship.ts';
+import { relativeIndex } from '../../src/domain/kinship-relatives.ts';
 import { type CandidateScore, ProfileIndex } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
 import { fbiTable, profile } from './fixtures.ts';
@@ -214,5 +215,147 @@ describe('ProfileIndex: children for a parent, known answers', () => {
     expect(ids(children(), above(ci))).not.toContain('k1');
     expect(ids(children({ candidateFloor: ci }))).toContain('k1');
     expect(ids(children({ candidateFloor: above(ci) }))).not.toContain('k1');
+  });
+});
+
+describe('ProfileIndex: relatives and bookkeeping, known answers', () => {
+  const kid = profile({ CSF1PO: [12, 13], FGA: [20, 21] });
+  const sibling = profile({ CSF1PO: [12, 13], FGA: [20, 22] });
+  const aunt = profile({ CSF1PO: [12, 10], TH01: [6, 7] });
+  const relative = (r: ReturnType<typeof relativeIndex>) => ({
+    relation: r.relation,
+    combinedIndex: r.combinedIndex,
+    probability: r.probability,
+    status: r.status,
+    lociCompared: r.lociCompared,
+  });
+  function relatives(options = {}) {
+    const index = new ProfileIndex(table, options);
+    index.add('aunt', aunt, 'relative', { caseId: 'c2', relation: 'aunt-uncle' });
+    index.add('sib', sibling, 'relative', { caseId: 'c1', relation: 'full-sibling' });
+    return index;
+  }
+
+  it('scores each relative with the numbers of kinship-relatives.ts, best first, with its fields', () => {
+    const sib = relativeIndex(table, kid, sibling, 'full-sibling');
+    const au = relativeIndex(table, kid, aunt, 'aunt-uncle');
+    expect(sib.combinedIndex).toBeGreaterThan(au.combinedIndex);
+    expect(au.lociCompared).toBe(1);
+    expect(relatives().searchRelativesForChild(kid, { floor: 0 })).toStrictEqual([
+      { referenceId: 'sib', childId: '', caseId: 'c1', ...relative(sib) },
+      { referenceId: 'aunt', childId: '', caseId: 'c2', ...relative(au) },
+    ]);
+    // The other direction: the children for a reference.
+    const index = relatives();
+    index.add('k', kid, 'child', { caseId: 'u' });
+    index.add('k0', profile({ CSF1PO: [7, 8] }), 'child');
+    const found = index.searchChildrenForRelative(sibling, 'full-sibling', { floor: 0 });
+    const far = relativeIndex(table, profile({ CSF1PO: [7, 8] }), sibling, 'full-sibling');
+    expect(found).toStrictEqual([
+      { referenceId: '', childId: 'k', caseId: 'u', ...relative(sib) },
+      { referenceId: '', childId: 'k0', ...relative(far) },
+    ]);
+  });
+
+  it('keeps a relative exactly at the floor, the floor given or the index default, and drops one below', () => {
+    const au = relativeIndex(table, kid, aunt, 'aunt-uncle').combinedIndex;
+    const ids = (r: { referenceId: string }[]) => r.map((c) => c.referenceId);
+    expect(ids(relatives().searchRelativesForChild(kid, { floor: au }))).toContain('aunt');
+    expect(ids(relatives().searchRelativesForChild(kid, { floor: above(au) }))).not.toContain('aunt');
+    expect(ids(relatives({ relativeFloor: au }).searchRelativesForChild(kid))).toContain('aunt');
+    expect(ids(relatives({ relativeFloor: above(au) }).searchRelativesForChild(kid))).not.toContain('aunt');
+    const index = relatives({ relativeFloor: au });
+    index.add('k', kid, 'child');
+    expect(index.searchChildrenForRelative(aunt, 'aunt-uncle').map((c) => c.childId)).toEqual(['k']);
+    expect(relatives({ relativeFloor: above(au) }).searchChildrenForRelative(aunt, 'aunt-uncle')).toEqual([]);
+    // No relatives, or a child typed at no locus of the table: nothing to score.
+    expect(new ProfileIndex(table).searchRelativesForChild(kid, { floor: 0 })).toEqual([]);
+    const untyped = { loci: { D6S1043: ['11', '12'] } } as unknown as StrProfile;
+    expect(relatives().searchRelativesForChild(untyped, { floor: 0 })).toEqual([]);
+    // The default floor is the lowest inconclusive threshold of the relationships.
+    expect(relatives().searchRelativesForChild(kid)).toEqual([]);
+  });
+
+  it("keeps a case's references sorted with their relations and profiles, and forgets what is removed", () => {
+    const index = new ProfileIndex(table);
+    index.add('z-sib', sibling, 'relative', { caseId: 'c', relation: 'full-sibling' });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    index.add('k', kid, 'child');
+    expect(index.referencesOf('c')).toEqual([
+      { sampleId: 'f', relation: 'father', profile: father },
+      { sampleId: 'm', relation: 'mother', profile: mother },
+      { sampleId: 'z-sib', relation: 'full-sibling', profile: sibling },
+    ]);
+    expect([index.size, index.relativeCount, index.pairCount]).toEqual([4, 1, 1]);
+    expect(index.relativeThresholds('full-sibling')).toEqual({ match: 100_000, inconclusive: 10_000 });
+    expect(index.frequencyTable).toEqual(table.meta);
+    expect(index.remove('z-sib')).toBe(true);
+    expect(index.remove('k')).toBe(true);
+    expect(index.remove('k')).toBe(false);
+    expect(index.remove('m')).toBe(true);
+    expect(index.referencesOf('c')).toEqual([{ sampleId: 'f', relation: 'father', profile: father }]);
+    expect([index.size, index.relativeCount, index.pairCount, index.has('k'), index.has('f')]).toEqual([
+      1,
+      0,
+      0,
+      false,
+      true,
+    ]);
+    expect(index.remove('f')).toBe(true);
+    expect(index.referencesOf('c')).toEqual([]);
+    // The case's places are free again.
+    index.add('m2', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    expect(index.referencesOf('c').map((r) => r.sampleId)).toEqual(['m2']);
+  });
+
+  it('keeps a pair right when its member moves into a removed slot', () => {
+    const index = new ProfileIndex(table);
+    index.add('x', other, 'parent');
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    // Removing x moves the last parent (the mother) into its slot; then the father.
+    index.remove('x');
+    expect(index.searchParentsForChild(child, { floor: 0 }).pairs).toMatchObject([
+      { caseId: 'c', motherId: 'm', fatherId: 'f' },
+    ]);
+    index.add('y', other, 'parent');
+    index.remove('f');
+    index.add('f2', father, 'parent', { caseId: 'c', relation: 'father' });
+    index.remove('y');
+    expect(index.searchParentsForChild(child, { floor: 0 }).pairs).toMatchObject([
+      { caseId: 'c', motherId: 'm', fatherId: 'f2' },
+    ]);
+  });
+
+  it('gives back an indexed profile: the loci of its table only, alleles the table lacks included', () => {
+    const index = new ProfileIndex(table);
+    const rare = {
+      loci: { CSF1PO: ['12', '41.2'], FGA: ['20', '20'], D6S1043: ['11', '12'] },
+    } as unknown as StrProfile;
+    index.add('r', rare, 'child');
+    expect(index.profileOf('r')).toEqual({ loci: { CSF1PO: ['12', '41.2'], FGA: ['20', '20'] } });
+    expect(index.profileOf('nobody')).toBeUndefined();
+  });
+
+  it("holds a family to the strictest bar of its references' relationships", () => {
+    // Parentage bars out of reach, a half-sibling's bars at nothing: a family with a mother
+    // faces the mother's bars, a family of a half-sibling alone the sibling's.
+    const index = new ProfileIndex(table, {
+      matchThreshold: 1e12,
+      inconclusiveThreshold: 1e11,
+      relativeThresholds: { 'half-sibling': { match: 1e-6, inconclusive: 1e-7 } },
+    });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('s', sibling, 'relative', { caseId: 'c', relation: 'half-sibling' });
+    index.add('s2', sibling, 'relative', { caseId: 'd', relation: 'half-sibling' });
+    const withMother = index.familyIndex(child, 'c');
+    expect(withMother.references.map((r) => r.sampleId)).toEqual(['m', 's']);
+    expect(withMother.combinedIndex).toBeGreaterThan(1e-6);
+    expect(withMother.combinedIndex).toBeLessThan(1e11);
+    expect(withMother.status).toBe('no-match');
+    const alone = index.familyIndex(child, 'd');
+    expect(alone.status).toBe('match');
+    expect(alone.lociCompared).toBe(1);
   });
 });
