@@ -107,6 +107,48 @@ describe('ProfileIndex: known answers', () => {
     ]);
   });
 
+  it('keeps a pair typed one member a locus exactly at its floor, and lists pairs best first', () => {
+    // Two factors (multiplied in either order alike), loci past the first of the table.
+    const kid = profile({ TH01: [6, 7], TPOX: [8, 9], vWA: [16, 17] });
+    const mum = profile({ TH01: [6, 7] });
+    const dad = profile({ TPOX: [8, 9] });
+    const index = new ProfileIndex(table);
+    // A weaker family formed first.
+    index.add('mum2', profile({ TH01: [6, 9] }), 'parent', { caseId: 'weak', relation: 'mother' });
+    index.add('dad2', profile({ TPOX: [8, 12] }), 'parent', { caseId: 'weak', relation: 'father' });
+    index.add('mum', mum, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('dad', dad, 'parent', { caseId: 'c', relation: 'father' });
+    const ref = parentPairIndex(table, kid, mum, dad);
+    const weak = parentPairIndex(table, kid, profile({ TH01: [6, 9] }), profile({ TPOX: [8, 12] }));
+    expect(ref.lociCompared).toBe(2);
+    expect(weak.combinedIndex).toBeLessThan(ref.combinedIndex);
+    expect(index.searchParentsForChild(kid, { floor: 0 }).pairs.map((p) => p.caseId)).toEqual(['c', 'weak']);
+    const at = (floor: number) => index.searchParentsForChild(kid, { floor }).pairs.map((p) => p.caseId);
+    expect(at(ref.combinedIndex)).toEqual(['c']);
+    expect(at(above(ref.combinedIndex))).toEqual([]);
+  });
+
+  it('counts every locus of a parent short of the exclusion count against its floor', () => {
+    const kid = profile({ TH01: [6, 7], TPOX: [8, 9] });
+    // One inconsistent locus each: TH01 (scanned first) or TPOX (scanned second).
+    const a = profile({ TH01: [8, 9], TPOX: [8, 9] });
+    const b = profile({ TH01: [6, 7], TPOX: [10, 11] });
+    const index = new ProfileIndex(table);
+    index.add('a', a, 'parent');
+    index.add('b', b, 'parent');
+    for (const [id, p] of [
+      ['a', a],
+      ['b', b],
+    ] as const) {
+      const ref = singleParentIndex(table, kid, p);
+      expect(ref.inconsistentLoci).toHaveLength(1);
+      const ids = (floor: number) =>
+        index.searchParentsForChild(kid, { floor }).singles.map((c) => c.parentId);
+      expect(ids(ref.combinedIndex)).toContain(id);
+      expect(ids(above(ref.combinedIndex))).not.toContain(id);
+    }
+  });
+
   it('drops a parent or a pair at the exclusion count of inconsistent loci, and keeps one short of it', () => {
     const kid = profile({ CSF1PO: [12, 13], FGA: [20, 21], TH01: [6, 7], TPOX: [8, 9], vWA: [16, 17] });
     // Shares nothing with the child at two loci (CSF1PO, FGA), then at three (and TH01).
