@@ -202,6 +202,76 @@ describe('ProfileIndex: known answers', () => {
   });
 });
 
+describe('ProfileIndex: alleles the table lacks and loci one side lacks, known answers', () => {
+  // 41.2 and 42.2 are not in the table (each gets its own code and the table's rule for
+  // frequency); FGA is typed in the child alone, TH01 homozygous in the child.
+  const kid = profile({ CSF1PO: [12, '41.2'], FGA: [20, 21], TH01: [7, 7], TPOX: [8, 9] });
+  const mum = profile({ CSF1PO: ['41.2', '42.2'], TH01: [7, 9], TPOX: [8, 8] });
+  const dad = profile({ CSF1PO: [10, 12], TH01: [6, 7] });
+  const stranger = profile({ CSF1PO: ['42.2', 12], TH01: [7, 7], TPOX: [9, 11] });
+
+  it('scores parents and the pair as kinship.ts does', () => {
+    const index = new ProfileIndex(table);
+    index.add('stranger', stranger, 'parent');
+    index.add('mum', mum, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('dad', dad, 'parent', { caseId: 'c', relation: 'father' });
+    const found = index.searchParentsForChild(kid, { floor: 0 });
+    for (const [id, p] of [
+      ['stranger', stranger],
+      ['mum', mum],
+      ['dad', dad],
+    ] as const) {
+      const { kind, parentId, caseId, relation, ...got } = found.singles.find((s) => s.parentId === id)!;
+      expect(got, id).toStrictEqual(scores(singleParentIndex(table, kid, p)));
+    }
+    expect(found.pairs).toStrictEqual([
+      {
+        kind: 'pair',
+        caseId: 'c',
+        motherId: 'mum',
+        fatherId: 'dad',
+        ...scores(parentPairIndex(table, kid, mum, dad)),
+      },
+    ]);
+  });
+
+  it('scores stored children against a parent or a pair, each member typed at its own loci, as kinship.ts does', () => {
+    const index = new ProfileIndex(table);
+    index.add('kid', kid, 'child');
+    index.add('kid2', profile({ CSF1PO: ['42.2', '42.2'], TPOX: [8, 11] }), 'child', { caseId: 'u' });
+    const kid2 = index.profileOf('kid2')!;
+    const alone = index.searchChildrenForParent(mum, { floor: 0 }).children;
+    expect(alone).toStrictEqual(
+      [
+        { kind: 'single' as const, childId: 'kid', ...scores(singleParentIndex(table, kid, mum)) },
+        {
+          kind: 'single' as const,
+          childId: 'kid2',
+          caseId: 'u',
+          ...scores(singleParentIndex(table, kid2, mum)),
+        },
+      ].sort((a, b) => b.combinedIndex - a.combinedIndex),
+    );
+    const pair = index.searchChildrenForParent(mum, { floor: 0, otherParent: dad }).children;
+    expect(pair).toStrictEqual(
+      [
+        { kind: 'pair' as const, childId: 'kid', ...scores(parentPairIndex(table, kid, mum, dad)) },
+        {
+          kind: 'pair' as const,
+          childId: 'kid2',
+          caseId: 'u',
+          ...scores(parentPairIndex(table, kid2, mum, dad)),
+        },
+      ].sort((a, b) => b.combinedIndex - a.combinedIndex),
+    );
+    // The father as the one given first: the same pair from the other side.
+    const swapped = index.searchChildrenForParent(dad, { floor: 0, otherParent: mum }).children;
+    expect(swapped.map((c) => [c.childId, c.lociCompared])).toEqual(
+      pair.map((c) => [c.childId, c.lociCompared]),
+    );
+  });
+});
+
 describe('ProfileIndex: children for a parent, known answers', () => {
   const kid1 = profile({ CSF1PO: [12, 13] });
   const kid2 = profile({ CSF1PO: [12, 12] });
