@@ -470,4 +470,89 @@ describe('ProfileIndex: relatives and bookkeeping, known answers', () => {
     expect(alone.status).toBe('match');
     expect(alone.lociCompared).toBe(1);
   });
+
+  it('names its misuses', () => {
+    const index = family();
+    const thrown = (f: () => void) => {
+      try {
+        f();
+      } catch (e) {
+        return e as Error & { code?: string };
+      }
+      throw new Error('did not throw');
+    };
+    expect(thrown(() => index.add('mother', mother, 'child'))).toMatchObject({
+      name: 'ProfileIndexError',
+      code: 'DNA_ERR_DUPLICATE_PROFILE',
+      message: 'Profile mother is already indexed',
+    });
+    expect(
+      thrown(() => index.add('m2', mother, 'parent', { caseId: 'c1', relation: 'mother' })),
+    ).toMatchObject({
+      name: 'ProfileIndexError',
+      code: 'DNA_ERR_CASE_RELATION_TAKEN',
+      message: 'Case c1 already has a mother',
+    });
+    const bad = thrown(() => index.add('r', mother, 'relative', { relation: 'full-sibling' }));
+    expect(bad).toBeInstanceOf(RangeError);
+    expect(bad.message).toBe('a relative needs its case and a relation among RelativeRelations');
+  });
+
+  it('pairs only a mother and a father of one case, and a parent without both is no reference', () => {
+    const index = new ProfileIndex(table);
+    index.add('caseOnly', mother, 'parent', { caseId: 'c' });
+    index.add('relationOnly', mother, 'parent', { relation: 'mother' });
+    index.add('relationOnly2', mother, 'parent', { relation: 'mother' });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    expect(index.pairCount).toBe(0);
+    expect(index.referencesOf('c').map((r) => r.sampleId)).toEqual(['m']);
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    expect(index.pairCount).toBe(1);
+    // Removing a parent that is in the case but not as mother or father leaves the case's father.
+    index.remove('caseOnly');
+    expect(() => index.add('f2', father, 'parent', { caseId: 'c', relation: 'father' })).toThrow(
+      /already has a father/,
+    );
+    expect(
+      index.searchParentsForChild(child, { floor: 0 }).pairs.map((p) => [p.motherId, p.fatherId]),
+    ).toEqual([['m', 'f']]);
+  });
+
+  it('puts a family with a father or a mother under the parentage bars, whichever bar decides', () => {
+    const bars = (match: number, inconclusive: number) => {
+      const index = new ProfileIndex(table, {
+        matchThreshold: match,
+        inconclusiveThreshold: inconclusive,
+        relativeThresholds: { 'half-sibling': { match: 1e-12, inconclusive: 1e-13 } },
+      });
+      index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+      index.add('s', sibling, 'relative', { caseId: 'c', relation: 'half-sibling' });
+      return index.familyIndex(child, 'c');
+    };
+    const { combinedIndex } = bars(1, 1);
+    expect(bars(combinedIndex / 2, combinedIndex / 4).status).toBe('match');
+    expect(bars(combinedIndex * 2, combinedIndex / 2).status).toBe('inconclusive');
+    expect(bars(combinedIndex * 4, combinedIndex * 2).status).toBe('no-match');
+  });
+
+  it("scores a family with the index's mutation rate", () => {
+    // The father shares nothing with the child: the mutation rate is all the locus gives.
+    const stranger = profile({ CSF1PO: [7, 8] });
+    const at = (mutationRate: number) => {
+      const index = new ProfileIndex(table, { mutationRate });
+      index.add('f', stranger, 'parent', { caseId: 'c', relation: 'father' });
+      return index.familyIndex(child, 'c').combinedIndex;
+    };
+    expect(at(0.01)).toBeGreaterThan(at(0.001));
+  });
+
+  it('returns by default every relative at or above the lowest inconclusive bar of any relationship', () => {
+    const index = relatives({ relativeThresholds: { 'half-sibling': { match: 1e-8, inconclusive: 1e-9 } } });
+    expect(
+      index
+        .searchRelativesForChild(kid)
+        .map((c) => c.referenceId)
+        .sort(),
+    ).toEqual(['aunt', 'sib']);
+  });
 });
