@@ -1,6 +1,7 @@
 export type { Kafka } from 'kafkajs';
 export * from './consumer-options.ts';
 export * from './consumer-runner.ts';
+export * from './dead-letter-reader.ts';
 export * from './errors.ts';
 export * from './idempotency.ts';
 export * from './kafka-access.ts';

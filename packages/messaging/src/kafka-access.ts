@@ -69,8 +69,8 @@ export interface TopicAccess {
 
 /**
  * The table. Each internal topic is written only by the service that owns it; readers are the
- * consumers DESIGN.md names. Every consumer may write the topic's dead letters; only the
- * observer (operators' tools) reads them. `agency.reports.v1` itself has no writer any more:
+ * consumers DESIGN.md names. Every consumer may write the topic's dead letters; the observer
+ * (operators' tools) reads them, and a service only where {@link DEAD_LETTER_READERS} says. `agency.reports.v1` itself has no writer any more:
  * agencies write their own topic ({@link AGENCY_REPORTS_ACCESS}); what still lands on the
  * old topic (from an administrator) proves no agency and is dead-lettered by intake.
  */
@@ -94,6 +94,14 @@ export const KAFKA_ACCESS: Readonly<Record<TopicName, TopicAccess>> = {
   },
   [Topics.placementEvents]: { producers: ['placement'], consumers: ['dashboard', 'coordination'] },
   [Topics.coordinationEvents]: { producers: ['coordination'], consumers: ['dashboard'] },
+};
+
+/**
+ * Dead-letter topics read by a service besides the observer: the dashboard reads what intake
+ * refused of the agencies' reports, to show those reports as refused (never as received).
+ */
+export const DEAD_LETTER_READERS: Readonly<Partial<Record<TopicName, readonly string[]>>> = {
+  [Topics.agencyReports]: ['dashboard'],
 };
 
 /** Readers of every per-agency report topic; its one writer is the agency. */
@@ -192,6 +200,10 @@ export function aclBindings(opts: AclTableOptions): AclBinding[] {
     grantTopic(`${p}${logical}`, access);
     const dlq = `${p}${deadLetterTopic(logical)}`;
     for (const r of access.consumers) topic(dlq, r, 'WRITE');
+    for (const r of DEAD_LETTER_READERS[logical as TopicName] ?? []) {
+      topic(dlq, r, 'READ');
+      consumers.add(r);
+    }
     topic(dlq, OBSERVER, 'READ');
   }
   for (const agency of opts.agencies) {

@@ -1,3 +1,4 @@
+import { CancelReasons, PlacementTypes } from '@homeward/events';
 import type { Plan, Story } from './plan.ts';
 import { distanceKm } from './province.ts';
 
@@ -9,13 +10,28 @@ export function radiusKmAfter(hours: number): number {
   return 500;
 }
 
+/** The case events that move a case's status (the board's), in the order a story takes them. */
+export const CASE_PATH_TYPES = [
+  'homeward.case.opened',
+  'homeward.case.team-assigned',
+  'homeward.case.child-located',
+  'homeward.case.child-rescued',
+  'homeward.case.closed',
+] as const;
+
 /** What a case's story should have left on the platform. */
 export interface ExpectedCase {
   story: string;
   kind: Story['kind'];
   status: 'opened' | 'searching' | 'located' | 'rescued' | 'closed';
   leads: number;
+  /** Its status-moving events (CASE_PATH_TYPES), in order: the case's path. */
+  path: string[];
   placement?: string;
+  /** Its follow-ups by where they stand (a story with a placement only). */
+  followups?: { completed: number; overdue: number; scheduled: number };
+  /** Matches on its case: the parent pair's confirmed, each parent alone folded into it. */
+  matches?: { confirmed: number; folded: number; rejected: number };
 }
 
 /** What an alert should have reached: units inside its radius, split by how they answer. */
@@ -28,6 +44,14 @@ export interface ExpectedAlert {
   acknowledged: number;
 }
 
+/** Which action moves a case along its path. */
+const PATH_OF: Partial<Record<string, (typeof CASE_PATH_TYPES)[number]>> = {
+  team: 'homeward.case.team-assigned',
+  located: 'homeward.case.child-located',
+  rescued: 'homeward.case.child-rescued',
+  close: 'homeward.case.closed',
+};
+
 export interface ExpectedEndState {
   cases: ExpectedCase[];
   alerts: ExpectedAlert[];
@@ -37,7 +61,11 @@ export interface ExpectedEndState {
   matchesFolded: number;
   placements: Record<string, number>;
   followups: { completed: number; overdue: number; scheduled: number };
-  /** The dashboard's annual figures for the run's year (every event of the run is in it). */
+  /**
+   * The dashboard's annual figures for the run's year (every event of the run is in it): every
+   * counter but `followupsScheduled`, which counts a follow-up in the year of its due date (a
+   * placement decided weeks back, or due next month, may fall in another year than the run's).
+   */
   annual: Record<string, number>;
 }
 
@@ -94,13 +122,21 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
           : s.alert
             ? 'searching'
             : 'opened';
-    cases.push({
+    const path: string[] = ['homeward.case.opened'];
+    for (const a of plan.actions) {
+      const step = a.story === s.id ? PATH_OF[a.do] : undefined;
+      if (step) path.push(step);
+    }
+    const c: ExpectedCase = {
       story: s.id,
       kind: s.kind,
       status,
       leads: storyLeads,
+      path,
       ...(s.placement ? { placement: s.placement } : {}),
-    });
+      ...(s.dna && s.rescued ? { matches: { confirmed: 1, folded: 2, rejected: 0 } } : {}),
+    };
+    cases.push(c);
     if (s.alert) {
       const open = plan.actions.find((a) => a.story === s.id && a.do === 'report' && a.purpose === 'open');
       const centre = open && open.do === 'report' ? open.place : undefined;
@@ -128,20 +164,34 @@ export function expectedEndState(plan: Plan, today: string): ExpectedEndState {
       const on = new Date(Date.parse(`${today}T00:00:00Z`) - daysAgo * 86_400_000).toISOString().slice(0, 10);
       const age = s.child ? ageOn(s.child.birthDate, on) : (s.apparentAge ?? 0);
       const n = followupsOf(age, s.placement);
-      if (s.overdue) followups.overdue += n;
-      else if (s.kind === 'missing-child') followups.completed += n;
-      else followups.scheduled += n;
+      const mine = { completed: 0, overdue: 0, scheduled: 0 };
+      if (s.overdue) mine.overdue = n;
+      else if (s.kind === 'missing-child') mine.completed = n;
+      else mine.scheduled = n;
+      c.followups = mine;
+      followups.completed += mine.completed;
+      followups.overdue += mine.overdue;
+      followups.scheduled += mine.scheduled;
     }
   }
   const samples = plan.stories.filter((s) => s.dna).reduce((n, s) => n + (s.rescued ? 3 : 2), 0);
-  const annual = {
+  const located = plan.actions.filter((a) => a.do === 'located').length;
+  const annual: Record<string, number> = {
     reportsReceived: reports + leads,
     casesOpened: plan.stories.length,
     casesClosed: plan.stories.filter((s) => s.closed).length,
     alertsIssued: alerts.length,
+    // Locating a child ends its running alert (found); nothing else ends one in a story.
+    ...Object.fromEntries(CancelReasons.map((r) => [`alertsEnded:${r}`, r === 'found' ? located : 0])),
+    childrenLocated: located,
     childrenRescued: plan.stories.filter((s) => s.rescued).length,
     samplesCollected: samples,
+    // Each DNA story: the parent pair's match only. The child is profiled after both parents,
+    // so each parent's match alone is folded into the pair's as it is found, never announced.
+    matchesFound: matchesConfirmed,
     matchesConfirmed,
+    matchesRejected,
+    ...Object.fromEntries(PlacementTypes.map((t) => [`placements:${t}`, placements[t] ?? 0])),
     followupsCompleted: followups.completed,
     followupsOverdue: followups.overdue,
   };

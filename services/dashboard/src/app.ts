@@ -1,6 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
 import { FiguresLedger } from '@homeward/figures';
+import { DeadLetterReader } from '@homeward/messaging';
 import {
   readinessChecks,
   type ServiceParts,
@@ -15,8 +16,10 @@ import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
 import { reported } from './domain/annual.ts';
 import { liveKeys } from './domain/live-ops.ts';
+import { deploymentTimeZone } from './domain/time-zone.ts';
 import { DashboardErrors } from './errors.ts';
 import { projectionHandlers } from './handlers/project-event.ts';
+import { projectRefusedReport } from './handlers/project-refused-report.ts';
 import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
 import { type HistoryEntry, LiveStore, ProjectionGuard, parseEntry } from './store/live-store.ts';
@@ -97,6 +100,21 @@ export async function buildApp(
     }),
   ];
 
+  // What intake refused of the agencies' reports (its dead letters, which the ACL table lets the
+  // dashboard read): shown as refused. Its own group, so the projection's group is not held up.
+  const refused = new DeadLetterReader({
+    kafka: rt.kafka,
+    groupId: 'dashboard.refused-reports',
+    topic: Topics.agencyReports,
+    topicResolver: rt.topics,
+    handle: projectRefusedReport({
+      live,
+      historyMaxLen: config.HISTORY_MAX_LEN,
+      log: rt.logger.child({ component: 'refused-reports' }),
+    }),
+    logger: rt.logger.child({ component: 'refused-reports' }),
+  });
+
   const readiness = readinessChecks(rt, () => consumers);
   const http = await serviceHttpServer(rt, {
     name: SERVICE_NAME,
@@ -136,6 +154,7 @@ export async function buildApp(
       self,
       clock: rt.clock,
       sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+      timeZone: deploymentTimeZone(config.TIME_ZONE),
       sampleOverdueHours: config.SAMPLE_OVERDUE_HOURS,
     }),
   );
@@ -147,7 +166,7 @@ export async function buildApp(
   return {
     http,
     consumers,
-    workers: [hub, health],
+    workers: [hub, health, refused],
     hub,
     live,
     annual,

@@ -28,6 +28,11 @@ export const DashboardConfig = serviceConfig({
   SAMPLE_OVERDUE_HOURS: Type.Integer({ default: 72, minimum: 1 }),
   /** The calendar the annual report counts years in (minutes east of UTC; China: +480, no DST). */
   REPORT_UTC_OFFSET_MINUTES: Type.Integer({ default: 480, minimum: -720, maximum: 840 }),
+  /**
+   * The deployment's time zone (IANA), in which the page shows every time whatever the
+   * browser's; told to the page with its session. China Standard Time (UTC+08:00) by default.
+   */
+  TIME_ZONE: Type.String({ default: 'Asia/Shanghai', minLength: 1, maxLength: 64 }),
   /** Build the web page at start when `web/dist` is missing (off only where it is prebuilt). */
   WEB_BUILD: Type.Boolean({ default: true }),
 });

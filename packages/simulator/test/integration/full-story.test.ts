@@ -15,6 +15,7 @@ import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   agenciesOf,
+  CASE_PATH_TYPES,
   credentialFor,
   dateAt8,
   type ExpectedEndState,
@@ -43,6 +44,7 @@ let prefix: string;
 let platform: TestPlatform;
 let kafka: KafkaReports;
 let dlq: TopicCollector;
+let caseEvents: TopicCollector;
 let plan: Plan;
 let result: RunResult;
 let expected: ExpectedEndState;
@@ -57,6 +59,7 @@ beforeAll(async () => {
   prefix = await createTestTopics('simulator-story');
   platform = await startPlatform(prefix);
   dlq = await new TopicCollector(`${prefix}${Topics.agencyReports}.dlq`).start();
+  caseEvents = await new TopicCollector(`${prefix}${Topics.caseEvents}`).start();
   kafka = new KafkaReports({
     brokers: testInfra().kafkaBrokers,
     topicPrefix: prefix,
@@ -81,6 +84,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await kafka?.close();
   await dlq?.stop();
+  await caseEvents?.stop();
   await platform?.stop();
   await deleteTestTopics(prefix);
 });
@@ -110,6 +114,20 @@ describe('the drill, from outside', () => {
     ).toBe(true);
     expect(letters.map((l) => l.headers.dlq_consumer_group).sort()).toEqual(['dashboard', 'intake.reports']);
     expect(letters.every((l) => l.headers.dlq_reason?.includes('/data/child'))).toBe(true);
+  });
+
+  it('shows the malformed Kafka report on the dashboard as refused by intake, not as received', async () => {
+    const malformedKafka = plan.actions.filter(
+      (a) => a.do === 'report' && a.purpose === 'malformed' && a.channel === 'kafka',
+    ).length;
+    const refused = async () =>
+      (await get(platform.urls.dashboard, '/v1/stats')).body.byType['homeward.report.refused'] ?? 0;
+    await waitFor(async () => (await refused()) >= malformedKafka, {
+      what: 'the refused report on the dashboard',
+      timeoutMs: 30_000,
+      intervalMs: 500,
+    }).catch(() => undefined);
+    expect(await refused()).toBe(malformedKafka);
   });
 
   it('leaves every case where its story ends, with its leads', async () => {
@@ -157,6 +175,32 @@ describe('the drill, from outside', () => {
     ]);
   });
 
+  it('takes every case along its path: opened, team, located, rescued, closed, as its story goes', async () => {
+    const moving = new Set<string>(CASE_PATH_TYPES);
+    const paths = () =>
+      expected.cases.map((c) => {
+        const caseId = result.refs[c.story]!.caseId;
+        return {
+          story: c.story,
+          path: caseEvents.events
+            .filter((e) => moving.has(e.type) && (e.data as { caseId?: string }).caseId === caseId)
+            .map((e) => e.type),
+        };
+      });
+    const want = expected.cases.map(({ story, path }) => ({ story, path }));
+    const got = await waitFor(
+      () => (JSON.stringify(paths()) === JSON.stringify(want) ? paths() : undefined),
+      {
+        what: 'every case’s path on case.events.v1',
+        timeoutMs: 30_000,
+        intervalMs: 500,
+      },
+    ).catch(paths);
+    expect(got).toEqual(want);
+    // The drill's paths: a rescued and returned child's case runs the whole way.
+    expect(want.find((c) => c.story === 'mc1')!.path).toEqual([...CASE_PATH_TYPES]);
+  });
+
   it('targets every unit inside each alert’s radius, and counts each acknowledgement of a unit that received it', async () => {
     const notifications = platform.urls.notifications;
     const answering = new Set(plan.units.filter((u) => u.acks && !u.broken).map((u) => u.unitId));
@@ -174,6 +218,7 @@ describe('the drill, from outside', () => {
         );
         out.push({
           story: a.story,
+          status: c.status,
           radiusKm: c.radiusKm,
           targeted: c.targeted,
           pending: c.pending,
@@ -199,6 +244,8 @@ describe('the drill, from outside', () => {
     expect(got).toEqual(
       expected.alerts.map((a, i) => ({
         story: a.story,
+        // A child located ends its alert (found); the others are still out.
+        status: a.active ? 'active' : 'cancelled',
         radiusKm: a.radiusKm,
         targeted: a.notified + a.failed,
         pending: 0,
@@ -221,18 +268,57 @@ describe('the drill, from outside', () => {
     expect(confirmed).toHaveLength(expected.matchesConfirmed);
     expect(rejected).toHaveLength(expected.matchesRejected);
     expect(folded).toHaveLength(expected.matchesFolded);
-    const dnaStory = plan.stories.find((s) => s.dna && s.rescued)!;
-    expect(confirmed[0].caseId).toBe(result.refs[dnaStory.id]!.caseId);
+    // Every match on the case of its story: by case, confirmed, folded and rejected.
+    const byCase = (ms: Array<{ caseId: string }>, caseId: string | undefined) =>
+      ms.filter((m) => m.caseId === caseId).length;
+    const got = expected.cases.map((c) => {
+      const caseId = result.refs[c.story]!.caseId;
+      return {
+        story: c.story,
+        confirmed: byCase(confirmed, caseId),
+        folded: byCase(folded, caseId),
+        rejected: byCase(rejected, caseId),
+      };
+    });
+    expect(got).toEqual(
+      expected.cases.map((c) => ({
+        story: c.story,
+        ...(c.matches ?? { confirmed: 0, folded: 0, rejected: 0 }),
+      })),
+    );
   });
 
   it('places every rescued child, with its follow-ups done or overdue as the story says', async () => {
     const placement = platform.urls.placement;
     const types: Record<string, number> = {};
+    const perCase = [];
     for (const c of expected.cases.filter((x) => x.placement)) {
-      const p = (await get(placement, `/v1/cases/${result.refs[c.story]!.caseId}/placement`, civil)).body;
-      types[p.current?.type ?? p.type] = (types[p.current?.type ?? p.type] ?? 0) + 1;
+      const caseId = result.refs[c.story]!.caseId;
+      const p = (await get(placement, `/v1/cases/${caseId}/placement`, civil)).body;
+      const type = p.current?.type ?? p.type;
+      types[type] = (types[type] ?? 0) + 1;
+      const items = (await get(placement, `/v1/followups?caseId=${caseId}&limit=200`, civil)).body
+        .items as Array<{
+        status: string;
+        overdue: boolean;
+      }>;
+      perCase.push({
+        story: c.story,
+        type,
+        followups: {
+          completed: items.filter((f) => f.status === 'completed').length,
+          overdue: items.filter((f) => f.status === 'scheduled' && f.overdue).length,
+          scheduled: items.filter((f) => f.status === 'scheduled' && !f.overdue).length,
+        },
+      });
     }
     expect(types).toEqual(expected.placements);
+    // Each rescued child placed as its story says, with its own follow-ups where they stand.
+    expect(perCase).toEqual(
+      expected.cases
+        .filter((x) => x.placement)
+        .map((c) => ({ story: c.story, type: c.placement, followups: c.followups })),
+    );
     const count = async () => {
       const all = (await get(placement, '/v1/followups?limit=200', civil)).body.items as Array<{
         status: string;

@@ -330,6 +330,25 @@ export const STREAM_ALLOWLISTS: Record<EventType, Allowlist> = {
   },
 };
 
+/**
+ * The view type of a report that intake refused. Not an event of the catalogue: nobody
+ * publishes it; the dashboard makes it from intake's dead letter of the report
+ * (`refused-report.ts`), so that a refused report is shown as refused, not as received.
+ */
+export const REPORT_REFUSED = 'homeward.report.refused';
+
+/**
+ * What the operators' stream shows of the views made from dead letters, allowlisted as the
+ * events are. A refused report: which report (its CloudEvent id; the agency that sent it is
+ * the view's source), its kind, the refusal's code, the paths of the fields at fault, when it
+ * was sent and refused. Never the report's data (a malformed report may carry anything in any
+ * field, a reporter's contacts among them) nor the reason's text (a validator's message may
+ * quote what was sent).
+ */
+export const DEAD_LETTER_ALLOWLISTS: Readonly<Record<typeof REPORT_REFUSED, Allowlist>> = {
+  [REPORT_REFUSED]: { reportId: true, kind: true, code: true, fields: true, sentAt: true, refusedAt: true },
+};
+
 const isScalar = (v: unknown) => v === null || ['string', 'number', 'boolean'].includes(typeof v);
 
 /** `value` cut down to what `keep` allows; undefined when nothing of it is allowed. */

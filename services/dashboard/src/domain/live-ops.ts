@@ -122,7 +122,15 @@ export function liveOps(
   keys: LiveKeys,
   historyMaxLen: number,
 ): RedisOp[] {
-  const ops: RedisOp[] = [
+  return [...historyOps(view, keys, historyMaxLen), ...boardOps(event, view, keys)];
+}
+
+/**
+ * A view's entry in the history stream (its id is the SSE event id) and the counters of
+ * `GET /v1/stats`: what every view projects, an event's or a dead letter's.
+ */
+export function historyOps(view: EventView, keys: LiveKeys, historyMaxLen: number): RedisOp[] {
+  return [
     [
       'XADD',
       keys.history,
@@ -143,6 +151,14 @@ export function liveOps(
     ['HINCRBY', keys.stats, `topic:${view.topic}`, '1'],
     ['HINCRBY', keys.stats, `type:${view.type}`, '1'],
   ];
+}
+
+/**
+ * The board's state moved by one event: case statuses, alerts, samples, matches, placements,
+ * follow-ups, annual reports and the raised clocks.
+ */
+function boardOps(event: HomewardEvent, view: EventView, keys: LiveKeys): RedisOp[] {
+  const ops: RedisOp[] = [];
   // biome-ignore lint/suspicious/noExplicitAny: each branch reads the fields its type's schema guarantees
   const d = event.data as Record<string, any>;
   const status = CASE_STATUS[event.type];

@@ -39,6 +39,8 @@ export interface DashboardRoutesDeps {
   self: () => Promise<ServiceHealth>;
   clock: Clock;
   sessionTtlSeconds: number;
+  /** The deployment's time zone (IANA), told to the page with its session. */
+  timeZone: string;
   sampleOverdueHours: number;
 }
 
@@ -73,7 +75,7 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       const principal = principalOf(request);
       const token = await deps.live.createSession(principal, deps.sessionTtlSeconds);
       const expiresAt = new Date(deps.clock.now().getTime() + deps.sessionTtlSeconds * 1000).toISOString();
-      return reply.code(201).send({ token, expiresAt, ...principal });
+      return reply.code(201).send({ token, expiresAt, ...principal, timeZone: deps.timeZone });
     },
   );
 

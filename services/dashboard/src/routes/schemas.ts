@@ -31,6 +31,7 @@ export const SessionCreated = Type.Object({
   agencyId: Type.String(),
   role: Type.String(),
   region: Type.String(),
+  timeZone: Type.String({ description: "the deployment's time zone (IANA), in which the page shows times" }),
 });
 
 export const Stats = Type.Object({

@@ -1,10 +1,12 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { deadLetterTopic, encodeKafka, Topics } from '@homeward/events';
 import {
   createTestTopics,
   deleteTestTopics,
   devKey,
   ensureChromium,
+  sendRaw,
   uniqueName,
   waitFor,
 } from '@homeward/testing';
@@ -12,9 +14,14 @@ import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import anhui from '../../web/src/geo/anhui.json' with { type: 'json' };
 import {
+  acknowledged,
   alertIssued,
   caseOpened,
+  delivered,
+  followupOverdue,
+  followupScheduled,
   leadAdded,
+  matchFound,
   type RunningDashboard,
   reportSubmitted,
   startDashboard,
@@ -64,6 +71,17 @@ interface DOMRectLike {
   right: number;
   top: number;
   bottom: number;
+}
+/** What the fit check reads of an element in the page (the tests' types have no DOM). */
+interface El {
+  tagName: string;
+  textContent: string | null;
+  scrollWidth: number;
+  clientWidth: number;
+  getBoundingClientRect(): DOMRectLike & { width: number; height: number };
+  getAttribute(name: string): string | null;
+  querySelectorAll(selector: string): ArrayLike<El>;
+  closest(selector: string): El | null;
 }
 const overlaps = (a: DOMRectLike, b: DOMRectLike) =>
   a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom;
@@ -223,6 +241,8 @@ describe('the operators’ page in a browser', () => {
     });
 
     await page.locator('[data-testid=sighting]').first().waitFor({ timeout: 10_000 });
+    // Along the way: from the alert's last-seen point to where the child was seen.
+    await page.locator(`[data-testid=sighting-trail][data-case-id="${alerts[0]!.caseId}"]`).waitFor();
 
     // The province and its sixteen prefectures, drawn from the shipped boundaries.
     await expect(page.locator('[data-testid=prefecture]').count()).resolves.toBe(16);
@@ -313,6 +333,143 @@ describe('the operators’ page in a browser', () => {
     // The board and the annual report each say what they count.
     await expect(page.getByTestId('cases-note').textContent()).resolves.toContain('by its status now');
     await page.screenshot({ path: `${ARTIFACTS}load-laptop-1366.png` });
+  });
+
+  it('keeps every panel readable with hundreds of cases, at laptop and wall sizes', async () => {
+    // Hundreds of cases over the province's counties, on top of the 45 above.
+    const counties = anhui.features.flatMap((f) =>
+      ['02', '03', '04', '11', '21', '22'].map((c) => `${String(f.id).slice(0, 4)}${c}`),
+    );
+    const many = Array.from({ length: 300 }, (_, i) => uniqueName(`many-${i}`));
+    await dash.publish(...many.map((c, i) => caseOpened(c, { region: counties[i % counties.length]! })));
+    // Every list busy enough to page: coverage on the first alerts (sparklines drawn), a dozen
+    // matches awaiting review, a dozen overdue follow-ups.
+    const shownAlerts = await page
+      .locator('[data-testid=alert-ring]')
+      .evaluateAll((els) => els.slice(0, 8).map((e) => e.getAttribute('data-alert-id')!));
+    await dash.publish(
+      ...shownAlerts.flatMap((a) => [
+        delivered(a, 'unit-1'),
+        delivered(a, 'unit-2'),
+        delivered(a, 'unit-3'),
+        acknowledged(a, 'unit-1'),
+      ]),
+      ...many
+        .slice(0, 12)
+        .flatMap((c, i) => [
+          matchFound(`m-${c}`, `s-${c}`, c),
+          followupScheduled(`fu-${i}-${c}`, c),
+          followupOverdue(`fu-${i}-${c}`, c),
+        ]),
+    );
+    await waitFor(async () => (await dash.get('/v1/board')).body.cases.total >= 350, {
+      what: '350 cases on the board',
+      timeoutMs: 30_000,
+    });
+    await page.locator('[data-testid=case-board-pager]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=followups-pager]').waitFor({ timeout: 10_000 });
+    await page.locator('[data-testid=alerts-table] svg.spark').first().waitFor({ timeout: 10_000 });
+
+    for (const [width, height, name] of [
+      [1366, 768, 'laptop-1366'],
+      [1920, 1080, 'wall-1920'],
+      [3840, 2160, 'wall-3840'],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(300);
+      const misfits = await page.evaluate(() => {
+        const out: string[] = [];
+        const doc = globalThis as unknown as { document: { querySelectorAll(s: string): ArrayLike<El> } };
+        for (const panel of Array.from(doc.document.querySelectorAll('section.panel'))) {
+          const p = panel.getBoundingClientRect();
+          const name = panel.getAttribute('aria-label');
+          if (panel.scrollWidth > panel.clientWidth + 1) out.push(`${name}: scrolls sideways`);
+          for (const el of Array.from(panel.querySelectorAll('*'))) {
+            // Drawn shapes are clipped to the map; the map itself is checked.
+            if (el.closest('svg') && el.tagName.toLowerCase() !== 'svg') continue;
+            const r = el.getBoundingClientRect();
+            if (r.width === 0 || r.height === 0) continue;
+            if (r.right > p.right + 1 || r.left < p.left - 1)
+              out.push(
+                `${name}: <${el.tagName.toLowerCase()} class="${el.getAttribute('class') ?? ''}"> past its panel`,
+              );
+          }
+          // Column heads are never cut: a narrow panel must not hide what a column is.
+          for (const th of Array.from(panel.querySelectorAll('th')))
+            if (th.scrollWidth > th.clientWidth + 1) out.push(`${name}: head "${th.textContent}" cut`);
+        }
+        return out;
+      });
+      expect(misfits, name).toEqual([]);
+
+      // Ring labels never overlap, nor the log's columns.
+      const labels = await page
+        .locator('[data-testid=ring-label]')
+        .evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRectLike));
+      for (let i = 0; i < labels.length; i++)
+        for (let j = i + 1; j < labels.length; j++)
+          expect(overlaps(labels[i]!, labels[j]!), `${name}: labels ${i}, ${j}`).toBe(false);
+      const cells = await page
+        .locator('[data-testid=event-row]')
+        .evaluateAll((rows) =>
+          rows.map((r) => [...r.children].map((c) => c.getBoundingClientRect().toJSON() as DOMRectLike)),
+        );
+      expect(cells.length).toBeGreaterThan(5);
+      for (const row of cells)
+        for (let i = 0; i < row.length; i++)
+          for (let j = i + 1; j < row.length; j++)
+            expect(overlaps(row[i]!, row[j]!), `${name}: log cells ${i}, ${j}`).toBe(false);
+      // The alerts table shows all six columns, acknowledgements and coverage included.
+      const heads = await page
+        .locator('[data-testid=alerts-table] th')
+        .evaluateAll((ths) => ths.map((th) => th.getBoundingClientRect().width));
+      expect(heads).toHaveLength(6);
+      expect(heads.every((w) => w > 20)).toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}load-${name}.png` });
+    }
+
+    // The board pages through the regions, busiest first; each figure says what it counts.
+    const firstRows = await page
+      .locator('[data-testid=case-board] tbody tr')
+      .evaluateAll((trs) => trs.map((tr) => Number(tr.lastElementChild?.textContent?.replace(/,/g, ''))));
+    expect(firstRows).toHaveLength(8);
+    expect([...firstRows].sort((a, b) => b - a)).toEqual(firstRows);
+    await expect(page.getByTestId('cases-total').textContent()).resolves.toMatch(/^\(3\d\d\)$/);
+  });
+
+  it('marks a report that intake refused as refused, not as an ordinary report', async () => {
+    await page.setViewportSize({ width: 1440, height: 900 });
+    const shown = reportSubmitted('Zhao Liu');
+    await dash.publish(shown);
+    const submitted = page.locator(`[data-testid=event-row][data-type="homeward.report.submitted"]`).first();
+    await submitted.waitFor({ timeout: 5000 });
+    const enc = encodeKafka(shown, null);
+    await sendRaw(
+      `${prefix}${deadLetterTopic(Topics.agencyReports)}`,
+      [
+        {
+          value: enc.value,
+          headers: {
+            ...enc.headers,
+            dlq_reason: 'refused by intake',
+            dlq_error_code: 'source',
+            dlq_consumer_group: 'intake.reports',
+            dlq_failed_at: new Date().toISOString(),
+          },
+        },
+      ],
+      'intake',
+    );
+    const refusal = page.locator('[data-testid=event-row][data-type="homeward.report.refused"]');
+    await refusal.waitFor({ timeout: 20_000 });
+    await expect(refusal.textContent()).resolves.toContain(
+      'missing-child report from agency/hefei-psb refused by intake (source)',
+    );
+    // The report.submitted shown when it arrived is marked too.
+    await page
+      .locator('[data-testid=event-row][data-type="homeward.report.submitted"][data-refused=true]')
+      .waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}refused-report.png` });
   });
 
   it('fits a laptop and a wall display', async () => {

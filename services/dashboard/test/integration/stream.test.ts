@@ -55,6 +55,18 @@ describe('GET /v1/stream', () => {
     expect(session.statusCode).toBe(403);
   });
 
+  it('tells the page the deployment’s time zone with its session (TIME_ZONE; UTC+08:00 by default)', async () => {
+    const session = await dash.app.http.inject({ method: 'POST', url: '/v1/session', headers: operator });
+    expect(JSON.parse(session.body).timeZone).toBe('Asia/Shanghai');
+    const xinjiang = await startDashboard({ prefix, consumers: false, env: { TIME_ZONE: 'Asia/Urumqi' } });
+    try {
+      const there = await xinjiang.app.http.inject({ method: 'POST', url: '/v1/session', headers: operator });
+      expect(JSON.parse(there.body).timeZone).toBe('Asia/Urumqi');
+    } finally {
+      await xinjiang.stop();
+    }
+  });
+
   it('refuses bad filters and bad event ids with the field named', async () => {
     const region = await dash.get('/v1/stream?region=12345');
     expect(region.status).toBe(400);

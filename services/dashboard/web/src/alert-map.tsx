@@ -1,7 +1,7 @@
 import { type GeoPermissibleObjects, geoCircle, geoMercator, geoPath } from 'd3-geo';
-import { useState } from 'react';
 import type { AlertView, LogRow } from './api.ts';
 import anhui from './geo/anhui.json';
+import { count, usePage } from './pager.tsx';
 import { formatTime } from './time.ts';
 
 /** The map's drawing size (SVG user units; the element scales to its panel). */
@@ -71,6 +71,31 @@ export function sightingsOf(rows: LogRow[]): Sighting[] {
   return out;
 }
 
+/**
+ * The way a searched child went: from its alert's last-seen point through its sightings in the
+ * order they were seen (projected points), one trail per case with at least one sighting.
+ */
+export function trailsOf(
+  alerts: AlertView[],
+  sightings: Sighting[],
+): Array<{ caseId: string; points: Array<[number, number]> }> {
+  const out: Array<{ caseId: string; points: Array<[number, number]> }> = [];
+  for (const a of alerts) {
+    const seen = sightings
+      .filter((s) => s.caseId === a.caseId)
+      .sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+    if (seen.length === 0) continue;
+    const points = [
+      [a.center.lon, a.center.lat] as [number, number],
+      ...seen.map((s) => [s.lon, s.lat] as [number, number]),
+    ]
+      .map((p) => projection(p))
+      .filter((p): p is [number, number] => p !== null);
+    out.push({ caseId: a.caseId, points });
+  }
+  return out;
+}
+
 interface Label {
   alertId: string;
   text: string;
@@ -119,25 +144,24 @@ export function placeLabels(items: Array<{ alertId: string; text: string; x: num
 /**
  * Active alerts on the province: prefecture boundaries from a shipped open dataset, each alert a
  * ring of its current radius (true kilometres on the sphere, Mercator-projected) around the
- * last-seen point, earlier steps dashed; the table below pages through them.
+ * last-seen point, earlier steps dashed, and the sightings of its case as points joined in the
+ * order they were seen; the table below pages through them.
  */
 export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sightings?: Sighting[] }) {
   // Sightings of the cases whose alert is out: where the search is leading.
   const searched = new Set(alerts.map((a) => a.caseId));
   const leads = sightings.filter((s) => searched.has(s.caseId));
-  const [page, setPage] = useState(0);
-  const pages = Math.max(1, Math.ceil(alerts.length / ROWS_PER_PAGE));
-  const current = Math.min(page, pages - 1);
-  const rows = alerts.slice(current * ROWS_PER_PAGE, (current + 1) * ROWS_PER_PAGE);
+  const { rows, pager } = usePage(alerts, ROWS_PER_PAGE, 'alerts-pager');
   const centres = alerts.map((a) => {
     const [x, y] = projection([a.center.lon, a.center.lat]) ?? [0, 0];
     return { alertId: a.alertId, text: `${shortId(a.alertId)} · ${a.radiusKm} km`, x, y };
   });
   const labels = placeLabels(centres);
+  const trails = trailsOf(alerts, leads);
   return (
     <section className="panel alerts-panel" aria-label="Active alerts">
       <h2>
-        Active alerts ({alerts.length})
+        Active alerts ({count(alerts.length)})
         {leads.length > 0 && <small className="muted"> · ◆ {leads.length} sightings</small>}
         {labels.length < alerts.length && (
           <small className="muted">
@@ -184,6 +208,15 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
                 ))}
               <path d={ringPath(a.center.lon, a.center.lat, a.radiusKm)} className="ring" />
             </g>
+          ))}
+          {trails.map((t) => (
+            <polyline
+              key={t.caseId}
+              points={t.points.map(([x, y]) => `${x},${y}`).join(' ')}
+              className="sighting-trail"
+              data-testid="sighting-trail"
+              data-case-id={t.caseId}
+            />
           ))}
           {leads.map((s) => {
             const [x, y] = projection([s.lon, s.lat]) ?? [0, 0];
@@ -253,19 +286,7 @@ export function AlertMap({ alerts, sightings = [] }: { alerts: AlertView[]; sigh
               ))}
             </tbody>
           </table>
-          {pages > 1 && (
-            <div className="pager" data-testid="alerts-pager">
-              <button type="button" disabled={current === 0} onClick={() => setPage(current - 1)}>
-                ‹
-              </button>
-              <span>
-                {current + 1} / {pages}
-              </span>
-              <button type="button" disabled={current >= pages - 1} onClick={() => setPage(current + 1)}>
-                ›
-              </button>
-            </div>
-          )}
+          {pager}
         </>
       )}
     </section>

@@ -6,6 +6,8 @@ export interface Session {
   agencyId: string;
   role: string;
   region: string;
+  /** The deployment's time zone (IANA); a session saved by an older page may lack it. */
+  timeZone?: string;
 }
 
 export interface EventView {

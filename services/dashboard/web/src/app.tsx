@@ -23,6 +23,7 @@ import {
   RatesPanel,
   ReportsDue,
 } from './panels.tsx';
+import { setTimeZone } from './time.ts';
 import { type StreamFilter, useEventStream } from './use-event-stream.ts';
 
 const RATE_WINDOW = 60;
@@ -40,6 +41,8 @@ const TOPICS = [
 export function App() {
   const [session, setSession] = useState<Session | undefined>(savedSession);
   if (!session) return <SignIn onSignedIn={setSession} />;
+  // Times in the deployment's zone, as the dashboard says it, before anything is drawn.
+  setTimeZone(session.timeZone);
   return (
     <Dashboard
       session={session}

@@ -1,26 +1,53 @@
 /**
- * The deployment's time zone: times on the page are the deployment's (China Standard Time,
- * UTC+08:00, by default), not the browser's. Set at build time with VITE_TIME_ZONE (an IANA
- * zone, e.g. `Asia/Shanghai`); the service builds the page when it starts.
+ * The deployment's time zone: times on the page are the deployment's, not the browser's. The
+ * dashboard tells the page its zone with the session (`TIME_ZONE`, China Standard Time,
+ * UTC+08:00, by default); until then, and for a session saved before it said one, the build's
+ * VITE_TIME_ZONE or Asia/Shanghai.
  */
-export const TIME_ZONE: string =
+const BUILD_ZONE: string =
   (import.meta as { env?: Record<string, string | undefined> }).env?.VITE_TIME_ZONE ?? 'Asia/Shanghai';
 
-const time = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  hour: '2-digit',
-  minute: '2-digit',
-  second: '2-digit',
-  hourCycle: 'h23',
-});
-const dateTime = new Intl.DateTimeFormat('en-GB', {
-  timeZone: TIME_ZONE,
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
+let zone = BUILD_ZONE;
+let time = formatters(zone).time;
+let dateTime = formatters(zone).dateTime;
+
+function formatters(z: string) {
+  return {
+    time: new Intl.DateTimeFormat('en-GB', {
+      timeZone: z,
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+      hourCycle: 'h23',
+    }),
+    dateTime: new Intl.DateTimeFormat('en-GB', {
+      timeZone: z,
+      month: 'short',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    }),
+  };
+}
+
+/** Shows times in `z` from now on (a zone the browser does not know leaves the one in use). */
+export function setTimeZone(z: string | undefined): void {
+  if (!z || z === zone) return;
+  try {
+    const f = formatters(z);
+    zone = z;
+    time = f.time;
+    dateTime = f.dateTime;
+  } catch {
+    // An unknown zone: keep the one in use rather than show the browser's.
+  }
+}
+
+/** The zone times are shown in (IANA name). */
+export function timeZone(): string {
+  return zone;
+}
 
 /** `HH:MM:SS` in the deployment's zone (a live log's time of day). */
 export function formatTime(at: string | undefined): string {
@@ -38,7 +65,7 @@ export function formatDateTime(at: string | undefined): string {
 
 /** The zone's offset as `UTC+08:00`, said once beside the times it applies to. */
 export function zoneLabel(): string {
-  const part = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, timeZoneName: 'longOffset' })
+  const part = new Intl.DateTimeFormat('en-GB', { timeZone: zone, timeZoneName: 'longOffset' })
     .formatToParts(Date.now())
     .find((p) => p.type === 'timeZoneName')?.value;
   return part?.replace('GMT', 'UTC') || 'UTC';
