@@ -555,4 +555,20 @@ describe('ProfileIndex: relatives and bookkeeping, known answers', () => {
         .sort(),
     ).toEqual(['aunt', 'sib']);
   });
+
+  it('moves a parent into a removed slot with its codes at every locus, for the pre-filter too', () => {
+    const kid = profile({ CSF1PO: [12, 13], FGA: [20, 21], TH01: [6, 7], TPOX: [8, 9] });
+    // x shares nothing with the child at four loci; m at none. Removing x moves m into x's slot
+    // (the second: the first slot's offsets are the same whichever way they are counted).
+    const x = profile({ CSF1PO: [7, 8], FGA: [18, 19], TH01: [9, 10], TPOX: [11, 12] });
+    const m = profile({ CSF1PO: [12, 10], FGA: [21, 24], TH01: [6, 9], TPOX: [9, 9] });
+    const index = new ProfileIndex(table);
+    index.add('first', x, 'parent');
+    index.add('x', x, 'parent');
+    index.add('m', m, 'parent');
+    index.remove('x');
+    const found = index.searchParentsForChild(kid, { floor: 0 }).singles;
+    expect(found.map((c) => c.parentId)).toEqual(['m']);
+    expect(index.profileOf('m')).toEqual(m);
+  });
 });
