@@ -571,4 +571,16 @@ describe('ProfileIndex: relatives and bookkeeping, known answers', () => {
     expect(found.map((c) => c.parentId)).toEqual(['m']);
     expect(index.profileOf('m')).toEqual(m);
   });
+
+  it('removes a parent in no pair without touching the pairs', () => {
+    const index = new ProfileIndex(table);
+    for (const c of ['c0', 'c1']) {
+      index.add(`${c}m`, mother, 'parent', { caseId: c, relation: 'mother' });
+      index.add(`${c}f`, father, 'parent', { caseId: c, relation: 'father' });
+    }
+    index.add('alone', other, 'parent');
+    index.remove('alone');
+    expect(index.pairCount).toBe(2);
+    expect(index.searchParentsForChild(child, { floor: 0 }).pairs.map((p) => p.caseId)).toEqual(['c0', 'c1']);
+  });
 });
