@@ -1,14 +1,16 @@
 /**
  * Kinship search benchmark: one child against 1,000,000 synthetic parent pairs (2,000,000
- * parents) on the 23 loci of the FBI table, beside a minimal reference kernel doing the same
- * arithmetic on plain typed arrays in the same run.
+ * parents) on the 23 loci of the FBI table, three ways in one loop, so that they share the
+ * machine's load: the service's ProfileIndex scanned on one thread, the same index scanned by
+ * the SearchPool's worker threads (one per core, each a range of the index's SharedArrayBuffers,
+ * what MatchingService uses), and a minimal reference kernel doing the same arithmetic on plain
+ * typed arrays.
  *
- * The same index is also spread over worker threads (SearchPool, one shard per core) and timed
- * in the same loop, so the three columns share the machine's load.
- *
- * Run: node_modules/.bin/tsx bench/src/dna-kinship.bench.ts [pairs]
+ * Run: npm run bench -- dna-kinship [-- pairs]
  */
+
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { loadFrequencyTable } from '../../services/dna-tracking/src/domain/allele-frequencies.ts';
 import { mutationIndex } from '../../services/dna-tracking/src/domain/kinship.ts';
@@ -27,6 +29,10 @@ const out = (line = '') => process.stdout.write(`${line}\n`);
 const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MB`;
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.ceil((p / 100) * xs.length) - 1]!;
 const gc = () => (globalThis as { gc?: () => void }).gc?.();
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ');
 
 const raw: unknown = JSON.parse(
   readFileSync(
@@ -37,8 +43,9 @@ const raw: unknown = JSON.parse(
 const table = loadFrequencyTable(raw, { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' });
 const loci = table.loci;
 const L = loci.length;
+const loadAtStart = load();
 
-// Generation alone, with the same seed as the load below, so the packing cost can be isolated.
+// Generation alone, with the same seed as the load below, so that the load can be told apart.
 const t0 = performance.now();
 {
   const population = new SyntheticPopulation(table, 42);
@@ -48,68 +55,53 @@ const generateMs = performance.now() - t0;
 
 gc();
 const before = process.memoryUsage();
-const index = new ProfileIndex(table);
-// The reference kernel's own flat copy: pair p's mother at row 2p, father at row 2p+1.
-const codes = loci.map((l) => new Map(table.alleles(l).map((a, i) => [a, i])));
-const freqs = loci.map((l) => table.alleles(l).map((a) => table.frequency(l, a)));
-const flat = new Uint16Array(2 * PAIRS * L * 2);
+const index = new ProfileIndex(table, { shared: true });
 const population = new SyntheticPopulation(table, 42);
+const step = Math.max(1, Math.floor(PAIRS / (SEARCHES / 2)));
+const sampled: Array<[StrProfile, StrProfile]> = [];
+const loadMarks: Array<[number, number]> = [];
 let indexMs = 0;
-const mothers: StrProfile[] = [];
-const fathers: StrProfile[] = [];
 for (let p = 0; p < PAIRS; p++) {
   const m = population.person();
   const f = population.person();
-  if (p % Math.max(1, Math.floor(PAIRS / (SEARCHES / 2))) === 0) {
-    mothers.push(m);
-    fathers.push(f);
-  }
+  if (p % step === 0) sampled.push([m, f]);
   const s = performance.now();
   index.add(`m${p}`, m, 'parent', { caseId: `case-${p}`, relation: 'mother' });
   index.add(`f${p}`, f, 'parent', { caseId: `case-${p}`, relation: 'father' });
   indexMs += performance.now() - s;
-  [m, f].forEach((profile, r) => {
-    const base = (2 * p + r) * L * 2;
-    loci.forEach((locus, l) => {
-      const g = profile.loci[locus]!;
-      flat[base + 2 * l] = codes[l]!.get(g[0])!;
-      flat[base + 2 * l + 1] = codes[l]!.get(g[1])!;
-    });
-  });
+  if ((2 * p + 2) % 1_000_000 === 0) loadMarks.push([2 * p + 2, indexMs]);
 }
-const loadMs = performance.now() - t0 - generateMs;
+if (loadMarks.at(-1)?.[0] !== 2 * PAIRS) loadMarks.push([2 * PAIRS, indexMs]);
 gc();
 const after = process.memoryUsage();
+const packed = index.packedBytes;
 
-// The same profiles over worker threads, regenerated from the same seed and sent in batches.
-const poolStart = performance.now();
-const pool = await SearchPool.start({
-  rawTable: raw,
-  tableOptions: { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' },
-  indexOptions: {},
-  frequencyTable: table.meta,
-});
+// The reference kernel's own flat copy: pair p's mother at row 2p, father at row 2p+1, the
+// same profiles regenerated from the same seed.
+const codes = loci.map((l) => new Map(table.alleles(l).map((a, i) => [a, i])));
+const freqs = loci.map((l) => table.alleles(l).map((a) => table.frequency(l, a)));
+const flat = new Uint16Array(2 * PAIRS * L * 2);
 {
   const again = new SyntheticPopulation(table, 42);
-  let batch: Array<[string, StrProfile, 'parent', { caseId: string; relation: 'mother' | 'father' }]> = [];
-  for (let p = 0; p < PAIRS; p++) {
-    batch.push([`m${p}`, again.person(), 'parent', { caseId: `case-${p}`, relation: 'mother' }]);
-    batch.push([`f${p}`, again.person(), 'parent', { caseId: `case-${p}`, relation: 'father' }]);
-    if (batch.length >= 50_000) {
-      await pool.addMany(batch);
-      batch = [];
+  for (let r = 0; r < 2 * PAIRS; r++) {
+    const profile = again.person();
+    for (let l = 0; l < L; l++) {
+      const g = profile.loci[loci[l]!]!;
+      flat[(r * L + l) * 2] = codes[l]!.get(g[0])!;
+      flat[(r * L + l) * 2 + 1] = codes[l]!.get(g[1])!;
     }
   }
-  await pool.addMany(batch);
 }
-const poolLoadMs = performance.now() - poolStart;
-gc();
-const afterPool = process.memoryUsage();
+
+const s0 = performance.now();
+const pool = await SearchPool.start(index, { parallelFrom: 0 });
+const poolStartMs = performance.now() - s0;
 
 // Queries: true children of pairs spread through the index, and unrelated children.
 const queries: StrProfile[] = [];
 for (let i = 0; i < SEARCHES; i++) {
-  queries.push(i % 2 === 0 ? population.childOf(mothers[i / 2]!, fathers[i / 2]!) : population.person());
+  const pair = sampled[(i / 2) % sampled.length];
+  queries.push(i % 2 === 0 && pair ? population.childOf(pair[0], pair[1]) : population.person());
 }
 
 const mutSingle = Float64Array.from(loci, (l) => mutationIndex(table, l, 'single', MU));
@@ -190,46 +182,55 @@ index.searchParentsForChild(queries[0]!);
 referenceKernel(queries[0]!);
 await pool.searchParentsForChild(queries[0]!);
 const ours: number[] = [];
+// CPU time of the process (every thread) per search: what the search costs whatever the load.
+const cpu = { ours: [] as number[], pooled: [] as number[], reference: [] as number[] };
+const cpuSince = (c: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(c);
+  return (u.user + u.system) / 1000;
+};
 const pooled: number[] = [];
 const reference: number[] = [];
 let agree = true;
 let truePairsFound = 0;
 for (const q of queries) {
+  let c = process.cpuUsage();
   let s = performance.now();
   const r = index.searchParentsForChild(q);
   ours.push(performance.now() - s);
+  cpu.ours.push(cpuSince(c));
+  c = process.cpuUsage();
   s = performance.now();
   const w = await pool.searchParentsForChild(q);
   pooled.push(performance.now() - s);
+  cpu.pooled.push(cpuSince(c));
+  c = process.cpuUsage();
   s = performance.now();
   const k = referenceKernel(q);
   reference.push(performance.now() - s);
+  cpu.reference.push(cpuSince(c));
   if (k.singles !== r.singles.length || k.pairs !== r.pairs.length) agree = false;
-  if (w.singles.length !== r.singles.length || w.pairs.length !== r.pairs.length) agree = false;
+  if (JSON.stringify(w) !== JSON.stringify(r)) agree = false;
   truePairsFound += r.pairs.filter((p) => p.status === 'match').length;
 }
 await pool.close();
+const loadAtEnd = load();
 
 out(
   `dna-kinship: 1 child vs ${PAIRS.toLocaleString('en')} parent pairs (${(2 * PAIRS).toLocaleString('en')} parents), ${L} loci, table ${table.meta.population} ${table.meta.version}`,
 );
 out(`node ${process.version}, ${SEARCHES} searches (half true children), floor ${FLOOR}`);
+out(`machine                load average ${loadAtStart} at start, ${loadAtEnd} after the searches`);
 out();
-out(`generate profiles      ${(generateMs / 1000).toFixed(2)} s (not part of load)`);
+out(`generate profiles      ${(generateMs / 1000).toFixed(2)} s (not part of the load)`);
 out(
-  `load (generate + pack) ${(loadMs / 1000).toFixed(2)} s, of which ProfileIndex.add ${(indexMs / 1000).toFixed(2)} s`,
+  `index load             ${loadMarks.map(([n, ms]) => `${(n / 1e6).toLocaleString('en')}M parents ${(ms / 1000).toFixed(2)} s`).join(', ')} (ProfileIndex.add alone, cumulative)`,
+);
+const perMillion = (bytes: number) => mb((bytes / (2 * PAIRS)) * 1e6);
+out(
+  `memory per 1M parents  rss ${perMillion(after.rss - before.rss)}, heap ${perMillion(after.heapUsed - before.heapUsed)}, typed arrays ${perMillion(packed)} (index total: rss +${mb(after.rss - before.rss)}, heap +${mb(after.heapUsed - before.heapUsed)}, typed arrays ${mb(packed)} on SharedArrayBuffers)`,
 );
 out(
-  `memory                 rss ${mb(before.rss)} -> ${mb(after.rss)}, heap ${mb(before.heapUsed)} -> ${mb(after.heapUsed)}, arrayBuffers ${mb(before.arrayBuffers)} -> ${mb(after.arrayBuffers)} (includes the reference's own ${mb(flat.byteLength)} copy)`,
-);
-out(
-  `worker pool            ${pool.shards} shards, load ${(poolLoadMs / 1000).toFixed(2)} s (regenerate + send + pack), rss -> ${mb(afterPool.rss)}, arrayBuffers -> ${mb(afterPool.arrayBuffers)} (both copies)`,
-);
-out(
-  `machine                load average ${(await import('node:os'))
-    .loadavg()
-    .map((x) => x.toFixed(1))
-    .join(' ')}`,
+  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied)`,
 );
 out();
 out('| kernel                        | p50 ms | p95 ms | p99 ms |');
@@ -242,12 +243,27 @@ const ratio = (name: string, xs: number[], ys: number[]) =>
   out(
     `| ${name.padEnd(29)} | ${(pct(xs, 50) / pct(ys, 50)).toFixed(2).padStart(6)} | ${(pct(xs, 95) / pct(ys, 95)).toFixed(2).padStart(6)} | ${(pct(xs, 99) / pct(ys, 99)).toFixed(2).padStart(6)} |`,
   );
-row('ProfileIndex search (1 core)', ours);
-row(`SearchPool (${pool.shards} workers)`, pooled);
+row('ProfileIndex (1 thread)', ours);
+row(`SearchPool (${pool.workers} workers)`, pooled);
 row('reference typed loop', reference);
 ratio('ratio index / reference', ours, reference);
 ratio('ratio pool / reference', pooled, reference);
+ratio('ratio pool / index', pooled, ours);
+out();
+out('CPU time per search, every thread of the process (independent of the load: one thread on a quiet');
+out("machine takes about this long; the pool's workers share it, so about half of it each):");
+out('| kernel                        | cpu p50 ms | cpu p95 ms |');
+out('| ----------------------------- | ---------: | ---------: |');
+for (const [name, xs] of [
+  ['ProfileIndex (1 thread)', cpu.ours],
+  [`SearchPool (${pool.workers} workers, total)`, cpu.pooled],
+  ['reference', cpu.reference],
+] as const) {
+  out(
+    `| ${name.padEnd(29)} | ${pct(xs, 50).toFixed(1).padStart(10)} | ${pct(xs, 95).toFixed(1).padStart(10)} |`,
+  );
+}
 out();
 out(
-  `goal p95 <= 25 ms quiet, 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms; candidate counts agree (index, pool, reference): ${agree}; true pairs found as match: ${truePairsFound}/${SEARCHES / 2}`,
+  `goal p95 <= 25 ms quiet, 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; true pairs found as match: ${truePairsFound}/${SEARCHES / 2}`,
 );

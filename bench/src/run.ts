@@ -28,7 +28,12 @@ for (const name of chosen) {
   const res = spawnSync(
     join(repoRoot, 'node_modules', '.bin', 'tsx'),
     [join(here, `${name}.bench.ts`), ...passThrough],
-    { stdio: 'inherit', cwd: repoRoot },
+    // gc() for the memory figures.
+    {
+      stdio: 'inherit',
+      cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --expose-gc`.trim() },
+    },
   );
   if (res.status !== 0) {
     process.stderr.write(`bench ${name} failed with exit code ${res.status}\n`);

@@ -8,6 +8,7 @@ export {
 } from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export { pingMongo, startFerretDb } from './components/ferretdb.ts';
+export { ensureHelm, HELM_VERSION } from './components/helm.ts';
 export type { KafkaOptions, LoginOutcome } from './components/kafka.ts';
 export {
   ensureKafkaUsers,

@@ -1,4 +1,5 @@
 export type { Kafka } from 'kafkajs';
+export * from './asyncapi.ts';
 export * from './consumer-options.ts';
 export * from './consumer-runner.ts';
 export * from './dead-letter-reader.ts';

@@ -14,6 +14,7 @@ import Fastify, {
 import type { Logger } from 'pino';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
 import { type AccessControlOptions, accessControl } from './access.ts';
+import { registerAsyncApiDocs } from './asyncapi-docs.ts';
 import { NotFoundError } from './errors.ts';
 import { ProblemSchema, sendProblem, toProblem } from './problem.ts';
 
@@ -107,7 +108,11 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
   await app.register(swagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: `Homeward ${opts.name}`, version: opts.version, description: opts.description },
+      info: {
+        title: `Homeward ${opts.name}`,
+        version: opts.version,
+        description: `${opts.description}\n\nThe platform's Kafka topics and events: [/asyncapi](/asyncapi) (AsyncAPI 3.0, the document at /asyncapi.json).`,
+      },
       components: {
         securitySchemes: {
           apiKey: {
@@ -229,5 +234,6 @@ export async function buildHttpServer(opts: HttpServerOptions): Promise<HttpServ
     { schema: { ...health, summary: 'This OpenAPI document', hide: true } },
     async () => app.swagger(),
   );
+  registerAsyncApiDocs(app, { title: `Homeward ${opts.name}` });
   return app;
 }

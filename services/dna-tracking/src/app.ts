@@ -27,6 +27,7 @@ import { sampleRoutes } from './routes/samples.ts';
 import { SampleService } from './sample-service.ts';
 import { SamplingService } from './sampling-service.ts';
 import { samplingWorker } from './sampling-worker.ts';
+import { SearchPool } from './search-pool.ts';
 import { DnaStore } from './store/dna-store.ts';
 
 export const SERVICE_NAME = 'dna-tracking';
@@ -37,6 +38,7 @@ export interface DnaTrackingApp extends ServiceParts {
   matching: MatchingService;
   store: DnaStore;
   index: ProfileIndex;
+  search: SearchPool;
   sampling: SamplingService;
   samplingClock: DueWorker<number>;
 }
@@ -64,12 +66,38 @@ export async function buildApp(
     mutationRate: config.MUTATION_RATE,
     relativeThresholds: relativeThresholdsOf(config),
     ...(config.RELATIVE_FLOOR !== undefined ? { relativeFloor: config.RELATIVE_FLOOR } : {}),
+    // The search workers scan the index's own arrays in place.
+    shared: config.SEARCH_WORKERS !== 0,
   });
+  // Started before the index loads (a recovery searches); stopped with the service's workers.
+  const search = await SearchPool.start(index, {
+    ...(config.SEARCH_WORKERS !== undefined ? { workers: config.SEARCH_WORKERS } : {}),
+    parallelFrom: config.SEARCH_PARALLEL_FROM,
+    onError: (err) => rt.logger.error({ err }, 'kinship search worker failed; scanning on the event loop'),
+  });
+  try {
+    return await assemble(rt, config, loaded, store, persistence, index, search);
+  } catch (err) {
+    await search.close();
+    throw err;
+  }
+}
+
+async function assemble(
+  rt: ServiceRuntime,
+  config: Static<typeof DnaTrackingConfig>,
+  loaded: ReturnType<typeof loadFrequencyTableFile>,
+  store: DnaStore,
+  persistence: ReturnType<typeof servicePersistence>['persistence'],
+  index: ProfileIndex,
+  search: SearchPool,
+): Promise<DnaTrackingApp> {
   const matching = new MatchingService({
     store,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'kinship' }),
     index,
+    search,
     minimumLoci: config.MINIMUM_LOCI,
   });
   const overduePolicy: OverduePolicy = {
@@ -157,11 +185,12 @@ export async function buildApp(
   return {
     http,
     consumers,
-    workers: [samplingClock],
+    workers: [samplingClock, { start: () => {}, stop: () => search.close() }],
     samples,
     matching,
     store,
     index,
+    search,
     sampling,
     samplingClock,
   };

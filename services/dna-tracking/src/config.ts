@@ -107,6 +107,13 @@ export const DnaTrackingConfig = serviceConfig({
    * instance uses.
    */
   INDEX_CONSUMER_GROUP: Type.Optional(Type.String({ minLength: 1 })),
+  /**
+   * Worker threads scanning the kinship index for a child's search (search-pool.ts); unset, one
+   * per core; 0 scans on the event loop.
+   */
+  SEARCH_WORKERS: Type.Optional(Type.Integer({ minimum: 0, maximum: 64 })),
+  /** Fewest profiles of a kind (parents, relatives) for their scan to go to the workers. */
+  SEARCH_PARALLEL_FROM: Type.Integer({ default: 50_000, minimum: 0 }),
 });
 
 /**

@@ -18,6 +18,7 @@ import type { StrProfile } from './domain/profile.ts';
 import { profileOfStored } from './domain/profile-entry.ts';
 import { foundForFamily, foundForRelative, scoredAsFamily } from './domain/relatives-plan.ts';
 import { DnaErrors } from './errors.ts';
+import type { SearchPool } from './search-pool.ts';
 import type { DnaStore, MatchDoc, MatchStatus, ProfileDoc, ReviewDoc } from './store/dna-store.ts';
 
 export { SOURCE } from './domain/ids.ts';
@@ -39,6 +40,8 @@ export interface MatchingServiceDeps {
   clock: Clock;
   logger: Logger;
   index: ProfileIndex;
+  /** The child's searches over the index, on every core (search-pool.ts). */
+  search: SearchPool;
   minimumLoci: number;
 }
 
@@ -105,9 +108,9 @@ export class MatchingService {
     const { index } = this.deps;
     const found: Found[] = [];
     if (isChild(doc)) {
-      const parents = index.searchParentsForChild(profile);
+      const parents = await this.deps.search.searchParentsForChild(profile);
       found.push(...foundForChild(doc._id, doc.subject.caseId, parents));
-      found.push(...this.relativesForChild(doc, profile, parents));
+      found.push(...(await this.relativesForChild(doc, profile, parents)));
     } else if (doc.subject.kind === 'relative') {
       found.push(...this.childrenForRelative(doc, profile));
     } else {
@@ -151,15 +154,15 @@ export class MatchingService {
    * match alone; a case with several references (relatives, or a relative and a parent) is
    * scored jointly, whether the search reached it through a relative or through a parent.
    */
-  private relativesForChild(
+  private async relativesForChild(
     doc: ProfileDoc,
     profile: StrProfile,
     parents: Pick<ParentSearchResult, 'singles' | 'pairs'>,
-  ): Found[] {
+  ): Promise<Found[]> {
     const { index } = this.deps;
     const found: Found[] = [];
     const families = new Set<string>();
-    for (const c of index.searchRelativesForChild(profile)) {
+    for (const c of await this.deps.search.searchRelativesForChild(profile)) {
       if (c.caseId === undefined) continue;
       if (scoredAsFamily(index.referencesOf(c.caseId))) families.add(c.caseId);
       else {

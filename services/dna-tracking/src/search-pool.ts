@@ -1,35 +1,32 @@
 /**
- * The kinship index spread over worker threads, one shard each, so that a search uses every
- * core: a profile lives in one shard (a parent or relative in its case's, so that a case's pair
- * and family are scored where all their members are; a child in its own id's), and a search
- * asks every shard at once and merges their answers, best first. The numbers are the
- * ProfileIndex's, shard by shard: only where a candidate is computed changes.
+ * The child's searches (its parents, its relatives) over every core: worker threads scan shares
+ * of the {@link ProfileIndex}'s own packed arrays, which live on SharedArrayBuffers, so nothing
+ * is copied and the index stays the one the service adds to. A search is planned on the calling
+ * thread (the child's tables and the packs as they are at that moment: slots added meanwhile wait
+ * for the next search), its slots [0, n) split into one contiguous range per worker, each range
+ * scanned by search-kernel.ts exactly as one scan of the whole would (the ranges' finds in slot
+ * order are that scan's finds), and the few candidates given their full account on the calling
+ * thread. With no workers, or a pack too small to be worth a round trip, the scan runs on the
+ * calling thread: the same function over one range.
  */
-import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import type { FrequencyTableMetadata, LoadFrequencyTableOptions } from './domain/allele-frequencies.ts';
-import type { RelativeRelation } from './domain/kinship-relatives.ts';
-import {
-  type CaseReference,
-  type ChildCandidate,
-  type ChildSearchResult,
-  type ParentSearchResult,
-  ProfileIndexError,
-  type ProfileIndexOptions,
-  type ProfileRole,
-  type RelativeCandidate,
-  type SampleMeta,
-  type SearchOptions,
-} from './domain/matcher.ts';
+import type { ParentSearchResult, ProfileIndex, RelativeCandidate, SearchOptions } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
-import type { SearchWorkerData } from './search-worker.ts';
+import { type ParentScanResult, scanParents, scanRelatives } from './domain/search-kernel.ts';
+import type { ScanCall } from './search-worker.ts';
 
 /** How a pool is made. */
-export interface SearchPoolOptions extends SearchWorkerData {
-  /** Shards (worker threads); every core by default. */
-  shards?: number;
-  frequencyTable: FrequencyTableMetadata;
+export interface SearchPoolOptions {
+  /** Worker threads; 0 scans on the calling thread. Every core by default. */
+  workers?: number;
+  /**
+   * Fewest profiles in the searched pack for the scan to go to the workers; below it the calling
+   * thread scans alone (a round trip to the workers costs more than the scan). 50,000 by default.
+   */
+  parallelFrom?: number;
+  /** Told when a worker fails to start or dies (the scans then run on the calling thread). */
+  onError?: (err: Error) => void;
 }
 
 interface Pending {
@@ -42,220 +39,233 @@ interface Pending {
 const WORKER = new URL('./search-worker.ts', import.meta.url).href;
 const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(WORKER)}); });`;
 
-const byIndex = (a: { combinedIndex: number }, b: { combinedIndex: number }) =>
-  b.combinedIndex - a.combinedIndex;
-
-/** The kinship index over worker threads (see the module comment). */
+/** The index's child searches over worker threads (see the module comment). */
 export class SearchPool {
+  readonly #index: ProfileIndex;
   readonly #workers: Worker[];
-  readonly #pending = new Map<number, Pending>();
-  readonly #shardOf = new Map<string, number>();
-  readonly #frequencyTable: FrequencyTableMetadata;
+  readonly #pending = new Map<number, Pending & { worker: number }>();
+  readonly #parallelFrom: number;
+  readonly #size: number;
+  readonly #onError: (err: Error) => void;
+  /** The workers' start, once begun (at start, or at the first search big enough). */
+  #starting: Promise<void> | undefined;
+  #ready = false;
+  #running = 0;
   #next = 0;
-  #size = 0;
+  #inFlight = 0;
+  #idle: Array<() => void> = [];
+  #closed = false;
+  /** A worker that failed (scans then run on the calling thread, answers unchanged). */
+  #broken = false;
 
-  private constructor(workers: Worker[], frequencyTable: FrequencyTableMetadata) {
-    this.#workers = workers;
-    this.#frequencyTable = frequencyTable;
-    for (const w of workers) {
-      w.on(
-        'message',
-        (m: { id?: number; result?: unknown; error?: { name: string; message: string; code?: string } }) => {
-          if (m.id === undefined) return;
-          const p = this.#pending.get(m.id);
-          this.#pending.delete(m.id);
-          if (!p) return;
-          if (m.error) p.reject(reviveError(m.error));
-          else p.resolve(m.result);
-        },
-      );
-    }
-  }
-
-  /** Starts the shards and waits until each has built its (empty) index. */
-  static async start(opts: SearchPoolOptions): Promise<SearchPool> {
-    const n = Math.max(1, opts.shards ?? availableParallelism());
-    const data: SearchWorkerData = {
-      rawTable: opts.rawTable,
-      tableOptions: opts.tableOptions,
-      indexOptions: opts.indexOptions,
-    };
-    const workers = await Promise.all(
-      Array.from({ length: n }, async () => {
-        const w = new Worker(BOOT, { eval: true, workerData: data });
-        await new Promise<void>((resolve, reject) => {
-          w.once('error', reject);
-          w.once('message', () => resolve());
-        });
-        return w;
-      }),
-    );
-    return new SearchPool(workers, opts.frequencyTable);
-  }
-
-  /** Number of shards. */
-  get shards(): number {
-    return this.#workers.length;
-  }
-
-  /** Number of profiles held. */
-  get size(): number {
-    return this.#size;
-  }
-
-  /** The frequency table the shards score with. */
-  get frequencyTable(): FrequencyTableMetadata {
-    return this.#frequencyTable;
-  }
-
-  /** Whether a profile with this id is indexed. */
-  has(id: string): boolean {
-    return this.#shardOf.has(id);
-  }
-
-  /** Adds a profile to its shard (ProfileIndex.add's rules). */
-  async add(id: string, profile: StrProfile, role: ProfileRole, meta: SampleMeta = {}): Promise<void> {
-    if (this.#shardOf.has(id)) {
-      throw new ProfileIndexError('DNA_ERR_DUPLICATE_PROFILE', `Profile ${id} is already indexed`);
-    }
-    const shard = this.#route(role === 'child' ? id : (meta.caseId ?? id));
-    this.#shardOf.set(id, shard);
-    try {
-      await this.#call(shard, 'add', [id, profile, role, meta]);
-      this.#size++;
-    } catch (err) {
-      this.#shardOf.delete(id);
-      throw err;
-    }
+  private constructor(
+    index: ProfileIndex,
+    size: number,
+    parallelFrom: number,
+    onError: (err: Error) => void,
+  ) {
+    this.#index = index;
+    this.#workers = [];
+    this.#size = size;
+    this.#parallelFrom = parallelFrom;
+    this.#onError = onError;
   }
 
   /**
-   * Adds many profiles, one message per shard (loading at start). Ids already indexed, or
-   * repeated in the batch, are refused before anything is sent.
+   * A pool over `index` (which must hold its profiles on SharedArrayBuffers when it has workers:
+   * see ProfileIndexOptions.shared). Its workers start now, and this waits until each is ready,
+   * when the index already holds `parallelFrom` profiles of a kind (or `parallelFrom` is 0);
+   * otherwise at the first search that finds that many, which, and those after it until the
+   * workers are ready, scans on the calling thread. So a small index never starts threads.
    */
-  async addMany(entries: ReadonlyArray<[string, StrProfile, ProfileRole, SampleMeta?]>): Promise<void> {
-    const batches: unknown[][][] = this.#workers.map(() => []);
-    const seen = new Set<string>();
-    for (const [id] of entries) {
-      if (this.#shardOf.has(id) || seen.has(id)) {
-        throw new ProfileIndexError('DNA_ERR_DUPLICATE_PROFILE', `Profile ${id} is already indexed`);
-      }
-      seen.add(id);
+  static async start(index: ProfileIndex, options: SearchPoolOptions = {}): Promise<SearchPool> {
+    const n = Math.max(0, Math.floor(options.workers ?? availableParallelism()));
+    if (n > 0 && !index.shared) {
+      throw new RangeError('a search pool with workers needs a ProfileIndex made with { shared: true }');
     }
-    for (const [id, profile, role, meta = {}] of entries) {
-      const shard = this.#route(role === 'child' ? id : (meta.caseId ?? id));
-      this.#shardOf.set(id, shard);
-      batches[shard]!.push([id, profile, role, meta]);
-    }
-    this.#size += entries.length;
-    await Promise.all(
-      batches.map((batch, shard) => (batch.length > 0 ? this.#call(shard, 'addMany', [batch]) : undefined)),
+    const pool = new SearchPool(index, n, options.parallelFrom ?? 50_000, options.onError ?? (() => {}));
+    if (n > 0 && (pool.#parallelFrom === 0 || index.size >= pool.#parallelFrom)) await pool.#start();
+    return pool;
+  }
+
+  /** A pool of no workers: every scan on the calling thread (tests, a single-core host). */
+  static onThisThread(index: ProfileIndex): SearchPool {
+    return new SearchPool(index, 0, Number.POSITIVE_INFINITY, () => {});
+  }
+
+  /** Worker threads not yet exited (0 before they start and once closed). */
+  get running(): number {
+    return this.#running;
+  }
+
+  /** Number of worker threads (started or to start). */
+  get workers(): number {
+    return this.#size;
+  }
+
+  #start(): Promise<void> {
+    this.#starting ??= this.#spawn().then(
+      (workers) => {
+        // Closed meanwhile: close terminates them.
+        this.#workers.push(...workers);
+        if (this.#closed) return;
+        for (const [i, w] of workers.entries()) this.#attach(w, i);
+        this.#ready = true;
+      },
+      (err: Error) => {
+        this.#broken = true;
+        this.#onError(err);
+      },
     );
+    return this.#starting;
   }
 
-  /** Removes a profile; false when it is not indexed. */
-  async remove(id: string): Promise<boolean> {
-    const shard = this.#shardOf.get(id);
-    if (shard === undefined) return false;
-    this.#shardOf.delete(id);
-    this.#size--;
-    return (await this.#call(shard, 'remove', [id])) as boolean;
+  async #spawn(): Promise<Worker[]> {
+    const started = await Promise.allSettled(
+      Array.from({ length: this.#size }, async () => {
+        const w = new Worker(BOOT, { eval: true });
+        this.#running++;
+        w.once('exit', () => this.#running--);
+        let onError = (_: Error) => {};
+        let onExit = (_: number) => {};
+        try {
+          await new Promise<void>((resolve, reject) => {
+            onError = reject;
+            onExit = (code) => reject(new Error(`search worker exited with code ${code}`));
+            w.once('error', onError);
+            w.once('exit', onExit);
+            w.once('message', () => resolve());
+          });
+        } catch (err) {
+          await w.terminate();
+          throw err;
+        } finally {
+          w.off('error', onError);
+          w.off('exit', onExit);
+        }
+        return w;
+      }),
+    );
+    const workers = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+    const failed = started.find((s): s is PromiseRejectedResult => s.status === 'rejected');
+    if (failed) {
+      await Promise.all(workers.map((w) => w.terminate()));
+      throw failed.reason;
+    }
+    return workers;
   }
 
-  /** ProfileIndex.searchParentsForChild over every shard. */
-  async searchParentsForChild(child: StrProfile, options: SearchOptions = {}): Promise<ParentSearchResult> {
-    const parts = (await this.#all('searchParentsForChild', [child, options])) as ParentSearchResult[];
-    return {
-      singles: parts.flatMap((p) => p.singles).sort(byIndex),
-      pairs: parts.flatMap((p) => p.pairs).sort(byIndex),
-      frequencyTable: this.#frequencyTable,
+  #attach(w: Worker, i: number): void {
+    w.on('message', (m: { id?: number; result?: unknown; error?: { name: string; message: string } }) => {
+      if (m.id === undefined) return;
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (!p) return;
+      if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
+      else p.resolve(m.result);
+    });
+    const fail = (err: Error) => {
+      if (this.#closed) return;
+      if (!this.#broken) this.#onError(err);
+      this.#broken = true;
+      for (const [id, p] of this.#pending) {
+        if (p.worker !== i) continue;
+        this.#pending.delete(id);
+        p.reject(err);
+      }
     };
+    w.on('error', fail);
+    w.on('exit', (code) => fail(new Error(`search worker exited with code ${code}`)));
   }
 
-  /** ProfileIndex.searchChildrenForParent over every shard. */
-  async searchChildrenForParent(
-    parent: StrProfile,
-    options: SearchOptions & { otherParent?: StrProfile } = {},
-  ): Promise<ChildSearchResult> {
-    const parts = (await this.#all('searchChildrenForParent', [parent, options])) as ChildSearchResult[];
-    const children: ChildCandidate[] = parts.flatMap((p) => p.children).sort(byIndex);
-    return { children, frequencyTable: this.#frequencyTable };
+  /** {@link ProfileIndex.searchParentsForChild}, its scan shared among the workers. */
+  async searchParentsForChild(child: StrProfile, options: SearchOptions = {}): Promise<ParentSearchResult> {
+    this.#open();
+    const plan = this.#index.planParentSearch(child, options);
+    try {
+      const here = () => [scanParents(plan.scan, 0, plan.scan.count)];
+      const parts = this.#parallel(plan.scan.count)
+        ? ((await this.#scatter('parents', plan.scan, plan.scan.count, here)) as ParentScanResult[])
+        : here();
+      return this.#index.parentSearchResult(plan, parts);
+    } finally {
+      this.#index.abandonSearch(plan);
+      this.#done();
+    }
   }
 
-  /** ProfileIndex.searchRelativesForChild over every shard. */
+  /** {@link ProfileIndex.searchRelativesForChild}, its scan shared among the workers. */
   async searchRelativesForChild(
     child: StrProfile,
     options: SearchOptions = {},
   ): Promise<RelativeCandidate[]> {
-    const parts = (await this.#all('searchRelativesForChild', [child, options])) as RelativeCandidate[][];
-    return parts.flat().sort(byIndex);
+    this.#open();
+    const plan = this.#index.planRelativeSearch(child, options);
+    try {
+      const here = () => [scanRelatives(plan.scan, 0, plan.scan.count)];
+      const parts = this.#parallel(plan.scan.count)
+        ? ((await this.#scatter('relatives', plan.scan, plan.scan.count, here)) as number[][])
+        : here();
+      return this.#index.relativeSearchResult(plan, parts);
+    } finally {
+      this.#index.abandonSearch(plan);
+      this.#done();
+    }
   }
 
-  /** ProfileIndex.searchChildrenForRelative over every shard. */
-  async searchChildrenForRelative(
-    reference: StrProfile,
-    relation: RelativeRelation,
-    options: SearchOptions = {},
-  ): Promise<RelativeCandidate[]> {
-    const parts = (await this.#all('searchChildrenForRelative', [
-      reference,
-      relation,
-      options,
-    ])) as RelativeCandidate[][];
-    return parts.flat().sort(byIndex);
-  }
-
-  /** ProfileIndex.referencesOf, in the case's shard. */
-  async referencesOf(caseId: string): Promise<CaseReference[]> {
-    return (await this.#call(this.#route(caseId), 'referencesOf', [caseId])) as CaseReference[];
-  }
-
-  /** ProfileIndex.familyIndex, in the case's shard. */
-  async familyIndex(child: StrProfile, caseId: string) {
-    return (await this.#call(this.#route(caseId), 'familyIndex', [child, caseId])) as ReturnType<
-      import('./domain/matcher.ts').ProfileIndex['familyIndex']
-    >;
-  }
-
-  /** ProfileIndex.profileOf, in the profile's shard. */
-  async profileOf(id: string): Promise<StrProfile | undefined> {
-    const shard = this.#shardOf.get(id);
-    if (shard === undefined) return undefined;
-    return (await this.#call(shard, 'profileOf', [id])) as StrProfile | undefined;
-  }
-
-  /** Stops the shards. */
+  /** Waits for the searches in flight, then stops the workers. Later searches are refused. */
   async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#inFlight > 0) await new Promise<void>((resolve) => this.#idle.push(resolve));
+    await this.#starting;
     await Promise.all(this.#workers.map((w) => w.terminate()));
-    for (const p of this.#pending.values()) p.reject(new Error('search pool closed'));
-    this.#pending.clear();
   }
 
-  #route(key: string): number {
-    return createHash('sha1').update(key).digest().readUInt32BE(0) % this.#workers.length;
+  #open(): void {
+    if (this.#closed) throw new Error('search pool closed');
+    this.#inFlight++;
   }
 
-  #call(shard: number, method: string, args: unknown[]): Promise<unknown> {
-    const id = this.#next++;
-    return new Promise((resolve, reject) => {
-      this.#pending.set(id, { resolve, reject });
-      this.#workers[shard]!.postMessage({ id, method, args });
-    });
+  #done(): void {
+    if (--this.#inFlight > 0) return;
+    for (const resolve of this.#idle.splice(0)) resolve();
   }
 
-  #all(method: string, args: unknown[]): Promise<unknown[]> {
-    return Promise.all(this.#workers.map((_, shard) => this.#call(shard, method, args)));
+  #parallel(count: number): boolean {
+    if (this.#size === 0 || this.#broken || count < this.#parallelFrom) return false;
+    if (!this.#ready) void this.#start();
+    return this.#ready;
+  }
+
+  /**
+   * One contiguous range of [0, count) per worker; the parts in range order. Should a worker
+   * die meanwhile, the whole scan is done again on this thread (`here`).
+   */
+  async #scatter(
+    kind: ScanCall['kind'],
+    plan: ScanCall['plan'],
+    count: number,
+    here: () => unknown[],
+  ): Promise<unknown[]> {
+    const n = this.#workers.length;
+    const share = Math.ceil(count / n);
+    const parts = Promise.all(
+      this.#workers.map((w, i) => {
+        const id = this.#next++;
+        const from = Math.min(count, i * share);
+        const to = Math.min(count, from + share);
+        return new Promise((resolve, reject) => {
+          this.#pending.set(id, { resolve, reject, worker: i });
+          w.postMessage({ id, kind, plan, from, to } as ScanCall);
+        });
+      }),
+    );
+    try {
+      return await parts;
+    } catch (err) {
+      if (!this.#broken) throw err;
+      return here();
+    }
   }
 }
-
-function reviveError(e: { name: string; message: string; code?: string }): Error {
-  if (e.name === 'ProfileIndexError' && e.code) {
-    return new ProfileIndexError(e.code as ProfileIndexError['code'], e.message);
-  }
-  const err = e.name === 'RangeError' ? new RangeError(e.message) : new Error(e.message);
-  return err;
-}
-
-/** What a pool needs besides its shards: the table file's content and how to read it. */
-export type SearchPoolTable = Pick<SearchPoolOptions, 'rawTable' | 'tableOptions'>;
-export type { LoadFrequencyTableOptions, ProfileIndexOptions };

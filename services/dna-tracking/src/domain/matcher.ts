@@ -48,9 +48,20 @@ import {
 } from './kinship-relatives.ts';
 import type { LocusName } from './loci.ts';
 import type { Genotype, StrProfile } from './profile.ts';
+import {
+  CLASSES,
+  columnCode,
+  NO_PAIR,
+  PAIR_CLASSES,
+  type ParentScanPlan,
+  type ParentScanResult,
+  type RelativeScanPlan,
+  scanParents,
+  scanRelatives,
+  UNTYPED,
+} from './search-kernel.ts';
 
-/** Code of an untyped locus in a pack. */
-export const UNTYPED = 0xffff;
+export { UNTYPED } from './search-kernel.ts';
 
 /**
  * Which side of a kinship comparison a stored profile stands on: a child of unknown origin, a
@@ -82,6 +93,11 @@ export interface ProfileIndexOptions extends Partial<KinshipOptions> {
    * a reference that is weak alone; the lowest inconclusive threshold by default.
    */
   relativeFloor?: number;
+  /**
+   * Hold the packed profiles on SharedArrayBuffers, so that worker threads can scan them in
+   * place (search-pool.ts); false by default.
+   */
+  shared?: boolean;
 }
 
 /** Options of one search. */
@@ -156,6 +172,26 @@ export interface ChildSearchResult {
   frequencyTable: FrequencyTableMetadata;
 }
 
+/**
+ * A parent search between its plan and its result (see {@link ProfileIndex.planParentSearch}):
+ * `scan` is what a worker thread is sent.
+ */
+export interface ParentSearchPlan {
+  scan: ParentScanPlan;
+  childCodes: Uint16Array;
+  /** True until the search is ended. */
+  open: boolean;
+}
+
+/** A relatives search between its plan and its result (see {@link ProfileIndex.planRelativeSearch}). */
+export interface RelativeSearchPlan {
+  scan: RelativeScanPlan;
+  childCodes: Uint16Array;
+  /** Per relationship, locus and class: the child's index (for the exact account of a candidate). */
+  index: Float64Array;
+  open: boolean;
+}
+
 /** A misuse of the index (duplicate id, a case with two mothers...). */
 export class ProfileIndexError extends Error {
   readonly code: 'DNA_ERR_DUPLICATE_PROFILE' | 'DNA_ERR_CASE_RELATION_TAKEN';
@@ -166,30 +202,35 @@ export class ProfileIndexError extends Error {
   }
 }
 
-const NO_PAIR = -1;
 const RELATION_NONE = 0;
 const RELATION_MOTHER = 1;
 const RELATION_FATHER = 2;
-const CLASSES = 9;
-const PAIR_CLASSES = CLASSES * CLASSES;
 
-/** Byte column code of an untyped locus. */
-const COLUMN_UNTYPED = 0xff;
-/** Byte column code shared by every allele code from 254 on (never counted inconsistent by the pre-filter). */
-const COLUMN_OVERFLOW = 0xfe;
-const columnCode = (code: number): number =>
-  code === UNTYPED ? COLUMN_UNTYPED : Math.min(code, COLUMN_OVERFLOW);
+/** A typed array of `length` elements, on a SharedArrayBuffer when `shared` (worker threads read it). */
+function typedArray<T extends Uint8Array | Uint16Array | Int32Array>(
+  Kind: { new (buffer: ArrayBufferLike): T; BYTES_PER_ELEMENT: number },
+  length: number,
+  shared: boolean,
+): T {
+  const bytes = length * Kind.BYTES_PER_ELEMENT;
+  return new Kind(shared ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes));
+}
 
 /**
  * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
  * codes are held twice: row-major in 16 bits (the scoring passes read a whole profile) and
- * locus-major in bytes (the pre-filter streams one locus of every profile).
+ * locus-major in bytes (the pre-filter streams one locus of every profile); the relatives' pack
+ * also holds one genotype id per locus (the relatives scan reads one number per locus). Growth
+ * allocates new arrays and copies, so a scan over the old ones (a worker's) still sees the
+ * slots it was given, unchanged.
  */
 class ProfilePack {
   count = 0;
   alleles: Uint16Array;
   /** Locus-major byte copy: locus l of slot s at `l * 2 * capacity + 2 * s` (see {@link columnCode}). */
   columns: Uint8Array;
+  /** Row-major genotype ids (relatives only; empty otherwise): locus l of slot s at `s * L + l`. */
+  genotypes: Uint16Array;
   relation: Uint8Array;
   pairOf: Int32Array;
   readonly ids: string[] = [];
@@ -197,24 +238,36 @@ class ProfilePack {
   readonly slotOf = new Map<string, number>();
   readonly #width: number;
   readonly #loci: number;
+  readonly #shared: boolean;
+  readonly #withGenotypes: boolean;
 
-  constructor(loci: number) {
+  constructor(loci: number, shared: boolean, withGenotypes = false) {
     this.#width = loci * 2;
     this.#loci = loci;
-    this.alleles = new Uint16Array(1024 * this.#width);
-    this.columns = new Uint8Array(1024 * this.#width);
-    this.relation = new Uint8Array(1024);
-    this.pairOf = new Int32Array(1024).fill(NO_PAIR);
+    this.#shared = shared;
+    this.#withGenotypes = withGenotypes;
+    this.alleles = typedArray(Uint16Array, 1024 * this.#width, shared);
+    this.columns = typedArray(Uint8Array, 1024 * this.#width, shared);
+    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * loci : 0, shared);
+    this.relation = typedArray(Uint8Array, 1024, shared);
+    this.pairOf = typedArray(Int32Array, 1024, shared).fill(NO_PAIR);
   }
 
   get capacity(): number {
     return this.relation.length;
   }
 
-  push(id: string, codes: Uint16Array, caseId: string | undefined, relation: number): number {
+  push(
+    id: string,
+    codes: Uint16Array,
+    caseId: string | undefined,
+    relation: number,
+    genotypes?: Uint16Array,
+  ): number {
     if (this.count === this.capacity) this.#grow();
-    const slot = this.count++;
+    const slot = this.count;
     this.alleles.set(codes, slot * this.#width);
+    if (genotypes) this.genotypes.set(genotypes, slot * this.#loci);
     const stride = 2 * this.capacity;
     for (let l = 0; l < this.#loci; l++) {
       this.columns[l * stride + 2 * slot] = columnCode(codes[2 * l]!);
@@ -225,6 +278,8 @@ class ProfilePack {
     this.relation[slot] = relation;
     this.pairOf[slot] = NO_PAIR;
     this.slotOf.set(id, slot);
+    // Counted last: a scan planned meanwhile never sees a half-written slot.
+    this.count++;
     return slot;
   }
 
@@ -236,6 +291,9 @@ class ProfilePack {
     if (slot !== last) {
       const movedId = this.ids[last]!;
       this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
+      if (this.#withGenotypes) {
+        this.genotypes.copyWithin(slot * this.#loci, last * this.#loci, (last + 1) * this.#loci);
+      }
       const stride = 2 * this.capacity;
       for (let l = 0; l < this.#loci; l++) {
         this.columns.copyWithin(l * stride + 2 * slot, l * stride + 2 * last, l * stride + 2 * last + 2);
@@ -252,20 +310,26 @@ class ProfilePack {
   }
 
   #grow(): void {
+    const shared = this.#shared;
     const old = this.capacity;
     const capacity = old * 2;
-    const alleles = new Uint16Array(capacity * this.#width);
+    const alleles = typedArray(Uint16Array, capacity * this.#width, shared);
     alleles.set(this.alleles);
     this.alleles = alleles;
-    const columns = new Uint8Array(capacity * this.#width);
+    if (this.#withGenotypes) {
+      const genotypes = typedArray(Uint16Array, capacity * this.#loci, shared);
+      genotypes.set(this.genotypes);
+      this.genotypes = genotypes;
+    }
+    const columns = typedArray(Uint8Array, capacity * this.#width, shared);
     for (let l = 0; l < this.#loci; l++) {
       columns.set(this.columns.subarray(l * 2 * old, (l + 1) * 2 * old), l * 2 * capacity);
     }
     this.columns = columns;
-    const relation = new Uint8Array(capacity);
+    const relation = typedArray(Uint8Array, capacity, shared);
     relation.set(this.relation);
     this.relation = relation;
-    const pairOf = new Int32Array(capacity).fill(NO_PAIR);
+    const pairOf = typedArray(Int32Array, capacity, shared).fill(NO_PAIR);
     pairOf.set(this.pairOf);
     this.pairOf = pairOf;
   }
@@ -296,36 +360,28 @@ export class ProfileIndex {
   readonly #relativeFloor: number;
   /** Per relationship and locus: the mutation PI of kinship-relatives.ts. */
   readonly #relativeMutation: Float64Array;
-  /** Per search: index by relationship, locus and class (Float64, for the exact rescoring). */
-  readonly #relativeIndex: Float64Array;
-  /** Per search: the loci typed in the child, in the table's order. */
-  readonly #relativeLoci: Int32Array;
   readonly #cases = new Map<string, { mother?: string; father?: string }>();
-  #pairMother = new Int32Array(1024);
-  #pairFather = new Int32Array(1024);
+  readonly #shared: boolean;
+  #pairMother: Int32Array;
+  #pairFather: Int32Array;
   readonly #pairCase: string[] = [];
   #pairCount = 0;
+  /** Genotype ids of the relatives' pack: id per (locus, unordered code pair); 0 is untyped. */
+  readonly #genotypeIds = new Map<number, number>();
+  readonly #genotypeLocus: number[] = [-1];
+  readonly #genotypeA: number[] = [UNTYPED];
+  readonly #genotypeB: number[] = [UNTYPED];
+  /** Scans planned and not yet finished (removal waits for none: it moves slots). */
+  #scans = 0;
 
-  // Scratch reused by every search, so the hot loops allocate nothing.
+  // Scratch of add and of the searches from a parent's or a relative's side (synchronous).
   readonly #query: Uint16Array;
   readonly #query2: Uint16Array;
-  readonly #childLoci: Int32Array;
-  readonly #classOffset: Int32Array;
-  #classOf = new Uint8Array(0);
-  readonly #single: Float64Array;
-  readonly #pair: Float64Array;
-  #parentInconsistencies = new Uint8Array(0);
-  #survivors = new Int32Array(0);
-  /** Per search: 1 where a 16-bit column pair (two byte codes) shares no allele with the child. */
-  readonly #excludes = new Uint8Array(65536);
-  readonly #excludes2 = new Uint8Array(65536);
-  #counts = new Uint8Array(0);
-  readonly #filterLoci: Int32Array;
-  readonly #filterWeight: Float64Array;
+  readonly #genotypeRow: Uint16Array;
 
   /** An empty index scoring with `table`. */
   constructor(table: FrequencyTable, options: ProfileIndexOptions = {}) {
-    const { candidateFloor, relativeThresholds, relativeFloor, ...kinship } = options;
+    const { candidateFloor, relativeThresholds, relativeFloor, shared, ...kinship } = options;
     this.#table = table;
     this.#options = { ...DEFAULT_KINSHIP_OPTIONS, ...kinship };
     this.#floor = candidateFloor ?? this.#options.inconclusiveThreshold;
@@ -340,25 +396,43 @@ export class ProfileIndex {
     this.#mutationSingle = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'single', rate));
     this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
     this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
-    this.#parents = new ProfilePack(loci);
-    this.#children = new ProfilePack(loci);
-    this.#relatives = new ProfilePack(loci);
+    this.#shared = shared ?? false;
+    this.#parents = new ProfilePack(loci, this.#shared);
+    this.#children = new ProfilePack(loci, this.#shared);
+    this.#relatives = new ProfilePack(loci, this.#shared, true);
+    this.#pairMother = typedArray(Int32Array, 1024, this.#shared);
+    this.#pairFather = typedArray(Int32Array, 1024, this.#shared);
     this.#relativeThresholds = { ...DEFAULT_RELATIVE_THRESHOLDS, ...relativeThresholds };
     this.#relativeFloor =
       relativeFloor ?? Math.min(...RelativeRelations.map((r) => this.#relativeThresholds[r].inconclusive));
     this.#relativeMutation = Float64Array.from(
       RelativeRelations.flatMap((r) => this.#loci.map((l) => relativeMutationPi(table, l, r, rate))),
     );
-    this.#relativeIndex = new Float64Array(RelativeRelations.length * loci * CLASSES);
-    this.#relativeLoci = new Int32Array(loci);
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
-    this.#childLoci = new Int32Array(loci);
-    this.#filterLoci = new Int32Array(loci);
-    this.#filterWeight = new Float64Array(loci);
-    this.#classOffset = new Int32Array(loci);
-    this.#single = new Float64Array(loci * CLASSES);
-    this.#pair = new Float64Array(loci * PAIR_CLASSES);
+    this.#genotypeRow = new Uint16Array(loci);
+  }
+
+  /** Whether the packed profiles are on SharedArrayBuffers (see {@link ProfileIndexOptions.shared}). */
+  get shared(): boolean {
+    return this.#shared;
+  }
+
+  /** Bytes of the typed arrays holding the packed profiles (capacity, not count: what is allocated). */
+  get packedBytes(): number {
+    const pack = (p: ProfilePack) =>
+      p.alleles.byteLength +
+      p.columns.byteLength +
+      p.genotypes.byteLength +
+      p.relation.byteLength +
+      p.pairOf.byteLength;
+    return (
+      pack(this.#parents) +
+      pack(this.#children) +
+      pack(this.#relatives) +
+      this.#pairMother.byteLength +
+      this.#pairFather.byteLength
+    );
   }
 
   /** Number of profiles held (children and parents). */
@@ -490,7 +564,7 @@ export class ProfileIndex {
       if (code === -1 || meta.caseId === undefined) {
         throw new RangeError('a relative needs its case and a relation among RelativeRelations');
       }
-      this.#relatives.push(id, codes, meta.caseId, code);
+      this.#relatives.push(id, codes, meta.caseId, code, this.#genotypesOf(codes));
       this.#addReference(meta.caseId, id);
       return;
     }
@@ -517,8 +591,12 @@ export class ProfileIndex {
     }
   }
 
-  /** Remove a profile (and the pair it formed); false when the id is not indexed. */
+  /**
+   * Remove a profile (and the pair it formed); false when the id is not indexed. Refused while a
+   * parallel scan is in flight (removal moves the last profile into the freed slot).
+   */
   remove(id: string): boolean {
+    if (this.#scans > 0) throw new Error('ProfileIndex.remove during a search in flight (await it first)');
     const childSlot = this.#children.slotOf.get(id);
     if (childSlot !== undefined) {
       this.#children.removeSlot(childSlot);
@@ -562,189 +640,124 @@ export class ProfileIndex {
    * reaches the floor, best first.
    */
   searchParentsForChild(child: StrProfile, options: SearchOptions = {}): ParentSearchResult {
+    const plan = this.planParentSearch(child, options);
+    try {
+      return this.parentSearchResult(plan, [scanParents(plan.scan, 0, plan.scan.count)]);
+    } finally {
+      this.abandonSearch(plan);
+    }
+  }
+
+  /**
+   * The first half of {@link searchParentsForChild}: the child's tables and views of the parents
+   * as they are now, for {@link scanParents} over any split of `[0, plan.scan.count)` (the worker
+   * pool gives each thread a range). Parents added meanwhile are not scanned (the next search
+   * finds them); removal is refused until {@link parentSearchResult} (or
+   * {@link abandonSearch}) ends the search.
+   */
+  planParentSearch(child: StrProfile, options: SearchOptions = {}): ParentSearchPlan {
     const floor = options.floor ?? this.#floor;
     const maxBad = this.#options.exclusionInconsistencies;
-    const childCodes = this.#encode(child, this.#query);
-    const typed = this.#prepare(childCodes);
-    const pack = this.#parents;
-    const n = pack.count;
-    if (this.#parentInconsistencies.length < pack.capacity) {
-      this.#parentInconsistencies = new Uint8Array(pack.capacity);
+    const childCodes = Uint16Array.from(this.#encode(child, this.#query));
+    const L = this.#loci.length;
+    const classOffset = new Int32Array(L);
+    let total = 0;
+    for (let l = 0; l < L; l++) {
+      classOffset[l] = total;
+      total += this.#codes[l]!.size;
     }
-    const bad = this.#parentInconsistencies;
-    const alleles = pack.alleles;
-    const classOf = this.#classOf;
-    const offset = this.#classOffset;
-    const loci = this.#childLoci;
-    const singleTable = this.#single;
-    const pairTable = this.#pair;
-    const width = this.#loci.length * 2;
-    const singleSlots: number[] = [];
-    const pairIndexes: number[] = [];
-
-    // Pass 1a, the pre-filter: one locus at a time over the byte columns, counting the loci
-    // where a parent carries neither child allele (exactly the loci the formulas score as
-    // inconsistent), and dropping a parent at the exclusion count. Most unrelated parents go
-    // here, after a few cheap byte loads per locus instead of a scattered row walk. Codes it
-    // cannot tell apart (untyped, or from 254 on) count as consistent, so it never drops a
-    // parent the scoring below would keep.
-    if (this.#survivors.length < pack.capacity) this.#survivors = new Int32Array(pack.capacity);
-    const survivors = this.#survivors;
-    // Two byte codes read as one 16-bit word (little- or big-endian alike: the table below is
-    // symmetric in its two bytes).
-    const words = new Uint16Array(pack.columns.buffer, pack.columns.byteOffset, pack.columns.length >> 1);
-    const stride = pack.capacity;
-    const excludes = this.#excludes;
-    // This child's loci, those where a random parent most likely carries neither of its
-    // alleles first: ((1 - p - q)², or (1 - p)² for a homozygote). The count of inconsistent
-    // loci does not depend on the order; only how soon a parent is dropped does.
-    const filterLoci = this.#filterLoci;
-    const weight = this.#filterWeight;
-    for (let i = 0; i < typed; i++) {
-      const l = loci[i]!;
+    const classOf = new Uint8Array(total);
+    const single = new Float64Array(L * CLASSES);
+    const pair = new Float64Array(L * PAIR_CLASSES);
+    const childColumns = new Uint8Array(L * 2);
+    const typed: number[] = [];
+    for (let l = 0; l < L; l++) {
+      const a = childCodes[2 * l]!;
+      const b = childCodes[2 * l + 1]!;
+      if (a === UNTYPED) continue;
+      typed.push(l);
+      childColumns[2 * l] = columnCode(a);
+      childColumns[2 * l + 1] = columnCode(b);
+      const o = classOffset[l]!;
+      classOf[o + a] = 1;
+      if (b !== a) classOf[o + b] = 3;
+      const freq = this.#frequencies[l]!;
+      const pa = freq[a]!;
+      const pb = freq[b]!;
+      const mutationSingle = this.#mutationSingle[l]!;
+      const mutationPair = this.#mutationPair[l]!;
+      // Same expressions as kinship.ts, so the same floating-point results.
+      for (let k = 0; k < CLASSES; k++) {
+        const tA = (k % 3) / 2;
+        const tB = Math.floor(k / 3) / 2;
+        const x = a === b ? (tA * pa) / (pa * pa) : (tA * pb + tB * pa) / (2 * pa * pb);
+        single[l * CLASSES + k] = x > 0 ? x : -mutationSingle;
+        for (let j = 0; j < CLASSES; j++) {
+          const uA = (j % 3) / 2;
+          const uB = Math.floor(j / 3) / 2;
+          const y = a === b ? (tA * uA) / (pa * pa) : (tA * uB + tB * uA) / (2 * pa * pb);
+          pair[l * PAIR_CLASSES + k * CLASSES + j] = y > 0 ? y : -mutationPair;
+        }
+      }
+    }
+    // Scored most discriminating loci first: an unrelated profile reaches the exclusion count
+    // sooner. Only the early exit depends on this order; reported numbers come from #detail,
+    // which multiplies in the table's order like kinship.ts.
+    const loci = typed.sort((x, y) => this.#exclusion[y]! - this.#exclusion[x]!);
+    // Pre-filtered loci where a random parent most likely carries neither child allele first
+    // ((1 - p - q)², or (1 - p)² for a homozygote). The count of inconsistent loci does not
+    // depend on the order; only how soon a parent is dropped does.
+    const weight = new Float64Array(L);
+    for (const l of loci) {
       const a = childCodes[2 * l]!;
       const b = childCodes[2 * l + 1]!;
       const freq = this.#frequencies[l]!;
       const share = a === b ? freq[a]! : freq[a]! + freq[b]!;
-      filterLoci[i] = l;
       weight[l] = (1 - share) * (1 - share);
     }
-    const ordered = Array.from(filterLoci.subarray(0, typed)).sort((x, y) => weight[y]! - weight[x]!);
-    if (this.#counts.length < pack.capacity) this.#counts = new Uint8Array(pack.capacity);
-    // Survivors and their counts kept dense, side by side, so only the column is gathered.
-    const counts = this.#counts;
-    const excludes2 = this.#excludes2;
-    const tableFor = (l: number, out: Uint8Array) => {
-      // 1 everywhere except the words with a byte that may be a child allele (its two codes,
-      // untyped, overflow): 4 rows and 4 columns of the 256 × 256 table.
-      out.fill(1);
-      const kept = [
-        COLUMN_UNTYPED,
-        COLUMN_OVERFLOW,
-        columnCode(childCodes[2 * l]!),
-        columnCode(childCodes[2 * l + 1]!),
-      ];
-      for (const v of kept) {
-        for (let x = 0; x < 256; x++) {
-          out[(v << 8) | x] = 0;
-          out[(x << 8) | v] = 0;
-        }
-      }
-      return words.subarray(l * stride, l * stride + n);
+    const filterLoci = [...loci].sort((x, y) => weight[y]! - weight[x]!);
+    const pack = this.#parents;
+    this.#scans++;
+    return {
+      childCodes,
+      open: true,
+      scan: {
+        alleles: pack.alleles,
+        columns: pack.columns,
+        stride: pack.capacity,
+        count: pack.count,
+        width: L * 2,
+        pairOf: pack.pairOf,
+        pairMother: this.#pairMother,
+        pairFather: this.#pairFather,
+        pairCount: this.#pairCount,
+        loci: Int32Array.from(loci),
+        filterLoci: Int32Array.from(filterLoci),
+        childColumns,
+        classOf,
+        classOffset,
+        single,
+        pair,
+        maxBad,
+        floor,
+      },
     };
-    // Dropped parents hold the exclusion count for the pruning of pairs; survivors get their
-    // exact count in pass 1b.
-    bad.fill(maxBad, 0, n);
-    let alive = 0;
-    if (typed === 0) for (let s = 0; s < n; s++) survivors[alive++] = s;
-    else {
-      const column = tableFor(ordered[0]!, excludes);
-      for (let s = 0; s < n; s++) {
-        const c = excludes[column[s]!]!;
-        survivors[alive] = s;
-        counts[alive] = c;
-        alive += (c - maxBad) >>> 31;
-      }
-    }
-    // Two loci a sweep: half the passes over the survivors. The compaction is branchless (each
-    // slot is written, the cursor moves by 1 when c < maxBad): a data-dependent branch here is
-    // mispredicted about as often as it is taken, which doubled the time.
-    for (let i = 1; i < typed && alive > 0; i += 2) {
-      const colA = tableFor(ordered[i]!, excludes);
-      let kept = 0;
-      if (i + 1 < typed) {
-        const colB = tableFor(ordered[i + 1]!, excludes2);
-        for (let r = 0; r < alive; r++) {
-          const s = survivors[r]!;
-          const c = counts[r]! + excludes[colA[s]!]! + excludes2[colB[s]!]!;
-          survivors[kept] = s;
-          counts[kept] = c;
-          kept += (c - maxBad) >>> 31;
-        }
-      } else {
-        for (let r = 0; r < alive; r++) {
-          const s = survivors[r]!;
-          const c = counts[r]! + excludes[colA[s]!]!;
-          survivors[kept] = s;
-          counts[kept] = c;
-          kept += (c - maxBad) >>> 31;
-        }
-      }
-      alive = kept;
-    }
+  }
 
-    // Pass 1b: the survivors scored in full. Records each parent's inconsistency count for the
-    // pruning of pairs (parents dropped above already hold the exclusion count).
-    for (let r = 0; r < alive; r++) {
-      const s = survivors[r]!;
-      const base = s * width;
-      let product = 1;
-      let inconsistent = 0;
-      for (let i = 0; i < typed; i++) {
-        const l = loci[i]!;
-        const at = base + 2 * l;
-        const g1 = alleles[at]!;
-        if (g1 === UNTYPED) continue;
-        const o = offset[l]!;
-        let v = singleTable[l * CLASSES + classOf[o + g1]! + classOf[o + alleles[at + 1]!]!]!;
-        if (v <= 0) {
-          if (++inconsistent >= maxBad) break;
-          v = -v;
-        }
-        product *= v;
-      }
-      bad[s] = inconsistent;
-      if (inconsistent < maxBad && product >= floor) singleSlots.push(s);
-    }
-
-    // Pass 2: pairs whose members both survived pass 1, found from the survivors (a pair with
-    // an excluded member is excluded: see the module comment), in pair order.
+  /**
+   * The second half of {@link searchParentsForChild}: the candidates of a plan's scans (over
+   * ranges that cover `[0, plan.scan.count)` once, in any order), each with its full account,
+   * best first; ends the search.
+   */
+  parentSearchResult(plan: ParentSearchPlan, parts: ParentScanResult[]): ParentSearchResult {
+    this.abandonSearch(plan);
+    const pack = this.#parents;
+    const width = this.#loci.length * 2;
     const mothers = this.#pairMother;
     const fathers = this.#pairFather;
-    const pairOf = pack.pairOf;
-    const pairsToScore: number[] = [];
-    for (let r = 0; r < alive; r++) {
-      const m = survivors[r]!;
-      const p = pairOf[m]!;
-      if (p !== NO_PAIR && mothers[p] === m && bad[fathers[p]!]! < maxBad) pairsToScore.push(p);
-    }
-    pairsToScore.sort((a, b) => a - b);
-    for (const p of pairsToScore) {
-      const m = mothers[p]!;
-      const f = fathers[p]!;
-      const mb = m * width;
-      const fb = f * width;
-      let product = 1;
-      let inconsistent = 0;
-      for (let i = 0; i < typed; i++) {
-        const l = loci[i]!;
-        const o = offset[l]!;
-        const m1 = alleles[mb + 2 * l]!;
-        const f1 = alleles[fb + 2 * l]!;
-        let v: number;
-        if (m1 !== UNTYPED) {
-          const km = classOf[o + m1]! + classOf[o + alleles[mb + 2 * l + 1]!]!;
-          if (f1 !== UNTYPED) {
-            const kf = classOf[o + f1]! + classOf[o + alleles[fb + 2 * l + 1]!]!;
-            v = pairTable[l * PAIR_CLASSES + km * CLASSES + kf]!;
-          } else {
-            v = singleTable[l * CLASSES + km]!;
-          }
-        } else if (f1 !== UNTYPED) {
-          v = singleTable[l * CLASSES + classOf[o + f1]! + classOf[o + alleles[fb + 2 * l + 1]!]!]!;
-        } else {
-          continue;
-        }
-        if (v <= 0) {
-          if (++inconsistent >= maxBad) break;
-          v = -v;
-        }
-        product *= v;
-      }
-      if (inconsistent < maxBad && product >= floor) pairIndexes.push(p);
-    }
-
-    // Only the few candidates get the full per-locus account.
+    // Slot order within and across ranges, then pair order: the order one scan of the whole finds.
+    const singleSlots = parts.flatMap((p) => p.singles).sort((a, b) => a - b);
+    const pairIndexes = parts.flatMap((p) => p.pairs).sort((a, b) => a - b);
     const singles = singleSlots.map((s): SingleParentCandidate => {
       const relation = pack.relation[s];
       const caseId = pack.caseIds[s];
@@ -757,7 +770,7 @@ export class ProfileIndex {
           : relation === RELATION_FATHER
             ? { relation: 'father' }
             : {}),
-        ...this.#detail(childCodes, alleles, s * width, -1),
+        ...this.#detail(plan, s * width, -1),
       };
     });
     const pairs = pairIndexes.map(
@@ -766,12 +779,19 @@ export class ProfileIndex {
         caseId: this.#pairCase[p]!,
         motherId: pack.ids[mothers[p]!]!,
         fatherId: pack.ids[fathers[p]!]!,
-        ...this.#detail(childCodes, alleles, mothers[p]! * width, fathers[p]! * width),
+        ...this.#detail(plan, mothers[p]! * width, fathers[p]! * width),
       }),
     );
     singles.sort(byIndex);
     pairs.sort(byIndex);
     return { singles, pairs, frequencyTable: this.#table.meta };
+  }
+
+  /** Ends a planned search without its result (a scan failed); idempotent. */
+  abandonSearch(plan: { open: boolean }): void {
+    if (!plan.open) return;
+    plan.open = false;
+    this.#scans--;
   }
 
   /**
@@ -810,46 +830,93 @@ export class ProfileIndex {
    * Every indexed relative whose kinship index with `child` (kinship-relatives.ts, the relation
    * recorded on its sample) reaches the floor (the index's relative floor by default), best
    * first. Every relative is scored at every locus typed in both: no locus excludes a relative,
-   * so the parents' pre-filter has nothing to drop (a column-streamed sum of logarithms was tried
-   * and measured slower than this row loop, which keeps the product in a register).
+   * so there is no pre-filter; instead each relative holds one genotype id per locus, and the
+   * search builds, per relationship, the child's index for every genotype id met (a few thousand),
+   * so the scan is one load of an id and one of an index per locus, the product in a register.
    */
   searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
+    const plan = this.planRelativeSearch(child, options);
+    try {
+      return this.relativeSearchResult(plan, [scanRelatives(plan.scan, 0, plan.scan.count)]);
+    } finally {
+      this.abandonSearch(plan);
+    }
+  }
+
+  /**
+   * The first half of {@link searchRelativesForChild}, as {@link planParentSearch} is of the
+   * parents' search: {@link scanRelatives} over any split of `[0, plan.scan.count)`, then
+   * {@link relativeSearchResult}.
+   */
+  planRelativeSearch(child: StrProfile, options: SearchOptions = {}): RelativeSearchPlan {
     const floor = options.floor ?? this.#relativeFloor;
-    const childCodes = this.#encode(child, this.#query);
-    const pack = this.#relatives;
+    const childCodes = Uint16Array.from(this.#encode(child, this.#query));
     const L = this.#loci.length;
-    const n = pack.count;
-    if (n === 0) return [];
-    this.#prepare(childCodes);
-    const typed = this.#prepareRelatives(childCodes);
-    if (typed === 0) return [];
-    const width = L * 2;
-    const alleles = pack.alleles;
-    const relationOf = pack.relation;
-    const classOf = this.#classOf;
-    const offset = this.#classOffset;
-    const loci = this.#relativeLoci;
-    const table = this.#relativeIndex;
-    const perRelation = L * CLASSES;
-    const out: RelativeCandidate[] = [];
-    // Every reference at every locus typed in both (no locus excludes a relative), row by row:
-    // the product stays in a register, the row is contiguous, and the loci are multiplied in the
-    // table's order, so the product is kinship-relatives.ts's to the last bit.
-    for (let s = 0; s < n; s++) {
-      const base = s * width;
-      const r = relationOf[s]! * perRelation;
-      let product = 1;
-      for (let i = 0; i < typed; i++) {
-        const l = loci[i]!;
-        const g1 = alleles[base + 2 * l]!;
-        if (g1 === UNTYPED) continue;
-        const o = offset[l]!;
-        product *= table[r + l * CLASSES + classOf[o + g1]! + classOf[o + alleles[base + 2 * l + 1]!]!]!;
+    const R = RelativeRelations.length;
+    const pack = this.#relatives;
+    const index = new Float64Array(R * L * CLASSES);
+    let typed = 0;
+    for (let l = 0; l < L; l++) {
+      const a = childCodes[2 * l]!;
+      if (a === UNTYPED) continue;
+      typed++;
+      const b = childCodes[2 * l + 1]!;
+      for (let r = 0; r < R; r++) {
+        const at = (r * L + l) * CLASSES;
+        for (let k = 0; k < CLASSES; k++) index[at + k] = this.#relativeLocus(r, l, a, b, k);
       }
-      if (product < floor) continue;
-      const relation = RelativeRelations[relationOf[s]!]!;
+    }
+    // Per relationship and genotype id: the index of its class at its locus (1 when either side
+    // is untyped there).
+    const G = this.#genotypeLocus.length;
+    const table = new Float64Array(R * G).fill(1);
+    for (let g = 1; g < G; g++) {
+      const l = this.#genotypeLocus[g]!;
+      const a = childCodes[2 * l]!;
+      if (a === UNTYPED) continue;
+      const b = childCodes[2 * l + 1]!;
+      const g1 = this.#genotypeA[g]!;
+      const g2 = this.#genotypeB[g]!;
+      const k =
+        (g1 === a ? 1 : 0) +
+        (g2 === a ? 1 : 0) +
+        (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
+      for (let r = 0; r < R; r++) table[r * G + g] = index[(r * L + l) * CLASSES + k]!;
+    }
+    this.#scans++;
+    return {
+      childCodes,
+      index,
+      open: true,
+      scan: {
+        genotypes: pack.genotypes,
+        relation: pack.relation,
+        loci: L,
+        // A child typed nowhere is compared with nobody.
+        count: typed === 0 ? 0 : pack.count,
+        table,
+        genotypeCount: G,
+        floor,
+      },
+    };
+  }
+
+  /**
+   * The second half of {@link searchRelativesForChild}: the candidates of a plan's scans, best
+   * first; ends the search.
+   */
+  relativeSearchResult(plan: RelativeSearchPlan, parts: number[][]): RelativeCandidate[] {
+    this.abandonSearch(plan);
+    const pack = this.#relatives;
+    const width = this.#loci.length * 2;
+    const out: RelativeCandidate[] = [];
+    for (const s of parts.flat().sort((a, b) => a - b)) {
+      const code = pack.relation[s]!;
+      const relation = RelativeRelations[code]!;
       const caseId = pack.caseIds[s];
-      const { compared } = this.#relativeExact(childCodes, alleles, base, relationOf[s]!);
+      const { product, compared } = this.#relativeExact(plan, pack.alleles, s * width, code);
+      // The scan's product is within SCAN_MARGIN of this one; this one decides.
+      if (product < plan.scan.floor) continue;
       out.push({
         referenceId: pack.ids[s]!,
         childId: '',
@@ -915,32 +982,15 @@ export class ProfileIndex {
     return k0 + k1 * (pi > 0 ? pi : mutation) + k2 * ibs2;
   }
 
-  /** Per-search index tables of every relationship for a child; returns the number of loci typed. */
-  #prepareRelatives(child: Uint16Array): number {
-    const L = this.#loci.length;
-    const R = RelativeRelations.length;
-    let typed = 0;
-    for (let l = 0; l < L; l++) {
-      const a = child[2 * l]!;
-      if (a === UNTYPED) continue;
-      this.#relativeLoci[typed++] = l;
-      const b = child[2 * l + 1]!;
-      for (let r = 0; r < R; r++) {
-        const at = (r * L + l) * CLASSES;
-        for (let k = 0; k < CLASSES; k++) this.#relativeIndex[at + k] = this.#relativeLocus(r, l, a, b, k);
-      }
-    }
-    return typed;
-  }
-
   /** Exact index of a stored relative (row at `base`) with the prepared child, in table order. */
   #relativeExact(
-    child: Uint16Array,
+    plan: RelativeSearchPlan,
     alleles: Uint16Array,
     base: number,
     r: number,
   ): { product: number; compared: number } {
     const L = this.#loci.length;
+    const child = plan.childCodes;
     let product = 1;
     let compared = 0;
     for (let l = 0; l < L; l++) {
@@ -953,7 +1003,7 @@ export class ProfileIndex {
         (g1 === a ? 1 : 0) +
         (g2 === a ? 1 : 0) +
         (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
-      product *= this.#relativeIndex[(r * L + l) * CLASSES + k]!;
+      product *= plan.index[(r * L + l) * CLASSES + k]!;
       compared++;
     }
     return { product, compared };
@@ -984,6 +1034,35 @@ export class ProfileIndex {
     return { product, compared };
   }
 
+  /** Genotype ids of a profile's codes (registering those met for the first time), in #genotypeRow. */
+  #genotypesOf(codes: Uint16Array): Uint16Array {
+    const row = this.#genotypeRow;
+    for (let l = 0; l < row.length; l++) {
+      const a = codes[2 * l]!;
+      const b = codes[2 * l + 1]!;
+      if (a === UNTYPED) {
+        row[l] = 0;
+        continue;
+      }
+      const lo = Math.min(a, b);
+      const hi = Math.max(a, b);
+      const key = l * 2 ** 32 + lo * 2 ** 16 + hi;
+      let id = this.#genotypeIds.get(key);
+      if (id === undefined) {
+        id = this.#genotypeLocus.length;
+        // 16-bit ids: the FBI table's alleles make 2,044 genotypes over its 23 loci; 65,535 would
+        // take hundreds of alleles no table lists.
+        if (id > 0xffff) throw new RangeError('more than 65,535 distinct genotypes among the relatives');
+        this.#genotypeIds.set(key, id);
+        this.#genotypeLocus.push(l);
+        this.#genotypeA.push(lo);
+        this.#genotypeB.push(hi);
+      }
+      row[l] = id;
+    }
+    return row;
+  }
+
   #addReference(caseId: string, id: string): void {
     const ids = this.#caseReferences.get(caseId) ?? new Set<string>();
     ids.add(id);
@@ -999,7 +1078,7 @@ export class ProfileIndex {
   #addPair(caseId: string, mother: number, father: number): void {
     if (this.#pairCount === this.#pairMother.length) {
       const grow = (a: Int32Array) => {
-        const b = new Int32Array(a.length * 2);
+        const b = typedArray(Int32Array, a.length * 2, this.#shared);
         b.set(a);
         return b;
       };
@@ -1051,72 +1130,26 @@ export class ProfileIndex {
     return code;
   }
 
-  /** Build the per-search class and index tables for a child; returns the number of loci typed. */
-  #prepare(child: Uint16Array): number {
-    const loci = this.#loci.length;
-    let total = 0;
-    for (let l = 0; l < loci; l++) {
-      this.#classOffset[l] = total;
-      total += this.#codes[l]!.size;
-    }
-    if (this.#classOf.length < total) this.#classOf = new Uint8Array(total * 2);
-    const classOf = this.#classOf;
-    classOf.fill(0, 0, total);
-    let typed = 0;
-    for (let l = 0; l < loci; l++) {
-      const a = child[2 * l]!;
-      const b = child[2 * l + 1]!;
-      if (a === UNTYPED) continue;
-      this.#childLoci[typed++] = l;
-      const o = this.#classOffset[l]!;
-      classOf[o + a] = 1;
-      if (b !== a) classOf[o + b] = 3;
-      const freq = this.#frequencies[l]!;
-      const pa = freq[a]!;
-      const pb = freq[b]!;
-      const mutationSingle = this.#mutationSingle[l]!;
-      const mutationPair = this.#mutationPair[l]!;
-      // Same expressions as kinship.ts, so the same floating-point results.
-      for (let k = 0; k < CLASSES; k++) {
-        const tA = (k % 3) / 2;
-        const tB = Math.floor(k / 3) / 2;
-        const x = a === b ? (tA * pa) / (pa * pa) : (tA * pb + tB * pa) / (2 * pa * pb);
-        this.#single[l * CLASSES + k] = x > 0 ? x : -mutationSingle;
-        for (let j = 0; j < CLASSES; j++) {
-          const uA = (j % 3) / 2;
-          const uB = Math.floor(j / 3) / 2;
-          const y = a === b ? (tA * uA) / (pa * pa) : (tA * uB + tB * uA) / (2 * pa * pb);
-          this.#pair[l * PAIR_CLASSES + k * CLASSES + j] = y > 0 ? y : -mutationPair;
-        }
-      }
-    }
-    // Scan the most discriminating loci first: an unrelated profile reaches the exclusion
-    // count sooner. Only the early exit depends on this order; reported numbers come from
-    // #detail, which multiplies in the table's order like kinship.ts.
-    const order = Array.from(this.#childLoci.subarray(0, typed)).sort(
-      (x, y) => this.#exclusion[y]! - this.#exclusion[x]!,
-    );
-    this.#childLoci.set(order);
-    return typed;
-  }
-
-  /** Full account of one candidate from the search tables (valid until the next search). */
-  #detail(child: Uint16Array, alleles: Uint16Array, first: number, second: number): CandidateScore {
+  /** Full account of one candidate (rows at `first` and `second`, -1 for none) from a plan's tables. */
+  #detail(plan: ParentSearchPlan, first: number, second: number): CandidateScore {
+    const child = plan.childCodes;
+    const { classOf: classes, classOffset, single, pair } = plan.scan;
+    const alleles = this.#parents.alleles;
     const inconsistentLoci: LocusName[] = [];
     let product = 1;
     let compared = 0;
     for (let l = 0; l < this.#loci.length; l++) {
       if (child[2 * l] === UNTYPED) continue;
-      const o = this.#classOffset[l]!;
+      const o = classOffset[l]!;
       const classOf = (base: number) =>
         base < 0 || alleles[base + 2 * l] === UNTYPED
           ? -1
-          : this.#classOf[o + alleles[base + 2 * l]!]! + this.#classOf[o + alleles[base + 2 * l + 1]!]!;
+          : classes[o + alleles[base + 2 * l]!]! + classes[o + alleles[base + 2 * l + 1]!]!;
       const k1 = classOf(first);
       const k2 = classOf(second);
       let v: number;
-      if (k1 >= 0 && k2 >= 0) v = this.#pair[l * PAIR_CLASSES + k1 * CLASSES + k2]!;
-      else if (k1 >= 0 || k2 >= 0) v = this.#single[l * CLASSES + Math.max(k1, k2)]!;
+      if (k1 >= 0 && k2 >= 0) v = pair[l * PAIR_CLASSES + k1 * CLASSES + k2]!;
+      else if (k1 >= 0 || k2 >= 0) v = single[l * CLASSES + Math.max(k1, k2)]!;
       else continue;
       compared++;
       if (v <= 0) {

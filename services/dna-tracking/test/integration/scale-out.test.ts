@@ -27,7 +27,13 @@ beforeAll(async () => {
     defaultIndexGroup: true,
     env: { PORT: '18184' },
   });
-  second = await startDna({ prefix, dbName, defaultIndexGroup: true, env: { PORT: '18185' } });
+  // The second scans on worker threads whatever its index's size (the first on its event loop).
+  second = await startDna({
+    prefix,
+    dbName,
+    defaultIndexGroup: true,
+    env: { PORT: '18185', SEARCH_WORKERS: '2', SEARCH_PARALLEL_FROM: '0' },
+  });
 });
 
 afterAll(async () => {
@@ -78,5 +84,12 @@ describe('two instances of dna-tracking', () => {
       expect(pair?.parentSampleIds).toEqual([ids.mother, ids.father]);
       expect(pair?.status).toBe('pending-review');
     }
+  });
+
+  it('searches on worker threads where asked to, and stops them with the service', async () => {
+    expect(first.app.search.running).toBe(0);
+    expect(second.app.search.running).toBe(2);
+    await second.stop();
+    expect(second.app.search.running).toBe(0);
   });
 });

@@ -9,6 +9,7 @@ import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { MatchingService } from '../../src/matching-service.ts';
 import { type NewSample, SampleService } from '../../src/sample-service.ts';
 import { SamplingService } from '../../src/sampling-service.ts';
+import { SearchPool } from '../../src/search-pool.ts';
 import { DnaStore } from '../../src/store/dna-store.ts';
 import { fbiTable } from '../domain/fixtures.ts';
 import { caseOpenedData } from '../support.ts';
@@ -27,7 +28,8 @@ function dna() {
   const clock = new ManualClock('2026-11-28T02:00:00Z');
   const logger = testLogger();
   const index = new ProfileIndex(table);
-  const matching = new MatchingService({ store, clock, logger, index, minimumLoci: 15 });
+  const search = SearchPool.onThisThread(index);
+  const matching = new MatchingService({ store, clock, logger, index, search, minimumLoci: 15 });
   const samples = new SampleService({
     store,
     clock,

@@ -1,118 +1,164 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProfileIndex } from '../../src/domain/matcher.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
+import { ProfileIndex, type SampleMeta } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { SearchPool } from '../../src/search-pool.ts';
-import { FBI_SOURCE, fbiTable, fbiTableJson } from '../domain/fixtures.ts';
+import { fbiTable } from '../domain/fixtures.ts';
 
 const table = fbiTable('Caucasian');
-const tableOptions = { population: 'Caucasian', source: FBI_SOURCE };
-let pool: SearchPool;
-const local = new ProfileIndex(table);
+// The pool's index (on SharedArrayBuffers) and a reference index holding the same profiles,
+// searched by one scan on this thread.
+const shared = new ProfileIndex(table, { shared: true });
+const reference = new ProfileIndex(table);
 const population = new SyntheticPopulation(table, 99);
 const children: StrProfile[] = [];
+let pool: SearchPool;
+
+const add = (id: string, p: StrProfile, role: 'child' | 'parent' | 'relative', meta: SampleMeta = {}) => {
+  shared.add(id, p, role, meta);
+  reference.add(id, p, role, meta);
+};
 
 beforeAll(async () => {
-  pool = await SearchPool.start({
-    rawTable: fbiTableJson,
-    tableOptions,
-    indexOptions: {},
-    shards: 3,
-    frequencyTable: table.meta,
-  });
-  const add = async (id: string, p: StrProfile, role: 'child' | 'parent' | 'relative', meta = {}) => {
-    local.add(id, p, role, meta);
-    await pool.add(id, p, role, meta);
-  };
-  for (let i = 0; i < 60; i++) {
+  // A simulated population: 1,500 cases with a mother, most with a father, some with siblings,
+  // grandparents, aunts and uncles; a child of every tenth case among the queries.
+  for (let i = 0; i < 1_500; i++) {
     const mother = population.person();
     const father = population.person();
-    const child = population.childOf(mother, father);
-    await add(`m${i}`, mother, 'parent', { caseId: `c${i}`, relation: 'mother' });
-    if (i % 2 === 0) await add(`f${i}`, father, 'parent', { caseId: `c${i}`, relation: 'father' });
+    add(`m${i}`, mother, 'parent', { caseId: `c${i}`, relation: 'mother' });
+    if (i % 4 !== 0) add(`f${i}`, father, 'parent', { caseId: `c${i}`, relation: 'father' });
     if (i % 3 === 0)
-      await add(`s${i}`, population.childOf(mother, father), 'relative', {
+      add(`s${i}`, population.childOf(mother, father), 'relative', {
         caseId: `c${i}`,
         relation: 'full-sibling',
       });
-    if (i % 4 === 0)
-      await add(`g${i}`, population.person(), 'relative', { caseId: `c${i}`, relation: 'grandparent' });
-    if (i % 5 === 0) {
-      children.push(child);
-      await add(`k${i}`, child, 'child');
-    }
+    add(
+      `r${i}`,
+      i % 5 === 0 ? population.childOf(mother, population.person()) : population.person(),
+      'relative',
+      {
+        caseId: `c${i}`,
+        relation: RelativeRelations[1 + (i % 3)]!,
+      },
+    );
+    if (i % 10 === 0) children.push(population.childOf(mother, father));
   }
+  // Three workers, so the ranges are uneven and a pair's two parents often in two ranges.
+  pool = await SearchPool.start(shared, { workers: 3, parallelFrom: 0 });
 });
 
 afterAll(async () => {
   await pool?.close();
 });
 
-describe('SearchPool: the index over worker threads', () => {
-  it('holds what it was given, spread over its shards', async () => {
-    expect(pool.shards).toBe(3);
-    expect(pool.size).toBe(local.size);
-    expect(pool.has('m0')).toBe(true);
-    expect(pool.has('nobody')).toBe(false);
-    await expect(pool.add('m0', population.person(), 'parent')).rejects.toMatchObject({
-      code: 'DNA_ERR_DUPLICATE_PROFILE',
-    });
-    expect(pool.size).toBe(local.size);
-  });
-
-  it('answers every search as the single index does', async () => {
-    for (const child of [...children, population.person()]) {
-      expect(await pool.searchParentsForChild(child, { floor: 1 })).toEqual(
-        local.searchParentsForChild(child, { floor: 1 }),
-      );
-      expect(await pool.searchRelativesForChild(child, { floor: 1 })).toEqual(
-        local.searchRelativesForChild(child, { floor: 1 }),
-      );
+describe('SearchPool: the child searches over worker threads', () => {
+  it('answers every search exactly as one scan on this thread does', async () => {
+    expect(pool.workers).toBe(3);
+    expect(pool.running).toBe(3);
+    for (const child of [...children, population.person(), population.person()]) {
+      for (const floor of [undefined, 1]) {
+        const options = floor === undefined ? {} : { floor };
+        const parents = await pool.searchParentsForChild(child, options);
+        expect(parents).toEqual(reference.searchParentsForChild(child, options));
+        expect(await pool.searchRelativesForChild(child, options)).toEqual(
+          reference.searchRelativesForChild(child, options),
+        );
+      }
     }
-    const parent = local.profileOf('m10')!;
-    expect(await pool.profileOf('m10')).toEqual(parent);
-    expect(await pool.searchChildrenForParent(parent, { floor: 1 })).toEqual(
-      local.searchChildrenForParent(parent, { floor: 1 }),
+    // The true families are there: the pair of (nearly) every true child whose case has a father (half).
+    const found = await Promise.all(children.map((c) => pool.searchParentsForChild(c)));
+    expect(found.filter((r) => r.pairs.some((p) => p.status === 'match')).length).toBeGreaterThanOrEqual(
+      0.9 * (children.length / 2),
     );
-    const sibling = local.profileOf('s30')!;
-    expect(await pool.searchChildrenForRelative(sibling, 'full-sibling', { floor: 1 })).toEqual(
-      local.searchChildrenForRelative(sibling, 'full-sibling', { floor: 1 }),
-    );
-    expect(await pool.referencesOf('c0')).toEqual(local.referencesOf('c0'));
-    expect(await pool.familyIndex(children[0]!, 'c0')).toEqual(local.familyIndex(children[0]!, 'c0'));
   });
 
-  it('loads a batch as the single adds do, and refuses a batch with an id it holds', async () => {
-    const batch = Array.from(
-      { length: 30 },
-      (_, i) =>
-        [`b${i}`, population.person(), 'parent', { caseId: `bc${i}`, relation: 'mother' }] as [
-          string,
-          StrProfile,
-          'parent',
-          { caseId: string; relation: 'mother' },
-        ],
-    );
-    await pool.addMany(batch);
-    for (const [id, p, role, meta] of batch) local.add(id, p, role, meta);
-    expect(pool.size).toBe(local.size);
-    await expect(pool.addMany([['b0', population.person(), 'child']])).rejects.toMatchObject({
-      code: 'DNA_ERR_DUPLICATE_PROFILE',
+  it('runs several searches at once, each with its own answer', async () => {
+    const queries = children.slice(0, 12);
+    const answers = await Promise.all(queries.map((c) => pool.searchParentsForChild(c, { floor: 1 })));
+    answers.forEach((a, i) => {
+      expect(a).toEqual(reference.searchParentsForChild(queries[i]!, { floor: 1 }));
     });
-    expect(pool.size).toBe(local.size);
-    const child = population.childOf(batch[3]![1], population.person());
+  });
+
+  it('finds on the next search what was added during a search, through growth of the arrays', async () => {
+    const mother = population.person();
+    const father = population.person();
+    const child = population.childOf(mother, father);
+    // A twin: a full sibling far above any floor.
+    const sibling = child;
+    const inFlight = pool.searchParentsForChild(child);
+    const relativesInFlight = pool.searchRelativesForChild(child);
+    // Added while the workers scan: enough parents and relatives to outgrow the packs' arrays.
+    for (let i = 0; i < 3_000; i++) {
+      add(`late-m${i}`, population.person(), 'parent', { caseId: `late${i}`, relation: 'mother' });
+      add(`late-r${i}`, population.person(), 'relative', { caseId: `late${i}`, relation: 'half-sibling' });
+    }
+    add('new-m', mother, 'parent', { caseId: 'new', relation: 'mother' });
+    add('new-f', father, 'parent', { caseId: 'new', relation: 'father' });
+    add('new-s', sibling, 'relative', { caseId: 'new', relation: 'full-sibling' });
+    // Removal moves slots: refused until the searches in flight are over.
+    expect(() => shared.remove('late-m0')).toThrow(/in flight/);
+    const during = await inFlight;
+    await relativesInFlight;
+    expect(during.pairs.some((p) => p.caseId === 'new')).toBe(false);
+    const after = await pool.searchParentsForChild(child);
+    expect(after.pairs[0]).toMatchObject({
+      caseId: 'new',
+      motherId: 'new-m',
+      fatherId: 'new-f',
+      status: 'match',
+    });
+    expect(after).toEqual(reference.searchParentsForChild(child));
+    const relatives = await pool.searchRelativesForChild(child);
+    expect(relatives.some((r) => r.referenceId === 'new-s')).toBe(true);
+    expect(relatives).toEqual(reference.searchRelativesForChild(child));
+    expect(shared.remove('late-m0')).toBe(true);
+    reference.remove('late-m0');
     expect(await pool.searchParentsForChild(child, { floor: 1 })).toEqual(
-      local.searchParentsForChild(child, { floor: 1 }),
+      reference.searchParentsForChild(child, { floor: 1 }),
     );
   });
 
-  it('removes from the right shard', async () => {
-    expect(await pool.remove('k0')).toBe(true);
-    expect(await pool.remove('k0')).toBe(false);
-    local.remove('k0');
-    expect(pool.has('k0')).toBe(false);
-    expect(await pool.searchParentsForChild(children[0]!, { floor: 1 })).toEqual(
-      local.searchParentsForChild(children[0]!, { floor: 1 }),
-    );
+  it('scans a small index on this thread, and refuses an index not on SharedArrayBuffers', async () => {
+    const small = await SearchPool.start(shared, { workers: 1, parallelFrom: 1_000_000 });
+    try {
+      expect(await small.searchParentsForChild(children[0]!)).toEqual(
+        reference.searchParentsForChild(children[0]!),
+      );
+    } finally {
+      await small.close();
+    }
+    await expect(SearchPool.start(reference, { workers: 1 })).rejects.toThrow(/shared/);
+  });
+
+  it('starts its threads at the first search of an index big enough, scanning on this thread until they are ready', async () => {
+    const small = new ProfileIndex(table, { shared: true });
+    const lazy = await SearchPool.start(small, { workers: 2, parallelFrom: 50 });
+    try {
+      expect(lazy.running).toBe(0);
+      const people = Array.from({ length: 60 }, () => population.person());
+      for (const [i, p] of people.entries()) {
+        small.add(`p${i}`, p, 'parent', { caseId: `k${i >> 1}`, relation: i % 2 ? 'father' : 'mother' });
+      }
+      const child = population.childOf(people[10]!, people[11]!);
+      const first = await lazy.searchParentsForChild(child);
+      expect(first.pairs[0]).toMatchObject({ motherId: 'p10', fatherId: 'p11' });
+      await vi.waitFor(() => expect(lazy.running).toBe(2), { timeout: 20_000 });
+      expect(await lazy.searchParentsForChild(child)).toEqual(first);
+    } finally {
+      await lazy.close();
+    }
+    expect(lazy.running).toBe(0);
+  });
+
+  it('waits for the searches in flight when closed, stops its threads, and refuses later searches', async () => {
+    const own = await SearchPool.start(shared, { workers: 2, parallelFrom: 0 });
+    expect(own.running).toBe(2);
+    const inFlight = own.searchParentsForChild(children[1]!);
+    await own.close();
+    expect(await inFlight).toEqual(reference.searchParentsForChild(children[1]!));
+    expect(own.running).toBe(0);
+    await expect(own.searchParentsForChild(children[1]!)).rejects.toThrow(/closed/);
   });
 });
