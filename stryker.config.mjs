@@ -10,6 +10,12 @@ export default {
   plugins: ['@stryker-mutator/vitest-runner', './packages/testing/src/mutation/import-guard-runner.js'],
   testRunner: 'vitest-import-guard',
   vitest: { configFile: 'vitest.mutation.config.ts' },
+  // A domain module's mutants are checked against the domain tests alone (pure, fast, each test
+  // the module's own): the application-service tests under test/unit/ reach the same code
+  // through stores, worker threads and whole searches, so a mutant covered by them would cost
+  // seconds of tests that add no rule the domain tests do not already state.
+  testFiles: ['services/*/test/domain/**/*.test.ts'],
+  // Per-test coverage: each mutant runs only the tests that reached it.
   coverageAnalysis: 'perTest',
   // The initial run takes every unit test with coverage; on a loaded machine it needs more than
   // Stryker's default five minutes.

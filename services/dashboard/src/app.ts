@@ -1,5 +1,6 @@
 import fastifyStatic from '@fastify/static';
 import { Topics } from '@homeward/events';
+import { FiguresLedger } from '@homeward/figures';
 import { DeadLetterReader } from '@homeward/messaging';
 import {
   readinessChecks,
@@ -14,6 +15,7 @@ import {
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
 import type { DashboardConfig } from './config.ts';
+import { reported } from './domain/annual.ts';
 import { liveKeys } from './domain/live-ops.ts';
 import { deploymentTimeZone } from './domain/time-zone.ts';
 import { DashboardErrors } from './errors.ts';
@@ -21,7 +23,6 @@ import { projectionHandlers } from './handlers/project-event.ts';
 import { projectRefusedReport } from './handlers/project-refused-report.ts';
 import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
-import { AnnualStore } from './store/annual-store.ts';
 import { type HistoryEntry, LiveStore, ProjectionGuard, parseEntry } from './store/live-store.ts';
 import { ensureWebBuild, WEB_DIST } from './web-build.ts';
 
@@ -31,7 +32,7 @@ export const SERVICE_VERSION = '0.1.0';
 export interface DashboardApp extends ServiceParts {
   hub: SseHub<HistoryEntry>;
   live: LiveStore;
-  annual: AnnualStore;
+  annual: FiguresLedger;
   health: HealthWorker;
 }
 
@@ -50,7 +51,13 @@ export async function buildApp(
     service: 'dashboard',
     conflictCode: DashboardErrors.concurrentUpdate.code,
   });
-  const annual = new AnnualStore(persistence);
+  // The annual aggregate and the facts that place events: projections of the topics, rebuilt by
+  // consuming them from the beginning under a new consumer group if lost.
+  const annual = new FiguresLedger(persistence, {
+    contributions: 'annual_contributions',
+    refs: 'refs',
+    keep: reported,
+  });
   const hub = new SseHub<HistoryEntry>({
     redis: rt.redis.redis,
     readerName: `${rt.config.TOPIC_PREFIX}dashboard:sse`,

@@ -7,6 +7,10 @@
 //   npm run test:mutation -- --mutate 'services/placement/src/domain/**/*.ts'
 //                                                  one service (any other Stryker option passes on)
 //   npm run test:mutation -- --report-only         the table of the last run, without running
+//
+// With --mutate naming services' domain modules and no --testFiles, only those services' domain
+// tests run (stryker.config.mjs runs every service's): the initial run with coverage then takes
+// one service's tests, not the whole unit suite's.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,6 +32,15 @@ for (let i = 0; i < args.length; i++) {
   else if (arg === '--report-only') reportOnly = true;
   else strykerArgs.push(arg);
 }
+const mutateAt = strykerArgs.findIndex((a) => a === '--mutate' || a === '-m');
+const mutate = mutateAt >= 0 ? (strykerArgs[mutateAt + 1] ?? '') : '';
+const services = [...mutate.matchAll(/services\/([a-z0-9-]+)\/src\/domain\//g)].map((m) => m[1]!);
+if (services.length > 0 && !strykerArgs.some((a) => a === '--testFiles' || a === '-t'))
+  strykerArgs.push(
+    '--testFiles',
+    [...new Set(services)].map((s) => `services/${s}/test/domain/**/*.test.ts`).join(','),
+  );
+
 if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) {
   out(`test:mutation: the minimum score must be a percentage, not ${minScore}`);
   process.exit(2);

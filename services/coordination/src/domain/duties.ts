@@ -1,5 +1,4 @@
-import { type CustodyStep, CustodySteps, type Role } from '@homeward/events';
-import { FOLLOWUP_DEPARTMENT } from './figures.ts';
+import { type CustodyStep, CustodySteps, FollowupOwners, type Role } from '@homeward/events';
 import type { CaseRecord, FollowupRecord, SampleRecord, SupervisedRecord } from './records.ts';
 
 /**
@@ -165,7 +164,7 @@ function followupDuties(f: FollowupRecord, utcOffsetMinutes: number): DutyInstan
     {
       duty: 'followup',
       region: f.region,
-      department: FOLLOWUP_DEPARTMENT[f.type] ?? 'civil-affairs',
+      department: FollowupOwners[f.type] ?? 'civil-affairs',
       record: { kind: 'followup', id: f.followupId },
       ...(f.caseId ? { caseId: f.caseId } : {}),
       dueAt: endOfDue.toISOString(),

@@ -1,8 +1,6 @@
 import { EventCatalogue, type EventType, type HomewardEvent } from '@homeward/events';
 import type { EventHandler, EventHandlers, HandlerContext } from '@homeward/messaging';
-import { contributionOf } from '../domain/figures.ts';
 import { recordSteps, sameRecord } from '../domain/records.ts';
-import { refNeeded, refsWritten } from '../domain/refs.ts';
 import type { CoordinationStore } from '../store/coordination-store.ts';
 
 export interface ProjectorDeps {
@@ -43,11 +41,9 @@ export function projectEvent(deps: ProjectorDeps) {
   return async (event: HomewardEvent, ctx: HandlerContext): Promise<void> => {
     // CloudEvents make source + id unique, not id alone (the runner's own guard uses the same).
     const eventKey = `${event.source}|${event.id}`;
-    await io(() => deps.store.saveRefs(refsWritten(event)));
-    const refId = refNeeded(event);
-    const ref = refId ? ((await io(() => deps.store.getRef(refId))) ?? undefined) : undefined;
-    const contribution = contributionOf(event, ref, deps.utcOffsetMinutes);
-    if (contribution) await io(() => deps.store.addContribution(eventKey, contribution));
+    const { contribution } = await io(() =>
+      deps.store.figures.record(eventKey, event, deps.utcOffsetMinutes),
+    );
     for (const step of recordSteps(event)) {
       await io(() =>
         deps.store.records.upsert(step.id, (current) => {
@@ -71,6 +67,7 @@ export const PROJECTED_TYPES = [
   'homeward.case.team-assigned',
   'homeward.case.child-located',
   'homeward.case.child-rescued',
+  'homeward.case.victims-rescued',
   'homeward.case.closed',
   'homeward.alert.issued',
   'homeward.alert.cancelled',

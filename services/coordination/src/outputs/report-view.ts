@@ -1,4 +1,4 @@
-import { COUNTERS, type Counter, counterLabel } from '../domain/figures.ts';
+import { COUNTERS, type Counter, counterLabel, isVictimCounter } from '../domain/figures.ts';
 import { latest, type SubmissionDoc } from '../domain/submission.ts';
 
 /** A submission laid out for people: what every output (CSV, page, PDF) shows, in one order. */
@@ -27,7 +27,13 @@ export function reportLayout(doc: SubmissionDoc): ReportLayout {
       ['Due date', doc.dueDate],
       ['Submitted late', v.late ? 'yes' : 'no'],
     ],
-    platform: COUNTERS.map((key) => ({ key, label: counterLabel(key), value: v.platform[key] ?? 0 })),
+    // Every department counter; of the sixty victims counters (measure × sex × age group) only
+    // those that are not zero, so a page lists the victims there are rather than a grid of zeros.
+    platform: COUNTERS.filter((key) => !isVictimCounter(key) || (v.platform[key] ?? 0) > 0).map((key) => ({
+      key,
+      label: counterLabel(key),
+      value: v.platform[key] ?? 0,
+    })),
     own: [
       { key: 'publicityCampaigns', label: 'Publicity campaigns held', value: v.own.publicityCampaigns },
       { key: 'trainingSessions', label: 'Training sessions', value: v.own.trainingSessions },

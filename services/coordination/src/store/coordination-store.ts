@@ -1,18 +1,12 @@
 import type { HomewardEvent, ReminderStage, Role } from '@homeward/events';
-import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
+import { type ContributionDoc, FiguresLedger } from '@homeward/figures';
+import type { AggregateStore, FactStore, Persistence, StoreFilter } from '@homeward/persistence';
 import { regionFilter, withScope } from '@homeward/service-kit';
-import type { Contribution, FigureRow } from '../domain/figures.ts';
+import type { FigureRow } from '../domain/figures.ts';
 import type { SupervisedRecord } from '../domain/records.ts';
-import type { Ref } from '../domain/refs.ts';
 import type { SubmissionDoc } from '../domain/submission.ts';
 
 export type { SubmissionDoc } from '../domain/submission.ts';
-
-/** One event's contribution to the platform's figures, stored once under the event's key. */
-export interface ContributionDoc extends Contribution {
-  /** The event key (`source|id`): a redelivered event's second insert is refused. */
-  _id: string;
-}
 
 /** A member department of a coordination body (`_id` `<region>:<agencyId>`). */
 export interface MemberDoc {
@@ -37,51 +31,21 @@ export interface ReminderClaimDoc {
   remindedAt: string;
 }
 
-const REF_CACHE_SIZE = 50_000;
-
 /** Coordination's stores; every per-event read and write is by `_id`. */
 export class CoordinationStore {
-  readonly contributions: FactStore<ContributionDoc>;
-  readonly refs: FactStore<Ref>;
+  /** The platform's figures: each event's contribution once, and the facts that place events. */
+  readonly figures: FiguresLedger;
   readonly records: AggregateStore<SupervisedRecord>;
   readonly submissions: AggregateStore<SubmissionDoc>;
   readonly members: AggregateStore<MemberDoc>;
   readonly reminders: FactStore<ReminderClaimDoc>;
-  private readonly cache = new Map<string, Ref>();
 
   constructor(persistence: Persistence) {
-    this.contributions = persistence.facts<ContributionDoc>('contributions');
-    this.refs = persistence.facts<Ref>('refs');
+    this.figures = new FiguresLedger(persistence, { contributions: 'contributions', refs: 'refs' });
     this.records = persistence.aggregate<SupervisedRecord>('records');
     this.submissions = persistence.aggregate<SubmissionDoc>('submissions');
     this.members = persistence.aggregate<MemberDoc>('members');
     this.reminders = persistence.facts<ReminderClaimDoc>('reminder_claims');
-  }
-
-  /** Remembers facts; they never change, so a second write of one is skipped. */
-  async saveRefs(refs: Ref[]): Promise<void> {
-    for (const ref of refs) await this.refs.insertOnce(ref);
-  }
-
-  /** A remembered fact; found ones are cached (bounded, oldest out), since facts never change. */
-  async getRef(id: string): Promise<Ref | null> {
-    const cached = this.cache.get(id);
-    if (cached) return cached;
-    const ref = await this.refs.get(id);
-    if (ref) {
-      if (this.cache.size >= REF_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value!);
-      this.cache.set(id, ref);
-    }
-    return ref;
-  }
-
-  /**
-   * Records an event's contribution once (an insert under the event key). Insert-only: FerretDB
-   * applies concurrent updates of one document as unisolated read-modify-writes, so counters
-   * in one document would lose counts (see @homeward/persistence).
-   */
-  addContribution(eventKey: string, c: Contribution): Promise<boolean> {
-    return this.contributions.insertOnce({ _id: eventKey, ...c });
   }
 
   /**
@@ -89,21 +53,13 @@ export class CoordinationStore {
    * figures are asked for a few times a year, a year holds thousands of contributions).
    */
   async figureRows(year: number, within?: string): Promise<FigureRow[]> {
-    const rows = new Map<string, FigureRow>();
-    const filter = within ? withScope({ year }, regionFilter('region', within)) : { year };
-    for (const d of await this.contributions.list(filter)) {
-      const key = `${d.region}|${d.department}`;
-      let row = rows.get(key);
-      if (!row) {
-        row = { year, region: d.region, department: d.department, counts: {} };
-        rows.set(key, row);
-      }
-      for (const [k, v] of Object.entries(d.counts)) {
-        const c = k as keyof FigureRow['counts'];
-        row.counts[c] = (row.counts[c] ?? 0) + (v ?? 0);
-      }
-    }
-    return [...rows.values()];
+    const scope = within ? (regionFilter('region', within) as StoreFilter<ContributionDoc>) : undefined;
+    return (await this.figures.rows(year, scope)).map(({ year, region, department, counts }) => ({
+      year,
+      region,
+      department,
+      counts,
+    }));
   }
 
   /**

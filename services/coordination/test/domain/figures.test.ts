@@ -1,17 +1,17 @@
 import { createEvent, type EventData, type EventType } from '@homeward/events';
-import { describe, expect, it } from 'vitest';
 import {
-  addCounts,
-  COUNTERS,
+  alertRef,
+  caseRef,
   contributionOf,
-  counterLabel,
-  nonZero,
-  sumRows,
+  followupRef,
+  refNeeded,
+  refsWritten,
+  sampleRef,
   UNKNOWN_REGION,
   yearOf,
-  zeroCounts,
-} from '../../src/domain/figures.ts';
-import { alertRef, caseRef, followupRef, refNeeded, refsWritten, sampleRef } from '../../src/domain/refs.ts';
+} from '@homeward/figures';
+import { describe, expect, it } from 'vitest';
+import { addCounts, COUNTERS, counterLabel, nonZero, sumRows, zeroCounts } from '../../src/domain/figures.ts';
 
 const ev = <T extends EventType>(type: T, data: EventData<T>) =>
   createEvent(type, data, { source: 'homeward/test' });
@@ -96,7 +96,8 @@ describe('what each event adds to the platform’s figures', () => {
           outcome: 'done',
         }),
         '340104',
-        'civil-affairs',
+        // The contract's owner (FollowupOwners), as the dashboard's annual report has it.
+        'human-resources-social-security',
         { followupsCompleted: 1 },
       ],
     ];

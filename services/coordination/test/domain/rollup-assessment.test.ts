@@ -1,10 +1,10 @@
+import { contributionOf, type Ref, refNeeded, refsWritten } from '@homeward/figures';
 import { describe, expect, it } from 'vitest';
 import { assess } from '../../src/domain/assessment.ts';
 import { dutiesOf } from '../../src/domain/duties.ts';
-import { COUNTERS, contributionOf, type FigureRow, sumRows } from '../../src/domain/figures.ts';
+import { COUNTERS, type FigureRow, sumRows } from '../../src/domain/figures.ts';
 import { childOf } from '../../src/domain/hierarchy.ts';
 import { recordSteps, type SupervisedRecord } from '../../src/domain/records.ts';
-import { type Ref, refNeeded, refsWritten } from '../../src/domain/refs.ts';
 import { buildRollup, type RollupNode } from '../../src/domain/rollup.ts';
 import { ANHUI, DEFAULT_LIMITS, HEFEI, LUYANG, SHUSHAN, seededYear } from '../scenario.ts';
 
@@ -18,7 +18,12 @@ function figures(): FigureRow[] {
     const c = contributionOf(e, id ? refs.get(id) : undefined, 480);
     if (!c) continue;
     const k = `${c.year}|${c.region}|${c.department}`;
-    const row = rows.get(k) ?? { year: c.year, region: c.region, department: c.department, counts: {} };
+    const row: FigureRow = rows.get(k) ?? {
+      year: c.year,
+      region: c.region,
+      department: c.department,
+      counts: {},
+    };
     for (const [n, v] of Object.entries(c.counts))
       row.counts[n as keyof typeof row.counts] = (row.counts[n as keyof typeof row.counts] ?? 0) + v;
     rows.set(k, row);

@@ -88,6 +88,35 @@ describe('a submission', () => {
       ['returned', 1],
       ['accepted', 2],
     ]);
+    // The review without a comment records none; its event names the submission, once per version and kind.
+    expect(accepted.doc.reviews[1]).toStrictEqual({
+      kind: 'accepted',
+      version: 2,
+      at: JAN.toISOString(),
+      by: { agencyId: 'office-340100', role: 'coordination-office', region: '340100' },
+    });
+    const id = second.doc._id;
+    expect(accepted.events[0]).toMatchObject({
+      type: 'homeward.coordination.submission-accepted',
+      source: 'homeward/coordination',
+      subject: id,
+      id: `${id}:v2:accepted`,
+      data: {
+        submissionId: id,
+        year: 2026,
+        region: '340104',
+        agencyId: 'shushan-psb',
+        role: 'police',
+        version: 2,
+        acceptedAt: JAN.toISOString(),
+        acceptedBy: { agencyId: 'office-340100', role: 'coordination-office', region: '340100' },
+      },
+    });
+    expect(returned.events[0]).toMatchObject({
+      source: 'homeward/coordination',
+      subject: id,
+      id: `${id}:v1:returned`,
+    });
     expect(refusal(() => submit(accepted.doc, police, input, platform, JAN, CAL))).toBe('alreadyAccepted');
   });
 });

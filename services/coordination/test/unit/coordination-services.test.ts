@@ -1,8 +1,11 @@
+import { createEvent } from '@homeward/events';
+import { ownerSource } from '@homeward/messaging';
 import { MemoryPersistence } from '@homeward/persistence';
 import { ManualClock, MemoryDueIndex } from '@homeward/service-kit';
 import { testLogger } from '@homeward/testing';
 import { describe, expect, it } from 'vitest';
 import { projectEvent } from '../../src/handlers/project-event.ts';
+import { reportLayout } from '../../src/outputs/report-view.ts';
 import { OversightService } from '../../src/oversight-service.ts';
 import { ReminderWorker } from '../../src/reminder-worker.ts';
 import { CoordinationStore } from '../../src/store/coordination-store.ts';
@@ -230,6 +233,53 @@ describe('oversight over memory stores', () => {
     expect(await errorCode(c.oversight.supervision(office(SHUSHAN), LUYANG))).toBe(
       'COORDINATION_ERR_SUBMISSION_NOT_FOUND',
     );
+  });
+
+  it('count victims by sex and age group in the pre-fill and the roll-up (the figures the dashboard counts)', async () => {
+    const c = await coordination();
+    c.clock.set('2027-01-10T02:00:00Z');
+    const police = dept('shushan-psb', 'police', SHUSHAN);
+    const before = await c.submissions.prefill(police, 2026);
+    const womanRescued = createEvent(
+      'homeward.case.victims-rescued',
+      {
+        caseId: 'A1',
+        rescuedAt: '2026-09-01T09:00:00+08:00',
+        place: 'a farm',
+        region: SHUSHAN,
+        victims: [
+          { victimId: 'A1.v2', category: 'adult', sex: 'female', ageGroup: '18-and-over' },
+          { victimId: 'A1.v3', category: 'child', sex: 'male', ageGroup: '14-17' },
+        ],
+      },
+      { source: ownerSource('homeward.case.victims-rescued'), id: 'victims-1' },
+    );
+    await c.project(womanRescued, c.ctx);
+    await c.project(womanRescued, c.ctx);
+    const after = await c.submissions.prefill(police, 2026);
+    expect(after['victims:rescued:female:18-and-over']).toBe(
+      before['victims:rescued:female:18-and-over'] + 1,
+    );
+    expect(after['victims:rescued:male:14-17']).toBe(before['victims:rescued:male:14-17'] + 1);
+    // A woman is a woman: not a child rescued.
+    expect(after.childrenRescued).toBe(before.childrenRescued);
+    const tree = await c.oversight.rollup(office(HEFEI), 2026);
+    expect(tree.platform['victims:rescued:female:18-and-over']).toBe(
+      after['victims:rescued:female:18-and-over'],
+    );
+    expect(tree.children[1]!.platform['victims:rescued:male:14-17']).toBe(
+      after['victims:rescued:male:14-17'],
+    );
+
+    // The printed report lists the victims there are, not sixty zeros.
+    const { doc } = await c.submissions.submit(police, { year: 2026, own, narrative: 'our year' });
+    const lines = reportLayout(doc).platform;
+    expect(lines.find((l) => l.key === 'victims:rescued:female:18-and-over')).toMatchObject({
+      label: 'Victims rescued: female, 18 and over',
+      value: after['victims:rescued:female:18-and-over'],
+    });
+    expect(lines.every((l) => !l.key.startsWith('victims:') || l.value > 0)).toBe(true);
+    expect(lines.find((l) => l.key === 'teamsAssigned')?.value).toBe(2);
   });
 
   it('the roll-up of the prefecture is the sum of its counties', async () => {

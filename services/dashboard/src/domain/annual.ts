@@ -1,183 +1,33 @@
 import {
-  CancelReasons,
-  FollowupOwners,
-  type FollowupType,
-  type HomewardEvent,
-  PlacementTypes,
-} from '@homeward/events';
-import type { Ref } from './refs.ts';
-import { regionMatches } from './regions.ts';
-import {
   AGE_BUCKETS,
-  type AgeBucket,
+  AGE_LABELS,
+  COUNTERS as FIGURE_COUNTERS,
+  type Counter as FigureCounter,
+  type FigureKey,
+  type FigureRow,
   VICTIM_COUNTERS,
   VICTIM_MEASURES,
   type VictimCounter,
   type VictimTable,
-  victimCountsOf,
   victimTable,
-} from './victim-counts.ts';
+} from '@homeward/figures';
+import { regionMatches } from './regions.ts';
 
-/** The counters of one department's year in one region (flat keys: stored as they are). */
-export const COUNTERS = [
-  'reportsReceived',
-  'casesOpened',
-  'casesClosed',
-  'alertsIssued',
-  ...CancelReasons.map((r) => `alertsEnded:${r}` as const),
-  'childrenLocated',
-  'childrenRescued',
-  'samplesCollected',
-  'matchesFound',
-  'matchesConfirmed',
-  'matchesRejected',
-  ...PlacementTypes.map((t) => `placements:${t}` as const),
-  'followupsScheduled',
-  'followupsCompleted',
-  'followupsOverdue',
-] as const;
-export type Counter = (typeof COUNTERS)[number];
+/** A counter of the annual report: the platform's figures but special teams (see {@link reported}). */
+export type Counter = Exclude<FigureCounter, 'teamsAssigned'>;
 
-/** The department that answers for each follow-up kind: the contract's owners. */
-const FOLLOWUP_DEPARTMENT = FollowupOwners;
-
-/** What one event adds to one (year, region, department) row. */
-export interface Contribution {
-  year: number;
-  region: string;
-  department: string;
-  counts: Partial<Record<Counter | VictimCounter, number>>;
-  /** Milliseconds from the report (case opened) to the child located. */
-  reportToLocatedMs?: number;
-}
-
-export const UNKNOWN_REGION = 'unknown';
-
-/** The calendar year of a time, in the report's calendar (minutes east of UTC). */
-export function yearOf(time: string, utcOffsetMinutes: number): number {
-  return new Date(Date.parse(time) + utcOffsetMinutes * 60_000).getUTCFullYear();
-}
+/** The counters of one department's year in one region, in the report's column order. */
+export const COUNTERS = FIGURE_COUNTERS.filter((c): c is Counter => c !== 'teamsAssigned');
 
 /**
- * What an event adds to the annual report. Regions are the case's (or alert's, sample's,
- * follow-up's) region; departments are the role that answers for the figure: the reporting
- * agency's role for reports and cases opened, police for cases closed, alerts, located and
- * rescued children, the collecting agency's role for samples, DNA labs for matches, civil
- * affairs for placements, and education, health or civil affairs for follow-ups by kind.
- * Reports received count reports that intake accepted (a case opened or a lead added), so
- * reports sent over HTTP and over Kafka count alike and refused ones do not.
+ * What the dashboard's ledger keeps of a contribution: everything but special teams assigned,
+ * which its report has never had a column for (the CSV is read by position, so a new column
+ * would move the ones after it); the coordination offices' figures count them.
  */
-export function contributionOf(
-  event: HomewardEvent,
-  ref: Ref | undefined,
-  utcOffsetMinutes: number,
-  caseRefForVictims?: Ref,
-): Contribution | undefined {
-  const c = figuresOf(event, ref, utcOffsetMinutes);
-  const victims = victimCountsOf(
-    event,
-    event.type === 'homeward.case.child-rescued' ? ref : caseRefForVictims,
-  );
-  if (Object.keys(victims).length === 0) return c;
-  // Victims rescued (victims-rescued), placed and employed count in the row of the event's department.
-  const base = c ?? {
-    year: yearOf(timeOf(event), utcOffsetMinutes),
-    region: ref?.region ?? ((event.data as { region?: string }).region || UNKNOWN_REGION),
-    department: 'police',
-    counts: {},
-  };
-  return { ...base, counts: { ...base.counts, ...victims } };
-}
+export const reported = (key: FigureKey): boolean => key !== 'teamsAssigned';
 
-/** When a victims event happened (the one type with victim counts and no other figure). */
-function timeOf(event: HomewardEvent): string {
-  const d = event.data as { rescuedAt?: string };
-  return d.rescuedAt ?? event.time ?? new Date(0).toISOString();
-}
-
-/** The figures of the department rows, without the victim counts. */
-function figuresOf(
-  event: HomewardEvent,
-  ref: Ref | undefined,
-  utcOffsetMinutes: number,
-): Contribution | undefined {
-  // biome-ignore lint/suspicious/noExplicitAny: each branch reads the fields its type's schema guarantees
-  const d = event.data as Record<string, any>;
-  const row = (
-    time: string,
-    region: string | undefined,
-    department: string,
-    counts: Contribution['counts'],
-  ) => ({
-    year: yearOf(time, utcOffsetMinutes),
-    region: region ?? UNKNOWN_REGION,
-    department,
-    counts,
-  });
-  switch (event.type) {
-    case 'homeward.case.opened':
-      return row(d.openedAt, d.region, d.reportedBy.role, { reportsReceived: 1, casesOpened: 1 });
-    case 'homeward.case.lead-added':
-      return row(d.addedAt, ref?.region ?? d.seenAt.region, d.reportedBy.role, { reportsReceived: 1 });
-    case 'homeward.case.closed':
-      return row(d.closedAt, ref?.region, 'police', { casesClosed: 1 });
-    case 'homeward.case.child-located': {
-      const c = row(d.locatedAt, ref?.region ?? d.region, 'police', { childrenLocated: 1 });
-      const elapsed = ref?.openedAt ? Date.parse(d.locatedAt) - Date.parse(ref.openedAt) : Number.NaN;
-      return Number.isFinite(elapsed) && elapsed >= 0 ? { ...c, reportToLocatedMs: elapsed } : c;
-    }
-    case 'homeward.case.child-rescued':
-      // One event may name several children (the twin of a raid's victims-rescued).
-      return row(d.rescuedAt, ref?.region ?? d.region, 'police', {
-        childrenRescued: Array.isArray(d.victimIds) ? d.victimIds.length : 1,
-      });
-    case 'homeward.alert.issued':
-      return row(d.issuedAt, d.region, 'police', { alertsIssued: 1 });
-    case 'homeward.alert.cancelled':
-      return row(d.cancelledAt, ref?.region, 'police', { [`alertsEnded:${d.reason}`]: 1 });
-    case 'homeward.dna.sample-collected':
-      return row(d.collectedAt, d.region, d.collectedBy.role, { samplesCollected: 1 });
-    case 'homeward.dna.match-found':
-      return row(d.foundAt, ref?.region, 'dna-lab', { matchesFound: 1 });
-    case 'homeward.dna.match-confirmed':
-      return row(d.confirmedAt, ref?.region, 'dna-lab', { matchesConfirmed: 1 });
-    case 'homeward.dna.match-rejected':
-      return row(d.rejectedAt, ref?.region, 'dna-lab', { matchesRejected: 1 });
-    case 'homeward.placement.decided':
-      // A revision changes a decision already counted; only the first decision is a placement.
-      return d.revision === 1
-        ? row(d.decidedAt, d.region, 'civil-affairs', { [`placements:${d.type}`]: 1 })
-        : undefined;
-    case 'homeward.followup.scheduled':
-      return row(
-        `${d.dueDate}T12:00:00Z`,
-        d.region,
-        FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs',
-        {
-          followupsScheduled: 1,
-        },
-      );
-    case 'homeward.followup.completed':
-      return row(d.completedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs', {
-        followupsCompleted: 1,
-      });
-    case 'homeward.followup.overdue':
-      return row(d.detectedAt, ref?.region, FOLLOWUP_DEPARTMENT[d.type as FollowupType] ?? 'civil-affairs', {
-        followupsOverdue: 1,
-      });
-    default:
-      return undefined;
-  }
-}
-
-/** One stored row of the annual aggregate. */
-export interface AnnualRowData {
-  year: number;
-  region: string;
-  department: string;
-  counts: Partial<Record<Counter | VictimCounter, number>>;
-  reportToLocatedMs: number[];
-}
+/** One stored row of the annual aggregate: the ledger's rows. */
+export type AnnualRowData = FigureRow;
 
 /** One line of the report: every counter, and the median time to located in hours. */
 export interface AnnualLine {
@@ -322,13 +172,6 @@ ${total}
 </tbody></table>
 ${victimsHtml(report.victims)}</body></html>`;
 }
-
-const AGE_LABELS: Record<AgeBucket, string> = {
-  'under-14': 'under 14',
-  '14-17': '14–17',
-  '18-and-over': '18 and over',
-  'age-unknown': 'age unknown',
-};
 
 /** The victims table: one row per sex and age group, one column per measure. */
 function victimsHtml(t: VictimTable): string {

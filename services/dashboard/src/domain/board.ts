@@ -1,6 +1,6 @@
 import { CustodySteps, PlacementTypes } from '@homeward/events';
+import { type VictimCounter, victimTable } from '@homeward/figures';
 import type { RedisOp } from './live-ops.ts';
-import { type VictimCounter, victimTable } from './victim-counts.ts';
 
 export const CASE_STATUSES = ['open', 'team-assigned', 'located', 'rescued', 'closed'] as const;
 /** The catalogue's custody steps, in their order (re-exported for the board's readers). */

@@ -1,16 +1,14 @@
 import { type EventType, EventTypes, type HomewardEvent } from '@homeward/events';
+import { type FiguresLedger, victimCountsOf } from '@homeward/figures';
 import type { EventHandler, EventHandlers, HandlerContext } from '@homeward/messaging';
-import { contributionOf } from '../domain/annual.ts';
 import { victimBoardOps } from '../domain/board.ts';
 import { toView } from '../domain/event-view.ts';
 import { liveOps } from '../domain/live-ops.ts';
-import { caseRef, placeOf, refNeeded, refsWritten } from '../domain/refs.ts';
-import { needsCaseRef, victimCountsOf } from '../domain/victim-counts.ts';
-import type { AnnualStore } from '../store/annual-store.ts';
+import { placeOf } from '../domain/refs.ts';
 import type { LiveStore } from '../store/live-store.ts';
 
 export interface ProjectorDeps {
-  annual: AnnualStore;
+  annual: FiguresLedger;
   live: LiveStore;
   /** The deployment's topic prefix, stripped to show logical topic names. */
   topicPrefix: string;
@@ -55,16 +53,7 @@ export function projectEvent(deps: ProjectorDeps) {
     const topic = ctx.topic.startsWith(deps.topicPrefix)
       ? ctx.topic.slice(deps.topicPrefix.length)
       : ctx.topic;
-    await io(() => deps.annual.saveRefs(refsWritten(event)));
-    const refId = refNeeded(event);
-    const ref = refId ? ((await io(() => deps.annual.getRef(refId))) ?? undefined) : undefined;
-    // A placement event from before victims names no victim: its case's remembered child does.
-    const legacyCase = needsCaseRef(event);
-    const victimRef = legacyCase
-      ? ((await io(() => deps.annual.getRef(caseRef(legacyCase)))) ?? undefined)
-      : undefined;
-    const contribution = contributionOf(event, ref, deps.utcOffsetMinutes, victimRef);
-    if (contribution) await io(() => deps.annual.apply(eventKey, contribution));
+    const { ref, victimRef } = await io(() => deps.annual.record(eventKey, event, deps.utcOffsetMinutes));
     const view = toView(event, topic, placeOf(event, ref));
     const victims = victimCountsOf(event, event.type === 'homeward.case.child-rescued' ? ref : victimRef);
     const ops = [

@@ -1,3 +1,4 @@
+import type { FiguresLedger } from '@homeward/figures';
 import {
   type Clock,
   type Credentials,
@@ -17,7 +18,6 @@ import { annualReportCsv, annualReportHtml, buildAnnualReport } from '../domain/
 import { isOpenFilter, matchesFilter, parseFilter } from '../domain/filters.ts';
 import { DashboardErrors } from '../errors.ts';
 import type { HealthWorker, ServiceHealth } from '../health-worker.ts';
-import type { AnnualStore } from '../store/annual-store.ts';
 import type { HistoryEntry, LiveStore } from '../store/live-store.ts';
 import { operatorOf } from './auth.ts';
 import {
@@ -33,7 +33,7 @@ import {
 export interface DashboardRoutesDeps {
   credentials: Credentials;
   live: LiveStore;
-  annual: AnnualStore;
+  annual: FiguresLedger;
   hub: SseHub<HistoryEntry>;
   health: HealthWorker;
   self: () => Promise<ServiceHealth>;

@@ -1,6 +1,6 @@
+import { AGE_BUCKETS, VICTIM_MEASURES } from '@homeward/figures';
 import { Type } from '@sinclair/typebox';
 import { COUNTERS } from '../domain/annual.ts';
-import { AGE_BUCKETS, VICTIM_MEASURES } from '../domain/victim-counts.ts';
 
 const RegionQuery = Type.String({ pattern: '^[1-8][0-9]{5}$', description: 'a 6-digit division code' });
 const Token = Type.Optional(

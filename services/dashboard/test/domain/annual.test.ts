@@ -1,3 +1,4 @@
+import { contributionOf, UNKNOWN_REGION, yearOf } from '@homeward/figures';
 import { describe, expect, it } from 'vitest';
 import {
   type AnnualRowData,
@@ -5,10 +6,7 @@ import {
   annualReportHtml,
   buildAnnualReport,
   COUNTERS,
-  contributionOf,
   median,
-  UNKNOWN_REGION,
-  yearOf,
 } from '../../src/domain/annual.ts';
 import {
   alertIssued,

@@ -1,17 +1,11 @@
+import { contributionOf, refNeeded, refsWritten, yearOf } from '@homeward/figures';
 import { describe, expect, it } from 'vitest';
-import {
-  annualReportCsv,
-  annualReportHtml,
-  buildAnnualReport,
-  contributionOf,
-  median,
-  yearOf,
-} from '../../src/domain/annual.ts';
+import { annualReportCsv, annualReportHtml, buildAnnualReport, median } from '../../src/domain/annual.ts';
 import { buildBoard, coverageSeries } from '../../src/domain/board.ts';
 import { toView } from '../../src/domain/event-view.ts';
 import { matchesFilter, parseFilter } from '../../src/domain/filters.ts';
 import { liveKeys, liveOps } from '../../src/domain/live-ops.ts';
-import { placeOf, refNeeded, refsWritten } from '../../src/domain/refs.ts';
+import { placeOf } from '../../src/domain/refs.ts';
 import { regionMatches } from '../../src/domain/regions.ts';
 import { compareStreamIds, isStreamId } from '../../src/domain/stream-ids.ts';
 import {

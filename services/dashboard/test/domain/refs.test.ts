@@ -1,13 +1,6 @@
+import { alertRef, caseRef, followupRef, refNeeded, refsWritten, sampleRef } from '@homeward/figures';
 import { describe, expect, it } from 'vitest';
-import {
-  alertRef,
-  caseRef,
-  followupRef,
-  placeOf,
-  refNeeded,
-  refsWritten,
-  sampleRef,
-} from '../../src/domain/refs.ts';
+import { placeOf } from '../../src/domain/refs.ts';
 import {
   acknowledged,
   alertCancelled,

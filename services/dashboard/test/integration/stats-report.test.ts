@@ -152,7 +152,7 @@ describe('GET /v1/stats', () => {
   it('counts every one of many concurrent contributions to one row, and each once', async () => {
     const row = { year: 2031, region: '340104', department: 'police', counts: { alertsIssued: 1 } };
     const applied = await Promise.all(
-      Array.from({ length: 60 }, (_, i) => dash.app.annual.apply(`concurrent|${id}-${i % 30}`, row)),
+      Array.from({ length: 60 }, (_, i) => dash.app.annual.add(`concurrent|${id}-${i % 30}`, row)),
     );
     expect(applied.filter(Boolean)).toHaveLength(30);
     const report = await dash.get('/v1/annual-report?year=2031');

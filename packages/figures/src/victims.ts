@@ -9,8 +9,9 @@ import {
 import type { Ref } from './refs.ts';
 
 /**
- * Victims counted by sex and age group (under 14, 14–17, 18 and over), for the board and the
- * annual report: rescued, returned home, placed, in training, employed. A woman is counted as a
+ * Victims counted by sex and age group (under 14, 14–17, 18 and over), for the dashboard's
+ * board and annual report and the coordination offices' figures: rescued, returned home, placed,
+ * in training, employed. A woman is counted as a
  * woman (female, 18 and over) and never as a child: the counts come from the victims events
  * (`victims-rescued`, and the victim on placement and follow-up events), not from
  * `child-rescued`, except for events from before victims existed, whose one child the case's
@@ -23,6 +24,14 @@ export type VictimMeasure = (typeof VICTIM_MEASURES)[number];
 const SEXES = ['female', 'male', 'unknown'] as const satisfies readonly Sex[];
 export const AGE_BUCKETS = [...AgeGroups, 'age-unknown'] as const;
 export type AgeBucket = (typeof AGE_BUCKETS)[number];
+
+/** How the reports name the age buckets. */
+export const AGE_LABELS: Record<AgeBucket, string> = {
+  'under-14': 'under 14',
+  '14-17': '14–17',
+  '18-and-over': '18 and over',
+  'age-unknown': 'age unknown',
+};
 
 /** One flat counter per measure, sex and age bucket (`victims:rescued:female:18-and-over`). */
 export const VICTIM_COUNTERS = VICTIM_MEASURES.flatMap((m) =>
@@ -128,6 +137,7 @@ export function victimCountsOf(
 /** Victim counts as the board and the report show them: measure → sex → age bucket → count. */
 export type VictimTable = Record<VictimMeasure, Record<(typeof SEXES)[number], Record<AgeBucket, number>>>;
 
+/** Flat victim counters (as stored) laid out as a {@link VictimTable}, absent ones zero. */
 export function victimTable(counts: Partial<Record<string, number | string>>): VictimTable {
   const table = {} as VictimTable;
   for (const m of VICTIM_MEASURES) {
