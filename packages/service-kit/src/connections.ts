@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { type Db, MongoClient } from 'mongodb';
+import { type Db, MongoClient, MongoServerSelectionError } from 'mongodb';
 import type { Logger } from 'pino';
 
 /**
@@ -14,6 +14,12 @@ export const STORE_TIMEOUTS = {
   /** ... made this often at most, so a command waits about a second while Redis is away. */
   redisReconnectMaxMs: 500,
   redisConnectMs: 1_000,
+  /**
+   * A service starting while the store is merely busy (FerretDB answering a hello late under a
+   * load spike) keeps selecting for this long before its start fails: one slow answer is not an
+   * outage, and a start that fails on it leaves a supervisor restart loop to do the same wait.
+   */
+  mongoStartMs: 15_000,
 } as const;
 
 export interface MongoConnection {
@@ -25,15 +31,7 @@ export interface MongoConnection {
 
 /** Connects to the MongoDB-protocol server; the database name is the service's own. */
 export async function connectMongo(url: string, dbName: string): Promise<MongoConnection> {
-  const client = new MongoClient(url, {
-    // Only selection is shortened: the connect timeout also bounds the monitor's heartbeat, and
-    // a short one marks a merely busy server unknown (and clears the pool) on a loaded machine.
-    serverSelectionTimeoutMS: STORE_TIMEOUTS.mongoServerSelectionMs,
-    maxPoolSize: 20,
-    // For the store's metrics (store-metrics.ts): one event per command, no extra round trip.
-    monitorCommands: true,
-  });
-  await client.connect();
+  const client = await connectMongoClient(url);
   const db = client.db(dbName);
   return {
     client,
@@ -95,5 +93,31 @@ export async function ensureIndexes(db: Db, specs: IndexSpec[]): Promise<void> {
     await db
       .collection(s.collection)
       .createIndex(s.key, { unique: s.unique ?? false, ...(s.name ? { name: s.name } : {}) });
+  }
+}
+
+/**
+ * Opens a client, selecting a server again (a new client each time) while the store does not
+ * answer, for at most `mongoStartMs`: a refused login or a bad URL fails at once.
+ */
+async function connectMongoClient(url: string): Promise<MongoClient> {
+  const deadline = Date.now() + STORE_TIMEOUTS.mongoStartMs;
+  for (;;) {
+    const client = new MongoClient(url, {
+      // Only selection is shortened: the connect timeout also bounds the monitor's heartbeat, and
+      // a short one marks a merely busy server unknown (and clears the pool) on a loaded machine.
+      serverSelectionTimeoutMS: STORE_TIMEOUTS.mongoServerSelectionMs,
+      maxPoolSize: 20,
+      // For the store's metrics (store-metrics.ts): one event per command, no extra round trip.
+      monitorCommands: true,
+    });
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.close().catch(() => undefined);
+      if (!(err instanceof MongoServerSelectionError) || Date.now() >= deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
   }
 }
