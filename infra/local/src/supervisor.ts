@@ -143,7 +143,9 @@ export class ServiceSupervisor {
       clearTimeout(s.timer);
       const child = s.child;
       if (!child || child.exitCode !== null || child.signalCode !== null) continue;
-      running.push(new Promise((resolve) => child.once('exit', resolve)));
+      // 'close', not 'exit': the last lines a service writes as it shuts down can reach the pipe
+      // after its exit is seen, and they are the lines an operator needs.
+      running.push(new Promise((resolve) => child.once('close', resolve)));
       child.kill('SIGTERM');
     }
     const timeout = new Promise((resolve) => setTimeout(resolve, this.opts.stopTimeoutMs ?? 20_000).unref());
