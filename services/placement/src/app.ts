@@ -3,7 +3,7 @@ import type { ConsumerRunner, EventHandlers } from '@homeward/messaging';
 import {
   AuditLog,
   auditRoutes,
-  type DueWorker,
+  DueWorker,
   RedisDueIndex,
   type ServiceParts,
   type ServiceRuntime,
@@ -12,7 +12,6 @@ import {
   servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import { clockWorker } from './clock-worker.ts';
 import { clockPolicy, followupPolicy, type PlacementConfig } from './config.ts';
 import { PlacementErrors } from './errors.ts';
 import { caseEventHandlers } from './handlers/case-events.ts';
@@ -74,13 +73,17 @@ export async function buildApp(
     batchSize: config.OVERDUE_CHECK_BATCH,
   });
 
-  const clocks = clockWorker({
-    placements,
+  // The clocks on "as soon as possible": case → when its next clock runs out, rebuilt from the
+  // store at start; a look with nothing due is one ZRANGEBYSCORE.
+  const clocks = new DueWorker<number>({
+    name: 'placement clocks',
     index: clockIndex,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'placement-clocks' }),
     intervalMs: config.OVERDUE_CHECK_INTERVAL_MS,
     batchSize: config.OVERDUE_CHECK_BATCH,
+    handle: (caseId) => placements.raiseClocks(caseId),
+    rebuild: () => placements.rebuildClocks(),
   });
   const onChange = (doc: Parameters<PlacementService['touchClocks']>[0]) => placements.touchClocks(doc);
 

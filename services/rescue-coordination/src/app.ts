@@ -2,7 +2,7 @@ import { CaseKinds, Topics } from '@homeward/events';
 import {
   AuditLog,
   auditRoutes,
-  type DueWorker,
+  DueWorker,
   deploymentFile,
   RedisDueIndex,
   type RedisLocks,
@@ -28,7 +28,6 @@ import { alertRoutes } from './routes/alerts.ts';
 import { assistanceRoutes } from './routes/assistance.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { overdueRoutes } from './routes/overdue.ts';
-import { teamWorker } from './team-worker.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
@@ -77,13 +76,17 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     teamClaims: persistence.facts<TeamClaim>('team_overdue_claims'),
     teamPolicy,
   });
-  const teamClock = teamWorker({
-    service,
+  // The team clock: case → when it is overdue for its special team, rebuilt from the case
+  // documents at start; a look with nothing due is one ZRANGEBYSCORE.
+  const teamClock = new DueWorker<number>({
+    name: 'special team clock',
     index: teamIndex,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'team-clock' }),
     intervalMs: config.TEAM_CHECK_INTERVAL_MS,
     batchSize: config.SCHEDULER_BATCH,
+    handle: (caseId) => service.raiseTeamOverdue(caseId),
+    rebuild: () => service.rebuildTeamClock(),
   });
   const scheduler = escalationWorker({
     service,
