@@ -13,8 +13,12 @@ export default {
   // A domain module's mutants are checked against the domain tests alone (pure, fast, each test
   // the module's own): the application-service tests under test/unit/ reach the same code
   // through stores, worker threads and whole searches, so a mutant covered by them would cost
-  // seconds of tests that add no rule the domain tests do not already state.
-  testFiles: ['services/*/test/domain/**/*.test.ts'],
+  // seconds of tests that add no rule the domain tests do not already state. That choice lives in
+  // vitest.mutation.config.ts's `include`, NOT in Stryker's `testFiles` option: with `testFiles`,
+  // Stryker 9.6.1 activates a static mutant (a module-level constant, evaluated once at import)
+  // only after the module has been imported (stryker-js issues 6144 and 6209), so every such
+  // mutant survived whatever the tests asserted. Without `testFiles` Stryker runs a static mutant
+  // with the mutant active from before the first import, in a reloaded environment.
   // Per-test coverage: each mutant runs only the tests that reached it.
   coverageAnalysis: 'perTest',
   // The initial run takes every unit test with coverage; on a loaded machine it needs more than

@@ -9,9 +9,17 @@ import { unitProject } from './vitest.config.ts';
 // (its own timeout, from the initial run's times), so vitest's per-test limit only has to be
 // generous. Files run quickest first (see QuickFirstSequencer): a killed mutant stops at the first
 // failing test, so a cheap known-answer test that kills it spares the slow ones.
+// Which tests a mutation run may use: the domain tests (see stryker.config.mjs for why here and
+// not in Stryker's `testFiles`), or the comma-separated globs run-mutation.ts passes in
+// MUTATION_TEST_FILES when the run mutates some services only.
+const mutationTests = process.env.MUTATION_TEST_FILES?.split(',').filter((g) => g.trim() !== '') ?? [
+  'services/*/test/domain/**/*.test.ts',
+];
+
 export default defineConfig({
   test: {
     ...unitProject,
+    include: mutationTests,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     sequence: { sequencer: QuickFirstSequencer },

@@ -10,7 +10,10 @@
 //
 // With --mutate naming services' domain modules and no --testFiles, only those services' domain
 // tests run (stryker.config.mjs runs every service's): the initial run with coverage then takes
-// one service's tests, not the whole unit suite's.
+// one service's tests, not the whole unit suite's. The test files reach vitest as
+// MUTATION_TEST_FILES (vitest.mutation.config.ts's include), never as Stryker's own `testFiles`
+// option, under which Stryker 9.6.1 lets every static mutant survive (see stryker.config.mjs):
+// a --testFiles given here is passed on that way too.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -35,11 +38,11 @@ for (let i = 0; i < args.length; i++) {
 const mutateAt = strykerArgs.findIndex((a) => a === '--mutate' || a === '-m');
 const mutate = mutateAt >= 0 ? (strykerArgs[mutateAt + 1] ?? '') : '';
 const services = [...mutate.matchAll(/services\/([a-z0-9-]+)\/src\/domain\//g)].map((m) => m[1]!);
-if (services.length > 0 && !strykerArgs.some((a) => a === '--testFiles' || a === '-t'))
-  strykerArgs.push(
-    '--testFiles',
-    [...new Set(services)].map((s) => `services/${s}/test/domain/**/*.test.ts`).join(','),
-  );
+const testFilesAt = strykerArgs.findIndex((a) => a === '--testFiles' || a === '-t');
+let testFiles: string | undefined;
+if (testFilesAt >= 0) [, testFiles] = strykerArgs.splice(testFilesAt, 2);
+else if (services.length > 0)
+  testFiles = [...new Set(services)].map((s) => `services/${s}/test/domain/**/*.test.ts`).join(',');
 
 if (!Number.isFinite(minScore) || minScore < 0 || minScore > 100) {
   out(`test:mutation: the minimum score must be a percentage, not ${minScore}`);
@@ -51,6 +54,7 @@ if (!reportOnly) {
   const res = spawnSync(join(root, 'node_modules', '.bin', 'stryker'), ['run', ...strykerArgs], {
     stdio: 'inherit',
     cwd: root,
+    env: testFiles === undefined ? process.env : { ...process.env, MUTATION_TEST_FILES: testFiles },
   });
   out(`\n── stryker finished in ${((performance.now() - t0) / 1000).toFixed(0)} s`);
   if (res.status !== 0) {
