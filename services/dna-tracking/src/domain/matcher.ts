@@ -703,18 +703,24 @@ export class ProfileIndex {
     // Scored most discriminating loci first: an unrelated profile reaches the exclusion count
     // sooner. Only the early exit depends on this order; reported numbers come from #detail,
     // which multiplies in the table's order like kinship.ts.
+    // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: speed only: the order decides how soon a parent reaches the exclusion count, not which parents are kept or their numbers (#detail multiplies in the table's order)
     const loci = typed.sort((x, y) => this.#exclusion[y]! - this.#exclusion[x]!);
     // Pre-filtered loci where a random parent most likely carries neither child allele first
     // ((1 - p - q)², or (1 - p)² for a homozygote). The count of inconsistent loci does not
     // depend on the order; only how soon a parent is dropped does.
     const weight = new Float64Array(L);
     for (const l of loci) {
+      // Stryker disable next-line ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
       const a = childCodes[2 * l]!;
+      // Stryker disable next-line ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
       const b = childCodes[2 * l + 1]!;
       const freq = this.#frequencies[l]!;
+      // Stryker disable next-line ConditionalExpression,EqualityOperator,ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
       const share = a === b ? freq[a]! : freq[a]! + freq[b]!;
+      // Stryker disable next-line ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
       weight[l] = (1 - share) * (1 - share);
     }
+    // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
     const filterLoci = [...loci].sort((x, y) => weight[y]! - weight[x]!);
     const pack = this.#parents;
     this.#scans++;
@@ -859,6 +865,7 @@ export class ProfileIndex {
     for (let l = 0; l < L; l++) {
       const a = childCodes[2 * l]!;
       if (a === UNTYPED) continue;
+      // Stryker disable next-line UpdateOperator: only whether the count is 0 is read, and counting down reaches 0 just when counting up does
       typed++;
       const b = childCodes[2 * l + 1]!;
       for (let r = 0; r < R; r++) {
@@ -913,14 +920,14 @@ export class ProfileIndex {
     for (const s of parts.flat().sort((a, b) => a - b)) {
       const code = pack.relation[s]!;
       const relation = RelativeRelations[code]!;
-      const caseId = pack.caseIds[s];
       const { product, compared } = this.#relativeExact(plan, pack.alleles, s * width, code);
       // The scan's product is within SCAN_MARGIN of this one; this one decides.
       if (product < plan.scan.floor) continue;
       out.push({
         referenceId: pack.ids[s]!,
         childId: '',
-        ...(caseId !== undefined ? { caseId } : {}),
+        // A relative is always indexed with its case (add refuses one without).
+        caseId: pack.caseIds[s]!,
         relation,
         combinedIndex: product,
         probability: product / (product + 1),
@@ -1071,7 +1078,9 @@ export class ProfileIndex {
 
   #removeReference(caseId: string, id: string): void {
     const ids = this.#caseReferences.get(caseId);
+    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
     ids?.delete(id);
+    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
     if (ids?.size === 0) this.#caseReferences.delete(caseId);
   }
 
@@ -1187,11 +1196,12 @@ export class ProfileIndex {
         ((g[2 * l] === allele ? 1 : 0) + (g[2 * l + 1] === allele ? 1 : 0)) / 2;
       let v: number;
       let mutation: number;
-      if (m1 !== UNTYPED && f1 !== UNTYPED && second !== undefined) {
+      // f1 is typed only when there is a second parent.
+      if (m1 !== UNTYPED && f1 !== UNTYPED) {
         v =
           a === b
-            ? (t(first, a) * t(second, a)) / (pa * pa)
-            : (t(first, a) * t(second, b) + t(first, b) * t(second, a)) / (2 * pa * pb);
+            ? (t(first, a) * t(second!, a)) / (pa * pa)
+            : (t(first, a) * t(second!, b) + t(first, b) * t(second!, a)) / (2 * pa * pb);
         mutation = this.#mutationPair[l]!;
       } else {
         const g = m1 !== UNTYPED ? first : second!;
@@ -1205,6 +1215,7 @@ export class ProfileIndex {
       }
       product *= v;
     }
+    // Stryker disable next-line ArrayDeclaration: a caller passing no list (the filter pass) reads only product, inconsistent and compared
     return { product, inconsistent, compared, inconsistentLoci: inconsistentLoci ?? [] };
   }
 
