@@ -24,6 +24,11 @@ const allTests = [
 export const unitProject = {
   name: 'unit',
   include: unitTests,
+  // Test files share a worker's modules instead of importing their whole graph each (zod schemas,
+  // fastify, the catalogue): the imports were most of the loop's time. Unit tests hold no state
+  // at module level that another file could see; a file that mocks a module loads what uses it
+  // afresh (vi.resetModules, see dna-tracking's matcher-failed-scan.test.ts).
+  isolate: false,
   env: { KAFKA_BROKERS: '', MONGO_URL: '', REDIS_URL: '' },
   setupFiles: ['packages/testing/src/unit-setup.ts'],
   testTimeout: 30_000,

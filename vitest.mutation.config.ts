@@ -20,6 +20,9 @@ export default defineConfig({
   test: {
     ...unitProject,
     include: mutationTests,
+    // Unlike the unit loop, every test file imports its modules afresh: a static mutant (a
+    // module-level constant) is only active in modules evaluated after it was switched on.
+    isolate: true,
     testTimeout: 120_000,
     hookTimeout: 120_000,
     sequence: { sequencer: QuickFirstSequencer },

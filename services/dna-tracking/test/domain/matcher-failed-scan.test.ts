@@ -1,5 +1,4 @@
 import { describe, expect, it, vi } from 'vitest';
-import { ProfileIndex } from '../../src/domain/matcher.ts';
 import { fbiTable, profile } from './fixtures.ts';
 
 // A scan that throws (a bug, or a worker's range lost) must not leave its search open: an open
@@ -16,6 +15,10 @@ vi.mock('../../src/domain/search-kernel.ts', async (importOriginal) => {
     };
   return { ...kernel, scanParents: fail(kernel.scanParents), scanRelatives: fail(kernel.scanRelatives) };
 });
+// The unit project shares modules between test files (no isolation): the matcher another file
+// loaded holds the real kernel, so it is loaded afresh here, with the mock.
+vi.resetModules();
+const { ProfileIndex } = await import('../../src/domain/matcher.ts');
 
 describe('ProfileIndex: a search whose scan fails', () => {
   it('passes the failure on and ends its search, so removal is allowed again', () => {
