@@ -38,7 +38,9 @@ export const unitProject = {
 // Two projects over one workspace. `unit` has no global setup and no infrastructure in its
 // environment, so it runs in seconds (`npm run test:unit`); `integration` finds or starts Kafka,
 // FerretDB and Redis once. Integration tests wait on real brokers and databases far more than
-// they compute, so a few more workers than cores keeps the 2-core machine busy.
+// they compute, so a few more workers than cores keeps the 2-core machine busy. The unit loop
+// alone (`npm run test:unit`) runs two, one per core: its tests compute, and each worker imports
+// the modules once (isolate: false), so fewer workers import less.
 export default defineConfig({
   test: {
     pool: 'forks',
