@@ -1,7 +1,16 @@
 import { type Actor, type CloudEvent, createEvent, type HomewardEvent, Topics } from '@homeward/events';
 import type { Clock, ServiceHost } from '@homeward/service-kit';
-import { startServiceForTest, TopicCollector, testInfra, testRedis, uniqueName } from '@homeward/testing';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  startServiceForTest,
+  TopicCollector,
+  testInfra,
+  testRedis,
+  uniqueName,
+} from '@homeward/testing';
 import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { RescueConfig } from '../src/config.ts';
 
@@ -81,6 +90,43 @@ export async function dropRedisKeys(prefix: string): Promise<void> {
 export function collector(prefix: string, topic: string): Promise<TopicCollector> {
   return new TopicCollector(`${prefix}${topic}`).start();
 }
+
+/** A test file's rescue service and the collectors of its alert and case topics (set before its tests). */
+export interface RescueUnderTest {
+  prefix: string;
+  svc: RunningRescue;
+  alertEvents: TopicCollector;
+  caseEvents: TopicCollector;
+}
+
+/**
+ * The rescue service of one test file, on topics of its own (`name` prefixes them), with the
+ * alert and case topics collected: started before the file's tests, stopped after them with its
+ * database, Redis keys and topics removed. The fields are set once the file's tests run.
+ */
+export function useRescue(name: string, clock: Clock): RescueUnderTest {
+  const t = {} as RescueUnderTest;
+  beforeAll(async () => {
+    t.prefix = await createTestTopics(name);
+    t.svc = await startRescue({ prefix: t.prefix, clock });
+    t.alertEvents = await collector(t.prefix, Topics.alertEvents);
+    t.caseEvents = await collector(t.prefix, Topics.caseEvents);
+  });
+  afterAll(async () => {
+    await t.alertEvents.stop();
+    await t.caseEvents.stop();
+    await t.svc.stop();
+    await dropDatabases([t.svc.dbName]);
+    await dropRedisKeys(t.prefix);
+    await deleteTestTopics(t.prefix);
+  });
+  return t;
+}
+
+/** An event's data, to read its fields in a test. */
+export const dataOf = (e: CloudEvent) => e.data as Record<string, unknown>;
+/** Whether an event concerns the case. */
+export const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseId;
 
 export const HOUR = 3_600_000;
 export const MINUTE = 60_000;

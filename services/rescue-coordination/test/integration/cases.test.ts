@@ -1,60 +1,29 @@
-import { type CloudEvent, createEvent, Topics } from '@homeward/events';
+import { createEvent } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  type TopicCollector,
-  testLogger,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testLogger, uniqueName, waitFor } from '@homeward/testing';
+import { describe, expect, it } from 'vitest';
 import { caseOpenedHandler, leadAddedHandler } from '../../src/handlers/case-events.ts';
 import {
-  collector,
-  dropDatabases,
-  dropRedisKeys,
   leadAdded,
   MINUTE,
   missingChildOpened,
-  type RunningRescue,
-  startRescue,
+  ofCase,
   suspectedTraffickingOpened,
   team,
+  useRescue,
 } from '../support.ts';
 
-let prefix: string;
-let svc: RunningRescue;
-let alertEvents: TopicCollector;
-let caseEvents: TopicCollector;
 const clock = new ManualClock('2026-11-28T08:00:00Z');
-
-beforeAll(async () => {
-  prefix = await createTestTopics('rescue-cases');
-  svc = await startRescue({ prefix, clock });
-  alertEvents = await collector(prefix, Topics.alertEvents);
-  caseEvents = await collector(prefix, Topics.caseEvents);
-});
-
-afterAll(async () => {
-  await alertEvents.stop();
-  await caseEvents.stop();
-  await svc.stop();
-  await dropDatabases([svc.dbName]);
-  await dropRedisKeys(prefix);
-  await deleteTestTopics(prefix);
-});
-
-const dataOf = (e: CloudEvent) => e.data as Record<string, unknown>;
-const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseId;
+const rescue = useRescue('rescue-cases', clock);
 
 /** Publishes a case.opened as intake would and waits until the service knows the case. */
 async function open(event: ReturnType<typeof missingChildOpened>) {
-  await svc.publish(event);
+  await rescue.svc.publish(event);
   // The national operator reaches every case, wherever the test opened it.
   const national = { role: 'operator', region: '000000' };
   await waitFor(
-    async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`, undefined, national)).status === 200,
+    async () =>
+      (await rescue.svc.call('GET', `/v1/cases/${event.data.caseId}`, undefined, national)).status === 200,
     { what: `case ${event.data.caseId}` },
   );
   return event.data.caseId;
@@ -65,7 +34,7 @@ const lastSeen = (minutesAgo: number) => new Date(clock.now().getTime() - minute
 describe('alerts from a missing-child case', () => {
   it('a police report issues the alert at once, with what a searcher needs and nothing more', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(10) }));
-    const issued = await alertEvents.waitForEvent(
+    const issued = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e),
     );
     expect(issued).toMatchObject({
@@ -89,9 +58,9 @@ describe('alerts from a missing-child case', () => {
       },
     });
     expect(JSON.stringify(issued)).not.toMatch(/Li Xiaoming|Li Wei|138 0000/);
-    const key = alertEvents.messages.find((m) => m.event?.id === issued.id)?.message.key?.toString();
+    const key = rescue.alertEvents.messages.find((m) => m.event?.id === issued.id)?.message.key?.toString();
     expect(key).toBe(`${caseId}.alert-1`);
-    const kase = await svc.call('GET', `/v1/cases/${caseId}`);
+    const kase = await rescue.svc.call('GET', `/v1/cases/${caseId}`);
     expect(kase.body).toMatchObject({ status: 'searching', activeAlertId: `${caseId}.alert-1` });
     expect(kase.body.alerts[0]).toMatchObject({ status: 'active', radiusKm: 100, step: 0 });
     expect(kase.body.alerts[0].nextEscalationAt).toBe(
@@ -101,22 +70,22 @@ describe('alerts from a missing-child case', () => {
 
   it('other reporters: police issue it; others get 403, no key 401; a second alert while one runs is 409', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(30), by: 'hotline' }));
-    expect((await svc.call('GET', `/v1/cases/${caseId}`)).body).toMatchObject({
+    expect((await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body).toMatchObject({
       status: 'opened',
       alerts: [],
     });
     for (const role of ['hotline', 'operator', 'volunteer', 'unit']) {
-      const res = await svc.call('POST', `/v1/cases/${caseId}/alerts`, undefined, { role });
+      const res = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`, undefined, { role });
       expect({ role, status: res.status, code: res.body.code }).toEqual({
         role,
         status: 403,
         code: 'HOMEWARD_ERR_FORBIDDEN',
       });
     }
-    const anonymous = await svc.call('POST', `/v1/cases/${caseId}/alerts`, undefined, { role: null });
+    const anonymous = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`, undefined, { role: null });
     expect([anonymous.status, anonymous.body.code]).toEqual([401, 'HOMEWARD_ERR_UNAUTHORIZED']);
 
-    const issued = await svc.call('POST', `/v1/cases/${caseId}/alerts`);
+    const issued = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`);
     expect(issued.status).toBe(201);
     expect(issued.body).toMatchObject({
       alertId: `${caseId}.alert-1`,
@@ -124,7 +93,7 @@ describe('alerts from a missing-child case', () => {
       step: 0,
       status: 'active',
     });
-    const again = await svc.call('POST', `/v1/cases/${caseId}/alerts`);
+    const again = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`);
     expect(again.status).toBe(409);
     expect(again.body).toMatchObject({
       code: 'RESCUE_ERR_ALERT_ACTIVE',
@@ -134,9 +103,9 @@ describe('alerts from a missing-child case', () => {
 
   it('a case that is not a missing child gets no alert (422)', async () => {
     const caseId = await open(suspectedTraffickingOpened());
-    const res = await svc.call('POST', `/v1/cases/${caseId}/alerts`);
+    const res = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`);
     expect([res.status, res.body.code]).toEqual([422, 'RESCUE_ERR_ALERT_NOT_APPLICABLE']);
-    const missing = await svc.call('POST', '/v1/cases/no-such-case/alerts');
+    const missing = await rescue.svc.call('POST', '/v1/cases/no-such-case/alerts');
     expect([missing.status, missing.body.code]).toEqual([404, 'RESCUE_ERR_CASE_NOT_FOUND']);
   });
 });
@@ -147,16 +116,16 @@ describe('the case lifecycle', () => {
     const url = `/v1/cases/${caseId}`;
     // The clock moves between steps, as it would: the timeline is in time order.
     clock.advance(MINUTE);
-    expect((await svc.call('POST', `${url}/team`, team('340100'))).status).toBe(200);
+    expect((await rescue.svc.call('POST', `${url}/team`, team('340100'))).status).toBe(200);
     clock.advance(MINUTE);
-    expect((await svc.call('POST', `${url}/alerts`)).status).toBe(201);
+    expect((await rescue.svc.call('POST', `${url}/alerts`)).status).toBe(201);
     clock.advance(MINUTE);
-    const located = await svc.call('POST', `${url}/located`, {
+    const located = await rescue.svc.call('POST', `${url}/located`, {
       place: 'Lu an bus station',
       region: '341500',
     });
     expect(located.body).toMatchObject({ caseId, status: 'located' });
-    const cancelled = await alertEvents.waitForEvent(
+    const cancelled = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.cancelled' && ofCase(caseId)(e),
     );
     expect(cancelled.data).toMatchObject({ alertId: `${caseId}.alert-1`, reason: 'found' });
@@ -166,7 +135,7 @@ describe('the case lifecycle', () => {
       ['alerts', undefined],
     ] as const;
     for (const [action, body] of refusals) {
-      const res = await svc.call('POST', `${url}/${action}`, body);
+      const res = await rescue.svc.call('POST', `${url}/${action}`, body);
       expect({ action, status: res.status, code: res.body.code, type: res.body.type }).toEqual({
         action,
         status: 409,
@@ -175,7 +144,7 @@ describe('the case lifecycle', () => {
       });
     }
     clock.advance(MINUTE);
-    const rescued = await svc.call('POST', `${url}/rescued`, {
+    const rescued = await rescue.svc.call('POST', `${url}/rescued`, {
       place: 'a farmhouse in Shou county',
       region: '341500',
       buyerHousehold: {
@@ -186,12 +155,12 @@ describe('the case lifecycle', () => {
       identification: { method: 'family-recognition', identifiedBy: 'officer rescue-340104' },
     });
     expect(rescued.body).toMatchObject({ status: 'rescued' });
-    expect((await svc.call('POST', `${url}/rescued`, { place: 'x', region: '341500' })).body.code).toBe(
-      'RESCUE_ERR_INVALID_TRANSITION',
-    );
-    expect((await svc.call('POST', `${url}/located`, { place: 'x' })).status).toBe(409);
+    expect(
+      (await rescue.svc.call('POST', `${url}/rescued`, { place: 'x', region: '341500' })).body.code,
+    ).toBe('RESCUE_ERR_INVALID_TRANSITION');
+    expect((await rescue.svc.call('POST', `${url}/located`, { place: 'x' })).status).toBe(409);
     clock.advance(MINUTE);
-    expect((await svc.call('POST', `${url}/close`, { reason: 'returned home' })).body).toMatchObject({
+    expect((await rescue.svc.call('POST', `${url}/close`, { reason: 'returned home' })).body).toMatchObject({
       status: 'closed',
     });
     for (const [action, body] of [
@@ -199,7 +168,7 @@ describe('the case lifecycle', () => {
       ['team', team('340100')],
       ['rescued', { place: 'x', region: '341500' }],
     ] as const) {
-      const res = await svc.call('POST', `${url}/${action}`, body);
+      const res = await rescue.svc.call('POST', `${url}/${action}`, body);
       expect({ action, status: res.status, code: res.body.code }).toEqual({
         action,
         status: 409,
@@ -207,7 +176,7 @@ describe('the case lifecycle', () => {
       });
     }
 
-    const detail = (await svc.call('GET', url)).body;
+    const detail = (await rescue.svc.call('GET', url)).body;
     expect(detail.status).toBe('closed');
     expect(detail.rescued.buyerHousehold).toEqual({
       headName: 'Zhang San',
@@ -224,7 +193,7 @@ describe('the case lifecycle', () => {
       'homeward.case.closed',
     ]);
     // Operators never see the buyer's identity number (nor the household): only that one was recorded.
-    const forOperator = await svc.call('GET', url, undefined, { role: 'operator' });
+    const forOperator = await rescue.svc.call('GET', url, undefined, { role: 'operator' });
     expect(forOperator.status).toBe(200);
     expect(forOperator.body.rescued).toMatchObject({
       buyerHouseholdRecorded: true,
@@ -236,8 +205,8 @@ describe('the case lifecycle', () => {
     const liaison = detail.timeline.find((t: { type: string }) => t.type === 'homeward.case.team-assigned');
     expect(liaison.details.familyLiaisonLead.contact).toBe('+86 551 0000 0000');
 
-    await caseEvents.waitForEvent((e) => e.type === 'homeward.case.closed' && ofCase(caseId)(e));
-    const mine = caseEvents.events.filter(
+    await rescue.caseEvents.waitForEvent((e) => e.type === 'homeward.case.closed' && ofCase(caseId)(e));
+    const mine = rescue.caseEvents.events.filter(
       (e) => ofCase(caseId)(e) && e.source === 'homeward/rescue-coordination',
     );
     // The child is victim 1: each step names it as a victim, and as a child for consumers that
@@ -255,20 +224,23 @@ describe('the case lifecycle', () => {
 
   it('rescued without located cancels the alert too, with reason found', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(5) }));
-    await alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
-    const res = await svc.call('POST', `/v1/cases/${caseId}/rescued`, { place: 'Hefei', region: '340104' });
+    await rescue.alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
+    const res = await rescue.svc.call('POST', `/v1/cases/${caseId}/rescued`, {
+      place: 'Hefei',
+      region: '340104',
+    });
     expect(res.body.status).toBe('rescued');
-    const cancelled = await alertEvents.waitForEvent(
+    const cancelled = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.cancelled' && ofCase(caseId)(e),
     );
     expect(cancelled.data).toMatchObject({ reason: 'found' });
-    const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const detail = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     expect(detail.alerts[0]).toMatchObject({
       status: 'cancelled',
       nextEscalationAt: null,
       cancelled: { reason: 'found' },
     });
-    expect(await svc.app.schedule.due(new Date(8.64e15), 10_000)).not.toContain(`${caseId}.alert-1`);
+    expect(await rescue.svc.app.schedule.due(new Date(8.64e15), 10_000)).not.toContain(`${caseId}.alert-1`);
   });
 
   it('police-only actions are refused to other roles (403) and without a key (401)', async () => {
@@ -284,18 +256,18 @@ describe('the case lifecycle', () => {
     ];
     for (const [url, body] of actions) {
       for (const role of ['operator', 'civil-affairs', 'dna-lab', 'admin']) {
-        expect({ url, role, status: (await svc.call('POST', url, body, { role })).status }).toEqual({
+        expect({ url, role, status: (await rescue.svc.call('POST', url, body, { role })).status }).toEqual({
           url,
           role,
           status: 403,
         });
       }
-      expect({ url, status: (await svc.call('POST', url, body, { role: null })).status }).toEqual({
+      expect({ url, status: (await rescue.svc.call('POST', url, body, { role: null })).status }).toEqual({
         url,
         status: 401,
       });
     }
-    expect((await svc.call('GET', `/v1/cases/${caseId}`)).body.status).toBe('opened');
+    expect((await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.status).toBe('opened');
   });
 });
 
@@ -305,11 +277,11 @@ describe('one chief, three responsibilities', () => {
       missingChildOpened({ lastSeenAt: lastSeen(5), by: 'hotline', region: '340104' }),
     );
     for (const region of ['340104', '340100', '340000']) {
-      const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
+      const res = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status }).toEqual({ region, status: 200 });
     }
     for (const region of ['340102', '341500', '341502']) {
-      const res = await svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
+      const res = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, team(region));
       expect({ region, status: res.status, code: res.body.code, type: res.body.type }).toEqual({
         region,
         status: 422,
@@ -318,20 +290,20 @@ describe('one chief, three responsibilities', () => {
       });
       expect(res.body.errors).toEqual([{ field: '/chiefId', message: expect.stringContaining('340104') }]);
     }
-    const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const detail = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     // The officers' particulars come from the roster, not from the request.
     expect(detail.team.chief).toMatchObject({
       officerId: 'ah-prov-0001',
       agencyId: 'anhui-public-security-department',
       region: '340000',
     });
-    const plain = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+    const plain = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, {
       ...team('340104'),
       chiefId: 'hf-psb-0101',
     });
     expect(plain.status).toBe(422);
     expect(plain.body.code).toBe('RESCUE_ERR_CHIEF_NOT_HEAD');
-    const unknown = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+    const unknown = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, {
       ...team('340104'),
       chiefId: 'hf-psb-9999',
     });
@@ -341,11 +313,11 @@ describe('one chief, three responsibilities', () => {
       errors: [{ field: '/chiefId', message: 'is not on the police roster' }],
     });
     const { familyLiaisonLeadId: _, ...incomplete } = team('340100');
-    const missing = await svc.call('POST', `/v1/cases/${caseId}/team`, incomplete);
+    const missing = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, incomplete);
     expect(missing.status).toBe(400);
     expect(missing.body.errors).toContainEqual({ field: '/familyLiaisonLeadId', message: 'is required' });
     // Particulars in the body are refused: the roster alone says who an officer is.
-    const particulars = await svc.call('POST', `/v1/cases/${caseId}/team`, {
+    const particulars = await rescue.svc.call('POST', `/v1/cases/${caseId}/team`, {
       ...team('340100'),
       chief: { officerId: 'x', name: 'Self Appointed', agencyId: 'hefei-psb', region: '340000' },
     });
@@ -357,15 +329,15 @@ describe('cancelling and moving an alert', () => {
   it('cancel with a reason; again is 409; a bad reason 400; an unknown alert 404; a case with a running alert does not close', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(5) }));
     const alertId = `${caseId}.alert-1`;
-    await alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
-    const closing = await svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'hoax' });
+    await rescue.alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
+    const closing = await rescue.svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'hoax' });
     expect([closing.status, closing.body.code]).toEqual([409, 'RESCUE_ERR_ALERT_ACTIVE']);
-    const bad = await svc.call('POST', `/v1/alerts/${alertId}/cancel`, { reason: 'bored' });
+    const bad = await rescue.svc.call('POST', `/v1/alerts/${alertId}/cancel`, { reason: 'bored' });
     expect(bad.status).toBe(400);
     expect(bad.body.errors[0].field).toBe('/reason');
-    const unknown = await svc.call('POST', '/v1/alerts/nope.alert-1/cancel', { reason: 'hoax' });
+    const unknown = await rescue.svc.call('POST', '/v1/alerts/nope.alert-1/cancel', { reason: 'hoax' });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'RESCUE_ERR_ALERT_NOT_FOUND']);
-    const ok = await svc.call('POST', `/v1/alerts/${alertId}/cancel`, {
+    const ok = await rescue.svc.call('POST', `/v1/alerts/${alertId}/cancel`, {
       reason: 'hoax',
       note: 'the family lied',
     });
@@ -373,33 +345,33 @@ describe('cancelling and moving an alert', () => {
       status: 'cancelled',
       cancelled: { reason: 'hoax', note: 'the family lied' },
     });
-    const cancelled = await alertEvents.waitForEvent(
+    const cancelled = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.cancelled' && ofCase(caseId)(e),
     );
     expect(cancelled.data).toMatchObject({ reason: 'hoax', note: 'the family lied' });
-    const again = await svc.call('POST', `/v1/alerts/${alertId}/cancel`, { reason: 'hoax' });
+    const again = await rescue.svc.call('POST', `/v1/alerts/${alertId}/cancel`, { reason: 'hoax' });
     expect([again.status, again.body.code]).toEqual([409, 'RESCUE_ERR_ALERT_ENDED']);
-    expect((await svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'hoax' })).status).toBe(200);
+    expect((await rescue.svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'hoax' })).status).toBe(200);
   });
 
   it('a lead moves the centre only when police say so: same radius, next step', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(15) }));
     const alertId = `${caseId}.alert-1`;
     const lead = leadAdded(caseId);
-    await svc.publish(lead);
-    await waitFor(async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
+    await rescue.svc.publish(lead);
+    await waitFor(async () => (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
       what: 'lead',
     });
     // The lead alone changed nothing.
-    expect((await svc.call('GET', `/v1/cases/${caseId}`)).body.alerts[0]).toMatchObject({
+    expect((await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.alerts[0]).toMatchObject({
       center: { lat: 31.7979, lon: 117.2906 },
       step: 0,
     });
-    const unknown = await svc.call('POST', `/v1/alerts/${alertId}/centre`, { leadId: 'no-such-lead' });
+    const unknown = await rescue.svc.call('POST', `/v1/alerts/${alertId}/centre`, { leadId: 'no-such-lead' });
     expect([unknown.status, unknown.body.code]).toEqual([404, 'RESCUE_ERR_LEAD_NOT_FOUND']);
-    const moved = await svc.call('POST', `/v1/alerts/${alertId}/centre`, { leadId: lead.data.leadId });
+    const moved = await rescue.svc.call('POST', `/v1/alerts/${alertId}/centre`, { leadId: lead.data.leadId });
     expect(moved.body).toMatchObject({ center: { lat: 31.85, lon: 117.2 }, radiusKm: 100, step: 1 });
-    const escalated = await alertEvents.waitForEvent(
+    const escalated = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.escalated' && ofCase(caseId)(e),
     );
     expect(escalated).toMatchObject({
@@ -414,27 +386,27 @@ describe('consumed events', () => {
     const opened = missingChildOpened({ lastSeenAt: lastSeen(5) });
     const caseId = await open(opened);
     const lead = leadAdded(caseId);
-    await svc.publish(lead);
-    await waitFor(async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
+    await rescue.svc.publish(lead);
+    await waitFor(async () => (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.leads.length === 1, {
       what: 'lead',
     });
-    const before = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const before = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     // Redelivered on Kafka (the idempotency guard drops them) ...
-    await svc.publish(opened, lead);
+    await rescue.svc.publish(opened, lead);
     // ... and handed to the handlers again, as after a crash before the guard recorded them.
     const ctx = { log: testLogger(), topic: 't', partition: 0, offset: '0', traceparent: '' };
-    await caseOpenedHandler(svc.app.service)(opened, ctx);
-    await leadAddedHandler(svc.app.service)(lead, ctx);
+    await caseOpenedHandler(rescue.svc.app.service)(opened, ctx);
+    await leadAddedHandler(rescue.svc.app.service)(lead, ctx);
     const marker = missingChildOpened({ lastSeenAt: lastSeen(5) });
     await open(marker); // processed after the redeliveries on this partition or another
     await new Promise((r) => setTimeout(r, 500));
-    const after = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const after = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     expect(after.version).toBe(before.version);
     expect(after.leads).toHaveLength(1);
     expect(after.alerts).toHaveLength(1);
     expect(after.timeline).toEqual(before.timeline);
     expect(
-      alertEvents.events.filter((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e)),
+      rescue.alertEvents.events.filter((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e)),
     ).toHaveLength(1);
   });
 
@@ -453,32 +425,32 @@ describe('consumed events', () => {
       },
       { source: 'homeward/dna-tracking', id: `${matchId}.confirmed` },
     );
-    await svc.publish(confirmed);
+    await rescue.svc.publish(confirmed);
     const detail = await waitFor(
       async () => {
-        const b = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+        const b = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
         return b.identified ? b : undefined;
       },
       { what: 'identified' },
     );
     expect(detail.identified).toMatchObject({ matchId, childSampleId: 'smp-child' });
-    await svc.app.service.recordIdentified(confirmed);
-    expect((await svc.call('GET', `/v1/cases/${caseId}`)).body.version).toBe(detail.version);
+    await rescue.svc.app.service.recordIdentified(confirmed);
+    expect((await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.version).toBe(detail.version);
   });
 
   it('unit acknowledgements are counted per unit', async () => {
     const caseId = await open(missingChildOpened({ lastSeenAt: lastSeen(5) }));
     const alertId = `${caseId}.alert-1`;
-    await alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
+    await rescue.alertEvents.waitForEvent((e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e));
     const ack = (unitId: string) =>
       createEvent(
         'homeward.notification.acknowledged',
         { alertId, unitId, acknowledgedAt: '2026-11-28T08:01:00Z' },
         { source: 'homeward/notifications' },
       );
-    await svc.publish(ack('unit-a'), ack('unit-a'), ack('unit-b'));
+    await rescue.svc.publish(ack('unit-a'), ack('unit-a'), ack('unit-b'));
     await waitFor(
-      async () => (await svc.call('GET', `/v1/cases/${caseId}`)).body.alerts[0].acknowledgements === 2,
+      async () => (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.alerts[0].acknowledgements === 2,
       {
         what: 'two acknowledgements',
       },
@@ -492,50 +464,56 @@ describe('reading cases', () => {
     const luan = { region: '341500' };
     const a = await open(missingChildOpened({ lastSeenAt: lastSeen(5), region, by: 'hotline' }));
     const b = await open(missingChildOpened({ lastSeenAt: lastSeen(4), region, by: 'hotline' }));
-    expect((await svc.call('POST', `/v1/cases/${b}/located`, { place: 'Lu an' }, luan)).status).toBe(200);
-    const all = await svc.call('GET', '/v1/cases?region=341500&limit=1', undefined, luan);
+    expect((await rescue.svc.call('POST', `/v1/cases/${b}/located`, { place: 'Lu an' }, luan)).status).toBe(
+      200,
+    );
+    const all = await rescue.svc.call('GET', '/v1/cases?region=341500&limit=1', undefined, luan);
     expect(all.body.total).toBe(2);
     expect(all.body.items).toHaveLength(1);
-    const page2 = await svc.call('GET', '/v1/cases?region=341500&limit=1&offset=1', undefined, luan);
+    const page2 = await rescue.svc.call('GET', '/v1/cases?region=341500&limit=1&offset=1', undefined, luan);
     // Hefei's police see none of Lu'an's cases: filtered in the query, and 404 one by one.
-    const hefei = await svc.call('GET', '/v1/cases?region=341500');
+    const hefei = await rescue.svc.call('GET', '/v1/cases?region=341500');
     expect(hefei.body, JSON.stringify(hefei.body)).toMatchObject({ total: 0 });
-    expect((await svc.call('GET', `/v1/cases/${a}`)).status).toBe(404);
+    expect((await rescue.svc.call('GET', `/v1/cases/${a}`)).status).toBe(404);
     expect([...all.body.items, ...page2.body.items].map((c: { caseId: string }) => c.caseId).sort()).toEqual(
       [a, b].sort(),
     );
-    const located = await svc.call('GET', `/v1/cases?region=${region}&status=located`, undefined, {
+    const located = await rescue.svc.call('GET', `/v1/cases?region=${region}&status=located`, undefined, {
       role: 'operator',
     });
     expect(located.body.items.map((c: { caseId: string }) => c.caseId)).toEqual([b]);
     expect(
-      (await svc.call('GET', '/v1/cases?region=341500&kind=suspected-trafficking', undefined, luan)).body
-        .total,
+      (await rescue.svc.call('GET', '/v1/cases?region=341500&kind=suspected-trafficking', undefined, luan))
+        .body.total,
     ).toBe(0);
-    expect((await svc.call('GET', '/v1/cases?status=lost')).status).toBe(400);
-    expect((await svc.call('GET', '/v1/cases?limit=1000')).status).toBe(400);
+    expect((await rescue.svc.call('GET', '/v1/cases?status=lost')).status).toBe(400);
+    expect((await rescue.svc.call('GET', '/v1/cases?limit=1000')).status).toBe(400);
     for (const role of ['volunteer', 'hotline', 'dna-lab']) {
-      expect((await svc.call('GET', `/v1/cases/${a}`, undefined, { role })).status).toBe(403);
+      expect((await rescue.svc.call('GET', `/v1/cases/${a}`, undefined, { role })).status).toBe(403);
     }
-    expect((await svc.call('GET', '/v1/cases', undefined, { role: null })).status).toBe(401);
+    expect((await rescue.svc.call('GET', '/v1/cases', undefined, { role: null })).status).toBe(401);
 
     // Contacts are intake's (even one an older case.opened carried is not shown); operators see
     // the report by an allowlist, without the child's name.
-    const forOperator = (await svc.call('GET', `/v1/cases/${a}`, undefined, { role: 'operator' })).body;
+    const forOperator = (await rescue.svc.call('GET', `/v1/cases/${a}`, undefined, { role: 'operator' }))
+      .body;
     expect(forOperator.report.reporter).toBeUndefined();
     expect(forOperator.report.child).toEqual({ sex: 'male', birthDate: expect.any(String) });
-    const forPolice = (await svc.call('GET', `/v1/cases/${a}`, undefined, luan)).body;
+    const forPolice = (await rescue.svc.call('GET', `/v1/cases/${a}`, undefined, luan)).body;
     expect(forPolice.report.reporter).toBeUndefined();
     expect(forPolice.report.child.name).toEqual(expect.any(String));
 
-    const audit = await svc.rt.mongo.db
+    const audit = await rescue.svc.rt.mongo.db
       .collection('audit_log')
       .find({ action: 'case.read', 'actor.agencyId': 'anhui-anti-trafficking-office' })
       .toArray();
     expect(
       audit.some((r) => r.recordIds.includes(a) && r.actor.role === 'operator' && r.at instanceof Date),
     ).toBe(true);
-    const lists = await svc.rt.mongo.db.collection('audit_log').find({ action: 'case.list' }).toArray();
+    const lists = await rescue.svc.rt.mongo.db
+      .collection('audit_log')
+      .find({ action: 'case.list' })
+      .toArray();
     expect(lists.some((r) => r.filters?.region === '341500' && r.actor.agencyId === 'luan-psb')).toBe(true);
   });
 });

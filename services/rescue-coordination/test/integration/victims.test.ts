@@ -1,51 +1,15 @@
-import { type CloudEvent, createEvent, type HomewardEvent, Topics } from '@homeward/events';
+import { createEvent, type HomewardEvent } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  type TopicCollector,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  collector,
-  dropDatabases,
-  dropRedisKeys,
-  missingChildOpened,
-  type RunningRescue,
-  startRescue,
-  suspectedTraffickingOpened,
-} from '../support.ts';
+import { uniqueName, waitFor } from '@homeward/testing';
+import { describe, expect, it } from 'vitest';
+import { dataOf, missingChildOpened, ofCase, suspectedTraffickingOpened, useRescue } from '../support.ts';
 
-let prefix: string;
-let svc: RunningRescue;
-let alertEvents: TopicCollector;
-let caseEvents: TopicCollector;
 const clock = new ManualClock('2026-11-28T08:00:00Z');
-
-beforeAll(async () => {
-  prefix = await createTestTopics('rescue-victims');
-  svc = await startRescue({ prefix, clock });
-  alertEvents = await collector(prefix, Topics.alertEvents);
-  caseEvents = await collector(prefix, Topics.caseEvents);
-});
-
-afterAll(async () => {
-  await alertEvents.stop();
-  await caseEvents.stop();
-  await svc.stop();
-  await dropDatabases([svc.dbName]);
-  await dropRedisKeys(prefix);
-  await deleteTestTopics(prefix);
-});
-
-const dataOf = (e: CloudEvent) => e.data as Record<string, unknown>;
-const ofCase = (caseId: string) => (e: CloudEvent) => dataOf(e).caseId === caseId;
+const rescue = useRescue('rescue-victims', clock);
 
 async function open(event: HomewardEvent<'homeward.case.opened'>) {
-  await svc.rt.publisher.publish(event);
-  await waitFor(async () => (await svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
+  await rescue.svc.rt.publisher.publish(event);
+  await waitFor(async () => (await rescue.svc.call('GET', `/v1/cases/${event.data.caseId}`)).status === 200, {
     what: `case ${event.data.caseId}`,
   });
   return event.data.caseId;
@@ -62,7 +26,7 @@ describe('a raid that frees three women and a child', () => {
   it('police add the four in one action and rescue them in one action; women are never child-rescued', async () => {
     const caseId = await open(suspectedTraffickingOpened('340123'));
     // Only police add victims, and every victim needs an age.
-    const byEducation = await svc.call(
+    const byEducation = await rescue.svc.call(
       'POST',
       `/v1/cases/${caseId}/victims`,
       { victims: raid },
@@ -71,7 +35,7 @@ describe('a raid that frees three women and a child', () => {
       },
     );
     expect(byEducation.status).toBe(403);
-    const noAge = await svc.call('POST', `/v1/cases/${caseId}/victims`, {
+    const noAge = await rescue.svc.call('POST', `/v1/cases/${caseId}/victims`, {
       victims: [{ sex: 'female', description: 'x' }],
     });
     expect(noAge.status).toBe(422);
@@ -79,12 +43,12 @@ describe('a raid that frees three women and a child', () => {
       code: 'RESCUE_ERR_VICTIMS_NOT_APPLICABLE',
       errors: [{ field: '/victims/0' }],
     });
-    const injected = await svc.call('POST', `/v1/cases/${caseId}/victims`, {
+    const injected = await rescue.svc.call('POST', `/v1/cases/${caseId}/victims`, {
       victims: [{ ...raid[0], disability: { kinds: ['hearing'], $set: 1 } }],
     });
     expect(injected.status).toBe(400);
 
-    const added = await svc.call('POST', `/v1/cases/${caseId}/victims`, {
+    const added = await rescue.svc.call('POST', `/v1/cases/${caseId}/victims`, {
       victims: raid,
       foundAt: '2026-11-28T07:00:00Z',
     });
@@ -96,13 +60,13 @@ describe('a raid that frees three women and a child', () => {
       { victimId: `${caseId}.v4`, category: 'child', sex: 'male' },
     ]);
 
-    const unknown = await svc.call('POST', `/v1/cases/${caseId}/rescued`, {
+    const unknown = await rescue.svc.call('POST', `/v1/cases/${caseId}/rescued`, {
       place: 'brick kiln',
       region: '340123',
       victimIds: [`${caseId}.v7`],
     });
     expect(unknown.status).toBe(422);
-    const rescued = await svc.call('POST', `/v1/cases/${caseId}/rescued`, {
+    const rescued = await rescue.svc.call('POST', `/v1/cases/${caseId}/rescued`, {
       place: 'brick kiln',
       region: '340123',
       buyerHousehold: { headName: 'Zhao Gang', address: 'Village 3, Feixi' },
@@ -110,7 +74,7 @@ describe('a raid that frees three women and a child', () => {
     expect(rescued.status).toBe(200);
     expect(rescued.body.status).toBe('rescued');
 
-    const victimsRescued = await caseEvents.waitForEvent(
+    const victimsRescued = await rescue.caseEvents.waitForEvent(
       (e) => e.type === 'homeward.case.victims-rescued' && ofCase(caseId)(e),
     );
     expect(dataOf(victimsRescued).victims).toEqual([
@@ -119,12 +83,12 @@ describe('a raid that frees three women and a child', () => {
       { victimId: `${caseId}.v3`, category: 'child', sex: 'female', ageGroup: '14-17' },
       { victimId: `${caseId}.v4`, category: 'child', sex: 'male', ageGroup: 'under-14' },
     ]);
-    const childRescued = await caseEvents.waitForEvent(
+    const childRescued = await rescue.caseEvents.waitForEvent(
       (e) => e.type === 'homeward.case.child-rescued' && ofCase(caseId)(e),
     );
     expect(dataOf(childRescued).victimIds).toEqual([`${caseId}.v3`, `${caseId}.v4`]);
 
-    const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const detail = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     expect(detail.victims).toHaveLength(4);
     expect(detail.victims[1]).toMatchObject({
       victimId: `${caseId}.v2`,
@@ -132,22 +96,25 @@ describe('a raid that frees three women and a child', () => {
       disability: { kinds: ['hearing'] },
       rescued: { place: 'brick kiln', region: '340123' },
     });
-    const summary = (await svc.call('GET', '/v1/cases?status=rescued&region=340123')).body;
+    const summary = (await rescue.svc.call('GET', '/v1/cases?status=rescued&region=340123')).body;
     expect(summary.items.find((c: { caseId: string }) => c.caseId === caseId)).toMatchObject({ victims: 4 });
   });
 
   it('a woman rescued alone publishes victims-rescued and no child-rescued', async () => {
     const caseId = await open(suspectedTraffickingOpened('340123'));
-    await svc.call('POST', `/v1/cases/${caseId}/victims`, { victims: [raid[0]] });
+    await rescue.svc.call('POST', `/v1/cases/${caseId}/victims`, { victims: [raid[0]] });
     expect(
-      (await svc.call('POST', `/v1/cases/${caseId}/rescued`, { place: 'farm', region: '340123' })).status,
+      (await rescue.svc.call('POST', `/v1/cases/${caseId}/rescued`, { place: 'farm', region: '340123' }))
+        .status,
     ).toBe(200);
-    await caseEvents.waitForEvent((e) => e.type === 'homeward.case.victims-rescued' && ofCase(caseId)(e));
+    await rescue.caseEvents.waitForEvent(
+      (e) => e.type === 'homeward.case.victims-rescued' && ofCase(caseId)(e),
+    );
     // Our own events come back on the topic; wait for the case to be closed after, then look.
-    await svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'she went home' });
-    await caseEvents.waitForEvent((e) => e.type === 'homeward.case.closed' && ofCase(caseId)(e));
+    await rescue.svc.call('POST', `/v1/cases/${caseId}/close`, { reason: 'she went home' });
+    await rescue.caseEvents.waitForEvent((e) => e.type === 'homeward.case.closed' && ofCase(caseId)(e));
     expect(
-      caseEvents.events.filter((e) => ofCase(caseId)(e) && e.type === 'homeward.case.child-rescued'),
+      rescue.caseEvents.events.filter((e) => ofCase(caseId)(e) && e.type === 'homeward.case.child-rescued'),
     ).toEqual([]);
   });
 });
@@ -192,11 +159,11 @@ describe('a missing woman', () => {
     await open(opened);
     // Give an automatic alert time to appear if one were issued: none is.
     await new Promise((r) => setTimeout(r, 1000));
-    expect(alertEvents.events.filter(ofCase(caseId))).toEqual([]);
-    expect((await svc.call('GET', `/v1/cases/${caseId}`)).body.status).toBe('opened');
-    const issued = await svc.call('POST', `/v1/cases/${caseId}/alerts`);
+    expect(rescue.alertEvents.events.filter(ofCase(caseId))).toEqual([]);
+    expect((await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body.status).toBe('opened');
+    const issued = await rescue.svc.call('POST', `/v1/cases/${caseId}/alerts`);
     expect(issued.status).toBe(201);
-    const alert = await alertEvents.waitForEvent(
+    const alert = await rescue.alertEvents.waitForEvent(
       (e) => e.type === 'homeward.alert.issued' && ofCase(caseId)(e),
     );
     expect(dataOf(alert)).toMatchObject({
@@ -212,7 +179,7 @@ describe('old single-child events', () => {
     const opened = missingChildOpened({ lastSeenAt: new Date('2026-11-28T07:30:00Z') });
     const caseId = await open(opened);
     expect('victims' in opened.data).toBe(false);
-    const detail = (await svc.call('GET', `/v1/cases/${caseId}`)).body;
+    const detail = (await rescue.svc.call('GET', `/v1/cases/${caseId}`)).body;
     expect(detail.victims).toEqual([
       expect.objectContaining({
         victimId: `${caseId}.v1`,
@@ -221,9 +188,9 @@ describe('old single-child events', () => {
       }),
     ]);
     expect(
-      (await svc.call('POST', `/v1/cases/${caseId}/rescued`, { place: 'x', region: '340104' })).status,
+      (await rescue.svc.call('POST', `/v1/cases/${caseId}/rescued`, { place: 'x', region: '340104' })).status,
     ).toBe(200);
-    const child = await caseEvents.waitForEvent(
+    const child = await rescue.caseEvents.waitForEvent(
       (e) => e.type === 'homeward.case.child-rescued' && ofCase(caseId)(e),
     );
     expect(dataOf(child).victimIds).toEqual([`${caseId}.v1`]);
