@@ -1,7 +1,15 @@
 import { createEvent, type EventData, type EventType, type HomewardEvent, Topics } from '@homeward/events';
 import { ownerSource } from '@homeward/messaging';
 import type { Clock, ServiceHost } from '@homeward/service-kit';
-import { startServiceForTest, TopicCollector, uniqueName, waitFor } from '@homeward/testing';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  startServiceForTest,
+  TopicCollector,
+  uniqueName,
+  waitFor,
+} from '@homeward/testing';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp } from '../src/app.ts';
 import { PlacementConfig } from '../src/config.ts';
 import type { CaseDoc } from '../src/store/case-store.ts';
@@ -71,6 +79,37 @@ export async function startPlacement(opts: {
 
 export function placementEventsCollector(prefix: string): Promise<TopicCollector> {
   return new TopicCollector(`${prefix}${Topics.placementEvents}`).start();
+}
+
+/** A test file's placement service and the collector of placement's events (set before its tests). */
+export interface PlacementUnderTest {
+  prefix: string;
+  svc: RunningPlacement;
+  placementEvents: TopicCollector;
+}
+
+/**
+ * The placement service of one test file, on topics of its own (`name` prefixes them), with
+ * placement's events collected: started before the file's tests; after them nothing is left
+ * behind (its database, its overdue index, its topics). The fields are set once the tests run.
+ */
+export function usePlacement(name: string, clock: Clock): PlacementUnderTest {
+  const t = {} as PlacementUnderTest;
+  beforeAll(async () => {
+    t.prefix = await createTestTopics(name);
+    [t.svc, t.placementEvents] = await Promise.all([
+      startPlacement({ prefix: t.prefix, clock }),
+      placementEventsCollector(t.prefix),
+    ]);
+  });
+  afterAll(async () => {
+    await t.svc?.rt.redis.redis.del(t.svc.app.index.key);
+    await t.svc?.rt.mongo.db.dropDatabase();
+    await t.svc?.stop();
+    await t.placementEvents?.stop();
+    if (t.prefix) await deleteTestTopics(t.prefix);
+  });
+  return t;
 }
 
 const actor = { agencyId: 'hefei-psb', role: 'police' as const, region: '340100' };

@@ -1,41 +1,12 @@
 import { readFileSync } from 'node:fs';
 import type { CloudEvent } from '@homeward/events';
 import { ManualClock } from '@homeward/service-kit';
-import { createTestTopics, deleteTestTopics, type TopicCollector } from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  decision,
-  ev,
-  newCaseId,
-  openedMissing,
-  POLICE_REASON,
-  placementEventsCollector,
-  type RunningPlacement,
-  rescued,
-  startPlacement,
-} from '../support.ts';
+import { describe, expect, it } from 'vitest';
+import { decision, ev, newCaseId, openedMissing, POLICE_REASON, rescued, usePlacement } from '../support.ts';
 
-let prefix: string;
-let svc: RunningPlacement;
-let placementEvents: TopicCollector;
 // 2026-11-28 10:00 in China: decisions below are dated that day.
 const clock = new ManualClock('2026-11-28T02:00:00Z');
-
-beforeAll(async () => {
-  prefix = await createTestTopics('placement-victims');
-  [svc, placementEvents] = await Promise.all([
-    startPlacement({ prefix, clock }),
-    placementEventsCollector(prefix),
-  ]);
-});
-
-afterAll(async () => {
-  await svc?.rt.redis.redis.del(svc.app.index.key);
-  await svc?.rt.mongo.db.dropDatabase();
-  await svc?.stop();
-  await placementEvents?.stop();
-  await deleteTestTopics(prefix);
-});
+const placement = usePlacement('placement-victims', clock);
 
 const police = { agencyId: 'hefei-psb', role: 'police' as const, region: '340100' };
 const RESCUED_AT = '2026-11-20T02:00:00Z';
@@ -48,7 +19,7 @@ const RESCUED_AT = '2026-11-20T02:00:00Z';
 async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
   const caseId = newCaseId();
   const v = (n: number) => `${caseId}.v${n}`;
-  await svc.publish(
+  await placement.svc.publish(
     ev('homeward.case.opened', {
       caseId,
       kind: 'suspected-trafficking',
@@ -103,7 +74,7 @@ async function raid(): Promise<{ caseId: string; v: (n: number) => string }> {
       victimIds: [v(3), v(4)],
     }),
   );
-  await svc.caseDoc(caseId, (d) => (d.facts.victims ?? []).filter((x) => x.rescue).length === 4);
+  await placement.svc.caseDoc(caseId, (d) => (d.facts.victims ?? []).filter((x) => x.rescue).length === 4);
   return { caseId, v };
 }
 
@@ -111,7 +82,7 @@ const scheduled = (body: { followups: Array<{ type: string; status: string; owne
   body.followups.filter((f) => f.status === 'scheduled').map((f) => [f.type, f.owner]);
 
 const eventOf = (type: string, followupId: string) =>
-  placementEvents.waitForEvent(
+  placement.placementEvents.waitForEvent(
     (e: CloudEvent) => e.type === type && (e.data as { followupId?: string }).followupId === followupId,
   );
 
@@ -152,7 +123,7 @@ describe('a raid that frees three women and a child, each placed by its own rule
     const { caseId, v } = await raid();
 
     // Several victims: the decision names one.
-    const unnamed = await svc.call(
+    const unnamed = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { type: 'independent-living' }),
@@ -161,7 +132,7 @@ describe('a raid that frees three women and a child, each placed by its own rule
     expect(unnamed.body.code).toBe('PLACEMENT_ERR_VICTIM_REQUIRED');
 
     // A woman returns home with escort and relief (no identification asked of an adult).
-    const home = await svc.call(
+    const home = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, {
@@ -187,10 +158,10 @@ describe('a raid that frees three women and a child, each placed by its own rule
       plan: 'relief-shelter',
       institution: { name: 'Hefei relief station', address: 'Hefei, 1 Relief Road' },
     };
-    const noConsideration = await svc.call('POST', '/v1/placements', decision(caseId, shelter));
+    const noConsideration = await placement.svc.call('POST', '/v1/placements', decision(caseId, shelter));
     expect(noConsideration.status).toBe(422);
     expect(noConsideration.body.code).toBe('PLACEMENT_ERR_DISABILITY_CONSIDERATION_REQUIRED');
-    const disabled = await svc.call(
+    const disabled = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, {
@@ -202,14 +173,14 @@ describe('a raid that frees three women and a child, each placed by its own rule
     expect(scheduled(disabled.body)).toContainEqual(['disability-assistance', 'disabled-persons-federation']);
 
     // The 17-year-old will not go home: never alone; training and employment elsewhere.
-    const alone = await svc.call(
+    const alone = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { victimId: v(3), type: 'independent-living', plan: 'employment-elsewhere' }),
     );
     expect(alone.status).toBe(422);
     expect(alone.body.code).toBe('PLACEMENT_ERR_MINOR_INDEPENDENT_LIVING');
-    const girl = await svc.call(
+    const girl = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, {
@@ -228,13 +199,13 @@ describe('a raid that frees three women and a child, each placed by its own rule
     ]);
 
     // The boy: not home without identification; a children's home; school.
-    const boyHome = await svc.call(
+    const boyHome = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { victimId: v(4), type: 'return-to-family' }),
     );
     expect(boyHome.body.code).toBe('PLACEMENT_ERR_IDENTIFICATION_REQUIRED');
-    const boy = await svc.call(
+    const boy = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { victimId: v(4), type: 'civil-affairs-institution' }),
@@ -247,7 +218,9 @@ describe('a raid that frees three women and a child, each placed by its own rule
     ]);
 
     // Each victim's path, from placement's side.
-    const victims = await svc.call('GET', `/v1/cases/${caseId}/victims`, undefined, { role: 'operator' });
+    const victims = await placement.svc.call('GET', `/v1/cases/${caseId}/victims`, undefined, {
+      role: 'operator',
+    });
     expect(victims.status).toBe(200);
     expect(
       victims.body.victims.map(
@@ -263,7 +236,7 @@ describe('a raid that frees three women and a child, each placed by its own rule
       [v(3), '14-17', 'civil-affairs-institution'],
       [v(4), 'under-14', 'civil-affairs-institution'],
     ]);
-    const one = await svc.call('GET', `/v1/cases/${caseId}/placement?victimId=${v(3)}`);
+    const one = await placement.svc.call('GET', `/v1/cases/${caseId}/placement?victimId=${v(3)}`);
     expect(one.body.current.plan).toBe('employment-elsewhere');
 
     // Every kind of follow-up: each role but its owner (and police) is refused; then every
@@ -281,14 +254,14 @@ describe('a raid that frees three women and a child, each placed by its own rule
       const others = [...ROLES.filter((r) => r !== role), 'police'];
       const refused = await Promise.all(
         others.map((other) =>
-          svc.call('POST', `/v1/followups/${f.followupId}/complete`, body, { role: other }),
+          placement.svc.call('POST', `/v1/followups/${f.followupId}/complete`, body, { role: other }),
         ),
       );
       expect(refused.map((r, i) => [type, others[i], r.status])).toEqual(others.map((o) => [type, o, 403]));
     }
     for (const f of all) {
       const { role, body } = completion[f.type]!;
-      const done = await svc.call('POST', `/v1/followups/${f.followupId}/complete`, body, { role });
+      const done = await placement.svc.call('POST', `/v1/followups/${f.followupId}/complete`, body, { role });
       expect({ type: f.type, status: done.status }).toEqual({ type: f.type, status: 200 });
       expect(done.body.completedBy.role).toBe(role);
     }
@@ -310,31 +283,33 @@ describe('a raid that frees three women and a child, each placed by its own rule
     ).find((e) => e.agencyId === 'luan-hrss')!.key;
     const asLuan = { role: null, headers: { authorization: `Bearer ${luan}` } };
 
-    expect((await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, asLuan)).body.total).toBe(0);
+    expect(
+      (await placement.svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, asLuan)).body.total,
+    ).toBe(0);
 
     // An owner lists only what it answers for; civil affairs everything.
-    const mine = await svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, {
+    const mine = await placement.svc.call('GET', `/v1/followups?caseId=${caseId}`, undefined, {
       role: 'disabled-persons-federation',
     });
     expect(mine.body.items.map((f: { type: string }) => f.type)).toEqual(['disability-assistance']);
-    expect((await svc.call('GET', `/v1/followups?caseId=${caseId}`)).body.total).toBe(16);
+    expect((await placement.svc.call('GET', `/v1/followups?caseId=${caseId}`)).body.total).toBe(16);
   });
 });
 
 describe('old single-child events', () => {
   it('a case from before victims (no victims, child-rescued without victimIds) is placed as before', async () => {
     const caseId = newCaseId();
-    await svc.publish(openedMissing(caseId, '2015-05-05'), rescued(caseId, { identified: true }));
-    await svc.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
+    await placement.svc.publish(openedMissing(caseId, '2015-05-05'), rescued(caseId, { identified: true }));
+    await placement.svc.caseDoc(caseId, (d) => d.facts.rescue !== undefined);
     // A police identification names no parents: the return comes with the police's reason.
-    const placed = await svc.call(
+    const placed = await placement.svc.call(
       'POST',
       '/v1/placements',
       decision(caseId, { type: 'return-to-family', policeReason: POLICE_REASON }),
     );
     expect(placed.status).toBe(201);
     expect(placed.body.victimId).toBe(`${caseId}.v1`);
-    const decided = await placementEvents.waitForEvent(
+    const decided = await placement.placementEvents.waitForEvent(
       (e) => e.type === 'homeward.placement.decided' && (e.data as { caseId: string }).caseId === caseId,
     );
     expect(decided.data).toMatchObject({
