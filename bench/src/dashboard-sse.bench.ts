@@ -211,8 +211,8 @@ async function clientsProcess(
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     loopP99: loopDelay.percentile(99) / 1e6,
   };
-  process.stdout.write(`${JSON.stringify(sample)}\n`);
-  process.exit(0);
+  // A pipe's writes are asynchronous: exit once the (large) line is out.
+  process.stdout.write(`${JSON.stringify(sample)}\n`, () => process.exit(0));
 }
 
 async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: number, runId: string) {
