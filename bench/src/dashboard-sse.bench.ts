@@ -3,7 +3,8 @@
 // baseline: a bare node:http SSE loop (a plain kafkajs consumer writing each message to the
 // same number of clients). Servers, clients and the publisher each run in a process of their own.
 // Run: npm run bench -- dashboard-sse [-- clients eventsPerSecond seconds clientProcesses]
-// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each picks the servers measured).
+// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each picks the servers measured;
+// BENCH_SSE_PROFILE=<dir> writes a CPU profile of the dashboard there).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request, type ServerResponse } from 'node:http';
@@ -109,6 +110,8 @@ interface ClientSample {
   complete: number;
   /** Publish → receipt, ms, on this process's probe clients. */
   latencies: number[];
+  /** Per probe receipt, the event's index in the load and the receipt time (epoch ms), flat. */
+  receipts: number[];
   /** Publish → the history's XADD (the stream id's time), ms (the dashboard only). */
   toHistory: number[];
   cpuSeconds: number;
@@ -134,6 +137,7 @@ async function clientsProcess(
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const perClient = new Int32Array(n);
   const latencies: number[] = [];
+  const receipts: number[] = [];
   const toHistory: number[] = [];
   const reqs: Array<ReturnType<typeof request>> = [];
   await Promise.all(
@@ -162,6 +166,7 @@ async function clientsProcess(
                     if (k >= 0 && k < end) {
                       const published = Date.parse(text.slice(k + 8, text.indexOf('"', k + 8)));
                       latencies.push(now - published);
+                      receipts.push(Number.parseInt(text.slice(mark + marker.length, end), 10), now);
                       // A Redis stream id starts with the time of its XADD: the split between
                       // projection (publish → history) and fan-out (history → client).
                       const ms = Number(text.slice(at + 4, text.indexOf('-', at)));
@@ -207,6 +212,7 @@ async function clientsProcess(
     expected: sent * n,
     complete,
     latencies,
+    receipts,
     toHistory,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     loopP99: loopDelay.percentile(99) / 1e6,
@@ -224,6 +230,8 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
   // How long the broker took to acknowledge each send: a publisher queue behind the broker
   // would count as the server's latency.
   const acks = new Float64Array(total);
+  /** When the broker acknowledged each event (epoch ms). */
+  const ackedAt = new Float64Array(total);
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -247,14 +255,15 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
     const handed = Date.now();
     pending.push(
       producer.send({ topic, acks: -1, messages: [encodeKafka(event, alertId)] }).then(() => {
-        acks[i] = Date.now() - handed;
+        ackedAt[i] = Date.now();
+        acks[i] = ackedAt[i] - handed;
       }),
     );
   }
   await Promise.all(pending);
   await producer.disconnect();
   acks.sort();
-  return { total, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99) };
+  return { total, ackedAt, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99) };
 }
 
 /** CPU seconds used so far by a process and its descendants (tsx runs the script in a child). */
@@ -352,6 +361,9 @@ interface Result {
   max: number;
   historyP50: number | null;
   historyP99: number | null;
+  /** Broker acknowledgement → receipt. */
+  fromAckP50: number;
+  fromAckP99: number;
   /** The server's CPU over the load, as a share of one core. */
   serverCpu: number;
   /** The clients' CPU over the load (all their processes), as a share of one core. */
@@ -419,6 +431,15 @@ async function measure(
   );
   const lat = Float64Array.from(samples.flatMap((s) => s.latencies)).sort();
   const hist = Float64Array.from(samples.flatMap((s) => s.toHistory)).sort();
+  // Broker → client: from the broker's acknowledgement of the send to the receipt, which leaves
+  // out the time a loaded broker keeps a send queued (the same for every server measured).
+  const fromAck: number[] = [];
+  for (const { receipts } of samples)
+    for (let k = 0; k + 1 < receipts.length; k += 2) {
+      const acked = sent.ackedAt[receipts[k]!];
+      if (acked) fromAck.push(receipts[k + 1]! - acked);
+    }
+  const ackLat = Float64Array.from(fromAck).sort();
   const wall = (performance.now() - t0) / 1000;
   return {
     label,
@@ -431,6 +452,8 @@ async function measure(
     max: lat[lat.length - 1] ?? Number.NaN,
     historyP50: hist.length ? percentile(hist, 50) : null,
     historyP99: hist.length ? percentile(hist, 99) : null,
+    fromAckP50: percentile(ackLat, 50),
+    fromAckP99: percentile(ackLat, 99),
     serverCpu,
     clientCpu: samples.reduce((a, s) => a + s.cpuSeconds, 0) / wall,
     clientLoopP99: Math.max(...samples.map((s) => s.loopP99)),
@@ -497,7 +520,15 @@ async function main(): Promise<void> {
       `dashboard SSE benchmark: ${clients} clients in ${clientProcs} client process(es), ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
     );
     if (only.includes('dashboard')) {
-      const dashboard = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts'], {
+      // BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under the load, written at its exit.
+      const profile = process.env.BENCH_SSE_PROFILE;
+      const [command, args] = profile
+        ? [
+            process.execPath,
+            ['--cpu-prof', `--cpu-prof-dir=${profile}`, '--import', 'tsx', 'services/dashboard/src/main.ts'],
+          ]
+        : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts']];
+      const dashboard = spawn(command, args, {
         cwd: repoRoot,
         env: {
           ...process.env,
@@ -557,13 +588,13 @@ async function main(): Promise<void> {
     out('');
     out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
-      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | load average |',
+      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | load average |',
     );
-    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     for (const r of results)
       out(
-        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.load} |`,
+        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.load} |`,
       );
     const dash = results.find((r) => r.label.startsWith('dashboard'));
     if (dash?.historyP50 != null)
@@ -574,7 +605,7 @@ async function main(): Promise<void> {
     for (const base of results.filter((r) => r !== dash))
       if (dash)
         out(
-          `ratio dashboard / ${base.label.split(':')[0]}: p50 ${(dash.p50 / base.p50).toFixed(2)}×, p99 ${(dash.p99 / base.p99).toFixed(2)}×`,
+          `ratio dashboard / ${base.label.split(':')[0]}: publish → client p50 ${(dash.p50 / base.p50).toFixed(2)}×, p99 ${(dash.p99 / base.p99).toFixed(2)}×; broker ack → client p50 ${(dash.fromAckP50 / base.fromAckP50).toFixed(2)}×, p99 ${(dash.fromAckP99 / base.fromAckP99).toFixed(2)}×`,
         );
   } finally {
     for (const c of children) await stopChild(c);
