@@ -255,8 +255,9 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
     const handed = Date.now();
     pending.push(
       producer.send({ topic, acks: -1, messages: [encodeKafka(event, alertId)] }).then(() => {
-        ackedAt[i] = Date.now();
-        acks[i] = ackedAt[i] - handed;
+        const at = Date.now();
+        ackedAt[i] = at;
+        acks[i] = at - handed;
       }),
     );
   }
