@@ -1,7 +1,11 @@
 // Dashboard SSE fan-out: 1,000 SSE clients receiving 100 events per second for ~10 s, latency
-// from the publish to the broker to receipt at the clients (p50, p99), beside a same-run
-// baseline: a bare node:http SSE loop (a plain kafkajs consumer writing each message to the
-// same number of clients). Servers, clients and the publisher each run in a process of their own.
+// to receipt at the clients (p50, p99) from the publish (handed to the producer) and from the
+// broker's acknowledgement of the send (broker → client: a loaded broker's send queue left out),
+// beside same-run baselines: bare node:http SSE loops on a plain kafkajs consumer, `bare-tick`
+// (one write per client per tick: the fastest here) and `bare-each` (one write per client per
+// message). Servers, the clients (split over a few processes) and the publisher each run in
+// processes of their own; the harness reports its own CPU and event-loop delay, so a figure
+// bounded by the measuring side shows as such.
 // Run: npm run bench -- dashboard-sse [-- clients eventsPerSecond seconds clientProcesses]
 // (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each picks the servers measured;
 // BENCH_SSE_PROFILE=<dir> writes a CPU profile of the dashboard there).
