@@ -146,3 +146,37 @@ describe('webhook secrets', () => {
     );
   });
 });
+
+describe('webhook targets: IPv4-mapped IPv6 addresses and allow-list entries', () => {
+  // 93.184.215.14 (public) and 10.1.2.3 (private), dotted and in hex after ::ffff:.
+  it('judges a mapped address as the IPv4 address inside it, in either notation and any case', () => {
+    for (const mapped of ['::ffff:93.184.215.14', '::ffff:5db8:d70e', '::FFFF:5DB8:D70E'])
+      expect(addressAllowed(mapped, production), mapped).toBe(true);
+    for (const mapped of ['::ffff:10.1.2.3', '::ffff:a01:203', '::ffff:127.0.0.1', '::ffff:7f00:1']) {
+      expect(addressAllowed(mapped, production), mapped).toBe(false);
+      // The development allow-list's IPv4 networks admit the mapped form too.
+      expect(addressAllowed(mapped, development), mapped).toBe(true);
+    }
+  });
+
+  it('refuses what only looks like a mapped address, and takes ::ffff: elsewhere as plain IPv6', () => {
+    for (const bad of ['::ffff:93.184.215.14:1', 'x::ffff:93.184.215.14', '::ffff:93.184.215'])
+      expect(addressAllowed(bad, development), bad).toBe(false);
+    // Public IPv6 addresses, not mapped ones (0:0:0:0:ffff:a01:203:1 and 1:0:0:0:0:ffff:a01:203).
+    for (const plain of ['::ffff:a01:203:1', '1::ffff:a01:203'])
+      expect(addressAllowed(plain, production), plain).toBe(true);
+  });
+
+  it('refuses a URL with a user name or a password alone', async () => {
+    for (const url of ['https://user@units.example.org/hook', 'https://:secret@units.example.org/hook'])
+      expect(await refuseTarget(url, production, dns), url).toBe('must not carry credentials');
+  });
+
+  it('reads an address alone as its single-address network, and a /0 as every address', () => {
+    const one = parseAllowedNets('10.0.0.1, ::2');
+    expect([one.check('10.0.0.1'), one.check('10.0.0.2')]).toEqual([true, false]);
+    expect([one.check('::2', 'ipv6'), one.check('::3', 'ipv6')]).toEqual([true, false]);
+    expect(parseAllowedNets('0.0.0.0/0').check('93.184.215.14')).toBe(true);
+    expect(() => parseAllowedNets('10.0.0.0/-1')).toThrow('not a network: "10.0.0.0/-1"');
+  });
+});
