@@ -1,7 +1,7 @@
 import { type CloudEvent, createEvent, type ReportData } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
 import { mayReport, partNotAllowed } from '../../src/domain/permissions.ts';
-import { opensCase, outcomeEvent, regionOf } from '../../src/domain/report-outcome.ts';
+import { opensCase, outcomeEvent, publishedReport, regionOf } from '../../src/domain/report-outcome.ts';
 import { checkReportRules } from '../../src/domain/report-rules.ts';
 import { screenReport } from '../../src/domain/screening.ts';
 
@@ -172,5 +172,20 @@ describe('what case.opened publishes of the victims reports (an allowlist per ki
       },
     });
     expect(JSON.stringify(published)).not.toContain('+86');
+  });
+});
+
+describe('a missing-woman report as published', () => {
+  it('keeps every optional field it was given: age, description, photo, disability with its note', () => {
+    const full = woman({
+      birthDate: '1990-04-01',
+      apparentAge: 36,
+      description: 'a scar on her left hand',
+      photoUrl: 'https://photos.example.org/w.jpg',
+      disability: { kinds: ['hearing'], note: 'reads lips' },
+    }) as Exclude<ReportData, { kind: 'sighting' }>;
+    expect(publishedReport(full)).toStrictEqual(full);
+    const noNote = woman({ disability: { kinds: ['hearing'] } }) as Exclude<ReportData, { kind: 'sighting' }>;
+    expect(publishedReport(noNote)).toStrictEqual(noNote);
   });
 });
