@@ -3,14 +3,18 @@ import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
 import { ProfileIndex } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
 import {
+  CarrierBits,
   CLASSES,
+  MAX_FILTER_EXCLUSIONS,
   PAIR_CLASSES,
   type ParentScanPlan,
+  type RelativeScanPlan,
+  SCAN_MARGIN,
   scanParents,
   scanRelatives,
   UNTYPED,
 } from '../../src/domain/search-kernel.ts';
-import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
+import { mulberry32, SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { fbiTable } from './fixtures.ts';
 
 const table = fbiTable('Caucasian');
@@ -117,5 +121,162 @@ describe('search-kernel: the scans over ranges of slots', () => {
       whole,
     );
     index.abandonSearch(plan);
+  });
+
+  it('refuses an exclusion count the filter cannot count, and finds nobody when one inconsistency is too many already', () => {
+    const child = population.childOf(mothers[2]!, fathers[2]!);
+    const plan = index.planParentSearch(child, { floor: 1 });
+    expect(() =>
+      scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS + 1 }, 0, plan.scan.count),
+    ).toThrow(RangeError);
+    expect(scanParents({ ...plan.scan, maxBad: 0 }, 0, plan.scan.count)).toEqual({ singles: [], pairs: [] });
+    // The bound itself is counted: a parent 8 inconsistencies short of nothing is still found.
+    const loose = scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS }, 0, plan.scan.count);
+    expect(loose).toEqual(bruteForce({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS }));
+    expect(loose.singles.length).toBeGreaterThan(0);
+    index.abandonSearch(plan);
+  });
+});
+
+/** A person with each locus untyped with probability `gaps`, and now and then an allele no table lists. */
+function patchy(population: SyntheticPopulation, random: () => number, gaps: number): StrProfile {
+  const loci: Record<string, [string, string]> = {};
+  for (const [locus, genotype] of Object.entries(population.person().loci)) {
+    if (random() < gaps) continue;
+    const [a, b] = genotype as [string, string];
+    loci[locus] = random() < 0.01 ? [a, `${40 + Math.floor(random() * 3)}.3`] : [a, b];
+  }
+  return { loci } as unknown as StrProfile;
+}
+
+describe('search-kernel: the parents pre-filter against scoring everyone (random populations)', () => {
+  it('finds exactly what scoring every parent finds, for random children, gaps, new alleles, removals, exclusion counts and splits', () => {
+    const random = mulberry32(2026);
+    for (let round = 0; round < 6; round++) {
+      const population = new SyntheticPopulation(table, 100 + round);
+      const maxBad = 1 + (round % 4);
+      const index = new ProfileIndex(table, { exclusionInconsistencies: maxBad });
+      const people: StrProfile[] = [];
+      // Past one growth of the packs (1,024 slots), with gaps in the parents' loci.
+      for (let i = 0; i < 700; i++) {
+        const m = patchy(population, random, round % 2 === 0 ? 0.05 : 0);
+        const f = patchy(population, random, 0.1);
+        people.push(m, f);
+        index.add(`m${i}`, m, 'parent', { caseId: `c${i}`, relation: 'mother' });
+        if (i % 7 !== 0) index.add(`f${i}`, f, 'parent', { caseId: `c${i}`, relation: 'father' });
+        else index.add(`u${i}`, f, 'parent');
+      }
+      // Swap-removals move the last parents into freed slots (their bits with them).
+      for (let i = 3; i < 700; i += 37) index.remove(i % 2 === 0 ? `m${i}` : `f${i}`);
+      for (let q = 0; q < 6; q++) {
+        const i = Math.floor(random() * 700);
+        const child =
+          q % 3 === 2
+            ? patchy(population, random, 0.3)
+            : typedAt(population.childOf(people[2 * i]!, people[2 * i + 1]!), 3 + Math.floor(random() * 21));
+        const plan = index.planParentSearch(child, { floor: q % 2 === 0 ? 1e-6 : 100 });
+        const expected = bruteForce(plan.scan);
+        const count = plan.scan.count;
+        const cut1 = Math.floor(random() * count);
+        const cut2 = cut1 + Math.floor(random() * (count - cut1));
+        const parts = [
+          scanParents(plan.scan, 0, cut1),
+          scanParents(plan.scan, cut1, cut2),
+          scanParents(plan.scan, cut2, count),
+        ];
+        expect(parts.flatMap((p) => p.singles)).toEqual(expected.singles);
+        expect(parts.flatMap((p) => p.pairs).sort((a, b) => a - b)).toEqual(expected.pairs);
+        expect(scanParents(plan.scan, 0, count)).toEqual(expected);
+        index.abandonSearch(plan);
+      }
+    }
+  });
+
+  it('drops at the exclusion count exactly: a parent one inconsistency short is scored, one at the count is not', () => {
+    // Hand-made: the child is 10/11 at every locus; parent k shares no allele at its first k loci.
+    const loci = table.loci;
+    const genotype = (shared: boolean): [string, string] => (shared ? ['10', '12'] : ['13', '14']);
+    const index = new ProfileIndex(table, { exclusionInconsistencies: 3 });
+    for (let k = 0; k <= 5; k++) {
+      index.add(
+        `p${k}`,
+        { loci: Object.fromEntries(loci.map((l, i) => [l, genotype(i >= k)])) } as unknown as StrProfile,
+        'parent',
+      );
+    }
+    const child = { loci: Object.fromEntries(loci.map((l) => [l, ['10', '11']])) } as unknown as StrProfile;
+    const plan = index.planParentSearch(child, { floor: 0 });
+    expect(scanParents(plan.scan, 0, plan.scan.count).singles).toEqual([0, 1, 2]);
+    index.abandonSearch(plan);
+  });
+});
+
+describe('search-kernel: CarrierBits', () => {
+  const row = (...codes: number[]) => Uint16Array.from(codes);
+
+  it('holds each slot under the codes it carries at each locus, and the untyped apart', () => {
+    const bits = new CarrierBits(2, 64, false);
+    bits.set(0, row(1, 2, UNTYPED, UNTYPED), true);
+    bits.set(33, row(2, 2, 0, 5), true);
+    const [a, b, untyped] = bits.filterAt(0, 1, 2);
+    expect([...a]).toEqual([1, 0]);
+    expect([...b]).toEqual([1, 2]);
+    // Nobody untyped at locus 0: the empty set.
+    expect([...untyped]).toEqual([0, 0]);
+    const [c0, c5, u1] = bits.filterAt(1, 0, 5);
+    expect([...c0]).toEqual([0, 2]);
+    expect([...c5]).toEqual([0, 2]);
+    expect([...u1]).toEqual([1, 0]);
+    // A code nobody carries reads the empty set.
+    expect([...bits.filterAt(1, 7, 7)[0]]).toEqual([0, 0]);
+    // Forgetting clears exactly those bits, and an untyped set nobody is left in is no longer read.
+    bits.set(0, row(1, 2, UNTYPED, UNTYPED), false);
+    expect([...bits.filterAt(0, 1, 2)[1]]).toEqual([0, 2]);
+    expect([...bits.filterAt(1, 0, 5)[2]]).toEqual([0, 0]);
+    expect(bits.filterAt(1, 0, 5)[2]).toBe(bits.filterAt(1, 7, 7)[0]);
+  });
+
+  it('keeps its bits through growth, on SharedArrayBuffers when shared, and counts its bytes', () => {
+    const bits = new CarrierBits(1, 32, true);
+    bits.set(31, row(3, 4), true);
+    // One word each: the empty set, the untyped set, codes 3 and 4.
+    expect(bits.byteLength).toBe(4 * 4);
+    bits.grow(96);
+    bits.set(95, row(3, 3), true);
+    const [three, four, untyped] = bits.filterAt(0, 3, 4);
+    expect([...three]).toEqual([1 << 31, 0, 1 << 31]);
+    expect([...four]).toEqual([1 << 31, 0, 0]);
+    expect(untyped).toHaveLength(3);
+    expect(three.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(bits.byteLength).toBe(4 * 3 * 4);
+    expect(new CarrierBits(1, 32, false).filterAt(0, 0, 0)[0].buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe('search-kernel: the relatives scan for any number of loci', () => {
+  it('keeps exactly the references whose product reaches the floor, within the margin, for 1 to 9 loci', () => {
+    const random = mulberry32(18);
+    for (let loci = 1; loci <= 9; loci++) {
+      const genotypeCount = 6;
+      const n = 300;
+      const genotypes = Uint16Array.from({ length: n * loci }, () => Math.floor(random() * genotypeCount));
+      const relation = Uint8Array.from({ length: n }, () => Math.floor(random() * 2));
+      const table = Float64Array.from({ length: 2 * genotypeCount }, () => 0.2 + 3 * random());
+      const product = (s: number) => {
+        let p = 1;
+        for (let l = 0; l < loci; l++) p *= table[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        return p;
+      };
+      const floor = product(17);
+      const plan: RelativeScanPlan = { genotypes, relation, loci, count: n, table, genotypeCount, floor };
+      const expected = Array.from({ length: n }, (_, s) => s).filter(
+        (s) => product(s) >= floor * (1 - SCAN_MARGIN),
+      );
+      expect(scanRelatives(plan, 0, n)).toEqual(expected);
+      expect(expected).toContain(17);
+      expect(expected.length).toBeLessThan(n);
+      expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
+      expect(scanRelatives(plan, 5, 5)).toEqual([]);
+    }
   });
 });
