@@ -152,7 +152,7 @@ function patchy(population: SyntheticPopulation, random: () => number, gaps: num
 describe('search-kernel: the parents pre-filter against scoring everyone (random populations)', () => {
   it('finds exactly what scoring every parent finds, for random children, gaps, new alleles, removals, exclusion counts and splits', () => {
     const random = mulberry32(2026);
-    for (let round = 0; round < 6; round++) {
+    for (let round = 0; round < 4; round++) {
       const population = new SyntheticPopulation(table, 100 + round);
       const maxBad = 1 + (round % 4);
       const index = new ProfileIndex(table, { exclusionInconsistencies: maxBad });
@@ -168,7 +168,7 @@ describe('search-kernel: the parents pre-filter against scoring everyone (random
       }
       // Swap-removals move the last parents into freed slots (their bits with them).
       for (let i = 3; i < 700; i += 37) index.remove(i % 2 === 0 ? `m${i}` : `f${i}`);
-      for (let q = 0; q < 6; q++) {
+      for (let q = 0; q < 4; q++) {
         const i = Math.floor(random() * 700);
         const child =
           q % 3 === 2
@@ -207,7 +207,29 @@ describe('search-kernel: the parents pre-filter against scoring everyone (random
     const child = { loci: Object.fromEntries(loci.map((l) => [l, ['10', '11']])) } as unknown as StrProfile;
     const plan = index.planParentSearch(child, { floor: 0 });
     expect(scanParents(plan.scan, 0, plan.scan.count).singles).toEqual([0, 1, 2]);
+    // An empty range finds nothing, wherever it is.
+    expect(scanParents(plan.scan, 0, 0)).toEqual({ singles: [], pairs: [] });
+    expect(scanParents(plan.scan, 3, 3)).toEqual({ singles: [], pairs: [] });
     index.abandonSearch(plan);
+    // A parent whose product, in the scan's order, is exactly the floor is kept; just above, not.
+    const { alleles, classOf, classOffset, single, width } = plan.scan;
+    let product = 1;
+    for (const l of plan.scan.loci) {
+      const at = 2 * width + 2 * l;
+      product *= Math.abs(
+        single[
+          l * CLASSES +
+            classOf[classOffset[l]! + alleles[at]!]! +
+            classOf[classOffset[l]! + alleles[at + 1]!]!
+        ]!,
+      );
+    }
+    const at = index.planParentSearch(child, { floor: product });
+    expect(scanParents(at.scan, 0, at.scan.count).singles).toContain(2);
+    index.abandonSearch(at);
+    const above = index.planParentSearch(child, { floor: product * (1 + 2 ** -50) });
+    expect(scanParents(above.scan, 0, above.scan.count).singles).not.toContain(2);
+    index.abandonSearch(above);
   });
 });
 
@@ -267,13 +289,29 @@ describe('search-kernel: the relatives scan for any number of loci', () => {
         for (let l = 0; l < loci; l++) p *= table[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
         return p;
       };
-      const floor = product(17);
+      // Reference 17 a hair below the floor: within the margin, so kept for the exact rescoring.
+      const floor = product(17) * (1 + SCAN_MARGIN / 2);
       const plan: RelativeScanPlan = { genotypes, relation, loci, count: n, table, genotypeCount, floor };
       const expected = Array.from({ length: n }, (_, s) => s).filter(
         (s) => product(s) >= floor * (1 - SCAN_MARGIN),
       );
       expect(scanRelatives(plan, 0, n)).toEqual(expected);
       expect(expected).toContain(17);
+      // A product exactly at the scan's cut is kept (table values powers of two: every order
+      // multiplies exactly).
+      const exact = Float64Array.from(table, (v) => 2 ** Math.round(Math.log2(v)));
+      const exactProduct = (s: number) => {
+        let p = 1;
+        for (let l = 0; l < loci; l++) p *= exact[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        return p;
+      };
+      // The floor whose cut is exactly a product, when there is one.
+      const cutAt = (target: number) =>
+        [1, 1 + 2 ** -52, 1 - 2 ** -53]
+          .map((k) => (target / (1 - SCAN_MARGIN)) * k)
+          .find((f) => f * (1 - SCAN_MARGIN) === target);
+      const s0 = Array.from({ length: n }, (_, s) => s).find((s) => cutAt(exactProduct(s)) !== undefined)!;
+      expect(scanRelatives({ ...plan, table: exact, floor: cutAt(exactProduct(s0))! }, 0, n)).toContain(s0);
       expect(expected.length).toBeLessThan(n);
       expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
       expect(scanRelatives(plan, 5, 5)).toEqual([]);
