@@ -19,7 +19,7 @@
  * (search-kernel.ts's CarrierBits). A search first counts, 32 parents a step over those bits
  * (the child's most excluding loci first), the loci where a parent carries neither child allele,
  * which are exactly the loci the formulas score as inconsistent, and drops a parent at the
- * exclusion count; only the survivors (a few in a million unrelated parents) are scored. Exact:
+ * exclusion count; only the survivors (a few dozen in a million unrelated parents) are scored. Exact:
  * the count does not depend on the order.
  *
  * Pruning. A pair is inconsistent at every locus where either of its members shares no allele

@@ -2,11 +2,13 @@
  * The kinship search's scanning loops, over a range of slots of a packed index: what
  * {@link ProfileIndex} runs over all its slots on the calling thread, and what each worker of
  * search-pool.ts runs over its share of the same SharedArrayBuffer-backed arrays. Pure functions
- * of typed arrays and a plan (the per-search tables ProfileIndex builds), no other state: the
- * numbers, and the slots found, depend only on the plan and the range, so shards of one index
- * find together exactly what one scan of the whole finds (search-pool.test.ts holds them to it).
+ * of typed arrays and a plan (the per-search tables ProfileIndex builds), no other state (but
+ * scratch and compiled loops kept per thread): the numbers, and the slots found, depend only on
+ * the plan and the range, so shards of one index find together exactly what one scan of the
+ * whole finds (search-pool.test.ts holds them to it). Also the parents' carrier bitsets
+ * ({@link CarrierBits}), the layout the parents' pre-filter reads.
  *
- * See matcher.ts for the layout (codes, byte columns) and the scoring (classes, the tables of
+ * See matcher.ts for the layout (codes, genotype ids) and the scoring (classes, the tables of
  * kinship.ts's and kinship-relatives.ts's formulas).
  */
 
