@@ -128,7 +128,7 @@ describe('search-kernel: the scans over ranges of slots', () => {
     const plan = index.planParentSearch(child, { floor: 1 });
     expect(() =>
       scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS + 1 }, 0, plan.scan.count),
-    ).toThrow(RangeError);
+    ).toThrow(new RangeError('the parent scan counts at most 8 exclusions (maxBad 9)'));
     expect(scanParents({ ...plan.scan, maxBad: 0 }, 0, plan.scan.count)).toEqual({ singles: [], pairs: [] });
     // The bound itself is counted: a parent 8 inconsistencies short of nothing is still found.
     const loose = scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS }, 0, plan.scan.count);
@@ -230,6 +230,27 @@ describe('search-kernel: the parents pre-filter against scoring everyone (random
     const above = index.planParentSearch(child, { floor: product * (1 + 2 ** -50) });
     expect(scanParents(above.scan, 0, above.scan.count).singles).not.toContain(2);
     index.abandonSearch(above);
+  });
+});
+
+describe('search-kernel: what a plan does not look at', () => {
+  it('skips a pair formed after the plan, though its mother was in it', () => {
+    const population = new SyntheticPopulation(table, 31);
+    const index = new ProfileIndex(table);
+    const mother = population.person();
+    const father = population.person();
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    for (let i = 0; i < 40; i++) index.add(`x${i}`, population.person(), 'parent');
+    const child = population.childOf(mother, father);
+    const plan = index.planParentSearch(child, { floor: 1e-300 });
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    expect(index.pairCount).toBe(1);
+    expect(scanParents(plan.scan, 0, plan.scan.count)).toEqual({ singles: [0], pairs: [] });
+    index.abandonSearch(plan);
+    // The next search finds the pair.
+    const next = index.planParentSearch(child, { floor: 1e-300 });
+    expect(scanParents(next.scan, 0, next.scan.count).pairs).toEqual([0]);
+    index.abandonSearch(next);
   });
 });
 
