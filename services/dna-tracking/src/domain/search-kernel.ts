@@ -189,14 +189,16 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // With maxBad 0 or less, every parent is excluded before any locus is looked at.
   if (to <= from || maxBad < 1) return { singles, pairs };
   const first = from >>> 5;
+  // Stryker disable next-line ArithmeticOperator: a word past the range starts with all its bits excluded
   const end = ((to - 1) >>> 5) + 1;
-  // Stryker disable next-line EqualityOperator,ConditionalExpression: a larger scratch than needed finds the same
+  // Stryker disable next-line EqualityOperator,ConditionalExpression,ArithmeticOperator: a larger scratch than needed finds the same
   if (excludedWords.length < end - first) excludedWords = new Int32Array(end - first);
   const start = MAX_FILTER_EXCLUSIONS - maxBad;
   const slice0 = -(start & 1);
   const slice1 = -((start >>> 1) & 1);
   const slice2 = -((start >>> 2) & 1);
   const tests = carriers.length;
+  // Stryker disable next-line ArrayDeclaration: an entry that is no slot is the mother of no pair, so pass 2 skips it
   const survivors: number[] = [];
   for (let w = first; w < end; w++) {
     // Bits of the word outside [from, to) start excluded.
@@ -240,9 +242,13 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // Pass 2: pairs whose mother survived pass 1, in pair order.
   const { pairOf, pairMother: mothers, pairFather: fathers, pairCount } = plan;
   for (const m of survivors) {
+    // A parent in no pair (NO_PAIR, -1) reads undefined in mothers: never its own mother.
     const p = pairOf[m]!;
-    if (p === NO_PAIR || p >= pairCount || mothers[p] !== m) continue;
+    if (p >= pairCount) continue;
+    // Stryker disable next-line EqualityOperator: taking each pair from its father instead finds the same pairs (a pair whose father is excluded is excluded by its own scoring)
+    if (mothers[p] !== m) continue;
     const f = fathers[p]!;
+    // Bits of this range only: a father below `from` in its first word reads excluded.
     const inRange = f >= from && f < to;
     // Stryker disable next-line ConditionalExpression: skipping only saves time (the pair's own scoring excludes it where its father is inconsistent)
     if (inRange && (excludedWords[(f >>> 5) - first]! >>> (f & 31)) & 1) continue;
@@ -275,6 +281,7 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
         continue;
       }
       if (v <= 0) {
+        // Stryker disable next-line EqualityOperator: stopping at the count only saves time (the count is read after the loop)
         if (++inconsistent >= maxBad) break;
         v = -v;
       }

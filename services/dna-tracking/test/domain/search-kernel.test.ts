@@ -254,6 +254,117 @@ describe('search-kernel: what a plan does not look at', () => {
   });
 });
 
+describe('search-kernel: pairs', () => {
+  const uniform = (genotype: (l: number) => [string, string]) =>
+    ({ loci: Object.fromEntries(table.loci.map((l, i) => [l, genotype(i)])) }) as unknown as StrProfile;
+  const child = uniform(() => ['10', '11']);
+
+  it('has 9 classes of a genotype against a child, 81 of a pair', () => {
+    expect(CLASSES).toBe(9);
+    expect(PAIR_CLASSES).toBe(81);
+  });
+
+  it('excludes a pair inconsistent at the exclusion count though neither member alone is (no mutation allowed)', () => {
+    const index = new ProfileIndex(table, { mutationRate: 0 });
+    // The mother shares no allele at loci 0 and 1, the father none at locus 2.
+    index.add(
+      'm',
+      uniform((i) => (i < 2 ? ['13', '14'] : ['10', '12'])),
+      'parent',
+      {
+        caseId: 'c',
+        relation: 'mother',
+      },
+    );
+    index.add(
+      'f',
+      uniform((i) => (i === 2 ? ['13', '14'] : ['11', '12'])),
+      'parent',
+      {
+        caseId: 'c',
+        relation: 'father',
+      },
+    );
+    const plan = index.planParentSearch(child, { floor: 0 });
+    expect(scanParents(plan.scan, 0, 2)).toEqual({ singles: [0, 1], pairs: [] });
+    expect(scanParents({ ...plan.scan, maxBad: 4 }, 0, 2)).toEqual({ singles: [0, 1], pairs: [0] });
+    index.abandonSearch(plan);
+  });
+
+  it('scores a pair whose father sits just below the range, in its first word', () => {
+    const population = new SyntheticPopulation(table, 5);
+    const index = new ProfileIndex(table);
+    for (let i = 0; i < 5; i++) index.add(`x${i}`, population.person(), 'parent');
+    const mother = population.person();
+    const father = population.person();
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    const plan = index.planParentSearch(population.childOf(mother, father), { floor: 1 });
+    expect(scanParents(plan.scan, 0, 6).pairs).toEqual([]);
+    expect(scanParents(plan.scan, 6, 7).pairs).toEqual([0]);
+    index.abandonSearch(plan);
+  });
+
+  it('scores a pair at loci where only one member is typed: the product exactly at the floor is kept, above it not', () => {
+    const population = new SyntheticPopulation(table, 9);
+    const index = new ProfileIndex(table);
+    const mother = population.person();
+    const father = population.person();
+    const kid = population.childOf(mother, father);
+    const without = (p: StrProfile, from: number, to: number) =>
+      ({
+        loci: Object.fromEntries(
+          Object.entries(p.loci).filter(([l]) => {
+            const i = table.loci.indexOf(l as never);
+            return i < from || i >= to;
+          }),
+        ),
+      }) as unknown as StrProfile;
+    // The mother untyped at loci 0-5, the father at 6-9.
+    index.add('m', without(mother, 0, 6), 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('f', without(father, 6, 10), 'parent', { caseId: 'c', relation: 'father' });
+    const plan = index.planParentSearch(kid, { floor: 1 });
+    const { alleles, classOf, classOffset, single, pair, width } = plan.scan;
+    const classAt = (s: number, l: number) =>
+      alleles[s * width + 2 * l] === UNTYPED
+        ? -1
+        : classOf[classOffset[l]! + alleles[s * width + 2 * l]!]! +
+          classOf[classOffset[l]! + alleles[s * width + 2 * l + 1]!]!;
+    let product = 1;
+    for (const l of plan.scan.loci) {
+      const km = classAt(0, l);
+      const kf = classAt(1, l);
+      const v =
+        km >= 0 && kf >= 0
+          ? pair[l * PAIR_CLASSES + km * CLASSES + kf]!
+          : single[l * CLASSES + Math.max(km, kf)]!;
+      product *= Math.abs(v);
+    }
+    index.abandonSearch(plan);
+    const at = index.planParentSearch(kid, { floor: product });
+    expect(scanParents(at.scan, 0, 2).pairs).toEqual([0]);
+    index.abandonSearch(at);
+    const above = index.planParentSearch(kid, { floor: product * (1 + 2 ** -50) });
+    expect(scanParents(above.scan, 0, 2).pairs).toEqual([]);
+    index.abandonSearch(above);
+  });
+
+  it('marks a parent in no pair apart from every pair: removing it removes none, removing a paired one its pair', () => {
+    const population = new SyntheticPopulation(table, 12);
+    const index = new ProfileIndex(table);
+    for (const c of ['a', 'b']) {
+      index.add(`m${c}`, population.person(), 'parent', { caseId: c, relation: 'mother' });
+      index.add(`f${c}`, population.person(), 'parent', { caseId: c, relation: 'father' });
+    }
+    index.add('u', population.person(), 'parent');
+    expect(index.pairCount).toBe(2);
+    index.remove('u');
+    expect(index.pairCount).toBe(2);
+    index.remove('mb');
+    expect(index.pairCount).toBe(1);
+  });
+});
+
 describe('search-kernel: CarrierBits', () => {
   const row = (...codes: number[]) => Uint16Array.from(codes);
 
