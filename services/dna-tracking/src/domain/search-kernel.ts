@@ -3,7 +3,7 @@
  * {@link ProfileIndex} runs over all its slots on the calling thread, and what each worker of
  * search-pool.ts runs over its share of the same SharedArrayBuffer-backed arrays. Pure functions
  * of typed arrays and a plan (the per-search tables ProfileIndex builds), no other state (but
- * scratch and compiled loops kept per thread): the numbers, and the slots found, depend only on
+ * the loops compiled per thread): the numbers, and the slots found, depend only on
  * the plan and the range, so shards of one index find together exactly what one scan of the
  * whole finds (search-pool.test.ts holds them to it). Also the parents' carrier bitsets
  * ({@link CarrierBits}), the layout the parents' pre-filter reads.
@@ -157,9 +157,6 @@ export interface ParentScanResult {
   pairs: number[];
 }
 
-// Scratch of this thread, grown as needed: per word of the range, its excluded parents.
-let excludedWords = new Int32Array(0);
-
 /**
  * Scores the parents in slots [from, to) of a plan against its child, alone and, for every pair
  * whose mother is in the range, as a pair.
@@ -189,10 +186,13 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // With maxBad 0 or less, every parent is excluded before any locus is looked at.
   if (to <= from || maxBad < 1) return { singles, pairs };
   const first = from >>> 5;
-  // Stryker disable next-line ArithmeticOperator: a word past the range starts with all its bits excluded
-  const end = ((to - 1) >>> 5) + 1;
-  // Stryker disable next-line EqualityOperator,ConditionalExpression,ArithmeticOperator: a larger scratch than needed finds the same
-  if (excludedWords.length < end - first) excludedWords = new Int32Array(end - first);
+  const end = (to + 31) >>> 5;
+  const last = end - 1;
+  // Bits of the range's first and last words outside [from, to) start excluded.
+  const head = ~(-1 << (from & 31));
+  const tail = (to & 31) === 0 ? 0 : -1 << (to & 31);
+  // Per word (indexed from word 0, so a father's word needs no offset): its excluded parents.
+  const excludedWords = new Int32Array(end);
   const start = MAX_FILTER_EXCLUSIONS - maxBad;
   const slice0 = -(start & 1);
   const slice1 = -((start >>> 1) & 1);
@@ -201,11 +201,7 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // Stryker disable next-line ArrayDeclaration: an entry that is no slot is the mother of no pair, so pass 2 skips it
   const survivors: number[] = [];
   for (let w = first; w < end; w++) {
-    // Bits of the word outside [from, to) start excluded.
-    const lo = from - w * 32;
-    const hi = to - w * 32;
-    // Stryker disable next-line EqualityOperator: at lo = 0 both sides of the choice are 0
-    let excluded = (lo > 0 ? ~(-1 << lo) : 0) | (hi < 32 ? -1 << hi : 0);
+    let excluded = (w === first ? head : 0) | (w === last ? tail : 0);
     let c0 = slice0;
     let c1 = slice1;
     let c2 = slice2;
@@ -220,7 +216,7 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
       excluded |= c2 & carry1;
       c2 ^= carry1;
     }
-    excludedWords[w - first] = excluded;
+    excludedWords[w] = excluded;
     // The parents left, in slot order: scored in full.
     for (let left = ~excluded; left !== 0; left &= left - 1) {
       const s = w * 32 + (31 - Math.clz32(left & -left));
@@ -251,7 +247,7 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
     // Bits of this range only: a father below `from` in its first word reads excluded.
     const inRange = f >= from && f < to;
     // Stryker disable next-line ConditionalExpression: skipping only saves time (the pair's own scoring excludes it where its father is inconsistent)
-    if (inRange && (excludedWords[(f >>> 5) - first]! >>> (f & 31)) & 1) continue;
+    if (inRange && (excludedWords[f >>> 5]! >>> (f & 31)) & 1) continue;
     pairs.push(p);
   }
   pairs.sort((a, b) => a - b);
@@ -281,8 +277,8 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
         continue;
       }
       if (v <= 0) {
-        // Stryker disable next-line EqualityOperator: stopping at the count only saves time (the count is read after the loop)
-        if (++inconsistent >= maxBad) break;
+        // The count goes up by one from 0, so it meets maxBad (at least 1) exactly.
+        if (++inconsistent === maxBad) break;
         v = -v;
       }
       product *= v;
@@ -345,10 +341,11 @@ const relativeKernels = new Map<number, RelativeKernel>();
  * about three times slower), and no per-locus loop (the unrolled body took two thirds of the
  * time of a loop of four a step). Generated once per number of loci, as ajv compiles a schema.
  */
-function relativeKernel(loci: number): RelativeKernel {
-  const known = relativeKernels.get(loci);
-  // Stryker disable next-line ConditionalExpression: compiling again finds the same
-  if (known) return known;
+const relativeKernel = (loci: number): RelativeKernel =>
+  relativeKernels.get(loci) ?? compileRelativeKernel(loci);
+
+/** {@link relativeKernel}'s compilation, kept in relativeKernels. */
+function compileRelativeKernel(loci: number): RelativeKernel {
   const products = [0, 1, 2, 3].map((k) => {
     const factors: string[] = [];
     for (let l = k; l < loci; l += 4) factors.push(`table[r + genotypes[base + ${l}]]`);

@@ -291,6 +291,20 @@ describe('search-kernel: pairs', () => {
     index.abandonSearch(plan);
   });
 
+  it('scores a pair whose father sits just above the range, in its last word', () => {
+    const population = new SyntheticPopulation(table, 5);
+    const index = new ProfileIndex(table);
+    for (let i = 0; i < 5; i++) index.add(`x${i}`, population.person(), 'parent');
+    const mother = population.person();
+    const father = population.person();
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    const plan = index.planParentSearch(population.childOf(mother, father), { floor: 1 });
+    expect(scanParents(plan.scan, 0, 6).pairs).toEqual([0]);
+    expect(scanParents(plan.scan, 6, 7).pairs).toEqual([]);
+    index.abandonSearch(plan);
+  });
+
   it('scores a pair whose father sits just below the range, in its first word', () => {
     const population = new SyntheticPopulation(table, 5);
     const index = new ProfileIndex(table);
