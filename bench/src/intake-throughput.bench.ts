@@ -130,7 +130,15 @@ async function storeCounters(): Promise<{
 
 // Up to two minutes to become ready: a loaded machine compiles the service slowly.
 async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts'], {
+  // INTAKE_CPU_PROF=<dir>: intake runs under node's --cpu-prof, its profile written there on exit.
+  const profDir = process.env.INTAKE_CPU_PROF;
+  const [cmd, args] = profDir
+    ? [
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', 'services/intake/src/main.ts'],
+      ]
+    : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts']];
+  const child = spawn(cmd, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
