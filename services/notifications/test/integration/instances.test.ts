@@ -87,7 +87,7 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
     await second.stop();
   });
 
-  it('two instances in one group, and both handling the same event at once: each unit once', async () => {
+  it('two instances in one group, and both handling the same event at once: each unit sent each alert by one of them, under one webhook-id', async () => {
     const tag = uniqueName('two');
     const a = await startNotifications({ prefix, dbName });
     const b = await startNotifications({ prefix, dbName });
@@ -97,7 +97,9 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
       issued(`alert-${tag}-${i}`, { radiusKm: 100, center: C2 }),
     );
     await a.publish(...alerts);
-    await waitFor(() => ids.every((id) => receiver.of(id).length === 4), {
+    // Counted by webhook-id: a retried POST (same id) is the same alert (see below).
+    const alertsAt = (id: string) => new Set(receiver.of(id).map((r) => r.headers['webhook-id'])).size;
+    await waitFor(() => ids.every((id) => alertsAt(id) === 4), {
       what: 'four alerts to every unit',
       timeoutMs: 20_000,
     });
@@ -117,14 +119,45 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
       return runner.opts.handlers['homeward.alert.issued']!;
     };
     await Promise.all([handlerOf(a)(racing, ctx), handlerOf(b)(racing, ctx)]);
+    const ours = (alertId: string) => alertId.startsWith(`alert-${tag}`);
+    const deliveredEvents = () =>
+      outcomes.events.filter(
+        (e) => e.type === 'homeward.notification.delivered' && ours((e.data as { alertId: string }).alertId),
+      );
+    await waitFor(() => deliveredEvents().length >= ids.length * 5, { what: 'every outcome reported' });
     await sleep(500);
-    for (const id of ids) expect(receiver.of(id), id).toHaveLength(5);
-    const delivered = outcomes.events.filter(
-      (e) =>
-        e.type === 'homeward.notification.delivered' &&
-        (e.data as { alertId: string }).alertId.startsWith(`alert-${tag}`),
-    );
+    // The guarantee: one sender per (alert, step, unit) over every instance, and each POST it
+    // makes carries the same webhook-id, so a receiver deduplicating on webhook-id (Standard
+    // Webhooks) acts on each alert once. A POST may come twice when an attempt timed out after
+    // the unit had it (at-least-once: the sender cannot know it arrived, so it must resend);
+    // such a repeat is a counted retry of the one sender, never a second sender.
+    const delivered = deliveredEvents();
+    // Exactly one delivered event per (alert, unit): two senders would each publish theirs.
     expect(delivered).toHaveLength(ids.length * 5);
+    const attemptsOf = new Map<string, number>();
+    for (const e of delivered) {
+      const d = e.data as { alertId: string; unitId: string; attempts: number };
+      const pair = `${d.alertId}/${d.unitId}`;
+      expect(attemptsOf.has(pair), pair).toBe(false);
+      attemptsOf.set(pair, d.attempts);
+    }
+    for (const id of ids) {
+      const byWebhookId = new Map<string, Array<{ body: string }>>();
+      for (const r of receiver.of(id)) {
+        const key = String(r.headers['webhook-id']);
+        byWebhookId.set(key, [...(byWebhookId.get(key) ?? []), r]);
+      }
+      // Each of the five alerts, under its stable webhook-id, and nothing else.
+      expect([...byWebhookId.keys()].sort(), id).toEqual(
+        [...alerts, racing].map((e) => `${e.data.alertId}.alert.0.${id}`).sort(),
+      );
+      for (const [webhookId, posts] of byWebhookId) {
+        const alertId = webhookId.slice(0, webhookId.indexOf('.'));
+        // No more POSTs than the one sender's attempts, all of the same body.
+        expect(posts.length, webhookId).toBeLessThanOrEqual(attemptsOf.get(`${alertId}/${id}`)!);
+        expect(new Set(posts.map((p) => p.body)).size, webhookId).toBe(1);
+      }
+    }
     await Promise.all([a.stop(), b.stop()]);
   });
 
