@@ -83,10 +83,16 @@ export class FanoutService {
     unitIds: string[],
     event: CloudEvent,
     traceparent: string | undefined,
+    /**
+     * `newAlert`: the caller has just created the alert's document, with `started` set for this
+     * kind, so nothing can have been claimed before and its ledger is simply initialised.
+     */
+    opts: { newAlert?: boolean } = {},
   ): Promise<{ claimed: number }> {
     const { ledger, index, feed, sender, batcher, clock, owner, leaseMs, metrics } = this.deps;
     const started = performance.now();
-    await this.ensureLedger(alertId, kind);
+    if (opts.newAlert) await ledger.initialise(alertId, kind);
+    else await this.ensureLedger(alertId, kind);
     const encoded = encodeHttpStructured(event);
     const contentType = encoded.headers['content-type']!;
     // Encoded once: every request and signature reads these bytes (no per-delivery copy).
