@@ -14,7 +14,7 @@ import { parseTarget, type UnitIndex } from './store/unit-index.ts';
 /**
  * Units claimed per script call: deliveries of one chunk start while the next is claimed; the
  * first chunk is small so the first webhooks leave as early as possible, and no chunk holds
- * Redis (one script: claim, live channel, target) for more than a few milliseconds.
+ * Redis (the claim script, then the live-channel script) for more than a few milliseconds.
  */
 const FIRST_CHUNK = 100;
 const CLAIM_CHUNK = 500;
