@@ -1,13 +1,21 @@
 // Dashboard SSE fan-out: 1,000 SSE clients receiving 100 events per second for ~10 s, latency
-// from the publish to the broker to receipt at the clients (p50, p99), beside a same-run
-// baseline: a bare node:http SSE loop (a plain kafkajs consumer writing each message to the
-// same number of clients). Servers, clients and the publisher each run in a process of their own.
-// Run: node_modules/.bin/tsx bench/src/dashboard-sse.bench.ts [clients] [eventsPerSecond] [seconds]
+// to receipt at the clients (p50, p99) from the publish (handed to the producer) and from the
+// broker's acknowledgement of the send (broker → client: a loaded broker's send queue left out),
+// beside same-run baselines: bare node:http SSE loops on a plain kafkajs consumer, `bare-tick`
+// (one write per client per tick: the fastest here) and `bare-each` (one write per client per
+// message). Servers, the clients (split over a few processes) and the publisher each run in
+// processes of their own; the harness reports its own CPU and event-loop delay, so a figure
+// bounded by the measuring side shows as such.
+// Run: npm run bench -- dashboard-sse [-- clients eventsPerSecond seconds clientProcesses]
+// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each picks the servers measured;
+// BENCH_SSE_PROFILE=<dir> writes a CPU profile of the dashboard there).
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { Agent, createServer, request, type ServerResponse } from 'node:http';
 import { createRequire } from 'node:module';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { allTopics, createEvent, encodeKafka, Topics } from '@homeward/events';
@@ -33,10 +41,13 @@ function kafkaClient(): Kafka {
 // ---- the baseline server (this file run with --baseline <topic> <port>) --------------------
 
 /**
- * A bare SSE server: node:http, a kafkajs consumer, and for each message one write of the
- * same frame to every client. No auth, filters, history or projections: the floor.
+ * A bare SSE server: node:http, a kafkajs consumer, no auth, filters, history or projections:
+ * the floor. `each` writes every message to every client as it comes (one write per message
+ * per client); `tick` gathers what arrives within one turn of the event loop and writes it to
+ * each client at once, from one shared buffer (one write per client per tick): the fastest this
+ * machine delivers the load to these clients, which the dashboard is measured against.
  */
-async function baselineServer(topic: string, port: number): Promise<void> {
+async function baselineServer(topic: string, port: number, mode: 'each' | 'tick'): Promise<void> {
   const clients = new Set<ServerResponse>();
   const server = createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
@@ -52,13 +63,39 @@ async function baselineServer(topic: string, port: number): Promise<void> {
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: false });
   const joined = new Promise<void>((r) => consumer.on(consumer.events.GROUP_JOIN, () => r()));
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      const time = message.headers?.ce_time?.toString() ?? '';
-      const frame = `id: ${message.offset}\ndata: {"time":"${time}","data":${message.value?.toString() ?? 'null'}}\n\n`;
-      for (const c of clients) c.write(frame);
-    },
-  });
+  const frameOf = (offset: string, time: string, value: string) =>
+    `id: ${offset}\ndata: {"time":"${time}","data":${value}}\n\n`;
+  if (mode === 'each')
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const frame = frameOf(
+          message.offset,
+          message.headers?.ce_time?.toString() ?? '',
+          message.value?.toString() ?? 'null',
+        );
+        for (const c of clients) c.write(frame);
+      },
+    });
+  else {
+    let pending = '';
+    const flush = () => {
+      const chunk = Buffer.from(pending);
+      pending = '';
+      for (const c of clients) c.write(chunk);
+    };
+    await consumer.run({
+      partitionsConsumedConcurrently: 6,
+      eachBatch: async ({ batch }) => {
+        if (pending === '') setImmediate(flush);
+        for (const message of batch.messages)
+          pending += frameOf(
+            message.offset,
+            message.headers?.ce_time?.toString() ?? '',
+            message.value?.toString() ?? 'null',
+          );
+      },
+    });
+  }
   await joined;
   server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
   process.on('SIGTERM', () => {
@@ -69,6 +106,22 @@ async function baselineServer(topic: string, port: number): Promise<void> {
 }
 
 // ---- the clients (this file run with --clients <url> <n> <headers json>) ------------------
+
+/** What one clients process reports. */
+interface ClientSample {
+  delivered: number;
+  expected: number;
+  complete: number;
+  /** Publish → receipt, ms, on this process's probe clients. */
+  latencies: number[];
+  /** Per probe receipt, the event's index in the load and the receipt time (epoch ms), flat. */
+  receipts: number[];
+  /** Publish → the history's XADD (the stream id's time), ms (the dashboard only). */
+  toHistory: number[];
+  cpuSeconds: number;
+  /** This process's event-loop delay p99, ms: how late it may have stamped a receipt. */
+  loopP99: number;
+}
 
 /** Every PROBE_EVERY-th client times each event; the others only count frames (cheaply). */
 const PROBE_EVERY = 10;
@@ -88,6 +141,7 @@ async function clientsProcess(
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const perClient = new Int32Array(n);
   const latencies: number[] = [];
+  const receipts: number[] = [];
   const toHistory: number[] = [];
   const reqs: Array<ReturnType<typeof request>> = [];
   await Promise.all(
@@ -116,6 +170,7 @@ async function clientsProcess(
                     if (k >= 0 && k < end) {
                       const published = Date.parse(text.slice(k + 8, text.indexOf('"', k + 8)));
                       latencies.push(now - published);
+                      receipts.push(Number.parseInt(text.slice(mark + marker.length, end), 10), now);
                       // A Redis stream id starts with the time of its XADD: the split between
                       // projection (publish → history) and fan-out (history → client).
                       const ms = Number(text.slice(at + 4, text.indexOf('-', at)));
@@ -137,6 +192,10 @@ async function clientsProcess(
     ),
   );
   process.stdout.write('connected\n');
+  // The harness's own health: a client process whose loop lags stamps every receipt late.
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 });
+  loopDelay.enable();
+  const cpu0 = process.cpuUsage();
   const sent = await new Promise<number>((resolve) => {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (d: string) => {
@@ -146,26 +205,24 @@ async function clientsProcess(
   });
   const total = () => perClient.reduce((a, b) => a + b, 0);
   for (let i = 0; i < 150 && total() < sent * n; i++) await sleep(100);
+  loopDelay.disable();
+  const cpu = process.cpuUsage(cpu0);
   for (const r of reqs) r.destroy();
   agent.destroy();
-  const lat = Float64Array.from(latencies).sort();
-  const hist = Float64Array.from(toHistory).sort();
   let complete = 0;
   for (const c of perClient) if (c >= sent) complete++;
-  process.stdout.write(
-    `${JSON.stringify({
-      delivered: total(),
-      expected: sent * n,
-      complete,
-      samples: lat.length,
-      p50: percentile(lat, 50),
-      p99: percentile(lat, 99),
-      max: lat[lat.length - 1] ?? Number.NaN,
-      historyP50: hist.length ? percentile(hist, 50) : null,
-      historyP99: hist.length ? percentile(hist, 99) : null,
-    })}\n`,
-  );
-  process.exit(0);
+  const sample: ClientSample = {
+    delivered: total(),
+    expected: sent * n,
+    complete,
+    latencies,
+    receipts,
+    toHistory,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    loopP99: loopDelay.percentile(99) / 1e6,
+  };
+  // A pipe's writes are asynchronous: exit once the (large) line is out.
+  process.stdout.write(`${JSON.stringify(sample)}\n`, () => process.exit(0));
 }
 
 async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: number, runId: string) {
@@ -174,6 +231,11 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
   const total = rate * seconds;
   const t0 = performance.now();
   const pending: Promise<unknown>[] = [];
+  // How long the broker took to acknowledge each send: a publisher queue behind the broker
+  // would count as the server's latency.
+  const acks = new Float64Array(total);
+  /** When the broker acknowledged each event (epoch ms). */
+  const ackedAt = new Float64Array(total);
   for (let i = 0; i < total; i++) {
     const due = t0 + (i * 1000) / rate;
     const wait = due - performance.now();
@@ -194,11 +256,38 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
     );
     // The publish time: the moment the event is handed to the broker.
     event.time = new Date().toISOString();
-    pending.push(producer.send({ topic, acks: -1, messages: [encodeKafka(event, alertId)] }));
+    const handed = Date.now();
+    pending.push(
+      producer.send({ topic, acks: -1, messages: [encodeKafka(event, alertId)] }).then(() => {
+        const at = Date.now();
+        ackedAt[i] = at;
+        acks[i] = at - handed;
+      }),
+    );
   }
   await Promise.all(pending);
   await producer.disconnect();
-  return total;
+  acks.sort();
+  return { total, ackedAt, ackP50: percentile(acks, 50), ackP99: percentile(acks, 99) };
+}
+
+/** CPU seconds used so far by a process and its descendants (tsx runs the script in a child). */
+function treeCpuSeconds(pid: number): number {
+  let ticks = 0;
+  const visit = (p: number) => {
+    try {
+      const stat = readFileSync(`/proc/${p}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(fields[11]) + Number(fields[12]);
+      for (const t of readdirSync(`/proc/${p}/task`))
+        for (const c of readFileSync(`/proc/${p}/task/${t}/children`, 'utf8').split(' '))
+          if (c.trim()) visit(Number(c));
+    } catch {
+      // Gone meanwhile.
+    }
+  };
+  visit(pid);
+  return ticks / 100;
 }
 
 /**
@@ -277,48 +366,106 @@ interface Result {
   max: number;
   historyP50: number | null;
   historyP99: number | null;
+  /** Broker acknowledgement → receipt. */
+  fromAckP50: number;
+  fromAckP99: number;
+  /** The server's CPU over the load, as a share of one core. */
+  serverCpu: number;
+  /** The clients' CPU over the load (all their processes), as a share of one core. */
+  clientCpu: number;
+  /** The worst client process's event-loop delay p99, ms. */
+  clientLoopP99: number;
+  ackP50: number;
+  ackP99: number;
+  load: string;
 }
 
 async function measure(
   label: string,
   url: string,
   headers: Record<string, string>,
-  clients: number,
-  rate: number,
-  seconds: number,
+  opts: { clients: number; rate: number; seconds: number; clientProcs: number },
+  server: ChildProcess,
   kafka: Kafka,
   topic: string,
   runId: string,
 ): Promise<Result> {
-  const child = spawn(
-    join(repoRoot, 'node_modules/.bin/tsx'),
-    [
-      fileURLToPath(import.meta.url),
-      '--clients',
-      url,
-      String(clients),
-      JSON.stringify(headers),
-      `"unitId":"load-${runId}-`,
-    ],
-    { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  let output = '';
-  const lines = new Promise<void>((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
-      output += d.toString();
-      if (output.includes('connected')) resolve();
+  const { clients, rate, seconds, clientProcs } = opts;
+  const procs = Array.from({ length: clientProcs }, (_, p) => {
+    const n = Math.floor(clients / clientProcs) + (p < clients % clientProcs ? 1 : 0);
+    const child = spawn(
+      join(repoRoot, 'node_modules/.bin/tsx'),
+      [
+        fileURLToPath(import.meta.url),
+        '--clients',
+        url,
+        String(n),
+        JSON.stringify(headers),
+        `"unitId":"load-${runId}-`,
+      ],
+      { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+    );
+    const state = { child, output: '' };
+    const connected = new Promise<void>((resolve, reject) => {
+      child.stdout!.on('data', (d: Buffer) => {
+        state.output += d.toString();
+        if (state.output.includes('connected')) resolve();
+      });
+      child.once('exit', (c) => reject(new Error(`clients exited with ${c}`)));
     });
-    child.once('exit', (c) => reject(new Error(`clients exited with ${c}`)));
+    return { ...state, state, connected };
   });
-  await lines;
+  await Promise.all(procs.map((p) => p.connected));
   await warmUp(url, headers, kafka, topic, runId);
+  const load = loadavg()
+    .map((l) => l.toFixed(2))
+    .join(' ');
+  const cpu0 = treeCpuSeconds(server.pid!);
+  const t0 = performance.now();
   const sent = await publishLoad(kafka, topic, rate, seconds, runId);
-  const exited = new Promise((r) => child.once('exit', r));
-  child.stdin!.write(`done ${sent}\n`);
-  await exited;
-  const json = output.split('\n').find((l) => l.startsWith('{'));
-  if (!json) throw new Error(`no result from the clients: ${output}`);
-  return { label, ...(JSON.parse(json) as Omit<Result, 'label'>) };
+  const serverCpu = (treeCpuSeconds(server.pid!) - cpu0) / ((performance.now() - t0) / 1000);
+  const samples: ClientSample[] = await Promise.all(
+    procs.map(async ({ child, state }) => {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.stdin!.write(`done ${sent.total}\n`);
+      await exited;
+      const json = state.output.split('\n').find((l) => l.startsWith('{'));
+      if (!json) throw new Error(`no result from the clients: ${state.output}`);
+      return JSON.parse(json) as ClientSample;
+    }),
+  );
+  const lat = Float64Array.from(samples.flatMap((s) => s.latencies)).sort();
+  const hist = Float64Array.from(samples.flatMap((s) => s.toHistory)).sort();
+  // Broker → client: from the broker's acknowledgement of the send to the receipt, which leaves
+  // out the time a loaded broker keeps a send queued (the same for every server measured).
+  const fromAck: number[] = [];
+  for (const { receipts } of samples)
+    for (let k = 0; k + 1 < receipts.length; k += 2) {
+      const acked = sent.ackedAt[receipts[k]!];
+      if (acked) fromAck.push(receipts[k + 1]! - acked);
+    }
+  const ackLat = Float64Array.from(fromAck).sort();
+  const wall = (performance.now() - t0) / 1000;
+  return {
+    label,
+    delivered: samples.reduce((a, s) => a + s.delivered, 0),
+    expected: samples.reduce((a, s) => a + s.expected, 0),
+    complete: samples.reduce((a, s) => a + s.complete, 0),
+    samples: lat.length,
+    p50: percentile(lat, 50),
+    p99: percentile(lat, 99),
+    max: lat[lat.length - 1] ?? Number.NaN,
+    historyP50: hist.length ? percentile(hist, 50) : null,
+    historyP99: hist.length ? percentile(hist, 99) : null,
+    fromAckP50: percentile(ackLat, 50),
+    fromAckP99: percentile(ackLat, 99),
+    serverCpu,
+    clientCpu: samples.reduce((a, s) => a + s.cpuSeconds, 0) / wall,
+    clientLoopP99: Math.max(...samples.map((s) => s.loopP99)),
+    ackP50: sent.ackP50,
+    ackP99: sent.ackP99,
+    load,
+  };
 }
 
 function operatorKey(): string {
@@ -358,6 +505,7 @@ async function main(): Promise<void> {
   const clients = Number(process.argv[2] ?? 1000);
   const rate = Number(process.argv[3] ?? 100);
   const seconds = Number(process.argv[4] ?? 10);
+  const clientProcs = Number(process.argv[5] ?? 2);
   const infra = await benchInfra();
   const runId = Date.now().toString(36);
   const prefix = `bench-sse-${runId}.`;
@@ -369,76 +517,114 @@ async function main(): Promise<void> {
   const topic = `${prefix}${Topics.notificationEvents}`;
   const db = `bench_sse_${runId}`;
   const children: ChildProcess[] = [];
+  const opts = { clients, rate, seconds, clientProcs };
+  const only = (process.env.BENCH_SSE_SERVERS ?? 'dashboard,bare-tick,bare-each').split(',');
+  const results: Result[] = [];
+  let handlerMs = Number.NaN;
   try {
     out(
-      `dashboard SSE benchmark: ${clients} clients, ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
+      `dashboard SSE benchmark: ${clients} clients in ${clientProcs} client process(es), ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
     );
-    const dashboard = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts'], {
-      cwd: repoRoot,
-      env: {
-        ...process.env,
-        PORT: String(DASHBOARD_PORT),
-        TOPIC_PREFIX: prefix,
-        MONGO_DB: db,
-        LOG_LEVEL: 'warn',
-        HEALTH_POLL_MS: '60000',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
-    children.push(dashboard);
-    await waitReady(`http://127.0.0.1:${DASHBOARD_PORT}/health/ready`, dashboard, 'the dashboard');
-    const dash = await measure(
-      'dashboard  (Kafka → projection → Redis stream → SSE)',
-      `http://127.0.0.1:${DASHBOARD_PORT}/v1/stream`,
-      { authorization: `Bearer ${operatorKey()}` },
-      clients,
-      rate,
-      seconds,
-      kafka,
-      topic,
-      `${runId}d`,
-    );
-    await stopChild(dashboard);
-
-    const baseline = spawn(
-      join(repoRoot, 'node_modules/.bin/tsx'),
-      [fileURLToPath(import.meta.url), '--baseline', topic, String(BASELINE_PORT)],
-      { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-    );
-    children.push(baseline);
-    await new Promise<void>((resolve, reject) => {
-      baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-      baseline.once('exit', (c) => reject(new Error(`baseline exited with ${c}`)));
-    });
-    const bare = await measure(
-      'bare node:http SSE loop (Kafka → SSE)',
-      `http://127.0.0.1:${BASELINE_PORT}/`,
-      {},
-      clients,
-      rate,
-      seconds,
-      kafka,
-      topic,
-      `${runId}b`,
-    );
-    await stopChild(baseline);
+    if (only.includes('dashboard')) {
+      // BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under the load, written at its exit.
+      const profile = process.env.BENCH_SSE_PROFILE;
+      const [command, args] = profile
+        ? [
+            process.execPath,
+            ['--cpu-prof', `--cpu-prof-dir=${profile}`, '--import', 'tsx', 'services/dashboard/src/main.ts'],
+          ]
+        : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts']];
+      const dashboard = spawn(command, args, {
+        cwd: repoRoot,
+        env: {
+          ...process.env,
+          PORT: String(DASHBOARD_PORT),
+          TOPIC_PREFIX: prefix,
+          MONGO_DB: db,
+          LOG_LEVEL: 'warn',
+          HEALTH_POLL_MS: '60000',
+        },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
+      children.push(dashboard);
+      await waitReady(`http://127.0.0.1:${DASHBOARD_PORT}/health/ready`, dashboard, 'the dashboard');
+      results.push(
+        await measure(
+          'dashboard (Kafka → projection → Redis stream → SSE)',
+          `http://127.0.0.1:${DASHBOARD_PORT}/v1/stream`,
+          { authorization: `Bearer ${operatorKey()}` },
+          opts,
+          dashboard,
+          kafka,
+          topic,
+          `${runId}d`,
+        ),
+      );
+      // Where the projection's time goes: the handler's own time per notification (the runner's
+      // histogram), beside the publish → history figure.
+      const metrics = await fetch(`http://127.0.0.1:${DASHBOARD_PORT}/metrics`).then((r) => r.text());
+      const of = (name: string) =>
+        Number(
+          new RegExp(`^${name}\\{[^}]*type="homeward.notification.delivered"[^}]*\\} (\\S+)$`, 'm').exec(
+            metrics,
+          )?.[1] ?? Number.NaN,
+        );
+      const sum = of('homeward_event_handler_seconds_sum');
+      const count = of('homeward_event_handler_seconds_count');
+      handlerMs = (sum / count) * 1000;
+      await stopChild(dashboard);
+    }
+    for (const mode of ['tick', 'each'] as const) {
+      if (!only.includes(`bare-${mode}`)) continue;
+      const baseline = spawn(
+        join(repoRoot, 'node_modules/.bin/tsx'),
+        [fileURLToPath(import.meta.url), '--baseline', topic, String(BASELINE_PORT), mode],
+        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      children.push(baseline);
+      await new Promise<void>((resolve, reject) => {
+        baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+        baseline.once('exit', (c) => reject(new Error(`baseline exited with ${c}`)));
+      });
+      results.push(
+        await measure(
+          mode === 'tick'
+            ? 'bare-tick: node:http, one write per client per tick (Kafka → SSE)'
+            : 'bare-each: node:http, one write per client per message (Kafka → SSE)',
+          `http://127.0.0.1:${BASELINE_PORT}/`,
+          {},
+          opts,
+          baseline,
+          kafka,
+          topic,
+          `${runId}${mode[0]}`,
+        ),
+      );
+      await stopChild(baseline);
+    }
 
     out('');
-    out(`latency: publish (handed to the broker) → receipt, timed on every ${PROBE_EVERY}th client`);
-    out('| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms |');
-    out('| --- | --- | --- | --- | --- | --- | --- |');
-    for (const r of [dash, bare])
-      out(
-        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} |`,
-      );
-    if (dash.historyP50 !== null)
-      out(
-        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms; the rest is fan-out to the clients`,
-      );
-    out('');
+    out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
-      `ratio dashboard / bare: p50 ${(dash.p50 / bare.p50).toFixed(2)}×, p99 ${(dash.p99 / bare.p99).toFixed(2)}×`,
+      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | load average |',
     );
+    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
+    for (const r of results)
+      out(
+        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.load} |`,
+      );
+    const dash = results.find((r) => r.label.startsWith('dashboard'));
+    if (dash?.historyP50 != null)
+      out(
+        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms (the projection handler itself: mean ${handlerMs.toFixed(1)} ms per event); the rest is fan-out to the clients`,
+      );
+    out('');
+    for (const base of results.filter((r) => r !== dash))
+      if (dash)
+        out(
+          `ratio dashboard / ${base.label.split(':')[0]}: publish → client p50 ${(dash.p50 / base.p50).toFixed(2)}×, p99 ${(dash.p99 / base.p99).toFixed(2)}×; broker ack → client p50 ${(dash.fromAckP50 / base.fromAckP50).toFixed(2)}×, p99 ${(dash.fromAckP99 / base.fromAckP99).toFixed(2)}×`,
+        );
   } finally {
     for (const c of children) await stopChild(c);
     await admin.disconnect();
@@ -479,7 +665,12 @@ async function main(): Promise<void> {
   }
 }
 
-if (process.argv[2] === '--baseline') await baselineServer(process.argv[3]!, Number(process.argv[4]));
+if (process.argv[2] === '--baseline')
+  await baselineServer(
+    process.argv[3]!,
+    Number(process.argv[4]),
+    process.argv[5] === 'each' ? 'each' : 'tick',
+  );
 else if (process.argv[2] === '--clients')
   await clientsProcess(
     process.argv[3]!,

@@ -319,8 +319,9 @@ export class SseHub<E extends { id: string }> implements Worker {
    * service's other Redis and Kafka replies must not queue behind all of them.
    */
   private async dispatch(feed: Feed<E>, entries: E[]): Promise<void> {
-    // Clients without filters share one string: one write each per batch, not per entry.
-    let shared: string | undefined;
+    // Clients without filters share one frame, encoded once: one write each per batch, not per
+    // entry, and no UTF-8 encoding of the same text per client.
+    let shared: Buffer | undefined;
     const clients = [...feed.clients];
     for (let i = 0; i < clients.length; i++) {
       if (i > 0 && i % DISPATCH_SLICE === 0) await new Promise((r) => setImmediate(r));
@@ -330,7 +331,7 @@ export class SseHub<E extends { id: string }> implements Worker {
         continue;
       }
       if (!c.filter) {
-        shared ??= entries.map(this.opts.frame).join('');
+        shared ??= Buffer.from(entries.map(this.opts.frame).join(''));
         this.write(c, shared);
       } else this.writeEntries(c, entries);
     }
@@ -342,7 +343,7 @@ export class SseHub<E extends { id: string }> implements Worker {
     if (out) this.write(c, out);
   }
 
-  private write(c: Client<E>, text: string): void {
+  private write(c: Client<E>, text: string | Buffer): void {
     if (!c.open) return;
     if (c.res.writableLength > this.opts.maxBufferBytes) {
       this.dropped++;

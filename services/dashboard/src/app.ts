@@ -99,6 +99,9 @@ export async function buildApp(
       }),
       idempotency: new ProjectionGuard(live),
       partitionsConcurrently: 6,
+      // Events of different keys are independent projections (each one's history entry, counters
+      // and board keys are its own; one aggregate's events share a key and stay in order).
+      concurrencyPerPartition: config.PROJECTION_CONCURRENCY,
     }),
   ];
 

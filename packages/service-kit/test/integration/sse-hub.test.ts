@@ -46,7 +46,15 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
     ...options,
   });
   await hub.start();
+  /** Writes to each response (not counting the headers' and the `connected` comment's). */
+  const writes: number[] = [];
   const server = createServer((req, res) => {
+    const n = writes.push(0) - 1;
+    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
+    (res as { write: (...a: unknown[]) => boolean }).write = (...a) => {
+      writes[n]!++;
+      return write(...a);
+    };
     const url = new URL(req.url ?? '/', 'http://x');
     const after = url.searchParams.get('after');
     const backlog = url.searchParams.get('backlog');
@@ -63,6 +71,7 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
   return {
     hub,
     prefix,
+    writes,
     open: (path: string) => new SseClient(`${base}/${path}`).open(),
     add: (key: string, type: string, data: string) =>
       redis.xadd(`${prefix}${key}`, '*', 'type', type, 'data', data),
@@ -152,6 +161,34 @@ describe('SseHub', () => {
     await c.waitForEvents(3);
     expect(payloads(c)).toEqual(['a2', 'a3', 'a4']);
     c.close();
+  });
+
+  it('coalesces what arrives within the flush interval into one write per client, every entry once and in order', async () => {
+    const s = await serve({ flushIntervalMs: 1_000 });
+    const open = await s.open('feed');
+    const filtered = await s.open('feed?type=alert');
+    await waitFor(() => s.hub.clientCount === 2, { what: 'both attached' });
+    await s.add('feed', 'alert', 'first');
+    await open.waitForEvents(1);
+    // One at a time, within the window the first entry opened: without coalescing, each would
+    // be a read and a write of its own.
+    for (let i = 0; i < 40; i++) await s.add('feed', i % 2 ? 'ack' : 'alert', `e${i}`);
+    await open.waitForEvents(41);
+    await filtered.waitForEvents(21);
+    const all = await redis.xrange(`${s.prefix}feed`, '-', '+');
+    expect(open.events.map((e) => e.id)).toEqual(all.map(([id]) => id));
+    expect(payloads(open)).toEqual(['first', ...Array.from({ length: 40 }, (_, i) => `e${i}`)]);
+    expect(payloads(filtered)).toEqual(['first', ...Array.from({ length: 20 }, (_, i) => `e${2 * i}`)]);
+    // `connected`, then `first`, then the 40 in a write or two (the adds may straddle a window).
+    for (const n of s.writes) expect(n).toBeLessThanOrEqual(4);
+    // A client that saw part of a coalesced write resumes after its last id, nothing twice.
+    const resumed = await s.open(`feed?after=${all[20]![0]}`);
+    await resumed.waitForEvents(20);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(resumed.events.map((e) => e.id)).toEqual(all.slice(21).map(([id]) => id));
+    open.close();
+    filtered.close();
+    resumed.close();
   });
 
   it('drops a client that stops reading with a notice, and nobody waits for it', async () => {
