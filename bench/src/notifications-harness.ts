@@ -89,6 +89,8 @@ if (process.env[RECEIVERS_ENV]) {
     }
     if (m.cmd === 'exit') process.exit(0);
   });
+  // The bench gone (killed, crashed): the receivers go too.
+  process.on('disconnect', () => process.exit(0));
   process.send?.({ ports });
 }
 
