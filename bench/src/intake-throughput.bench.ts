@@ -3,16 +3,19 @@
 // consuming the same number of messages of the same size. Then the latency at half of intake's
 // peak rate (open loop: reports sent on a clock, not after each answer), and what a report costs
 // the document store (intake's own command metrics: commands and writes per report, by
-// collection, and their round trips). Run: npm run bench -- intake-throughput [-- N [SECONDS]]
+// collection, and their round trips). Beside them, the document store alone at the same
+// concurrency: the ceiling it sets. Run: npm run bench -- intake-throughput [-- N [SECONDS]]
 // (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store.)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, createEvent, encodeHttpStructured, Topics } from '@homeward/events';
 import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import { GroupCommit } from '@homeward/persistence';
 import type { Kafka } from 'kafkajs';
+import { MongoClient } from 'mongodb';
 import { benchInfra, benchKafka } from './infra.ts';
 
 const N = Number(process.argv[2] ?? 3000);
@@ -102,6 +105,78 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
   };
 }
 
+/**
+ * The ceiling the document store sets, measured beside the baseline: N documents of the
+ * report's size by CONCURRENCY writers, (1) one `insertOne` each (one transaction per document,
+ * as a store without group commit sees a report's write), (2) the same through the persistence
+ * package's `GroupCommit` (what one group-committed write per report can reach at best), and
+ * (3) one `findOne` by `_id` each (a read: no batch carries it). What intake can reach is below
+ * (2) divided by its writes per report, and below (3) divided by its reads per report.
+ */
+async function storeCeiling(mongoUrl: string, db: string, size: number) {
+  const client = await new MongoClient(mongoUrl).connect();
+  const d = client.db(db);
+  const doc = (i: number, tag: string) => ({ _id: `${tag}-${i}`, payload: 'x'.repeat(size), n: i });
+  const loop = async (fn: (i: number) => Promise<unknown>): Promise<number> => {
+    let next = 0;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < N) await fn(next++);
+      }),
+    );
+    return N / ((performance.now() - t0) / 1000);
+  };
+  const single = d.collection<{ _id: string }>('single');
+  const grouped = d.collection<{ _id: string }>('grouped');
+  const commit = new GroupCommit<{ _id: string }, true>(async (docs) => {
+    await grouped.insertMany(docs, { ordered: false });
+    return docs.map(() => true as const);
+  });
+  try {
+    const insertOne = await loop((i) => single.insertOne(doc(i, 's')));
+    const groupCommit = await loop((i) => commit.run(doc(i, 'g')));
+    const findOne = await loop((i) => single.findOne({ _id: `s-${i}` }));
+    return { insertOne, groupCommit, findOne };
+  } finally {
+    await d.dropDatabase().catch(() => undefined);
+    await client.close();
+  }
+}
+
+/** Linux's clock ticks per second, in which /proc/<pid>/stat counts CPU time. */
+const TICKS = 100;
+
+/** CPU seconds (user + system) of a process and its descendants, from /proc; 0 where there is none. */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    let ticks = Number(fields[11]) + Number(fields[12]);
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      for (const c of children ? children.split(' ') : []) ticks += cpuSeconds(Number(c)) * TICKS;
+    }
+    return ticks / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids whose command name starts with `name` (the shared FerretDB, say). */
+function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(name)) pids.push(Number(d));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
 /** intake's document-store counters: `command|collection|write` → count, and time per command. */
 async function storeCounters(): Promise<{
   counts: Map<string, number>;
@@ -130,7 +205,15 @@ async function storeCounters(): Promise<{
 
 // Up to two minutes to become ready: a loaded machine compiles the service slowly.
 async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
-  const child = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts'], {
+  // INTAKE_CPU_PROF=<dir>: intake runs under node's --cpu-prof, its profile written there on exit.
+  const profDir = process.env.INTAKE_CPU_PROF;
+  const [cmd, args] = profDir
+    ? [
+        process.execPath,
+        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', 'services/intake/src/main.ts'],
+      ]
+    : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts']];
+  const child = spawn(cmd, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -171,6 +254,7 @@ async function main(): Promise<void> {
   );
 
   const base = await baseline(kafka, `${prefix}baseline`, sample);
+  const ceiling = await storeCeiling(infra.mongoUrl, `bench_${runId}_ceiling`, sample);
 
   const intake = await startIntake(prefix, `bench_${runId}`);
   const consumer = kafka.consumer({ groupId: `${prefix}watch`, maxWaitTimeInMs: 10 });
@@ -198,6 +282,15 @@ async function main(): Promise<void> {
   await Promise.all(warm.map((e) => post(e, key)));
   const storeBefore = await storeCounters();
   const loadBefore = loadavg()[0]!;
+  // CPU per report: intake's own, and the shared FerretDB's and broker's (other clients of the
+  // shared infrastructure count there too: on a quiet machine they are this run's).
+  const cpuOf = () => ({
+    intake: cpuSeconds(intake.pid!),
+    ferretdb: pidsNamed('ferretdb').reduce((a, p) => a + cpuSeconds(p), 0),
+    kafka: pidsNamed('java').reduce((a, p) => a + cpuSeconds(p), 0),
+    bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
+  });
+  const cpuBefore = cpuOf();
   const t0 = performance.now();
   let next = 0;
   let failures = 0;
@@ -213,6 +306,7 @@ async function main(): Promise<void> {
     }),
   );
   const accepted = performance.now();
+  const cpuAfterHttp = cpuOf();
   expected = N + warm.length;
   if (arrivedAt.size >= expected) done!();
   await Promise.race([all, sleep(120_000)]);
@@ -238,6 +332,8 @@ async function main(): Promise<void> {
   const pacedRate = ours.rate / 2;
   const pacedN = Math.max(1, Math.round(pacedRate * PACED_SECONDS));
   const pacedSent = new Map<string, number>();
+  /** When each paced report's 202 came back, after its due time: the store's part of the path. */
+  const pacedAnswered: number[] = [];
   const pacedStart = performance.now();
   const pacedPosts: Array<Promise<void>> = [];
   for (let i = 0; i < pacedN; i++) {
@@ -248,7 +344,10 @@ async function main(): Promise<void> {
     pacedPosts.push(
       post(e, key).then((res) => {
         if (res.status !== 202) failures++;
-        else pacedSent.set(res.reportId, due);
+        else {
+          pacedSent.set(res.reportId, due);
+          pacedAnswered.push(performance.now() - due);
+        }
       }),
     );
   }
@@ -278,9 +377,25 @@ async function main(): Promise<void> {
   out(
     `| intake at half its peak, ${f(pacedRate)}/s paced | ${pacedLatencies.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedLatencies, 50))} | ${f(percentile(pacedLatencies, 95))} | ${f(percentile(pacedLatencies, 99))} |`,
   );
+  out(`| the store alone: insertOne by ${CONCURRENCY} writers | ${N} | | ${f(ceiling.insertOne)} | | | |`);
+  out(
+    `| the store alone: group-committed insert by ${CONCURRENCY} writers | ${N} | | ${f(ceiling.groupCommit)} | | | |`,
+  );
+  out(`| the store alone: findOne by _id, ${CONCURRENCY} readers | ${N} | | ${f(ceiling.findOne)} | | | |`);
+  pacedAnswered.sort((a, b) => a - b);
+  out(
+    `| intake at half its peak, POST → 202 only | ${pacedAnswered.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedAnswered, 50))} | ${f(percentile(pacedAnswered, 95))} | ${f(percentile(pacedAnswered, 99))} |`,
+  );
   out('');
   out(
     `ratio intake/baseline: throughput ${(ours.rate / base.rate).toFixed(2)}×, p50 ${(ours.p50 / base.p50).toFixed(2)}×, p99 ${(ours.p99 / base.p99).toFixed(2)}×`,
+  );
+  out(
+    `ratio intake/store ceilings: ${(ours.rate / ceiling.insertOne).toFixed(2)}× insertOne, ${(ours.rate / ceiling.groupCommit).toFixed(2)}× group-committed insert, ${(ours.rate / ceiling.findOne).toFixed(2)}× findOne; baseline/group-committed insert ${(base.rate / ceiling.groupCommit).toFixed(2)}×`,
+  );
+  const cpu = (k: keyof typeof cpuBefore) => f(((cpuAfterHttp[k] - cpuBefore[k]) / N) * 1000);
+  out(
+    `CPU ms per report until the last 202: intake ${cpu('intake')}, FerretDB ${cpu('ferretdb')}, Kafka ${cpu('kafka')}, this bench's client ${cpu('bench')} (FerretDB's and Kafka's include anything else using them)`,
   );
   out(`HTTP 202s for all reports after ${f(ours.httpSeconds)} s; failures: ${failures}`);
   out(

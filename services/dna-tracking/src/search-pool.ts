@@ -249,7 +249,8 @@ export class SearchPool {
     here: () => unknown[],
   ): Promise<unknown[]> {
     const n = this.#workers.length;
-    const share = Math.ceil(count / n);
+    // Shares of whole 32-slot words: no word of the parents' carrier bitsets is read by two threads.
+    const share = Math.ceil(count / n / 32) * 32;
     const parts = Promise.all(
       this.#workers.map((w, i) => {
         const id = this.#next++;

@@ -63,8 +63,9 @@ function refuse(r: Refusal): AppError {
 /**
  * Intake's application service: the one pipeline behind both ways in (HTTP and Kafka), and
  * intake's view of cases. It loads, lets the domain decide (screening, the duplicate-child
- * rule, the outcome event) and writes the report with its event in one insert. Errors are the
- * catalogue's (400, 403, 404, 409), so each way in maps them its own way.
+ * rule, the outcome event) and writes the report with its event in one insert (and, beside it,
+ * the record of the case it opens). Errors are the catalogue's (400, 403, 404, 409), so each
+ * way in maps them its own way.
  */
 export class IntakeService {
   /**
@@ -80,6 +81,13 @@ export class IntakeService {
     if (this.recorded.size > 10_000) this.recorded.delete(this.recorded.values().next().value as string);
   }
 
+  /**
+   * No read before the first write: the report's own insert is the idempotency check (a
+   * duplicate `_id` answers as the first delivery did), so a new report costs the store only
+   * writes, which group-commit across concurrent requests (on FerretDB a read is a round trip
+   * of its own that no batch carries). Reads happen on the rare paths: a retry, a refusal that
+   * a retry must not get (its first delivery was accepted), a child already claimed.
+   */
   async submit(s: Submission): Promise<SubmitResult> {
     const { event, principal } = s;
     const now = this.deps.clock.now();
@@ -89,23 +97,26 @@ export class IntakeService {
 
     const reportId = reportIdFor(principal.agencyId, event.id);
     const print = fingerprint(event.type, data);
-    const existing = await this.deps.stores.reports.get(reportId);
-    if (existing) return this.replay(existing, print);
     const incoming: Incoming = { s, data, reportId, print, now };
 
-    if (data.kind !== 'missing-child') {
-      const decision =
-        data.kind === 'sighting' ? await this.decideSighting(data.caseId) : opensCase(reportId);
-      return this.store(incoming, decision);
+    if (data.kind === 'sighting') {
+      const decided = decideSighting(data.caseId, await this.deps.stores.cases.get(data.caseId));
+      if ('refused' in decided) {
+        // A retry of a sighting accepted before its case closed gets its first answer.
+        const first = await this.deps.stores.reports.get(reportId);
+        if (first) return this.replay(first, print);
+        throw refuse(decided);
+      }
+      return this.store(incoming, decided);
     }
+    if (data.kind !== 'missing-child') return this.store(incoming, opensCase(reportId));
     // One decision per child at a time, across instances: a report claims the child's key and
     // stores itself under this lease, so the next report of the child sees both or neither.
     const mine = claimFor(data, reportId, now);
-    // A concurrent copy of this report that was stored while we waited needs no second look:
-    // its claim is ours (`mine`), our insert of the report finds it, and we answer as it did.
-    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () =>
-      this.store(incoming, await this.decideMissingChild(data, mine)),
-    );
+    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
+      const decided = await this.decideMissingChild(data, mine);
+      return 'replay' in decided ? this.replay(decided.replay, print) : this.store(incoming, decided);
+    });
   }
 
   /** A report of the caller's agency; another agency's is not found (its existence is not theirs to learn). */
@@ -179,7 +190,10 @@ export class IntakeService {
     }
   }
 
-  /** Stores a decided report with its event in one insert, then what follows from it. */
+  /**
+   * Stores a decided report with its event in one insert and, when it opens a case, the case
+   * record beside it (two group-committed inserts at once, not one after the other).
+   */
   private async store(r: Incoming, decision: Decision): Promise<SubmitResult> {
     const { s, data, reportId, now } = r;
     const outgoing = outcomeEvent(decision, data, {
@@ -203,13 +217,27 @@ export class IntakeService {
       data,
       ...(decision.childKey ? { childKey: decision.childKey } : {}),
     };
-    if (!(await this.deps.stores.reports.insertOnce(doc, [outgoing]))) {
-      // A concurrent copy of the same report stored first: answer as it did.
+    const kase = caseOf(doc);
+    const [stored, caseCreated] = await Promise.all([
+      this.deps.stores.reports.insertOnce(doc, [outgoing]),
+      kase ? this.deps.stores.cases.insertOnce(kase) : false,
+    ]);
+    if (!stored) {
+      // A retry, or a concurrent copy that stored first: answer as the first delivery did.
       const first = await this.deps.stores.reports.get(reportId);
       if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
+      // Our case record is the first delivery's only if it opened the same case from the same
+      // content; otherwise it records a case that no event opens: take it back.
+      if (kase && caseCreated && !(first.fingerprint === r.print && first.caseId === kase._id)) {
+        await this.deps.stores.cases.remove(
+          kase._id,
+          (c) => c.reportId === reportId && new Date(c.openedAt).getTime() === now.getTime(),
+        );
+      }
       return this.replay(first, r.print);
     }
-    await this.afterStored(doc);
+    if (kase) this.noteRecorded(kase._id);
+    else await this.afterStored(doc);
     return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
   }
 
@@ -226,18 +254,10 @@ export class IntakeService {
 
   /** What must follow a stored report; idempotent, so a retry after a crash completes it. */
   private async afterStored(doc: ReportDoc): Promise<void> {
-    if (doc.outcome === 'case-opened') {
-      if (doc.data.kind === 'sighting') throw new Error('a sighting never opens a case');
-      await this.deps.stores.cases.insertOnce({
-        _id: doc.caseId,
-        status: 'open',
-        kind: doc.data.kind,
-        region: regionOf(doc.data),
-        openedAt: doc.receivedAt,
-        reportId: doc._id,
-        ...(doc.childKey ? { childKey: doc.childKey } : {}),
-      });
-      this.noteRecorded(doc.caseId);
+    const kase = caseOf(doc);
+    if (kase) {
+      await this.deps.stores.cases.insertOnce(kase);
+      this.noteRecorded(kase._id);
     } else if (doc.childKey && doc.data.kind === 'missing-child') {
       const seenAt = doc.data.lastSeen.at;
       await this.deps.stores.childKeys
@@ -252,31 +272,31 @@ export class IntakeService {
     }
   }
 
-  private async decideSighting(caseId: string): Promise<Decision> {
-    const decided = decideSighting(caseId, await this.deps.stores.cases.get(caseId));
-    if ('refused' in decided) throw refuse(decided);
-    return decided;
-  }
-
   /**
    * The duplicate-child rule, under the child's decision lease: the first report to claim the
    * child's key opens the case; the next ones find the claim and add a lead to its case, or
    * take the claim over (the verdicts are the domain's `judgeClaim`).
    */
-  private async decideMissingChild(data: MissingChildReport, mine: ChildKeyClaim): Promise<Decision> {
+  private async decideMissingChild(
+    data: MissingChildReport,
+    mine: ChildKeyClaim,
+  ): Promise<Decision | { replay: ReportDoc }> {
     const { childKeys, cases, reports } = this.deps.stores;
     const opened = opensCase(mine.openerReportId, mine._id);
     // Rounds repeat only when the claim is released (its case closed) while we look at it.
     for (;;) {
       if (await childKeys.insertOnce(mine)) return opened;
-      const claim = await childKeys.get(mine._id);
+      // The child is claimed: this report may be a retry (its first delivery decided already,
+      // and a retry must neither add a lead nor take the claim over), so look for it too.
+      const [claim, first] = await Promise.all([childKeys.get(mine._id), reports.get(mine.openerReportId)]);
+      if (first) return { replay: first };
       if (!claim) continue;
-      const kase = await cases.get(claim.caseId);
+      const [kase, opener] = await Promise.all([cases.get(claim.caseId), reports.get(claim.openerReportId)]);
       const verdict = judgeClaim(claim, {
         reportId: mine.openerReportId,
         seenAt: data.lastSeen.at,
         caseStatus: kase?.status,
-        openerLanded: kase !== null || (await reports.get(claim.openerReportId)) !== null,
+        openerLanded: openedBy(opener, claim),
         windowDays: this.deps.duplicateWindowDays,
       });
       if (verdict === 'mine') return opened;
@@ -290,6 +310,37 @@ export class IntakeService {
       if (taken.changed) return opened;
     }
   }
+}
+
+/**
+ * Whether a claim's opener landed: the report that made it is stored, and opened the claim's
+ * case from this child's key. A claim whose opener is missing was left by a crash; one whose
+ * opener is stored with another decision was made by a retry or a reused id (its insert
+ * refused, the first delivery's record kept): neither opened anything that a later report
+ * could add a lead to.
+ */
+function openedBy(opener: ReportDoc | null, claim: ChildKeyClaim): boolean {
+  return (
+    opener !== null &&
+    opener.outcome === 'case-opened' &&
+    opener.caseId === claim.caseId &&
+    opener.childKey === claim._id
+  );
+}
+
+/** The case record a report opens, or null when it opens none. */
+function caseOf(doc: ReportDoc): CaseDoc | null {
+  if (doc.outcome !== 'case-opened') return null;
+  if (doc.data.kind === 'sighting') throw new Error('a sighting never opens a case');
+  return {
+    _id: doc.caseId,
+    status: 'open',
+    kind: doc.data.kind,
+    region: regionOf(doc.data),
+    openedAt: doc.receivedAt,
+    reportId: doc._id,
+    ...(doc.childKey ? { childKey: doc.childKey } : {}),
+  };
 }
 
 /** A screened report on its way to the store. */

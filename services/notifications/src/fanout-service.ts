@@ -3,20 +3,23 @@ import { type CloudEvent, encodeHttpStructured } from '@homeward/events';
 import type { Clock, Logger } from '@homeward/service-kit';
 import type { FanoutMetrics } from './delivery/fanout-metrics.ts';
 import type { OutcomeBatcher } from './delivery/outcome-batcher.ts';
-import type { WebhookSender } from './delivery/webhook-sender.ts';
+import type { DeliveryResult, WebhookSender } from './delivery/webhook-sender.ts';
 import type { DeliveryKind } from './domain/claims.ts';
 import { webhookId } from './domain/unit-alert.ts';
 import type { ClaimLedger } from './store/claim-ledger.ts';
 import type { DeliveryStore } from './store/delivery-store.ts';
 import type { UnitFeed } from './store/unit-feed.ts';
-import type { UnitIndex } from './store/unit-index.ts';
+import { parseTarget, type UnitIndex } from './store/unit-index.ts';
 
 /**
  * Units claimed per script call: deliveries of one chunk start while the next is claimed; the
- * first chunk is small so the first webhooks leave as early as possible.
+ * first chunk is small so the first webhooks leave as early as possible, and no chunk holds
+ * Redis (the claim script, then the live-channel script) for more than a few milliseconds.
  */
-const FIRST_CHUNK = 250;
-const CLAIM_CHUNK = 1000;
+const FIRST_CHUNK = 100;
+const CLAIM_CHUNK = 500;
+/** A claimed unit removed since the radius search: nothing to send it. */
+const UNIT_REMOVED: DeliveryResult = { ok: false, attempts: 1, latencyMs: 0, reason: 'unit-removed' };
 /** How often units another instance holds under a live lease are looked at again. */
 const WAIT_POLL_MS = 200;
 
@@ -80,50 +83,64 @@ export class FanoutService {
     unitIds: string[],
     event: CloudEvent,
     traceparent: string | undefined,
+    /**
+     * `newAlert`: the caller has just created the alert's document, with `started` set for this
+     * kind, so nothing can have been claimed before and its ledger is simply initialised.
+     */
+    opts: { newAlert?: boolean } = {},
   ): Promise<{ claimed: number }> {
     const { ledger, index, feed, sender, batcher, clock, owner, leaseMs, metrics } = this.deps;
     const started = performance.now();
-    await this.ensureLedger(alertId, kind);
+    if (opts.newAlert) await ledger.initialise(alertId, kind);
+    else await this.ensureLedger(alertId, kind);
     const encoded = encodeHttpStructured(event);
     const contentType = encoded.headers['content-type']!;
+    // Encoded once: every request and signature reads these bytes (no per-delivery copy).
+    const body = Buffer.from(encoded.body, 'utf8');
     const settling: Promise<void>[] = [];
     let claimedCount = 0;
 
+    const settle = (unitId: string, r: DeliveryResult): Promise<void> => {
+      metrics?.delivery(kind, r.ok, r.reason, r.latencyMs / 1000);
+      return batcher.add({
+        alertId,
+        unitId,
+        kind,
+        step,
+        ok: r.ok,
+        attempts: r.attempts,
+        latencyMs: r.latencyMs,
+        at: clock.now(),
+        ...(r.reason ? { reason: r.reason } : {}),
+        ...(traceparent ? { traceparent } : {}),
+      });
+    };
+
     const claimAndSend = async (ids: string[]): Promise<string[]> => {
-      const { claimed, waiting } = await ledger.claim(alertId, kind, step, owner, leaseMs, ids);
+      // One round trip: the claims and each claimed unit's target.
+      const { claimed, waiting, targets } = await ledger.claim(
+        alertId,
+        kind,
+        step,
+        owner,
+        leaseMs,
+        ids,
+        index.targetsKey,
+      );
       if (claimed.length === 0) return waiting;
       claimedCount += claimed.length;
-      const [targets] = await Promise.all([
-        index.targets(claimed),
-        feed.append(claimed, event.type, encoded.body),
-      ]);
-      for (const unitId of claimed) {
-        const target = targets.get(unitId);
+      // The live channels are appended to while the webhooks go (a webhook needs nothing from
+      // them), and a unit is settled only once both are done: an append that fails leaves its
+      // claims pending, so the event comes again and they are taken over, as before.
+      const appended = feed.append(claimed, event.type, encoded.body);
+      appended.catch(() => {}); // observed through `settling` below
+      for (let i = 0; i < claimed.length; i++) {
+        const unitId = claimed[i]!;
+        const target = parseTarget(targets[i]!);
         const delivered = target
-          ? sender.deliver(unitId, target, webhookId(event.id, unitId), encoded.body, contentType, alertId)
-          : Promise.resolve({
-              ok: false,
-              attempts: 1,
-              latencyMs: 0,
-              reason: 'unit-removed',
-            });
-        settling.push(
-          delivered.then((r) => {
-            metrics?.delivery(kind, r.ok, r.reason, r.latencyMs / 1000);
-            return batcher.add({
-              alertId,
-              unitId,
-              kind,
-              step,
-              ok: r.ok,
-              attempts: r.attempts,
-              latencyMs: r.latencyMs,
-              at: clock.now(),
-              ...(r.reason ? { reason: r.reason } : {}),
-              ...(traceparent ? { traceparent } : {}),
-            });
-          }),
-        );
+          ? sender.deliver(unitId, target, webhookId(event.id, unitId), body, contentType, alertId)
+          : Promise.resolve(UNIT_REMOVED);
+        settling.push(Promise.all([delivered, appended]).then(([r]) => settle(unitId, r)));
       }
       return waiting;
     };

@@ -86,6 +86,10 @@ export class Receiver {
   readonly behaviour = new Map<string, 'fail' | 'hang'>();
   /** Milliseconds a unit waits before it answers 2xx to what it received. */
   readonly answerAfterMs = new Map<string, number>();
+  /** Requests to a hanging unit still open (the sender has not given up on them), by unit. */
+  private readonly open = new Map<string, number>();
+  /** The most requests ever open at once to a hanging unit, by unit. */
+  readonly maxOpen = new Map<string, number>();
   private server: Server | undefined;
   private port = 0;
 
@@ -102,7 +106,14 @@ export class Receiver {
           at: Date.now(),
         });
         const b = this.behaviour.get(unitId);
-        if (b === 'hang') return;
+        if (b === 'hang') {
+          const open = (this.open.get(unitId) ?? 0) + 1;
+          this.open.set(unitId, open);
+          this.maxOpen.set(unitId, Math.max(open, this.maxOpen.get(unitId) ?? 0));
+          // The sender gives up at its deadline and closes the connection.
+          res.on('close', () => this.open.set(unitId, (this.open.get(unitId) ?? 1) - 1));
+          return;
+        }
         const delay = this.answerAfterMs.get(unitId);
         if (delay !== undefined) setTimeout(() => res.writeHead(204).end(), delay);
         else res.writeHead(b === 'fail' ? 500 : 204).end();

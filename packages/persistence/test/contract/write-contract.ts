@@ -236,6 +236,27 @@ export function writeContract(harness: () => ContractHarness): void {
     });
   });
 
+  it('facts with events racing in one group-commit round: one copy stored and published once, the rest of the round too', async () => {
+    // What intake's reports do with no read first: copies of one report inserted at once,
+    // sharing insert rounds with other reports; a duplicate `_id` fails alone.
+    const store = harness().store<Counter>({ insertOnly: true });
+    const copies = Array.from({ length: 5 }, () => caseClosed('c-fact-race'));
+    const others = Array.from({ length: 5 }, (_, i) => caseClosed(`c-fact-${i}`));
+    const outcomes = await Promise.all([
+      ...copies.map((e, i) => store.insertOnce({ ...counter('c-fact-race'), n: i }, [e])),
+      ...others.map((e, i) => store.insertOnce(counter(`c-fact-${i}`), [e])),
+    ]);
+    expect(outcomes.slice(0, 5).filter(Boolean)).toHaveLength(1);
+    expect(outcomes.slice(5)).toEqual(Array(5).fill(true));
+    const winner = copies[outcomes.indexOf(true)]!;
+    const ids = [winner.id, ...others.map((e) => e.id)];
+    const published = await harness().published(ids);
+    for (const id of ids) expect(published.filter((x) => x === id)).toHaveLength(1);
+    for (const e of copies) if (e !== winner) expect(published).not.toContain(e.id);
+    expect(await harness().storedOutbox(store as never, 'c-fact-race')).toEqual([winner.id]);
+    expect(await store.get('c-fact-race')).toMatchObject({ n: outcomes.indexOf(true) });
+  });
+
   it('creates once and loses no change when upserts of a new document race', async () => {
     const store = harness().store<Counter>();
     const results = await Promise.all(

@@ -15,12 +15,12 @@
  * Inconsistent classes hold the mutation index negated, so one load also says
  * "inconsistent". A comparison stops at the exclusion count of inconsistencies.
  *
- * Pre-filter. Each pack also holds its codes locus-major, one byte each. A search first
- * counts, locus by locus over those columns (the child's most excluding loci first), the loci
- * where a parent carries neither child allele, which are exactly the loci the formulas score
- * as inconsistent, and drops a parent at the exclusion count; only the survivors (a few in a
- * thousand unrelated parents) are scored. Exact: the count does not depend on the order, and
- * bytes it cannot resolve (untyped, codes from 254 on) count as consistent.
+ * Pre-filter. The parents' pack also holds, per locus and allele, the bitset of its carriers
+ * (search-kernel.ts's CarrierBits). A search first counts, 32 parents a step over those bits
+ * (the child's most excluding loci first), the loci where a parent carries neither child allele,
+ * which are exactly the loci the formulas score as inconsistent, and drops a parent at the
+ * exclusion count; only the survivors (a few dozen in a million unrelated parents) are scored. Exact:
+ * the count does not depend on the order.
  *
  * Pruning. A pair is inconsistent at every locus where either of its members shares no allele
  * with the child, so a pair holding a parent already excluded alone is excluded too: the pair
@@ -49,8 +49,8 @@ import {
 import type { LocusName } from './loci.ts';
 import type { Genotype, StrProfile } from './profile.ts';
 import {
+  CarrierBits,
   CLASSES,
-  columnCode,
   NO_PAIR,
   PAIR_CLASSES,
   type ParentScanPlan,
@@ -218,17 +218,17 @@ function typedArray<T extends Uint8Array | Uint16Array | Int32Array>(
 
 /**
  * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
- * codes are held twice: row-major in 16 bits (the scoring passes read a whole profile) and
- * locus-major in bytes (the pre-filter streams one locus of every profile); the relatives' pack
- * also holds one genotype id per locus (the relatives scan reads one number per locus). Growth
+ * codes are held row-major in 16 bits (the scoring passes read a whole profile); the parents'
+ * pack also holds them as carrier bitsets (the pre-filter reads 32 parents a word), the
+ * relatives' pack one genotype id per locus (the relatives scan reads one number per locus). Growth
  * allocates new arrays and copies, so a scan over the old ones (a worker's) still sees the
  * slots it was given, unchanged.
  */
 class ProfilePack {
   count = 0;
   alleles: Uint16Array;
-  /** Locus-major byte copy: locus l of slot s at `l * 2 * capacity + 2 * s` (see {@link columnCode}). */
-  columns: Uint8Array;
+  /** The parents' pack only: the pre-filter's bitsets. */
+  readonly carriers: CarrierBits | undefined;
   /** Row-major genotype ids (relatives only; empty otherwise): locus l of slot s at `s * L + l`. */
   genotypes: Uint16Array;
   relation: Uint8Array;
@@ -241,13 +241,13 @@ class ProfilePack {
   readonly #shared: boolean;
   readonly #withGenotypes: boolean;
 
-  constructor(loci: number, shared: boolean, withGenotypes = false) {
+  constructor(loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
     this.#width = loci * 2;
     this.#loci = loci;
     this.#shared = shared;
     this.#withGenotypes = withGenotypes;
     this.alleles = typedArray(Uint16Array, 1024 * this.#width, shared);
-    this.columns = typedArray(Uint8Array, 1024 * this.#width, shared);
+    this.carriers = withCarriers ? new CarrierBits(loci, 1024, shared) : undefined;
     this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * loci : 0, shared);
     this.relation = typedArray(Uint8Array, 1024, shared);
     this.pairOf = typedArray(Int32Array, 1024, shared).fill(NO_PAIR);
@@ -268,11 +268,7 @@ class ProfilePack {
     const slot = this.count;
     this.alleles.set(codes, slot * this.#width);
     if (genotypes) this.genotypes.set(genotypes, slot * this.#loci);
-    const stride = 2 * this.capacity;
-    for (let l = 0; l < this.#loci; l++) {
-      this.columns[l * stride + 2 * slot] = columnCode(codes[2 * l]!);
-      this.columns[l * stride + 2 * slot + 1] = columnCode(codes[2 * l + 1]!);
-    }
+    this.carriers?.set(slot, codes, true);
     this.ids[slot] = id;
     this.caseIds[slot] = caseId;
     this.relation[slot] = relation;
@@ -288,15 +284,15 @@ class ProfilePack {
     const last = --this.count;
     const id = this.ids[slot]!;
     this.slotOf.delete(id);
+    const row = (s: number) => this.alleles.subarray(s * this.#width, (s + 1) * this.#width);
+    this.carriers?.set(slot, row(slot), false);
     if (slot !== last) {
       const movedId = this.ids[last]!;
+      this.carriers?.set(last, row(last), false);
+      this.carriers?.set(slot, row(last), true);
       this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
       if (this.#withGenotypes) {
         this.genotypes.copyWithin(slot * this.#loci, last * this.#loci, (last + 1) * this.#loci);
-      }
-      const stride = 2 * this.capacity;
-      for (let l = 0; l < this.#loci; l++) {
-        this.columns.copyWithin(l * stride + 2 * slot, l * stride + 2 * last, l * stride + 2 * last + 2);
       }
       this.ids[slot] = movedId;
       this.caseIds[slot] = this.caseIds[last];
@@ -321,11 +317,7 @@ class ProfilePack {
       genotypes.set(this.genotypes);
       this.genotypes = genotypes;
     }
-    const columns = typedArray(Uint8Array, capacity * this.#width, shared);
-    for (let l = 0; l < this.#loci; l++) {
-      columns.set(this.columns.subarray(l * 2 * old, (l + 1) * 2 * old), l * 2 * capacity);
-    }
-    this.columns = columns;
+    this.carriers?.grow(capacity);
     const relation = typedArray(Uint8Array, capacity, shared);
     relation.set(this.relation);
     this.relation = relation;
@@ -397,7 +389,7 @@ export class ProfileIndex {
     this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
     this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
     this.#shared = shared ?? false;
-    this.#parents = new ProfilePack(loci, this.#shared);
+    this.#parents = new ProfilePack(loci, this.#shared, false, true);
     this.#children = new ProfilePack(loci, this.#shared);
     this.#relatives = new ProfilePack(loci, this.#shared, true);
     this.#pairMother = typedArray(Int32Array, 1024, this.#shared);
@@ -422,7 +414,7 @@ export class ProfileIndex {
   get packedBytes(): number {
     const pack = (p: ProfilePack) =>
       p.alleles.byteLength +
-      p.columns.byteLength +
+      (p.carriers?.byteLength ?? 0) +
       p.genotypes.byteLength +
       p.relation.byteLength +
       p.pairOf.byteLength;
@@ -669,15 +661,12 @@ export class ProfileIndex {
     const classOf = new Uint8Array(total);
     const single = new Float64Array(L * CLASSES);
     const pair = new Float64Array(L * PAIR_CLASSES);
-    const childColumns = new Uint8Array(L * 2);
     const typed: number[] = [];
     for (let l = 0; l < L; l++) {
       const a = childCodes[2 * l]!;
       const b = childCodes[2 * l + 1]!;
       if (a === UNTYPED) continue;
       typed.push(l);
-      childColumns[2 * l] = columnCode(a);
-      childColumns[2 * l + 1] = columnCode(b);
       const o = classOffset[l]!;
       classOf[o + a] = 1;
       if (b !== a) classOf[o + b] = 3;
@@ -723,14 +712,16 @@ export class ProfileIndex {
     // Stryker disable next-line MethodExpression,ArrowFunction,ArithmeticOperator: the pre-filter's order only: which loci are inconsistent, so which parents the filter keeps, does not depend on it
     const filterLoci = [...loci].sort((x, y) => weight[y]! - weight[x]!);
     const pack = this.#parents;
+    const carriers = filterLoci.flatMap((l) =>
+      pack.carriers!.filterAt(l, childCodes[2 * l]!, childCodes[2 * l + 1]!),
+    );
     this.#scans++;
     return {
       childCodes,
       open: true,
       scan: {
         alleles: pack.alleles,
-        columns: pack.columns,
-        stride: pack.capacity,
+        carriers,
         count: pack.count,
         width: L * 2,
         pairOf: pack.pairOf,
@@ -738,8 +729,6 @@ export class ProfileIndex {
         pairFather: this.#pairFather,
         pairCount: this.#pairCount,
         loci: Int32Array.from(loci),
-        filterLoci: Int32Array.from(filterLoci),
-        childColumns,
         classOf,
         classOffset,
         single,

@@ -2,11 +2,13 @@
  * The kinship search's scanning loops, over a range of slots of a packed index: what
  * {@link ProfileIndex} runs over all its slots on the calling thread, and what each worker of
  * search-pool.ts runs over its share of the same SharedArrayBuffer-backed arrays. Pure functions
- * of typed arrays and a plan (the per-search tables ProfileIndex builds), no other state: the
- * numbers, and the slots found, depend only on the plan and the range, so shards of one index
- * find together exactly what one scan of the whole finds (search-pool.test.ts holds them to it).
+ * of typed arrays and a plan (the per-search tables ProfileIndex builds), no other state (but
+ * the loops compiled per thread): the numbers, and the slots found, depend only on
+ * the plan and the range, so shards of one index find together exactly what one scan of the
+ * whole finds (search-pool.test.ts holds them to it). Also the parents' carrier bitsets
+ * ({@link CarrierBits}), the layout the parents' pre-filter reads.
  *
- * See matcher.ts for the layout (codes, byte columns) and the scoring (classes, the tables of
+ * See matcher.ts for the layout (codes, genotype ids) and the scoring (classes, the tables of
  * kinship.ts's and kinship-relatives.ts's formulas).
  */
 
@@ -18,14 +20,104 @@ export const NO_PAIR = -1;
 export const CLASSES = 9;
 /** Classes of a pair: the mother's class × 9 + the father's. */
 export const PAIR_CLASSES = CLASSES * CLASSES;
-/** Byte column code of an untyped locus. */
-export const COLUMN_UNTYPED = 0xff;
-/** Byte column code shared by every allele code from 254 on (never counted inconsistent by the pre-filter). */
-export const COLUMN_OVERFLOW = 0xfe;
+/**
+ * Highest exclusion count the pre-filter counts to (its counter has three bit-slices);
+ * {@link scanParents} refuses a plan whose `maxBad` is above it.
+ */
+export const MAX_FILTER_EXCLUSIONS = 8;
 
-/** The byte a column holds for an allele code. */
-export const columnCode = (code: number): number =>
-  code === UNTYPED ? COLUMN_UNTYPED : Math.min(code, COLUMN_OVERFLOW);
+/** A typed array of Int32 words, on a SharedArrayBuffer when `shared` (worker threads read it). */
+const words = (length: number, shared: boolean): Int32Array =>
+  new Int32Array(shared ? new SharedArrayBuffer(length * 4) : new ArrayBuffer(length * 4));
+
+/**
+ * The carriers of every allele code at every locus, as bitsets over slots (slot s is bit s % 32
+ * of word s / 32), and the slots untyped at each locus: what {@link scanParents}' pre-filter
+ * reads, three words a locus for 32 parents. A parent carries neither child allele at a locus
+ * exactly when its bit is clear in the child's two alleles' sets and in the untyped set, which is
+ * exactly where the formulas score the locus inconsistent (an untyped locus is skipped by them).
+ * About 36 bytes a parent on the FBI table's 261 alleles (the byte columns it replaces took 46).
+ */
+export class CarrierBits {
+  /** Per locus, per allele code: its carriers (allocated at the code's first carrier). */
+  #carriers: (Int32Array | undefined)[][];
+  /** Per locus: the slots untyped there, and how many they are. */
+  #untyped: Int32Array[];
+  readonly #untypedCount: Int32Array;
+  /** Carried by no slot: what a code nobody carries reads. */
+  #none: Int32Array;
+  #words: number;
+  readonly #shared: boolean;
+
+  /** Room for `capacity` slots (a multiple of 32) at `loci` loci. */
+  constructor(loci: number, capacity: number, shared: boolean) {
+    this.#shared = shared;
+    this.#words = capacity >>> 5;
+    this.#carriers = Array.from({ length: loci }, () => []);
+    this.#untyped = Array.from({ length: loci }, () => words(this.#words, shared));
+    this.#untypedCount = new Int32Array(loci);
+    this.#none = words(this.#words, shared);
+  }
+
+  /** Bytes of the bitsets allocated. */
+  get byteLength(): number {
+    let bytes = this.#none.byteLength;
+    for (const u of this.#untyped) bytes += u.byteLength;
+    for (const locus of this.#carriers) for (const c of locus) bytes += c?.byteLength ?? 0;
+    return bytes;
+  }
+
+  /** Records (`on`) or forgets the genotypes of `row` (2 codes a locus, {@link UNTYPED} for none) at `slot`. */
+  set(slot: number, row: ArrayLike<number>, on: boolean): void {
+    const w = slot >>> 5;
+    const bit = 1 << (slot & 31);
+    const flip = (bits: Int32Array) => {
+      bits[w] = on ? bits[w]! | bit : bits[w]! & ~bit;
+    };
+    for (let l = 0; l < this.#untyped.length; l++) {
+      const a = row[2 * l]!;
+      if (a === UNTYPED) {
+        flip(this.#untyped[l]!);
+        this.#untypedCount[l]! += on ? 1 : -1;
+        continue;
+      }
+      const codes = this.#carriers[l]!;
+      for (const code of [a, row[2 * l + 1]!]) {
+        codes[code] ??= words(this.#words, this.#shared);
+        flip(codes[code]);
+      }
+    }
+  }
+
+  /** Room for `capacity` slots (a multiple of 32), the bits kept. */
+  grow(capacity: number): void {
+    const n = capacity >>> 5;
+    const shared = this.#shared;
+    const moved = (old: Int32Array) => {
+      const bits = words(n, shared);
+      bits.set(old);
+      return bits;
+    };
+    this.#carriers = this.#carriers.map((locus) => locus.map((c) => c && moved(c)));
+    this.#untyped = this.#untyped.map(moved);
+    this.#none = words(n, shared);
+    this.#words = n;
+  }
+
+  /**
+   * The three sets the pre-filter ORs at locus `l` for a child with codes `a` and `b` there: the
+   * carriers of each, and the slots untyped there (an empty set read twice costs one stream, so a
+   * code nobody carries, and no slot untyped, read the shared empty set).
+   */
+  filterAt(l: number, a: number, b: number): [Int32Array, Int32Array, Int32Array] {
+    const codes = this.#carriers[l]!;
+    return [
+      codes[a] ?? this.#none,
+      codes[b] ?? this.#none,
+      this.#untypedCount[l]! > 0 ? this.#untyped[l]! : this.#none,
+    ];
+  }
+}
 
 /**
  * What a parent scan needs: views of the index's parent pack (at the moment the search began)
@@ -34,10 +126,12 @@ export const columnCode = (code: number): number =>
 export interface ParentScanPlan {
   /** Row-major codes, `width` per slot. */
   alleles: Uint16Array;
-  /** Locus-major byte codes: locus l of slot s at `l * 2 * stride + 2 * s`. */
-  columns: Uint8Array;
-  /** The pack's capacity when the search began (the columns' stride, in slots). */
-  stride: number;
+  /**
+   * The pre-filter's bitsets ({@link CarrierBits.filterAt}), three a locus typed in the child,
+   * most excluding locus first: a parent carries neither child allele at locus i exactly where
+   * its bit is clear in `carriers[3i]`, `carriers[3i + 1]` and `carriers[3i + 2]`.
+   */
+  carriers: Int32Array[];
   /** Slots to search: [0, count). Slots added after the plan was made are not looked at. */
   count: number;
   width: number;
@@ -46,16 +140,13 @@ export interface ParentScanPlan {
   pairFather: Int32Array;
   /** Pairs formed when the search began; a pair formed since is not looked at. */
   pairCount: number;
-  /** Loci typed in the child, most discriminating first (the scoring's early exit). */
+  /** Loci typed in the child, most discriminating first (the pairs' early exit). */
   loci: Int32Array;
-  /** The same loci, most excluding first (the pre-filter's order). */
-  filterLoci: Int32Array;
-  /** Per locus: the column bytes that may be a child allele (its two codes), as columnCode gives. */
-  childColumns: Uint8Array;
   classOf: Uint8Array;
   classOffset: Int32Array;
   single: Float64Array;
   pair: Float64Array;
+  /** Inconsistent loci that exclude: 1 to {@link MAX_FILTER_EXCLUSIONS} (0 or less excludes everyone). */
   maxBad: number;
   floor: number;
 }
@@ -66,148 +157,97 @@ export interface ParentScanResult {
   pairs: number[];
 }
 
-// Scratch of this thread, grown as needed, so the hot loops allocate nothing.
-let survivors = new Int32Array(0);
-let counts = new Uint8Array(0);
-let bad = new Uint8Array(0);
-const excludes = new Uint8Array(65536);
-const excludes2 = new Uint8Array(65536);
-const excludes3 = new Uint8Array(65536);
-const zeros = new Uint8Array(65536);
-
 /**
  * Scores the parents in slots [from, to) of a plan against its child, alone and, for every pair
  * whose mother is in the range, as a pair.
  *
- * Pass 1a, the pre-filter: one locus at a time over the byte columns, counting the loci where a
- * parent carries neither child allele (exactly the loci the formulas score as inconsistent), and
- * dropping a parent at the exclusion count. Codes it cannot tell apart (untyped, or from 254 on)
- * count as consistent, so it never drops a parent the scoring would keep. Pass 1b scores the
- * survivors in full. Pass 2 scores the pairs whose mother survived; a pair is inconsistent
- * wherever one member is, so a pair whose father (in the range) was excluded alone is skipped
- * (exact, not a heuristic; a father outside the range is scored with the pair, which excludes
- * it at the same loci).
+ * Pass 1, the pre-filter, 32 parents a step: for each word of the carrier bitsets, the loci
+ * (most excluding first) where each parent carries neither child allele are counted in a
+ * bit-sliced counter (three slices, started at 8 − maxBad so that the maxBad-th exclusion
+ * carries out of the top slice into `excluded`), until all 32 are excluded or the loci run out.
+ * The count is exactly the formulas' count of inconsistent loci (see {@link CarrierBits}), so
+ * the parents left are exactly those with fewer than maxBad: each is scored in full (its product
+ * in the order of `loci`, the inconsistent loci at their mutation index). Pass 2 scores the pairs
+ * whose mother survived; a pair is inconsistent wherever one member is, so a pair whose father
+ * (in the range) was excluded alone is skipped (exact, not a heuristic; a father outside the
+ * range is scored with the pair, which excludes it at the same loci).
  */
 export function scanParents(plan: ParentScanPlan, from: number, to: number): ParentScanResult {
   const { alleles, classOf, classOffset: offset, loci, single: singleTable, pair: pairTable } = plan;
-  const { maxBad, floor, width } = plan;
+  const { maxBad, floor, width, carriers } = plan;
+  if (maxBad > MAX_FILTER_EXCLUSIONS) {
+    throw new RangeError(
+      `the parent scan counts at most ${MAX_FILTER_EXCLUSIONS} exclusions (maxBad ${maxBad})`,
+    );
+  }
   const typed = loci.length;
-  const n = to - from;
   const singles: number[] = [];
   const pairs: number[] = [];
-  if (n <= 0) return { singles, pairs };
-  if (survivors.length < n) {
-    survivors = new Int32Array(n);
-    counts = new Uint8Array(n);
-    bad = new Uint8Array(n);
-  }
-  const stride = plan.stride;
-  // Two byte codes read as one 16-bit word (little- or big-endian alike: the table below is
-  // symmetric in its two bytes).
-  const words = new Uint16Array(plan.columns.buffer, plan.columns.byteOffset, plan.columns.length >> 1);
-  const childColumns = plan.childColumns;
-  const tableFor = (l: number, out: Uint8Array) => {
-    // 1 everywhere except the words with a byte that may be a child allele (its two codes,
-    // untyped, overflow): 4 rows and 4 columns of the 256 × 256 table.
-    out.fill(1);
-    const kept = [COLUMN_UNTYPED, COLUMN_OVERFLOW, childColumns[2 * l]!, childColumns[2 * l + 1]!];
-    for (const v of kept) {
-      for (let x = 0; x < 256; x++) {
-        out[(v << 8) | x] = 0;
-        out[(x << 8) | v] = 0;
+  // With maxBad 0 or less, every parent is excluded before any locus is looked at.
+  if (to <= from || maxBad < 1) return { singles, pairs };
+  const first = from >>> 5;
+  const end = (to + 31) >>> 5;
+  const last = end - 1;
+  // Bits of the range's first and last words outside [from, to) start excluded.
+  const head = ~(-1 << (from & 31));
+  const tail = (to & 31) === 0 ? 0 : -1 << (to & 31);
+  // Per word (indexed from word 0, so a father's word needs no offset): its excluded parents.
+  const excludedWords = new Int32Array(end);
+  const start = MAX_FILTER_EXCLUSIONS - maxBad;
+  const slice0 = -(start & 1);
+  const slice1 = -((start >>> 1) & 1);
+  const slice2 = -((start >>> 2) & 1);
+  const tests = carriers.length;
+  // Stryker disable next-line ArrayDeclaration: an entry that is no slot is the mother of no pair, so pass 2 skips it
+  const survivors: number[] = [];
+  for (let w = first; w < end; w++) {
+    let excluded = (w === first ? head : 0) | (w === last ? tail : 0);
+    let c0 = slice0;
+    let c1 = slice1;
+    let c2 = slice2;
+    for (let i = 0; i < tests; i += 3) {
+      // Stryker disable next-line ConditionalExpression,UnaryOperator: stopping once all 32 are excluded only saves time
+      if (excluded === -1) break;
+      const none = ~(carriers[i]![w]! | carriers[i + 1]![w]! | carriers[i + 2]![w]!);
+      const carry0 = c0 & none;
+      c0 ^= none;
+      const carry1 = c1 & carry0;
+      c1 ^= carry0;
+      excluded |= c2 & carry1;
+      c2 ^= carry1;
+    }
+    excludedWords[w] = excluded;
+    // The parents left, in slot order: scored in full.
+    for (let left = ~excluded; left !== 0; left &= left - 1) {
+      const s = w * 32 + (31 - Math.clz32(left & -left));
+      survivors.push(s);
+      const base = s * width;
+      let product = 1;
+      for (let i = 0; i < typed; i++) {
+        const l = loci[i]!;
+        const at = base + 2 * l;
+        const g1 = alleles[at]!;
+        if (g1 === UNTYPED) continue;
+        const o = offset[l]!;
+        product *= Math.abs(singleTable[l * CLASSES + classOf[o + g1]! + classOf[o + alleles[at + 1]!]!]!);
       }
+      if (product >= floor) singles.push(s);
     }
-    return words.subarray(l * stride + from, l * stride + to);
-  };
-  const order = plan.filterLoci;
-  // Dropped parents hold the exclusion count for the pruning of pairs; survivors get their exact
-  // count in pass 1b. Survivors (as offsets from `from`) and their counts kept dense, side by side.
-  bad.fill(maxBad, 0, n);
-  let alive = 0;
-  // The first sweep reads the first three loci's columns straight through (every parent is
-  // still there, so no survivor list to follow); a parent needs three inconsistencies to go, so
-  // this is also the first sweep that can drop one.
-  const first = Math.min(3, typed);
-  if (first === 0) for (let s = 0; s < n; s++) survivors[alive++] = s;
-  else if (first < 3) {
-    const column = tableFor(order[0]!, excludes);
-    const column2 = first === 2 ? tableFor(order[1]!, excludes2) : column;
-    const second = first === 2 ? excludes2 : zeros;
-    for (let s = 0; s < n; s++) {
-      const c = excludes[column[s]!]! + second[column2[s]!]!;
-      survivors[alive] = s;
-      counts[alive] = c;
-      alive += (c - maxBad) >>> 31;
-    }
-  } else {
-    const colA = tableFor(order[0]!, excludes);
-    const colB = tableFor(order[1]!, excludes2);
-    const colC = tableFor(order[2]!, excludes3);
-    for (let s = 0; s < n; s++) {
-      const c = excludes[colA[s]!]! + excludes2[colB[s]!]! + excludes3[colC[s]!]!;
-      survivors[alive] = s;
-      counts[alive] = c;
-      alive += (c - maxBad) >>> 31;
-    }
-  }
-  // Two loci a sweep: half the passes over the survivors. The compaction is branchless (each
-  // slot is written, the cursor moves by 1 when c < maxBad): a data-dependent branch here is
-  // mispredicted about as often as it is taken, which doubled the time.
-  for (let i = first; i < typed && alive > 0; i += 2) {
-    const colA = tableFor(order[i]!, excludes);
-    let kept = 0;
-    if (i + 1 < typed) {
-      const colB = tableFor(order[i + 1]!, excludes2);
-      for (let r = 0; r < alive; r++) {
-        const s = survivors[r]!;
-        const c = counts[r]! + excludes[colA[s]!]! + excludes2[colB[s]!]!;
-        survivors[kept] = s;
-        counts[kept] = c;
-        kept += (c - maxBad) >>> 31;
-      }
-    } else {
-      for (let r = 0; r < alive; r++) {
-        const s = survivors[r]!;
-        const c = counts[r]! + excludes[colA[s]!]!;
-        survivors[kept] = s;
-        counts[kept] = c;
-        kept += (c - maxBad) >>> 31;
-      }
-    }
-    alive = kept;
-  }
-
-  // Pass 1b: the survivors scored in full.
-  for (let r = 0; r < alive; r++) {
-    const s = from + survivors[r]!;
-    const base = s * width;
-    let product = 1;
-    let inconsistent = 0;
-    for (let i = 0; i < typed; i++) {
-      const l = loci[i]!;
-      const at = base + 2 * l;
-      const g1 = alleles[at]!;
-      if (g1 === UNTYPED) continue;
-      const o = offset[l]!;
-      let v = singleTable[l * CLASSES + classOf[o + g1]! + classOf[o + alleles[at + 1]!]!]!;
-      if (v <= 0) {
-        if (++inconsistent >= maxBad) break;
-        v = -v;
-      }
-      product *= v;
-    }
-    bad[s - from] = inconsistent;
-    if (inconsistent < maxBad && product >= floor) singles.push(s);
   }
 
   // Pass 2: pairs whose mother survived pass 1, in pair order.
   const { pairOf, pairMother: mothers, pairFather: fathers, pairCount } = plan;
-  for (let r = 0; r < alive; r++) {
-    const m = from + survivors[r]!;
+  for (const m of survivors) {
+    // A parent in no pair (NO_PAIR, -1) reads undefined in mothers: never its own mother.
     const p = pairOf[m]!;
-    if (p === NO_PAIR || p >= pairCount || mothers[p] !== m) continue;
+    if (p >= pairCount) continue;
+    // Stryker disable next-line EqualityOperator: taking each pair from its father instead finds the same pairs (a pair whose father is excluded is excluded by its own scoring)
+    if (mothers[p] !== m) continue;
     const f = fathers[p]!;
-    if (f >= from && f < to && bad[f - from]! >= maxBad) continue;
+    // Bits of this range only: a father below `from` in its first word reads excluded.
+    const inRange = f >= from && f < to;
+    // Stryker disable next-line ConditionalExpression: skipping only saves time (the pair's own scoring excludes it where its father is inconsistent)
+    if (inRange && (excludedWords[f >>> 5]! >>> (f & 31)) & 1) continue;
     pairs.push(p);
   }
   pairs.sort((a, b) => a - b);
@@ -237,7 +277,8 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
         continue;
       }
       if (v <= 0) {
-        if (++inconsistent >= maxBad) break;
+        // The count goes up by one from 0, so it meets maxBad (at least 1) exactly.
+        if (++inconsistent === maxBad) break;
         v = -v;
       }
       product *= v;
@@ -278,36 +319,78 @@ export interface RelativeScanPlan {
  */
 export const SCAN_MARGIN = 1e-12;
 
+/** A relatives scan compiled for one number of loci (see {@link scanRelatives}). */
+type RelativeKernel = (
+  genotypes: Uint16Array,
+  relation: Uint8Array,
+  table: Float64Array,
+  genotypeCount: number,
+  cut: number,
+  from: number,
+  to: number,
+  found: number[],
+) => void;
+
+/** The compiled scans of this thread, by number of loci (one per frequency table in practice). */
+const relativeKernels = new Map<number, RelativeKernel>();
+
+/**
+ * The relatives scan for `loci` loci, its loop over the loci unrolled: one expression per running
+ * product, locus l in product l % 4, so the multiplications of one reference overlap instead of
+ * waiting each for the one before (one running product was bound by the multiplier's latency,
+ * about three times slower), and no per-locus loop (the unrolled body took two thirds of the
+ * time of a loop of four a step). Generated once per number of loci, as ajv compiles a schema.
+ */
+const relativeKernel = (loci: number): RelativeKernel =>
+  relativeKernels.get(loci) ?? compileRelativeKernel(loci);
+
+/** {@link relativeKernel}'s compilation, kept in relativeKernels. */
+function compileRelativeKernel(loci: number): RelativeKernel {
+  const products = [0, 1, 2, 3].map((k) => {
+    const factors: string[] = [];
+    for (let l = k; l < loci; l += 4) factors.push(`table[r + genotypes[base + ${l}]]`);
+    return factors.length > 0 ? factors.join(' * ') : '1';
+  });
+  const body = `
+    for (let s = from, base = from * ${loci}; s < to; s++, base += ${loci}) {
+      const r = relation[s] * genotypeCount;
+      const p0 = ${products[0]};
+      const p1 = ${products[1]};
+      const p2 = ${products[2]};
+      const p3 = ${products[3]};
+      if (p0 * p1 * (p2 * p3) >= cut) found.push(s);
+    }`;
+  const kernel = new Function(
+    'genotypes',
+    'relation',
+    'table',
+    'genotypeCount',
+    'cut',
+    'from',
+    'to',
+    'found',
+    body,
+  ) as RelativeKernel;
+  relativeKernels.set(loci, kernel);
+  return kernel;
+}
+
 /**
  * Slots in [from, to) whose kinship index with the plan's child reaches the floor (within
  * {@link SCAN_MARGIN}, for the exact product to decide), in increasing order. One load of a
- * genotype id and one of the index per locus; four running products, so the multiplications of
- * one reference overlap instead of waiting each for the one before (one running product was
- * bound by the multiplier's latency, about three times slower).
+ * genotype id and one of the index per locus, in the unrolled loop of {@link relativeKernel}.
  */
 export function scanRelatives(plan: RelativeScanPlan, from: number, to: number): number[] {
-  const { genotypes, relation, table } = plan;
-  const cut = plan.floor * (1 - SCAN_MARGIN);
-  const L = plan.loci;
-  const G = plan.genotypeCount;
-  const L4 = L - (L % 4);
   const found: number[] = [];
-  for (let s = from; s < to; s++) {
-    const base = s * L;
-    const r = relation[s]! * G;
-    let p0 = 1;
-    let p1 = 1;
-    let p2 = 1;
-    let p3 = 1;
-    let l = 0;
-    for (; l < L4; l += 4) {
-      p0 *= table[r + genotypes[base + l]!]!;
-      p1 *= table[r + genotypes[base + l + 1]!]!;
-      p2 *= table[r + genotypes[base + l + 2]!]!;
-      p3 *= table[r + genotypes[base + l + 3]!]!;
-    }
-    for (; l < L; l++) p0 *= table[r + genotypes[base + l]!]!;
-    if (p0 * p1 * (p2 * p3) >= cut) found.push(s);
-  }
+  relativeKernel(plan.loci)(
+    plan.genotypes,
+    plan.relation,
+    plan.table,
+    plan.genotypeCount,
+    plan.floor * (1 - SCAN_MARGIN),
+    from,
+    to,
+    found,
+  );
   return found;
 }

@@ -3,14 +3,18 @@ import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
 import { ProfileIndex } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
 import {
+  CarrierBits,
   CLASSES,
+  MAX_FILTER_EXCLUSIONS,
   PAIR_CLASSES,
   type ParentScanPlan,
+  type RelativeScanPlan,
+  SCAN_MARGIN,
   scanParents,
   scanRelatives,
   UNTYPED,
 } from '../../src/domain/search-kernel.ts';
-import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
+import { mulberry32, SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { fbiTable } from './fixtures.ts';
 
 const table = fbiTable('Caucasian');
@@ -117,5 +121,346 @@ describe('search-kernel: the scans over ranges of slots', () => {
       whole,
     );
     index.abandonSearch(plan);
+  });
+
+  it('refuses an exclusion count the filter cannot count, and finds nobody when one inconsistency is too many already', () => {
+    const child = population.childOf(mothers[2]!, fathers[2]!);
+    const plan = index.planParentSearch(child, { floor: 1 });
+    expect(() =>
+      scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS + 1 }, 0, plan.scan.count),
+    ).toThrow(new RangeError('the parent scan counts at most 8 exclusions (maxBad 9)'));
+    expect(scanParents({ ...plan.scan, maxBad: 0 }, 0, plan.scan.count)).toEqual({ singles: [], pairs: [] });
+    // The bound itself is counted: a parent 8 inconsistencies short of nothing is still found.
+    const loose = scanParents({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS }, 0, plan.scan.count);
+    expect(loose).toEqual(bruteForce({ ...plan.scan, maxBad: MAX_FILTER_EXCLUSIONS }));
+    expect(loose.singles.length).toBeGreaterThan(0);
+    index.abandonSearch(plan);
+  });
+});
+
+/** A person with each locus untyped with probability `gaps`, and now and then an allele no table lists. */
+function patchy(population: SyntheticPopulation, random: () => number, gaps: number): StrProfile {
+  const loci: Record<string, [string, string]> = {};
+  for (const [locus, genotype] of Object.entries(population.person().loci)) {
+    if (random() < gaps) continue;
+    const [a, b] = genotype as [string, string];
+    loci[locus] = random() < 0.01 ? [a, `${40 + Math.floor(random() * 3)}.3`] : [a, b];
+  }
+  return { loci } as unknown as StrProfile;
+}
+
+describe('search-kernel: the parents pre-filter against scoring everyone (random populations)', () => {
+  it('finds exactly what scoring every parent finds, for random children, gaps, new alleles, removals, exclusion counts and splits', () => {
+    const random = mulberry32(2026);
+    for (let round = 0; round < 4; round++) {
+      const population = new SyntheticPopulation(table, 100 + round);
+      const maxBad = 1 + (round % 4);
+      const index = new ProfileIndex(table, { exclusionInconsistencies: maxBad });
+      const people: StrProfile[] = [];
+      // Past one growth of the packs (1,024 slots), with gaps in the parents' loci.
+      for (let i = 0; i < 700; i++) {
+        const m = patchy(population, random, round % 2 === 0 ? 0.05 : 0);
+        const f = patchy(population, random, 0.1);
+        people.push(m, f);
+        index.add(`m${i}`, m, 'parent', { caseId: `c${i}`, relation: 'mother' });
+        if (i % 7 !== 0) index.add(`f${i}`, f, 'parent', { caseId: `c${i}`, relation: 'father' });
+        else index.add(`u${i}`, f, 'parent');
+      }
+      // Swap-removals move the last parents into freed slots (their bits with them).
+      for (let i = 3; i < 700; i += 37) index.remove(i % 2 === 0 ? `m${i}` : `f${i}`);
+      for (let q = 0; q < 4; q++) {
+        const i = Math.floor(random() * 700);
+        const child =
+          q % 3 === 2
+            ? patchy(population, random, 0.3)
+            : typedAt(population.childOf(people[2 * i]!, people[2 * i + 1]!), 3 + Math.floor(random() * 21));
+        const plan = index.planParentSearch(child, { floor: q % 2 === 0 ? 1e-6 : 100 });
+        const expected = bruteForce(plan.scan);
+        const count = plan.scan.count;
+        const cut1 = Math.floor(random() * count);
+        const cut2 = cut1 + Math.floor(random() * (count - cut1));
+        const parts = [
+          scanParents(plan.scan, 0, cut1),
+          scanParents(plan.scan, cut1, cut2),
+          scanParents(plan.scan, cut2, count),
+        ];
+        expect(parts.flatMap((p) => p.singles)).toEqual(expected.singles);
+        expect(parts.flatMap((p) => p.pairs).sort((a, b) => a - b)).toEqual(expected.pairs);
+        expect(scanParents(plan.scan, 0, count)).toEqual(expected);
+        index.abandonSearch(plan);
+      }
+    }
+  });
+
+  it('drops at the exclusion count exactly: a parent one inconsistency short is scored, one at the count is not', () => {
+    // Hand-made: the child is 10/11 at every locus; parent k shares no allele at its first k loci.
+    const loci = table.loci;
+    const genotype = (shared: boolean): [string, string] => (shared ? ['10', '12'] : ['13', '14']);
+    const index = new ProfileIndex(table, { exclusionInconsistencies: 3 });
+    for (let k = 0; k <= 5; k++) {
+      index.add(
+        `p${k}`,
+        { loci: Object.fromEntries(loci.map((l, i) => [l, genotype(i >= k)])) } as unknown as StrProfile,
+        'parent',
+      );
+    }
+    const child = { loci: Object.fromEntries(loci.map((l) => [l, ['10', '11']])) } as unknown as StrProfile;
+    const plan = index.planParentSearch(child, { floor: 0 });
+    expect(scanParents(plan.scan, 0, plan.scan.count).singles).toEqual([0, 1, 2]);
+    // An empty range finds nothing, wherever it is.
+    expect(scanParents(plan.scan, 0, 0)).toEqual({ singles: [], pairs: [] });
+    expect(scanParents(plan.scan, 3, 3)).toEqual({ singles: [], pairs: [] });
+    index.abandonSearch(plan);
+    // A parent whose product, in the scan's order, is exactly the floor is kept; just above, not.
+    const { alleles, classOf, classOffset, single, width } = plan.scan;
+    let product = 1;
+    for (const l of plan.scan.loci) {
+      const at = 2 * width + 2 * l;
+      product *= Math.abs(
+        single[
+          l * CLASSES +
+            classOf[classOffset[l]! + alleles[at]!]! +
+            classOf[classOffset[l]! + alleles[at + 1]!]!
+        ]!,
+      );
+    }
+    const at = index.planParentSearch(child, { floor: product });
+    expect(scanParents(at.scan, 0, at.scan.count).singles).toContain(2);
+    index.abandonSearch(at);
+    const above = index.planParentSearch(child, { floor: product * (1 + 2 ** -50) });
+    expect(scanParents(above.scan, 0, above.scan.count).singles).not.toContain(2);
+    index.abandonSearch(above);
+  });
+});
+
+describe('search-kernel: what a plan does not look at', () => {
+  it('skips a pair formed after the plan, though its mother was in it', () => {
+    const population = new SyntheticPopulation(table, 31);
+    const index = new ProfileIndex(table);
+    const mother = population.person();
+    const father = population.person();
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    for (let i = 0; i < 40; i++) index.add(`x${i}`, population.person(), 'parent');
+    const child = population.childOf(mother, father);
+    const plan = index.planParentSearch(child, { floor: 1e-300 });
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    expect(index.pairCount).toBe(1);
+    expect(scanParents(plan.scan, 0, plan.scan.count)).toEqual({ singles: [0], pairs: [] });
+    index.abandonSearch(plan);
+    // The next search finds the pair.
+    const next = index.planParentSearch(child, { floor: 1e-300 });
+    expect(scanParents(next.scan, 0, next.scan.count).pairs).toEqual([0]);
+    index.abandonSearch(next);
+  });
+});
+
+describe('search-kernel: pairs', () => {
+  const uniform = (genotype: (l: number) => [string, string]) =>
+    ({ loci: Object.fromEntries(table.loci.map((l, i) => [l, genotype(i)])) }) as unknown as StrProfile;
+  const child = uniform(() => ['10', '11']);
+
+  it('has 9 classes of a genotype against a child, 81 of a pair', () => {
+    expect(CLASSES).toBe(9);
+    expect(PAIR_CLASSES).toBe(81);
+  });
+
+  it('excludes a pair inconsistent at the exclusion count though neither member alone is (no mutation allowed)', () => {
+    const index = new ProfileIndex(table, { mutationRate: 0 });
+    // The mother shares no allele at loci 0 and 1, the father none at locus 2.
+    index.add(
+      'm',
+      uniform((i) => (i < 2 ? ['13', '14'] : ['10', '12'])),
+      'parent',
+      {
+        caseId: 'c',
+        relation: 'mother',
+      },
+    );
+    index.add(
+      'f',
+      uniform((i) => (i === 2 ? ['13', '14'] : ['11', '12'])),
+      'parent',
+      {
+        caseId: 'c',
+        relation: 'father',
+      },
+    );
+    const plan = index.planParentSearch(child, { floor: 0 });
+    expect(scanParents(plan.scan, 0, 2)).toEqual({ singles: [0, 1], pairs: [] });
+    expect(scanParents({ ...plan.scan, maxBad: 4 }, 0, 2)).toEqual({ singles: [0, 1], pairs: [0] });
+    index.abandonSearch(plan);
+  });
+
+  it('scores a pair whose father sits just above the range, in its last word', () => {
+    const population = new SyntheticPopulation(table, 5);
+    const index = new ProfileIndex(table);
+    for (let i = 0; i < 5; i++) index.add(`x${i}`, population.person(), 'parent');
+    const mother = population.person();
+    const father = population.person();
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    const plan = index.planParentSearch(population.childOf(mother, father), { floor: 1 });
+    expect(scanParents(plan.scan, 0, 6).pairs).toEqual([0]);
+    expect(scanParents(plan.scan, 6, 7).pairs).toEqual([]);
+    index.abandonSearch(plan);
+  });
+
+  it('scores a pair whose father sits just below the range, in its first word', () => {
+    const population = new SyntheticPopulation(table, 5);
+    const index = new ProfileIndex(table);
+    for (let i = 0; i < 5; i++) index.add(`x${i}`, population.person(), 'parent');
+    const mother = population.person();
+    const father = population.person();
+    index.add('f', father, 'parent', { caseId: 'c', relation: 'father' });
+    index.add('m', mother, 'parent', { caseId: 'c', relation: 'mother' });
+    const plan = index.planParentSearch(population.childOf(mother, father), { floor: 1 });
+    expect(scanParents(plan.scan, 0, 6).pairs).toEqual([]);
+    expect(scanParents(plan.scan, 6, 7).pairs).toEqual([0]);
+    index.abandonSearch(plan);
+  });
+
+  it('scores a pair at loci where only one member is typed: the product exactly at the floor is kept, above it not', () => {
+    const population = new SyntheticPopulation(table, 9);
+    const index = new ProfileIndex(table);
+    const mother = population.person();
+    const father = population.person();
+    const kid = population.childOf(mother, father);
+    const without = (p: StrProfile, from: number, to: number) =>
+      ({
+        loci: Object.fromEntries(
+          Object.entries(p.loci).filter(([l]) => {
+            const i = table.loci.indexOf(l as never);
+            return i < from || i >= to;
+          }),
+        ),
+      }) as unknown as StrProfile;
+    // The mother untyped at loci 0-5, the father at 6-9.
+    index.add('m', without(mother, 0, 6), 'parent', { caseId: 'c', relation: 'mother' });
+    index.add('f', without(father, 6, 10), 'parent', { caseId: 'c', relation: 'father' });
+    const plan = index.planParentSearch(kid, { floor: 1 });
+    const { alleles, classOf, classOffset, single, pair, width } = plan.scan;
+    const classAt = (s: number, l: number) =>
+      alleles[s * width + 2 * l] === UNTYPED
+        ? -1
+        : classOf[classOffset[l]! + alleles[s * width + 2 * l]!]! +
+          classOf[classOffset[l]! + alleles[s * width + 2 * l + 1]!]!;
+    let product = 1;
+    for (const l of plan.scan.loci) {
+      const km = classAt(0, l);
+      const kf = classAt(1, l);
+      const v =
+        km >= 0 && kf >= 0
+          ? pair[l * PAIR_CLASSES + km * CLASSES + kf]!
+          : single[l * CLASSES + Math.max(km, kf)]!;
+      product *= Math.abs(v);
+    }
+    index.abandonSearch(plan);
+    const at = index.planParentSearch(kid, { floor: product });
+    expect(scanParents(at.scan, 0, 2).pairs).toEqual([0]);
+    index.abandonSearch(at);
+    const above = index.planParentSearch(kid, { floor: product * (1 + 2 ** -50) });
+    expect(scanParents(above.scan, 0, 2).pairs).toEqual([]);
+    index.abandonSearch(above);
+  });
+
+  it('marks a parent in no pair apart from every pair: removing it removes none, removing a paired one its pair', () => {
+    const population = new SyntheticPopulation(table, 12);
+    const index = new ProfileIndex(table);
+    for (const c of ['a', 'b']) {
+      index.add(`m${c}`, population.person(), 'parent', { caseId: c, relation: 'mother' });
+      index.add(`f${c}`, population.person(), 'parent', { caseId: c, relation: 'father' });
+    }
+    index.add('u', population.person(), 'parent');
+    expect(index.pairCount).toBe(2);
+    index.remove('u');
+    expect(index.pairCount).toBe(2);
+    index.remove('mb');
+    expect(index.pairCount).toBe(1);
+  });
+});
+
+describe('search-kernel: CarrierBits', () => {
+  const row = (...codes: number[]) => Uint16Array.from(codes);
+
+  it('holds each slot under the codes it carries at each locus, and the untyped apart', () => {
+    const bits = new CarrierBits(2, 64, false);
+    bits.set(0, row(1, 2, UNTYPED, UNTYPED), true);
+    bits.set(33, row(2, 2, 0, 5), true);
+    const [a, b, untyped] = bits.filterAt(0, 1, 2);
+    expect([...a]).toEqual([1, 0]);
+    expect([...b]).toEqual([1, 2]);
+    // Nobody untyped at locus 0: the empty set.
+    expect([...untyped]).toEqual([0, 0]);
+    const [c0, c5, u1] = bits.filterAt(1, 0, 5);
+    expect([...c0]).toEqual([0, 2]);
+    expect([...c5]).toEqual([0, 2]);
+    expect([...u1]).toEqual([1, 0]);
+    // A code nobody carries reads the empty set.
+    expect([...bits.filterAt(1, 7, 7)[0]]).toEqual([0, 0]);
+    // Forgetting clears exactly those bits, and an untyped set nobody is left in is no longer read.
+    bits.set(0, row(1, 2, UNTYPED, UNTYPED), false);
+    expect([...bits.filterAt(0, 1, 2)[1]]).toEqual([0, 2]);
+    expect([...bits.filterAt(1, 0, 5)[2]]).toEqual([0, 0]);
+    expect(bits.filterAt(1, 0, 5)[2]).toBe(bits.filterAt(1, 7, 7)[0]);
+  });
+
+  it('keeps its bits through growth, on SharedArrayBuffers when shared, and counts its bytes', () => {
+    const bits = new CarrierBits(1, 32, true);
+    bits.set(31, row(3, 4), true);
+    // One word each: the empty set, the untyped set, codes 3 and 4.
+    expect(bits.byteLength).toBe(4 * 4);
+    bits.grow(96);
+    bits.set(95, row(3, 3), true);
+    const [three, four, untyped] = bits.filterAt(0, 3, 4);
+    expect([...three]).toEqual([1 << 31, 0, 1 << 31]);
+    expect([...four]).toEqual([1 << 31, 0, 0]);
+    expect(untyped).toHaveLength(3);
+    expect(three.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(bits.byteLength).toBe(4 * 3 * 4);
+    expect(new CarrierBits(1, 32, false).filterAt(0, 0, 0)[0].buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe('search-kernel: the relatives scan for any number of loci', () => {
+  it('keeps exactly the references whose product reaches the floor, within the margin, for 1 to 9 loci', () => {
+    const random = mulberry32(18);
+    for (let loci = 1; loci <= 9; loci++) {
+      const genotypeCount = 6;
+      const n = 300;
+      const genotypes = Uint16Array.from({ length: n * loci }, () => Math.floor(random() * genotypeCount));
+      const relation = Uint8Array.from({ length: n }, () => Math.floor(random() * 2));
+      const table = Float64Array.from({ length: 2 * genotypeCount }, () => 0.2 + 3 * random());
+      const product = (s: number) => {
+        let p = 1;
+        for (let l = 0; l < loci; l++) p *= table[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        return p;
+      };
+      // Reference 17 a hair below the floor: within the margin, so kept for the exact rescoring.
+      const floor = product(17) * (1 + SCAN_MARGIN / 2);
+      const plan: RelativeScanPlan = { genotypes, relation, loci, count: n, table, genotypeCount, floor };
+      const expected = Array.from({ length: n }, (_, s) => s).filter(
+        (s) => product(s) >= floor * (1 - SCAN_MARGIN),
+      );
+      expect(scanRelatives(plan, 0, n)).toEqual(expected);
+      expect(expected).toContain(17);
+      // A product exactly at the scan's cut is kept (table values powers of two: every order
+      // multiplies exactly).
+      const exact = Float64Array.from(table, (v) => 2 ** Math.round(Math.log2(v)));
+      const exactProduct = (s: number) => {
+        let p = 1;
+        for (let l = 0; l < loci; l++) p *= exact[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        return p;
+      };
+      // The floor whose cut is exactly a product, when there is one.
+      const cutAt = (target: number) =>
+        [1, 1 + 2 ** -52, 1 - 2 ** -53]
+          .map((k) => (target / (1 - SCAN_MARGIN)) * k)
+          .find((f) => f * (1 - SCAN_MARGIN) === target);
+      const s0 = Array.from({ length: n }, (_, s) => s).find((s) => cutAt(exactProduct(s)) !== undefined)!;
+      expect(scanRelatives({ ...plan, table: exact, floor: cutAt(exactProduct(s0))! }, 0, n)).toContain(s0);
+      expect(expected.length).toBeLessThan(n);
+      expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
+      expect(scanRelatives(plan, 5, 5)).toEqual([]);
+    }
   });
 });

@@ -401,6 +401,49 @@ describe('idempotency', () => {
   });
 });
 
+describe('idempotency without a read first (the insert is the check)', () => {
+  it('copies in one group-commit round with other reports: one case record, one event, the others stored', async () => {
+    // No lease on this path: the copies' report inserts (and their case records) share
+    // insertMany rounds with other reports, where a duplicate `_id` fails alone.
+    const copy = reportEvent(unidentifiedChild(), { role: 'volunteer' });
+    const others = Array.from({ length: 6 }, () =>
+      reportEvent(suspectedTrafficking(), { role: 'volunteer' }),
+    );
+    const answers = await Promise.all([
+      ...Array.from({ length: 6 }, () => intake.post(copy, { role: 'volunteer' })),
+      ...others.map((e) => intake.post(e, { role: 'volunteer' })),
+    ]);
+    expect(answers.map((a) => a.status)).toEqual(Array(12).fill(202));
+    const copies = answers.slice(0, 6);
+    for (const a of copies) expect(a.body).toEqual(copies[0]!.body);
+    expect(copies.filter((a) => a.headers['idempotent-replayed'] === 'true')).toHaveLength(5);
+    const caseIds = answers.map((a) => (a.body as { caseId: string }).caseId);
+    expect(new Set(caseIds).size).toBe(7);
+    for (const caseId of new Set(caseIds)) {
+      expect(await intake.app.stores.cases.get(caseId)).toMatchObject({ status: 'open' });
+      await cases.waitForEvent((e) => (e.data as { caseId: string }).caseId === caseId);
+    }
+    await new Promise((r) => setTimeout(r, 500));
+    const opened = (id: string) => cases.events.filter((e) => (e.data as { caseId?: string }).caseId === id);
+    expect(opened(caseIds[0]!)).toHaveLength(1);
+    expect(await intake.app.stores.reports.count({ eventId: copy.id })).toBe(1);
+  });
+
+  it('a retried sighting whose case closed since gets its first answer', async () => {
+    const opened = await intake.post(reportEvent(missingChild({ name: uniqueName('child') })));
+    const caseId = (opened.body as { caseId: string }).caseId;
+    await cases.waitForEvent((e) => (e.data as { caseId: string }).caseId === caseId);
+    const seen = reportEvent(sighting(caseId));
+    const first = await intake.post(seen);
+    expect(first.status).toBe(202);
+    await intake.app.intake.caseClosed({ caseId, closedAt: new Date().toISOString(), reason: 'found' });
+    const again = await intake.post(seen);
+    expect(again.status).toBe(202);
+    expect(again.body).toEqual(first.body);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+});
+
 describe('the duplicate-child rule', () => {
   it('a second report of the same child adds a lead to the open case (name normalised)', async () => {
     const name = uniqueName('Wang Fang');

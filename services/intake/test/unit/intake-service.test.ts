@@ -179,6 +179,128 @@ describe('the duplicate-child rule', () => {
   });
 });
 
+describe('retries and reused ids, with no read before the first write', () => {
+  // The report's own insert is the idempotency check: these are the paths where a retry meets a
+  // world that moved on since its first delivery.
+  const unidentified = {
+    kind: 'unidentified-child',
+    child: { sex: 'female', apparentAge: 5 },
+    foundAt: {
+      at: '2026-11-28T07:00:00Z',
+      place: 'Hefei bus terminal',
+      lat: 31.8,
+      lon: 117.3,
+      region: '340104',
+    },
+  };
+
+  it('a retry of a sighting accepted before its case closed gets its first answer, not 409', async () => {
+    const opened = await intake.submit(submission(missingChild()));
+    const lead = await intake.submit(submission(sighting(opened.caseId), 'ce-s', unit));
+    await intake.caseClosed({ caseId: opened.caseId, closedAt: '2026-11-28T07:55:00Z', reason: 'found' });
+    const again = await intake.submit(submission(sighting(opened.caseId), 'ce-s', unit));
+    expect(again).toStrictEqual({ ...lead, replay: true });
+    expect(persistence.outbox.ofType('homeward.case.lead-added')).toHaveLength(1);
+  });
+
+  it('a retry after a later report took the child over neither takes it back nor adds a lead', async () => {
+    const first = await intake.submit(submission(missingChild({ at: '2026-10-01T00:00:00Z' })));
+    const later = await intake.submit(submission(missingChild({ at: '2026-11-28T07:00:00Z' }), 'ce-2'));
+    expect(later.outcome).toBe('case-opened');
+    const again = await intake.submit(submission(missingChild({ at: '2026-10-01T00:00:00Z' })));
+    expect(again).toStrictEqual({ ...first, replay: true });
+    const key = duplicateChildKey(missingChild() as never);
+    expect(await stores.childKeys.get(key)).toMatchObject({ caseId: later.caseId });
+    expect(persistence.outbox.published).toHaveLength(2);
+  });
+
+  it('a retry of a lead after its case closed answers as before, and the child later opens a new case', async () => {
+    const opened = await intake.submit(submission(missingChild()));
+    const lead = await intake.submit(submission(missingChild({ at: '2026-11-28T07:30:00Z' }), 'ce-2'));
+    expect(lead.outcome).toBe('lead-added');
+    await intake.caseClosed({ caseId: opened.caseId, closedAt: '2026-11-28T07:50:00Z', reason: 'found' });
+    // The key is free: the retry claims it on its way to finding its first answer.
+    const again = await intake.submit(submission(missingChild({ at: '2026-11-28T07:30:00Z' }), 'ce-2'));
+    expect(again).toStrictEqual({ ...lead, replay: true });
+    // That claim names a case no report opened: the next report of the child takes it over.
+    const next = await intake.submit(submission(missingChild({ at: '2026-11-28T07:45:00Z' }), 'ce-3'));
+    expect(next.outcome).toBe('case-opened');
+    expect(next.caseId).not.toBe(opened.caseId);
+    expect(await stores.cases.get(next.caseId)).toMatchObject({ status: 'open' });
+    expect(persistence.outbox.ofType('homeward.case.opened').map((e) => e.data.caseId)).toEqual([
+      opened.caseId,
+      next.caseId,
+    ]);
+  });
+
+  it('an id reused for another child is refused, and leaves no claim that misroutes that child', async () => {
+    await intake.submit(submission(unidentified));
+    expect(await refusal(intake.submit(submission(missingChild())))).toEqual({
+      code: 'INTAKE_ERR_ID_REUSED',
+      status: 409,
+    });
+    // The refused copy's case record is taken back: the first report opened its own case.
+    expect(await stores.cases.count()).toBe(1);
+    const real = await intake.submit(submission(missingChild(), 'ce-2'));
+    expect(real).toMatchObject({ outcome: 'case-opened', replay: false });
+    expect(await stores.childKeys.get(duplicateChildKey(missingChild() as never))).toMatchObject({
+      caseId: real.caseId,
+    });
+  });
+
+  it('ten copies of a report that opens a case without a lease: one case, one event', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 10 }, () => intake.submit(submission(unidentified))),
+    );
+    expect(answers.filter((a) => !a.replay)).toHaveLength(1);
+    expect(new Set(answers.map((a) => a.caseId)).size).toBe(1);
+    expect(await stores.cases.get(answers[0]!.caseId)).toMatchObject({ status: 'open' });
+    expect(await stores.cases.count()).toBe(1);
+    expect(persistence.outbox.published).toHaveLength(1);
+  });
+
+  it('a crash between the claim and the report: the retry opens the case it claimed', async () => {
+    const reportId = reportIdFor('hefei-psb', 'ce-1');
+    const key = duplicateChildKey(missingChild() as never);
+    await stores.childKeys.insertOnce({
+      _id: key,
+      caseId: caseIdFor(reportId),
+      openerReportId: reportId,
+      lastSeenAt: '2026-11-28T07:00:00Z',
+      claimedAt: new Date('2026-11-28T07:59:00Z'),
+    });
+    const r = await intake.submit(submission(missingChild()));
+    expect(r).toMatchObject({ caseId: caseIdFor(reportId), outcome: 'case-opened', replay: false });
+    expect(await stores.cases.get(r.caseId)).toMatchObject({ status: 'open', childKey: key });
+    expect(persistence.outbox.ofType('homeward.case.opened')).toHaveLength(1);
+  });
+
+  it('a crash that left the case record without its report: another report of the child opens its own', async () => {
+    const crashedId = reportIdFor('hefei-psb', 'ce-crashed');
+    const key = duplicateChildKey(missingChild() as never);
+    await stores.childKeys.insertOnce({
+      _id: key,
+      caseId: caseIdFor(crashedId),
+      openerReportId: crashedId,
+      lastSeenAt: '2026-11-28T07:00:00Z',
+      claimedAt: new Date('2026-11-28T07:59:00Z'),
+    });
+    await stores.cases.insertOnce({
+      _id: caseIdFor(crashedId),
+      status: 'open',
+      kind: 'missing-child',
+      region: '340104',
+      openedAt: new Date('2026-11-28T07:59:00Z'),
+      reportId: crashedId,
+      childKey: key,
+    });
+    const r = await intake.submit(submission(missingChild(), 'ce-2'));
+    expect(r).toMatchObject({ outcome: 'case-opened', replay: false });
+    expect(r.caseId).not.toBe(caseIdFor(crashedId));
+    expect(persistence.outbox.ofType('homeward.case.lead-added')).toHaveLength(0);
+  });
+});
+
 describe('sightings and the view of cases', () => {
   it('a sighting needs a known, open case', async () => {
     expect(await refusal(intake.submit(submission(sighting('case-x'), 'ce-s', unit)))).toEqual({

@@ -39,10 +39,27 @@ export function fanoutMetrics(registry: Registry): FanoutMetrics {
     buckets: [1, 10, 100, 1_000, 10_000, 100_000],
     registers,
   });
+  // The labelled series of each combination, looked up once (a handful of kinds and codes), not
+  // hashed from a label object on every delivery.
+  const counted = new Map<string, { inc(): void }>();
+  const timed = new Map<string, { observe(v: number): void }>();
   return {
     delivery(kind, ok, reason, seconds) {
-      deliveries.inc({ kind, outcome: ok ? 'delivered' : 'failed', reason: ok ? '' : (reason ?? 'unknown') });
-      deliverySeconds.observe({ kind }, seconds);
+      const outcome = ok ? 'delivered' : 'failed';
+      const code = ok ? '' : (reason ?? 'unknown');
+      const key = `${kind}|${outcome}|${code}`;
+      let c = counted.get(key);
+      if (!c) {
+        c = deliveries.labels({ kind, outcome, reason: code });
+        counted.set(key, c);
+      }
+      c.inc();
+      let t = timed.get(kind);
+      if (!t) {
+        t = deliverySeconds.labels({ kind });
+        timed.set(kind, t);
+      }
+      t.observe(seconds);
     },
     fanout(kind, units, seconds) {
       fanoutSeconds.observe({ kind }, seconds);

@@ -16,7 +16,10 @@ export interface AlertHandlerDeps {
 export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homeward.alert.issued'> {
   return async (event, ctx) => {
     const d = event.data;
-    const alert = await deps.store.recordIssued({
+    // Stored with `started.alert` already set: claims begin right after this insert, and an alert
+    // this call created needs no check of its ledger nor a leased update to mark it (one
+    // document write per issued alert instead of four store round trips before the first claim).
+    const { alert, inserted } = await deps.store.recordIssued({
       _id: d.alertId,
       caseId: d.caseId,
       issuedAt: new Date(d.issuedAt),
@@ -25,12 +28,20 @@ export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homewa
       radiusKm: d.radiusKm,
       center: d.center,
       status: 'active',
+      started: { alert: true },
     });
     if (alert.status === 'cancelled') {
       ctx.log.info({ alertId: d.alertId }, 'alert already cancelled; not fanned out');
       return;
     }
-    const { inside, claimed } = await fanOutStep(deps, alert.view, d, new Date(d.issuedAt), ctx.traceparent);
+    const { inside, claimed } = await fanOutStep(
+      deps,
+      alert.view,
+      d,
+      new Date(d.issuedAt),
+      ctx.traceparent,
+      inserted,
+    );
     ctx.log.info({ alertId: d.alertId, step: d.step, inside, claimed }, 'alert fanned out');
   };
 }
@@ -45,10 +56,13 @@ async function fanOutStep(
   d: { alertId: string; step: number; radiusKm: number; center: { lat: number; lon: number } },
   at: Date,
   traceparent: string | undefined,
+  newAlert = false,
 ): Promise<{ inside: number; claimed: number }> {
   const units = await deps.index.within(d.center, d.radiusKm);
   const unitEvent = unitAlertEvent(view, d.step, d.radiusKm, d.center, at);
-  const { claimed } = await deps.fanout.deliver(d.alertId, 'alert', d.step, units, unitEvent, traceparent);
+  const { claimed } = await deps.fanout.deliver(d.alertId, 'alert', d.step, units, unitEvent, traceparent, {
+    newAlert,
+  });
   return { inside: units.length, claimed };
 }
 

@@ -8,6 +8,12 @@ import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../doma
  * - pending for this step and its lease expired (its owner died): take it over → claimed;
  * - pending for this step under a live lease (another instance is delivering it): → waiting;
  * - anything else (settled, or claimed by an earlier step): skip, it has had this alert.
+ *
+ * The same script reads each claimed unit's webhook target, so a chunk of units costs one round
+ * trip (measured on 10,000 units: the HMGET and the 10,000 commands of the XADD pipeline that
+ * used to follow each claim were about a tenth of the service's CPU during the fan-out).
+ *
+ * KEYS: [1] the ledger hash, [2] the targets hash. ARGV: step, owner, lease ms, then the unit ids.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -15,26 +21,31 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local step = ARGV[1]
 local owner = ARGV[2]
 local value = 'p|' .. step .. '|' .. owner .. '|' .. (now + tonumber(ARGV[3]))
-local claimed, waiting = {}, {}
+local claimed, waiting, targets = {}, {}, {}
+local function take(u)
+  claimed[#claimed + 1] = u
+  targets[#targets + 1] = redis.call('HGET', KEYS[2], u) or ''
+end
 for i = 4, #ARGV do
   local u = ARGV[i]
-  local v = redis.call('HGET', KEYS[1], u)
-  if not v then
-    redis.call('HSET', KEYS[1], u, value)
-    claimed[#claimed + 1] = u
-  elseif string.sub(v, 1, 2) == 'p|' then
-    local s, o, l = string.match(v, '^p|([^|]*)|([^|]*)|([^|]*)$')
-    if s == step then
-      if tonumber(l) < now then
-        redis.call('HSET', KEYS[1], u, value)
-        claimed[#claimed + 1] = u
-      else
-        waiting[#waiting + 1] = u
+  if redis.call('HSETNX', KEYS[1], u, value) == 1 then
+    take(u)
+  else
+    local v = redis.call('HGET', KEYS[1], u)
+    if string.sub(v, 1, 2) == 'p|' then
+      local s, o, l = string.match(v, '^p|([^|]*)|([^|]*)|([^|]*)$')
+      if s == step then
+        if tonumber(l) < now then
+          redis.call('HSET', KEYS[1], u, value)
+          take(u)
+        else
+          waiting[#waiting + 1] = u
+        end
       end
     end
   end
 end
-return {claimed, waiting}
+return {claimed, waiting, targets}
 `;
 
 /** The marker field that says a ledger hash was initialised (unit ids cannot start with `~`). */
@@ -43,11 +54,12 @@ const INIT = '~init';
 type WithClaim = Redis & {
   hwClaim(
     key: string,
+    targetsKey: string,
     step: string,
     owner: string,
     leaseMs: string,
     ...units: string[]
-  ): Promise<[string[], string[]]>;
+  ): Promise<[string[], string[], string[]]>;
 };
 
 /**
@@ -63,7 +75,7 @@ export class ClaimLedger {
     private readonly prefix: string,
   ) {
     if (!(redis as unknown as Partial<WithClaim>).hwClaim)
-      redis.defineCommand('hwClaim', { numberOfKeys: 1, lua: CLAIM_SCRIPT });
+      redis.defineCommand('hwClaim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
     this.redis = redis as unknown as WithClaim;
   }
 
@@ -93,6 +105,10 @@ export class ClaimLedger {
     await pipe.exec();
   }
 
+  /**
+   * Claims what it may of `unitIds` (see the script above); `targets[i]` is the raw webhook
+   * target of `claimed[i]` from the hash `targetsKey` ('' if the unit is gone).
+   */
   async claim(
     alertId: string,
     kind: DeliveryKind,
@@ -100,16 +116,18 @@ export class ClaimLedger {
     owner: string,
     leaseMs: number,
     unitIds: string[],
-  ): Promise<{ claimed: string[]; waiting: string[] }> {
-    if (unitIds.length === 0) return { claimed: [], waiting: [] };
-    const [claimed, waiting] = await this.redis.hwClaim(
+    targetsKey: string,
+  ): Promise<{ claimed: string[]; waiting: string[]; targets: string[] }> {
+    if (unitIds.length === 0) return { claimed: [], waiting: [], targets: [] };
+    const [claimed, waiting, targets] = await this.redis.hwClaim(
       this.key(alertId, kind),
+      targetsKey,
       String(step),
       owner,
       String(leaseMs),
       ...unitIds,
     );
-    return { claimed, waiting };
+    return { claimed, waiting, targets };
   }
 
   /** Records settled outcomes (after MongoDB has them). */
@@ -125,10 +143,21 @@ export class ClaimLedger {
     }>,
   ): Promise<void> {
     if (entries.length === 0) return;
+    // One multi-field HSET per ledger (a batch is mostly one or a few alerts), not one per unit.
+    const byKey = new Map<string, string[]>();
+    for (const e of entries) {
+      const key = this.key(e.alertId, e.kind);
+      let fields = byKey.get(key);
+      if (!fields) {
+        fields = [];
+        byKey.set(key, fields);
+      }
+      fields.push(e.unitId, settledClaim(e.status, e.step, e.attempts, e.at));
+    }
     const pipe = this.redis.pipeline();
-    for (const e of entries)
-      pipe.hset(this.key(e.alertId, e.kind), e.unitId, settledClaim(e.status, e.step, e.attempts, e.at));
-    await pipe.exec();
+    for (const [key, fields] of byKey) pipe.hset(key, ...fields);
+    const results = await pipe.exec();
+    for (const [err] of results ?? []) if (err) throw err;
   }
 
   /** Every claim of an alert, by unit. */

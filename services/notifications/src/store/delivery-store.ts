@@ -80,10 +80,10 @@ export class DeliveryStore {
     return this.alerts.get(alertId);
   }
 
-  /** Records an issued alert unless known; returns the stored one. */
-  async recordIssued(doc: AlertDoc): Promise<AlertDoc> {
-    if (await this.alerts.insertOnce(doc)) return doc;
-    return (await this.findAlert(doc._id)) ?? doc;
+  /** Records an issued alert unless known; returns the stored one, and whether this call stored it. */
+  async recordIssued(doc: AlertDoc): Promise<{ alert: AlertDoc; inserted: boolean }> {
+    if (await this.alerts.insertOnce(doc)) return { alert: doc, inserted: true };
+    return { alert: (await this.findAlert(doc._id)) ?? doc, inserted: false };
   }
 
   /** Moves a known alert to a later step (never backwards). */

@@ -1,5 +1,21 @@
 import type { Redis } from 'ioredis';
 
+/**
+ * Appends one entry to every stream named in KEYS (`XADD MAXLEN ~`): ARGV max length, type,
+ * data. One command per chunk of units, so the event's body crosses the socket once, not once
+ * per unit (a pipeline of one XADD per unit wrote 10 MB to Redis for 10,000 units).
+ */
+const APPEND_SCRIPT = `
+for i = 1, #KEYS do
+  redis.call('XADD', KEYS[i], 'MAXLEN', '~', ARGV[1], '*', 'type', ARGV[2], 'data', ARGV[3])
+end
+return #KEYS
+`;
+
+type WithAppend = Redis & {
+  hwFeedAppend(numKeys: number, ...keysThenArgs: string[]): Promise<number>;
+};
+
 /** One entry of a unit's live channel. */
 export interface FeedEntry {
   id: string;
@@ -13,23 +29,27 @@ export interface FeedEntry {
  * The kit's `SseHub` reads these streams for the terminals.
  */
 export class UnitFeed {
+  private readonly redis: WithAppend;
+
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly prefix: string,
     private readonly maxLen: number,
-  ) {}
+  ) {
+    if (!(redis as unknown as Partial<WithAppend>).hwFeedAppend)
+      redis.defineCommand('hwFeedAppend', { lua: APPEND_SCRIPT });
+    this.redis = redis as unknown as WithAppend;
+  }
 
   key(unitId: string): string {
     return `${this.prefix}unit:${unitId}:feed`;
   }
 
-  /** Appends one event (already encoded) to many units' streams in one round trip. */
+  /** Appends one event (already encoded) to many units' streams in one command. */
   async append(unitIds: string[], type: string, body: string): Promise<void> {
     if (unitIds.length === 0) return;
-    const pipe = this.redis.pipeline();
-    for (const u of unitIds)
-      pipe.xadd(this.key(u), 'MAXLEN', '~', String(this.maxLen), '*', 'type', type, 'data', body);
-    await pipe.exec();
+    const keys = unitIds.map((u) => this.key(u));
+    await this.redis.hwFeedAppend(keys.length, ...keys, String(this.maxLen), type, body);
   }
 }
 

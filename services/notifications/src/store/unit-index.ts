@@ -17,7 +17,8 @@ export interface UnitTarget {
  */
 export class UnitIndex {
   private readonly geoKey: string;
-  private readonly targetsKey: string;
+  /** The hash of webhook targets (unit id → JSON), read by the claim script for claimed units. */
+  readonly targetsKey: string;
   private readonly metaKey: string;
   private synced: Promise<void> | undefined;
 
@@ -126,17 +127,11 @@ export class UnitIndex {
     }
     return inside;
   }
+}
 
-  /** Webhook targets of many units in one round trip; a unit deleted meanwhile is absent. */
-  async targets(unitIds: string[]): Promise<Map<string, UnitTarget>> {
-    const out = new Map<string, UnitTarget>();
-    if (unitIds.length === 0) return out;
-    const values = await this.redis.hmget(this.targetsKey, ...unitIds);
-    values.forEach((v, i) => {
-      if (v) out.set(unitIds[i]!, JSON.parse(v) as UnitTarget);
-    });
-    return out;
-  }
+/** A target as the targets hash stores it; undefined for '' (the unit is gone). */
+export function parseTarget(raw: string): UnitTarget | undefined {
+  return raw === '' ? undefined : (JSON.parse(raw) as UnitTarget);
 }
 
 function targetOf(u: UnitDoc): UnitTarget {

@@ -129,8 +129,11 @@ describe('UnitStore: the unit events', () => {
 describe('DeliveryStore', () => {
   it('keeps the first issue, moves steps only forward, cancels once, and ignores unknown alerts', async () => {
     const store = new DeliveryStore(new MemoryPersistence(), noDb);
-    expect(await store.recordIssued(alert('al-1'))).toMatchObject({ step: 0 });
-    expect(await store.recordIssued({ ...alert('al-1'), radiusKm: 999 })).toMatchObject({ radiusKm: 100 });
+    expect(await store.recordIssued(alert('al-1'))).toMatchObject({ alert: { step: 0 }, inserted: true });
+    expect(await store.recordIssued({ ...alert('al-1'), radiusKm: 999 })).toMatchObject({
+      alert: { radiusKm: 100 },
+      inserted: false,
+    });
     await store.recordEscalated('al-1', 2, 300, { lat: 1, lon: 2 });
     await store.recordEscalated('al-1', 1, 200, { lat: 3, lon: 4 });
     expect(await store.findAlert('al-1')).toMatchObject({

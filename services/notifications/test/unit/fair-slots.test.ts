@@ -1,0 +1,66 @@
+import { describe, expect, it } from 'vitest';
+import { FairSlots } from '../../src/delivery/fair-slots.ts';
+
+/** Queues `n` requests of a lane; each notes `lane:i` when it is handed a slot. */
+function request(slots: FairSlots, lane: string, n: number, served: string[]): void {
+  for (let i = 0; i < n; i++) void slots.acquire(lane).then(() => served.push(`${lane}:${i}`));
+}
+
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** Releases one slot at a time and lets the woken request note itself, `times` times. */
+async function releaseEach(slots: FairSlots, times: number): Promise<void> {
+  for (let i = 0; i < times; i++) {
+    slots.release();
+    await tick();
+  }
+}
+
+describe('FairSlots: the sender’s slots, shared round-robin by alert', () => {
+  it('gives free slots at once, then queues; freed slots go lane after lane, oldest first in a lane', async () => {
+    const slots = new FairSlots(2);
+    const served: string[] = [];
+    // A's burst comes first and is the larger; B and C come after it.
+    request(slots, 'A', 5, served);
+    request(slots, 'B', 2, served);
+    request(slots, 'C', 1, served);
+    await tick();
+    expect(served).toEqual(['A:0', 'A:1']);
+    expect(slots.inUse).toBe(2);
+    expect(slots.queued).toBe(6);
+    await releaseEach(slots, 6);
+    // Not A:2, A:3, A:4 before B and C: one of each waiting lane in turn.
+    expect(served).toEqual(['A:0', 'A:1', 'A:2', 'B:0', 'C:0', 'A:3', 'B:1', 'A:4']);
+    expect(slots.queued).toBe(0);
+    expect(slots.inUse).toBe(2);
+    await releaseEach(slots, 2);
+    expect(slots.inUse).toBe(0);
+  });
+
+  it('a lane served moves behind the lanes that waited; a lane arriving later joins the turn at the end', async () => {
+    const slots = new FairSlots(1);
+    const served: string[] = [];
+    request(slots, 'A', 3, served); // A:0 takes the slot, A:1 and A:2 wait
+    request(slots, 'B', 2, served);
+    await tick();
+    await releaseEach(slots, 1); // → A:1; A moves behind B
+    request(slots, 'C', 1, served); // joins after A
+    await releaseEach(slots, 4);
+    expect(served).toEqual(['A:0', 'A:1', 'B:0', 'A:2', 'C:0', 'B:1']);
+    expect(slots.queued).toBe(0);
+  });
+
+  it('never holds more than its limit, and frees a slot nobody waits for', async () => {
+    const slots = new FairSlots(3);
+    const served: string[] = [];
+    request(slots, 'A', 10, served);
+    await tick();
+    expect(served).toHaveLength(3);
+    await releaseEach(slots, 7);
+    expect(served).toHaveLength(10);
+    expect(slots.inUse).toBe(3);
+    await releaseEach(slots, 3);
+    expect(slots.inUse).toBe(0);
+    expect(() => new FairSlots(0)).toThrow(RangeError);
+  });
+});
