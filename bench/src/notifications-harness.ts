@@ -3,6 +3,8 @@
 // and Redis keys, units written straight into MongoDB, the alert events, and the ceiling (plain
 // signed POSTs from one Node process to the same receivers, in the same run).
 import { fork } from 'node:child_process';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
 import { createHmac, randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
@@ -97,6 +99,8 @@ if (process.env[RECEIVERS_ENV]) {
 /** The receivers' child process, as the bench talks to it. */
 export interface Receivers {
   ports: number[];
+  /** The receivers' process id (for its CPU time). */
+  pid: number;
   count(): Promise<{ count: number; unhealthy: number }>;
   /** The healthy arrivals since the last take, and forgets them. */
   take(): Promise<Arrival[]>;
@@ -126,6 +130,7 @@ export async function startReceivers(k: number): Promise<Receivers> {
   const take = async () => (await ask<{ healthy: Arrival[] }>('take')).healthy;
   return {
     ports,
+    pid: child.pid!,
     count,
     take,
     async waitCount(n, timeoutMs, pollMs = 2) {
@@ -148,6 +153,86 @@ export async function startReceivers(k: number): Promise<Receivers> {
     },
     stop: () => child.send({ cmd: 'exit' }),
   };
+}
+
+// ------------------------------------------------------------------------------------------
+// CPU: where a phase's CPU went (this process, the receivers, Redis, FerretDB, Kafka), so a
+// figure taken on a loaded machine still says what each delivery cost, and a profile of this
+// process (the service) over one phase.
+// ------------------------------------------------------------------------------------------
+
+/** Linux's clock ticks per second, in which /proc/<pid>/stat counts CPU time. */
+const TICKS = 100;
+
+/** CPU seconds (user + system) of one process, from /proc; 0 where there is none. */
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / TICKS;
+  } catch {
+    return 0;
+  }
+}
+
+/** The pids whose command name starts with `name` (the shared Redis, say). */
+function pidsNamed(name: string): number[] {
+  const pids: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(name)) pids.push(Number(d));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return pids;
+}
+
+/** CPU seconds so far, by process: this one (service or ceiling), the receivers, the stores. */
+export interface CpuSnapshot {
+  bench: number;
+  receivers: number;
+  redis: number;
+  ferretdb: number;
+  kafka: number;
+}
+
+export function cpuSnapshot(receiversPid: number): CpuSnapshot {
+  const own = process.cpuUsage();
+  const sum = (name: string) => pidsNamed(name).reduce((a, p) => a + procCpuSeconds(p), 0);
+  return {
+    bench: (own.user + own.system) / 1e6,
+    receivers: procCpuSeconds(receiversPid),
+    redis: sum('redis-server'),
+    ferretdb: sum('ferretdb'),
+    kafka: sum('java'),
+  };
+}
+
+/** CPU ms per `per` units of work between two snapshots, one line (the shared stores include anything else using them). */
+export function cpuLine(a: CpuSnapshot, b: CpuSnapshot, units: number, per = 1000): string {
+  const f = (k: keyof CpuSnapshot) => (((b[k] - a[k]) * 1000 * per) / units).toFixed(0);
+  return `this process ${f('bench')}, receivers ${f('receivers')}, Redis ${f('redis')}, FerretDB ${f('ferretdb')}, Kafka ${f('kafka')}`;
+}
+
+/**
+ * A CPU profile of this process while `fn` runs, written to `dir` (BENCH_PROFILE) as
+ * `<label>.cpuprofile`; without a dir, just `fn`.
+ */
+export async function profiled<T>(dir: string | undefined, label: string, fn: () => Promise<T>): Promise<T> {
+  if (!dir) return fn();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await fn();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(`${dir}/${label}.cpuprofile`, JSON.stringify(profile));
+    session.disconnect();
+  }
 }
 
 // ------------------------------------------------------------------------------------------
