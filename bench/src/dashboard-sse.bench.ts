@@ -7,7 +7,9 @@
 // processes of their own; the harness reports its own CPU and event-loop delay, so a figure
 // bounded by the measuring side shows as such.
 // Run: npm run bench -- dashboard-sse [-- clients eventsPerSecond seconds clientProcesses]
-// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each picks the servers measured;
+// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each,bare-timer picks the servers measured, the
+// first three by default; bare-timer makes the events in the server itself, no broker: the
+// clients' own floor;
 // BENCH_SSE_PROFILE=<dir> writes a CPU profile of the dashboard there).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -102,6 +104,58 @@ async function baselineServer(topic: string, port: number, mode: 'each' | 'tick'
     for (const c of clients) c.end();
     server.close();
     void consumer.disconnect().finally(() => process.exit(0));
+  });
+}
+
+// ---- the timer server (this file run with --timer <port>) ---------------------------------
+
+/**
+ * A bare SSE server with no broker at all: it makes the load's events itself on a timer (on
+ * `go <rate> <seconds> <runId>` on stdin) and writes each to every client at once, stamped with
+ * the moment it was made. What it measures is the clients' side (these processes reading 1,000
+ * sockets) and node:http's writes: the floor of every other figure, so a p99 above the goal here
+ * says the harness, not the server, is the bound. Prints the events' times as JSON when done.
+ */
+async function timerServer(port: number): Promise<void> {
+  const clients = new Set<ServerResponse>();
+  const server = createServer((req, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    res.write(': connected\n\n');
+    clients.add(res);
+    req.on('close', () => clients.delete(res));
+  });
+  server.maxConnections = 100_000;
+  // Before the load: a comment with a time every 200 ms, which the warm-up waits for.
+  const warm = setInterval(() => {
+    const chunk = Buffer.from(`: {"time":"${new Date().toISOString()}"}\n\n`);
+    for (const c of clients) c.write(chunk);
+  }, 200);
+  server.listen(port, '127.0.0.1', () => process.stdout.write('ready\n'));
+  process.stdin.setEncoding('utf8');
+  process.stdin.on('data', async (d: string) => {
+    const m = /go (\d+) (\d+) (\S+)/.exec(d);
+    if (!m) return;
+    clearInterval(warm);
+    const rate = Number(m[1]);
+    const total = rate * Number(m[2]);
+    const runId = m[3]!;
+    const at = new Array<number>(total);
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const wait = t0 + (i * 1000) / rate - performance.now();
+      if (wait > 0) await sleep(wait);
+      at[i] = Date.now();
+      const frame = Buffer.from(
+        `id: ${i}\ndata: {"time":"${new Date(at[i]!).toISOString()}","data":{"unitId":"load-${runId}-${i}"}}\n\n`,
+      );
+      for (const c of clients) c.write(frame);
+    }
+    process.stdout.write(`${JSON.stringify({ at })}\n`);
+  });
+  process.on('SIGTERM', () => {
+    for (const c of clients) c.end();
+    server.close();
+    process.exit(0);
   });
 }
 
@@ -355,6 +409,23 @@ async function warmUp(
   await sleep(500);
 }
 
+/** The timer server's warm-up: its clients are connected and it writes to them. */
+async function timerWarmUp(url: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const req = request(url, { headers: { accept: 'text/event-stream' } }, (res) => {
+      res.on('data', (d: Buffer) => {
+        if (d.includes('"time":"')) {
+          req.destroy();
+          resolve();
+        }
+      });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+  await sleep(500);
+}
+
 interface Result {
   label: string;
   delivered: number;
@@ -389,6 +460,8 @@ async function measure(
   kafka: Kafka,
   topic: string,
   runId: string,
+  /** The timer server: it makes the load itself (no broker, no warm-up through Kafka). */
+  timer?: (rate: number, seconds: number, runId: string) => Promise<Awaited<ReturnType<typeof publishLoad>>>,
 ): Promise<Result> {
   const { clients, rate, seconds, clientProcs } = opts;
   const procs = Array.from({ length: clientProcs }, (_, p) => {
@@ -416,13 +489,16 @@ async function measure(
     return { ...state, state, connected };
   });
   await Promise.all(procs.map((p) => p.connected));
-  await warmUp(url, headers, kafka, topic, runId);
+  if (timer) await timerWarmUp(url);
+  else await warmUp(url, headers, kafka, topic, runId);
   const load = loadavg()
     .map((l) => l.toFixed(2))
     .join(' ');
   const cpu0 = treeCpuSeconds(server.pid!);
   const t0 = performance.now();
-  const sent = await publishLoad(kafka, topic, rate, seconds, runId);
+  const sent = timer
+    ? await timer(rate, seconds, runId)
+    : await publishLoad(kafka, topic, rate, seconds, runId);
   const serverCpu = (treeCpuSeconds(server.pid!) - cpu0) / ((performance.now() - t0) / 1000);
   const samples: ClientSample[] = await Promise.all(
     procs.map(async ({ child, state }) => {
@@ -603,6 +679,49 @@ async function main(): Promise<void> {
       await stopChild(baseline);
     }
 
+    if (only.includes('bare-timer')) {
+      const timerServerProc = spawn(
+        join(repoRoot, 'node_modules/.bin/tsx'),
+        [fileURLToPath(import.meta.url), '--timer', String(BASELINE_PORT)],
+        { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+      );
+      children.push(timerServerProc);
+      let output = '';
+      await new Promise<void>((resolve, reject) => {
+        timerServerProc.stdout!.on('data', (d: Buffer) => {
+          output += d.toString();
+          if (output.includes('ready')) resolve();
+        });
+        timerServerProc.once('exit', (c) => reject(new Error(`timer server exited with ${c}`)));
+      });
+      const generate = async (r: number, s: number, id: string) => {
+        output = '';
+        timerServerProc.stdin!.write(`go ${r} ${s} ${id}\n`);
+        for (;;) {
+          const line = output.split('\n').find((l) => l.startsWith('{'));
+          if (line && output.endsWith('\n')) {
+            const at = (JSON.parse(line) as { at: number[] }).at;
+            return { total: at.length, ackedAt: Float64Array.from(at), ackP50: 0, ackP99: 0 };
+          }
+          await sleep(50);
+        }
+      };
+      results.push(
+        await measure(
+          'bare-timer: node:http, events made on a timer in the server, no broker (the clients’ floor)',
+          `http://127.0.0.1:${BASELINE_PORT}/`,
+          {},
+          opts,
+          timerServerProc,
+          kafka,
+          topic,
+          `${runId}t`,
+          generate,
+        ),
+      );
+      await stopChild(timerServerProc);
+    }
+
     out('');
     out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
@@ -671,6 +790,7 @@ if (process.argv[2] === '--baseline')
     Number(process.argv[4]),
     process.argv[5] === 'each' ? 'each' : 'tick',
   );
+else if (process.argv[2] === '--timer') await timerServer(Number(process.argv[3]));
 else if (process.argv[2] === '--clients')
   await clientsProcess(
     process.argv[3]!,

@@ -112,7 +112,8 @@ export async function buildApp(
     logger: rt.logger.child({ component: 'outcomes' }),
     flushMs: config.OUTCOME_FLUSH_MS,
     batchSize: config.OUTCOME_BATCH_SIZE,
-    isBusy: () => sender.busy,
+    // A fan-out under way: its webhooks queued for a slot, or its claims about to queue more.
+    isBusy: (): boolean => sender.busy || fanout.claiming,
     maxDeferMs: config.OUTCOME_MAX_DEFER_MS,
   });
   const owner = `${SERVICE_NAME}-${randomUUID()}`;

@@ -129,6 +129,7 @@ export class WebhookSender {
   private readonly slots: FairSlots;
   private readonly urls = new Map<string, PreparedUrl>();
   private readonly keys = new Map<string, Buffer>();
+  private readonly hosts = new Map<string, boolean>();
   private readonly units = new Map<string, { inFlight: number; queue: Array<() => void> }>();
   private readonly perUnitInFlight: number;
   private readonly budgetMs: number;
@@ -232,12 +233,24 @@ export class WebhookSender {
     let p = this.urls.get(raw);
     if (p) return p;
     const url = new URL(raw);
-    const host = hostOf(url);
-    const allowed = this.schemeAllowed(url) && (isIP(host) === 0 || addressAllowed(host, this.opts.targets));
+    const allowed = this.schemeAllowed(url) && this.hostAllowed(hostOf(url));
     p = { origin: url.origin, path: `${url.pathname}${url.search}`, allowed };
     if (this.urls.size >= PREPARED_MAX) this.urls.clear();
     this.urls.set(raw, p);
     return p;
+  }
+
+  /**
+   * Whether an address literal is allowed (a host name: yes here, its lookup decides), once per
+   * host: many units share a host, and the address check is most of a URL's preparation.
+   */
+  private hostAllowed(host: string): boolean {
+    let allowed = this.hosts.get(host);
+    if (allowed !== undefined) return allowed;
+    allowed = isIP(host) === 0 || addressAllowed(host, this.opts.targets);
+    if (this.hosts.size >= PREPARED_MAX) this.hosts.clear();
+    this.hosts.set(host, allowed);
+    return allowed;
   }
 
   private keyOf(secret: string): Buffer {
