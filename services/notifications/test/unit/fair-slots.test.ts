@@ -63,4 +63,19 @@ describe('FairSlots: the sender’s slots, shared round-robin by alert', () => {
     expect(slots.inUse).toBe(0);
     expect(() => new FairSlots(0)).toThrow(RangeError);
   });
+
+  it('serves a lane of thousands in order, interleaved with a lane arriving midway', async () => {
+    const slots = new FairSlots(1);
+    const served: string[] = [];
+    request(slots, 'A', 3000, served);
+    await tick();
+    await releaseEach(slots, 1000);
+    request(slots, 'B', 2, served);
+    await releaseEach(slots, 2001);
+    expect(served.slice(0, 1001)).toEqual(Array.from({ length: 1001 }, (_, i) => `A:${i}`));
+    expect(served.slice(1001, 1005)).toEqual(['A:1001', 'B:0', 'A:1002', 'B:1']);
+    expect(served.slice(1005)).toEqual(Array.from({ length: 1997 }, (_, i) => `A:${i + 1003}`));
+    expect(slots.queued).toBe(0);
+    expect(slots.inUse).toBe(1);
+  });
 });
