@@ -28,20 +28,30 @@ class Waiters {
 }
 
 /**
- * A bound on work in progress shared fairly between lanes (the sender's lanes are alerts): at
- * most `limit` slots are held at once; a request that finds none free waits in its lane's queue,
- * and a freed slot goes to the oldest request of the lane that was served longest ago
- * (round-robin over the lanes with waiters, first come first served inside a lane). So in a
- * burst every alert's first webhooks go out early, not after every earlier alert's last ones,
- * and an alert with many waiters cannot starve one with a few.
+ * Slots keyed by a string, in one of two scopes:
+ * - `shared`: at most `limit` slots held at once over every key; a request that finds none free
+ *   waits in its key's queue, and a freed slot goes to the oldest request of the key that was
+ *   served longest ago (round-robin over the keys with waiters, first come first served inside
+ *   a key). The sender's global bound, keyed by alert: in a burst every alert's first webhooks
+ *   go out early, not after every earlier alert's last ones, and an alert with many waiters
+ *   cannot starve one with a few.
+ * - `per-key`: at most `limit` slots held per key, each key's waiters first come first served;
+ *   a key with nothing held or waiting is forgotten. The sender's bound per unit: a hanging
+ *   unit holds at most its own few requests, however many alerts are sent to it at once.
  */
-export class FairSlots {
+export class KeyedSlots {
   private held = 0;
   private waiting = 0;
-  /** Lanes with waiters, in serving order: a Map keeps insertion order; a served lane moves to the end. */
-  private readonly lanes = new Map<string, Waiters>();
+  /**
+   * Keys with waiters (shared: in serving order, as a Map keeps insertion order and a served key
+   * moves to the end), or every key holding a slot (per-key: with its count).
+   */
+  private readonly keys = new Map<string, { held: number; waiters: Waiters }>();
 
-  constructor(private readonly limit: number) {
+  constructor(
+    private readonly limit: number,
+    private readonly scope: 'shared' | 'per-key',
+  ) {
     if (!(limit >= 1)) throw new RangeError(`a slot limit must be at least 1, not ${limit}`);
   }
 
@@ -55,34 +65,64 @@ export class FairSlots {
     return this.held;
   }
 
-  /** Resolves when the caller holds a slot; it must `release()` it exactly once. */
-  acquire(lane: string): Promise<void> {
-    if (this.held < this.limit) {
+  /** Resolves when the caller holds a slot of `key`; it must `release(key)` it exactly once. */
+  acquire(key: string): Promise<void> {
+    let k = this.keys.get(key);
+    const free = this.scope === 'shared' ? this.held < this.limit : (k?.held ?? 0) < this.limit;
+    if (free) {
       this.held++;
+      if (this.scope === 'per-key') {
+        if (!k) {
+          k = { held: 0, waiters: new Waiters() };
+          this.keys.set(key, k);
+        }
+        k.held++;
+      }
       return Promise.resolve();
     }
-    let queue = this.lanes.get(lane);
-    if (!queue) {
-      queue = new Waiters();
-      this.lanes.set(lane, queue);
+    if (!k) {
+      k = { held: 0, waiters: new Waiters() };
+      this.keys.set(key, k);
     }
     this.waiting++;
-    const q = queue;
-    return new Promise((resolve) => q.push(resolve));
+    const waiters = k.waiters;
+    return new Promise((resolve) => waiters.push(resolve));
   }
 
-  /** Hands the slot to the next lane's oldest waiter (round-robin), or frees it. */
-  release(): void {
-    const first = this.lanes.entries().next();
+  /**
+   * Hands the slot on, or frees it: shared, to the next key's oldest waiter (round-robin); per
+   * key, to the oldest waiter of the same key.
+   */
+  release(key = ''): void {
+    if (this.scope === 'per-key') {
+      const k = this.keys.get(key);
+      if (!k) return;
+      if (k.waiters.length > 0) {
+        this.waiting--;
+        k.waiters.shift()();
+        return;
+      }
+      this.held--;
+      if (--k.held === 0) this.keys.delete(key);
+      return;
+    }
+    const first = this.keys.entries().next();
     if (first.done) {
       this.held--;
       return;
     }
-    const [lane, queue] = first.value;
-    const next = queue.shift();
-    this.lanes.delete(lane);
-    if (queue.length > 0) this.lanes.set(lane, queue);
+    const [next, k] = first.value;
+    const wake = k.waiters.shift();
+    this.keys.delete(next);
+    if (k.waiters.length > 0) this.keys.set(next, k);
     this.waiting--;
-    next();
+    wake();
+  }
+}
+
+/** The sender's global bound: {@link KeyedSlots} shared round-robin between lanes (alerts). */
+export class FairSlots extends KeyedSlots {
+  constructor(limit: number) {
+    super(limit, 'shared');
   }
 }

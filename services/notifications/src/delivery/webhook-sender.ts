@@ -8,7 +8,7 @@ import { CircuitBreakers } from '../domain/circuit-breaker.ts';
 import { signingKey, webhookHeaders } from '../domain/webhook-signature.ts';
 import { addressAllowed, hostOf, type TargetPolicy } from '../domain/webhook-target.ts';
 import type { UnitTarget } from '../store/unit-index.ts';
-import { FairSlots } from './fair-slots.ts';
+import { FairSlots, KeyedSlots } from './fair-slots.ts';
 
 export interface SenderOptions {
   concurrency: number;
@@ -130,8 +130,8 @@ export class WebhookSender {
   private readonly urls = new Map<string, PreparedUrl>();
   private readonly keys = new Map<string, Buffer>();
   private readonly hosts = new Map<string, boolean>();
-  private readonly units = new Map<string, { inFlight: number; queue: Array<() => void> }>();
-  private readonly perUnitInFlight: number;
+  /** Requests in flight to one unit, bounded per unit (the same slots, keyed by unit). */
+  private readonly units: KeyedSlots;
   private readonly budgetMs: number;
 
   constructor(private readonly opts: SenderOptions) {
@@ -148,7 +148,7 @@ export class WebhookSender {
       cooldownMs: opts.breakerCooldownMs,
     });
     this.slots = new FairSlots(opts.concurrency);
-    this.perUnitInFlight = opts.perUnitInFlight ?? 4;
+    this.units = new KeyedSlots(opts.perUnitInFlight ?? 4, 'per-key');
     this.budgetMs =
       opts.deliveryBudgetMs ??
       opts.timeoutMs * ((opts.attempts * (opts.attempts + 1)) / 2) + opts.backoffMaxMs * opts.attempts;
@@ -188,7 +188,7 @@ export class WebhookSender {
     while (attempts < this.opts.attempts) {
       // No new attempt that could not get its deadline within the budget (the first always goes).
       if (attempts > 0 && performance.now() + this.opts.timeoutMs > deadline) break;
-      await this.acquireUnit(unitId);
+      await this.units.acquire(unitId);
       let outcome: FailureCode | undefined;
       try {
         if (!this.breakers.tryAcquire(unitId, Date.now())) {
@@ -204,7 +204,7 @@ export class WebhookSender {
           else this.breakers.failure(unitId, Date.now());
         }
       } finally {
-        this.releaseUnit(unitId);
+        this.units.release(unitId);
       }
       if (outcome === undefined) return result(true, attempts);
       reason = outcome;
@@ -300,28 +300,6 @@ export class WebhookSender {
     } finally {
       this.slots.release();
     }
-  }
-
-  private acquireUnit(unitId: string): Promise<void> {
-    let u = this.units.get(unitId);
-    if (!u) {
-      u = { inFlight: 0, queue: [] };
-      this.units.set(unitId, u);
-    }
-    if (u.inFlight < this.perUnitInFlight) {
-      u.inFlight++;
-      return Promise.resolve();
-    }
-    const waiting = u;
-    return new Promise((resolve) => waiting.queue.push(resolve));
-  }
-
-  private releaseUnit(unitId: string): void {
-    const u = this.units.get(unitId);
-    if (!u) return;
-    const next = u.queue.shift();
-    if (next) next();
-    else if (--u.inFlight === 0) this.units.delete(unitId);
   }
 
   async close(): Promise<void> {

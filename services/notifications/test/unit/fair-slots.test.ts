@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { FairSlots } from '../../src/delivery/fair-slots.ts';
+import { FairSlots, KeyedSlots } from '../../src/delivery/fair-slots.ts';
 
 /** Queues `n` requests of a lane; each notes `lane:i` when it is handed a slot. */
-function request(slots: FairSlots, lane: string, n: number, served: string[]): void {
+function request(slots: KeyedSlots, lane: string, n: number, served: string[]): void {
   for (let i = 0; i < n; i++) void slots.acquire(lane).then(() => served.push(`${lane}:${i}`));
 }
 
@@ -77,5 +77,38 @@ describe('FairSlots: the sender’s slots, shared round-robin by alert', () => {
     expect(served.slice(1005)).toEqual(Array.from({ length: 1997 }, (_, i) => `A:${i + 1003}`));
     expect(slots.queued).toBe(0);
     expect(slots.inUse).toBe(1);
+  });
+});
+
+describe('KeyedSlots per key: the sender’s bound per unit', () => {
+  it('bounds each key on its own, first come first served inside a key, and frees a key nobody waits for', async () => {
+    const slots = new KeyedSlots(2, 'per-key');
+    const served: string[] = [];
+    request(slots, 'hanging', 5, served);
+    request(slots, 'healthy', 3, served);
+    await tick();
+    // The hanging unit's third request waits; the healthy unit is not held back by it.
+    expect(served).toEqual(['hanging:0', 'hanging:1', 'healthy:0', 'healthy:1']);
+    expect(slots.inUse).toBe(4);
+    expect(slots.queued).toBe(4);
+    slots.release('healthy');
+    await tick();
+    expect(served.at(-1)).toBe('healthy:2');
+    slots.release('hanging');
+    slots.release('hanging');
+    await tick();
+    expect(served.slice(-2)).toEqual(['hanging:2', 'hanging:3']);
+    expect(slots.inUse).toBe(4);
+    expect(slots.queued).toBe(1);
+    slots.release('healthy');
+    slots.release('healthy');
+    await tick();
+    expect(slots.inUse).toBe(2);
+    // Freed entirely, a key starts again with its full allowance.
+    request(slots, 'healthy', 2, served);
+    await tick();
+    expect(served.slice(-2)).toEqual(['healthy:0', 'healthy:1']);
+    expect(slots.inUse).toBe(4);
+    expect(() => new KeyedSlots(0, 'per-key')).toThrow(RangeError);
   });
 });
