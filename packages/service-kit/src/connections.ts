@@ -59,6 +59,11 @@ export async function connectRedis(url: string, logger: Logger): Promise<RedisCo
     maxRetriesPerRequest: STORE_TIMEOUTS.redisMaxRetriesPerRequest,
     connectTimeout: STORE_TIMEOUTS.redisConnectMs,
     retryStrategy: (times) => Math.min(times * 50, STORE_TIMEOUTS.redisReconnectMaxMs),
+    // Commands issued in one turn of the event loop (concurrent requests' rate-limit hits, lease
+    // takes and releases) leave in one socket write: on a loaded host a write is a syscall that
+    // costs as much as the command. Blocking reads (the SSE hub's own connection) stay alone.
+    enableAutoPipelining: true,
+    autoPipeliningIgnoredCommands: ['xread', 'xreadgroup', 'blpop', 'brpop'],
   });
   let down = false;
   // One line when the connection goes and one when it comes back, not one per reconnect attempt.

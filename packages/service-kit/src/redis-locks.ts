@@ -5,6 +5,9 @@ import { AppError } from './errors.ts';
 
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
+/** The release script as a command of the connection (EVALSHA: its digest, not its text, per call). */
+type WithRelease = Redis & { homewardLockRelease(key: string, token: string): Promise<number> };
+
 export interface RedisLocksOptions {
   /** Prefix of every key (the deployment's TOPIC_PREFIX and the service's name). */
   keyPrefix: string;
@@ -26,11 +29,15 @@ export interface RedisLocksOptions {
 export class RedisLocks {
   readonly leaseMs: number;
   private readonly waitMs: number;
+  private readonly redis: WithRelease;
 
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     private readonly opts: RedisLocksOptions,
   ) {
+    if (!('homewardLockRelease' in redis))
+      redis.defineCommand('homewardLockRelease', { numberOfKeys: 1, lua: RELEASE });
+    this.redis = redis as WithRelease;
     this.leaseMs = opts.leaseMs ?? 10_000;
     this.waitMs = opts.waitMs ?? 3_000;
   }
@@ -48,7 +55,7 @@ export class RedisLocks {
 
   /** Releases the lease only if it is still ours (it may have expired and passed on). */
   async release(name: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, this.key(name), token);
+    await this.redis.homewardLockRelease(this.key(name), token);
   }
 
   /** Runs `fn` holding the lease, waiting for it up to `waitMs`; a retriable 409 if it stays taken. */
