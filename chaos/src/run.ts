@@ -4,7 +4,9 @@
 // every police missing-child case exactly one alert, every alert has reached each unit, and
 // every service is ready again. Prints a table; exits 1 if a promise was broken.
 // Not part of `npm test`: the full run takes a quarter of an hour. `--short` is one kill and
-// a 30 s broker outage; `--redis-data-loss` adds a Redis restart that loses its data.
+// a 30 s broker outage; `--redis-data-loss` adds a Redis restart that loses its data;
+// `--kill=<service>` is the baseline and kill -9 of that service alone (no outages), to check
+// one service's change (e.g. `npm run chaos -- --kill=intake`).
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,6 +21,8 @@ const out = (line: string) => process.stdout.write(`${line}\n`);
 const short = process.argv.includes('--short');
 /** Also restart Redis with its data gone (a Redis without persistence): a known failure today. */
 const redisDataLoss = process.argv.includes('--redis-data-loss');
+/** `--kill=<service>`: the baseline and that service's kill -9, nothing else. */
+const only = process.argv.find((a) => a.startsWith('--kill='))?.slice('--kill='.length);
 const BROKER_OUTAGE_MS = short ? 30_000 : 120_000;
 const RECOVERY_LIMIT_MS = 240_000;
 const RATE = 3;
@@ -148,7 +152,9 @@ async function main(): Promise<number> {
   const rows: Row[] = [];
   rows.push(await experiment('baseline', async () => ({})));
 
-  const victims: ServiceName[] = short ? ['rescue-coordination'] : names;
+  if (only !== undefined && !(only in SERVICES))
+    throw new Error(`--kill=${only}: not a service (${Object.keys(SERVICES).join(', ')})`);
+  const victims: ServiceName[] = only ? [only as ServiceName] : short ? ['rescue-coordination'] : names;
   for (const victim of victims) {
     rows.push(
       await experiment(`kill -9 ${victim}`, async () => {
@@ -157,15 +163,16 @@ async function main(): Promise<number> {
       }),
     );
   }
-  rows.push(
-    await experiment(`broker stopped ${BROKER_OUTAGE_MS / 1000} s`, async () => {
-      await stack.stopKafka();
-      await sleep(BROKER_OUTAGE_MS);
-      await stack.startKafka();
-      return {};
-    }),
-  );
-  if (!short) {
+  if (!only)
+    rows.push(
+      await experiment(`broker stopped ${BROKER_OUTAGE_MS / 1000} s`, async () => {
+        await stack.stopKafka();
+        await sleep(BROKER_OUTAGE_MS);
+        await stack.startKafka();
+        return {};
+      }),
+    );
+  if (!short && !only) {
     rows.push(
       await experiment('FerretDB restarted', async () => {
         await stack.stopStore();
