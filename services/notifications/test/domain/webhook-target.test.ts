@@ -133,6 +133,22 @@ describe('webhook secrets', () => {
     expect(refuseSecret(`whsec_${'A'.repeat(24)}`)).toBe('makes a key shorter than 24 bytes');
   });
 
+  it('accepts base64 with either padding and every character of its alphabet', () => {
+    // 25 and 26 bytes end in == and =; 0xff bytes encode as '/', 0xfa as '+'.
+    for (const n of [25, 26, 27]) expect(refuseSecret(`whsec_${b64(n)}`), String(n)).toBeUndefined();
+    expect(refuseSecret(`whsec_${Buffer.alloc(30, 255).toString('base64')}`)).toBeUndefined();
+    expect(refuseSecret(`whsec_${Buffer.alloc(30, 250).toString('base64')}`)).toBeUndefined();
+    const digits = Buffer.from(
+      '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/0123',
+      'base64',
+    );
+    expect(refuseSecret(`whsec_${digits.toString('base64')}`)).toBeUndefined();
+    // Padding only at the end, and never three.
+    expect(refuseSecret(`whsec_${b64(25)}${b64(24)}`)).toBe('is not valid base64 after whsec_');
+    expect(refuseSecret(`whsec_${b64(24)}A===`)).toBe('is not valid base64 after whsec_');
+    expect(refuseSecret(`whsec_${b64(24)}AB=`)).toBe('is not valid base64 after whsec_');
+  });
+
   it('refuses what is not base64 after whsec_ (the decoder would skip it silently)', () => {
     for (const bad of [
       `whsec_${b64(30)}!`,
