@@ -11,6 +11,10 @@ describe('the lab that holds a sample', () => {
     expect(labInCustody([r('received', 'lab-a'), r('profiled', 'lab-b'), r('stored', 'lab-c')])).toBe(
       'lab-b',
     );
+    // A chain whose first record is the lab's (a sample registered at the lab that types it).
+    expect(labInCustody([r('received', 'lab-a')])).toBe('lab-a');
+    expect(labInCustody([r('profiled', 'lab-b')])).toBe('lab-b');
+    expect(labInCustody([])).toBeUndefined();
   });
 
   it('alone handles the sample once it holds it; before that, any lab may', () => {

@@ -10,6 +10,15 @@ describe('claim values', () => {
     expect(parseClaim('d|2|3|1700')).toEqual({ status: 'delivered', step: 2, attempts: 3, at: 1700 });
   });
 
+  it('a pending claim reads back with its step, its owner and the end of its lease', () => {
+    expect(parseClaim('p|3|instance-7|1700000123')).toEqual({
+      status: 'pending',
+      step: 3,
+      owner: 'instance-7',
+      leaseUntil: 1700000123,
+    });
+  });
+
   it('a value with a part missing, or an unknown tag, is no claim', () => {
     for (const value of ['', 'p', 'p|1', 'p|1|owner', 'd|1|2', 'x|1|2|3', '|1|2|3'])
       expect(parseClaim(value), value).toBeUndefined();

@@ -1,8 +1,10 @@
+import { BlockList } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { failureCode } from '../../src/delivery/webhook-sender.ts';
 import { MIN_KEY_BYTES, refuseSecret } from '../../src/domain/webhook-signature.ts';
 import {
   addressAllowed,
+  BLOCKED_NETS,
   DEV_ALLOWED_NETS,
   parseAllowedNets,
   refuseTarget,
@@ -131,6 +133,22 @@ describe('webhook secrets', () => {
     expect(refuseSecret(`whsec_${'A'.repeat(24)}`)).toBe('makes a key shorter than 24 bytes');
   });
 
+  it('accepts base64 with either padding and every character of its alphabet', () => {
+    // 25 and 26 bytes end in == and =; 0xff bytes encode as '/', 0xfa as '+'.
+    for (const n of [25, 26, 27]) expect(refuseSecret(`whsec_${b64(n)}`), String(n)).toBeUndefined();
+    expect(refuseSecret(`whsec_${Buffer.alloc(30, 255).toString('base64')}`)).toBeUndefined();
+    expect(refuseSecret(`whsec_${Buffer.alloc(30, 250).toString('base64')}`)).toBeUndefined();
+    const digits = Buffer.from(
+      '0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ+/0123',
+      'base64',
+    );
+    expect(refuseSecret(`whsec_${digits.toString('base64')}`)).toBeUndefined();
+    // Padding only at the end, and never three.
+    expect(refuseSecret(`whsec_${b64(25)}${b64(24)}`)).toBe('is not valid base64 after whsec_');
+    expect(refuseSecret(`whsec_${b64(24)}A===`)).toBe('is not valid base64 after whsec_');
+    expect(refuseSecret(`whsec_${b64(24)}AB=`)).toBe('is not valid base64 after whsec_');
+  });
+
   it('refuses what is not base64 after whsec_ (the decoder would skip it silently)', () => {
     for (const bad of [
       `whsec_${b64(30)}!`,
@@ -178,5 +196,78 @@ describe('webhook targets: IPv4-mapped IPv6 addresses and allow-list entries', (
     expect([one.check('::2', 'ipv6'), one.check('::3', 'ipv6')]).toEqual([true, false]);
     expect(parseAllowedNets('0.0.0.0/0').check('93.184.215.14')).toBe(true);
     expect(() => parseAllowedNets('10.0.0.0/-1')).toThrow('not a network: "10.0.0.0/-1"');
+  });
+});
+
+describe('webhook targets: every IPv4-mapped form of a blocked address is refused (node:net BlockList maps them itself)', () => {
+  // The IPv4 address inside an IPv4-mapped IPv6 address, in every notation a URL, a resolver or
+  // a hand-written address can give it: dotted and hex after ::ffff:, upper case, leading zeros,
+  // and the uncompressed forms.
+  const mappedForms = (v4: string): string[] => {
+    const [a, b, c, d] = v4.split('.').map(Number) as [number, number, number, number];
+    const hi = ((a << 8) | b).toString(16);
+    const lo = ((c << 8) | d).toString(16);
+    return [
+      `::ffff:${v4}`,
+      `::FFFF:${v4}`,
+      `::ffff:${hi}:${lo}`,
+      `::FFFF:${hi.toUpperCase()}:${lo.toUpperCase()}`,
+      `::ffff:${hi.padStart(4, '0')}:${lo.padStart(4, '0')}`,
+      `0:0:0:0:0:ffff:${hi}:${lo}`,
+      `0000:0000:0000:0000:0000:ffff:${v4}`,
+    ];
+  };
+  // One address inside each blocked IPv4 network (its first host, and the metadata service).
+  const blockedV4 = [
+    ...BLOCKED_NETS.filter(([address]) => !address.includes(':')).map(([address]) =>
+      address.replace(/\.0$/, '.1'),
+    ),
+    '169.254.169.254',
+    '127.255.255.254',
+    '255.255.255.255',
+  ];
+
+  it('the blocked networks alone (a BlockList, no mapping of our own) refuse every mapped form', () => {
+    const alone = new BlockList();
+    for (const [address, prefix] of BLOCKED_NETS)
+      alone.addSubnet(address, prefix, address.includes(':') ? 'ipv6' : 'ipv4');
+    for (const v4 of blockedV4) {
+      expect(alone.check(v4, 'ipv4'), v4).toBe(true);
+      for (const mapped of mappedForms(v4)) expect(alone.check(mapped, 'ipv6'), mapped).toBe(true);
+    }
+    for (const mapped of mappedForms('93.184.215.14'))
+      expect(alone.check(mapped, 'ipv6'), mapped).toBe(false);
+  });
+
+  it('refuses a webhook whose host is, or resolves to, any mapped form of a blocked address', async () => {
+    for (const v4 of blockedV4)
+      for (const mapped of mappedForms(v4)) {
+        expect(addressAllowed(mapped, production), mapped).toBe(false);
+        const viaDns = resolving({ 'mapped.example.org': ['93.184.215.14', mapped] });
+        expect(await refuseTarget('https://mapped.example.org/hook', production, viaDns), mapped).toMatch(
+          /loopback, private, link-local/,
+        );
+        expect(await refuseTarget(`https://[${mapped}]/hook`, production, dns), mapped).toMatch(
+          /loopback, private, link-local/,
+        );
+      }
+  });
+
+  it('a mapped public address is allowed, and the allow-list admits the mapped forms of what it names, no more', async () => {
+    for (const mapped of mappedForms('93.184.215.14')) {
+      expect(addressAllowed(mapped, production), mapped).toBe(true);
+      expect(await refuseTarget(`https://[${mapped}]/hook`, production, dns), mapped).toBeUndefined();
+    }
+    for (const mapped of [
+      ...mappedForms('127.0.0.1'),
+      ...mappedForms('10.1.2.3'),
+      ...mappedForms('192.168.7.7'),
+    ])
+      expect(addressAllowed(mapped, development), mapped).toBe(true);
+    for (const mapped of [...mappedForms('169.254.169.254'), ...mappedForms('100.100.100.200')])
+      expect(addressAllowed(mapped, development), mapped).toBe(false);
+    const one = { requireHttps: true, allowed: parseAllowedNets('127.0.0.1') };
+    for (const mapped of mappedForms('127.0.0.1')) expect(addressAllowed(mapped, one), mapped).toBe(true);
+    for (const mapped of mappedForms('127.0.0.2')) expect(addressAllowed(mapped, one), mapped).toBe(false);
   });
 });

@@ -52,7 +52,7 @@ function closedConflict(doc: CaseDoc): void {
 }
 
 function find(doc: CaseDoc, assistanceId: string): Assistance {
-  const a = (doc.assistance ?? []).find((x) => x.assistanceId === assistanceId);
+  const a = doc.assistance?.find((x) => x.assistanceId === assistanceId);
   if (!a) throw Errors.assistanceNotFound.error(`no assistance "${assistanceId}" on case "${doc._id}"`);
   return a;
 }
@@ -219,8 +219,11 @@ export function granted(
   who: Actor,
   action: AssistanceAction,
 ): boolean {
-  if (doc.status === 'closed' || who.role !== 'police') return false;
-  return (doc.assistance ?? []).some(
-    (a) => a.status === 'accepted' && a.actions.includes(action) && isAddressee(a, who),
+  // Only police are addressees (isAddressee), so no other role is granted anything.
+  if (doc.status === 'closed') return false;
+  return (
+    doc.assistance?.some(
+      (a) => a.status === 'accepted' && a.actions.includes(action) && isAddressee(a, who),
+    ) ?? false
   );
 }
