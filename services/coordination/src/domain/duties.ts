@@ -121,8 +121,6 @@ function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
   return out;
 }
 
-/** Steps after which a sample waits on nobody. */
-const SETTLED: ReadonlySet<CustodyStep> = new Set(['stored', 'destroyed']);
 /** Steps the collecting agency owes (sealing and shipping what it collected); the lab owes the rest. */
 const COLLECTOR_OWES: ReadonlySet<CustodyStep> = new Set(['sealed', 'shipped']);
 
@@ -131,10 +129,11 @@ function sampleDuties(s: SampleRecord, limits: DutyLimits): DutyInstance[] {
   const chain = CustodySteps.filter((step) => step !== 'destroyed' && s.steps[step] !== undefined);
   const out: DutyInstance[] = [];
   const ended = s.steps.destroyed;
-  // Each recorded step owes the next one within the limit; the last one, unless settled, still owes it.
+  // Each recorded step owes the next one within the limit; the last one still owes it, unless it
+  // settled the sample (stored or destroyed: those two are past the steps walked here).
   CustodySteps.slice(0, CustodySteps.indexOf('stored')).forEach((step, i) => {
     const at = s.steps[step];
-    if (!at || SETTLED.has(step)) return;
+    if (!at) return;
     const next = CustodySteps[i + 1]!;
     const doneAt = s.steps[next] ?? (ended && Date.parse(ended) >= Date.parse(at) ? ended : undefined);
     if (!doneAt && chain[chain.length - 1] !== step) return;
