@@ -89,7 +89,8 @@ export function assess(
     if (d.void) continue;
     const due = Date.parse(d.dueAt);
     if (due > now.getTime() || localYear(cal, new Date(due)) !== year) continue;
-    const region = childOf(root, d.region) ?? (root === d.region ? root : undefined);
+    // The root itself for what is recorded at its own code (childOf says so), undefined outside.
+    const region = childOf(root, d.region);
     if (region === undefined) continue;
     const byRegion = regions.get(region) ?? { region, duties: emptyTallies() };
     regions.set(region, byRegion);

@@ -56,7 +56,7 @@ const H = 3_600_000;
 const plus = (at: string, hours: number) => new Date(Date.parse(at) + hours * H).toISOString();
 const firstOf = (...times: Array<string | undefined>): string | undefined =>
   times.filter((t): t is string => t !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-const laterOf = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+const laterOf = (a: string, b: string) => new Date(Math.max(Date.parse(a), Date.parse(b))).toISOString();
 
 const CHILD_CASE_KINDS = new Set(['missing-child', 'unidentified-child']);
 
