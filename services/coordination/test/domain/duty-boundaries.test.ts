@@ -115,8 +115,12 @@ describe('what a case owes the police', () => {
     expect(byDuty(aCase())['report-acted-on']).not.toHaveProperty('doneAt');
     // By the instant, not by the text: 10:00 in China is 02:00 UTC, before 03:00 UTC.
     const alertLocal = '2026-01-01T10:00:00+08:00';
-    expect(byDuty(aCase({ teamAt: after(3), alertAt: alertLocal }))['report-acted-on']!.doneAt).toBe(alertLocal);
-    expect(byDuty(aCase({ alertAt: alertLocal, teamAt: after(3) }))['report-acted-on']!.doneAt).toBe(alertLocal);
+    expect(byDuty(aCase({ teamAt: after(3), alertAt: alertLocal }))['report-acted-on']!.doneAt).toBe(
+      alertLocal,
+    );
+    expect(byDuty(aCase({ alertAt: alertLocal, teamAt: after(3) }))['report-acted-on']!.doneAt).toBe(
+      alertLocal,
+    );
   });
 
   it('a case closed at the moment a duty falls due owes it no more; closed a millisecond later it still does', () => {
