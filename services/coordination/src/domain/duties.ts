@@ -1,4 +1,4 @@
-import { type CustodyStep, CustodySteps, FollowupOwners, type Role } from '@homeward/events';
+import { type CaseKind, type CustodyStep, CustodySteps, FollowupOwners, type Role } from '@homeward/events';
 import type { CaseRecord, FollowupRecord, SampleRecord, SupervisedRecord } from './records.ts';
 
 /**
@@ -58,7 +58,7 @@ const firstOf = (...times: Array<string | undefined>): string | undefined =>
   times.filter((t): t is string => t !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
 const laterOf = (a: string, b: string) => new Date(Math.max(Date.parse(a), Date.parse(b))).toISOString();
 
-const CHILD_CASE_KINDS = new Set(['missing-child', 'unidentified-child']);
+const CHILD_CASE_KINDS = new Set<CaseKind | undefined>(['missing-child', 'unidentified-child']);
 
 function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
   const out: DutyInstance[] = [];
@@ -82,7 +82,7 @@ function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
         'report-acted-on',
       ),
     );
-    if (c.caseKind && CHILD_CASE_KINDS.has(c.caseKind))
+    if (CHILD_CASE_KINDS.has(c.caseKind))
       out.push(owed(plus(c.openedAt, limits.teamHours), c.teamAt, 'special-team'));
     if (c.caseKind === 'missing-child')
       out.push({

@@ -159,13 +159,13 @@ describe('the ranking', () => {
     ]);
   });
 
-  it('a 0% score ranks above a row with nothing due yet', () => {
+  it('a division where nothing counted fell due has no row; late is not missed when ranking equal scores', () => {
     const a = assess(
       2026,
       HEFEI,
       [
         duty({ dueAt: DUE, region: LUYANG }),
-        // Shushan's only duty is void: a row with no score.
+        // Shushan's only duty is void: Shushan has no row (so no row is without a score).
         duty({ dueAt: DUE, region: SHUSHAN, void: true }),
       ],
       NOW,

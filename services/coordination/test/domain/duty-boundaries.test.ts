@@ -51,7 +51,7 @@ const byDuty = (r: SupervisedRecord) =>
 describe('what a case owes the police', () => {
   it('a missing child: acted on and a special team within a day, the parents sampled within three days', () => {
     const duties = dutiesOf(aCase(), DEFAULT_LIMITS, 480);
-    expect(duties).toEqual([
+    expect(duties).toStrictEqual([
       {
         duty: 'report-acted-on',
         region: SHUSHAN,
@@ -148,7 +148,7 @@ describe('what a rescued child is owed by civil affairs', () => {
 
   it('placement within a week of the rescue, where it was rescued, or in the case’s region when that is unknown', () => {
     const here = byDuty(aCase({ rescuedAt: rescued }));
-    expect(here.placement).toEqual({
+    expect(here.placement).toStrictEqual({
       duty: 'placement',
       region: SHUSHAN,
       department: 'civil-affairs',
@@ -174,7 +174,7 @@ describe('what a rescued child is owed by civil affairs', () => {
   it('return to the family only once identified, a week from the later of rescue and identification', () => {
     expect(byDuty(aCase({ rescuedAt: rescued }))['return-to-family']).toBeUndefined();
     const identifiedFirst = byDuty(aCase({ rescuedAt: rescued, identifiedAt: after(10) }));
-    expect(identifiedFirst['return-to-family']).toEqual({
+    expect(identifiedFirst['return-to-family']).toStrictEqual({
       duty: 'return-to-family',
       region: SHUSHAN,
       department: 'civil-affairs',
@@ -199,7 +199,7 @@ describe('what a DNA sample’s custody owes', () => {
       { collected: at(0), sealed: at(1), shipped: at(2), received: at(3), profiled: at(4) },
       { caseId: 'C', collectorRole: 'health' },
     );
-    expect(dutiesOf(s, DEFAULT_LIMITS, 480)).toEqual(
+    expect(dutiesOf(s, DEFAULT_LIMITS, 480)).toStrictEqual(
       (
         [
           ['sealed', 0, 1, 'health'],
@@ -273,7 +273,7 @@ describe('what a DNA sample’s custody owes', () => {
 
 describe('what a follow-up owes', () => {
   it('is due at the end of its due date in the reports’ calendar, owed by the department its type names', () => {
-    expect(dutiesOf(aFollowup({ completedAt: '2026-01-12T00:00:00Z' }), DEFAULT_LIMITS, 480)).toEqual([
+    expect(dutiesOf(aFollowup({ completedAt: '2026-01-12T00:00:00Z' }), DEFAULT_LIMITS, 480)).toStrictEqual([
       {
         duty: 'followup',
         region: SHUSHAN,
@@ -289,6 +289,8 @@ describe('what a follow-up owes', () => {
       dueAt: '2026-01-11T00:00:00.000Z',
     });
     expect(dutiesOf(aFollowup({ caseId: undefined }), DEFAULT_LIMITS, 0)[0]).not.toHaveProperty('caseId');
+    // Raised overdue, not done: no moment it was done.
+    expect(dutiesOf(aFollowup(), DEFAULT_LIMITS, 480)[0]).not.toHaveProperty('doneAt');
     expect(dutiesOf(aFollowup({ type: 'legal-aid' }), DEFAULT_LIMITS, 480)[0]!.department).toBe(
       'womens-federation',
     );
@@ -367,7 +369,7 @@ describe('the live supervision list', () => {
     );
     expect(list).toEqual([]);
     const missed = missedDuties([aCase({ alertAt: after(1) })], now, DEFAULT_LIMITS, 480, all);
-    expect(missed).toEqual([
+    expect(missed).toStrictEqual([
       {
         duty: 'special-team',
         label: DUTY_LABELS['special-team'],
@@ -410,6 +412,27 @@ describe('the live supervision list', () => {
     expect(list[0]).not.toHaveProperty('detail');
     expect(list[4]).not.toHaveProperty('caseId');
     expect(list[4]!.record.href).toBe('/v1/samples/S');
+  });
+
+  it('say each duty in words an office reads', () => {
+    expect(DUTY_LABELS).toStrictEqual({
+      'report-acted-on': 'report acted on (team, alert, located, rescued or closed)',
+      'special-team': 'child case led by a special team',
+      'dna-sampling': 'DNA sample of the parents of a missing child, or of a child of unknown origin',
+      'custody-step': 'next DNA custody step recorded',
+      placement: 'rescued child placed',
+      'return-to-family': 'identified child returned to the family',
+      followup: 'follow-up done by its due date',
+    });
+    expect(DUTIES).toStrictEqual([
+      'report-acted-on',
+      'special-team',
+      'dna-sampling',
+      'custody-step',
+      'placement',
+      'return-to-family',
+      'followup',
+    ]);
   });
 
   it('every duty has a label and a service', () => {
