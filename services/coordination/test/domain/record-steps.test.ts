@@ -152,7 +152,7 @@ describe('what coordination remembers of a case', () => {
       decided(T2, 'foster-family'),
     ]);
     expect(Object.keys(r)).toEqual(['case:C']);
-    expect(r['case:C']).toEqual({
+    expect(r['case:C']).toStrictEqual({
       _id: 'case:C',
       kind: 'case',
       caseId: 'C',
@@ -214,7 +214,7 @@ describe('what coordination remembers of a case', () => {
 
   it('a record of another kind under the case’s id is started afresh as the case', () => {
     const wrong: SupervisedRecord = { _id: 'case:C', kind: 'sample', sampleId: 'S', steps: { sealed: T1 } };
-    expect(fold([closed(T2)], [wrong])['case:C']).toEqual({
+    expect(fold([closed(T2)], [wrong])['case:C']).toStrictEqual({
       _id: 'case:C',
       kind: 'case',
       caseId: 'C',
@@ -232,7 +232,7 @@ describe('what coordination remembers of a sample', () => {
       collected('S', T2, 'unidentified-child', 'C'),
       custody('shipped', T2),
     ]);
-    expect(r['sample:S']).toEqual({
+    expect(r['sample:S']).toStrictEqual({
       _id: 'sample:S',
       kind: 'sample',
       sampleId: 'S',
@@ -255,7 +255,7 @@ describe('what coordination remembers of a sample', () => {
 
   it('a record of another kind under the sample’s id is started afresh as the sample', () => {
     const wrong: SupervisedRecord = { _id: 'sample:S', kind: 'case', caseId: 'X' };
-    expect(fold([custody('sealed', T1)], [wrong])['sample:S']).toEqual({
+    expect(fold([custody('sealed', T1)], [wrong])['sample:S']).toStrictEqual({
       _id: 'sample:S',
       kind: 'sample',
       sampleId: 'S',
@@ -296,7 +296,7 @@ describe('what coordination remembers of a follow-up', () => {
 
   it('its region and due date when scheduled, its first overdue detection and first completion', () => {
     const r = fold([overdue(T2), scheduled, overdue(T1), completed(T2), completed(T1)])['followup:F'];
-    expect(r).toEqual({
+    expect(r).toStrictEqual({
       _id: 'followup:F',
       kind: 'followup',
       followupId: 'F',
@@ -320,7 +320,7 @@ describe('what coordination remembers of a follow-up', () => {
 
   it('a record of another kind under the follow-up’s id is started afresh as the follow-up', () => {
     const wrong: SupervisedRecord = { _id: 'followup:F', kind: 'case', caseId: 'X' };
-    expect(fold([completed(T1)], [wrong])['followup:F']).toEqual({
+    expect(fold([completed(T1)], [wrong])['followup:F']).toStrictEqual({
       _id: 'followup:F',
       kind: 'followup',
       followupId: 'F',
