@@ -189,7 +189,8 @@ export function dutiesOf(r: SupervisedRecord, limits: DutyLimits, utcOffsetMinut
 export function isMissed(d: DutyInstance, now: Date, closedCases: ReadonlySet<string>): boolean {
   if (d.void || d.doneAt || Date.parse(d.dueAt) > now.getTime()) return false;
   // A closed case owes its police duties no more; placement, return and follow-ups outlive it.
-  return !(d.record.kind === 'case' && d.department === 'police' && d.caseId && closedCases.has(d.caseId));
+  // A case's own duties name the case as their record.
+  return !(d.record.kind === 'case' && d.department === 'police' && closedCases.has(d.record.id));
 }
 
 /** Where a missed duty's record is read, in the service that owns it. */

@@ -338,8 +338,6 @@ describe('which duty is missed now', () => {
       isMissed(due({ duty: 'placement', department: 'civil-affairs' }), new Date(after(2)), closed),
     ).toBe(true);
     expect(isMissed(due({ record: { kind: 'sample', id: 'S' } }), new Date(after(2)), closed)).toBe(true);
-    const { caseId: _, ...noCase } = due();
-    expect(isMissed(noCase, new Date(after(2)), closed)).toBe(true);
   });
 
   it('links each record where it is read', () => {
