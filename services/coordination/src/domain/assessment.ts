@@ -19,8 +19,11 @@ export interface AssessmentRow {
   rank: number;
   region: string;
   department?: Role;
-  /** The mean of the rates of the duties that fell due, in percent, or null. */
-  score: number | null;
+  /**
+   * The mean of the rates of the duties that fell due, in percent (a row exists only where
+   * something fell due, so there is always one).
+   */
+  score: number;
   duties: Record<Duty, DutyTally>;
   totals: Omit<DutyTally, 'rate'>;
 }
@@ -54,17 +57,17 @@ function finish(rows: Map<string, Omit<AssessmentRow, 'rank' | 'score' | 'totals
       totals.late += t.late;
       totals.missed += t.missed;
     }
-    const score =
-      rates.length === 0 ? null : Math.round((rates.reduce((a, b) => a + b, 0) / rates.length) * 10) / 10;
+    const score = Math.round((rates.reduce((a, b) => a + b, 0) / rates.length) * 10) / 10;
     return { ...r, score, totals };
   });
-  // Best first; equal scores by fewer missed, then by region and department; no score last.
+  // Best first; equal scores by fewer missed, then by region and department (a region's rows
+  // have none, and no two of them share a region).
   scored.sort(
     (a, b) =>
-      (b.score ?? -1) - (a.score ?? -1) ||
+      b.score - a.score ||
       a.totals.missed - b.totals.missed ||
       a.region.localeCompare(b.region) ||
-      (a.department ?? '').localeCompare(b.department ?? ''),
+      String(a.department).localeCompare(String(b.department)),
   );
   return scored.map((r, i) => ({ rank: i + 1, ...r }));
 }
@@ -89,7 +92,8 @@ export function assess(
     if (d.void) continue;
     const due = Date.parse(d.dueAt);
     if (due > now.getTime() || localYear(cal, new Date(due)) !== year) continue;
-    const region = childOf(root, d.region) ?? (root === d.region ? root : undefined);
+    // The root itself for what is recorded at its own code (childOf says so), undefined outside.
+    const region = childOf(root, d.region);
     if (region === undefined) continue;
     const byRegion = regions.get(region) ?? { region, duties: emptyTallies() };
     regions.set(region, byRegion);

@@ -1,4 +1,4 @@
-import { type CustodyStep, CustodySteps, FollowupOwners, type Role } from '@homeward/events';
+import { type CaseKind, type CustodyStep, CustodySteps, FollowupOwners, type Role } from '@homeward/events';
 import type { CaseRecord, FollowupRecord, SampleRecord, SupervisedRecord } from './records.ts';
 
 /**
@@ -56,9 +56,9 @@ const H = 3_600_000;
 const plus = (at: string, hours: number) => new Date(Date.parse(at) + hours * H).toISOString();
 const firstOf = (...times: Array<string | undefined>): string | undefined =>
   times.filter((t): t is string => t !== undefined).sort((a, b) => Date.parse(a) - Date.parse(b))[0];
-const laterOf = (a: string, b: string) => (Date.parse(a) >= Date.parse(b) ? a : b);
+const laterOf = (a: string, b: string) => new Date(Math.max(Date.parse(a), Date.parse(b))).toISOString();
 
-const CHILD_CASE_KINDS = new Set(['missing-child', 'unidentified-child']);
+const CHILD_CASE_KINDS = new Set<CaseKind | undefined>(['missing-child', 'unidentified-child']);
 
 function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
   const out: DutyInstance[] = [];
@@ -82,7 +82,7 @@ function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
         'report-acted-on',
       ),
     );
-    if (c.caseKind && CHILD_CASE_KINDS.has(c.caseKind))
+    if (CHILD_CASE_KINDS.has(c.caseKind))
       out.push(owed(plus(c.openedAt, limits.teamHours), c.teamAt, 'special-team'));
     if (c.caseKind === 'missing-child')
       out.push({
@@ -121,8 +121,6 @@ function caseDuties(c: CaseRecord, limits: DutyLimits): DutyInstance[] {
   return out;
 }
 
-/** Steps after which a sample waits on nobody. */
-const SETTLED: ReadonlySet<CustodyStep> = new Set(['stored', 'destroyed']);
 /** Steps the collecting agency owes (sealing and shipping what it collected); the lab owes the rest. */
 const COLLECTOR_OWES: ReadonlySet<CustodyStep> = new Set(['sealed', 'shipped']);
 
@@ -131,10 +129,11 @@ function sampleDuties(s: SampleRecord, limits: DutyLimits): DutyInstance[] {
   const chain = CustodySteps.filter((step) => step !== 'destroyed' && s.steps[step] !== undefined);
   const out: DutyInstance[] = [];
   const ended = s.steps.destroyed;
-  // Each recorded step owes the next one within the limit; the last one, unless settled, still owes it.
+  // Each recorded step owes the next one within the limit; the last one still owes it, unless it
+  // settled the sample (stored or destroyed: those two are past the steps walked here).
   CustodySteps.slice(0, CustodySteps.indexOf('stored')).forEach((step, i) => {
     const at = s.steps[step];
-    if (!at || SETTLED.has(step)) return;
+    if (!at) return;
     const next = CustodySteps[i + 1]!;
     const doneAt = s.steps[next] ?? (ended && Date.parse(ended) >= Date.parse(at) ? ended : undefined);
     if (!doneAt && chain[chain.length - 1] !== step) return;
@@ -190,7 +189,8 @@ export function dutiesOf(r: SupervisedRecord, limits: DutyLimits, utcOffsetMinut
 export function isMissed(d: DutyInstance, now: Date, closedCases: ReadonlySet<string>): boolean {
   if (d.void || d.doneAt || Date.parse(d.dueAt) > now.getTime()) return false;
   // A closed case owes its police duties no more; placement, return and follow-ups outlive it.
-  return !(d.record.kind === 'case' && d.department === 'police' && d.caseId && closedCases.has(d.caseId));
+  // A case's own duties name the case as their record.
+  return !(d.record.kind === 'case' && d.department === 'police' && closedCases.has(d.record.id));
 }
 
 /** Where a missed duty's record is read, in the service that owns it. */
