@@ -234,7 +234,7 @@ export async function oversightRoutes(app: HttpServer, deps: OversightRoutesDeps
           r.rank,
           r.region,
           r.department ?? '',
-          r.score ?? '',
+          r.score,
           ...DUTIES.flatMap((d) => [
             r.duties[d].due,
             r.duties[d].onTime,
