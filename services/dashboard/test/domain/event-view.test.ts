@@ -314,3 +314,22 @@ describe('the one-line summary of the other event types', () => {
     expect(line('homeward.case.victims-added', { caseId: 'c1' })).toBe('homeward.case.victims-added');
   });
 });
+
+describe('what an event carries besides its own fields', () => {
+  it('shows only the data’s own fields, never one it inherits', () => {
+    const data = Object.create(
+      { reason: 'a field on the prototype' },
+      { caseId: { value: 'c1', enumerable: true } },
+    );
+    expect(projectData('homeward.case.closed', data)).toStrictEqual({ caseId: 'c1' });
+  });
+
+  it('leaves out a field whose value the allowlist does not accept, rather than showing it empty', () => {
+    expect(
+      projectData('homeward.case.closed', {
+        caseId: { name: 'Li Wei' },
+        reason: ['found', { phone: '139' }],
+      }),
+    ).toStrictEqual({});
+  });
+});
