@@ -111,14 +111,14 @@ describe('what the operators’ stream shows of each event type', () => {
       caseId: 'c1',
       victims: [
         { victimId: 'c1-v1', category: 'child', sex: 'female', birthDate: '2019-05-01', name: 'Li Na' },
-        { victimId: 'c1-v2', category: 'woman', sex: 'female', description: 'tall' },
+        { victimId: 'c1-v2', category: 'adult', sex: 'female', description: 'tall' },
       ],
     };
     expect(projectData('homeward.case.victims-added', data)).toEqual({
       caseId: 'c1',
       victims: [
         { victimId: 'c1-v1', category: 'child', sex: 'female' },
-        { victimId: 'c1-v2', category: 'woman', sex: 'female' },
+        { victimId: 'c1-v2', category: 'adult', sex: 'female' },
       ],
     });
   });

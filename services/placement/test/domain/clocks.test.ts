@@ -54,9 +54,9 @@ describe('the placement clocks, as the law gives them', () => {
       rescue: rescue('2026-11-01T00:00:00.000Z'),
       victims: [
         { victimId: 'c.v1', category: 'child', sex: 'male', rescue: rescue('2026-11-01T00:00:00.000Z') },
-        { victimId: 'c.v2', category: 'woman', sex: 'female', rescue: rescue('2026-11-05T00:00:00.000Z') },
-        { victimId: 'c.v3', category: 'woman', sex: 'female', rescue: rescue('2026-11-03T00:00:00.000Z') },
-        { victimId: 'c.v4', category: 'woman', sex: 'female' },
+        { victimId: 'c.v2', category: 'adult', sex: 'female', rescue: rescue('2026-11-05T00:00:00.000Z') },
+        { victimId: 'c.v3', category: 'adult', sex: 'female', rescue: rescue('2026-11-03T00:00:00.000Z') },
+        { victimId: 'c.v4', category: 'adult', sex: 'female' },
       ],
     };
     const since = (placements: PlacementState[]) =>
