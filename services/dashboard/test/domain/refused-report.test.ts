@@ -243,4 +243,24 @@ describe('a report intake refused, as the operators’ stream shows it', () => {
     expect(list.summary).toMatch(/^unreadable report/);
     expect(refusedReportView({ headers: headers(), value: Buffer.alloc(0) })!.summary).toMatch(/^unreadable/);
   });
+
+  it('names a field by a path of the schema’s shape from its start: an index of several digits, no text before it', () => {
+    const fieldsOf = (...fields: string[]) =>
+      refusedReportView({
+        headers: headers({ dlq_reason: JSON.stringify(fields.map((field) => ({ field }))) }),
+        value: Buffer.from(JSON.stringify(report)),
+      })!.data;
+    expect(fieldsOf('/data/victims/12/sex')).toMatchObject({ fields: ['/data/victims/12/sex'] });
+    expect(fieldsOf('Li Wei/data/child/name', 'x/data')).not.toHaveProperty('fields');
+  });
+
+  it('reads a structured letter whose value is not an object by its headers', () => {
+    for (const value of ['"a report"', '[{"id":"s-1"}]', 'null']) {
+      const v = refusedReportView({
+        headers: { ...headers(), 'content-type': 'application/cloudevents+json' },
+        value: Buffer.from(value),
+      })!;
+      expect(v).toMatchObject({ id: 'r-1', source: 'agency/hefei-psb' });
+    }
+  });
 });
