@@ -333,3 +333,28 @@ describe('what an event carries besides its own fields', () => {
     ).toStrictEqual({});
   });
 });
+
+describe('values as the stream shows them', () => {
+  it('shows a listed field that is empty, false or a number as it is', () => {
+    expect(
+      projectData('homeward.dna.profile-entered', {
+        sampleId: 's1',
+        enteredAt: null,
+        lociCount: 0,
+        matchable: false,
+      }),
+    ).toStrictEqual({ sampleId: 's1', enteredAt: null, lociCount: 0, matchable: false });
+  });
+
+  it('leaves out a text where an object is listed, and figures with any one not whole', () => {
+    expect(
+      projectData('homeward.case.opened', { caseId: 'c1', reportedBy: 'Officer Wu, +86 139 0000 0000' }),
+    ).toStrictEqual({ caseId: 'c1' });
+    expect(
+      projectData('homeward.coordination.submission-submitted', {
+        submissionId: 's1',
+        own: { reportsReceived: 3, casesOpened: 1.5 },
+      }),
+    ).toStrictEqual({ submissionId: 's1' });
+  });
+});
