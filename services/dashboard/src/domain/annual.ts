@@ -134,22 +134,14 @@ const escapeHtml = (s: string) =>
 /** A printable page: one table per figure group, A4 landscape, no script. */
 export function annualReportHtml(report: AnnualReport): string {
   const head = ['Region', 'Department', ...COUNTERS, 'Median hours report → located'];
-  const cells = (l: AnnualLine) =>
-    [
-      ...COUNTERS.map((c) => String(l.counts[c])),
-      l.medianReportToLocatedHours === null ? '–' : String(l.medianReportToLocatedHours),
-    ]
+  const cells = ({ counts, medianReportToLocatedHours: hours }: Omit<AnnualLine, 'region' | 'department'>) =>
+    [...COUNTERS.map((c) => String(counts[c])), hours === null ? '–' : String(hours)]
       .map((v) => `<td>${escapeHtml(v)}</td>`)
       .join('');
   const rows = report.lines
     .map((l) => `<tr><th>${escapeHtml(l.region)}</th><th>${escapeHtml(l.department)}</th>${cells(l)}</tr>`)
     .join('\n');
-  const total = `<tr class="total"><th>${escapeHtml(report.region ?? 'all')}</th><th>all</th>${cells({
-    region: '',
-    department: '',
-    counts: report.totals.counts,
-    medianReportToLocatedHours: report.totals.medianReportToLocatedHours,
-  })}</tr>`;
+  const total = `<tr class="total"><th>${escapeHtml(report.region ?? 'all')}</th><th>all</th>${cells(report.totals)}</tr>`;
   const title = `Homeward annual report ${report.year}${report.region ? ` — region ${report.region}` : ''}`;
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title>

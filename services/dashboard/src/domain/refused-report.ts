@@ -23,26 +23,34 @@ const kinds = new Set<string>(ReportKinds);
 
 const str = (v: unknown) => (typeof v === 'string' ? v : undefined);
 const isoTime = (v: string | undefined) => (v && Number.isFinite(Date.parse(v)) ? v : undefined);
+/** A field of a JSON value of any shape: undefined unless the value is an object that has it. */
+const prop = (v: unknown, k: string): unknown => (v as Record<string, unknown> | null | undefined)?.[k];
+const isRecord = (v: unknown) => v instanceof Object && !Array.isArray(v);
+
+/** JSON text parsed; undefined when it is not JSON (`String` of a missing value is not either). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+    // Stryker disable next-line BlockStatement: an empty catch block returns undefined too
+  } catch {
+    return undefined;
+  }
+}
 
 /** The original report's CloudEvent fields, from binary-mode headers or a structured value. */
 function originalOf(letter: DeadLetter): { id?: string; source?: string; time?: string; data?: unknown } {
   const h = letter.headers;
-  let body: Record<string, unknown> | undefined;
-  try {
-    const parsed =
-      letter.value && letter.value.length > 0 ? JSON.parse(letter.value.toString('utf8')) : undefined;
-    if (parsed && typeof parsed === 'object' && !Array.isArray(parsed))
-      body = parsed as Record<string, unknown>;
-  } catch {
-    // Undecodable bytes: the headers alone say which report it was.
-  }
-  const structured = (h['content-type'] ?? '').startsWith('application/cloudevents+json');
-  if (structured && body) {
+  // Undecodable bytes or none: the headers alone say which report it was.
+  const body = parseJson(String(letter.value));
+  if (String(h['content-type']).startsWith('application/cloudevents+json') && isRecord(body)) {
+    const id = str(prop(body, 'id'));
+    const source = str(prop(body, 'source'));
+    const time = str(prop(body, 'time'));
     return {
-      ...(str(body.id) ? { id: str(body.id) } : {}),
-      ...(str(body.source) ? { source: str(body.source) } : {}),
-      ...(str(body.time) ? { time: str(body.time) } : {}),
-      data: body.data,
+      ...(id ? { id } : {}),
+      ...(source ? { source } : {}),
+      ...(time ? { time } : {}),
+      data: prop(body, 'data'),
     };
   }
   return {
@@ -56,22 +64,18 @@ function originalOf(letter: DeadLetter): { id?: string; source?: string; time?: 
 /** The field paths a schema refusal names (`dlq_reason` is the validator's errors as JSON). */
 function fieldsOf(code: string, reason: string | undefined): string[] | undefined {
   if (code !== 'schema' && code !== 'decode' && code !== 'validation') return undefined;
-  try {
-    const errors = JSON.parse(reason ?? '');
-    if (!Array.isArray(errors)) return undefined;
-    const fields = [
-      ...new Set(errors.map((e) => str((e as { field?: unknown })?.field)).filter((f) => f && FIELD.test(f))),
-    ] as string[];
-    return fields.length > 0 ? fields.slice(0, 8) : undefined;
-  } catch {
-    return undefined;
-  }
+  const errors = parseJson(String(reason));
+  if (!Array.isArray(errors)) return undefined;
+  const fields = [
+    ...new Set(errors.map((e) => str(prop(e, 'field'))).filter((f) => f && FIELD.test(f))),
+  ] as string[];
+  return fields.length > 0 ? fields.slice(0, 8) : undefined;
 }
 
 /** Where a report happened, as the board groups reports: a region code in its data, if any. */
-function regionOf(data: Record<string, unknown> | undefined): string | undefined {
+function regionOf(data: unknown): string | undefined {
   for (const k of ['lastSeen', 'foundAt', 'location', 'seenAt']) {
-    const r = str((data?.[k] as Record<string, unknown> | undefined)?.region);
+    const r = str(prop(prop(data, k), 'region'));
     if (r && REGION_PATTERN.test(r)) return r;
   }
   return undefined;
@@ -91,15 +95,11 @@ export function refusedReportView(letter: DeadLetter): EventView | undefined {
   const source = original.source && SOURCE.test(original.source) ? original.source : undefined;
   const code = h.dlq_error_code && CODE.test(h.dlq_error_code) ? h.dlq_error_code : 'refused';
   const refusedAt = isoTime(h.dlq_failed_at);
-  const data0 =
-    original.data && typeof original.data === 'object' && !Array.isArray(original.data)
-      ? (original.data as Record<string, unknown>)
-      : undefined;
-  const kindRaw = str(data0?.kind);
+  const kindRaw = str(prop(original.data, 'kind'));
   const kind = kindRaw && kinds.has(kindRaw) ? kindRaw : undefined;
   const fields = fieldsOf(code, h.dlq_reason);
   const sentAt = isoTime(original.time);
-  const region = regionOf(data0);
+  const region = regionOf(original.data);
   const raw: Record<string, unknown> = {
     ...(id ? { reportId: id } : {}),
     ...(kind ? { kind } : {}),

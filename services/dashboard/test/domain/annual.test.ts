@@ -7,6 +7,7 @@ import {
   buildAnnualReport,
   COUNTERS,
   median,
+  reported,
 } from '../../src/domain/annual.ts';
 import {
   alertIssued,
@@ -358,5 +359,55 @@ describe('the annual report', () => {
     expect((all.match(/<thead><tr>(.*)<\/tr><\/thead>/)?.[1]?.match(/<th>/g) ?? []).length).toBe(
       COUNTERS.length + 3,
     );
+  });
+});
+
+describe('the victims of the annual report', () => {
+  const rows = [
+    row('340104', 'police', {
+      casesOpened: 1,
+      'victims:rescued:female:18-and-over': 2,
+      'victims:rescued:male:under-14': 1,
+    }),
+    row('340111', 'civil-affairs', {
+      'victims:rescued:female:18-and-over': 1,
+      'victims:placed:male:under-14': 1,
+    }),
+    row('341502', 'police', { 'victims:rescued:female:18-and-over': 5 }),
+    row('340104', 'police', { 'victims:rescued:female:18-and-over': 7 }, [], 2025),
+  ];
+
+  it('are summed over the departments of the year and the division asked for, by measure, sex and age group', () => {
+    const report = buildAnnualReport(2026, '340100', rows);
+    expect(report.lines.map((l) => l.region)).toEqual(['340104', '340111']);
+    expect(report.totals.counts.casesOpened).toBe(1);
+    expect(report.victims.rescued.female['18-and-over']).toBe(3);
+    expect(report.victims.rescued.male['under-14']).toBe(1);
+    expect(report.victims.placed.male['under-14']).toBe(1);
+    expect(report.victims.rescued.female['under-14']).toBe(0);
+    expect(buildAnnualReport(2026, undefined, rows).victims.rescued.female['18-and-over']).toBe(8);
+  });
+
+  it('print as a table with a row per sex and age group and a column per measure', () => {
+    const html = annualReportHtml(buildAnnualReport(2026, '340100', rows));
+    expect(html).toContain(
+      '<h2>Victims by sex and age group</h2>\n<table class="victims"><tr><th>Sex</th><th>Age group</th><th>rescued</th><th>returnedHome</th><th>placed</th><th>inTraining</th><th>employed</th></tr>\n',
+    );
+    expect(html).toContain(
+      '<tr><th>female</th><th>18 and over</th><td>3</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr><th>male</th><th>under 14</th><td>1</td><td>0</td><td>1</td><td>0</td><td>0</td></tr>\n',
+    );
+    expect(html).toContain('<tr><th>unknown</th><th>age unknown</th><td>0</td>');
+    expect(html.match(/<tr><th>(female|male|unknown)<\/th>/g)).toHaveLength(12);
+    expect(html.endsWith('</table></body></html>')).toBe(true);
+  });
+
+  it('leave the columns of the report as they were: no special teams (coordination counts those)', () => {
+    expect(COUNTERS).not.toContain('teamsAssigned');
+    expect(reported('teamsAssigned')).toBe(false);
+    expect(reported('casesOpened')).toBe(true);
+    expect(COUNTERS[0]).toBe('reportsReceived');
   });
 });

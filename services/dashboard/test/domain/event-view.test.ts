@@ -237,3 +237,124 @@ describe('the view of an event', () => {
     expect('time' in toView(untimed as never, 'case.events.v1', {})).toBe(false);
   });
 });
+
+describe('the one-line summary of the other event types', () => {
+  const line = (type: string, data: Record<string, unknown>) =>
+    summarize({ ...caseClosed('c1'), type, data } as never);
+
+  it('says whether a buying household was recorded or stated as none, never who', () => {
+    expect(line('homeward.case.household-recorded', { caseId: 'c1', noBuyerHousehold: {} })).toBe(
+      'buying household of case c1 stated as none',
+    );
+    expect(line('homeward.case.household-recorded', { caseId: 'c1' })).toBe(
+      'buying household of case c1 recorded',
+    );
+  });
+
+  it('names the limit of a case without a team and of a sample not taken', () => {
+    expect(line('homeward.case.team-overdue', { caseId: 'c1', limitHours: 24 })).toBe(
+      'case c1 has no special team after 24 h',
+    );
+    expect(line('homeward.dna.sampling-overdue', { caseId: 'c1', subject: 'mother', limitHours: 48 })).toBe(
+      "case c1: the mother's DNA sample not taken after 48 h",
+    );
+  });
+
+  it('names each placement clock that ran out', () => {
+    expect(
+      line('homeward.placement.overdue', { caseId: 'c1', clock: 'rescued-not-placed', limitDays: 15 }),
+    ).toBe('case c1: rescued, not placed after 15 days');
+    expect(
+      line('homeward.placement.overdue', { caseId: 'c1', clock: 'identified-not-returned', limitDays: 30 }),
+    ).toBe('case c1: identified, not returned home after 30 days');
+  });
+
+  it('names units on the map by id, kind and region', () => {
+    expect(
+      line('homeward.notification.unit-registered', { unitId: 'u1', kind: 'police', region: '340104' }),
+    ).toBe('unit u1 (police) registered in 340104');
+    expect(
+      line('homeward.notification.unit-updated', { unitId: 'u1', kind: 'police', region: '340111' }),
+    ).toBe('unit u1 (police) moved or changed, now in 340111');
+    expect(line('homeward.notification.unit-removed', { unitId: 'u1', region: '340111' })).toBe(
+      'unit u1 removed from 340111',
+    );
+  });
+
+  it('says which case a confirmed match identified the child of, when it names two', () => {
+    const confirmed = (childCaseId: string | undefined, caseId: string | undefined) =>
+      line('homeward.dna.match-confirmed', { matchId: 'm1', childCaseId, caseId });
+    expect(confirmed('c9', 'c1')).toBe('match m1 confirmed: case c9 identified as the child of case c1');
+    expect(confirmed('c1', 'c1')).toBe('match m1 confirmed');
+    expect(confirmed(undefined, 'c1')).toBe('match m1 confirmed');
+    expect(confirmed('c9', undefined)).toBe('match m1 confirmed');
+  });
+
+  it('names an annual submission by year, department and region at each stage', () => {
+    const sub = { year: 2026, agencyId: 'hefei-psb', region: '340100' };
+    expect(line('homeward.coordination.submission-submitted', { ...sub, version: 2 })).toBe(
+      'annual report 2026 of hefei-psb (340100) submitted, version 2',
+    );
+    expect(
+      line('homeward.coordination.submission-returned', { ...sub, returnedBy: { agencyId: 'anhui-office' } }),
+    ).toBe('annual report 2026 of hefei-psb (340100) returned by anhui-office');
+    // Without who returned it (an older producer's event), still a line, not a failure.
+    expect(line('homeward.coordination.submission-returned', sub)).toMatch(
+      /^annual report 2026 of hefei-psb \(340100\) returned by/,
+    );
+    expect(line('homeward.coordination.submission-accepted', sub)).toBe(
+      'annual report 2026 of hefei-psb (340100) accepted',
+    );
+    expect(
+      line('homeward.coordination.submission-reminder', { ...sub, stage: 'due-soon', dueDate: '2027-01-31' }),
+    ).toBe('annual report 2026 of hefei-psb (340100): reminder (due-soon), due 2027-01-31');
+  });
+
+  it('says only the type of an event it keeps no words for', () => {
+    expect(line('homeward.case.victims-added', { caseId: 'c1' })).toBe('homeward.case.victims-added');
+  });
+});
+
+describe('what an event carries besides its own fields', () => {
+  it('shows only the data’s own fields, never one it inherits', () => {
+    const data = Object.create(
+      { reason: 'a field on the prototype' },
+      { caseId: { value: 'c1', enumerable: true } },
+    );
+    expect(projectData('homeward.case.closed', data)).toStrictEqual({ caseId: 'c1' });
+  });
+
+  it('leaves out a field whose value the allowlist does not accept, rather than showing it empty', () => {
+    expect(
+      projectData('homeward.case.closed', {
+        caseId: { name: 'Li Wei' },
+        reason: ['found', { phone: '139' }],
+      }),
+    ).toStrictEqual({});
+  });
+});
+
+describe('values as the stream shows them', () => {
+  it('shows a listed field that is empty, false or a number as it is', () => {
+    expect(
+      projectData('homeward.dna.profile-entered', {
+        sampleId: 's1',
+        enteredAt: null,
+        lociCount: 0,
+        matchable: false,
+      }),
+    ).toStrictEqual({ sampleId: 's1', enteredAt: null, lociCount: 0, matchable: false });
+  });
+
+  it('leaves out a text where an object is listed, and figures with any one not whole', () => {
+    expect(
+      projectData('homeward.case.opened', { caseId: 'c1', reportedBy: 'Officer Wu, +86 139 0000 0000' }),
+    ).toStrictEqual({ caseId: 'c1' });
+    expect(
+      projectData('homeward.coordination.submission-submitted', {
+        submissionId: 's1',
+        own: { reportsReceived: 3, casesOpened: 1.5 },
+      }),
+    ).toStrictEqual({ submissionId: 's1' });
+  });
+});

@@ -30,7 +30,7 @@ export function normalise(text: string): string {
   return text
     .normalize('NFKC')
     .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]+/gu, '');
+    .replace(/[\s\p{P}\p{S}]/gu, '');
 }
 
 export type BuyerMatch = {
@@ -51,8 +51,10 @@ const COMPOUND_SURNAMES = new Set(
  * characters (two for a compound surname: 欧阳娜娜 → 欧阳). Empty when it cannot be told.
  */
 export function familyName(name: string): string {
-  const text = name.normalize('NFKC').trim();
-  const words = text.split(/[\s\p{P}]+/u).filter((w) => w !== '');
+  // Splitting leaves an empty word at either end or between two separators: dropped, so that
+  // neither surrounding spaces nor a run of separators counts as a word.
+  const text = name.normalize('NFKC');
+  const words = text.split(/[\s\p{P}]/u).filter((w) => w !== '');
   if (words.length > 1) return normalise(words[0]!);
   const one = normalise(text);
   if (!/^\p{Script=Han}/u.test(one)) return '';
