@@ -55,6 +55,7 @@ import {
   PAIR_CLASSES,
   type ParentScanPlan,
   type ParentScanResult,
+  quantiseRelativeTable,
   type RelativeScanPlan,
   scanParents,
   scanRelatives,
@@ -220,7 +221,7 @@ function typedArray<T extends Uint8Array | Uint16Array | Int32Array>(
  * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
  * codes are held row-major in 16 bits (the scoring passes read a whole profile); the parents'
  * pack also holds them as carrier bitsets (the pre-filter reads 32 parents a word), the
- * relatives' pack one genotype id per locus (the relatives scan reads one number per locus). Growth
+ * relatives' pack one genotype key per locus (the relatives scan reads one number per locus). Growth
  * allocates new arrays and copies, so a scan over the old ones (a worker's) still sees the
  * slots it was given, unchanged.
  */
@@ -229,7 +230,10 @@ class ProfilePack {
   alleles: Uint16Array;
   /** The parents' pack only: the pre-filter's bitsets. */
   readonly carriers: CarrierBits | undefined;
-  /** Row-major genotype ids (relatives only; empty otherwise): locus l of slot s at `s * L + l`. */
+  /**
+   * Row-major genotype keys (relatives only; empty otherwise), the layout of search-kernel.ts's
+   * RelativeScanPlan.genotypes: locus l of slot s at `s * W + l`, W the loci rounded up to even.
+   */
   genotypes: Uint16Array;
   relation: Uint8Array;
   pairOf: Int32Array;
@@ -237,18 +241,20 @@ class ProfilePack {
   readonly caseIds: (string | undefined)[] = [];
   readonly slotOf = new Map<string, number>();
   readonly #width: number;
-  readonly #loci: number;
+  /** Genotype keys a row: the loci rounded up to even. */
+  readonly #keys: number;
   readonly #shared: boolean;
   readonly #withGenotypes: boolean;
 
   constructor(loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
     this.#width = loci * 2;
-    this.#loci = loci;
+    // Rows of genotype keys in whole 32-bit words (the relatives scan reads two at a time).
+    this.#keys = (loci + 1) & ~1;
     this.#shared = shared;
     this.#withGenotypes = withGenotypes;
     this.alleles = typedArray(Uint16Array, 1024 * this.#width, shared);
     this.carriers = withCarriers ? new CarrierBits(loci, 1024, shared) : undefined;
-    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * loci : 0, shared);
+    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * this.#keys : 0, shared);
     this.relation = typedArray(Uint8Array, 1024, shared);
     this.pairOf = typedArray(Int32Array, 1024, shared).fill(NO_PAIR);
   }
@@ -267,7 +273,7 @@ class ProfilePack {
     if (this.count === this.capacity) this.#grow();
     const slot = this.count;
     this.alleles.set(codes, slot * this.#width);
-    if (genotypes) this.genotypes.set(genotypes, slot * this.#loci);
+    if (genotypes) this.genotypes.set(genotypes, slot * this.#keys);
     this.carriers?.set(slot, codes, true);
     this.ids[slot] = id;
     this.caseIds[slot] = caseId;
@@ -292,7 +298,7 @@ class ProfilePack {
       this.carriers?.set(slot, row(last), true);
       this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
       if (this.#withGenotypes) {
-        this.genotypes.copyWithin(slot * this.#loci, last * this.#loci, (last + 1) * this.#loci);
+        this.genotypes.copyWithin(slot * this.#keys, last * this.#keys, (last + 1) * this.#keys);
       }
       this.ids[slot] = movedId;
       this.caseIds[slot] = this.caseIds[last];
@@ -313,7 +319,7 @@ class ProfilePack {
     alleles.set(this.alleles);
     this.alleles = alleles;
     if (this.#withGenotypes) {
-      const genotypes = typedArray(Uint16Array, capacity * this.#loci, shared);
+      const genotypes = typedArray(Uint16Array, capacity * this.#keys, shared);
       genotypes.set(this.genotypes);
       this.genotypes = genotypes;
     }
@@ -402,7 +408,7 @@ export class ProfileIndex {
     );
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
-    this.#genotypeRow = new Uint16Array(loci);
+    this.#genotypeRow = new Uint16Array((loci + 1) & ~1);
   }
 
   /** Whether the packed profiles are on SharedArrayBuffers (see {@link ProfileIndexOptions.shared}). */
@@ -556,7 +562,7 @@ export class ProfileIndex {
       if (code === -1 || meta.caseId === undefined) {
         throw new RangeError('a relative needs its case and a relation among RelativeRelations');
       }
-      this.#relatives.push(id, codes, meta.caseId, code, this.#genotypesOf(codes));
+      this.#relatives.push(id, codes, meta.caseId, code, this.#genotypesOf(codes, code));
       this.#addReference(meta.caseId, id);
       return;
     }
@@ -862,10 +868,10 @@ export class ProfileIndex {
         for (let k = 0; k < CLASSES; k++) index[at + k] = this.#relativeLocus(r, l, a, b, k);
       }
     }
-    // Per relationship and genotype id: the index of its class at its locus (1 when either side
-    // is untyped there).
+    // Per genotype key (id × R + relationship): the index of its class at its locus (1 when
+    // either side is untyped there).
     const G = this.#genotypeLocus.length;
-    const table = new Float64Array(R * G).fill(1);
+    const table = new Float64Array(G * R).fill(1);
     for (let g = 1; g < G; g++) {
       const l = this.#genotypeLocus[g]!;
       const a = childCodes[2 * l]!;
@@ -877,7 +883,7 @@ export class ProfileIndex {
         (g1 === a ? 1 : 0) +
         (g2 === a ? 1 : 0) +
         (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
-      for (let r = 0; r < R; r++) table[r * G + g] = index[(r * L + l) * CLASSES + k]!;
+      for (let r = 0; r < R; r++) table[g * R + r] = index[(r * L + l) * CLASSES + k]!;
     }
     this.#scans++;
     return {
@@ -886,12 +892,11 @@ export class ProfileIndex {
       open: true,
       scan: {
         genotypes: pack.genotypes,
-        relation: pack.relation,
-        loci: L,
+        width: this.#genotypeRow.length,
         // A child typed nowhere is compared with nobody.
         count: typed === 0 ? 0 : pack.count,
         table,
-        genotypeCount: G,
+        logTable: quantiseRelativeTable(table),
         floor,
       },
     };
@@ -1030,31 +1035,36 @@ export class ProfileIndex {
     return { product, compared };
   }
 
-  /** Genotype ids of a profile's codes (registering those met for the first time), in #genotypeRow. */
-  #genotypesOf(codes: Uint16Array): Uint16Array {
+  /**
+   * The genotype keys of a relative's codes (registering the genotypes met for the first time), in
+   * #genotypeRow: per locus, the genotype's id × the number of relationships + `relation` (id 0
+   * where untyped, and in the row's padding to an even length).
+   */
+  #genotypesOf(codes: Uint16Array, relation: number): Uint16Array {
     const row = this.#genotypeRow;
-    for (let l = 0; l < row.length; l++) {
+    const R = RelativeRelations.length;
+    row.fill(relation);
+    for (let l = 0; l < this.#loci.length; l++) {
       const a = codes[2 * l]!;
+      if (a === UNTYPED) continue;
       const b = codes[2 * l + 1]!;
-      if (a === UNTYPED) {
-        row[l] = 0;
-        continue;
-      }
       const lo = Math.min(a, b);
       const hi = Math.max(a, b);
       const key = l * 2 ** 32 + lo * 2 ** 16 + hi;
       let id = this.#genotypeIds.get(key);
       if (id === undefined) {
         id = this.#genotypeLocus.length;
-        // 16-bit ids: the FBI table's alleles make 2,044 genotypes over its 23 loci; 65,535 would
-        // take hundreds of alleles no table lists.
-        if (id > 0xffff) throw new RangeError('more than 65,535 distinct genotypes among the relatives');
+        // 16-bit keys: the FBI table's alleles make 2,044 genotypes over its 23 loci; 16,384 (the
+        // keys of four relationships) would take hundreds of alleles no table lists.
+        if ((id + 1) * R > 0x10000) {
+          throw new RangeError(`more than ${0x10000 / R} distinct genotypes among the relatives`);
+        }
         this.#genotypeIds.set(key, id);
         this.#genotypeLocus.push(l);
         this.#genotypeA.push(lo);
         this.#genotypeB.push(hi);
       }
-      row[l] = id;
+      row[l] = id * R + relation;
     }
     return row;
   }

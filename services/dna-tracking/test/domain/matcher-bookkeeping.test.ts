@@ -128,8 +128,9 @@ describe('ProfileIndex: what it holds', () => {
   // each slot; the relatives' pack also a 2-byte genotype id per locus. (The parents' pack also
   // holds the pre-filter's carrier bitsets, sized by the alleles met: not counted here.)
   const loci = table.loci.length;
+  // A relative's genotype keys fill whole 32-bit words: the loci rounded up to even.
   const pack = (slots: number, genotypes: boolean) =>
-    slots * (2 * 2 * loci + 1 + 4 + (genotypes ? 2 * loci : 0));
+    slots * (2 * 2 * loci + 1 + 4 + (genotypes ? 2 * (loci + (loci % 2)) : 0));
 
   it('reports the bytes of its packed profiles as allocated, growing a pack by doubling it', () => {
     const index = new ProfileIndex(table);
