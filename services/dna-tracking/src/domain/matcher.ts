@@ -353,7 +353,7 @@ export class ProfileIndex {
   readonly #children: ProfilePack;
   readonly #relatives: ProfilePack;
   /** Per case: the ids of its references (parents and relatives). */
-  readonly #caseReferences = new Map<string, Set<string>>();
+  readonly #caseReferences = new Map<string, string[]>();
   readonly #relativeThresholds: Record<RelativeRelation, RelativeThresholds>;
   readonly #relativeFloor: number;
   /** Per relationship and locus: the mutation PI of kinship-relatives.ts. */
@@ -1069,18 +1069,18 @@ export class ProfileIndex {
     return row;
   }
 
+  /** An id added once (add refuses a duplicate), in an array: a million cases' Sets took seconds to load. */
   #addReference(caseId: string, id: string): void {
-    const ids = this.#caseReferences.get(caseId) ?? new Set<string>();
-    ids.add(id);
-    this.#caseReferences.set(caseId, ids);
+    const ids = this.#caseReferences.get(caseId);
+    if (ids === undefined) this.#caseReferences.set(caseId, [id]);
+    else ids.push(id);
   }
 
   #removeReference(caseId: string, id: string): void {
-    const ids = this.#caseReferences.get(caseId);
-    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
-    ids?.delete(id);
-    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
-    if (ids?.size === 0) this.#caseReferences.delete(caseId);
+    // Every removed reference was added, so its case's list exists and holds it.
+    const ids = this.#caseReferences.get(caseId)!;
+    ids.splice(ids.indexOf(id), 1);
+    if (ids.length === 0) this.#caseReferences.delete(caseId);
   }
 
   #addPair(caseId: string, mother: number, father: number): void {
@@ -1118,11 +1118,12 @@ export class ProfileIndex {
 
   /** Codes of a profile, registering alleles met for the first time. */
   #encode(profile: StrProfile, out: Uint16Array): Uint16Array {
-    this.#loci.forEach((locus, l) => {
+    for (let l = 0; l < this.#loci.length; l++) {
+      const locus = this.#loci[l]!;
       const genotype = profile.loci[locus];
       out[2 * l] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[0]);
       out[2 * l + 1] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[1]);
-    });
+    }
     return out;
   }
 
