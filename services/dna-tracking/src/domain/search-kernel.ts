@@ -84,11 +84,11 @@ export class CarrierBits {
         continue;
       }
       const codes = this.#carriers[l]!;
-      const first = (codes[a] ??= words(this.#words, this.#shared));
-      first[w] = (first[w]! & keep) | add;
       const b = row[2 * l + 1]!;
-      const second = (codes[b] ??= words(this.#words, this.#shared));
-      second[w] = (second[w]! & keep) | add;
+      codes[a] ??= words(this.#words, this.#shared);
+      codes[a]![w] = (codes[a]![w]! & keep) | add;
+      codes[b] ??= words(this.#words, this.#shared);
+      codes[b]![w] = (codes[b]![w]! & keep) | add;
     }
   }
 
@@ -171,9 +171,9 @@ export interface ParentScanResult {
  * The count is exactly the formulas' count of inconsistent loci (see {@link CarrierBits}), so
  * the parents left are exactly those with fewer than maxBad: each is scored in full (its product
  * in the order of `loci`, the inconsistent loci at their mutation index). Pass 2 scores the pairs
- * whose mother survived; a pair is inconsistent wherever one member is, so a pair whose father
- * (in the range) was excluded alone is skipped (exact, not a heuristic; a father outside the
- * range is scored with the pair, which excludes it at the same loci).
+ * whose mother survived (a pair is inconsistent wherever one member is, so a pair whose mother
+ * was excluded is; one whose father was is excluded by its own count, a few dozen pairs a
+ * million parents, not worth a test).
  */
 export function scanParents(plan: ParentScanPlan, from: number, to: number): ParentScanResult {
   const { alleles, classOf, classOffset: offset, loci, single: singleTable, pair: pairTable } = plan;
@@ -194,8 +194,6 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   // Bits of the range's first and last words outside [from, to) start excluded.
   const head = ~(-1 << (from & 31));
   const tail = (to & 31) === 0 ? 0 : -1 << (to & 31);
-  // Per word (indexed from word 0, so a father's word needs no offset): its excluded parents.
-  const excludedWords = new Int32Array(end);
   const start = MAX_FILTER_EXCLUSIONS - maxBad;
   const slice0 = -(start & 1);
   const slice1 = -((start >>> 1) & 1);
@@ -208,9 +206,8 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
     let c0 = slice0;
     let c1 = slice1;
     let c2 = slice2;
-    for (let i = 0; i < tests; i += 3) {
-      // Stryker disable next-line ConditionalExpression,UnaryOperator: stopping once all 32 are excluded only saves time
-      if (excluded === -1) break;
+    // Until the loci run out or all 32 are excluded (~excluded is 0).
+    for (let i = 0; i < tests && ~excluded; i += 3) {
       const none = ~(carriers[i]![w]! | carriers[i + 1]![w]! | carriers[i + 2]![w]!);
       const carry0 = c0 & none;
       c0 ^= none;
@@ -219,7 +216,6 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
       excluded |= c2 & carry1;
       c2 ^= carry1;
     }
-    excludedWords[w] = excluded;
     // The parents left, in slot order: scored in full.
     for (let left = ~excluded; left !== 0; left &= left - 1) {
       const s = w * 32 + (31 - Math.clz32(left & -left));
@@ -246,11 +242,6 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
     if (p >= pairCount) continue;
     // Stryker disable next-line EqualityOperator: taking each pair from its father instead finds the same pairs (a pair whose father is excluded is excluded by its own scoring)
     if (mothers[p] !== m) continue;
-    const f = fathers[p]!;
-    // Bits of this range only: a father below `from` in its first word reads excluded.
-    const inRange = f >= from && f < to;
-    // Stryker disable next-line ConditionalExpression: skipping only saves time (the pair's own scoring excludes it where its father is inconsistent)
-    if (inRange && (excludedWords[f >>> 5]! >>> (f & 31)) & 1) continue;
     pairs.push(p);
   }
   pairs.sort((a, b) => a - b);
@@ -386,8 +377,8 @@ function compileRelativeKernel(width: number): RelativeKernel {
   const body = `
     const found = [];
     for (let s = from, base = from * ${words}; s < to; s++, base += ${words}) {
-      ${loads.join('\n      ')}
-      if ((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ')}) >= cut) found.push(s);
+      ${loads.join('')}
+      if (!((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ')}) < cut)) found.push(s);
     }
     return found;`;
   const kernel = new Function('pairs', 'logs', 'cut', 'from', 'to', body) as RelativeKernel;
@@ -407,8 +398,8 @@ function compileRelativeKernel(width: number): RelativeKernel {
 export function scanRelatives(plan: RelativeScanPlan, from: number, to: number): number[] {
   const { genotypes, width, table } = plan;
   const least = plan.floor * (1 - SCAN_MARGIN);
-  // A floor of 0 or less (log2 NaN or -Infinity): every slot goes on to the product.
-  const cut = least > 0 ? Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK : Number.NEGATIVE_INFINITY;
+  // NaN for a floor below 0, -Infinity for 0: the kernel's !(sum < cut) passes every slot on.
+  const cut = Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK;
   const pairs = new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1);
   const found = relativeKernel(width)(pairs, plan.logTable, cut, from, to);
   let kept = 0;

@@ -485,6 +485,35 @@ describe('search-kernel: the relatives scan for any number of loci', () => {
       expect(expected.length).toBeLessThan(n);
       expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
       expect(scanRelatives(plan, 5, 5)).toEqual([]);
+      // A floor of 0, or below, keeps every reference; a floor a millionth above a product
+      // (within what the quantised sums pass on) does not keep it.
+      const all = Array.from({ length: n }, (_, s) => s);
+      expect(scanRelatives({ ...plan, floor: 0 }, 0, n)).toEqual(all);
+      expect(scanRelatives({ ...plan, floor: -1 }, 0, n)).toEqual(all);
+      expect(scanRelatives({ ...plan, floor: product(17) * (1 + 1e-6) }, 0, n)).not.toContain(17);
     }
+  });
+
+  it('keeps a reference exactly at the floor when every locus rounds its log up by almost a unit', () => {
+    // 2^16 · log2(1.0056) has a fraction of 0.994: rounded up by 0.006 of a unit, where rounding
+    // down would lose 0.994 a locus, 30 units over 30 loci, more than the sums' slack.
+    const v = 1.0056;
+    const fraction = (Math.log2(v) * 2 ** 16) % 1;
+    expect(fraction).toBeGreaterThan(0.9);
+    const loci = 30;
+    const table = Float64Array.from([1, 1, v, v]);
+    const genotypes = new Uint16Array(loci).fill(2);
+    let product = 1;
+    for (let l = 0; l < loci; l++) product *= v;
+    const plan: RelativeScanPlan = {
+      genotypes,
+      width: loci,
+      count: 1,
+      table,
+      logTable: quantiseRelativeTable(table),
+      floor: product,
+    };
+    expect(scanRelatives(plan, 0, 1)).toEqual([0]);
+    expect(scanRelatives({ ...plan, floor: product * 1.001 }, 0, 1)).toEqual([]);
   });
 });
