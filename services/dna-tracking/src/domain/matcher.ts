@@ -218,6 +218,34 @@ function typedArray<T extends Uint8Array | Uint16Array | Int32Array>(
 }
 
 /**
+ * A pack's share of its index's one map of ids, whose value is the slot × 4 + the pack's tag:
+ * one lookup tells whether an id is indexed, in which pack and at which slot (the load of two
+ * million parents looked in three maps before adding each).
+ */
+class PackSlots {
+  readonly #all: Map<string, number>;
+  readonly #tag: number;
+
+  constructor(all: Map<string, number>, tag: number) {
+    this.#all = all;
+    this.#tag = tag;
+  }
+
+  get(id: string): number | undefined {
+    const v = this.#all.get(id);
+    return v !== undefined && (v & 3) === this.#tag ? v >>> 2 : undefined;
+  }
+
+  set(id: string, slot: number): void {
+    this.#all.set(id, slot * 4 + this.#tag);
+  }
+
+  delete(id: string): void {
+    this.#all.delete(id);
+  }
+}
+
+/**
  * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
  * codes are held row-major in 16 bits (the scoring passes read a whole profile); the parents'
  * pack also holds them as carrier bitsets (the pre-filter reads 32 parents a word), the
@@ -239,14 +267,15 @@ class ProfilePack {
   pairOf: Int32Array;
   readonly ids: string[] = [];
   readonly caseIds: (string | undefined)[] = [];
-  readonly slotOf = new Map<string, number>();
+  readonly slotOf: PackSlots;
   readonly #width: number;
   /** Genotype keys a row: the loci rounded up to even. */
   readonly #keys: number;
   readonly #shared: boolean;
   readonly #withGenotypes: boolean;
 
-  constructor(loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
+  constructor(slots: PackSlots, loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
+    this.slotOf = slots;
     this.#width = loci * 2;
     // Rows of genotype keys in whole 32-bit words (the relatives scan reads two at a time).
     this.#keys = (loci + 1) & ~1;
@@ -352,6 +381,9 @@ export class ProfileIndex {
   readonly #parents: ProfilePack;
   readonly #children: ProfilePack;
   readonly #relatives: ProfilePack;
+  /** Every id indexed: its slot × 4 + its pack's index in #packs (see PackSlots). */
+  readonly #ids = new Map<string, number>();
+  readonly #packs: ProfilePack[];
   /** Per case: the ids of its references (parents and relatives). */
   readonly #caseReferences = new Map<string, string[]>();
   readonly #relativeThresholds: Record<RelativeRelation, RelativeThresholds>;
@@ -395,9 +427,10 @@ export class ProfileIndex {
     this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
     this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
     this.#shared = shared ?? false;
-    this.#parents = new ProfilePack(loci, this.#shared, false, true);
-    this.#children = new ProfilePack(loci, this.#shared);
-    this.#relatives = new ProfilePack(loci, this.#shared, true);
+    this.#parents = new ProfilePack(new PackSlots(this.#ids, 0), loci, this.#shared, false, true);
+    this.#children = new ProfilePack(new PackSlots(this.#ids, 1), loci, this.#shared);
+    this.#relatives = new ProfilePack(new PackSlots(this.#ids, 2), loci, this.#shared, true);
+    this.#packs = [this.#parents, this.#children, this.#relatives];
     this.#pairMother = typedArray(Int32Array, 1024, this.#shared);
     this.#pairFather = typedArray(Int32Array, 1024, this.#shared);
     this.#relativeThresholds = { ...DEFAULT_RELATIVE_THRESHOLDS, ...relativeThresholds };
@@ -514,10 +547,8 @@ export class ProfileIndex {
   }
 
   #packOf(id: string): ProfilePack | undefined {
-    if (this.#parents.slotOf.has(id)) return this.#parents;
-    if (this.#children.slotOf.has(id)) return this.#children;
-    if (this.#relatives.slotOf.has(id)) return this.#relatives;
-    return undefined;
+    const at = this.#ids.get(id);
+    return at === undefined ? undefined : this.#packs[at & 3];
   }
 
   /** A profile back from its codes. */
