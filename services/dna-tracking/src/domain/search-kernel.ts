@@ -186,8 +186,9 @@ export function scanParents(plan: ParentScanPlan, from: number, to: number): Par
   const typed = loci.length;
   const singles: number[] = [];
   const pairs: number[] = [];
-  // With maxBad 0 or less, every parent is excluded before any locus is looked at.
-  if (to <= from || maxBad < 1) return { singles, pairs };
+  // With maxBad 0 or less, every parent is excluded before any locus is looked at. (An empty
+  // range needs no test: it has no word, or its one word's head and tail cover all 32 bits.)
+  if (maxBad < 1) return { singles, pairs };
   const first = from >>> 5;
   const end = (to + 31) >>> 5;
   const last = end - 1;
