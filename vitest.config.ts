@@ -55,6 +55,7 @@ export default defineConfig({
           include: allTests,
           exclude: unitTests,
           globalSetup: ['packages/testing/src/global-setup.ts'],
+          setupFiles: ['packages/testing/src/integration-setup.ts'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
         },

@@ -1,5 +1,5 @@
 // `npm run infra:up|down|status`: the launcher from the command line. Output is for people.
-import { down, status, up } from './launcher.ts';
+import { deleteOldTestTopics, down, status, up } from './launcher.ts';
 import { LauncherError } from './processes.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -10,6 +10,10 @@ async function main(command: string | undefined): Promise<number> {
       const t0 = performance.now();
       for (const r of await up()) out(`${r.component.padEnd(9)} ${r.outcome.padEnd(8)} ${r.ms} ms`);
       out(`infrastructure ready in ${Math.round(performance.now() - t0)} ms`);
+      const t1 = performance.now();
+      const deleted = await deleteOldTestTopics();
+      if (deleted > 0)
+        out(`deleted the topics of ${deleted} old test runs in ${Math.round(performance.now() - t1)} ms`);
       return 0;
     }
     case 'down':

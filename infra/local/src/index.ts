@@ -33,4 +33,11 @@ export {
   ServiceSupervisor,
   serviceControlDir,
 } from './supervisor.ts';
-export { adminClient, deleteTopics, ensureTopics, knownAgencies } from './topics.ts';
+export {
+  adminClient,
+  deleteStaleTestTopics,
+  deleteTopics,
+  ensureTopics,
+  knownAgencies,
+  staleTestPrefixes,
+} from './topics.ts';

@@ -3,7 +3,7 @@ import { probeKafka, startKafka } from './components/kafka.ts';
 import { postgresUrl, startPostgres } from './components/postgresql.ts';
 import { pingRedis, startRedis } from './components/redis.ts';
 import { logPath, readPid, stopProcess } from './processes.ts';
-import { ensureTopics } from './topics.ts';
+import { deleteStaleTestTopics, ensureTopics } from './topics.ts';
 
 /** Ports of the contract's infrastructure. */
 export const DEFAULT_PORTS = {
@@ -67,6 +67,25 @@ export async function up(): Promise<UpReport[]> {
   await ensureTopics(localEndpoints.kafkaBrokers);
   results.push({ component: 'topics', outcome: 'started', ms: Math.round(performance.now() - t0) });
   return results;
+}
+
+/**
+ * Test and benchmark topics older than this are deleted by `deleteOldTestTopics`: a session's own
+ * runs are younger; a killed run's would otherwise stay.
+ */
+const STALE_TEST_TOPICS_MS = 6 * 60 * 60 * 1000;
+
+/**
+ * Deletes the local broker's test and benchmark topics left behind by killed runs (each test
+ * file's prefix is ~80 partitions; with thousands of them the broker takes minutes to start).
+ * Not part of `up`: on such a broker it takes minutes itself, so `npm start` runs it beside the
+ * platform and `infra up` after reporting ready. Returns how many prefixes went.
+ */
+export async function deleteOldTestTopics(): Promise<number> {
+  const prefixes = await deleteStaleTestTopics(localEndpoints.kafkaBrokers, {
+    olderThanMs: STALE_TEST_TOPICS_MS,
+  });
+  return prefixes.length;
 }
 
 /** Stops what `up` started (and only that: a server it reused is not ours to stop). */

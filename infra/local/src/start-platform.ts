@@ -6,7 +6,7 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { bannerLines, operatorKey, servicePort, waitForServices } from './banner.ts';
-import { down, up } from './launcher.ts';
+import { deleteOldTestTopics, down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
 import { ServiceSupervisor } from './supervisor.ts';
@@ -38,6 +38,12 @@ async function main(): Promise<void> {
     | 'pretty';
   for (const r of await up()) out(`[infra] ${r.component} ${r.outcome} in ${r.ms} ms`);
   out(`[infra] ready in ${Math.round(performance.now() - t0)} ms`);
+  // Housekeeping beside the platform, never before it: on a broker with thousands of old test
+  // partitions it takes minutes.
+  deleteOldTestTopics().then(
+    (n) => n > 0 && out(`[infra] deleted the topics of ${n} old test runs`),
+    (err: unknown) => out(`[infra] old test topics not deleted: ${String(err)}`),
+  );
 
   const supervisor = new ServiceSupervisor({ out });
   for (const name of discoverServices()) {

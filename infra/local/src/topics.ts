@@ -165,3 +165,60 @@ async function waitForLeaders(admin: Admin, topics: string[], timeoutMs = 30_000
   }
   throw new Error(`topics had no leaders within ${timeoutMs} ms: ${String(last ?? topics.join(', '))}`);
 }
+
+/** Earliest creation time a prefix's base-36 stamp may decode to (older decodes are not stamps). */
+const STAMP_EPOCH = Date.UTC(2024, 0, 1);
+/** The test helpers' `uniqueName`: `<label>-<Date.now() in base 36>-<6 hex>`. */
+const TEST_PREFIX = /^[a-z0-9-]+-([0-9a-z]{8})-[0-9a-f]{6}$/;
+/** The benchmarks' run ids: `bench[-<word>]-<Date.now() in base 36>`. */
+const BENCH_PREFIX = /^bench(?:-[a-z]+)?-([0-9a-z]{8})$/;
+
+/**
+ * The prefixes among `topics` that a test or a benchmark created more than `olderThanMs` before
+ * `now` and never deleted (a run killed before its clean-up, a file without one). Such a prefix is
+ * `<label>-<Date.now() in base 36>-<6 hex>.` (the test helpers' `uniqueName`) or
+ * `bench[-<word>]-<Date.now() in base 36>.` (the benchmarks' run ids); any other topic (the
+ * contract's, which are not prefixed, a tenant's prefix) is never a candidate.
+ */
+export function staleTestPrefixes(topics: readonly string[], now: number, olderThanMs: number): string[] {
+  const stale = new Set<string>();
+  for (const topic of topics) {
+    const dot = topic.indexOf('.');
+    if (dot <= 0) continue;
+    const head = topic.slice(0, dot);
+    const stamp = TEST_PREFIX.exec(head) ?? BENCH_PREFIX.exec(head);
+    const created = stamp ? Number.parseInt(stamp[1]!, 36) : undefined;
+    if (created === undefined || created < STAMP_EPOCH || created > now) continue;
+    if (now - created > olderThanMs) stale.add(`${head}.`);
+  }
+  return [...stale].sort();
+}
+
+/**
+ * Deletes the topics (and ACLs) of test and benchmark prefixes older than `olderThanMs`: left
+ * behind by killed runs, their partitions pile up in the broker's data directory until its
+ * start takes minutes. Returns the prefixes deleted.
+ */
+export async function deleteStaleTestTopics(
+  brokers: string[],
+  opts: { olderThanMs: number; security?: KafkaSecurity; now?: number },
+): Promise<string[]> {
+  const security = opts.security ?? launcherSecurity();
+  const admin = adminClient(brokers, security);
+  await admin.connect();
+  try {
+    const topics = await admin.listTopics();
+    const prefixes = staleTestPrefixes(topics, opts.now ?? Date.now(), opts.olderThanMs);
+    const doomed = topics.filter((t) => prefixes.some((p) => t.startsWith(p)));
+    // One request per few hundred topics: thousands in one request outlast its timeout.
+    for (let i = 0; i < doomed.length; i += 200)
+      await admin.deleteTopics({ topics: doomed.slice(i, i + 200), timeout: 30_000 });
+    if (security.sasl !== 'off') {
+      const agencies = knownAgencies(security);
+      for (const prefix of prefixes) await deleteAclBindings(admin, aclBindings({ prefix, agencies }));
+    }
+    return prefixes;
+  } finally {
+    await admin.disconnect();
+  }
+}

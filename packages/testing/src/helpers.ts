@@ -48,6 +48,7 @@ export function testLogger(): Logger {
  */
 export async function createTestTopics(label: string, partitions = 3): Promise<string> {
   const prefix = `${uniqueName(label)}.`;
+  createdPrefixes.add(prefix);
   await ensureTopics(testInfra().kafkaBrokers, allTopics, {
     prefix,
     partitions,
@@ -59,6 +60,18 @@ export async function createTestTopics(label: string, partitions = 3): Promise<s
 /** Deletes the topics (and ACLs) a test file created under its prefix, so the broker does not accumulate them. */
 export async function deleteTestTopics(prefix: string): Promise<void> {
   await deleteTopics(testInfra().kafkaBrokers, prefix, testKafkaSecurity());
+  createdPrefixes.delete(prefix);
+}
+
+/** Prefixes this test file created and has not deleted yet. */
+const createdPrefixes = new Set<string>();
+
+/**
+ * Deletes every prefix the test file created and did not delete itself: run after the file's
+ * own `afterAll` hooks (packages/testing/src/integration-setup.ts), when its services are stopped.
+ */
+export async function deleteRemainingTestTopics(): Promise<void> {
+  for (const prefix of [...createdPrefixes]) await deleteTestTopics(prefix);
 }
 
 /** A database of its own for one test file; dropped by `close`. */
