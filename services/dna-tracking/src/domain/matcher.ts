@@ -862,9 +862,10 @@ export class ProfileIndex {
    * Every indexed relative whose kinship index with `child` (kinship-relatives.ts, the relation
    * recorded on its sample) reaches the floor (the index's relative floor by default), best
    * first. Every relative is scored at every locus typed in both: no locus excludes a relative,
-   * so there is no pre-filter; instead each relative holds one genotype id per locus, and the
-   * search builds, per relationship, the child's index for every genotype id met (a few thousand),
-   * so the scan is one load of an id and one of an index per locus, the product in a register.
+   * so there is no pre-filter; instead each relative holds one key per locus (its genotype's id
+   * and its relationship), and the search builds the child's index for every key (a few
+   * thousand), as a number and as a quantised log, so the scan is one load of a key and one of a
+   * log per locus, summed as integers, and the product decides for the few that come near.
    */
   searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
     const plan = this.planRelativeSearch(child, options);
