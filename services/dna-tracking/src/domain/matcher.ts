@@ -55,6 +55,7 @@ import {
   PAIR_CLASSES,
   type ParentScanPlan,
   type ParentScanResult,
+  quantiseRelativeTable,
   type RelativeScanPlan,
   scanParents,
   scanRelatives,
@@ -217,10 +218,38 @@ function typedArray<T extends Uint8Array | Uint16Array | Int32Array>(
 }
 
 /**
+ * A pack's share of its index's one map of ids, whose value is the slot × 4 + the pack's tag:
+ * one lookup tells whether an id is indexed, in which pack and at which slot (the load of two
+ * million parents looked in three maps before adding each).
+ */
+class PackSlots {
+  readonly #all: Map<string, number>;
+  readonly #tag: number;
+
+  constructor(all: Map<string, number>, tag: number) {
+    this.#all = all;
+    this.#tag = tag;
+  }
+
+  get(id: string): number | undefined {
+    const v = this.#all.get(id);
+    return v !== undefined && (v & 3) === this.#tag ? v >>> 2 : undefined;
+  }
+
+  set(id: string, slot: number): void {
+    this.#all.set(id, slot * 4 + this.#tag);
+  }
+
+  delete(id: string): void {
+    this.#all.delete(id);
+  }
+}
+
+/**
  * N profiles × L loci × 2 allele codes, with ids and per-profile metadata, swap-removed. The
  * codes are held row-major in 16 bits (the scoring passes read a whole profile); the parents'
  * pack also holds them as carrier bitsets (the pre-filter reads 32 parents a word), the
- * relatives' pack one genotype id per locus (the relatives scan reads one number per locus). Growth
+ * relatives' pack one genotype key per locus (the relatives scan reads one number per locus). Growth
  * allocates new arrays and copies, so a scan over the old ones (a worker's) still sees the
  * slots it was given, unchanged.
  */
@@ -229,26 +258,32 @@ class ProfilePack {
   alleles: Uint16Array;
   /** The parents' pack only: the pre-filter's bitsets. */
   readonly carriers: CarrierBits | undefined;
-  /** Row-major genotype ids (relatives only; empty otherwise): locus l of slot s at `s * L + l`. */
+  /**
+   * Row-major genotype keys (relatives only; empty otherwise), the layout of search-kernel.ts's
+   * RelativeScanPlan.genotypes: locus l of slot s at `s * W + l`, W the loci rounded up to even.
+   */
   genotypes: Uint16Array;
   relation: Uint8Array;
   pairOf: Int32Array;
   readonly ids: string[] = [];
   readonly caseIds: (string | undefined)[] = [];
-  readonly slotOf = new Map<string, number>();
+  readonly slotOf: PackSlots;
   readonly #width: number;
-  readonly #loci: number;
+  /** Genotype keys a row: the loci rounded up to even. */
+  readonly #keys: number;
   readonly #shared: boolean;
   readonly #withGenotypes: boolean;
 
-  constructor(loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
+  constructor(slots: PackSlots, loci: number, shared: boolean, withGenotypes = false, withCarriers = false) {
+    this.slotOf = slots;
     this.#width = loci * 2;
-    this.#loci = loci;
+    // Rows of genotype keys in whole 32-bit words (the relatives scan reads two at a time).
+    this.#keys = (loci + 1) & ~1;
     this.#shared = shared;
     this.#withGenotypes = withGenotypes;
     this.alleles = typedArray(Uint16Array, 1024 * this.#width, shared);
     this.carriers = withCarriers ? new CarrierBits(loci, 1024, shared) : undefined;
-    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * loci : 0, shared);
+    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * this.#keys : 0, shared);
     this.relation = typedArray(Uint8Array, 1024, shared);
     this.pairOf = typedArray(Int32Array, 1024, shared).fill(NO_PAIR);
   }
@@ -267,7 +302,7 @@ class ProfilePack {
     if (this.count === this.capacity) this.#grow();
     const slot = this.count;
     this.alleles.set(codes, slot * this.#width);
-    if (genotypes) this.genotypes.set(genotypes, slot * this.#loci);
+    if (genotypes) this.genotypes.set(genotypes, slot * this.#keys);
     this.carriers?.set(slot, codes, true);
     this.ids[slot] = id;
     this.caseIds[slot] = caseId;
@@ -292,7 +327,7 @@ class ProfilePack {
       this.carriers?.set(slot, row(last), true);
       this.alleles.copyWithin(slot * this.#width, last * this.#width, (last + 1) * this.#width);
       if (this.#withGenotypes) {
-        this.genotypes.copyWithin(slot * this.#loci, last * this.#loci, (last + 1) * this.#loci);
+        this.genotypes.copyWithin(slot * this.#keys, last * this.#keys, (last + 1) * this.#keys);
       }
       this.ids[slot] = movedId;
       this.caseIds[slot] = this.caseIds[last];
@@ -313,7 +348,7 @@ class ProfilePack {
     alleles.set(this.alleles);
     this.alleles = alleles;
     if (this.#withGenotypes) {
-      const genotypes = typedArray(Uint16Array, capacity * this.#loci, shared);
+      const genotypes = typedArray(Uint16Array, capacity * this.#keys, shared);
       genotypes.set(this.genotypes);
       this.genotypes = genotypes;
     }
@@ -346,8 +381,11 @@ export class ProfileIndex {
   readonly #parents: ProfilePack;
   readonly #children: ProfilePack;
   readonly #relatives: ProfilePack;
+  /** Every id indexed: its slot × 4 + its pack's index in #packs (see PackSlots). */
+  readonly #ids = new Map<string, number>();
+  readonly #packs: ProfilePack[];
   /** Per case: the ids of its references (parents and relatives). */
-  readonly #caseReferences = new Map<string, Set<string>>();
+  readonly #caseReferences = new Map<string, string[]>();
   readonly #relativeThresholds: Record<RelativeRelation, RelativeThresholds>;
   readonly #relativeFloor: number;
   /** Per relationship and locus: the mutation PI of kinship-relatives.ts. */
@@ -389,9 +427,10 @@ export class ProfileIndex {
     this.#mutationPair = Float64Array.from(this.#loci, (l) => mutationIndex(table, l, 'pair', rate));
     this.#exclusion = Float64Array.from(this.#loci, (l) => table.meanExclusionSingle(l));
     this.#shared = shared ?? false;
-    this.#parents = new ProfilePack(loci, this.#shared, false, true);
-    this.#children = new ProfilePack(loci, this.#shared);
-    this.#relatives = new ProfilePack(loci, this.#shared, true);
+    this.#parents = new ProfilePack(new PackSlots(this.#ids, 0), loci, this.#shared, false, true);
+    this.#children = new ProfilePack(new PackSlots(this.#ids, 1), loci, this.#shared);
+    this.#relatives = new ProfilePack(new PackSlots(this.#ids, 2), loci, this.#shared, true);
+    this.#packs = [this.#parents, this.#children, this.#relatives];
     this.#pairMother = typedArray(Int32Array, 1024, this.#shared);
     this.#pairFather = typedArray(Int32Array, 1024, this.#shared);
     this.#relativeThresholds = { ...DEFAULT_RELATIVE_THRESHOLDS, ...relativeThresholds };
@@ -402,7 +441,7 @@ export class ProfileIndex {
     );
     this.#query = new Uint16Array(loci * 2);
     this.#query2 = new Uint16Array(loci * 2);
-    this.#genotypeRow = new Uint16Array(loci);
+    this.#genotypeRow = new Uint16Array((loci + 1) & ~1);
   }
 
   /** Whether the packed profiles are on SharedArrayBuffers (see {@link ProfileIndexOptions.shared}). */
@@ -508,10 +547,8 @@ export class ProfileIndex {
   }
 
   #packOf(id: string): ProfilePack | undefined {
-    if (this.#parents.slotOf.has(id)) return this.#parents;
-    if (this.#children.slotOf.has(id)) return this.#children;
-    if (this.#relatives.slotOf.has(id)) return this.#relatives;
-    return undefined;
+    const at = this.#ids.get(id);
+    return at === undefined ? undefined : this.#packs[at & 3];
   }
 
   /** A profile back from its codes. */
@@ -556,7 +593,7 @@ export class ProfileIndex {
       if (code === -1 || meta.caseId === undefined) {
         throw new RangeError('a relative needs its case and a relation among RelativeRelations');
       }
-      this.#relatives.push(id, codes, meta.caseId, code, this.#genotypesOf(codes));
+      this.#relatives.push(id, codes, meta.caseId, code, this.#genotypesOf(codes, code));
       this.#addReference(meta.caseId, id);
       return;
     }
@@ -825,9 +862,10 @@ export class ProfileIndex {
    * Every indexed relative whose kinship index with `child` (kinship-relatives.ts, the relation
    * recorded on its sample) reaches the floor (the index's relative floor by default), best
    * first. Every relative is scored at every locus typed in both: no locus excludes a relative,
-   * so there is no pre-filter; instead each relative holds one genotype id per locus, and the
-   * search builds, per relationship, the child's index for every genotype id met (a few thousand),
-   * so the scan is one load of an id and one of an index per locus, the product in a register.
+   * so there is no pre-filter; instead each relative holds one key per locus (its genotype's id
+   * and its relationship), and the search builds the child's index for every key (a few
+   * thousand), as a number and as a quantised log, so the scan is one load of a key and one of a
+   * log per locus, summed as integers, and the product decides for the few that come near.
    */
   searchRelativesForChild(child: StrProfile, options: SearchOptions = {}): RelativeCandidate[] {
     const plan = this.planRelativeSearch(child, options);
@@ -862,10 +900,10 @@ export class ProfileIndex {
         for (let k = 0; k < CLASSES; k++) index[at + k] = this.#relativeLocus(r, l, a, b, k);
       }
     }
-    // Per relationship and genotype id: the index of its class at its locus (1 when either side
-    // is untyped there).
+    // Per genotype key (id × R + relationship): the index of its class at its locus (1 when
+    // either side is untyped there).
     const G = this.#genotypeLocus.length;
-    const table = new Float64Array(R * G).fill(1);
+    const table = new Float64Array(G * R).fill(1);
     for (let g = 1; g < G; g++) {
       const l = this.#genotypeLocus[g]!;
       const a = childCodes[2 * l]!;
@@ -877,7 +915,7 @@ export class ProfileIndex {
         (g1 === a ? 1 : 0) +
         (g2 === a ? 1 : 0) +
         (a !== b ? 3 * ((g1 === b ? 1 : 0) + (g2 === b ? 1 : 0)) : 0);
-      for (let r = 0; r < R; r++) table[r * G + g] = index[(r * L + l) * CLASSES + k]!;
+      for (let r = 0; r < R; r++) table[g * R + r] = index[(r * L + l) * CLASSES + k]!;
     }
     this.#scans++;
     return {
@@ -886,12 +924,11 @@ export class ProfileIndex {
       open: true,
       scan: {
         genotypes: pack.genotypes,
-        relation: pack.relation,
-        loci: L,
+        width: this.#genotypeRow.length,
         // A child typed nowhere is compared with nobody.
         count: typed === 0 ? 0 : pack.count,
         table,
-        genotypeCount: G,
+        logTable: quantiseRelativeTable(table),
         floor,
       },
     };
@@ -1030,47 +1067,52 @@ export class ProfileIndex {
     return { product, compared };
   }
 
-  /** Genotype ids of a profile's codes (registering those met for the first time), in #genotypeRow. */
-  #genotypesOf(codes: Uint16Array): Uint16Array {
+  /**
+   * The genotype keys of a relative's codes (registering the genotypes met for the first time), in
+   * #genotypeRow: per locus, the genotype's id × the number of relationships + `relation` (id 0
+   * where untyped, and in the row's padding to an even length).
+   */
+  #genotypesOf(codes: Uint16Array, relation: number): Uint16Array {
     const row = this.#genotypeRow;
-    for (let l = 0; l < row.length; l++) {
+    const R = RelativeRelations.length;
+    row.fill(relation);
+    for (let l = 0; l < this.#loci.length; l++) {
       const a = codes[2 * l]!;
+      if (a === UNTYPED) continue;
       const b = codes[2 * l + 1]!;
-      if (a === UNTYPED) {
-        row[l] = 0;
-        continue;
-      }
       const lo = Math.min(a, b);
       const hi = Math.max(a, b);
       const key = l * 2 ** 32 + lo * 2 ** 16 + hi;
       let id = this.#genotypeIds.get(key);
       if (id === undefined) {
         id = this.#genotypeLocus.length;
-        // 16-bit ids: the FBI table's alleles make 2,044 genotypes over its 23 loci; 65,535 would
-        // take hundreds of alleles no table lists.
-        if (id > 0xffff) throw new RangeError('more than 65,535 distinct genotypes among the relatives');
+        // 16-bit keys: the FBI table's alleles make 2,044 genotypes over its 23 loci; 16,384 (the
+        // keys of four relationships) would take hundreds of alleles no table lists.
+        if ((id + 1) * R > 0x10000) {
+          throw new RangeError(`more than ${0x10000 / R} distinct genotypes among the relatives`);
+        }
         this.#genotypeIds.set(key, id);
         this.#genotypeLocus.push(l);
         this.#genotypeA.push(lo);
         this.#genotypeB.push(hi);
       }
-      row[l] = id;
+      row[l] = id * R + relation;
     }
     return row;
   }
 
+  /** An id added once (add refuses a duplicate), in an array: a million cases' Sets took seconds to load. */
   #addReference(caseId: string, id: string): void {
-    const ids = this.#caseReferences.get(caseId) ?? new Set<string>();
-    ids.add(id);
-    this.#caseReferences.set(caseId, ids);
+    const ids = this.#caseReferences.get(caseId);
+    if (ids === undefined) this.#caseReferences.set(caseId, [id]);
+    else ids.push(id);
   }
 
   #removeReference(caseId: string, id: string): void {
-    const ids = this.#caseReferences.get(caseId);
-    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
-    ids?.delete(id);
-    // Stryker disable next-line OptionalChaining: every removed reference was added, so its case's set exists
-    if (ids?.size === 0) this.#caseReferences.delete(caseId);
+    // Every removed reference was added, so its case's list exists and holds it.
+    const ids = this.#caseReferences.get(caseId)!;
+    ids.splice(ids.indexOf(id), 1);
+    if (ids.length === 0) this.#caseReferences.delete(caseId);
   }
 
   #addPair(caseId: string, mother: number, father: number): void {
@@ -1108,11 +1150,12 @@ export class ProfileIndex {
 
   /** Codes of a profile, registering alleles met for the first time. */
   #encode(profile: StrProfile, out: Uint16Array): Uint16Array {
-    this.#loci.forEach((locus, l) => {
+    for (let l = 0; l < this.#loci.length; l++) {
+      const locus = this.#loci[l]!;
       const genotype = profile.loci[locus];
       out[2 * l] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[0]);
       out[2 * l + 1] = genotype === undefined ? UNTYPED : this.#code(l, locus, genotype[1]);
-    });
+    }
     return out;
   }
 

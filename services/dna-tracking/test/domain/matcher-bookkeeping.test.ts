@@ -125,11 +125,12 @@ describe('ProfileIndex: children for a relative', () => {
 
 describe('ProfileIndex: what it holds', () => {
   // Per pack of 1,024 slots: alleles (2 bytes per allele), the relation (1) and the pair (4) of
-  // each slot; the relatives' pack also a 2-byte genotype id per locus. (The parents' pack also
+  // each slot; the relatives' pack also a 2-byte genotype key per locus. (The parents' pack also
   // holds the pre-filter's carrier bitsets, sized by the alleles met: not counted here.)
   const loci = table.loci.length;
+  // A relative's genotype keys fill whole 32-bit words: the loci rounded up to even.
   const pack = (slots: number, genotypes: boolean) =>
-    slots * (2 * 2 * loci + 1 + 4 + (genotypes ? 2 * loci : 0));
+    slots * (2 * 2 * loci + 1 + 4 + (genotypes ? 2 * (loci + (loci % 2)) : 0));
 
   it('reports the bytes of its packed profiles as allocated, growing a pack by doubling it', () => {
     const index = new ProfileIndex(table);

@@ -8,6 +8,7 @@ import {
   MAX_FILTER_EXCLUSIONS,
   PAIR_CLASSES,
   type ParentScanPlan,
+  quantiseRelativeTable,
   type RelativeScanPlan,
   SCAN_MARGIN,
   scanParents,
@@ -427,17 +428,34 @@ describe('search-kernel: the relatives scan for any number of loci', () => {
     for (let loci = 1; loci <= 9; loci++) {
       const genotypeCount = 6;
       const n = 300;
-      const genotypes = Uint16Array.from({ length: n * loci }, () => Math.floor(random() * genotypeCount));
+      // Two relationships: the key of genotype id g for relationship r is g * 2 + r; id 0 (the
+      // padding of an odd row) indexes 1, as untyped does.
+      const width = loci + (loci % 2);
       const relation = Uint8Array.from({ length: n }, () => Math.floor(random() * 2));
-      const table = Float64Array.from({ length: 2 * genotypeCount }, () => 0.2 + 3 * random());
+      const genotypes = Uint16Array.from(
+        { length: n * width },
+        (_, k) =>
+          (k % width < loci ? Math.floor(random() * genotypeCount) : 0) * 2 +
+          relation[Math.floor(k / width)]!,
+      );
+      const table = Float64Array.from({ length: 2 * genotypeCount }, (_, k) =>
+        k < 2 ? 1 : 0.2 + 3 * random(),
+      );
       const product = (s: number) => {
         let p = 1;
-        for (let l = 0; l < loci; l++) p *= table[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        for (let l = 0; l < loci; l++) p *= table[genotypes[s * width + l]!]!;
         return p;
       };
       // Reference 17 a hair below the floor: within the margin, so kept for the exact rescoring.
       const floor = product(17) * (1 + SCAN_MARGIN / 2);
-      const plan: RelativeScanPlan = { genotypes, relation, loci, count: n, table, genotypeCount, floor };
+      const plan: RelativeScanPlan = {
+        genotypes,
+        width,
+        count: n,
+        table,
+        logTable: quantiseRelativeTable(table),
+        floor,
+      };
       const expected = Array.from({ length: n }, (_, s) => s).filter(
         (s) => product(s) >= floor * (1 - SCAN_MARGIN),
       );
@@ -448,7 +466,7 @@ describe('search-kernel: the relatives scan for any number of loci', () => {
       const exact = Float64Array.from(table, (v) => 2 ** Math.round(Math.log2(v)));
       const exactProduct = (s: number) => {
         let p = 1;
-        for (let l = 0; l < loci; l++) p *= exact[relation[s]! * genotypeCount + genotypes[s * loci + l]!]!;
+        for (let l = 0; l < loci; l++) p *= exact[genotypes[s * width + l]!]!;
         return p;
       };
       // The floor whose cut is exactly a product, when there is one.
@@ -457,10 +475,45 @@ describe('search-kernel: the relatives scan for any number of loci', () => {
           .map((k) => (target / (1 - SCAN_MARGIN)) * k)
           .find((f) => f * (1 - SCAN_MARGIN) === target);
       const s0 = Array.from({ length: n }, (_, s) => s).find((s) => cutAt(exactProduct(s)) !== undefined)!;
-      expect(scanRelatives({ ...plan, table: exact, floor: cutAt(exactProduct(s0))! }, 0, n)).toContain(s0);
+      const atCut = {
+        ...plan,
+        table: exact,
+        logTable: quantiseRelativeTable(exact),
+        floor: cutAt(exactProduct(s0))!,
+      };
+      expect(scanRelatives(atCut, 0, n)).toContain(s0);
       expect(expected.length).toBeLessThan(n);
       expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
       expect(scanRelatives(plan, 5, 5)).toEqual([]);
+      // A floor of 0, or below, keeps every reference; a floor a millionth above a product
+      // (within what the quantised sums pass on) does not keep it.
+      const all = Array.from({ length: n }, (_, s) => s);
+      expect(scanRelatives({ ...plan, floor: 0 }, 0, n)).toEqual(all);
+      expect(scanRelatives({ ...plan, floor: -1 }, 0, n)).toEqual(all);
+      expect(scanRelatives({ ...plan, floor: product(17) * (1 + 1e-6) }, 0, n)).not.toContain(17);
     }
+  });
+
+  it('keeps a reference exactly at the floor when every locus rounds its log up by almost a unit', () => {
+    // 2^16 · log2(1.0056) has a fraction of 0.994: rounded up by 0.006 of a unit, where rounding
+    // down would lose 0.994 a locus, 30 units over 30 loci, more than the sums' slack.
+    const v = 1.0056;
+    const fraction = (Math.log2(v) * 2 ** 16) % 1;
+    expect(fraction).toBeGreaterThan(0.9);
+    const loci = 30;
+    const table = Float64Array.from([1, 1, v, v]);
+    const genotypes = new Uint16Array(loci).fill(2);
+    let product = 1;
+    for (let l = 0; l < loci; l++) product *= v;
+    const plan: RelativeScanPlan = {
+      genotypes,
+      width: loci,
+      count: 1,
+      table,
+      logTable: quantiseRelativeTable(table),
+      floor: product,
+    };
+    expect(scanRelatives(plan, 0, 1)).toEqual([0]);
+    expect(scanRelatives({ ...plan, floor: product * 1.001 }, 0, 1)).toEqual([]);
   });
 });
