@@ -202,3 +202,50 @@ describe('a placement stored before victims existed', () => {
     });
   });
 });
+
+describe('a child’s return home on the case’s DNA match', () => {
+  const family = [{ relation: 'mother' as const, name: 'Wang Fang' }];
+  const home: DecisionInput = {
+    caseId: 'c',
+    victimId: 'c.v2',
+    type: 'return-to-family',
+    decisionDate: '2026-11-28',
+    guardian: { name: 'Wang Fang', address: 'Hefei, Luyang district, 8 Huaihe Road' },
+  };
+  const matched = (state: CaseState): CaseState => ({
+    ...state,
+    facts: {
+      ...state.facts,
+      dnaIdentifications: [{ matchId: 'match-1', confirmedAt: '2026-11-21T00:00:00Z' }],
+    },
+  });
+
+  it('goes to the matched mother when the boy is the case’s only child (a woman beside him does not count)', () => {
+    const plan = planDecision(matched(raid()), home, { ...ctx(), family });
+    expect(plan.ok).toBe(true);
+  });
+
+  it('is refused when the case has two children: its match cannot say whose family is identified', () => {
+    const two = matched(raid());
+    two.facts.victims = [
+      ...two.facts.victims,
+      { victimId: 'c.v3', category: 'child', sex: 'female', birthDate: '2018-05-01', rescue },
+    ];
+    expect(planDecision(two, home, { ...ctx(), family })).toMatchObject({
+      ok: false,
+      refusal: { error: 'identificationRequired', code: 'PLACEMENT_ERR_IDENTIFICATION_REQUIRED' },
+    });
+  });
+});
+
+describe('the region a placement is counted in', () => {
+  it('is where the victim was rescued, when she was rescued elsewhere than the case’s first rescue', () => {
+    const state = raid();
+    state.facts.victims = state.facts.victims.map((v) =>
+      v.victimId === 'c.v1' ? { ...v, rescue: { rescuedAt: '2026-11-22T02:00:00Z', region: '341500' } } : v,
+    );
+    const plan = planDecision(state, woman, ctx());
+    if (!plan.ok) throw new Error(plan.refusal.detail);
+    expect(plan.placement).toMatchObject({ victimId: 'c.v1', region: '341500' });
+  });
+});
