@@ -211,6 +211,7 @@ describe('a child’s return home on the case’s DNA match', () => {
     type: 'return-to-family',
     decisionDate: '2026-11-28',
     guardian: { name: 'Wang Fang', address: 'Hefei, Luyang district, 8 Huaihe Road' },
+    handoverPlan: 'from the relief station to his mother',
   };
   const matched = (state: CaseState): CaseState => ({
     ...state,
@@ -228,7 +229,7 @@ describe('a child’s return home on the case’s DNA match', () => {
   it('is refused when the case has two children: its match cannot say whose family is identified', () => {
     const two = matched(raid());
     two.facts.victims = [
-      ...two.facts.victims,
+      ...(two.facts.victims ?? []),
       { victimId: 'c.v3', category: 'child', sex: 'female', birthDate: '2018-05-01', rescue },
     ];
     expect(planDecision(two, home, { ...ctx(), family })).toMatchObject({
@@ -241,7 +242,7 @@ describe('a child’s return home on the case’s DNA match', () => {
 describe('the region a placement is counted in', () => {
   it('is where the victim was rescued, when she was rescued elsewhere than the case’s first rescue', () => {
     const state = raid();
-    state.facts.victims = state.facts.victims.map((v) =>
+    state.facts.victims = (state.facts.victims ?? []).map((v) =>
       v.victimId === 'c.v1' ? { ...v, rescue: { rescuedAt: '2026-11-22T02:00:00Z', region: '341500' } } : v,
     );
     const plan = planDecision(state, woman, ctx());
