@@ -7,7 +7,7 @@
 // concurrency: the ceiling it sets. Run: npm run bench -- intake-throughput [-- N [SECONDS]]
 // (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store.)
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -18,6 +18,7 @@ import type { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Pool } from 'undici';
 import { benchInfra, benchKafka } from './infra.ts';
+import { cpuSeconds, pidsNamed } from './proc-cpu.ts';
 
 const N = Number(process.argv[2] ?? 3000);
 /** How long the paced run at half the peak rate lasts. */
@@ -143,39 +144,6 @@ async function storeCeiling(mongoUrl: string, db: string, size: number) {
     await d.dropDatabase().catch(() => undefined);
     await client.close();
   }
-}
-
-/** Linux's clock ticks per second, in which /proc/<pid>/stat counts CPU time. */
-const TICKS = 100;
-
-/** CPU seconds (user + system) of a process and its descendants, from /proc; 0 where there is none. */
-function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    let ticks = Number(fields[11]) + Number(fields[12]);
-    for (const task of readdirSync(`/proc/${pid}/task`)) {
-      const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-      for (const c of children ? children.split(' ') : []) ticks += cpuSeconds(Number(c)) * TICKS;
-    }
-    return ticks / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The pids whose command name starts with `name` (the shared FerretDB, say). */
-function pidsNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(name)) pids.push(Number(d));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
 }
 
 /** intake's document-store counters: `command|collection|write` → count, and time per command. */

@@ -4,7 +4,7 @@
 // signed POSTs from one Node process to the same receivers, in the same run).
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
@@ -25,6 +25,7 @@ import {
 import { buildApp } from '../../services/notifications/src/app.ts';
 import { NotificationsConfig } from '../../services/notifications/src/config.ts';
 import { benchInfra, benchKafka } from './infra.ts';
+import { cpuSeconds, pidsNamed } from './proc-cpu.ts';
 
 export const out = (s: string) => process.stdout.write(`${s}\n`);
 /** Wall-clock milliseconds, comparable between this process and the receivers' child. */
@@ -161,34 +162,6 @@ export async function startReceivers(k: number): Promise<Receivers> {
 // process (the service) over one phase.
 // ------------------------------------------------------------------------------------------
 
-/** Linux's clock ticks per second, in which /proc/<pid>/stat counts CPU time. */
-const TICKS = 100;
-
-/** CPU seconds (user + system) of one process, from /proc; 0 where there is none. */
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / TICKS;
-  } catch {
-    return 0;
-  }
-}
-
-/** The pids whose command name starts with `name` (the shared Redis, say). */
-function pidsNamed(name: string): number[] {
-  const pids: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (readFileSync(`/proc/${d}/comm`, 'utf8').startsWith(name)) pids.push(Number(d));
-    } catch {
-      // Gone meanwhile.
-    }
-  }
-  return pids;
-}
-
 /** CPU seconds so far, by process: this one (service or ceiling), the receivers, the stores. */
 export interface CpuSnapshot {
   bench: number;
@@ -200,10 +173,10 @@ export interface CpuSnapshot {
 
 export function cpuSnapshot(receiversPid: number): CpuSnapshot {
   const own = process.cpuUsage();
-  const sum = (name: string) => pidsNamed(name).reduce((a, p) => a + procCpuSeconds(p), 0);
+  const sum = (name: string) => pidsNamed(name).reduce((a, p) => a + cpuSeconds(p), 0);
   return {
     bench: (own.user + own.system) / 1e6,
-    receivers: procCpuSeconds(receiversPid),
+    receivers: cpuSeconds(receiversPid),
     redis: sum('redis-server'),
     ferretdb: sum('ferretdb'),
     kafka: sum('java'),
