@@ -244,3 +244,42 @@ describe('joint pedigree likelihood', () => {
     expect(() => pedigreeIndex(table, child, many)).toThrow(/at most 8/);
   });
 });
+
+describe('the joint pedigree index with mutation (proportional model), by hand', () => {
+  // One locus, a mother typed and the father an untyped random man. A parent passes allele a with
+  // chance ½(1−μ)·copies(a) + μ·p_a (Egeland, Kling, Mostad 2016, §2.4).
+  const mu = 0.002;
+  const p12 = 0.1;
+
+  it('a heterozygous child of a homozygous mother: LR = ((1−μ) + 2μ·p12) / (2·p12)', () => {
+    // P(child 12/14 | mother 12/12) = τ(12)·p14 + τ(14)·p12 with τ(12) = (1−μ) + μ·p12,
+    // τ(14) = μ·p14; P(child) = 2·p12·p14.
+    const child = profile({ D8S1179: [12, 14] });
+    const mother = profile({ D8S1179: [12, 12] });
+    const joint = pedigreeIndex(table, child, [{ sampleId: 'm', relation: 'mother', profile: mother }], {
+      mutationRate: mu,
+    });
+    expect(joint.combinedIndex).toBeCloseTo((1 - mu + 2 * mu * p12) / (2 * p12), 10);
+    expect(joint.probability).toBeCloseTo(joint.combinedIndex / (joint.combinedIndex + 1), 12);
+  });
+
+  it('a homozygous child of a heterozygous mother: LR = (½(1−μ) + μ·p12) / p12', () => {
+    // P(child 12/12 | mother 12/14) = τ(12)·p12 with τ(12) = ½(1−μ) + μ·p12; P(child) = p12².
+    const child = profile({ D8S1179: [12, 12] });
+    const mother = profile({ D8S1179: [12, 14] });
+    const joint = pedigreeIndex(table, child, [{ sampleId: 'm', relation: 'mother', profile: mother }], {
+      mutationRate: mu,
+    });
+    expect(joint.combinedIndex).toBeCloseTo((0.5 * (1 - mu) + mu * p12) / p12, 10);
+  });
+
+  it('a mother who shares no allele lowers the ratio far below one, without excluding', () => {
+    // P(child 12/14 | mother 15/15) = τ(12)·p14 + τ(14)·p12 = 2μ·p12·p14: LR = μ.
+    const child = profile({ D8S1179: [12, 14] });
+    const mother = profile({ D8S1179: [15, 15] });
+    const joint = pedigreeIndex(table, child, [{ sampleId: 'm', relation: 'mother', profile: mother }], {
+      mutationRate: mu,
+    });
+    expect(joint.combinedIndex).toBeCloseTo(mu, 12);
+  });
+});
