@@ -103,16 +103,31 @@ export async function deleteTopics(
   security: KafkaSecurity = launcherSecurity(),
 ): Promise<void> {
   if (!prefix) throw new Error('deleteTopics needs a prefix: the contract topics are never deleted');
+  await withAdmin(brokers, security, async (admin) => {
+    await deletePrefixes(admin, await admin.listTopics(), [prefix], security);
+  });
+}
+
+/** Runs `fn` with a connected administrator's client, disconnected afterwards. */
+async function withAdmin<T>(brokers: string[], security: KafkaSecurity, fn: (admin: Admin) => Promise<T>) {
   const admin = adminClient(brokers, security);
   await admin.connect();
   try {
-    const topics = (await admin.listTopics()).filter((t) => t.startsWith(prefix));
-    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 10_000 });
-    if (security.sasl !== 'off')
-      await deleteAclBindings(admin, aclBindings({ prefix, agencies: knownAgencies(security) }));
+    return await fn(admin);
   } finally {
     await admin.disconnect();
   }
+}
+
+/** Deletes the topics among `topics` under any of `prefixes`, and on a SASL broker their ACLs. */
+async function deletePrefixes(admin: Admin, topics: string[], prefixes: string[], security: KafkaSecurity) {
+  const doomed = topics.filter((t) => prefixes.some((p) => t.startsWith(p)));
+  // One request per few hundred topics: thousands in one request outlast its timeout.
+  for (let i = 0; i < doomed.length; i += 200)
+    await admin.deleteTopics({ topics: doomed.slice(i, i + 200), timeout: 30_000 });
+  if (security.sasl === 'off') return;
+  const agencies = knownAgencies(security);
+  for (const prefix of prefixes) await deleteAclBindings(admin, aclBindings({ prefix, agencies }));
 }
 
 /**
@@ -204,21 +219,10 @@ export async function deleteStaleTestTopics(
   opts: { olderThanMs: number; security?: KafkaSecurity; now?: number },
 ): Promise<string[]> {
   const security = opts.security ?? launcherSecurity();
-  const admin = adminClient(brokers, security);
-  await admin.connect();
-  try {
+  return withAdmin(brokers, security, async (admin) => {
     const topics = await admin.listTopics();
     const prefixes = staleTestPrefixes(topics, opts.now ?? Date.now(), opts.olderThanMs);
-    const doomed = topics.filter((t) => prefixes.some((p) => t.startsWith(p)));
-    // One request per few hundred topics: thousands in one request outlast its timeout.
-    for (let i = 0; i < doomed.length; i += 200)
-      await admin.deleteTopics({ topics: doomed.slice(i, i + 200), timeout: 30_000 });
-    if (security.sasl !== 'off') {
-      const agencies = knownAgencies(security);
-      for (const prefix of prefixes) await deleteAclBindings(admin, aclBindings({ prefix, agencies }));
-    }
+    await deletePrefixes(admin, topics, prefixes, security);
     return prefixes;
-  } finally {
-    await admin.disconnect();
-  }
+  });
 }
