@@ -1,9 +1,12 @@
-import { type CloudEvent, type EventData, Topics } from '@homeward/events';
+import { type CloudEvent, Topics } from '@homeward/events';
 import type { Clock, Logger, ServiceHost } from '@homeward/service-kit';
 import { startServiceForTest, TopicCollector, uniqueName } from '@homeward/testing';
 import { buildApp } from '../src/app.ts';
 import { DnaTrackingConfig } from '../src/config.ts';
 import type { StrProfile } from '../src/domain/profile.ts';
+import { caseOpenedData } from './case-opened.ts';
+
+export { caseOpenedData };
 
 // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
 type Json = any;
@@ -88,37 +91,6 @@ const STEPS_TO_LAB = [
   { step: 'shipped', at: '2026-11-27T12:00:00+08:00', trackingNumber: 'SF1234567890' },
   { step: 'received', at: '2026-11-27T18:00:00+08:00' },
 ];
-
-/** The data of a `homeward.case.opened` as intake would publish it, for a case a sample names. */
-export function caseOpenedData(
-  caseId: string,
-  kind: 'missing-child' | 'unidentified-child' | 'suspected-trafficking' = 'missing-child',
-  opts: { region?: string; openedAt?: string; parents?: unknown[] } = {},
-): EventData<'homeward.case.opened'> {
-  const region = opts.region ?? '340104';
-  const at = opts.openedAt ?? '2026-11-27T08:00:00+08:00';
-  const place = { at, place: 'Hefei', lat: 31.82, lon: 117.22, region };
-  const report =
-    kind === 'missing-child'
-      ? {
-          kind,
-          child: { name: 'Li Xiaoming', sex: 'male', birthDate: '2019-05-01' },
-          lastSeen: place,
-          ...(opts.parents ? { parents: opts.parents } : {}),
-        }
-      : kind === 'unidentified-child'
-        ? { kind, child: { sex: 'female', apparentAge: 6 }, foundAt: place }
-        : { kind, description: 'seen', observedAt: at, location: { place: 'Hefei', region } };
-  return {
-    caseId,
-    kind,
-    region,
-    openedAt: at,
-    reportId: `rep-${caseId}`,
-    reportedBy: { agencyId: 'hefei-psb', role: 'police', region: '340100' },
-    report,
-  } as EventData<'homeward.case.opened'>;
-}
 
 /**
  * Makes a case known to dna-tracking as its case consumer would (a missing child's, by

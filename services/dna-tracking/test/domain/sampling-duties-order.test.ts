@@ -10,7 +10,7 @@ import {
   samplingOverdueEvent,
   subjectOfSample,
 } from '../../src/domain/sampling-duties.ts';
-import { caseOpenedData } from '../support.ts';
+import { caseOpenedData } from '../case-opened.ts';
 
 // Which duties a list shows first, which is overdue next, and what a refusal tells the lab.
 

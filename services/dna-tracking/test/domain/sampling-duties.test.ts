@@ -12,7 +12,7 @@ import {
   samplingOverdueEvent,
   subjectOfSample,
 } from '../../src/domain/sampling-duties.ts';
-import { caseOpenedData } from '../support.ts';
+import { caseOpenedData } from '../case-opened.ts';
 
 const AT = '2026-11-28T00:00:00.000Z';
 const H = 3_600_000;
