@@ -275,6 +275,9 @@ describe('ids', () => {
     // Stored samples and matches are found again by these ids: the derivation never changes.
     expect(sampleIdFor('HW-2026-000123')).toBe('smp-leM8MCeIRK9xUiHkQjCRdd');
     expect(matchIdFor('smp-c', ['smp-m', 'smp-f'])).toBe('match-ZMrpmSZv1uFtyycsORyvSf');
+    // A digest whose first characters hold base64url's '-' and '_' (-bEQYA-Z_VP_hffn_CXTYo):
+    // they become 'y' and 'x', in place, so that an id is letters and digits only.
+    expect(sampleIdFor('KIT-000006')).toBe('smp-ybEQYAyZxVPxhffnxCXTYo');
   });
 
   it('fingerprint content, not key order or undefined fields', () => {
@@ -284,6 +287,8 @@ describe('ids', () => {
     expect(fingerprint({ a: 1, b: 2 })).toBe(fingerprint({ b: 2, a: 1 }));
     expect(fingerprint({ a: 1 })).not.toBe(fingerprint({ a: 2 }));
     expect(fingerprint('a', 'b')).not.toBe(fingerprint('ab'));
+    expect(canonicalJson([1, [2, 3]])).toBe('[1,[2,3]]');
+    expect(fingerprint({ loci: [12, 3] })).not.toBe(fingerprint({ loci: [1, 23] }));
     expect(fingerprint({ a: 1 }, 'x')).toBe('6hdAABxp5zkjfZm8KJVD4fbUfMgkPidW6DxoWx04xUQ');
   });
 });
