@@ -123,8 +123,8 @@ export function pedigreeIndex(
       logWithout[a] = logWithout[a]! + Math.log(without);
     });
   }
-  const log = logSumExp(logWith) - logSumExp(logWithout) - logChild;
-  const combinedIndex = compared === 0 ? 1 : Math.exp(log);
+  // With no locus compared the two sums are the same numbers and logChild is 0: an index of 1.
+  const combinedIndex = Math.exp(logSumExp(logWith) - logSumExp(logWithout) - logChild);
   return {
     combinedIndex,
     probability: Number.isFinite(combinedIndex) ? combinedIndex / (combinedIndex + 1) : 1,
@@ -160,22 +160,22 @@ function alleleSpace(
   typed: readonly PedigreeReference[],
 ): AlleleSpace {
   const names: string[] = [];
-  const seen = (g: Genotype | undefined) => {
-    for (const a of g ?? []) if (!names.includes(a)) names.push(a);
-  };
-  seen(child);
-  for (const r of typed) seen(r.profile.loci[locus]);
+  const typedGenotypes = typed.map((r) => r.profile.loci[locus]!);
+  for (const g of child === undefined ? typedGenotypes : [child, ...typedGenotypes]) {
+    for (const a of g) if (!names.includes(a)) names.push(a);
+  }
   const p = names.map((a) => table.frequency(locus, a));
   const other = 1 - p.reduce((s, x) => s + x, 0);
+  // Stryker disable next-line EqualityOperator: an "other" of frequency 0 only adds genotypes of probability 0
   if (other > 0) p.push(other);
   const genotypes: Array<readonly [number, number]> = [];
   const index = new Map<string, number>();
-  for (let i = 0; i < p.length; i++) {
+  p.forEach((_, i) => {
     for (let j = i; j < p.length; j++) {
       index.set(`${i},${j}`, genotypes.length);
       genotypes.push([i, j]);
     }
-  }
+  });
   return {
     p,
     genotypes,
@@ -212,10 +212,10 @@ function locusLikelihood(
   // tau[g * n + a]: chance that a parent of genotype g passes allele a.
   const tau = new Float64Array(G * n);
   genotypes.forEach(([i, j], g) => {
-    for (let a = 0; a < n; a++) {
+    p.forEach((pa, a) => {
       const copies = (i === a ? 1 : 0) + (j === a ? 1 : 0);
-      tau[g * n + a] = 0.5 * (1 - mu) * copies + mu * p[a]!;
-    }
+      tau[g * n + a] = 0.5 * (1 - mu) * copies + mu * pa;
+    });
   });
   const offspring = (mother: number, father: number, g: number) => {
     const [a, b] = genotypes[g]!;
@@ -224,13 +224,17 @@ function locusLikelihood(
     if (a === b) return ma * fb;
     return ma * fb + tau[mother * n + b]! * tau[father * n + a]!;
   };
-  // A half sibling's other parent is a random founder, who passes a with chance p_a.
+  // A half sibling's other parent is a random founder, who passes a with chance p_a. (For a
+  // homozygous half sibling every term of both sums carries the same factor p_a, and the
+  // heterozygous formula would only double it: such a constant cancels in the ratio.)
   const halfOffspring = (parent: number, g: number) => {
     const [a, b] = genotypes[g]!;
+    // Stryker disable next-line ConditionalExpression,ArithmeticOperator: a constant factor of a homozygous half sibling's term (2, or 1/p_a²) cancels between numerator and denominator
     if (a === b) return tau[parent * n + a]! * p[a]!;
     return tau[parent * n + a]! * p[b]! + tau[parent * n + b]! * p[a]!;
   };
   const on = (relation: ReferenceRelation, s: Side) =>
+    // Stryker disable next-line EqualityOperator: every relative on the other side turns each assignment into its mirror image, which is enumerated too: the same sums
     typed.filter((r) => r.relation === relation && sideOf.get(r.sampleId) === s);
   // W(g): the chance of the side's typed grandparents and aunts, and of its parent having g.
   const sideWeights = (s: Side, parentRelation: 'mother' | 'father') => {
@@ -246,6 +250,7 @@ function locusLikelihood(
         for (const gb of choices(1)) {
           let q = space.prior(ga) * space.prior(gb);
           for (const aunt of aunts) q *= offspring(ga, gb, aunt.genotype);
+          // Stryker disable next-line ConditionalExpression: skipping a zero term is only quicker
           if (q === 0) continue;
           for (let g = 0; g < G; g++) w[g] = w[g]! + q * offspring(ga, gb, g);
         }
@@ -253,7 +258,9 @@ function locusLikelihood(
     }
     const parent = typed.find((r) => r.relation === parentRelation);
     if (parent !== undefined) {
-      for (let g = 0; g < G; g++) if (g !== parent.genotype) w[g] = 0;
+      const kept = w[parent.genotype]!;
+      w.fill(0);
+      w[parent.genotype] = kept;
     }
     return w;
   };
@@ -265,10 +272,12 @@ function locusLikelihood(
   let withChild = 0;
   let without = 0;
   for (let m = 0; m < G; m++) {
+    // Stryker disable next-line ConditionalExpression: skipping a zero term is only quicker
     if (wm[m] === 0) continue;
     let am = wm[m]!;
     for (const h of halfM) am *= halfOffspring(m, h.genotype);
     for (let f = 0; f < G; f++) {
+      // Stryker disable next-line ConditionalExpression: skipping a zero term is only quicker
       if (wf[f] === 0) continue;
       let x = am * wf[f]!;
       for (const h of halfF) x *= halfOffspring(f, h.genotype);

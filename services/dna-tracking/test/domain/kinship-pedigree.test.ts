@@ -244,6 +244,19 @@ describe('the joint pedigree index by hand: likelihoods, not ratios, are average
     expect(r.combinedIndex).toBeCloseTo(15, 9);
   });
 
+  it('the same with the father typed: the grandparent can only be the mother’s parent, LR = 15', () => {
+    const r = pedigreeIndex(
+      table,
+      child,
+      [
+        { ...mother, relation: 'father' },
+        { sampleId: 'g', relation: 'grandparent', profile: profile({ D8S1179: [14, 14] }) },
+      ],
+      { mutationRate: 0 },
+    );
+    expect(r.combinedIndex).toBeCloseTo(15, 9);
+  });
+
   it('a grandparent 12/14 on either side: LR = 5.625, not the mean of the two ratios (6.875)', () => {
     // Mother's side: P(refs) = 2·p12·p14 · ½·p12 = 0.002, P(child, refs) = 0.002 · p14 = 0.0004.
     // Father's side: P(refs) = p12² · 2·p12·p14 = 0.0004, the father passes 14 with chance
