@@ -99,7 +99,6 @@ async function assemble(
     logger: rt.logger.child({ component: 'kinship' }),
     index,
     search,
-    minimumLoci: config.MINIMUM_LOCI,
     searchSeconds: new Histogram({
       name: 'homeward_match_search_seconds',
       help: 'Kinship search time for one entered profile, by the side it searches from (child, parent, relative)',

@@ -42,7 +42,6 @@ export interface MatchingServiceDeps {
   index: ProfileIndex;
   /** The child's searches over the index, on every core (search-pool.ts). */
   search: SearchPool;
-  minimumLoci: number;
   /** Observes each search's seconds (homeward_match_search_seconds); none in unit tests. */
   searchSeconds?: Histogram<'side'>;
 }
@@ -100,7 +99,7 @@ export class MatchingService {
 
   /** The validated profile of a stored sample. */
   profileOf(doc: Pick<ProfileDoc, '_id' | 'genotypes'>): StrProfile {
-    return profileOfStored(doc._id, doc.genotypes, this.deps.minimumLoci);
+    return profileOfStored(doc._id, doc.genotypes);
   }
 
   private add(doc: Pick<ProfileDoc, '_id' | 'subject'>, profile: StrProfile): void {

@@ -88,13 +88,10 @@ export function storedGenotypes(profile: StrProfile): StoredGenotype[] {
 }
 
 /** The validated profile of stored genotypes; throws if they no longer validate (a stored profile always did). */
-export function profileOfStored(
-  sampleId: string,
-  genotypes: readonly StoredGenotype[],
-  minimumLoci: number,
-): StrProfile {
+export function profileOfStored(sampleId: string, genotypes: readonly StoredGenotype[]): StrProfile {
   const loci = Object.fromEntries(genotypes.map((g) => [g.locus, g.alleles]));
-  const v = validateProfile({ loci }, { minimumLoci });
+  // The minimum of loci only decides `matchable`, which a stored profile does not carry.
+  const v = validateProfile({ loci });
   if (!v.ok) throw new Error(`the stored profile of ${sampleId} no longer validates`);
   return v.profile;
 }
@@ -126,7 +123,6 @@ export function profileEnteredEvent(
 
 /** `loci.Penta D[1]` → `/loci/Penta D/1`: the domain's field names as JSON pointers. */
 export function pointer(field: string): string {
-  if (field === '') return '/';
   return `/${field
     .replace(/\[(\d+)\]$/, '.$1')
     .replace(/^loci\./, 'loci/')

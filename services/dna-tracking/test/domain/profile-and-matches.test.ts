@@ -71,9 +71,9 @@ describe('entering a profile', () => {
   });
 
   it('reads a stored profile back, and refuses one that no longer validates', () => {
-    const p = profileOfStored('smp-1', [{ locus: 'TH01', alleles: ['6', '9.3'] }], 1);
+    const p = profileOfStored('smp-1', [{ locus: 'TH01', alleles: ['6', '9.3'] }]);
     expect(p.loci).toEqual({ TH01: ['6', '9.3'] });
-    expect(() => profileOfStored('smp-1', [{ locus: 'TH01', alleles: ['x', '1'] }], 1)).toThrow(
+    expect(() => profileOfStored('smp-1', [{ locus: 'TH01', alleles: ['x', '1'] }])).toThrow(
       'the stored profile of smp-1 no longer validates',
     );
   });

@@ -29,7 +29,7 @@ function dna() {
   const logger = testLogger();
   const index = new ProfileIndex(table);
   const search = SearchPool.onThisThread(index);
-  const matching = new MatchingService({ store, clock, logger, index, search, minimumLoci: 15 });
+  const matching = new MatchingService({ store, clock, logger, index, search });
   const samples = new SampleService({
     store,
     clock,
