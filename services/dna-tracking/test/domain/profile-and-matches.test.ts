@@ -38,7 +38,7 @@ describe('entering a profile', () => {
     const read = readProfile({ loci: { TH01: [9, 99.9], 'Penta D': [1, 2, 3], XYZ: [1] } }, 1);
     expect(read).toMatchObject({
       ok: false,
-      refusal: { error: 'invalidProfile', code: 'DNA_ERR_INVALID_PROFILE' },
+      refusal: { error: 'invalidProfile', code: 'DNA_ERR_INVALID_PROFILE', detail: 'the profile is invalid' },
     });
     if (read.ok) throw new Error('accepted');
     expect(read.refusal.errors.map((e) => e.field)).toEqual(['/loci/TH01/1', '/loci/Penta D', '/loci/XYZ']);
@@ -291,7 +291,12 @@ describe('a match', () => {
     const { match } = matchOf(found('inconclusive', { caseId: undefined }), NOW, table);
     expect(planReview(match, undefined, review, NOW)).toMatchObject({
       ok: false,
-      refusal: { error: 'matchInconclusive', code: 'DNA_ERR_MATCH_INCONCLUSIVE' },
+      refusal: {
+        error: 'matchInconclusive',
+        code: 'DNA_ERR_MATCH_INCONCLUSIVE',
+        detail:
+          'an inconclusive candidate (combined index below the match threshold) cannot be confirmed; type more loci or the other parent',
+      },
     });
     const plan = planReview(
       match,
@@ -360,7 +365,12 @@ describe('one review task per family', () => {
     const refused = planReview(match, null, input, NOW, { into: 'match-pair' });
     expect(refused).toMatchObject({
       ok: false,
-      refusal: { code: 'DNA_ERR_MATCH_FOLDED', foldedInto: 'match-pair' },
+      refusal: {
+        error: 'matchFolded',
+        code: 'DNA_ERR_MATCH_FOLDED',
+        detail: `this single parent's match is folded into the match of both parents, "match-pair": review that one`,
+        foldedInto: 'match-pair',
+      },
     });
     expect(planReview(match, { decision: 'rejected' }, input, NOW, { into: 'match-pair' })).toMatchObject({
       ok: false,
