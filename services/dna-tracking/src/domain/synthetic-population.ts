@@ -70,21 +70,21 @@ export class SyntheticPopulation {
   }
 
   #pick(g: Genotype): string {
-    // Stryker disable next-line EqualityOperator: `<=` differs only when the draw is exactly 0.5 (measure zero); `>=` swaps the choice, which the pinned child of the tests catches.
-    return this.#random() < 0.5 ? g[0] : g[1];
+    return g[this.integer(2)]!;
   }
 
   #draw(l: number): string {
     const cumulative = this.#cumulative[l]!;
     const alleles = this.#alleles[l]!;
     const u = this.#random();
-    // Stryker disable next-line EqualityOperator: `u <= c` differs from `u < c` only on a draw equal to a cumulative bound (measure zero); one step past the end compares with undefined and falls to the same last allele below.
-    for (let i = 0; i < cumulative.length; i++) if (u < cumulative[i]!) return alleles[i]!;
+    for (const [i, c] of cumulative.entries()) {
+      // Stryker disable next-line EqualityOperator: `u <= c` differs from `u < c` only on a draw equal to a cumulative bound (measure zero). (The same mutator's `u >= c` is not equivalent and is disabled with it: Stryker cannot tell them apart.)
+      if (u < c) return alleles[i]!;
+    }
     return alleles[alleles.length - 1]!;
   }
 }
 
 function genotype(a: string, b: string): Genotype {
-  // Stryker disable next-line EqualityOperator: with a = b both orders are the same genotype.
-  return Number(a) <= Number(b) ? [a, b] : [b, a];
+  return [a, b].sort((x, y) => Number(x) - Number(y)) as unknown as Genotype;
 }
