@@ -47,7 +47,7 @@ export type RelativeRelation = (typeof RelativeRelations)[number];
 
 /** Whether a recorded relation is one of {@link RelativeRelations}. */
 export function isRelativeRelation(relation: string | undefined): relation is RelativeRelation {
-  return (RelativeRelations as readonly string[]).includes(relation ?? '');
+  return (RelativeRelations as readonly (string | undefined)[]).includes(relation);
 }
 
 /** Chances of sharing 0, 1 and 2 alleles identical by descent. */

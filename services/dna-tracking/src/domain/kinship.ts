@@ -107,12 +107,10 @@ export function parentPairLocusIndex(
   father: Genotype,
   frequency: AlleleFrequency,
 ): number {
+  // For a homozygous child (a = b) both terms are the one way, and the 2 cancels: T_m(a)·T_f(a)/p².
   const [a, b] = child;
-  const pa = frequency(a);
-  if (a === b) return (transmits(mother, a) * transmits(father, a)) / (pa * pa);
-  const pb = frequency(b);
   const x = transmits(mother, a) * transmits(father, b) + transmits(mother, b) * transmits(father, a);
-  return x / (2 * pa * pb);
+  return x / (2 * frequency(a) * frequency(b));
 }
 
 /**

@@ -8,20 +8,19 @@ import type { Found, MatchReference } from './match-plan.ts';
 import type { RelativeCandidate } from './matcher.ts';
 
 /** Closest relation first: the order of a match's references and of its `parentSampleIds`. */
-const CLOSENESS: readonly ReferenceRelation[] = [
-  'mother',
-  'father',
-  'full-sibling',
-  'half-sibling',
-  'grandparent',
-  'aunt-uncle',
-];
+const CLOSENESS: Readonly<Record<ReferenceRelation, number>> = {
+  mother: 0,
+  father: 1,
+  'full-sibling': 2,
+  'half-sibling': 3,
+  grandparent: 4,
+  'aunt-uncle': 5,
+};
 
 /** References closest relation first, then by sample id. */
 export function byCloseness(references: readonly MatchReference[]): MatchReference[] {
   return [...references].sort(
-    (a, b) =>
-      CLOSENESS.indexOf(a.relation) - CLOSENESS.indexOf(b.relation) || a.sampleId.localeCompare(b.sampleId),
+    (a, b) => CLOSENESS[a.relation] - CLOSENESS[b.relation] || a.sampleId.localeCompare(b.sampleId),
   );
 }
 

@@ -73,6 +73,8 @@ describe('relatives as matches', () => {
     expect(f?.relationship).toBe('family');
     expect(f?.references?.map((r) => r.sampleId)).toEqual(['dad', 'sib-a', 'sib-b', 'aunt']);
     expect(f?.parentSampleIds).toEqual(['dad', 'sib-a']);
+    // A family score names no inconsistent locus: it is one likelihood over the pedigree.
+    expect(f?.inconsistentLoci).toEqual([]);
     expect(f?.caseId).toBe('case-1');
     expect(f && 'childCaseId' in f).toBe(false);
     expect(
