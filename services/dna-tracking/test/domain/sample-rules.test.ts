@@ -29,6 +29,9 @@ const newSample = (over: Partial<NewSample> = {}): NewSample => ({
 describe('a registration', () => {
   it('needs a parent to name the relation and the case, and only a parent to have a relation', () => {
     expect(sampleErrors(newSample(), NOW)).toEqual([]);
+    expect(
+      sampleErrors(newSample({ subject: { kind: 'parent', relation: 'father', caseId: 'case-1' } }), NOW),
+    ).toEqual([]);
     expect(sampleErrors(newSample({ subject: { kind: 'parent' } }), NOW)).toEqual([
       { field: '/subject/relation', message: 'a parent sample needs the relation (mother or father)' },
       { field: '/subject/caseId', message: "a parent sample needs the missing child's case" },
