@@ -336,11 +336,12 @@ describe('one review task per family', () => {
     expect(folds(pair)).toBe(true);
     expect(folds({ ...pair, status: 'inconclusive' })).toBe(false);
     expect(folds(found('match'))).toBe(false);
-    expect(pairsFirst([found('match'), pair, found('inconclusive')]).map((f) => f.kind)).toEqual([
-      'pair',
-      'single',
-      'single',
-    ]);
+    // Pairs first; otherwise the search's order (best first) is kept.
+    const second = { ...pair, parentSampleIds: ['mum2', 'dad2'] };
+    expect(
+      pairsFirst([found('match'), pair, found('inconclusive'), second]).map((f) => `${f.kind} ${f.status}`),
+    ).toEqual(['pair match', 'pair match', 'single match', 'single inconclusive']);
+    expect(pairsFirst([found('match'), pair, found('inconclusive'), second])[1]).toBe(second);
   });
 
   it('announces the pair with its parents and the singles it folds; a folded single is silent', () => {
