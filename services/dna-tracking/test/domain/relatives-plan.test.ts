@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { matchIdFor } from '../../src/domain/ids.ts';
 import { matchOf, planReview } from '../../src/domain/match-plan.ts';
 import {
   byCloseness,
@@ -128,6 +129,8 @@ describe('relatives as matches', () => {
     const { match, events } = matchOf(f, NOW, meta);
     const two = matchOf({ ...f, references: f.references!.slice(0, 2) }, NOW, meta).match;
     expect(match._id).not.toBe(two._id);
+    // One match per child and set of references, whichever reference's sample arrives last.
+    expect(match._id).toBe(matchIdFor('child-1', ['gran', 'sib-2', 'sib-1']));
     expect(match).toMatchObject({ kind: 'family', relationship: 'family', status: 'pending-review' });
     expect(match.references).toHaveLength(3);
     expect(events[0]?.data).toMatchObject({
