@@ -66,6 +66,8 @@ export interface OutboxRelayOptions {
   batchSize?: number;
   /** Test hook, called after a publish and before the removal (to simulate a crash there). */
   afterPublish?: (events: OutgoingEvent[]) => Promise<void> | void;
+  /** Test hook, called before published pointers are removed (to hold their removal back). */
+  beforeRemove?: (pointers: Array<{ _id: string; nonce: string }>) => Promise<void> | void;
 }
 
 type OutboxDoc = OutboxFields & { _id: unknown };
@@ -112,12 +114,27 @@ export class OutboxRelay {
   private readonly metrics;
   /** Pointers written at the same time go in one insert. */
   private readonly pointerWrites: GroupCommit<PendingPointer, undefined>;
+  /**
+   * Pointers whose documents are published, on their way out of the store (by key, the nonce
+   * acted on): the next flush does not wait for their removal, and until it is done, this
+   * relay treats them as gone (its sweep may still read them). Removals of flushes that end
+   * together go in one delete.
+   */
+  private readonly removing = new Map<string, string>();
+  private readonly removals: GroupCommit<{ _id: string; nonce: string }, undefined>;
+  private readonly removalsInFlight = new Set<Promise<void>>();
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = opts.db.collection<PendingPointer>(PENDING);
     this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
     this.pointerWrites = new GroupCommit((pointers) => this.writePointers(pointers));
+    this.removals = new GroupCommit(async (acted) => {
+      await this.opts.beforeRemove?.(acted);
+      if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
+      else await this.pointers.deleteMany({ $or: acted });
+      return acted.map(() => undefined);
+    });
   }
 
   /** Registers a collection whose documents carry an outbox. */
@@ -258,6 +275,8 @@ export class OutboxRelay {
     const found = await this.pointers.find({}).limit(10_000).toArray();
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
     for (const p of found) {
+      // Published already, its pointer on its way out.
+      if (this.removing.get(p._id) === p.nonce) continue;
       const col = this.collections.get(p.collection);
       if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
     }
@@ -329,18 +348,45 @@ export class OutboxRelay {
     await Promise.all(docs.map(async (d) => (d.moved ? this.setCursor(d.key, d.total) : undefined)));
     // Only the pointers we acted on: a write since then renewed its pointer and needs its own flush.
     const acted = docs.flatMap((d) => (d.nonce !== undefined ? [{ _id: d.key, nonce: d.nonce }] : []));
-    if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
-    else if (acted.length > 1) await this.pointers.deleteMany({ $or: acted });
+    this.remove(acted);
   }
 
-  /** The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the small pending collection for more). */
+  /**
+   * Removes the pointers of what a flush published, without holding up the next flush (their
+   * removal is one more round trip to the store). Until the store has removed them, `removing`
+   * says they are gone: a sweep that reads them meanwhile leaves them, and a flush that finds
+   * them publishes nothing. A removal that fails leaves them to the sweep, which publishes
+   * again (ids dedupe), as a relay that died before removing them would.
+   */
+  private remove(acted: Array<{ _id: string; nonce: string }>): void {
+    if (acted.length === 0) return;
+    for (const a of acted) this.removing.set(a._id, a.nonce);
+    const removal: Promise<void> = Promise.all(acted.map((a) => this.removals.run(a)))
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        this.opts.logger.warn(
+          { err },
+          'outbox: published pointers not removed; the sweep will publish again',
+        ),
+      )
+      .finally(() => {
+        for (const a of acted) if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
+        this.removalsInFlight.delete(removal);
+      });
+    this.removalsInFlight.add(removal);
+  }
+
+  /**
+   * The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the
+   * small pending collection for more), less those published and on their way out.
+   */
   private async pointersOf(keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
     const found =
       keys.length === 1
         ? await this.pointers.find({ _id: keys[0]! }).toArray()
         : await this.pointers.find({ _id: { $in: keys } }).toArray();
-    return new Map(found.map((p) => [p._id, p.nonce]));
+    return new Map(found.flatMap((p) => (this.removing.get(p._id) === p.nonce ? [] : [[p._id, p.nonce]])));
   }
 
   private async setCursor(key: string, published: number): Promise<void> {
@@ -365,6 +411,7 @@ export class OutboxRelay {
     );
     this.stopped = true;
     await this.draining;
+    await Promise.all([...this.removalsInFlight]);
   }
 }
 

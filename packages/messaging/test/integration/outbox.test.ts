@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeward/events';
 import { TopicCollector, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import type { Collection, Db } from 'mongodb';
@@ -64,6 +65,50 @@ describe('OutboxRelay', () => {
     });
     await relay.stop();
     await collector.stop();
+  });
+
+  it('publishes a fact exactly once when its sweep reads the pointer while the pointer is being removed', async () => {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName('facts'));
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    // The pointer's removal waits until the sweep below has read the pointer.
+    let removalStarted!: () => void;
+    const started = new Promise<void>((r) => {
+      removalStarted = r;
+    });
+    let letRemove!: () => void;
+    const held = new Promise<void>((r) => {
+      letRemove = r;
+    });
+    const relay = new OutboxRelay({
+      publisher,
+      logger,
+      db,
+      beforeRemove: async () => {
+        removalStarted();
+        await held;
+      },
+    });
+    const event = closedEvent('f-removing');
+    const token = randomUUID();
+    const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+    await relay.commit(
+      facts,
+      'f-removing',
+      () => facts.insertOne({ _id: 'f-removing', status: 'closed', outbox: entries } as CaseDoc),
+      { once: true, events: entries, token },
+    );
+    await started;
+    // Published, its pointer still stored: the sweep reads it, and must not publish it again.
+    const pending = db.collection('outbox_pending');
+    expect(await pending.countDocuments({ docId: 'f-removing' })).toBe(1);
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    letRemove();
+    await relay.stop();
+    expect(await pending.countDocuments({ docId: 'f-removing' })).toBe(0);
+    await collector.waitForEvent((e) => e.id === event.id);
+    await new Promise((r) => setTimeout(r, 500));
+    await collector.stop();
+    expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
   });
 
   it('handles every event exactly once when the relay dies between publishing and recording it', async () => {
