@@ -26,11 +26,14 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  * `outbox_pending`; the sweep reads only that collection.
  *
  * What it costs the store, per write with events: the pointer, the write, the cursor and the
- * pointer's removal. Pointers written at the same time go in one `insertMany`, and a flush
- * removes its pointers in one `deleteMany` (group commit: on FerretDB's single-writer SQLite a
+ * pointer's removal. Pointers written at the same time go in one `insertMany`, and the flushes
+ * that end together remove their pointers in one `deleteMany`, which the next flush does not
+ * wait for (group commit: on FerretDB's single-writer SQLite a
  * transaction is the unit of cost). A document inserted once and never changed (a fact, such as
  * intake's report) needs no cursor: its events are all it will ever hold, so the relay publishes
- * them from the write itself and records nothing but the pointer's removal.
+ * them from the write itself, reading nothing first while the write is young (a sweep leaves
+ * young pointers of facts to their writers: see `onceGraceMs`), and records nothing but the
+ * pointer's removal.
  */
 export interface OutboxFields {
   outbox?: OutgoingEvent[];
@@ -64,6 +67,14 @@ export interface OutboxRelayOptions {
   sweepIntervalMs?: number;
   /** Documents flushed per round trip to the broker. */
   batchSize?: number;
+  /**
+   * How old a `once` write's pointer must be before a sweep acts on it (default 10 s, the
+   * lifetime of a lease): younger, its writer (in any instance) is publishing it from its
+   * fast path, which reads no pointer while its own write is younger than half of this.
+   */
+  onceGraceMs?: number;
+  /** The wall clock of the pointers' `at` and of the sweep's grace (default `Date.now`). */
+  now?: () => number;
   /** Test hook, called after a publish and before the removal (to simulate a crash there). */
   afterPublish?: (events: OutgoingEvent[]) => Promise<void> | void;
   /** Test hook, called before published pointers are removed (to hold their removal back). */
@@ -79,6 +90,8 @@ interface PendingPointer {
   nonce: string;
   /** A document inserted once and never changed: published whole, with no cursor. */
   once?: true;
+  /** When a `once` pointer was written, by its writer's clock (see `onceGraceMs`). */
+  at?: Date;
 }
 
 interface Pending {
@@ -88,6 +101,8 @@ interface Pending {
   once?: true;
   /** The events a `once` write stored, when the writer handed them over: no read needed. */
   events?: OutgoingEvent[];
+  /** When this process began the `once` write that handed `events` over (`performance.now()`). */
+  since?: number;
 }
 
 interface OutboxCursor {
@@ -123,12 +138,21 @@ export class OutboxRelay {
   private readonly removing = new Map<string, string>();
   private readonly removals: GroupCommit<{ _id: string; nonce: string }, undefined>;
   private readonly removalsInFlight = new Set<Promise<void>>();
+  /**
+   * The pointers of this process's `once` writes, from before the pointer is written until the
+   * flush that publishes the write is over: its sweep leaves them to that flush.
+   */
+  private readonly ownOnce = new Set<string>();
+  private readonly onceGraceMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = opts.db.collection<PendingPointer>(PENDING);
     this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
     this.pointerWrites = new GroupCommit((pointers) => this.writePointers(pointers));
+    this.onceGraceMs = opts.onceGraceMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
     this.removals = new GroupCommit(async (acted) => {
       await this.opts.beforeRemove?.(acted);
       if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
@@ -167,23 +191,28 @@ export class OutboxRelay {
       collection: collection.collectionName,
       docId: id,
       nonce,
-      ...(written?.once ? { once: true as const } : {}),
+      ...(written?.once ? { once: true as const, at: new Date(this.now()) } : {}),
     };
-    await this.pointerWrites.run(pointer);
+    const since = performance.now();
+    if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
+      await this.pointerWrites.run(pointer);
       result = await write();
     } catch (err) {
       // A `once` write that failed stored nothing: its pointer would only make the sweep
       // publish the document a winner wrote, again.
-      if (written?.once) await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
+      if (written?.once) {
+        await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
+        this.ownOnce.delete(pointer._id);
+      }
       throw err;
     }
     this.enqueue(pointer._id, {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
       nonce: pointer.nonce,
-      ...(written?.once ? { once: true as const, events: written.events as OutgoingEvent[] } : {}),
+      ...(written?.once ? { once: true as const, events: written.events as OutgoingEvent[], since } : {}),
     });
     this.drain().catch((err: unknown) =>
       this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
@@ -267,6 +296,7 @@ export class OutboxRelay {
       nonce: p.nonce ?? prev?.nonce,
       once: p.once ?? prev?.once,
       events: p.events ?? prev?.events,
+      since: p.since ?? prev?.since,
     });
   }
 
@@ -274,9 +304,12 @@ export class OutboxRelay {
   async sweep(): Promise<number> {
     const found = await this.pointers.find({}).limit(10_000).toArray();
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
+    const now = this.now();
     for (const p of found) {
       // Published already, its pointer on its way out.
       if (this.removing.get(p._id) === p.nonce) continue;
+      // A `once` write of this process, or a young one of another: its writer publishes it.
+      if (p.once && (this.ownOnce.has(p._id) || (p.at && now - p.at.getTime() < this.onceGraceMs))) continue;
       const col = this.collections.get(p.collection);
       if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
     }
@@ -289,6 +322,8 @@ export class OutboxRelay {
     if (this.stopped) return Promise.resolve();
     // One drain at a time: two concurrent flushes of one document would publish it twice.
     if (!this.draining) {
+      // Nothing to do: the loop below would end before `draining` is even set, and leave it set.
+      if (this.pending.size === 0) return Promise.resolve();
       this.draining = (async () => {
         try {
           while (!this.stopped && this.pending.size > 0) {
@@ -312,13 +347,28 @@ export class OutboxRelay {
    * the events its write handed over when there are some, and has no cursor.
    */
   private async flush(batch: Array<[string, Pending]>): Promise<void> {
-    // A `once` document is published only while its write's pointer is there: whoever
-    // published it (this relay's sweep, another instance's) removed the pointer after.
-    const present = await this.pointersOf(batch.filter(([, p]) => p.once).map(([key]) => key));
+    try {
+      await this.publish(batch);
+    } finally {
+      for (const [key] of batch) this.ownOnce.delete(key);
+    }
+  }
+
+  private async publish(batch: Array<[string, Pending]>): Promise<void> {
+    // A `once` write of this process, younger than half the grace, is published from what it
+    // handed over: no sweep acts on it meanwhile (this relay's leaves it, another instance's
+    // waits out the grace). Any other `once` document is published only while its write's
+    // pointer is there: whoever published it (a sweep, another instance's fast path) removed
+    // the pointer after.
+    const fresh = performance.now() - this.onceGraceMs / 2;
+    const fast = (p: Pending) => p.events !== undefined && p.since !== undefined && p.since > fresh;
+    const present = await this.pointersOf(batch.filter(([, p]) => p.once && !fast(p)).map(([key]) => key));
     const docs = await Promise.all(
-      batch.map(async ([key, { col, id, nonce, once, events }]) => {
+      batch.map(async ([key, p]) => {
+        const { col, id, nonce, once, events } = p;
         if (once) {
           const none = { key, nonce: undefined, total: 0, fresh: [] as OutgoingEvent[], moved: false };
+          if (events && fast(p)) return { key, nonce, total: events.length, fresh: events, moved: false };
           if (present.get(key) !== nonce) return none;
           if (events) return { key, nonce, total: events.length, fresh: events, moved: false };
           // Found by the sweep: not stored yet if its write is still on its way (then the

@@ -111,6 +111,79 @@ describe('OutboxRelay', () => {
     expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
   });
 
+  /** Stores `n` facts through `relay`'s fast path while `sweepers` sweep without pause; what got published. */
+  async function factsUnderSweeps(
+    relay: OutboxRelay,
+    sweepers: OutboxRelay[],
+    label: string,
+    beforeSweep: () => void = () => {},
+  ) {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName(label));
+    for (const r of [relay, ...sweepers]) r.watch(facts);
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    let sweeping = true;
+    const sweeps = sweepers.map(async (r) => {
+      let found = 0;
+      while (sweeping) {
+        beforeSweep();
+        found += await r.sweep();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return found;
+    });
+    const n = 60;
+    const events = Array.from({ length: n }, (_, i) => closedEvent(`${label}-${i}`));
+    const ours = () => collector.events.filter((e) => events.some((x) => x.id === e.id));
+    try {
+      await Promise.all(
+        events.map(async (event, i) => {
+          const token = randomUUID();
+          const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+          await relay.commit(
+            facts,
+            `${label}-${i}`,
+            () => facts.insertOne({ _id: `${label}-${i}`, status: 'closed', outbox: entries } as CaseDoc),
+            { once: true, events: entries, token },
+          );
+        }),
+      );
+      await waitFor(() => new Set(ours().map((e) => e.id)).size === n, { what: `${n} facts published` });
+    } finally {
+      await relay.stop();
+      sweeping = false;
+    }
+    const found = (await Promise.all(sweeps)).reduce((a, b) => a + b, 0);
+    for (const r of sweepers) await r.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await collector.stop();
+    const left = await db.collection('outbox_pending').countDocuments({ collection: facts.collectionName });
+    return { n, published: ours().length, found, left };
+  }
+
+  it("publishes facts exactly once while another instance's sweep looks at their pointers all the time", async () => {
+    const relay = new OutboxRelay({ publisher, logger, db });
+    const other = new OutboxRelay({ publisher, logger, db });
+    const { n, published, found, left } = await factsUnderSweeps(relay, [other], 'f-other');
+    // The other instance did see the pointers of facts on their way, and left them to their writer.
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(left).toBe(0);
+  });
+
+  it("publishes facts exactly once while this instance's sweep looks, even with the wall clock stepped past the grace", async () => {
+    // Before every sweep the wall clock steps a minute ahead (NTP steps, many): by it, every
+    // pointer written before the step is past the grace; the fast path (timed by the monotonic
+    // clock) is not.
+    let stepped = 0;
+    const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
+    const { n, published, found, left } = await factsUnderSweeps(relay, [relay], 'f-own', () => {
+      stepped += 60_000;
+    });
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(left).toBe(0);
+  });
+
   it('handles every event exactly once when the relay dies between publishing and recording it', async () => {
     const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
     const n = 40;
