@@ -143,6 +143,8 @@ export class OutboxRelay {
    * flush that publishes the write is over: its sweep leaves them to that flush.
    */
   private readonly ownOnce = new Set<string>();
+  /** Pointers written ahead of their `once` writes by `prepare`: when, and their storing. */
+  private readonly prepared = new Map<string, { since: number; stored: Promise<void> }>();
   private readonly onceGraceMs: number;
   private readonly now: () => number;
 
@@ -159,6 +161,49 @@ export class OutboxRelay {
       else await this.pointers.deleteMany({ $or: acted });
       return acted.map(() => undefined);
     });
+  }
+
+  /**
+   * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
+   * copy that loses the insert removes its pointer without touching the winner's.
+   */
+  private pointerOf(collection: string, id: unknown, nonce: string, once: boolean): PendingPointer {
+    return {
+      _id: once ? `${pointerId(collection, id)}#${nonce}` : pointerId(collection, id),
+      collection,
+      docId: id,
+      nonce,
+      ...(once ? { once: true as const, at: new Date(this.now()) } : {}),
+    };
+  }
+
+  /**
+   * Writes the pointer of a `once` write ahead of it (resolves once stored), so that the writer
+   * can do something else meanwhile; then `commit` with `{ once, events, token, prepared }`
+   * writes no pointer of its own, or `unprepare` takes it back. Until then this relay's sweep
+   * leaves it, as it leaves a `once` write in flight.
+   */
+  prepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
+    this.watch(collection);
+    const pointer = this.pointerOf(collection.collectionName, id, token, true);
+    this.ownOnce.add(pointer._id);
+    const stored = this.pointerWrites.run(pointer).then(() => undefined);
+    // Awaited by the commit or by `unprepare`; meanwhile not an unhandled rejection.
+    stored.catch(() => {});
+    this.prepared.set(pointer._id, { since: performance.now(), stored });
+    return stored;
+  }
+
+  /** Takes back a pointer written by `prepare` whose write will not happen. */
+  async unprepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
+    const key = this.pointerOf(collection.collectionName, id, token, true)._id;
+    const prepared = this.prepared.get(key);
+    this.prepared.delete(key);
+    await prepared?.stored.catch(() => {});
+    // A pointer left behind (the store failing now) names a document its write never stored:
+    // a sweep past the grace leaves it, or removes it once another write stored the document.
+    await this.pointers.deleteOne({ _id: key }).catch(() => {});
+    this.ownOnce.delete(key);
   }
 
   /** Registers a collection whose documents carry an outbox. */
@@ -182,22 +227,15 @@ export class OutboxRelay {
   ): Promise<R> {
     this.watch(collection);
     const nonce = written?.token ?? randomUUID();
-    const pointer: PendingPointer = {
-      // A `once` write's pointer is its own (no later write renews it): a copy that loses the
-      // insert removes its pointer without touching the winner's.
-      _id: written?.once
-        ? `${pointerId(collection.collectionName, id)}#${nonce}`
-        : pointerId(collection.collectionName, id),
-      collection: collection.collectionName,
-      docId: id,
-      nonce,
-      ...(written?.once ? { once: true as const, at: new Date(this.now()) } : {}),
-    };
-    const since = performance.now();
+    const pointer = this.pointerOf(collection.collectionName, id, nonce, written?.once === true);
+    const prepared = written?.prepared ? this.prepared.get(pointer._id) : undefined;
+    if (written?.prepared && !prepared) throw new Error(`no prepared pointer ${pointer._id}`);
+    this.prepared.delete(pointer._id);
+    const since = prepared?.since ?? performance.now();
     if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
-      await this.pointerWrites.run(pointer);
+      await (prepared ? prepared.stored : this.pointerWrites.run(pointer));
       result = await write();
     } catch (err) {
       // A `once` write that failed stored nothing: its pointer would only make the sweep

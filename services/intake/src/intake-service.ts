@@ -6,7 +6,7 @@ import {
   regionContains,
   type UnidentifiedChildReport,
 } from '@homeward/events';
-import { DocumentNotFound, type Leases } from '@homeward/persistence';
+import { DocumentNotFound, type InsertSlot, type Leases } from '@homeward/persistence';
 import type { AppError, Clock, Principal } from '@homeward/service-kit';
 import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
 import { fingerprint, reportIdFor } from './domain/ids.ts';
@@ -133,8 +133,17 @@ export class IntakeService {
     const mine = claimFor(data, reportId, now);
     const decided = this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
       await admitted;
-      const decision = await this.decideMissingChild(data, mine);
-      return 'replay' in decision ? this.replay(decision.replay, print) : this.store(incoming, decision);
+      // The report's insert readied (its outbox pointer written) while the child's key is
+      // claimed: one round of the store fewer before the answer. A replay takes it back.
+      const slot = this.deps.stores.reports.prepare(reportId);
+      try {
+        const decision = await this.decideMissingChild(data, mine);
+        return 'replay' in decision
+          ? await this.replay(decision.replay, print)
+          : await this.store(incoming, decision, slot);
+      } finally {
+        await slot.cancel();
+      }
     });
     // A lease that stays taken answers 409, unless the admission refuses first.
     return decided.catch(async (err: unknown) => {
@@ -218,7 +227,11 @@ export class IntakeService {
    * Stores a decided report with its event in one insert and, when it opens a case, the case
    * record beside it (two group-committed inserts at once, not one after the other).
    */
-  private async store(r: Incoming, decision: Decision): Promise<SubmitResult> {
+  private async store(
+    r: Incoming,
+    decision: Decision,
+    slot: Pick<InsertSlot<ReportDoc>, 'insertOnce'> = this.deps.stores.reports,
+  ): Promise<SubmitResult> {
     const { s, data, reportId, now } = r;
     const outgoing = outcomeEvent(decision, data, {
       reportId,
@@ -243,7 +256,7 @@ export class IntakeService {
     };
     const kase = caseOf(doc);
     const [stored, caseCreated] = await Promise.all([
-      this.deps.stores.reports.insertOnce(doc, [outgoing]),
+      slot.insertOnce(doc, [outgoing]),
       kase ? this.deps.stores.cases.insertOnce(kase) : false,
     ]);
     if (!stored) {

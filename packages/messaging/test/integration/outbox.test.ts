@@ -117,6 +117,7 @@ describe('OutboxRelay', () => {
     sweepers: OutboxRelay[],
     label: string,
     beforeSweep: () => void = () => {},
+    prepared = false,
   ) {
     const facts: Collection<CaseDoc> = db.collection(uniqueName(label));
     for (const r of [relay, ...sweepers]) r.watch(facts);
@@ -131,19 +132,27 @@ describe('OutboxRelay', () => {
       }
       return found;
     });
-    const n = 60;
-    const events = Array.from({ length: n }, (_, i) => closedEvent(`${label}-${i}`));
+    const written = 60;
+    const events = Array.from({ length: written }, (_, i) => closedEvent(`${label}-${i}`));
+    const n = prepared ? written - written / 5 : written;
     const ours = () => collector.events.filter((e) => events.some((x) => x.id === e.id));
     try {
       await Promise.all(
         events.map(async (event, i) => {
           const token = randomUUID();
           const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+          if (prepared) {
+            // The pointer ahead of the write, the sweeps looking in between; every fifth write
+            // does not happen (a replay) and takes its pointer back.
+            await relay.prepare(facts, `${label}-${i}`, token);
+            await new Promise((r) => setTimeout(r, 20));
+            if (i % 5 === 4) return relay.unprepare(facts, `${label}-${i}`, token);
+          }
           await relay.commit(
             facts,
             `${label}-${i}`,
             () => facts.insertOne({ _id: `${label}-${i}`, status: 'closed', outbox: entries } as CaseDoc),
-            { once: true, events: entries, token },
+            { once: true, events: entries, token, ...(prepared ? { prepared: true as const } : {}) },
           );
         }),
       );
@@ -157,7 +166,14 @@ describe('OutboxRelay', () => {
     await new Promise((r) => setTimeout(r, 500));
     await collector.stop();
     const left = await db.collection('outbox_pending').countDocuments({ collection: facts.collectionName });
-    return { n, published: ours().length, found, left };
+    const unwritten = events.filter((_, i) => prepared && i % 5 === 4).map((e) => e.id);
+    return {
+      n,
+      published: ours().length,
+      found,
+      left,
+      unwrittenPublished: ours().filter((e) => unwritten.includes(e.id)).length,
+    };
   }
 
   it("publishes facts exactly once while another instance's sweep looks at their pointers all the time", async () => {
@@ -181,6 +197,25 @@ describe('OutboxRelay', () => {
     });
     expect(found).toBeGreaterThan(0);
     expect(published).toBe(n);
+    expect(left).toBe(0);
+  });
+
+  it('publishes facts whose pointers were written ahead exactly once, and none taken back, while sweeps of both instances look', async () => {
+    let stepped = 0;
+    const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
+    const other = new OutboxRelay({ publisher, logger, db });
+    const { n, published, found, left, unwrittenPublished } = await factsUnderSweeps(
+      relay,
+      [relay, other],
+      'f-prepared',
+      () => {
+        stepped += 60_000;
+      },
+      true,
+    );
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(unwrittenPublished).toBe(0);
     expect(left).toBe(0);
   });
 
