@@ -503,7 +503,6 @@ export class ConsumerRunner {
     message: KafkaMessage,
     scope: BatchScope,
   ): Promise<Admitted | undefined> {
-    const baseLog = this.opts.logger.child({ topic, partition, offset: message.offset });
     let event: CloudEvent;
     try {
       event = decodeKafka(message);
@@ -512,7 +511,8 @@ export class ConsumerRunner {
         err instanceof EventDecodeError
           ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}`
           : String(err);
-      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog, scope);
+      const log = this.opts.logger.child({ topic, partition, offset: message.offset });
+      await this.deadLetter(topic, partition, message, 'decode', reason, log, scope);
       return undefined;
     }
     // One consumer span per event, under the span that caused it (the event's traceparent):
@@ -539,7 +539,7 @@ export class ConsumerRunner {
     let admitted: Admitted | undefined;
     try {
       admitted = await context.with(trace.setSpan(context.active(), span), () =>
-        this.check(topic, partition, message, scope, event, baseLog, span),
+        this.check(topic, partition, message, scope, event, span),
       );
     } catch (err) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
@@ -556,11 +556,18 @@ export class ConsumerRunner {
     message: KafkaMessage,
     scope: BatchScope,
     event: CloudEvent,
-    baseLog: Logger,
     span: Span,
   ): Promise<Admitted | undefined> {
     const group = this.opts.groupId;
-    const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
+    // One child logger per message (it is made for every event: one, not one per binding level).
+    const log = this.opts.logger.child({
+      topic,
+      partition,
+      offset: message.offset,
+      eventId: event.id,
+      type: event.type,
+      traceId: traceIdOf(event.traceparent),
+    });
     if (!isEventType(event.type)) {
       await this.deadLetter(
         topic,

@@ -139,11 +139,16 @@ describe('ConsumerRunner', () => {
     const batches: string[][] = [];
     let transient = 1;
     const isPoison = (e: { data: { reason: string } }) => e.data.reason === 'poison';
+    // Topics of its own: a group reading the file's shared topics from the beginning would get
+    // the other tests' events (and their poison) too.
+    const topicPrefix = await createTestTopics('batch', 1);
+    const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
+    await pub.connect();
     const r = new ConsumerRunner({
       kafka: kafka(),
       groupId: uniqueName('group'),
       topics: [Topics.caseEvents],
-      topicResolver: prefixTopics(prefix),
+      topicResolver: prefixTopics(topicPrefix),
       handlers: {
         'homeward.case.closed': async (e) => {
           if (isPoison(e)) throw new PoisonMessageError('TEST_ERR_POISON', 'this case cannot be closed');
@@ -161,25 +166,27 @@ describe('ConsumerRunner', () => {
           handled.push((event.data as { caseId: string }).caseId);
         }
       },
-      publisher,
+      publisher: pub,
       idempotency: new MongoIdempotencyStore(db),
       logger,
       registry,
     });
-    const dlq = await new TopicCollector(prefixTopics(prefix)(deadLetterTopic(Topics.caseEvents))).start();
+    const dlq = await new TopicCollector(
+      prefixTopics(topicPrefix)(deadLetterTopic(Topics.caseEvents)),
+    ).start();
     await r.start();
     const tag = uniqueName('b');
     // One key: one partition, published together, so that they come in one batch.
     const together = [0, 1, 2].map((n) => closedEvent(`${tag}-k`, `${tag}-together-${n}`));
-    await publisher.publish(...together);
+    await pub.publish(...together);
     await waitFor(() => handled.length === 3, { what: 'the first batch' });
     expect(batches.some((b) => b.length > 1)).toBe(true);
     const poison = closedEvent(`${tag}-k`, `${tag}-poison`);
     poison.data.reason = 'poison';
     const good = [closedEvent(`${tag}-k`, `${tag}-before`), poison, closedEvent(`${tag}-k`, `${tag}-after`)];
-    await publisher.publish(...good);
-    await publisher.publish(together[1]!); // a redelivery: skipped by the guard
-    await publisher.publish(closedEvent(`${tag}-k`, `${tag}-marker`));
+    await pub.publish(...good);
+    await pub.publish(together[1]!); // a redelivery: skipped by the guard
+    await pub.publish(closedEvent(`${tag}-k`, `${tag}-marker`));
     await waitFor(() => handled.length === 6, { what: 'the good events around the poison and the marker' });
     await dlq.waitForCount(1);
     expect(header(dlq.messages[0]!.message, 'ce_id')).toBe(poison.id);
@@ -192,6 +199,7 @@ describe('ConsumerRunner', () => {
     expect(metrics).toMatch(/outcome="dead-lettered"} 1/);
     await r.stop();
     await dlq.stop();
+    await pub.disconnect();
   });
 
   it('keyed concurrency: a message that waits holds up no other key, one key stays in order, and the offset waits for it', async () => {
