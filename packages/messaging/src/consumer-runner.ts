@@ -600,14 +600,20 @@ export class ConsumerRunner {
       await this.deadLetter(topic, partition, message, 'source', reason, log, scope);
       return undefined;
     }
+    // Made when a handler first asks (a new span id takes random bytes): most handlers of a
+    // read-only projection never publish, and pay nothing for it.
+    let traceparent: string | undefined;
     const ctx: HandlerContext = {
       log,
       topic,
       partition,
       offset: message.offset,
-      traceparent: span.isRecording()
-        ? traceparentOf(span.spanContext())
-        : childTraceparent(event.traceparent),
+      get traceparent() {
+        traceparent ??= span.isRecording()
+          ? traceparentOf(span.spanContext())
+          : childTraceparent(event.traceparent);
+        return traceparent;
+      },
     };
     return {
       event: event as HomewardEvent,
