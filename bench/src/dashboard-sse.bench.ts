@@ -173,6 +173,8 @@ interface ClientSample {
   /** Publish → the history's XADD (the stream id's time), ms (the dashboard only). */
   toHistory: number[];
   cpuSeconds: number;
+  /** Chunks read off the sockets (roughly the server's writes, once per client each) over the load. */
+  chunks: number;
   /** This process's event-loop delay p99, ms: how late it may have stamped a receipt. */
   loopP99: number;
 }
@@ -194,6 +196,7 @@ async function clientsProcess(
 ): Promise<void> {
   const agent = new Agent({ keepAlive: true, maxSockets: Number.POSITIVE_INFINITY });
   const perClient = new Int32Array(n);
+  let chunks = 0;
   const latencies: number[] = [];
   const receipts: number[] = [];
   const toHistory: number[] = [];
@@ -209,6 +212,7 @@ async function clientsProcess(
             res.setEncoding('utf8');
             let carry = '';
             res.on('data', (chunk: string) => {
+              chunks++;
               const now = Date.now();
               const text = carry + chunk;
               let at = 0;
@@ -250,6 +254,7 @@ async function clientsProcess(
   const loopDelay = monitorEventLoopDelay({ resolution: 5 });
   loopDelay.enable();
   const cpu0 = process.cpuUsage();
+  chunks = 0;
   const sent = await new Promise<number>((resolve) => {
     process.stdin.setEncoding('utf8');
     process.stdin.on('data', (d: string) => {
@@ -273,6 +278,7 @@ async function clientsProcess(
     receipts,
     toHistory,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    chunks,
     loopP99: loopDelay.percentile(99) / 1e6,
   };
   // A pipe's writes are asynchronous: exit once the (large) line is out.
@@ -446,6 +452,8 @@ interface Result {
   clientCpu: number;
   /** The worst client process's event-loop delay p99, ms. */
   clientLoopP99: number;
+  /** Socket reads per client per second of load (each a write of the server's, or several coalesced). */
+  readsPerClientSecond: number;
   ackP50: number;
   ackP99: number;
   load: string;
@@ -538,6 +546,7 @@ async function measure(
     serverCpu,
     clientCpu: samples.reduce((a, s) => a + s.cpuSeconds, 0) / wall,
     clientLoopP99: Math.max(...samples.map((s) => s.loopP99)),
+    readsPerClientSecond: samples.reduce((a, s) => a + s.chunks, 0) / clients / seconds,
     ackP50: sent.ackP50,
     ackP99: sent.ackP99,
     load,
@@ -725,13 +734,13 @@ async function main(): Promise<void> {
     out('');
     out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
-      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | load average |',
+      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | reads per client per s | load average |',
     );
-    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     for (const r of results)
       out(
-        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.load} |`,
+        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.readsPerClientSecond.toFixed(0)} | ${r.load} |`,
       );
     const dash = results.find((r) => r.label.startsWith('dashboard'));
     if (dash?.historyP50 != null)

@@ -95,6 +95,17 @@ const flat = new Uint16Array(2 * PAIRS * L * 2);
 
 const s0 = performance.now();
 const pool = await SearchPool.start(index, { parallelFrom: 0 });
+// More pools over the same index, timed in the same loop (BENCH_MORE_POOLS=4,8): how the number
+// of threads changes the latency when other processes want the cores too.
+const morePools = await Promise.all(
+  (process.env.BENCH_MORE_POOLS ?? '')
+    .split(',')
+    .filter((n) => n.trim() !== '')
+    .map(async (n) => ({
+      pool: await SearchPool.start(index, { parallelFrom: 0, workers: Number(n) }),
+      times: [] as number[],
+    })),
+);
 const poolStartMs = performance.now() - s0;
 
 // Queries: true children of pairs spread through the index, and unrelated children.
@@ -203,6 +214,12 @@ for (const q of queries) {
   const w = await pool.searchParentsForChild(q);
   pooled.push(performance.now() - s);
   cpu.pooled.push(cpuSince(c));
+  for (const m of morePools) {
+    s = performance.now();
+    const x = await m.pool.searchParentsForChild(q);
+    m.times.push(performance.now() - s);
+    if (JSON.stringify(x) !== JSON.stringify(w)) agree = false;
+  }
   c = process.cpuUsage();
   s = performance.now();
   const k = referenceKernel(q);
@@ -213,6 +230,7 @@ for (const q of queries) {
   truePairsFound += r.pairs.filter((p) => p.status === 'match').length;
 }
 await pool.close();
+for (const m of morePools) await m.pool.close();
 const loadAtEnd = load();
 
 out(
@@ -245,6 +263,7 @@ const ratio = (name: string, xs: number[], ys: number[]) =>
   );
 row('ProfileIndex (1 thread)', ours);
 row(`SearchPool (${pool.workers} workers)`, pooled);
+for (const m of morePools) row(`SearchPool (${m.pool.workers} workers)`, m.times);
 row('reference typed loop', reference);
 ratio('ratio index / reference', ours, reference);
 ratio('ratio pool / reference', pooled, reference);

@@ -88,6 +88,17 @@ const after = process.memoryUsage();
 const packed = index.packedBytes;
 const poolStart = performance.now();
 const pool = await SearchPool.start(index, { parallelFrom: 0 });
+// More pools over the same index, timed in the same loop (BENCH_MORE_POOLS=4,8): how the number
+// of threads changes the latency when other processes want the cores too.
+const morePools = await Promise.all(
+  (process.env.BENCH_MORE_POOLS ?? '')
+    .split(',')
+    .filter((n) => n.trim() !== '')
+    .map(async (n) => ({
+      pool: await SearchPool.start(index, { parallelFrom: 0, workers: Number(n) }),
+      times: [] as number[],
+    })),
+);
 const poolStartMs = performance.now() - poolStart;
 
 const queries: StrProfile[] = [];
@@ -177,6 +188,12 @@ for (const q of queries) {
   const w = await pool.searchRelativesForChild(q, { floor: FLOOR });
   pooled.push(performance.now() - s);
   cpu.pooled.push(cpuSince(c));
+  for (const m of morePools) {
+    s = performance.now();
+    const x = await m.pool.searchRelativesForChild(q, { floor: FLOOR });
+    m.times.push(performance.now() - s);
+    if (JSON.stringify(x) !== JSON.stringify(w)) agree = false;
+  }
   if (JSON.stringify(w) !== JSON.stringify(r)) agree = false;
   c = process.cpuUsage();
   s = performance.now();
@@ -194,6 +211,7 @@ for (const q of queries) {
     siblingsFound++;
 }
 await pool.close();
+for (const m of morePools) await m.pool.close();
 const loadAtEnd = load();
 
 out(
@@ -220,6 +238,7 @@ const row = (name: string, xs: number[]) =>
   );
 row('relatives search', ours);
 row(`SearchPool (${pool.workers} workers)`, pooled);
+for (const m of morePools) row(`SearchPool (${m.pool.workers} workers)`, m.times);
 row('reference row loop', reference);
 row('  of which its scan', referenceScans);
 out(

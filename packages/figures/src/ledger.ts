@@ -70,15 +70,48 @@ export class FiguresLedger {
    * crash between them completes what was missing and repeats nothing.
    */
   async record(eventKey: string, event: HomewardEvent, utcOffsetMinutes: number): Promise<LedgerEntry> {
-    await this.saveRefs(refsWritten(event));
-    const refId = refNeeded(event);
-    const ref = refId ? ((await this.getRef(refId)) ?? undefined) : undefined;
-    // A placement event from before victims names no victim: its case's remembered child does.
-    const legacyCase = needsCaseRef(event);
-    const victimRef = legacyCase ? ((await this.getRef(caseRef(legacyCase))) ?? undefined) : undefined;
-    const contribution = this.kept(contributionOf(event, ref, utcOffsetMinutes, victimRef));
-    if (contribution) await this.add(eventKey, contribution);
-    return { ref, victimRef, contribution };
+    const [entry] = await this.recordAll([{ eventKey, event }], utcOffsetMinutes);
+    return entry!;
+  }
+
+  /**
+   * {@link FiguresLedger.record} for several events at once, in three rounds instead of three per
+   * event: every fact they establish, then every fact they need, then every contribution (each
+   * round's writes sent together, which the store commits as one `insertMany`). An event thus
+   * sees the facts of every event of the group, the later ones too: facts never change, and one
+   * handled alone after a redelivery would see them as well. Entries in the order given.
+   */
+  async recordAll(
+    items: ReadonlyArray<{ eventKey: string; event: HomewardEvent }>,
+    utcOffsetMinutes: number,
+  ): Promise<LedgerEntry[]> {
+    await this.saveRefs(items.flatMap(({ event }) => refsWritten(event)));
+    const wanted = new Set<string>();
+    const needs = items.map(({ event }) => {
+      const refId = refNeeded(event);
+      // A placement event from before victims names no victim: its case's remembered child does.
+      const legacyCase = needsCaseRef(event);
+      const victimId = legacyCase ? caseRef(legacyCase) : undefined;
+      if (refId) wanted.add(refId);
+      if (victimId) wanted.add(victimId);
+      return { refId, victimId };
+    });
+    const found = new Map<string, Ref | undefined>(
+      await Promise.all([...wanted].map(async (id) => [id, (await this.getRef(id)) ?? undefined] as const)),
+    );
+    const entries = items.map(({ event }, i): LedgerEntry => {
+      const { refId, victimId } = needs[i]!;
+      const ref = refId ? found.get(refId) : undefined;
+      const victimRef = victimId ? found.get(victimId) : undefined;
+      const contribution = this.kept(contributionOf(event, ref, utcOffsetMinutes, victimRef));
+      return { ref, victimRef, contribution };
+    });
+    await Promise.all(
+      entries.map(({ contribution }, i) =>
+        contribution ? this.add(items[i]!.eventKey, contribution) : undefined,
+      ),
+    );
+    return entries;
   }
 
   /** A contribution with only the keys this ledger reports; undefined when nothing is left. */
@@ -92,7 +125,7 @@ export class FiguresLedger {
 
   /** Remembers facts; they never change, so a second write of the same one is skipped. */
   async saveRefs(refs: Ref[]): Promise<void> {
-    for (const ref of refs) await this.refs.insertOnce(ref);
+    await Promise.all(refs.map((ref) => this.refs.insertOnce(ref)));
   }
 
   /**

@@ -27,6 +27,19 @@ export type EventHandler<T extends EventType = EventType> = (
 /** One handler per event type this consumer cares about; other types on its topics are skipped. */
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
 
+/** One event of a batch handed to a {@link BatchHandler}, with its context. */
+export interface BatchItem {
+  event: HomewardEvent;
+  ctx: HandlerContext;
+}
+
+/**
+ * Handles the events of one fetched batch of one partition together (see
+ * `ConsumerRunnerOptions.batchHandler`), in offset order: idempotent per event, like any handler,
+ * and keeping each key's events in their order.
+ */
+export type BatchHandler = (items: BatchItem[]) => Promise<void>;
+
 /** Retry of retriable failures: exponential backoff with full jitter, capped. */
 export const HANDLER_RETRY = { initialMs: 100, maxMs: 5_000 } as const;
 
@@ -86,6 +99,19 @@ export interface ConsumerRunnerOptions {
    * slowest unit), so one key's wait does not hold up the others.
    */
   concurrencyPerPartition?: number;
+  /**
+   * Handles each fetched batch of a partition in one call (up to 200 events a call) instead of one
+   * handler call per event
+   * (it takes precedence over `concurrencyPerPartition`): the batch's messages are decoded and
+   * checked one by one as ever (dead letters, types without a handler, schema and sources), the
+   * duplicate checks run together, and the events left go to this handler at once, so that it
+   * can pay its round trips once per batch. A retriable failure retries the whole batch (the
+   * handler must be idempotent per event); any other failure hands the batch's events to their
+   * `handlers` one by one, so the one at fault is dead-lettered alone. The batch's offsets are
+   * resolved once it is done. `homeward_event_handler_seconds` then shares the batch's time
+   * equally among its events.
+   */
+  batchHandler?: BatchHandler;
   fromBeginning?: boolean;
   /** Time source for the idempotency record (tests inject theirs). */
   now?: () => Date;

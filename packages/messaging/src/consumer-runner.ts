@@ -16,6 +16,7 @@ import { context, type Span, SpanKind, SpanStatusCode, trace } from '@openteleme
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Message } from 'kafkajs';
 import type { Logger } from 'pino';
 import {
+  type BatchHandler,
   CONSUMER_HEALTH_DEFAULTS,
   CONSUMER_RESTART,
   type ConsumerHealth,
@@ -248,6 +249,7 @@ export class ConsumerRunner {
   }
 
   private async eachBatch(payload: EachBatchPayload): Promise<void> {
+    if (this.opts.batchHandler) return this.eachBatchTogether(payload, this.opts.batchHandler);
     const limit = this.opts.concurrencyPerPartition ?? 1;
     if (limit > 1) return this.eachBatchByKey(payload, limit);
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
@@ -272,6 +274,93 @@ export class ConsumerRunner {
       { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
     );
+  }
+
+  /**
+   * A partition's batch in handler calls of at most {@link BATCH_HANDLER_MAX} events (see
+   * `batchHandler`): each message screened in order (dead letters sent before the offsets move),
+   * the duplicate checks together, one call for the events left, their records together, then the
+   * part's offsets resolved. Nothing of a part is resolved until all of it is done, so a crash or a
+   * lost partition redelivers the part, which the handler's idempotency absorbs; a stop waits for
+   * the part in hand only.
+   */
+  private async eachBatchTogether(payload: EachBatchPayload, handleBatch: BatchHandler): Promise<void> {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const scope: BatchScope = { heartbeat, alive: () => !this.stopping && isRunning() && !isStale() };
+    for (let from = 0; from < batch.messages.length; from += BATCH_HANDLER_MAX) {
+      if (!scope.alive()) break;
+      const part = batch.messages.slice(from, from + BATCH_HANDLER_MAX);
+      await this.handlePart(batch.topic, batch.partition, part, scope, handleBatch);
+      this.lastProgressAt = Date.now();
+      resolveOffset(part[part.length - 1]!.offset);
+      await heartbeat();
+    }
+    await commitOffsetsIfNecessary();
+    this.metrics?.lag.set(
+      { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
+      Number(batch.offsetLag()),
+    );
+  }
+
+  private async handlePart(
+    topic: string,
+    partition: number,
+    messages: KafkaMessage[],
+    scope: BatchScope,
+    handleBatch: BatchHandler,
+  ): Promise<void> {
+    const slot = `${topic}/${partition}`;
+    const group = this.opts.groupId;
+    this.inFlight.set(slot, Date.now());
+    const admitted: Array<{ message: KafkaMessage; a: Admitted }> = [];
+    try {
+      for (const message of messages) {
+        const a = await this.screen(topic, partition, message, scope);
+        if (a) admitted.push({ message, a });
+      }
+      const duplicate = await Promise.all(
+        admitted.map(({ a }) => this.within(a, () => this.isDuplicate(a, scope))),
+      );
+      const fresh = admitted.filter((_, i) => !duplicate[i]);
+      if (fresh.length === 0) return;
+      const started = performance.now();
+      let failure: unknown;
+      try {
+        await this.withRetry(
+          () => handleBatch(fresh.map(({ a }) => ({ event: a.event, ctx: a.ctx }))),
+          this.opts.logger,
+          scope,
+        );
+      } catch (err) {
+        // Retriable still: the runner is stopping or lost the partition; nothing is resolved.
+        if (isRetriable(err)) throw err;
+        failure = err;
+      }
+      if (failure === undefined) {
+        const share = (performance.now() - started) / 1000 / fresh.length;
+        for (const { a } of fresh) this.metrics?.handlerSeconds.observe({ group, type: a.event.type }, share);
+        await Promise.all(fresh.map(({ a }) => this.within(a, () => this.recordHandled(a, scope))));
+        return;
+      }
+      // One of them is at fault (or the batch as a whole): each on its own, the faulty one
+      // dead-lettered alone. What the batch did apply is absorbed by the handlers' idempotency.
+      this.opts.logger.warn(
+        { err: failure, partition: slot, events: fresh.length },
+        'batch handler failed; handling its events one by one',
+      );
+      for (const { message, a } of fresh)
+        await this.within(a, async () => {
+          if (await this.isDuplicate(a, scope)) return;
+          await this.handleOne(topic, partition, message, scope, a);
+        });
+    } catch (err) {
+      for (const { a } of admitted)
+        a.span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
+      throw err;
+    } finally {
+      for (const { a } of admitted) a.span.end();
+      this.inFlight.delete(slot);
+    }
   }
 
   /**
@@ -390,7 +479,30 @@ export class ConsumerRunner {
     message: KafkaMessage,
     scope: BatchScope,
   ): Promise<void> {
-    const baseLog = this.opts.logger.child({ topic, partition, offset: message.offset });
+    const admitted = await this.screen(topic, partition, message, scope);
+    if (!admitted) return;
+    try {
+      await this.within(admitted, async () => {
+        if (await this.isDuplicate(admitted, scope)) return;
+        await this.handleOne(topic, partition, message, scope, admitted);
+      });
+    } finally {
+      admitted.span.end();
+    }
+  }
+
+  /**
+   * Decodes and checks a message: dead-letters what cannot be handled (undecodable, of an unknown
+   * type, invalid, from a source not allowed), counts what no handler wants, and answers the rest
+   * with its event, handler and context, under a consumer span of its own (started here, ended by
+   * the caller) that continues the trace the event carries.
+   */
+  private async screen(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    scope: BatchScope,
+  ): Promise<Admitted | undefined> {
     let event: CloudEvent;
     try {
       event = decodeKafka(message);
@@ -399,8 +511,9 @@ export class ConsumerRunner {
         err instanceof EventDecodeError
           ? `${err.message}${err.errors.length ? `: ${JSON.stringify(err.errors)}` : ''}`
           : String(err);
-      await this.deadLetter(topic, partition, message, 'decode', reason, baseLog, scope);
-      return;
+      const log = this.opts.logger.child({ topic, partition, offset: message.offset });
+      await this.deadLetter(topic, partition, message, 'decode', reason, log, scope);
+      return undefined;
     }
     // One consumer span per event, under the span that caused it (the event's traceparent):
     // with tracing off it is the API's no-op span and the handler runs as it would without it.
@@ -423,29 +536,38 @@ export class ConsumerRunner {
       },
       contextOfTraceparent(event.traceparent),
     );
+    let admitted: Admitted | undefined;
     try {
-      await context.with(trace.setSpan(context.active(), span), () =>
-        this.processEvent(topic, partition, message, scope, event, baseLog, span),
+      admitted = await context.with(trace.setSpan(context.active(), span), () =>
+        this.check(topic, partition, message, scope, event, span),
       );
     } catch (err) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
-      throw err;
-    } finally {
       span.end();
+      throw err;
     }
+    if (!admitted) span.end();
+    return admitted;
   }
 
-  private async processEvent(
+  private async check(
     topic: string,
     partition: number,
     message: KafkaMessage,
     scope: BatchScope,
     event: CloudEvent,
-    baseLog: Logger,
     span: Span,
-  ): Promise<void> {
+  ): Promise<Admitted | undefined> {
     const group = this.opts.groupId;
-    const log = baseLog.child({ eventId: event.id, type: event.type, traceId: traceIdOf(event.traceparent) });
+    // One child logger per message (it is made for every event: one, not one per binding level).
+    const log = this.opts.logger.child({
+      topic,
+      partition,
+      offset: message.offset,
+      eventId: event.id,
+      type: event.type,
+      traceId: traceIdOf(event.traceparent),
+    });
     if (!isEventType(event.type)) {
       await this.deadLetter(
         topic,
@@ -456,17 +578,17 @@ export class ConsumerRunner {
         log,
         scope,
       );
-      return;
+      return undefined;
     }
     const handler = this.opts.handlers[event.type] as EventHandler | undefined;
     if (!handler) {
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'ignored' });
-      return;
+      return undefined;
     }
     const errors = validateEvent(event);
     if (errors.length > 0) {
       await this.deadLetter(topic, partition, message, 'schema', JSON.stringify(errors), log, scope);
-      return;
+      return undefined;
     }
     const logical = this.logicalOf(topic);
     const allowed = this.opts.allowedSources?.(logical, event.type);
@@ -476,27 +598,66 @@ export class ConsumerRunner {
           ? `nothing on ${logical} proves its sender: ce_source "${event.source}" is not accepted here`
           : `ce_source "${event.source}" may not send ${event.type} on ${logical} (only ${allowed.map((a) => `"${a}"`).join(', ')})`;
       await this.deadLetter(topic, partition, message, 'source', reason, log, scope);
-      return;
+      return undefined;
     }
-    // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
-    const eventKey = `${event.source}|${event.id}`;
-    if (await this.withRetry(() => this.opts.idempotency.has(group, eventKey), log, scope)) {
-      log.debug('duplicate event skipped');
-      this.metrics?.handled.inc({ group, type: event.type, outcome: 'duplicate' });
-      return;
-    }
+    // Made when a handler first asks (a new span id takes random bytes): most handlers of a
+    // read-only projection never publish, and pay nothing for it.
+    let traceparent: string | undefined;
     const ctx: HandlerContext = {
       log,
       topic,
       partition,
       offset: message.offset,
-      traceparent: span.isRecording()
-        ? traceparentOf(span.spanContext())
-        : childTraceparent(event.traceparent),
+      get traceparent() {
+        traceparent ??= span.isRecording()
+          ? traceparentOf(span.spanContext())
+          : childTraceparent(event.traceparent);
+        return traceparent;
+      },
     };
+    return {
+      event: event as HomewardEvent,
+      handler,
+      ctx,
+      // CloudEvents make source + id unique, not id alone: two agencies may both send id "1".
+      eventKey: `${event.source}|${event.id}`,
+      span,
+    };
+  }
+
+  /** Runs `fn` under the event's span, marking the span when it fails (the message is retried). */
+  private async within<R>(a: Admitted, fn: () => Promise<R>): Promise<R> {
+    try {
+      return await context.with(trace.setSpan(context.active(), a.span), fn);
+    } catch (err) {
+      a.span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
+      throw err;
+    }
+  }
+
+  /** Whether the event was handled before (a redelivery); counted as a duplicate if so. */
+  private async isDuplicate(a: Admitted, scope: BatchScope): Promise<boolean> {
+    const group = this.opts.groupId;
+    if (!(await this.withRetry(() => this.opts.idempotency.has(group, a.eventKey), a.ctx.log, scope)))
+      return false;
+    a.ctx.log.debug('duplicate event skipped');
+    this.metrics?.handled.inc({ group, type: a.event.type, outcome: 'duplicate' });
+    return true;
+  }
+
+  /** Handles one admitted event: its handler with retries, a dead letter if it fails for good, the record. */
+  private async handleOne(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    scope: BatchScope,
+    a: Admitted,
+  ): Promise<void> {
+    const group = this.opts.groupId;
+    const { event, ctx } = a;
     const timer = this.metrics?.handlerSeconds.startTimer({ group, type: event.type });
     try {
-      await this.withRetry(() => handler(event as HomewardEvent, ctx), log, scope);
+      await this.withRetry(() => a.handler(event, ctx), ctx.log, scope);
     } catch (err) {
       timer?.();
       // Still retriable: the runner is stopping or lost the partition; the message stays
@@ -509,18 +670,22 @@ export class ConsumerRunner {
         message,
         e.code ?? 'handler',
         e.message ?? String(err),
-        log,
+        ctx.log,
         scope,
       );
       return;
     }
     timer?.();
+    await this.recordHandled(a, scope);
+  }
+
+  private async recordHandled(a: Admitted, scope: BatchScope): Promise<void> {
     await this.withRetry(
-      () => this.opts.idempotency.add(group, eventKey, this.opts.now?.() ?? new Date()),
-      log,
+      () => this.opts.idempotency.add(this.opts.groupId, a.eventKey, this.opts.now?.() ?? new Date()),
+      a.ctx.log,
       scope,
     );
-    this.metrics?.handled.inc({ group, type: event.type, outcome: 'handled' });
+    this.metrics?.handled.inc({ group: this.opts.groupId, type: a.event.type, outcome: 'handled' });
   }
 
   /**
@@ -618,8 +783,25 @@ interface Lane {
   commit: (next: string) => Promise<void>;
   failure?: { err: unknown };
 }
+/**
+ * The most events one `batchHandler` call gets: a bigger fetched batch (a backlog after downtime)
+ * goes in parts, so that one call's writes stay a reasonable pipeline and a stop waits for one
+ * part, not for a partition's whole backlog.
+ */
+const BATCH_HANDLER_MAX = 200;
+
 /** The API's tracer: a no-op until a process starts tracing (the service kit's `startTracing`). */
 const tracer = trace.getTracer('@homeward/messaging');
+
+/** A message decoded and checked, on its way to its handler (see `screen`). */
+interface Admitted {
+  event: HomewardEvent;
+  handler: EventHandler;
+  ctx: HandlerContext;
+  /** `source|id`: what the idempotency guard records. */
+  eventKey: string;
+  span: Span;
+}
 
 /** What the retry loop needs of the batch a message came in. */
 interface BatchScope {

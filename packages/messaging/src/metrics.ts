@@ -27,7 +27,7 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
     }),
     handlerSeconds: new Histogram({
       name: 'homeward_event_handler_seconds',
-      help: 'Time spent in event handlers',
+      help: "Time spent in event handlers (a batch handler's time shared equally among the batch's events)",
       labelNames: ['group', 'type'],
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,

@@ -26,11 +26,14 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  * `outbox_pending`; the sweep reads only that collection.
  *
  * What it costs the store, per write with events: the pointer, the write, the cursor and the
- * pointer's removal. Pointers written at the same time go in one `insertMany`, and a flush
- * removes its pointers in one `deleteMany` (group commit: on FerretDB's single-writer SQLite a
+ * pointer's removal. Pointers written at the same time go in one `insertMany`, and the flushes
+ * that end together remove their pointers in one `deleteMany`, which the next flush does not
+ * wait for (group commit: on FerretDB's single-writer SQLite a
  * transaction is the unit of cost). A document inserted once and never changed (a fact, such as
  * intake's report) needs no cursor: its events are all it will ever hold, so the relay publishes
- * them from the write itself and records nothing but the pointer's removal.
+ * them from the write itself, reading nothing first while the write is young (a sweep leaves
+ * young pointers of facts to their writers: see `onceGraceMs`), and records nothing but the
+ * pointer's removal.
  */
 export interface OutboxFields {
   outbox?: OutgoingEvent[];
@@ -64,8 +67,18 @@ export interface OutboxRelayOptions {
   sweepIntervalMs?: number;
   /** Documents flushed per round trip to the broker. */
   batchSize?: number;
+  /**
+   * How old a `once` write's pointer must be before a sweep acts on it (default 10 s, the
+   * lifetime of a lease): younger, its writer (in any instance) is publishing it from its
+   * fast path, which reads no pointer while its own write is younger than half of this.
+   */
+  onceGraceMs?: number;
+  /** The wall clock of the pointers' `at` and of the sweep's grace (default `Date.now`). */
+  now?: () => number;
   /** Test hook, called after a publish and before the removal (to simulate a crash there). */
   afterPublish?: (events: OutgoingEvent[]) => Promise<void> | void;
+  /** Test hook, called before published pointers are removed (to hold their removal back). */
+  beforeRemove?: (pointers: Array<{ _id: string; nonce: string }>) => Promise<void> | void;
 }
 
 type OutboxDoc = OutboxFields & { _id: unknown };
@@ -77,6 +90,8 @@ interface PendingPointer {
   nonce: string;
   /** A document inserted once and never changed: published whole, with no cursor. */
   once?: true;
+  /** When a `once` pointer was written, by its writer's clock (see `onceGraceMs`). */
+  at?: Date;
 }
 
 interface Pending {
@@ -86,6 +101,8 @@ interface Pending {
   once?: true;
   /** The events a `once` write stored, when the writer handed them over: no read needed. */
   events?: OutgoingEvent[];
+  /** When this process began the `once` write that handed `events` over (`performance.now()`). */
+  since?: number;
 }
 
 interface OutboxCursor {
@@ -112,12 +129,81 @@ export class OutboxRelay {
   private readonly metrics;
   /** Pointers written at the same time go in one insert. */
   private readonly pointerWrites: GroupCommit<PendingPointer, undefined>;
+  /**
+   * Pointers whose documents are published, on their way out of the store (by key, the nonce
+   * acted on): the next flush does not wait for their removal, and until it is done, this
+   * relay treats them as gone (its sweep may still read them). Removals of flushes that end
+   * together go in one delete.
+   */
+  private readonly removing = new Map<string, string>();
+  private readonly removals: GroupCommit<{ _id: string; nonce: string }, undefined>;
+  private readonly removalsInFlight = new Set<Promise<void>>();
+  /**
+   * The pointers of this process's `once` writes, from before the pointer is written until the
+   * flush that publishes the write is over: its sweep leaves them to that flush.
+   */
+  private readonly ownOnce = new Set<string>();
+  /** Pointers written ahead of their `once` writes by `prepare`: when, and their storing. */
+  private readonly prepared = new Map<string, { since: number; stored: Promise<void> }>();
+  private readonly onceGraceMs: number;
+  private readonly now: () => number;
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = opts.db.collection<PendingPointer>(PENDING);
     this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
     this.pointerWrites = new GroupCommit((pointers) => this.writePointers(pointers));
+    this.onceGraceMs = opts.onceGraceMs ?? 10_000;
+    this.now = opts.now ?? Date.now;
+    this.removals = new GroupCommit(async (acted) => {
+      await this.opts.beforeRemove?.(acted);
+      if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
+      else await this.pointers.deleteMany({ $or: acted });
+      return acted.map(() => undefined);
+    });
+  }
+
+  /**
+   * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
+   * copy that loses the insert removes its pointer without touching the winner's.
+   */
+  private pointerOf(collection: string, id: unknown, nonce: string, once: boolean): PendingPointer {
+    return {
+      _id: once ? `${pointerId(collection, id)}#${nonce}` : pointerId(collection, id),
+      collection,
+      docId: id,
+      nonce,
+      ...(once ? { once: true as const, at: new Date(this.now()) } : {}),
+    };
+  }
+
+  /**
+   * Writes the pointer of a `once` write ahead of it (resolves once stored), so that the writer
+   * can do something else meanwhile; then `commit` with `{ once, events, token, prepared }`
+   * writes no pointer of its own, or `unprepare` takes it back. Until then this relay's sweep
+   * leaves it, as it leaves a `once` write in flight.
+   */
+  prepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
+    this.watch(collection);
+    const pointer = this.pointerOf(collection.collectionName, id, token, true);
+    this.ownOnce.add(pointer._id);
+    const stored = this.pointerWrites.run(pointer).then(() => undefined);
+    // Awaited by the commit or by `unprepare`; meanwhile not an unhandled rejection.
+    stored.catch(() => {});
+    this.prepared.set(pointer._id, { since: performance.now(), stored });
+    return stored;
+  }
+
+  /** Takes back a pointer written by `prepare` whose write will not happen. */
+  async unprepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
+    const key = this.pointerOf(collection.collectionName, id, token, true)._id;
+    const prepared = this.prepared.get(key);
+    this.prepared.delete(key);
+    await prepared?.stored.catch(() => {});
+    // A pointer left behind (the store failing now) names a document its write never stored:
+    // a sweep past the grace leaves it, or removes it once another write stored the document.
+    await this.pointers.deleteOne({ _id: key }).catch(() => {});
+    this.ownOnce.delete(key);
   }
 
   /** Registers a collection whose documents carry an outbox. */
@@ -141,32 +227,30 @@ export class OutboxRelay {
   ): Promise<R> {
     this.watch(collection);
     const nonce = written?.token ?? randomUUID();
-    const pointer: PendingPointer = {
-      // A `once` write's pointer is its own (no later write renews it): a copy that loses the
-      // insert removes its pointer without touching the winner's.
-      _id: written?.once
-        ? `${pointerId(collection.collectionName, id)}#${nonce}`
-        : pointerId(collection.collectionName, id),
-      collection: collection.collectionName,
-      docId: id,
-      nonce,
-      ...(written?.once ? { once: true as const } : {}),
-    };
-    await this.pointerWrites.run(pointer);
+    const pointer = this.pointerOf(collection.collectionName, id, nonce, written?.once === true);
+    const prepared = written?.prepared ? this.prepared.get(pointer._id) : undefined;
+    if (written?.prepared && !prepared) throw new Error(`no prepared pointer ${pointer._id}`);
+    this.prepared.delete(pointer._id);
+    const since = prepared?.since ?? performance.now();
+    if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
+      await (prepared ? prepared.stored : this.pointerWrites.run(pointer));
       result = await write();
     } catch (err) {
       // A `once` write that failed stored nothing: its pointer would only make the sweep
       // publish the document a winner wrote, again.
-      if (written?.once) await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
+      if (written?.once) {
+        await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
+        this.ownOnce.delete(pointer._id);
+      }
       throw err;
     }
     this.enqueue(pointer._id, {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
       nonce: pointer.nonce,
-      ...(written?.once ? { once: true as const, events: written.events as OutgoingEvent[] } : {}),
+      ...(written?.once ? { once: true as const, events: written.events as OutgoingEvent[], since } : {}),
     });
     this.drain().catch((err: unknown) =>
       this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
@@ -250,6 +334,7 @@ export class OutboxRelay {
       nonce: p.nonce ?? prev?.nonce,
       once: p.once ?? prev?.once,
       events: p.events ?? prev?.events,
+      since: p.since ?? prev?.since,
     });
   }
 
@@ -257,7 +342,12 @@ export class OutboxRelay {
   async sweep(): Promise<number> {
     const found = await this.pointers.find({}).limit(10_000).toArray();
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
+    const now = this.now();
     for (const p of found) {
+      // Published already, its pointer on its way out.
+      if (this.removing.get(p._id) === p.nonce) continue;
+      // A `once` write of this process, or a young one of another: its writer publishes it.
+      if (p.once && (this.ownOnce.has(p._id) || (p.at && now - p.at.getTime() < this.onceGraceMs))) continue;
       const col = this.collections.get(p.collection);
       if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
     }
@@ -270,6 +360,8 @@ export class OutboxRelay {
     if (this.stopped) return Promise.resolve();
     // One drain at a time: two concurrent flushes of one document would publish it twice.
     if (!this.draining) {
+      // Nothing to do: the loop below would end before `draining` is even set, and leave it set.
+      if (this.pending.size === 0) return Promise.resolve();
       this.draining = (async () => {
         try {
           while (!this.stopped && this.pending.size > 0) {
@@ -293,13 +385,28 @@ export class OutboxRelay {
    * the events its write handed over when there are some, and has no cursor.
    */
   private async flush(batch: Array<[string, Pending]>): Promise<void> {
-    // A `once` document is published only while its write's pointer is there: whoever
-    // published it (this relay's sweep, another instance's) removed the pointer after.
-    const present = await this.pointersOf(batch.filter(([, p]) => p.once).map(([key]) => key));
+    try {
+      await this.publish(batch);
+    } finally {
+      for (const [key] of batch) this.ownOnce.delete(key);
+    }
+  }
+
+  private async publish(batch: Array<[string, Pending]>): Promise<void> {
+    // A `once` write of this process, younger than half the grace, is published from what it
+    // handed over: no sweep acts on it meanwhile (this relay's leaves it, another instance's
+    // waits out the grace). Any other `once` document is published only while its write's
+    // pointer is there: whoever published it (a sweep, another instance's fast path) removed
+    // the pointer after.
+    const fresh = performance.now() - this.onceGraceMs / 2;
+    const fast = (p: Pending) => p.events !== undefined && p.since !== undefined && p.since > fresh;
+    const present = await this.pointersOf(batch.filter(([, p]) => p.once && !fast(p)).map(([key]) => key));
     const docs = await Promise.all(
-      batch.map(async ([key, { col, id, nonce, once, events }]) => {
+      batch.map(async ([key, p]) => {
+        const { col, id, nonce, once, events } = p;
         if (once) {
           const none = { key, nonce: undefined, total: 0, fresh: [] as OutgoingEvent[], moved: false };
+          if (events && fast(p)) return { key, nonce, total: events.length, fresh: events, moved: false };
           if (present.get(key) !== nonce) return none;
           if (events) return { key, nonce, total: events.length, fresh: events, moved: false };
           // Found by the sweep: not stored yet if its write is still on its way (then the
@@ -329,18 +436,45 @@ export class OutboxRelay {
     await Promise.all(docs.map(async (d) => (d.moved ? this.setCursor(d.key, d.total) : undefined)));
     // Only the pointers we acted on: a write since then renewed its pointer and needs its own flush.
     const acted = docs.flatMap((d) => (d.nonce !== undefined ? [{ _id: d.key, nonce: d.nonce }] : []));
-    if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
-    else if (acted.length > 1) await this.pointers.deleteMany({ $or: acted });
+    this.remove(acted);
   }
 
-  /** The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the small pending collection for more). */
+  /**
+   * Removes the pointers of what a flush published, without holding up the next flush (their
+   * removal is one more round trip to the store). Until the store has removed them, `removing`
+   * says they are gone: a sweep that reads them meanwhile leaves them, and a flush that finds
+   * them publishes nothing. A removal that fails leaves them to the sweep, which publishes
+   * again (ids dedupe), as a relay that died before removing them would.
+   */
+  private remove(acted: Array<{ _id: string; nonce: string }>): void {
+    if (acted.length === 0) return;
+    for (const a of acted) this.removing.set(a._id, a.nonce);
+    const removal: Promise<void> = Promise.all(acted.map((a) => this.removals.run(a)))
+      .then(() => undefined)
+      .catch((err: unknown) =>
+        this.opts.logger.warn(
+          { err },
+          'outbox: published pointers not removed; the sweep will publish again',
+        ),
+      )
+      .finally(() => {
+        for (const a of acted) if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
+        this.removalsInFlight.delete(removal);
+      });
+    this.removalsInFlight.add(removal);
+  }
+
+  /**
+   * The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the
+   * small pending collection for more), less those published and on their way out.
+   */
   private async pointersOf(keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
     const found =
       keys.length === 1
         ? await this.pointers.find({ _id: keys[0]! }).toArray()
         : await this.pointers.find({ _id: { $in: keys } }).toArray();
-    return new Map(found.map((p) => [p._id, p.nonce]));
+    return new Map(found.flatMap((p) => (this.removing.get(p._id) === p.nonce ? [] : [[p._id, p.nonce]])));
   }
 
   private async setCursor(key: string, published: number): Promise<void> {
@@ -365,6 +499,7 @@ export class OutboxRelay {
     );
     this.stopped = true;
     await this.draining;
+    await Promise.all([...this.removalsInFlight]);
   }
 }
 

@@ -21,7 +21,7 @@ import {
 } from './documents.ts';
 import { isDuplicateKey } from './duplicate-key.ts';
 import { GroupCommit } from './group-commit.ts';
-import { LeasedStore } from './leased-store.ts';
+import { LeasedStore, type ReadiedInsert } from './leased-store.ts';
 import type { Leases } from './leases.ts';
 
 /**
@@ -57,6 +57,13 @@ export interface OutboxRelayPort {
   ): Promise<void>;
   /** The outbox entry stored for an event (its topic and key, from the catalogue). */
   entry(event: HomewardEvent): unknown;
+  /**
+   * Writes the pointer of a `once` write ahead of it (its `commit` then passes `prepared`).
+   * Optional: without it, a prepared insert writes its pointer in front of the insert.
+   */
+  prepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
+  /** Takes back a pointer written by `prepare` whose write will not happen. */
+  unprepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
 }
 
 /** A write that creates a document which never changes after (see {@link OutboxRelayPort.commit}). */
@@ -65,6 +72,8 @@ export interface OnceWrite {
   /** The outbox entries stored, each marked `writer: token`. */
   events: unknown[];
   token: string;
+  /** Its pointer was written ahead by the relay's `prepare` (with this token). */
+  prepared?: true;
 }
 
 /** What the MongoDB stores of one service share. */
@@ -125,10 +134,38 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     )) as T | null;
   }
 
-  protected async insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
+  protected insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
+    return this.insertWith(doc, events, opts);
+  }
+
+  /** A fact's pointer written ahead, beside whatever the caller does before inserting. */
+  protected override ready(id: string): ReadiedInsert<T> {
+    const { relay } = this.opts;
+    if (!this.once || !relay.prepare || !relay.unprepare) return super.ready(id);
+    const token = randomUUID();
+    void relay.prepare(this.col, id, token);
+    return {
+      insert: async (doc, events, opts) => {
+        // Nothing to publish: nothing to point at.
+        if (events.length === 0) {
+          await relay.unprepare?.(this.col, id, token);
+          return this.insertWith(doc, events, opts);
+        }
+        return this.insertWith(doc, events, opts, token);
+      },
+      cancel: () => relay.unprepare?.(this.col, id, token) ?? Promise.resolve(),
+    };
+  }
+
+  private async insertWith(
+    doc: T,
+    events: readonly HomewardEvent[],
+    opts: WriteOptions,
+    preparedToken?: string,
+  ): Promise<boolean> {
     const stored: StoredDoc = { ...doc };
     // A fact's entries carry the token of the write that stored them (see OnceWrite).
-    const token = this.once ? randomUUID() : undefined;
+    const token = this.once ? (preparedToken ?? randomUUID()) : undefined;
     const entries = events.map((e) => {
       const entry = this.opts.relay.entry(e) as object;
       return token ? { ...entry, writer: token } : entry;
@@ -144,7 +181,9 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
           if (!(await this.inserts.run(stored))) throw new DuplicateInsert();
           return true;
         },
-        token ? { once: true, events: entries, token } : undefined,
+        token
+          ? { once: true, events: entries, token, ...(preparedToken ? { prepared: true as const } : {}) }
+          : undefined,
       );
     } catch (err) {
       if (err instanceof DuplicateInsert) return false;

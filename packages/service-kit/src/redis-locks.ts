@@ -30,6 +30,12 @@ export class RedisLocks {
   readonly leaseMs: number;
   private readonly waitMs: number;
   private readonly redis: WithRelease;
+  /**
+   * Releases on their way to Redis, by lease name: `withLock` answers without waiting for its
+   * release, and a caller of this process asking for the same lease waits for that release
+   * instead of finding the lease taken and polling for it.
+   */
+  private readonly releasing = new Map<string, Promise<void>>();
 
   constructor(
     redis: Redis,
@@ -58,9 +64,15 @@ export class RedisLocks {
     await this.redis.homewardLockRelease(this.key(name), token);
   }
 
-  /** Runs `fn` holding the lease, waiting for it up to `waitMs`; a retriable 409 if it stays taken. */
+  /**
+   * Runs `fn` holding the lease, waiting for it up to `waitMs`; a retriable 409 if it stays taken.
+   * Resolves once `fn` has, without waiting for the release to reach Redis: whatever `fn` wrote
+   * is written by then, and the release only lets the next holder in (one round trip less for
+   * the caller). A release that fails leaves the lease to expire after `leaseMs`.
+   */
   async withLock<R>(name: string, fn: () => Promise<R>, waitMs = this.waitMs): Promise<R> {
     const deadline = Date.now() + waitMs;
+    await this.releasing.get(name);
     let token = await this.tryAcquire(name);
     while (!token) {
       if (Date.now() > deadline) {
@@ -80,7 +92,18 @@ export class RedisLocks {
     try {
       return await fn();
     } finally {
-      await this.release(name, token);
+      this.releaseInBackground(name, token);
     }
+  }
+
+  private releaseInBackground(name: string, token: string): void {
+    const released: Promise<void> = this.release(name, token)
+      // Not released: the lease expires after leaseMs, as a crashed holder's does. (Closing the
+      // connection with QUIT lets a release still on its way finish first.)
+      .catch(() => {})
+      .finally(() => {
+        if (this.releasing.get(name) === released) this.releasing.delete(name);
+      });
+    this.releasing.set(name, released);
   }
 }

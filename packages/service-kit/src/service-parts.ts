@@ -1,6 +1,7 @@
 import {
   agencyReportsSubscription,
   allowedSources,
+  type BatchHandler,
   ConsumerRunner,
   type EventHandlers,
   type IdempotencyStore,
@@ -52,6 +53,8 @@ export interface ServiceConsumerOptions {
   partitionsConcurrently?: number;
   /** Messages of one partition handled at once, in order per key (the runner's `concurrencyPerPartition`). */
   concurrencyPerPartition?: number;
+  /** Each fetched batch of a partition in one call (the runner's `batchHandler`). */
+  batchHandler?: BatchHandler;
   /** Also every agency system's own report topic (`agency.reports.v1.<agencyId>`), by pattern. */
   agencyReports?: boolean;
   /**
@@ -83,6 +86,7 @@ export function serviceConsumer(rt: ServiceRuntime, opts: ServiceConsumerOptions
     ...(opts.concurrencyPerPartition !== undefined
       ? { concurrencyPerPartition: opts.concurrencyPerPartition }
       : {}),
+    ...(opts.batchHandler ? { batchHandler: opts.batchHandler } : {}),
   });
 }
 

@@ -33,6 +33,13 @@ export interface SseSubscription<E> {
   key: string;
   /** Which entries this client gets; every entry when absent. */
   filter?: (entry: E) => boolean;
+  /**
+   * Names the filter: clients of one stream whose `shareKey` is the same have filters that pass
+   * the same entries (the same caller's scope and the same query, say), so a batch is filtered
+   * and encoded once for all of them and each gets the same bytes. Without it, a filtered
+   * client's batch is filtered and encoded for it alone.
+   */
+  shareKey?: string;
   resume?: SseResume;
 }
 
@@ -72,6 +79,8 @@ interface Client<E> {
   res: ServerResponse;
   feed: Feed<E>;
   filter: ((entry: E) => boolean) | undefined;
+  /** Clients of the feed with the same key get the same frames (see `SseSubscription.shareKey`). */
+  shareKey: string | undefined;
   open: boolean;
   /** Until its backlog is sent, live entries wait here (then only newer ones go out). */
   pending: E[] | undefined;
@@ -167,7 +176,14 @@ export class SseHub<E extends { id: string }> implements Worker {
     res.write(`${this.opts.retryMs !== undefined ? `retry: ${this.opts.retryMs}\n` : ''}: connected\n\n`);
     const feed = this.feedFor(sub.key);
     // Added at once, before any await, so nothing the reader dispatches from now on is missed.
-    const client: Client<E> = { res, feed, filter: sub.filter, open: true, pending: [] };
+    const client: Client<E> = {
+      res,
+      feed,
+      filter: sub.filter,
+      shareKey: sub.filter ? sub.shareKey : undefined,
+      open: true,
+      pending: [],
+    };
     feed.clients.add(client);
     this.clientTotal++;
     res.on('close', () => this.forget(client));
@@ -319,9 +335,11 @@ export class SseHub<E extends { id: string }> implements Worker {
    * service's other Redis and Kafka replies must not queue behind all of them.
    */
   private async dispatch(feed: Feed<E>, entries: E[]): Promise<void> {
-    // Clients without filters share one frame, encoded once: one write each per batch, not per
-    // entry, and no UTF-8 encoding of the same text per client.
-    let shared: Buffer | undefined;
+    // Clients without filters share one frame, encoded once, and so do the clients of one
+    // `shareKey`: one write each per batch, not per entry, and no filtering and UTF-8 encoding of
+    // the same text per client. (null: the filter passed nothing of this batch.)
+    let open: Buffer | undefined;
+    const shared = new Map<string, Buffer | null>();
     const clients = [...feed.clients];
     for (let i = 0; i < clients.length; i++) {
       if (i > 0 && i % DISPATCH_SLICE === 0) await new Promise((r) => setImmediate(r));
@@ -331,15 +349,29 @@ export class SseHub<E extends { id: string }> implements Worker {
         continue;
       }
       if (!c.filter) {
-        shared ??= Buffer.from(entries.map(this.opts.frame).join(''));
-        this.write(c, shared);
+        open ??= Buffer.from(entries.map(this.opts.frame).join(''));
+        this.write(c, open);
+      } else if (c.shareKey !== undefined) {
+        let frames = shared.get(c.shareKey);
+        if (frames === undefined) {
+          const text = this.framesFor(c, entries);
+          frames = text ? Buffer.from(text) : null;
+          shared.set(c.shareKey, frames);
+        }
+        if (frames) this.write(c, frames);
       } else this.writeEntries(c, entries);
     }
   }
 
-  private writeEntries(c: Client<E>, entries: E[]): void {
+  /** The frames of the entries a client's filter passes, as one text ('' when none). */
+  private framesFor(c: Client<E>, entries: E[]): string {
     let out = '';
     for (const e of entries) if (!c.filter || c.filter(e)) out += this.opts.frame(e);
+    return out;
+  }
+
+  private writeEntries(c: Client<E>, entries: E[]): void {
+    const out = this.framesFor(c, entries);
     if (out) this.write(c, out);
   }
 

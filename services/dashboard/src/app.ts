@@ -19,7 +19,7 @@ import { reported } from './domain/annual.ts';
 import { liveKeys } from './domain/live-ops.ts';
 import { deploymentTimeZone } from './domain/time-zone.ts';
 import { DashboardErrors } from './errors.ts';
-import { projectionHandlers } from './handlers/project-event.ts';
+import { projectionBatchHandler, projectionHandlers } from './handlers/project-event.ts';
 import { projectRefusedReport } from './handlers/project-refused-report.ts';
 import { HealthWorker, parseHealthTargets, type ServiceHealth } from './health-worker.ts';
 import { dashboardRoutes } from './routes/dashboard.ts';
@@ -80,6 +80,13 @@ export async function buildApp(
 
   // One group for every instance: each event is projected once (history, counters, annual
   // aggregate), and every instance's SSE hub tails the shared Redis history for its own clients.
+  const projector = {
+    annual,
+    live,
+    topicPrefix: rt.config.TOPIC_PREFIX,
+    historyMaxLen: config.HISTORY_MAX_LEN,
+    utcOffsetMinutes: config.REPORT_UTC_OFFSET_MINUTES,
+  };
   const consumers = [
     serviceConsumer(rt, {
       // The runner names the group through TOPIC_PREFIX: prefixed deployments never share it.
@@ -90,18 +97,13 @@ export async function buildApp(
       // A projection of what is on the topics (the broker's ACLs say who wrote them); it acts
       // on nothing, so it shows even what the acting consumers dead-letter for its source.
       checkSources: false,
-      handlers: projectionHandlers({
-        annual,
-        live,
-        topicPrefix: rt.config.TOPIC_PREFIX,
-        historyMaxLen: config.HISTORY_MAX_LEN,
-        utcOffsetMinutes: config.REPORT_UTC_OFFSET_MINUTES,
-      }),
+      handlers: projectionHandlers(projector),
+      // A fetched batch projected at once: its MongoDB rounds and one Redis pipeline for all its
+      // events, instead of each event's round trips one after another (the handlers above are
+      // the runner's fallback when a batch fails for good).
+      batchHandler: projectionBatchHandler(projector),
       idempotency: new ProjectionGuard(live),
       partitionsConcurrently: 6,
-      // Events of different keys are independent projections (each one's history entry, counters
-      // and board keys are its own; one aggregate's events share a key and stay in order).
-      concurrencyPerPartition: config.PROJECTION_CONCURRENCY,
     }),
   ];
 

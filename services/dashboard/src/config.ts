@@ -19,12 +19,6 @@ export const DashboardConfig = serviceConfig({
   SSE_MAX_BUFFER_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
   /** At most one fan-out per this interval: what arrives within it is written to each client at once. */
   SSE_FLUSH_INTERVAL_MS: Type.Integer({ default: 20, minimum: 0, maximum: 1000 }),
-  /**
-   * Events of one partition projected at once (in order per key, the runner's
-   * `concurrencyPerPartition`): one at a time, each event waited for its Redis round trips
-   * before the next began, and a busy partition held back the next fetch of every other one.
-   */
-  PROJECTION_CONCURRENCY: Type.Integer({ default: 16, minimum: 1, maximum: 256 }),
   /** Session tokens for EventSource (which cannot send headers): lifetime in seconds. */
   SESSION_TTL_SECONDS: Type.Integer({ default: 12 * 3600, minimum: 60 }),
   /** `name=url` pairs, comma-separated: the services whose `/health/ready` is polled. */

@@ -3,10 +3,10 @@
  * of the {@link ProfileIndex}'s own packed arrays, which live on SharedArrayBuffers, so nothing
  * is copied and the index stays the one the service adds to. A search is planned on the calling
  * thread (the child's tables and the packs as they are at that moment: slots added meanwhile wait
- * for the next search), its slots [0, n) split into one contiguous range per worker, each range
- * scanned by search-kernel.ts exactly as one scan of the whole would (the ranges' finds in slot
- * order are that scan's finds), and the few candidates given their full account on the calling
- * thread. With no workers, or a pack too small to be worth a round trip, the scan runs on the
+ * for the next search), its slots [0, n) cut into chunks that the workers take one at a time from
+ * a shared counter, each chunk scanned by search-kernel.ts exactly as one scan of the whole would
+ * (the chunks' finds in slot order are that scan's finds), and the few candidates given their
+ * full account on the calling thread. With no workers, or a pack too small to be worth a round trip, the scan runs on the
  * calling thread: the same function over one range.
  */
 import { availableParallelism } from 'node:os';
@@ -14,7 +14,7 @@ import { Worker } from 'node:worker_threads';
 import type { ParentSearchResult, ProfileIndex, RelativeCandidate, SearchOptions } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
 import { type ParentScanResult, scanParents, scanRelatives } from './domain/search-kernel.ts';
-import type { ScanCall } from './search-worker.ts';
+import { type ScanCall, scanChunks } from './search-worker.ts';
 
 /** How a pool is made. */
 export interface SearchPoolOptions {
@@ -239,8 +239,11 @@ export class SearchPool {
   }
 
   /**
-   * One contiguous range of [0, count) per worker; the parts in range order. Should a worker
-   * die meanwhile, the whole scan is done again on this thread (`here`).
+   * The scan of [0, count) shared out in chunks that the workers take from one shared counter
+   * until none is left; the parts of every chunk (the order does not matter: the results sort
+   * their slots). A worker the scheduler leaves waiting (the cores busy with other processes)
+   * holds back only the chunk it has, not a fixed half of the search: the others take the rest.
+   * Should a worker die meanwhile, the whole scan is done again on this thread (`here`).
    */
   async #scatter(
     kind: ScanCall['kind'],
@@ -249,24 +252,37 @@ export class SearchPool {
     here: () => unknown[],
   ): Promise<unknown[]> {
     const n = this.#workers.length;
-    // Shares of whole 32-slot words: no word of the parents' carrier bitsets is read by two threads.
-    const share = Math.ceil(count / n / 32) * 32;
+    const chunk = chunkSize(count, n);
+    const next = new Int32Array(new SharedArrayBuffer(4));
     const parts = Promise.all(
       this.#workers.map((w, i) => {
         const id = this.#next++;
-        const from = Math.min(count, i * share);
-        const to = Math.min(count, from + share);
-        return new Promise((resolve, reject) => {
-          this.#pending.set(id, { resolve, reject, worker: i });
-          w.postMessage({ id, kind, plan, from, to } as ScanCall);
+        return new Promise<unknown[]>((resolve, reject) => {
+          this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, worker: i });
+          w.postMessage({ id, kind, plan, next, chunk, count } as ScanCall);
         });
       }),
     );
+    // This thread takes chunks too: it is running already, where a worker may first have to wait
+    // for a core; whatever it leaves, the workers have taken.
+    const mine = scanChunks({ id: -1, kind, plan, next, chunk, count } as ScanCall);
     try {
-      return await parts;
+      return [...mine, ...(await parts).flat()];
     } catch (err) {
       if (!this.#broken) throw err;
       return here();
     }
   }
+}
+
+/** Chunks a worker takes at a time: this many per worker and search, so that a late one is small. */
+const CHUNKS_PER_WORKER = 8;
+
+/**
+ * Slots in one chunk of a scan of `count` slots over `workers` threads: about
+ * {@link CHUNKS_PER_WORKER} chunks per worker, in whole 32-slot words (no word of the parents'
+ * carrier bitsets is read by two threads), at least one word.
+ */
+export function chunkSize(count: number, workers: number): number {
+  return Math.max(32, Math.ceil(count / (workers * CHUNKS_PER_WORKER) / 32) * 32);
 }

@@ -6,7 +6,7 @@ import {
   regionContains,
   type UnidentifiedChildReport,
 } from '@homeward/events';
-import { DocumentNotFound, type Leases } from '@homeward/persistence';
+import { DocumentNotFound, type InsertSlot, type Leases } from '@homeward/persistence';
 import type { AppError, Clock, Principal } from '@homeward/service-kit';
 import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
 import { fingerprint, reportIdFor } from './domain/ids.ts';
@@ -35,6 +35,13 @@ export interface Submission {
   principal: Principal;
   channel: 'http' | 'kafka';
   traceparent?: string;
+  /**
+   * The caller's admission (HTTP: its rate limit), still on its way: awaited before the report
+   * is refused, written or answered, so that its refusal comes first, as if it had been awaited
+   * before the call; meanwhile a missing-child report takes its child's lease (one round trip
+   * to Redis for both, not one after the other).
+   */
+  admitted?: Promise<unknown>;
 }
 
 /** The answer to a report: the same for its first delivery and every retry. */
@@ -89,10 +96,16 @@ export class IntakeService {
    * a retry must not get (its first delivery was accepted), a child already claimed.
    */
   async submit(s: Submission): Promise<SubmitResult> {
-    const { event, principal } = s;
+    const { event, principal, admitted } = s;
+    // Awaited on every path below; handled here too, so that a refusal arriving while the lease
+    // is awaited is not reported as unhandled meanwhile.
+    admitted?.catch(() => {});
     const now = this.deps.clock.now();
     const screened = screenReport(event, principal.role, now);
-    if (screened.refused) throw refuse(screened);
+    if (screened.refused) {
+      await admitted;
+      throw refuse(screened);
+    }
     const { data } = screened;
 
     const reportId = reportIdFor(principal.agencyId, event.id);
@@ -100,7 +113,9 @@ export class IntakeService {
     const incoming: Incoming = { s, data, reportId, print, now };
 
     if (data.kind === 'sighting') {
-      const decided = decideSighting(data.caseId, await this.deps.stores.cases.get(data.caseId));
+      // The case is read while the admission is on its way: reading is not acting on the report.
+      const [kase] = await Promise.all([this.deps.stores.cases.get(data.caseId), admitted]);
+      const decided = decideSighting(data.caseId, kase);
       if ('refused' in decided) {
         // A retry of a sighting accepted before its case closed gets its first answer.
         const first = await this.deps.stores.reports.get(reportId);
@@ -109,13 +124,31 @@ export class IntakeService {
       }
       return this.store(incoming, decided);
     }
-    if (data.kind !== 'missing-child') return this.store(incoming, opensCase(reportId));
+    if (data.kind !== 'missing-child') {
+      await admitted;
+      return this.store(incoming, opensCase(reportId));
+    }
     // One decision per child at a time, across instances: a report claims the child's key and
     // stores itself under this lease, so the next report of the child sees both or neither.
     const mine = claimFor(data, reportId, now);
-    return this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
-      const decided = await this.decideMissingChild(data, mine);
-      return 'replay' in decided ? this.replay(decided.replay, print) : this.store(incoming, decided);
+    const decided = this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
+      await admitted;
+      // The report's insert readied (its outbox pointer written) while the child's key is
+      // claimed: one round of the store fewer before the answer. A replay takes it back.
+      const slot = this.deps.stores.reports.prepare(reportId);
+      try {
+        const decision = await this.decideMissingChild(data, mine);
+        return 'replay' in decision
+          ? await this.replay(decision.replay, print)
+          : await this.store(incoming, decision, slot);
+      } finally {
+        await slot.cancel();
+      }
+    });
+    // A lease that stays taken answers 409, unless the admission refuses first.
+    return decided.catch(async (err: unknown) => {
+      await admitted;
+      throw err;
     });
   }
 
@@ -194,7 +227,11 @@ export class IntakeService {
    * Stores a decided report with its event in one insert and, when it opens a case, the case
    * record beside it (two group-committed inserts at once, not one after the other).
    */
-  private async store(r: Incoming, decision: Decision): Promise<SubmitResult> {
+  private async store(
+    r: Incoming,
+    decision: Decision,
+    slot: Pick<InsertSlot<ReportDoc>, 'insertOnce'> = this.deps.stores.reports,
+  ): Promise<SubmitResult> {
     const { s, data, reportId, now } = r;
     const outgoing = outcomeEvent(decision, data, {
       reportId,
@@ -219,7 +256,7 @@ export class IntakeService {
     };
     const kase = caseOf(doc);
     const [stored, caseCreated] = await Promise.all([
-      this.deps.stores.reports.insertOnce(doc, [outgoing]),
+      slot.insertOnce(doc, [outgoing]),
       kase ? this.deps.stores.cases.insertOnce(kase) : false,
     ]);
     if (!stored) {

@@ -129,6 +129,79 @@ describe('ConsumerRunner', () => {
     await shutdownMidStream(16);
   });
 
+  it('the same with a batch handler: nothing lost, nothing handled twice', async () => {
+    await shutdownMidStream('batch');
+  });
+
+  it('a batch handler gets a batch at once; a failure for good hands its events to their handlers one by one, the faulty one dead-lettered alone', async () => {
+    const registry = new Registry();
+    const handled: string[] = [];
+    const batches: string[][] = [];
+    let transient = 1;
+    const isPoison = (e: { data: { reason: string } }) => e.data.reason === 'poison';
+    // Topics of its own: a group reading the file's shared topics from the beginning would get
+    // the other tests' events (and their poison) too.
+    const topicPrefix = await createTestTopics('batch', 1);
+    const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
+    await pub.connect();
+    const r = new ConsumerRunner({
+      kafka: kafka(),
+      groupId: uniqueName('group'),
+      topics: [Topics.caseEvents],
+      topicResolver: prefixTopics(topicPrefix),
+      handlers: {
+        'homeward.case.closed': async (e) => {
+          if (isPoison(e)) throw new PoisonMessageError('TEST_ERR_POISON', 'this case cannot be closed');
+          handled.push(e.data.caseId);
+        },
+      },
+      batchHandler: async (items) => {
+        // The store away once: the whole batch is tried again.
+        if (transient-- > 0) throw Object.assign(new Error('store away'), { retriable: true });
+        if (items.some(({ event }) => isPoison(event as never)))
+          throw new PoisonMessageError('TEST_ERR_POISON', 'one of the batch cannot be closed');
+        batches.push(items.map(({ event }) => (event.data as { caseId: string }).caseId));
+        for (const { event, ctx } of items) {
+          expect(ctx.offset).toMatch(/^\d+$/);
+          handled.push((event.data as { caseId: string }).caseId);
+        }
+      },
+      publisher: pub,
+      idempotency: new MongoIdempotencyStore(db),
+      logger,
+      registry,
+    });
+    const dlq = await new TopicCollector(
+      prefixTopics(topicPrefix)(deadLetterTopic(Topics.caseEvents)),
+    ).start();
+    await r.start();
+    const tag = uniqueName('b');
+    // One key: one partition, published together, so that they come in one batch.
+    const together = [0, 1, 2].map((n) => closedEvent(`${tag}-k`, `${tag}-together-${n}`));
+    await pub.publish(...together);
+    await waitFor(() => handled.length === 3, { what: 'the first batch' });
+    expect(batches.some((b) => b.length > 1)).toBe(true);
+    const poison = closedEvent(`${tag}-k`, `${tag}-poison`);
+    poison.data.reason = 'poison';
+    const good = [closedEvent(`${tag}-k`, `${tag}-before`), poison, closedEvent(`${tag}-k`, `${tag}-after`)];
+    await pub.publish(...good);
+    await pub.publish(together[1]!); // a redelivery: skipped by the guard
+    await pub.publish(closedEvent(`${tag}-k`, `${tag}-marker`));
+    await waitFor(() => handled.length === 6, { what: 'the good events around the poison and the marker' });
+    await dlq.waitForCount(1);
+    expect(header(dlq.messages[0]!.message, 'ce_id')).toBe(poison.id);
+    expect(header(dlq.messages[0]!.message, 'dlq_error_code')).toBe('TEST_ERR_POISON');
+    // Each good event once, in order (one key), the poison never.
+    expect(handled).toEqual([`${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`]);
+    const metrics = await registry.getSingleMetricAsString('homeward_events_handled_total');
+    expect(metrics).toMatch(/outcome="handled"} 6/);
+    expect(metrics).toMatch(/outcome="duplicate"} 1/);
+    expect(metrics).toMatch(/outcome="dead-lettered"} 1/);
+    await r.stop();
+    await dlq.stop();
+    await pub.disconnect();
+  });
+
   it('keyed concurrency: a message that waits holds up no other key, one key stays in order, and the offset waits for it', async () => {
     const topicPrefix = await createTestTopics('keyed', 1);
     const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
@@ -182,7 +255,7 @@ describe('ConsumerRunner', () => {
   });
 });
 
-async function shutdownMidStream(concurrencyPerPartition?: number): Promise<void> {
+async function shutdownMidStream(mode?: number | 'batch'): Promise<void> {
   const total = 3000;
   const counts = new Map<string, number>();
   const groupId = uniqueName('group');
@@ -191,6 +264,7 @@ async function shutdownMidStream(concurrencyPerPartition?: number): Promise<void
   await pub.connect();
   // No idempotency store: this proves the commits themselves, not the duplicate guard.
   const noGuard = { has: async () => false, add: async () => {} };
+  const count = (id: string) => counts.set(id, (counts.get(id) ?? 0) + 1);
   const make = () =>
     new ConsumerRunner({
       kafka: kafka(),
@@ -200,13 +274,23 @@ async function shutdownMidStream(concurrencyPerPartition?: number): Promise<void
       handlers: {
         'homeward.case.closed': async (e) => {
           await new Promise((r) => setImmediate(r));
-          counts.set(e.id, (counts.get(e.id) ?? 0) + 1);
+          count(e.id);
         },
       },
       publisher: pub,
       idempotency: noGuard,
       logger,
-      ...(concurrencyPerPartition ? { concurrencyPerPartition } : {}),
+      ...(typeof mode === 'number' ? { concurrencyPerPartition: mode } : {}),
+      ...(mode === 'batch'
+        ? {
+            // As long per event as the handler above, so that the stop comes mid-stream; counted
+            // at the end, as a batch's writes land together.
+            batchHandler: async (items) => {
+              for (const _ of items) await new Promise((r) => setImmediate(r));
+              for (const { event } of items) count(event.id);
+            },
+          }
+        : {}),
     });
   const events = Array.from({ length: total }, (_, i) => closedEvent(`case-${i % 50}`));
   for (let i = 0; i < total; i += 500) await pub.publish(...events.slice(i, i + 500));

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeward/events';
 import { TopicCollector, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import type { Collection, Db } from 'mongodb';
@@ -64,6 +65,158 @@ describe('OutboxRelay', () => {
     });
     await relay.stop();
     await collector.stop();
+  });
+
+  it('publishes a fact exactly once when its sweep reads the pointer while the pointer is being removed', async () => {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName('facts'));
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    // The pointer's removal waits until the sweep below has read the pointer.
+    let removalStarted!: () => void;
+    const started = new Promise<void>((r) => {
+      removalStarted = r;
+    });
+    let letRemove!: () => void;
+    const held = new Promise<void>((r) => {
+      letRemove = r;
+    });
+    const relay = new OutboxRelay({
+      publisher,
+      logger,
+      db,
+      beforeRemove: async () => {
+        removalStarted();
+        await held;
+      },
+    });
+    const event = closedEvent('f-removing');
+    const token = randomUUID();
+    const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+    await relay.commit(
+      facts,
+      'f-removing',
+      () => facts.insertOne({ _id: 'f-removing', status: 'closed', outbox: entries } as CaseDoc),
+      { once: true, events: entries, token },
+    );
+    await started;
+    // Published, its pointer still stored: the sweep reads it, and must not publish it again.
+    const pending = db.collection('outbox_pending');
+    expect(await pending.countDocuments({ docId: 'f-removing' })).toBe(1);
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+    letRemove();
+    await relay.stop();
+    expect(await pending.countDocuments({ docId: 'f-removing' })).toBe(0);
+    await collector.waitForEvent((e) => e.id === event.id);
+    await new Promise((r) => setTimeout(r, 500));
+    await collector.stop();
+    expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
+  });
+
+  /** Stores `n` facts through `relay`'s fast path while `sweepers` sweep without pause; what got published. */
+  async function factsUnderSweeps(
+    relay: OutboxRelay,
+    sweepers: OutboxRelay[],
+    label: string,
+    beforeSweep: () => void = () => {},
+    prepared = false,
+  ) {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName(label));
+    for (const r of [relay, ...sweepers]) r.watch(facts);
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    let sweeping = true;
+    const sweeps = sweepers.map(async (r) => {
+      let found = 0;
+      while (sweeping) {
+        beforeSweep();
+        found += await r.sweep();
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return found;
+    });
+    const written = 60;
+    const events = Array.from({ length: written }, (_, i) => closedEvent(`${label}-${i}`));
+    const n = prepared ? written - written / 5 : written;
+    const ours = () => collector.events.filter((e) => events.some((x) => x.id === e.id));
+    try {
+      await Promise.all(
+        events.map(async (event, i) => {
+          const token = randomUUID();
+          const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+          if (prepared) {
+            // The pointer ahead of the write, the sweeps looking in between; every fifth write
+            // does not happen (a replay) and takes its pointer back.
+            await relay.prepare(facts, `${label}-${i}`, token);
+            await new Promise((r) => setTimeout(r, 20));
+            if (i % 5 === 4) return relay.unprepare(facts, `${label}-${i}`, token);
+          }
+          await relay.commit(
+            facts,
+            `${label}-${i}`,
+            () => facts.insertOne({ _id: `${label}-${i}`, status: 'closed', outbox: entries } as CaseDoc),
+            { once: true, events: entries, token, ...(prepared ? { prepared: true as const } : {}) },
+          );
+        }),
+      );
+      await waitFor(() => new Set(ours().map((e) => e.id)).size === n, { what: `${n} facts published` });
+    } finally {
+      await relay.stop();
+      sweeping = false;
+    }
+    const found = (await Promise.all(sweeps)).reduce((a, b) => a + b, 0);
+    for (const r of sweepers) await r.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    await collector.stop();
+    const left = await db.collection('outbox_pending').countDocuments({ collection: facts.collectionName });
+    const unwritten = events.filter((_, i) => prepared && i % 5 === 4).map((e) => e.id);
+    return {
+      n,
+      published: ours().length,
+      found,
+      left,
+      unwrittenPublished: ours().filter((e) => unwritten.includes(e.id)).length,
+    };
+  }
+
+  it("publishes facts exactly once while another instance's sweep looks at their pointers all the time", async () => {
+    const relay = new OutboxRelay({ publisher, logger, db });
+    const other = new OutboxRelay({ publisher, logger, db });
+    const { n, published, found, left } = await factsUnderSweeps(relay, [other], 'f-other');
+    // The other instance did see the pointers of facts on their way, and left them to their writer.
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(left).toBe(0);
+  });
+
+  it("publishes facts exactly once while this instance's sweep looks, even with the wall clock stepped past the grace", async () => {
+    // Before every sweep the wall clock steps a minute ahead (NTP steps, many): by it, every
+    // pointer written before the step is past the grace; the fast path (timed by the monotonic
+    // clock) is not.
+    let stepped = 0;
+    const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
+    const { n, published, found, left } = await factsUnderSweeps(relay, [relay], 'f-own', () => {
+      stepped += 60_000;
+    });
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(left).toBe(0);
+  });
+
+  it('publishes facts whose pointers were written ahead exactly once, and none taken back, while sweeps of both instances look', async () => {
+    let stepped = 0;
+    const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
+    const other = new OutboxRelay({ publisher, logger, db });
+    const { n, published, found, left, unwrittenPublished } = await factsUnderSweeps(
+      relay,
+      [relay, other],
+      'f-prepared',
+      () => {
+        stepped += 60_000;
+      },
+      true,
+    );
+    expect(found).toBeGreaterThan(0);
+    expect(published).toBe(n);
+    expect(unwrittenPublished).toBe(0);
+    expect(left).toBe(0);
   });
 
   it('handles every event exactly once when the relay dies between publishing and recording it', async () => {

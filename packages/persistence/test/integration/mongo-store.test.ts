@@ -154,6 +154,30 @@ describe('MongoDB adapter', () => {
     ).toBeNull();
   });
 
+  it('inserts a prepared fact with its pointer written ahead: published once, and a cancelled or refused one leaves nothing', async () => {
+    const facts = bed.persistence().facts<{ _id: string; n: number }>(uniqueName('prepared'));
+    const pointers = () => db.collection('outbox_pending').countDocuments({ collection: facts.name });
+    const e1 = caseClosed('p-1');
+    const slot = facts.prepare('p-1');
+    // The pointer goes ahead, before the insert is even asked for.
+    await waitFor(async () => (await pointers()) === 1, { what: 'the pointer written ahead' });
+    expect(await slot.insertOnce({ _id: 'p-1', n: 1 }, [e1])).toBe(true);
+    await slot.cancel(); // after the insert: nothing to take back
+    await bed.collector.waitForEvent((e) => e.id === e1.id);
+    // A copy of the same fact, prepared too: refused, its pointer taken back, nothing published.
+    const copy = facts.prepare('p-1');
+    expect(await copy.insertOnce({ _id: 'p-1', n: 2 }, [caseClosed('p-1')])).toBe(false);
+    // A slot never used (a replay): cancelled, its pointer gone.
+    const unused = facts.prepare('p-2');
+    await unused.cancel();
+    await waitFor(async () => (await pointers()) === 0, { what: 'no pointer left' });
+    await bed.relay.sweep();
+    await new Promise((r) => setTimeout(r, 500));
+    expect(bed.collector.events.filter((e) => e.id === e1.id)).toHaveLength(1);
+    expect(await facts.get('p-1')).toEqual({ _id: 'p-1', n: 1 });
+    expect(await facts.get('p-2')).toBeNull();
+  });
+
   it('lets a restarted service publish what a crash left: its stores register their collections', async () => {
     const name = uniqueName('crashed');
     const e1 = caseClosed('x-1');

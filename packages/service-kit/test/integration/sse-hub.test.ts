@@ -30,8 +30,9 @@ afterEach(async () => {
 });
 
 /**
- * A hub behind a plain HTTP server: `/<key>?after=<id>&backlog=<n>&type=<t>` streams a key,
- * resumed after an id or with a backlog, filtered to one entry type.
+ * A hub behind a plain HTTP server: `/<key>?after=<id>&backlog=<n>&type=<t>&share=1` streams a
+ * key, resumed after an id or with a backlog, filtered to one entry type (with the type as the
+ * filter's share key when `share` is given).
  */
 async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
   const prefix = `${uniqueName('sse-hub')}:`;
@@ -48,6 +49,8 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
   await hub.start();
   /** Writes to each response (not counting the headers' and the `connected` comment's). */
   const writes: number[] = [];
+  /** Calls of the clients' filters. */
+  const filtered = { calls: 0 };
   const server = createServer((req, res) => {
     const n = writes.push(0) - 1;
     const write = res.write.bind(res) as (...a: unknown[]) => boolean;
@@ -61,7 +64,8 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
     const type = url.searchParams.get('type');
     void hub.attach(res, {
       key: `${prefix}${url.pathname.slice(1)}`,
-      filter: type ? (e) => e.type === type : undefined,
+      filter: type ? (e) => filtered.calls++ >= 0 && e.type === type : undefined,
+      ...(type && url.searchParams.has('share') ? { shareKey: type } : {}),
       resume: after ? { after } : backlog ? { backlog: Number(backlog) } : undefined,
     });
   });
@@ -72,6 +76,7 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
     hub,
     prefix,
     writes,
+    filtered,
     open: (path: string) => new SseClient(`${base}/${path}`).open(),
     add: (key: string, type: string, data: string) =>
       redis.xadd(`${prefix}${key}`, '*', 'type', type, 'data', data),
@@ -189,6 +194,33 @@ describe('SseHub', () => {
     open.close();
     filtered.close();
     resumed.close();
+  });
+
+  it('filters and encodes a batch once per share key: clients of one key get the same frames, others their own', async () => {
+    const s = await serve();
+    const alerts = await Promise.all(Array.from({ length: 20 }, () => s.open('k?type=alert&share=1')));
+    const acks = await Promise.all(Array.from({ length: 20 }, () => s.open('k?type=ack&share=1')));
+    const own = await s.open('k?type=ack');
+    await waitFor(() => s.hub.clientCount === 41, { what: '41 clients attached' });
+    const before = s.filtered.calls;
+    for (const [type, data] of [
+      ['alert', 'a-1'],
+      ['ack', 'k-1'],
+      ['alert', 'a-2'],
+    ] as const) {
+      await s.add('k', type, data);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (const c of alerts) await c.waitForEvents(2);
+    for (const c of [...acks, own]) await c.waitForEvents(1);
+    await new Promise((r) => setTimeout(r, 200));
+    for (const c of alerts) expect(payloads(c)).toEqual(['a-1', 'a-2']);
+    for (const c of [...acks, own]) expect(payloads(c)).toEqual(['k-1']);
+    expect(alerts.every((c) => c.events[0]!.id === alerts[0]!.events[0]!.id)).toBe(true);
+    // Each entry through each key's filter once (2 keys), and through the unshared client's own:
+    // not once per client (41 each).
+    expect(s.filtered.calls - before).toBe(3 * 3);
+    for (const c of [...alerts, ...acks, own]) c.close();
   });
 
   it('drops a client that stops reading with a notice, and nobody waits for it', async () => {

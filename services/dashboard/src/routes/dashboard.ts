@@ -125,13 +125,17 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
       const resume: SseResume =
         lastEventId !== undefined ? { after: lastEventId } : q.backlog ? { backlog: q.backlog } : undefined;
       reply.hijack();
+      const caller = principalOf(request);
       await deps.hub.attach(reply.raw, {
         key: deps.live.keys.history,
         // An open filter passes no predicate: such clients share one frame per batch.
         filter: inScopeOnly(
-          principalOf(request),
+          caller,
           isOpenFilter(filter) ? undefined : (e) => matchesFilter(filter, e.facets),
         ),
+        // The predicate is made of the caller's region and the query's filter alone: callers with
+        // both the same share each batch's frames (operators of one province, say).
+        shareKey: JSON.stringify([caller.region, filter.types, filter.region ?? null, filter.caseId ?? null]),
         resume,
       });
     },

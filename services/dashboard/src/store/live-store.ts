@@ -52,15 +52,27 @@ export class LiveStore {
 
   /** Applies the commands unless this event was applied before; true when applied now. */
   async project(eventKey: string, ops: RedisOp[]): Promise<boolean> {
-    const run = (this.redis as unknown as Record<string, (...a: unknown[]) => Promise<number>>)
-      .dashboardProject!;
-    const res = await run.call(
-      this.redis,
-      this.keys.seen(eventKey),
-      String(this.seenTtlSeconds),
-      JSON.stringify(ops),
-    );
-    return res === 1;
+    const [applied] = await this.projectAll([{ eventKey, ops }]);
+    return applied === true;
+  }
+
+  /**
+   * {@link LiveStore.project} for several events in one pipeline (one round trip): each event's
+   * script on its own, run in the order given. A command error in one script fails the call
+   * after the pipeline ran (the other scripts applied; their `SET NX` keys absorb a retry).
+   */
+  async projectAll(projections: ReadonlyArray<{ eventKey: string; ops: RedisOp[] }>): Promise<boolean[]> {
+    const pipeline = this.redis.pipeline() as unknown as Record<string, (...a: unknown[]) => unknown> & {
+      exec(): Promise<Array<[Error | null, unknown]> | null>;
+    };
+    for (const { eventKey, ops } of projections)
+      pipeline.dashboardProject!(this.keys.seen(eventKey), String(this.seenTtlSeconds), JSON.stringify(ops));
+    const results = (await pipeline.exec()) ?? [];
+    return projections.map((_, i) => {
+      const [err, res] = results[i] ?? [new Error('no reply from the projection pipeline'), undefined];
+      if (err) throw err;
+      return res === 1;
+    });
   }
 
   /** Whether an event's projection has run (its `SET NX` key exists). */

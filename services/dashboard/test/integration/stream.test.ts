@@ -183,6 +183,39 @@ describe('GET /v1/stream', () => {
       c.close();
   });
 
+  it('keeps each operator to its own region when clients of one scope share their frames', async () => {
+    const hefei = { authorization: `Bearer ${devKey('operator', '340100')}` };
+    const luan = { authorization: `Bearer ${devKey('operator', '341500')}` };
+    // Two clients per scope with the same query (they share each batch's frames), and one with a
+    // query of its own.
+    const clients = await Promise.all(
+      [hefei, hefei, luan, luan].map((h) => new SseClient(streamUrl(dash.baseUrl), h).open()),
+    );
+    const hefeiCases = await new SseClient(streamUrl(dash.baseUrl, { type: 'homeward.case.' }), hefei).open();
+    const [h1, h2, l1, l2] = clients as [SseClient, SseClient, SseClient, SseClient];
+    const inHefei = uniqueName('case-hf');
+    const inLuan = uniqueName('case-la');
+    await dash.publish(caseOpened(inHefei, { region: '340104' }), caseOpened(inLuan, { region: '341502' }));
+    await dash.publish(alertIssued(`al-${inLuan}`, inLuan, { region: '341502' }));
+    await dash.publish(alertIssued(`al-${inHefei}`, inHefei, { region: '340104' }));
+    for (const c of [...clients, hefeiCases]) await c.waitForEvents(1);
+    await waitFor(() => [h1, h2, l1, l2].every((c) => c.events.length >= 2), { what: 'two events each' });
+    await new Promise((r) => setTimeout(r, 400));
+    const ours = (c: SseClient) => c.events.filter((e) => e.caseId === inHefei || e.caseId === inLuan);
+    for (const c of [h1, h2])
+      expect(ours(c).map((e) => [e.type, e.caseId])).toEqual([
+        ['homeward.case.opened', inHefei],
+        ['homeward.alert.issued', inHefei],
+      ]);
+    for (const c of [l1, l2])
+      expect(ours(c).map((e) => [e.type, e.caseId])).toEqual([
+        ['homeward.case.opened', inLuan],
+        ['homeward.alert.issued', inLuan],
+      ]);
+    expect(ours(hefeiCases).map((e) => [e.type, e.caseId])).toEqual([['homeward.case.opened', inHefei]]);
+    for (const c of [...clients, hefeiCases]) c.close();
+  });
+
   it('sends a slow client a notice and drops it, while a fast client gets everything', async () => {
     const slow = await new SseClient(streamUrl(dash.baseUrl), operator).open();
     const fast = await new SseClient(

@@ -2,8 +2,10 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
 import { ProfileIndex, type SampleMeta } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
+import { scanParents, scanRelatives } from '../../src/domain/search-kernel.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
-import { SearchPool } from '../../src/search-pool.ts';
+import { chunkSize, SearchPool } from '../../src/search-pool.ts';
+import { type ScanCall, scanChunks } from '../../src/search-worker.ts';
 import { fbiTable } from '../domain/fixtures.ts';
 
 const table = fbiTable('Caucasian');
@@ -44,7 +46,7 @@ beforeAll(async () => {
     );
     if (i % 10 === 0) children.push(population.childOf(mother, father));
   }
-  // Three workers, so the ranges are uneven and a pair's two parents often in two ranges.
+  // Three workers and the calling thread taking chunks: a pair's two parents often in two chunks.
   pool = await SearchPool.start(shared, { workers: 3, parallelFrom: 0 });
 });
 
@@ -71,6 +73,49 @@ describe('SearchPool: the child searches over worker threads', () => {
     expect(found.filter((r) => r.pairs.some((p) => p.status === 'match')).length).toBeGreaterThanOrEqual(
       0.9 * (children.length / 2),
     );
+  });
+
+  it('shares a scan out in chunks of whole words, each taken once, their finds those of one scan', () => {
+    expect(chunkSize(2_000_000, 2)).toBe(125_024);
+    expect(chunkSize(2_000_000, 2) % 32).toBe(0);
+    expect(chunkSize(100, 3)).toBe(32);
+    expect(chunkSize(0, 2)).toBe(32);
+    for (const child of children.slice(0, 5)) {
+      const parents = shared.planParentSearch(child, {});
+      const relatives = shared.planRelativeSearch(child, {});
+      try {
+        for (const [kind, plan, whole] of [
+          ['parents', parents.scan, scanParents(parents.scan, 0, parents.scan.count)],
+          ['relatives', relatives.scan, scanRelatives(relatives.scan, 0, relatives.scan.count)],
+        ] as const) {
+          // Two threads on one counter, one after the other: the first takes a chunk, leaves.
+          const next = new Int32Array(new SharedArrayBuffer(4));
+          const call = { id: 1, kind, plan, next, chunk: 96, count: plan.count } as ScanCall;
+          const chunks = Math.ceil(plan.count / 96);
+          expect(chunks).toBeGreaterThan(3);
+          const first = scanChunks({ ...call, count: 96 } as ScanCall);
+          next[0] = 1;
+          const rest = scanChunks(call);
+          expect(first).toHaveLength(1);
+          expect(rest).toHaveLength(chunks - 1);
+          expect(next[0]).toBe(chunks + 1);
+          const merge = (key: 'singles' | 'pairs') =>
+            [...first, ...rest]
+              .flatMap((p) => (p as Record<typeof key, number[]>)[key])
+              .sort((a, b) => a - b);
+          if (kind === 'parents') {
+            const w = whole as { singles: number[]; pairs: number[] };
+            expect(merge('singles')).toEqual(w.singles);
+            expect(merge('pairs')).toEqual(w.pairs);
+          } else {
+            expect(([...first, ...rest] as number[][]).flat().sort((a, b) => a - b)).toEqual(whole);
+          }
+        }
+      } finally {
+        shared.abandonSearch(parents);
+        shared.abandonSearch(relatives);
+      }
+    }
   });
 
   it('runs several searches at once, each with its own answer', async () => {

@@ -94,17 +94,19 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
         }
         throw err;
       }
-      await deps.rateLimiter.hit(principal.agencyId, decoded.events.length);
+      // Counted now; a single report goes on meanwhile and awaits the count before it is stored.
+      const admitted = deps.rateLimiter.hit(principal.agencyId, decoded.events.length);
       const headerTrace =
         typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
 
       if (decoded.mode !== 'batch') {
         const event = decoded.events[0]!;
-        const result = await submitOne(deps, event, principal, headerTrace);
+        const result = await submitOne(deps, event, principal, headerTrace, admitted);
         reply.header('location', `/v1/reports/${result.reportId}`);
         if (result.replay) reply.header('idempotent-replayed', 'true');
         return reply.code(202).send(accepted(result));
       }
+      await admitted;
       const results = [];
       for (const event of decoded.events) {
         const id = typeof event?.id === 'string' ? event.id : null;
@@ -212,16 +214,24 @@ async function submitOne(
   event: CloudEvent,
   principal: Principal,
   headerTrace: string | undefined,
+  admitted?: Promise<unknown>,
 ): Promise<SubmitResult> {
   // Over HTTP the key names the agency; a source naming another agency is a mistake or worse.
   const m = /^agency\/(.+)$/.exec(event.source);
   if (m && m[1] !== principal.agencyId) {
+    await admitted;
     throw Errors.sourceMismatch.error(
       `the event source names agency "${m[1]}" but the API key belongs to "${principal.agencyId}"`,
     );
   }
   const parent = typeof event.traceparent === 'string' ? event.traceparent : headerTrace;
-  return deps.intake.submit({ event, principal, channel: 'http', traceparent: causeTraceparent(parent) });
+  return deps.intake.submit({
+    event,
+    principal,
+    channel: 'http',
+    traceparent: causeTraceparent(parent),
+    ...(admitted ? { admitted } : {}),
+  });
 }
 
 export { MEDIA };
