@@ -325,6 +325,61 @@ describe('the family rule and the victims of a case', () => {
     });
   });
 
+  it('each refusal tells the caseworker what is missing and which field to change', () => {
+    const { rescue: _, ...notRescued } = victim('child', '2012-01-01');
+    expect(
+      checkPlacement(rescued(undefined), foster(), 480, [], { facts: notRescued, onlyChild: false }),
+    ).toEqual({
+      ok: false,
+      violation: {
+        error: 'caseNotRescued',
+        code: 'PLACEMENT_ERR_CASE_NOT_RESCUED',
+        detail: 'victim "c.v2" has no recorded rescue; only a rescued victim is placed',
+      },
+    });
+    const namedByReport = rescued('2012-01-01', {
+      currentGuardian: { name: 'Zhou Wu', relation: 'father', address: 'Lu an, 5 Village Road' },
+    });
+    expect(
+      checkPlacement(
+        namedByReport,
+        foster({ guardian: { name: 'Zhou Wu', address: 'Lu an, 5 Village Road' } }),
+        480,
+      ),
+    ).toEqual({
+      ok: false,
+      violation: {
+        error: 'guardianIsBuyer',
+        code: 'PLACEMENT_ERR_GUARDIAN_IS_BUYER',
+        detail:
+          'the guardian is (or lives with) the current guardian the unidentified-child report named (matched by name-and-address), treated as the buying household until police clear them',
+        errors: [{ field: '/guardian', message: 'matches the current guardian the report named' }],
+      },
+    });
+    const notFamily = (detail: string) => ({
+      ok: false,
+      violation: {
+        error: 'guardianNotFamily',
+        code: 'PLACEMENT_ERR_GUARDIAN_NOT_FAMILY',
+        detail,
+        errors: [{ field: '/guardian', message: 'is not an identified parent' }],
+      },
+    });
+    // Identified by the police, but no parent recorded: the return needs a documented reason.
+    expect(checkPlacement(rescued('2012-01-01', { policeIdentifications: [policeId] }), home, 480)).toEqual(
+      notFamily(
+        "a return to the family goes to a parent a confirmed DNA match identified, as the parents' case recorded them; none is recorded for this case, so the return needs a documented police reason (policeReason)",
+      ),
+    );
+    // A matched mother is recorded, and the guardian is someone else.
+    const mother = [{ relation: 'mother' as const, name: 'Li Mei' }];
+    expect(checkPlacement(rescued('2012-01-01', { dnaIdentifications: [dnaId] }), home, 480, mother)).toEqual(
+      notFamily(
+        "the guardian is not one of the parents the confirmed DNA match identified (by identity number or name, as the parents' case recorded them); a return to anyone else needs a documented police reason (policeReason)",
+      ),
+    );
+  });
+
   it('the buying household (a bride groom’s too) is refused for an adult victim as for a child', () => {
     const woman = { facts: victim('adult', '1998-03-02'), onlyChild: false };
     expect(

@@ -418,6 +418,57 @@ describe('plans, and who completes a follow-up', () => {
   });
 });
 
+describe('a completed follow-up counts the victim it is for', () => {
+  it('its sex and age group, not those of a victim placed before it', () => {
+    // A woman placed first, then the boy (apparent age 6): the boy's follow-up is his own.
+    // One context for both decisions, so that each placement and follow-up has its own id.
+    const c = ctx();
+    const { state: first } = decide(
+      raided(),
+      {
+        ...base,
+        victimId: 'case-r.v1',
+        type: 'return-to-family',
+        plan: 'return-home',
+        guardian: { name: 'Li Mei', address: 'Fuyang, 2 River Road', relation: 'mother' },
+      },
+      c,
+    );
+    const { state, plan } = decide(
+      first,
+      {
+        ...base,
+        victimId: 'case-r.v4',
+        type: 'foster-family',
+        guardian: { name: 'Wang Fang', address: 'Hefei, Luyang district, 8 Huaihe Road' },
+      },
+      c,
+    );
+    if (!plan.ok) throw new Error(plan.refusal.detail);
+    const rehab = plan.scheduled.find((f) => f.type === 'medical-psychological-rehabilitation')!;
+    const civil = { agencyId: 'hefei-civil-affairs', role: 'civil-affairs' as const };
+    expect(planCompletion(state, rehab.followupId, { hospital: 'x' }, NOW, civil)).toEqual({
+      ok: false,
+      refusal: {
+        error: 'notFollowupOwner',
+        code: 'PLACEMENT_ERR_NOT_FOLLOWUP_OWNER',
+        detail:
+          'a medical-psychological-rehabilitation follow-up is completed by health, not by civil-affairs',
+      },
+    });
+    const health = { agencyId: 'hefei-health', role: 'health' as const };
+    const done = planCompletion(
+      state,
+      rehab.followupId,
+      { hospital: 'Hefei children hospital' },
+      NOW,
+      health,
+    );
+    if (!done.ok) throw new Error(done.refusal.detail);
+    expect(done.event.data).toMatchObject({ victimId: 'case-r.v4', sex: 'male', ageGroup: 'under-14' });
+  });
+});
+
 describe('a bride found at marriage registration', () => {
   it('is never placed with the groom household, recorded as the buyer from the clerk form', () => {
     const f = onCaseOpened(emptyFacts(), {

@@ -6,10 +6,12 @@ import {
   alertOf,
   assignTeam,
   cancelCaseAlert,
+  casesOfMatch,
   close,
   escalateCaseAlert,
   issueCaseAlert,
   issuesAtOnce,
+  linkedCaseOf,
   locate,
   markIdentified,
   moveAlertCentre,
@@ -649,5 +651,28 @@ describe('a case with several leads and alerts', () => {
       ['case-1.alert-1', 'cancelled', 'withdrawn'],
       ['case-1.alert-2', 'cancelled', 'hoax'],
     ]);
+  });
+});
+
+describe("a confirmed DNA match links the child's case and the parents' case", () => {
+  const match = { caseId: 'parents-1', childCaseId: 'child-1' };
+
+  it('each case sees the other, and a third case neither', () => {
+    expect(linkedCaseOf('child-1', match)).toEqual({ caseId: 'parents-1', as: 'parents-case' });
+    expect(linkedCaseOf('parents-1', match)).toEqual({ caseId: 'child-1', as: 'child-case' });
+    expect(linkedCaseOf('other-1', match)).toBeUndefined();
+  });
+
+  it('links nothing when the match names one case only, or the same case twice', () => {
+    expect(linkedCaseOf('parents-1', { caseId: 'parents-1' })).toBeUndefined();
+    expect(linkedCaseOf('child-1', { childCaseId: 'child-1' })).toBeUndefined();
+    expect(linkedCaseOf('c', { caseId: 'c', childCaseId: 'c' })).toBeUndefined();
+  });
+
+  it("identifies the child's case and the parents' case, each once", () => {
+    expect(casesOfMatch(match)).toEqual(['child-1', 'parents-1']);
+    expect(casesOfMatch({ caseId: 'c', childCaseId: 'c' })).toEqual(['c']);
+    expect(casesOfMatch({ caseId: 'parents-1' })).toEqual(['parents-1']);
+    expect(casesOfMatch({ childCaseId: 'child-1' })).toEqual(['child-1']);
   });
 });

@@ -147,6 +147,39 @@ describe('a raid that frees three women and a child', () => {
     expect(victimsOf(d.doc).every((v) => v.rescued?.region === '340123')).toBe(true);
   });
 
+  it('a later rescue that records a household keeps it beside the first rescue; both claims at once are refused', () => {
+    const first = rescue(
+      withRaid(),
+      { place: 'Village 3', region: '340123', victimIds: ['case-1.v1'] },
+      police,
+      at(2 * H),
+    );
+    const buyerHousehold = { headName: 'Zhao Gang', address: 'Village 4, Feixi' };
+    const later = rescue(
+      first.doc,
+      { place: 'Village 4', region: '340123', buyerHousehold },
+      police,
+      at(3 * H),
+    );
+    expect(later.doc.rescued).toEqual(first.doc.rescued);
+    expect(later.doc.householdRecords).toEqual([
+      { caseId: 'case-1', recordedAt: at(3 * H).toISOString(), buyerHousehold, by: police },
+    ]);
+    expect(() =>
+      rescue(
+        first.doc,
+        { place: 'x', region: '340123', buyerHousehold, noBuyerHousehold: { reason: 'in transit' } },
+        police,
+        at(3 * H),
+      ),
+    ).toThrow(
+      expect.objectContaining({
+        code: 'RESCUE_ERR_HOUSEHOLD_CONFLICT',
+        errors: [{ field: '/noBuyerHousehold', message: 'excludes buyerHousehold' }],
+      }),
+    );
+  });
+
   it('rescuing only women publishes no child-rescued: a woman is never counted as a child', () => {
     const d = rescue(
       withRaid(),
