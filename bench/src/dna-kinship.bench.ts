@@ -18,6 +18,7 @@ import { ProfileIndex } from '../../services/dna-tracking/src/domain/matcher.ts'
 import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.ts';
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
 import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
+import { startMorePools } from './more-pools.ts';
 
 const PAIRS = Number(process.argv[2] ?? 1_000_000);
 const SEARCHES = 40;
@@ -95,17 +96,8 @@ const flat = new Uint16Array(2 * PAIRS * L * 2);
 
 const s0 = performance.now();
 const pool = await SearchPool.start(index, { parallelFrom: 0 });
-// More pools over the same index, timed in the same loop (BENCH_MORE_POOLS=4,8): how the number
-// of threads changes the latency when other processes want the cores too.
-const morePools = await Promise.all(
-  (process.env.BENCH_MORE_POOLS ?? '')
-    .split(',')
-    .filter((n) => n.trim() !== '')
-    .map(async (n) => ({
-      pool: await SearchPool.start(index, { parallelFrom: 0, workers: Number(n) }),
-      times: [] as number[],
-    })),
-);
+// More pools over the same index, timed in the same loop (see more-pools.ts).
+const morePools = await startMorePools(index);
 const poolStartMs = performance.now() - s0;
 
 // Queries: true children of pairs spread through the index, and unrelated children.

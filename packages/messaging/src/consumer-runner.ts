@@ -270,10 +270,7 @@ export class ConsumerRunner {
       await heartbeat();
     }
     await commitOffsetsIfNecessary();
-    this.metrics?.lag.set(
-      { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
-      Number(batch.offsetLag()),
-    );
+    this.recordLag(batch);
   }
 
   /**
@@ -296,6 +293,11 @@ export class ConsumerRunner {
       await heartbeat();
     }
     await commitOffsetsIfNecessary();
+    this.recordLag(batch);
+  }
+
+  /** The partition's lag after a batch, for the lag gauge. */
+  private recordLag(batch: { topic: string; partition: number; offsetLag(): string }): void {
     this.metrics?.lag.set(
       { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
       Number(batch.offsetLag()),
@@ -467,10 +469,7 @@ export class ConsumerRunner {
       throw current.failure.err;
     }
     await commitOffsetsIfNecessary();
-    this.metrics?.lag.set(
-      { group: this.opts.groupId, topic: batch.topic, partition: String(batch.partition) },
-      Number(batch.offsetLag()),
-    );
+    this.recordLag(batch);
   }
 
   private async processMessage(
