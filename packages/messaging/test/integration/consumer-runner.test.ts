@@ -193,7 +193,16 @@ describe('ConsumerRunner', () => {
     expect(header(dlq.messages[0]!.message, 'dlq_error_code')).toBe('TEST_ERR_POISON');
     // Each good event once, in order (one key), the poison never.
     expect(handled).toEqual([`${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`, `${tag}-k`]);
-    const metrics = await registry.getSingleMetricAsString('homeward_events_handled_total');
+    // An event is counted after its handler has returned (once its idempotency record is
+    // written) and a dead letter once it is sent: wait for the counts, then check them.
+    let metrics = '';
+    await waitFor(
+      async () => {
+        metrics = await registry.getSingleMetricAsString('homeward_events_handled_total');
+        return /outcome="handled"} 6/.test(metrics) && /outcome="dead-lettered"} 1/.test(metrics);
+      },
+      { what: 'six handled events and one dead letter counted' },
+    );
     expect(metrics).toMatch(/outcome="handled"} 6/);
     expect(metrics).toMatch(/outcome="duplicate"} 1/);
     expect(metrics).toMatch(/outcome="dead-lettered"} 1/);
@@ -265,6 +274,10 @@ async function shutdownMidStream(mode?: number | 'batch'): Promise<void> {
   // No idempotency store: this proves the commits themselves, not the duplicate guard.
   const noGuard = { has: async () => false, add: async () => {} };
   const count = (id: string) => counts.set(id, (counts.get(id) ?? 0) + 1);
+  let askStop = () => {};
+  const stopAsked = new Promise<void>((resolve) => {
+    askStop = resolve;
+  });
   const make = () =>
     new ConsumerRunner({
       kafka: kafka(),
@@ -283,11 +296,14 @@ async function shutdownMidStream(mode?: number | 'batch'): Promise<void> {
       ...(typeof mode === 'number' ? { concurrencyPerPartition: mode } : {}),
       ...(mode === 'batch'
         ? {
-            // As long per event as the handler above, so that the stop comes mid-stream; counted
-            // at the end, as a batch's writes land together.
+            // As long per event as the handler above; counted at the end, as a batch's writes land
+            // together. A batch takes so little time that on a quiet machine the whole stream
+            // could be handled between two polls of the wait below: the parts in hand past a
+            // third wait until the stop is asked for, so that it comes mid-stream.
             batchHandler: async (items) => {
               for (const _ of items) await new Promise((r) => setImmediate(r));
               for (const { event } of items) count(event.id);
+              if (counts.size >= total / 3) await stopAsked;
             },
           }
         : {}),
@@ -298,7 +314,9 @@ async function shutdownMidStream(mode?: number | 'batch'): Promise<void> {
   const first = make();
   await first.start();
   await waitFor(() => counts.size >= total / 3, { timeoutMs: 30_000, what: 'a third of the messages' });
-  await first.stop();
+  const stopping = first.stop();
+  askStop();
+  await stopping;
   const handledByFirst = counts.size;
   const second = make();
   await second.start();
