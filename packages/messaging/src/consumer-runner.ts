@@ -350,11 +350,7 @@ export class ConsumerRunner {
         { err: failure, partition: slot, events: fresh.length },
         'batch handler failed; handling its events one by one',
       );
-      for (const { message, a } of fresh)
-        await this.within(a, async () => {
-          if (await this.isDuplicate(a, scope)) return;
-          await this.handleOne(topic, partition, message, scope, a);
-        });
+      for (const { message, a } of fresh) await this.handleIfNew(topic, partition, message, scope, a);
     } catch (err) {
       for (const { a } of admitted)
         a.span.setStatus({ code: SpanStatusCode.ERROR, message: 'retried later' });
@@ -481,13 +477,24 @@ export class ConsumerRunner {
     const admitted = await this.screen(topic, partition, message, scope);
     if (!admitted) return;
     try {
-      await this.within(admitted, async () => {
-        if (await this.isDuplicate(admitted, scope)) return;
-        await this.handleOne(topic, partition, message, scope, admitted);
-      });
+      await this.handleIfNew(topic, partition, message, scope, admitted);
     } finally {
       admitted.span.end();
     }
+  }
+
+  /** Under the event's span: skips a redelivery, handles anything else (see `handleOne`). */
+  private handleIfNew(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    scope: BatchScope,
+    a: Admitted,
+  ): Promise<void> {
+    return this.within(a, async () => {
+      if (await this.isDuplicate(a, scope)) return;
+      await this.handleOne(topic, partition, message, scope, a);
+    });
   }
 
   /**

@@ -200,8 +200,16 @@ export class OutboxRelay {
     const prepared = this.prepared.get(key);
     this.prepared.delete(key);
     await prepared?.stored.catch(() => {});
-    // A pointer left behind (the store failing now) names a document its write never stored:
-    // a sweep past the grace leaves it, or removes it once another write stored the document.
+    await this.dropOncePointer(key);
+  }
+
+  /**
+   * Takes back the pointer of a `once` write that stored nothing: it would only make the sweep
+   * publish, again, the document a winner wrote. A pointer left behind (the store failing now)
+   * names a document its write never stored: a sweep past the grace leaves it, or removes it once
+   * another write stored the document.
+   */
+  private async dropOncePointer(key: string): Promise<void> {
     await this.pointers.deleteOne({ _id: key }).catch(() => {});
     this.ownOnce.delete(key);
   }
@@ -238,12 +246,7 @@ export class OutboxRelay {
       await (prepared ? prepared.stored : this.pointerWrites.run(pointer));
       result = await write();
     } catch (err) {
-      // A `once` write that failed stored nothing: its pointer would only make the sweep
-      // publish the document a winner wrote, again.
-      if (written?.once) {
-        await this.pointers.deleteOne({ _id: pointer._id }).catch(() => {});
-        this.ownOnce.delete(pointer._id);
-      }
+      if (written?.once) await this.dropOncePointer(pointer._id);
       throw err;
     }
     this.enqueue(pointer._id, {

@@ -141,19 +141,21 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   /** A fact's pointer written ahead, beside whatever the caller does before inserting. */
   protected override ready(id: string): ReadiedInsert<T> {
     const { relay } = this.opts;
-    if (!this.once || !relay.prepare || !relay.unprepare) return super.ready(id);
+    const prepare = relay.prepare?.bind(relay);
+    const unprepare = relay.unprepare?.bind(relay);
+    if (!this.once || !prepare || !unprepare) return super.ready(id);
     const token = randomUUID();
-    void relay.prepare(this.col, id, token);
+    void prepare(this.col, id, token);
     return {
       insert: async (doc, events, opts) => {
         // Nothing to publish: nothing to point at.
         if (events.length === 0) {
-          await relay.unprepare?.(this.col, id, token);
+          await unprepare(this.col, id, token);
           return this.insertWith(doc, events, opts);
         }
         return this.insertWith(doc, events, opts, token);
       },
-      cancel: () => relay.unprepare?.(this.col, id, token) ?? Promise.resolve(),
+      cancel: () => unprepare(this.col, id, token),
     };
   }
 

@@ -133,9 +133,10 @@ export async function dashboardRoutes(app: HttpServer, deps: DashboardRoutesDeps
           caller,
           isOpenFilter(filter) ? undefined : (e) => matchesFilter(filter, e.facets),
         ),
-        // The predicate is made of the caller's region and the query's filter alone: callers with
-        // both the same share each batch's frames (operators of one province, say).
-        shareKey: JSON.stringify([caller.region, filter.types, filter.region ?? null, filter.caseId ?? null]),
+        // The predicate is made of the caller's region and the parsed filter alone: callers with
+        // both the same share each batch's frames (operators of one province, say). The whole
+        // filter names it, so a field the filter gains is in the key without another edit here.
+        shareKey: JSON.stringify([caller.region, filter]),
         resume,
       });
     },
