@@ -4,6 +4,7 @@
 // reference included) run back to back from its start until it exits, so the figures cover the
 // whole of that load, its light and its heavy phases alike, rather than a few seconds of it. The
 // load average is sampled at every round. Without BENCH_BESIDE, a fixed number of rounds.
+// BENCH_BESIDE_SESSION=same keeps the command in the bench's own session (see runRounds).
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
@@ -37,7 +38,14 @@ export async function runRounds(rounds: number, round: (i: number) => Promise<vo
   const output = createWriteStream(log);
   await new Promise((resolve) => output.once('open', resolve));
   const started = performance.now();
-  const child = spawn(command, { shell: true, stdio: ['ignore', output, output], env: process.env });
+  // In a session of its own, as a command started from another terminal would be (with the
+  // kernel's autogroup scheduling, which groups CPU shares by session, this matters).
+  const child = spawn(command, {
+    shell: true,
+    detached: process.env.BENCH_BESIDE_SESSION !== 'same',
+    stdio: ['ignore', output, output],
+    env: process.env,
+  });
   let exitCode: number | null | undefined;
   const exited = new Promise<void>((resolve) =>
     child.once('exit', (code) => {

@@ -248,7 +248,7 @@ out(
   `memory per 1M parents  rss ${perMillion(after.rss - before.rss)}, heap ${perMillion(after.heapUsed - before.heapUsed)}, typed arrays ${perMillion(packed)} (index total: rss +${mb(after.rss - before.rss)}, heap +${mb(after.heapUsed - before.heapUsed)}, typed arrays ${mb(packed)} on SharedArrayBuffers)`,
 );
 out(
-  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied)`,
+  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied); ${pool.chunks.shared} chunks shared out, ${pool.chunks.takenOver} of them scanned by the calling thread after a worker had taken them`,
 );
 out();
 out('| kernel                        | p50 ms | p95 ms | p99 ms |');

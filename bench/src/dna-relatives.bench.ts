@@ -226,7 +226,7 @@ out(
   `memory per 1M refs     rss ${perMillion(after.rss - before.rss)}, heap ${perMillion(after.heapUsed - before.heapUsed)}, typed arrays ${perMillion(packed)} (the rss and heap include the generation and the reference's own ${mb(flat.byteLength)} copy)`,
 );
 out(
-  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied)`,
+  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied); ${pool.chunks.shared} chunks shared out, ${pool.chunks.takenOver} of them scanned by the calling thread after a worker had taken them`,
 );
 out(`machine                load average ${loadAtStart} at start, ${loadAtEnd} after the searches`);
 out();

@@ -83,15 +83,19 @@ export function scanChunks(call: ScanCall): void {
  * The calling thread's part of a search whose workers were sent `call` with result words `outs`
  * (worker t's at t - 1): takes chunks until none is left, then the finds of every chunk, read
  * from the worker that marked it done or, for a chunk still unmarked (its worker not running, or
- * out of result words), scanned here (search-pool.ts says why).
+ * out of result words), scanned here (search-pool.ts says why). `takenOver` counts those.
  */
-export function gatherChunks(call: ChunkedScan, outs: readonly Int32Array[]): number[][] {
+export function gatherChunks(
+  call: ChunkedScan,
+  outs: readonly Int32Array[],
+): { parts: number[][]; takenOver: number } {
   const { board, chunk, count } = call;
   const chunks = Math.ceil(count / chunk);
   const parts: (number[] | undefined)[] = new Array(chunks);
   takeChunks(call, (c, words) => {
     parts[c] = words;
   });
+  let takenOver = 0;
   for (let c = 0; c < chunks; c++) {
     if (parts[c]) continue;
     const thread = Atomics.load(board, 1 + 3 * c);
@@ -100,9 +104,10 @@ export function gatherChunks(call: ChunkedScan, outs: readonly Int32Array[]): nu
       parts[c] = Array.from(outs[thread - 1]!.subarray(at, at + Atomics.load(board, 3 + 3 * c)));
     } else {
       parts[c] = chunkWords(call, c * chunk, Math.min(count, (c + 1) * chunk));
+      takenOver++;
     }
   }
-  return parts as number[][];
+  return { parts: parts as number[][], takenOver };
 }
 
 const port = parentPort;

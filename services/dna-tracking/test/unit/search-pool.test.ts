@@ -75,6 +75,9 @@ describe('SearchPool: the child searches over worker threads', () => {
         );
       }
     }
+    // Every search went to the workers' chunks (some of them perhaps scanned here after all).
+    expect(pool.chunks.shared).toBeGreaterThan(0);
+    expect(pool.chunks.takenOver).toBeLessThanOrEqual(pool.chunks.shared);
     // The true families are there: the pair of (nearly) every true child whose case has a father (half).
     const found = await Promise.all(children.map((c) => pool.searchParentsForChild(c)));
     expect(found.filter((r) => r.pairs.some((p) => p.status === 'match')).length).toBeGreaterThanOrEqual(
@@ -83,7 +86,7 @@ describe('SearchPool: the child searches over worker threads', () => {
   });
 
   it('shares a scan out in chunks of whole words, each taken once, their finds those of one scan', () => {
-    expect(chunkSize(2_000_000, 2)).toBe(125_024);
+    expect(chunkSize(2_000_000, 2)).toBe(31_264);
     expect(chunkSize(2_000_000, 2) % 32).toBe(0);
     expect(chunkSize(100, 3)).toBe(32);
     expect(chunkSize(0, 2)).toBe(32);
@@ -117,7 +120,8 @@ describe('SearchPool: the child searches over worker threads', () => {
           // The calling thread takes the rest, reads chunks 0 and 1 from worker 1's words and
           // scans chunk 2 (and 3, unless it found nothing) itself.
           board[0] = 4;
-          const parts = gatherChunks(call, [out1, out2]);
+          const { parts, takenOver } = gatherChunks(call, [out1, out2]);
+          expect(takenOver).toBe(fourth.length > 0 ? 2 : 1);
           expect(parts).toHaveLength(chunks);
           const merge = (key: 'singles' | 'pairs') =>
             parts
@@ -137,7 +141,7 @@ describe('SearchPool: the child searches over worker threads', () => {
           const length = board[3]!;
           out1[at + length - 1] = -7;
           board[0] = chunks;
-          const again = gatherChunks(call, [out1, out2]);
+          const { parts: again } = gatherChunks(call, [out1, out2]);
           expect(again[0]!.length).toBe(length);
           if (length > 0) expect(again[0]![length - 1]).toBe(-7);
         }
