@@ -299,6 +299,11 @@ export interface RelativeScanPlan {
   genotypes: Uint16Array;
   /** Keys per row: the loci, rounded up to an even number (whole 32-bit words). */
   width: number;
+  /**
+   * Keys per row that hold a locus: `width`, or `width - 1` when the last is the padding of an
+   * odd number of loci (which indexes 1, and which the scan then does not read).
+   */
+  loci: number;
   /** Slots to search: [0, count). */
   count: number;
   /**
@@ -352,29 +357,33 @@ type RelativeKernel = (
   to: number,
 ) => number[];
 
-/** The compiled scans of this thread, by row width (one per frequency table in practice). */
-const relativeKernels = new Map<number, RelativeKernel>();
+/** The compiled scans of this thread, by row width and loci (one per frequency table in practice). */
+const relativeKernels = new Map<string, RelativeKernel>();
 
 /**
  * The relatives pre-scan for rows of `width` keys, its loop over the loci unrolled: one 32-bit
  * load for two loci's keys, one load of each one's quantised log index, the low keys' and the
  * high keys' summed apart (the additions of one reference overlap instead of waiting each for
- * the one before), no per-locus loop and no per-relationship offset. Generated once per width, as ajv compiles a
- * schema. The slots whose sum reaches `cut` are returned for the exact product.
+ * the one before), no per-locus loop and no per-relationship offset, and no load of the padding
+ * key of an odd row (a twenty-fourth of the loads on the FBI table's 23 loci). Generated once
+ * per width and loci, as ajv compiles a schema. The slots whose sum reaches `cut` are returned
+ * for the exact product.
  */
-const relativeKernel = (width: number): RelativeKernel =>
-  relativeKernels.get(width) ?? compileRelativeKernel(width);
+const relativeKernel = (width: number, loci: number): RelativeKernel =>
+  relativeKernels.get(`${width}/${loci}`) ?? compileRelativeKernel(width, loci);
 
 /** {@link relativeKernel}'s compilation, kept in relativeKernels. */
-function compileRelativeKernel(width: number): RelativeKernel {
+function compileRelativeKernel(width: number, loci: number): RelativeKernel {
   const words = width >>> 1;
   const loads: string[] = [];
   const sums: string[][] = [[], []];
   for (let h = 0; h < words; h++) {
     loads.push(`const w${h} = pairs[base + ${h}];`);
     sums[0]!.push(`logs[w${h} & 0xffff]`);
-    sums[1]!.push(`logs[w${h} >>> 16]`);
+    if (2 * h + 1 < loci) sums[1]!.push(`logs[w${h} >>> 16]`);
   }
+  // A row of one locus has no high key to sum.
+  if (sums[1]!.length === 0) sums[1]!.push('0');
   const body = `
     const found = [];
     for (let s = from, base = from * ${words}; s < to; s++, base += ${words}) {
@@ -383,7 +392,7 @@ function compileRelativeKernel(width: number): RelativeKernel {
     }
     return found;`;
   const kernel = new Function('pairs', 'logs', 'cut', 'from', 'to', body) as RelativeKernel;
-  relativeKernels.set(width, kernel);
+  relativeKernels.set(`${width}/${loci}`, kernel);
   return kernel;
 }
 
@@ -402,11 +411,11 @@ export function scanRelatives(plan: RelativeScanPlan, from: number, to: number):
   // NaN for a floor below 0, -Infinity for 0: the kernel's !(sum < cut) passes every slot on.
   const cut = Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK;
   const pairs = new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1);
-  const found = relativeKernel(width)(pairs, plan.logTable, cut, from, to);
+  const found = relativeKernel(width, plan.loci)(pairs, plan.logTable, cut, from, to);
   let kept = 0;
   for (const s of found) {
     let product = 1;
-    for (let k = s * width; k < (s + 1) * width; k++) product *= table[genotypes[k]!]!;
+    for (let k = s * width; k < s * width + plan.loci; k++) product *= table[genotypes[k]!]!;
     if (product >= least) found[kept++] = s;
   }
   found.length = kept;
