@@ -365,7 +365,8 @@ const relativeKernels = new Map<string, RelativeKernel>();
  * load for two loci's keys, one load of each one's quantised log index, the low keys' and the
  * high keys' summed apart (the additions of one reference overlap instead of waiting each for
  * the one before), no per-locus loop and no per-relationship offset, and no load of the padding
- * key of an odd row (a twenty-fourth of the loads on the FBI table's 23 loci). Generated once
+ * key of an odd row (a twenty-fourth of the loads on the FBI table's 23 loci; a row of one
+ * locus has no high key, and its second sum is 0). Generated once
  * per width and loci, as ajv compiles a schema. The slots whose sum reaches `cut` are returned
  * for the exact product.
  */
@@ -382,13 +383,11 @@ function compileRelativeKernel(width: number, loci: number): RelativeKernel {
     sums[0]!.push(`logs[w${h} & 0xffff]`);
     if (2 * h + 1 < loci) sums[1]!.push(`logs[w${h} >>> 16]`);
   }
-  // A row of one locus has no high key to sum.
-  if (sums[1]!.length === 0) sums[1]!.push('0');
   const body = `
     const found = [];
     for (let s = from, base = from * ${words}; s < to; s++, base += ${words}) {
       ${loads.join('')}
-      if (!((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ')}) < cut)) found.push(s);
+      if (!((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ') || 0}) < cut)) found.push(s);
     }
     return found;`;
   const kernel = new Function('pairs', 'logs', 'cut', 'from', 'to', body) as RelativeKernel;
