@@ -673,7 +673,10 @@ async function main(): Promise<void> {
       handlerMs = (sum / count) * 1000;
       // The hub's own share of the fan-out: append → written to the last client (its histogram).
       const hub = (name: string) =>
-        Number(new RegExp(`^${name}\\{stream="operators"\\} (\\S+)$`, 'm').exec(metrics)?.[1] ?? Number.NaN);
+        Number(
+          new RegExp(`^${name}\\{[^}]*stream="operators"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ??
+            Number.NaN,
+        );
       hubFanOutMs =
         (hub('homeward_sse_fanout_seconds_sum') / hub('homeward_sse_fanout_seconds_count')) * 1000;
       await stopChild(dashboard);
@@ -753,7 +756,7 @@ async function main(): Promise<void> {
     out('');
     out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
-      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | reads per client per s | server CPU µs per client write | load average |',
+      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | reads per client per s | server CPU µs per client read (a write, or several coalesced) | load average |',
     );
     out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
