@@ -60,7 +60,8 @@ export class OutboxPointers {
    * acted on): until the store has removed them, they count as gone.
    */
   private readonly removing = new Map<string, string>();
-  private readonly removals: GroupCommit<ActedPointer, undefined>;
+  /** A linger's pointers, one item: lingers that end while a removal is in flight go in the next. */
+  private readonly removals: GroupCommit<ActedPointer[], undefined>;
   private readonly removalsInFlight = new Set<Promise<void>>();
   /** Published pointers waiting out the linger, and its timer. */
   private lingering: ActedPointer[] = [];
@@ -71,11 +72,12 @@ export class OutboxPointers {
     this.collection = opts.db.collection<PendingPointer>(PENDING);
     this.removeLingerMs = opts.removeLingerMs ?? 200;
     this.writes = new GroupCommit((pointers) => this.writeAll(pointers));
-    this.removals = new GroupCommit(async (acted) => {
+    this.removals = new GroupCommit(async (lingers) => {
+      const acted = lingers.flat();
       await this.opts.beforeRemove?.(acted);
       if (acted.length === 1) await this.collection.deleteOne(acted[0]!);
       else await this.collection.deleteMany({ $or: acted });
-      return acted.map(() => undefined);
+      return lingers.map(() => undefined);
     });
   }
 
@@ -182,8 +184,8 @@ export class OutboxPointers {
     const acted = this.lingering;
     this.lingering = [];
     if (acted.length === 0) return;
-    const removal: Promise<void> = Promise.all(acted.map((a) => this.removals.run(a)))
-      .then(() => undefined)
+    const removal: Promise<void> = this.removals
+      .run(acted)
       .catch((err: unknown) =>
         this.opts.logger.warn(
           { err },
