@@ -301,7 +301,8 @@ export interface RelativeScanPlan {
   width: number;
   /**
    * Keys per row that hold a locus: `width`, or `width - 1` when the last is the padding of an
-   * odd number of loci (which indexes 1, and which the scan then does not read).
+   * odd number of loci (which indexes 1, and which the scan then does not read). `width` is
+   * this rounded up to even.
    */
   loci: number;
   /** Slots to search: [0, count). */
@@ -348,7 +349,7 @@ export function quantiseRelativeTable(table: Float64Array): Int32Array {
   return Int32Array.from(table, (v) => Math.ceil(Math.log2(v) * LOG_SCALE));
 }
 
-/** A relatives scan compiled for one row width (see {@link scanRelatives}). */
+/** A relatives scan compiled for one number of loci (see {@link scanRelatives}). */
 type RelativeKernel = (
   pairs: Uint32Array,
   logs: Int32Array,
@@ -357,25 +358,25 @@ type RelativeKernel = (
   to: number,
 ) => number[];
 
-/** The compiled scans of this thread, by row width and loci (one per frequency table in practice). */
-const relativeKernels = new Map<string, RelativeKernel>();
+/** The compiled scans of this thread, by loci (one per frequency table in practice). */
+const relativeKernels = new Map<number, RelativeKernel>();
 
 /**
- * The relatives pre-scan for rows of `width` keys, its loop over the loci unrolled: one 32-bit
- * load for two loci's keys, one load of each one's quantised log index, the low keys' and the
- * high keys' summed apart (the additions of one reference overlap instead of waiting each for
- * the one before), no per-locus loop and no per-relationship offset, and no load of the padding
- * key of an odd row (a twenty-fourth of the loads on the FBI table's 23 loci; a row of one
- * locus has no high key, and its second sum is 0). Generated once
- * per width and loci, as ajv compiles a schema. The slots whose sum reaches `cut` are returned
- * for the exact product.
+ * The relatives pre-scan for rows of `loci` loci (`loci` rounded up to even keys, as
+ * {@link RelativeScanPlan.width}), its loop over the loci unrolled: one 32-bit load for two
+ * loci's keys, one load of each one's quantised log index, the low keys' and the high keys'
+ * summed apart (the additions of one reference overlap instead of waiting each for the one
+ * before), no per-locus loop and no per-relationship offset, and no load of the padding key of an
+ * odd row (a twenty-fourth of the loads on the FBI table's 23 loci; a row of one locus has no
+ * high key, and its second sum is 0). Generated once per number of loci, as ajv compiles a
+ * schema. The slots whose sum reaches `cut` are returned for the exact product.
  */
-const relativeKernel = (width: number, loci: number): RelativeKernel =>
-  relativeKernels.get(`${width}/${loci}`) ?? compileRelativeKernel(width, loci);
+const relativeKernel = (loci: number): RelativeKernel =>
+  relativeKernels.get(loci) ?? compileRelativeKernel(loci);
 
 /** {@link relativeKernel}'s compilation, kept in relativeKernels. */
-function compileRelativeKernel(width: number, loci: number): RelativeKernel {
-  const words = width >>> 1;
+function compileRelativeKernel(loci: number): RelativeKernel {
+  const words = (loci + 1) >>> 1;
   const loads: string[] = [];
   const sums: string[][] = [[], []];
   for (let h = 0; h < words; h++) {
@@ -391,7 +392,7 @@ function compileRelativeKernel(width: number, loci: number): RelativeKernel {
     }
     return found;`;
   const kernel = new Function('pairs', 'logs', 'cut', 'from', 'to', body) as RelativeKernel;
-  relativeKernels.set(`${width}/${loci}`, kernel);
+  relativeKernels.set(loci, kernel);
   return kernel;
 }
 
@@ -410,7 +411,7 @@ export function scanRelatives(plan: RelativeScanPlan, from: number, to: number):
   // NaN for a floor below 0, -Infinity for 0: the kernel's !(sum < cut) passes every slot on.
   const cut = Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK;
   const pairs = new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1);
-  const found = relativeKernel(width, plan.loci)(pairs, plan.logTable, cut, from, to);
+  const found = relativeKernel(plan.loci)(pairs, plan.logTable, cut, from, to);
   let kept = 0;
   for (const s of found) {
     let product = 1;
