@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { type CloudEvent, encodeHttpStructured } from '@homeward/events';
 import type { Clock, Logger } from '@homeward/service-kit';
 import type { FanoutMetrics } from './delivery/fanout-metrics.ts';
-import type { OutcomeBatcher } from './delivery/outcome-batcher.ts';
+import type { Outcome, OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import type { DeliveryResult, WebhookSender } from './delivery/webhook-sender.ts';
 import type { DeliveryKind } from './domain/claims.ts';
 import { webhookId } from './domain/unit-alert.ts';
@@ -37,7 +37,7 @@ export interface FanoutServiceDeps {
   /** This instance's id, written into its claims. */
   owner: string;
   leaseMs: number;
-  /** Delivery outcomes and fan-out times for operations; none in unit tests. */
+  /** Fan-out times for operations (the batcher counts each outcome); none in unit tests. */
   metrics?: FanoutMetrics;
 }
 
@@ -109,12 +109,21 @@ export class FanoutService {
     const contentType = encoded.headers['content-type']!;
     // Encoded once: every request and signature reads these bytes (no per-delivery copy).
     const body = Buffer.from(encoded.body, 'utf8');
-    const settling: Promise<void>[] = [];
     let claimedCount = 0;
-
-    const settle = (unitId: string, r: DeliveryResult): Promise<void> => {
-      metrics?.delivery(kind, r.ok, r.reason, r.latencyMs / 1000);
-      return batcher.add({
+    // Claimed units not settled yet, and the first error on their way (an append or a delivery
+    // that threw): counted, not a promise chain per unit, so 10,000 units cost 10,000 callbacks.
+    let unsettled = 0;
+    let claimsDone = false;
+    let failure: unknown;
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => {
+      finish = resolve;
+    });
+    const settledOne = (): void => {
+      if (--unsettled === 0 && claimsDone) finish();
+    };
+    const settle = (unitId: string, r: DeliveryResult): void => {
+      const outcome: Outcome = {
         alertId,
         unitId,
         kind,
@@ -123,9 +132,10 @@ export class FanoutService {
         attempts: r.attempts,
         latencyMs: r.latencyMs,
         at: clock.now(),
-        ...(r.reason ? { reason: r.reason } : {}),
-        ...(traceparent ? { traceparent } : {}),
-      });
+      };
+      if (r.reason) outcome.reason = r.reason;
+      if (traceparent) outcome.traceparent = traceparent;
+      batcher.push(outcome, settledOne);
     };
 
     const claimAndSend = async (ids: string[]): Promise<string[]> => {
@@ -140,18 +150,41 @@ export class FanoutService {
       const { claimed, waiting, targets } = answer;
       if (claimed.length === 0) return waiting;
       claimedCount += claimed.length;
+      unsettled += claimed.length;
       // The live channels are appended to while the webhooks go (a webhook needs nothing from
       // them), and a unit is settled only once both are done: an append that fails leaves its
       // claims pending, so the event comes again and they are taken over, as before.
-      const appended = feed.append(claimed, event.type, encoded.body);
-      appended.catch(() => {}); // observed through `settling` below
+      let appended: 'pending' | 'done' | 'failed' = 'pending';
+      let appendError: unknown;
+      const early: Array<[string, DeliveryResult]> = [];
+      const fail = (err: unknown): void => {
+        failure ??= err;
+        settledOne();
+      };
+      feed.append(claimed, event.type, encoded.body).then(
+        () => {
+          appended = 'done';
+          for (const [unitId, r] of early) settle(unitId, r);
+          early.length = 0;
+        },
+        (err: unknown) => {
+          appended = 'failed';
+          appendError = err;
+          for (let i = 0; i < early.length; i++) fail(err);
+          early.length = 0;
+        },
+      );
       for (let i = 0; i < claimed.length; i++) {
         const unitId = claimed[i]!;
         const target = parseTarget(targets[i]!);
         const delivered = target
           ? sender.deliver(unitId, target, webhookId(event.id, unitId), body, contentType, alertId)
           : Promise.resolve(UNIT_REMOVED);
-        settling.push(delivered.then((r) => appended.then(() => settle(unitId, r))));
+        delivered.then((r) => {
+          if (appended === 'done') settle(unitId, r);
+          else if (appended === 'pending') early.push([unitId, r]);
+          else fail(appendError);
+        }, fail);
       }
       return waiting;
     };
@@ -170,7 +203,9 @@ export class FanoutService {
       await sleep(WAIT_POLL_MS);
       waiting = await claimAndSend(waiting);
     }
-    await Promise.all(settling);
+    claimsDone = true;
+    if (unsettled > 0) await finished;
+    if (failure !== undefined) throw failure;
     if (claimedCount > 0) metrics?.fanout(kind, claimedCount, (performance.now() - started) / 1000);
     return { claimed: claimedCount };
   }

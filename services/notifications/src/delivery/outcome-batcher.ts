@@ -6,6 +6,7 @@ import type { DeliveryKind } from '../domain/claims.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
 import type { ClaimLedger } from '../store/claim-ledger.ts';
 import { type DeliveryDoc, type DeliveryStore, pairId } from '../store/delivery-store.ts';
+import type { FanoutMetrics } from './fanout-metrics.ts';
 
 /** One settled delivery, waiting to be reported and recorded. */
 export interface Outcome {
@@ -55,6 +56,11 @@ export class OutcomeBatcher {
        */
       isBusy?: () => boolean;
       maxDeferMs?: number;
+      /**
+       * Each outcome counted once it is settled (here, off the deliveries' path: the metrics'
+       * label lookups and histogram buckets cost nothing while webhooks queue).
+       */
+      metrics?: FanoutMetrics;
     },
   ) {}
 
@@ -62,12 +68,18 @@ export class OutcomeBatcher {
 
   /** Adds an outcome; resolves once it is published, recorded and settled. */
   add(outcome: Outcome): Promise<void> {
-    return new Promise<void>((done) => {
-      if (this.batch.length === 0) this.oldest = performance.now();
-      this.batch.push({ outcome, done });
-      if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
-      else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
-    });
+    return new Promise<void>((done) => this.push(outcome, done));
+  }
+
+  /**
+   * Adds an outcome and calls `done` once it is published, recorded and settled: what a fan-out
+   * of thousands uses, a callback per outcome rather than a promise.
+   */
+  push(outcome: Outcome, done: () => void): void {
+    if (this.batch.length === 0) this.oldest = performance.now();
+    this.batch.push({ outcome, done });
+    if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
+    else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
   }
 
   private deferring(): boolean {
@@ -102,7 +114,12 @@ export class OutcomeBatcher {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.write(taken.map((w) => w.outcome));
-        for (const w of taken) w.done();
+        const metrics = this.deps.metrics;
+        for (const w of taken) {
+          const o = w.outcome;
+          metrics?.delivery(o.kind, o.ok, o.reason, o.latencyMs / 1000);
+          w.done();
+        }
         return;
       } catch (err) {
         this.deps.logger.warn(
