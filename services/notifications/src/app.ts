@@ -131,6 +131,7 @@ export async function buildApp(
     owner,
     leaseMs: config.CLAIM_LEASE_MS,
     metrics,
+    window: 2 * config.WEBHOOK_CONCURRENCY,
   });
   const handlerDeps = { store, index, fanout };
 

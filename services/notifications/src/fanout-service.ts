@@ -9,7 +9,7 @@ import { webhookId } from './domain/unit-alert.ts';
 import type { ClaimLedger } from './store/claim-ledger.ts';
 import type { DeliveryStore } from './store/delivery-store.ts';
 import type { UnitFeed } from './store/unit-feed.ts';
-import { parseTarget, type UnitIndex } from './store/unit-index.ts';
+import { parseTarget, type UnitIndex, type UnitTarget } from './store/unit-index.ts';
 
 /**
  * Units claimed per script call. The first chunk is small and claimed alone, so the first
@@ -39,6 +39,30 @@ export interface FanoutServiceDeps {
   leaseMs: number;
   /** Fan-out times for operations (the batcher counts each outcome); none in unit tests. */
   metrics?: FanoutMetrics;
+  /**
+   * Deliveries of one fan-out handed to the sender at once (default 512; the app gives twice the
+   * sender's concurrency, so its slots never wait for this side). The rest wait here as plain
+   * entries, not as thousands of pending deliveries with their promises (measured: 5-20% less
+   * CPU per webhook than handing all 10,000 over at once, most of it the collector's).
+   */
+  window?: number;
+}
+
+/** A claimed unit waiting for its turn in the fan-out's window, with its claim chunk. */
+interface Job {
+  unitId: string;
+  target: UnitTarget | undefined;
+  chunk: Chunk;
+}
+
+/**
+ * One claim chunk's live-channel append: its units are settled only once it is done; results
+ * that come before wait in `early`.
+ */
+interface Chunk {
+  appended: 'pending' | 'done' | 'failed';
+  error?: unknown;
+  early: Array<[string, DeliveryResult]>;
 }
 
 /**
@@ -50,15 +74,18 @@ export interface FanoutServiceDeps {
  */
 export class FanoutService {
   private claimsInFlight = 0;
+  /** Claimed units waiting in a fan-out's window, over every fan-out under way. */
+  private waitingInWindow = 0;
 
   constructor(private readonly deps: FanoutServiceDeps) {}
 
   /**
-   * Whether claims are on their way (their webhooks about to be queued): with the sender's own
-   * queue, what tells the outcome batcher a fan-out is under way, so settling waits for it.
+   * Whether claims are on their way or claimed units wait in a window (their webhooks about to be
+   * queued): with the sender's own queue, what tells the outcome batcher a fan-out is under way,
+   * so settling waits for it.
    */
   get claiming(): boolean {
-    return this.claimsInFlight > 0;
+    return this.claimsInFlight > 0 || this.waitingInWindow > 0;
   }
 
   /**
@@ -138,6 +165,45 @@ export class FanoutService {
       batcher.push(outcome, settledOne);
     };
 
+    const fail = (err: unknown): void => {
+      failure ??= err;
+      settledOne();
+    };
+    const onResult = (chunk: Chunk, unitId: string, r: DeliveryResult): void => {
+      if (chunk.appended === 'done') settle(unitId, r);
+      else if (chunk.appended === 'pending') chunk.early.push([unitId, r]);
+      else fail(chunk.error);
+    };
+    // The window: claimed units wait in `jobs` and at most `window` are with the sender.
+    const window = this.deps.window ?? 512;
+    const jobs: Array<Job | undefined> = [];
+    let nextJob = 0;
+    let sending = 0;
+    const pump = (): void => {
+      while (sending < window && nextJob < jobs.length) {
+        const job = jobs[nextJob]!;
+        jobs[nextJob++] = undefined;
+        this.waitingInWindow--;
+        sending++;
+        const { unitId, target, chunk } = job;
+        const delivered = target
+          ? sender.deliver(unitId, target, webhookId(event.id, unitId), body, contentType, alertId)
+          : Promise.resolve(UNIT_REMOVED);
+        delivered.then(
+          (r) => {
+            sending--;
+            onResult(chunk, unitId, r);
+            pump();
+          },
+          (err: unknown) => {
+            sending--;
+            fail(err);
+            pump();
+          },
+        );
+      }
+    };
+
     const claimAndSend = async (ids: string[]): Promise<string[]> => {
       // One round trip: the claims and each claimed unit's target.
       this.claimsInFlight++;
@@ -154,38 +220,24 @@ export class FanoutService {
       // The live channels are appended to while the webhooks go (a webhook needs nothing from
       // them), and a unit is settled only once both are done: an append that fails leaves its
       // claims pending, so the event comes again and they are taken over, as before.
-      let appended: 'pending' | 'done' | 'failed' = 'pending';
-      let appendError: unknown;
-      const early: Array<[string, DeliveryResult]> = [];
-      const fail = (err: unknown): void => {
-        failure ??= err;
-        settledOne();
-      };
+      const chunk: Chunk = { appended: 'pending', early: [] };
       feed.append(claimed, event.type, encoded.body).then(
         () => {
-          appended = 'done';
-          for (const [unitId, r] of early) settle(unitId, r);
-          early.length = 0;
+          chunk.appended = 'done';
+          for (const [unitId, r] of chunk.early) settle(unitId, r);
+          chunk.early = [];
         },
         (err: unknown) => {
-          appended = 'failed';
-          appendError = err;
-          for (let i = 0; i < early.length; i++) fail(err);
-          early.length = 0;
+          chunk.appended = 'failed';
+          chunk.error = err;
+          for (let i = 0; i < chunk.early.length; i++) fail(err);
+          chunk.early = [];
         },
       );
-      for (let i = 0; i < claimed.length; i++) {
-        const unitId = claimed[i]!;
-        const target = parseTarget(targets[i]!);
-        const delivered = target
-          ? sender.deliver(unitId, target, webhookId(event.id, unitId), body, contentType, alertId)
-          : Promise.resolve(UNIT_REMOVED);
-        delivered.then((r) => {
-          if (appended === 'done') settle(unitId, r);
-          else if (appended === 'pending') early.push([unitId, r]);
-          else fail(appendError);
-        }, fail);
-      }
+      for (let i = 0; i < claimed.length; i++)
+        jobs.push({ unitId: claimed[i]!, target: parseTarget(targets[i]!), chunk });
+      this.waitingInWindow += claimed.length;
+      pump();
       return waiting;
     };
 
