@@ -2,23 +2,16 @@ import { createEvent } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
 import { type CaseDoc, RECENT_LEADS } from '../../src/domain/case.ts';
 import {
-  addLead,
   alertOf,
-  assignTeam,
   cancelCaseAlert,
-  casesOfMatch,
-  close,
   escalateCaseAlert,
   issueCaseAlert,
-  issuesAtOnce,
-  linkedCaseOf,
-  locate,
-  markIdentified,
   moveAlertCentre,
-  newLead,
-  openedCase,
-  rescue,
-} from '../../src/domain/case-plan.ts';
+} from '../../src/domain/case-alerts.ts';
+import { casesOfMatch, linkedCaseOf, markIdentified } from '../../src/domain/case-identification.ts';
+import { addLead, newLead } from '../../src/domain/case-leads.ts';
+import { assignTeam, close, issuesAtOnce, openedCase } from '../../src/domain/case-plan.ts';
+import { locate, rescue } from '../../src/domain/case-recovery.ts';
 import { parseEscalationPolicy } from '../../src/domain/escalation-policy.ts';
 import {
   at,
