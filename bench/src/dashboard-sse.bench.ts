@@ -172,6 +172,8 @@ interface ClientSample {
   receipts: number[];
   /** Publish → the history's XADD (the stream id's time), ms (the dashboard only). */
   toHistory: number[];
+  /** The history's XADD → receipt, ms (the dashboard only): the fan-out half. */
+  fromHistory: number[];
   cpuSeconds: number;
   /** Chunks read off the sockets (roughly the server's writes, once per client each) over the load. */
   chunks: number;
@@ -200,6 +202,7 @@ async function clientsProcess(
   const latencies: number[] = [];
   const receipts: number[] = [];
   const toHistory: number[] = [];
+  const fromHistory: number[] = [];
   const reqs: Array<ReturnType<typeof request>> = [];
   await Promise.all(
     Array.from(
@@ -232,7 +235,10 @@ async function clientsProcess(
                       // A Redis stream id starts with the time of its XADD: the split between
                       // projection (publish → history) and fan-out (history → client).
                       const ms = Number(text.slice(at + 4, text.indexOf('-', at)));
-                      if (ms > 1e12) toHistory.push(ms - published);
+                      if (ms > 1e12) {
+                        toHistory.push(ms - published);
+                        fromHistory.push(now - ms);
+                      }
                     }
                   }
                 }
@@ -277,6 +283,7 @@ async function clientsProcess(
     latencies,
     receipts,
     toHistory,
+    fromHistory,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
     chunks,
     loopP99: loopDelay.percentile(99) / 1e6,
@@ -443,6 +450,9 @@ interface Result {
   max: number;
   historyP50: number | null;
   historyP99: number | null;
+  /** History (XADD) → receipt. */
+  fanoutP50: number | null;
+  fanoutP99: number | null;
   /** Broker acknowledgement → receipt. */
   fromAckP50: number;
   fromAckP99: number;
@@ -520,6 +530,7 @@ async function measure(
   );
   const lat = Float64Array.from(samples.flatMap((s) => s.latencies)).sort();
   const hist = Float64Array.from(samples.flatMap((s) => s.toHistory)).sort();
+  const fan = Float64Array.from(samples.flatMap((s) => s.fromHistory)).sort();
   // Broker → client: from the broker's acknowledgement of the send to the receipt, which leaves
   // out the time a loaded broker keeps a send queued (the same for every server measured).
   const fromAck: number[] = [];
@@ -541,6 +552,8 @@ async function measure(
     max: lat[lat.length - 1] ?? Number.NaN,
     historyP50: hist.length ? percentile(hist, 50) : null,
     historyP99: hist.length ? percentile(hist, 99) : null,
+    fanoutP50: fan.length ? percentile(fan, 50) : null,
+    fanoutP99: fan.length ? percentile(fan, 99) : null,
     fromAckP50: percentile(ackLat, 50),
     fromAckP99: percentile(ackLat, 99),
     serverCpu,
@@ -606,6 +619,7 @@ async function main(): Promise<void> {
   const only = (process.env.BENCH_SSE_SERVERS ?? 'dashboard,bare-tick,bare-each').split(',');
   const results: Result[] = [];
   let handlerMs = Number.NaN;
+  let hubFanOutMs = Number.NaN;
   try {
     out(
       `dashboard SSE benchmark: ${clients} clients in ${clientProcs} client process(es), ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
@@ -657,6 +671,14 @@ async function main(): Promise<void> {
       const sum = of('homeward_event_handler_seconds_sum');
       const count = of('homeward_event_handler_seconds_count');
       handlerMs = (sum / count) * 1000;
+      // The hub's own share of the fan-out: append → written to the last client (its histogram).
+      const hub = (name: string) =>
+        Number(
+          new RegExp(`^${name}\\{[^}]*stream="operators"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ??
+            Number.NaN,
+        );
+      hubFanOutMs =
+        (hub('homeward_sse_fanout_seconds_sum') / hub('homeward_sse_fanout_seconds_count')) * 1000;
       await stopChild(dashboard);
     }
     for (const mode of ['tick', 'each'] as const) {
@@ -734,18 +756,18 @@ async function main(): Promise<void> {
     out('');
     out(`latency: publish (handed to the producer) → receipt, timed on every ${PROBE_EVERY}th client`);
     out(
-      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | reads per client per s | load average |',
+      '| server | delivered | clients complete | samples | p50 ms | p99 ms | max ms | broker ack → client p50/p99 ms | send → broker ack p50/p99 ms | server CPU | clients CPU | clients loop delay p99 ms | reads per client per s | server CPU µs per client read (a write, or several coalesced) | load average |',
     );
-    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
+    out('| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |');
     const pct = (x: number) => `${(x * 100).toFixed(0)}%`;
     for (const r of results)
       out(
-        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.readsPerClientSecond.toFixed(0)} | ${r.load} |`,
+        `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.readsPerClientSecond.toFixed(0)} | ${((r.serverCpu * 1e6) / (r.readsPerClientSecond * clients)).toFixed(1)} | ${r.load} |`,
       );
     const dash = results.find((r) => r.label.startsWith('dashboard'));
     if (dash?.historyP50 != null)
       out(
-        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms (the projection handler itself: mean ${handlerMs.toFixed(1)} ms per event); the rest is fan-out to the clients`,
+        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms (the projection handler itself: mean ${handlerMs.toFixed(1)} ms per event); history → client p50 ${dash.fanoutP50?.toFixed(0)} ms, p99 ${dash.fanoutP99?.toFixed(0)} ms (the fan-out; in the hub, append → last client written: mean ${hubFanOutMs.toFixed(1)} ms)`,
       );
     out('');
     for (const base of results.filter((r) => r !== dash))

@@ -24,6 +24,7 @@ export * from './runtime.ts';
 export * from './scope.ts';
 export * from './service-metrics.ts';
 export * from './service-parts.ts';
+export * from './sse-frames.ts';
 export * from './sse-hub.ts';
 export * from './store-metrics.ts';
 export * from './tracing.ts';

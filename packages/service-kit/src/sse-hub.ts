@@ -2,27 +2,8 @@ import type { ServerResponse } from 'node:http';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Worker } from './runtime.ts';
-
-/** A Redis stream entry id (`<ms>-<seq>`), which is also the SSE event id. */
-export const STREAM_ID_PATTERN = /^\d{1,15}-\d{1,15}$/;
-
-/** Whether `id` looks like a Redis stream entry id (what a client may resume after). */
-export function isStreamId(id: string): boolean {
-  return STREAM_ID_PATTERN.test(id);
-}
-
-/** Orders two stream ids as Redis does: by milliseconds, then by sequence. */
-export function compareStreamIds(a: string, b: string): number {
-  const [am = '0', as = '0'] = a.split('-');
-  const [bm = '0', bs = '0'] = b.split('-');
-  const ms = Number(am) - Number(bm);
-  return ms !== 0 ? Math.sign(ms) : Math.sign(Number(as) - Number(bs));
-}
-
-/** One server-sent event as text: `id`, optional `event` name, and one line of `data`. */
-export function sseFrame(e: { id: string; event?: string; data: string }): string {
-  return e.event ? `id: ${e.id}\nevent: ${e.event}\ndata: ${e.data}\n\n` : `id: ${e.id}\ndata: ${e.data}\n\n`;
-}
+import { compareStreamIds, SseChunk, sseNotice, writeChunk } from './sse-frames.ts';
+import { type StreamBatch, StreamReader } from './sse-stream-reader.ts';
 
 /** How a client resumes: after an id it saw, or with the last N matching entries. */
 export type SseResume = { after: string } | { backlog: number } | undefined;
@@ -95,14 +76,10 @@ interface Feed<E> {
   clients: Set<Client<E>>;
 }
 
-type XReadReply = Array<[key: string, entries: Array<[id: string, fields: string[]]>]> | null;
-
-const notice = (reason: string, detail: Record<string, unknown> = {}) =>
-  `event: notice\ndata: ${JSON.stringify({ reason, ...detail })}\n\n`;
+const HEARTBEAT = new SseChunk(': heartbeat\n\n');
 const READ_COUNT = 1000;
 /** Clients written to between two turns of the event loop. */
 const DISPATCH_SLICE = 100;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Fans Redis streams out to this instance's server-sent-event clients through one shared
@@ -116,21 +93,43 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export class SseHub<E extends { id: string }> implements Worker {
   private readonly feeds = new Map<string, Feed<E>>();
-  private reader: Redis | undefined;
-  private stopping = false;
-  private loop: Promise<void> | undefined;
+  private readonly reader: StreamReader<Feed<E>>;
   private heartbeat: NodeJS.Timeout | undefined;
-  /** Resolves the read loop's wait while no stream has a client. */
-  private wakeUp: (() => void) | undefined;
-  /** The reader's client id while its `XREAD BLOCK` is in flight (for `CLIENT UNBLOCK`). */
-  private blockedId: number | undefined;
-  /** A feed was added since the read in flight began: that read must be interrupted. */
-  private feedsChanged = false;
   private clientTotal = 0;
+  private readonly fanOutListeners: Array<(seconds: number) => void> = [];
   /** Clients dropped as too slow, since start (for health pages and tests). */
   dropped = 0;
 
-  constructor(private readonly opts: SseHubOptions<E>) {}
+  constructor(private readonly opts: SseHubOptions<E>) {
+    this.reader = new StreamReader({
+      redis: opts.redis,
+      ...(opts.readerName ? { readerName: opts.readerName } : {}),
+      streams: () => this.feeds.values(),
+      deliver: (batches, read) => this.deliver(batches, read),
+      // Pacing only while someone listens: a batch for no client is not worth waiting after.
+      minIntervalMs: () => (this.clientTotal > 0 ? (opts.flushIntervalMs ?? 0) : 0),
+      count: READ_COUNT,
+      ...(opts.blockMs !== undefined ? { blockMs: opts.blockMs } : {}),
+      logger: opts.logger,
+    });
+  }
+
+  /**
+   * Calls `listener` with each live entry's fan-out time, in seconds: from its append to the
+   * stream (the time in its id, Redis's clock) to its write to the last client of this instance.
+   */
+  onFanOut(listener: (seconds: number) => void): void {
+    this.fanOutListeners.push(listener);
+  }
+
+  private observeFanOut(entries: E[]): void {
+    if (this.fanOutListeners.length === 0) return;
+    const now = Date.now();
+    for (const e of entries) {
+      const seconds = Math.max(0, now - Number(e.id.slice(0, e.id.indexOf('-')))) / 1000;
+      for (const listener of this.fanOutListeners) listener(seconds);
+    }
+  }
 
   /** Clients connected to this instance. */
   get clientCount(): number {
@@ -138,31 +137,20 @@ export class SseHub<E extends { id: string }> implements Worker {
   }
 
   async start(): Promise<void> {
-    this.stopping = false;
-    this.reader = this.opts.redis.duplicate(
-      this.opts.readerName ? { connectionName: this.opts.readerName } : undefined,
-    );
-    this.reader.on('error', (err: unknown) =>
-      this.opts.logger.warn({ err }, 'stream reader connection error'),
-    );
-    this.loop = this.readLoop(this.reader);
+    this.reader.start();
     this.heartbeat = setInterval(() => this.beat(), this.opts.heartbeatMs);
   }
 
   async stop(): Promise<void> {
-    this.stopping = true;
     clearInterval(this.heartbeat);
     this.closeAll();
-    // Disconnecting aborts the pending XREAD BLOCK at once.
-    this.reader?.disconnect();
-    this.wakeUp?.();
-    await this.loop?.catch(() => {});
+    await this.reader.stop();
   }
 
   /** Ends every stream (before the HTTP server closes: SSE responses never end on their own). */
   closeAll(): void {
     for (const feed of this.feeds.values())
-      for (const c of feed.clients) this.close(c, notice('shutting-down'));
+      for (const c of feed.clients) this.close(c, sseNotice('shutting-down'));
   }
 
   /** Starts streaming to a response whose headers the caller has not yet sent. */
@@ -194,7 +182,7 @@ export class SseHub<E extends { id: string }> implements Worker {
       if (sub.resume) lastSent = await this.sendBacklog(client, sub.resume);
     } catch (err) {
       this.opts.logger.warn({ err, key: sub.key }, 'stream backlog failed');
-      this.close(client, notice('backlog-failed'));
+      this.close(client, sseNotice('backlog-failed'));
       return;
     }
     const waiting = client.pending ?? [];
@@ -212,7 +200,7 @@ export class SseHub<E extends { id: string }> implements Worker {
     if ('after' in resume) {
       const [oldest] = await redis.xrange(key, '-', '+', 'COUNT', 1);
       if (oldest && resume.after !== '0-0' && compareStreamIds(oldest[0], resume.after) > 0)
-        this.write(client, notice('history-truncated', { oldestId: oldest[0] }));
+        this.write(client, new SseChunk(sseNotice('history-truncated', { oldestId: oldest[0] })));
       let cursor = resume.after;
       for (;;) {
         const page = await redis.xrange(key, `(${cursor}`, '+', 'COUNT', READ_COUNT);
@@ -242,7 +230,7 @@ export class SseHub<E extends { id: string }> implements Worker {
     feed.ready = this.opts.redis.xrevrange(key, '+', '-', 'COUNT', 1).then(
       ([newest]) => {
         feed.cursor = newest?.[0] ?? '0-0';
-        this.wake();
+        this.reader.wake();
       },
       (err: unknown) => {
         // The next client of this key tries again.
@@ -262,70 +250,19 @@ export class SseHub<E extends { id: string }> implements Worker {
     if (feed.clients.size === 0 && this.feeds.get(feed.key) === feed) this.feeds.delete(feed.key);
   }
 
-  /** Makes the reader include a feed just added: ends its wait, or interrupts its XREAD. */
-  private wake(): void {
-    this.feedsChanged = true;
-    this.wakeUp?.();
-    this.wakeUp = undefined;
-    this.unblock();
-  }
-
-  private unblock(): void {
-    if (this.blockedId === undefined) return;
-    // An UNBLOCK that lands between two reads costs one extra, empty turn; nothing else.
-    this.opts.redis
-      .call('CLIENT', 'UNBLOCK', String(this.blockedId))
-      .catch((err: unknown) => this.opts.logger.warn({ err }, 'stream reader unblock failed'));
-  }
-
-  private async readLoop(reader: Redis): Promise<void> {
-    while (!this.stopping) {
-      this.feedsChanged = false;
-      const feeds = [...this.feeds.values()].filter((f) => f.cursor !== undefined);
-      if (feeds.length === 0) {
-        await new Promise<void>((resolve) => {
-          this.wakeUp = resolve;
-        });
-        continue;
-      }
-      try {
-        // Sent back to back on one connection: the id comes back while the XREAD blocks.
-        const clientId = reader.client('ID');
-        const reading = reader.xread(
-          'COUNT',
-          READ_COUNT,
-          'BLOCK',
-          this.opts.blockMs ?? 5_000,
-          'STREAMS',
-          ...feeds.map((f) => f.key),
-          ...feeds.map((f) => f.cursor!),
-        ) as Promise<XReadReply>;
-        // Handled below, once the client id is in; this keeps an early failure from going unhandled.
-        reading.catch(() => {});
-        this.blockedId = await clientId;
-        if (this.feedsChanged) this.unblock();
-        const reply = await reading.finally(() => {
-          this.blockedId = undefined;
-        });
-        if (!reply || reply.length === 0) continue;
-        const started = performance.now();
-        for (const [key, raw] of reply) {
-          const feed = feeds.find((f) => f.key === key);
-          // A feed dropped (its last client left) or made anew meanwhile keeps its own cursor.
-          if (!feed || this.feeds.get(key) !== feed || raw.length === 0) continue;
-          const entries = raw
-            .filter(([id]) => compareStreamIds(id, feed.cursor!) > 0)
-            .map(([id, fields]) => this.opts.parse(id, fields));
-          feed.cursor = raw[raw.length - 1]![0];
-          if (entries.length > 0) await this.dispatch(feed, entries);
-        }
-        const rest = (this.opts.flushIntervalMs ?? 0) - (performance.now() - started);
-        if (rest > 1 && this.clientTotal > 0) await sleep(rest);
-      } catch (err) {
-        if (this.stopping) return;
-        this.opts.logger.warn({ err }, 'stream read failed; retrying');
-        await sleep(500);
-      }
+  /** One read's entries, each feed's (past its cursor) to its clients. */
+  private async deliver(batches: StreamBatch[], read: Feed<E>[]): Promise<void> {
+    for (const [key, raw] of batches) {
+      const feed = read.find((f) => f.key === key);
+      // A feed dropped (its last client left) or made anew meanwhile keeps its own cursor.
+      if (!feed || this.feeds.get(key) !== feed || raw.length === 0) continue;
+      const entries = raw
+        .filter(([id]) => compareStreamIds(id, feed.cursor!) > 0)
+        .map(([id, fields]) => this.opts.parse(id, fields));
+      feed.cursor = raw[raw.length - 1]![0];
+      if (entries.length === 0) continue;
+      await this.dispatch(feed, entries);
+      this.observeFanOut(entries);
     }
   }
 
@@ -338,8 +275,8 @@ export class SseHub<E extends { id: string }> implements Worker {
     // Clients without filters share one frame, encoded once, and so do the clients of one
     // `shareKey`: one write each per batch, not per entry, and no filtering and UTF-8 encoding of
     // the same text per client. (null: the filter passed nothing of this batch.)
-    let open: Buffer | undefined;
-    const shared = new Map<string, Buffer | null>();
+    let open: SseChunk | undefined;
+    const shared = new Map<string, SseChunk | null>();
     const clients = [...feed.clients];
     for (let i = 0; i < clients.length; i++) {
       if (i > 0 && i % DISPATCH_SLICE === 0) await new Promise((r) => setImmediate(r));
@@ -349,13 +286,13 @@ export class SseHub<E extends { id: string }> implements Worker {
         continue;
       }
       if (!c.filter) {
-        open ??= Buffer.from(entries.map(this.opts.frame).join(''));
+        open ??= new SseChunk(entries.map(this.opts.frame).join(''));
         this.write(c, open);
       } else if (c.shareKey !== undefined) {
         let frames = shared.get(c.shareKey);
         if (frames === undefined) {
           const text = this.framesFor(c, entries);
-          frames = text ? Buffer.from(text) : null;
+          frames = text ? new SseChunk(text) : null;
           shared.set(c.shareKey, frames);
         }
         if (frames) this.write(c, frames);
@@ -372,10 +309,10 @@ export class SseHub<E extends { id: string }> implements Worker {
 
   private writeEntries(c: Client<E>, entries: E[]): void {
     const out = this.framesFor(c, entries);
-    if (out) this.write(c, out);
+    if (out) this.write(c, new SseChunk(out));
   }
 
-  private write(c: Client<E>, text: string | Buffer): void {
+  private write(c: Client<E>, chunk: SseChunk): void {
     if (!c.open) return;
     if (c.res.writableLength > this.opts.maxBufferBytes) {
       this.dropped++;
@@ -383,15 +320,15 @@ export class SseHub<E extends { id: string }> implements Worker {
         { buffered: c.res.writableLength, key: c.feed.key },
         'slow stream client dropped',
       );
-      this.close(c, notice('slow-consumer', { bufferedBytes: c.res.writableLength }));
+      this.close(c, sseNotice('slow-consumer', { bufferedBytes: c.res.writableLength }));
       return;
     }
-    c.res.write(text);
+    writeChunk(c.res, chunk);
   }
 
   private beat(): void {
     for (const feed of this.feeds.values())
-      for (const c of feed.clients) if (!c.pending) this.write(c, ': heartbeat\n\n');
+      for (const c of feed.clients) if (!c.pending) this.write(c, HEARTBEAT);
   }
 
   private close(c: Client<E>, last: string): void {

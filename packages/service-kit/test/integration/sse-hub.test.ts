@@ -47,16 +47,32 @@ async function serve(options: Partial<SseHubOptions<Entry>> = {}) {
     ...options,
   });
   await hub.start();
-  /** Writes to each response (not counting the headers' and the `connected` comment's). */
+  /**
+   * Writes to each response: its own `write`s and the hub's writes of framed chunks straight to
+   * its socket (not the socket writes node:http makes for the response's own calls).
+   */
   const writes: number[] = [];
   /** Calls of the clients' filters. */
   const filtered = { calls: 0 };
   const server = createServer((req, res) => {
     const n = writes.push(0) - 1;
-    const write = res.write.bind(res) as (...a: unknown[]) => boolean;
-    (res as { write: (...a: unknown[]) => boolean }).write = (...a) => {
+    let inResponse = false;
+    type Write = (...a: unknown[]) => boolean;
+    const write = res.write.bind(res) as Write;
+    (res as { write: Write }).write = (...a) => {
       writes[n]!++;
-      return write(...a);
+      inResponse = true;
+      try {
+        return write(...a);
+      } finally {
+        inResponse = false;
+      }
+    };
+    const socket = res.socket as unknown as { write: Write };
+    const socketWrite = socket.write.bind(socket);
+    socket.write = (...a) => {
+      if (!inResponse) writes[n]!++;
+      return socketWrite(...a);
     };
     const url = new URL(req.url ?? '/', 'http://x');
     const after = url.searchParams.get('after');
@@ -92,6 +108,8 @@ const payloads = (c: SseClient) => c.events.map((e) => e.data);
 describe('SseHub', () => {
   it('serves many clients of many streams from one Redis reader, each only its own stream', async () => {
     const s = await serve();
+    const fanOut: number[] = [];
+    s.hub.onFanOut((seconds) => fanOut.push(seconds));
     const clients = await Promise.all(
       Array.from({ length: 30 }, (_, i) =>
         s.open(`unit-${i % 3}`).then((c) => ({ c, key: `unit-${i % 3}` })),
@@ -107,6 +125,10 @@ describe('SseHub', () => {
       ]);
     }
     expect(await s.readers()).toBe(1);
+    // Each entry's fan-out timed once (from its append to its write to the stream's last client).
+    expect(fanOut).toHaveLength(3);
+    for (const seconds of fanOut) expect(seconds).toBeGreaterThanOrEqual(0);
+    for (const seconds of fanOut) expect(seconds).toBeLessThan(5);
     for (const { c } of clients) c.close();
     await waitFor(() => s.hub.clientCount === 0, { what: 'clients gone' });
   });
@@ -186,6 +208,7 @@ describe('SseHub', () => {
     expect(payloads(filtered)).toEqual(['first', ...Array.from({ length: 20 }, (_, i) => `e${2 * i}`)]);
     // `connected`, then `first`, then the 40 in a write or two (the adds may straddle a window).
     for (const n of s.writes) expect(n).toBeLessThanOrEqual(4);
+    for (const n of s.writes) expect(n).toBeGreaterThanOrEqual(3);
     // A client that saw part of a coalesced write resumes after its last id, nothing twice.
     const resumed = await s.open(`feed?after=${all[20]![0]}`);
     await resumed.waitForEvents(20);

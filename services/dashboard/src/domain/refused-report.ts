@@ -1,5 +1,6 @@
 import { deadLetterTopic, REGION_PATTERN, ReportKinds, Topics } from '@homeward/events';
-import { DEAD_LETTER_ALLOWLISTS, type EventView, project, REPORT_REFUSED } from './event-view.ts';
+import { type EventView, project } from './event-view.ts';
+import { DEAD_LETTER_ALLOWLISTS, REPORT_REFUSED } from './stream-allowlists.ts';
 
 /** The consumer group whose dead letters are intake's refusals (intake's reports pipeline). */
 export const INTAKE_REPORTS_GROUP = 'intake.reports';

@@ -1,6 +1,7 @@
 import { EventTypes } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
-import { project, projectData, STREAM_ALLOWLISTS, summarize, toView } from '../../src/domain/event-view.ts';
+import { project, projectData, summarize, toView } from '../../src/domain/event-view.ts';
+import { STREAM_ALLOWLISTS } from '../../src/domain/stream-allowlists.ts';
 import {
   acknowledged,
   alertCancelled,
