@@ -250,16 +250,22 @@ async function main(): Promise<void> {
   // The event can arrive before the HTTP answer that names its report id: keep both sides.
   const sentAt = new Map<string, number>();
   const arrivedAt = new Map<string, number>();
-  let done: () => void;
-  const all = new Promise<void>((r) => {
-    done = r;
-  });
-  let expected = Number.POSITIVE_INFINITY;
+  // Resolves once `expected` events have arrived, or after `ms`: a fresh wait for each phase (the
+  // paced phase must wait for its own stragglers, not find the peak's wait already over).
+  let arrived: { expected: number; resolve: () => void } | undefined;
+  const arrivals = (expected: number, ms: number) =>
+    Promise.race([
+      new Promise<void>((resolve) => {
+        arrived = { expected, resolve };
+        if (arrivedAt.size >= expected) resolve();
+      }),
+      sleep(ms),
+    ]);
   await consumer.run({
     eachMessage: async ({ message }) => {
       const reportId = JSON.parse(message.value!.toString()).reportId as string;
       arrivedAt.set(reportId, performance.now());
-      if (arrivedAt.size >= expected) done();
+      if (arrived && arrivedAt.size >= arrived.expected) arrived.resolve();
     },
   });
   await sleep(1000);
@@ -294,9 +300,7 @@ async function main(): Promise<void> {
   );
   const accepted = performance.now();
   const cpuAfterHttp = cpuOf();
-  expected = N + warm.length;
-  if (arrivedAt.size >= expected) done!();
-  await Promise.race([all, sleep(120_000)]);
+  await arrivals(N + warm.length, 120_000);
   const last = Math.max(...[...sentAt.keys()].map((id) => arrivedAt.get(id) ?? Number.NaN));
   const seconds = (last - t0) / 1000;
   const latencies = [...sentAt].flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []));
@@ -340,9 +344,7 @@ async function main(): Promise<void> {
     );
   }
   await Promise.all(pacedPosts);
-  expected = N + warm.length + pacedN;
-  if (arrivedAt.size >= expected) done!();
-  await Promise.race([all, sleep(60_000)]);
+  await arrivals(N + warm.length + pacedN, 60_000);
   const pacedLatencies = [...pacedSent]
     .flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []))
     .sort((a, b) => a - b);

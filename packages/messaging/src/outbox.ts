@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
-import { GroupCommit, isDuplicateKey, type OnceWrite } from '@homeward/persistence';
+import { isDuplicateKey, type OnceWrite } from '@homeward/persistence';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { messagingMetrics } from './metrics.ts';
+import { type ActedPointer, OutboxPointers, PENDING, type PendingPointer } from './outbox-pointers.ts';
 import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts';
 
 /**
@@ -27,9 +28,9 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  *
  * What it costs the store, per write with events: the pointer, the write, the cursor and the
  * pointer's removal. Pointers written at the same time go in one `insertMany`, and the flushes
- * that end together remove their pointers in one `deleteMany`, which the next flush does not
- * wait for (group commit: on FerretDB's single-writer SQLite a
- * transaction is the unit of cost). A document inserted once and never changed (a fact, such as
+ * that end within a short linger remove their pointers in one `deleteMany`, which the next flush
+ * does not wait for (group commit: on FerretDB's single-writer SQLite a transaction is the unit
+ * of cost; the pointers' own module is outbox-pointers.ts). A document inserted once and never changed (a fact, such as
  * intake's report) needs no cursor: its events are all it will ever hold, so the relay publishes
  * them from the write itself, reading nothing first while the write is young (a sweep leaves
  * young pointers of facts to their writers: see `onceGraceMs`), and records nothing but the
@@ -78,21 +79,12 @@ export interface OutboxRelayOptions {
   /** Test hook, called after a publish and before the removal (to simulate a crash there). */
   afterPublish?: (events: OutgoingEvent[]) => Promise<void> | void;
   /** Test hook, called before published pointers are removed (to hold their removal back). */
-  beforeRemove?: (pointers: Array<{ _id: string; nonce: string }>) => Promise<void> | void;
+  beforeRemove?: (pointers: ActedPointer[]) => Promise<void> | void;
+  /** How long published pointers wait to be removed together (default 200 ms; see outbox-pointers.ts). */
+  removeLingerMs?: number;
 }
 
 type OutboxDoc = OutboxFields & { _id: unknown };
-interface PendingPointer {
-  _id: string;
-  collection: string;
-  docId: unknown;
-  /** New on every write: the relay removes the pointer only if no later write renewed it. */
-  nonce: string;
-  /** A document inserted once and never changed: published whole, with no cursor. */
-  once?: true;
-  /** When a `once` pointer was written, by its writer's clock (see `onceGraceMs`). */
-  at?: Date;
-}
 
 interface Pending {
   col: Collection<OutboxDoc>;
@@ -111,7 +103,6 @@ interface OutboxCursor {
   published: number;
 }
 
-const PENDING = 'outbox_pending';
 const CURSORS = 'outbox_cursors';
 
 /**
@@ -120,24 +111,13 @@ const CURSORS = 'outbox_cursors';
  */
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
-  private readonly pointers: Collection<PendingPointer>;
+  private readonly pointers: OutboxPointers;
   private readonly cursors: Collection<OutboxCursor>;
   private readonly pending = new Map<string, Pending>();
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
   private readonly metrics;
-  /** Pointers written at the same time go in one insert. */
-  private readonly pointerWrites: GroupCommit<PendingPointer, undefined>;
-  /**
-   * Pointers whose documents are published, on their way out of the store (by key, the nonce
-   * acted on): the next flush does not wait for their removal, and until it is done, this
-   * relay treats them as gone (its sweep may still read them). Removals of flushes that end
-   * together go in one delete.
-   */
-  private readonly removing = new Map<string, string>();
-  private readonly removals: GroupCommit<{ _id: string; nonce: string }, undefined>;
-  private readonly removalsInFlight = new Set<Promise<void>>();
   /**
    * The pointers of this process's `once` writes, from before the pointer is written until the
    * flush that publishes the write is over: its sweep leaves them to that flush.
@@ -150,31 +130,20 @@ export class OutboxRelay {
 
   constructor(private readonly opts: OutboxRelayOptions) {
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
-    this.pointers = opts.db.collection<PendingPointer>(PENDING);
+    this.pointers = new OutboxPointers({
+      db: opts.db,
+      logger: opts.logger,
+      ...(opts.removeLingerMs !== undefined ? { removeLingerMs: opts.removeLingerMs } : {}),
+      ...(opts.beforeRemove ? { beforeRemove: opts.beforeRemove } : {}),
+    });
     this.cursors = opts.db.collection<OutboxCursor>(CURSORS);
-    this.pointerWrites = new GroupCommit((pointers) => this.writePointers(pointers));
     this.onceGraceMs = opts.onceGraceMs ?? 10_000;
     this.now = opts.now ?? Date.now;
-    this.removals = new GroupCommit(async (acted) => {
-      await this.opts.beforeRemove?.(acted);
-      if (acted.length === 1) await this.pointers.deleteOne(acted[0]!);
-      else await this.pointers.deleteMany({ $or: acted });
-      return acted.map(() => undefined);
-    });
   }
 
-  /**
-   * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
-   * copy that loses the insert removes its pointer without touching the winner's.
-   */
+  /** The pointer of a write (see {@link OutboxPointers.of}), stamped with this relay's clock. */
   private pointerOf(collection: string, id: unknown, nonce: string, once: boolean): PendingPointer {
-    return {
-      _id: once ? `${pointerId(collection, id)}#${nonce}` : pointerId(collection, id),
-      collection,
-      docId: id,
-      nonce,
-      ...(once ? { once: true as const, at: new Date(this.now()) } : {}),
-    };
+    return OutboxPointers.of(collection, id, nonce, once, new Date(this.now()));
   }
 
   /**
@@ -187,7 +156,7 @@ export class OutboxRelay {
     this.watch(collection);
     const pointer = this.pointerOf(collection.collectionName, id, token, true);
     this.ownOnce.add(pointer._id);
-    const stored = this.pointerWrites.run(pointer).then(() => undefined);
+    const stored = this.pointers.write(pointer);
     // Awaited by the commit or by `unprepare`; meanwhile not an unhandled rejection.
     stored.catch(() => {});
     this.prepared.set(pointer._id, { since: performance.now(), stored });
@@ -210,7 +179,7 @@ export class OutboxRelay {
    * another write stored the document.
    */
   private async dropOncePointer(key: string): Promise<void> {
-    await this.pointers.deleteOne({ _id: key }).catch(() => {});
+    await this.pointers.drop(key);
     this.ownOnce.delete(key);
   }
 
@@ -243,7 +212,7 @@ export class OutboxRelay {
     if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
-      await (prepared ? prepared.stored : this.pointerWrites.run(pointer));
+      await (prepared ? prepared.stored : this.pointers.write(pointer));
       result = await write();
     } catch (err) {
       if (written?.once) await this.dropOncePointer(pointer._id);
@@ -259,33 +228,6 @@ export class OutboxRelay {
       this.opts.logger.warn({ err }, 'outbox publish deferred to the sweep'),
     );
     return result;
-  }
-
-  /**
-   * Stores a round of pointers: new ones in one insert; one that exists already (a document
-   * written again before its last flush, or two writers at once) is renewed in place.
-   */
-  private async writePointers(pointers: PendingPointer[]): Promise<undefined[]> {
-    let taken: PendingPointer[] = [];
-    try {
-      await this.pointers.insertMany(pointers, { ordered: false });
-    } catch (err) {
-      const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-      const failed = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
-      if (failed.length === 0 || !failed.every((w) => isDuplicateKey(w))) throw err;
-      taken = failed.map((w) => pointers[(w as { index: number }).index]!);
-    }
-    // Later pointers of one document win: renew in arrival order.
-    for (const p of taken) {
-      try {
-        await this.pointers.replaceOne({ _id: p._id }, p, { upsert: true });
-      } catch (err) {
-        // Removed and recreated by another writer meanwhile: it exists now; renew it in place.
-        if (!isDuplicateKey(err)) throw err;
-        await this.pointers.replaceOne({ _id: p._id }, p);
-      }
-    }
-    return pointers.map(() => undefined);
   }
 
   start(): void {
@@ -320,7 +262,7 @@ export class OutboxRelay {
   ): Promise<void> {
     this.watch(collection);
     if (written?.once) return this.drain();
-    this.enqueue(pointerId(collection.collectionName, id), {
+    this.enqueue(OutboxPointers.key(collection.collectionName, id), {
       col: collection as unknown as Collection<OutboxDoc>,
       id,
       nonce: undefined,
@@ -343,12 +285,12 @@ export class OutboxRelay {
 
   /** Publishes the outbox of every document a pointer names (what a crash left behind). */
   async sweep(): Promise<number> {
-    const found = await this.pointers.find({}).limit(10_000).toArray();
+    const found = await this.pointers.all();
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
     const now = this.now();
     for (const p of found) {
       // Published already, its pointer on its way out.
-      if (this.removing.get(p._id) === p.nonce) continue;
+      if (this.pointers.isRemoving(p)) continue;
       // A `once` write of this process, or a young one of another: its writer publishes it.
       if (p.once && (this.ownOnce.has(p._id) || (p.at && now - p.at.getTime() < this.onceGraceMs))) continue;
       const col = this.collections.get(p.collection);
@@ -403,7 +345,9 @@ export class OutboxRelay {
     // the pointer after.
     const fresh = performance.now() - this.onceGraceMs / 2;
     const fast = (p: Pending) => p.events !== undefined && p.since !== undefined && p.since > fresh;
-    const present = await this.pointersOf(batch.filter(([, p]) => p.once && !fast(p)).map(([key]) => key));
+    const present = await this.pointers.present(
+      batch.filter(([, p]) => p.once && !fast(p)).map(([key]) => key),
+    );
     const docs = await Promise.all(
       batch.map(async ([key, p]) => {
         const { col, id, nonce, once, events } = p;
@@ -439,45 +383,7 @@ export class OutboxRelay {
     await Promise.all(docs.map(async (d) => (d.moved ? this.setCursor(d.key, d.total) : undefined)));
     // Only the pointers we acted on: a write since then renewed its pointer and needs its own flush.
     const acted = docs.flatMap((d) => (d.nonce !== undefined ? [{ _id: d.key, nonce: d.nonce }] : []));
-    this.remove(acted);
-  }
-
-  /**
-   * Removes the pointers of what a flush published, without holding up the next flush (their
-   * removal is one more round trip to the store). Until the store has removed them, `removing`
-   * says they are gone: a sweep that reads them meanwhile leaves them, and a flush that finds
-   * them publishes nothing. A removal that fails leaves them to the sweep, which publishes
-   * again (ids dedupe), as a relay that died before removing them would.
-   */
-  private remove(acted: Array<{ _id: string; nonce: string }>): void {
-    if (acted.length === 0) return;
-    for (const a of acted) this.removing.set(a._id, a.nonce);
-    const removal: Promise<void> = Promise.all(acted.map((a) => this.removals.run(a)))
-      .then(() => undefined)
-      .catch((err: unknown) =>
-        this.opts.logger.warn(
-          { err },
-          'outbox: published pointers not removed; the sweep will publish again',
-        ),
-      )
-      .finally(() => {
-        for (const a of acted) if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
-        this.removalsInFlight.delete(removal);
-      });
-    this.removalsInFlight.add(removal);
-  }
-
-  /**
-   * The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the
-   * small pending collection for more), less those published and on their way out.
-   */
-  private async pointersOf(keys: string[]): Promise<Map<string, string>> {
-    if (keys.length === 0) return new Map();
-    const found =
-      keys.length === 1
-        ? await this.pointers.find({ _id: keys[0]! }).toArray()
-        : await this.pointers.find({ _id: { $in: keys } }).toArray();
-    return new Map(found.flatMap((p) => (this.removing.get(p._id) === p.nonce ? [] : [[p._id, p.nonce]])));
+    this.pointers.remove(acted);
   }
 
   private async setCursor(key: string, published: number): Promise<void> {
@@ -502,10 +408,6 @@ export class OutboxRelay {
     );
     this.stopped = true;
     await this.draining;
-    await Promise.all([...this.removalsInFlight]);
+    await this.pointers.settle();
   }
-}
-
-function pointerId(collection: string, id: unknown): string {
-  return `${collection}:${typeof id === 'string' ? id : JSON.stringify(id)}`;
 }

@@ -29,8 +29,13 @@ export interface RouteAccess {
    * token for `EventSource`); must throw 401 itself when it finds no caller.
    */
   authenticate?: (request: FastifyRequest) => Promise<Principal> | Principal;
-  /** Counted by the per-agency limiter (default true). */
-  rateLimited?: boolean;
+  /**
+   * Counted by the per-agency limiter (default true). `'deferred'`: counted in `onRequest` as
+   * always, but not awaited there: the count's answer is `request.admission`, which the route
+   * awaits before it refuses, writes or answers anything (see {@link admissionOf}), so that its
+   * 429 still comes first, and meanwhile it may start its own round trips (one wait, not two).
+   */
+  rateLimited?: boolean | 'deferred';
 }
 
 /** A route anyone may call, said explicitly (the page itself, a session sign-in). */
@@ -43,6 +48,10 @@ export interface PublicAccess {
 declare module 'fastify' {
   interface FastifyContextConfig {
     access?: RouteAccess | PublicAccess;
+  }
+  interface FastifyRequest {
+    /** The per-agency limiter's count of a route whose limit is `'deferred'`, on its way. */
+    admission?: Promise<unknown>;
   }
 }
 
@@ -67,6 +76,14 @@ export interface AccessControlOptions {
 export function principalOf(request: FastifyRequest): Principal {
   if (!request.principal) throw new UnauthorizedError();
   return request.principal;
+}
+
+/**
+ * The per-agency limiter's answer for a route whose `rateLimited` is `'deferred'` (rejects with
+ * the 429); resolved at once for any other route, whose limit was awaited before its handler.
+ */
+export function admissionOf(request: FastifyRequest): Promise<unknown> {
+  return request.admission ?? Promise.resolve();
 }
 
 /** Checks one caller against one declaration: 403 when its role is not listed. */
@@ -114,7 +131,15 @@ export function accessControl(opts: AccessControlOptions) {
         : authenticate(opts.credentials, request);
       request.principal = principal;
       checkRole(principal, access);
-      if (opts.limiter && access.rateLimited !== false) await opts.limiter.hit(principal.agencyId);
+      if (opts.limiter && access.rateLimited !== false) {
+        const hit = opts.limiter.hit(principal.agencyId);
+        if (access.rateLimited !== 'deferred') await hit;
+        else {
+          // The route awaits it; until then a refusal is not an unhandled rejection.
+          hit.catch(() => {});
+          request.admission = hit;
+        }
+      }
     };
     const existing = route.onRequest;
     route.onRequest = existing ? [hook, ...(Array.isArray(existing) ? existing : [existing])] : [hook];

@@ -219,6 +219,46 @@ describe('OutboxRelay', () => {
     expect(left).toBe(0);
   });
 
+  it('removes the pointers of the flushes of one linger in one delete, counts them gone meanwhile, and removes what lingers on stop', async () => {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName('facts'));
+    const removals: string[][] = [];
+    const relay = new OutboxRelay({
+      publisher,
+      logger,
+      db,
+      removeLingerMs: 60_000,
+      beforeRemove: (acted) => {
+        removals.push(acted.map((a) => a._id));
+      },
+    });
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    const events = Array.from({ length: 5 }, (_, i) => closedEvent(`f-linger-${i}`));
+    // One after another: each write's publication is a flush of its own.
+    for (const [i, event] of events.entries()) {
+      const token = randomUUID();
+      const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+      await relay.commit(
+        facts,
+        `f-linger-${i}`,
+        () => facts.insertOne({ _id: `f-linger-${i}`, status: 'closed', outbox: entries } as CaseDoc),
+        { once: true, events: entries, token },
+      );
+      await collector.waitForEvent((e) => e.id === event.id);
+    }
+    const pending = db.collection('outbox_pending');
+    // Published, their pointers lingering: stored still, and a sweep publishes none of them again.
+    expect(await pending.countDocuments({ collection: facts.collectionName })).toBe(5);
+    await relay.sweep();
+    expect(removals).toEqual([]);
+    await relay.stop();
+    expect(removals).toHaveLength(1);
+    expect(removals[0]).toHaveLength(5);
+    expect(await pending.countDocuments({ collection: facts.collectionName })).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    await collector.stop();
+    for (const event of events) expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
+  });
+
   it('handles every event exactly once when the relay dies between publishing and recording it', async () => {
     const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
     const n = 40;

@@ -9,6 +9,7 @@ import {
 import {
   AppError,
   type AuditLog,
+  admissionOf,
   describeErrors,
   type HttpServer,
   type Principal,
@@ -79,23 +80,32 @@ export async function reportRoutes(app: HttpServer, deps: ReportRoutesDeps): Pro
           roles: REPORTING_ROLES,
           scope:
             "none: a report is filed as the caller's agency (a source naming another agency is refused); the region it reports is its content",
+          // Counted before the body is read, as on every route, but awaited beside intake's own
+          // count of reports and the child's lease: one round trip to Redis before the store.
+          rateLimited: 'deferred',
         },
       },
     },
     async (request, reply) => {
       const principal = principalOf(request);
+      // The per-agency limit's answer: awaited before any refusal or answer, so its 429 comes first.
+      const agencyAdmitted = admissionOf(request);
       let decoded: ReturnType<typeof decodeHttp>;
       try {
         decoded = decodeHttp(request.headers, request.body as Buffer | undefined);
       } catch (err) {
+        await agencyAdmitted;
         if (err instanceof EventDecodeError) {
           if (err.kind === 'unsupported-media-type') throw new UnsupportedMediaTypeError(err.message);
           throw Errors.malformedEvent.error(err.message, { errors: err.errors });
         }
         throw err;
       }
-      // Counted now; a single report goes on meanwhile and awaits the count before it is stored.
-      const admitted = deps.rateLimiter.hit(principal.agencyId, decoded.events.length);
+      // Counted now; a single report goes on meanwhile and awaits both counts before it is stored
+      // (the per-agency limit's refusal first, when both refuse).
+      const reportsCounted = deps.rateLimiter.hit(principal.agencyId, decoded.events.length);
+      reportsCounted.catch(() => {});
+      const admitted = agencyAdmitted.then(() => reportsCounted);
       const headerTrace =
         typeof request.headers.traceparent === 'string' ? request.headers.traceparent : undefined;
 

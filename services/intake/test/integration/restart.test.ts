@@ -67,4 +67,31 @@ describe('a restart of the service between two retries of one report', () => {
     expect(other.status).not.toBe(429);
     await limited.stop();
   });
+
+  it("answers the per-agency HTTP limit's 429 before anything a report's body would get, and stores nothing past it", async () => {
+    const limited = await startIntake({ prefix, env: { HTTP_RATE_LIMIT_PER_MINUTE: '2' } });
+    const intoMinute = Date.now() % 60_000;
+    if (intoMinute > 45_000) await new Promise((r) => setTimeout(r, 60_000 - intoMinute + 100));
+    // An agency no other test of this file counts against (the counts live in Redis, by minute).
+    const volunteer = { role: 'volunteer' };
+    for (let i = 0; i < 2; i++) {
+      expect((await limited.post(reportEvent(suspectedTrafficking(), volunteer), volunteer)).status).toBe(
+        202,
+      );
+    }
+    // Counted before the body is read, awaited before it is judged: 429, not 400.
+    const malformed = await limited.post(undefined, {
+      ...volunteer,
+      raw: '{"specversion": "1.0", "id": ',
+      headers: { 'content-type': 'application/cloudevents+json' },
+    });
+    expect(malformed.status).toBe(429);
+    expect(malformed.body.code).toBe('HOMEWARD_ERR_RATE_LIMITED');
+    const refused = reportEvent(suspectedTrafficking(), volunteer);
+    const answer = await limited.post(refused, volunteer);
+    expect(answer.status).toBe(429);
+    expect(Number(answer.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(await limited.app.stores.reports.count({ eventId: refused.id })).toBe(0);
+    await limited.stop();
+  });
 });

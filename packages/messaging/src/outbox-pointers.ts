@@ -1,0 +1,207 @@
+import { GroupCommit, isDuplicateKey } from '@homeward/persistence';
+import type { Collection, Db } from 'mongodb';
+import type { Logger } from 'pino';
+
+/**
+ * The outbox's pointers (see outbox.ts): one small document in `outbox_pending` per write with
+ * events, stored before the write, removed once what it points at is published. The sweep reads
+ * only this collection (FerretDB pushes down only `_id` lookups), so that a crash between a
+ * write and its publication is found without scanning whole collections.
+ */
+export interface PendingPointer {
+  _id: string;
+  collection: string;
+  docId: unknown;
+  /** New on every write: the relay removes the pointer only if no later write renewed it. */
+  nonce: string;
+  /** A document inserted once and never changed: published whole, with no cursor. */
+  once?: true;
+  /** When a `once` pointer was written, by its writer's clock (see `onceGraceMs`). */
+  at?: Date;
+}
+
+/** A pointer acted on: removed only while it still holds this nonce. */
+export interface ActedPointer {
+  _id: string;
+  nonce: string;
+}
+
+export const PENDING = 'outbox_pending';
+
+export interface OutboxPointersOptions {
+  db: Db;
+  logger: Logger;
+  /**
+   * How long published pointers wait to be removed together (default 200 ms): one delete for
+   * every flush that ends meanwhile, not one per flush (on FerretDB's single-writer SQLite each
+   * command is a transaction that every other write queues behind). Until removed, this
+   * process treats them as gone; a crash meanwhile leaves them to a sweep, which publishes
+   * again (ids dedupe), as a crash before any removal always did.
+   */
+  removeLingerMs?: number;
+  /** Test hook, called before published pointers are removed (to hold their removal back). */
+  beforeRemove?: (pointers: ActedPointer[]) => Promise<void> | void;
+}
+
+function pointerId(collection: string, id: unknown): string {
+  return `${collection}:${typeof id === 'string' ? id : JSON.stringify(id)}`;
+}
+
+/**
+ * The pointers' collection: writes group-committed (pointers written at the same time go in
+ * one insert), removals lingered and grouped (one delete for what several flushes published),
+ * and, until a removal is done, the pointers on their way out.
+ */
+export class OutboxPointers {
+  readonly collection: Collection<PendingPointer>;
+  private readonly writes: GroupCommit<PendingPointer, undefined>;
+  /**
+   * Pointers whose documents are published, on their way out of the store (by key, the nonce
+   * acted on): until the store has removed them, they count as gone.
+   */
+  private readonly removing = new Map<string, string>();
+  /** A linger's pointers, one item: lingers that end while a removal is in flight go in the next. */
+  private readonly removals: GroupCommit<ActedPointer[], undefined>;
+  private readonly removalsInFlight = new Set<Promise<void>>();
+  /** Published pointers waiting out the linger, and its timer. */
+  private lingering: ActedPointer[] = [];
+  private lingerTimer: NodeJS.Timeout | undefined;
+  private readonly removeLingerMs: number;
+
+  constructor(private readonly opts: OutboxPointersOptions) {
+    this.collection = opts.db.collection<PendingPointer>(PENDING);
+    this.removeLingerMs = opts.removeLingerMs ?? 200;
+    this.writes = new GroupCommit((pointers) => this.writeAll(pointers));
+    this.removals = new GroupCommit(async (lingers) => {
+      const acted = lingers.flat();
+      await this.opts.beforeRemove?.(acted);
+      if (acted.length === 1) await this.collection.deleteOne(acted[0]!);
+      else await this.collection.deleteMany({ $or: acted });
+      return lingers.map(() => undefined);
+    });
+  }
+
+  /** The key of a document's pointer (a `once` write's own pointer adds its nonce to it). */
+  static key(collection: string, id: unknown): string {
+    return pointerId(collection, id);
+  }
+
+  /**
+   * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
+   * copy that loses the insert removes its pointer without touching the winner's.
+   */
+  static of(collection: string, id: unknown, nonce: string, once: boolean, at: Date): PendingPointer {
+    return {
+      _id: once ? `${pointerId(collection, id)}#${nonce}` : pointerId(collection, id),
+      collection,
+      docId: id,
+      nonce,
+      ...(once ? { once: true as const, at } : {}),
+    };
+  }
+
+  /** Stores a pointer (with the others written at the same time); resolves once stored. */
+  async write(pointer: PendingPointer): Promise<void> {
+    await this.writes.run(pointer);
+  }
+
+  /**
+   * Stores a round of pointers: new ones in one insert; one that exists already (a document
+   * written again before its last flush, or two writers at once) is renewed in place.
+   */
+  private async writeAll(pointers: PendingPointer[]): Promise<undefined[]> {
+    let taken: PendingPointer[] = [];
+    try {
+      await this.collection.insertMany(pointers, { ordered: false });
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+      const failed = Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : [];
+      if (failed.length === 0 || !failed.every((w) => isDuplicateKey(w))) throw err;
+      taken = failed.map((w) => pointers[(w as { index: number }).index]!);
+    }
+    // Later pointers of one document win: renew in arrival order.
+    for (const p of taken) {
+      try {
+        await this.collection.replaceOne({ _id: p._id }, p, { upsert: true });
+      } catch (err) {
+        // Removed and recreated by another writer meanwhile: it exists now; renew it in place.
+        if (!isDuplicateKey(err)) throw err;
+        await this.collection.replaceOne({ _id: p._id }, p);
+      }
+    }
+    return pointers.map(() => undefined);
+  }
+
+  /** Every stored pointer (up to 10,000), for the sweep. */
+  all(): Promise<PendingPointer[]> {
+    return this.collection.find({}).limit(10_000).toArray();
+  }
+
+  /** Whether this pointer (with this nonce) is published and on its way out. */
+  isRemoving(p: ActedPointer): boolean {
+    return this.removing.get(p._id) === p.nonce;
+  }
+
+  /**
+   * The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the
+   * small pending collection for more), less those published and on their way out.
+   */
+  async present(keys: string[]): Promise<Map<string, string>> {
+    if (keys.length === 0) return new Map();
+    const found =
+      keys.length === 1
+        ? await this.collection.find({ _id: keys[0]! }).toArray()
+        : await this.collection.find({ _id: { $in: keys } }).toArray();
+    return new Map(found.flatMap((p) => (this.isRemoving(p) ? [] : [[p._id, p.nonce]])));
+  }
+
+  /** Removes one pointer now (a `once` write that stored nothing); a failure leaves it to the sweep. */
+  async drop(key: string): Promise<void> {
+    await this.collection.deleteOne({ _id: key }).catch(() => {});
+  }
+
+  /**
+   * Removes the pointers of what a flush published, without holding up the next flush: they
+   * count as gone at once (a sweep that reads them meanwhile leaves them, and a flush that finds
+   * them publishes nothing), and are removed with those of the other flushes of the linger. A
+   * removal that fails leaves them to the sweep, which publishes again (ids dedupe), as a relay
+   * that died before removing them would.
+   */
+  remove(acted: ActedPointer[]): void {
+    if (acted.length === 0) return;
+    for (const a of acted) this.removing.set(a._id, a.nonce);
+    this.lingering.push(...acted);
+    if (this.lingerTimer === undefined) {
+      this.lingerTimer = setTimeout(() => this.removeLingering(), this.removeLingerMs);
+      // A process on its way out does not wait for it: its pointers are left to a sweep.
+      this.lingerTimer.unref();
+    }
+  }
+
+  private removeLingering(): void {
+    clearTimeout(this.lingerTimer);
+    this.lingerTimer = undefined;
+    const acted = this.lingering;
+    this.lingering = [];
+    if (acted.length === 0) return;
+    const removal: Promise<void> = this.removals
+      .run(acted)
+      .catch((err: unknown) =>
+        this.opts.logger.warn(
+          { err },
+          'outbox: published pointers not removed; the sweep will publish again',
+        ),
+      )
+      .finally(() => {
+        for (const a of acted) if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
+        this.removalsInFlight.delete(removal);
+      });
+    this.removalsInFlight.add(removal);
+  }
+
+  /** Removes what is lingering now, and resolves once every removal under way is done. */
+  async settle(): Promise<void> {
+    this.removeLingering();
+    await Promise.all([...this.removalsInFlight]);
+  }
+}
