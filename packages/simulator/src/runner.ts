@@ -1,14 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { FollowupOwners, regionContains } from '@homeward/events';
 import type { Logger } from 'pino';
-import { type Credential, credentialFor, keyFor } from './credentials.ts';
+import { type Credential, credentialFor } from './credentials.ts';
 import { type FrequencyTableView, familyProfiles, type Profile } from './genetics.ts';
 import type { KafkaReports } from './kafka-reports.ts';
 import type { Action, Agency, Plan, Story, UnitPlan } from './plan.ts';
+import { PlatformClient, StepFailed } from './platform-client.ts';
 import { type Received, UnitReceivers } from './receivers.ts';
 import {
   actionCall,
-  followupOutcome,
   type HttpCall,
   type ReportEvent,
   reportEvent,
@@ -16,6 +15,7 @@ import {
   type StoryRefs,
   unitBody,
 } from './requests.ts';
+import { caseOfKafkaReport, completeFollowups, confirmMatch } from './story-waits.ts';
 
 /** The contract's ports on one machine (DESIGN.md). */
 export const DEFAULT_URLS: Record<ServiceName | 'dashboard', string> = {
@@ -72,8 +72,6 @@ export interface RunResult {
   wallMs: number;
 }
 
-class StepFailed extends Error {}
-
 /**
  * Plays a plan against a running platform through its public HTTP APIs (and the agency topic
  * for reports planned on it): each story's steps in order at their scenario times, stories side
@@ -99,6 +97,9 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const liveId = (unitId: string) => `${ns}${unitId}`;
   const plannedId = (live: string) => (ns && live.startsWith(ns) ? live.slice(ns.length) : live);
   const secret = (unitId: string) => `sim-${opts.runId}-${plannedId(unitId)}-webhook-secret`;
+  const client = new PlatformClient(opts.credentials, urls, settle);
+  const http = (call: HttpCall) => client.http(call);
+  const until = (call: HttpCall, ok: number[], wait?: number[]) => client.until(call, ok, wait);
   let table: FrequencyTableView | undefined;
   const profiles = new Map<string, { mother: Profile; father: Profile; child: Profile }>();
 
@@ -107,47 +108,6 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
     if (s.status === 'error') failures.push(s);
     opts.onStep?.(s);
   };
-
-  // biome-ignore lint/suspicious/noExplicitAny: answers of five services, read field by field
-  async function http(call: HttpCall): Promise<{ status: number; body: any }> {
-    const key = keyFor(opts.credentials, call.agency);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        const res = await fetch(`${urls[call.service]}${call.path}`, {
-          method: call.method,
-          headers: {
-            authorization: `Bearer ${key}`,
-            ...(call.body !== undefined ? { 'content-type': call.contentType ?? 'application/json' } : {}),
-          },
-          ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}),
-          signal: AbortSignal.timeout(30_000),
-        });
-        const text = await res.text();
-        const body = text ? JSON.parse(text) : undefined;
-        // Rate limits and overload: wait and send the same request again (idempotent by design).
-        if ((res.status === 429 || res.status === 503) && attempt < 8) {
-          await sleep(Math.min(5_000, 250 * 2 ** attempt));
-          continue;
-        }
-        return { status: res.status, body };
-      } catch (err) {
-        if (attempt >= 5) throw err;
-        await sleep(Math.min(5_000, 250 * 2 ** attempt));
-      }
-    }
-  }
-
-  /** Calls until the answer is one of `ok`; `wait` statuses mean "not yet", tried again. */
-  async function until(call: HttpCall, ok: number[], wait: number[] = [404, 409, 422]) {
-    const deadline = Date.now() + settle;
-    for (;;) {
-      const res = await http(call);
-      if (ok.includes(res.status)) return res;
-      if (!wait.includes(res.status) || Date.now() > deadline)
-        throw new StepFailed(`${call.method} ${call.path} answered ${res.status} ${res.body?.code ?? ''}`);
-      await sleep(200);
-    }
-  }
 
   const receivers = new UnitReceivers(secret, (r) => {
     const unit = units.get(plannedId(r.unitId));
@@ -178,45 +138,6 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
   const claimed = new Set<string>();
   const sent = new Map<string, ReportEvent>();
 
-  async function caseOfKafkaReport(story: Story, event: ReportEvent, police: Agency): Promise<string> {
-    // An agency that reported on Kafka gets no answer: its police desk finds the case the way an
-    // officer would, among the region's newest cases of that kind, by what was reported.
-    const when = (event.data.lastSeen ?? event.data.foundAt) as { at?: string } | undefined;
-    const marker = Date.parse(when?.at ?? (event.data.observedAt as string));
-    const looked = new Set<string>();
-    const deadline = Date.now() + settle;
-    for (;;) {
-      const list = await http({
-        service: 'rescue-coordination',
-        method: 'GET',
-        path: `/v1/cases?kind=${story.kind}&region=${story.region}&limit=100`,
-        agency: police,
-      });
-      const candidates = ((list.body?.items ?? []) as Array<{ caseId: string }>).filter(
-        (c) => !claimed.has(c.caseId) && !looked.has(c.caseId),
-      );
-      for (const c of candidates) {
-        const one = await http({
-          service: 'rescue-coordination',
-          method: 'GET',
-          path: `/v1/cases/${c.caseId}`,
-          agency: police,
-        });
-        if (one.status !== 200) continue; // not readable yet: looked at again next round
-        looked.add(c.caseId);
-        // biome-ignore lint/suspicious/noExplicitAny: a report of any kind
-        const r = (one.body?.report ?? {}) as Record<string, any>;
-        const at = r.lastSeen?.at ?? r.foundAt?.at ?? r.observedAt;
-        if (at && Date.parse(at) === marker) {
-          claimed.add(c.caseId);
-          return c.caseId;
-        }
-      }
-      if (Date.now() > deadline) throw new StepFailed(`the case of Kafka report ${event.id} did not appear`);
-      await sleep(300);
-    }
-  }
-
   async function report(action: Extract<Action, { do: 'report' }>, story: Story | undefined, r: StoryRefs) {
     // A retry is the very same event (same id, same content), as a system that lost the answer sends it.
     const event =
@@ -234,7 +155,7 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
       });
       if (action.purpose === 'open' && story) {
         const police = credentialFor(opts.credentials, 'police', story.region);
-        r.caseId = await caseOfKafkaReport(story, event, police);
+        r.caseId = await caseOfKafkaReport(client, story, event, police, claimed);
       }
       return;
     }
@@ -263,85 +184,6 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
       r.caseId = res.body.caseId;
       claimed.add(res.body.caseId);
     }
-  }
-
-  async function confirmMatch(action: Extract<Action, { do: 'confirm-match' }>, r: StoryRefs) {
-    const child = r.samples.child;
-    const deadline = Date.now() + settle;
-    let matches: Array<{ matchId: string; kind: string; childSampleId: string; status: string }> = [];
-    for (;;) {
-      const res = await http({
-        service: 'dna-tracking',
-        method: 'GET',
-        path: `/v1/matches?caseId=${r.caseId}&limit=50`,
-        agency: action.agency,
-      });
-      matches = (res.body?.matches ?? []).filter((m: { childSampleId: string }) => m.childSampleId === child);
-      if (matches.some((m) => m.kind === 'pair')) break;
-      if (Date.now() > deadline) throw new StepFailed(`no parent-pair match for sample ${child}`);
-      await sleep(300);
-    }
-    for (const m of matches) {
-      if (m.status !== 'pending-review') continue;
-      const verdict = m.kind === 'pair' ? 'confirm' : 'reject';
-      await until(
-        {
-          service: 'dna-tracking',
-          method: 'POST',
-          path: `/v1/matches/${m.matchId}/${verdict}`,
-          agency: action.agency,
-          body: {
-            reviewer: `${action.agency.agencyId}-reviewer-1`,
-            note:
-              verdict === 'confirm'
-                ? 'both parents, all loci consistent'
-                : 'superseded by the parent-pair match',
-          },
-        },
-        [200, 201],
-        [409],
-      );
-    }
-  }
-
-  async function completeFollowups(action: Extract<Action, { do: 'complete-followups' }>, r: StoryRefs) {
-    const deadline = Date.now() + settle;
-    let list: Array<{ followupId: string; type: string; status: string }> = [];
-    for (;;) {
-      const res = await http({
-        service: 'placement',
-        method: 'GET',
-        path: `/v1/followups?caseId=${r.caseId}`,
-        agency: action.agency,
-      });
-      list = res.body?.followups ?? res.body?.items ?? [];
-      if (list.length > 0) break;
-      if (Date.now() > deadline) throw new StepFailed(`no follow-up scheduled for ${r.caseId}`);
-      await sleep(300);
-    }
-    for (const f of list.filter((x) => x.status === 'scheduled')) {
-      await until(
-        {
-          service: 'placement',
-          method: 'POST',
-          path: `/v1/followups/${f.followupId}/complete`,
-          // Only the department that answers for a follow-up completes it (placement's owners).
-          agency: ownerAgency(f.type, (f as { region?: string }).region, action.agency),
-          body: followupOutcome(f.type),
-        },
-        [200, 201],
-        [],
-      );
-    }
-  }
-
-  /** An agency of the role that owns a follow-up, in its region if one is, else any of the role. */
-  function ownerAgency(type: string, region: string | undefined, fallback: Agency): Agency {
-    const owner = (FollowupOwners as Record<string, string>)[type];
-    if (!owner || owner === fallback.role) return fallback;
-    const of = opts.credentials.filter((c) => c.role === owner);
-    const c = (region ? of.find((x) => regionContains(x.region, region)) : undefined) ?? of[0];
-    return c ? { role: c.role, agencyId: c.agencyId, region: c.region } : fallback;
   }
 
   async function step(action: Action): Promise<void> {
@@ -395,11 +237,11 @@ export async function runPlan(opts: RunOptions): Promise<RunResult> {
         return;
       }
       case 'confirm-match':
-        await confirmMatch(action, r);
+        await confirmMatch(client, action, r);
         record({ at: action.at, story: action.story!, do: action.do, status: 200 });
         return;
       case 'complete-followups':
-        await completeFollowups(action, r);
+        await completeFollowups(client, opts.credentials, action, r);
         record({ at: action.at, story: action.story!, do: action.do, status: 200 });
         return;
       case 'alert': {

@@ -21,7 +21,7 @@ try {
       Array.from({ length: Math.min(20, n - i) }, async () => {
         const e = missingChildOpened({ lastSeenAt: seen });
         await svc.app.service.recordOpened(e);
-        await svc.app.service.afterOpened(e.data);
+        await svc.app.alerts.afterOpened(e.data);
       }),
     );
   }

@@ -14,7 +14,8 @@ import {
   servicePersistence,
 } from '@homeward/service-kit';
 import type { Static } from '@sinclair/typebox';
-import { type AckFact, CaseService, type EscalationOutcome, type TeamClaim } from './case-service.ts';
+import { type AckFact, AlertService, type EscalationOutcome } from './alert-service.ts';
+import { CaseService, type CaseServiceDeps } from './case-service.ts';
 import type { RescueConfig } from './config.ts';
 import type { CaseDoc, LeadRecord } from './domain/case.ts';
 import { parseEscalationPolicy } from './domain/escalation-policy.ts';
@@ -28,12 +29,15 @@ import { alertRoutes } from './routes/alerts.ts';
 import { assistanceRoutes } from './routes/assistance.ts';
 import { caseRoutes } from './routes/cases.ts';
 import { overdueRoutes } from './routes/overdue.ts';
+import { type TeamClaim, TeamClockService } from './team-clock-service.ts';
 
 export const SERVICE_NAME = 'rescue-coordination';
 export const SERVICE_VERSION = '0.1.0';
 
 export interface RescueApp extends ServiceParts {
   service: CaseService;
+  alerts: AlertService;
+  teamClockService: TeamClockService;
   scheduler: DueWorker<EscalationOutcome>;
   schedule: RedisDueIndex;
   teamClock: DueWorker<number>;
@@ -61,7 +65,7 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     limitHours: config.TEAM_OVERDUE_HOURS,
     kinds: parseKinds(config.TEAM_REQUIRED_KINDS, CaseKinds),
   };
-  const service = new CaseService({
+  const deps: CaseServiceDeps = {
     cases: persistence.aggregate<CaseDoc>('cases'),
     leads: persistence.facts<LeadRecord>('case_leads'),
     acks: persistence.facts<AckFact>('alert_acks'),
@@ -75,7 +79,10 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     teamIndex,
     teamClaims: persistence.facts<TeamClaim>('team_overdue_claims'),
     teamPolicy,
-  });
+  };
+  const service = new CaseService(deps);
+  const alerts = new AlertService(deps);
+  const teamClockService = new TeamClockService(deps);
   // The team clock: case → when it is overdue for its special team, rebuilt from the case
   // documents at start; a look with nothing due is one ZRANGEBYSCORE.
   const teamClock = new DueWorker<number>({
@@ -85,11 +92,11 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
     logger: rt.logger.child({ component: 'team-clock' }),
     intervalMs: config.TEAM_CHECK_INTERVAL_MS,
     batchSize: config.SCHEDULER_BATCH,
-    handle: (caseId) => service.raiseTeamOverdue(caseId),
-    rebuild: () => service.rebuildTeamClock(),
+    handle: (caseId) => teamClockService.raiseTeamOverdue(caseId),
+    rebuild: () => teamClockService.rebuildTeamClock(),
   });
   const scheduler = escalationWorker({
-    service,
+    alerts,
     index: schedule,
     clock: rt.clock,
     logger: rt.logger.child({ component: 'escalation' }),
@@ -104,10 +111,10 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
       groupId,
       topics: [Topics.caseEvents, Topics.dnaEvents, Topics.notificationEvents],
       handlers: {
-        'homeward.case.opened': caseOpenedHandler(service),
+        'homeward.case.opened': caseOpenedHandler(service, alerts),
         'homeward.case.lead-added': leadAddedHandler(service),
         'homeward.dna.match-confirmed': matchConfirmedHandler(service),
-        'homeward.notification.acknowledged': acknowledgedHandler(service),
+        'homeward.notification.acknowledged': acknowledgedHandler(alerts),
       },
     }),
   ];
@@ -124,16 +131,18 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof RescueC
       { name: 'audit', description: 'Who read which personal data' },
     ],
   });
-  await http.register(async (scope) => caseRoutes(scope, { service, audit }));
-  await http.register(async (scope) => alertRoutes(scope, { service }));
+  await http.register(async (scope) => caseRoutes(scope, { service, alerts, audit }));
+  await http.register(async (scope) => alertRoutes(scope, { alerts }));
   await http.register(async (scope) => assistanceRoutes(scope, { service }));
-  await http.register(async (scope) => overdueRoutes(scope, { service }));
+  await http.register(async (scope) => overdueRoutes(scope, { teamClockService }));
   await http.register(async (scope) => auditRoutes(scope, { audit }));
   return {
     http,
     consumers,
     workers: [scheduler, teamClock],
     service,
+    alerts,
+    teamClockService,
     scheduler,
     schedule,
     teamClock,

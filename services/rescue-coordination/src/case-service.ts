@@ -1,6 +1,5 @@
-import type { CancelReason, CaseKind, EventData, HomewardEvent, RegionLevel } from '@homeward/events';
-
-import { type AggregateStore, DocumentNotFound, type FactStore } from '@homeward/persistence';
+import type { CaseKind, HomewardEvent, RegionLevel } from '@homeward/events';
+import type { AggregateStore, FactStore } from '@homeward/persistence';
 import {
   type Clock,
   type DueIndex,
@@ -9,12 +8,11 @@ import {
   NotFoundError,
   type Principal,
   type Roster,
-  type Scoped,
-  scopeFilter,
   withScope,
 } from '@homeward/service-kit';
-import { type CaseAccessAction, caseScopeFilter, mayReach } from './domain/access.ts';
-import type { AlertState } from './domain/alert-plan.ts';
+import type { AckFact, AlertService } from './alert-service.ts';
+import { actOnCase, changeCase, keepScheduled } from './case-writes.ts';
+import { caseScopeFilter, mayReach } from './domain/access.ts';
 import {
   type AssistanceRequest,
   answerAssistance,
@@ -23,51 +21,17 @@ import {
   revokeAssistance,
 } from './domain/assistance.ts';
 import { type Assistance, type CaseDoc, type LeadRecord, leadRowId } from './domain/case.ts';
-import {
-  addLead,
-  addVictims,
-  alertOf,
-  assignTeam,
-  cancelCaseAlert,
-  casesOfMatch,
-  close,
-  type Decision,
-  type EscalationPlan,
-  escalateCaseAlert,
-  type HouseholdInput,
-  issueCaseAlert,
-  issuesAtOnce,
-  type LocatedInput,
-  locate,
-  markIdentified,
-  moveAlertCentre,
-  newLead,
-  openedCase,
-  type RescuedInput,
-  recordHousehold,
-  rescue,
-  type TeamRequest,
-} from './domain/case-plan.ts';
+import { type HouseholdInput, recordHousehold } from './domain/case-household.ts';
+import { casesOfMatch, markIdentified } from './domain/case-identification.ts';
+import { addLead, newLead } from './domain/case-leads.ts';
+import { assignTeam, close, openedCase, type TeamRequest } from './domain/case-plan.ts';
+import { addVictims, type LocatedInput, locate, type RescuedInput, rescue } from './domain/case-recovery.ts';
 import type { EscalationPolicy } from './domain/escalation-policy.ts';
-import { caseIdOfAlert } from './domain/ids.ts';
 import type { CaseStatus } from './domain/lifecycle.ts';
-import { type TeamClockPolicy, teamDeadline, teamOverdueAt, teamOverdueEvent } from './domain/team-clock.ts';
+import { type TeamClockPolicy, teamDeadline } from './domain/team-clock.ts';
 import type { NewVictim, VictimRecord } from './domain/victims.ts';
 import { Errors } from './errors.ts';
-
-/** A unit's acknowledgement of an alert: `_id` `<alertId>:<unitId>`, so each unit counts once. */
-export interface AckFact {
-  _id: string;
-  alertId: string;
-  unitId: string;
-  acknowledgedAt: Date;
-}
-
-/** That a case's team-overdue was raised, with that event: `_id` the case id, so once. */
-export interface TeamClaim {
-  _id: string;
-  detectedAt: string;
-}
+import type { TeamClaim, TeamClockService } from './team-clock-service.ts';
 
 export interface CaseServiceDeps {
   cases: AggregateStore<CaseDoc>;
@@ -95,12 +59,11 @@ export interface CaseListFilter {
   region?: { level: RegionLevel; code: string };
 }
 
-export type EscalationOutcome = EscalationPlan['outcome'];
-
 /**
- * The application service of a case and its alerts: load the case, decide (domain/case-plan),
- * write it with its events in one write under the case's lease, and keep the due-time index
- * in step. Nothing else: no rule lives here.
+ * The application service of a case: load the case, decide (domain/case-plan and its neighbours),
+ * write it with its events in one write under the case's lease, and keep the due-time indexes
+ * in step. Nothing else: no rule lives here. Its alerts are {@link AlertService}'s, its team
+ * clock {@link TeamClockService}'s; all three take the same deps.
  */
 export class CaseService {
   constructor(private readonly deps: CaseServiceDeps) {}
@@ -110,14 +73,6 @@ export class CaseService {
     const doc = await this.deps.cases.get(caseId);
     if (!doc || !mayReach(doc, by, 'read')) throw Errors.caseNotFound.error(`no case "${caseId}"`);
     return doc;
-  }
-
-  /** An alert, read from its case (the alert id names it), if the caller reaches the case. */
-  async getAlert(alertId: string, by: Principal): Promise<AlertState> {
-    const caseId = caseIdOfAlert(alertId);
-    const doc = caseId ? await this.deps.cases.get(caseId) : null;
-    if (!doc || !mayReach(doc, by, 'read')) throw Errors.alertNotFound.error(`no alert "${alertId}"`);
-    return alertOf(doc, alertId);
   }
 
   /** Cases newest first, without their large parts (not a hot path: see the store). */
@@ -145,59 +100,12 @@ export class CaseService {
     return { items, total };
   }
 
-  /** How many units acknowledged an alert (counted from the facts, each unit once). */
-  acknowledgements(alertId: string): Promise<number> {
-    return this.deps.acks.count({ alertId });
-  }
-
-  /** One change of a case: decide on the current document, one write with its events. */
-  private change<R>(caseId: string, decide: (doc: CaseDoc) => Decision<R> | null) {
-    return this.deps.cases.update(caseId, decide, {
-      notFound: () => Errors.caseNotFound.error(`no case "${caseId}"`),
-    });
-  }
-
-  /**
-   * A caller's change of a case: as {@link change}, but a case the caller does not reach for
-   * `action` is refused as missing (404), checked under the lease on the document it changes.
-   */
-  private act<R>(
-    caseId: string,
-    by: Principal,
-    action: CaseAccessAction,
-    decide: (doc: CaseDoc) => Decision<R> | null,
-  ) {
-    return this.change(caseId, (doc) => {
-      if (!mayReach(doc, by, action)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
-      return decide(doc);
-    });
-  }
-
-  /** Keeps the index in step with an alert just written (MongoDB stays the truth). */
-  private async schedule(alert: AlertState): Promise<void> {
-    await this.deps.schedule.set(alert.alertId, alert.status === 'active' ? alert.nextDueAt : null);
-  }
-
   /** Records a new case from `homeward.case.opened` and starts its team clock; false if it was known already. */
   async recordOpened(event: HomewardEvent<'homeward.case.opened'>): Promise<boolean> {
     const doc = openedCase(event, this.deps.clock.now());
     const fresh = await this.deps.cases.insertOnce(doc);
     if (fresh) await this.deps.teamIndex.bringForward(doc._id, teamDeadline(doc, this.deps.teamPolicy));
     return fresh;
-  }
-
-  /**
-   * After a case.opened: a police missing-child report has its alert issued at once, once
-   * however often the event comes (a case that has an alert, or moved on, is left alone).
-   */
-  async afterOpened(d: EventData<'homeward.case.opened'>): Promise<AlertState | null> {
-    if (!issuesAtOnce(d)) return null;
-    const now = this.deps.clock.now();
-    const { result } = await this.change(d.caseId, (doc) =>
-      doc.alerts.length > 0 || doc.status !== 'opened' ? null : issueCaseAlert(doc, this.deps.policy, now),
-    );
-    if (result) await this.issued(result);
-    return result;
   }
 
   /**
@@ -211,7 +119,7 @@ export class CaseService {
   async recordLead(event: HomewardEvent<'homeward.case.lead-added'>): Promise<void> {
     const now = this.deps.clock.now();
     const lead = newLead(event);
-    const { doc, result } = await this.change(lead.caseId, (c) => addLead(c, lead, now));
+    const { doc, result } = await changeCase(this.deps.cases, lead.caseId, (c) => addLead(c, lead, now));
     const row = result ?? doc.recentLeads.find((l) => l.leadId === lead.leadId);
     if (row) await this.deps.leads.insertOnce(row);
   }
@@ -251,7 +159,7 @@ export class CaseService {
     let missing: unknown;
     for (const caseId of casesOfMatch(event.data)) {
       try {
-        await this.change(caseId, (doc) => markIdentified(doc, event, now));
+        await changeCase(this.deps.cases, caseId, (doc) => markIdentified(doc, event, now));
         known.push(caseId);
       } catch (err) {
         if (!(err instanceof NotFoundError)) throw err;
@@ -274,7 +182,7 @@ export class CaseService {
     const now = this.deps.clock.now();
     const notFound = () => Errors.caseNotFound.error(`no case "${caseId}"`);
     return (
-      await this.change(caseId, (doc) => {
+      await changeCase(this.deps.cases, caseId, (doc) => {
         ensureInScope(by, doc, (d) => d.region, notFound);
         return recordHousehold(doc, input, by, now);
       })
@@ -285,79 +193,11 @@ export class CaseService {
   async assignTeam(caseId: string, team: TeamRequest, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
     const roster = this.deps.roster;
-    const { doc } = await this.act(caseId, by, 'assign-team', (d) =>
+    const { doc } = await actOnCase(this.deps.cases, caseId, by, 'assign-team', (d) =>
       assignTeam(d, team, (id) => roster.officer(id), by, now),
     );
     await this.deps.teamIndex.set(caseId, null);
     return doc;
-  }
-
-  /**
-   * The team clock for one case: if it ran out, raises `homeward.case.team-overdue` in the outbox
-   * of a claim whose `_id` is the case id (a taken `_id` fails atomically: any number of
-   * checkers, and restarts, raise it once); then leaves the index right (the deadline still to
-   * come, or no entry). Returns how many it raised (0 or 1).
-   */
-  async raiseTeamOverdue(caseId: string): Promise<number> {
-    const doc = await this.deps.cases.get(caseId);
-    const now = this.deps.clock.now();
-    const deadline = doc ? teamDeadline(doc, this.deps.teamPolicy) : undefined;
-    if (!doc || !deadline || now.getTime() < deadline.getTime()) {
-      await this.deps.teamIndex.set(caseId, deadline ?? null);
-      return 0;
-    }
-    const raised = await this.deps.teamClaims.insertOnce({ _id: caseId, detectedAt: now.toISOString() }, [
-      teamOverdueEvent(doc, this.deps.teamPolicy, now),
-    ]);
-    await this.deps.teamIndex.set(caseId, null);
-    if (raised) this.deps.logger.info({ caseId, deadline }, 'special team overdue');
-    return raised ? 1 : 0;
-  }
-
-  /** Refills the team clock's index from MongoDB (at start): every case still waiting for its team. */
-  async rebuildTeamClock(): Promise<number> {
-    const waiting = await this.deps.cases.list(
-      { team: { $exists: false }, status: { $ne: 'closed' } },
-      { projection: { _id: 1, kind: 1, openedAt: 1, status: 1 } },
-    );
-    const entries: Array<[string, Date]> = [];
-    for (const doc of waiting) {
-      const at = teamDeadline(doc, this.deps.teamPolicy);
-      if (at) entries.push([doc._id, at]);
-    }
-    await this.deps.teamIndex.bringForwardAll(entries);
-    return entries.length;
-  }
-
-  /** Cases in the caller's scope whose team is overdue now, longest overdue first (a listing: reads the cases). */
-  async overdueTeams(caller: Scoped): Promise<Array<{ doc: CaseDoc; dueAt: Date }>> {
-    const now = this.deps.clock.now();
-    const waiting = await this.deps.cases.list(
-      withScope({ team: { $exists: false }, status: { $ne: 'closed' } }, scopeFilter(caller, 'region')),
-      { projection: { timeline: 0, leads: 0, report: 0, alerts: 0 } },
-    );
-    return waiting
-      .filter((d) => teamOverdueAt(d, this.deps.teamPolicy, now))
-      .map((doc) => ({ doc, dueAt: teamDeadline(doc, this.deps.teamPolicy)! }))
-      .sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime() || a.doc._id.localeCompare(b.doc._id));
-  }
-
-  async issueAlert(caseId: string, by: Principal): Promise<AlertState> {
-    const now = this.deps.clock.now();
-    const { result } = await this.act(caseId, by, 'issue-alert', (doc) =>
-      issueCaseAlert(doc, this.deps.policy, now),
-    );
-    // issueCaseAlert decides or throws: a result is always there.
-    await this.issued(result!);
-    return result!;
-  }
-
-  private async issued(alert: AlertState): Promise<void> {
-    await this.schedule(alert);
-    this.deps.logger.info(
-      { alertId: alert.alertId, caseId: alert.caseId, radiusKm: alert.radiusKm, step: alert.step },
-      'alert issued',
-    );
   }
 
   /** Police add victims found later, several in one action. */
@@ -367,7 +207,7 @@ export class CaseService {
     by: Principal,
   ): Promise<{ doc: CaseDoc; added: VictimRecord[] }> {
     const now = this.deps.clock.now();
-    const { doc, result } = await this.change(caseId, (d) => {
+    const { doc, result } = await changeCase(this.deps.cases, caseId, (d) => {
       // A case outside the caller's region answers as a missing one.
       ensureInScope(
         by,
@@ -382,29 +222,34 @@ export class CaseService {
 
   async locate(caseId: string, input: LocatedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.act(caseId, by, 'locate', (doc) => locate(doc, input, by, now))).doc);
+    return this.ended(
+      (await actOnCase(this.deps.cases, caseId, by, 'locate', (doc) => locate(doc, input, by, now))).doc,
+    );
   }
 
   async rescue(caseId: string, input: RescuedInput, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return this.ended((await this.act(caseId, by, 'rescue', (doc) => rescue(doc, input, by, now))).doc);
+    return this.ended(
+      (await actOnCase(this.deps.cases, caseId, by, 'rescue', (doc) => rescue(doc, input, by, now))).doc,
+    );
   }
 
   /** After located or rescued: the alerts that ended with the search leave the index. */
   private async ended(doc: CaseDoc): Promise<CaseDoc> {
-    for (const alert of doc.alerts) if (alert.status !== 'active') await this.schedule(alert);
+    for (const alert of doc.alerts)
+      if (alert.status !== 'active') await keepScheduled(this.deps.schedule, alert);
     return doc;
   }
 
   async close(caseId: string, reason: string, by: Principal): Promise<CaseDoc> {
     const now = this.deps.clock.now();
-    return (await this.act(caseId, by, 'close', (doc) => close(doc, reason, by, now))).doc;
+    return (await actOnCase(this.deps.cases, caseId, by, 'close', (doc) => close(doc, reason, by, now))).doc;
   }
 
   /** The case's own police ask another region's police to assist (404 for anyone else). */
   async requestAssistance(caseId: string, input: AssistanceRequest, by: Principal): Promise<Assistance> {
     const now = this.deps.clock.now();
-    const { result } = await this.change(caseId, (doc) => {
+    const { result } = await changeCase(this.deps.cases, caseId, (doc) => {
       if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
       return requestAssistance(doc, input, by, now);
     });
@@ -432,119 +277,10 @@ export class CaseService {
   /** The case's own police end an assistance (404 for anyone else). */
   async revokeAssistance(caseId: string, assistanceId: string, by: Principal): Promise<Assistance> {
     const now = this.deps.clock.now();
-    const { result } = await this.change(caseId, (doc) => {
+    const { result } = await changeCase(this.deps.cases, caseId, (doc) => {
       if (!isCasePolice(doc, by)) throw Errors.caseNotFound.error(`no case "${caseId}"`);
       return revokeAssistance(doc, assistanceId, by, now);
     });
     return result!;
-  }
-
-  /** Police cancel an alert with a reason every notified unit is told. */
-  async cancelAlert(
-    alertId: string,
-    reason: CancelReason,
-    note: string | undefined,
-    by: Principal,
-  ): Promise<AlertState> {
-    const now = this.deps.clock.now();
-    const alert = await this.changeAlert(alertId, by, 'cancel-alert', (doc) =>
-      cancelCaseAlert(doc, alertId, { reason, note }, by, now),
-    );
-    await this.schedule(alert);
-    this.deps.logger.info({ alertId, caseId: alert.caseId, reason }, 'alert cancelled');
-    return alert;
-  }
-
-  /** Police move a running alert's centre to a lead's place (the schedule does not change). */
-  async moveCentre(alertId: string, leadId: string, by: Principal): Promise<AlertState> {
-    const now = this.deps.clock.now();
-    const caseId = caseIdOfAlert(alertId);
-    const lead = caseId ? await this.findLead(caseId, leadId) : null;
-    return this.changeAlert(alertId, by, 'move-centre', (doc) =>
-      moveAlertCentre(doc, alertId, leadId, lead, by, now),
-    );
-  }
-
-  /**
-   * A lead of a case by its id: among the newest on the case document, else from its row (a
-   * filtered read of `case_leads`: a police action, not a hot path).
-   */
-  private async findLead(caseId: string, leadId: string): Promise<LeadRecord | null> {
-    const doc = await this.deps.cases.get(caseId);
-    const recent = doc?.recentLeads.find((l) => l.leadId === leadId);
-    if (recent || !doc) return recent ?? null;
-    const [row] = await this.deps.leads.list({ caseId, leadId }, { limit: 1 });
-    return row ?? null;
-  }
-
-  private async changeAlert(
-    alertId: string,
-    by: Principal,
-    action: CaseAccessAction,
-    decide: (doc: CaseDoc) => Decision<AlertState>,
-  ): Promise<AlertState> {
-    const notFound = () => Errors.alertNotFound.error(`no alert "${alertId}"`);
-    const caseId = caseIdOfAlert(alertId);
-    if (!caseId) throw notFound();
-    const scoped = (doc: CaseDoc) => {
-      if (!mayReach(doc, by, action)) throw notFound();
-      return decide(doc);
-    };
-    // The decisions given here decide or throw: a result is always there.
-    return (await this.deps.cases.update(caseId, scoped, { notFound })).result!;
-  }
-
-  /**
-   * Widens an alert the index says is due, if the case document agrees, and leaves the index
-   * right (the next due time, or no entry). Concurrent callers queue on the case's lease, and
-   * the later ones find the step done: each step happens once.
-   */
-  async escalateIfDue(alertId: string): Promise<EscalationOutcome> {
-    const caseId = caseIdOfAlert(alertId);
-    const now = this.deps.clock.now();
-    let plan: EscalationPlan = { outcome: 'ended', nextDueAt: null, decision: null };
-    try {
-      if (caseId) {
-        await this.deps.cases.update(caseId, (doc) => {
-          plan = escalateCaseAlert(doc, alertId, this.deps.policy, now);
-          return plan.decision;
-        });
-      }
-    } catch (err) {
-      // An index entry of a case that is not there: nothing to widen, the entry goes.
-      if (!(err instanceof DocumentNotFound)) throw err;
-    }
-    await this.deps.schedule.set(alertId, plan.nextDueAt);
-    if (plan.outcome === 'escalated')
-      this.deps.logger.info({ alertId, caseId, nextDueAt: plan.nextDueAt }, 'alert escalated');
-    return plan.outcome;
-  }
-
-  /** Refills the due-time index from MongoDB (at start): the running alert of each case. */
-  async rebuildSchedule(): Promise<number> {
-    const searching = await this.deps.cases.list(
-      { activeAlertId: { $ne: null } },
-      { projection: { timeline: 0, recentLeads: 0, report: 0 } },
-    );
-    const entries: Array<[string, Date]> = [];
-    for (const doc of searching) {
-      const alert = doc.alerts.find((a) => a.alertId === doc.activeAlertId);
-      if (alert?.status === 'active' && alert.nextDueAt) entries.push([alert.alertId, alert.nextDueAt]);
-    }
-    await this.deps.schedule.bringForwardAll(entries);
-    return entries.length;
-  }
-
-  /**
-   * Records a unit's acknowledgement of an alert as an append-only fact, each unit once. Kept
-   * out of the case document: an alert may reach thousands of units. False for an alert this
-   * service does not know.
-   */
-  async recordAck(alertId: string, unitId: string, acknowledgedAt: Date): Promise<boolean> {
-    const caseId = caseIdOfAlert(alertId);
-    const doc = caseId ? await this.deps.cases.get(caseId) : null;
-    if (!doc?.alerts.some((a) => a.alertId === alertId)) return false;
-    await this.deps.acks.insertOnce({ _id: `${alertId}:${unitId}`, alertId, unitId, acknowledgedAt });
-    return true;
   }
 }

@@ -1,14 +1,14 @@
 import { type Clock, type DueIndex, type DuePass, DueWorker, type Logger } from '@homeward/service-kit';
-import type { CaseService, EscalationOutcome } from './case-service.ts';
+import type { AlertService, EscalationOutcome } from './alert-service.ts';
 
 /**
  * Widens alerts on time: the kit's `DueWorker` over the alert due-time index. At start the
  * index is rebuilt from the case documents (the truth); each pass reads the alerts due now
- * (one ZRANGEBYSCORE when nothing is), and the service looks at each under its case's lease
+ * (one ZRANGEBYSCORE when nothing is), and the alert service looks at each under its case's lease
  * and leaves the index right.
  */
 export function escalationWorker(opts: {
-  service: CaseService;
+  alerts: AlertService;
   index: DueIndex;
   clock: Clock;
   logger: Logger;
@@ -24,8 +24,8 @@ export function escalationWorker(opts: {
     logger: opts.logger,
     intervalMs: opts.intervalMs,
     batchSize: opts.batchSize,
-    handle: (alertId) => opts.service.escalateIfDue(alertId),
-    rebuild: () => opts.service.rebuildSchedule(),
+    handle: (alertId) => opts.alerts.escalateIfDue(alertId),
+    rebuild: () => opts.alerts.rebuildSchedule(),
   });
 }
 

@@ -23,7 +23,11 @@
  * grandparents and aunts) over genotypes of the alleles seen at that locus plus one lumped
  * "other" allele, which is exact because no typed person carries it (E.A. Thompson, "Pedigree
  * Analysis in Human Genetics", 1986; R.C. Elston, J. Stewart (1971), "A general model for the
- * genetic analysis of pedigree data", Hum. Hered. 21:523–542). Transmission follows the
+ * genetic analysis of pedigree data", Hum. Hered. 21:523–542). Each seen allele weighs its
+ * table frequency as it is, and "other" 1 − Σ seen: the closed forms' convention (kinship.ts,
+ * kinship-relatives.ts and the matcher use the AABB formulas with each allele's figure, the
+ * NRC II minimum 5/2n for a rare one, and never rescale the table), so that the two agree at
+ * every locus. See `alleleSpace` for a locus whose seen alleles sum past 1. Transmission follows the
  * proportional mutation model, a parent passing allele a with chance ½(1−μ)·copies(a) + μ·p_a
  * (T. Egeland, D. Kling, P. Mostad, "Relationship Inference with Familias and R", 2016, §2.4),
  * so an inconsistency lowers the likelihood without excluding.
@@ -145,7 +149,7 @@ function logSumExp(xs: Float64Array): number {
 
 /** The alleles seen at a locus plus "other", and the genotypes over them. */
 interface AlleleSpace {
-  /** Frequencies, the last one "other" (absent when the seen alleles use up the frequency). */
+  /** Frequencies, the last one "other" (negative when the seen alleles sum past 1, see `alleleSpace`). */
   p: number[];
   /** Genotypes as allele-index pairs i ≤ j. */
   genotypes: Array<readonly [number, number]>;
@@ -165,9 +169,20 @@ function alleleSpace(
     for (const a of g) if (!names.includes(a)) names.push(a);
   }
   const p = names.map((a) => table.frequency(locus, a));
-  const other = 1 - p.reduce((s, x) => s + x, 0);
-  // Stryker disable next-line EqualityOperator: an "other" of frequency 0 only adds genotypes of probability 0
-  if (other > 0) p.push(other);
+  // "Other" takes what the seen alleles leave, 1 − Σ seen, even below 0. The seen alleles can
+  // sum past 1 only through the NRC II minimum (a rare allele at 5/2n beside the table's common
+  // ones, whose figures already sum to about 1): the closed forms then still use each figure as it
+  // is (a random parent passes the child's allele a with chance p_a), and this keeps their number.
+  // Leaving "other" out there (max(0, 1 − Σ)) made the untyped founders' genotypes sum to
+  // (Σ seen)² instead of 1, and the index of one parent came out divided by Σ seen (5/(1.05) for a
+  // closed form of 5). Rescaling the seen alleles to sum to 1 instead would make a parent's index
+  // depend on its allele the child lacks, which no closed form (and no matcher table) does.
+  // Nothing breaks with a negative "other": no typed person carries it, so every sum over it is a
+  // sum over alleles passed to nobody typed, Σ_x p_x·f(x) = f(other) + Σ_seen p_x·(f(x) − f(other))
+  // with Σ_x p_x = 1 and f(x) ≥ f(other) (a copy of a seen allele can only help explain the typed
+  // genotypes), so every likelihood stays positive; a test holds the two numbers equal and positive.
+  // (An "other" of exactly 0 stays too: its genotypes have probability 0 and are skipped.)
+  p.push(1 - p.reduce((s, x) => s + x, 0));
   const genotypes: Array<readonly [number, number]> = [];
   const index = new Map<string, number>();
   p.forEach((_, i) => {

@@ -5,12 +5,13 @@
 // cannot cancel between numerator and denominator; and small cases computed by hand.
 import { describe, expect, it } from 'vitest';
 import { loadFrequencyTable } from '../../src/domain/allele-frequencies.ts';
-import { DEFAULT_KINSHIP_OPTIONS } from '../../src/domain/kinship.ts';
+import { DEFAULT_KINSHIP_OPTIONS, parentPairIndex, singleParentIndex } from '../../src/domain/kinship.ts';
 import {
   MAX_SIDED_REFERENCES,
   type PedigreeReference,
   pedigreeIndex,
 } from '../../src/domain/kinship-pedigree.ts';
+import { RelativeRelations, relativeIndex } from '../../src/domain/kinship-relatives.ts';
 import { profile } from './fixtures.ts';
 
 // Few alleles a locus, so that the enumeration stays small; 15 at D8S1179 and 8 at TH01 are
@@ -312,5 +313,67 @@ describe('the side enumeration’s limits', () => {
     expect(() => pedigreeIndex(table, child, [ref('father', 0), ref('father', 1)])).toThrow(
       'a case has one father',
     );
+  });
+});
+
+describe('a locus whose seen alleles sum past 1 (a rare allele at the minimum beside the whole table)', () => {
+  // TH01 lists 6 and 7 only (0.6 + 0.4 = 1); 9 is unlisted and gets NRC II's 5/2n = 0.05, so a
+  // child 6/9 and a mother 9/7 bring alleles of frequencies summing to 1.05.
+  const rare = loadFrequencyTable(
+    { T: { sampleSizeByLocus: { TH01: 100 }, frequencies: { TH01: { '6': 0.6, '7': 0.4 } } } },
+    { population: 'T', source: 'rare-allele test table' },
+  );
+  const child = profile({ TH01: [6, 9] });
+  const mother = profile({ TH01: [9, 7] });
+  const father = profile({ TH01: [6, 7] });
+  const exact = { mutationRate: 0 };
+
+  it('the seen alleles do sum past 1 there', () => {
+    expect(rare.frequency('TH01', '9')).toBeCloseTo(0.05, 12);
+    expect(['6', '9', '7'].reduce((s, a) => s + rare.frequency('TH01', a), 0)).toBeGreaterThan(1);
+  });
+
+  it("one parent: the closed form's index, (½·p6)/(2·p6·p9) = 5, not 5/1.05", () => {
+    expect(singleParentIndex(rare, child, mother, exact).combinedIndex).toBeCloseTo(5, 12);
+    for (const relation of ['mother', 'father'] as const) {
+      const joint = pedigreeIndex(rare, child, [{ sampleId: 'p', relation, profile: mother }], exact);
+      expect(joint.combinedIndex).toBeCloseTo(5, 9);
+      expect(joint.probability).toBeCloseTo(5 / 6, 9);
+    }
+  });
+
+  it("both parents and each single relative: the closed forms' indices", () => {
+    const pair = pedigreeIndex(
+      rare,
+      child,
+      [
+        { sampleId: 'm', relation: 'mother', profile: mother },
+        { sampleId: 'f', relation: 'father', profile: father },
+      ],
+      exact,
+    );
+    expect(pair.combinedIndex).toBeCloseTo(
+      parentPairIndex(rare, child, mother, father, exact).combinedIndex,
+      9,
+    );
+    for (const relation of RelativeRelations) {
+      const joint = pedigreeIndex(rare, child, [{ sampleId: 'r', relation, profile: mother }], exact);
+      expect(joint.combinedIndex).toBeCloseTo(
+        relativeIndex(rare, child, mother, relation, exact).combinedIndex,
+        9,
+      );
+    }
+  });
+
+  it('several relatives with mutation: a positive, finite index (the lumped "other" is negative there)', () => {
+    const joint = pedigreeIndex(rare, child, [
+      { sampleId: 'm', relation: 'mother', profile: mother },
+      { sampleId: 's', relation: 'full-sibling', profile: profile({ TH01: [7, 7] }) },
+      { sampleId: 'g', relation: 'grandparent', profile: profile({ TH01: [9, 6] }) },
+      { sampleId: 'h', relation: 'half-sibling', profile: profile({ TH01: [6, 7] }) },
+    ]);
+    expect(joint.lociCompared).toBe(1);
+    expect(Number.isFinite(joint.combinedIndex)).toBe(true);
+    expect(joint.combinedIndex).toBeGreaterThan(0);
   });
 });

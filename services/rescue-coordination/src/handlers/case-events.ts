@@ -1,16 +1,20 @@
 import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
 import { NotFoundError } from '@homeward/service-kit';
+import type { AlertService } from '../alert-service.ts';
 import type { CaseService } from '../case-service.ts';
 
 /**
  * A case opened by intake: recorded, and for a missing child reported by police the alert goes
  * out at once. A redelivery finds the case and its alert and changes nothing.
  */
-export function caseOpenedHandler(service: CaseService): EventHandler<'homeward.case.opened'> {
+export function caseOpenedHandler(
+  service: CaseService,
+  alerts: AlertService,
+): EventHandler<'homeward.case.opened'> {
   return async (event, ctx) => {
     const fresh = await service.recordOpened(event);
-    const alert = await service.afterOpened(event.data);
+    const alert = await alerts.afterOpened(event.data);
     ctx.log.info({ caseId: event.data.caseId, fresh, alertId: alert?.alertId }, 'case opened');
   };
 }

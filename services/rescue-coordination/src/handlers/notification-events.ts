@@ -1,13 +1,13 @@
 import type { EventHandler } from '@homeward/messaging';
-import type { CaseService } from '../case-service.ts';
+import type { AlertService } from '../alert-service.ts';
 
 /** A unit acknowledged an alert: kept as a fact, so each unit counts once. */
 export function acknowledgedHandler(
-  service: CaseService,
+  alerts: AlertService,
 ): EventHandler<'homeward.notification.acknowledged'> {
   return async (event, ctx) => {
     const d = event.data;
-    const known = await service.recordAck(d.alertId, d.unitId, new Date(d.acknowledgedAt));
+    const known = await alerts.recordAck(d.alertId, d.unitId, new Date(d.acknowledgedAt));
     if (!known) ctx.log.warn({ alertId: event.data.alertId }, 'acknowledgement of an unknown alert ignored');
   };
 }

@@ -1,5 +1,5 @@
 import { describeErrors, type HttpServer, principalOf, problemResponses } from '@homeward/service-kit';
-import type { CaseService } from '../case-service.ts';
+import type { AlertService } from '../alert-service.ts';
 import type { AlertState } from '../domain/alert-plan.ts';
 import { Errors } from '../errors.ts';
 import { caseAction } from './cases.ts';
@@ -7,10 +7,10 @@ import { AlertParams, AlertView, CancelBody, CentreBody } from './schemas.ts';
 import { alertView } from './views.ts';
 
 /** Police actions on a running alert: cancel it, or move its centre to a lead. */
-export async function alertRoutes(app: HttpServer, deps: { service: CaseService }): Promise<void> {
+export async function alertRoutes(app: HttpServer, deps: { alerts: AlertService }): Promise<void> {
   const tags = ['alerts'];
   const view = async (alert: AlertState) =>
-    alertView(alert, await deps.service.acknowledgements(alert.alertId));
+    alertView(alert, await deps.alerts.acknowledgements(alert.alertId));
 
   app.post(
     '/v1/alerts/:alertId/cancel',
@@ -27,7 +27,7 @@ export async function alertRoutes(app: HttpServer, deps: { service: CaseService 
     },
     async (request) =>
       view(
-        await deps.service.cancelAlert(
+        await deps.alerts.cancelAlert(
           request.params.alertId,
           request.body.reason,
           request.body.note,
@@ -58,6 +58,6 @@ export async function alertRoutes(app: HttpServer, deps: { service: CaseService 
       config: { access: caseAction('move-centre') },
     },
     async (request) =>
-      view(await deps.service.moveCentre(request.params.alertId, request.body.leadId, principalOf(request))),
+      view(await deps.alerts.moveCentre(request.params.alertId, request.body.leadId, principalOf(request))),
   );
 }

@@ -6,6 +6,7 @@ import {
   problemResponses,
   type RouteAccess,
 } from '@homeward/service-kit';
+import type { AlertService } from '../alert-service.ts';
 import type { CaseService } from '../case-service.ts';
 import { regionLevel } from '../domain/regions.ts';
 import { Errors } from '../errors.ts';
@@ -30,6 +31,7 @@ import { alertView, caseDetail, caseSummary, leadView } from './views.ts';
 
 export interface CaseRoutesDeps {
   service: CaseService;
+  alerts: AlertService;
   audit: AuditLog;
 }
 
@@ -102,7 +104,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
     },
     async (request) => {
       const doc = await deps.service.getCase(request.params.caseId, principalOf(request));
-      const acks = await Promise.all(doc.alerts.map((a) => deps.service.acknowledgements(a.alertId)));
+      const acks = await Promise.all(doc.alerts.map((a) => deps.alerts.acknowledgements(a.alertId)));
       await deps.audit.read(request, {
         action: 'case.read',
         recordType: 'case',
@@ -195,7 +197,7 @@ export async function caseRoutes(app: HttpServer, deps: CaseRoutesDeps): Promise
       config: { access: caseAction('issue-alert') },
     },
     async (request, reply) => {
-      const alert = await deps.service.issueAlert(request.params.caseId, principalOf(request));
+      const alert = await deps.alerts.issueAlert(request.params.caseId, principalOf(request));
       reply.header('location', `/v1/cases/${alert.caseId}`);
       return reply.code(201).send(alertView(alert, 0));
     },

@@ -1,9 +1,9 @@
 import { type HttpServer, principalOf, problemResponses } from '@homeward/service-kit';
 import { Type } from '@sinclair/typebox';
-import type { CaseService } from '../case-service.ts';
+import type { TeamClockService } from '../team-clock-service.ts';
 
 export interface OverdueRoutesDeps {
-  service: CaseService;
+  teamClockService: TeamClockService;
 }
 
 const OverdueTeam = Type.Object(
@@ -38,7 +38,7 @@ export async function overdueRoutes(app: HttpServer, deps: OverdueRoutesDeps): P
       },
     },
     async (request) => ({
-      overdue: (await deps.service.overdueTeams(principalOf(request))).map(({ doc, dueAt }) => ({
+      overdue: (await deps.teamClockService.overdueTeams(principalOf(request))).map(({ doc, dueAt }) => ({
         clock: 'team' as const,
         caseId: doc._id,
         kind: doc.kind,

@@ -1,7 +1,7 @@
 import type { Principal } from '@homeward/service-kit';
 import type { AlertState } from '../domain/alert-plan.ts';
 import type { CaseDoc, LeadRecord } from '../domain/case.ts';
-import { buyerRecordOf } from '../domain/case-plan.ts';
+import { buyerRecordOf } from '../domain/case-household.ts';
 import { type VictimRecord, victimsOf } from '../domain/victims.ts';
 
 const iso = (d: Date | string) => new Date(d).toISOString();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { actorOf, byOf, nextVersion, runningAlert, timelineEntry } from '../../src/domain/case.ts';
-import { cancelCaseAlert, issueCaseAlert } from '../../src/domain/case-plan.ts';
+import { cancelCaseAlert, issueCaseAlert } from '../../src/domain/case-alerts.ts';
 import { alertEventIds, alertIdFor, caseEventId, caseIdOfAlert, SOURCE } from '../../src/domain/ids.ts';
 import { type CaseAction, CaseStatuses, transition } from '../../src/domain/lifecycle.ts';
 import { at, H, MIN, openCase, police, policy } from './fixtures.ts';

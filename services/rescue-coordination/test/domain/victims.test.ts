@@ -1,16 +1,10 @@
 import { createEvent, type HomewardEvent } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
 import type { CaseDoc } from '../../src/domain/case.ts';
-import {
-  addVictims,
-  close,
-  issueCaseAlert,
-  issuesAtOnce,
-  locate,
-  markIdentified,
-  openedCase,
-  rescue,
-} from '../../src/domain/case-plan.ts';
+import { issueCaseAlert } from '../../src/domain/case-alerts.ts';
+import { markIdentified } from '../../src/domain/case-identification.ts';
+import { close, issuesAtOnce, openedCase } from '../../src/domain/case-plan.ts';
+import { addVictims, locate, rescue } from '../../src/domain/case-recovery.ts';
 import { victimsOf } from '../../src/domain/victims.ts';
 import { victimCount } from '../../src/routes/views.ts';
 import { at, H, openCase, police, policy, SEEN } from './fixtures.ts';

@@ -395,7 +395,7 @@ describe('consumed events', () => {
     await rescue.svc.publish(opened, lead);
     // ... and handed to the handlers again, as after a crash before the guard recorded them.
     const ctx = { log: testLogger(), topic: 't', partition: 0, offset: '0', traceparent: '' };
-    await caseOpenedHandler(rescue.svc.app.service)(opened, ctx);
+    await caseOpenedHandler(rescue.svc.app.service, rescue.svc.app.alerts)(opened, ctx);
     await leadAddedHandler(rescue.svc.app.service)(lead, ctx);
     const marker = missingChildOpened({ lastSeenAt: lastSeen(5) });
     await open(marker); // processed after the redeliveries on this partition or another

@@ -58,12 +58,12 @@ async function instance(opts: {
 async function openCase(svc: RunningRescue, clock: ManualClock, minutesAgo: number): Promise<string> {
   const event = missingChildOpened({ lastSeenAt: new Date(clock.now().getTime() - minutesAgo * MINUTE) });
   await svc.app.service.recordOpened(event);
-  const alert = await svc.app.service.afterOpened(event.data);
+  const alert = await svc.app.alerts.afterOpened(event.data);
   if (!alert) throw new Error('no alert issued');
   return alert.alertId;
 }
 
-const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.service.getAlert(alertId, national);
+const alertOf = async (svc: RunningRescue, alertId: string) => svc.app.alerts.getAlert(alertId, national);
 const eventsOf = (alertId: string, type: string) =>
   alertEvents.events.filter(
     (e: CloudEvent) => e.type === type && (e.data as { alertId: string }).alertId === alertId,
@@ -156,7 +156,7 @@ describe('durable and exactly once', () => {
       // Called directly, past the scheduler: the case's lease alone keeps a step from happening twice.
       const id = await openCase(a, clock, 5);
       clock.advance(HOUR);
-      const outcomes = await Promise.all([a, b, a].map((s) => s.app.service.escalateIfDue(id)));
+      const outcomes = await Promise.all([a, b, a].map((s) => s.app.alerts.escalateIfDue(id)));
       expect(outcomes.filter((o) => o === 'escalated')).toHaveLength(1);
       ids.push(id);
 
@@ -223,7 +223,7 @@ describe('durable and exactly once', () => {
     // The crash: the relay dies before it publishes, so the write stands with alert.issued
     // still in the case's outbox.
     await first.rt.relay.stop();
-    const alertId = (await first.app.service.issueAlert(event.data.caseId, national)).alertId;
+    const alertId = (await first.app.alerts.issueAlert(event.data.caseId, national)).alertId;
     await first.stop();
     expect(eventsOf(alertId, 'homeward.alert.issued')).toHaveLength(0);
     const second = await instance({ clock, dbName });

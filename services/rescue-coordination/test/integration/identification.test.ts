@@ -169,7 +169,7 @@ describe('the special team clock', () => {
     await svc.app.teamClock.tick();
     clock.advance(HOUR);
     await svc.app.teamClock.tick();
-    await svc.app.service.raiseTeamOverdue(late);
+    await svc.app.teamClockService.raiseTeamOverdue(late);
 
     const raised = await caseEvents.waitForEvent(ofCase(late, 'homeward.case.team-overdue'));
     expect(raised.id).toBe(`${late}.team-overdue`);

@@ -6,7 +6,7 @@ import { ManualClock } from '@homeward/service-kit';
 import { createTestTopics, deleteTestTopics, type TopicCollector, waitFor } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LeadRecord, leadRowId, RECENT_LEADS } from '../../src/domain/case.ts';
-import { newLead } from '../../src/domain/case-plan.ts';
+import { newLead } from '../../src/domain/case-leads.ts';
 import {
   collector,
   dropDatabases,

@@ -2,9 +2,11 @@ import { createEvent } from '@homeward/events';
 import { MemoryPersistence } from '@homeward/persistence';
 import { createLogger, ManualClock, MemoryDueIndex } from '@homeward/service-kit';
 import { describe, expect, it } from 'vitest';
-import { type AckFact, CaseService, type TeamClaim } from '../../src/case-service.ts';
+import { type AckFact, AlertService } from '../../src/alert-service.ts';
+import { CaseService, type CaseServiceDeps } from '../../src/case-service.ts';
 import type { CaseDoc, LeadRecord } from '../../src/domain/case.ts';
 import { countOutcomes, escalationWorker } from '../../src/escalation-worker.ts';
+import { type TeamClaim, TeamClockService } from '../../src/team-clock-service.ts';
 import {
   at,
   H,
@@ -35,7 +37,7 @@ function setup(start = at(5 * MIN)) {
   const logger = createLogger({ name: 'test', level: 'silent' });
   const teamIndex = new MemoryDueIndex();
   const teamClaims = persistence.facts<TeamClaim>('team_overdue_claims');
-  const service = new CaseService({
+  const deps: CaseServiceDeps = {
     cases,
     leads,
     acks,
@@ -47,17 +49,33 @@ function setup(start = at(5 * MIN)) {
     teamClaims,
     teamPolicy,
     roster: testRoster,
-  });
-  const worker = escalationWorker({ service, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
+  };
+  const service = new CaseService(deps);
+  const alerts = new AlertService(deps);
+  const teamClock = new TeamClockService(deps);
+  const worker = escalationWorker({ alerts, index, clock, logger, intervalMs: 3_600_000, batchSize: 100 });
   const types = () => persistence.outbox.published.map((e) => e.type);
-  return { clock, persistence, cases, leads, index, teamIndex, teamClaims, service, worker, types };
+  return {
+    clock,
+    persistence,
+    cases,
+    leads,
+    index,
+    teamIndex,
+    teamClaims,
+    service,
+    alerts,
+    teamClock,
+    worker,
+    types,
+  };
 }
 
 /** A police missing-child case whose alert went out at 07:55. */
 async function withAlert(s: ReturnType<typeof setup>, caseId = 'case-1') {
   const opened = openedEvent({ caseId });
   await s.service.recordOpened(opened);
-  const alert = await s.service.afterOpened(opened.data);
+  const alert = await s.alerts.afterOpened(opened.data);
   if (!alert) throw new Error('no alert');
   return alert;
 }
@@ -71,9 +89,9 @@ describe('a case opened by intake', () => {
     const opened = openedEvent();
     expect(await s.service.recordOpened(opened)).toBe(true);
     expect(await s.service.recordOpened(opened)).toBe(false);
-    const alert = await s.service.afterOpened(opened.data);
+    const alert = await s.alerts.afterOpened(opened.data);
     expect(alert).toMatchObject({ alertId: 'case-1.alert-1', status: 'active', radiusKm: 100, step: 0 });
-    expect(await s.service.afterOpened(opened.data)).toBeNull();
+    expect(await s.alerts.afterOpened(opened.data)).toBeNull();
     expect(s.types()).toEqual(['homeward.alert.issued']);
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
     expect(await s.index.due(at(H - 1), 10)).toEqual([]);
@@ -84,11 +102,11 @@ describe('a case opened by intake', () => {
     const s = setup();
     const hotline = openedEvent({ by: 'hotline' });
     await s.service.recordOpened(hotline);
-    expect(await s.service.afterOpened(hotline.data)).toBeNull();
+    expect(await s.alerts.afterOpened(hotline.data)).toBeNull();
     const police2 = openedEvent({ caseId: 'case-2' });
     await s.service.recordOpened(police2);
     await s.service.locate('case-2', { place: 'x' }, police);
-    expect(await s.service.afterOpened(police2.data)).toBeNull();
+    expect(await s.alerts.afterOpened(police2.data)).toBeNull();
     expect(s.types()).toEqual(['homeward.case.victims-located', 'homeward.case.child-located']);
     expect(await s.index.size()).toBe(0);
   });
@@ -96,8 +114,8 @@ describe('a case opened by intake', () => {
   it('an unknown case is 404 for every change', async () => {
     const s = setup();
     await rejects(s.service.getCase('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
-    await rejects(s.service.issueAlert('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
-    await rejects(s.service.afterOpened(openedEvent({ caseId: 'nope' }).data), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.alerts.issueAlert('nope', national), 'RESCUE_ERR_CASE_NOT_FOUND');
+    await rejects(s.alerts.afterOpened(openedEvent({ caseId: 'nope' }).data), 'RESCUE_ERR_CASE_NOT_FOUND');
     await rejects(s.service.recordLead(leadEvent('nope')), 'RESCUE_ERR_CASE_NOT_FOUND');
   });
 });
@@ -146,16 +164,16 @@ describe('police actions', () => {
   it('issue by hand, cancel, close; a refused change writes nothing', async () => {
     const s = setup();
     await s.service.recordOpened(openedEvent({ by: 'hotline' }));
-    const alert = await s.service.issueAlert('case-1', national);
+    const alert = await s.alerts.issueAlert('case-1', national);
     expect(await s.index.size()).toBe(1);
-    await rejects(s.service.issueAlert('case-1', national), 'RESCUE_ERR_ALERT_ACTIVE');
+    await rejects(s.alerts.issueAlert('case-1', national), 'RESCUE_ERR_ALERT_ACTIVE');
     await rejects(s.service.close('case-1', 'hoax', police), 'RESCUE_ERR_ALERT_ACTIVE');
     const version = (await s.service.getCase('case-1', national)).version;
-    const cancelled = await s.service.cancelAlert(alert.alertId, 'hoax', 'lied', police);
+    const cancelled = await s.alerts.cancelAlert(alert.alertId, 'hoax', 'lied', police);
     expect(cancelled).toMatchObject({ status: 'cancelled', cancelled: { reason: 'hoax', note: 'lied' } });
     expect((await s.service.getCase('case-1', national)).version).toBe(version + 1);
     expect(await s.index.size()).toBe(0);
-    await rejects(s.service.cancelAlert(alert.alertId, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_ENDED');
+    await rejects(s.alerts.cancelAlert(alert.alertId, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_ENDED');
     expect((await s.service.close('case-1', 'hoax', police)).status).toBe('closed');
     expect(s.types()).toEqual(['homeward.alert.issued', 'homeward.alert.cancelled', 'homeward.case.closed']);
   });
@@ -167,16 +185,16 @@ describe('police actions', () => {
     await s.service.recordLead(leadEvent());
     expect((await s.service.getCase('case-1', national)).leadCount).toBe(1);
     expect(await s.leads.count({ caseId: 'case-1' })).toBe(1);
-    const moved = await s.service.moveCentre(alert.alertId, 'lead-1', police);
+    const moved = await s.alerts.moveCentre(alert.alertId, 'lead-1', police);
     expect(moved).toMatchObject({ step: 1, center: { lat: 31.85, lon: 117.2 }, radiusKm: 100 });
     expect(await s.index.due(at(H), 10)).toEqual(['case-1.alert-1']);
-    await rejects(s.service.moveCentre(alert.alertId, 'nope', police), 'RESCUE_ERR_LEAD_NOT_FOUND');
+    await rejects(s.alerts.moveCentre(alert.alertId, 'nope', police), 'RESCUE_ERR_LEAD_NOT_FOUND');
     for (const id of ['case-1.alert-2', 'nope.alert-1', 'not-an-alert-id']) {
-      await rejects(s.service.moveCentre(id, 'lead-1', police), 'RESCUE_ERR_ALERT_NOT_FOUND');
-      await rejects(s.service.cancelAlert(id, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_NOT_FOUND');
-      await rejects(s.service.getAlert(id, national), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.alerts.moveCentre(id, 'lead-1', police), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.alerts.cancelAlert(id, 'hoax', undefined, police), 'RESCUE_ERR_ALERT_NOT_FOUND');
+      await rejects(s.alerts.getAlert(id, national), 'RESCUE_ERR_ALERT_NOT_FOUND');
     }
-    expect((await s.service.getAlert(alert.alertId, national)).step).toBe(1);
+    expect((await s.alerts.getAlert(alert.alertId, national)).step).toBe(1);
   });
 
   it('a DNA match identifies the child once; a match without a case changes nothing', async () => {
@@ -212,13 +230,13 @@ describe('escalation', () => {
     s.clock.set(at(H - 1));
     expect(countOutcomes(await s.worker.tick())).toEqual({});
     s.clock.set(at(H));
-    const outcomes = await Promise.all([1, 2, 3].map(() => s.service.escalateIfDue(alert.alertId)));
+    const outcomes = await Promise.all([1, 2, 3].map(() => s.alerts.escalateIfDue(alert.alertId)));
     expect(outcomes.sort()).toEqual(['escalated', 'not-due', 'not-due']);
     expect(await s.index.due(at(2 * H), 10)).toEqual([alert.alertId]);
     expect(await s.index.due(at(2 * H - 1), 10)).toEqual([]);
     s.clock.set(at(5 * H));
     expect(countOutcomes(await s.worker.tick())).toEqual({ escalated: 1 });
-    expect(await s.service.getAlert(alert.alertId, national)).toMatchObject({
+    expect(await s.alerts.getAlert(alert.alertId, national)).toMatchObject({
       step: 2,
       radiusKm: 500,
       nextDueAt: null,
@@ -234,7 +252,7 @@ describe('escalation', () => {
   it('an index entry that disagrees with the case is dropped: ended, final, unknown', async () => {
     const s = setup();
     const alert = await withAlert(s);
-    await s.service.cancelAlert(alert.alertId, 'hoax', undefined, police);
+    await s.alerts.cancelAlert(alert.alertId, 'hoax', undefined, police);
     for (const id of [alert.alertId, 'nope.alert-1', 'garbage']) await s.index.set(id, at(0));
     s.clock.set(at(H));
     expect(countOutcomes(await s.worker.tick())).toEqual({ ended: 3 });
@@ -242,7 +260,7 @@ describe('escalation', () => {
     const late = setup(at(4 * H));
     const last = await withAlert(late);
     await late.index.set(last.alertId, at(0));
-    expect(await late.service.escalateIfDue(last.alertId)).toBe('final');
+    expect(await late.alerts.escalateIfDue(last.alertId)).toBe('final');
     expect(await late.index.size()).toBe(0);
   });
 
@@ -272,9 +290,9 @@ describe('escalation', () => {
     await withAlert(s, 'case-1');
     await withAlert(s, 'case-2');
     const ended = await withAlert(s, 'case-3');
-    await s.service.cancelAlert(ended.alertId, 'hoax', undefined, police);
+    await s.alerts.cancelAlert(ended.alertId, 'hoax', undefined, police);
     const fresh = new MemoryDueIndex();
-    const service = new CaseService({
+    const alerts = new AlertService({
       cases: s.cases,
       leads: s.leads,
       acks: s.persistence.facts<AckFact>('alert_acks'),
@@ -282,12 +300,8 @@ describe('escalation', () => {
       clock: s.clock,
       logger: createLogger({ name: 'test', level: 'silent' }),
       policy,
-      teamIndex: s.teamIndex,
-      teamClaims: s.teamClaims,
-      teamPolicy,
-      roster: testRoster,
     });
-    expect(await service.rebuildSchedule()).toBe(2);
+    expect(await alerts.rebuildSchedule()).toBe(2);
     expect(await fresh.due(at(H), 10)).toEqual(['case-1.alert-1', 'case-2.alert-1']);
   });
 });
@@ -296,14 +310,14 @@ describe('acknowledgements and reads', () => {
   it('each unit counts once per alert; an unknown alert is not recorded', async () => {
     const s = setup();
     const alert = await withAlert(s);
-    expect(await s.service.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
-    expect(await s.service.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
-    expect(await s.service.recordAck(alert.alertId, 'unit-b', at(H))).toBe(true);
-    expect(await s.service.recordAck('case-1.alert-2', 'unit-a', at(H))).toBe(false);
-    expect(await s.service.recordAck('nope.alert-1', 'unit-a', at(H))).toBe(false);
-    expect(await s.service.recordAck('garbage', 'unit-a', at(H))).toBe(false);
-    expect(await s.service.acknowledgements(alert.alertId)).toBe(2);
-    expect(await s.service.acknowledgements('case-1.alert-2')).toBe(0);
+    expect(await s.alerts.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
+    expect(await s.alerts.recordAck(alert.alertId, 'unit-a', at(H))).toBe(true);
+    expect(await s.alerts.recordAck(alert.alertId, 'unit-b', at(H))).toBe(true);
+    expect(await s.alerts.recordAck('case-1.alert-2', 'unit-a', at(H))).toBe(false);
+    expect(await s.alerts.recordAck('nope.alert-1', 'unit-a', at(H))).toBe(false);
+    expect(await s.alerts.recordAck('garbage', 'unit-a', at(H))).toBe(false);
+    expect(await s.alerts.acknowledgements(alert.alertId)).toBe(2);
+    expect(await s.alerts.acknowledgements('case-1.alert-2')).toBe(0);
   });
 
   it('lists newest first, filtered by status, kind and region at any level, paged', async () => {
@@ -352,12 +366,12 @@ describe('the special team clock', () => {
     expect(await s.teamIndex.due(boundary, 10)).toEqual(['late']);
 
     s.clock.set(new Date(boundary.getTime() - 1));
-    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
-    expect((await s.service.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual([]);
+    expect(await s.teamClock.raiseTeamOverdue('late')).toBe(0);
+    expect((await s.teamClock.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual([]);
     s.clock.set(boundary);
-    expect(await s.service.raiseTeamOverdue('late')).toBe(1);
-    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
-    expect(await s.service.raiseTeamOverdue('led')).toBe(0);
+    expect(await s.teamClock.raiseTeamOverdue('late')).toBe(1);
+    expect(await s.teamClock.raiseTeamOverdue('late')).toBe(0);
+    expect(await s.teamClock.raiseTeamOverdue('led')).toBe(0);
     const raised = s.persistence.outbox.ofType('homeward.case.team-overdue');
     expect(raised).toHaveLength(1);
     expect(raised[0]).toMatchObject({
@@ -365,13 +379,13 @@ describe('the special team clock', () => {
       data: { caseId: 'late', kind: 'missing-child', limitHours: 24, detectedAt: boundary.toISOString() },
     });
     expect(await s.teamIndex.size()).toBe(0);
-    expect((await s.service.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual(['late']);
-    expect(await s.service.overdueTeams({ region: '320000' })).toEqual([]);
+    expect((await s.teamClock.overdueTeams({ region: '340000' })).map((o) => o.doc._id)).toEqual(['late']);
+    expect(await s.teamClock.overdueTeams({ region: '320000' })).toEqual([]);
     // A rebuild after a restart puts back only cases still waiting; the claim keeps it once.
-    expect(await s.service.rebuildTeamClock()).toBe(1);
-    expect(await s.service.raiseTeamOverdue('late')).toBe(0);
+    expect(await s.teamClock.rebuildTeamClock()).toBe(1);
+    expect(await s.teamClock.raiseTeamOverdue('late')).toBe(0);
     await s.service.assignTeam('late', teamRequest('340100'), police);
-    expect(await s.service.overdueTeams({ region: '340000' })).toEqual([]);
+    expect(await s.teamClock.overdueTeams({ region: '340000' })).toEqual([]);
   });
 });
 
