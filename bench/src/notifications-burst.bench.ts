@@ -46,7 +46,7 @@ try {
   // Warm-up: one alert to every unit, so both sides are past JIT and connected.
   const runId = Date.now();
   await svc.alerts.publish(issued(`warm-${runId}`, CENTER, 20));
-  await receivers.waitCount(healthyUnits, 120_000, 20);
+  await receivers.waitCount(healthyUnits, 120_000);
   await receivers.take();
 
   // The burst: ALERTS alerts in four batches over one second (0, 250, 500, 750 ms), each batch
@@ -69,7 +69,7 @@ try {
   await Promise.all(sends);
   const publishedIn = now() - start;
   const expected = ALERTS * healthyUnits;
-  await receivers.waitCount(expected, 600_000, 20);
+  await receivers.waitCount(expected, 600_000);
   const healthy = await receivers.take();
   const { unhealthy } = await receivers.count();
   const last = Math.max(...healthy.map((h) => h.at)) - start;
@@ -101,7 +101,7 @@ try {
   // The ceiling: as many plain signed POSTs to the healthy units, same pool settings.
   const body = encodeHttpStructured(issued(`plain-${runId}`, CENTER, 20)).body;
   const ceiling = await plainPosts(docs.slice(0, healthyUnits), ALERTS, body, svc.config);
-  await receivers.waitCount(expected, 600_000, 20);
+  await receivers.waitCount(expected, 600_000);
   const plain = (await receivers.take()).map((h) => h.at - ceiling.start);
   const plainLast = Math.max(...plain);
   out(`\nceiling: ${expected} plain signed POSTs, one Node process, same receivers, same run`);

@@ -8,7 +8,8 @@
 // CPU per 1,000 deliveries by process (this one, the receivers, Redis, FerretDB, Kafka) is printed
 // for both, so a run on a loaded machine still shows what a delivery costs.
 // Run: npm run bench -- notifications-fanout [-- units [receivers]]
-// (BENCH_PROFILE=<dir> writes CPU profiles of this process: the service's fan-out and the ceiling.)
+// (BENCH_PROFILE=<dir> writes CPU profiles of this process: the service's fan-out to the last
+// webhook, its settling after it, and the ceiling.)
 import { encodeHttpStructured } from '@homeward/events';
 import {
   CENTER,
@@ -63,7 +64,8 @@ try {
   });
   const cpu1 = cpuSnapshot(receivers.pid);
   const arrivals = (await receivers.take()).map((a) => a.at - start).sort((a, b) => a - b);
-  const settledAt = await waitSettled(svc, alertId, N);
+  // The settling after the last webhook, profiled on its own (outcome events, records, ledger).
+  const settledAt = await profiled(profileDir, 'fanout-settle', () => waitSettled(svc, alertId, N));
   const cpu2 = cpuSnapshot(receivers.pid);
   const first = arrivals[0]!;
   const last = arrivals[arrivals.length - 1]!;

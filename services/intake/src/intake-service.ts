@@ -111,21 +111,7 @@ export class IntakeService {
     const reportId = reportIdFor(principal.agencyId, event.id);
     const print = fingerprint(event.type, data);
     const incoming: Incoming = { s, data, reportId, print, now };
-    // The report's insert readied (its outbox pointer written) while the admission, the child's
-    // lease and the decision are on their way: the pointer's round trip to the store overlaps
-    // theirs instead of following them. A report that stores nothing (a refusal, a replay, a
-    // lease that stays taken) takes it back.
-    const slot = this.deps.stores.reports.prepare(reportId);
-    try {
-      return await this.decideAndStore(incoming, slot);
-    } finally {
-      await slot.cancel();
-    }
-  }
 
-  private async decideAndStore(incoming: Incoming, slot: InsertSlot<ReportDoc>): Promise<SubmitResult> {
-    const { s, data, reportId, print, now } = incoming;
-    const { admitted } = s;
     if (data.kind === 'sighting') {
       // The case is read while the admission is on its way: reading is not acting on the report.
       const [kase] = await Promise.all([this.deps.stores.cases.get(data.caseId), admitted]);
@@ -136,21 +122,28 @@ export class IntakeService {
         if (first) return this.replay(first, print);
         throw refuse(decided);
       }
-      return this.store(incoming, decided, slot);
+      return this.store(incoming, decided);
     }
     if (data.kind !== 'missing-child') {
       await admitted;
-      return this.store(incoming, opensCase(reportId), slot);
+      return this.store(incoming, opensCase(reportId));
     }
     // One decision per child at a time, across instances: a report claims the child's key and
     // stores itself under this lease, so the next report of the child sees both or neither.
     const mine = claimFor(data, reportId, now);
     const decided = this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
       await admitted;
-      const decision = await this.decideMissingChild(data, mine);
-      return 'replay' in decision
-        ? await this.replay(decision.replay, print)
-        : await this.store(incoming, decision, slot);
+      // The report's insert readied (its outbox pointer written) while the child's key is
+      // claimed: one round of the store fewer before the answer. A replay takes it back.
+      const slot = this.deps.stores.reports.prepare(reportId);
+      try {
+        const decision = await this.decideMissingChild(data, mine);
+        return 'replay' in decision
+          ? await this.replay(decision.replay, print)
+          : await this.store(incoming, decision, slot);
+      } finally {
+        await slot.cancel();
+      }
     });
     // A lease that stays taken answers 409, unless the admission refuses first.
     return decided.catch(async (err: unknown) => {
@@ -245,7 +238,7 @@ export class IntakeService {
   private async store(
     r: Incoming,
     decision: Decision,
-    slot: Pick<InsertSlot<ReportDoc>, 'insertOnce'>,
+    slot: Pick<InsertSlot<ReportDoc>, 'insertOnce'> = this.deps.stores.reports,
   ): Promise<SubmitResult> {
     const { s, data, reportId, now } = r;
     const outgoing = outcomeEvent(decision, data, {

@@ -104,6 +104,7 @@ export async function buildApp(
     perUnitInFlight: config.WEBHOOK_PER_UNIT_IN_FLIGHT,
     deliveryBudgetMs: config.WEBHOOK_DELIVERY_BUDGET_MS,
   });
+  const metrics = fanoutMetrics(rt.registry);
   const batcher = new OutcomeBatcher({
     publisher: rt.publisher,
     store,
@@ -115,6 +116,7 @@ export async function buildApp(
     // A fan-out under way: its webhooks queued for a slot, or its claims about to queue more.
     isBusy: (): boolean => sender.busy || fanout.claiming,
     maxDeferMs: config.OUTCOME_MAX_DEFER_MS,
+    metrics,
   });
   const owner = `${SERVICE_NAME}-${randomUUID()}`;
   const fanout = new FanoutService({
@@ -128,7 +130,8 @@ export async function buildApp(
     logger: rt.logger.child({ component: 'fanout' }),
     owner,
     leaseMs: config.CLAIM_LEASE_MS,
-    metrics: fanoutMetrics(rt.registry),
+    metrics,
+    window: 2 * config.WEBHOOK_CONCURRENCY,
   });
   const handlerDeps = { store, index, fanout };
 

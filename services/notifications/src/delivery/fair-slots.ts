@@ -46,7 +46,7 @@ export class KeyedSlots {
    * Keys with waiters (shared: in serving order, as a Map keeps insertion order and a served key
    * moves to the end), or every key holding a slot (per-key: with its count).
    */
-  private readonly keys = new Map<string, { held: number; waiters: Waiters }>();
+  private readonly keys = new Map<string, { held: number; waiters: Waiters | undefined }>();
 
   constructor(
     private readonly limit: number,
@@ -65,26 +65,38 @@ export class KeyedSlots {
     return this.held;
   }
 
+  /**
+   * Takes a slot of `key` at once if one is free (true), without a promise or a turn of the event
+   * loop: what a delivery does when nothing waits; the caller must `release(key)` it exactly once.
+   */
+  tryAcquire(key: string): boolean {
+    if (this.scope === 'shared') {
+      if (this.held >= this.limit) return false;
+      this.held++;
+      return true;
+    }
+    const k = this.keys.get(key);
+    if (k === undefined) {
+      this.held++;
+      this.keys.set(key, { held: 1, waiters: undefined });
+      return true;
+    }
+    if (k.held >= this.limit) return false;
+    this.held++;
+    k.held++;
+    return true;
+  }
+
   /** Resolves when the caller holds a slot of `key`; it must `release(key)` it exactly once. */
   acquire(key: string): Promise<void> {
+    if (this.tryAcquire(key)) return Promise.resolve();
     let k = this.keys.get(key);
-    const free = this.scope === 'shared' ? this.held < this.limit : (k?.held ?? 0) < this.limit;
-    if (free) {
-      this.held++;
-      if (this.scope === 'per-key') {
-        if (!k) {
-          k = { held: 0, waiters: new Waiters() };
-          this.keys.set(key, k);
-        }
-        k.held++;
-      }
-      return Promise.resolve();
-    }
     if (!k) {
-      k = { held: 0, waiters: new Waiters() };
+      k = { held: 0, waiters: undefined };
       this.keys.set(key, k);
     }
     this.waiting++;
+    k.waiters ??= new Waiters();
     const waiters = k.waiters;
     return new Promise((resolve) => waiters.push(resolve));
   }
@@ -97,7 +109,7 @@ export class KeyedSlots {
     if (this.scope === 'per-key') {
       const k = this.keys.get(key);
       if (!k) return;
-      if (k.waiters.length > 0) {
+      if (k.waiters !== undefined && k.waiters.length > 0) {
         this.waiting--;
         k.waiters.shift()();
         return;
@@ -112,9 +124,10 @@ export class KeyedSlots {
       return;
     }
     const [next, k] = first.value;
-    const wake = k.waiters.shift();
+    const waiters = k.waiters!;
+    const wake = waiters.shift();
     this.keys.delete(next);
-    if (k.waiters.length > 0) this.keys.set(next, k);
+    if (waiters.length > 0) this.keys.set(next, k);
     this.waiting--;
     wake();
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createEvent, type HomewardEvent } from '@homeward/events';
 import { type EventPublisher, routeOf } from '@homeward/messaging';
@@ -5,7 +6,8 @@ import type { Clock, Logger } from '@homeward/service-kit';
 import type { DeliveryKind } from '../domain/claims.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
 import type { ClaimLedger } from '../store/claim-ledger.ts';
-import { type DeliveryDoc, type DeliveryStore, pairId } from '../store/delivery-store.ts';
+import type { DeliveryBatchDoc, DeliveryEntry, DeliveryStore } from '../store/delivery-store.ts';
+import type { FanoutMetrics } from './fanout-metrics.ts';
 
 /** One settled delivery, waiting to be reported and recorded. */
 export interface Outcome {
@@ -55,6 +57,11 @@ export class OutcomeBatcher {
        */
       isBusy?: () => boolean;
       maxDeferMs?: number;
+      /**
+       * Each outcome counted once it is settled (here, off the deliveries' path: the metrics'
+       * label lookups and histogram buckets cost nothing while webhooks queue).
+       */
+      metrics?: FanoutMetrics;
     },
   ) {}
 
@@ -62,12 +69,18 @@ export class OutcomeBatcher {
 
   /** Adds an outcome; resolves once it is published, recorded and settled. */
   add(outcome: Outcome): Promise<void> {
-    return new Promise<void>((done) => {
-      if (this.batch.length === 0) this.oldest = performance.now();
-      this.batch.push({ outcome, done });
-      if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
-      else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
-    });
+    return new Promise<void>((done) => this.push(outcome, done));
+  }
+
+  /**
+   * Adds an outcome and calls `done` once it is published, recorded and settled: what a fan-out
+   * of thousands uses, a callback per outcome rather than a promise.
+   */
+  push(outcome: Outcome, done: () => void): void {
+    if (this.batch.length === 0) this.oldest = performance.now();
+    this.batch.push({ outcome, done });
+    if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
+    else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
   }
 
   private deferring(): boolean {
@@ -99,10 +112,18 @@ export class OutcomeBatcher {
 
   /** Settles a batch, retrying until it succeeds (the broker or the database may be away). */
   private async settle(taken: Waiting[]): Promise<void> {
+    const outcomes = taken.map((w) => w.outcome);
+    // Drawn once: every retry writes the same records.
+    const batchId = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.write(taken.map((w) => w.outcome));
-        for (const w of taken) w.done();
+        await this.write(outcomes, batchId);
+        const metrics = this.deps.metrics;
+        for (const w of taken) {
+          const o = w.outcome;
+          metrics?.delivery(o.kind, o.ok, o.reason, o.latencyMs / 1000);
+          w.done();
+        }
         return;
       } catch (err) {
         this.deps.logger.warn(
@@ -115,23 +136,36 @@ export class OutcomeBatcher {
     }
   }
 
-  private async write(outcomes: Outcome[]): Promise<void> {
+  private async write(outcomes: Outcome[], batchId: string): Promise<void> {
     const events = outcomes.map((o) => outcomeEvent(o));
     await this.deps.publisher.send(events.map(routeOf));
+    // One record per alert and kind of this batch, under the batch's id (a retry of this write
+    // meets its own records as duplicates).
     for (const kind of ['alert', 'cancellation'] as const) {
-      const docs: DeliveryDoc[] = outcomes
-        .filter((o) => o.kind === kind)
-        .map((o) => ({
-          _id: pairId(o.alertId, o.unitId),
-          alertId: o.alertId,
+      const byAlert = new Map<string, DeliveryEntry[]>();
+      for (const o of outcomes) {
+        if (o.kind !== kind) continue;
+        let entries = byAlert.get(o.alertId);
+        if (!entries) {
+          entries = [];
+          byAlert.set(o.alertId, entries);
+        }
+        const entry: DeliveryEntry = {
           unitId: o.unitId,
           step: o.step,
           status: o.ok ? 'delivered' : 'failed',
           attempts: o.attempts,
           at: o.at,
           latencyMs: Math.round(o.latencyMs),
-          ...(o.reason ? { reason: o.reason } : {}),
-        }));
+        };
+        if (o.reason) entry.reason = o.reason;
+        entries.push(entry);
+      }
+      const docs: DeliveryBatchDoc[] = [...byAlert].map(([alertId, deliveries]) => ({
+        _id: `${alertId}/${batchId}`,
+        alertId,
+        deliveries,
+      }));
       await this.deps.store.recordDeliveries(kind, docs);
     }
     await this.deps.ledger.settle(

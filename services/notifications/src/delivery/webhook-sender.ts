@@ -2,7 +2,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { fullJitterMs } from '../domain/backoff.ts';
 import { CircuitBreakers } from '../domain/circuit-breaker.ts';
 import { signingKey, webhookHeaders } from '../domain/webhook-signature.ts';
@@ -188,7 +188,8 @@ export class WebhookSender {
     while (attempts < this.opts.attempts) {
       // No new attempt that could not get its deadline within the budget (the first always goes).
       if (attempts > 0 && performance.now() + this.opts.timeoutMs > deadline) break;
-      await this.units.acquire(unitId);
+      // Taken at once when free (most of the time): no promise and no turn of the loop per request.
+      if (!this.units.tryAcquire(unitId)) await this.units.acquire(unitId);
       let outcome: FailureCode | undefined;
       try {
         if (!this.breakers.tryAcquire(unitId, Date.now())) {
@@ -276,27 +277,29 @@ export class WebhookSender {
     timeoutMs: number,
     lane: string,
   ): Promise<FailureCode | undefined> {
-    await this.slots.acquire(lane);
+    if (!this.slots.tryAcquire(lane)) await this.slots.acquire(lane);
     try {
-      const res = await this.agent.request({
-        origin: url.origin,
-        path: url.path,
-        method: 'POST',
-        headers: {
-          'content-type': contentType,
-          ...webhookHeaders(key, id, Math.floor(Date.now() / 1000), body),
-        },
-        body,
-        // undici's own (coarse, shared) timers bound the attempt: no timer of ours per request.
-        headersTimeout: timeoutMs,
-        bodyTimeout: timeoutMs,
+      return await new Promise<FailureCode | undefined>((resolve) => {
+        // `dispatch` with a handler that keeps only the status: no response object, body stream or
+        // parsed headers per request, as `request` makes (measured: about a fifth of undici's CPU
+        // per webhook). The body is read and dropped, so the connection goes back to the pool.
+        this.agent.dispatch(
+          {
+            origin: url.origin,
+            path: url.path,
+            method: 'POST',
+            headers: {
+              'content-type': contentType,
+              ...webhookHeaders(key, id, Math.floor(Date.now() / 1000), body),
+            },
+            body,
+            // undici's own (coarse, shared) timers bound the attempt: no timer of ours per request.
+            headersTimeout: timeoutMs,
+            bodyTimeout: timeoutMs,
+          },
+          new StatusHandler(resolve),
+        );
       });
-      await res.body.dump();
-      if (res.statusCode >= 200 && res.statusCode < 300) return undefined;
-      if (res.statusCode < 400) return 'http-3xx';
-      return res.statusCode < 500 ? 'http-4xx' : 'http-5xx';
-    } catch (err) {
-      return failureCode(err);
     } finally {
       this.slots.release();
     }
@@ -305,6 +308,39 @@ export class WebhookSender {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/**
+ * Receives one webhook's response: its status decides the outcome, its body is dropped as it
+ * comes; a transport error (refused, reset, timed out) resolves with its generic code.
+ */
+class StatusHandler implements Dispatcher.DispatchHandler {
+  private status = 0;
+
+  constructor(private readonly done: (outcome: FailureCode | undefined) => void) {}
+
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.status = statusCode;
+  }
+
+  onResponseData(): void {}
+
+  onResponseEnd(): void {
+    this.done(statusFailure(this.status));
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
+    this.done(failureCode(err));
+  }
+}
+
+/** Undefined for a 2xx, else the code of the status class. */
+export function statusFailure(statusCode: number): FailureCode | undefined {
+  if (statusCode >= 200 && statusCode < 300) return undefined;
+  if (statusCode < 400) return 'http-3xx';
+  return statusCode < 500 ? 'http-4xx' : 'http-5xx';
 }
 
 /** The generic code of a failed request (the error's own words stay out of events). */

@@ -20,10 +20,8 @@ export interface AlertDoc {
   started?: Partial<Record<DeliveryKind, boolean>>;
 }
 
-/** The durable record of one settled delivery (insert-only: the first record wins). */
+/** The durable record of one settled delivery, as the store answers it. */
 export interface DeliveryDoc {
-  /** `<alertId>/<unitId>`: ids never contain `/`, so the pair is unambiguous. */
-  _id: string;
   alertId: string;
   unitId: string;
   step: number;
@@ -33,6 +31,28 @@ export interface DeliveryDoc {
   latencyMs: number;
   reason?: string;
 }
+
+/** One settled delivery inside a {@link DeliveryBatchDoc}. */
+export type DeliveryEntry = Omit<DeliveryDoc, 'alertId'>;
+
+/**
+ * What is stored: the settled deliveries of one alert from one outcome batch, one document for
+ * up to a batch of units (insert-only). One document per unit cost FerretDB a row, and this
+ * process a document to encode, per webhook; the ledger rebuild, their only reader, reads them
+ * back per unit.
+ */
+export interface DeliveryBatchDoc {
+  /** `<alertId>/<batch id>`: the batch id is drawn once per batch, so a retried write is a duplicate. */
+  _id: string;
+  alertId: string;
+  deliveries: DeliveryEntry[];
+}
+
+/**
+ * A record written before deliveries were stored by batch: one document per unit under
+ * `<alertId>/<unitId>`. Still read, so a ledger rebuilt after an upgrade misses none.
+ */
+type LegacyDeliveryDoc = DeliveryDoc & { _id: string };
 
 /** An acknowledgement (its event rides in the same insert, in the outbox). */
 export interface AckDoc {
@@ -57,7 +77,7 @@ export function pairId(alertId: string, unitId: string): string {
 export class DeliveryStore {
   private readonly alerts: AggregateStore<AlertDoc>;
   private readonly acks: FactStore<AckDoc>;
-  private readonly deliveries: Record<DeliveryKind, FactStore<DeliveryDoc>>;
+  private readonly deliveries: Record<DeliveryKind, FactStore<DeliveryBatchDoc | LegacyDeliveryDoc>>;
 
   /**
    * `db` serves one write only: the bulk insert of settled deliveries, which the persistence
@@ -71,8 +91,8 @@ export class DeliveryStore {
     // The ack answers once stored; the relay publishes its event in the background.
     this.acks = persistence.facts<AckDoc>('acks', { awaitPublish: false });
     this.deliveries = {
-      alert: persistence.facts<DeliveryDoc>('alert_deliveries'),
-      cancellation: persistence.facts<DeliveryDoc>('cancel_deliveries'),
+      alert: persistence.facts<DeliveryBatchDoc | LegacyDeliveryDoc>('alert_deliveries'),
+      cancellation: persistence.facts<DeliveryBatchDoc | LegacyDeliveryDoc>('cancel_deliveries'),
     };
   }
 
@@ -111,23 +131,41 @@ export class DeliveryStore {
   }
 
   /**
-   * Records settled deliveries, insert-once rows like the store's facts: a record already there
-   * (a takeover's duplicate) is kept. One unordered `insertMany` per batch, because a batch of
-   * 500 as single inserts took 4.6–5.0 s on FerretDB against 0.1–0.6 s in bulk (measured).
+   * Records batches of settled deliveries, insert-once like the store's facts: a batch already
+   * there (a retried write) is kept. One unordered `insertMany` per outcome batch, because a
+   * batch of 500 as single inserts took 4.6–5.0 s on FerretDB against 0.1–0.6 s in bulk
+   * (measured), and one document per alert in it rather than one per unit.
    */
-  async recordDeliveries(kind: DeliveryKind, docs: DeliveryDoc[]): Promise<void> {
+  async recordDeliveries(kind: DeliveryKind, docs: DeliveryBatchDoc[]): Promise<void> {
     if (docs.length === 0) return;
     try {
-      const rows: Collection<DeliveryDoc> = this.db.collection(this.deliveries[kind].name);
+      const rows: Collection<DeliveryBatchDoc> = this.db.collection(this.deliveries[kind].name);
       await rows.insertMany(docs, { ordered: false });
     } catch (err) {
       if (!isDuplicateKey(err)) throw err;
     }
   }
 
-  /** Every settled delivery of an alert (a collection scan on FerretDB: recovery only). */
-  settledOf(kind: DeliveryKind, alertId: string): Promise<DeliveryDoc[]> {
-    return this.deliveries[kind].list({ alertId });
+  /**
+   * Every settled delivery of an alert, one per unit (a collection scan on FerretDB: recovery
+   * only). A unit settled twice (an instance took over a claim whose outcome was being recorded)
+   * answers with its first record, as the insert-once rows per unit did.
+   */
+  async settledOf(kind: DeliveryKind, alertId: string): Promise<DeliveryDoc[]> {
+    const rows = await this.deliveries[kind].list({ alertId });
+    const first = new Map<string, DeliveryDoc>();
+    const keep = (d: DeliveryDoc): void => {
+      const seen = first.get(d.unitId);
+      if (!seen || d.at.getTime() < seen.at.getTime()) first.set(d.unitId, d);
+    };
+    for (const row of rows) {
+      if ('deliveries' in row) for (const e of row.deliveries) keep({ alertId, ...e });
+      else {
+        const { _id, ...d } = row;
+        keep(d);
+      }
+    }
+    return [...first.values()];
   }
 
   acksOf(alertId: string): Promise<AckDoc[]> {

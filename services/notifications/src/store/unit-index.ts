@@ -1,6 +1,6 @@
 import type { Logger } from '@homeward/service-kit';
 import type { Redis } from 'ioredis';
-import { haversineKm, type LatLon, PRESELECT_MARGIN } from '../domain/geo.ts';
+import { EARTH_RADIUS_KM, haversineKm, type LatLon, PRESELECT_MARGIN } from '../domain/geo.ts';
 import type { RegistryMeta, UnitDoc, UnitStore } from './unit-store.ts';
 
 /** Where a unit's webhook goes: what fan-out reads for thousands of units in one round trip. */
@@ -104,9 +104,13 @@ export class UnitIndex {
   }
 
   /**
-   * Units inside the circle. Redis pre-selects with a slightly wider radius; the service then
-   * judges each with its own haversine on the indexed coordinates (geohash precision, well
-   * under a metre), so the boundary is the domain's, not Redis' Earth radius.
+   * Units inside the circle, judged by the domain's haversine on the indexed coordinates (geohash
+   * precision, well under a metre), so the boundary is the domain's, not Redis' Earth radius.
+   * Redis pre-selects with a slightly wider radius and answers each unit's distance, which is the
+   * same haversine on the same coordinates with its own radius: scaled to the domain's, it decides
+   * every unit but those within a metre of the boundary, whose coordinates are then read and
+   * judged exactly. (Reading every unit's coordinates and computing each distance here cost the
+   * first webhook of a 10,000-unit alert several milliseconds.)
    */
   async within(center: LatLon, radiusKm: number): Promise<string[]> {
     await this.ensureSynced();
@@ -119,15 +123,35 @@ export class UnitIndex {
       'BYRADIUS',
       String(radiusKm * PRESELECT_MARGIN),
       'km',
-      'WITHCOORD',
-    )) as Array<[string, [string, string]]>;
+      'WITHDIST',
+    )) as Array<[string, string]>;
     const inside: string[] = [];
-    for (const [id, [lon, lat]] of rows) {
-      if (haversineKm(center, { lat: Number(lat), lon: Number(lon) }) <= radiusKm) inside.push(id);
+    const near: string[] = [];
+    for (const [id, dist] of rows) {
+      const km = Number(dist) * REDIS_TO_DOMAIN;
+      if (km <= radiusKm - BOUNDARY_KM) inside.push(id);
+      else if (km <= radiusKm + BOUNDARY_KM) near.push(id);
+    }
+    if (near.length > 0) {
+      const coords = (await this.redis.geopos(this.geoKey, ...near)) as Array<[string, string] | null>;
+      for (const [i, id] of near.entries()) {
+        const c = coords[i];
+        if (c && haversineKm(center, { lat: Number(c[1]), lon: Number(c[0]) }) <= radiusKm) inside.push(id);
+      }
     }
     return inside;
   }
 }
+
+/** Redis GEO's Earth radius (km): its distances are haversines on this sphere. */
+const REDIS_EARTH_RADIUS_KM = 6372.797560856;
+/** A Redis distance, as the domain's haversine on the same coordinates. */
+const REDIS_TO_DOMAIN = EARTH_RADIUS_KM / REDIS_EARTH_RADIUS_KM;
+/**
+ * Units within this of the boundary by Redis' distance (printed to 0.1 m) are judged on their
+ * coordinates instead.
+ */
+const BOUNDARY_KM = 0.001;
 
 /** A target as the targets hash stores it; undefined for '' (the unit is gone). */
 export function parseTarget(raw: string): UnitTarget | undefined {

@@ -38,6 +38,7 @@ const C2 = { lat: 23.13, lon: 113.26 };
 const C3 = { lat: 39.9, lon: 116.4 };
 const C4 = { lat: 30.57, lon: 104.07 };
 const C5 = { lat: 26.07, lon: 119.3 };
+const C6 = { lat: 45.75, lon: 126.63 };
 
 beforeAll(async () => {
   prefix = await createTestTopics('notif-fanout');
@@ -58,6 +59,44 @@ const outcomeOf = (alertId: string, type: string) =>
   outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
 
 describe('fan-out by radius, step by step, exactly once', () => {
+  it('judges units within a metre of the radius on their indexed coordinates, as the domain’s haversine does', async () => {
+    const tag = uniqueName('edge');
+    const radiusKm = 10;
+    // 30 units from 2 m inside to 2 m outside the radius, on bearings all round.
+    for (let i = 0; i < 30; i++)
+      await putUnit(svc, receiver, `${tag}-${i}`, destination(C6, radiusKm + (i - 14.5) * 0.00014, i * 12));
+    const redis = svc.rt.redis.redis;
+    const geoKey = `${prefix}notifications:units:geo`;
+    // The reference: every indexed unit's stored coordinates, judged by the domain's haversine.
+    const indexed = (await redis.call(
+      'GEOSEARCH',
+      geoKey,
+      'FROMLONLAT',
+      String(C6.lon),
+      String(C6.lat),
+      'BYRADIUS',
+      String(radiusKm * 1.1),
+      'km',
+      'WITHCOORD',
+    )) as Array<[string, [string, string]]>;
+    const expected = indexed
+      .filter(([, [lon, lat]]) => haversine(C6, { lat: Number(lat), lon: Number(lon) }) <= radiusKm)
+      .map(([id]) => id)
+      .sort();
+    const inside = (await svc.app.index.within(C6, radiusKm)).sort();
+    expect(inside).toEqual(expected);
+    // Both sides of the boundary are there, and most units lie in the metre judged on coordinates.
+    const ours = expected.filter((id) => id.startsWith(tag));
+    expect(ours.length).toBeGreaterThan(5);
+    expect(ours.length).toBeLessThan(25);
+    const near = indexed.filter(
+      ([id, [lon, lat]]) =>
+        id.startsWith(tag) &&
+        Math.abs(haversine(C6, { lat: Number(lat), lon: Number(lon) }) - radiusKm) < 0.001,
+    );
+    expect(near.length).toBeGreaterThan(10);
+  });
+
   it('reaches units just inside each radius, not those just outside, each step only the new ones, once under redelivery', async () => {
     const tag = uniqueName('r');
     // Pairs 40 m either side of 100 km and 200 km, on different bearings, plus a near and a far unit.

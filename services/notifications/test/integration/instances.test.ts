@@ -47,6 +47,7 @@ afterAll(async () => {
 // Each test has its own centre, about 1,000 km from the others (they share one database).
 const C2 = { lat: 23.13, lon: 113.26 };
 const C3 = { lat: 39.9, lon: 116.4 };
+const C4 = { lat: 30.57, lon: 104.07 };
 
 async function registerUnits(
   svc: RunningNotifications,
@@ -202,6 +203,75 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
     expect(await coverage()).toMatchObject({ targeted: 3, notified: 3, pending: 0 });
     await sleep(300);
     for (const id of ids) expect(receiver.of(id)).toHaveLength(1);
+    await svc.stop();
+  });
+
+  it('a claim ledger Redis lost is rebuilt from the batched delivery records: coverage answers as before, nobody is sent the alert again', async () => {
+    const tag = uniqueName('rebuild');
+    const svc = await startNotifications({ prefix, dbName });
+    const ids = await registerUnits(svc, tag, 4, 50, C4);
+    receiver.behaviour.set(ids[3]!, 'fail');
+    const alertId = `alert-${tag}`;
+    const alert = issued(alertId, { radiusKm: 100, center: C4 });
+    await svc.publish(alert);
+    const coverage = async () =>
+      (await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' })).body;
+    await waitFor(async () => (await coverage()).pending === 0, { what: 'outcomes settled' });
+    const before = await coverage();
+    expect(before).toMatchObject({ targeted: 4, notified: 3, failed: 1, pending: 0 });
+    // Stored by batch (a document per alert and outcome batch), every unit in one of them.
+    const rows = await svc.rt.mongo.db.collection('alert_deliveries').find({ alertId }).toArray();
+    expect(rows.every((r) => Array.isArray(r.deliveries))).toBe(true);
+    const entries = rows.flatMap((r) => r.deliveries as Array<{ unitId: string }>);
+    expect(entries.map((e) => e.unitId).sort()).toEqual([...ids].sort());
+
+    await redis.del(svc.app.ledger.key(alertId, 'alert'));
+    expect(await coverage()).toEqual(before);
+    const claims = await svc.app.ledger.claims(alertId, 'alert');
+    expect([...claims.keys()].sort()).toEqual([...ids].sort());
+    expect(claims.get(ids[3]!)).toMatchObject({ status: 'failed', attempts: 3 });
+    expect(claims.get(ids[0]!)).toMatchObject({ status: 'delivered', step: 0 });
+
+    // The alert again (a redelivery): the rebuilt ledger says every unit has had it.
+    const sent = ids.map((id) => receiver.of(id).length);
+    await svc.publish(alert);
+    await sleep(1_000);
+    expect(ids.map((id) => receiver.of(id).length)).toEqual(sent);
+    receiver.behaviour.delete(ids[3]!);
+    await svc.stop();
+  });
+
+  it('the records of one alert read back one per unit: the first of a unit settled twice, and records stored one per unit before', async () => {
+    const svc = await startNotifications({ prefix, dbName });
+    const alertId = `alert-${uniqueName('records')}`;
+    const at = (ms: number) => new Date(1_800_000_000_000 + ms);
+    const entry = (unitId: string, ms: number, status: 'delivered' | 'failed' = 'delivered') => ({
+      unitId,
+      step: 0,
+      status,
+      attempts: 1,
+      at: at(ms),
+      latencyMs: 5,
+    });
+    await svc.app.store.recordDeliveries('alert', [
+      { _id: `${alertId}/b1`, alertId, deliveries: [entry('u1', 10), entry('u2', 20, 'failed')] },
+      // A takeover's second record of u1, later: the first stays the one read.
+      { _id: `${alertId}/b2`, alertId, deliveries: [entry('u1', 30), entry('u3', 40)] },
+    ]);
+    // The same batch again (a retried write) changes nothing.
+    await svc.app.store.recordDeliveries('alert', [
+      { _id: `${alertId}/b1`, alertId, deliveries: [entry('u9', 50)] },
+    ]);
+    await svc.rt.mongo.db
+      .collection('alert_deliveries')
+      .insertOne({ _id: `${alertId}/u4` as never, alertId, ...entry('u4', 60) });
+    const read = await svc.app.store.settledOf('alert', alertId);
+    expect(read.sort((a, b) => a.unitId.localeCompare(b.unitId))).toEqual([
+      { alertId, ...entry('u1', 10) },
+      { alertId, ...entry('u2', 20, 'failed') },
+      { alertId, ...entry('u3', 40) },
+      { alertId, ...entry('u4', 60) },
+    ]);
     await svc.stop();
   });
 });

@@ -111,4 +111,34 @@ describe('KeyedSlots per key: the sender’s bound per unit', () => {
     expect(slots.inUse).toBe(4);
     expect(() => new KeyedSlots(0, 'per-key')).toThrow(RangeError);
   });
+
+  it('tryAcquire takes a free slot at once and refuses a full key or a full bound without queueing', async () => {
+    const perKey = new KeyedSlots(2, 'per-key');
+    expect(perKey.tryAcquire('a')).toBe(true);
+    expect(perKey.tryAcquire('a')).toBe(true);
+    expect(perKey.tryAcquire('a')).toBe(false);
+    expect(perKey.tryAcquire('b')).toBe(true);
+    expect(perKey.inUse).toBe(3);
+    expect(perKey.queued).toBe(0);
+    // A refused key still queues through acquire, and is handed the slot its holder frees.
+    const served: string[] = [];
+    request(perKey, 'a', 1, served);
+    await tick();
+    expect(served).toEqual([]);
+    perKey.release('a');
+    await tick();
+    expect(served).toEqual(['a:0']);
+    expect(perKey.tryAcquire('a')).toBe(false);
+    perKey.release('a');
+    perKey.release('a');
+    expect(perKey.tryAcquire('a')).toBe(true);
+
+    const shared = new FairSlots(1);
+    expect(shared.tryAcquire('x')).toBe(true);
+    expect(shared.tryAcquire('y')).toBe(false);
+    expect(shared.queued).toBe(0);
+    shared.release();
+    expect(shared.inUse).toBe(0);
+    expect(shared.tryAcquire('y')).toBe(true);
+  });
 });
