@@ -8,7 +8,8 @@
  * The same index is also scanned by the SearchPool's worker threads (one per core, each a range
  * of the index's SharedArrayBuffers, what MatchingService uses) and timed in the same loop.
  *
- * Run: npm run bench -- dna-relatives [-- references]
+ * Run: npm run bench -- dna-relatives [-- references]; beside a load: BENCH_BESIDE='<command>'
+ * npm run bench -- dna-relatives (see dna-beside.ts)
  */
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -24,6 +25,7 @@ import { ProfileIndex } from '../../services/dna-tracking/src/domain/matcher.ts'
 import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.ts';
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
 import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
+import { besideLines, runRounds } from './dna-beside.ts';
 import { startMorePools } from './more-pools.ts';
 
 const REFERENCES = Number(process.argv[2] ?? 1_000_000);
@@ -169,7 +171,10 @@ const reference: number[] = [];
 const referenceScans: number[] = [];
 let agree = true;
 let siblingsFound = 0;
-for (const q of queries) {
+let childQueries = 0;
+const report = await runRounds(SEARCHES, async (i) => {
+  const q = queries[i % SEARCHES]!;
+  if (i % 2 === 0) childQueries++;
   let c = process.cpuUsage();
   let s = performance.now();
   const r = index.searchRelativesForChild(q, { floor: FLOOR });
@@ -201,7 +206,7 @@ for (const q of queries) {
     Number(r[0].referenceId.slice(1)) % Math.max(1, Math.floor(REFERENCES / 10)) === 0
   )
     siblingsFound++;
-}
+});
 await pool.close();
 for (const m of morePools) await m.pool.close();
 const loadAtEnd = load();
@@ -209,7 +214,10 @@ const loadAtEnd = load();
 out(
   `dna-relatives: 1 child vs ${REFERENCES.toLocaleString('en')} relative references (${RelativeRelations.join(', ')}), ${L} loci, floor ${FLOOR}`,
 );
-out(`node ${process.version}, ${SEARCHES} searches (half children with a sibling in the index)`);
+out(
+  `node ${process.version}, queries: ${SEARCHES} children in turn, every other one with a sibling in the index`,
+);
+for (const line of besideLines(report)) out(line);
 out(
   `load (generate + pack) ${(loadMs / 1000).toFixed(2)} s, of which ProfileIndex.add ${(indexMs / 1000).toFixed(2)} s`,
 );
@@ -218,7 +226,7 @@ out(
   `memory per 1M refs     rss ${perMillion(after.rss - before.rss)}, heap ${perMillion(after.heapUsed - before.heapUsed)}, typed arrays ${perMillion(packed)} (the rss and heap include the generation and the reference's own ${mb(flat.byteLength)} copy)`,
 );
 out(
-  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied)`,
+  `worker pool            ${pool.workers} workers over the same index, started in ${poolStartMs.toFixed(0)} ms (nothing copied); ${pool.chunks.shared} chunks shared out, ${pool.chunks.takenOver} of them scanned by the calling thread after a worker had taken them`,
 );
 out(`machine                load average ${loadAtStart} at start, ${loadAtEnd} after the searches`);
 out();
@@ -258,5 +266,5 @@ for (const [name, xs] of [
 }
 out();
 out(
-  `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms, single-index p95 ${pct(ours, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; planted siblings found first: ${siblingsFound}/${SEARCHES / 2}`,
+  `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms, single-index p95 ${pct(ours, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; planted siblings found first: ${siblingsFound}/${childQueries}`,
 );

@@ -3,18 +3,21 @@
  * of the {@link ProfileIndex}'s own packed arrays, which live on SharedArrayBuffers, so nothing
  * is copied and the index stays the one the service adds to. A search is planned on the calling
  * thread (the child's tables and the packs as they are at that moment: slots added meanwhile wait
- * for the next search), its slots [0, n) cut into chunks that the workers take one at a time from
- * a shared counter, each chunk scanned by search-kernel.ts exactly as one scan of the whole would
- * (the chunks' finds in slot order are that scan's finds), and the few candidates given their
- * full account on the calling thread. With no workers, or a pack too small to be worth a round trip, the scan runs on the
- * calling thread: the same function over one range.
+ * for the next search), its slots [0, n) cut into chunks that the workers and the calling thread
+ * take one at a time from a shared counter, each chunk scanned by search-kernel.ts exactly as one
+ * scan of the whole would (the chunks' finds in slot order are that scan's finds). The workers
+ * put their finds in shared memory (search-worker.ts); the calling thread, once no chunk is left
+ * to take, reads those and scans itself any chunk not yet done, so a search never waits for a
+ * worker the scheduler has left without a core. The few candidates are given their full account
+ * on the calling thread. With no workers, or a pack too small to be worth a round trip, the scan
+ * runs on the calling thread: the same function over one range.
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ParentSearchResult, ProfileIndex, RelativeCandidate, SearchOptions } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
-import { type ParentScanResult, scanParents, scanRelatives } from './domain/search-kernel.ts';
-import { type ScanCall, scanChunks } from './search-worker.ts';
+import { scanParents, scanRelatives } from './domain/search-kernel.ts';
+import { type ChunkedScan, gatherChunks, parentFinds, type ScanCall } from './search-worker.ts';
 
 /** How a pool is made. */
 export interface SearchPoolOptions {
@@ -29,11 +32,6 @@ export interface SearchPoolOptions {
   onError?: (err: Error) => void;
 }
 
-interface Pending {
-  resolve: (v: unknown) => void;
-  reject: (e: Error) => void;
-}
-
 // The worker is TypeScript, as the service is (run by tsx): tsx's loader is registered in the
 // thread before the module is imported (resolved from the working directory, as tsx itself is).
 const WORKER = new URL('./search-worker.ts', import.meta.url).href;
@@ -43,7 +41,6 @@ const BOOT = `import('tsx/esm/api').then(({ register }) => { register(); return 
 export class SearchPool {
   readonly #index: ProfileIndex;
   readonly #workers: Worker[];
-  readonly #pending = new Map<number, Pending & { worker: number }>();
   readonly #parallelFrom: number;
   readonly #size: number;
   readonly #onError: (err: Error) => void;
@@ -51,8 +48,9 @@ export class SearchPool {
   #starting: Promise<void> | undefined;
   #ready = false;
   #running = 0;
-  #next = 0;
   #inFlight = 0;
+  #chunks = 0;
+  #takenOver = 0;
   #idle: Array<() => void> = [];
   #closed = false;
   /** A worker that failed (scans then run on the calling thread, answers unchanged). */
@@ -98,6 +96,15 @@ export class SearchPool {
     return this.#running;
   }
 
+  /**
+   * Chunks of the searches so far shared out (0 while every scan ran on the calling thread), and
+   * of those, how many the calling thread scanned after a worker had taken them (a worker the
+   * scheduler left without a core, or out of result words): a measure of the load's effect.
+   */
+  get chunks(): { shared: number; takenOver: number } {
+    return { shared: this.#chunks, takenOver: this.#takenOver };
+  }
+
   /** Number of worker threads (started or to start). */
   get workers(): number {
     return this.#size;
@@ -109,7 +116,7 @@ export class SearchPool {
         // Closed meanwhile: close terminates them.
         this.#workers.push(...workers);
         if (this.#closed) return;
-        for (const [i, w] of workers.entries()) this.#attach(w, i);
+        for (const w of workers) this.#attach(w);
         this.#ready = true;
       },
       (err: Error) => {
@@ -155,24 +162,16 @@ export class SearchPool {
     return workers;
   }
 
-  #attach(w: Worker, i: number): void {
-    w.on('message', (m: { id?: number; result?: unknown; error?: { name: string; message: string } }) => {
-      if (m.id === undefined) return;
-      const p = this.#pending.get(m.id);
-      this.#pending.delete(m.id);
-      if (!p) return;
-      if (m.error) p.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
-      else p.resolve(m.result);
+  #attach(w: Worker): void {
+    // A worker answers a search in shared memory (search-worker.ts); it writes only to say that
+    // a scan threw (the calling thread scans that chunk itself and meets the same error).
+    w.on('message', (m: { error?: { name: string; message: string } }) => {
+      if (m.error) this.#onError(Object.assign(new Error(m.error.message), { name: m.error.name }));
     });
     const fail = (err: Error) => {
       if (this.#closed) return;
       if (!this.#broken) this.#onError(err);
       this.#broken = true;
-      for (const [id, p] of this.#pending) {
-        if (p.worker !== i) continue;
-        this.#pending.delete(id);
-        p.reject(err);
-      }
     };
     w.on('error', fail);
     w.on('exit', (code) => fail(new Error(`search worker exited with code ${code}`)));
@@ -183,10 +182,9 @@ export class SearchPool {
     this.#open();
     const plan = this.#index.planParentSearch(child, options);
     try {
-      const here = () => [scanParents(plan.scan, 0, plan.scan.count)];
       const parts = this.#parallel(plan.scan.count)
-        ? ((await this.#scatter('parents', plan.scan, plan.scan.count, here)) as ParentScanResult[])
-        : here();
+        ? this.#scatter('parents', plan.scan, plan.scan.count).map(parentFinds)
+        : [scanParents(plan.scan, 0, plan.scan.count)];
       return this.#index.parentSearchResult(plan, parts);
     } finally {
       this.#index.abandonSearch(plan);
@@ -202,10 +200,9 @@ export class SearchPool {
     this.#open();
     const plan = this.#index.planRelativeSearch(child, options);
     try {
-      const here = () => [scanRelatives(plan.scan, 0, plan.scan.count)];
       const parts = this.#parallel(plan.scan.count)
-        ? ((await this.#scatter('relatives', plan.scan, plan.scan.count, here)) as number[][])
-        : here();
+        ? this.#scatter('relatives', plan.scan, plan.scan.count)
+        : [scanRelatives(plan.scan, 0, plan.scan.count)];
       return this.#index.relativeSearchResult(plan, parts);
     } finally {
       this.#index.abandonSearch(plan);
@@ -239,49 +236,50 @@ export class SearchPool {
   }
 
   /**
-   * The scan of [0, count) shared out in chunks that the workers take from one shared counter
-   * until none is left; the parts of every chunk (the order does not matter: the results sort
-   * their slots). A worker the scheduler leaves waiting (the cores busy with other processes)
-   * holds back only the chunk it has, not a fixed half of the search: the others take the rest.
-   * Should a worker die meanwhile, the whole scan is done again on this thread (`here`).
+   * The scan of [0, count) shared out in chunks that the workers and this thread take from one
+   * shared counter until none is left; the finds of every chunk, as {@link chunkWords} (the
+   * order does not matter: the results sort their slots). This thread then reads the chunks the
+   * workers have marked done, and scans itself every chunk still unmarked: one that a worker the
+   * scheduler left waiting holds (or was never given, or did not fit its result words), so no
+   * search waits for a thread that is not running; at worst a chunk is scanned twice, both times
+   * to the same finds (a worker that finishes it later writes only to its own words, read by
+   * nobody). A worker that died is the same as one that never runs.
    */
-  async #scatter(
-    kind: ScanCall['kind'],
-    plan: ScanCall['plan'],
-    count: number,
-    here: () => unknown[],
-  ): Promise<unknown[]> {
-    const n = this.#workers.length;
-    const chunk = chunkSize(count, n);
-    const next = new Int32Array(new SharedArrayBuffer(4));
-    const parts = Promise.all(
-      this.#workers.map((w, i) => {
-        const id = this.#next++;
-        return new Promise<unknown[]>((resolve, reject) => {
-          this.#pending.set(id, { resolve: resolve as (v: unknown) => void, reject, worker: i });
-          w.postMessage({ id, kind, plan, next, chunk, count } as ScanCall);
-        });
-      }),
-    );
-    // This thread takes chunks too: it is running already, where a worker may first have to wait
-    // for a core; whatever it leaves, the workers have taken.
-    const mine = scanChunks({ id: -1, kind, plan, next, chunk, count } as ScanCall);
-    try {
-      return [...mine, ...(await parts).flat()];
-    } catch (err) {
-      if (!this.#broken) throw err;
-      return here();
-    }
+  #scatter(kind: ScanCall['kind'], plan: ScanCall['plan'], count: number): number[][] {
+    const chunk = chunkSize(count, this.#workers.length);
+    const chunks = Math.ceil(count / chunk);
+    const board = new Int32Array(new SharedArrayBuffer(4 * (1 + 3 * chunks)));
+    const outs = this.#workers.map((w, i) => {
+      const out = new Int32Array(new SharedArrayBuffer(4 * RESULT_WORDS));
+      w.postMessage({ kind, plan, board, out, thread: i + 1, chunk, count } as ScanCall);
+      return out;
+    });
+    const { parts, takenOver } = gatherChunks({ kind, plan, board, chunk, count } as ChunkedScan, outs);
+    this.#chunks += chunks;
+    this.#takenOver += takenOver;
+    return parts;
   }
 }
 
-/** Chunks a worker takes at a time: this many per worker and search, so that a late one is small. */
-const CHUNKS_PER_WORKER = 8;
+/**
+ * Result words of a worker a search: room for the finds of its chunks (a relatives chunk finds
+ * a few slots in ten thousand, a parents chunk fewer; a search with a floor low enough to find
+ * more leaves the chunks that do not fit to this thread).
+ */
+const RESULT_WORDS = 16_384;
+
+/**
+ * Chunks per worker and search. Small, because a chunk that a worker has taken but not finished
+ * when no chunk is left is scanned again by the calling thread (about one a search beside the
+ * unit tests at load 17, 124 of 2,272 chunks at 8 a worker): a smaller chunk wastes less CPU
+ * on it; taking a chunk costs one Atomics.add and its finds a few words.
+ */
+const CHUNKS_PER_WORKER = 32;
 
 /**
  * Slots in one chunk of a scan of `count` slots over `workers` threads: about
  * {@link CHUNKS_PER_WORKER} chunks per worker, in whole 32-slot words (no word of the parents'
- * carrier bitsets is read by two threads), at least one word.
+ * carrier bitsets is split between two chunks), at least one word.
  */
 export function chunkSize(count: number, workers: number): number {
   return Math.max(32, Math.ceil(count / (workers * CHUNKS_PER_WORKER) / 32) * 32);

@@ -925,6 +925,7 @@ export class ProfileIndex {
       scan: {
         genotypes: pack.genotypes,
         width: this.#genotypeRow.length,
+        loci: L,
         // A child typed nowhere is compared with nobody.
         count: typed === 0 ? 0 : pack.count,
         table,

@@ -299,6 +299,12 @@ export interface RelativeScanPlan {
   genotypes: Uint16Array;
   /** Keys per row: the loci, rounded up to an even number (whole 32-bit words). */
   width: number;
+  /**
+   * Keys per row that hold a locus: `width`, or `width - 1` when the last is the padding of an
+   * odd number of loci (which indexes 1, and which the scan then does not read). `width` is
+   * this rounded up to even.
+   */
+  loci: number;
   /** Slots to search: [0, count). */
   count: number;
   /**
@@ -343,7 +349,7 @@ export function quantiseRelativeTable(table: Float64Array): Int32Array {
   return Int32Array.from(table, (v) => Math.ceil(Math.log2(v) * LOG_SCALE));
 }
 
-/** A relatives scan compiled for one row width (see {@link scanRelatives}). */
+/** A relatives scan compiled for one number of loci (see {@link scanRelatives}). */
 type RelativeKernel = (
   pairs: Uint32Array,
   logs: Int32Array,
@@ -352,38 +358,41 @@ type RelativeKernel = (
   to: number,
 ) => number[];
 
-/** The compiled scans of this thread, by row width (one per frequency table in practice). */
+/** The compiled scans of this thread, by loci (one per frequency table in practice). */
 const relativeKernels = new Map<number, RelativeKernel>();
 
 /**
- * The relatives pre-scan for rows of `width` keys, its loop over the loci unrolled: one 32-bit
- * load for two loci's keys, one load of each one's quantised log index, the low keys' and the
- * high keys' summed apart (the additions of one reference overlap instead of waiting each for
- * the one before), no per-locus loop and no per-relationship offset. Generated once per width, as ajv compiles a
+ * The relatives pre-scan for rows of `loci` loci (`loci` rounded up to even keys, as
+ * {@link RelativeScanPlan.width}), its loop over the loci unrolled: one 32-bit load for two
+ * loci's keys, one load of each one's quantised log index, the low keys' and the high keys'
+ * summed apart (the additions of one reference overlap instead of waiting each for the one
+ * before), no per-locus loop and no per-relationship offset, and no load of the padding key of an
+ * odd row (a twenty-fourth of the loads on the FBI table's 23 loci; a row of one locus has no
+ * high key, and its second sum is 0). Generated once per number of loci, as ajv compiles a
  * schema. The slots whose sum reaches `cut` are returned for the exact product.
  */
-const relativeKernel = (width: number): RelativeKernel =>
-  relativeKernels.get(width) ?? compileRelativeKernel(width);
+const relativeKernel = (loci: number): RelativeKernel =>
+  relativeKernels.get(loci) ?? compileRelativeKernel(loci);
 
 /** {@link relativeKernel}'s compilation, kept in relativeKernels. */
-function compileRelativeKernel(width: number): RelativeKernel {
-  const words = width >>> 1;
+function compileRelativeKernel(loci: number): RelativeKernel {
+  const words = (loci + 1) >>> 1;
   const loads: string[] = [];
   const sums: string[][] = [[], []];
   for (let h = 0; h < words; h++) {
     loads.push(`const w${h} = pairs[base + ${h}];`);
     sums[0]!.push(`logs[w${h} & 0xffff]`);
-    sums[1]!.push(`logs[w${h} >>> 16]`);
+    if (2 * h + 1 < loci) sums[1]!.push(`logs[w${h} >>> 16]`);
   }
   const body = `
     const found = [];
     for (let s = from, base = from * ${words}; s < to; s++, base += ${words}) {
       ${loads.join('')}
-      if (!((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ')}) < cut)) found.push(s);
+      if (!((${sums[0]!.join(' + ')}) + (${sums[1]!.join(' + ') || 0}) < cut)) found.push(s);
     }
     return found;`;
   const kernel = new Function('pairs', 'logs', 'cut', 'from', 'to', body) as RelativeKernel;
-  relativeKernels.set(width, kernel);
+  relativeKernels.set(loci, kernel);
   return kernel;
 }
 
@@ -402,11 +411,11 @@ export function scanRelatives(plan: RelativeScanPlan, from: number, to: number):
   // NaN for a floor below 0, -Infinity for 0: the kernel's !(sum < cut) passes every slot on.
   const cut = Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK;
   const pairs = new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1);
-  const found = relativeKernel(width)(pairs, plan.logTable, cut, from, to);
+  const found = relativeKernel(plan.loci)(pairs, plan.logTable, cut, from, to);
   let kept = 0;
   for (const s of found) {
     let product = 1;
-    for (let k = s * width; k < (s + 1) * width; k++) product *= table[genotypes[k]!]!;
+    for (let k = s * width; k < s * width + plan.loci; k++) product *= table[genotypes[k]!]!;
     if (product >= least) found[kept++] = s;
   }
   found.length = kept;

@@ -5,7 +5,14 @@ import type { StrProfile } from '../../src/domain/profile.ts';
 import { scanParents, scanRelatives } from '../../src/domain/search-kernel.ts';
 import { SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { chunkSize, SearchPool } from '../../src/search-pool.ts';
-import { type ScanCall, scanChunks } from '../../src/search-worker.ts';
+import {
+  type ChunkedScan,
+  chunkWords,
+  gatherChunks,
+  parentFinds,
+  type ScanCall,
+  scanChunks,
+} from '../../src/search-worker.ts';
 import { fbiTable } from '../domain/fixtures.ts';
 
 const table = fbiTable('Caucasian');
@@ -68,6 +75,9 @@ describe('SearchPool: the child searches over worker threads', () => {
         );
       }
     }
+    // Every search went to the workers' chunks (some of them perhaps scanned here after all).
+    expect(pool.chunks.shared).toBeGreaterThan(0);
+    expect(pool.chunks.takenOver).toBeLessThanOrEqual(pool.chunks.shared);
     // The true families are there: the pair of (nearly) every true child whose case has a father (half).
     const found = await Promise.all(children.map((c) => pool.searchParentsForChild(c)));
     expect(found.filter((r) => r.pairs.some((p) => p.status === 'match')).length).toBeGreaterThanOrEqual(
@@ -76,7 +86,7 @@ describe('SearchPool: the child searches over worker threads', () => {
   });
 
   it('shares a scan out in chunks of whole words, each taken once, their finds those of one scan', () => {
-    expect(chunkSize(2_000_000, 2)).toBe(125_024);
+    expect(chunkSize(2_000_000, 2)).toBe(31_264);
     expect(chunkSize(2_000_000, 2) % 32).toBe(0);
     expect(chunkSize(100, 3)).toBe(32);
     expect(chunkSize(0, 2)).toBe(32);
@@ -88,28 +98,52 @@ describe('SearchPool: the child searches over worker threads', () => {
           ['parents', parents.scan, scanParents(parents.scan, 0, parents.scan.count)],
           ['relatives', relatives.scan, scanRelatives(relatives.scan, 0, relatives.scan.count)],
         ] as const) {
-          // Two threads on one counter, one after the other: the first takes a chunk, leaves.
-          const next = new Int32Array(new SharedArrayBuffer(4));
-          const call = { id: 1, kind, plan, next, chunk: 96, count: plan.count } as ScanCall;
-          const chunks = Math.ceil(plan.count / 96);
-          expect(chunks).toBeGreaterThan(3);
-          const first = scanChunks({ ...call, count: 96 } as ScanCall);
-          next[0] = 1;
-          const rest = scanChunks(call);
-          expect(first).toHaveLength(1);
-          expect(rest).toHaveLength(chunks - 1);
-          expect(next[0]).toBe(chunks + 1);
+          const chunk = 96;
+          const chunks = Math.ceil(plan.count / chunk);
+          expect(chunks).toBeGreaterThan(4);
+          const board = new Int32Array(new SharedArrayBuffer(4 * (1 + 3 * chunks)));
+          const words = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n));
+          const call = { kind, plan, board, chunk, count: plan.count } as ChunkedScan;
+          // Worker 1 finishes chunks 0 and 1 and takes chunk 2, which it never scans (a thread
+          // the scheduler left waiting): its call ends at chunk 2's first slot.
+          const out1 = words(16_384);
+          scanChunks({ ...call, out: out1, thread: 1, count: 2 * chunk } as ScanCall);
+          expect(board[0]).toBe(3);
+          expect([board[1], board[4], board[7]]).toEqual([1, 1, 0]);
+          // Worker 2 has room for no finds: the chunk it takes stays unmarked.
+          const out2 = words(0);
+          board[0] = 3;
+          scanChunks({ ...call, out: out2, thread: 2, count: 4 * chunk } as ScanCall);
+          expect(board[0]).toBe(5);
+          const fourth = chunkWords(call, 3 * chunk, 4 * chunk);
+          expect(board[10]).toBe(fourth.length > 0 ? 0 : 2);
+          // The calling thread takes the rest, reads chunks 0 and 1 from worker 1's words and
+          // scans chunk 2 (and 3, unless it found nothing) itself.
+          board[0] = 4;
+          const { parts, takenOver } = gatherChunks(call, [out1, out2]);
+          expect(takenOver).toBe(fourth.length > 0 ? 2 : 1);
+          expect(parts).toHaveLength(chunks);
           const merge = (key: 'singles' | 'pairs') =>
-            [...first, ...rest]
-              .flatMap((p) => (p as Record<typeof key, number[]>)[key])
+            parts
+              .map(parentFinds)
+              .flatMap((p) => p[key])
               .sort((a, b) => a - b);
           if (kind === 'parents') {
             const w = whole as { singles: number[]; pairs: number[] };
             expect(merge('singles')).toEqual(w.singles);
             expect(merge('pairs')).toEqual(w.pairs);
+            expect(parts[0]).toEqual(chunkWords(call, 0, chunk));
           } else {
-            expect(([...first, ...rest] as number[][]).flat().sort((a, b) => a - b)).toEqual(whole);
+            expect(parts.flat().sort((a, b) => a - b)).toEqual(whole);
           }
+          // A marked chunk's finds are read from its worker's words, as written there.
+          const at = board[2]!;
+          const length = board[3]!;
+          out1[at + length - 1] = -7;
+          board[0] = chunks;
+          const { parts: again } = gatherChunks(call, [out1, out2]);
+          expect(again[0]!.length).toBe(length);
+          if (length > 0) expect(again[0]![length - 1]).toBe(-7);
         }
       } finally {
         shared.abandonSearch(parents);
@@ -126,15 +160,18 @@ describe('SearchPool: the child searches over worker threads', () => {
     });
   });
 
-  it('finds on the next search what was added during a search, through growth of the arrays', async () => {
+  it('finds on the next search what was added or removed after one, while its workers may still scan', async () => {
     const mother = population.person();
     const father = population.person();
     const child = population.childOf(mother, father);
     // A twin: a full sibling far above any floor.
     const sibling = child;
-    const inFlight = pool.searchParentsForChild(child);
-    const relativesInFlight = pool.searchRelativesForChild(child);
-    // Added while the workers scan: enough parents and relatives to outgrow the packs' arrays.
+    // A search ends on this thread (it scans whatever chunk a worker has not finished), so nothing
+    // is added during one; the workers may still be scanning a chunk of it, over the arrays the
+    // plan saw, while the index grows into new arrays and moves slots below.
+    const before = pool.searchParentsForChild(child);
+    const relativesBefore = pool.searchRelativesForChild(child);
+    // Enough parents and relatives to outgrow the packs' arrays.
     for (let i = 0; i < 3_000; i++) {
       add(`late-m${i}`, population.person(), 'parent', { caseId: `late${i}`, relation: 'mother' });
       add(`late-r${i}`, population.person(), 'relative', { caseId: `late${i}`, relation: 'half-sibling' });
@@ -142,11 +179,11 @@ describe('SearchPool: the child searches over worker threads', () => {
     add('new-m', mother, 'parent', { caseId: 'new', relation: 'mother' });
     add('new-f', father, 'parent', { caseId: 'new', relation: 'father' });
     add('new-s', sibling, 'relative', { caseId: 'new', relation: 'full-sibling' });
-    // Removal moves slots: refused until the searches in flight are over.
-    expect(() => shared.remove('late-m0')).toThrow(/in flight/);
-    const during = await inFlight;
-    await relativesInFlight;
-    expect(during.pairs.some((p) => p.caseId === 'new')).toBe(false);
+    // Removal moves slots; no search is in flight on this thread.
+    expect(shared.remove('late-m0')).toBe(true);
+    reference.remove('late-m0');
+    expect((await before).pairs.some((p) => p.caseId === 'new')).toBe(false);
+    expect((await relativesBefore).some((r) => r.caseId === 'new')).toBe(false);
     const after = await pool.searchParentsForChild(child);
     expect(after.pairs[0]).toMatchObject({
       caseId: 'new',
@@ -158,8 +195,6 @@ describe('SearchPool: the child searches over worker threads', () => {
     const relatives = await pool.searchRelativesForChild(child);
     expect(relatives.some((r) => r.referenceId === 'new-s')).toBe(true);
     expect(relatives).toEqual(reference.searchRelativesForChild(child));
-    expect(shared.remove('late-m0')).toBe(true);
-    reference.remove('late-m0');
     expect(await pool.searchParentsForChild(child, { floor: 1 })).toEqual(
       reference.searchParentsForChild(child, { floor: 1 }),
     );
