@@ -74,6 +74,24 @@ function headerString(v: HeaderValue): string | undefined {
   return one === undefined ? undefined : one.toString();
 }
 
+/**
+ * One context attribute of a Kafka message as {@link decodeKafka} would read it (its `ce_<name>`
+ * header, in any case, the last of them winning), without decoding the rest: for a consumer that
+ * decides from the type alone that it does not want a message, before paying for its decoding.
+ */
+export function kafkaAttribute(
+  headers: Record<string, HeaderValue> | undefined,
+  name: string,
+): string | undefined {
+  if (!headers) return undefined;
+  const wanted = `ce_${name}`;
+  let found: HeaderValue;
+  for (const [header, raw] of Object.entries(headers)) {
+    if (header.length === wanted.length && header.toLowerCase() === wanted) found = raw;
+  }
+  return headerString(found);
+}
+
 /** Decodes a Kafka message in binary mode; throws {@link EventDecodeError} with the reason. */
 export function decodeKafka(message: {
   value: Buffer | null;

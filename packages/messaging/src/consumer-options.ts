@@ -1,5 +1,5 @@
 import type { EventType, HomewardEvent } from '@homeward/events';
-import type { Kafka } from 'kafkajs';
+import type { IHeaders, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { IdempotencyStore } from './idempotency.ts';
@@ -26,6 +26,16 @@ export type EventHandler<T extends EventType = EventType> = (
 
 /** One handler per event type this consumer cares about; other types on its topics are skipped. */
 export type EventHandlers = { [T in EventType]?: EventHandler<T> };
+
+/**
+ * Per event type, a consumer's cheap, synchronous check (the message's key as text, its headers)
+ * that it has already seen an event and that handling it again would change nothing (say, a
+ * case it recorded itself): the runner then skips the message before decoding it (see
+ * message-screening.ts for what is still checked first).
+ */
+export type SeenChecks = {
+  [T in EventType]?: (key: string | null, headers: IHeaders | undefined) => boolean;
+};
 
 /** One event of a batch handed to a {@link BatchHandler}, with its context. */
 export interface BatchItem {
@@ -84,6 +94,8 @@ export interface ConsumerRunnerOptions {
   topics: string[];
   topicResolver: TopicResolver;
   handlers: EventHandlers;
+  /** Skips before decoding what a handler would find done already (opt-in, see {@link SeenChecks}). */
+  seen?: SeenChecks;
   publisher: EventPublisher;
   idempotency: IdempotencyStore;
   logger: Logger;

@@ -54,8 +54,12 @@ export function agencyReportTopicPattern(prefix = ''): RegExp {
 
 /** The agency a per-agency report topic (logical name) proves, or undefined for any other topic. */
 export function agencyOfReportTopic(logicalTopic: string): string | undefined {
-  return agencyReportTopicPattern().exec(logicalTopic)?.[1];
+  // Asked for every message a source-checked consumer screens: the pattern is made once.
+  logicalReportTopic ??= agencyReportTopicPattern();
+  return logicalReportTopic.exec(logicalTopic)?.[1];
 }
+
+let logicalReportTopic: RegExp | undefined;
 
 /** Partitions of a per-agency report topic: one agency's reports are a trickle. */
 export const AGENCY_TOPIC_PARTITIONS = 2;

@@ -6,6 +6,7 @@ import {
   EventDecodeError,
   type HomewardEvent,
   isEventType,
+  kafkaAttribute,
   traceIdOf,
   traceparentOf,
   validateEvent,
@@ -38,7 +39,10 @@ const tracer = trace.getTracer('@homeward/messaging');
  */
 export class MessageScreen {
   constructor(
-    private readonly opts: Pick<ConsumerRunnerOptions, 'groupId' | 'logger' | 'handlers' | 'allowedSources'>,
+    private readonly opts: Pick<
+      ConsumerRunnerOptions,
+      'groupId' | 'logger' | 'handlers' | 'allowedSources' | 'seen'
+    >,
     private readonly topics: ConsumerTopics,
     private readonly deadLetters: DeadLetterWriter,
     private readonly metrics: MessagingMetrics | undefined,
@@ -56,6 +60,7 @@ export class MessageScreen {
     message: KafkaMessage,
     scope: BatchScope,
   ): Promise<Admitted | undefined> {
+    if (this.skipUndecoded(topic, message)) return undefined;
     let event: CloudEvent;
     try {
       event = decodeKafka(message);
@@ -103,6 +108,43 @@ export class MessageScreen {
     return admitted;
   }
 
+  /**
+   * Whether the message can be skipped before it is decoded, from its headers (and key) alone:
+   * counted, its offset then resolved as a handled one's is. Two kinds, and why each is safe:
+   * - No handler wants its type (`ce_type`, read as the decoder reads it): decoded, it would be
+   *   `ignored` too, before any schema or source check (so on an agency topic no principal check
+   *   is lost: that check is only ever made for a type a handler takes). What this consumer no
+   *   longer does is dead-letter such a message that is also undecodable: a consumer that wants
+   *   the type still decodes it and dead-letters it (dead letters are per topic, so the poison is
+   *   still kept, once per group that wants it instead of once per group that reads the topic),
+   *   and a message nobody wants harms nobody. A type outside the catalogue or a message without
+   *   `ce_type` goes the whole way and is dead-lettered as before (`unknown-type`, `decode`).
+   * - The consumer's own `seen` check says handling it again would change nothing. The source
+   *   check comes first, from `ce_source` (the same test the decoded event would pass): a
+   *   message from a writer not allowed to send the type goes the whole way and is dead-lettered
+   *   (`source`), so a forged copy of a seen event is never skipped quietly. A malformed message
+   *   with a seen key is skipped (its handler would have done nothing with a good one).
+   */
+  private skipUndecoded(topic: string, message: KafkaMessage): boolean {
+    const type = kafkaAttribute(message.headers, 'type');
+    if (type === undefined || !isEventType(type)) return false;
+    const group = this.opts.groupId;
+    if (!this.opts.handlers[type]) {
+      this.metrics?.handled.inc({ group, type, outcome: 'ignored' });
+      return true;
+    }
+    const seen = this.opts.seen?.[type];
+    if (!seen) return false;
+    const allowed = this.opts.allowedSources?.(this.topics.logicalOf(topic), type);
+    if (allowed) {
+      const source = kafkaAttribute(message.headers, 'source');
+      if (source === undefined || !allowed.includes(source)) return false;
+    }
+    if (!seen(message.key ? message.key.toString() : null, message.headers)) return false;
+    this.metrics?.handled.inc({ group, type, outcome: 'seen' });
+    return true;
+  }
+
   private async check(
     topic: string,
     partition: number,
@@ -135,6 +177,8 @@ export class MessageScreen {
     }
     const handler = this.opts.handlers[event.type] as EventHandler | undefined;
     if (!handler) {
+      // Skipped before decoding as a rule (the decoder reads the same header); kept for a
+      // decoder that would ever read the type elsewhere.
       this.metrics?.handled.inc({ group, type: event.type, outcome: 'ignored' });
       return undefined;
     }

@@ -21,7 +21,7 @@ export function messagingMetrics(registry: Registry): MessagingMetrics {
   const m: MessagingMetrics = {
     handled: new Counter({
       name: 'homeward_events_handled_total',
-      help: 'Events taken off Kafka, by consumer group, type and outcome (handled, duplicate, ignored, dead-lettered)',
+      help: 'Events taken off Kafka, by consumer group, type and outcome (handled, duplicate, dead-lettered; ignored: no handler wants the type, seen: the consumer had seen it, both skipped before decoding)',
       labelNames: ['group', 'type', 'outcome'],
       registers,
     }),

@@ -5,6 +5,7 @@ import {
   ConsumerRunner,
   type EventHandlers,
   type IdempotencyStore,
+  type SeenChecks,
 } from '@homeward/messaging';
 import { MongoPersistence } from '@homeward/persistence';
 import { buildHttpServer, type HttpServer, type HttpServerOptions } from './http-server.ts';
@@ -47,6 +48,8 @@ export interface ServiceConsumerOptions {
   /** Logical topic names. */
   topics: string[];
   handlers: EventHandlers;
+  /** What the consumer can tell it has seen from a message's key and headers (the runner's `seen`). */
+  seen?: SeenChecks;
   /** The redelivery guard; the runtime's by default. */
   idempotency?: IdempotencyStore;
   /** Partitions handled at once (each still in order); the runner's default otherwise. */
@@ -73,6 +76,7 @@ export function serviceConsumer(rt: ServiceRuntime, opts: ServiceConsumerOptions
     topics: opts.topics,
     topicResolver: rt.topics,
     handlers: opts.handlers,
+    ...(opts.seen ? { seen: opts.seen } : {}),
     publisher: rt.publisher,
     idempotency: opts.idempotency ?? rt.idempotency,
     logger: rt.logger.child({ consumer: opts.groupId }),

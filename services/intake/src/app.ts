@@ -68,6 +68,9 @@ export async function buildApp(rt: ServiceRuntime, config: Static<typeof IntakeC
       // effect, and frees the key only while it is still the case's): a redelivery does
       // nothing new, so no record of handled events, which cost a read and a write per event.
       idempotency: new HandlersIdempotent(),
+      // Its own case.opened (keyed by the case id) comes back on the topic: a case this instance
+      // recorded costs no decoding, the handler would return at once.
+      seen: { 'homeward.case.opened': (key) => key !== null && intake.hasRecorded(key) },
       handlers: {
         'homeward.case.opened': caseOpenedHandler(intake),
         'homeward.case.closed': caseClosedHandler(intake),

@@ -183,13 +183,21 @@ export class IntakeService {
   }
 
   /**
+   * Whether this instance recorded the case itself (see `recorded`): its `case.opened` then
+   * changes nothing, and the consumer skips it before decoding (the runner's `seen`).
+   */
+  hasRecorded(caseId: string): boolean {
+    return this.recorded.has(caseId);
+  }
+
+  /**
    * Records a case opened (intake's own event, which also repairs a record a crash left
    * unwritten), with the child key of the report that opened it.
    */
   async caseOpened(d: EventData<'homeward.case.opened'>): Promise<void> {
     // Almost always recorded already, by the report's own write path: a read, not a refused
     // insert (which on FerretDB turns its whole group-commit round into one insert per document).
-    if (this.recorded.has(d.caseId) || (await this.deps.stores.cases.get(d.caseId))) return;
+    if (this.hasRecorded(d.caseId) || (await this.deps.stores.cases.get(d.caseId))) return;
     const childKey = (await this.deps.stores.reports.get(d.reportId))?.childKey;
     await this.deps.stores.cases.insertOnce({
       _id: d.caseId,

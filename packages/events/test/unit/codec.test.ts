@@ -8,6 +8,7 @@ import {
   encodeHttpBinary,
   encodeHttpStructured,
   encodeKafka,
+  kafkaAttribute,
 } from '../../src/index.ts';
 
 const event = createEvent(
@@ -32,6 +33,24 @@ describe('Kafka binary mode', () => {
       'content-type': 'application/json',
     });
     expect(decodeKafka({ value: rec.value, headers: rec.headers })).toEqual(event);
+  });
+
+  it('reads one attribute from the headers as the decoder does: any case, the last one winning, bytes or arrays', () => {
+    const headers = {
+      ce_specversion: '1.0',
+      ce_id: 'a-1',
+      ce_source: 'test/codec',
+      ce_type: 'homeward.case.opened',
+      CE_TYPE: Buffer.from('homeward.case.closed'),
+      ce_subject: [Buffer.from('first'), Buffer.from('second')],
+    };
+    const decoded = decodeKafka({ value: Buffer.from('{}'), headers });
+    expect(kafkaAttribute(headers, 'type')).toBe('homeward.case.closed');
+    expect(kafkaAttribute(headers, 'type')).toBe(decoded.type);
+    expect(kafkaAttribute(headers, 'subject')).toBe(decoded.subject);
+    expect(kafkaAttribute(headers, 'subject')).toBe('first');
+    expect(kafkaAttribute(headers, 'dataschema')).toBeUndefined();
+    expect(kafkaAttribute(undefined, 'type')).toBeUndefined();
   });
 
   it('reads what the official SDK writes', () => {

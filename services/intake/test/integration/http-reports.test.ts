@@ -54,6 +54,23 @@ describe('POST /v1/reports, the three CloudEvents modes', () => {
     expect(opened.traceparent).toMatch(/^00-[0-9a-f]{32}-/);
     const partitionKey = cases.messages.find((m) => m.event?.id === opened.id)?.message.key?.toString();
     expect(partitionKey).toBe(res.body.caseId);
+    // Its own case.opened comes back to its case consumer, which skips it undecoded: a case
+    // this instance recorded (the runner's `seen`, by the message key, the case id).
+    await waitFor(
+      async () => {
+        const text = (await intake.app.http.inject({ method: 'GET', url: '/metrics' })).body;
+        return text
+          .split('\n')
+          .some(
+            (l) =>
+              l.startsWith('homeward_events_handled_total{') &&
+              l.includes('intake.cases"') &&
+              l.includes('type="homeward.case.opened"') &&
+              l.includes('outcome="seen"'),
+          );
+      },
+      { what: "intake's own case.opened counted seen" },
+    );
   });
 
   it('binary and structured mode from the official cloudevents SDK', async () => {

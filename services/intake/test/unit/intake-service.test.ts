@@ -80,6 +80,14 @@ describe('a report, from its first delivery to its retries', () => {
     ]);
   });
 
+  it('the case it opened is one it recorded (its consumer skips that case.opened undecoded), one of another instance not', async () => {
+    const r = await intake.submit(submission(missingChild()));
+    expect(intake.hasRecorded(r.caseId)).toBe(true);
+    const lead = await intake.submit(submission(sighting(r.caseId), 'ce-s', unit));
+    expect(lead.caseId).toBe(r.caseId);
+    expect(intake.hasRecorded('case-of-another-instance')).toBe(false);
+  });
+
   it('a retry gets the first answer and publishes nothing new', async () => {
     const first = await intake.submit(submission(missingChild()));
     const again = await intake.submit(submission(missingChild()));
