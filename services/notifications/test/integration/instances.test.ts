@@ -72,6 +72,11 @@ async function registerUnits(
  * publish theirs —, each unit's POSTs under exactly the expected webhook-ids, no more POSTs of
  * one id than that sender's attempts, all with the same body.
  */
+const pairOf = (data: unknown): string => {
+  const d = data as { alertId: string; unitId: string };
+  return `${d.alertId}/${d.unitId}`;
+};
+
 async function expectOneSenderEach(ids: string[], alertIds: string[]): Promise<void> {
   const deliveredEvents = () =>
     outcomes.events.filter(
@@ -79,9 +84,22 @@ async function expectOneSenderEach(ids: string[], alertIds: string[]): Promise<v
         e.type === 'homeward.notification.delivered' &&
         alertIds.includes((e.data as { alertId: string }).alertId),
     );
-  await waitFor(() => deliveredEvents().length >= ids.length * alertIds.length, {
-    what: 'every outcome reported',
-  });
+  try {
+    await waitFor(() => deliveredEvents().length >= ids.length * alertIds.length, {
+      what: 'every outcome reported',
+    });
+  } catch (err) {
+    // Says what was missing (this wait has timed out under heavy load, cause not yet found):
+    // which (alert, unit) pairs had no delivered outcome, and what else was reported for them.
+    const seen = new Set(deliveredEvents().map((e) => pairOf(e.data)));
+    const missing = alertIds.flatMap((a) => ids.map((u) => `${a}/${u}`)).filter((p) => !seen.has(p));
+    const others = outcomes.events
+      .filter((e) => e.type !== 'homeward.notification.delivered' && missing.includes(pairOf(e.data)))
+      .map((e) => `${e.type} ${pairOf(e.data)}`);
+    throw new Error(
+      `${(err as Error).message}: ${missing.length} of ${ids.length * alertIds.length} missing, first ${missing.slice(0, 5).join(', ')}; other outcomes for them: ${others.slice(0, 5).join(', ') || 'none'}`,
+    );
+  }
   await sleep(500);
   const delivered = deliveredEvents();
   expect(delivered).toHaveLength(ids.length * alertIds.length);
