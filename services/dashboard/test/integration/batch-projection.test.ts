@@ -135,6 +135,16 @@ describe('a batch cut short by a crash', () => {
     const caseId = uniqueName('case');
     const alertId = `al-${caseId}`;
     await dash.publish(caseOpened(caseId, { region: '340104' }), alertIssued(alertId, caseId));
+    // The alert projected first: a notification finds its case through the alert's projected
+    // ref, and the alert's topic is another than the notifications' (no order between them; a
+    // notification projected before its alert is shown without its case, so this stream, by
+    // case, would miss it: what this test is about is the order within one key).
+    const alert = await new SseClient(
+      `${dash.baseUrl}/v1/stream?${new URLSearchParams({ caseId, type: 'homeward.alert.', backlog: '10' })}`,
+      { authorization: `Bearer ${devKey('operator')}` },
+    ).open();
+    await alert.waitForEvents(1);
+    alert.close();
     const notes = Array.from({ length: 50 }, (_, i) => delivered(alertId, `unit-${i}`));
     await dash.publish(...notes);
     const history = await new SseClient(
