@@ -65,6 +65,12 @@ interface Client<E> {
   open: boolean;
   /** Until its backlog is sent, live entries wait here (then only newer ones go out). */
   pending: E[] | undefined;
+  /**
+   * The last id its backlog covered, until a live entry past it goes out: the reader's XREAD
+   * runs on a connection of its own, so its answer can arrive after the backlog's and carry
+   * entries the backlog already sent.
+   */
+  after?: string;
 }
 
 /** One Redis stream that at least one client of this instance follows. */
@@ -187,10 +193,9 @@ export class SseHub<E extends { id: string }> implements Worker {
     }
     const waiting = client.pending ?? [];
     client.pending = undefined;
-    this.writeEntries(
-      client,
-      waiting.filter((e) => compareStreamIds(e.id, lastSent) > 0),
-    );
+    const newer = waiting.filter((e) => compareStreamIds(e.id, lastSent) > 0);
+    this.writeEntries(client, newer);
+    client.after = newer.length > 0 ? newer[newer.length - 1]!.id : lastSent;
   }
 
   /** Sends what a resuming client missed; returns the last id it covers. */
@@ -284,6 +289,19 @@ export class SseHub<E extends { id: string }> implements Worker {
       if (c.pending) {
         c.pending.push(...entries);
         continue;
+      }
+      if (c.after !== undefined) {
+        // Entries come in id order: skip what the backlog sent, once.
+        const after = c.after;
+        if (compareStreamIds(entries[entries.length - 1]!.id, after) <= 0) continue;
+        c.after = undefined;
+        if (compareStreamIds(entries[0]!.id, after) <= 0) {
+          this.writeEntries(
+            c,
+            entries.filter((e) => compareStreamIds(e.id, after) > 0),
+          );
+          continue;
+        }
       }
       if (!c.filter) {
         open ??= new SseChunk(entries.map(this.opts.frame).join(''));
