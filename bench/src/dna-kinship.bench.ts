@@ -10,16 +10,15 @@
  * npm run bench -- dna-kinship (see dna-beside.ts)
  */
 
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { loadFrequencyTable } from '../../services/dna-tracking/src/domain/allele-frequencies.ts';
 import { mutationIndex } from '../../services/dna-tracking/src/domain/kinship.ts';
 import { ProfileIndex } from '../../services/dna-tracking/src/domain/matcher.ts';
 import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.ts';
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
 import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
 import { besideLines, runRounds } from './dna-beside.ts';
+import { benchFrequencyTable } from './dna-table.ts';
 import { startMorePools } from './more-pools.ts';
 
 const PAIRS = Number(process.argv[2] ?? 1_000_000);
@@ -37,13 +36,7 @@ const load = () =>
     .map((x) => x.toFixed(1))
     .join(' ');
 
-const raw: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../services/dna-tracking/data/fbi-2015-expanded-codis.json', import.meta.url),
-    'utf8',
-  ),
-);
-const table = loadFrequencyTable(raw, { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' });
+const table = benchFrequencyTable();
 const loci = table.loci;
 const L = loci.length;
 const loadAtStart = load();

@@ -23,9 +23,7 @@
  *
  * Run: npm run bench -- dna-relatives-bound [-- references children]
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { loadFrequencyTable } from '../../services/dna-tracking/src/domain/allele-frequencies.ts';
 import {
   type RelativeRelation,
   RelativeRelations,
@@ -34,6 +32,7 @@ import {
 } from '../../services/dna-tracking/src/domain/kinship-relatives.ts';
 import type { Genotype } from '../../services/dna-tracking/src/domain/profile.ts';
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
+import { benchFrequencyTable } from './dna-table.ts';
 
 const REFERENCES = Number(process.argv[2] ?? 20_000);
 const CHILDREN = Number(process.argv[3] ?? 6);
@@ -45,13 +44,7 @@ const load = () =>
     .map((x) => x.toFixed(1))
     .join(' ');
 
-const raw: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../services/dna-tracking/data/fbi-2015-expanded-codis.json', import.meta.url),
-    'utf8',
-  ),
-);
-const table = loadFrequencyTable(raw, { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' });
+const table = benchFrequencyTable();
 const loci = table.loci;
 const population = new SyntheticPopulation(table, 7);
 const cut = Math.log2(FLOOR);

@@ -11,10 +11,8 @@
  * Run: npm run bench -- dna-relatives [-- references]; beside a load: BENCH_BESIDE='<command>'
  * npm run bench -- dna-relatives (see dna-beside.ts)
  */
-import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { loadFrequencyTable } from '../../services/dna-tracking/src/domain/allele-frequencies.ts';
 import {
   type RelativeRelation,
   RelativeRelations,
@@ -26,6 +24,7 @@ import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
 import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
 import { besideLines, runRounds } from './dna-beside.ts';
+import { benchFrequencyTable } from './dna-table.ts';
 import { startMorePools } from './more-pools.ts';
 
 const REFERENCES = Number(process.argv[2] ?? 1_000_000);
@@ -42,13 +41,7 @@ const load = () =>
     .join(' ');
 const loadAtStart = load();
 
-const raw: unknown = JSON.parse(
-  readFileSync(
-    new URL('../../services/dna-tracking/data/fbi-2015-expanded-codis.json', import.meta.url),
-    'utf8',
-  ),
-);
-const table = loadFrequencyTable(raw, { population: 'Caucasian', source: 'fbi-2015-expanded-codis.json' });
+const table = benchFrequencyTable();
 const loci = table.loci;
 const L = loci.length;
 const R = RelativeRelations.length;
