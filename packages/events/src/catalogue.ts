@@ -70,6 +70,19 @@ const SubmissionRef = {
 const Point = Type.Object({ lat: Latitude, lon: Longitude });
 
 /**
+ * Where a notification belongs: its alert's case and the alert's region (where the child was last
+ * seen), repeated from the alert so that a consumer places a notification without having seen
+ * the alert first (the two topics have no order between them). Optional: added within v1, and
+ * absent from notifications published before.
+ */
+const AlertPlace = {
+  caseId: Type.Optional(Id),
+  region: Type.Optional(RegionCode),
+};
+const ALERT_PLACE_NOTE =
+  "`caseId` and `region` are the alert's (optional: events published before they were added lack them; a consumer then places the notification through its alert).";
+
+/**
  * The widest alert radius the contract allows: the top rung of the national missing-child
  * alert platform's policy. A policy may stop below it, never go beyond; a consumer refuses
  * (dead-letters) an alert event that claims more, whoever sent it.
@@ -532,15 +545,16 @@ export const EventCatalogue = {
       deliveredAt: DateTime,
       attempts: Type.Integer({ minimum: 1 }),
       latencyMs: Type.Number({ minimum: 0 }),
+      ...AlertPlace,
     }),
     key: (d) => d.alertId,
-    description: 'A unit received an alert step.',
+    description: `A unit received an alert step. ${ALERT_PLACE_NOTE}`,
   }),
   'homeward.notification.acknowledged': eventType({
     topic: Topics.notificationEvents,
-    data: Type.Object({ alertId: Id, unitId: Id, acknowledgedAt: DateTime }),
+    data: Type.Object({ alertId: Id, unitId: Id, acknowledgedAt: DateTime, ...AlertPlace }),
     key: (d) => d.alertId,
-    description: 'A unit acknowledged an alert.',
+    description: `A unit acknowledged an alert. ${ALERT_PLACE_NOTE}`,
   }),
   'homeward.notification.failed': eventType({
     topic: Topics.notificationEvents,
@@ -556,9 +570,10 @@ export const EventCatalogue = {
         description:
           'a generic code (http-3xx, http-4xx, http-5xx, timeout, connection-refused, connection-failed, circuit-open, target-refused, unit-removed): never an address or a message from the target',
       }),
+      ...AlertPlace,
     }),
     key: (d) => d.alertId,
-    description: 'Delivery to a unit failed after its retries.',
+    description: `Delivery to a unit failed after its retries. ${ALERT_PLACE_NOTE}`,
   }),
   'homeward.notification.unit-registered': eventType({
     topic: Topics.notificationEvents,
