@@ -4,6 +4,7 @@ import type { Clock, Logger } from '@homeward/service-kit';
 import type { FanoutMetrics } from './delivery/fanout-metrics.ts';
 import type { Outcome, OutcomeBatcher } from './delivery/outcome-batcher.ts';
 import type { DeliveryResult, WebhookSender } from './delivery/webhook-sender.ts';
+import type { AlertPlace } from './domain/alert-place.ts';
 import type { DeliveryKind } from './domain/claims.ts';
 import { webhookId } from './domain/unit-alert.ts';
 import type { ClaimLedger } from './store/claim-ledger.ts';
@@ -125,10 +126,12 @@ export class FanoutService {
     /**
      * `newAlert`: the caller has just created the alert's document, with `started` set for this
      * kind, so nothing can have been claimed before and its ledger is simply initialised.
+     * `place`: the alert's case and region, carried by every outcome event.
      */
-    opts: { newAlert?: boolean } = {},
+    opts: { newAlert?: boolean; place?: AlertPlace } = {},
   ): Promise<{ claimed: number }> {
     const { ledger, index, feed, sender, batcher, clock, owner, leaseMs, metrics } = this.deps;
+    const place = opts.place;
     const started = performance.now();
     if (opts.newAlert) await ledger.initialise(alertId, kind);
     else await this.ensureLedger(alertId, kind);
@@ -162,6 +165,7 @@ export class FanoutService {
       };
       if (r.reason) outcome.reason = r.reason;
       if (traceparent) outcome.traceparent = traceparent;
+      if (place) outcome.place = place;
       batcher.push(outcome, settledOne);
     };
 

@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createEvent, type HomewardEvent } from '@homeward/events';
 import { type EventPublisher, routeOf } from '@homeward/messaging';
 import type { Clock, Logger } from '@homeward/service-kit';
+import type { AlertPlace } from '../domain/alert-place.ts';
 import type { DeliveryKind } from '../domain/claims.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
 import type { ClaimLedger } from '../store/claim-ledger.ts';
@@ -21,6 +22,8 @@ export interface Outcome {
   at: Date;
   reason?: string;
   traceparent?: string;
+  /** The alert's case and region, repeated on the event (one object shared by a fan-out's outcomes). */
+  place?: AlertPlace;
 }
 
 interface Waiting {
@@ -210,6 +213,7 @@ export function outcomeEvent(o: Outcome): HomewardEvent {
         deliveredAt: o.at.toISOString(),
         attempts: o.attempts,
         latencyMs: Math.round(o.latencyMs),
+        ...o.place,
       },
       opts,
     );
@@ -224,6 +228,7 @@ export function outcomeEvent(o: Outcome): HomewardEvent {
       failedAt: o.at.toISOString(),
       attempts: o.attempts,
       reason: (o.reason ?? 'failed').slice(0, 200),
+      ...o.place,
     },
     opts,
   );

@@ -1,5 +1,6 @@
 import type { EventHandler } from '@homeward/messaging';
 import { PoisonMessageError } from '@homeward/messaging';
+import { type AlertPlace, placeOfIssued, placeOfStored } from '../domain/alert-place.ts';
 import { type SearcherView, searcherView, unitAlertEvent, unitCancelEvent } from '../domain/unit-alert.ts';
 import { NotificationsPoisonCodes } from '../errors.ts';
 import type { FanoutService } from '../fanout-service.ts';
@@ -38,6 +39,7 @@ export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homewa
       deps,
       alert.view,
       d,
+      placeOfIssued(d),
       new Date(d.issuedAt),
       ctx.traceparent,
       inserted,
@@ -54,6 +56,7 @@ async function fanOutStep(
   deps: AlertHandlerDeps,
   view: SearcherView,
   d: { alertId: string; step: number; radiusKm: number; center: { lat: number; lon: number } },
+  place: AlertPlace,
   at: Date,
   traceparent: string | undefined,
   newAlert = false,
@@ -62,6 +65,7 @@ async function fanOutStep(
   const unitEvent = unitAlertEvent(view, d.step, d.radiusKm, d.center, at);
   const { claimed } = await deps.fanout.deliver(d.alertId, 'alert', d.step, units, unitEvent, traceparent, {
     newAlert,
+    place,
   });
   return { inside: units.length, claimed };
 }
@@ -89,6 +93,7 @@ export function alertEscalatedHandler(deps: AlertHandlerDeps): EventHandler<'hom
       deps,
       alert.view,
       d,
+      placeOfStored(alert),
       new Date(d.escalatedAt),
       ctx.traceparent,
     );
@@ -116,6 +121,7 @@ export function alertCancelledHandler(
       units,
       unitCancelEvent(d),
       ctx.traceparent,
+      { place: placeOfStored(alert) },
     );
     ctx.log.info({ alertId: d.alertId, units: units.length, claimed }, 'cancellation fanned out');
   };

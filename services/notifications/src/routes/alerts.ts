@@ -8,6 +8,7 @@ import {
   principalOf,
   problemResponses,
 } from '@homeward/service-kit';
+import { placeOfStored } from '../domain/alert-place.ts';
 import { computeCoverage, withAcknowledgements } from '../domain/coverage.ts';
 import { SOURCE } from '../domain/unit-alert.ts';
 import { NotificationsErrors } from '../errors.ts';
@@ -84,7 +85,7 @@ export async function alertRoutes(app: HttpServer, deps: AlertRoutesDeps): Promi
       const acknowledgedAt = deps.clock.now();
       const event = createEvent(
         'homeward.notification.acknowledged',
-        { alertId, unitId, acknowledgedAt: acknowledgedAt.toISOString() },
+        { alertId, unitId, acknowledgedAt: acknowledgedAt.toISOString(), ...placeOfStored(alert) },
         { source: SOURCE, subject: alertId, id: `${alertId}.ack.${unitId}`, time: acknowledgedAt },
       );
       const id = pairId(alertId, unitId);
