@@ -70,7 +70,12 @@ export function refNeeded(event: HomewardEvent): string | undefined {
   }
   if (event.type === 'homeward.alert.escalated' || event.type === 'homeward.alert.cancelled')
     return alertRef(s('alertId') ?? '');
-  if (event.type.startsWith('homeward.notification.')) return alertRef(s('alertId') ?? '');
+  if (event.type.startsWith('homeward.notification.')) {
+    // A notification naming its case and region (optional since they were added) is placed by
+    // them; one from before, by its alert. A unit's events name no alert and need nothing.
+    const alertId = s('alertId');
+    return alertId && !(s('caseId') && s('region')) ? alertRef(alertId) : undefined;
+  }
   if (event.type === 'homeward.dna.custody-recorded' || event.type === 'homeward.dna.profile-entered')
     return sampleRef(s('sampleId') ?? '');
   if (event.type.startsWith('homeward.dna.match-')) return sampleRef(s('childSampleId') ?? '');

@@ -106,7 +106,15 @@ export const alertCancelled = (
   caseId: string,
   reason: 'found' | 'found-deceased' | 'hoax' | 'unfounded' | 'withdrawn',
 ) => ev('homeward.alert.cancelled', { alertId, caseId, cancelledAt: '2026-03-02T10:00:00+08:00', reason });
-export const delivered = (alertId: string, unitId: string) =>
+/**
+ * The alert's case and region, as notifications names them on its events; without it, an event
+ * as notifications published them before (placed only through its alert).
+ */
+export interface AlertPlace {
+  caseId?: string;
+  region?: string;
+}
+export const delivered = (alertId: string, unitId: string, place: AlertPlace = {}) =>
   ev(
     'homeward.notification.delivered',
     {
@@ -117,17 +125,18 @@ export const delivered = (alertId: string, unitId: string) =>
       deliveredAt: '2026-03-01T09:05:01+08:00',
       attempts: 1,
       latencyMs: 40,
+      ...place,
     },
     'homeward/notifications',
   );
-export const acknowledged = (alertId: string, unitId: string) =>
+export const acknowledged = (alertId: string, unitId: string, place: AlertPlace = {}) =>
   ev(
     'homeward.notification.acknowledged',
-    { alertId, unitId, acknowledgedAt: '2026-03-01T09:06:00+08:00' },
+    { alertId, unitId, acknowledgedAt: '2026-03-01T09:06:00+08:00', ...place },
     'homeward/notifications',
   );
 
-export const failed = (alertId: string, unitId: string) =>
+export const failed = (alertId: string, unitId: string, place: AlertPlace = {}) =>
   ev(
     'homeward.notification.failed',
     {
@@ -138,6 +147,7 @@ export const failed = (alertId: string, unitId: string) =>
       failedAt: '2026-03-01T09:05:30+08:00',
       attempts: 3,
       reason: 'http-5xx',
+      ...place,
     },
     'homeward/notifications',
   );

@@ -13,6 +13,7 @@ import {
   custody,
   delivered,
   ev,
+  failed,
   followupCompleted,
   followupOverdue,
   followupScheduled,
@@ -22,6 +23,8 @@ import {
   placementDecided,
   reportSubmitted,
   sampleCollected,
+  unitRegistered,
+  unitRemoved,
 } from '../events.ts';
 
 describe('the facts an event establishes', () => {
@@ -87,6 +90,20 @@ describe('the fact an event needs to be placed', () => {
     expect(refNeeded(delivered('a1', 'u1'))).toBe('alert:a1');
     expect(refNeeded(acknowledged('a2', 'u1'))).toBe('alert:a2');
     expect(refNeeded(alertIssued('a1', 'c1'))).toBeUndefined();
+  });
+
+  it('a notification naming its case and region needs nothing; one naming only one of them, its alert', () => {
+    const place = { caseId: 'c1', region: '341502' };
+    expect(refNeeded(delivered('a1', 'u1', place))).toBeUndefined();
+    expect(refNeeded(failed('a1', 'u1', place))).toBeUndefined();
+    expect(refNeeded(acknowledged('a1', 'u1', place))).toBeUndefined();
+    expect(refNeeded(delivered('a1', 'u1', { caseId: 'c1' }))).toBe('alert:a1');
+    expect(refNeeded(delivered('a1', 'u1', { region: '341502' }))).toBe('alert:a1');
+  });
+
+  it('a unit’s events name no alert and need nothing', () => {
+    expect(refNeeded(unitRegistered('u1'))).toBeUndefined();
+    expect(refNeeded(unitRemoved('u1'))).toBeUndefined();
   });
 
   it('custody, profiles and matches need the (child’s) sample', () => {
@@ -177,6 +194,25 @@ describe('where an event belongs', () => {
       caseId: 'c1',
     });
     expect(placeOf(custody('s1', 'sealed', '2026-03-02T10:30:00+08:00'), undefined)).toEqual({});
+  });
+
+  it('a notification is placed by its own case and region, and by its alert when it names none', () => {
+    const place = { caseId: 'c1', region: '341502' };
+    const alert = { _id: 'alert:a1', region: '341502', caseId: 'c1' };
+    for (const e of [
+      delivered('a1', 'u1', place),
+      failed('a1', 'u1', place),
+      acknowledged('a1', 'u1', place),
+    ]) {
+      // Before its alert was seen (no fact yet), and after.
+      expect(placeOf(e, undefined)).toEqual(place);
+      expect(placeOf(e, alert)).toEqual(place);
+    }
+    // One from before the fields were added: its alert's, once known; nothing before.
+    expect(placeOf(acknowledged('a1', 'u1'), alert)).toEqual(place);
+    expect(placeOf(acknowledged('a1', 'u1'), undefined)).toEqual({});
+    // Only one of them named: the other from the alert.
+    expect(placeOf(delivered('a1', 'u1', { caseId: 'c1' }), alert)).toEqual(place);
   });
 
   it('an event outside the case topic keeps its own region over its case’s', () => {
