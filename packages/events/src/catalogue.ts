@@ -76,11 +76,21 @@ const Point = Type.Object({ lat: Latitude, lon: Longitude });
  * absent from notifications published before.
  */
 const AlertPlace = {
-  caseId: Type.Optional(Id),
-  region: Type.Optional(RegionCode),
+  caseId: Type.Optional(
+    Type.String({
+      ...Id,
+      description:
+        "the alert's case (absent from events published before it was added: place those through the alert)",
+    }),
+  ),
+  region: Type.Optional(
+    Type.String({
+      ...RegionCode,
+      description:
+        "the alert's region (where the child was last seen), a 6-digit division code (GB/T 2260); absent from events published before it was added",
+    }),
+  ),
 };
-const ALERT_PLACE_NOTE =
-  "`caseId` and `region` are the alert's (optional: events published before they were added lack them; a consumer then places the notification through its alert).";
 
 /**
  * The widest alert radius the contract allows: the top rung of the national missing-child
@@ -548,13 +558,13 @@ export const EventCatalogue = {
       ...AlertPlace,
     }),
     key: (d) => d.alertId,
-    description: `A unit received an alert step. ${ALERT_PLACE_NOTE}`,
+    description: 'A unit received an alert step.',
   }),
   'homeward.notification.acknowledged': eventType({
     topic: Topics.notificationEvents,
     data: Type.Object({ alertId: Id, unitId: Id, acknowledgedAt: DateTime, ...AlertPlace }),
     key: (d) => d.alertId,
-    description: `A unit acknowledged an alert. ${ALERT_PLACE_NOTE}`,
+    description: 'A unit acknowledged an alert.',
   }),
   'homeward.notification.failed': eventType({
     topic: Topics.notificationEvents,
@@ -573,7 +583,7 @@ export const EventCatalogue = {
       ...AlertPlace,
     }),
     key: (d) => d.alertId,
-    description: `Delivery to a unit failed after its retries. ${ALERT_PLACE_NOTE}`,
+    description: 'Delivery to a unit failed after its retries.',
   }),
   'homeward.notification.unit-registered': eventType({
     topic: Topics.notificationEvents,
