@@ -124,6 +124,13 @@ export interface ConsumerRunnerOptions {
    * equally among its events.
    */
   batchHandler?: BatchHandler;
+  /**
+   * How a fetch waits (default: answered as soon as any message is there, or after 100 ms).
+   * A consumer that needs few of its topic's messages, and none of them at once, can wait for
+   * `minBytes` (or `maxWaitTimeInMs`): fewer, fuller fetches, each paying its round trip and
+   * per-batch bookkeeping once for many messages, at the price of that much delay.
+   */
+  fetch?: { minBytes?: number; maxWaitTimeInMs?: number };
   fromBeginning?: boolean;
   /** Time source for the idempotency record (tests inject theirs). */
   now?: () => Date;

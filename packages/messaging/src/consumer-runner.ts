@@ -213,7 +213,8 @@ export class ConsumerRunner {
       allowAutoTopicCreation: false,
       sessionTimeout: 30_000,
       heartbeatInterval: 3_000,
-      maxWaitTimeInMs: 100,
+      maxWaitTimeInMs: this.opts.fetch?.maxWaitTimeInMs ?? 100,
+      ...(this.opts.fetch?.minBytes !== undefined ? { minBytes: this.opts.fetch.minBytes } : {}),
       retry: {
         retries: 12,
         initialRetryTime: 300,

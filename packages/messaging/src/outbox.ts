@@ -382,7 +382,12 @@ export class OutboxRelay {
     }
     await Promise.all(docs.map(async (d) => (d.moved ? this.setCursor(d.key, d.total) : undefined)));
     // Only the pointers we acted on: a write since then renewed its pointer and needs its own flush.
-    const acted = docs.flatMap((d) => (d.nonce !== undefined ? [{ _id: d.key, nonce: d.nonce }] : []));
+    // A `once` pointer is this write's alone (its nonce is in its `_id`): removed by `_id`.
+    const acted = docs.flatMap((d, i) =>
+      d.nonce !== undefined
+        ? [{ _id: d.key, nonce: d.nonce, ...(batch[i]![1].once ? { once: true as const } : {}) }]
+        : [],
+    );
     this.pointers.remove(acted);
   }
 

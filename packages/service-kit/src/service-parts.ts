@@ -3,6 +3,7 @@ import {
   allowedSources,
   type BatchHandler,
   ConsumerRunner,
+  type ConsumerRunnerOptions,
   type EventHandlers,
   type IdempotencyStore,
   type SeenChecks,
@@ -58,6 +59,8 @@ export interface ServiceConsumerOptions {
   concurrencyPerPartition?: number;
   /** Each fetched batch of a partition in one call (the runner's `batchHandler`). */
   batchHandler?: BatchHandler;
+  /** How its fetches wait (the runner's `fetch`). */
+  fetch?: ConsumerRunnerOptions['fetch'];
   /** Also every agency system's own report topic (`agency.reports.v1.<agencyId>`), by pattern. */
   agencyReports?: boolean;
   /**
@@ -91,6 +94,7 @@ export function serviceConsumer(rt: ServiceRuntime, opts: ServiceConsumerOptions
       ? { concurrencyPerPartition: opts.concurrencyPerPartition }
       : {}),
     ...(opts.batchHandler ? { batchHandler: opts.batchHandler } : {}),
+    ...(opts.fetch ? { fetch: opts.fetch } : {}),
   });
 }
 

@@ -211,6 +211,43 @@ describe('ConsumerRunner', () => {
     await pub.disconnect();
   });
 
+  it('a consumer whose fetch waits for more bytes gets events published apart in few batches', async () => {
+    // Topics of their own, one partition: the batches are this test's events alone.
+    const topicPrefix = await createTestTopics('fetch', 1);
+    const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
+    await pub.connect();
+    const batches: number[] = [];
+    const r = new ConsumerRunner({
+      kafka: kafka(),
+      groupId: uniqueName('group'),
+      topics: [Topics.caseEvents],
+      topicResolver: prefixTopics(topicPrefix),
+      handlers: { 'homeward.case.closed': async () => {} },
+      batchHandler: async (items) => void batches.push(items.length),
+      // Far more than the events below weigh: each fetch waits the whole 5 s.
+      fetch: { minBytes: 1024 * 1024, maxWaitTimeInMs: 5_000 },
+      publisher: pub,
+      idempotency: new MongoIdempotencyStore(db),
+      logger,
+    });
+    await r.start();
+    // Eight events a quarter of a second apart: a fetch answered as soon as anything is there
+    // (the default) hands them over one or two at a time.
+    const tag = uniqueName('f');
+    for (let i = 0; i < 8; i++) {
+      await pub.publish(closedEvent(`${tag}-${i}`));
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    await waitFor(() => batches.reduce((a, b) => a + b, 0) === 8, {
+      timeoutMs: 30_000,
+      what: 'all eight events',
+    });
+    await r.stop();
+    await pub.disconnect();
+    // Two fetches' waits cover the ~2 s of publishing; a third allows for a slow machine's sends.
+    expect(batches.length).toBeLessThanOrEqual(3);
+  });
+
   it('keyed concurrency: a message that waits holds up no other key, one key stays in order, and the offset waits for it', async () => {
     const topicPrefix = await createTestTopics('keyed', 1);
     const pub = new EventPublisher({ kafka: kafka(), topics: prefixTopics(topicPrefix), logger });
