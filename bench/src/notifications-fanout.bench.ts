@@ -94,10 +94,9 @@ try {
   };
   // The ceiling's own warm-up, as large as a measured run and not measured: without it the
   // ceiling before ran cold (a first run of its code and its pool in this process) while the
-  // service and the ceiling after it ran warm, and the ratio against
-  // it came out higher than against the ceiling after (0.96-1.11 against 0.67-0.91, three runs;
-  // a warm-up of 2,000 POSTs still 0.78-1.18 against 0.60-0.66). With it: 0.79 against 0.62 and
-  // 0.76, load 4.6.
+  // service and the ceiling after it ran warm, and the ratio against it came out higher than
+  // against the ceiling after (0.96-1.11 against 0.67-0.91, three runs; a warm-up of 2,000 POSTs
+  // still 0.78-1.18 against 0.60-0.66). With it: 0.79 against 0.62 and 0.76, load 4.6.
   await plainPosts(docs, 1, body, svc.config);
   await receivers.waitCount(N, 60_000);
   await receivers.take();
