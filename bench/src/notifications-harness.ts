@@ -398,21 +398,34 @@ export async function waitSettled(svc: BenchService, alertId: string, n: number)
 // The ceiling
 // ------------------------------------------------------------------------------------------
 
+/** The undici the service uses (the bench has no dependency of its own on it). */
+type Undici = typeof import('../../services/notifications/node_modules/undici/index.js');
+type CeilingAgent = InstanceType<Undici['Agent']>;
+
+/**
+ * The ceiling's connection pool: an undici Agent of the service's pool size. Passed to
+ * {@link plainPosts} again and again, it keeps its connections warm between runs, as the
+ * service's own pool does between alerts; the caller closes it.
+ */
+export function ceilingAgent(config: { WEBHOOK_CONNECTIONS_PER_ORIGIN: number }): CeilingAgent {
+  const require = createRequire(new URL('../../services/notifications/package.json', import.meta.url));
+  const { Agent } = require('undici') as Undici;
+  return new Agent({ connections: config.WEBHOOK_CONNECTIONS_PER_ORIGIN, keepAliveTimeout: 30_000 });
+}
+
 /**
  * The ceiling: `rounds` signed POSTs of `body` to every unit of `docs`, from this process with
- * an undici Agent of the service's pool size and the same bound on requests in flight, an HMAC
- * per request, nothing else.
+ * an undici Agent of the service's pool size (`agent`, kept open, or a new one closed at the
+ * end) and the same bound on requests in flight, an HMAC per request, nothing else.
  */
 export async function plainPosts(
   docs: Array<{ _id: string; webhook: { url: string; secret: string } }>,
   rounds: number,
   body: string,
   config: { WEBHOOK_CONCURRENCY: number; WEBHOOK_CONNECTIONS_PER_ORIGIN: number },
+  shared?: CeilingAgent,
 ): Promise<{ start: number }> {
-  const require = createRequire(new URL('../../services/notifications/package.json', import.meta.url));
-  const { Agent } =
-    require('undici') as typeof import('../../services/notifications/node_modules/undici/index.js');
-  const agent = new Agent({ connections: config.WEBHOOK_CONNECTIONS_PER_ORIGIN, keepAliveTimeout: 30_000 });
+  const agent = shared ?? ceilingAgent(config);
   const total = docs.length * rounds;
   const start = now();
   let next = 0;
@@ -441,6 +454,6 @@ export async function plainPosts(
     }
   };
   await Promise.all(Array.from({ length: config.WEBHOOK_CONCURRENCY }, worker));
-  await agent.close();
+  if (!shared) await agent.close();
   return { start };
 }

@@ -63,8 +63,9 @@ export const NotificationsConfig = serviceConfig({
   OUTCOME_FLUSH_MS: Type.Integer({ default: 50, minimum: 1 }),
   OUTCOME_BATCH_SIZE: Type.Integer({ default: 500, minimum: 1, maximum: 1_000 }),
   /**
-   * While webhooks queue for a slot (a burst), settling outcomes waits up to this long, so its
-   * CPU goes to deliveries first. Longer means a wider resend window after a crash.
+   * While a fan-out is under way (webhooks queued, claims on their way, answers still coming),
+   * settling outcomes waits up to this long, so its CPU goes to deliveries first. Longer means a
+   * wider resend window after a crash.
    */
   OUTCOME_MAX_DEFER_MS: Type.Integer({ default: 2_000, minimum: 0, maximum: 10_000 }),
   /** Entries kept per unit for the live channel's resume (Redis stream MAXLEN, approximate). */

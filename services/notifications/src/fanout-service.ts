@@ -208,7 +208,11 @@ export class FanoutService {
       }
     };
 
-    const claimAndSend = async (ids: string[]): Promise<string[]> => {
+    /**
+     * Claims `ids`, then appends to their live channels and hands them to the window; with
+     * `later`, those two steps are put there for the caller to run instead.
+     */
+    const claimAndSend = async (ids: string[], later?: Array<() => void>): Promise<string[]> => {
       // One round trip: the claims and each claimed unit's target.
       this.claimsInFlight++;
       let answer: Awaited<ReturnType<ClaimLedger['claim']>>;
@@ -225,33 +229,44 @@ export class FanoutService {
       // them), and a unit is settled only once both are done: an append that fails leaves its
       // claims pending, so the event comes again and they are taken over, as before.
       const chunk: Chunk = { appended: 'pending', early: [] };
-      feed.append(claimed, event.type, encoded.body).then(
-        () => {
-          chunk.appended = 'done';
-          for (const [unitId, r] of chunk.early) settle(unitId, r);
-          chunk.early = [];
-        },
-        (err: unknown) => {
-          chunk.appended = 'failed';
-          chunk.error = err;
-          for (let i = 0; i < chunk.early.length; i++) fail(err);
-          chunk.early = [];
-        },
-      );
       for (let i = 0; i < claimed.length; i++)
         jobs.push({ unitId: claimed[i]!, target: parseTarget(targets[i]!), chunk });
       this.waitingInWindow += claimed.length;
-      pump();
+      const go = (): void => {
+        feed.append(claimed, event.type, encoded.body).then(
+          () => {
+            chunk.appended = 'done';
+            for (const [unitId, r] of chunk.early) settle(unitId, r);
+            chunk.early = [];
+          },
+          (err: unknown) => {
+            chunk.appended = 'failed';
+            chunk.error = err;
+            for (let i = 0; i < chunk.early.length; i++) fail(err);
+            chunk.early = [];
+          },
+        );
+        pump();
+      };
+      if (later) later.push(go);
+      else go();
       return waiting;
     };
 
     // The first chunk alone (Redis answers a pipeline's commands after running those it read
     // together, so the first webhooks would wait for every claim), then every other chunk's
-    // claim at once, each chunk's webhooks starting as its answer comes.
-    const first = await claimAndSend(unitIds.slice(0, FIRST_CHUNK));
+    // claim at once, each chunk's webhooks starting as its answer comes. The other claims are
+    // sent before the first chunk's live-channel append and webhooks: the sender has only the
+    // first chunk until the next claim answers, and that answer no longer waits behind the
+    // append in Redis nor behind the first webhooks' sending here (traced, load 4-5: the next
+    // claim answered 39-62 ms after it was sent instead of 45-74, and 500-1,073 deliveries
+    // arrived within 200 ms of the first instead of 525-723; t100 within the runs' noise).
+    const later: Array<() => void> = [];
+    const first = await claimAndSend(unitIds.slice(0, FIRST_CHUNK), later);
     const chunks: Promise<string[]>[] = [];
     for (let i = FIRST_CHUNK; i < unitIds.length; i += CLAIM_CHUNK)
       chunks.push(claimAndSend(unitIds.slice(i, i + CLAIM_CHUNK)));
+    for (const go of later) go();
     let waiting = [...first, ...(await Promise.all(chunks)).flat()];
     // Units another instance is delivering right now: settled by it, or taken over after its
     // lease runs out (it died). Either way none is missed and none is sent twice.

@@ -55,8 +55,9 @@ export class OutcomeBatcher {
       flushMs: number;
       batchSize: number;
       /**
-       * Whether webhooks are queued for a slot: settling waits (up to `maxDeferMs`) so its CPU
-       * (validation, encoding, the database) does not compete with a burst of deliveries.
+       * Whether webhooks are queued for a slot or claims are on their way: settling waits (up to
+       * `maxDeferMs`) so its CPU (encoding, the broker, the database) does not compete with a
+       * fan-out's deliveries. It also waits while outcomes keep coming (see {@link holdsBack}).
        */
       isBusy?: () => boolean;
       maxDeferMs?: number;
@@ -68,7 +69,9 @@ export class OutcomeBatcher {
     },
   ) {}
 
+  /** When the collected batch got its first outcome, and its latest (performance.now()). */
   private oldest = 0;
+  private latest = 0;
 
   /** Adds an outcome; resolves once it is published, recorded and settled. */
   add(outcome: Outcome): Promise<void> {
@@ -80,18 +83,24 @@ export class OutcomeBatcher {
    * of thousands uses, a callback per outcome rather than a promise.
    */
   push(outcome: Outcome, done: () => void): void {
-    if (this.batch.length === 0) this.oldest = performance.now();
+    const now = performance.now();
+    if (this.batch.length === 0) this.oldest = now;
+    this.latest = now;
     this.batch.push({ outcome, done });
     if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
     else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
   }
 
   private deferring(): boolean {
-    return (
-      !this.stopped &&
-      (this.deps.isBusy?.() ?? false) &&
-      performance.now() - this.oldest < (this.deps.maxDeferMs ?? 0)
-    );
+    if (this.stopped) return false;
+    const now = performance.now();
+    return holdsBack({
+      busy: this.deps.isBusy?.() ?? false,
+      sinceOldestMs: now - this.oldest,
+      sinceLatestMs: now - this.latest,
+      flushMs: this.deps.flushMs,
+      maxDeferMs: this.deps.maxDeferMs ?? 0,
+    });
   }
 
   private onTimer(): void {
@@ -190,6 +199,26 @@ export class OutcomeBatcher {
     this.flushNow();
     await this.flushing;
   }
+}
+
+/**
+ * Whether a collected batch waits rather than settles now: never past `maxDeferMs` after its first
+ * outcome; before that, while a fan-out is under way (`busy`: webhooks queued, claims on their
+ * way) or outcomes are still coming (the latest within half a flush interval: the last few hundred
+ * requests of a fan-out are in flight, nothing queued, and their answers arrive every fraction of
+ * a millisecond). So a fan-out's settling (about as much CPU again as its deliveries, with the
+ * broker's and the database's) follows its last webhook instead of running beside it. A unit that
+ * hangs sends no outcome: the others' answers stop, the gap comes, and they settle without it.
+ */
+export function holdsBack(s: {
+  busy: boolean;
+  sinceOldestMs: number;
+  sinceLatestMs: number;
+  flushMs: number;
+  maxDeferMs: number;
+}): boolean {
+  if (s.sinceOldestMs >= s.maxDeferMs) return false;
+  return s.busy || s.sinceLatestMs < s.flushMs / 2;
 }
 
 /** The outcome as an event; its id is stable, so a republished outcome is a duplicate by id. */

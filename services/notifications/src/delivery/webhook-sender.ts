@@ -177,12 +177,6 @@ export class WebhookSender {
     if (!url.allowed)
       return { ok: false, attempts: 1, latencyMs: performance.now() - started, reason: 'target-refused' };
     const deadline = started + this.budgetMs;
-    const result = (ok: boolean, attempts: number, reason?: string): DeliveryResult => ({
-      ok,
-      attempts: Math.max(1, attempts),
-      latencyMs: performance.now() - started,
-      ...(reason ? { reason } : {}),
-    });
     let reason: FailureCode = 'connection-failed';
     let attempts = 0;
     while (attempts < this.opts.attempts) {
@@ -207,10 +201,10 @@ export class WebhookSender {
       } finally {
         this.units.release(unitId);
       }
-      if (outcome === undefined) return result(true, attempts);
+      if (outcome === undefined) return resultOf(started, true, attempts);
       reason = outcome;
       // A refused target stays refused: no retry would reach it.
-      if (outcome === 'target-refused') return result(false, attempts, reason);
+      if (outcome === 'target-refused') return resultOf(started, false, attempts, reason);
       if (outcome === 'circuit-open') {
         // Not an attempt: wait for the probe if it comes within the budget, else give up now.
         const now = Date.now();
@@ -222,7 +216,7 @@ export class WebhookSender {
       if (attempts < this.opts.attempts)
         await sleep(fullJitterMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
     }
-    return result(false, attempts, reason);
+    return resultOf(started, false, attempts, reason);
   }
 
   /**
@@ -308,6 +302,16 @@ export class WebhookSender {
   async close(): Promise<void> {
     await this.agent.close();
   }
+}
+
+/**
+ * How a delivery begun at `started` ended (a function, not a closure per delivery: under tsx each
+ * named closure is also given its name, a property definition per delivery).
+ */
+function resultOf(started: number, ok: boolean, attempts: number, reason?: string): DeliveryResult {
+  const r: DeliveryResult = { ok, attempts: Math.max(1, attempts), latencyMs: performance.now() - started };
+  if (reason) r.reason = reason;
+  return r;
 }
 
 /**
