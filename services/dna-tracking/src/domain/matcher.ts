@@ -858,10 +858,11 @@ export class ProfileIndex {
    */
   #relativeWasm(logTable: Int32Array): { wasm?: RelativeWasm; tableSlot: number } {
     const memory = this.#relatives.keyMemory;
-    const module = relativesModule(this.#loci.length);
-    if (!memory || !module || !sumsFitInt32(logTable, this.#loci.length)) return { tableSlot: -1 };
+    if (!memory || !sumsFitInt32(logTable, this.#loci.length)) return { tableSlot: -1 };
     for (let t = 0; t < TABLE_SLOTS; t++) {
       if (this.#tablesHeld & (1 << t)) continue;
+      const module = relativesModule(this.#loci.length, t * TABLE_BYTES);
+      if (!module) return { tableSlot: -1 };
       this.#tablesHeld |= 1 << t;
       new Int32Array(memory.buffer, t * TABLE_BYTES, logTable.length).set(logTable);
       return { wasm: { module, memory, tableAt: t * TABLE_BYTES }, tableSlot: t };

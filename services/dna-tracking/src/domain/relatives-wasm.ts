@@ -75,14 +75,18 @@ export function loadRelativesWasm(): Promise<void> {
   return loading;
 }
 
-/** The compiled scan for rows of `loci` loci, or undefined before {@link loadRelativesWasm}. */
-export function relativesModule(loci: number): WebAssembly.Module | undefined {
-  const known = modules.get(loci);
+/**
+ * The compiled scan for rows of `loci` loci and the table at byte `tableAt` (one of the
+ * {@link TABLE_SLOTS}), or undefined before {@link loadRelativesWasm}.
+ */
+export function relativesModule(loci: number, tableAt: number): WebAssembly.Module | undefined {
+  const key = loci * TABLE_SLOTS + tableAt / TABLE_BYTES;
+  const known = modules.get(key);
   if (known || !wabt) return known;
-  const parsed = wabt.parseWat(`relatives-${loci}.wat`, relativeScanText(loci), { threads: true });
+  const parsed = wabt.parseWat(`relatives-${loci}.wat`, relativeScanText(loci, tableAt), { threads: true });
   try {
     const module = new WebAssembly.Module(parsed.toBinary({}).buffer);
-    modules.set(loci, module);
+    modules.set(key, module);
     return module;
   } finally {
     parsed.destroy();
@@ -103,34 +107,35 @@ export function sumsFitInt32(logTable: Int32Array, loci: number): boolean {
 
 /**
  * The scan's text for rows of `loci` loci (keys rounded up to an even number, two to a 32-bit
- * word, as the pack holds them). `next(s, to, cut, keys, table)` returns the first slot in
- * [s, to) whose row's sum reaches `cut`, or `to`: per row, for each word of two keys, the low key's
- * and the high key's Int32 entries of the table at byte offset `table` (entry k at table + 4k),
- * added in 32 bits (which cannot wrap: the planner checks {@link sumsFitInt32}), the padding key
- * of an odd row not read, and the sum compared with `cut` as the JavaScript loop compares it.
- * (Measured: 64-bit sums, a balanced tree of adds or a comparison in doubles each cost a tenth or
- * more of the scan.)
+ * word, as the pack holds them, the rows at {@link KEYS_AT}) and the table at byte `tableAt`.
+ * `next(s, to, cut)` returns the first slot in [s, to) whose row's sum reaches `cut`, or `to`:
+ * per row, for each word of two keys, the low key's and the high key's Int32 entries of the table
+ * (entry k at tableAt + 4k), added in 32 bits (which cannot wrap: the planner checks
+ * {@link sumsFitInt32}), the padding key of an odd row not read, and the sum compared with `cut`
+ * as the JavaScript loop compares it. The two offsets are constants of the loads, not additions.
+ * (Measured: 64-bit sums, a balanced tree of adds, a comparison in doubles or the table's offset
+ * added per load each cost a tenth or more of the scan.)
  */
-export function relativeScanText(loci: number): string {
+export function relativeScanText(loci: number, tableAt: number): string {
   const words = (loci + 1) >>> 1;
   const rowBytes = 4 * words;
   const terms: string[] = [];
   for (let h = 0; h < words; h++) {
     // The word of keys 2h (low half) and 2h + 1 (high half); the low key's entry, then the high
     // key's (the key times 4 is the high half shifted down 14, its two low bits cleared).
-    const low = `(i32.load (i32.add (local.get $table) (i32.shl (i32.and (local.tee $w (i32.load offset=${4 * h} (local.get $row))) (i32.const 0xffff)) (i32.const 2))))`;
-    const high = `(i32.load (i32.add (local.get $table) (i32.and (i32.shr_u (local.get $w) (i32.const 14)) (i32.const 0x3fffc))))`;
+    const low = `(i32.load offset=${tableAt} (i32.shl (i32.and (local.tee $w (i32.load offset=${KEYS_AT + 4 * h} (local.get $row))) (i32.const 0xffff)) (i32.const 2)))`;
+    const high = `(i32.load offset=${tableAt} (i32.and (i32.shr_u (local.get $w) (i32.const 14)) (i32.const 0x3fffc)))`;
     terms.push(2 * h + 1 < loci ? `(i32.add\n          ${low}\n          ${high})` : low);
   }
   const sum = terms.reduce((total, term) => `(i32.add\n        ${total}\n        ${term})`);
   return `(module
   (import "index" "memory" (memory 0 ${MAX_PAGES} shared))
   (func (export "next")
-    (param $s i32) (param $to i32) (param $cut i32) (param $keys i32) (param $table i32)
+    (param $s i32) (param $to i32) (param $cut i32)
     (result i32)
     (local $row i32) (local $w i32)
     (if (i32.ge_u (local.get $s) (local.get $to)) (then (return (local.get $to))))
-    (local.set $row (i32.add (local.get $keys) (i32.mul (local.get $s) (i32.const ${rowBytes}))))
+    (local.set $row (i32.mul (local.get $s) (i32.const ${rowBytes})))
     (loop $rows
       (if (i32.ge_s ${sum} (local.get $cut))
         (then (return (local.get $s))))
@@ -141,7 +146,7 @@ export function relativeScanText(loci: number): string {
 `;
 }
 
-type Next = (s: number, to: number, cut: number, keys: number, table: number) => number;
+type Next = (s: number, to: number, cut: number) => number;
 
 /**
  * This thread's instance of a plan's module over its memory (instantiating takes about two
@@ -166,12 +171,6 @@ export function scanRelativesWasm(wasm: RelativeWasm, cut: number, from: number,
   const { next } = known;
   const least = Number.isNaN(cut) ? -(2 ** 31) : Math.min(2 ** 31 - 1, Math.max(-(2 ** 31), cut));
   const found: number[] = [];
-  for (
-    let s = next(from, to, least, KEYS_AT, wasm.tableAt);
-    s < to;
-    s = next(s + 1, to, least, KEYS_AT, wasm.tableAt)
-  ) {
-    found.push(s);
-  }
+  for (let s = next(from, to, least); s < to; s = next(s + 1, to, least)) found.push(s);
   return found;
 }

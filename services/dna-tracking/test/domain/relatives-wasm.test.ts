@@ -150,10 +150,14 @@ describe('relatives-wasm: the pre-scan in WebAssembly', () => {
       [23, 23],
       [24, 24],
     ] as const) {
-      const text = relativeScanText(loci);
-      expect(text.match(/i32\.load offset=/g)).toHaveLength(Math.ceil(loci / 2));
-      // A table entry loaded per key: the low keys' and the high keys'.
-      expect(text.match(/\(i32\.load \(i32\.add \(local\.get \$table\)/g)).toHaveLength(keys);
+      const text = relativeScanText(loci, TABLE_BYTES);
+      // A word of two keys loaded per two loci, at the rows' offset in the memory.
+      const words = [...text.matchAll(/\(i32\.load offset=(\d+) \(local\.get \$row\)\)/g)];
+      expect(words.map((m) => Number(m[1]))).toEqual(
+        Array.from({ length: Math.ceil(loci / 2) }, (_, h) => KEYS_AT + 4 * h),
+      );
+      // A table entry loaded per key (the low keys' and the high keys'), from the table given.
+      expect(text.match(new RegExp(`\\(i32\\.load offset=${TABLE_BYTES} \\(`, 'g'))).toHaveLength(keys);
       expect(text).toContain(`(i32.const ${2 * (loci + (loci % 2))})`);
     }
     expect(KEYS_AT).toBe(TABLE_SLOTS * TABLE_BYTES);
