@@ -94,7 +94,11 @@ export class SearchPool {
     }
     const onError = options.onError ?? (() => {});
     const kernel = options.relativesKernel ?? 'wasm';
-    if (kernel === 'wasm') await loadRelativesWasm().catch(onError);
+    if (kernel === 'wasm') {
+      await loadRelativesWasm().catch((err: Error) =>
+        onError(new Error(`the relatives' WebAssembly scan did not load: ${err.message}`, { cause: err })),
+      );
+    }
     const pool = new SearchPool(index, n, options.parallelFrom ?? 50_000, onError, kernel);
     if (n > 0 && (pool.#parallelFrom === 0 || index.size >= pool.#parallelFrom)) await pool.#start();
     return pool;
