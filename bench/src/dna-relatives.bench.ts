@@ -8,6 +8,11 @@
  * The same index is also scanned by the SearchPool's worker threads (one per core, each a range
  * of the index's SharedArrayBuffers, what MatchingService uses) and timed in the same loop.
  *
+ * Each search is run twice, by the WebAssembly pre-scan (relatives-wasm.ts, the default once
+ * loaded) and by the JavaScript loop it replaced (search-kernel.ts, still the reference and the
+ * fallback), on the calling thread alone and over the pool, in the same rounds: the two must
+ * find the same, and the table prints the one beside the other.
+ *
  * Run: npm run bench -- dna-relatives [-- references]; beside a load: BENCH_BESIDE='<command>'
  * npm run bench -- dna-relatives (see dna-beside.ts)
  */
@@ -21,6 +26,7 @@ import {
 } from '../../services/dna-tracking/src/domain/kinship-relatives.ts';
 import { ProfileIndex } from '../../services/dna-tracking/src/domain/matcher.ts';
 import type { StrProfile } from '../../services/dna-tracking/src/domain/profile.ts';
+import { scanRelatives } from '../../services/dna-tracking/src/domain/search-kernel.ts';
 import { SyntheticPopulation } from '../../services/dna-tracking/src/domain/synthetic-population.ts';
 import { SearchPool } from '../../services/dna-tracking/src/search-pool.ts';
 import { besideLines, runRounds } from './dna-beside.ts';
@@ -87,6 +93,8 @@ const pool = await SearchPool.start(index, { parallelFrom: 0 });
 // More pools over the same index, timed in the same loop (see more-pools.ts).
 const morePools = await startMorePools(index);
 const poolStartMs = performance.now() - poolStart;
+// The same pool with the JavaScript pre-scan, for the A/B (not in the start time above).
+const poolJs = await SearchPool.start(index, { parallelFrom: 0, relativesKernel: 'js' });
 
 const queries: StrProfile[] = [];
 for (let i = 0; i < SEARCHES; i++)
@@ -148,13 +156,36 @@ function referenceScan(): number {
   return found;
 }
 
+/** The single-thread search with the JavaScript pre-scan (the WebAssembly one's plan without it). */
+function searchJs(child: StrProfile) {
+  const plan = index.planRelativeSearch(child, { floor: FLOOR });
+  delete plan.scan.wasm;
+  try {
+    return index.relativeSearchResult(plan, [scanRelatives(plan.scan, 0, plan.scan.count)]);
+  } finally {
+    index.abandonSearch(plan);
+  }
+}
+const wasmLoaded = index.planRelativeSearch(queries[0]!, { floor: FLOOR });
+index.abandonSearch(wasmLoaded);
+if (!wasmLoaded.scan.wasm) throw new Error('the WebAssembly pre-scan is not in use');
 index.searchRelativesForChild(queries[0]!, { floor: FLOOR });
+searchJs(queries[0]!);
 await pool.searchRelativesForChild(queries[0]!, { floor: FLOOR });
+await poolJs.searchRelativesForChild(queries[0]!, { floor: FLOOR });
 referenceTables(queries[0]!);
 referenceScan();
 const ours: number[] = [];
 // CPU time of the process (every thread) per search: what the search costs whatever the load.
-const cpu = { ours: [] as number[], pooled: [] as number[], reference: [] as number[] };
+const cpu = {
+  ours: [] as number[],
+  oursJs: [] as number[],
+  pooled: [] as number[],
+  pooledJs: [] as number[],
+  reference: [] as number[],
+};
+const oursJs: number[] = [];
+const pooledJs: number[] = [];
 const cpuSince = (c: NodeJS.CpuUsage) => {
   const u = process.cpuUsage(c);
   return (u.user + u.system) / 1000;
@@ -178,6 +209,17 @@ const report = await runRounds(SEARCHES, async (i) => {
   const w = await pool.searchRelativesForChild(q, { floor: FLOOR });
   pooled.push(performance.now() - s);
   cpu.pooled.push(cpuSince(c));
+  c = process.cpuUsage();
+  s = performance.now();
+  const rj = searchJs(q);
+  oursJs.push(performance.now() - s);
+  cpu.oursJs.push(cpuSince(c));
+  c = process.cpuUsage();
+  s = performance.now();
+  const wj = await poolJs.searchRelativesForChild(q, { floor: FLOOR });
+  pooledJs.push(performance.now() - s);
+  cpu.pooledJs.push(cpuSince(c));
+  if (JSON.stringify(rj) !== JSON.stringify(r) || JSON.stringify(wj) !== JSON.stringify(r)) agree = false;
   for (const m of morePools) {
     s = performance.now();
     const x = await m.pool.searchRelativesForChild(q, { floor: FLOOR });
@@ -201,6 +243,7 @@ const report = await runRounds(SEARCHES, async (i) => {
     siblingsFound++;
 });
 await pool.close();
+await poolJs.close();
 for (const m of morePools) await m.pool.close();
 const loadAtEnd = load();
 
@@ -229,8 +272,10 @@ const row = (name: string, xs: number[]) =>
   out(
     `| ${name.padEnd(23)} | ${pct(xs, 50).toFixed(1).padStart(6)} | ${pct(xs, 95).toFixed(1).padStart(6)} | ${pct(xs, 99).toFixed(1).padStart(6)} |`,
   );
-row('relatives search', ours);
-row(`SearchPool (${pool.workers} workers)`, pooled);
+row('relatives search, wasm', ours);
+row('relatives search, JS', oursJs);
+row(`SearchPool (${pool.workers}), wasm`, pooled);
+row(`SearchPool (${pool.workers}), JS`, pooledJs);
 for (const m of morePools) row(`SearchPool (${m.pool.workers} workers)`, m.times);
 row('reference row loop', reference);
 row('  of which its scan', referenceScans);
@@ -243,14 +288,19 @@ out(
 out(
   `| ratio pool / reference  | ${(pct(pooled, 50) / pct(reference, 50)).toFixed(2).padStart(6)} | ${(pct(pooled, 95) / pct(reference, 95)).toFixed(2).padStart(6)} | ${(pct(pooled, 99) / pct(reference, 99)).toFixed(2).padStart(6)} |`,
 );
+out(
+  `| ratio pool wasm / JS    | ${(pct(pooled, 50) / pct(pooledJs, 50)).toFixed(2).padStart(6)} | ${(pct(pooled, 95) / pct(pooledJs, 95)).toFixed(2).padStart(6)} | ${(pct(pooled, 99) / pct(pooledJs, 99)).toFixed(2).padStart(6)} |`,
+);
 out();
 out('CPU time per search, every thread of the process (independent of the load: one thread on a quiet');
 out("machine takes about this long; the pool's workers share it, so about half of it each):");
 out('| kernel                        | cpu p50 ms | cpu p95 ms |');
 out('| ----------------------------- | ---------: | ---------: |');
 for (const [name, xs] of [
-  ['ProfileIndex (1 thread)', cpu.ours],
-  [`SearchPool (${pool.workers} workers, total)`, cpu.pooled],
+  ['ProfileIndex (1 thread), wasm', cpu.ours],
+  ['ProfileIndex (1 thread), JS', cpu.oursJs],
+  [`SearchPool (${pool.workers}, total), wasm`, cpu.pooled],
+  [`SearchPool (${pool.workers}, total), JS`, cpu.pooledJs],
   ['reference', cpu.reference],
 ] as const) {
   out(
@@ -259,5 +309,5 @@ for (const [name, xs] of [
 }
 out();
 out(
-  `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms, single-index p95 ${pct(ours, 95).toFixed(1)} ms at load ${loadAtEnd}; results agree (index = pool, counts = reference): ${agree}; planted siblings found first: ${siblingsFound}/${childQueries}`,
+  `goal p95 <= 25 ms quiet / 50 ms loaded: pool p95 ${pct(pooled, 95).toFixed(1)} ms (JS ${pct(pooledJs, 95).toFixed(1)}), single-index p95 ${pct(ours, 95).toFixed(1)} ms (JS ${pct(oursJs, 95).toFixed(1)}) at load ${loadAtEnd}; results agree (index = pool, wasm = JS, counts = reference): ${agree}; planted siblings found first: ${siblingsFound}/${childQueries}`,
 );

@@ -74,7 +74,11 @@ export async function buildApp(
   const search = await SearchPool.start(index, {
     ...(config.SEARCH_WORKERS !== undefined ? { workers: config.SEARCH_WORKERS } : {}),
     parallelFrom: config.SEARCH_PARALLEL_FROM,
-    onError: (err) => rt.logger.error({ err }, 'kinship search worker failed; scanning on the event loop'),
+    onError: (err) =>
+      rt.logger.error(
+        { err },
+        'kinship search degraded (a worker failed: scanning on the event loop; or the WebAssembly scan did not load: the JavaScript loop scans)',
+      ),
   });
   try {
     return await assemble(rt, config, loaded, store, persistence, index, search);

@@ -16,6 +16,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import type { ParentSearchResult, ProfileIndex, RelativeCandidate, SearchOptions } from './domain/matcher.ts';
 import type { StrProfile } from './domain/profile.ts';
+import { loadRelativesWasm } from './domain/relatives-wasm.ts';
 import { scanParents, scanRelatives } from './domain/search-kernel.ts';
 import { type ChunkedScan, gatherChunks, parentFinds, type ScanCall } from './search-worker.ts';
 
@@ -30,6 +31,11 @@ export interface SearchPoolOptions {
   parallelFrom?: number;
   /** Told when a worker fails to start or dies (the scans then run on the calling thread). */
   onError?: (err: Error) => void;
+  /**
+   * The relatives' pre-scan: in WebAssembly once its assembler has loaded (at start; the default),
+   * or always the JavaScript loop (`'js'`, the reference it is measured against). The same finds.
+   */
+  relativesKernel?: 'wasm' | 'js';
 }
 
 // The worker is TypeScript, as the service is (run by tsx): tsx's loader is registered in the
@@ -44,6 +50,7 @@ export class SearchPool {
   readonly #parallelFrom: number;
   readonly #size: number;
   readonly #onError: (err: Error) => void;
+  readonly #relativesKernel: 'wasm' | 'js';
   /** The workers' start, once begun (at start, or at the first search big enough). */
   #starting: Promise<void> | undefined;
   #ready = false;
@@ -61,8 +68,10 @@ export class SearchPool {
     size: number,
     parallelFrom: number,
     onError: (err: Error) => void,
+    relativesKernel: 'wasm' | 'js' = 'wasm',
   ) {
     this.#index = index;
+    this.#relativesKernel = relativesKernel;
     this.#workers = [];
     this.#size = size;
     this.#parallelFrom = parallelFrom;
@@ -75,13 +84,22 @@ export class SearchPool {
    * when the index already holds `parallelFrom` profiles of a kind (or `parallelFrom` is 0);
    * otherwise at the first search that finds that many, which, and those after it until the
    * workers are ready, scans on the calling thread. So a small index never starts threads.
+   * The relatives' WebAssembly scan is loaded first (a failure to load is told to `onError`, and
+   * the JavaScript loop scans).
    */
   static async start(index: ProfileIndex, options: SearchPoolOptions = {}): Promise<SearchPool> {
     const n = Math.max(0, Math.floor(options.workers ?? availableParallelism()));
     if (n > 0 && !index.shared) {
       throw new RangeError('a search pool with workers needs a ProfileIndex made with { shared: true }');
     }
-    const pool = new SearchPool(index, n, options.parallelFrom ?? 50_000, options.onError ?? (() => {}));
+    const onError = options.onError ?? (() => {});
+    const kernel = options.relativesKernel ?? 'wasm';
+    if (kernel === 'wasm') {
+      await loadRelativesWasm().catch((err: Error) =>
+        onError(new Error(`the relatives' WebAssembly scan did not load: ${err.message}`, { cause: err })),
+      );
+    }
+    const pool = new SearchPool(index, n, options.parallelFrom ?? 50_000, onError, kernel);
     if (n > 0 && (pool.#parallelFrom === 0 || index.size >= pool.#parallelFrom)) await pool.#start();
     return pool;
   }
@@ -199,6 +217,7 @@ export class SearchPool {
   ): Promise<RelativeCandidate[]> {
     this.#open();
     const plan = this.#index.planRelativeSearch(child, options);
+    if (this.#relativesKernel === 'js') delete plan.scan.wasm;
     try {
       const parts = this.#parallel(plan.scan.count)
         ? this.#scatter('relatives', plan.scan, plan.scan.count)

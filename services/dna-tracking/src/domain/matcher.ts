@@ -49,6 +49,14 @@ import {
 import type { LocusName } from './loci.ts';
 import type { Genotype, StrProfile } from './profile.ts';
 import {
+  type RelativeWasm,
+  relativeKeyMemory,
+  relativesModule,
+  sumsFitInt32,
+  TABLE_BYTES,
+  TABLE_SLOTS,
+} from './relatives-wasm.ts';
+import {
   CarrierBits,
   CLASSES,
   NO_PAIR,
@@ -96,7 +104,8 @@ export interface ProfileIndexOptions extends Partial<KinshipOptions> {
   relativeFloor?: number;
   /**
    * Hold the packed profiles on SharedArrayBuffers, so that worker threads can scan them in
-   * place (search-pool.ts); false by default.
+   * place (search-pool.ts); false by default. (The relatives' genotype keys are in a shared
+   * WebAssembly memory either way: relatives-wasm.ts.)
    */
   shared?: boolean;
 }
@@ -190,6 +199,8 @@ export interface RelativeSearchPlan {
   childCodes: Uint16Array;
   /** Per relationship, locus and class: the child's index (for the exact account of a candidate). */
   index: Float64Array;
+  /** The table of the key memory the plan holds for its WebAssembly scan (-1 for none). */
+  tableSlot: number;
   open: boolean;
 }
 
@@ -263,6 +274,11 @@ class ProfilePack {
    * RelativeScanPlan.genotypes: locus l of slot s at `s * W + l`, W the loci rounded up to even.
    */
   genotypes: Uint16Array;
+  /**
+   * The key memory `genotypes` is a view of (relatives-wasm.ts), where its WebAssembly scan
+   * reads it; undefined for a pack without genotypes or too big for 32-bit addresses.
+   */
+  keyMemory: WebAssembly.Memory | undefined;
   relation: Uint8Array;
   pairOf: Int32Array;
   readonly ids: string[] = [];
@@ -283,7 +299,9 @@ class ProfilePack {
     this.#withGenotypes = withGenotypes;
     this.alleles = typedArray(Uint16Array, 1024 * this.#width, shared);
     this.carriers = withCarriers ? new CarrierBits(loci, 1024, shared) : undefined;
-    this.genotypes = typedArray(Uint16Array, withGenotypes ? 1024 * this.#keys : 0, shared);
+    const keys = withGenotypes ? relativeKeyMemory(1024 * this.#keys) : { keys: new Uint16Array(0) };
+    this.genotypes = keys.keys;
+    this.keyMemory = keys.memory;
     this.relation = typedArray(Uint8Array, 1024, shared);
     this.pairOf = typedArray(Int32Array, 1024, shared).fill(NO_PAIR);
   }
@@ -348,9 +366,10 @@ class ProfilePack {
     alleles.set(this.alleles);
     this.alleles = alleles;
     if (this.#withGenotypes) {
-      const genotypes = typedArray(Uint16Array, capacity * this.#keys, shared);
-      genotypes.set(this.genotypes);
-      this.genotypes = genotypes;
+      const { keys, memory } = relativeKeyMemory(capacity * this.#keys);
+      keys.set(this.genotypes);
+      this.genotypes = keys;
+      this.keyMemory = memory;
     }
     this.carriers?.grow(capacity);
     const relation = typedArray(Uint8Array, capacity, shared);
@@ -403,6 +422,8 @@ export class ProfileIndex {
   readonly #genotypeB: number[] = [UNTYPED];
   /** Scans planned and not yet finished (removal waits for none: it moves slots). */
   #scans = 0;
+  /** Bit t: table t of the relatives' key memory is held by an open search ({@link #relativeWasm}). */
+  #tablesHeld = 0;
 
   // Scratch of add and of the searches from a parent's or a relative's side (synchronous).
   readonly #query: Uint16Array;
@@ -454,7 +475,7 @@ export class ProfileIndex {
     const pack = (p: ProfilePack) =>
       p.alleles.byteLength +
       (p.carriers?.byteLength ?? 0) +
-      p.genotypes.byteLength +
+      (p.keyMemory?.buffer.byteLength ?? p.genotypes.byteLength) +
       p.relation.byteLength +
       p.pairOf.byteLength;
     return (
@@ -820,10 +841,33 @@ export class ProfileIndex {
   }
 
   /** Ends a planned search without its result (a scan failed); idempotent. */
-  abandonSearch(plan: { open: boolean }): void {
+  abandonSearch(plan: { open: boolean; tableSlot?: number }): void {
     if (!plan.open) return;
     plan.open = false;
     this.#scans--;
+    if (plan.tableSlot !== undefined && plan.tableSlot >= 0) this.#tablesHeld &= ~(1 << plan.tableSlot);
+  }
+
+  /**
+   * The WebAssembly scan of a relatives plan, its quantised table copied into a table of the key
+   * memory that no open search holds (held until the plan is ended), or undefined (no module
+   * loaded, no key memory, a table whose sums could overflow 32 bits, or every table held: the
+   * JavaScript loop then scans the plan's own table). A table is rewritten only once the search that held it has its result: a worker still
+   * scanning a chunk of that search then (one the scheduler held back, which the calling thread
+   * scanned itself) writes its finds to result words that nobody reads any more.
+   */
+  #relativeWasm(logTable: Int32Array): { wasm?: RelativeWasm; tableSlot: number } {
+    const memory = this.#relatives.keyMemory;
+    if (!memory || !sumsFitInt32(logTable, this.#loci.length)) return { tableSlot: -1 };
+    for (let t = 0; t < TABLE_SLOTS; t++) {
+      if (this.#tablesHeld & (1 << t)) continue;
+      const module = relativesModule(this.#loci.length, t * TABLE_BYTES);
+      if (!module) return { tableSlot: -1 };
+      this.#tablesHeld |= 1 << t;
+      new Int32Array(memory.buffer, t * TABLE_BYTES, logTable.length).set(logTable);
+      return { wasm: { module, memory, tableAt: t * TABLE_BYTES }, tableSlot: t };
+    }
+    return { tableSlot: -1 };
   }
 
   /**
@@ -918,9 +962,12 @@ export class ProfileIndex {
       for (let r = 0; r < R; r++) table[g * R + r] = index[(r * L + l) * CLASSES + k]!;
     }
     this.#scans++;
+    const logTable = quantiseRelativeTable(table);
+    const { wasm, tableSlot } = this.#relativeWasm(logTable);
     return {
       childCodes,
       index,
+      tableSlot,
       open: true,
       scan: {
         genotypes: pack.genotypes,
@@ -929,8 +976,9 @@ export class ProfileIndex {
         // A child typed nowhere is compared with nobody.
         count: typed === 0 ? 0 : pack.count,
         table,
-        logTable: quantiseRelativeTable(table),
+        logTable,
         floor,
+        ...(wasm && { wasm }),
       },
     };
   }

@@ -12,6 +12,8 @@
  * kinship.ts's and kinship-relatives.ts's formulas).
  */
 
+import { type RelativeWasm, scanRelativesWasm } from './relatives-wasm.ts';
+
 /** Code of an untyped locus in a pack. */
 export const UNTYPED = 0xffff;
 /** A parent that is in no pair. */
@@ -316,6 +318,12 @@ export interface RelativeScanPlan {
   /** {@link quantiseRelativeTable} of `table`: what the scan sums. */
   logTable: Int32Array;
   floor: number;
+  /**
+   * The same sums in WebAssembly (relatives-wasm.ts), when the keys are in a key memory, the
+   * module is loaded and `logTable` is copied into one of the memory's tables; otherwise the
+   * JavaScript loop scans. Either passes on the same slots.
+   */
+  wasm?: RelativeWasm;
 }
 
 /**
@@ -399,7 +407,8 @@ function compileRelativeKernel(loci: number): RelativeKernel {
 /**
  * Slots in [from, to) whose kinship index with the plan's child reaches the floor (within
  * {@link SCAN_MARGIN}, for the exact product to decide), in increasing order. First the sum of
- * the quantised logs ({@link relativeKernel}): it is never below LOG_SCALE · log2 of the product
+ * the quantised logs ({@link relativeKernel}, or the same sums in WebAssembly when the plan has
+ * them: relatives-wasm.ts): it is never below LOG_SCALE · log2 of the product
  * (each term rounded up), so every slot whose product reaches the floor less the margin has a
  * sum at or above `cut`, LOG_SLACK units under LOG_SCALE · log2 of that; then, for those few
  * (a few hundred in a million unrelated references), the product of the table's indices in the
@@ -410,8 +419,15 @@ export function scanRelatives(plan: RelativeScanPlan, from: number, to: number):
   const least = plan.floor * (1 - SCAN_MARGIN);
   // NaN for a floor below 0, -Infinity for 0: the kernel's !(sum < cut) passes every slot on.
   const cut = Math.floor(Math.log2(least) * LOG_SCALE) - LOG_SLACK;
-  const pairs = new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1);
-  const found = relativeKernel(plan.loci)(pairs, plan.logTable, cut, from, to);
+  const found = plan.wasm
+    ? scanRelativesWasm(plan.wasm, cut, from, to)
+    : relativeKernel(plan.loci)(
+        new Uint32Array(genotypes.buffer, genotypes.byteOffset, genotypes.length >>> 1),
+        plan.logTable,
+        cut,
+        from,
+        to,
+      );
   let kept = 0;
   for (const s of found) {
     let product = 1;

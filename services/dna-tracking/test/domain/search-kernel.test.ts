@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RelativeRelations } from '../../src/domain/kinship-relatives.ts';
 import { ProfileIndex } from '../../src/domain/matcher.ts';
 import type { StrProfile } from '../../src/domain/profile.ts';
+import { loadRelativesWasm } from '../../src/domain/relatives-wasm.ts';
 import {
   CarrierBits,
   CLASSES,
@@ -13,10 +14,12 @@ import {
   SCAN_MARGIN,
   scanParents,
   scanRelatives,
+  scanRelatives as scanWith,
   UNTYPED,
 } from '../../src/domain/search-kernel.ts';
 import { mulberry32, SyntheticPopulation } from '../../src/domain/synthetic-population.ts';
 import { fbiTable } from './fixtures.ts';
+import { withWasm } from './wasm-plan.ts';
 
 const table = fbiTable('Caucasian');
 
@@ -422,108 +425,117 @@ describe('search-kernel: CarrierBits', () => {
   });
 });
 
-describe('search-kernel: the relatives scan for any number of loci', () => {
-  it('keeps exactly the references whose product reaches the floor, within the margin, for 1 to 9 loci', () => {
-    const random = mulberry32(18);
-    for (let loci = 1; loci <= 9; loci++) {
-      const genotypeCount = 6;
-      const n = 300;
-      // Two relationships: the key of genotype id g for relationship r is g * 2 + r; id 0 (the
-      // padding of an odd row) indexes 1, as untyped does.
-      const width = loci + (loci % 2);
-      const relation = Uint8Array.from({ length: n }, () => Math.floor(random() * 2));
-      const genotypes = Uint16Array.from(
-        { length: n * width },
-        (_, k) =>
-          (k % width < loci ? Math.floor(random() * genotypeCount) : 0) * 2 +
-          relation[Math.floor(k / width)]!,
-      );
-      const table = Float64Array.from({ length: 2 * genotypeCount }, (_, k) =>
-        k < 2 ? 1 : 0.2 + 3 * random(),
-      );
-      const product = (s: number) => {
-        let p = 1;
-        for (let l = 0; l < loci; l++) p *= table[genotypes[s * width + l]!]!;
-        return p;
-      };
-      // Reference 17 a hair below the floor: within the margin, so kept for the exact rescoring.
-      const floor = product(17) * (1 + SCAN_MARGIN / 2);
+// Every case run by the JavaScript loop and by the WebAssembly pre-scan (relatives-wasm.ts): the
+// same finds, exactly.
+describe.each(['js', 'wasm'] as const)(
+  'search-kernel: the relatives scan for any number of loci (%s)',
+  (kernel) => {
+    beforeAll(() => loadRelativesWasm());
+    const scanRelatives = (plan: RelativeScanPlan, from: number, to: number) =>
+      scanWith(kernel === 'wasm' ? withWasm(plan) : plan, from, to);
+
+    it('keeps exactly the references whose product reaches the floor, within the margin, for 1 to 9 loci', () => {
+      const random = mulberry32(18);
+      for (let loci = 1; loci <= 9; loci++) {
+        const genotypeCount = 6;
+        const n = 300;
+        // Two relationships: the key of genotype id g for relationship r is g * 2 + r; id 0 (the
+        // padding of an odd row) indexes 1, as untyped does.
+        const width = loci + (loci % 2);
+        const relation = Uint8Array.from({ length: n }, () => Math.floor(random() * 2));
+        const genotypes = Uint16Array.from(
+          { length: n * width },
+          (_, k) =>
+            (k % width < loci ? Math.floor(random() * genotypeCount) : 0) * 2 +
+            relation[Math.floor(k / width)]!,
+        );
+        const table = Float64Array.from({ length: 2 * genotypeCount }, (_, k) =>
+          k < 2 ? 1 : 0.2 + 3 * random(),
+        );
+        const product = (s: number) => {
+          let p = 1;
+          for (let l = 0; l < loci; l++) p *= table[genotypes[s * width + l]!]!;
+          return p;
+        };
+        // Reference 17 a hair below the floor: within the margin, so kept for the exact rescoring.
+        const floor = product(17) * (1 + SCAN_MARGIN / 2);
+        const plan: RelativeScanPlan = {
+          genotypes,
+          width,
+          loci,
+          count: n,
+          table,
+          logTable: quantiseRelativeTable(table),
+          floor,
+        };
+        const expected = Array.from({ length: n }, (_, s) => s).filter(
+          (s) => product(s) >= floor * (1 - SCAN_MARGIN),
+        );
+        expect(scanRelatives(plan, 0, n)).toEqual(expected);
+        expect(expected).toContain(17);
+        if (loci % 2 === 1) {
+          // The padding key of an odd row is not read: pointed at an index of 2^-20 (which would
+          // take 20 bits off every sum), the finds are the same.
+          const tiny = Float64Array.from([...table, 2 ** -20]);
+          const padded = Uint16Array.from(genotypes, (g, k) => (k % width === loci ? table.length : g));
+          const withTiny = { ...plan, genotypes: padded, table: tiny, logTable: quantiseRelativeTable(tiny) };
+          expect(scanRelatives(withTiny, 0, n)).toEqual(expected);
+        }
+        // A product exactly at the scan's cut is kept (table values powers of two: every order
+        // multiplies exactly).
+        const exact = Float64Array.from(table, (v) => 2 ** Math.round(Math.log2(v)));
+        const exactProduct = (s: number) => {
+          let p = 1;
+          for (let l = 0; l < loci; l++) p *= exact[genotypes[s * width + l]!]!;
+          return p;
+        };
+        // The floor whose cut is exactly a product, when there is one.
+        const cutAt = (target: number) =>
+          [1, 1 + 2 ** -52, 1 - 2 ** -53]
+            .map((k) => (target / (1 - SCAN_MARGIN)) * k)
+            .find((f) => f * (1 - SCAN_MARGIN) === target);
+        const s0 = Array.from({ length: n }, (_, s) => s).find((s) => cutAt(exactProduct(s)) !== undefined)!;
+        const atCut = {
+          ...plan,
+          table: exact,
+          logTable: quantiseRelativeTable(exact),
+          floor: cutAt(exactProduct(s0))!,
+        };
+        expect(scanRelatives(atCut, 0, n)).toContain(s0);
+        expect(expected.length).toBeLessThan(n);
+        expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
+        expect(scanRelatives(plan, 5, 5)).toEqual([]);
+        // A floor of 0, or below, keeps every reference; a floor a millionth above a product
+        // (within what the quantised sums pass on) does not keep it.
+        const all = Array.from({ length: n }, (_, s) => s);
+        expect(scanRelatives({ ...plan, floor: 0 }, 0, n)).toEqual(all);
+        expect(scanRelatives({ ...plan, floor: -1 }, 0, n)).toEqual(all);
+        expect(scanRelatives({ ...plan, floor: product(17) * (1 + 1e-6) }, 0, n)).not.toContain(17);
+      }
+    });
+
+    it('keeps a reference exactly at the floor when every locus rounds its log up by almost a unit', () => {
+      // 2^16 · log2(1.0056) has a fraction of 0.994: rounded up by 0.006 of a unit, where rounding
+      // down would lose 0.994 a locus, 30 units over 30 loci, more than the sums' slack.
+      const v = 1.0056;
+      const fraction = (Math.log2(v) * 2 ** 16) % 1;
+      expect(fraction).toBeGreaterThan(0.9);
+      const loci = 30;
+      const table = Float64Array.from([1, 1, v, v]);
+      const genotypes = new Uint16Array(loci).fill(2);
+      let product = 1;
+      for (let l = 0; l < loci; l++) product *= v;
       const plan: RelativeScanPlan = {
         genotypes,
-        width,
+        width: loci,
         loci,
-        count: n,
+        count: 1,
         table,
         logTable: quantiseRelativeTable(table),
-        floor,
+        floor: product,
       };
-      const expected = Array.from({ length: n }, (_, s) => s).filter(
-        (s) => product(s) >= floor * (1 - SCAN_MARGIN),
-      );
-      expect(scanRelatives(plan, 0, n)).toEqual(expected);
-      expect(expected).toContain(17);
-      if (loci % 2 === 1) {
-        // The padding key of an odd row is not read: pointed at an index of 2^-20 (which would
-        // take 20 bits off every sum), the finds are the same.
-        const tiny = Float64Array.from([...table, 2 ** -20]);
-        const padded = Uint16Array.from(genotypes, (g, k) => (k % width === loci ? table.length : g));
-        const withTiny = { ...plan, genotypes: padded, table: tiny, logTable: quantiseRelativeTable(tiny) };
-        expect(scanRelatives(withTiny, 0, n)).toEqual(expected);
-      }
-      // A product exactly at the scan's cut is kept (table values powers of two: every order
-      // multiplies exactly).
-      const exact = Float64Array.from(table, (v) => 2 ** Math.round(Math.log2(v)));
-      const exactProduct = (s: number) => {
-        let p = 1;
-        for (let l = 0; l < loci; l++) p *= exact[genotypes[s * width + l]!]!;
-        return p;
-      };
-      // The floor whose cut is exactly a product, when there is one.
-      const cutAt = (target: number) =>
-        [1, 1 + 2 ** -52, 1 - 2 ** -53]
-          .map((k) => (target / (1 - SCAN_MARGIN)) * k)
-          .find((f) => f * (1 - SCAN_MARGIN) === target);
-      const s0 = Array.from({ length: n }, (_, s) => s).find((s) => cutAt(exactProduct(s)) !== undefined)!;
-      const atCut = {
-        ...plan,
-        table: exact,
-        logTable: quantiseRelativeTable(exact),
-        floor: cutAt(exactProduct(s0))!,
-      };
-      expect(scanRelatives(atCut, 0, n)).toContain(s0);
-      expect(expected.length).toBeLessThan(n);
-      expect([...scanRelatives(plan, 0, 100), ...scanRelatives(plan, 100, n)]).toEqual(expected);
-      expect(scanRelatives(plan, 5, 5)).toEqual([]);
-      // A floor of 0, or below, keeps every reference; a floor a millionth above a product
-      // (within what the quantised sums pass on) does not keep it.
-      const all = Array.from({ length: n }, (_, s) => s);
-      expect(scanRelatives({ ...plan, floor: 0 }, 0, n)).toEqual(all);
-      expect(scanRelatives({ ...plan, floor: -1 }, 0, n)).toEqual(all);
-      expect(scanRelatives({ ...plan, floor: product(17) * (1 + 1e-6) }, 0, n)).not.toContain(17);
-    }
-  });
-
-  it('keeps a reference exactly at the floor when every locus rounds its log up by almost a unit', () => {
-    // 2^16 · log2(1.0056) has a fraction of 0.994: rounded up by 0.006 of a unit, where rounding
-    // down would lose 0.994 a locus, 30 units over 30 loci, more than the sums' slack.
-    const v = 1.0056;
-    const fraction = (Math.log2(v) * 2 ** 16) % 1;
-    expect(fraction).toBeGreaterThan(0.9);
-    const loci = 30;
-    const table = Float64Array.from([1, 1, v, v]);
-    const genotypes = new Uint16Array(loci).fill(2);
-    let product = 1;
-    for (let l = 0; l < loci; l++) product *= v;
-    const plan: RelativeScanPlan = {
-      genotypes,
-      width: loci,
-      loci,
-      count: 1,
-      table,
-      logTable: quantiseRelativeTable(table),
-      floor: product,
-    };
-    expect(scanRelatives(plan, 0, 1)).toEqual([0]);
-    expect(scanRelatives({ ...plan, floor: product * 1.001 }, 0, 1)).toEqual([]);
-  });
-});
+      expect(scanRelatives(plan, 0, 1)).toEqual([0]);
+      expect(scanRelatives({ ...plan, floor: product * 1.001 }, 0, 1)).toEqual([]);
+    });
+  },
+);

@@ -85,6 +85,33 @@ describe('SearchPool: the child searches over worker threads', () => {
     );
   });
 
+  it('scans the relatives in WebAssembly on every thread, finding what the JavaScript loop finds', async () => {
+    const errors: Error[] = [];
+    const wasm = await SearchPool.start(shared, {
+      workers: 2,
+      parallelFrom: 0,
+      onError: (e) => errors.push(e),
+    });
+    const js = await SearchPool.start(shared, { workers: 2, parallelFrom: 0, relativesKernel: 'js' });
+    try {
+      const plan = shared.planRelativeSearch(children[0]!, {});
+      shared.abandonSearch(plan);
+      expect(plan.scan.wasm).toBeDefined();
+      for (const child of [...children, population.person(), population.person()]) {
+        for (const floor of [undefined, 1, 1e-3]) {
+          const options = floor === undefined ? {} : { floor };
+          expect(await wasm.searchRelativesForChild(child, options)).toStrictEqual(
+            await js.searchRelativesForChild(child, options),
+          );
+        }
+      }
+      expect(wasm.chunks.shared).toBeGreaterThan(0);
+      expect(errors).toEqual([]);
+    } finally {
+      await Promise.all([wasm.close(), js.close()]);
+    }
+  });
+
   it('shares a scan out in chunks of whole words, each taken once, their finds those of one scan', () => {
     expect(chunkSize(2_000_000, 2)).toBe(31_264);
     expect(chunkSize(2_000_000, 2) % 32).toBe(0);
