@@ -7,9 +7,10 @@
 // processes of their own; the harness reports its own CPU and event-loop delay, so a figure
 // bounded by the measuring side shows as such.
 // Run: npm run bench -- dashboard-sse [-- clients eventsPerSecond seconds clientProcesses]
-// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each,bare-timer picks the servers measured, the
-// first three by default; bare-timer makes the events in the server itself, no broker: the
-// clients' own floor;
+// (BENCH_SSE_SERVERS=dashboard,bare-tick,bare-each,bare-timer picks the servers measured, in
+// that order, the first three by default; bare-timer makes the events in the server itself, no
+// broker: the clients' own floor; a name may repeat, and `dashboard@KEY=VALUE@...` runs the
+// dashboard with those environment overrides, so variants are measured interleaved in one run;
 // BENCH_SSE_PROFILE=<dir> writes a CPU profile of the dashboard there).
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
@@ -467,6 +468,10 @@ interface Result {
   ackP50: number;
   ackP99: number;
   load: string;
+  /** The dashboard's projection handler, mean ms per event (its metrics). */
+  handlerMs?: number;
+  /** The dashboard's hub: append → last client written, mean ms (its metrics). */
+  hubFanOutMs?: number;
 }
 
 async function measure(
@@ -599,11 +604,43 @@ async function stopChild(child: ChildProcess): Promise<void> {
   if (child.exitCode === null) child.kill('SIGKILL');
 }
 
+/** A server to measure, as `BENCH_SSE_SERVERS` names it. */
+interface ServerSpec {
+  kind: 'dashboard' | 'bare-tick' | 'bare-each' | 'bare-timer';
+  /** The dashboard's environment overrides (`dashboard@KEY=VALUE@KEY=VALUE`): a variant measured in the same run. */
+  env: Record<string, string>;
+  /** How the tables name it. */
+  name: string;
+}
+
+/**
+ * `BENCH_SSE_SERVERS`, comma-separated, measured in the order given; a name may repeat, so
+ * variants can be interleaved (`dashboard,dashboard@SSE_FLUSH_INTERVAL_MS=0,dashboard,...`).
+ */
+function serverSpecs(text: string): ServerSpec[] {
+  return text.split(',').map((raw) => {
+    const [kind, ...pairs] = raw.trim().split('@');
+    if (kind !== 'dashboard' && kind !== 'bare-tick' && kind !== 'bare-each' && kind !== 'bare-timer')
+      throw new Error(`unknown server ${raw} (dashboard[@KEY=VALUE...], bare-tick, bare-each, bare-timer)`);
+    if (kind !== 'dashboard' && pairs.length > 0)
+      throw new Error(`only the dashboard takes overrides: ${raw}`);
+    const env = Object.fromEntries(
+      pairs.map((pair) => {
+        const eq = pair.indexOf('=');
+        if (eq <= 0) throw new Error(`override ${pair} is not KEY=VALUE`);
+        return [pair.slice(0, eq), pair.slice(eq + 1)];
+      }),
+    );
+    return { kind, env, name: raw.trim() };
+  });
+}
+
 async function main(): Promise<void> {
   const clients = Number(process.argv[2] ?? 1000);
   const rate = Number(process.argv[3] ?? 100);
   const seconds = Number(process.argv[4] ?? 10);
   const clientProcs = Number(process.argv[5] ?? 2);
+  const specs = serverSpecs(process.env.BENCH_SSE_SERVERS ?? 'dashboard,bare-tick,bare-each');
   const infra = await benchInfra();
   const runId = Date.now().toString(36);
   const prefix = `bench-sse-${runId}.`;
@@ -616,141 +653,151 @@ async function main(): Promise<void> {
   const db = `bench_sse_${runId}`;
   const children: ChildProcess[] = [];
   const opts = { clients, rate, seconds, clientProcs };
-  const only = (process.env.BENCH_SSE_SERVERS ?? 'dashboard,bare-tick,bare-each').split(',');
   const results: Result[] = [];
-  let handlerMs = Number.NaN;
-  let hubFanOutMs = Number.NaN;
+  const labelOf = (spec: ServerSpec, label: string) =>
+    Object.keys(spec.env).length > 0 ? `${spec.name}: ${label.slice(label.indexOf('(') + 1, -1)}` : label;
   try {
     out(
       `dashboard SSE benchmark: ${clients} clients in ${clientProcs} client process(es), ${rate} events/s for ${seconds} s (${rate * seconds} events)`,
     );
-    if (only.includes('dashboard')) {
-      // BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under the load, written at its exit.
-      const profile = process.env.BENCH_SSE_PROFILE;
-      const [command, args] = profile
-        ? [
-            process.execPath,
-            ['--cpu-prof', `--cpu-prof-dir=${profile}`, '--import', 'tsx', 'services/dashboard/src/main.ts'],
-          ]
-        : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts']];
-      const dashboard = spawn(command, args, {
-        cwd: repoRoot,
-        env: {
-          ...process.env,
-          PORT: String(DASHBOARD_PORT),
-          TOPIC_PREFIX: prefix,
-          MONGO_DB: db,
-          LOG_LEVEL: 'warn',
-          HEALTH_POLL_MS: '60000',
-        },
-        stdio: ['ignore', 'ignore', 'inherit'],
-      });
-      children.push(dashboard);
-      await waitReady(`http://127.0.0.1:${DASHBOARD_PORT}/health/ready`, dashboard, 'the dashboard');
-      results.push(
-        await measure(
-          'dashboard (Kafka → projection → Redis stream → SSE)',
+    for (const [n, spec] of specs.entries()) {
+      // Each measurement's own run id: its events, alerts and warm-up are its own.
+      const measureId = `${runId}${n}`;
+      if (spec.kind === 'dashboard') {
+        // BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under the load, written at its exit.
+        const profile = process.env.BENCH_SSE_PROFILE;
+        const [command, args] = profile
+          ? [
+              process.execPath,
+              [
+                '--cpu-prof',
+                `--cpu-prof-dir=${profile}`,
+                '--import',
+                'tsx',
+                'services/dashboard/src/main.ts',
+              ],
+            ]
+          : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts']];
+        // Every dashboard of the run shares the topics, the database and the consumer group: a
+        // later one resumes where the one before stopped.
+        const dashboard = spawn(command, args, {
+          cwd: repoRoot,
+          env: {
+            ...process.env,
+            PORT: String(DASHBOARD_PORT),
+            TOPIC_PREFIX: prefix,
+            MONGO_DB: db,
+            LOG_LEVEL: 'warn',
+            HEALTH_POLL_MS: '60000',
+            // Every dashboard of the run connects its 1,000 clients with the same key within a
+            // minute or two: the per-key limit (3,000 a minute) would refuse the third.
+            HTTP_RATE_LIMIT_PER_MINUTE: '1000000',
+            ...spec.env,
+          },
+          stdio: ['ignore', 'ignore', 'inherit'],
+        });
+        children.push(dashboard);
+        await waitReady(`http://127.0.0.1:${DASHBOARD_PORT}/health/ready`, dashboard, 'the dashboard');
+        const result = await measure(
+          labelOf(spec, 'dashboard (Kafka → projection → Redis stream → SSE)'),
           `http://127.0.0.1:${DASHBOARD_PORT}/v1/stream`,
           { authorization: `Bearer ${operatorKey()}` },
           opts,
           dashboard,
           kafka,
           topic,
-          `${runId}d`,
-        ),
-      );
-      // Where the projection's time goes: the handler's own time per notification (the runner's
-      // histogram), beside the publish → history figure.
-      const metrics = await fetch(`http://127.0.0.1:${DASHBOARD_PORT}/metrics`).then((r) => r.text());
-      const of = (name: string) =>
-        Number(
-          new RegExp(`^${name}\\{[^}]*type="homeward.notification.delivered"[^}]*\\} (\\S+)$`, 'm').exec(
-            metrics,
-          )?.[1] ?? Number.NaN,
+          measureId,
         );
-      const sum = of('homeward_event_handler_seconds_sum');
-      const count = of('homeward_event_handler_seconds_count');
-      handlerMs = (sum / count) * 1000;
-      // The hub's own share of the fan-out: append → written to the last client (its histogram).
-      const hub = (name: string) =>
-        Number(
-          new RegExp(`^${name}\\{[^}]*stream="operators"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ??
-            Number.NaN,
+        // Where the projection's time goes: the handler's own time per notification (the runner's
+        // histogram), beside the publish → history figure.
+        const metrics = await fetch(`http://127.0.0.1:${DASHBOARD_PORT}/metrics`).then((r) => r.text());
+        const of = (name: string) =>
+          Number(
+            new RegExp(`^${name}\\{[^}]*type="homeward.notification.delivered"[^}]*\\} (\\S+)$`, 'm').exec(
+              metrics,
+            )?.[1] ?? Number.NaN,
+          );
+        result.handlerMs =
+          (of('homeward_event_handler_seconds_sum') / of('homeward_event_handler_seconds_count')) * 1000;
+        // The hub's own share of the fan-out: append → written to the last client (its histogram).
+        const hub = (name: string) =>
+          Number(
+            new RegExp(`^${name}\\{[^}]*stream="operators"[^}]*\\} (\\S+)$`, 'm').exec(metrics)?.[1] ??
+              Number.NaN,
+          );
+        result.hubFanOutMs =
+          (hub('homeward_sse_fanout_seconds_sum') / hub('homeward_sse_fanout_seconds_count')) * 1000;
+        results.push(result);
+        await stopChild(dashboard);
+      } else if (spec.kind === 'bare-tick' || spec.kind === 'bare-each') {
+        const mode = spec.kind === 'bare-tick' ? 'tick' : 'each';
+        const baseline = spawn(
+          join(repoRoot, 'node_modules/.bin/tsx'),
+          [fileURLToPath(import.meta.url), '--baseline', topic, String(BASELINE_PORT), mode],
+          { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
         );
-      hubFanOutMs =
-        (hub('homeward_sse_fanout_seconds_sum') / hub('homeward_sse_fanout_seconds_count')) * 1000;
-      await stopChild(dashboard);
-    }
-    for (const mode of ['tick', 'each'] as const) {
-      if (!only.includes(`bare-${mode}`)) continue;
-      const baseline = spawn(
-        join(repoRoot, 'node_modules/.bin/tsx'),
-        [fileURLToPath(import.meta.url), '--baseline', topic, String(BASELINE_PORT), mode],
-        { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] },
-      );
-      children.push(baseline);
-      await new Promise<void>((resolve, reject) => {
-        baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
-        baseline.once('exit', (c) => reject(new Error(`baseline exited with ${c}`)));
-      });
-      results.push(
-        await measure(
-          mode === 'tick'
-            ? 'bare-tick: node:http, one write per client per tick (Kafka → SSE)'
-            : 'bare-each: node:http, one write per client per message (Kafka → SSE)',
-          `http://127.0.0.1:${BASELINE_PORT}/`,
-          {},
-          opts,
-          baseline,
-          kafka,
-          topic,
-          `${runId}${mode[0]}`,
-        ),
-      );
-      await stopChild(baseline);
-    }
-
-    if (only.includes('bare-timer')) {
-      const timerServerProc = spawn(
-        join(repoRoot, 'node_modules/.bin/tsx'),
-        [fileURLToPath(import.meta.url), '--timer', String(BASELINE_PORT)],
-        { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
-      );
-      children.push(timerServerProc);
-      let output = '';
-      await new Promise<void>((resolve, reject) => {
-        timerServerProc.stdout!.on('data', (d: Buffer) => {
-          output += d.toString();
-          if (output.includes('ready')) resolve();
+        children.push(baseline);
+        await new Promise<void>((resolve, reject) => {
+          baseline.stdout!.on('data', (d: Buffer) => d.toString().includes('ready') && resolve());
+          baseline.once('exit', (c) => reject(new Error(`baseline exited with ${c}`)));
         });
-        timerServerProc.once('exit', (c) => reject(new Error(`timer server exited with ${c}`)));
-      });
-      const generate = async (r: number, s: number, id: string) => {
-        output = '';
-        timerServerProc.stdin!.write(`go ${r} ${s} ${id}\n`);
-        for (;;) {
-          const line = output.split('\n').find((l) => l.startsWith('{'));
-          if (line && output.endsWith('\n')) {
-            const at = (JSON.parse(line) as { at: number[] }).at;
-            return { total: at.length, ackedAt: Float64Array.from(at), ackP50: 0, ackP99: 0 };
+        results.push(
+          await measure(
+            mode === 'tick'
+              ? 'bare-tick: node:http, one write per client per tick (Kafka → SSE)'
+              : 'bare-each: node:http, one write per client per message (Kafka → SSE)',
+            `http://127.0.0.1:${BASELINE_PORT}/`,
+            {},
+            opts,
+            baseline,
+            kafka,
+            topic,
+            measureId,
+          ),
+        );
+        await stopChild(baseline);
+      } else {
+        const timerServerProc = spawn(
+          join(repoRoot, 'node_modules/.bin/tsx'),
+          [fileURLToPath(import.meta.url), '--timer', String(BASELINE_PORT)],
+          { cwd: repoRoot, stdio: ['pipe', 'pipe', 'inherit'] },
+        );
+        children.push(timerServerProc);
+        let output = '';
+        await new Promise<void>((resolve, reject) => {
+          timerServerProc.stdout!.on('data', (d: Buffer) => {
+            output += d.toString();
+            if (output.includes('ready')) resolve();
+          });
+          timerServerProc.once('exit', (c) => reject(new Error(`timer server exited with ${c}`)));
+        });
+        const generate = async (r: number, s: number, id: string) => {
+          output = '';
+          timerServerProc.stdin!.write(`go ${r} ${s} ${id}\n`);
+          for (;;) {
+            const line = output.split('\n').find((l) => l.startsWith('{'));
+            if (line && output.endsWith('\n')) {
+              const at = (JSON.parse(line) as { at: number[] }).at;
+              return { total: at.length, ackedAt: Float64Array.from(at), ackP50: 0, ackP99: 0 };
+            }
+            await sleep(50);
           }
-          await sleep(50);
-        }
-      };
-      results.push(
-        await measure(
-          'bare-timer: node:http, events made on a timer in the server, no broker (the clients’ floor)',
-          `http://127.0.0.1:${BASELINE_PORT}/`,
-          {},
-          opts,
-          timerServerProc,
-          kafka,
-          topic,
-          `${runId}t`,
-          generate,
-        ),
-      );
-      await stopChild(timerServerProc);
+        };
+        results.push(
+          await measure(
+            'bare-timer: node:http, events made on a timer in the server, no broker (the clients’ floor)',
+            `http://127.0.0.1:${BASELINE_PORT}/`,
+            {},
+            opts,
+            timerServerProc,
+            kafka,
+            topic,
+            measureId,
+            generate,
+          ),
+        );
+        await stopChild(timerServerProc);
+      }
     }
 
     out('');
@@ -764,16 +811,16 @@ async function main(): Promise<void> {
       out(
         `| ${r.label} | ${r.delivered}/${r.expected} | ${r.complete}/${clients} | ${r.samples} | ${r.p50.toFixed(0)} | ${r.p99.toFixed(0)} | ${r.max.toFixed(0)} | ${r.fromAckP50.toFixed(0)}/${r.fromAckP99.toFixed(0)} | ${r.ackP50.toFixed(0)}/${r.ackP99.toFixed(0)} | ${pct(r.serverCpu)} | ${pct(r.clientCpu)} | ${r.clientLoopP99.toFixed(0)} | ${r.readsPerClientSecond.toFixed(0)} | ${((r.serverCpu * 1e6) / (r.readsPerClientSecond * clients)).toFixed(1)} | ${r.load} |`,
       );
-    const dash = results.find((r) => r.label.startsWith('dashboard'));
-    if (dash?.historyP50 != null)
+    const dashboards = results.filter((r) => r.historyP50 != null);
+    for (const dash of dashboards)
       out(
-        `dashboard split: publish → history (projected, XADD) p50 ${dash.historyP50.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms (the projection handler itself: mean ${handlerMs.toFixed(1)} ms per event); history → client p50 ${dash.fanoutP50?.toFixed(0)} ms, p99 ${dash.fanoutP99?.toFixed(0)} ms (the fan-out; in the hub, append → last client written: mean ${hubFanOutMs.toFixed(1)} ms)`,
+        `${dash.label.split(':')[0]} split: publish → history (projected, XADD) p50 ${dash.historyP50!.toFixed(0)} ms, p99 ${dash.historyP99?.toFixed(0)} ms (the projection handler itself: mean ${dash.handlerMs?.toFixed(1)} ms per event); history → client p50 ${dash.fanoutP50?.toFixed(0)} ms, p99 ${dash.fanoutP99?.toFixed(0)} ms (the fan-out; in the hub, append → last client written: mean ${dash.hubFanOutMs?.toFixed(1)} ms)`,
       );
     out('');
-    for (const base of results.filter((r) => r !== dash))
-      if (dash)
+    for (const dash of dashboards)
+      for (const base of results.filter((r) => r.historyP50 == null))
         out(
-          `ratio dashboard / ${base.label.split(':')[0]}: publish → client p50 ${(dash.p50 / base.p50).toFixed(2)}×, p99 ${(dash.p99 / base.p99).toFixed(2)}×; broker ack → client p50 ${(dash.fromAckP50 / base.fromAckP50).toFixed(2)}×, p99 ${(dash.fromAckP99 / base.fromAckP99).toFixed(2)}×`,
+          `ratio ${dash.label.split(':')[0]} / ${base.label.split(':')[0]}: publish → client p50 ${(dash.p50 / base.p50).toFixed(2)}×, p99 ${(dash.p99 / base.p99).toFixed(2)}×; broker ack → client p50 ${(dash.fromAckP50 / base.fromAckP50).toFixed(2)}×, p99 ${(dash.fromAckP99 / base.fromAckP99).toFixed(2)}×`,
         );
   } finally {
     for (const c of children) await stopChild(c);

@@ -87,6 +87,29 @@ export class StreamReader<S extends TailedStream> {
       .catch((err: unknown) => this.opts.logger.warn({ err }, 'stream reader unblock failed'));
   }
 
+  /**
+   * What a blocking read returned, and what else its streams hold by now (one `XREAD` without
+   * `BLOCK`). Redis answers a blocked `XREAD` as soon as the first `XADD` of a pipeline runs, so
+   * that answer carries the pipeline's first entry alone; the others are appended right after it,
+   * before Redis reads its next command, so this second read finds them and the batch goes out
+   * as one fan-out instead of the first entry alone, then the rest a fan-out later.
+   */
+  private async topUp(reader: Redis, streams: S[], reply: StreamBatch[]): Promise<StreamBatch[]> {
+    if (reply.some(([, entries]) => entries.length >= this.opts.count)) return reply;
+    const last = new Map(reply.map(([key, entries]) => [key, entries[entries.length - 1]?.[0]]));
+    const more = (await reader.xread(
+      'COUNT',
+      this.opts.count,
+      'STREAMS',
+      ...streams.map((s) => s.key),
+      ...streams.map((s) => last.get(s.key) ?? s.cursor!),
+    )) as StreamBatch[] | null;
+    if (!more || more.length === 0) return reply;
+    const merged = new Map(reply.map(([key, entries]) => [key, entries]));
+    for (const [key, entries] of more) merged.set(key, [...(merged.get(key) ?? []), ...entries]);
+    return [...merged];
+  }
+
   private async readLoop(reader: Redis): Promise<void> {
     while (!this.stopping) {
       this.streamsChanged = false;
@@ -117,8 +140,9 @@ export class StreamReader<S extends TailedStream> {
           this.blockedId = undefined;
         });
         if (!reply || reply.length === 0) continue;
+        const batches = await this.topUp(reader, streams, reply);
         const started = performance.now();
-        await this.opts.deliver(reply, streams);
+        await this.opts.deliver(batches, streams);
         const rest = (this.opts.minIntervalMs?.() ?? 0) - (performance.now() - started);
         if (rest > 1) await sleep(rest);
       } catch (err) {

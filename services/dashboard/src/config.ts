@@ -17,8 +17,12 @@ export const DashboardConfig = serviceConfig({
   SSE_HEARTBEAT_MS: Type.Integer({ default: 15_000, minimum: 100 }),
   /** A client whose unsent bytes exceed this is sent a notice and dropped. */
   SSE_MAX_BUFFER_BYTES: Type.Integer({ default: 1_048_576, minimum: 1024 }),
-  /** At most one fan-out per this interval: what arrives within it is written to each client at once. */
-  SSE_FLUSH_INTERVAL_MS: Type.Integer({ default: 20, minimum: 0, maximum: 1000 }),
+  /**
+   * At most one fan-out per this interval: what arrives within it is written to each client at
+   * once. 0: none; what arrives while a fan-out is being written goes out in the next, which
+   * already batches under load, without holding an entry back for the interval.
+   */
+  SSE_FLUSH_INTERVAL_MS: Type.Integer({ default: 0, minimum: 0, maximum: 1000 }),
   /** Session tokens for EventSource (which cannot send headers): lifetime in seconds. */
   SESSION_TTL_SECONDS: Type.Integer({ default: 12 * 3600, minimum: 60 }),
   /** `name=url` pairs, comma-separated: the services whose `/health/ready` is polled. */

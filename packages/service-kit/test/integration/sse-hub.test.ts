@@ -219,6 +219,25 @@ describe('SseHub', () => {
     resumed.close();
   });
 
+  it('sends the entries one pipeline appends in one write per client, not its first entry alone', async () => {
+    const s = await serve();
+    const c = await s.open('feed');
+    await waitFor(() => s.hub.clientCount === 1, { what: 'attached' });
+    // Received once the reader has read the stream: it then blocks on it again.
+    await s.add('feed', 'alert', 'first');
+    await c.waitForEvents(1);
+    // Redis answers the blocked read after the pipeline's first XADD, before the others run.
+    const p = redis.pipeline();
+    for (let i = 0; i < 20; i++) p.xadd(`${s.prefix}feed`, '*', 'type', 'alert', 'data', `e${i}`);
+    await p.exec();
+    await c.waitForEvents(21);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(payloads(c)).toEqual(['first', ...Array.from({ length: 20 }, (_, i) => `e${i}`)]);
+    // `connected`, `first`, then the twenty together.
+    expect(s.writes).toEqual([3]);
+    c.close();
+  });
+
   it('filters and encodes a batch once per share key: clients of one key get the same frames, others their own', async () => {
     const s = await serve();
     const alerts = await Promise.all(Array.from({ length: 20 }, () => s.open('k?type=alert&share=1')));
