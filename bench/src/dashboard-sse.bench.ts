@@ -319,6 +319,9 @@ async function publishLoad(kafka: Kafka, topic: string, rate: number, seconds: n
         deliveredAt: new Date().toISOString(),
         attempts: 1,
         latencyMs: 12,
+        // As the notifications service publishes them: the alert's case and region ride along.
+        caseId: `bench-${runId}-c${i % ALERTS}`,
+        region: '340104',
       },
       { source: 'homeward/bench', id: `bench-${runId}-${i}` },
     );
@@ -379,7 +382,8 @@ async function warmUp(
   const producer = kafka.producer();
   await producer.connect();
   // The alerts the load's notifications belong to, as in production (notifications follow an
-  // alert): the dashboard places each notification through its alert.
+  // alert; each names its alert's case and region, so the dashboard needs the alert only for
+  // notifications from before those fields).
   const alertsTopic = topic.replace(Topics.notificationEvents, Topics.alertEvents);
   for (let a = 0; a < ALERTS; a++) {
     const alertId = `bench-${runId}-a${a}`;
