@@ -37,19 +37,66 @@ function victimStep(
   doc: CaseDoc,
   action: 'locate' | 'rescue',
   ids: readonly string[] | undefined,
-): { status: CaseDoc['status']; chosen: VictimRecord[] } {
+): VictimsStepped {
   const s: VictimStep = action === 'locate' ? 'located' : 'rescued';
   const chosen = victimsFor(doc, s, ids);
+  const children = childIds(chosen);
   const t = transition(doc.status, action);
-  if (t.ok) return { status: t.next, chosen };
+  if (t.ok) return { status: t.next, chosen, children };
   const later = action === 'locate' ? ['located', 'rescued'] : ['rescued'];
-  if (later.includes(doc.status) && chosen.length > 0) return { status: doc.status, chosen };
+  if (later.includes(doc.status) && chosen.length > 0) return { status: doc.status, chosen, children };
   throw Errors.invalidTransition.error(t.reason);
+}
+
+/** The victims a locate or rescue is about, the children's ids among them, the status it leads to. */
+interface VictimsStepped {
+  status: CaseDoc['status'];
+  chosen: VictimRecord[];
+  children: string[];
 }
 
 /** The ids of the children among victims, for the events of consumers that know only children. */
 const childIds = (vs: readonly VictimRecord[]) =>
   vs.filter((v) => v.category === 'child').map((v) => v.victimId);
+
+/**
+ * What locating and rescuing share: the victims' event when victims are chosen, then the
+ * children's event when children are among them (or alone, on a case without victims); each
+ * chosen victim marked; the running alert ended (found) in the same write; the timeline records
+ * the first event.
+ */
+function recoveryDecision(
+  doc: CaseDoc,
+  stepped: VictimsStepped,
+  made: {
+    victimsEvent: () => HomewardEvent;
+    childEvent: () => HomewardEvent;
+    details: Record<string, unknown>;
+    mark: (v: VictimRecord) => VictimRecord;
+    /** The case's own record of the step (and what else it keeps), written beside the victims. */
+    fields: Partial<CaseDoc>;
+  },
+  by: Actor,
+  now: Date,
+): Decision<true> {
+  const { status, chosen, children } = stepped;
+  const events: HomewardEvent[] = [];
+  if (chosen.length > 0) events.push(made.victimsEvent());
+  if (chosen.length === 0 || children.length > 0) events.push(made.childEvent());
+  const search = endSearch(doc, now);
+  return {
+    doc: nextVersion(doc, now, {
+      status,
+      activeAlertId: null,
+      alerts: search.alerts,
+      victims: markVictims(victimsOf(doc), chosen, made.mark),
+      ...made.fields,
+      timeline: [...doc.timeline, timelineEntry(events[0]!, now, made.details, byOf(by))],
+    }),
+    events: [...events, ...search.events],
+    result: true,
+  };
+}
 
 /**
  * Victims were located (by default every one not located yet): `victims-located` names them;
@@ -64,56 +111,51 @@ export function locate(
   now: Date,
 ): Decision<true> {
   const { victimIds, ...rest } = input;
-  const { status, chosen } = victimStep(doc, 'locate', victimIds);
+  const stepped = victimStep(doc, 'locate', victimIds);
+  const { chosen, children } = stepped;
   const locatedAt = rest.locatedAt ?? now.toISOString();
-  const children = childIds(chosen);
-  const events: HomewardEvent[] = [];
-  if (chosen.length > 0)
-    events.push(
-      caseEvent(
-        'homeward.case.victims-located',
-        {
-          caseId: doc._id,
-          locatedAt,
-          place: rest.place,
-          ...(rest.region ? { region: rest.region } : {}),
-          victims: chosen.map((v) => tallyOf(v, locatedAt)),
-          ...(rest.identification ? { identification: rest.identification } : {}),
-        },
-        doc,
-        now,
-      ),
-    );
   const data: EventData<'homeward.case.child-located'> = {
     ...rest,
     caseId: doc._id,
     locatedAt,
     ...(children.length > 0 ? { victimIds: children } : {}),
   };
-  if (chosen.length === 0 || children.length > 0)
-    events.push(caseEvent('homeward.case.child-located', data, doc, now));
-  const details = {
-    place: data.place,
-    locatedAt,
-    identified: data.identification !== undefined,
-    ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
-  };
-  const search = endSearch(doc, now);
-  const victims = markVictims(victimsOf(doc), chosen, (v) =>
-    policeIdentified({ ...v, located: { at: locatedAt, place: rest.place } }, rest.identification, locatedAt),
+  return recoveryDecision(
+    doc,
+    stepped,
+    {
+      victimsEvent: () =>
+        caseEvent(
+          'homeward.case.victims-located',
+          {
+            caseId: doc._id,
+            locatedAt,
+            place: rest.place,
+            ...(rest.region ? { region: rest.region } : {}),
+            victims: chosen.map((v) => tallyOf(v, locatedAt)),
+            ...(rest.identification ? { identification: rest.identification } : {}),
+          },
+          doc,
+          now,
+        ),
+      childEvent: () => caseEvent('homeward.case.child-located', data, doc, now),
+      details: {
+        place: data.place,
+        locatedAt,
+        identified: data.identification !== undefined,
+        ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
+      },
+      mark: (v) =>
+        policeIdentified(
+          { ...v, located: { at: locatedAt, place: rest.place } },
+          rest.identification,
+          locatedAt,
+        ),
+      fields: { located: doc.located ?? { ...data, by: actorOf(by) } },
+    },
+    by,
+    now,
   );
-  return {
-    doc: nextVersion(doc, now, {
-      status,
-      activeAlertId: null,
-      alerts: search.alerts,
-      victims,
-      located: doc.located ?? { ...data, by: actorOf(by) },
-      timeline: [...doc.timeline, timelineEntry(events[0]!, now, details, byOf(by))],
-    }),
-    events: [...events, ...search.events],
-    result: true,
-  };
 }
 
 /**
@@ -130,75 +172,68 @@ export function rescue(
   now: Date,
 ): Decision<true> {
   const { victimIds, ...rest } = input;
-  const { status, chosen } = victimStep(doc, 'rescue', victimIds);
+  const stepped = victimStep(doc, 'rescue', victimIds);
+  const { chosen, children } = stepped;
   if (rest.buyerHousehold && rest.noBuyerHousehold)
     throw Errors.householdConflict.error(
       'a rescue records the buying household or states that there is none, not both',
       { errors: [{ field: '/noBuyerHousehold', message: 'excludes buyerHousehold' }] },
     );
   const rescuedAt = rest.rescuedAt ?? now.toISOString();
-  const children = childIds(chosen);
-  const events: HomewardEvent[] = [];
-  if (chosen.length > 0)
-    events.push(
-      caseEvent(
-        'homeward.case.victims-rescued',
-        {
-          caseId: doc._id,
-          rescuedAt,
-          place: rest.place,
-          region: rest.region,
-          victims: chosen.map((v) => tallyOf(v, rescuedAt)),
-          ...(rest.buyerHousehold ? { buyerHousehold: rest.buyerHousehold } : {}),
-          ...(rest.noBuyerHousehold ? { noBuyerHousehold: rest.noBuyerHousehold } : {}),
-          ...(rest.currentGuardianCleared ? { currentGuardianCleared: rest.currentGuardianCleared } : {}),
-          ...(rest.identification ? { identification: rest.identification } : {}),
-        },
-        doc,
-        now,
-      ),
-    );
   const data: EventData<'homeward.case.child-rescued'> = {
     ...rest,
     caseId: doc._id,
     rescuedAt,
     ...(children.length > 0 ? { victimIds: children } : {}),
   };
-  if (chosen.length === 0 || children.length > 0)
-    events.push(caseEvent('homeward.case.child-rescued', data, doc, now));
-  const details = {
-    place: data.place,
-    region: data.region,
-    rescuedAt,
-    buyerHouseholdRecorded: data.buyerHousehold !== undefined,
-    noBuyerHouseholdStated: data.noBuyerHousehold !== undefined,
-    currentGuardianCleared: data.currentGuardianCleared !== undefined,
-    identified: data.identification !== undefined,
-    ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
-  };
-  const search = endSearch(doc, now);
-  const victims = markVictims(victimsOf(doc), chosen, (v) =>
-    policeIdentified(
-      { ...v, rescued: { at: rescuedAt, place: rest.place, region: rest.region } },
-      rest.identification,
-      rescuedAt,
-    ),
+  return recoveryDecision(
+    doc,
+    stepped,
+    {
+      victimsEvent: () =>
+        caseEvent(
+          'homeward.case.victims-rescued',
+          {
+            caseId: doc._id,
+            rescuedAt,
+            place: rest.place,
+            region: rest.region,
+            victims: chosen.map((v) => tallyOf(v, rescuedAt)),
+            ...(rest.buyerHousehold ? { buyerHousehold: rest.buyerHousehold } : {}),
+            ...(rest.noBuyerHousehold ? { noBuyerHousehold: rest.noBuyerHousehold } : {}),
+            ...(rest.currentGuardianCleared ? { currentGuardianCleared: rest.currentGuardianCleared } : {}),
+            ...(rest.identification ? { identification: rest.identification } : {}),
+          },
+          doc,
+          now,
+        ),
+      childEvent: () => caseEvent('homeward.case.child-rescued', data, doc, now),
+      details: {
+        place: data.place,
+        region: data.region,
+        rescuedAt,
+        buyerHouseholdRecorded: data.buyerHousehold !== undefined,
+        noBuyerHouseholdStated: data.noBuyerHousehold !== undefined,
+        currentGuardianCleared: data.currentGuardianCleared !== undefined,
+        identified: data.identification !== undefined,
+        ...(chosen.length > 0 ? { victimIds: chosen.map((v) => v.victimId) } : {}),
+      },
+      mark: (v) =>
+        policeIdentified(
+          { ...v, rescued: { at: rescuedAt, place: rest.place, region: rest.region } },
+          rest.identification,
+          rescuedAt,
+        ),
+      fields: {
+        rescued: doc.rescued ?? { ...data, by: actorOf(by) },
+        ...(doc.rescued && (data.buyerHousehold || data.noBuyerHousehold || data.currentGuardianCleared)
+          ? { householdRecords: [...(doc.householdRecords ?? []), laterRescueRecord(data, by)] }
+          : {}),
+      },
+    },
+    by,
+    now,
   );
-  return {
-    doc: nextVersion(doc, now, {
-      status,
-      activeAlertId: null,
-      alerts: search.alerts,
-      victims,
-      rescued: doc.rescued ?? { ...data, by: actorOf(by) },
-      ...(doc.rescued && (data.buyerHousehold || data.noBuyerHousehold || data.currentGuardianCleared)
-        ? { householdRecords: [...(doc.householdRecords ?? []), laterRescueRecord(data, by)] }
-        : {}),
-      timeline: [...doc.timeline, timelineEntry(events[0]!, now, details, byOf(by))],
-    }),
-    events: [...events, ...search.events],
-    result: true,
-  };
 }
 
 /** What a later rescue records about households, kept as a household record of the case. */
