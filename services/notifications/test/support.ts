@@ -3,8 +3,17 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { type CloudEvent, createEvent, type EventData, Topics } from '@homeward/events';
 import type { ServiceHost, ServiceRuntime } from '@homeward/service-kit';
-import { startServiceForTest, TopicCollector, testInfra, testRedis, uniqueName } from '@homeward/testing';
+import {
+  createTestTopics,
+  deleteTestTopics,
+  startServiceForTest,
+  TopicCollector,
+  testInfra,
+  testRedis,
+  uniqueName,
+} from '@homeward/testing';
 import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type NotificationsApp } from '../src/app.ts';
 import { NotificationsConfig } from '../src/config.ts';
 
@@ -58,6 +67,46 @@ export async function startNotifications(opts: {
     publish: svc.publish,
     stop: svc.stop,
   };
+}
+
+/** What an integration file shares: its topics, a receiver, one instance and its outcome events. */
+export interface NotificationsStack {
+  prefix: string;
+  dbName: string;
+  svc: RunningNotifications;
+  receiver: Receiver;
+  outcomes: TopicCollector;
+}
+
+/**
+ * Starts a file's stack before its tests and removes it after them: topics named after `label`
+ * (`partitions` each, or the default), a database named after it, one instance with `env`, and a
+ * collector of its outcome events. The receiver stops before the instance, so a request still
+ * open to a unit that hangs ends and the instance's stop does not wait for it.
+ */
+export function notificationsStack(
+  label: string,
+  opts: { partitions?: number; env?: Record<string, string> } = {},
+): NotificationsStack {
+  const stack = { dbName: newDbName(label) } as NotificationsStack;
+  beforeAll(async () => {
+    stack.prefix = await createTestTopics(label, opts.partitions);
+    stack.receiver = await new Receiver().start();
+    stack.svc = await startNotifications({
+      prefix: stack.prefix,
+      dbName: stack.dbName,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+    stack.outcomes = await notificationCollector(stack.prefix);
+  });
+  afterAll(async () => {
+    await stack.outcomes.stop();
+    await stack.receiver.stop();
+    await stack.svc.stop();
+    await dropTestState(stack.prefix, stack.dbName);
+    await deleteTestTopics(stack.prefix);
+  });
+  return stack;
 }
 
 export function newDbName(label: string): string {

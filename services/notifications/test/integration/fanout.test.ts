@@ -1,36 +1,18 @@
 import { deadLetterTopic, encodeKafka, Topics } from '@homeward/events';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  header,
-  sendRaw,
-  TopicCollector,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { header, sendRaw, TopicCollector, uniqueName, waitFor } from '@homeward/testing';
+import { describe, expect, it } from 'vitest';
 import {
   CENTER,
   cancelled,
   destination,
-  dropTestState,
   escalated,
   haversine,
   issued,
-  newDbName,
-  notificationCollector,
+  notificationsStack,
   putUnit,
-  Receiver,
-  type RunningNotifications,
-  startNotifications,
   verifyStandardWebhook,
 } from '../support.ts';
 
-let prefix: string;
-const dbName = newDbName('notif_fanout');
-let svc: RunningNotifications;
-let receiver: Receiver;
-let outcomes: TopicCollector;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const UNIT_AGENCY = 'hefei-south-station-police-post';
 // Each test has its own centre, about 1,000 km from the others, so its radii hold only its units.
@@ -40,23 +22,10 @@ const C4 = { lat: 30.57, lon: 104.07 };
 const C5 = { lat: 26.07, lon: 119.3 };
 const C6 = { lat: 45.75, lon: 126.63 };
 
-beforeAll(async () => {
-  prefix = await createTestTopics('notif-fanout');
-  receiver = await new Receiver().start();
-  svc = await startNotifications({ prefix, dbName });
-  outcomes = await notificationCollector(prefix);
-});
-
-afterAll(async () => {
-  await outcomes.stop();
-  await svc.stop();
-  await receiver.stop();
-  await dropTestState(prefix, dbName);
-  await deleteTestTopics(prefix);
-});
+const stack = notificationsStack('notif-fanout');
 
 const outcomeOf = (alertId: string, type: string) =>
-  outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
+  stack.outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
 
 describe('fan-out by radius, step by step, exactly once', () => {
   it('judges units within a metre of the radius on their indexed coordinates, as the domain’s haversine does', async () => {
@@ -64,9 +33,14 @@ describe('fan-out by radius, step by step, exactly once', () => {
     const radiusKm = 10;
     // 30 units from 2 m inside to 2 m outside the radius, on bearings all round.
     for (let i = 0; i < 30; i++)
-      await putUnit(svc, receiver, `${tag}-${i}`, destination(C6, radiusKm + (i - 14.5) * 0.00014, i * 12));
-    const redis = svc.rt.redis.redis;
-    const geoKey = `${prefix}notifications:units:geo`;
+      await putUnit(
+        stack.svc,
+        stack.receiver,
+        `${tag}-${i}`,
+        destination(C6, radiusKm + (i - 14.5) * 0.00014, i * 12),
+      );
+    const redis = stack.svc.rt.redis.redis;
+    const geoKey = `${stack.prefix}notifications:units:geo`;
     // The reference: every indexed unit's stored coordinates, judged by the domain's haversine.
     const indexed = (await redis.call(
       'GEOSEARCH',
@@ -83,7 +57,7 @@ describe('fan-out by radius, step by step, exactly once', () => {
       .filter(([, [lon, lat]]) => haversine(C6, { lat: Number(lat), lon: Number(lon) }) <= radiusKm)
       .map(([id]) => id)
       .sort();
-    const inside = (await svc.app.index.within(C6, radiusKm)).sort();
+    const inside = (await stack.svc.app.index.within(C6, radiusKm)).sort();
     expect(inside).toEqual(expected);
     // Both sides of the boundary are there, and most units lie in the metre judged on coordinates.
     const ours = expected.filter((id) => id.startsWith(tag));
@@ -112,7 +86,7 @@ describe('fan-out by radius, step by step, exactly once', () => {
     for (const [id, km, bearing] of placements) {
       const p = destination(CENTER, km, bearing);
       where.set(id, p);
-      await putUnit(svc, receiver, id, p);
+      await putUnit(stack.svc, stack.receiver, id, p);
     }
     const alertId = `alert-${tag}`;
     const expectedAt = (radius: number) =>
@@ -123,7 +97,7 @@ describe('fan-out by radius, step by step, exactly once', () => {
     const receivedIds = (type?: string) =>
       [
         ...new Set(
-          receiver.received
+          stack.receiver.received
             .filter(
               (r) => r.unitId.startsWith(tag) && (!type || JSON.parse(r.body).data.step === Number(type)),
             )
@@ -132,14 +106,14 @@ describe('fan-out by radius, step by step, exactly once', () => {
       ].sort();
 
     const first = issued(alertId, { radiusKm: 100 });
-    await svc.publish(first);
+    await stack.svc.publish(first);
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length >= 2, {
       what: 'step 0 delivered',
     });
     expect(receivedIds('0')).toEqual(expectedAt(100));
     expect(receivedIds('0')).toEqual([`${tag}-in100`, `${tag}-near`]);
 
-    await svc.publish(escalated(alertId, 1, 200, 100));
+    await stack.svc.publish(escalated(alertId, 1, 200, 100));
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length >= 4, {
       what: 'step 1 delivered',
     });
@@ -148,15 +122,15 @@ describe('fan-out by radius, step by step, exactly once', () => {
     expect(receivedIds('1')).toEqual([`${tag}-in200`, `${tag}-out100`]);
 
     // Redelivery: the same event again, and a copy under a new id (a producer that minted one).
-    await svc.publish(
+    await stack.svc.publish(
       first,
       issued(alertId, { radiusKm: 100, issuedAt: first.data.issuedAt }),
       escalated(alertId, 1, 200, 100),
     );
     await sleep(1500);
-    for (const id of expectedAt(200)) expect(receiver.of(id), id).toHaveLength(1);
-    expect(receiver.of(`${tag}-out200`)).toHaveLength(0);
-    expect(receiver.of(`${tag}-far`)).toHaveLength(0);
+    for (const id of expectedAt(200)) expect(stack.receiver.of(id), id).toHaveLength(1);
+    expect(stack.receiver.of(`${tag}-out200`)).toHaveLength(0);
+    expect(stack.receiver.of(`${tag}-far`)).toHaveLength(0);
     expect(outcomeOf(alertId, 'homeward.notification.delivered')).toHaveLength(4);
   });
 
@@ -164,8 +138,8 @@ describe('fan-out by radius, step by step, exactly once', () => {
     const tag = uniqueName('s');
     const CENTER = C2;
     const secret = `whsec_${Buffer.from('a-32-byte-long-signing-key-here!').toString('base64')}`;
-    await putUnit(svc, receiver, `${tag}-a`, destination(CENTER, 5, 0), { secret });
-    await putUnit(svc, receiver, `${tag}-b`, destination(CENTER, 6, 0), {
+    await putUnit(stack.svc, stack.receiver, `${tag}-a`, destination(CENTER, 5, 0), { secret });
+    await putUnit(stack.svc, stack.receiver, `${tag}-b`, destination(CENTER, 6, 0), {
       secret: 'plain-text-secret-1234567',
     });
     const alertId = `alert-${tag}`;
@@ -176,10 +150,12 @@ describe('fan-out by radius, step by step, exactly once', () => {
       dnaProfileId: 'dna-1',
     });
     Object.assign(event.data.child, { name: 'Li Xiaoming' });
-    await svc.publish(event);
-    await waitFor(() => receiver.of(`${tag}-a`).length === 1 && receiver.of(`${tag}-b`).length === 1);
-    const a = receiver.of(`${tag}-a`)[0]!;
-    const b = receiver.of(`${tag}-b`)[0]!;
+    await stack.svc.publish(event);
+    await waitFor(
+      () => stack.receiver.of(`${tag}-a`).length === 1 && stack.receiver.of(`${tag}-b`).length === 1,
+    );
+    const a = stack.receiver.of(`${tag}-a`)[0]!;
+    const b = stack.receiver.of(`${tag}-b`)[0]!;
     expect(verifyStandardWebhook(secret, a)).toBe(true);
     expect(verifyStandardWebhook('plain-text-secret-1234567', b)).toBe(true);
     expect(verifyStandardWebhook('plain-text-secret-1234567', a)).toBe(false);
@@ -219,29 +195,30 @@ describe('fan-out by radius, step by step, exactly once', () => {
     const tag = uniqueName('f');
     const CENTER = C3;
     const ok = Array.from({ length: 20 }, (_, i) => `${tag}-ok${i}`);
-    for (const [i, id] of ok.entries()) await putUnit(svc, receiver, id, destination(CENTER, 1 + i, i * 17));
-    await putUnit(svc, receiver, `${tag}-500`, destination(CENTER, 2, 200));
-    await putUnit(svc, receiver, `${tag}-slow`, destination(CENTER, 2, 250));
-    receiver.behaviour.set(`${tag}-500`, 'fail');
-    receiver.behaviour.set(`${tag}-slow`, 'hang');
+    for (const [i, id] of ok.entries())
+      await putUnit(stack.svc, stack.receiver, id, destination(CENTER, 1 + i, i * 17));
+    await putUnit(stack.svc, stack.receiver, `${tag}-500`, destination(CENTER, 2, 200));
+    await putUnit(stack.svc, stack.receiver, `${tag}-slow`, destination(CENTER, 2, 250));
+    stack.receiver.behaviour.set(`${tag}-500`, 'fail');
+    stack.receiver.behaviour.set(`${tag}-slow`, 'hang');
     const alertId = `alert-${tag}`;
     const t0 = Date.now();
-    await svc.publish(issued(alertId, { radiusKm: 50, center: CENTER }));
+    await stack.svc.publish(issued(alertId, { radiusKm: 50, center: CENTER }));
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.failed').length === 2, {
       what: 'two failures',
     });
-    const okArrivals = ok.map((id) => receiver.of(id)[0]?.at ?? Number.POSITIVE_INFINITY);
+    const okArrivals = ok.map((id) => stack.receiver.of(id)[0]?.at ?? Number.POSITIVE_INFINITY);
     // The healthy units all had it before the failing ones had used up their retries.
     const lastFailureTry = Math.max(
-      ...receiver.of(`${tag}-slow`).map((r) => r.at),
-      ...receiver.of(`${tag}-500`).map((r) => r.at),
+      ...stack.receiver.of(`${tag}-slow`).map((r) => r.at),
+      ...stack.receiver.of(`${tag}-500`).map((r) => r.at),
     );
     expect(Math.max(...okArrivals)).toBeLessThan(lastFailureTry);
     expect(Math.max(...okArrivals) - t0).toBeLessThan(3000);
-    expect(receiver.of(`${tag}-500`)).toHaveLength(3);
-    expect(receiver.of(`${tag}-slow`)).toHaveLength(3);
+    expect(stack.receiver.of(`${tag}-500`)).toHaveLength(3);
+    expect(stack.receiver.of(`${tag}-slow`)).toHaveLength(3);
     // Retries carry the same webhook-id.
-    expect(new Set(receiver.of(`${tag}-500`).map((r) => r.headers['webhook-id'])).size).toBe(1);
+    expect(new Set(stack.receiver.of(`${tag}-500`).map((r) => r.headers['webhook-id'])).size).toBe(1);
     const failed = outcomeOf(alertId, 'homeward.notification.failed').map(
       (e) => e.data as Record<string, unknown>,
     );
@@ -270,27 +247,31 @@ describe('fan-out by radius, step by step, exactly once', () => {
     const CENTER = C4;
     const inner = [`${tag}-a`, `${tag}-b`, `${tag}-c`];
     for (const [i, id] of inner.entries())
-      await putUnit(svc, receiver, id, destination(CENTER, 10 + i, 90 * i), {
+      await putUnit(stack.svc, stack.receiver, id, destination(CENTER, 10 + i, 90 * i), {
         agencyId: i === 0 ? UNIT_AGENCY : `agency-${id}`,
       });
-    await putUnit(svc, receiver, `${tag}-wide`, destination(CENTER, 150, 10), { agencyId: UNIT_AGENCY });
-    await putUnit(svc, receiver, `${tag}-down`, destination(CENTER, 12, 300));
-    await putUnit(svc, receiver, `${tag}-never`, destination(CENTER, 400, 10), { agencyId: UNIT_AGENCY });
-    receiver.behaviour.set(`${tag}-down`, 'fail');
+    await putUnit(stack.svc, stack.receiver, `${tag}-wide`, destination(CENTER, 150, 10), {
+      agencyId: UNIT_AGENCY,
+    });
+    await putUnit(stack.svc, stack.receiver, `${tag}-down`, destination(CENTER, 12, 300));
+    await putUnit(stack.svc, stack.receiver, `${tag}-never`, destination(CENTER, 400, 10), {
+      agencyId: UNIT_AGENCY,
+    });
+    stack.receiver.behaviour.set(`${tag}-down`, 'fail');
     const alertId = `alert-${tag}`;
     const issuedEvent = issued(alertId, { radiusKm: 100, center: CENTER });
-    await svc.publish(issuedEvent);
+    await stack.svc.publish(issuedEvent);
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.failed').length === 1);
-    await svc.publish(escalated(alertId, 1, 200, 100, CENTER));
+    await stack.svc.publish(escalated(alertId, 1, 200, 100, CENTER));
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length === 4);
 
     // Acks: a unit acks for itself (its agency's key), once.
-    const ack = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    const ack = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: `${tag}-a` },
     });
     expect(ack.status).toBe(201);
-    const again = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    const again = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: `${tag}-a` },
     });
@@ -298,40 +279,51 @@ describe('fan-out by radius, step by step, exactly once', () => {
     expect(again.body.acknowledgedAt).toBe(ack.body.acknowledgedAt);
     expect(
       (
-        await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+        await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
           role: 'unit',
           body: { unitId: `${tag}-wide` },
         })
       ).status,
     ).toBe(201);
-    const notYours = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    const notYours = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: `${tag}-b` },
     });
     expect(notYours.status).toBe(403);
     expect(notYours.body.code).toBe('NOTIFICATIONS_ERR_NOT_YOUR_UNIT');
-    const never = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    const never = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: `${tag}-never` },
     });
     expect(never.status).toBe(409);
     expect(never.body.code).toBe('NOTIFICATIONS_ERR_NOT_NOTIFIED');
     expect(
-      (await svc.call('POST', `/v1/alerts/nope-${tag}/acks`, { role: 'unit', body: { unitId: `${tag}-a` } }))
-        .body.code,
+      (
+        await stack.svc.call('POST', `/v1/alerts/nope-${tag}/acks`, {
+          role: 'unit',
+          body: { unitId: `${tag}-a` },
+        })
+      ).body.code,
     ).toBe('NOTIFICATIONS_ERR_ALERT_NOT_FOUND');
-    const bad = await svc.call('POST', `/v1/alerts/${alertId}/acks`, { role: 'unit', body: { unit: 'x' } });
+    const bad = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+      role: 'unit',
+      body: { unit: 'x' },
+    });
     expect(bad.status).toBe(400);
     expect(bad.body.type).toBe('urn:homeward:problem:homeward-err-invalid-input');
     expect(
-      (await svc.call('POST', `/v1/alerts/${alertId}/acks`, { role: 'police', body: { unitId: `${tag}-a` } }))
-        .status,
+      (
+        await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+          role: 'police',
+          body: { unitId: `${tag}-a` },
+        })
+      ).status,
     ).toBe(403);
     await waitFor(() => outcomeOf(alertId, 'homeward.notification.acknowledged').length === 2);
     await sleep(300);
     expect(outcomeOf(alertId, 'homeward.notification.acknowledged')).toHaveLength(2);
 
-    const cov = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    const cov = await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
     expect(cov.status).toBe(200);
     expect(cov.body).toMatchObject({
       alertId,
@@ -351,24 +343,34 @@ describe('fan-out by radius, step by step, exactly once', () => {
     expect(cov.body.timeToFirstDeliveryMs).toBe(Math.min(...deliveredAt) - issuedAt);
     // 90% of 5 targeted units is 5: with one failure it is never reached.
     expect(cov.body.timeTo90PercentMs).toBeNull();
-    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'operator' })).status).toBe(200);
-    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'unit' })).status).toBe(403);
-    expect((await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: null })).status).toBe(401);
+    expect((await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'operator' })).status).toBe(
+      200,
+    );
+    expect((await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'unit' })).status).toBe(
+      403,
+    );
+    expect((await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: null })).status).toBe(401);
 
-    receiver.behaviour.delete(`${tag}-down`);
-    await svc.publish(cancelled(alertId));
+    stack.receiver.behaviour.delete(`${tag}-down`);
+    await stack.svc.publish(cancelled(alertId));
     const sentTo = [...inner, `${tag}-wide`, `${tag}-down`];
-    await waitFor(() => sentTo.every((id) => receiver.of(id, 'homeward.alert.cancelled').length === 1), {
-      what: 'cancellations',
-    });
+    await waitFor(
+      () => sentTo.every((id) => stack.receiver.of(id, 'homeward.alert.cancelled').length === 1),
+      {
+        what: 'cancellations',
+      },
+    );
     for (const id of sentTo) {
-      const ce = JSON.parse(receiver.of(id, 'homeward.alert.cancelled')[0]!.body);
+      const ce = JSON.parse(stack.receiver.of(id, 'homeward.alert.cancelled')[0]!.body);
       expect(ce.data).toMatchObject({ alertId, reason: 'found', note: 'found safe at Lu an bus station' });
       expect(
-        verifyStandardWebhook(`secret-of-${id}-0123456789`, receiver.of(id, 'homeward.alert.cancelled')[0]!),
+        verifyStandardWebhook(
+          `secret-of-${id}-0123456789`,
+          stack.receiver.of(id, 'homeward.alert.cancelled')[0]!,
+        ),
       ).toBe(true);
     }
-    expect(receiver.of(`${tag}-never`)).toHaveLength(0);
+    expect(stack.receiver.of(`${tag}-never`)).toHaveLength(0);
     await waitFor(
       () =>
         outcomeOf(alertId, 'homeward.notification.delivered').filter(
@@ -376,11 +378,11 @@ describe('fan-out by radius, step by step, exactly once', () => {
         ).length === 5,
     );
     // A repeat of the cancellation, or a late escalation, sends nothing more.
-    await svc.publish(cancelled(alertId), escalated(alertId, 2, 300, 200, CENTER));
+    await stack.svc.publish(cancelled(alertId), escalated(alertId, 2, 300, 200, CENTER));
     await sleep(800);
-    for (const id of sentTo) expect(receiver.of(id, 'homeward.alert.cancelled')).toHaveLength(1);
-    expect(receiver.of(`${tag}-never`)).toHaveLength(0);
-    const after = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    for (const id of sentTo) expect(stack.receiver.of(id, 'homeward.alert.cancelled')).toHaveLength(1);
+    expect(stack.receiver.of(`${tag}-never`)).toHaveLength(0);
+    const after = await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
     expect(after.body).toMatchObject({
       status: 'cancelled',
       cancellation: { reason: 'found', notified: 5, failed: 0 },
@@ -389,17 +391,17 @@ describe('fan-out by radius, step by step, exactly once', () => {
 
   it('dead-letters forged alert events: a cancellation from an agency, a 20,000 km escalation; units hear of neither', async () => {
     const tag = uniqueName('f');
-    await putUnit(svc, receiver, `${tag}-a`, destination(C5, 5, 0));
+    await putUnit(stack.svc, stack.receiver, `${tag}-a`, destination(C5, 5, 0));
     const alertId = `alert-${tag}`;
-    await svc.publish(issued(alertId, { radiusKm: 10, center: C5 }));
-    await waitFor(() => receiver.of(`${tag}-a`).length === 1, { what: 'the real alert' });
-    const dlq = await new TopicCollector(`${prefix}${deadLetterTopic(Topics.alertEvents)}`).start();
+    await stack.svc.publish(issued(alertId, { radiusKm: 10, center: C5 }));
+    await waitFor(() => stack.receiver.of(`${tag}-a`).length === 1, { what: 'the real alert' });
+    const dlq = await new TopicCollector(`${stack.prefix}${deadLetterTopic(Topics.alertEvents)}`).start();
     try {
       // Past the broker (which lets only rescue-coordination write the topic), as a raw producer
       // with write access would send them: the publisher's own validation would stop the second.
       const forgedCancel = { ...cancelled(alertId), source: 'agency/hefei-psb' };
       const wide = escalated(alertId, 1, 20_000, 10, C5);
-      await sendRaw(`${prefix}${Topics.alertEvents}`, [
+      await sendRaw(`${stack.prefix}${Topics.alertEvents}`, [
         { ...encodeKafka(forgedCancel, alertId), key: alertId },
         { ...encodeKafka(wide, alertId), key: alertId },
       ]);
@@ -414,7 +416,7 @@ describe('fan-out by radius, step by step, exactly once', () => {
       expect(header(escalation.message, 'dlq_error_code')).toBe('schema');
       expect(header(escalation.message, 'dlq_reason')).toContain('/data/radiusKm');
       await sleep(500);
-      expect(receiver.of(`${tag}-a`)).toHaveLength(1);
+      expect(stack.receiver.of(`${tag}-a`)).toHaveLength(1);
     } finally {
       await dlq.stop();
     }

@@ -1,69 +1,42 @@
 import { type CloudEvent, validateEvent } from '@homeward/events';
-import {
-  createTestTopics,
-  deleteTestTopics,
-  type TopicCollector,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uniqueName, waitFor } from '@homeward/testing';
+import { describe, expect, it } from 'vitest';
 import {
   CENTER,
   cancelled,
   destination,
-  dropTestState,
   escalated,
   issued,
-  newDbName,
-  notificationCollector,
+  notificationsStack,
   putUnit,
-  Receiver,
-  type RunningNotifications,
-  startNotifications,
 } from '../support.ts';
 
 // Every notification event names its alert's case and region, so that a consumer (the
 // dashboard) places it without having seen the alert: the alert comes on alert.events.v1, its
 // notifications on notification.events.v1, and nothing orders the two topics.
 
-let prefix: string;
-const dbName = newDbName('notif_place');
-let svc: RunningNotifications;
-let receiver: Receiver;
-let outcomes: TopicCollector;
 const UNIT_AGENCY = 'hefei-south-station-police-post';
 
-beforeAll(async () => {
-  prefix = await createTestTopics('notif-place');
-  receiver = await new Receiver().start();
-  svc = await startNotifications({ prefix, dbName });
-  outcomes = await notificationCollector(prefix);
-});
-
-afterAll(async () => {
-  await outcomes.stop();
-  await svc.stop();
-  await receiver.stop();
-  await dropTestState(prefix, dbName);
-  await deleteTestTopics(prefix);
-});
+const stack = notificationsStack('notif-place');
 
 const ofAlert = (alertId: string, type: string): CloudEvent[] =>
-  outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
+  stack.outcomes.events.filter((e) => e.type === type && (e.data as { alertId: string }).alertId === alertId);
 
 describe('notification events carry their alert’s case and region', () => {
   it('on every delivery, failure and acknowledgement: the issue, an escalation, a cancellation', async () => {
     const tag = uniqueName('p');
     // Units registered in 340104; the alert's region is another, so the region on the events can
     // only be the alert's.
-    await putUnit(svc, receiver, `${tag}-a`, destination(CENTER, 5, 0), { agencyId: UNIT_AGENCY });
-    await putUnit(svc, receiver, `${tag}-down`, destination(CENTER, 8, 120));
-    await putUnit(svc, receiver, `${tag}-wide`, destination(CENTER, 150, 240));
-    receiver.behaviour.set(`${tag}-down`, 'fail');
+    await putUnit(stack.svc, stack.receiver, `${tag}-a`, destination(CENTER, 5, 0), {
+      agencyId: UNIT_AGENCY,
+    });
+    await putUnit(stack.svc, stack.receiver, `${tag}-down`, destination(CENTER, 8, 120));
+    await putUnit(stack.svc, stack.receiver, `${tag}-wide`, destination(CENTER, 150, 240));
+    stack.receiver.behaviour.set(`${tag}-down`, 'fail');
     const alertId = `alert-${tag}`;
     const caseId = `case-${alertId}`;
     const region = '341502';
-    await svc.publish(issued(alertId, { radiusKm: 100, region }));
+    await stack.svc.publish(issued(alertId, { radiusKm: 100, region }));
     await waitFor(
       () =>
         ofAlert(alertId, 'homeward.notification.delivered').length === 1 &&
@@ -71,11 +44,11 @@ describe('notification events carry their alert’s case and region', () => {
       { what: 'step 0 settled' },
     );
     // The escalation and the cancellation name no region: theirs comes from the stored alert.
-    await svc.publish(escalated(alertId, 1, 200, 100));
+    await stack.svc.publish(escalated(alertId, 1, 200, 100));
     await waitFor(() => ofAlert(alertId, 'homeward.notification.delivered').length === 2, {
       what: 'step 1 delivered',
     });
-    const ack = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    const ack = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: `${tag}-a` },
     });
@@ -83,8 +56,8 @@ describe('notification events carry their alert’s case and region', () => {
     await waitFor(() => ofAlert(alertId, 'homeward.notification.acknowledged').length === 1, {
       what: 'the acknowledgement published',
     });
-    receiver.behaviour.delete(`${tag}-down`);
-    await svc.publish(cancelled(alertId));
+    stack.receiver.behaviour.delete(`${tag}-down`);
+    await stack.svc.publish(cancelled(alertId));
     const cancellations = () =>
       ofAlert(alertId, 'homeward.notification.delivered').filter(
         (e) => (e.data as { kind: string }).kind === 'cancellation',

@@ -1,54 +1,22 @@
-import {
-  createTestTopics,
-  deleteTestTopics,
-  type TopicCollector,
-  uniqueName,
-  waitFor,
-} from '@homeward/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  cancelled,
-  destination,
-  dropTestState,
-  issued,
-  newDbName,
-  notificationCollector,
-  putUnit,
-  Receiver,
-  type RunningNotifications,
-  startNotifications,
-} from '../support.ts';
+import { uniqueName, waitFor } from '@homeward/testing';
+import { describe, expect, it } from 'vitest';
+import { cancelled, destination, issued, notificationsStack, putUnit } from '../support.ts';
 
 // One partition: every alert of this file is on it, so a test of "one alert does not hold back
 // another" is about alerts the consumer reads one after the other, not about two partitions.
-let prefix: string;
-const dbName = newDbName('notif_slow');
-let svc: RunningNotifications;
-let receiver: Receiver;
-let outcomes: TopicCollector;
 // undici's timers tick every half second (later under load): a 1,000 ms deadline fires 1.0–1.5 s
 // after the request, a 3,000 ms one (the third attempt's) 3.0–3.5 s after. An answer after 2.6 s
 // misses the first deadline and makes the third.
 const TIMEOUT_MS = 1000;
 const UNIT_AGENCY = 'hefei-south-station-police-post';
 
-beforeAll(async () => {
-  prefix = await createTestTopics('notif-slow', 1);
-  receiver = await new Receiver().start();
-  svc = await startNotifications({ prefix, dbName, env: { WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) } });
-  outcomes = await notificationCollector(prefix);
-});
-
-afterAll(async () => {
-  await outcomes.stop();
-  await svc.stop();
-  await receiver.stop();
-  await dropTestState(prefix, dbName);
-  await deleteTestTopics(prefix);
+const stack = notificationsStack('notif-slow', {
+  partitions: 1,
+  env: { WEBHOOK_TIMEOUT_MS: String(TIMEOUT_MS) },
 });
 
 const outcomeOf = (alertId: string, type: string, kind = 'alert') =>
-  outcomes.events.filter((e) => {
+  stack.outcomes.events.filter((e) => {
     const d = e.data as { alertId: string; kind: string };
     return e.type === type && d.alertId === alertId && d.kind === kind;
   });
@@ -66,12 +34,14 @@ describe('units that answer late or not at all', () => {
     // Answers after 2.6× the deadline: what receivers sharing a starved event loop did in the
     // simulator's drill (they received, verified and acknowledged; their 204 came seconds later).
     for (const [i, id] of late.entries()) {
-      await putUnit(svc, receiver, id, destination(center, 2 + i, 40 * i), { agencyId: UNIT_AGENCY });
-      receiver.answerAfterMs.set(id, TIMEOUT_MS * 2.6);
+      await putUnit(stack.svc, stack.receiver, id, destination(center, 2 + i, 40 * i), {
+        agencyId: UNIT_AGENCY,
+      });
+      stack.receiver.answerAfterMs.set(id, TIMEOUT_MS * 2.6);
     }
-    await putUnit(svc, receiver, down, destination(center, 3, 200));
-    receiver.behaviour.set(down, 'fail');
-    await putUnit(svc, receiver, ok, destination(center, 4, 300));
+    await putUnit(stack.svc, stack.receiver, down, destination(center, 3, 200));
+    stack.receiver.behaviour.set(down, 'fail');
+    await putUnit(stack.svc, stack.receiver, ok, destination(center, 4, 300));
     const everyone = [...late, down, ok];
 
     // Three alerts one after another, then their cancellations: before the fix, the first
@@ -79,13 +49,13 @@ describe('units that answer late or not at all', () => {
     // later delivery (the cancellations too) was refused by it and reported failed, unsent.
     const alerts = [0, 1, 2].map((n) => `alert-${tag}-${n}`);
     for (const alertId of alerts) {
-      await svc.publish(issued(alertId, { center, radiusKm: 20 }));
+      await stack.svc.publish(issued(alertId, { center, radiusKm: 20 }));
       await waitFor(() => settled(alertId) === everyone.length, {
         what: `${alertId} settled`,
         timeoutMs: 30_000,
       });
     }
-    for (const alertId of alerts) await svc.publish(cancelled(alertId));
+    for (const alertId of alerts) await stack.svc.publish(cancelled(alertId));
     for (const alertId of alerts)
       await waitFor(() => settled(alertId, 'cancellation') === everyone.length, {
         what: `${alertId} cancellation settled`,
@@ -96,7 +66,7 @@ describe('units that answer late or not at all', () => {
       // Outcome events go out before the ledger is settled: wait for the coverage to have them.
       const cov = await waitFor(
         async () => {
-          const c = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+          const c = await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
           return c.body.pending === 0 && c.body.cancellation?.pending === 0 ? c : undefined;
         },
         { what: `${alertId} coverage settled` },
@@ -119,7 +89,7 @@ describe('units that answer late or not at all', () => {
         );
         // Confirmed by a retry (each waits longer), with the same webhook-id as the first try.
         expect(delivered, id).toBeDefined();
-        const got = receiver
+        const got = stack.receiver
           .of(id, 'homeward.alert.issued')
           .filter((r) => JSON.parse(r.body).data.alertId === alertId);
         expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(1);
@@ -131,19 +101,19 @@ describe('units that answer late or not at all', () => {
     const tag = uniqueName('ack');
     const center = { lat: 43.82, lon: 125.32 };
     const unit = `${tag}-mute`;
-    await putUnit(svc, receiver, unit, destination(center, 2, 10), { agencyId: UNIT_AGENCY });
-    receiver.behaviour.set(unit, 'hang');
+    await putUnit(stack.svc, stack.receiver, unit, destination(center, 2, 10), { agencyId: UNIT_AGENCY });
+    stack.receiver.behaviour.set(unit, 'hang');
     const alertId = `alert-${tag}`;
-    await svc.publish(issued(alertId, { center, radiusKm: 20 }));
-    await waitFor(() => receiver.of(unit).length > 0, { what: 'the unit has the alert' });
-    const ack = await svc.call('POST', `/v1/alerts/${alertId}/acks`, {
+    await stack.svc.publish(issued(alertId, { center, radiusKm: 20 }));
+    await waitFor(() => stack.receiver.of(unit).length > 0, { what: 'the unit has the alert' });
+    const ack = await stack.svc.call('POST', `/v1/alerts/${alertId}/acks`, {
       role: 'unit',
       body: { unitId: unit },
     });
     expect(ack.status).toBe(201);
     await waitFor(() => settled(alertId) === 1, { what: 'its delivery settled', timeoutMs: 30_000 });
     expect(outcomeOf(alertId, 'homeward.notification.failed')).toHaveLength(1);
-    const cov = await svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
+    const cov = await stack.svc.call('GET', `/v1/alerts/${alertId}/coverage`, { role: 'police' });
     expect(cov.body).toMatchObject({ targeted: 1, notified: 1, failed: 0, acknowledged: 1 });
   });
 
@@ -152,17 +122,17 @@ describe('units that answer late or not at all', () => {
     const first = { lat: 45.75, lon: 126.63 };
     const second = { lat: 22.82, lon: 108.32 };
     const hanging = `${tag}-hanging`;
-    await putUnit(svc, receiver, hanging, destination(first, 2, 10));
-    receiver.behaviour.set(hanging, 'hang');
+    await putUnit(stack.svc, stack.receiver, hanging, destination(first, 2, 10));
+    stack.receiver.behaviour.set(hanging, 'hang');
     const others = Array.from({ length: 5 }, (_, i) => `${tag}-b${i}`);
     for (const [i, id] of others.entries())
-      await putUnit(svc, receiver, id, destination(second, 2 + i, 60 * i));
+      await putUnit(stack.svc, stack.receiver, id, destination(second, 2 + i, 60 * i));
     const a = `alert-${tag}-a`;
     const b = `alert-${tag}-b`;
-    await svc.publish(issued(a, { center: first, radiusKm: 20 }));
-    await waitFor(() => receiver.of(hanging).length > 0, { what: 'the hanging unit has alert A' });
+    await stack.svc.publish(issued(a, { center: first, radiusKm: 20 }));
+    await waitFor(() => stack.receiver.of(hanging).length > 0, { what: 'the hanging unit has alert A' });
     const sentAt = Date.now();
-    await svc.publish(issued(b, { center: second, radiusKm: 20 }));
+    await stack.svc.publish(issued(b, { center: second, radiusKm: 20 }));
     await waitFor(() => outcomeOf(b, 'homeward.notification.delivered').length === others.length, {
       what: 'alert B delivered',
     });
