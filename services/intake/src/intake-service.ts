@@ -263,11 +263,24 @@ export class IntakeService {
       ...(decision.childKey ? { childKey: decision.childKey } : {}),
     };
     const kase = caseOf(doc);
-    const [stored, caseCreated] = await Promise.all([
-      slot.insertOnce(doc, [outgoing]),
-      kase ? this.deps.stores.cases.insertOnce(kase) : false,
-    ]);
+    // Noted before the writes: the outbox may publish `case.opened` once the report is stored,
+    // and the consumer may read it back before the case's own insert has answered. A failed
+    // write takes the note back; its 5xx makes the agency retry, and the replay writes the case.
+    if (kase) this.noteRecorded(kase._id);
+    let stored: boolean;
+    let caseCreated: boolean;
+    try {
+      [stored, caseCreated] = await Promise.all([
+        slot.insertOnce(doc, [outgoing]),
+        kase ? this.deps.stores.cases.insertOnce(kase) : false,
+      ]);
+    } catch (err) {
+      if (kase) this.recorded.delete(kase._id);
+      throw err;
+    }
     if (!stored) {
+      // The replay below notes the case again if the first delivery opened it.
+      if (kase) this.recorded.delete(kase._id);
       // A retry, or a concurrent copy that stored first: answer as the first delivery did.
       const first = await this.deps.stores.reports.get(reportId);
       if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
@@ -281,8 +294,7 @@ export class IntakeService {
       }
       return this.replay(first, r.print);
     }
-    if (kase) this.noteRecorded(kase._id);
-    else await this.afterStored(doc);
+    if (!kase) await this.afterStored(doc);
     return { reportId, caseId: decision.caseId, outcome: decision.outcome, replay: false };
   }
 

@@ -1,7 +1,7 @@
 import type { CloudEvent } from '@homeward/events';
 import { MemoryPersistence } from '@homeward/persistence';
 import { AppError, ManualClock, type Principal } from '@homeward/service-kit';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { duplicateChildKey } from '../../src/domain/duplicate-child.ts';
 import { caseIdFor, reportIdFor } from '../../src/domain/ids.ts';
 import { IntakeService, type Submission } from '../../src/intake-service.ts';
@@ -86,6 +86,49 @@ describe('a report, from its first delivery to its retries', () => {
     const lead = await intake.submit(submission(sighting(r.caseId), 'ce-s', unit));
     expect(lead.caseId).toBe(r.caseId);
     expect(intake.hasRecorded('case-of-another-instance')).toBe(false);
+  });
+
+  it('notes its case before the case insert answers (case.opened may already be out), and takes the note back if the insert fails', async () => {
+    const caseId = caseIdFor(reportIdFor('hefei-psb', 'ce-1'));
+    const insertCase = stores.cases.insertOnce.bind(stores.cases);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    stores.cases.insertOnce = async (...args) => {
+      await gate;
+      return insertCase(...args);
+    };
+    const pending = intake.submit(submission(missingChild()));
+    await vi.waitFor(() => expect(persistence.outbox.published).toHaveLength(1));
+    expect(intake.hasRecorded(caseId)).toBe(true);
+    release();
+    await pending;
+    expect(intake.hasRecorded(caseId)).toBe(true);
+
+    const failing = new IntakeService({
+      stores: {
+        ...stores,
+        cases: Object.assign(Object.create(stores.cases), {
+          insertOnce: async () => {
+            throw new Error('store down');
+          },
+        }),
+      },
+      leases: persistence.leases,
+      clock: new ManualClock('2026-11-28T08:00:00Z'),
+      duplicateWindowDays: 30,
+    });
+    await expect(failing.submit(submission(missingChild({ name: 'Wang Fang' }), 'ce-2'))).rejects.toThrow(
+      'store down',
+    );
+    const failedCase = caseIdFor(reportIdFor('hefei-psb', 'ce-2'));
+    expect(failing.hasRecorded(failedCase)).toBe(false);
+    // The agency's retry replays the stored report and writes the case the failure left out.
+    const retried = await intake.submit(submission(missingChild({ name: 'Wang Fang' }), 'ce-2'));
+    expect(retried).toMatchObject({ caseId: failedCase, replay: true });
+    expect(await stores.cases.get(failedCase)).toMatchObject({ status: 'open' });
+    expect(intake.hasRecorded(failedCase)).toBe(true);
   });
 
   it('a retry gets the first answer and publishes nothing new', async () => {
