@@ -1,4 +1,4 @@
-import { GroupCommit, isDuplicateKey } from '@homeward/persistence';
+import { GroupCommit, isDuplicateKey, type WriteLane, writeLaneOf } from '@homeward/persistence';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
 
@@ -91,17 +91,22 @@ export class OutboxPointers {
   private lingering: ActedPointer[] = [];
   private lingerTimer: NodeJS.Timeout | undefined;
   private readonly removeLingerMs: number;
+  /** The database's writes, one at a time (see @homeward/persistence's write-lane.ts). */
+  private readonly lane: WriteLane;
 
   constructor(private readonly opts: OutboxPointersOptions) {
     this.collection = opts.db.collection<PendingPointer>(PENDING);
     this.removeLingerMs = opts.removeLingerMs ?? 200;
-    this.writes = new GroupCommit((pointers) => this.writeAll(pointers));
+    this.lane = writeLaneOf(opts.db);
+    this.writes = new GroupCommit((pointers) => this.writeAll(pointers), undefined, this.lane);
     this.removals = new GroupCommit(async (lingers) => {
       const acted = lingers.flat();
+      // Outside the lane: a test holding the removal back holds no other write.
       await this.opts.beforeRemove?.(acted);
       const filter = removalFilter(acted);
-      if (acted.length === 1) await this.collection.deleteOne(filter);
-      else await this.collection.deleteMany(filter);
+      await this.lane.run(() =>
+        acted.length === 1 ? this.collection.deleteOne(filter) : this.collection.deleteMany(filter),
+      );
       return lingers.map(() => undefined);
     });
   }
@@ -132,7 +137,8 @@ export class OutboxPointers {
 
   /**
    * Stores a round of pointers: new ones in one insert; one that exists already (a document
-   * written again before its last flush, or two writers at once) is renewed in place.
+   * written again before its last flush, or two writers at once) is renewed in place. Runs
+   * holding the write lane (its group commit's).
    */
   private async writeAll(pointers: PendingPointer[]): Promise<undefined[]> {
     let taken: PendingPointer[] = [];
@@ -182,7 +188,7 @@ export class OutboxPointers {
 
   /** Removes one pointer now (a `once` write that stored nothing); a failure leaves it to the sweep. */
   async drop(key: string): Promise<void> {
-    await this.collection.deleteOne({ _id: key }).catch(() => {});
+    await this.lane.run(() => this.collection.deleteOne({ _id: key })).catch(() => {});
   }
 
   /**

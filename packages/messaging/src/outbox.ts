@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
-import { isDuplicateKey, type OnceWrite } from '@homeward/persistence';
+import { isDuplicateKey, type OnceWrite, type WriteLane, writeLaneOf } from '@homeward/persistence';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -127,8 +127,11 @@ export class OutboxRelay {
   private readonly prepared = new Map<string, { since: number; stored: Promise<void> }>();
   private readonly onceGraceMs: number;
   private readonly now: () => number;
+  /** The database's writes, one at a time (see @homeward/persistence's write-lane.ts). */
+  private readonly lane: WriteLane;
 
   constructor(private readonly opts: OutboxRelayOptions) {
+    this.lane = writeLaneOf(opts.db);
     this.metrics = opts.registry ? messagingMetrics(opts.registry) : undefined;
     this.pointers = new OutboxPointers({
       db: opts.db,
@@ -393,11 +396,11 @@ export class OutboxRelay {
 
   private async setCursor(key: string, published: number): Promise<void> {
     try {
-      await this.cursors.replaceOne({ _id: key }, { published }, { upsert: true });
+      await this.lane.run(() => this.cursors.replaceOne({ _id: key }, { published }, { upsert: true }));
     } catch (err) {
       // Two relays creating one cursor at once: it exists now; set it in place.
       if (!isDuplicateKey(err)) throw err;
-      await this.cursors.replaceOne({ _id: key }, { published });
+      await this.lane.run(() => this.cursors.replaceOne({ _id: key }, { published }));
     }
   }
 

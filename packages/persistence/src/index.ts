@@ -5,3 +5,4 @@ export * from './group-commit.ts';
 export * from './leases.ts';
 export * from './memory-store.ts';
 export * from './mongo-store.ts';
+export * from './write-lane.ts';

@@ -23,6 +23,7 @@ import { isDuplicateKey } from './duplicate-key.ts';
 import { GroupCommit } from './group-commit.ts';
 import { LeasedStore, type ReadiedInsert } from './leased-store.ts';
 import type { Leases } from './leases.ts';
+import { type WriteLane, writeLaneOf } from './write-lane.ts';
 
 /**
  * What the MongoDB adapter needs of @homeward/messaging's `OutboxRelay`, which satisfies it as
@@ -108,6 +109,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly awaitPublish: boolean;
   /** Inserts that arrive together go in one `insertMany` (one transaction on FerretDB). */
   private readonly inserts: GroupCommit<StoredDoc, boolean>;
+  /** The database's writes, one at a time (see write-lane.ts). */
+  private readonly lane: WriteLane;
 
   constructor(
     private readonly opts: MongoPersistenceOptions,
@@ -118,7 +121,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     this.col = opts.db.collection<StoredDoc>(collection);
     this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
     this.once = storeOptions.insertOnly === true;
-    this.inserts = new GroupCommit((docs) => insertEach(this.col, docs));
+    this.lane = writeLaneOf(opts.db);
+    this.inserts = new GroupCommit((docs) => insertEach(this.col, docs), undefined, this.lane);
     opts.relay.watch(this.col);
   }
 
@@ -209,7 +213,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     // A document of `_id` alone, left as it is and without events: nothing to write.
     if (Object.keys(update).length === 0) return true;
     const res = await this.withEvents(current._id, events, opts, () =>
-      this.col.updateOne({ _id: current._id }, update as UpdateFilter<StoredDoc>, WRITE),
+      this.lane.run(() => this.col.updateOne({ _id: current._id }, update as UpdateFilter<StoredDoc>, WRITE)),
     );
     return res.matchedCount === 1;
   }
@@ -217,7 +221,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   protected async delete(id: string): Promise<boolean> {
     // The outbox goes with the document: publish what it still holds first.
     await this.opts.relay.notify(this.col, id);
-    return (await this.col.deleteOne({ _id: id })).deletedCount === 1;
+    return (await this.lane.run(() => this.col.deleteOne({ _id: id }))).deletedCount === 1;
   }
 
   async list<P extends Partial<T> = T>(filter: StoreFilter<T> = {}, options: ListOptions = {}): Promise<P[]> {
