@@ -1,11 +1,11 @@
 // What one database's concurrent writers cost on the document store, with and without the
 // write lane (write-lane.ts): four writers, each inserting two documents at a time into its own
 // collection for 3 s, (1) all at once, (2) one at a time through a WriteLane, (3) a single
-// writer; per command p50/p90/p99/max and commands per second. Not part of the suite. Run, with
-// MONGO_URL set (the local default otherwise):
-//   node_modules/.bin/tsx packages/persistence/test/measure-write-lane.ts [SECONDS]
+// writer (the baseline); per command p50/p90/p99/max and commands per second. Against MONGO_URL
+// (the local default otherwise): `npm run bench -- store-write-lane [-- SECONDS]`.
+
+import { WriteLane } from '@homeward/persistence';
 import { MongoClient } from 'mongodb';
-import { WriteLane } from '../src/index.ts';
 
 const SECONDS = Number(process.argv[2] ?? 3);
 const out = (s: string) => process.stdout.write(`${s}\n`);
