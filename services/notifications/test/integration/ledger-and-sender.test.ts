@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type DeliveryResult, WebhookSender } from '../../src/delivery/webhook-sender.ts';
 import { parseAllowedNets } from '../../src/domain/webhook-target.ts';
 import { ClaimLedger } from '../../src/store/claim-ledger.ts';
+import { parseFeedEntry, UnitFeed } from '../../src/store/unit-feed.ts';
 
 let redis: Redis;
 let prefix: string;
@@ -53,6 +54,24 @@ describe('ClaimLedger.claim: the unit ids and the answer cross as newline-joined
     await ledger.initialise('alert-2', 'alert');
     const only = await ledger.claim('alert-2', 'alert', 0, 'one', 30_000, ['gone'], `${prefix}none`);
     expect(only).toEqual({ claimed: ['gone'], waiting: [], targets: [''] });
+  });
+});
+
+describe('UnitFeed.append: the unit ids as one newline-joined argument', () => {
+  it('appends the event once to each named unit’s own stream, whatever its id', async () => {
+    const feed = new UnitFeed(redis, prefix, 3);
+    // An id holding n: the script splits on newlines only (a pattern written with one escape too
+    // few would split on the letter).
+    const ids = ['a', 'u:b-c.d_e', 'Z9', 'n.n-1'];
+    await feed.append(ids, 'homeward.alert.issued', '{"n":1}');
+    for (const id of ids) {
+      const entries = await redis.xrange(feed.key(id), '-', '+');
+      expect(entries.map(([entryId, fields]) => parseFeedEntry(entryId, fields))).toEqual([
+        { id: entries[0]![0], type: 'homeward.alert.issued', data: '{"n":1}' },
+      ]);
+    }
+    // Only those streams: no key made of a joined list or of part of an id.
+    expect((await redis.keys(`${prefix}unit:*`)).sort()).toEqual(ids.map((id) => feed.key(id)).sort());
   });
 });
 
