@@ -219,6 +219,9 @@ export async function profiled<T>(dir: string | undefined, label: string, fn: ()
   const session = new Session();
   session.connect();
   await session.post('Profiler.enable');
+  // V8's default (1 ms) gives a few hundred samples per fan-out on a loaded machine.
+  const interval = Number(process.env.BENCH_PROFILE_INTERVAL_US ?? 0);
+  if (interval > 0) await session.post('Profiler.setSamplingInterval', { interval });
   await session.post('Profiler.start');
   try {
     return await fn();

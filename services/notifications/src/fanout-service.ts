@@ -49,18 +49,15 @@ export interface FanoutServiceDeps {
   window?: number;
 }
 
-/** A claimed unit waiting for its turn in the fan-out's window, with its claim chunk. */
-interface Job {
-  unitId: string;
-  target: UnitTarget | undefined;
-  chunk: Chunk;
-}
-
 /**
- * One claim chunk's live-channel append: its units are settled only once it is done; results
- * that come before wait in `early`.
+ * One claim chunk: its claimed units and their raw targets, which wait in the fan-out's window
+ * as they came from Redis (no object per unit; a target is parsed as its webhook goes), and its
+ * live-channel append: its units are settled only once it is done; results that come before
+ * wait in `early`.
  */
 interface Chunk {
+  ids: string[];
+  targets: string[];
   appended: 'pending' | 'done' | 'failed';
   error?: unknown;
   early: Array<[string, DeliveryResult]>;
@@ -178,33 +175,50 @@ export class FanoutService {
       else if (chunk.appended === 'pending') chunk.early.push([unitId, r]);
       else fail(chunk.error);
     };
-    // The window: claimed units wait in `jobs` and at most `window` are with the sender.
+    // The window: claimed units wait in their chunks in `queue` (the next is `queue[head]`'s unit
+    // at `pos`) and at most `window` are with the sender. A delivery's callback may come before
+    // `send` returns (a refused target): `pumping` keeps that from starting a pump inside the
+    // pump, whose loop takes the next units anyway.
     const window = this.deps.window ?? 512;
-    const jobs: Array<Job | undefined> = [];
-    let nextJob = 0;
+    const queue: Array<Chunk | undefined> = [];
+    let head = 0;
+    let pos = 0;
     let sending = 0;
+    let pumping = false;
     const pump = (): void => {
-      while (sending < window && nextJob < jobs.length) {
-        const job = jobs[nextJob]!;
-        jobs[nextJob++] = undefined;
-        this.waitingInWindow--;
-        sending++;
-        const { unitId, target, chunk } = job;
-        const delivered = target
-          ? sender.deliver(unitId, target, webhookId(event.id, unitId), body, contentType, alertId)
-          : Promise.resolve(UNIT_REMOVED);
-        delivered.then(
-          (r) => {
-            sending--;
-            onResult(chunk, unitId, r);
-            pump();
-          },
-          (err: unknown) => {
-            sending--;
+      if (pumping) return;
+      pumping = true;
+      try {
+        while (sending < window && head < queue.length) {
+          const chunk = queue[head]!;
+          const unitId = chunk.ids[pos]!;
+          const raw = chunk.targets[pos]!;
+          if (++pos === chunk.ids.length) {
+            queue[head++] = undefined;
+            pos = 0;
+          }
+          this.waitingInWindow--;
+          let target: UnitTarget | undefined;
+          try {
+            target = parseTarget(raw);
+          } catch (err) {
             fail(err);
+            continue;
+          }
+          if (!target) {
+            onResult(chunk, unitId, UNIT_REMOVED);
+            continue;
+          }
+          sending++;
+          sender.send(unitId, target, webhookId(event.id, unitId), body, contentType, alertId, (err, r) => {
+            sending--;
+            if (r) onResult(chunk, unitId, r);
+            else fail(err);
             pump();
-          },
-        );
+          });
+        }
+      } finally {
+        pumping = false;
       }
     };
 
@@ -228,9 +242,8 @@ export class FanoutService {
       // The live channels are appended to while the webhooks go (a webhook needs nothing from
       // them), and a unit is settled only once both are done: an append that fails leaves its
       // claims pending, so the event comes again and they are taken over, as before.
-      const chunk: Chunk = { appended: 'pending', early: [] };
-      for (let i = 0; i < claimed.length; i++)
-        jobs.push({ unitId: claimed[i]!, target: parseTarget(targets[i]!), chunk });
+      const chunk: Chunk = { ids: claimed, targets, appended: 'pending', early: [] };
+      queue.push(chunk);
       this.waitingInWindow += claimed.length;
       const go = (): void => {
         feed.append(claimed, event.type, encoded.body).then(

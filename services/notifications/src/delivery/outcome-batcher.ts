@@ -26,11 +26,6 @@ export interface Outcome {
   place?: AlertPlace;
 }
 
-interface Waiting {
-  outcome: Outcome;
-  done: () => void;
-}
-
 /**
  * Collects delivery outcomes and settles them in batches: one `publisher.send` for the whole
  * batch (delivered/failed events), one `insertMany` of durable records, one Redis pipeline that
@@ -40,7 +35,9 @@ interface Waiting {
  * consumers drop the repeats. Nothing is reported before the unit answered.
  */
 export class OutcomeBatcher {
-  private batch: Waiting[] = [];
+  /** The collected batch: its outcomes and, at the same index, who is told when each is settled. */
+  private outcomes: Outcome[] = [];
+  private dones: Array<() => void> = [];
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> = Promise.resolve();
   private stopped = false;
@@ -84,10 +81,13 @@ export class OutcomeBatcher {
    */
   push(outcome: Outcome, done: () => void): void {
     const now = performance.now();
-    if (this.batch.length === 0) this.oldest = now;
+    if (this.outcomes.length === 0) this.oldest = now;
     this.latest = now;
-    this.batch.push({ outcome, done });
-    if (this.batch.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
+    // Two arrays, not an object per outcome: a fan-out's outcomes wait here through its last
+    // webhook, thousands of objects more for each collection to copy.
+    this.outcomes.push(outcome);
+    this.dones.push(done);
+    if (this.outcomes.length >= this.deps.batchSize && !this.deferring()) this.flushNow();
     else this.timer ??= setTimeout(() => this.onTimer(), this.deps.flushMs);
   }
 
@@ -112,34 +112,37 @@ export class OutcomeBatcher {
   private flushNow(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    const taken = this.batch;
-    this.batch = [];
+    const outcomes = this.outcomes;
+    const dones = this.dones;
+    this.outcomes = [];
+    this.dones = [];
     // A deferred batch may have grown past the batch size: settle it in batch-size slices
     // (one produce request each stays under the broker's message size limit).
-    for (let i = 0; i < taken.length; i += this.deps.batchSize) {
-      const slice = taken.slice(i, i + this.deps.batchSize);
-      this.flushing = this.flushing.then(() => this.settle(slice));
+    const size = this.deps.batchSize;
+    for (let i = 0; i < outcomes.length; i += size) {
+      const slice = outcomes.slice(i, i + size);
+      const told = dones.slice(i, i + size);
+      this.flushing = this.flushing.then(() => this.settle(slice, told));
     }
   }
 
   /** Settles a batch, retrying until it succeeds (the broker or the database may be away). */
-  private async settle(taken: Waiting[]): Promise<void> {
-    const outcomes = taken.map((w) => w.outcome);
+  private async settle(outcomes: Outcome[], dones: Array<() => void>): Promise<void> {
     // Drawn once: every retry writes the same records.
     const batchId = randomUUID();
     for (let attempt = 1; ; attempt++) {
       try {
         await this.write(outcomes, batchId);
         const metrics = this.deps.metrics;
-        for (const w of taken) {
-          const o = w.outcome;
+        for (let i = 0; i < outcomes.length; i++) {
+          const o = outcomes[i]!;
           metrics?.delivery(o.kind, o.ok, o.reason, o.latencyMs / 1000);
-          w.done();
+          dones[i]!();
         }
         return;
       } catch (err) {
         this.deps.logger.warn(
-          { err, attempt, size: taken.length },
+          { err, attempt, size: outcomes.length },
           'settling a batch of outcomes failed, retrying',
         );
         await sleep(Math.min(5_000, 100 * 2 ** attempt));

@@ -5,7 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Agent, type Dispatcher } from 'undici';
 import { fullJitterMs } from '../domain/backoff.ts';
 import { CircuitBreakers } from '../domain/circuit-breaker.ts';
-import { signingKey, webhookHeaders } from '../domain/webhook-signature.ts';
+import { signingKey, signWebhook } from '../domain/webhook-signature.ts';
 import { addressAllowed, hostOf, type TargetPolicy } from '../domain/webhook-target.ts';
 import type { UnitTarget } from '../store/unit-index.ts';
 import { FairSlots, KeyedSlots } from './fair-slots.ts';
@@ -108,6 +108,12 @@ export interface DeliveryResult {
 }
 
 /**
+ * Told once how a delivery ended: its result, or the error that stopped it (a fault here, not the
+ * unit's: a unit's failures are results). It may be called before `send` returns.
+ */
+export type DeliveryCallback = (err: unknown, result: DeliveryResult | undefined) => void;
+
+/**
  * Sends signed webhooks: keep-alive pooled connections (undici Agent, a pool per origin), a
  * global bound on requests in flight and one per unit, a deadline per attempt that grows with
  * each retry (attempt n waits n × the timeout for the answer, so a unit that answers slowly is
@@ -118,6 +124,11 @@ export interface DeliveryResult {
  * An open circuit is not an attempt: a delivery it refuses waits for the circuit's probe (if
  * that comes within the delivery's budget) instead of using up its attempts, so a unit that was
  * slow for a moment is not reported failed, unsent, for everything sent to it meanwhile.
+ *
+ * A delivery's first attempt, when its unit's slot is free and its circuit closed (nearly always),
+ * runs on callbacks from undici's handler to the slots' release and the caller's callback: no
+ * promise, microtask or async frame per webhook (a fan-out is tens of thousands of them). Retries,
+ * backoffs and waits for a unit's slot or an open circuit take the general path, an async loop.
  */
 export class WebhookSender {
   private readonly agent: Agent;
@@ -133,6 +144,9 @@ export class WebhookSender {
   /** Requests in flight to one unit, bounded per unit (the same slots, keyed by unit). */
   private readonly units: KeyedSlots;
   private readonly budgetMs: number;
+  /** The `webhook-timestamp` of the current second, written once per second, not per request. */
+  private second = -1;
+  private secondText = '';
 
   constructor(private readonly opts: SenderOptions) {
     this.agent = new Agent({
@@ -163,7 +177,7 @@ export class WebhookSender {
    * Delivers one body to one unit, retrying until it succeeds or the attempts run out. `lane`
    * (the alert) shares the slots fairly with other lanes while requests queue.
    */
-  async deliver(
+  deliver(
     unitId: string,
     target: UnitTarget,
     id: string,
@@ -171,52 +185,199 @@ export class WebhookSender {
     contentType: string,
     lane = '',
   ): Promise<DeliveryResult> {
+    return new Promise((resolve, reject) =>
+      this.send(unitId, target, id, body, contentType, lane, (err, r) => (r ? resolve(r) : reject(err))),
+    );
+  }
+
+  /** {@link deliver} told to a callback: what a fan-out of thousands uses. */
+  send(
+    unitId: string,
+    target: UnitTarget,
+    id: string,
+    body: string | Buffer,
+    contentType: string,
+    lane: string,
+    done: DeliveryCallback,
+  ): void {
     const started = performance.now();
-    const key = this.keyOf(target.secret);
-    const url = this.prepare(target.url);
-    if (!url.allowed)
-      return { ok: false, attempts: 1, latencyMs: performance.now() - started, reason: 'target-refused' };
-    const deadline = started + this.budgetMs;
-    let reason: FailureCode = 'connection-failed';
-    let attempts = 0;
-    while (attempts < this.opts.attempts) {
+    let d: Delivery;
+    try {
+      const url = this.prepare(target.url);
+      if (!url.allowed) {
+        done(undefined, resultOf(started, false, 1, 'target-refused'));
+        return;
+      }
+      d = new Delivery(this.answered, unitId, url, this.keyOf(target.secret), id, body, contentType, lane);
+    } catch (err) {
+      done(err, undefined);
+      return;
+    }
+    d.started = started;
+    d.deadline = started + this.budgetMs;
+    d.done = done;
+    if (this.units.tryAcquire(unitId)) {
+      // The first attempt's deadline is the timeout itself (the budget is always longer).
+      if (this.breakers.tryAcquire(unitId, Date.now())) {
+        d.attempts = 1;
+        this.attempt(d, this.opts.timeoutMs);
+        return;
+      }
+      // Refused by the circuit (which changed nothing): the general path asks it again.
+      this.units.release(unitId);
+    }
+    this.general(d, undefined);
+  }
+
+  /**
+   * The general path: every attempt after `after` (the outcome of one just made, if any), with
+   * backoffs, waits for the unit's slot and for an open circuit's probe, until the delivery
+   * succeeds, its attempts or its budget run out, or its target is refused.
+   */
+  private general(d: Delivery, after: FailureCode | undefined): void {
+    this.retry(d, after).then(
+      (r) => d.done(undefined, r),
+      (err: unknown) => d.done(err, undefined),
+    );
+  }
+
+  private async retry(d: Delivery, after: FailureCode | undefined): Promise<DeliveryResult> {
+    const opts = this.opts;
+    const unitId = d.unitId;
+    let outcome = after;
+    for (;;) {
+      if (outcome !== undefined) {
+        d.reason = outcome;
+        // A refused target stays refused: no retry would reach it.
+        if (outcome === 'target-refused') return resultOf(d.started, false, d.attempts, outcome);
+        if (outcome === 'circuit-open') {
+          // Not an attempt: wait for the probe if it comes within the budget, else give up now.
+          const now = Date.now();
+          const waitMs = (this.breakers.probeAt(unitId, now) ?? now) - now + Math.random() * PROBE_POLL_MS;
+          if (performance.now() + waitMs + opts.timeoutMs > d.deadline) break;
+          await sleep(waitMs);
+        } else if (d.attempts < opts.attempts) {
+          await sleep(fullJitterMs(d.attempts, opts.backoffBaseMs, opts.backoffMaxMs));
+        }
+      }
+      if (d.attempts >= opts.attempts) break;
       // No new attempt that could not get its deadline within the budget (the first always goes).
-      if (attempts > 0 && performance.now() + this.opts.timeoutMs > deadline) break;
-      // Taken at once when free (most of the time): no promise and no turn of the loop per request.
+      if (d.attempts > 0 && performance.now() + opts.timeoutMs > d.deadline) break;
       if (!this.units.tryAcquire(unitId)) await this.units.acquire(unitId);
-      let outcome: FailureCode | undefined;
       try {
         if (!this.breakers.tryAcquire(unitId, Date.now())) {
           outcome = 'circuit-open';
         } else {
-          attempts++;
+          d.attempts++;
           const timeoutMs = Math.min(
-            this.opts.timeoutMs * attempts,
-            Math.max(this.opts.timeoutMs, deadline - performance.now()),
+            opts.timeoutMs * d.attempts,
+            Math.max(opts.timeoutMs, d.deadline - performance.now()),
           );
-          outcome = await this.attempt(url, key, id, body, contentType, timeoutMs, lane);
+          outcome = await new Promise<FailureCode | undefined>((resolve) => {
+            d.waiter = resolve;
+            this.attempt(d, timeoutMs);
+          });
           if (outcome === undefined) this.breakers.success(unitId);
           else this.breakers.failure(unitId, Date.now());
         }
       } finally {
         this.units.release(unitId);
       }
-      if (outcome === undefined) return resultOf(started, true, attempts);
-      reason = outcome;
-      // A refused target stays refused: no retry would reach it.
-      if (outcome === 'target-refused') return resultOf(started, false, attempts, reason);
-      if (outcome === 'circuit-open') {
-        // Not an attempt: wait for the probe if it comes within the budget, else give up now.
-        const now = Date.now();
-        const waitMs = (this.breakers.probeAt(unitId, now) ?? now) - now + Math.random() * PROBE_POLL_MS;
-        if (performance.now() + waitMs + this.opts.timeoutMs > deadline) break;
-        await sleep(waitMs);
-        continue;
-      }
-      if (attempts < this.opts.attempts)
-        await sleep(fullJitterMs(attempts, this.opts.backoffBaseMs, this.opts.backoffMaxMs));
+      if (outcome === undefined) return resultOf(d.started, true, d.attempts);
     }
-    return resultOf(started, false, attempts, reason);
+    return resultOf(d.started, false, d.attempts, d.reason);
+  }
+
+  /** One attempt of `d`, holding the unit's slot: sent once a global slot is free. */
+  private attempt(d: Delivery, timeoutMs: number): void {
+    d.timeoutMs = timeoutMs;
+    if (this.slots.tryAcquire(d.lane)) this.dispatch(d);
+    else this.slots.enqueue(d.lane, () => this.dispatch(d));
+  }
+
+  /** Sends `d`'s request, holding a global slot; undici's callbacks go to {@link answered}. */
+  private dispatch(d: Delivery): void {
+    const now = Date.now();
+    const second = Math.floor(now / 1000);
+    if (second !== this.second) {
+      this.second = second;
+      this.secondText = String(second);
+    }
+    d.status = 0;
+    d.pending = true;
+    try {
+      // `dispatch` with the delivery as its handler, keeping only the status: no response object,
+      // body stream or parsed headers per request, as `request` makes (measured: about a fifth of
+      // undici's CPU per webhook). The body is read and dropped, so the connection goes back to
+      // the pool. The headers as a flat array: undici reads it without listing an object's keys.
+      this.agent.dispatch(
+        {
+          origin: d.url.origin,
+          path: d.url.path,
+          method: 'POST',
+          headers: [
+            'content-type',
+            d.contentType,
+            'webhook-id',
+            d.id,
+            'webhook-timestamp',
+            this.secondText,
+            'webhook-signature',
+            signWebhook(d.key, d.id, second, d.body),
+          ],
+          body: d.body,
+          // undici's own (coarse, shared) timers bound the attempt: no timer of ours per request.
+          headersTimeout: d.timeoutMs,
+          bodyTimeout: d.timeoutMs,
+        },
+        d,
+      );
+    } catch (err) {
+      d.onResponseError(undefined, err as Error);
+    }
+  }
+
+  /**
+   * Notes an attempt's answer, taken up once undici's callback has returned (with the answers of
+   * the same turn, in one microtask): until then the connection that answered still counts as
+   * busy, so a request handed its slot from inside the callback found no free connection and
+   * waited in the pool's queue for the connection's next event-loop turn (measured: the fan-out's
+   * deliveries slowed without costing more CPU).
+   */
+  private readonly answered = (d: Delivery, outcome: FailureCode | undefined): void => {
+    d.outcome = outcome;
+    this.answers.push(d);
+    if (this.answers.length === 1) queueMicrotask(this.takeAnswers);
+  };
+
+  private answers: Delivery[] = [];
+
+  private readonly takeAnswers = (): void => {
+    // Answers noted while these are taken up (a next request failing at once) go in the next.
+    const answers = this.answers;
+    this.answers = [];
+    for (const d of answers) this.answer(d, d.outcome);
+  };
+
+  /**
+   * An attempt's answer (its outcome: undefined on a 2xx): frees its global slot (handing it to
+   * the next waiting request), then either wakes the general path that waits for it, or ends a
+   * first attempt: its circuit and unit slot are settled here and a success is told at once; a
+   * failure goes on to the general path's backoff and retries.
+   */
+  private answer(d: Delivery, outcome: FailureCode | undefined): void {
+    this.slots.release();
+    const waiter = d.waiter;
+    if (waiter) {
+      d.waiter = undefined;
+      waiter(outcome);
+      return;
+    }
+    if (outcome === undefined) this.breakers.success(d.unitId);
+    else this.breakers.failure(d.unitId, Date.now());
+    this.units.release(d.unitId);
+    if (outcome === undefined) d.done(undefined, resultOf(d.started, true, 1));
+    else this.general(d, outcome);
   }
 
   /**
@@ -261,44 +422,6 @@ export class WebhookSender {
     return url.protocol === 'https:' || (url.protocol === 'http:' && !this.opts.targets.requireHttps);
   }
 
-  /** One attempt; undefined on a 2xx, else why it failed. */
-  private async attempt(
-    url: PreparedUrl,
-    key: Buffer,
-    id: string,
-    body: string | Buffer,
-    contentType: string,
-    timeoutMs: number,
-    lane: string,
-  ): Promise<FailureCode | undefined> {
-    if (!this.slots.tryAcquire(lane)) await this.slots.acquire(lane);
-    try {
-      return await new Promise<FailureCode | undefined>((resolve) => {
-        // `dispatch` with a handler that keeps only the status: no response object, body stream or
-        // parsed headers per request, as `request` makes (measured: about a fifth of undici's CPU
-        // per webhook). The body is read and dropped, so the connection goes back to the pool.
-        this.agent.dispatch(
-          {
-            origin: url.origin,
-            path: url.path,
-            method: 'POST',
-            headers: {
-              'content-type': contentType,
-              ...webhookHeaders(key, id, Math.floor(Date.now() / 1000), body),
-            },
-            body,
-            // undici's own (coarse, shared) timers bound the attempt: no timer of ours per request.
-            headersTimeout: timeoutMs,
-            bodyTimeout: timeoutMs,
-          },
-          new StatusHandler(resolve),
-        );
-      });
-    } finally {
-      this.slots.release();
-    }
-  }
-
   async close(): Promise<void> {
     await this.agent.close();
   }
@@ -315,13 +438,36 @@ function resultOf(started: number, ok: boolean, attempts: number, reason?: strin
 }
 
 /**
- * Receives one webhook's response: its status decides the outcome, its body is dropped as it
- * comes; a transport error (refused, reset, timed out) resolves with its generic code.
+ * One delivery under way, and the undici handler of its current attempt (one object per delivery,
+ * whatever its attempts): the status decides the outcome, the body is dropped as it comes, a
+ * transport error (refused, reset, timed out) is its generic code. Either is told to the sender
+ * once per attempt.
  */
-class StatusHandler implements Dispatcher.DispatchHandler {
-  private status = 0;
+class Delivery implements Dispatcher.DispatchHandler {
+  started = 0;
+  deadline = 0;
+  attempts = 0;
+  reason: FailureCode = 'connection-failed';
+  timeoutMs = 0;
+  status = 0;
+  /** The current attempt's outcome, from its answer to its taking up. */
+  outcome: FailureCode | undefined = undefined;
+  /** An attempt is on the wire and not answered yet (undici answers each once; this makes sure). */
+  pending = false;
+  /** The general path, waiting for the current attempt's outcome. */
+  waiter: ((outcome: FailureCode | undefined) => void) | undefined = undefined;
+  done: DeliveryCallback = noop;
 
-  constructor(private readonly done: (outcome: FailureCode | undefined) => void) {}
+  constructor(
+    private readonly answered: (d: Delivery, outcome: FailureCode | undefined) => void,
+    readonly unitId: string,
+    readonly url: PreparedUrl,
+    readonly key: Buffer,
+    readonly id: string,
+    readonly body: string | Buffer,
+    readonly contentType: string,
+    readonly lane: string,
+  ) {}
 
   onRequestStart(): void {}
 
@@ -332,13 +478,19 @@ class StatusHandler implements Dispatcher.DispatchHandler {
   onResponseData(): void {}
 
   onResponseEnd(): void {
-    this.done(statusFailure(this.status));
+    if (!this.pending) return;
+    this.pending = false;
+    this.answered(this, statusFailure(this.status));
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, err: Error): void {
-    this.done(failureCode(err));
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, err: Error): void {
+    if (!this.pending) return;
+    this.pending = false;
+    this.answered(this, failureCode(err));
   }
 }
+
+function noop(): void {}
 
 /** Undefined for a 2xx, else the code of the status class. */
 export function statusFailure(statusCode: number): FailureCode | undefined {

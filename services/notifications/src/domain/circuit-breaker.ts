@@ -26,6 +26,8 @@ export class CircuitBreakers {
 
   /** Whether an attempt may go out now; a half-open circuit admits one probe at a time. */
   tryAcquire(unitId: string, now: number): boolean {
+    // Every circuit closed (no unit failing): the common case, without a lookup per request.
+    if (this.entries.size === 0) return true;
     const state = this.state(unitId, now);
     if (state === 'closed') return true;
     if (state === 'open') return false;
@@ -46,7 +48,7 @@ export class CircuitBreakers {
   }
 
   success(unitId: string): void {
-    this.entries.delete(unitId);
+    if (this.entries.size > 0) this.entries.delete(unitId);
   }
 
   failure(unitId: string, now: number): void {

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../domain/claims.ts';
+import { splitList } from './joined-list.ts';
 
 /**
  * Claims units for one alert step in one atomic script, using the Redis server's clock (so two
@@ -13,7 +14,13 @@ import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../doma
  * trip (measured on 10,000 units: the HMGET and the 10,000 commands of the XADD pipeline that
  * used to follow each claim were about a tenth of the service's CPU during the fan-out).
  *
- * KEYS: [1] the ledger hash, [2] the targets hash. ARGV: step, owner, lease ms, then the unit ids.
+ * The unit ids go as one argument and the answer as three strings, each a list joined by a
+ * newline (no unit id holds one, nor does a target's JSON): one argument and three strings for
+ * the client to write and read instead of a thousand and more per chunk (measured on 10,000 units
+ * in chunks of 500, targets parsed: this process's CPU for the claims and their answers 9-15 ms
+ * instead of 22-55, the claims written in 1-3 ms instead of 10-17, time before the first webhooks).
+ *
+ * KEYS: [1] the ledger hash, [2] the targets hash. ARGV: step, owner, lease ms, the unit ids.
  */
 const CLAIM_SCRIPT = `
 local t = redis.call('TIME')
@@ -26,8 +33,7 @@ local function take(u)
   claimed[#claimed + 1] = u
   targets[#targets + 1] = redis.call('HGET', KEYS[2], u) or ''
 end
-for i = 4, #ARGV do
-  local u = ARGV[i]
+for u in string.gmatch(ARGV[4], '[^\\n]+') do
   if redis.call('HSETNX', KEYS[1], u, value) == 1 then
     take(u)
   else
@@ -45,7 +51,7 @@ for i = 4, #ARGV do
     end
   end
 end
-return {claimed, waiting, targets}
+return {table.concat(claimed, '\\n'), table.concat(waiting, '\\n'), table.concat(targets, '\\n')}
 `;
 
 /** The marker field that says a ledger hash was initialised (unit ids cannot start with `~`). */
@@ -58,8 +64,8 @@ type WithClaim = Redis & {
     step: string,
     owner: string,
     leaseMs: string,
-    ...units: string[]
-  ): Promise<[string[], string[], string[]]>;
+    units: string,
+  ): Promise<[string, string, string]>;
 };
 
 /**
@@ -125,9 +131,15 @@ export class ClaimLedger {
       String(step),
       owner,
       String(leaseMs),
-      ...unitIds,
+      unitIds.join('\n'),
     );
-    return { claimed, waiting, targets };
+    const claimedIds = splitList(claimed);
+    // One target per claimed unit, '' among them (a lone '' is one target, not none).
+    return {
+      claimed: claimedIds,
+      waiting: splitList(waiting),
+      targets: claimedIds.length === 0 ? [] : targets.split('\n'),
+    };
   }
 
   /** Records settled outcomes (after MongoDB has them). */

@@ -142,3 +142,41 @@ describe('KeyedSlots per key: the sender’s bound per unit', () => {
     expect(shared.tryAcquire('y')).toBe(true);
   });
 });
+
+describe('KeyedSlots.enqueue: a waiter as a callback, called holding the slot', () => {
+  it('calls each waiter synchronously from the release that hands it on, in the same order as acquire', () => {
+    const slots = new FairSlots(1);
+    const served: string[] = [];
+    expect(slots.tryAcquire('A')).toBe(true);
+    slots.enqueue('A', () => served.push('A:1'));
+    slots.enqueue('B', () => served.push('B:0'));
+    slots.enqueue('A', () => served.push('A:2'));
+    expect(slots.queued).toBe(3);
+    slots.release();
+    // No turn of the event loop: the slot is handed on inside release.
+    expect(served).toEqual(['A:1']);
+    slots.release();
+    slots.release();
+    expect(served).toEqual(['A:1', 'B:0', 'A:2']);
+    expect(slots.inUse).toBe(1);
+    slots.release();
+    expect(slots.inUse).toBe(0);
+  });
+
+  it('a lane emptied and filled again, round after round, keeps its order (its queue starts again when empty)', () => {
+    const slots = new KeyedSlots(1, 'per-key');
+    const served: number[] = [];
+    expect(slots.tryAcquire('u')).toBe(true);
+    for (let round = 0; round < 50; round++) {
+      for (let i = 0; i < 3; i++) slots.enqueue('u', () => served.push(round * 3 + i));
+      for (let i = 0; i < 3; i++) slots.release('u');
+    }
+    expect(served).toEqual(Array.from({ length: 150 }, (_, i) => i));
+    expect(slots.queued).toBe(0);
+    expect(slots.inUse).toBe(1);
+    slots.release('u');
+    expect(slots.inUse).toBe(0);
+    // Forgotten once free: its full allowance again.
+    expect(slots.tryAcquire('u')).toBe(true);
+  });
+});
