@@ -50,6 +50,16 @@ export interface FanoutServiceDeps {
 }
 
 /**
+ * The units of a fan-out found by a search in two parts: `first`, a few units surely inside, found
+ * at once; `rest()`, asked for once their claim is on its way, every unit inside (the first ones
+ * among them).
+ */
+export interface FirstThenRest {
+  first: string[];
+  rest: () => Promise<string[]>;
+}
+
+/**
  * One claim chunk: its claimed units and their raw targets, which wait in the fan-out's window
  * as they came from Redis (no object per unit; a target is parsed as its webhook goes), and its
  * live-channel append: its units are settled only once it is done; results that come before
@@ -117,7 +127,7 @@ export class FanoutService {
     alertId: string,
     kind: DeliveryKind,
     step: number,
-    unitIds: string[],
+    units: string[] | FirstThenRest,
     event: CloudEvent,
     traceparent: string | undefined,
     /**
@@ -130,8 +140,10 @@ export class FanoutService {
     const { ledger, index, feed, sender, batcher, clock, owner, leaseMs, metrics } = this.deps;
     const place = opts.place;
     const started = performance.now();
-    if (opts.newAlert) await ledger.initialise(alertId, kind);
-    else await this.ensureLedger(alertId, kind);
+    // A new alert's ledger is marked initialised in the same round trip as the first claim (one
+    // connection: Redis runs the mark first); nothing is sent before both have answered.
+    const initialised = opts.newAlert ? ledger.initialise(alertId, kind) : this.ensureLedger(alertId, kind);
+    if (!opts.newAlert) await initialised;
     const encoded = encodeHttpStructured(event);
     const contentType = encoded.headers['content-type']!;
     // Encoded once: every request and signature reads these bytes (no per-delivery copy).
@@ -268,18 +280,33 @@ export class FanoutService {
 
     // The first chunk alone (Redis answers a pipeline's commands after running those it read
     // together, so the first webhooks would wait for every claim), then every other chunk's
-    // claim at once, each chunk's webhooks starting as its answer comes. The other claims are
-    // sent before the first chunk's live-channel append and webhooks: the sender has only the
-    // first chunk until the next claim answers, and that answer no longer waits behind the
-    // append in Redis nor behind the first webhooks' sending here (traced, load 4-5: the next
-    // claim answered 39-62 ms after it was sent instead of 45-74, and 500-1,073 deliveries
-    // arrived within 200 ms of the first instead of 525-723; t100 within the runs' noise).
+    // claim at once, each chunk's webhooks starting as its answer comes. With a list known
+    // beforehand, the other claims are sent before the first chunk's live-channel append and
+    // webhooks: the sender has only the first chunk until the next claim answers, and that answer
+    // no longer waits behind the append in Redis nor behind the first webhooks' sending here
+    // (traced, load 4-5: the next claim answered 39-62 ms after it was sent instead of 45-74, and
+    // 500-1,073 deliveries arrived within 200 ms of the first instead of 525-723). With a search,
+    // the first chunk is what its quick part found: its claim goes before the whole search is
+    // asked for once that claim has answered (Redis writes its answers after running every
+    // command it read together: sent beside the claim, the search held up the claim's answer by
+    // 10-20 ms), and its webhooks go while that search answers.
     const later: Array<() => void> = [];
-    const first = await claimAndSend(unitIds.slice(0, FIRST_CHUNK), later);
+    const searched = !Array.isArray(units);
+    const firstIds = searched ? units.first : units.slice(0, FIRST_CHUNK);
+    const [, first] = await Promise.all([initialised, claimAndSend(firstIds, later)]);
+    const rest = searched ? units.rest() : units.slice(FIRST_CHUNK);
+    if (searched) for (const go of later) go();
+    let restIds = await rest;
+    if (searched && firstIds.length > 0) {
+      // The whole search answers the first chunk's units too: claimed again, they would wait for
+      // their own lease (pending for this step) and be looked at again until settled.
+      const taken = new Set(firstIds);
+      restIds = restIds.filter((id) => !taken.has(id));
+    }
     const chunks: Promise<string[]>[] = [];
-    for (let i = FIRST_CHUNK; i < unitIds.length; i += CLAIM_CHUNK)
-      chunks.push(claimAndSend(unitIds.slice(i, i + CLAIM_CHUNK)));
-    for (const go of later) go();
+    for (let i = 0; i < restIds.length; i += CLAIM_CHUNK)
+      chunks.push(claimAndSend(restIds.slice(i, i + CLAIM_CHUNK)));
+    if (!searched) for (const go of later) go();
     let waiting = [...first, ...(await Promise.all(chunks)).flat()];
     // Units another instance is delivering right now: settled by it, or taken over after its
     // lease runs out (it died). Either way none is missed and none is sent twice.

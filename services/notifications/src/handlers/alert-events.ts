@@ -7,6 +7,9 @@ import type { FanoutService } from '../fanout-service.ts';
 import type { DeliveryStore } from '../store/delivery-store.ts';
 import type { UnitIndex } from '../store/unit-index.ts';
 
+/** Units an issued alert's fan-out claims and sends to before its whole radius search answers. */
+const FIRST_UNITS = 100;
+
 export interface AlertHandlerDeps {
   store: DeliveryStore;
   index: UnitIndex;
@@ -17,6 +20,11 @@ export interface AlertHandlerDeps {
 export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homeward.alert.issued'> {
   return async (event, ctx) => {
     const d = event.data;
+    // The first few units inside are looked up while the alert is stored (a search needs nothing
+    // from it; claims still wait for the stored alert), so the first webhooks wait for neither
+    // the whole search nor the write after it.
+    const first = deps.index.someWithin(d.center, d.radiusKm, FIRST_UNITS);
+    first.catch(() => undefined);
     // Stored with `started.alert` already set: claims begin right after this insert, and an alert
     // this call created needs no check of its ledger nor a leased update to mark it (one
     // document write per issued alert instead of four store round trips before the first claim).
@@ -43,6 +51,7 @@ export function alertIssuedHandler(deps: AlertHandlerDeps): EventHandler<'homewa
       new Date(d.issuedAt),
       ctx.traceparent,
       inserted,
+      await first,
     );
     ctx.log.info({ alertId: d.alertId, step: d.step, inside, claimed }, 'alert fanned out');
   };
@@ -60,14 +69,22 @@ async function fanOutStep(
   at: Date,
   traceparent: string | undefined,
   newAlert = false,
+  /** Units surely inside, found beforehand (`UnitIndex.someWithin`): claimed and sent first. */
+  first?: string[],
 ): Promise<{ inside: number; claimed: number }> {
-  const units = await deps.index.within(d.center, d.radiusKm);
   const unitEvent = unitAlertEvent(view, d.step, d.radiusKm, d.center, at);
+  let inside = 0;
+  const within = async (): Promise<string[]> => {
+    const units = await deps.index.within(d.center, d.radiusKm);
+    inside = units.length;
+    return units;
+  };
+  const units = first ? { first, rest: within } : await within();
   const { claimed } = await deps.fanout.deliver(d.alertId, 'alert', d.step, units, unitEvent, traceparent, {
     newAlert,
     place,
   });
-  return { inside: units.length, claimed };
+  return { inside, claimed };
 }
 
 /**

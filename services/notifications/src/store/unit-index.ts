@@ -21,6 +21,8 @@ export class UnitIndex {
   readonly targetsKey: string;
   private readonly metaKey: string;
   private synced: Promise<void> | undefined;
+  /** Set once synced: searches then go to Redis at once, not a microtask later. */
+  private ready = false;
 
   constructor(
     private readonly redis: Redis,
@@ -38,7 +40,9 @@ export class UnitIndex {
     const synced =
       this.synced ??
       this.syncFromStore().then(
-        () => undefined,
+        () => {
+          this.ready = true;
+        },
         (err: unknown) => {
           this.synced = undefined;
           throw err;
@@ -113,7 +117,7 @@ export class UnitIndex {
    * first webhook of a 10,000-unit alert several milliseconds.)
    */
   async within(center: LatLon, radiusKm: number): Promise<string[]> {
-    await this.ensureSynced();
+    if (!this.ready) await this.ensureSynced();
     const rows = (await this.redis.call(
       'GEOSEARCH',
       this.geoKey,
@@ -139,6 +143,35 @@ export class UnitIndex {
         if (c && haversineKm(center, { lat: Number(c[1]), lon: Number(c[0]) }) <= radiusKm) inside.push(id);
       }
     }
+    return inside;
+  }
+
+  /**
+   * At most `count` units surely inside the circle (by Redis' distance, scaled, more than a metre
+   * inside), whichever Redis finds first: what a fan-out claims and sends to while `within`
+   * answers. `GEOSEARCH … COUNT n ANY` stops at the n-th match (measured on 10,000 units inside:
+   * 0.3 ms against 9-20 ms for the whole search and its answer, 2.5 ms for the nearest 100). Units
+   * near the boundary are left to `within`, so every unit this returns, `within` returns too.
+   */
+  async someWithin(center: LatLon, radiusKm: number, count: number): Promise<string[]> {
+    if (!this.ready) await this.ensureSynced();
+    const rows = (await this.redis.call(
+      'GEOSEARCH',
+      this.geoKey,
+      'FROMLONLAT',
+      String(center.lon),
+      String(center.lat),
+      'BYRADIUS',
+      String(radiusKm * PRESELECT_MARGIN),
+      'km',
+      'WITHDIST',
+      'COUNT',
+      String(count),
+      'ANY',
+    )) as Array<[string, string]>;
+    const inside: string[] = [];
+    for (const [id, dist] of rows)
+      if (Number(dist) * REDIS_TO_DOMAIN <= radiusKm - BOUNDARY_KM) inside.push(id);
     return inside;
   }
 }

@@ -21,6 +21,7 @@ const C3 = { lat: 39.9, lon: 116.4 };
 const C4 = { lat: 30.57, lon: 104.07 };
 const C5 = { lat: 26.07, lon: 119.3 };
 const C6 = { lat: 45.75, lon: 126.63 };
+const C7 = { lat: 43.83, lon: 87.62 };
 
 const stack = notificationsStack('notif-fanout');
 
@@ -420,5 +421,58 @@ describe('fan-out by radius, step by step, exactly once', () => {
     } finally {
       await dlq.stop();
     }
+  });
+  it('sends first to the units a quick search found, then to the rest of the radius: each unit once, none missed, none claimed twice', async () => {
+    const tag = uniqueName('q');
+    const radiusKm = 10;
+    // More units than the quick search takes (100), so the whole search answers them too, and
+    // 20 units from 2 m inside to 2 m outside the circle, which the quick search must leave out
+    // unless they are inside.
+    const ids: string[] = [];
+    for (let i = 0; i < 150; i++) {
+      ids.push(`${tag}-in${i}`);
+      await putUnit(stack.svc, stack.receiver, ids[i]!, destination(C7, 0.2 + (i % 97) * 0.1, i * 7.3));
+    }
+    for (let i = 0; i < 20; i++)
+      await putUnit(
+        stack.svc,
+        stack.receiver,
+        `${tag}-edge${i}`,
+        destination(C7, radiusKm + (i - 9.5) * 0.0002, i * 18),
+      );
+    await putUnit(stack.svc, stack.receiver, `${tag}-out`, destination(C7, 10.5, 0));
+    const { index, ledger } = stack.svc.app;
+    const inside = await index.within(C7, radiusKm);
+    // Whatever the quick search answers is inside by the whole search, at the boundary too.
+    const some = await index.someWithin(C7, radiusKm, 1000);
+    expect(some.filter((id) => !inside.includes(id))).toEqual([]);
+    expect(some.length).toBeGreaterThan(150);
+    const edgeInside = inside.filter((id) => id.includes('-edge'));
+    expect(edgeInside.length).toBeGreaterThan(3);
+    expect(edgeInside.length).toBeLessThan(17);
+    expect(inside).toHaveLength(150 + edgeInside.length);
+
+    // Every unit id the ledger is asked to claim for this alert, by the fan-out's own ledger.
+    const alertId = `alert-${tag}`;
+    const asked: string[] = [];
+    const claim = ledger.claim.bind(ledger);
+    ledger.claim = (a, kind, step, owner, lease, unitIds, targetsKey) => {
+      if (a === alertId) asked.push(...unitIds);
+      return claim(a, kind, step, owner, lease, unitIds, targetsKey);
+    };
+    try {
+      await stack.svc.publish(issued(alertId, { radiusKm, center: C7 }));
+      await waitFor(() => outcomeOf(alertId, 'homeward.notification.delivered').length >= inside.length, {
+        what: 'every unit inside delivered',
+      });
+      await sleep(300);
+    } finally {
+      ledger.claim = claim;
+    }
+    expect([...asked].sort()).toEqual([...inside].sort());
+    const got = stack.receiver.received.filter((r) => r.unitId.startsWith(tag));
+    expect(got.map((r) => r.unitId).sort()).toEqual([...inside].sort());
+    expect(new Set(got.map((r) => r.headers['webhook-id'])).size).toBe(inside.length);
+    expect(outcomeOf(alertId, 'homeward.notification.delivered')).toHaveLength(inside.length);
   });
 });
