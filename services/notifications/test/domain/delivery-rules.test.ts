@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { validateEventData } from '@homeward/events';
 import { describe, expect, it } from 'vitest';
+import { splitUrl } from '../../src/delivery/webhook-sender.ts';
 import { fullJitterMs } from '../../src/domain/backoff.ts';
 import { CircuitBreakers } from '../../src/domain/circuit-breaker.ts';
 import { parseClaim, settledClaim } from '../../src/domain/claims.ts';
@@ -16,6 +17,46 @@ describe('Standard Webhooks signature', () => {
     expect(signingKey('plain-secret-text').toString()).toBe('plain-secret-text');
     const expected = createHmac('sha256', raw).update('msg_1.1700000000.{"a":1}').digest('base64');
     expect(signWebhook(signingKey(secret), 'msg_1', 1700000000, '{"a":1}')).toBe(`v1,${expected}`);
+  });
+});
+
+describe('webhook URLs split without parsing', () => {
+  it('splits only where new URL would give the same origin, path and query', () => {
+    const plain = [
+      'http://127.0.0.1:40000/u/u123',
+      'https://Hooks.Example.org:443/v1.0/alerts?token=a-b_c&x=1',
+      'http://[::1]:8080/a/b/',
+      'https://example.org/.well-known/x..y/.z',
+      'https://user:pw@example.org/hook',
+    ];
+    const others = [
+      'http://example.org',
+      'http://example.org?x=1/y',
+      'http://example.org#f/y',
+      'http://example.org\\evil/y',
+      'http:/x/y://z/w',
+      ' http://example.org/a',
+      'http://example.org/a/./b',
+      'http://example.org/a/../b',
+      'http://example.org/a/..',
+      'http://example.org/a/%2e%2e/b',
+      'http://example.org/a b',
+      "http://example.org/a?b='c'",
+      'http://example.org/a?',
+      'http://example.org/a#frag',
+      'http://example.org/a\tb',
+      'http://example.org/a\\b',
+    ];
+    for (const raw of [...plain, ...others]) {
+      const split = splitUrl(raw);
+      if (plain.includes(raw)) expect(split, raw).toBeDefined();
+      if (!split) continue;
+      const url = new URL(raw);
+      expect(split.path, raw).toBe(`${url.pathname}${url.search}`);
+      expect(new URL(`${split.prefix}/`).origin, raw).toBe(url.origin);
+      expect(new URL(`${split.prefix}/`).hostname, raw).toBe(url.hostname);
+    }
+    for (const raw of others) expect(splitUrl(raw), raw).toBeUndefined();
   });
 });
 
