@@ -111,7 +111,8 @@ describe('WebhookSender.send: one callback per delivery, without a promise', () 
     await new Promise<void>((r) => server.close(() => r()));
   });
 
-  const sender = (connectionsPerOrigin: number) =>
+  /** A sender to the loopback receiver; `allowed` '' refuses every target. */
+  const sender = (connectionsPerOrigin: number, allowed = '127.0.0.0/8') =>
     new WebhookSender({
       concurrency: 4,
       connectionsPerOrigin,
@@ -121,7 +122,7 @@ describe('WebhookSender.send: one callback per delivery, without a promise', () 
       backoffMaxMs: 10,
       breakerThreshold: 10,
       breakerCooldownMs: 1_000,
-      targets: { requireHttps: false, allowed: parseAllowedNets('127.0.0.0/8') },
+      targets: { requireHttps: false, allowed: parseAllowedNets(allowed) },
     });
 
   /** Sends each unit one webhook; resolves with each callback's arguments, by unit. */
@@ -169,17 +170,7 @@ describe('WebhookSender.send: one callback per delivery, without a promise', () 
   });
 
   it('a refused target is told before send returns, with no request', async () => {
-    const s = new WebhookSender({
-      concurrency: 1,
-      connectionsPerOrigin: 1,
-      timeoutMs: 1_000,
-      attempts: 3,
-      backoffBaseMs: 5,
-      backoffMaxMs: 10,
-      breakerThreshold: 10,
-      breakerCooldownMs: 1_000,
-      targets: { requireHttps: false, allowed: parseAllowedNets('') },
-    });
+    const s = sender(1, '');
     const before = received.length;
     let told: DeliveryResult | undefined;
     s.send(
