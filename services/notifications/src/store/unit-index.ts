@@ -117,18 +117,7 @@ export class UnitIndex {
    * first webhook of a 10,000-unit alert several milliseconds.)
    */
   async within(center: LatLon, radiusKm: number): Promise<string[]> {
-    if (!this.ready) await this.ensureSynced();
-    const rows = (await this.redis.call(
-      'GEOSEARCH',
-      this.geoKey,
-      'FROMLONLAT',
-      String(center.lon),
-      String(center.lat),
-      'BYRADIUS',
-      String(radiusKm * PRESELECT_MARGIN),
-      'km',
-      'WITHDIST',
-    )) as Array<[string, string]>;
+    const rows = await this.preselect(center, radiusKm);
     const inside: string[] = [];
     const near: string[] = [];
     for (const [id, dist] of rows) {
@@ -154,8 +143,21 @@ export class UnitIndex {
    * near the boundary are left to `within`, so every unit this returns, `within` returns too.
    */
   async someWithin(center: LatLon, radiusKm: number, count: number): Promise<string[]> {
+    const rows = await this.preselect(center, radiusKm, 'COUNT', String(count), 'ANY');
+    const inside: string[] = [];
+    for (const [id, dist] of rows)
+      if (Number(dist) * REDIS_TO_DOMAIN <= radiusKm - BOUNDARY_KM) inside.push(id);
+    return inside;
+  }
+
+  /** Redis' pre-selection: units within a slightly wider radius, each with its Redis distance. */
+  private async preselect(
+    center: LatLon,
+    radiusKm: number,
+    ...limit: string[]
+  ): Promise<Array<[string, string]>> {
     if (!this.ready) await this.ensureSynced();
-    const rows = (await this.redis.call(
+    return (await this.redis.call(
       'GEOSEARCH',
       this.geoKey,
       'FROMLONLAT',
@@ -165,14 +167,8 @@ export class UnitIndex {
       String(radiusKm * PRESELECT_MARGIN),
       'km',
       'WITHDIST',
-      'COUNT',
-      String(count),
-      'ANY',
+      ...limit,
     )) as Array<[string, string]>;
-    const inside: string[] = [];
-    for (const [id, dist] of rows)
-      if (Number(dist) * REDIS_TO_DOMAIN <= radiusKm - BOUNDARY_KM) inside.push(id);
-    return inside;
   }
 }
 
