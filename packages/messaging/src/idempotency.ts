@@ -1,4 +1,4 @@
-import { isDuplicateKey } from '@homeward/persistence';
+import { isDuplicateKey, type WriteLane, writeLaneOf } from '@homeward/persistence';
 import type { Collection, Db } from 'mongodb';
 
 /**
@@ -17,9 +17,12 @@ interface ProcessedEvent {
 
 export class MongoIdempotencyStore implements IdempotencyStore {
   private readonly col: Collection<ProcessedEvent>;
+  /** The database's writes, one at a time (see @homeward/persistence's write-lane.ts). */
+  private readonly lane: WriteLane;
 
   constructor(db: Db, collection = 'processed_events') {
     this.col = db.collection<ProcessedEvent>(collection);
+    this.lane = writeLaneOf(db);
   }
 
   async has(group: string, eventId: string): Promise<boolean> {
@@ -28,7 +31,7 @@ export class MongoIdempotencyStore implements IdempotencyStore {
 
   async add(group: string, eventId: string, at: Date): Promise<void> {
     try {
-      await this.col.insertOne({ _id: `${group}:${eventId}`, at });
+      await this.lane.run(() => this.col.insertOne({ _id: `${group}:${eventId}`, at }));
     } catch (err) {
       // A duplicate key means another delivery recorded it first: the outcome we want.
       if (!isDuplicateKey(err)) throw err;

@@ -26,9 +26,10 @@ export class WriteLane {
 const lanes = new WeakMap<object, Map<string, WriteLane>>();
 
 /**
- * The write lane of a database, shared by everything that writes to it through the same client
- * (the stores, the outbox's pointers): one per client and database name, whichever `Db` handle
- * asks. Another client (another process, as a rule) has its own.
+ * The write lane of a database, shared by whatever asks for it through the same client (the
+ * stores, the outbox's pointers and cursors, messaging's idempotency records): one per client and
+ * database name, whichever `Db` handle asks. Another client (another process, as a rule) has its
+ * own; a write made on the driver directly does not wait in it.
  */
 export function writeLaneOf(db: Db): WriteLane {
   const key: object = db.client;

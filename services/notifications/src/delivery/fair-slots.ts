@@ -35,7 +35,7 @@ class Queue<T> {
   }
 }
 
-/** A key's waiters, and (shared scope) whether the key is in the serving turn. */
+/** A key and its waiters (in shared scope, the unit the serving turn moves around). */
 interface Lane {
   key: string;
   waiters: Queue<() => void>;
