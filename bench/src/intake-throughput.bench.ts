@@ -5,7 +5,9 @@
 // the document store (intake's own command metrics: commands and writes per report, by
 // collection, and their round trips). Beside them, the document store alone at the same
 // concurrency: the ceiling it sets. Run: npm run bench -- intake-throughput [-- N [SECONDS]]
-// (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store.)
+// (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store;
+// BENCH_PACED_RATE=R paces at R reports/s instead of half the peak, so that paired runs of two
+// builds compare one rate: each run's own peak moves by a third between runs on this machine.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -321,7 +323,12 @@ async function main(): Promise<void> {
 
   // Open loop at half the peak: a report every 1/rate s whatever the answers do, so a slow
   // answer cannot hide the queue behind it (coordinated omission).
-  const pacedRate = ours.rate / 2;
+  const fixedRate = Number(process.env.BENCH_PACED_RATE ?? '');
+  const pacedRate = fixedRate > 0 ? fixedRate : ours.rate / 2;
+  const pacedLabel =
+    fixedRate > 0
+      ? `at a fixed rate (BENCH_PACED_RATE; half its peak: ${(ours.rate / 2).toFixed(1)}/s)`
+      : 'at half its peak';
   const pacedN = Math.max(1, Math.round(pacedRate * PACED_SECONDS));
   const pacedSent = new Map<string, number>();
   /** When each paced report's 202 came back, after its due time: the store's part of the path. */
@@ -368,7 +375,7 @@ async function main(): Promise<void> {
     `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
   );
   out(
-    `| intake at half its peak, ${f(pacedRate)}/s paced | ${pacedLatencies.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedLatencies, 50))} | ${f(percentile(pacedLatencies, 95))} | ${f(percentile(pacedLatencies, 99))} |`,
+    `| intake ${pacedLabel}, ${f(pacedRate)}/s paced | ${pacedLatencies.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedLatencies, 50))} | ${f(percentile(pacedLatencies, 95))} | ${f(percentile(pacedLatencies, 99))} |`,
   );
   out(`| the store alone: insertOne by ${CONCURRENCY} writers | ${N} | | ${f(ceiling.insertOne)} | | | |`);
   out(
@@ -377,7 +384,7 @@ async function main(): Promise<void> {
   out(`| the store alone: findOne by _id, ${CONCURRENCY} readers | ${N} | | ${f(ceiling.findOne)} | | | |`);
   pacedAnswered.sort((a, b) => a - b);
   out(
-    `| intake at half its peak, POST → 202 only | ${pacedAnswered.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedAnswered, 50))} | ${f(percentile(pacedAnswered, 95))} | ${f(percentile(pacedAnswered, 99))} |`,
+    `| intake ${pacedLabel}, POST → 202 only | ${pacedAnswered.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedAnswered, 50))} | ${f(percentile(pacedAnswered, 95))} | ${f(percentile(pacedAnswered, 99))} |`,
   );
   const storeMs = (after: typeof storePaced, before: typeof storeAfter) => {
     let sum = 0;
@@ -390,7 +397,7 @@ async function main(): Promise<void> {
     return n > 0 ? (sum / n) * 1000 : Number.NaN;
   };
   out(
-    `at half its peak, in intake: event-loop delay p99 ${f(loopPaced.lagP99 * 1000)} ms, max ${f(loopPaced.lagMax * 1000)} ms; GC ${f((loopPaced.gcSeconds - loopBefore.gcSeconds) * 1000)} ms in ${f(PACED_SECONDS)} s; document-store command mean ${f(storeMs(storePaced, storeAfter))} ms`,
+    `${pacedLabel}, in intake: event-loop delay p99 ${f(loopPaced.lagP99 * 1000)} ms, max ${f(loopPaced.lagMax * 1000)} ms; GC ${f((loopPaced.gcSeconds - loopBefore.gcSeconds) * 1000)} ms in ${f(PACED_SECONDS)} s; document-store command mean ${f(storeMs(storePaced, storeAfter))} ms`,
   );
   out('');
   out(
