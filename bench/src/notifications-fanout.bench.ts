@@ -24,6 +24,8 @@ import {
   cpuLine,
   cpuSnapshot,
   destinationPoint,
+  gcLine,
+  gcSnapshot,
   issued,
   load,
   now,
@@ -46,6 +48,7 @@ interface Ceiling {
 const K = Number(process.argv[3] ?? 4);
 
 const receivers = await startReceivers(K);
+gcSnapshot();
 const t0 = performance.now();
 // N units within 100 km, spread over the disc.
 const docs = Array.from({ length: N }, (_, i) =>
@@ -77,12 +80,14 @@ try {
   const agent = ceilingAgent(svc.config);
   const ceiling = async (when: 'before' | 'after'): Promise<Ceiling> => {
     const cpu3 = cpuSnapshot(receivers.pid);
-    const { plain, cpu4 } = await profiled(profileDir, `fanout-ceiling-${when}`, async () => {
+    const gc3 = gcSnapshot();
+    const { plain, cpu4, gc4 } = await profiled(profileDir, `fanout-ceiling-${when}`, async () => {
       const run = await plainPosts(docs, 1, body, svc.config, agent);
       await receivers.waitCount(N, 60_000);
       const cpu4 = cpuSnapshot(receivers.pid);
+      const gc4 = gcSnapshot();
       const plain = (await receivers.take()).map((a) => a.at - run.start).sort((a, b) => a - b);
-      return { plain, cpu4 };
+      return { plain, cpu4, gc4 };
     });
     const plainLast = plain[plain.length - 1]!;
     out(`\nceiling ${when} the service: plain signed HTTP POSTs, one Node process, same receivers, same run`);
@@ -95,6 +100,7 @@ try {
       `  rate         ${Math.round((plain.length / (plainLast - plain[0]!)) * 1000)} POSTs/s from its first`,
     );
     out(`  CPU ms per 1,000: ${cpuLine(cpu3, cpu4, N)}`);
+    out(`  GC pauses    ${gcLine(gc3, gc4)}`);
     out(`  load average ${load()}`);
     return { first: plain[0]!, last: plainLast };
   };
@@ -109,6 +115,7 @@ try {
   const ceilingBefore = await ceiling('before');
 
   const cpu0 = cpuSnapshot(receivers.pid);
+  const gc0 = gcSnapshot();
   const start = now();
   // The profile covers the publish to the last webhook (the rate measured), not the settling.
   await profiled(profileDir, 'fanout-service', async () => {
@@ -116,6 +123,7 @@ try {
     await receivers.waitCount(N, 60_000);
   });
   const cpu1 = cpuSnapshot(receivers.pid);
+  const gc1 = gcSnapshot();
   const arrivals = (await receivers.take()).map((a) => a.at - start).sort((a, b) => a - b);
   // The settling after the last webhook, profiled on its own (outcome events, records, ledger).
   const settledAt = await profiled(profileDir, 'fanout-settle', () => waitSettled(svc, alertId, N));
@@ -134,6 +142,7 @@ try {
   out(`  settled      ${(settledAt - start).toFixed(0)} ms (outcomes published and recorded)`);
   out(`  CPU ms per 1,000 to the last webhook: ${cpuLine(cpu0, cpu1, N)}`);
   out(`  CPU ms per 1,000 to settled:          ${cpuLine(cpu0, cpu2, N)}`);
+  out(`  GC pauses to the last webhook: ${gcLine(gc0, gc1)}`);
 
   const ceilingAfter = await ceiling('after');
   await agent.close();

@@ -4,12 +4,13 @@
 // signed POSTs from one Node process to the same receivers, in the same run).
 import { fork } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { Session } from 'node:inspector/promises';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { loadavg } from 'node:os';
+import { PerformanceObserver, constants as perfConstants } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { allTopics, createEvent } from '@homeward/events';
@@ -186,6 +187,8 @@ export async function startReceivers(k: number): Promise<Receivers> {
 /** CPU seconds so far, by process: this one (service or ceiling), the receivers, the stores. */
 export interface CpuSnapshot {
   bench: number;
+  /** This process's main thread alone (JavaScript; the rest of `bench` is V8's and libuv's helper threads). */
+  main: number;
   receivers: number;
   redis: number;
   ferretdb: number;
@@ -197,6 +200,7 @@ export function cpuSnapshot(receiversPid: number): CpuSnapshot {
   const sum = (name: string) => pidsNamed(name).reduce((a, p) => a + cpuSeconds(p), 0);
   return {
     bench: (own.user + own.system) / 1e6,
+    main: mainThreadSeconds(),
     receivers: cpuSeconds(receiversPid),
     redis: sum('redis-server'),
     ferretdb: sum('ferretdb'),
@@ -204,10 +208,63 @@ export function cpuSnapshot(receiversPid: number): CpuSnapshot {
   };
 }
 
+/** CPU seconds of this process's main thread (Linux /proc, in clock ticks of 10 ms). */
+function mainThreadSeconds(): number {
+  try {
+    const stat = readFileSync(`/proc/${process.pid}/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
 /** CPU ms per `per` units of work between two snapshots, one line (the shared stores include anything else using them). */
 export function cpuLine(a: CpuSnapshot, b: CpuSnapshot, units: number, per = 1000): string {
   const f = (k: keyof CpuSnapshot) => (((b[k] - a[k]) * 1000 * per) / units).toFixed(0);
-  return `this process ${f('bench')}, receivers ${f('receivers')}, Redis ${f('redis')}, FerretDB ${f('ferretdb')}, Kafka ${f('kafka')}`;
+  return `this process ${f('bench')} (main thread ${f('main')}), receivers ${f('receivers')}, Redis ${f('redis')}, FerretDB ${f('ferretdb')}, Kafka ${f('kafka')}`;
+}
+
+/** This process's garbage-collection pauses so far: count and milliseconds, minor and major. */
+export interface GcSnapshot {
+  minor: number;
+  minorMs: number;
+  major: number;
+  majorMs: number;
+}
+
+const gcTotals: GcSnapshot = { minor: 0, minorMs: 0, major: 0, majorMs: 0 };
+let gcObserver: PerformanceObserver | undefined;
+
+/**
+ * GC pauses of this process since it was first asked (an observer of V8's GC entries, started on
+ * the first call): what a run's slower deliveries may owe to the collector rather than to load.
+ */
+export function gcSnapshot(): GcSnapshot {
+  if (!gcObserver) {
+    gcObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+        if (kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+          gcTotals.minor++;
+          gcTotals.minorMs += e.duration;
+        } else {
+          gcTotals.major++;
+          gcTotals.majorMs += e.duration;
+        }
+      }
+    });
+    gcObserver.observe({ entryTypes: ['gc'] });
+  }
+  return { ...gcTotals };
+}
+
+/** The GC pauses between two snapshots, one line. */
+export function gcLine(a: GcSnapshot, b: GcSnapshot): string {
+  return (
+    `${b.minor - a.minor} minor ${(b.minorMs - a.minorMs).toFixed(1)} ms, ` +
+    `${b.major - a.major} major or incremental ${(b.majorMs - a.majorMs).toFixed(1)} ms`
+  );
 }
 
 /**

@@ -19,7 +19,11 @@ export interface Outcome {
   ok: boolean;
   attempts: number;
   latencyMs: number;
-  at: Date;
+  /**
+   * When it settled, in epoch ms: a number, not a Date per outcome (a fan-out's outcomes live
+   * through its last webhook, each Date one more object for every scavenge to copy).
+   */
+  at: number;
   reason?: string;
   traceparent?: string;
   /** The alert's case and region, repeated on the event (one object shared by a fan-out's outcomes). */
@@ -170,7 +174,7 @@ export class OutcomeBatcher {
           step: o.step,
           status: o.ok ? 'delivered' : 'failed',
           attempts: o.attempts,
-          at: o.at,
+          at: new Date(o.at),
           latencyMs: Math.round(o.latencyMs),
         };
         if (o.reason) entry.reason = o.reason;
@@ -191,7 +195,7 @@ export class OutcomeBatcher {
         status: o.ok ? 'delivered' : 'failed',
         step: o.step,
         attempts: o.attempts,
-        at: o.at.getTime(),
+        at: o.at,
       })),
     );
   }
@@ -226,12 +230,13 @@ export function holdsBack(s: {
 
 /** The outcome as an event; its id is stable, so a republished outcome is a duplicate by id. */
 export function outcomeEvent(o: Outcome): HomewardEvent {
+  const at = new Date(o.at);
   const id = `${o.alertId}.${o.kind}.${o.step}.${o.unitId}.${o.ok ? 'delivered' : 'failed'}`;
   const opts = {
     source: SOURCE,
     subject: o.alertId,
     id,
-    time: o.at,
+    time: at,
     ...(o.traceparent ? { traceparent: o.traceparent } : {}),
   };
   if (o.ok) {
@@ -242,7 +247,7 @@ export function outcomeEvent(o: Outcome): HomewardEvent {
         unitId: o.unitId,
         step: o.step,
         kind: o.kind,
-        deliveredAt: o.at.toISOString(),
+        deliveredAt: at.toISOString(),
         attempts: o.attempts,
         latencyMs: Math.round(o.latencyMs),
         ...o.place,
@@ -257,7 +262,7 @@ export function outcomeEvent(o: Outcome): HomewardEvent {
       unitId: o.unitId,
       step: o.step,
       kind: o.kind,
-      failedAt: o.at.toISOString(),
+      failedAt: at.toISOString(),
       attempts: o.attempts,
       reason: (o.reason ?? 'failed').slice(0, 200),
       ...o.place,

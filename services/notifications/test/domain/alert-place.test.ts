@@ -11,7 +11,7 @@ const outcome = (ok: boolean, extra: Partial<Outcome> = {}): Outcome => ({
   ok,
   attempts: 1,
   latencyMs: 12.4,
-  at: new Date('2026-03-01T01:05:01Z'),
+  at: Date.parse('2026-03-01T01:05:01Z'),
   ...(ok ? {} : { reason: 'http-5xx' }),
   ...extra,
 });
