@@ -16,6 +16,8 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll } from 'vitest';
 import { buildApp, type NotificationsApp } from '../src/app.ts';
 import { NotificationsConfig } from '../src/config.ts';
+import { WebhookSender } from '../src/delivery/webhook-sender.ts';
+import type { TargetPolicy } from '../src/domain/webhook-target.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: test responses are asserted field by field
 type Json = any;
@@ -29,6 +31,21 @@ export const FAST_ENV = {
   OUTCOME_FLUSH_MS: '20',
   STREAM_HEARTBEAT_MS: '200',
 };
+
+/** A sender of its own for a test: 1 s per attempt, three attempts a few ms apart, a circuit opening after ten failures. */
+export function testSender(targets: TargetPolicy, connectionsPerOrigin = 2): WebhookSender {
+  return new WebhookSender({
+    concurrency: 4,
+    connectionsPerOrigin,
+    timeoutMs: 1_000,
+    attempts: 3,
+    backoffBaseMs: 5,
+    backoffMaxMs: 10,
+    breakerThreshold: 10,
+    breakerCooldownMs: 1_000,
+    targets,
+  });
+}
 
 export interface RunningNotifications {
   rt: ServiceRuntime;

@@ -44,16 +44,24 @@ export function signWebhook(
   return `v1,${mac}`;
 }
 
-/** The three Standard Webhooks headers for one attempt. */
-export function webhookHeaders(
+/**
+ * The three Standard Webhooks headers of one attempt, as the flat name/value list an HTTP client
+ * takes (undici reads it without listing an object's keys). `timestampText` is the seconds as
+ * text, passed in so that a sender writes it once a second, not once a request.
+ */
+export function webhookHeaderList(
   key: Buffer,
   id: string,
   timestampSeconds: number,
   body: string | Buffer,
-): Record<'webhook-id' | 'webhook-timestamp' | 'webhook-signature', string> {
-  return {
-    'webhook-id': id,
-    'webhook-timestamp': String(timestampSeconds),
-    'webhook-signature': signWebhook(key, id, timestampSeconds, body),
-  };
+  timestampText = String(timestampSeconds),
+): string[] {
+  return [
+    'webhook-id',
+    id,
+    'webhook-timestamp',
+    timestampText,
+    'webhook-signature',
+    signWebhook(key, id, timestampSeconds, body),
+  ];
 }

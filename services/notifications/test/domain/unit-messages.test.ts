@@ -10,7 +10,7 @@ import {
   unitCancelEvent,
   webhookId,
 } from '../../src/domain/unit-alert.ts';
-import { signingKey, signWebhook, webhookHeaders } from '../../src/domain/webhook-signature.ts';
+import { signingKey, signWebhook, webhookHeaderList } from '../../src/domain/webhook-signature.ts';
 
 const issued: EventData<'homeward.alert.issued'> = {
   alertId: 'alert-1',
@@ -109,7 +109,8 @@ describe('what a unit is told when an alert ends', () => {
 describe('webhook headers', () => {
   it('carry the id, the timestamp in seconds and the signature of id.timestamp.body', () => {
     const key = signingKey('plain-secret-text');
-    const headers = webhookHeaders(key, 'msg_2', 1700000001, '{"b":2}');
+    const list = webhookHeaderList(key, 'msg_2', 1700000001, '{"b":2}');
+    const headers = Object.fromEntries([0, 2, 4].map((i) => [list[i], list[i + 1]]));
     const mac = createHmac('sha256', 'plain-secret-text').update('msg_2.1700000001.{"b":2}').digest('base64');
     expect(headers).toEqual({
       'webhook-id': 'msg_2',

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { testRedis, uniqueName } from '@homeward/testing';
 import type { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type DeliveryResult, WebhookSender } from '../../src/delivery/webhook-sender.ts';
+import type { DeliveryResult, WebhookSender } from '../../src/delivery/webhook-sender.ts';
 import { parseAllowedNets } from '../../src/domain/webhook-target.ts';
 import { ClaimLedger } from '../../src/store/claim-ledger.ts';
 import { parseFeedEntry, UnitFeed } from '../../src/store/unit-feed.ts';
+import { testSender } from '../support.ts';
 
 let redis: Redis;
 let prefix: string;
@@ -113,17 +114,7 @@ describe('WebhookSender.send: one callback per delivery, without a promise', () 
 
   /** A sender to the loopback receiver; `allowed` '' refuses every target. */
   const sender = (connectionsPerOrigin: number, allowed = '127.0.0.0/8') =>
-    new WebhookSender({
-      concurrency: 4,
-      connectionsPerOrigin,
-      timeoutMs: 1_000,
-      attempts: 3,
-      backoffBaseMs: 5,
-      backoffMaxMs: 10,
-      breakerThreshold: 10,
-      breakerCooldownMs: 1_000,
-      targets: { requireHttps: false, allowed: parseAllowedNets(allowed) },
-    });
+    testSender({ requireHttps: false, allowed: parseAllowedNets(allowed) }, connectionsPerOrigin);
 
   /** Sends each unit one webhook; resolves with each callback's arguments, by unit. */
   const sendAll = (s: WebhookSender, units: string[], prefixId: string) =>

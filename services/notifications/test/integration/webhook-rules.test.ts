@@ -2,9 +2,14 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTestTopics, deleteTestTopics, uniqueName } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookSender } from '../../src/delivery/webhook-sender.ts';
 import { parseAllowedNets, type TargetPolicy } from '../../src/domain/webhook-target.ts';
-import { dropTestState, newDbName, type RunningNotifications, startNotifications } from '../support.ts';
+import {
+  dropTestState,
+  newDbName,
+  type RunningNotifications,
+  startNotifications,
+  testSender,
+} from '../support.ts';
 
 // Notifications with production's webhook rules (https only, no private target), and those
 // rules with the allow-list naming this host, as development and tests set it. The rules are
@@ -111,18 +116,8 @@ describe('webhook targets (SSRF)', () => {
   it('a refused target is never connected to, even when it was registered before the rule or resolves later', async () => {
     const strict: TargetPolicy = { requireHttps: false, allowed: parseAllowedNets('') };
     const open: TargetPolicy = { requireHttps: false, allowed: parseAllowedNets('127.0.0.0/8,::1/128') };
-    const options = {
-      concurrency: 4,
-      connectionsPerOrigin: 2,
-      timeoutMs: 1_000,
-      attempts: 3,
-      backoffBaseMs: 5,
-      backoffMaxMs: 10,
-      breakerThreshold: 10,
-      breakerCooldownMs: 1_000,
-    };
-    const refusing = new WebhookSender({ ...options, targets: strict });
-    const permitting = new WebhookSender({ ...options, targets: open });
+    const refusing = testSender(strict);
+    const permitting = testSender(open);
     const key = { secret: SECRET };
     try {
       // By name: the connection's own lookup refuses it (no second resolution to rebind).
@@ -143,7 +138,7 @@ describe('webhook targets (SSRF)', () => {
         'application/json',
       );
       expect(byAddress).toMatchObject({ ok: false, reason: 'target-refused', attempts: 1 });
-      const https = await new WebhookSender({ ...options, targets: { ...open, requireHttps: true } }).deliver(
+      const https = await testSender({ ...open, requireHttps: true }).deliver(
         'u1',
         { ...key, url: `http://127.0.0.1:${port}/plain` },
         'm3',
