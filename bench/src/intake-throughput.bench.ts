@@ -1,13 +1,15 @@
 // Intake throughput: reports per second from `POST /v1/reports` to `homeward.case.opened` on
 // Kafka, with p50/p95/p99 latency, beside a same-run baseline: plain kafkajs producing and
 // consuming the same number of messages of the same size. Then the latency at half of intake's
-// peak rate (open loop: reports sent on a clock, not after each answer), and what a report costs
-// the document store (intake's own command metrics: commands and writes per report, by
-// collection, and their round trips). Beside them, the document store alone at the same
-// concurrency: the ceiling it sets. Run: npm run bench -- intake-throughput [-- N [SECONDS]]
-// (N reports for the peak, SECONDS of paced load; MONGO_URL with KAFKA_BROKERS picks the store;
-// BENCH_PACED_RATE=R paces at R reports/s instead of half the peak, so that paired runs of two
-// builds compare one rate: each run's own peak moves by a third between runs on this machine.)
+// peak rate (open loop: reports sent on a clock, not after each answer), beside plain kafkajs
+// paced at the same rate once intake has stopped (what the broker and a client alone give on
+// this machine in the same run), and what a report costs the document store (intake's own
+// command metrics: commands and writes per report, by collection, and their round trips).
+// Beside them, the document store alone at the same concurrency: the ceiling it sets.
+// Run: npm run bench -- intake-throughput [-- N [SECONDS]] (N reports for the peak, SECONDS of
+// paced load; MONGO_URL with KAFKA_BROKERS picks the store; BENCH_PACED_RATE=R paces at R
+// reports/s instead of half the peak, so that paired runs of two builds compare one rate: each
+// run's own peak moves by a third between runs on this machine.)
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
@@ -106,6 +108,50 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     seconds,
+  };
+}
+
+/**
+ * The latency ceiling of the paced run, measured after it on the same topic setup: plain kafkajs
+ * producing messages of the same size at the same rate (open loop: each sent when due, whatever
+ * the answers do) to a consumer, timed from each message's due time to its arrival. Intake's
+ * paced latency cannot be lower than what the broker and client alone give on this machine now.
+ */
+async function pacedBaseline(kafka: Kafka, topic: string, size: number, rate: number, seconds: number) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `${topic}-paced`, maxWaitTimeInMs: 10 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning: false });
+  const dueAt = new Map<string, number>();
+  const latencies: number[] = [];
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      const due = dueAt.get(message.key!.toString());
+      if (due !== undefined) latencies.push(performance.now() - due);
+    },
+  });
+  await sleep(2000);
+  const payload = Buffer.alloc(size, 'x');
+  const n = Math.max(1, Math.round(rate * seconds));
+  const start = performance.now();
+  const sends: Array<Promise<unknown>> = [];
+  for (let i = 0; i < n; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    dueAt.set(`p${i}`, due);
+    sends.push(producer.send({ topic, acks: -1, messages: [{ key: `p${i}`, value: payload }] }));
+  }
+  await Promise.all(sends);
+  for (let i = 0; i < 100 && latencies.length < n; i++) await sleep(100);
+  await Promise.all([producer.disconnect(), consumer.disconnect()]);
+  latencies.sort((a, b) => a - b);
+  return {
+    delivered: latencies.length,
+    sent: n,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
   };
 }
 
@@ -362,6 +408,8 @@ async function main(): Promise<void> {
   await consumer.disconnect();
   intake.kill('SIGTERM');
   await new Promise((r) => intake.once('exit', r));
+  // Intake stopped: the broker and a plain client alone, at the same rate and size.
+  const basePaced = await pacedBaseline(kafka, `${prefix}baseline`, sample, pacedRate, PACED_SECONDS);
   await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 
   const f = (n: number) => n.toFixed(1);
@@ -376,6 +424,9 @@ async function main(): Promise<void> {
   );
   out(
     `| intake ${pacedLabel}, ${f(pacedRate)}/s paced | ${pacedLatencies.length} of ${pacedN} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(percentile(pacedLatencies, 50))} | ${f(percentile(pacedLatencies, 95))} | ${f(percentile(pacedLatencies, 99))} |`,
+  );
+  out(
+    `| plain kafkajs produce → consume, ${f(pacedRate)}/s paced (the same rate, after intake stopped) | ${basePaced.delivered} of ${basePaced.sent} | ${f(PACED_SECONDS)} | ${f(pacedRate)} | ${f(basePaced.p50)} | ${f(basePaced.p95)} | ${f(basePaced.p99)} |`,
   );
   out(`| the store alone: insertOne by ${CONCURRENCY} writers | ${N} | | ${f(ceiling.insertOne)} | | | |`);
   out(

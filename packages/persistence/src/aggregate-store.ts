@@ -169,6 +169,15 @@ export interface StoreOptions {
    * then publishes a document's events from the write itself and keeps no cursor for it.
    */
   insertOnly?: boolean;
+  /**
+   * The collection that holds the store's documents when it is not the store's own name: stores
+   * of one service that write together (a report and the case it opens) share one, so that their
+   * inserts go to the database in one group-committed `insertMany`, not one command per
+   * collection. Their ids must never coincide; each store sees only its own documents (the
+   * MongoDB adapter tags each with its store's name in `_store`). The store's name stays its lease
+   * namespace and the name in its errors. The memory adapter keeps every store apart anyway.
+   */
+  collection?: string;
 }
 
 /** An update or remove of a document that does not exist. */

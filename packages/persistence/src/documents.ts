@@ -6,6 +6,12 @@ import { IdChanged, InvalidEvents } from './aggregate-store.ts';
 export const OUTBOX_FIELD = 'outbox';
 
 /**
+ * The field that names a document's store in a collection that several stores share (see
+ * `StoreOptions.collection`). Never read back.
+ */
+export const STORE_FIELD = '_store';
+
+/**
  * A deep copy as the database would store it: plain objects and arrays copied, Dates kept as
  * Dates, properties whose value is `undefined` left out (the MongoDB adapter writes with
  * `ignoreUndefined`, so both adapters store the same thing).

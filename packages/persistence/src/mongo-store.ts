@@ -15,6 +15,7 @@ import {
   effectiveLimit,
   OUTBOX_FIELD,
   projectionWithoutOutbox,
+  STORE_FIELD,
   sortWithTieBreak,
   topLevelChange,
   withoutOutbox,
@@ -106,8 +107,13 @@ const WRITE = { ignoreUndefined: true } as const;
  */
 export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly col: Collection<StoredDoc>;
+  /** The store's name as its documents carry it, when its collection is shared; else undefined. */
+  private readonly tag: string | undefined;
   private readonly awaitPublish: boolean;
-  /** Inserts that arrive together go in one `insertMany` (one transaction on FerretDB). */
+  /**
+   * Inserts that arrive together go in one `insertMany` (one transaction on FerretDB): the
+   * collection's, shared with every store that writes to it.
+   */
   private readonly inserts: GroupCommit<StoredDoc, boolean>;
   /** The database's writes, one at a time (see write-lane.ts). */
   private readonly lane: WriteLane;
@@ -118,11 +124,12 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     storeOptions: StoreOptions = {},
   ) {
     super(collection, opts.leases);
-    this.col = opts.db.collection<StoredDoc>(collection);
+    this.col = opts.db.collection<StoredDoc>(storeOptions.collection ?? collection);
+    this.tag = storeOptions.collection !== undefined ? collection : undefined;
     this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
     this.once = storeOptions.insertOnly === true;
     this.lane = writeLaneOf(opts.db);
-    this.inserts = new GroupCommit((docs) => insertEach(this.col, docs), undefined, this.lane);
+    this.inserts = insertRoundsOf(opts.db, this.col.collectionName, this.lane);
     opts.relay.watch(this.col);
   }
 
@@ -130,12 +137,12 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   private readonly once: boolean;
 
   async get(id: string): Promise<T | null> {
-    return (await this.col.findOne(
-      { _id: id },
-      {
-        projection: { [OUTBOX_FIELD]: 0 },
-      },
-    )) as T | null;
+    const doc = await this.col.findOne({ _id: id }, { projection: { [OUTBOX_FIELD]: 0 } });
+    if (!doc || this.tag === undefined) return doc as T | null;
+    // Another store's document under the same id (their ids must not coincide): not this store's.
+    if (doc[STORE_FIELD] !== this.tag) return null;
+    delete doc[STORE_FIELD];
+    return doc as T;
   }
 
   protected insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
@@ -169,7 +176,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     opts: WriteOptions,
     preparedToken?: string,
   ): Promise<boolean> {
-    const stored: StoredDoc = { ...doc };
+    const stored: StoredDoc = this.tag === undefined ? { ...doc } : { ...doc, [STORE_FIELD]: this.tag };
     // A fact's entries carry the token of the write that stored them (see OnceWrite).
     const token = this.once ? (preparedToken ?? randomUUID()) : undefined;
     const entries = events.map((e) => {
@@ -225,8 +232,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   }
 
   async list<P extends Partial<T> = T>(filter: StoreFilter<T> = {}, options: ListOptions = {}): Promise<P[]> {
-    let cursor = this.col.find(filter as Filter<StoredDoc>, {
-      projection: projectionWithoutOutbox(options.projection),
+    let cursor = this.col.find(this.own(filter), {
+      projection: this.projection(options.projection),
     });
     const sort = sortWithTieBreak(options.sort);
     if (sort) cursor = cursor.sort(sort);
@@ -237,7 +244,21 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   }
 
   count(filter: StoreFilter<T> = {}): Promise<number> {
-    return this.col.countDocuments(filter as Filter<StoredDoc>);
+    return this.col.countDocuments(this.own(filter));
+  }
+
+  /** A caller's filter, narrowed to this store's documents when the collection is shared. */
+  private own(filter: StoreFilter<T>): Filter<StoredDoc> {
+    const f = filter as Filter<StoredDoc>;
+    return this.tag === undefined ? f : { ...f, [STORE_FIELD]: this.tag };
+  }
+
+  /** A caller's projection without the outbox, and without the store's tag when it has one. */
+  private projection(projection: ListOptions['projection']): Document {
+    const p = projectionWithoutOutbox(projection);
+    // An exclusion projection (the outbox's `0` is in it) leaves the tag out too; an inclusion
+    // projection names what it includes, never the tag.
+    return this.tag !== undefined && p[OUTBOX_FIELD] === 0 ? { ...p, [STORE_FIELD]: 0 } : p;
   }
 
   /** A write through the relay when it carries events, then their publication if awaited. */
@@ -276,7 +297,7 @@ export class MongoPersistence implements Persistence {
   constructor(private readonly opts: MongoPersistenceOptions) {}
 
   aggregate<T extends Doc>(collection: string, options: StoreOptions = {}): AggregateStore<T> {
-    const key = `${collection}\u0000${options.awaitPublish ?? ''}\u0000${options.insertOnly ?? ''}`;
+    const key = [collection, options.awaitPublish, options.insertOnly, options.collection].join('\u0000');
     let store = this.stores.get(key);
     if (!store) {
       store = new MongoAggregateStore<Doc>(this.opts, collection, options);
@@ -288,6 +309,26 @@ export class MongoPersistence implements Persistence {
   facts<T extends Doc>(collection: string, options: StoreOptions = {}): FactStore<T> {
     return this.aggregate<T>(collection, { ...options, insertOnly: true });
   }
+}
+
+const insertRounds = new WeakMap<object, Map<string, GroupCommit<StoredDoc, boolean>>>();
+
+/**
+ * The group commit of a collection's inserts, shared by every store that writes to it through the
+ * same client (see `StoreOptions.collection`): a report and the case it opens, inserted at once,
+ * go in one round.
+ */
+function insertRoundsOf(db: Db, collection: string, lane: WriteLane): GroupCommit<StoredDoc, boolean> {
+  const byName = insertRounds.get(db.client) ?? new Map<string, GroupCommit<StoredDoc, boolean>>();
+  insertRounds.set(db.client, byName);
+  const key = `${db.databaseName}.${collection}`;
+  let rounds = byName.get(key);
+  if (!rounds) {
+    const col = db.collection<StoredDoc>(collection);
+    rounds = new GroupCommit((docs) => insertEach(col, docs), undefined, lane);
+    byName.set(key, rounds);
+  }
+  return rounds;
 }
 
 /** An insert refused for a duplicate `_id`, on its way out of the relay's commit. */

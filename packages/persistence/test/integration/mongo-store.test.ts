@@ -40,6 +40,54 @@ aggregateStoreContract(
   },
 );
 
+aggregateStoreContract(
+  'MongoDB, a store in a collection it shares with another store (StoreOptions.collection)',
+  async (): Promise<ContractHarness> => {
+    const bed = await openMongoBed('persistence-shared', logger);
+    const collectionOf = new Map<string, string>();
+    // The neighbours' inserts, queued before anything the store under test writes (one write
+    // lane, first come first served): every write of a test, and what it reads after, finds them.
+    const neighbours: Promise<unknown>[] = [];
+    return {
+      // Every store starts beside a neighbour's documents in its collection, which it must never
+      // see, count, list or change.
+      store: <T extends Doc>(options = {}) => {
+        const collection = uniqueName('shared').replaceAll('-', '_');
+        const neighbour = bed.persistence().aggregate<Doc & { n: number }>('neighbour', { collection });
+        const store = bed.persistence().aggregate<T>(uniqueName('s').replaceAll('-', '_'), {
+          ...options,
+          collection,
+        });
+        collectionOf.set(store.name, collection);
+        neighbours.push(
+          Promise.all(['neighbour-1', 'neighbour-2'].map((id, n) => neighbour.insertOnce({ _id: id, n }))),
+        );
+        return store;
+      },
+      published: async (awaited) => {
+        await Promise.all(neighbours);
+        const seen = () => new Set(bed.collector.events.map((e) => e.id));
+        await waitFor(() => awaited.every((id) => seen().has(id)), {
+          what: `events ${awaited.join(', ')} on the topic`,
+        });
+        await new Promise((r) => setTimeout(r, 300));
+        return bed.collector.events.map((e) => e.id);
+      },
+      storedOutbox: async (store: AggregateStore<Doc>, id: string) => {
+        const raw = await bed.db
+          .collection<{ _id: string; outbox?: Array<{ event: { id: string } }> }>(
+            collectionOf.get(store.name)!,
+          )
+          .findOne({ _id: id });
+        return (raw?.outbox ?? []).map((entry) => entry.event.id);
+      },
+      close: async () => {
+        await Promise.all(neighbours);
+        await bed.close();
+      },
+    };
+  },
+);
 describe('MongoDB adapter', () => {
   let bed: Awaited<ReturnType<typeof openMongoBed>>;
   let db: Db;

@@ -1,8 +1,8 @@
 import { OutboxRelay } from '@homeward/messaging';
 import { testInfra, testLogger, uniqueName, waitFor } from '@homeward/testing';
-import { MongoClient } from 'mongodb';
+import { type Document, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MongoPersistence } from '../../src/index.ts';
+import { DocumentNotFound, MongoPersistence } from '../../src/index.ts';
 import { caseClosed } from '../contract/aggregate-store-contract.ts';
 import { openMongoBed } from '../support/mongo-bed.ts';
 
@@ -62,5 +62,58 @@ describe('the MongoDB adapter on one database', () => {
     expect((await b.list()).map((d) => d.n).sort((x, y) => x - y)).toEqual(ids.map((_, i) => i + 1));
     // Writes went out (pointers, inserts, updates, the pointers' removal), never two at once.
     expect(most).toBe(1);
+  });
+
+  it('inserts the documents of stores sharing one collection in one command, and each store sees only its own', async () => {
+    const db = client.db(bed.db.databaseName);
+    const collection = uniqueName('records').replaceAll('-', '_');
+    const inserts: number[] = [];
+    const counting = (e: { databaseName: string; commandName: string; command: Document }) => {
+      if (e.databaseName === db.databaseName && e.commandName === 'insert' && e.command.insert === collection)
+        inserts.push((e.command.documents as unknown[]).length);
+    };
+    client.on('commandStarted', counting);
+    const relay = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    const persistence = new MongoPersistence({ db, leases: bed.leases, relay });
+    type Item = { _id: string; n: number };
+    const reports = persistence.facts<Item>('reports', { collection });
+    const cases = persistence.aggregate<Item>('cases', { collection });
+    const event = caseClosed('case-1');
+    // What intake does with a report that opens a case: both inserts at once.
+    const [storedReport, storedCase] = await Promise.all([
+      reports.insertOnce({ _id: 'rpt-1', n: 1 }, [event]),
+      cases.insertOnce({ _id: 'case-1', n: 2 }),
+    ]);
+    client.off('commandStarted', counting);
+    expect([storedReport, storedCase]).toEqual([true, true]);
+    expect(inserts).toEqual([2]);
+    await waitFor(() => bed.collector.events.some((x) => x.id === event.id), { what: 'the report event' });
+    await relay.stop();
+
+    expect(await reports.get('rpt-1')).toEqual({ _id: 'rpt-1', n: 1 });
+    expect(await reports.get('case-1')).toBeNull();
+    expect(await cases.list()).toEqual([{ _id: 'case-1', n: 2 }]);
+    expect(await cases.list({}, { projection: { _id: 0 } })).toEqual([{ n: 2 }]);
+    expect(await cases.list({}, { projection: { n: 1 } })).toEqual([{ _id: 'case-1', n: 2 }]);
+    expect(await reports.count()).toBe(1);
+    expect(await reports.count({ n: 2 })).toBe(0);
+    // Another store's id is not this store's document: not found, not changed, not removed;
+    // an insert under it is refused as any duplicate id is.
+    await expect(cases.update('rpt-1', (d) => ({ doc: { ...d, n: 9 } }))).rejects.toBeInstanceOf(
+      DocumentNotFound,
+    );
+    expect(await cases.remove('rpt-1')).toBe(false);
+    expect(await cases.insertOnce({ _id: 'rpt-1', n: 3 })).toBe(false);
+    expect(await reports.get('rpt-1')).toEqual({ _id: 'rpt-1', n: 1 });
+    // As stored: each document names its store.
+    const raw = await db
+      .collection(collection)
+      .find({}, { projection: { outbox: 0 } })
+      .sort({ _id: 1 })
+      .toArray();
+    expect(raw).toEqual([
+      { _id: 'case-1', n: 2, _store: 'cases' },
+      { _id: 'rpt-1', n: 1, _store: 'reports' },
+    ]);
   });
 });

@@ -49,12 +49,20 @@ export interface IntakeStores {
   childKeys: AggregateStore<ChildKeyDoc>;
 }
 
+/**
+ * The one collection that holds all three: a report, the case it opens and its child's key are
+ * inserted together, and in one collection they go to the database in one group-committed
+ * command, not one per collection (FerretDB's SQLite takes one writer per database, so each
+ * command waits for the others). Their ids never coincide: `rpt-…`, `case-…` and `child-…`.
+ */
+const RECORDS = 'records';
+
 export function intakeStores(persistence: Persistence): IntakeStores {
   return {
     // The answer goes back once the report and its event are stored; the relay publishes
     // right after, and its sweep finishes the job after a crash (as the old path did).
-    reports: persistence.facts<ReportDoc>('reports', { awaitPublish: false }),
-    cases: persistence.aggregate<CaseDoc>('cases'),
-    childKeys: persistence.aggregate<ChildKeyDoc>('child_keys'),
+    reports: persistence.facts<ReportDoc>('reports', { awaitPublish: false, collection: RECORDS }),
+    cases: persistence.aggregate<CaseDoc>('cases', { collection: RECORDS }),
+    childKeys: persistence.aggregate<ChildKeyDoc>('child_keys', { collection: RECORDS }),
   };
 }
