@@ -65,12 +65,35 @@ function report(i: number, runId: string) {
   );
 }
 
+/**
+ * Open loop: `send(i, due)` for i < n, each at its due time on a clock of `rate` per second,
+ * whatever the earlier ones' answers do (so a slow answer cannot hide the queue behind it:
+ * coordinated omission); resolves once every send has.
+ */
+async function onClock(rate: number, n: number, send: (i: number, due: number) => Promise<unknown>) {
+  const start = performance.now();
+  const sends: Array<Promise<unknown>> = [];
+  for (let i = 0; i < n; i++) {
+    const due = start + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 0) await sleep(wait);
+    sends.push(send(i, due));
+  }
+  await Promise.all(sends);
+}
+
+/** The baselines' plain kafkajs producer and consumer of one topic, connected and subscribed. */
+async function plainPair(kafka: Kafka, topic: string, group: string, fromBeginning: boolean) {
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({ groupId: `${topic}-${group}`, maxWaitTimeInMs: 10 });
+  await Promise.all([producer.connect(), consumer.connect()]);
+  await consumer.subscribe({ topic, fromBeginning });
+  return { producer, consumer };
+}
+
 /** Baseline: the same number of messages of the same size through plain kafkajs. */
 async function baseline(kafka: Kafka, topic: string, size: number) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `${topic}-g`, maxWaitTimeInMs: 10 });
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topic, fromBeginning: true });
+  const { producer, consumer } = await plainPair(kafka, topic, 'g', true);
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   let done: () => void;
@@ -118,10 +141,7 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
  * paced latency cannot be lower than what the broker and client alone give on this machine now.
  */
 async function pacedBaseline(kafka: Kafka, topic: string, size: number, rate: number, seconds: number) {
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
-  const consumer = kafka.consumer({ groupId: `${topic}-paced`, maxWaitTimeInMs: 10 });
-  await Promise.all([producer.connect(), consumer.connect()]);
-  await consumer.subscribe({ topic, fromBeginning: false });
+  const { producer, consumer } = await plainPair(kafka, topic, 'paced', false);
   const dueAt = new Map<string, number>();
   const latencies: number[] = [];
   await consumer.run({
@@ -133,16 +153,10 @@ async function pacedBaseline(kafka: Kafka, topic: string, size: number, rate: nu
   await sleep(2000);
   const payload = Buffer.alloc(size, 'x');
   const n = Math.max(1, Math.round(rate * seconds));
-  const start = performance.now();
-  const sends: Array<Promise<unknown>> = [];
-  for (let i = 0; i < n; i++) {
-    const due = start + (i * 1000) / rate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
+  await onClock(rate, n, (i, due) => {
     dueAt.set(`p${i}`, due);
-    sends.push(producer.send({ topic, acks: -1, messages: [{ key: `p${i}`, value: payload }] }));
-  }
-  await Promise.all(sends);
+    return producer.send({ topic, acks: -1, messages: [{ key: `p${i}`, value: payload }] });
+  });
   for (let i = 0; i < 100 && latencies.length < n; i++) await sleep(100);
   await Promise.all([producer.disconnect(), consumer.disconnect()]);
   latencies.sort((a, b) => a - b);
@@ -379,24 +393,15 @@ async function main(): Promise<void> {
   const pacedSent = new Map<string, number>();
   /** When each paced report's 202 came back, after its due time: the store's part of the path. */
   const pacedAnswered: number[] = [];
-  const pacedStart = performance.now();
-  const pacedPosts: Array<Promise<void>> = [];
-  for (let i = 0; i < pacedN; i++) {
-    const due = pacedStart + (i * 1000) / pacedRate;
-    const wait = due - performance.now();
-    if (wait > 0) await sleep(wait);
-    const e = report(i, `${runId}p`);
-    pacedPosts.push(
-      post(e, key).then((res) => {
-        if (res.status !== 202) failures++;
-        else {
-          pacedSent.set(res.reportId, due);
-          pacedAnswered.push(performance.now() - due);
-        }
-      }),
-    );
-  }
-  await Promise.all(pacedPosts);
+  await onClock(pacedRate, pacedN, (i, due) =>
+    post(report(i, `${runId}p`), key).then((res) => {
+      if (res.status !== 202) failures++;
+      else {
+        pacedSent.set(res.reportId, due);
+        pacedAnswered.push(performance.now() - due);
+      }
+    }),
+  );
   await arrivals(N + warm.length + pacedN, 60_000);
   const pacedLatencies = [...pacedSent]
     .flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []))

@@ -13,6 +13,17 @@ import { openMongoBed } from '../support/mongo-bed.ts';
 
 const logger = testLogger();
 
+/** The harness's `published`: every event id on the bed's topic, once `awaited` are there. */
+async function publishedOn(bed: Awaited<ReturnType<typeof openMongoBed>>, awaited: string[]) {
+  const seen = () => new Set(bed.collector.events.map((e) => e.id));
+  await waitFor(() => awaited.every((id) => seen().has(id)), {
+    what: `events ${awaited.join(', ')} on the topic`,
+  });
+  // A repeat would come right behind: give it a moment to show up.
+  await new Promise((r) => setTimeout(r, 300));
+  return bed.collector.events.map((e) => e.id);
+}
+
 aggregateStoreContract(
   'MongoDB (FerretDB, Redis leases, outbox relay to Kafka)',
   async (): Promise<ContractHarness> => {
@@ -20,15 +31,7 @@ aggregateStoreContract(
     return {
       store: <T extends Doc>(options = {}) =>
         bed.persistence().aggregate<T>(uniqueName('c').replaceAll('-', '_'), options),
-      published: async (awaited) => {
-        const seen = () => new Set(bed.collector.events.map((e) => e.id));
-        await waitFor(() => awaited.every((id) => seen().has(id)), {
-          what: `events ${awaited.join(', ')} on the topic`,
-        });
-        // A repeat would come right behind: give it a moment to show up.
-        await new Promise((r) => setTimeout(r, 300));
-        return bed.collector.events.map((e) => e.id);
-      },
+      published: (awaited) => publishedOn(bed, awaited),
       storedOutbox: async (store: AggregateStore<Doc>, id: string) => {
         const raw = await bed.db
           .collection<{ _id: string; outbox?: Array<{ event: { id: string } }> }>(store.name)
@@ -66,12 +69,7 @@ aggregateStoreContract(
       },
       published: async (awaited) => {
         await Promise.all(neighbours);
-        const seen = () => new Set(bed.collector.events.map((e) => e.id));
-        await waitFor(() => awaited.every((id) => seen().has(id)), {
-          what: `events ${awaited.join(', ')} on the topic`,
-        });
-        await new Promise((r) => setTimeout(r, 300));
-        return bed.collector.events.map((e) => e.id);
+        return publishedOn(bed, awaited);
       },
       storedOutbox: async (store: AggregateStore<Doc>, id: string) => {
         const raw = await bed.db
