@@ -50,10 +50,11 @@ export interface IntakeStores {
 }
 
 /**
- * The one collection that holds all three: a report, the case it opens and its child's key are
- * inserted together, and in one collection they go to the database in one group-committed
- * command, not one per collection (FerretDB's SQLite takes one writer per database, so each
- * command waits for the others). Their ids never coincide: `rpt-…`, `case-…` and `child-…`.
+ * The one collection that holds all three: a report and the case it opens are inserted together,
+ * and in one collection they go to the database in one group-committed command, not one per
+ * collection (FerretDB's SQLite takes one writer per database, so each command waits for the
+ * others); a child's key, claimed just before, goes in a round with other reports' writes. Their
+ * ids never coincide: `rpt-…`, `case-…` and `child-…`.
  */
 const RECORDS = 'records';
 
