@@ -135,10 +135,10 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
 }
 
 /**
- * The latency ceiling of the paced run, measured after it on the same topic setup: plain kafkajs
- * producing messages of the same size at the same rate (open loop: each sent when due, whatever
- * the answers do) to a consumer, timed from each message's due time to its arrival. Intake's
- * paced latency cannot be lower than what the broker and client alone give on this machine now.
+ * The latency floor of the paced run, measured after it on the same topic setup: plain kafkajs
+ * producing messages of the same size at the same rate (open loop, see {@link onClock}) to a
+ * consumer, timed from each message's due time to its arrival. Intake's paced latency cannot be
+ * lower than what the broker and client alone give on this machine now.
  */
 async function pacedBaseline(kafka: Kafka, topic: string, size: number, rate: number, seconds: number) {
   const { producer, consumer } = await plainPair(kafka, topic, 'paced', false);

@@ -24,6 +24,14 @@ async function publishedOn(bed: Awaited<ReturnType<typeof openMongoBed>>, awaite
   return bed.collector.events.map((e) => e.id);
 }
 
+/** The harness's `storedOutbox`: the event ids in a document's stored outbox, oldest first. */
+async function storedOutboxIn(bed: Awaited<ReturnType<typeof openMongoBed>>, collection: string, id: string) {
+  const raw = await bed.db
+    .collection<{ _id: string; outbox?: Array<{ event: { id: string } }> }>(collection)
+    .findOne({ _id: id });
+  return (raw?.outbox ?? []).map((entry) => entry.event.id);
+}
+
 aggregateStoreContract(
   'MongoDB (FerretDB, Redis leases, outbox relay to Kafka)',
   async (): Promise<ContractHarness> => {
@@ -32,12 +40,7 @@ aggregateStoreContract(
       store: <T extends Doc>(options = {}) =>
         bed.persistence().aggregate<T>(uniqueName('c').replaceAll('-', '_'), options),
       published: (awaited) => publishedOn(bed, awaited),
-      storedOutbox: async (store: AggregateStore<Doc>, id: string) => {
-        const raw = await bed.db
-          .collection<{ _id: string; outbox?: Array<{ event: { id: string } }> }>(store.name)
-          .findOne({ _id: id });
-        return (raw?.outbox ?? []).map((entry) => entry.event.id);
-      },
+      storedOutbox: (store: AggregateStore<Doc>, id: string) => storedOutboxIn(bed, store.name, id),
       close: bed.close,
     };
   },
@@ -71,14 +74,8 @@ aggregateStoreContract(
         await Promise.all(neighbours);
         return publishedOn(bed, awaited);
       },
-      storedOutbox: async (store: AggregateStore<Doc>, id: string) => {
-        const raw = await bed.db
-          .collection<{ _id: string; outbox?: Array<{ event: { id: string } }> }>(
-            collectionOf.get(store.name)!,
-          )
-          .findOne({ _id: id });
-        return (raw?.outbox ?? []).map((entry) => entry.event.id);
-      },
+      storedOutbox: (store: AggregateStore<Doc>, id: string) =>
+        storedOutboxIn(bed, collectionOf.get(store.name)!, id),
       close: async () => {
         await Promise.all(neighbours);
         await bed.close();
@@ -86,6 +83,7 @@ aggregateStoreContract(
     };
   },
 );
+
 describe('MongoDB adapter', () => {
   let bed: Awaited<ReturnType<typeof openMongoBed>>;
   let db: Db;
