@@ -5,6 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { machineSpeedLine } from './machine-speed.ts';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repoRoot = join(here, '..', '..');
@@ -25,6 +26,8 @@ if (unknown.length > 0) {
 }
 for (const name of chosen) {
   process.stdout.write(`\n── bench ${name}\n`);
+  // The machine's speed beside each benchmark (see machine-speed.ts): before and after it.
+  process.stdout.write(`before: ${await machineSpeedLine()}\n`);
   const res = spawnSync(
     join(repoRoot, 'node_modules', '.bin', 'tsx'),
     [join(here, `${name}.bench.ts`), ...passThrough],
@@ -39,4 +42,5 @@ for (const name of chosen) {
     process.stderr.write(`bench ${name} failed with exit code ${res.status}\n`);
     process.exit(res.status ?? 1);
   }
+  process.stdout.write(`after: ${await machineSpeedLine()}\n`);
 }
