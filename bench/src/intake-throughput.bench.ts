@@ -7,7 +7,9 @@
 // command metrics: commands and writes per report, by collection, and their round trips).
 // Beside them, the document store alone at the same concurrency: the ceiling it sets. The
 // baseline gets the same warm-up as intake and runs twice, before intake and after it stopped;
-// intake's peak is compared with their mean (the machine's speed moves within a run).
+// intake's peak is compared with their mean (the machine's speed moves within a run). Last, the
+// floor of any intake on this stack: the same load through fastify and a durable Kafka send
+// alone (bare-intake.ts), nothing else.
 // Run: npm run bench -- intake-throughput [-- N [SECONDS]] (N reports for the peak, SECONDS of
 // paced load; MONGO_URL with KAFKA_BROKERS picks the store; BENCH_PACED_RATE=R paces at R
 // reports/s instead of half the peak, so that paired runs of two builds compare one rate: each
@@ -147,6 +149,85 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
     p95: percentile(latencies, 95),
     p99: percentile(latencies, 99),
     seconds,
+  };
+}
+
+/**
+ * The floor of any intake on this stack (bare-intake.ts, in a process of its own on intake's
+ * port once intake has stopped): fastify, the CloudEvents decode and a durable Kafka send
+ * before the 202, nothing else; the same load as intake's peak (WARM_UP reports not measured,
+ * then N from CONCURRENCY clients), HTTP → the message consumed, and its server's CPU per report
+ * until the last 202.
+ */
+async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string) {
+  const server = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['bench/src/bare-intake.ts'], {
+    cwd: repoRoot,
+    env: { ...process.env, BARE_PORT: String(PORT), BARE_TOPIC: topic },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise((r) => server.once('exit', r));
+  await new Promise<void>((resolve, reject) => {
+    server.stdout!.on('data', (d: Buffer) => {
+      if (d.toString().includes('ready')) resolve();
+    });
+    server.once('exit', (code) => reject(new Error(`the bare intake exited (${code})`)));
+  });
+  const consumer = kafka.consumer({ groupId: `${topic}-watch`, maxWaitTimeInMs: 10 });
+  await consumer.connect();
+  await consumer.subscribe({ topic, fromBeginning: true });
+  const sentAt = new Map<string, number>();
+  const arrivedAt = new Map<string, number>();
+  let counted: { n: number; done: () => void } | undefined;
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      arrivedAt.set(message.key!.toString(), performance.now());
+      if (counted && arrivedAt.size >= counted.n) counted.done();
+    },
+  });
+  await sleep(1000);
+  const arrivals = (n: number) =>
+    Promise.race([
+      new Promise<void>((done) => {
+        counted = { n, done };
+        if (arrivedAt.size >= n) done();
+      }),
+      sleep(60_000),
+    ]);
+  const load = async (n: number, tag: string, measured: boolean) => {
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < n) {
+          const start = performance.now();
+          const res = await post(report(next++, tag), key);
+          if (measured && res.status === 202) sentAt.set(res.reportId, start);
+        }
+      }),
+    );
+  };
+  await load(WARM_UP, `${runId}bw`, false);
+  await arrivals(WARM_UP);
+  const cpu0 = cpuSeconds(server.pid!);
+  const t0 = performance.now();
+  await load(N, `${runId}b`, true);
+  const cpuPerReport = ((cpuSeconds(server.pid!) - cpu0) / N) * 1000;
+  await arrivals(WARM_UP + N);
+  const latencies = [...sentAt].flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []));
+  const seconds = (Math.max(...[...sentAt.keys()].map((id) => arrivedAt.get(id) ?? Number.NaN)) - t0) / 1000;
+  latencies.sort((a, b) => a - b);
+  await pool?.close();
+  pool = undefined;
+  await consumer.disconnect();
+  server.kill('SIGTERM');
+  await exited;
+  return {
+    delivered: latencies.length,
+    rate: latencies.length / seconds,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    p99: percentile(latencies, 99),
+    seconds,
+    cpuPerReport,
   };
 }
 
@@ -312,7 +393,7 @@ async function main(): Promise<void> {
   // itself); the baseline's topic besides.
   await ensureTopics(infra.kafkaBrokers, allTopics, { prefix, security: infra.security });
   // The launcher's topic creation waits for leaders itself (kafkajs' own wait can give up early).
-  await ensureTopics(infra.kafkaBrokers, ['baseline', 'baseline-after'], {
+  await ensureTopics(infra.kafkaBrokers, ['baseline', 'baseline-after', 'bare'], {
     prefix,
     partitions: 6,
     security: infra.security,
@@ -430,6 +511,7 @@ async function main(): Promise<void> {
   const loopPaced = await loopAndGc();
   const storePaced = await storeCounters();
   await pool?.close();
+  pool = undefined;
   await consumer.disconnect();
   intake.kill('SIGTERM');
   await new Promise((r) => intake.once('exit', r));
@@ -443,6 +525,7 @@ async function main(): Promise<void> {
   // compared with the mean of a baseline before it and one after), then the broker and a plain
   // client alone at the paced rate and size.
   const baseAfter = await baseline(kafka, `${prefix}baseline-after`, sample);
+  const floor = await bareFloor(kafka, `${prefix}bare`, runId, key);
   const basePaced = await pacedBaseline(kafka, `${prefix}baseline`, sample, pacedRate, PACED_SECONDS);
   await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 
@@ -459,6 +542,9 @@ async function main(): Promise<void> {
       `| plain kafkajs produce → consume (baseline, ${when}) | ${N} | ${f(b.seconds)} | ${f(b.rate)} | ${f(b.p50)} | ${f(b.p95)} | ${f(b.p99)} |`,
     );
   }
+  out(
+    `| HTTP → Kafka alone (fastify, the CloudEvents decode, a durable send; no store, no Redis): the floor, after intake stopped | ${floor.delivered} | ${f(floor.seconds)} | ${f(floor.rate)} | ${f(floor.p50)} | ${f(floor.p95)} | ${f(floor.p99)} |`,
+  );
   out(
     `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
   );
@@ -493,6 +579,9 @@ async function main(): Promise<void> {
   out('');
   out(
     `ratio intake/baseline: throughput ${(ours.rate / baseRate).toFixed(2)}× the mean of both baselines (${f(baseRate)}/s; ${(ours.rate / base.rate).toFixed(2)}× the one before, ${(ours.rate / baseAfter.rate).toFixed(2)}× the one after), p50 ${(ours.p50 / base.p50).toFixed(2)}×, p99 ${(ours.p99 / base.p99).toFixed(2)}× the one before`,
+  );
+  out(
+    `ratio of the floor (HTTP → Kafka alone) to the baselines: ${(floor.rate / baseRate).toFixed(2)}× their mean; intake/floor ${(ours.rate / floor.rate).toFixed(2)}×; the floor's server ${f(floor.cpuPerReport)} ms CPU per report`,
   );
   out(
     `ratio intake/store ceilings: ${(ours.rate / ceiling.insertOne).toFixed(2)}× insertOne, ${(ours.rate / ceiling.groupCommit).toFixed(2)}× group-committed insert, ${(ours.rate / ceiling.findOne).toFixed(2)}× findOne; baseline/group-committed insert ${(baseRate / ceiling.groupCommit).toFixed(2)}×`,

@@ -1,0 +1,81 @@
+// The floor of any intake on this stack, run by intake-throughput in a process of its own:
+// fastify, the CloudEvents HTTP decode intake uses, and a durable write to Kafka before the 202
+// (an idempotent producer with one request in flight and acks from every in-sync replica, as
+// intake's publisher; the reports of one event-loop turn in one send, as intake's outbox relay
+// sends what its group commits stored). No document store, no Redis, no authentication, no
+// screening and no rules: what HTTP and Kafka alone cost per report on this machine. Not a
+// service: it refuses nothing and keeps nothing.
+// Env: BARE_PORT, BARE_TOPIC (the topic it writes), and the broker's as for any benchmark.
+import { decodeHttp } from '@homeward/events';
+import Fastify from 'fastify';
+import { benchInfraSync, benchKafka } from './infra.ts';
+
+const port = Number(process.env.BARE_PORT);
+const topic = process.env.BARE_TOPIC ?? '';
+if (!port || !topic) throw new Error('BARE_PORT and BARE_TOPIC are required');
+
+const producer = benchKafka(benchInfraSync(), 'bench-bare-intake').producer({
+  idempotent: true,
+  maxInFlightRequests: 1,
+  allowAutoTopicCreation: false,
+});
+await producer.connect();
+
+interface Pending {
+  key: string;
+  value: string;
+  settle: (err?: unknown) => void;
+}
+let queued: Pending[] = [];
+let sending = false;
+
+/** Sends what has queued, one send at a time: each send takes everything queued meanwhile. */
+async function sendQueued(): Promise<void> {
+  if (sending) return;
+  sending = true;
+  try {
+    while (queued.length > 0) {
+      const batch = queued;
+      queued = [];
+      try {
+        await producer.send({
+          topic,
+          acks: -1,
+          messages: batch.map(({ key, value }) => ({ key, value })),
+        });
+        for (const p of batch) p.settle();
+      } catch (err) {
+        for (const p of batch) p.settle(err);
+      }
+    }
+  } finally {
+    sending = false;
+  }
+}
+
+function publish(key: string, value: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    queued.push({ key, value, settle: (err) => (err ? reject(err) : resolve()) });
+    // The reports of this turn go together.
+    if (queued.length === 1) setImmediate(() => void sendQueued());
+  });
+}
+
+const app = Fastify({ logger: false });
+app.removeAllContentTypeParsers();
+app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+app.post('/v1/reports', async (request, reply) => {
+  const event = decodeHttp(request.headers, request.body as Buffer).events[0]!;
+  const reportId = `rpt-${event.id}`;
+  await publish(reportId, JSON.stringify({ reportId, type: 'homeward.case.opened', report: event.data }));
+  return reply.code(202).send({ reportId });
+});
+await app.listen({ port, host: '127.0.0.1' });
+process.stdout.write('ready\n');
+
+process.once('SIGTERM', () => {
+  void app
+    .close()
+    .then(() => producer.disconnect())
+    .finally(() => process.exit(0));
+});
