@@ -73,9 +73,16 @@ app.post('/v1/reports', async (request, reply) => {
 await app.listen({ port, host: '127.0.0.1' });
 process.stdout.write('ready\n');
 
-process.once('SIGTERM', () => {
+let stopping = false;
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
   void app
     .close()
     .then(() => producer.disconnect())
     .finally(() => process.exit(0));
-});
+};
+process.once('SIGTERM', stop);
+// Its stdin is the bench's pipe: should the bench die without a SIGTERM, the pipe closes and this
+// server goes too, instead of keeping the port the next run's intake needs.
+process.stdin.once('close', stop).resume();

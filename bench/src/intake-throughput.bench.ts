@@ -163,7 +163,8 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
   const server = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['bench/src/bare-intake.ts'], {
     cwd: repoRoot,
     env: { ...process.env, BARE_PORT: String(PORT), BARE_TOPIC: topic },
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // Its stdin is our pipe: it stops when we do (see bare-intake.ts).
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise((r) => server.once('exit', r));
   await new Promise<void>((resolve, reject) => {
