@@ -88,6 +88,56 @@ async function onClock(rate: number, n: number, send: (i: number, due: number) =
   await Promise.all(sends);
 }
 
+/**
+ * Closed loop: CONCURRENCY senders, `send(i)` for i < n, each sender's next one once its last has
+ * answered (the load shape of every peak here: intake's, the baseline's, the floor's, the store's).
+ */
+async function closedLoop(n: number, send: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      while (next < n) await send(next++);
+    }),
+  );
+}
+
+/**
+ * What arrived on a watched topic, by id, and a wait for a number of arrivals: a fresh wait for
+ * each phase (a later phase must wait for its own stragglers, not find an earlier wait over).
+ */
+function arrivalLog() {
+  const arrivedAt = new Map<string, number>();
+  let waiting: { expected: number; resolve: () => void } | undefined;
+  return {
+    arrivedAt,
+    note(id: string): void {
+      arrivedAt.set(id, performance.now());
+      if (waiting && arrivedAt.size >= waiting.expected) waiting.resolve();
+    },
+    /** Resolves once `expected` ids have arrived, or after `ms`. */
+    wait(expected: number, ms: number): Promise<unknown> {
+      return Promise.race([
+        new Promise<void>((resolve) => {
+          waiting = { expected, resolve };
+          if (arrivedAt.size >= expected) resolve();
+        }),
+        sleep(ms),
+      ]);
+    },
+  };
+}
+
+/**
+ * The latencies (sorted) of what was sent (id → start) and has arrived, and the seconds from `t0`
+ * to the last arrival of what was sent.
+ */
+function sentToArrived(sentAt: Map<string, number>, arrivedAt: Map<string, number>, t0: number) {
+  const latencies = [...sentAt].flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []));
+  latencies.sort((a, b) => a - b);
+  const last = Math.max(...[...sentAt.keys()].map((id) => arrivedAt.get(id) ?? Number.NaN));
+  return { latencies, seconds: (last - t0) / 1000 };
+}
+
 /** The baselines' plain kafkajs producer and consumer of one topic, connected and subscribed. */
 async function plainPair(kafka: Kafka, topic: string, group: string, fromBeginning: boolean) {
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
@@ -125,16 +175,11 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
     const all = new Promise<void>((done) => {
       counted = { n, done };
     });
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < n) {
-          const key = `${tag}${next++}`;
-          sentAt.set(key, performance.now());
-          await producer.send({ topic, acks: -1, messages: [{ key, value: payload }] });
-        }
-      }),
-    );
+    await closedLoop(n, (i) => {
+      const key = `${tag}${i}`;
+      sentAt.set(key, performance.now());
+      return producer.send({ topic, acks: -1, messages: [{ key, value: payload }] });
+    });
     await all;
   };
   await round(WARM_UP, 'w');
@@ -177,45 +222,21 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
   const sentAt = new Map<string, number>();
-  const arrivedAt = new Map<string, number>();
-  let counted: { n: number; done: () => void } | undefined;
-  await consumer.run({
-    eachMessage: async ({ message }) => {
-      arrivedAt.set(message.key!.toString(), performance.now());
-      if (counted && arrivedAt.size >= counted.n) counted.done();
-    },
-  });
+  const arrived = arrivalLog();
+  await consumer.run({ eachMessage: async ({ message }) => arrived.note(message.key!.toString()) });
   await sleep(1000);
-  const arrivals = (n: number) =>
-    Promise.race([
-      new Promise<void>((done) => {
-        counted = { n, done };
-        if (arrivedAt.size >= n) done();
-      }),
-      sleep(60_000),
-    ]);
-  const load = async (n: number, tag: string, measured: boolean) => {
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < n) {
-          const start = performance.now();
-          const res = await post(report(next++, tag), key);
-          if (measured && res.status === 202) sentAt.set(res.reportId, start);
-        }
-      }),
-    );
-  };
-  await load(WARM_UP, `${runId}bw`, false);
-  await arrivals(WARM_UP);
+  await closedLoop(WARM_UP, (i) => post(report(i, `${runId}bw`), key));
+  await arrived.wait(WARM_UP, 60_000);
   const cpu0 = cpuSeconds(server.pid!);
   const t0 = performance.now();
-  await load(N, `${runId}b`, true);
+  await closedLoop(N, async (i) => {
+    const start = performance.now();
+    const res = await post(report(i, `${runId}b`), key);
+    if (res.status === 202) sentAt.set(res.reportId, start);
+  });
   const cpuPerReport = ((cpuSeconds(server.pid!) - cpu0) / N) * 1000;
-  await arrivals(WARM_UP + N);
-  const latencies = [...sentAt].flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []));
-  const seconds = (Math.max(...[...sentAt.keys()].map((id) => arrivedAt.get(id) ?? Number.NaN)) - t0) / 1000;
-  latencies.sort((a, b) => a - b);
+  await arrived.wait(WARM_UP + N, 60_000);
+  const { latencies, seconds } = sentToArrived(sentAt, arrived.arrivedAt, t0);
   await pool?.close();
   pool = undefined;
   await consumer.disconnect();
@@ -280,13 +301,8 @@ async function storeCeiling(mongoUrl: string, db: string, size: number) {
   const d = client.db(db);
   const doc = (i: number, tag: string) => ({ _id: `${tag}-${i}`, payload: 'x'.repeat(size), n: i });
   const loop = async (fn: (i: number) => Promise<unknown>): Promise<number> => {
-    let next = 0;
     const t0 = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < N) await fn(next++);
-      }),
-    );
+    await closedLoop(N, fn);
     return N / ((performance.now() - t0) / 1000);
   };
   const single = d.collection<{ _id: string }>('single');
@@ -413,24 +429,11 @@ async function main(): Promise<void> {
   await consumer.subscribe({ topic: `${prefix}${Topics.caseEvents}`, fromBeginning: true });
   // The event can arrive before the HTTP answer that names its report id: keep both sides.
   const sentAt = new Map<string, number>();
-  const arrivedAt = new Map<string, number>();
-  // Resolves once `expected` events have arrived, or after `ms`: a fresh wait for each phase (the
-  // paced phase must wait for its own stragglers, not find the peak's wait already over).
-  let arrived: { expected: number; resolve: () => void } | undefined;
-  const arrivals = (expected: number, ms: number) =>
-    Promise.race([
-      new Promise<void>((resolve) => {
-        arrived = { expected, resolve };
-        if (arrivedAt.size >= expected) resolve();
-      }),
-      sleep(ms),
-    ]);
+  const arrived = arrivalLog();
+  const { arrivedAt } = arrived;
   await consumer.run({
-    eachMessage: async ({ message }) => {
-      const reportId = JSON.parse(message.value!.toString()).reportId as string;
-      arrivedAt.set(reportId, performance.now());
-      if (arrived && arrivedAt.size >= arrived.expected) arrived.resolve();
-    },
+    eachMessage: async ({ message }) =>
+      arrived.note(JSON.parse(message.value!.toString()).reportId as string),
   });
   await sleep(1000);
   const key = policeKey();
@@ -449,26 +452,17 @@ async function main(): Promise<void> {
   });
   const cpuBefore = cpuOf();
   const t0 = performance.now();
-  let next = 0;
   let failures = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < N) {
-        const e = report(next++, runId);
-        const start = performance.now();
-        const res = await post(e, key);
-        if (res.status !== 202) failures++;
-        else sentAt.set(res.reportId, start);
-      }
-    }),
-  );
+  await closedLoop(N, async (i) => {
+    const start = performance.now();
+    const res = await post(report(i, runId), key);
+    if (res.status !== 202) failures++;
+    else sentAt.set(res.reportId, start);
+  });
   const accepted = performance.now();
   const cpuAfterHttp = cpuOf();
-  await arrivals(N + warm.length, 120_000);
-  const last = Math.max(...[...sentAt.keys()].map((id) => arrivedAt.get(id) ?? Number.NaN));
-  const seconds = (last - t0) / 1000;
-  const latencies = [...sentAt].flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []));
-  latencies.sort((a, b) => a - b);
+  await arrived.wait(N + warm.length, 120_000);
+  const { latencies, seconds } = sentToArrived(sentAt, arrivedAt, t0);
   const ours = {
     rate: latencies.length / seconds,
     p50: percentile(latencies, 50),
@@ -504,10 +498,9 @@ async function main(): Promise<void> {
       }
     }),
   );
-  await arrivals(N + warm.length + pacedN, 60_000);
-  const pacedLatencies = [...pacedSent]
-    .flatMap(([id, t]) => (arrivedAt.has(id) ? [arrivedAt.get(id)! - t] : []))
-    .sort((a, b) => a - b);
+  await arrived.wait(N + warm.length + pacedN, 60_000);
+  // Each from its due time (the open loop's clock), not from t0.
+  const pacedLatencies = sentToArrived(pacedSent, arrivedAt, 0).latencies;
   const loadAfter = loadavg()[0]!;
   const loopPaced = await loopAndGc();
   const storePaced = await storeCounters();
