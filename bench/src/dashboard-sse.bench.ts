@@ -22,7 +22,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { allTopics, createEvent, encodeKafka, Topics } from '@homeward/events';
-import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import { deleteTopics, ensureTopics, repoRoot, serviceCommand } from '@homeward/infra-local';
 import type { Kafka } from 'kafkajs';
 import { benchInfra, benchInfraSync, benchKafka } from './infra.ts';
 
@@ -668,20 +668,13 @@ async function main(): Promise<void> {
       // Each measurement's own run id: its events, alerts and warm-up are its own.
       const measureId = `${runId}${n}`;
       if (spec.kind === 'dashboard') {
-        // BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under the load, written at its exit.
+        // As the launcher starts it. BENCH_SSE_PROFILE=<dir>: a CPU profile of the dashboard under
+        // the load, written at its exit.
         const profile = process.env.BENCH_SSE_PROFILE;
-        const [command, args] = profile
-          ? [
-              process.execPath,
-              [
-                '--cpu-prof',
-                `--cpu-prof-dir=${profile}`,
-                '--import',
-                'tsx',
-                'services/dashboard/src/main.ts',
-              ],
-            ]
-          : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/dashboard/src/main.ts']];
+        const { command, args } = serviceCommand(
+          'dashboard',
+          profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [],
+        );
         // Every dashboard of the run shares the topics, the database and the consumer group: a
         // later one resumes where the one before stopped.
         const dashboard = spawn(command, args, {

@@ -20,13 +20,13 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics, createEvent, encodeHttpStructured, Topics } from '@homeward/events';
-import { deleteTopics, ensureTopics, repoRoot } from '@homeward/infra-local';
+import { deleteTopics, ensureTopics, repoRoot, serviceCommand } from '@homeward/infra-local';
 import { GroupCommit } from '@homeward/persistence';
 import type { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Pool } from 'undici';
 import { benchInfra, benchKafka } from './infra.ts';
-import { cpuSeconds, pidsNamed } from './proc-cpu.ts';
+import { cpuSeconds, peakRssMiB, pidsNamed } from './proc-cpu.ts';
 
 const N = Number(process.argv[2] ?? 3000);
 /** How long the paced run at half the peak rate lasts. */
@@ -368,15 +368,14 @@ async function loopAndGc(): Promise<{ lagP99: number; lagMax: number; gcSeconds:
 
 // Up to two minutes to become ready: a loaded machine compiles the service slowly.
 async function startIntake(prefix: string, db: string): Promise<ChildProcess> {
-  // INTAKE_CPU_PROF=<dir>: intake runs under node's --cpu-prof, its profile written there on exit.
+  // As the launcher starts it (its V8 flags too). INTAKE_CPU_PROF=<dir>: under node's
+  // --cpu-prof, its profile written there on exit.
   const profDir = process.env.INTAKE_CPU_PROF;
-  const [cmd, args] = profDir
-    ? [
-        process.execPath,
-        ['--cpu-prof', `--cpu-prof-dir=${profDir}`, '--import', 'tsx', 'services/intake/src/main.ts'],
-      ]
-    : [join(repoRoot, 'node_modules/.bin/tsx'), ['services/intake/src/main.ts']];
-  const child = spawn(cmd, args, {
+  const { command, args } = serviceCommand(
+    'intake',
+    profDir ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+  );
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
@@ -507,6 +506,7 @@ async function main(): Promise<void> {
   await pool?.close();
   pool = undefined;
   await consumer.disconnect();
+  const intakePeakRss = peakRssMiB(intake.pid!);
   intake.kill('SIGTERM');
   await new Promise((r) => intake.once('exit', r));
   // Intake's database was this run's alone: dropped, so that runs do not pile up in the store.
@@ -568,7 +568,7 @@ async function main(): Promise<void> {
     return n > 0 ? (sum / n) * 1000 : Number.NaN;
   };
   out(
-    `${pacedLabel}, in intake: event-loop delay p99 ${f(loopPaced.lagP99 * 1000)} ms, max ${f(loopPaced.lagMax * 1000)} ms; GC ${f((loopPaced.gcSeconds - loopBefore.gcSeconds) * 1000)} ms in ${f(PACED_SECONDS)} s; document-store command mean ${f(storeMs(storePaced, storeAfter))} ms`,
+    `${pacedLabel}, in intake: event-loop delay p99 ${f(loopPaced.lagP99 * 1000)} ms, max ${f(loopPaced.lagMax * 1000)} ms; GC ${f((loopPaced.gcSeconds - loopBefore.gcSeconds) * 1000)} ms in ${f(PACED_SECONDS)} s; document-store command mean ${f(storeMs(storePaced, storeAfter))} ms; peak resident memory over the run ${f(intakePeakRss)} MiB`,
   );
   out('');
   out(

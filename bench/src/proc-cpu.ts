@@ -1,4 +1,4 @@
-// CPU time of other processes (a service under test, the receivers, FerretDB, Kafka, Redis), read
+// CPU time (and peak memory) of other processes (a service under test, the receivers, FerretDB, Kafka, Redis), read
 // from Linux's /proc, so that a benchmark can say what each report or delivery cost per process:
 // a figure that holds on a loaded machine where wall times do not.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -19,6 +19,16 @@ export function cpuSeconds(pid: number): number {
     return ticks / TICKS;
   } catch {
     return 0;
+  }
+}
+
+/** A process's peak resident memory (VmHWM) in MiB, from /proc; NaN where there is none. */
+export function peakRssMiB(pid: number): number {
+  try {
+    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return kib === undefined ? Number.NaN : Number(kib) / 1024;
+  } catch {
+    return Number.NaN;
   }
 }
 

@@ -1,11 +1,11 @@
 import { rmSync } from 'node:fs';
-import { join } from 'node:path';
 import { allTopics } from '@homeward/events';
 import {
   cacheDir,
   ensureTopics,
   repoRoot,
   ServiceSupervisor,
+  serviceCommand,
   startFerretDb,
   startKafka,
   startRedis,
@@ -71,8 +71,7 @@ export class ChaosStack {
     for (const name of Object.keys(SERVICES) as ServiceName[]) {
       this.supervisor.add({
         name,
-        command: process.execPath,
-        args: ['--import', 'tsx', join('services', name, 'src', 'main.ts')],
+        ...serviceCommand(name),
         cwd: repoRoot,
         env: {
           ...process.env,

@@ -25,6 +25,7 @@ export type { ComponentStatus, InfraEndpoints, UpReport } from './launcher.ts';
 export { DEFAULT_PORTS, down, localEndpoints, status, up } from './launcher.ts';
 export { cacheDir, repoRoot } from './paths.ts';
 export { LauncherError, logPath, stopProcess } from './processes.ts';
+export { SERVICE_NODE_OPTIONS, serviceCommand } from './service-command.ts';
 export type { ServiceCommand, SupervisorOptions } from './supervisor.ts';
 export {
   requestRestart,

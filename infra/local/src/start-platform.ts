@@ -9,6 +9,7 @@ import { bannerLines, operatorKey, servicePort, waitForServices } from './banner
 import { deleteOldTestTopics, down, up } from './launcher.ts';
 import { repoRoot } from './paths.ts';
 import { LauncherError } from './processes.ts';
+import { serviceCommand } from './service-command.ts';
 import { ServiceSupervisor } from './supervisor.ts';
 
 const out = (line: string) => process.stdout.write(`${line}\n`);
@@ -47,12 +48,10 @@ async function main(): Promise<void> {
 
   const supervisor = new ServiceSupervisor({ out });
   for (const name of discoverServices()) {
-    // One process per service (node with tsx's loader, no tsx wrapper that would relay signals
-    // a second time), so the SIGTERM it gets is the only one.
+    // One process per service (see serviceCommand), so the SIGTERM it gets is the only one.
     supervisor.add({
       name,
-      command: process.execPath,
-      args: ['--import', 'tsx', join('services', name, 'src', 'main.ts')],
+      ...serviceCommand(name),
       cwd: repoRoot,
       env: { ...process.env, LOG_FORMAT: logFormat },
     });

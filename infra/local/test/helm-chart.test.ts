@@ -6,6 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { servicePort } from '../src/banner.ts';
 import { ensureHelm } from '../src/components/helm.ts';
 import { repoRoot } from '../src/paths.ts';
+import { SERVICE_NODE_OPTIONS } from '../src/service-command.ts';
 
 // The Helm chart (infra/helm/homeward) as CI sees it: `helm lint --strict` and `helm template`
 // with helm built from its Go module, then the rendered manifests read object by object.
@@ -148,6 +149,16 @@ describe('the Helm chart', () => {
     expect(env('dashboard')).toContainEqual({ name: 'WEB_BUILD', value: 'false' });
     expect(env('rescue-coordination').map((e) => e.name)).toContain('ROSTER_FILE');
     expect(env('intake').map((e) => e.name)).not.toContain('ROSTER_FILE');
+  });
+
+  it("runs each service with the launcher's V8 flags, and no other service with any", () => {
+    const deployments = template().filter((o) => o.kind === 'Deployment');
+    for (const name of SERVICES) {
+      const env = deployments.find((d) => d.spec.template.spec.containers[0].name === name)!.spec.template
+        .spec.containers[0].env as Array<{ name: string; value?: string }>;
+      expect(env.find((e) => e.name === 'NODE_OPTIONS')?.value, name).toBe(SERVICE_NODE_OPTIONS[name]);
+    }
+    expect(Object.keys(SERVICE_NODE_OPTIONS)).toContain('intake');
   });
 
   it('lets a deployment scale one service and turn its budget off', () => {

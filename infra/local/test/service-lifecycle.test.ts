@@ -1,12 +1,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { allTopics } from '@homeward/events';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { adminClient, deleteTopics, ensureTopics, repoRoot } from '../src/index.ts';
+import { adminClient, deleteTopics, ensureTopics, repoRoot, serviceCommand } from '../src/index.ts';
 
 // A real service (intake) as `npm start` runs it: its own process, signals, consumer groups.
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
@@ -40,7 +39,8 @@ interface Running {
 }
 
 function startIntake(): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', join('services', 'intake', 'src', 'main.ts')], {
+  const { command, args } = serviceCommand('intake');
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: {
       ...process.env,
