@@ -9,7 +9,9 @@
 // baseline gets the same warm-up as intake and runs twice, before intake and after it stopped;
 // intake's peak is compared with their mean (the machine's speed moves within a run). Last, the
 // floor of any intake on this stack: the same load through fastify and a durable Kafka send
-// alone (bare-intake.ts), nothing else.
+// alone (bare-intake.ts), nothing else; and the same server with a sketch of another design
+// (the decision in Redis, Kafka the durable record: see bare-intake.ts), to measure that design
+// before anyone builds it.
 // Run: npm run bench -- intake-throughput [-- N [SECONDS]] (N reports for the peak, SECONDS of
 // paced load; MONGO_URL with KAFKA_BROKERS picks the store; BENCH_PACED_RATE=R paces at R
 // reports/s instead of half the peak, so that paired runs of two builds compare one rate: each
@@ -204,10 +206,15 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
  * then N from CONCURRENCY clients), HTTP → the message consumed, and its server's CPU per report
  * until the last 202.
  */
-async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string) {
+async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string, decide = false) {
   const server = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['bench/src/bare-intake.ts'], {
     cwd: repoRoot,
-    env: { ...process.env, BARE_PORT: String(PORT), BARE_TOPIC: topic },
+    env: {
+      ...process.env,
+      BARE_PORT: String(PORT),
+      BARE_TOPIC: topic,
+      ...(decide ? { BARE_DECIDE: 'redis' } : {}),
+    },
     // Its stdin is our pipe: it stops when we do (see bare-intake.ts).
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -223,7 +230,10 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
   await consumer.subscribe({ topic, fromBeginning: true });
   const sentAt = new Map<string, number>();
   const arrived = arrivalLog();
-  await consumer.run({ eachMessage: async ({ message }) => arrived.note(message.key!.toString()) });
+  await consumer.run({
+    eachMessage: async ({ message }) =>
+      arrived.note(JSON.parse(message.value!.toString()).reportId as string),
+  });
   await sleep(1000);
   await closedLoop(WARM_UP, (i) => post(report(i, `${runId}bw`), key));
   await arrived.wait(WARM_UP, 60_000);
@@ -409,11 +419,15 @@ async function main(): Promise<void> {
   // itself); the baseline's topic besides.
   await ensureTopics(infra.kafkaBrokers, allTopics, { prefix, security: infra.security });
   // The launcher's topic creation waits for leaders itself (kafkajs' own wait can give up early).
-  await ensureTopics(infra.kafkaBrokers, ['baseline', 'baseline-after', 'bare'], {
-    prefix,
-    partitions: 6,
-    security: infra.security,
-  });
+  await ensureTopics(
+    infra.kafkaBrokers,
+    ['baseline', 'baseline-after', 'bare', 'bare-decided', 'bare-decided-records'],
+    {
+      prefix,
+      partitions: 6,
+      security: infra.security,
+    },
+  );
   const sample = encodeHttpStructured(report(0, runId)).body.length;
   out(
     `intake benchmark: ${N} missing-child reports, ${CONCURRENCY} concurrent clients, event size ~${sample} B`,
@@ -520,6 +534,7 @@ async function main(): Promise<void> {
   // client alone at the paced rate and size.
   const baseAfter = await baseline(kafka, `${prefix}baseline-after`, sample);
   const floor = await bareFloor(kafka, `${prefix}bare`, runId, key);
+  const sketch = await bareFloor(kafka, `${prefix}bare-decided`, `${runId}d`, key, true);
   const basePaced = await pacedBaseline(kafka, `${prefix}baseline`, sample, pacedRate, PACED_SECONDS);
   await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 
@@ -538,6 +553,9 @@ async function main(): Promise<void> {
   }
   out(
     `| HTTP → Kafka alone (fastify, the CloudEvents decode, a durable send; no store, no Redis): the floor, after intake stopped | ${floor.delivered} | ${f(floor.seconds)} | ${f(floor.rate)} | ${f(floor.p50)} | ${f(floor.p95)} | ${f(floor.p99)} |`,
+  );
+  out(
+    `| a sketch of another design, after intake stopped: the floor plus the schema check, one Redis script deciding (count, idempotency key, child key) and the whole report to a topic of its own in the same durable send | ${sketch.delivered} | ${f(sketch.seconds)} | ${f(sketch.rate)} | ${f(sketch.p50)} | ${f(sketch.p95)} | ${f(sketch.p99)} |`,
   );
   out(
     `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
@@ -576,6 +594,9 @@ async function main(): Promise<void> {
   );
   out(
     `ratio of the floor (HTTP → Kafka alone) to the baselines: ${(floor.rate / baseRate).toFixed(2)}× their mean; intake/floor ${(ours.rate / floor.rate).toFixed(2)}×; the floor's server ${f(floor.cpuPerReport)} ms CPU per report`,
+  );
+  out(
+    `ratio of the sketch (the decision in Redis, Kafka the record) to the baselines: ${(sketch.rate / baseRate).toFixed(2)}× their mean; its server ${f(sketch.cpuPerReport)} ms CPU per report (Redis's and Kafka's not counted)`,
   );
   out(
     `ratio intake/store ceilings: ${(ours.rate / ceiling.insertOne).toFixed(2)}× insertOne, ${(ours.rate / ceiling.groupCommit).toFixed(2)}× group-committed insert, ${(ours.rate / ceiling.findOne).toFixed(2)}× findOne; baseline/group-committed insert ${(baseRate / ceiling.groupCommit).toFixed(2)}×`,
