@@ -28,7 +28,7 @@ import type { Kafka } from 'kafkajs';
 import { MongoClient } from 'mongodb';
 import { Pool } from 'undici';
 import { benchInfra, benchKafka } from './infra.ts';
-import { cpuSeconds, peakRssMiB, pidsNamed } from './proc-cpu.ts';
+import { contextSwitches, cpuSeconds, peakRssMiB, pidsNamed } from './proc-cpu.ts';
 
 const N = Number(process.argv[2] ?? 3000);
 /** How long the paced run at half the peak rate lasts. */
@@ -502,6 +502,9 @@ async function main(): Promise<void> {
   const pacedSent = new Map<string, number>();
   /** When each paced report's 202 came back, after its due time: the store's part of the path. */
   const pacedAnswered: number[] = [];
+  const cpuPacedBefore = cpuOf();
+  const switchesBefore = contextSwitches(intake.pid!);
+  const pacedStart = performance.now();
   await onClock(pacedRate, pacedN, (i, due) =>
     post(report(i, `${runId}p`), key).then((res) => {
       if (res.status !== 202) failures++;
@@ -512,6 +515,12 @@ async function main(): Promise<void> {
     }),
   );
   await arrived.wait(N + warm.length + pacedN, 60_000);
+  // What the paced reports cost (to their last case.opened): with fewer reports per round and per
+  // send than at the peak, each costs more; and how often intake was taken off its core for
+  // another process (on two cores, the store, the broker or the client it just woke).
+  const pacedSeconds = (performance.now() - pacedStart) / 1000;
+  const cpuPacedAfter = cpuOf();
+  const switchesAfter = contextSwitches(intake.pid!);
   // Each from its due time (the open loop's clock), not from t0.
   const pacedLatencies = sentToArrived(pacedSent, arrivedAt, 0).latencies;
   const loadAfter = loadavg()[0]!;
@@ -604,6 +613,10 @@ async function main(): Promise<void> {
   const cpu = (k: keyof typeof cpuBefore) => f(((cpuAfterHttp[k] - cpuBefore[k]) / N) * 1000);
   out(
     `CPU ms per report until the last 202: intake ${cpu('intake')}, FerretDB ${cpu('ferretdb')}, Kafka ${cpu('kafka')}, this bench's client ${cpu('bench')} (FerretDB's and Kafka's include anything else using them)`,
+  );
+  const pacedCpu = (k: keyof typeof cpuBefore) => f(((cpuPacedAfter[k] - cpuPacedBefore[k]) / pacedN) * 1000);
+  out(
+    `${pacedLabel}, CPU ms per report: intake ${pacedCpu('intake')} (${f(((cpuPacedAfter.intake - cpuPacedBefore.intake) / pacedSeconds) * 100)}% of a core), FerretDB ${pacedCpu('ferretdb')}, Kafka ${pacedCpu('kafka')}, this bench's client ${pacedCpu('bench')}; intake taken off its core ${f((switchesAfter.involuntary - switchesBefore.involuntary) / pacedSeconds)} times a second (involuntary context switches; ${f((switchesAfter.voluntary - switchesBefore.voluntary) / pacedSeconds)} voluntary)`,
   );
   out(`HTTP 202s for all reports after ${f(ours.httpSeconds)} s; failures: ${failures}`);
   out(

@@ -1,4 +1,4 @@
-// CPU time (and peak memory) of other processes (a service under test, the receivers, FerretDB, Kafka, Redis), read
+// CPU time (and peak memory and context switches) of other processes (a service under test, the receivers, FerretDB, Kafka, Redis), read
 // from Linux's /proc, so that a benchmark can say what each report or delivery cost per process:
 // a figure that holds on a loaded machine where wall times do not.
 import { readdirSync, readFileSync } from 'node:fs';
@@ -29,6 +29,18 @@ export function peakRssMiB(pid: number): number {
     return kib === undefined ? Number.NaN : Number(kib) / 1024;
   } catch {
     return Number.NaN;
+  }
+}
+
+/** A process's context switches so far, from /proc: voluntary (it waited) and involuntary (taken off its core). */
+export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const of = (name: string) =>
+      Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? Number.NaN);
+    return { voluntary: of('voluntary_ctxt_switches'), involuntary: of('nonvoluntary_ctxt_switches') };
+  } catch {
+    return { voluntary: Number.NaN, involuntary: Number.NaN };
   }
 }
 
