@@ -623,28 +623,39 @@ async function main(): Promise<void> {
     `load average (1 min): ${loadBefore.toFixed(1)} before, ${loadAfter.toFixed(1)} after; store: ${infra.mongoUrl}`,
   );
 
-  // What the measured run's reports cost the store (the warm-up's stragglers may add a little).
-  const reports = latencies.length;
-  const rows = [...storeAfter.counts]
-    .map(([k, v]) => [k, v - (storeBefore.counts.get(k) ?? 0)] as const)
+  // What the measured run's reports cost the store (the warm-up's stragglers may add a little),
+  // and the paced run's (fewer reports share a command).
+  storeTable('', storeBefore, storeAfter, latencies.length);
+  storeTable(` ${pacedLabel}`, storeAfter, storePaced, pacedLatencies.length);
+  process.exit(0);
+}
+
+/** What a stretch's reports cost the document store: commands and writes per report, by collection. */
+function storeTable(
+  label: string,
+  before: Awaited<ReturnType<typeof storeCounters>>,
+  after: Awaited<ReturnType<typeof storeCounters>>,
+  reports: number,
+): void {
+  const rows = [...after.counts]
+    .map(([k, v]) => [k, v - (before.counts.get(k) ?? 0)] as const)
     .filter(([, v]) => v > 0)
     .sort((a, b) => b[1] - a[1]);
   const writes = rows.filter(([k]) => k.endsWith('|true')).reduce((a, [, v]) => a + v, 0);
   const commands = rows.reduce((a, [, v]) => a + v, 0);
   out('');
   out(
-    `document store per report: ${(writes / reports).toFixed(2)} writes, ${(commands / reports).toFixed(2)} commands`,
+    `document store per report${label}: ${(writes / reports).toFixed(2)} writes, ${(commands / reports).toFixed(2)} commands`,
   );
   out('| command | collection | per report | mean ms |');
   out('| --- | --- | ---: | ---: |');
   for (const [k, v] of rows) {
     const [command, collection] = k.split('|');
-    const [sum1, n1] = storeAfter.seconds.get(command!) ?? [0, 0];
-    const [sum0, n0] = storeBefore.seconds.get(command!) ?? [0, 0];
+    const [sum1, n1] = after.seconds.get(command!) ?? [0, 0];
+    const [sum0, n0] = before.seconds.get(command!) ?? [0, 0];
     const mean = n1 > n0 ? ((sum1 - sum0) / (n1 - n0)) * 1000 : Number.NaN;
-    out(`| ${command} | ${collection} | ${(v / reports).toFixed(2)} | ${f(mean)} |`);
+    out(`| ${command} | ${collection} | ${(v / reports).toFixed(2)} | ${(mean).toFixed(1)} |`);
   }
-  process.exit(0);
 }
 
 /**
