@@ -16,12 +16,13 @@
 // Env: BARE_PORT, BARE_TOPIC (the topic it writes; the sketch writes the reports to
 // BARE_TOPIC-records too), BARE_DECIDE, BARE_REDIS_URL (the sketch's Redis, when not the
 // benchmark's: one that fsyncs every write, say), and the broker's and Redis's as for any benchmark.
-import { createHash } from 'node:crypto';
 import { decodeHttp, type MissingChildReport, validateReportData } from '@homeward/events';
 import { GroupCommit } from '@homeward/persistence';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
+import { duplicateChildKey } from '../../services/intake/src/domain/duplicate-child.ts';
+import { caseIdFor } from '../../services/intake/src/domain/ids.ts';
 import { benchInfraSync, benchKafka } from './infra.ts';
 
 const port = Number(process.env.BARE_PORT);
@@ -50,7 +51,6 @@ return decision
 `;
 const redis = decide ? new Redis(process.env.BARE_REDIS_URL ?? benchInfraSync().redisUrl) : undefined;
 redis?.defineCommand('decide', { numberOfKeys: 3, lua: DECIDE });
-const digest = (s: string) => createHash('sha256').update(s).digest('hex').slice(0, 40);
 
 const producer = benchKafka(benchInfraSync(), 'bench-bare-intake').producer({
   idempotent: true,
@@ -64,7 +64,11 @@ await producer.connect();
 // (A message names its topic when it is not BARE_TOPIC.)
 const sends = new GroupCommit<Message & { topic?: string }, true>(async (messages) => {
   const byTopic = new Map<string, Message[]>();
-  for (const { topic: to = topic, ...m } of messages) byTopic.set(to, [...(byTopic.get(to) ?? []), m]);
+  for (const { topic: to = topic, ...m } of messages) {
+    const batch = byTopic.get(to);
+    if (batch) batch.push(m);
+    else byTopic.set(to, [m]);
+  }
   await producer.sendBatch({
     acks: -1,
     topicMessages: [...byTopic].map(([to, msgs]) => ({ topic: to, messages: msgs })),
@@ -88,13 +92,13 @@ app.post('/v1/reports', async (request, reply) => {
   const errors = validateReportData(event.data);
   if (errors.length > 0) return reply.code(400).send({ errors });
   const data = event.data as MissingChildReport;
-  const child = `child-${digest([data.child.name.toLowerCase(), data.child.birthDate, data.lastSeen.region].join('\n'))}`;
-  const decision = (await (redis as Redis & { decide(...a: string[]): Promise<string> }).decide(
+  // The child's key and the case id as intake derives them.
+  const decision = await (redis as Redis & { decide(...a: string[]): Promise<string> }).decide(
     'bench:count',
     `bench:report:${reportId}`,
-    `bench:${child}`,
-    `case-${digest(reportId)}`,
-  )) as string;
+    `bench:${duplicateChildKey(data)}`,
+    caseIdFor(reportId),
+  );
   const [outcome, caseId] = decision.split(':') as [string, string];
   // The event and the whole report in one send: both durable before the answer.
   await Promise.all([

@@ -654,7 +654,7 @@ function storeTable(
     const [sum1, n1] = after.seconds.get(command!) ?? [0, 0];
     const [sum0, n0] = before.seconds.get(command!) ?? [0, 0];
     const mean = n1 > n0 ? ((sum1 - sum0) / (n1 - n0)) * 1000 : Number.NaN;
-    out(`| ${command} | ${collection} | ${(v / reports).toFixed(2)} | ${(mean).toFixed(1)} |`);
+    out(`| ${command} | ${collection} | ${(v / reports).toFixed(2)} | ${mean.toFixed(1)} |`);
   }
 }
 

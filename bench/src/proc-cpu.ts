@@ -1,5 +1,5 @@
-// CPU time (and peak memory and context switches) of other processes (a service under test, the receivers, FerretDB, Kafka, Redis), read
-// from Linux's /proc, so that a benchmark can say what each report or delivery cost per process:
+// CPU time, peak memory and context switches of other processes (a service under test, the
+// receivers, FerretDB, Kafka, Redis), read from Linux's /proc, so that a benchmark can say what each report or delivery cost per process:
 // a figure that holds on a loaded machine where wall times do not.
 import { readdirSync, readFileSync } from 'node:fs';
 
@@ -22,26 +22,27 @@ export function cpuSeconds(pid: number): number {
   }
 }
 
+/** The numbers of a process's /proc status fields (a unit such as `kB` left off); NaN where there is none. */
+function statusNumbers<K extends string>(pid: number, names: readonly K[]): Record<K, number> {
+  let status = '';
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    // Gone: every field NaN.
+  }
+  const of = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? Number.NaN);
+  return Object.fromEntries(names.map((n) => [n, of(n)])) as Record<K, number>;
+}
+
 /** A process's peak resident memory (VmHWM) in MiB, from /proc; NaN where there is none. */
 export function peakRssMiB(pid: number): number {
-  try {
-    const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kib === undefined ? Number.NaN : Number(kib) / 1024;
-  } catch {
-    return Number.NaN;
-  }
+  return statusNumbers(pid, ['VmHWM']).VmHWM / 1024;
 }
 
 /** A process's context switches so far, from /proc: voluntary (it waited) and involuntary (taken off its core). */
 export function contextSwitches(pid: number): { voluntary: number; involuntary: number } {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const of = (name: string) =>
-      Number(new RegExp(`^${name}:\\s+(\\d+)$`, 'm').exec(status)?.[1] ?? Number.NaN);
-    return { voluntary: of('voluntary_ctxt_switches'), involuntary: of('nonvoluntary_ctxt_switches') };
-  } catch {
-    return { voluntary: Number.NaN, involuntary: Number.NaN };
-  }
+  const s = statusNumbers(pid, ['voluntary_ctxt_switches', 'nonvoluntary_ctxt_switches']);
+  return { voluntary: s.voluntary_ctxt_switches, involuntary: s.nonvoluntary_ctxt_switches };
 }
 
 /** The pids whose command name starts with `name` (the shared FerretDB, say). */
