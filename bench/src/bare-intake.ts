@@ -13,14 +13,21 @@
 // the 202), with no document store on the way. It keeps the report's answer and the child's
 // claim (for an hour); it is not intake: no authentication, no screening beyond the schema, no window, no
 // replay of a retry's answer, and Redis here is not made durable.
+//
+// BARE_DECIDE=redis+store is the same decision with the report also written to the document
+// store before the 202 (one document: the report with its case, group-committed as intake's
+// inserts are, beside the Kafka send), as a design that keeps the store readable the moment a
+// report is answered would: what that one write costs on top of the sketch.
 // Env: BARE_PORT, BARE_TOPIC (the topic it writes; the sketch writes the reports to
 // BARE_TOPIC-records too), BARE_DECIDE, BARE_REDIS_URL (the sketch's Redis, when not the
-// benchmark's: one that fsyncs every write, say), and the broker's and Redis's as for any benchmark.
+// benchmark's: one that fsyncs every write, say), BARE_MONGO_DB (redis+store's database), and
+// the broker's, Redis's and the store's as for any benchmark.
 import { decodeHttp, type MissingChildReport, validateReportData } from '@homeward/events';
 import { GroupCommit } from '@homeward/persistence';
 import Fastify from 'fastify';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
+import { type Document, MongoClient } from 'mongodb';
 import { duplicateChildKey } from '../../services/intake/src/domain/duplicate-child.ts';
 import { caseIdFor } from '../../services/intake/src/domain/ids.ts';
 import { benchInfraSync, benchKafka } from './infra.ts';
@@ -28,7 +35,8 @@ import { benchInfraSync, benchKafka } from './infra.ts';
 const port = Number(process.env.BARE_PORT);
 const topic = process.env.BARE_TOPIC ?? '';
 if (!port || !topic) throw new Error('BARE_PORT and BARE_TOPIC are required');
-const decide = process.env.BARE_DECIDE === 'redis';
+const decide = process.env.BARE_DECIDE === 'redis' || process.env.BARE_DECIDE === 'redis+store';
+const withStore = process.env.BARE_DECIDE === 'redis+store';
 
 /**
  * The sketch's decision, atomic in Redis: counts the agency's report, answers a known report id
@@ -58,6 +66,17 @@ const producer = benchKafka(benchInfraSync(), 'bench-bare-intake').producer({
   allowAutoTopicCreation: false,
 });
 await producer.connect();
+
+// redis+store: the reports' inserts, group-committed (one insertMany per round, unordered, as
+// intake's are).
+const mongo = withStore ? await new MongoClient(benchInfraSync().mongoUrl).connect() : undefined;
+const records = mongo?.db(process.env.BARE_MONGO_DB || 'bench_sketch').collection<Document>('records');
+const inserts = records
+  ? new GroupCommit<Document, true>(async (docs) => {
+      await records.insertMany(docs, { ordered: false });
+      return docs.map(() => true as const);
+    })
+  : undefined;
 
 // What queues while a send is in flight goes in the next one: the persistence package's group
 // commit, as intake's own writes are batched.
@@ -100,8 +119,17 @@ app.post('/v1/reports', async (request, reply) => {
     caseIdFor(reportId),
   );
   const [outcome, caseId] = decision.split(':') as [string, string];
-  // The event and the whole report in one send: both durable before the answer.
+  // The event and the whole report in one send: both durable before the answer (and, with
+  // redis+store, the report in the store too).
   await Promise.all([
+    inserts?.run({
+      _id: reportId,
+      caseId,
+      outcome,
+      receivedAt: new Date(),
+      data,
+      ...(outcome === 'open' ? { case: { status: 'open' } } : {}),
+    }),
     sends.run({
       key: caseId,
       value: JSON.stringify({
@@ -128,7 +156,7 @@ const stop = () => {
   stopping = true;
   void app
     .close()
-    .then(() => Promise.all([producer.disconnect(), redis?.quit()]))
+    .then(() => Promise.all([producer.disconnect(), redis?.quit(), mongo?.close()]))
     .finally(() => process.exit(0));
 };
 process.once('SIGTERM', stop);

@@ -206,14 +206,22 @@ async function baseline(kafka: Kafka, topic: string, size: number) {
  * then N from CONCURRENCY clients), HTTP → the message consumed, and its server's CPU per report
  * until the last 202.
  */
-async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string, decide = false) {
+async function bareFloor(
+  kafka: Kafka,
+  topic: string,
+  runId: string,
+  key: string,
+  decide?: 'redis' | 'redis+store',
+  mongoDb?: string,
+) {
   const server = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['bench/src/bare-intake.ts'], {
     cwd: repoRoot,
     env: {
       ...process.env,
       BARE_PORT: String(PORT),
       BARE_TOPIC: topic,
-      ...(decide ? { BARE_DECIDE: 'redis' } : {}),
+      ...(decide ? { BARE_DECIDE: decide } : {}),
+      ...(mongoDb ? { BARE_MONGO_DB: mongoDb } : {}),
     },
     // Its stdin is our pipe: it stops when we do (see bare-intake.ts).
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -238,6 +246,7 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
   await closedLoop(WARM_UP, (i) => post(report(i, `${runId}bw`), key));
   await arrived.wait(WARM_UP, 60_000);
   const cpu0 = cpuSeconds(server.pid!);
+  const ferret0 = ferretCpu();
   const t0 = performance.now();
   await closedLoop(N, async (i) => {
     const start = performance.now();
@@ -245,6 +254,7 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
     if (res.status === 202) sentAt.set(res.reportId, start);
   });
   const cpuPerReport = ((cpuSeconds(server.pid!) - cpu0) / N) * 1000;
+  const ferretPerReport = ((ferretCpu() - ferret0) / N) * 1000;
   await arrived.wait(WARM_UP + N, 60_000);
   const { latencies, seconds } = sentToArrived(sentAt, arrived.arrivedAt, t0);
   await pool?.close();
@@ -260,7 +270,13 @@ async function bareFloor(kafka: Kafka, topic: string, runId: string, key: string
     p99: percentile(latencies, 99),
     seconds,
     cpuPerReport,
+    ferretPerReport,
   };
+}
+
+/** FerretDB's CPU seconds so far (every FerretDB process on the machine). */
+function ferretCpu(): number {
+  return pidsNamed('ferretdb').reduce((a, p) => a + cpuSeconds(p), 0);
 }
 
 /**
@@ -421,7 +437,15 @@ async function main(): Promise<void> {
   // The launcher's topic creation waits for leaders itself (kafkajs' own wait can give up early).
   await ensureTopics(
     infra.kafkaBrokers,
-    ['baseline', 'baseline-after', 'bare', 'bare-decided', 'bare-decided-records'],
+    [
+      'baseline',
+      'baseline-after',
+      'bare',
+      'bare-decided',
+      'bare-decided-records',
+      'bare-stored',
+      'bare-stored-records',
+    ],
     {
       prefix,
       partitions: 6,
@@ -459,7 +483,7 @@ async function main(): Promise<void> {
   // shared infrastructure count there too: on a quiet machine they are this run's).
   const cpuOf = () => ({
     intake: cpuSeconds(intake.pid!),
-    ferretdb: pidsNamed('ferretdb').reduce((a, p) => a + cpuSeconds(p), 0),
+    ferretdb: ferretCpu(),
     kafka: pidsNamed('java').reduce((a, p) => a + cpuSeconds(p), 0),
     bench: process.cpuUsage().user / 1e6 + process.cpuUsage().system / 1e6,
   });
@@ -543,7 +567,20 @@ async function main(): Promise<void> {
   // client alone at the paced rate and size.
   const baseAfter = await baseline(kafka, `${prefix}baseline-after`, sample);
   const floor = await bareFloor(kafka, `${prefix}bare`, runId, key);
-  const sketch = await bareFloor(kafka, `${prefix}bare-decided`, `${runId}d`, key, true);
+  const sketch = await bareFloor(kafka, `${prefix}bare-decided`, `${runId}d`, key, 'redis');
+  const stored = await bareFloor(
+    kafka,
+    `${prefix}bare-stored`,
+    `${runId}s`,
+    key,
+    'redis+store',
+    `bench_${runId}_sketch`,
+  );
+  const sketchDb = await new MongoClient(infra.mongoUrl).connect();
+  await sketchDb
+    .db(`bench_${runId}_sketch`)
+    .dropDatabase()
+    .finally(() => sketchDb.close());
   const basePaced = await pacedBaseline(kafka, `${prefix}baseline`, sample, pacedRate, PACED_SECONDS);
   await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 
@@ -565,6 +602,9 @@ async function main(): Promise<void> {
   );
   out(
     `| a sketch of another design, after intake stopped: the floor plus the schema check, one Redis script deciding (count, idempotency key, child key) and the whole report to a topic of its own in the same durable send | ${sketch.delivered} | ${f(sketch.seconds)} | ${f(sketch.rate)} | ${f(sketch.p50)} | ${f(sketch.p95)} | ${f(sketch.p99)} |`,
+  );
+  out(
+    `| the sketch with the report also written to the document store before the 202 (one document, group-committed, beside the send) | ${stored.delivered} | ${f(stored.seconds)} | ${f(stored.rate)} | ${f(stored.p50)} | ${f(stored.p95)} | ${f(stored.p99)} |`,
   );
   out(
     `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
@@ -606,6 +646,9 @@ async function main(): Promise<void> {
   );
   out(
     `ratio of the sketch (the decision in Redis, Kafka the record) to the baselines: ${(sketch.rate / baseRate).toFixed(2)}× their mean; its server ${f(sketch.cpuPerReport)} ms CPU per report (Redis's and Kafka's not counted)`,
+  );
+  out(
+    `ratio of the sketch writing the store too: ${(stored.rate / baseRate).toFixed(2)}× the baselines' mean; its server ${f(stored.cpuPerReport)} ms CPU per report, FerretDB ${f(stored.ferretPerReport)} ms (the sketch without the store: FerretDB ${f(sketch.ferretPerReport)} ms)`,
   );
   out(
     `ratio intake/store ceilings: ${(ours.rate / ceiling.insertOne).toFixed(2)}× insertOne, ${(ours.rate / ceiling.groupCommit).toFixed(2)}× group-committed insert, ${(ours.rate / ceiling.findOne).toFixed(2)}× findOne; baseline/group-committed insert ${(baseRate / ceiling.groupCommit).toFixed(2)}×`,
