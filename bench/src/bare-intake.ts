@@ -18,25 +18,45 @@
 // store before the 202 (one document: the report with its case, group-committed as intake's
 // inserts are, beside the Kafka send), as a design that keeps the store readable the moment a
 // report is answered would: what that one write costs on top of the sketch.
+//
+// BARE_DECIDE=full is that design doing, on a new report's path, what intake does there: the
+// bearer key checked against the deployment's credentials, intake's own screening
+// (`screenReport`), ids and fingerprint; one Redis script (the agency's rate limit, the
+// report's answer, the child's claim, and the report added to an index of reports whose event
+// is not yet published, which a sweep would finish after a crash); the report and its case
+// record, as intake stores them, in one group-committed insert beside the event's durable send
+// (built by intake's `outcomeEvent`, validated and sent by the messaging package's publisher);
+// the index entry removed after the send (lingered, in one command); and a consumer of its own
+// events, as intake reads `case.events.v1`. Not on its path, so not built: a retry's replay, a
+// claimed child, the sweep itself, request metrics and traces.
 // Env: BARE_PORT, BARE_TOPIC (the topic it writes; the sketch writes the reports to
 // BARE_TOPIC-records too), BARE_DECIDE, BARE_REDIS_URL (the sketch's Redis, when not the
 // benchmark's: one that fsyncs every write, say), BARE_MONGO_DB (redis+store's database), and
 // the broker's, Redis's and the store's as for any benchmark.
-import { decodeHttp, type MissingChildReport, validateReportData } from '@homeward/events';
+import { join } from 'node:path';
+import { decodeHttp, type MissingChildReport, Topics, validateReportData } from '@homeward/events';
+import { repoRoot } from '@homeward/infra-local';
+import { EventPublisher, type OutgoingEvent, routeOf } from '@homeward/messaging';
 import { GroupCommit } from '@homeward/persistence';
-import Fastify from 'fastify';
+import { authenticate, Credentials } from '@homeward/service-kit';
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { Redis } from 'ioredis';
 import type { Message } from 'kafkajs';
 import { type Document, MongoClient } from 'mongodb';
-import { duplicateChildKey } from '../../services/intake/src/domain/duplicate-child.ts';
-import { caseIdFor } from '../../services/intake/src/domain/ids.ts';
+import { pino } from 'pino';
+import { claimFor, duplicateChildKey } from '../../services/intake/src/domain/duplicate-child.ts';
+import { caseIdFor, fingerprint, reportIdFor } from '../../services/intake/src/domain/ids.ts';
+import { opensCase, outcomeEvent, regionOf } from '../../services/intake/src/domain/report-outcome.ts';
+import { screenReport } from '../../services/intake/src/domain/screening.ts';
 import { benchInfraSync, benchKafka } from './infra.ts';
 
 const port = Number(process.env.BARE_PORT);
 const topic = process.env.BARE_TOPIC ?? '';
 if (!port || !topic) throw new Error('BARE_PORT and BARE_TOPIC are required');
-const decide = process.env.BARE_DECIDE === 'redis' || process.env.BARE_DECIDE === 'redis+store';
-const withStore = process.env.BARE_DECIDE === 'redis+store';
+const mode = process.env.BARE_DECIDE ?? '';
+const full = mode === 'full';
+const decide = mode === 'redis' || mode === 'redis+store' || full;
+const withStore = mode === 'redis+store' || full;
 
 /**
  * The sketch's decision, atomic in Redis: counts the agency's report, answers a known report id
@@ -59,6 +79,26 @@ return decision
 `;
 const redis = decide ? new Redis(process.env.BARE_REDIS_URL ?? benchInfraSync().redisUrl) : undefined;
 redis?.defineCommand('decide', { numberOfKeys: 3, lua: DECIDE });
+
+/**
+ * The full sketch's decision, atomic in Redis. KEYS: the agency's count this minute, the
+ * report's answer, the child's claim, the index of reports not yet published. ARGV: the limit,
+ * the answer, the claim, now (ms), the report id.
+ */
+const DECIDE_FULL = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 then redis.call('EXPIRE', KEYS[1], 60) end
+if n > tonumber(ARGV[1]) then return {'limited'} end
+local first = redis.call('GET', KEYS[2])
+if first then return {'replay', first} end
+local held = redis.call('GET', KEYS[3])
+if held then return {'claimed', held} end
+redis.call('SET', KEYS[3], ARGV[3], 'EX', 3600)
+redis.call('SET', KEYS[2], ARGV[2], 'EX', 3600)
+redis.call('ZADD', KEYS[4], ARGV[4], ARGV[5])
+return {'open'}
+`;
+redis?.defineCommand('decideFull', { numberOfKeys: 4, lua: DECIDE_FULL });
 
 const producer = benchKafka(benchInfraSync(), 'bench-bare-intake').producer({
   idempotent: true,
@@ -99,6 +139,7 @@ const app = Fastify({ logger: false });
 app.removeAllContentTypeParsers();
 app.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 app.post('/v1/reports', async (request, reply) => {
+  if (full) return fullReport(request, reply);
   const event = decodeHttp(request.headers, request.body as Buffer).events[0]!;
   const reportId = `rpt-${event.id}`;
   if (!redis) {
@@ -147,6 +188,118 @@ app.post('/v1/reports', async (request, reply) => {
   ]);
   return reply.code(202).send({ reportId, caseId });
 });
+// The full sketch: the credentials, the publisher (its case events go to BARE_TOPIC), the index's
+// lingered removals, and a consumer of its own events.
+const credentials = full
+  ? Credentials.fromFile(join(repoRoot, 'infra/local/dev-credentials.json'))
+  : undefined;
+const publisher = full
+  ? new EventPublisher({
+      kafka: benchKafka(benchInfraSync(), 'bench-bare-intake-full'),
+      topics: (logical) => (logical === Topics.caseEvents ? topic : logical),
+      logger: pino({ level: 'silent' }),
+    })
+  : undefined;
+await publisher?.connect();
+const events = publisher
+  ? new GroupCommit<OutgoingEvent, true>(async (batch) => {
+      await publisher.send(batch);
+      return batch.map(() => true as const);
+    })
+  : undefined;
+const PENDING = 'bench:unpublished';
+let published: string[] = [];
+function unindex(reportId: string): void {
+  published.push(reportId);
+  // The first of a linger starts its timer; the others join it.
+  if (published.length > 1) return;
+  setTimeout(() => {
+    const ids = published;
+    published = [];
+    void redis?.zrem(PENDING, ...ids);
+  }, 200);
+}
+const ownEvents = full
+  ? benchKafka(benchInfraSync(), 'bench-bare-intake-own').consumer({
+      groupId: `${topic}-own`,
+      maxWaitTimeInMs: 500,
+    })
+  : undefined;
+const recorded = new Set<string>();
+let ownSeen = 0;
+if (ownEvents) {
+  await ownEvents.connect();
+  await ownEvents.subscribe({ topic, fromBeginning: false });
+  await ownEvents.run({
+    eachMessage: async ({ message }) => {
+      // As intake's consumer skips its own case.opened before decoding: by its subject.
+      const subject = message.headers?.ce_subject?.toString();
+      if (subject && recorded.has(subject)) ownSeen++;
+    },
+  });
+}
+
+async function fullReport(request: FastifyRequest, reply: FastifyReply) {
+  const principal = authenticate(credentials!, request);
+  const event = decodeHttp(request.headers, request.body as Buffer).events[0]!;
+  const now = new Date();
+  const screened = screenReport(event, principal.role, now);
+  if (screened.refused) return reply.code(400).send({ refused: screened.refused });
+  const data = screened.data as MissingChildReport;
+  const reportId = reportIdFor(principal.agencyId, event.id);
+  const print = fingerprint(event.type, data);
+  const claim = claimFor(data, reportId, now);
+  const decision = opensCase(reportId, claim._id);
+  const answer = { reportId, caseId: decision.caseId, outcome: decision.outcome };
+  const [verdict] = await (redis as Redis & { decideFull(...a: string[]): Promise<string[]> }).decideFull(
+    `bench:rate:${principal.agencyId}:${Math.floor(now.getTime() / 60_000)}`,
+    `bench:report:${reportId}`,
+    `bench:${claim._id}`,
+    PENDING,
+    '100000000',
+    JSON.stringify({ ...answer, print }),
+    JSON.stringify(claim),
+    String(now.getTime()),
+    reportId,
+  );
+  // Not on this benchmark's path (every report is new, of a new child), so not built.
+  if (verdict !== 'open') return reply.code(409).send({ verdict });
+  const outgoing = outcomeEvent(decision, data, { reportId, reportedBy: principal, now });
+  recorded.add(decision.caseId);
+  await Promise.all([
+    inserts!.run({
+      _id: reportId,
+      _store: 'reports',
+      agencyId: principal.agencyId,
+      reportedBy: principal,
+      eventId: event.id,
+      eventSource: event.source,
+      fingerprint: print,
+      kind: data.kind,
+      caseId: decision.caseId,
+      outcome: decision.outcome,
+      channel: 'http',
+      receivedAt: now,
+      data,
+      childKey: claim._id,
+    }),
+    inserts!.run({
+      _id: decision.caseId,
+      _store: 'cases',
+      status: 'open',
+      kind: data.kind,
+      region: regionOf(data),
+      openedAt: now,
+      reportId,
+      childKey: claim._id,
+    }),
+    events!.run(routeOf(outgoing)),
+  ]);
+  unindex(reportId);
+  reply.header('location', `/v1/reports/${reportId}`);
+  return reply.code(202).send(answer);
+}
+
 await app.listen({ port, host: '127.0.0.1' });
 process.stdout.write('ready\n');
 
@@ -154,9 +307,18 @@ let stopping = false;
 const stop = () => {
   if (stopping) return;
   stopping = true;
+  if (ownEvents) process.stderr.write(`full sketch: ${ownSeen} of its own events read back\n`);
   void app
     .close()
-    .then(() => Promise.all([producer.disconnect(), redis?.quit(), mongo?.close()]))
+    .then(() =>
+      Promise.all([
+        producer.disconnect(),
+        publisher?.disconnect(),
+        ownEvents?.disconnect(),
+        redis?.quit(),
+        mongo?.close(),
+      ]),
+    )
     .finally(() => process.exit(0));
 };
 process.once('SIGTERM', stop);

@@ -9,9 +9,12 @@
 // baseline gets the same warm-up as intake and runs twice, before intake and after it stopped;
 // intake's peak is compared with their mean (the machine's speed moves within a run). Last, the
 // floor of any intake on this stack: the same load through fastify and a durable Kafka send
-// alone (bare-intake.ts), nothing else; and the same server with a sketch of another design
-// (the decision in Redis, Kafka the durable record: see bare-intake.ts), to measure that design
-// before anyone builds it.
+// alone (bare-intake.ts), nothing else; and the same server with sketches of another design
+// (the decision in Redis: see bare-intake.ts), to measure that design before anyone builds it:
+// with Kafka the durable record, then with the report also in the document store before the
+// 202, then doing intake's own work on a new report's path (its key check, its screening, its
+// report and case records, the publisher's send, an index of unpublished reports, a consumer of
+// its own events).
 // Run: npm run bench -- intake-throughput [-- N [SECONDS]] (N reports for the peak, SECONDS of
 // paced load; MONGO_URL with KAFKA_BROKERS picks the store; BENCH_PACED_RATE=R paces at R
 // reports/s instead of half the peak, so that paired runs of two builds compare one rate: each
@@ -211,7 +214,7 @@ async function bareFloor(
   topic: string,
   runId: string,
   key: string,
-  decide?: 'redis' | 'redis+store',
+  decide?: 'redis' | 'redis+store' | 'full',
   mongoDb?: string,
 ) {
   const server = spawn(join(repoRoot, 'node_modules/.bin/tsx'), ['bench/src/bare-intake.ts'], {
@@ -445,6 +448,7 @@ async function main(): Promise<void> {
       'bare-decided-records',
       'bare-stored',
       'bare-stored-records',
+      'bare-full',
     ],
     {
       prefix,
@@ -576,6 +580,14 @@ async function main(): Promise<void> {
     'redis+store',
     `bench_${runId}_sketch`,
   );
+  const fullSketch = await bareFloor(
+    kafka,
+    `${prefix}bare-full`,
+    `${runId}f`,
+    key,
+    'full',
+    `bench_${runId}_sketch`,
+  );
   const sketchDb = await new MongoClient(infra.mongoUrl).connect();
   await sketchDb
     .db(`bench_${runId}_sketch`)
@@ -605,6 +617,9 @@ async function main(): Promise<void> {
   );
   out(
     `| the sketch with the report also written to the document store before the 202 (one document, group-committed, beside the send) | ${stored.delivered} | ${f(stored.seconds)} | ${f(stored.rate)} | ${f(stored.p50)} | ${f(stored.p95)} | ${f(stored.p99)} |`,
+  );
+  out(
+    `| the sketch doing intake's work on a new report's path (bare-intake.ts, BARE_DECIDE=full: the key checked, intake's screening, one Redis script with the rate limit and an index of unpublished reports, the report and its case record in one group-committed insert beside the publisher's durable send, a consumer of its own events) | ${fullSketch.delivered} | ${f(fullSketch.seconds)} | ${f(fullSketch.rate)} | ${f(fullSketch.p50)} | ${f(fullSketch.p95)} | ${f(fullSketch.p99)} |`,
   );
   out(
     `| intake: HTTP → case.opened on Kafka | ${latencies.length} | ${f(ours.seconds)} | ${f(ours.rate)} | ${f(ours.p50)} | ${f(ours.p95)} | ${f(ours.p99)} |`,
@@ -649,6 +664,9 @@ async function main(): Promise<void> {
   );
   out(
     `ratio of the sketch writing the store too: ${(stored.rate / baseRate).toFixed(2)}× the baselines' mean; its server ${f(stored.cpuPerReport)} ms CPU per report, FerretDB ${f(stored.ferretPerReport)} ms (the sketch without the store: FerretDB ${f(sketch.ferretPerReport)} ms)`,
+  );
+  out(
+    `ratio of the sketch doing intake's work: ${(fullSketch.rate / baseRate).toFixed(2)}× the baselines' mean; its server ${f(fullSketch.cpuPerReport)} ms CPU per report, FerretDB ${f(fullSketch.ferretPerReport)} ms; intake/this sketch ${(ours.rate / fullSketch.rate).toFixed(2)}×`,
   );
   out(
     `ratio intake/store ceilings: ${(ours.rate / ceiling.insertOne).toFixed(2)}× insertOne, ${(ours.rate / ceiling.groupCommit).toFixed(2)}× group-committed insert, ${(ours.rate / ceiling.findOne).toFixed(2)}× findOne; baseline/group-committed insert ${(baseRate / ceiling.groupCommit).toFixed(2)}×`,
