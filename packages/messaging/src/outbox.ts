@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { HomewardEvent } from '@homeward/events';
-import { isDuplicateKey, type OnceWrite, type WriteLane, writeLaneOf } from '@homeward/persistence';
+import {
+  type DerivedOutbox,
+  isDerivedOutbox,
+  isDuplicateKey,
+  type OnceWrite,
+  type WriteLane,
+  writeLaneOf,
+} from '@homeward/persistence';
 import type { Collection, Db, Document, UpdateFilter } from 'mongodb';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -84,7 +91,8 @@ export interface OutboxRelayOptions {
   removeLingerMs?: number;
 }
 
-type OutboxDoc = OutboxFields & { _id: unknown };
+/** A document as the relay reads it: its outbox holds the events, or a fact's writer (see `watch`). */
+type OutboxDoc = { _id: unknown; outbox?: OutboxFields['outbox'] | DerivedOutbox };
 
 interface Pending {
   col: Collection<OutboxDoc>;
@@ -111,6 +119,8 @@ const CURSORS = 'outbox_cursors';
  */
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
+  /** Collections whose `once` documents' events are derived from them (see `watch`). */
+  private readonly derivations = new Map<string, (doc: Document) => readonly HomewardEvent[]>();
   private readonly pointers: OutboxPointers;
   private readonly cursors: Collection<OutboxCursor>;
   private readonly pending = new Map<string, Pending>();
@@ -186,9 +196,21 @@ export class OutboxRelay {
     this.ownOnce.delete(key);
   }
 
-  /** Registers a collection whose documents carry an outbox. */
-  watch<T extends Document>(collection: Collection<T>): this {
+  /**
+   * Registers a collection whose documents carry an outbox; with `eventsOf`, the events of its
+   * `once` documents that its store keeps out of them (persistence's `DerivedOutbox`), which the
+   * sweep derives from the stored document. A later call without it keeps a derivation given.
+   */
+  watch<T extends Document>(
+    collection: Collection<T>,
+    eventsOf?: (doc: T) => readonly HomewardEvent[],
+  ): this {
     this.collections.set(collection.collectionName, collection as unknown as Collection<OutboxDoc>);
+    if (eventsOf)
+      this.derivations.set(
+        collection.collectionName,
+        eventsOf as (doc: Document) => readonly HomewardEvent[],
+      );
     return this;
   }
 
@@ -362,8 +384,16 @@ export class OutboxRelay {
           // Found by the sweep: not stored yet if its write is still on its way (then the
           // pointer stays); the pointer of a copy that lost the insert if the stored outbox is
           // another writer's (then the pointer goes, and nothing is published).
-          const doc = await col.findOne({ _id: id } as never, { projection: { outbox: 1 } });
+          const eventsOf = this.derivations.get(col.collectionName);
+          // A document whose events derive from it is read whole, to derive them.
+          const doc = await col.findOne({ _id: id } as never, eventsOf ? {} : { projection: { outbox: 1 } });
           if (!doc) return none;
+          if (isDerivedOutbox(doc.outbox)) {
+            if (!eventsOf)
+              throw new Error(`${col.collectionName}: no derivation for the events of ${String(id)}`);
+            const derived = doc.outbox.writer === nonce ? eventsOf(doc).map(routeOf) : [];
+            return { key, nonce, total: derived.length, fresh: derived, moved: false };
+          }
           const outbox = doc.outbox ?? [];
           const mine = outbox.length > 0 && (outbox[0] as { writer?: string }).writer === nonce;
           return { key, nonce, total: outbox.length, fresh: mine ? outbox : [], moved: false };
@@ -372,7 +402,8 @@ export class OutboxRelay {
           col.findOne({ _id: id } as never, { projection: { outbox: 1 } }),
           this.cursors.findOne({ _id: key }),
         ]);
-        const outbox = doc?.outbox ?? [];
+        // Only facts derive their events, and they have no cursor.
+        const outbox = isDerivedOutbox(doc?.outbox) ? [] : (doc?.outbox ?? []);
         // A cursor past the end means the array was rewritten: publish it all again (ids dedupe).
         const from = cursor && cursor.published <= outbox.length ? cursor.published : 0;
         return { key, nonce, total: outbox.length, fresh: outbox.slice(from), moved: from !== outbox.length };

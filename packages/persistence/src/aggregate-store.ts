@@ -157,7 +157,7 @@ export interface Persistence {
   /** The store of one collection of aggregates. */
   aggregate<T extends Doc>(collection: string, options?: StoreOptions): AggregateStore<T>;
   /** The store of one collection of append-only facts. */
-  facts<T extends Doc>(collection: string, options?: StoreOptions): FactStore<T>;
+  facts<T extends Doc>(collection: string, options?: FactOptions<T>): FactStore<T>;
 }
 
 /** Options of one store, given when the store is built. */
@@ -178,6 +178,18 @@ export interface StoreOptions {
    * namespace and the name in its errors. The memory adapter keeps every store apart anyway.
    */
   collection?: string;
+}
+
+/** Options of a store of facts. */
+export interface FactOptions<T extends Doc> extends StoreOptions {
+  /**
+   * The events a fact implies, derived from the fact alone (the same events its write was given):
+   * then the MongoDB adapter does not store them beside it. A fact and its events carry the same
+   * information twice otherwise, and the store's cost grows with what a write carries. The outbox
+   * relay's sweep, which publishes what a crash left unpublished, derives them from the stored
+   * fact. Give it only where the derivation is deterministic (ids and times from the fact).
+   */
+  eventsOf?: (doc: T) => readonly HomewardEvent[];
 }
 
 /** An update or remove of a document that does not exist. */

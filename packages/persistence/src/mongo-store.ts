@@ -4,6 +4,7 @@ import type { Collection, Db, Document, Filter, UpdateFilter } from 'mongodb';
 import type {
   AggregateStore,
   Doc,
+  FactOptions,
   FactStore,
   ListOptions,
   Persistence,
@@ -32,8 +33,14 @@ import { type WriteLane, writeLaneOf } from './write-lane.ts';
  * this package: persistence stays below messaging, with no runtime import the other way.
  */
 export interface OutboxRelayPort {
-  /** Registers a collection, so the relay's sweep can finish what a crash left in it. */
-  watch<T extends Document>(collection: Collection<T>): unknown;
+  /**
+   * Registers a collection, so the relay's sweep can finish what a crash left in it; with
+   * `eventsOf`, the events of its `once` documents stored without them (see {@link DerivedOutbox}).
+   */
+  watch<T extends Document>(
+    collection: Collection<T>,
+    eventsOf?: (doc: T) => readonly HomewardEvent[],
+  ): unknown;
   /**
    * Runs a write that adds to a document's outbox, then publishes (in the background).
    * `written` tells the relay what the write stored, when the writer knows it all: `once`, a
@@ -68,6 +75,21 @@ export interface OutboxRelayPort {
   unprepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
 }
 
+/**
+ * What a fact whose store derives its events (`FactOptions.eventsOf`) holds in its outbox field
+ * instead of the events: the token of the write that stored it, by which the relay's sweep tells
+ * that write's pointer from the pointer of a copy that lost the insert.
+ */
+export interface DerivedOutbox {
+  derived: true;
+  writer: string;
+}
+
+/** Whether a stored outbox field holds a {@link DerivedOutbox} rather than the events. */
+export function isDerivedOutbox(outbox: unknown): outbox is DerivedOutbox {
+  return typeof outbox === 'object' && outbox !== null && (outbox as DerivedOutbox).derived === true;
+}
+
 /** A write that creates a document which never changes after (see {@link OutboxRelayPort.commit}). */
 export interface OnceWrite {
   once: true;
@@ -93,7 +115,7 @@ export interface MongoPersistenceOptions extends StoreOptions {
 /** A document as stored: the aggregate's fields and its outbox. */
 interface StoredDoc extends Document {
   _id: string;
-  outbox?: unknown[];
+  outbox?: unknown[] | DerivedOutbox;
 }
 
 // Writes drop `undefined` values instead of storing them as null, as the memory adapter does.
@@ -121,16 +143,33 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
   constructor(
     private readonly opts: MongoPersistenceOptions,
     collection: string,
-    storeOptions: StoreOptions = {},
+    storeOptions: FactOptions<T> = {},
   ) {
     super(collection, opts.leases);
     this.col = opts.db.collection<StoredDoc>(storeOptions.collection ?? collection);
     this.tag = storeOptions.collection !== undefined ? collection : undefined;
     this.awaitPublish = storeOptions.awaitPublish ?? opts.awaitPublish ?? true;
     this.once = storeOptions.insertOnly === true;
+    if (storeOptions.eventsOf && !this.once) throw new Error(`${collection}: only facts derive their events`);
+    this.derived = storeOptions.eventsOf !== undefined;
     this.lane = writeLaneOf(opts.db);
     this.inserts = insertRoundsOf(opts.db, this.col.collectionName, this.lane);
-    opts.relay.watch(this.col);
+    const { eventsOf } = storeOptions;
+    opts.relay.watch(
+      this.col,
+      // What the sweep reads is the stored document: the fact as the store's readers see it.
+      eventsOf ? (stored: StoredDoc) => eventsOf(this.asRead({ ...stored }) as T) : undefined,
+    );
+  }
+
+  /** The store's facts derive their events (`FactOptions.eventsOf`): not stored beside them. */
+  private readonly derived: boolean;
+
+  /** A stored document as this store's readers get it: without the outbox and the store's tag. */
+  private asRead(doc: StoredDoc): Document {
+    const read = withoutOutbox(doc) as Document;
+    if (this.tag !== undefined) delete read[STORE_FIELD];
+    return read;
   }
 
   /** A fact store: documents are inserted once and never changed (see {@link StoreOptions.insertOnly}). */
@@ -183,7 +222,11 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
       const entry = this.opts.relay.entry(e) as object;
       return token ? { ...entry, writer: token } : entry;
     });
-    if (entries.length > 0) stored[OUTBOX_FIELD] = entries;
+    if (entries.length > 0) {
+      // A fact whose events derive from it keeps only its writer's token (see DerivedOutbox).
+      stored[OUTBOX_FIELD] =
+        this.derived && token ? ({ derived: true, writer: token } as DerivedOutbox) : entries;
+    }
     try {
       return await this.withEvents(
         doc._id,
@@ -306,8 +349,11 @@ export class MongoPersistence implements Persistence {
     return store as unknown as AggregateStore<T>;
   }
 
-  facts<T extends Doc>(collection: string, options: StoreOptions = {}): FactStore<T> {
-    return this.aggregate<T>(collection, { ...options, insertOnly: true });
+  facts<T extends Doc>(collection: string, options: FactOptions<T> = {}): FactStore<T> {
+    const { eventsOf, ...rest } = options;
+    if (!eventsOf) return this.aggregate<T>(collection, { ...rest, insertOnly: true });
+    // A store that derives its events is its own (its derivation is not part of the cache key).
+    return new MongoAggregateStore<T>(this.opts, collection, { ...options, insertOnly: true });
   }
 }
 

@@ -70,7 +70,7 @@ function refuse(r: Refusal): AppError {
 /**
  * Intake's application service: the one pipeline behind both ways in (HTTP and Kafka), and
  * intake's view of cases. It loads, lets the domain decide (screening, the duplicate-child
- * rule, the outcome event) and writes the report with its event in one insert (and, beside it,
+ * rule, the outcome event) and writes the report, which its event derives from, in one insert (and, beside it,
  * the record of the case it opens). Errors are the catalogue's (400, 403, 404, 409), so each
  * way in maps them its own way.
  */
@@ -232,7 +232,7 @@ export class IntakeService {
   }
 
   /**
-   * Stores a decided report with its event in one insert and, when it opens a case, the case
+   * Stores a decided report (its event handed to the relay) in one insert and, when it opens a case, the case
    * record beside it (two group-committed inserts at once, not one after the other).
    */
   private async store(
@@ -261,6 +261,7 @@ export class IntakeService {
       receivedAt: now,
       data,
       ...(decision.childKey ? { childKey: decision.childKey } : {}),
+      ...(s.traceparent ? { traceparent: s.traceparent } : {}),
     };
     const kase = caseOf(doc);
     // Noted before the writes: the outbox may publish `case.opened` once the report is stored,

@@ -237,4 +237,58 @@ describe('MongoDB adapter', () => {
     await bed.collector.waitForEvent((e) => e.id === e1.id);
     await relay.stop();
   });
+
+  it("keeps a derived fact's events out of its document; after a crash the sweep derives them, once, and nothing for a copy that lost", async () => {
+    // In a collection shared with another store: what the derivation gets is the fact as read.
+    const collection = uniqueName('derived').replaceAll('-', '_');
+    type Closure = { _id: string; caseId: string };
+    const seen: Closure[] = [];
+    const eventsOf = (doc: Closure) => {
+      seen.push(doc);
+      return [caseClosed(doc.caseId, `closed-${doc._id}`)];
+    };
+    const factsOf = (relay: OutboxRelay) =>
+      new MongoPersistence({ db, leases: bed.leases, relay }).facts<Closure>('closures', {
+        collection,
+        eventsOf,
+      });
+    const raw = (id: string) =>
+      db.collection<{ _id: string; outbox?: unknown }>(collection).findOne({ _id: id });
+    const pointers = () => db.collection('outbox_pending').countDocuments({ collection });
+
+    // The fast path publishes what the write was given; the document keeps its writer's token only.
+    const facts = factsOf(bed.relay);
+    const d1 = { _id: 'd-1', caseId: 'case-d1' };
+    expect(await facts.insertOnce(d1, eventsOf(d1))).toBe(true);
+    await bed.collector.waitForEvent((e) => e.id === 'closed-d-1');
+    expect((await raw('d-1'))?.outbox).toEqual({ derived: true, writer: expect.any(String) });
+    expect(await facts.get('d-1')).toEqual(d1);
+    expect(await facts.list()).toEqual([d1]);
+    await waitFor(async () => (await pointers()) === 0, { what: "d-1's pointer removed" });
+
+    // A process that died between the write and its publication, and a copy that lost the
+    // insert with its pointer left behind (written ahead, never taken back).
+    const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
+    await dead.stop();
+    const d2 = { _id: 'd-2', caseId: 'case-d2' };
+    expect(await factsOf(dead).insertOnce(d2, eventsOf(d2))).toBe(true);
+    await dead.prepare(db.collection(collection), 'd-2', 'the-copy-that-lost');
+    expect(await pointers()).toBe(2);
+    seen.length = 0;
+
+    // The restarted service builds its stores (registering the derivation), then its relay
+    // sweeps, past the grace its writers had.
+    const relay = new OutboxRelay({ publisher: bed.publisher, db, logger, onceGraceMs: 0 });
+    factsOf(relay);
+    expect(await relay.sweep()).toBeGreaterThanOrEqual(2);
+    await bed.collector.waitForEvent((e) => e.id === 'closed-d-2');
+    await relay.stop();
+    await new Promise((r) => setTimeout(r, 500));
+    // Derived from the stored fact, as its readers see it; published once; no pointer left.
+    expect(seen).toEqual([d2]);
+    const published = bed.collector.events.filter((e) => e.id === 'closed-d-2');
+    expect(published).toHaveLength(1);
+    expect(published[0]!.data).toMatchObject({ caseId: 'case-d2' });
+    expect(await pointers()).toBe(0);
+  });
 });

@@ -1,9 +1,9 @@
-import type { Actor, CaseKind, ReportData, ReportKind } from '@homeward/events';
+import type { Actor, CaseKind, HomewardEvent, ReportData, ReportKind } from '@homeward/events';
 import type { AggregateStore, FactStore, Persistence } from '@homeward/persistence';
 import type { ChildKeyClaim } from '../domain/duplicate-child.ts';
-import type { Outcome } from '../domain/report-outcome.ts';
+import { type Outcome, outcomeEvent } from '../domain/report-outcome.ts';
 
-/** A report as received: the idempotency record and the answer given (its event rides in the outbox). */
+/** A report as received: the idempotency record and the answer given (its event derives from it: see `reportEvents`). */
 export interface ReportDoc {
   /** Derived from agency + CloudEvent id: the idempotency key as a point lookup. */
   _id: string;
@@ -19,6 +19,8 @@ export interface ReportDoc {
   receivedAt: Date;
   data: ReportData;
   childKey?: string;
+  /** The W3C trace context the report came with: its event carries it (see `reportEvents`). */
+  traceparent?: string;
 }
 
 /** What intake knows of a case: enough to route sightings and to apply the duplicate rule. */
@@ -58,11 +60,35 @@ export interface IntakeStores {
  */
 const RECORDS = 'records';
 
+/**
+ * The event a stored report published: derived from the report alone (its id and time come
+ * from the report id and the time received), so the store keeps it out of the report's document
+ * and the outbox relay's sweep derives it from there after a crash.
+ */
+export function reportEvents(doc: ReportDoc): HomewardEvent[] {
+  return [
+    outcomeEvent(
+      { caseId: doc.caseId, outcome: doc.outcome, ...(doc.childKey ? { childKey: doc.childKey } : {}) },
+      doc.data,
+      {
+        reportId: doc._id,
+        reportedBy: doc.reportedBy,
+        now: new Date(doc.receivedAt),
+        ...(doc.traceparent ? { traceparent: doc.traceparent } : {}),
+      },
+    ),
+  ];
+}
+
 export function intakeStores(persistence: Persistence): IntakeStores {
   return {
-    // The answer goes back once the report and its event are stored; the relay publishes
-    // right after, and its sweep finishes the job after a crash (as the old path did).
-    reports: persistence.facts<ReportDoc>('reports', { awaitPublish: false, collection: RECORDS }),
+    // The answer goes back once the report is stored; the relay publishes its event right
+    // after, and its sweep finishes the job after a crash, deriving the event from the report.
+    reports: persistence.facts<ReportDoc>('reports', {
+      awaitPublish: false,
+      collection: RECORDS,
+      eventsOf: reportEvents,
+    }),
     cases: persistence.aggregate<CaseDoc>('cases', { collection: RECORDS }),
     childKeys: persistence.aggregate<ChildKeyDoc>('child_keys', { collection: RECORDS }),
   };

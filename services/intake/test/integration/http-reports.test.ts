@@ -2,6 +2,7 @@ import { encodeHttpBatch } from '@homeward/events';
 import { createTestTopics, devKey, type TopicCollector, uniqueName, waitFor } from '@homeward/testing';
 import { HTTP, CloudEvent as SdkEvent } from 'cloudevents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reportEvents } from '../../src/store/report-store.ts';
 import {
   caseEventsCollector,
   missingChild,
@@ -525,5 +526,30 @@ describe('the duplicate-child rule', () => {
     const sightingOnClosed = await intake.post(reportEvent(sighting(first.body.caseId)));
     expect(sightingOnClosed.status).toBe(409);
     expect(sightingOnClosed.body.code).toBe('INTAKE_ERR_CASE_CLOSED');
+  });
+});
+
+describe('a stored report, the record of its event', () => {
+  it('derives exactly the event it published (opened, and a lead), so its document stores no copy of it', async () => {
+    const name = uniqueName('child');
+    const first = await intake.post(reportEvent(missingChild({ name })));
+    const again = await intake.post(reportEvent(missingChild({ name })));
+    expect([first.body.outcome, again.body.outcome]).toEqual(['case-opened', 'lead-added']);
+    for (const res of [first, again]) {
+      const doc = await intake.app.stores.reports.get(res.body.reportId);
+      const [derived] = reportEvents(doc!);
+      const published = await cases.waitForEvent((e) => e.id === derived!.id);
+      const fields = ({ id, type, source, subject, time, traceparent, data }: typeof published) => ({
+        id,
+        type,
+        source,
+        subject,
+        time: new Date(time!).toISOString(),
+        traceparent,
+        data,
+      });
+      expect(fields(derived!)).toEqual(fields(published));
+      expect(published.traceparent).toMatch(/^00-[0-9a-f]{32}-/);
+    }
   });
 });
