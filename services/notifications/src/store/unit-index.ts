@@ -14,7 +14,10 @@ export interface UnitTarget {
  * The Redis side of the unit registry: a GEO set for radius search, a hash of webhook targets,
  * and the generation and count of the MongoDB registry it was built from. MongoDB is the truth;
  * at start (and before the first fan-out) the index is rebuilt when it is missing or when its
- * generation or count differs from MongoDB's.
+ * generation or count differs from MongoDB's. Every search also checks, in the same script, that
+ * the GEO set holds as many units as the count beside it: Redis that lost its data while the
+ * service runs (or a unit written since then, alone in an empty set) is found by the next alert,
+ * which rebuilds the index and searches again, instead of reaching nobody.
  */
 export class UnitIndex {
   private readonly geoKey: string;
@@ -34,7 +37,7 @@ export class UnitIndex {
     prefix: string,
   ) {
     if (!(redis as unknown as Partial<WithSearch>).hwSearch)
-      redis.defineCommand('hwSearch', { numberOfKeys: 1, lua: SEARCH_SCRIPT });
+      redis.defineCommand('hwSearch', { numberOfKeys: 2, lua: SEARCH_SCRIPT });
     this.redis = redis as unknown as WithSearch;
     this.geoKey = `${prefix}units:geo`;
     this.targetsKey = `${prefix}units:targets`;
@@ -159,8 +162,36 @@ export class UnitIndex {
    */
   private async preselect(center: LatLon, radiusKm: number, count: number): Promise<[string, string]> {
     if (!this.ready) await this.ensureSynced();
+    const found = await this.search(center, radiusKm, count);
+    if (found !== INDEX_LOST) return found;
+    this.logger.warn('unit index lost or out of step with its count in Redis; rebuilding it from MongoDB');
+    await this.resync();
+    const again = await this.search(center, radiusKm, count);
+    // Lost again at once (Redis going away and back): a retriable failure, not an empty answer.
+    if (again === INDEX_LOST) throw new Error('the unit index in Redis was lost again while rebuilding it');
+    return again;
+  }
+
+  /**
+   * Rebuilds after a search found the index lost: one rebuild for every search that found it so
+   * (they share the first's), later ones only after it is done.
+   */
+  private resync(): Promise<void> {
+    if (this.ready) {
+      this.ready = false;
+      this.synced = undefined;
+    }
+    return this.ensureSynced();
+  }
+
+  private search(
+    center: LatLon,
+    radiusKm: number,
+    count: number,
+  ): Promise<[string, string] | typeof INDEX_LOST> {
     return this.redis.hwSearch(
       this.geoKey,
+      this.metaKey,
       String(center.lon),
       String(center.lat),
       String(radiusKm * PRESELECT_MARGIN),
@@ -172,12 +203,18 @@ export class UnitIndex {
   }
 }
 
+/** What the search answers when the GEO set does not hold the units its count says. */
+const INDEX_LOST = 'index-lost';
+
 /**
- * The radius search (see `UnitIndex.preselect`). KEYS: [1] the GEO set. ARGV: longitude,
- * latitude, pre-selection radius (km), Redis' km to the domain's, the inside and the near bound
- * (km, domain), count (0: all).
+ * The radius search (see `UnitIndex.preselect`). KEYS: [1] the GEO set, [2] the index's meta
+ * hash. ARGV: longitude, latitude, pre-selection radius (km), Redis' km to the domain's, the
+ * inside and the near bound (km, domain), count (0: all). Answers INDEX_LOST instead when the meta
+ * hash is gone or its count is not the GEO set's size (both O(1)).
  */
 const SEARCH_SCRIPT = `
+local units = redis.call('HGET', KEYS[2], 'count')
+if not units or tonumber(units) ~= redis.call('ZCARD', KEYS[1]) then return '${INDEX_LOST}' end
 local args = {'GEOSEARCH', KEYS[1], 'FROMLONLAT', ARGV[1], ARGV[2], 'BYRADIUS', ARGV[3], 'km', 'WITHDIST'}
 if tonumber(ARGV[7]) > 0 then
   args[#args + 1] = 'COUNT'
@@ -201,6 +238,7 @@ return {table.concat(inside, '\\n'), table.concat(near, '\\n')}
 type WithSearch = Redis & {
   hwSearch(
     geoKey: string,
+    metaKey: string,
     lon: string,
     lat: string,
     preselectKm: string,
@@ -208,7 +246,7 @@ type WithSearch = Redis & {
     innerKm: string,
     outerKm: string,
     count: string,
-  ): Promise<[string, string]>;
+  ): Promise<[string, string] | typeof INDEX_LOST>;
 };
 
 /** Redis GEO's Earth radius (km): its distances are haversines on this sphere. */

@@ -152,6 +152,28 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
     await second.stop();
   });
 
+  it('Redis loses the unit index while the service runs: the next alert rebuilds it and reaches every unit', async () => {
+    const tag = uniqueName('lost');
+    const svc = await startNotifications({ prefix, dbName });
+    const C5 = { lat: 45.75, lon: 126.63 };
+    const ids = await registerUnits(svc, tag, 5, 40, C5);
+    const keys = ['geo', 'targets', 'meta'].map((k) => `${prefix}notifications:units:${k}`);
+    expect(await redis.zcard(keys[0]!)).toBeGreaterThanOrEqual(5);
+    // Its data gone (a Redis restarted without its file), then one unit registered: the index
+    // holds that unit alone, beside a count that says otherwise.
+    await redis.del(...keys);
+    const late = `${tag}-late`;
+    await putUnit(svc, receiver, late, destination(C5, 20, 200));
+    expect(await redis.zcard(keys[0]!)).toBe(1);
+    const alertId = `alert-${tag}`;
+    await svc.publish(issued(alertId, { center: C5, radiusKm: 50 }));
+    await waitFor(() => [...ids, late].every((id) => receiver.of(id).length === 1), {
+      what: 'the alert at every unit',
+    });
+    expect(await redis.zcard(keys[0]!)).toBeGreaterThanOrEqual(6);
+    await svc.stop();
+  });
+
   it('two instances in one group, and both handling the same event at once: each unit sent each alert by one of them, under one webhook-id', async () => {
     const tag = uniqueName('two');
     const a = await startNotifications({ prefix, dbName });
