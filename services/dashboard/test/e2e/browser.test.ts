@@ -146,9 +146,19 @@ describe('the operators’ page in a browser', () => {
     await page.getByTestId('filter-type').selectOption('');
     await page.getByTestId('filter-case').fill(caseA);
     await page.getByTestId('filter-apply').click();
-    await page
-      .locator(`[data-testid=event-row][data-type="homeward.alert.issued"][data-case-id="${caseA}"]`)
-      .waitFor({ timeout: 5000 });
+    // The unfiltered rows (case A's alert among them) can still be on screen when the click
+    // returns, until the filtered stream replaces them: wait for the filtered view itself.
+    const shown = () =>
+      page
+        .locator('[data-testid=event-row]')
+        .evaluateAll((els) => els.map((e) => [e.getAttribute('data-case-id'), e.getAttribute('data-type')]));
+    await waitFor(
+      async () => {
+        const rows = await shown();
+        return rows.every(([c]) => c === caseA) && rows.some(([, t]) => t === 'homeward.alert.issued');
+      },
+      { what: `only case ${caseA}'s events on screen, its alert among them`, timeoutMs: 5000 },
+    );
     const cases = await page
       .locator('[data-testid=event-row]')
       .evaluateAll((els) => els.map((e) => e.getAttribute('data-case-id')));
