@@ -77,7 +77,14 @@ end
 redis.call('SET', KEYS[2], decision, 'EX', 3600)
 return decision
 `;
-const redis = decide ? new Redis(process.env.BARE_REDIS_URL ?? benchInfraSync().redisUrl) : undefined;
+/** The sketches' Redis, with their two scripts as commands. */
+type SketchRedis = Redis & {
+  decide(...keysAndArgs: string[]): Promise<string>;
+  decideFull(...keysAndArgs: string[]): Promise<string[]>;
+};
+const redis = decide
+  ? (new Redis(process.env.BARE_REDIS_URL ?? benchInfraSync().redisUrl) as SketchRedis)
+  : undefined;
 redis?.defineCommand('decide', { numberOfKeys: 3, lua: DECIDE });
 
 /**
@@ -153,7 +160,7 @@ app.post('/v1/reports', async (request, reply) => {
   if (errors.length > 0) return reply.code(400).send({ errors });
   const data = event.data as MissingChildReport;
   // The child's key and the case id as intake derives them.
-  const decision = await (redis as Redis & { decide(...a: string[]): Promise<string> }).decide(
+  const decision = await redis.decide(
     'bench:count',
     `bench:report:${reportId}`,
     `bench:${duplicateChildKey(data)}`,
@@ -251,7 +258,7 @@ async function fullReport(request: FastifyRequest, reply: FastifyReply) {
   const claim = claimFor(data, reportId, now);
   const decision = opensCase(reportId, claim._id);
   const answer = { reportId, caseId: decision.caseId, outcome: decision.outcome };
-  const [verdict] = await (redis as Redis & { decideFull(...a: string[]): Promise<string[]> }).decideFull(
+  const [verdict] = await redis!.decideFull(
     `bench:rate:${principal.agencyId}:${Math.floor(now.getTime() / 60_000)}`,
     `bench:report:${reportId}`,
     `bench:${claim._id}`,

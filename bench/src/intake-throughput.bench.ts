@@ -571,28 +571,16 @@ async function main(): Promise<void> {
   // client alone at the paced rate and size.
   const baseAfter = await baseline(kafka, `${prefix}baseline-after`, sample);
   const floor = await bareFloor(kafka, `${prefix}bare`, runId, key);
+  // The sketches that write the store share a database of the run's, dropped after them.
+  const sketchDb = `bench_${runId}_sketch`;
   const sketch = await bareFloor(kafka, `${prefix}bare-decided`, `${runId}d`, key, 'redis');
-  const stored = await bareFloor(
-    kafka,
-    `${prefix}bare-stored`,
-    `${runId}s`,
-    key,
-    'redis+store',
-    `bench_${runId}_sketch`,
-  );
-  const fullSketch = await bareFloor(
-    kafka,
-    `${prefix}bare-full`,
-    `${runId}f`,
-    key,
-    'full',
-    `bench_${runId}_sketch`,
-  );
-  const sketchDb = await new MongoClient(infra.mongoUrl).connect();
-  await sketchDb
-    .db(`bench_${runId}_sketch`)
+  const stored = await bareFloor(kafka, `${prefix}bare-stored`, `${runId}s`, key, 'redis+store', sketchDb);
+  const fullSketch = await bareFloor(kafka, `${prefix}bare-full`, `${runId}f`, key, 'full', sketchDb);
+  const sketchClient = await new MongoClient(infra.mongoUrl).connect();
+  await sketchClient
+    .db(sketchDb)
     .dropDatabase()
-    .finally(() => sketchDb.close());
+    .finally(() => sketchClient.close());
   const basePaced = await pacedBaseline(kafka, `${prefix}baseline`, sample, pacedRate, PACED_SECONDS);
   await deleteTopics(infra.kafkaBrokers, prefix, infra.security);
 

@@ -1,6 +1,7 @@
 // CPU time, peak memory and context switches of other processes (a service under test, the
-// receivers, FerretDB, Kafka, Redis), read from Linux's /proc, so that a benchmark can say what each report or delivery cost per process:
-// a figure that holds on a loaded machine where wall times do not.
+// receivers, FerretDB, Kafka, Redis), read from Linux's /proc, so that a benchmark can say what
+// each report or delivery cost per process: a figure that holds on a loaded machine where wall
+// times do not.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's clock ticks per second, in which /proc/<pid>/stat counts CPU time. */

@@ -157,20 +157,16 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
     const { eventsOf } = storeOptions;
     opts.relay.watch(
       this.col,
-      // What the sweep reads is the stored document: the fact as the store's readers see it.
-      eventsOf ? (stored: StoredDoc) => eventsOf(this.asRead({ ...stored }) as T) : undefined,
+      // The sweep reads the stored document; derive from the fact as the store's readers see it,
+      // without the outbox and the store's tag.
+      eventsOf
+        ? ({ [OUTBOX_FIELD]: _outbox, [STORE_FIELD]: _store, ...fact }: StoredDoc) => eventsOf(fact as T)
+        : undefined,
     );
   }
 
   /** The store's facts derive their events (`FactOptions.eventsOf`): not stored beside them. */
   private readonly derived: boolean;
-
-  /** A stored document as this store's readers get it: without the outbox and the store's tag. */
-  private asRead(doc: StoredDoc): Document {
-    const read = withoutOutbox(doc) as Document;
-    if (this.tag !== undefined) delete read[STORE_FIELD];
-    return read;
-  }
 
   /** A fact store: documents are inserted once and never changed (see {@link StoreOptions.insertOnly}). */
   private readonly once: boolean;
