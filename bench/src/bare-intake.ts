@@ -216,15 +216,20 @@ const events = publisher
   : undefined;
 const PENDING = 'bench:unpublished';
 let published: string[] = [];
+let unindexTimer: NodeJS.Timeout | undefined;
 function unindex(reportId: string): void {
   published.push(reportId);
   // The first of a linger starts its timer; the others join it.
-  if (published.length > 1) return;
-  setTimeout(() => {
-    const ids = published;
-    published = [];
-    void redis?.zrem(PENDING, ...ids);
-  }, 200);
+  unindexTimer ??= setTimeout(() => void unindexPublished(), 200);
+}
+
+/** Removes the lingering published reports from the index (at the linger's end, and at stop). */
+function unindexPublished(): Promise<unknown> {
+  clearTimeout(unindexTimer);
+  unindexTimer = undefined;
+  const ids = published;
+  published = [];
+  return ids.length > 0 && redis ? redis.zrem(PENDING, ...ids) : Promise.resolve();
 }
 const ownEvents = full
   ? benchKafka(benchInfraSync(), 'bench-bare-intake-own').consumer({
@@ -317,6 +322,8 @@ const stop = () => {
   if (ownEvents) process.stderr.write(`full sketch: ${ownSeen} of its own events read back\n`);
   void app
     .close()
+    // Before Redis goes: a linger's removal after it would fail ("Connection is closed").
+    .then(() => unindexPublished())
     .then(() =>
       Promise.all([
         producer.disconnect(),
