@@ -3,10 +3,13 @@ import type { Collection, Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
 
 /**
- * The outbox's pointers (see outbox.ts): one small document in `outbox_pending` per write with
- * events, stored before the write, removed once what it points at is published. The sweep reads
- * only this collection (FerretDB pushes down only `_id` lookups), so that a crash between a
- * write and its publication is found without scanning whole collections.
+ * The outbox's pointers (see outbox.ts): one small document per write with events, stored before
+ * the write, removed once what it points at is published. Most live in `outbox_pending`, which the
+ * sweep reads whole, so that a crash between a write and its publication is found without
+ * scanning whole collections. A pointer inserted beside its write, in front of it in the same
+ * ordered insert (persistence's `insertInOrder`), lives in the write's collection under an `_id`
+ * of its own range (`outbox:…`), which the sweep reads by that range (pushed down to the `_id`
+ * index by our FerretDB patch: see infra/local's ferretdb.ts).
  */
 export interface PendingPointer {
   _id: string;
@@ -49,6 +52,26 @@ function pointerId(collection: string, id: unknown): string {
   return `${collection}:${typeof id === 'string' ? id : JSON.stringify(id)}`;
 }
 
+/** The `_id`s of pointers kept beside their writes: `outbox:<collection>:<document id>#<nonce>`. */
+const BESIDE = 'outbox:';
+/** Every `_id` starting with {@link BESIDE}, as a range (`;` follows `:`). */
+const BESIDE_RANGE = { $gte: BESIDE, $lt: 'outbox;' };
+
+/** The collection a pointer lives in, by its key: a pointer beside its write lives in the write's (collection names hold no `:`). */
+function homeOf(key: string): string {
+  return key.startsWith(BESIDE) ? key.slice(BESIDE.length, key.indexOf(':', BESIDE.length)) : PENDING;
+}
+
+/** Items grouped by the collection their pointer lives in. */
+function byHome<I>(items: readonly I[], key: (i: I) => string): Map<string, I[]> {
+  const groups = new Map<string, I[]>();
+  for (const item of items) {
+    const home = homeOf(key(item));
+    groups.set(home, [...(groups.get(home) ?? []), item]);
+  }
+  return groups;
+}
+
 /**
  * What removes the pointers a flush acted on, each only while it holds the nonce acted on. A
  * `once` write's pointer has its nonce in its `_id` (see {@link OutboxPointers.of}): its `_id`
@@ -84,6 +107,8 @@ export class OutboxPointers {
    * acted on): until the store has removed them, they count as gone.
    */
   private readonly removing = new Map<string, string>();
+  /** Collections that may hold pointers beside their writes (see `keepBeside`). */
+  private readonly beside = new Set<string>();
   /** A linger's pointers, one item: lingers that end while a removal is in flight go in the next. */
   private readonly removals: GroupCommit<ActedPointer[], undefined>;
   private readonly removalsInFlight = new Set<Promise<void>>();
@@ -103,10 +128,12 @@ export class OutboxPointers {
       const acted = lingers.flat();
       // Outside the lane: a test holding the removal back holds no other write.
       await this.opts.beforeRemove?.(acted);
-      const filter = removalFilter(acted);
-      await this.lane.run(() =>
-        acted.length === 1 ? this.collection.deleteOne(filter) : this.collection.deleteMany(filter),
-      );
+      // One delete per collection the pointers live in.
+      for (const [home, pointers] of byHome(acted, (a) => a._id)) {
+        const filter = removalFilter(pointers);
+        const col = this.home(home);
+        await this.lane.run(() => (pointers.length === 1 ? col.deleteOne(filter) : col.deleteMany(filter)));
+      }
       return lingers.map(() => undefined);
     });
   }
@@ -118,11 +145,20 @@ export class OutboxPointers {
 
   /**
    * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
-   * copy that loses the insert removes its pointer without touching the winner's.
+   * copy that loses the insert removes its pointer without touching the winner's. `beside`: it
+   * goes in the write's own collection, in front of it in the same insert (`once` writes only).
    */
-  static of(collection: string, id: unknown, nonce: string, once: boolean, at: Date): PendingPointer {
+  static of(
+    collection: string,
+    id: unknown,
+    nonce: string,
+    once: boolean,
+    at: Date,
+    beside = false,
+  ): PendingPointer {
+    const own = `${pointerId(collection, id)}#${nonce}`;
     return {
-      _id: once ? `${pointerId(collection, id)}#${nonce}` : pointerId(collection, id),
+      _id: once ? (beside ? `${BESIDE}${own}` : own) : pointerId(collection, id),
       collection,
       docId: id,
       nonce,
@@ -163,9 +199,25 @@ export class OutboxPointers {
     return pointers.map(() => undefined);
   }
 
-  /** Every stored pointer (up to 10,000), for the sweep. */
-  all(): Promise<PendingPointer[]> {
-    return this.collection.find({}).limit(10_000).toArray();
+  /** Lets the sweep find pointers kept beside their writes in a collection (see `of`). */
+  keepBeside(collection: string): void {
+    if (collection.includes(':'))
+      throw new Error(`no pointers beside writes in "${collection}": its name holds ':'`);
+    this.beside.add(collection);
+  }
+
+  /** The collection of that name: where pointers beside its writes live, or the pending one. */
+  private home(name: string): Collection<PendingPointer> {
+    return name === PENDING ? this.collection : this.opts.db.collection<PendingPointer>(name);
+  }
+
+  /** Every stored pointer (up to 10,000 in each collection that holds some), for the sweep. */
+  async all(): Promise<PendingPointer[]> {
+    const found = await Promise.all([
+      this.collection.find({}).limit(10_000).toArray(),
+      ...[...this.beside].map((name) => this.home(name).find({ _id: BESIDE_RANGE }).limit(10_000).toArray()),
+    ]);
+    return found.flat();
   }
 
   /** Whether this pointer (with this nonce) is published and on its way out. */
@@ -179,16 +231,20 @@ export class OutboxPointers {
    */
   async present(keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
-    const found =
-      keys.length === 1
-        ? await this.collection.find({ _id: keys[0]! }).toArray()
-        : await this.collection.find({ _id: { $in: keys } }).toArray();
-    return new Map(found.flatMap((p) => (this.isRemoving(p) ? [] : [[p._id, p.nonce]])));
+    const found = await Promise.all(
+      [...byHome(keys, (k) => k)].map(([home, ids]) =>
+        this.home(home)
+          .find(ids.length === 1 ? { _id: ids[0]! } : { _id: { $in: ids } })
+          .toArray(),
+      ),
+    );
+    return new Map(found.flat().flatMap((p) => (this.isRemoving(p) ? [] : [[p._id, p.nonce]])));
   }
 
   /** Removes one pointer now (a `once` write that stored nothing); a failure leaves it to the sweep. */
   async drop(key: string): Promise<void> {
-    await this.lane.run(() => this.collection.deleteOne({ _id: key })).catch(() => {});
+    const col = this.home(homeOf(key));
+    await this.lane.run(() => col.deleteOne({ _id: key })).catch(() => {});
   }
 
   /**

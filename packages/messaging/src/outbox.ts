@@ -119,6 +119,8 @@ const CURSORS = 'outbox_cursors';
  */
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
+  /** Collections where pointers may be kept beside their writes (see `watch`). */
+  private readonly besideIn = new Set<string>();
   /** Collections whose `once` documents' events are derived from them (see `watch`). */
   private readonly derivations = new Map<string, (doc: Document) => readonly HomewardEvent[]>();
   private readonly pointers: OutboxPointers;
@@ -155,8 +157,25 @@ export class OutboxRelay {
   }
 
   /** The pointer of a write (see {@link OutboxPointers.of}), stamped with this relay's clock. */
-  private pointerOf(collection: string, id: unknown, nonce: string, once: boolean): PendingPointer {
-    return OutboxPointers.of(collection, id, nonce, once, new Date(this.now()));
+  private pointerOf(
+    collection: string,
+    id: unknown,
+    nonce: string,
+    once: boolean,
+    beside = false,
+  ): PendingPointer {
+    return OutboxPointers.of(collection, id, nonce, once, new Date(this.now()), beside);
+  }
+
+  /**
+   * The pointer of a `once` write as a document for the writer to insert in front of its own,
+   * in the same ordered insert (persistence's `insertInOrder`); its `commit` then passes
+   * `beside`. The collection must be watched with `pointersBeside`.
+   */
+  besidePointer<T extends Document>(collection: Collection<T>, id: unknown, token: string): PendingPointer {
+    if (!this.besideIn.has(collection.collectionName))
+      throw new Error(`${collection.collectionName}: watched without pointersBeside`);
+    return this.pointerOf(collection.collectionName, id, token, true, true);
   }
 
   /**
@@ -199,13 +218,20 @@ export class OutboxRelay {
   /**
    * Registers a collection whose documents carry an outbox; with `eventsOf`, the events of its
    * `once` documents that its store keeps out of them (persistence's `DerivedOutbox`), which the
-   * sweep derives from the stored document. A later call without it keeps a derivation given.
+   * sweep derives from the stored document; with `pointersBeside`, that its writers may insert
+   * pointers there (`besidePointer`), which the sweep then looks for there too. A later call
+   * without them keeps what an earlier one gave.
    */
   watch<T extends Document>(
     collection: Collection<T>,
     eventsOf?: (doc: T) => readonly HomewardEvent[],
+    options: { pointersBeside?: boolean } = {},
   ): this {
     this.collections.set(collection.collectionName, collection as unknown as Collection<OutboxDoc>);
+    if (options.pointersBeside) {
+      this.pointers.keepBeside(collection.collectionName);
+      this.besideIn.add(collection.collectionName);
+    }
     if (eventsOf)
       this.derivations.set(
         collection.collectionName,
@@ -229,7 +255,13 @@ export class OutboxRelay {
   ): Promise<R> {
     this.watch(collection);
     const nonce = written?.token ?? randomUUID();
-    const pointer = this.pointerOf(collection.collectionName, id, nonce, written?.once === true);
+    const pointer = this.pointerOf(
+      collection.collectionName,
+      id,
+      nonce,
+      written?.once === true,
+      written?.beside === true,
+    );
     const prepared = written?.prepared ? this.prepared.get(pointer._id) : undefined;
     if (written?.prepared && !prepared) throw new Error(`no prepared pointer ${pointer._id}`);
     this.prepared.delete(pointer._id);
@@ -237,10 +269,14 @@ export class OutboxRelay {
     if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
-      await (prepared ? prepared.stored : this.pointers.write(pointer));
+      // A pointer beside the write goes in with it.
+      if (!written?.beside) await (prepared ? prepared.stored : this.pointers.write(pointer));
       result = await write();
     } catch (err) {
-      if (written?.once) await this.dropOncePointer(pointer._id);
+      // A write that stored nothing, its pointer beside it not stored either: nothing to take back.
+      if (written?.beside && (err as { pointerStored?: unknown }).pointerStored === false)
+        this.ownOnce.delete(pointer._id);
+      else if (written?.once) await this.dropOncePointer(pointer._id);
       throw err;
     }
     this.enqueue(pointer._id, {

@@ -56,8 +56,17 @@ export abstract class LeasedStore<T extends Doc> implements AggregateStore<T> {
   protected abstract delete(id: string): Promise<boolean>;
 
   async insertOnce(doc: T, events: readonly HomewardEvent[] = [], opts: WriteOptions = {}): Promise<boolean> {
+    const checked = this.checkedInsert(doc, events);
+    return this.insert(checked.doc, checked.events, opts);
+  }
+
+  /** What an insert stores: the document without an outbox field, its events valid and traced. */
+  protected checkedInsert(
+    doc: T,
+    events: readonly HomewardEvent[],
+  ): { doc: T; events: readonly HomewardEvent[] } {
     assertValidEvents(this.name, doc._id, events);
-    return this.insert(withoutOutbox(doc), traced(events), opts);
+    return { doc: withoutOutbox(doc), events: traced(events) };
   }
 
   prepare(id: string): InsertSlot<T> {
@@ -68,8 +77,8 @@ export abstract class LeasedStore<T extends Doc> implements AggregateStore<T> {
         if (used) throw new Error(`${this.name}/${id}: a prepared insert is used once`);
         if (doc._id !== id) throw new IdChanged(this.name, id, doc._id);
         used = true;
-        assertValidEvents(this.name, doc._id, events);
-        return slot.insert(withoutOutbox(doc), traced(events), opts);
+        const checked = this.checkedInsert(doc, events);
+        return slot.insert(checked.doc, checked.events, opts);
       },
       cancel: async () => {
         if (used) return;

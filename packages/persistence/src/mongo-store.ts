@@ -23,6 +23,7 @@ import {
 } from './documents.ts';
 import { isDuplicateKey } from './duplicate-key.ts';
 import { GroupCommit } from './group-commit.ts';
+import type { InsertLink, InsertsChains, LinkOutcome } from './insert-in-order.ts';
 import { LeasedStore, type ReadiedInsert } from './leased-store.ts';
 import type { Leases } from './leases.ts';
 import { type WriteLane, writeLaneOf } from './write-lane.ts';
@@ -40,6 +41,7 @@ export interface OutboxRelayPort {
   watch<T extends Document>(
     collection: Collection<T>,
     eventsOf?: (doc: T) => readonly HomewardEvent[],
+    options?: { pointersBeside?: boolean },
   ): unknown;
   /**
    * Runs a write that adds to a document's outbox, then publishes (in the background).
@@ -73,6 +75,13 @@ export interface OutboxRelayPort {
   prepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
   /** Takes back a pointer written by `prepare` whose write will not happen. */
   unprepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
+  /**
+   * The pointer of a `once` write, as a document to insert in the write's own collection, in
+   * front of the document and in the same ordered insert (its `commit` then passes `beside`):
+   * no command of its own. The collection must have been watched with `pointersBeside`, so that
+   * the sweep looks for pointers there. Optional: without it, `insertInOrder` inserts link by link.
+   */
+  besidePointer?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Document;
 }
 
 /**
@@ -98,6 +107,12 @@ export interface OnceWrite {
   token: string;
   /** Its pointer was written ahead by the relay's `prepare` (with this token). */
   prepared?: true;
+  /**
+   * Its pointer (the relay's `besidePointer`) goes in front of it in the write itself: the relay
+   * writes none. A write that stored nothing throws {@link NothingInserted}, whose
+   * `pointerStored` says whether the pointer went in (and must be taken back).
+   */
+  beside?: true;
 }
 
 /** What the MongoDB stores of one service share. */
@@ -127,16 +142,17 @@ const WRITE = { ignoreUndefined: true } as const;
  * and `$push` of its events to the outbox, so the outbox (which only grows, and which the relay
  * reads but never writes) is preserved without being read or resent.
  */
-export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
+export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implements InsertsChains {
   private readonly col: Collection<StoredDoc>;
   /** The store's name as its documents carry it, when its collection is shared; else undefined. */
   private readonly tag: string | undefined;
   private readonly awaitPublish: boolean;
   /**
    * Inserts that arrive together go in one `insertMany` (one transaction on FerretDB): the
-   * collection's, shared with every store that writes to it.
+   * collection's, shared with every store that writes to it. Each item is a chain (see
+   * `insertChain`); a lone insert is a chain of one.
    */
-  private readonly inserts: GroupCommit<StoredDoc, boolean>;
+  private readonly inserts: GroupCommit<StoredDoc[], LinkOutcome[]>;
   /** The database's writes, one at a time (see write-lane.ts). */
   private readonly lane: WriteLane;
 
@@ -162,7 +178,15 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
       eventsOf
         ? ({ [OUTBOX_FIELD]: _outbox, [STORE_FIELD]: _store, ...fact }: StoredDoc) => eventsOf(fact as T)
         : undefined,
+      // A fact in a shared collection may be inserted in a chain, its pointer beside it: the
+      // sweep (of this process after a restart too) looks for pointers there.
+      { pointersBeside: this.chains() },
     );
+  }
+
+  /** Whether this store's inserts can go in a chain: its collection shared, its relay able to. */
+  private chains(): boolean {
+    return this.tag !== undefined && this.opts.relay.besidePointer !== undefined;
   }
 
   /** The store's facts derive their events (`FactOptions.eventsOf`): not stored beside them. */
@@ -230,7 +254,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
         opts,
         async () => {
           // Thrown inside the relay's commit, so that it knows the write stored nothing.
-          if (!(await this.inserts.run(stored))) throw new DuplicateInsert();
+          if (!(await this.inserts.run([stored]))[0]) throw new NothingInserted();
           return true;
         },
         token
@@ -238,9 +262,89 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> {
           : undefined,
       );
     } catch (err) {
-      if (err instanceof DuplicateInsert) return false;
+      if (err instanceof NothingInserted) return false;
       throw err;
     }
+  }
+
+  /**
+   * A chain of documents of stores sharing this one's collection (`StoreOptions.collection`), in
+   * one ordered insert: each document goes in only if every one before it did, a fact's outbox
+   * pointer in front of it (one command for the whole chain, and a round of the group commit
+   * with other writers' chains). Undefined for a chain it cannot insert so: another collection
+   * or database, a store whose `insertOnce` is replaced, events on a store that is not a fact.
+   */
+  insertChain(links: readonly InsertLink[]): Promise<LinkOutcome[]> | undefined {
+    const stores = links.map((l) => l.store);
+    const together = stores.every(
+      (s, i) =>
+        s instanceof MongoAggregateStore &&
+        s.chains() &&
+        s.col.collectionName === this.col.collectionName &&
+        s.opts.db === this.opts.db &&
+        s.insertOnce === LeasedStore.prototype.insertOnce &&
+        (s.once || (links[i]!.events?.length ?? 0) === 0),
+    );
+    return together ? this.insertTogether(links) : undefined;
+  }
+
+  private async insertTogether(links: readonly InsertLink[]): Promise<LinkOutcome[]> {
+    const { relay } = this.opts;
+    const docs: StoredDoc[] = [];
+    /** Where each link's document, and a fact's pointer, are in `docs`. */
+    const at: number[] = [];
+    const facts: Array<{
+      link: number;
+      store: MongoAggregateStore<Doc>;
+      id: string;
+      events: readonly HomewardEvent[];
+      write: OnceWrite;
+      pointerAt: number;
+    }> = [];
+    links.forEach((link, i) => {
+      const store = link.store as unknown as MongoAggregateStore<Doc>;
+      const { doc, events } = store.checkedInsert(link.doc, link.events ?? []);
+      const stored: StoredDoc = { ...doc, [STORE_FIELD]: store.tag };
+      if (events.length > 0) {
+        const token = randomUUID();
+        const entries = events.map((e) => ({ ...(relay.entry(e) as object), writer: token }));
+        stored[OUTBOX_FIELD] = store.derived ? ({ derived: true, writer: token } as DerivedOutbox) : entries;
+        const pointerAt = docs.push(relay.besidePointer!(store.col, doc._id, token) as StoredDoc) - 1;
+        facts.push({
+          link: i,
+          store,
+          id: doc._id,
+          events,
+          write: { once: true, events: entries, token, beside: true },
+          pointerAt,
+        });
+      }
+      at.push(docs.push(stored) - 1);
+    });
+    const round = this.inserts.run(docs);
+    // Rejected through the facts' commits too; awaited below.
+    round.catch(() => {});
+    // Each fact goes through the relay as a lone insert does (published from memory once
+    // stored, by the sweep after a crash); its commit is registered before the round runs.
+    const published = facts.map((f) =>
+      f.store
+        .withEvents(
+          f.id,
+          f.events,
+          {},
+          async () => {
+            const outcomes = await round;
+            if (outcomes[at[f.link]!] !== true) throw new NothingInserted(outcomes[f.pointerAt] === true);
+            return true;
+          },
+          f.write,
+        )
+        .catch((err: unknown) => {
+          if (!(err instanceof NothingInserted)) throw err;
+        }),
+    );
+    const [outcomes] = await Promise.all([round, ...published]);
+    return at.map((j) => outcomes[j]);
   }
 
   protected async write(
@@ -353,58 +457,88 @@ export class MongoPersistence implements Persistence {
   }
 }
 
-const insertRounds = new WeakMap<object, Map<string, GroupCommit<StoredDoc, boolean>>>();
+const insertRounds = new WeakMap<object, Map<string, GroupCommit<StoredDoc[], LinkOutcome[]>>>();
 
 /**
  * The group commit of a collection's inserts, shared by every store that writes to it through the
  * same client (see `StoreOptions.collection`): a report and the case it opens, inserted at once,
  * go in one round.
  */
-function insertRoundsOf(db: Db, collection: string, lane: WriteLane): GroupCommit<StoredDoc, boolean> {
-  const byName = insertRounds.get(db.client) ?? new Map<string, GroupCommit<StoredDoc, boolean>>();
+function insertRoundsOf(
+  db: Db,
+  collection: string,
+  lane: WriteLane,
+): GroupCommit<StoredDoc[], LinkOutcome[]> {
+  const byName = insertRounds.get(db.client) ?? new Map<string, GroupCommit<StoredDoc[], LinkOutcome[]>>();
   insertRounds.set(db.client, byName);
   const key = `${db.databaseName}.${collection}`;
   let rounds = byName.get(key);
   if (!rounds) {
     const col = db.collection<StoredDoc>(collection);
-    rounds = new GroupCommit((docs) => insertEach(col, docs), undefined, lane);
+    rounds = new GroupCommit((chains) => insertChains(col, chains), undefined, lane);
     byName.set(key, rounds);
   }
   return rounds;
 }
 
-/** An insert refused for a duplicate `_id`, on its way out of the relay's commit. */
-class DuplicateInsert extends Error {}
+/**
+ * A write that stored nothing (a duplicate `_id`), on its way out of the relay's commit;
+ * `pointerStored` says whether its pointer, inserted in front of it (`OnceWrite.beside`), went in.
+ */
+export class NothingInserted extends Error {
+  constructor(readonly pointerStored = true) {
+    super('nothing inserted: the _id exists');
+    this.name = 'NothingInserted';
+  }
+}
 
 /**
- * Inserts a round of documents in one `insertMany` (unordered: each stands alone), and answers
- * per document: true, false for a duplicate `_id` (a retry, a concurrent copy, a lost race: in
- * the same round or not), or the error of that document alone.
+ * Inserts a round of chains in ordered `insertMany`s, and answers per document of each chain:
+ * true, false for a duplicate `_id` (a retry, a concurrent copy, a lost race: in the same round or
+ * not), or undefined when an earlier document of its chain was not inserted; a chain with a
+ * document that failed otherwise gets that error. An ordered insert stops at its first refused
+ * document: the chains after that one's go in the next command (FerretDB inserts a batch with a
+ * refused document one document at a time up to it, each in a transaction of its own, so a refusal
+ * costs those commands; a round without one is one transaction, as an unordered insert is).
  */
-async function insertEach(col: Collection<StoredDoc>, docs: StoredDoc[]): Promise<Array<boolean | Error>> {
-  try {
-    await col.insertMany(docs, { ...WRITE, ordered: false });
-    return docs.map(() => true);
-  } catch (err) {
-    const failed = new Map<number, unknown>();
-    const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
-    for (const w of Array.isArray(writeErrors) ? writeErrors : writeErrors ? [writeErrors] : []) {
-      const index = (w as { index?: unknown }).index;
-      if (typeof index === 'number') failed.set(index, w);
+async function insertChains(
+  col: Collection<StoredDoc>,
+  chains: StoredDoc[][],
+): Promise<Array<LinkOutcome[] | Error>> {
+  const outcomes: Array<LinkOutcome[] | Error> = chains.map((c) => c.map(() => undefined));
+  let from = 0;
+  while (from < chains.length) {
+    const docs = chains.slice(from).flat();
+    try {
+      await col.insertMany(docs, { ...WRITE, ordered: true });
+      for (let c = from; c < chains.length; c++) outcomes[c] = chains[c]!.map(() => true);
+      return outcomes;
+    } catch (err) {
+      const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
+      const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as
+        | { index?: unknown; errmsg?: string }
+        | undefined;
+      // Not a document's failure (the connection, the server): every chain not answered yet failed.
+      if (typeof first?.index !== 'number') {
+        for (let c = from; c < chains.length; c++)
+          outcomes[c] = err instanceof Error ? err : new Error(String(err));
+        return outcomes;
+      }
+      // The refused document's chain, and its place in it; the chains before it all went in.
+      let c = from;
+      let j = first.index;
+      while (j >= chains[c]!.length) {
+        outcomes[c] = chains[c]!.map(() => true);
+        j -= chains[c]!.length;
+        c++;
+      }
+      outcomes[c] = isDuplicateKey(first)
+        ? chains[c]!.map((_, k) => (k < j ? true : k === j ? false : undefined))
+        : new Error(`insert into ${col.collectionName} failed: ${first.errmsg ?? String(first)}`, {
+            cause: err,
+          });
+      from = c + 1;
     }
-    // Not a per-document failure (the connection, the server): the whole round failed.
-    if (failed.size === 0) throw err;
-    return docs.map((_, i) => {
-      if (!failed.has(i)) return true;
-      const w = failed.get(i);
-      if (isDuplicateKey(w)) return false;
-      const e = new Error(
-        `insert into ${col.collectionName} failed: ${(w as { errmsg?: string }).errmsg ?? String(w)}`,
-        {
-          cause: err,
-        },
-      );
-      return e;
-    });
   }
+  return outcomes;
 }

@@ -6,7 +6,7 @@ import {
   regionContains,
   type UnidentifiedChildReport,
 } from '@homeward/events';
-import { DocumentNotFound, type InsertSlot, type Leases } from '@homeward/persistence';
+import { DocumentNotFound, type InsertLink, insertInOrder, type Leases, linkOf } from '@homeward/persistence';
 import type { AppError, Clock, Principal } from '@homeward/service-kit';
 import { type ChildKeyClaim, claimFor, judgeClaim, slideWindow } from './domain/duplicate-child.ts';
 import { fingerprint, reportIdFor } from './domain/ids.ts';
@@ -133,17 +133,14 @@ export class IntakeService {
     const mine = claimFor(data, reportId, now);
     const decided = this.deps.leases.withLock(`child-decision:${mine._id}`, async () => {
       await admitted;
-      // The report's insert readied (its outbox pointer written) while the child's key is
-      // claimed: one round of the store fewer before the answer. A replay takes it back.
-      const slot = this.deps.stores.reports.prepare(reportId);
-      try {
-        const decision = await this.decideMissingChild(data, mine);
-        return 'replay' in decision
-          ? await this.replay(decision.replay, print)
-          : await this.store(incoming, decision, slot);
-      } finally {
-        await slot.cancel();
-      }
+      // The first report of a child claims its key and opens its case in one write: the claim
+      // first, the report and its case only if the claim went in (one round of the store).
+      const first = await this.store(incoming, opensCase(reportId, mine._id), mine);
+      if (first !== CLAIMED) return first;
+      const decision = await this.decideMissingChild(data, mine);
+      return 'replay' in decision
+        ? await this.replay(decision.replay, print)
+        : await this.store(incoming, decision);
     });
     // A lease that stays taken answers 409, unless the admission refuses first.
     return decided.catch(async (err: unknown) => {
@@ -232,14 +229,21 @@ export class IntakeService {
   }
 
   /**
-   * Stores a decided report (its event handed to the relay) in one insert and, when it opens a case, the case
-   * record beside it (two group-committed inserts at once, not one after the other).
+   * Stores a decided report (its event handed to the relay) and, when it opens a case, the case
+   * record after it, in one write; with `claim`, the child's key claimed in front of them, and
+   * nothing stored but CLAIMED answered when the key is claimed already.
    */
+  private async store(r: Incoming, decision: Decision): Promise<SubmitResult>;
   private async store(
     r: Incoming,
     decision: Decision,
-    slot: Pick<InsertSlot<ReportDoc>, 'insertOnce'> = this.deps.stores.reports,
-  ): Promise<SubmitResult> {
+    claim: ChildKeyClaim,
+  ): Promise<SubmitResult | typeof CLAIMED>;
+  private async store(
+    r: Incoming,
+    decision: Decision,
+    claim?: ChildKeyClaim,
+  ): Promise<SubmitResult | typeof CLAIMED> {
     const { s, data, reportId, now } = r;
     const outgoing = outcomeEvent(decision, data, {
       reportId,
@@ -268,17 +272,24 @@ export class IntakeService {
     // and the consumer may read it back before the case's own insert has answered. A failed
     // write takes the note back; its 5xx makes the agency retry, and the replay writes the case.
     if (kase) this.noteRecorded(kase._id);
-    let stored: boolean;
-    let caseCreated: boolean;
+    const { reports, cases, childKeys } = this.deps.stores;
+    const links: InsertLink[] = [
+      ...(claim ? [linkOf(childKeys, claim)] : []),
+      linkOf(reports, doc, [outgoing]),
+      ...(kase ? [linkOf(cases, kase)] : []),
+    ];
+    let outcomes: Array<boolean | undefined>;
     try {
-      [stored, caseCreated] = await Promise.all([
-        slot.insertOnce(doc, [outgoing]),
-        kase ? this.deps.stores.cases.insertOnce(kase) : false,
-      ]);
+      outcomes = await insertInOrder(links);
     } catch (err) {
       if (kase) this.recorded.delete(kase._id);
       throw err;
     }
+    if (claim && !outcomes.shift()) {
+      if (kase) this.recorded.delete(kase._id);
+      return CLAIMED;
+    }
+    const [stored, caseCreated] = outcomes;
     if (!stored) {
       // The replay below notes the case again if the first delivery opened it.
       if (kase) this.recorded.delete(kase._id);
@@ -287,7 +298,7 @@ export class IntakeService {
       if (!first) throw new Error(`report ${reportId} vanished after a duplicate-key insert`);
       // Our case record is the first delivery's only if it opened the same case from the same
       // content; otherwise it records a case that no event opens: take it back.
-      if (kase && caseCreated && !(first.fingerprint === r.print && first.caseId === kase._id)) {
+      if (kase && caseCreated === true && !(first.fingerprint === r.print && first.caseId === kase._id)) {
         await this.deps.stores.cases.remove(
           kase._id,
           (c) => c.reportId === reportId && new Date(c.openedAt).getTime() === now.getTime(),
@@ -331,9 +342,10 @@ export class IntakeService {
   }
 
   /**
-   * The duplicate-child rule, under the child's decision lease: the first report to claim the
-   * child's key opens the case; the next ones find the claim and add a lead to its case, or
-   * take the claim over (the verdicts are the domain's `judgeClaim`).
+   * The duplicate-child rule, under the child's decision lease, for a report that found its
+   * child's key claimed (the first report to claim it opened the case, see `submit`): the next
+   * ones find the claim and add a lead to its case, or take the claim over (the verdicts are the
+   * domain's `judgeClaim`).
    */
   private async decideMissingChild(
     data: MissingChildReport,
@@ -342,8 +354,8 @@ export class IntakeService {
     const { childKeys, cases, reports } = this.deps.stores;
     const opened = opensCase(mine.openerReportId, mine._id);
     // Rounds repeat only when the claim is released (its case closed) while we look at it.
-    for (;;) {
-      if (await childKeys.insertOnce(mine)) return opened;
+    for (let round = 0; ; round++) {
+      if (round > 0 && (await childKeys.insertOnce(mine))) return opened;
       // The child is claimed: this report may be a retry (its first delivery decided already,
       // and a retry must neither add a lead nor take the claim over), so look for it too.
       const [claim, first] = await Promise.all([childKeys.get(mine._id), reports.get(mine.openerReportId)]);
@@ -400,6 +412,9 @@ function caseOf(doc: ReportDoc): CaseDoc | null {
     ...(doc.childKey ? { childKey: doc.childKey } : {}),
   };
 }
+
+/** What `store` answers when the child's key it was to claim is claimed already: nothing stored. */
+const CLAIMED = Symbol('claimed');
 
 /** A screened report on its way to the store. */
 interface Incoming {

@@ -1,9 +1,17 @@
 import { Topics } from '@homeward/events';
 import { OutboxRelay } from '@homeward/messaging';
-import { testLogger, type testRedis, uniqueName, waitFor } from '@homeward/testing';
-import type { Db } from 'mongodb';
+import { testInfra, testLogger, type testRedis, uniqueName, waitFor } from '@homeward/testing';
+import { type CommandStartedEvent, type Db, MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AggregateStore, type Doc, isDuplicateKey, MongoPersistence } from '../../src/index.ts';
+import {
+  type AggregateStore,
+  type Doc,
+  insertInOrder,
+  isDuplicateKey,
+  linkOf,
+  MongoPersistence,
+  writeLaneOf,
+} from '../../src/index.ts';
 import {
   aggregateStoreContract,
   type ContractHarness,
@@ -290,5 +298,121 @@ describe('MongoDB adapter', () => {
     expect(published).toHaveLength(1);
     expect(published[0]!.data).toMatchObject({ caseId: 'case-d2' });
     expect(await pointers()).toBe(0);
+  });
+
+  describe('a chain of inserts (insertInOrder) into a collection its stores share', () => {
+    type Claim = { _id: string; by: string };
+    type Fact = { _id: string; caseId: string };
+    type Case = { _id: string; status: string };
+    const eventsOf = (f: Fact) => [caseClosed(f.caseId, `closed-${f._id}`)];
+    /** The pointers kept beside the writes of a collection. */
+    const besideIn = (collection: string) =>
+      db.collection(collection).countDocuments({ _id: { $gte: 'outbox:', $lt: 'outbox;' } as never });
+    const storesOf = (persistence: MongoPersistence, collection: string) => ({
+      claims: persistence.aggregate<Claim>('claims', { collection }),
+      facts: persistence.facts<Fact>('facts', { collection, eventsOf, awaitPublish: false }),
+      cases: persistence.aggregate<Case>('cases', { collection }),
+    });
+
+    it('goes in one ordered insert with its fact pointers: each document only if the ones before it went in', async () => {
+      const collection = uniqueName('chain').replaceAll('-', '_');
+      // Its own client, to see the commands it sends; the same database and relay.
+      const inserts: CommandStartedEvent[] = [];
+      const client = await MongoClient.connect(testInfra().mongoUrl, { monitorCommands: true });
+      client.on('commandStarted', (c) => {
+        if (c.commandName === 'insert' && c.command.insert === collection) inserts.push(c);
+      });
+      try {
+        const own = client.db(db.databaseName);
+        const relay = new OutboxRelay({ publisher: bed.publisher, db: own, logger });
+        const { claims, facts, cases } = storesOf(
+          new MongoPersistence({ db: own, leases: bed.leases, relay }),
+          collection,
+        );
+        const chain = (n: string, claim = `c-${n}`) => [
+          linkOf(claims, { _id: claim, by: `f-${n}` }),
+          linkOf(facts, { _id: `f-${n}`, caseId: `k-${n}` }, eventsOf({ _id: `f-${n}`, caseId: `k-${n}` })),
+          linkOf(cases, { _id: `k-${n}`, status: 'open' }),
+        ];
+
+        // All three, and the fact's pointer in front of it: one command, four documents.
+        expect(await insertInOrder(chain('1'))).toEqual([true, true, true]);
+        expect(inserts).toHaveLength(1);
+        expect(inserts[0]!.command.ordered).toBe(true);
+        expect((inserts[0]!.command.documents as Array<{ _id: string }>).map((d) => d._id)).toEqual([
+          'c-1',
+          expect.stringMatching(/^outbox:[^:]+:f-1#/),
+          'f-1',
+          'k-1',
+        ]);
+        await bed.collector.waitForEvent((e) => e.id === 'closed-f-1');
+        await waitFor(async () => (await besideIn(collection)) === 0, { what: "f-1's pointer removed" });
+
+        // Two chains in one round (the lane held meanwhile): the first finds its claim taken and
+        // stores nothing; the second goes in all the same, in the command after.
+        inserts.length = 0;
+        let release = () => {};
+        const gate = new Promise<void>((r) => (release = r));
+        const held = writeLaneOf(own).run(() => gate);
+        const taken = insertInOrder(chain('2', 'c-1'));
+        const free = insertInOrder(chain('3'));
+        release();
+        await held;
+        expect(await taken).toEqual([false, undefined, undefined]);
+        expect(await free).toEqual([true, true, true]);
+        expect(inserts.map((c) => (c.command.documents as unknown[]).length)).toEqual([8, 4]);
+        expect(await facts.get('f-2')).toBeNull();
+        expect(await cases.get('k-2')).toBeNull();
+        expect(await claims.get('c-1')).toEqual({ _id: 'c-1', by: 'f-1' });
+        await bed.collector.waitForEvent((e) => e.id === 'closed-f-3');
+
+        // A claim made, then a fact that exists already: the claim stays, the case is not tried,
+        // the fact's pointer is taken back and nothing is published again.
+        expect(await insertInOrder([...chain('4').slice(0, 1), ...chain('1').slice(1)])).toEqual([
+          true,
+          false,
+          undefined,
+        ]);
+        expect(await claims.get('c-4')).toEqual({ _id: 'c-4', by: 'f-4' });
+        await waitFor(async () => (await besideIn(collection)) === 0, { what: 'no pointer left' });
+        await relay.sweep();
+        await new Promise((r) => setTimeout(r, 500));
+        for (const id of ['closed-f-1', 'closed-f-3'])
+          expect(bed.collector.events.filter((e) => e.id === id)).toHaveLength(1);
+        expect(bed.collector.events.filter((e) => e.id === 'closed-f-2')).toHaveLength(0);
+        await relay.stop();
+      } finally {
+        await client.close();
+      }
+    });
+
+    it("leaves a fact's pointer beside it for a crash: the restarted service's sweep finds it there and publishes once", async () => {
+      const collection = uniqueName('chain_crash').replaceAll('-', '_');
+      // A relay that stopped is a process that died after writing and before publishing.
+      const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
+      await dead.stop();
+      const before = storesOf(new MongoPersistence({ db, leases: bed.leases, relay: dead }), collection);
+      const fact = { _id: 'f-9', caseId: 'k-9' };
+      expect(
+        await insertInOrder([
+          linkOf(before.facts, fact, eventsOf(fact)),
+          linkOf(before.cases, { _id: 'k-9', status: 'open' }),
+        ]),
+      ).toEqual([true, true]);
+      expect(await besideIn(collection)).toBe(1);
+      expect(await db.collection('outbox_pending').countDocuments({ collection })).toBe(0);
+
+      // The restarted service builds its stores (which tell its relay where pointers may be),
+      // then sweeps, past the grace its writers had.
+      const relay = new OutboxRelay({ publisher: bed.publisher, db, logger, onceGraceMs: 0 });
+      storesOf(new MongoPersistence({ db, leases: bed.leases, relay }), collection);
+      expect(await relay.sweep()).toBeGreaterThanOrEqual(1);
+      await bed.collector.waitForEvent((e) => e.id === 'closed-f-9');
+      await waitFor(async () => (await besideIn(collection)) === 0, { what: "f-9's pointer removed" });
+      await relay.sweep();
+      await relay.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      expect(bed.collector.events.filter((e) => e.id === 'closed-f-9')).toHaveLength(1);
+    });
   });
 });

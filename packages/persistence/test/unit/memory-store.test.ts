@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import {
   type AggregateStore,
   type Doc,
+  insertInOrder,
+  linkOf,
   type MemoryAggregateStore,
   MemoryPersistence,
 } from '../../src/index.ts';
@@ -30,6 +32,24 @@ describe('MemoryPersistence', () => {
     expect(p.outbox.ofType('homeward.case.closed').map((e) => e.data.caseId)).toEqual(['a', 'b']);
     p.outbox.clear();
     expect(p.outbox.published).toEqual([]);
+  });
+
+  it('inserts a chain link by link, each only if the ones before it went in (insertInOrder)', async () => {
+    const p = new MemoryPersistence();
+    const claims = p.aggregate<Doc>('claims');
+    const facts = p.facts<Doc>('facts');
+    const chain = (claim: string, fact: string) => [
+      linkOf(claims, { _id: claim }),
+      linkOf(facts, { _id: fact }, [caseClosed(fact, `closed-${fact}`)]),
+      linkOf(p.aggregate<Doc>('cases'), { _id: `k-${fact}` }),
+    ];
+    expect(await insertInOrder(chain('c-1', 'f-1'))).toEqual([true, true, true]);
+    expect(await insertInOrder(chain('c-1', 'f-2'))).toEqual([false, undefined, undefined]);
+    expect(await insertInOrder(chain('c-2', 'f-1'))).toEqual([true, false, undefined]);
+    expect(await facts.get('f-2')).toBeNull();
+    expect(await p.aggregate<Doc>('cases').get('k-f-2')).toBeNull();
+    expect(await claims.get('c-2')).toEqual({ _id: 'c-2' });
+    expect(p.outbox.published.map((e) => e.id)).toEqual(['closed-f-1']);
   });
 
   it('hands out copies of what was published', async () => {
