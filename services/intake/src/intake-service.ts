@@ -70,9 +70,10 @@ function refuse(r: Refusal): AppError {
 /**
  * Intake's application service: the one pipeline behind both ways in (HTTP and Kafka), and
  * intake's view of cases. It loads, lets the domain decide (screening, the duplicate-child
- * rule, the outcome event) and writes the report, which its event derives from, in one ordered insert
- * with the record of the case it opens and, for a child's first report, the claim on the child's key. Errors are the catalogue's (400, 403, 404, 409), so each
- * way in maps them its own way.
+ * rule, the outcome event) and writes the report, which its event derives from, in one ordered
+ * insert with the record of the case it opens and, for a child's first report, the claim on the
+ * child's key. Errors are the catalogue's (400, 403, 404, 409), so each way in maps them its own
+ * way.
  */
 export class IntakeService {
   /**
