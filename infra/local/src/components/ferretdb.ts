@@ -52,9 +52,17 @@ const PG_ID_PATCH = {
  * and explain): only an exact `{ _id: <string or ObjectId> }` was pushed down, so `{ _id: { $in:
  * [...] } }` read the whole table, in a delete while holding the database's single writer (the
  * outbox's removal of published pointers: 50 ids among 6,600 documents 162 ms median, 6.3 with
- * the patch). The patch pushes an `$in` of up to 1,000 strings or ObjectIds down as
- * `_id IN (...)`, which the `_id` index serves; both the query and its explain take the clause
- * from one function, `homewardIDWhere`. FerretDB filters every document again after the pushdown.
+ * the patch), and so did the outbox sweep's `{ _id: { $gte: 'outbox:', $lt: 'outbox;' } }`. The
+ * patch pushes down an `$in` of up to 1,000 strings or ObjectIds as `_id IN (...)`, and a
+ * `{ $gte: <string>, $lt: <string> }` (exactly those two) as `_id >= ? AND _id < ?`, both served
+ * by the `_id` index; the query and its explain take the clause from one function,
+ * `homewardIDWhere`. FerretDB filters every document again after the pushdown, so the SQL only
+ * has to select a superset. For a range that is not automatic: the column is the `_id`'s JSON
+ * text, whose escapes and closing quote do not sort like the string (`"a b"` sorts before
+ * `"a"`, `"a<"` (`"a\u003c"`) after `"aA"`), so the JSON text of the bounds themselves would
+ * drop matching documents; `homewardIDRange` (its comment says why) derives bounds that cannot,
+ * and pushes nothing down when it cannot tell cheaply. For the sweep they are the bounds' JSON
+ * text without the closing quote, `"outbox:` and `"outbox;`.
  */
 const SQLITE_ID_WHERE = '\t\tswitch v.(type) {\n\t\tcase string, types.ObjectID:\n';
 const SQLITE_ID_IN_PATCHES = [
@@ -77,13 +85,28 @@ const SQLITE_ID_IN_PATCHES = [
   {
     file: ['internal', 'backends', 'sqlite', 'collection.go'],
     from: '// Explain implements backends.Collection interface.',
-    to: `// homewardIDWhere is the WHERE clause an \`_id\` filter value pushes down, or "" for none:
-// an exact string or ObjectId, or an $in of up to 1,000 of them (Homeward's patch).
+    to: `// homewardIDWhere is the WHERE clause an \`_id\` filter value pushes down, or "" for none
+// (Homeward's patch): an exact string or ObjectId, an $in of up to 1,000 of them, or a range
+// {$gte: <string>, $lt: <string>} (exactly those two operators; see homewardIDRange).
 func homewardIDWhere(v any) (string, []any) {
 	switch v := v.(type) {
 	case string, types.ObjectID:
 		return fmt.Sprintf(\` WHERE %s = ?\`, metadata.IDColumn), []any{string(must.NotFail(sjson.MarshalSingleValue(v)))}
 	case *types.Document:
+		if v.Len() == 2 {
+			gte, _ := v.Get("$gte")
+			lt, _ := v.Get("$lt")
+			from, okFrom := gte.(string)
+			to, okTo := lt.(string)
+			if !okFrom || !okTo {
+				return "", nil
+			}
+			lo, hi, ok := homewardIDRange(from, to)
+			if !ok {
+				return "", nil
+			}
+			return fmt.Sprintf(\` WHERE %s >= ? AND %s < ?\`, metadata.IDColumn, metadata.IDColumn), []any{lo, hi}
+		}
 		in, _ := v.Get("$in")
 		a, ok := in.(*types.Array)
 		if !ok || v.Len() != 1 || a.Len() == 0 || a.Len() > 1000 {
@@ -106,11 +129,74 @@ func homewardIDWhere(v any) (string, []any) {
 	return "", nil
 }
 
+// homewardIDRange returns [lo, hi), a range of \`_id\` JSON text (IDColumn, compared bytewise)
+// holding the text of every string s with gte <= s < lt (FerretDB compares strings bytewise
+// too), or ok false. The text of s is a quote, E(s), a quote, E escaping character by character
+// (encoding/json: control characters, the quote, the backslash, &, <, >, U+2028 and U+2029
+// become escapes, each beginning with a backslash, 0x5c). The bounds' own JSON text is no
+// superset: an escape does not sort as its character ("a\\u003c" and "a\\n" sort after "aA",
+// though "a<" and "a\\n" sort before), and the closing quote, 0x22, sorts after a space and "!"
+// ("a b" before "a"). So the bounds are derived from the strings:
+//   - every s in range begins with c, gte's and lt's longest common prefix (required: valid
+//     UTF-8, followed by an ASCII byte in lt and in gte unless gte = c), so its text begins with
+//     P, c's text without the closing quote;
+//   - hi: the byte after P in s's text is the closing quote (only if s = c = gte) or the first
+//     byte of E(y), y = s[len(c)], an ASCII byte from gte[len(c)] (or 0 if gte = c) up to
+//     lt[len(c)] (itself only if lt goes on after it); hi is P and one more than the largest
+//     such byte;
+//   - lo: P, then gte[len(c)] if it is not escaped, then gte's next bytes while they are neither
+//     escaped nor above 0x5b; no closing quote. An s in range has them as a prefix or first
+//     differs from them by a larger character y. At len(c), y is ASCII: unescaped, it is its own
+//     text; escaped, it is at most 0x5c, so gte[len(c)] is below the backslash its escape begins
+//     with. Further on, gte's byte is below 0x5c, and so below y's text, raw or escaped.
+//
+// Non-string _ids cannot match string bounds (FerretDB brackets by type, as MongoDB does);
+// ObjectIds are quoted hex in the text and may fall in the range, numbers and documents cannot;
+// FerretDB's filter after the pushdown drops what does not match. For gte "outbox:" and lt
+// "outbox;" the range is the two bounds' text without the closing quote.
+func homewardIDRange(gte, lt string) (lo, hi string, ok bool) {
+	k := 0
+	for k < len(gte) && k < len(lt) && gte[k] == lt[k] {
+		k++
+	}
+	if k == len(lt) || lt[k] >= 0x80 || (k < len(gte) && gte[k] > lt[k]) || strings.ToValidUTF8(gte[:k], "") != gte[:k] {
+		return "", "", false
+	}
+	escaped := func(b byte) bool { return b < 0x20 || b == '"' || b == '&' || b == '<' || b == '>' || b == 0x5c }
+	var top byte
+	from, to := 0, int(lt[k])
+	if k+1 == len(lt) {
+		to--
+	}
+	if k == len(gte) {
+		top = '"'
+	} else {
+		from = int(gte[k])
+	}
+	for x := from; x <= to; x++ {
+		if escaped(byte(x)) {
+			top = max(top, 0x5c)
+		} else {
+			top = max(top, byte(x))
+		}
+	}
+	if top >= 0x7f {
+		return "", "", false
+	}
+	p := string(must.NotFail(sjson.MarshalSingleValue(gte[:k])))
+	p = p[:len(p)-1]
+	lo, hi = p, p+string(rune(top+1))
+	for i := k; i < len(gte) && !escaped(gte[i]) && (i == k || gte[i] < 0x5c); i++ {
+		lo += gte[i : i+1]
+	}
+	return lo, hi, true
+}
+
 // Explain implements backends.Collection interface.`,
   },
 ];
 /** Bumped with the patches, so a cached binary without them is rebuilt. */
-const BUILD_ID = `${FERRETDB_VERSION}-homeward.3`;
+const BUILD_ID = `${FERRETDB_VERSION}-homeward.4`;
 
 /** FerretDB's storage: SQLite (the default) or PostgreSQL (a server of its own, see postgresql.ts). */
 export type FerretBackend = 'sqlite' | 'postgresql';
