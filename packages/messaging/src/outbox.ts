@@ -136,8 +136,6 @@ export class OutboxRelay {
    * flush that publishes the write is over: its sweep leaves them to that flush.
    */
   private readonly ownOnce = new Set<string>();
-  /** Pointers written ahead of their `once` writes by `prepare`: when, and their storing. */
-  private readonly prepared = new Map<string, { since: number; stored: Promise<void> }>();
   private readonly onceGraceMs: number;
   private readonly now: () => number;
   /** The database's writes, one at a time (see @homeward/persistence's write-lane.ts). */
@@ -177,32 +175,6 @@ export class OutboxRelay {
     if (!this.besideIn.has(collection.collectionName))
       throw new Error(`${collection.collectionName}: watched without pointersBeside`);
     return this.pointerOf(collection.collectionName, id, token, true, true);
-  }
-
-  /**
-   * Writes the pointer of a `once` write ahead of it (resolves once stored), so that the writer
-   * can do something else meanwhile; then `commit` with `{ once, events, token, prepared }`
-   * writes no pointer of its own, or `unprepare` takes it back. Until then this relay's sweep
-   * leaves it, as it leaves a `once` write in flight.
-   */
-  prepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
-    this.watch(collection);
-    const pointer = this.pointerOf(collection.collectionName, id, token, true);
-    this.ownOnce.add(pointer._id);
-    const stored = this.pointers.write(pointer);
-    // Awaited by the commit or by `unprepare`; meanwhile not an unhandled rejection.
-    stored.catch(() => {});
-    this.prepared.set(pointer._id, { since: performance.now(), stored });
-    return stored;
-  }
-
-  /** Takes back a pointer written by `prepare` whose write will not happen. */
-  async unprepare<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void> {
-    const key = this.pointerOf(collection.collectionName, id, token, true)._id;
-    const prepared = this.prepared.get(key);
-    this.prepared.delete(key);
-    await prepared?.stored.catch(() => {});
-    await this.dropOncePointer(key);
   }
 
   /**
@@ -263,15 +235,12 @@ export class OutboxRelay {
       written?.once === true,
       written?.beside === true,
     );
-    const prepared = written?.prepared ? this.prepared.get(pointer._id) : undefined;
-    if (written?.prepared && !prepared) throw new Error(`no prepared pointer ${pointer._id}`);
-    this.prepared.delete(pointer._id);
-    const since = prepared?.since ?? performance.now();
+    const since = performance.now();
     if (written?.once) this.ownOnce.add(pointer._id);
     let result: R;
     try {
       // A pointer beside the write goes in with it.
-      if (!written?.beside) await (prepared ? prepared.stored : this.pointers.write(pointer));
+      if (!written?.beside) await this.pointers.write(pointer);
       result = await write();
     } catch (err) {
       // A write that stored nothing, its pointer beside it not stored either: nothing to take back.

@@ -93,14 +93,6 @@ export interface AggregateStore<T extends Doc> {
   insertOnce(doc: T, events?: readonly HomewardEvent[], opts?: WriteOptions): Promise<boolean>;
 
   /**
-   * Readies the {@link AggregateStore.insertOnce} of document `id`: what that insert must store
-   * first (on MongoDB, a fact's outbox pointer) is written from now on, beside whatever the
-   * caller does meanwhile, instead of in front of the insert. Insert through the slot, or
-   * `cancel` it (which takes back what was written; nothing once the slot has inserted).
-   */
-  prepare(id: string): InsertSlot<T>;
-
-  /**
    * Under the aggregate's lease: reads the document, calls `decide`, writes the next state with
    * the events in one write by `_id`, then publishes them. Throws {@link DocumentNotFound} (or
    * `opts.notFound()`) when the document does not exist; `decide` is not called then.
@@ -134,14 +126,6 @@ export interface AggregateStore<T extends Doc> {
   count(filter?: StoreFilter<T>): Promise<number>;
 }
 
-/** An insert readied by {@link AggregateStore.prepare}. */
-export interface InsertSlot<T extends Doc> {
-  /** {@link AggregateStore.insertOnce} of the prepared `_id`, once. */
-  insertOnce(doc: T, events?: readonly HomewardEvent[], opts?: WriteOptions): Promise<boolean>;
-  /** Takes back what was readied, unless the slot inserted (then it does nothing). */
-  cancel(): Promise<void>;
-}
-
 /**
  * Append-only facts: rows written once with a deterministic `_id` (an idempotency key, the next
  * slot of a chain, the one review of a match) and never changed. The duplicate `_id` is what
@@ -149,7 +133,7 @@ export interface InsertSlot<T extends Doc> {
  */
 export type FactStore<T extends Doc> = Pick<
   AggregateStore<T>,
-  'name' | 'get' | 'insertOnce' | 'prepare' | 'list' | 'count'
+  'name' | 'get' | 'insertOnce' | 'list' | 'count'
 >;
 
 /** Where a service gets its stores from: MongoDB in production, memory in unit tests. */

@@ -7,7 +7,6 @@ import {
   type Doc,
   DocumentNotFound,
   IdChanged,
-  type InsertSlot,
   type ListOptions,
   type StoreFilter,
   type UpdateOptions,
@@ -16,12 +15,6 @@ import {
 } from './aggregate-store.ts';
 import { assertValidEvents, copyDoc, withoutOutbox } from './documents.ts';
 import { type Leases, leaseName } from './leases.ts';
-
-/** An adapter's readied insert: the insert (of a checked document and events) and its undoing. */
-export interface ReadiedInsert<T extends Doc> {
-  insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean>;
-  cancel(): Promise<void>;
-}
 
 /**
  * The concurrency rule, written once for both adapters: every change runs under the
@@ -67,33 +60,6 @@ export abstract class LeasedStore<T extends Doc> implements AggregateStore<T> {
   ): { doc: T; events: readonly HomewardEvent[] } {
     assertValidEvents(this.name, doc._id, events);
     return { doc: withoutOutbox(doc), events: traced(events) };
-  }
-
-  prepare(id: string): InsertSlot<T> {
-    const slot = this.ready(id);
-    let used = false;
-    return {
-      insertOnce: async (doc, events = [], opts = {}) => {
-        if (used) throw new Error(`${this.name}/${id}: a prepared insert is used once`);
-        if (doc._id !== id) throw new IdChanged(this.name, id, doc._id);
-        used = true;
-        const checked = this.checkedInsert(doc, events);
-        return slot.insert(checked.doc, checked.events, opts);
-      },
-      cancel: async () => {
-        if (used) return;
-        used = true;
-        await slot.cancel();
-      },
-    };
-  }
-
-  /**
-   * What {@link LeasedStore.prepare} readies: by default nothing ahead (an adapter with nothing
-   * to write before an insert inserts as `insertOnce` does).
-   */
-  protected ready(_id: string): ReadiedInsert<T> {
-    return { insert: (doc, events, opts) => this.insert(doc, events, opts), cancel: async () => {} };
   }
 
   update<R = undefined>(

@@ -24,7 +24,7 @@ import {
 import { isDuplicateKey } from './duplicate-key.ts';
 import { GroupCommit } from './group-commit.ts';
 import type { InsertLink, InsertsChains, LinkOutcome } from './insert-in-order.ts';
-import { LeasedStore, type ReadiedInsert } from './leased-store.ts';
+import { LeasedStore } from './leased-store.ts';
 import type { Leases } from './leases.ts';
 import { type WriteLane, writeLaneOf } from './write-lane.ts';
 
@@ -69,13 +69,6 @@ export interface OutboxRelayPort {
   /** The outbox entry stored for an event (its topic and key, from the catalogue). */
   entry(event: HomewardEvent): unknown;
   /**
-   * Writes the pointer of a `once` write ahead of it (its `commit` then passes `prepared`).
-   * Optional: without it, a prepared insert writes its pointer in front of the insert.
-   */
-  prepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
-  /** Takes back a pointer written by `prepare` whose write will not happen. */
-  unprepare?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Promise<void>;
-  /**
    * The pointer of a `once` write, as a document to insert in the write's own collection, in
    * front of the document and in the same ordered insert (its `commit` then passes `beside`):
    * no command of its own. The collection must have been watched with `pointersBeside`, so that
@@ -105,8 +98,6 @@ export interface OnceWrite {
   /** The outbox entries stored, each marked `writer: token`. */
   events: unknown[];
   token: string;
-  /** Its pointer was written ahead by the relay's `prepare` (with this token). */
-  prepared?: true;
   /**
    * Its pointer (the relay's `besidePointer`) goes in front of it in the write itself: the relay
    * writes none. A write that stored nothing throws {@link NothingInserted}, whose
@@ -204,49 +195,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
     return doc as T;
   }
 
-  protected insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
-    return this.insertWith(doc, events, opts);
-  }
-
-  /** A fact's pointer written ahead, beside whatever the caller does before inserting. */
-  protected override ready(id: string): ReadiedInsert<T> {
-    const { relay } = this.opts;
-    const prepare = relay.prepare?.bind(relay);
-    const unprepare = relay.unprepare?.bind(relay);
-    if (!this.once || !prepare || !unprepare) return super.ready(id);
-    const token = randomUUID();
-    void prepare(this.col, id, token);
-    return {
-      insert: async (doc, events, opts) => {
-        // Nothing to publish: nothing to point at.
-        if (events.length === 0) {
-          await unprepare(this.col, id, token);
-          return this.insertWith(doc, events, opts);
-        }
-        return this.insertWith(doc, events, opts, token);
-      },
-      cancel: () => unprepare(this.col, id, token),
-    };
-  }
-
-  private async insertWith(
-    doc: T,
-    events: readonly HomewardEvent[],
-    opts: WriteOptions,
-    preparedToken?: string,
-  ): Promise<boolean> {
-    const stored: StoredDoc = this.tag === undefined ? { ...doc } : { ...doc, [STORE_FIELD]: this.tag };
-    // A fact's entries carry the token of the write that stored them (see OnceWrite).
-    const token = this.once ? (preparedToken ?? randomUUID()) : undefined;
-    const entries = events.map((e) => {
-      const entry = this.opts.relay.entry(e) as object;
-      return token ? { ...entry, writer: token } : entry;
-    });
-    if (entries.length > 0) {
-      // A fact whose events derive from it keeps only its writer's token (see DerivedOutbox).
-      stored[OUTBOX_FIELD] =
-        this.derived && token ? ({ derived: true, writer: token } as DerivedOutbox) : entries;
-    }
+  protected async insert(doc: T, events: readonly HomewardEvent[], opts: WriteOptions): Promise<boolean> {
+    const { stored, write } = this.storedWithOutbox(doc, events);
     try {
       return await this.withEvents(
         doc._id,
@@ -257,14 +207,33 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
           if (!(await this.inserts.run([stored]))[0]) throw new NothingInserted();
           return true;
         },
-        token
-          ? { once: true, events: entries, token, ...(preparedToken ? { prepared: true as const } : {}) }
-          : undefined,
+        write,
       );
     } catch (err) {
       if (err instanceof NothingInserted) return false;
       throw err;
     }
+  }
+
+  /**
+   * A new document as stored: tagged with its store when its collection is shared, its events in
+   * its outbox; a fact's entries marked with the token of the write that stores them (see
+   * OnceWrite), or only that token when its events derive from it (see DerivedOutbox).
+   */
+  private storedWithOutbox(
+    doc: Doc,
+    events: readonly HomewardEvent[],
+  ): { stored: StoredDoc; write?: OnceWrite } {
+    const stored: StoredDoc = this.tag === undefined ? { ...doc } : { ...doc, [STORE_FIELD]: this.tag };
+    if (events.length === 0) return { stored };
+    const token = this.once ? randomUUID() : undefined;
+    const entries = events.map((e) => {
+      const entry = this.opts.relay.entry(e) as object;
+      return token ? { ...entry, writer: token } : entry;
+    });
+    stored[OUTBOX_FIELD] =
+      this.derived && token ? ({ derived: true, writer: token } as DerivedOutbox) : entries;
+    return { stored, ...(token ? { write: { once: true, events: entries, token } } : {}) };
   }
 
   /**
@@ -289,9 +258,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
   }
 
   private async insertTogether(links: readonly InsertLink[]): Promise<LinkOutcome[]> {
-    const { relay } = this.opts;
     const docs: StoredDoc[] = [];
-    /** Where each link's document, and a fact's pointer, are in `docs`. */
+    /** Where each link's document is in `docs`. */
     const at: number[] = [];
     const facts: Array<{
       link: number;
@@ -304,20 +272,12 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
     links.forEach((link, i) => {
       const store = link.store as unknown as MongoAggregateStore<Doc>;
       const { doc, events } = store.checkedInsert(link.doc, link.events ?? []);
-      const stored: StoredDoc = { ...doc, [STORE_FIELD]: store.tag };
-      if (events.length > 0) {
-        const token = randomUUID();
-        const entries = events.map((e) => ({ ...(relay.entry(e) as object), writer: token }));
-        stored[OUTBOX_FIELD] = store.derived ? ({ derived: true, writer: token } as DerivedOutbox) : entries;
-        const pointerAt = docs.push(relay.besidePointer!(store.col, doc._id, token) as StoredDoc) - 1;
-        facts.push({
-          link: i,
-          store,
-          id: doc._id,
-          events,
-          write: { once: true, events: entries, token, beside: true },
-          pointerAt,
-        });
+      const { stored, write } = store.storedWithOutbox(doc, events);
+      // Only facts carry events in a chain (see insertChain): their pointer goes in front.
+      if (write) {
+        const pointer = this.opts.relay.besidePointer!(store.col, doc._id, write.token) as StoredDoc;
+        const pointerAt = docs.push(pointer) - 1;
+        facts.push({ link: i, store, id: doc._id, events, write: { ...write, beside: true }, pointerAt });
       }
       at.push(docs.push(stored) - 1);
     });

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Topics } from '@homeward/events';
+import { NothingInserted } from '@homeward/persistence';
 import { TopicCollector, testLogger, uniqueName, waitFor } from '@homeward/testing';
 import type { Collection, Db } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -117,10 +118,10 @@ describe('OutboxRelay', () => {
     sweepers: OutboxRelay[],
     label: string,
     beforeSweep: () => void = () => {},
-    prepared = false,
+    beside = false,
   ) {
     const facts: Collection<CaseDoc> = db.collection(uniqueName(label));
-    for (const r of [relay, ...sweepers]) r.watch(facts);
+    for (const r of [relay, ...sweepers]) r.watch(facts, undefined, { pointersBeside: beside });
     const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
     let sweeping = true;
     const sweeps = sweepers.map(async (r) => {
@@ -134,26 +135,41 @@ describe('OutboxRelay', () => {
     });
     const written = 60;
     const events = Array.from({ length: written }, (_, i) => closedEvent(`${label}-${i}`));
-    const n = prepared ? written - written / 5 : written;
+    const n = beside ? written - written / 5 : written;
     const ours = () => collector.events.filter((e) => events.some((x) => x.id === e.id));
     try {
       await Promise.all(
         events.map(async (event, i) => {
           const token = randomUUID();
           const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
-          if (prepared) {
-            // The pointer ahead of the write, the sweeps looking in between; every fifth write
-            // does not happen (a replay) and takes its pointer back.
-            await relay.prepare(facts, `${label}-${i}`, token);
-            await new Promise((r) => setTimeout(r, 20));
-            if (i % 5 === 4) return relay.unprepare(facts, `${label}-${i}`, token);
+          const id = `${label}-${i}`;
+          const doc = { _id: id, status: 'closed', outbox: entries } as CaseDoc;
+          if (!beside) {
+            await relay.commit(facts, id, () => facts.insertOne(doc), { once: true, events: entries, token });
+            return;
           }
-          await relay.commit(
-            facts,
-            `${label}-${i}`,
-            () => facts.insertOne({ _id: `${label}-${i}`, status: 'closed', outbox: entries } as CaseDoc),
-            { once: true, events: entries, token, ...(prepared ? { prepared: true as const } : {}) },
-          );
+          // The pointer in front of the write, in the same insert, the sweeps looking while it
+          // lingers; every fifth write stores its pointer alone (its document refused: a copy
+          // that lost) and the relay takes the pointer back.
+          const pointer = relay.besidePointer(facts, id, token) as unknown as CaseDoc;
+          await relay
+            .commit(
+              facts,
+              id,
+              async () => {
+                if (i % 5 === 4) {
+                  await facts.insertOne(pointer);
+                  await new Promise((r) => setTimeout(r, 20));
+                  throw new NothingInserted(true);
+                }
+                await new Promise((r) => setTimeout(r, 20));
+                return facts.insertMany([pointer, doc], { ordered: true });
+              },
+              { once: true, events: entries, token, beside: true },
+            )
+            .catch((err: unknown) => {
+              if (!(err instanceof NothingInserted)) throw err;
+            });
         }),
       );
       await waitFor(() => new Set(ours().map((e) => e.id)).size === n, { what: `${n} facts published` });
@@ -165,8 +181,10 @@ describe('OutboxRelay', () => {
     for (const r of sweepers) await r.stop();
     await new Promise((r) => setTimeout(r, 500));
     await collector.stop();
-    const left = await db.collection('outbox_pending').countDocuments({ collection: facts.collectionName });
-    const unwritten = events.filter((_, i) => prepared && i % 5 === 4).map((e) => e.id);
+    const left =
+      (await db.collection('outbox_pending').countDocuments({ collection: facts.collectionName })) +
+      (await facts.countDocuments({ _id: { $gte: 'outbox:', $lt: 'outbox;' } }));
+    const unwritten = events.filter((_, i) => beside && i % 5 === 4).map((e) => e.id);
     return {
       n,
       published: ours().length,
@@ -200,14 +218,14 @@ describe('OutboxRelay', () => {
     expect(left).toBe(0);
   });
 
-  it('publishes facts whose pointers were written ahead exactly once, and none taken back, while sweeps of both instances look', async () => {
+  it('publishes facts whose pointers were inserted beside them exactly once, and none whose write stored nothing, while sweeps of both instances look', async () => {
     let stepped = 0;
     const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
     const other = new OutboxRelay({ publisher, logger, db });
     const { n, published, found, left, unwrittenPublished } = await factsUnderSweeps(
       relay,
       [relay, other],
-      'f-prepared',
+      'f-beside',
       () => {
         stepped += 60_000;
       },
