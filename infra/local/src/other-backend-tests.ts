@@ -17,6 +17,7 @@ const PORTS = { mongo: 27027, postgres: 55432 } as const;
 
 /** The tests whose guarantees the services rely on, whatever the backend. */
 export const GUARANTEE_TESTS = [
+  'infra/local/test/ferretdb-patches.test.ts',
   'packages/persistence/test',
   'packages/messaging/test/integration/outbox.test.ts',
   'services/intake/test/integration/http-reports.test.ts',

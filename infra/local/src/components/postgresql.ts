@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { cacheDir } from '../paths.ts';
-import { LauncherError, logPath, runSetup, spawnDetached, waitUntil } from '../processes.ts';
+import { LauncherError, logPath, runSetup, spawnDetached, stopProcess, waitUntil } from '../processes.ts';
 
 export interface PostgresOptions {
   port: number;
@@ -73,6 +73,12 @@ export async function startPostgres(opts: PostgresOptions): Promise<'reused' | '
       '--auth=trust',
       '-E',
       'UTF8',
+      // Strings compared bytewise (the C collation), as MongoDB and FerretDB compare them:
+      // FerretDB (our patch, ferretdb.ts' PG_ID_RANGE_PATCH) pushes an `_id` string range down as a
+      // jsonb comparison, which orders strings by the database's collation. Under a linguistic
+      // one ('en_US.UTF-8': punctuation ignored, case folded) the SQL would leave out documents
+      // the range matches ('outbox:x' sorts after 'outbox;'), and FerretDB never sees them.
+      '--locale=C',
     ]);
   }
   const pid = spawnDetached(name, 'setpriv', [
@@ -88,5 +94,51 @@ export async function startPostgres(opts: PostgresOptions): Promise<'reused' | '
     'listen_addresses=127.0.0.1',
   ]);
   await waitUntil(name, () => pgReady(bin, opts.port), { timeoutMs: 30_000, pid, logFile: logPath(name) });
+  const notBytewise = await collationProblem(name, bin, opts.port, data);
+  if (notBytewise) {
+    await stopProcess(name);
+    throw new LauncherError(name, notBytewise, logPath(name));
+  }
   return 'started';
+}
+
+/**
+ * Why the server may not serve FerretDB, or undefined: its `postgres` database does not compare
+ * strings by their bytes (a data folder made before initdb's `--locale=C` above, under a
+ * linguistic locale), so FerretDB's `_id` range pushdown would miss documents. C and POSIX
+ * compare bytes; glibc's C.UTF-8 and the builtin provider (PostgreSQL 17) compare code points,
+ * the same order for UTF-8; ICU's are linguistic. `to_jsonb(d)` reads the provider where the column
+ * exists (PostgreSQL 15 and later; libc before).
+ */
+async function collationProblem(
+  name: string,
+  bin: string,
+  port: number,
+  data: string,
+): Promise<string | undefined> {
+  const sql =
+    "SELECT coalesce(to_jsonb(d)->>'datlocprovider', 'c') || ' ' || datcollate FROM pg_database d " +
+    'WHERE datname = current_database()';
+  const psql = [
+    '-X',
+    '-A',
+    '-t',
+    '-h',
+    '127.0.0.1',
+    '-p',
+    String(port),
+    '-U',
+    PG_USER,
+    '-d',
+    'postgres',
+    '-c',
+    sql,
+  ];
+  const [provider, collate] = (await runSetup(name, join(bin, 'psql'), psql)).trim().split(' ');
+  if (provider === 'b' || (provider === 'c' && /^(C|POSIX|C\.UTF-?8)$/i.test(collate ?? '')))
+    return undefined;
+  return (
+    `${data} collates strings by ${provider === 'i' ? 'ICU' : `libc '${collate}'`}, not bytewise (C): ` +
+    'FerretDB would miss documents in _id ranges; remove the folder to make it anew with --locale=C'
+  );
 }
