@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 import {
   type Context,
   isSpanContextValid,
@@ -19,7 +19,25 @@ import {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 export function newTraceparent(): string {
-  return `00-${randomBytes(16).toString('hex')}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${randomHex(16)}-${randomHex(8)}-01`;
+}
+
+/**
+ * Random bytes for trace and span ids, drawn from a pool refilled 4 KiB at a time: one call into
+ * the system's generator for about 170 traceparents instead of two for each (`randomBytes` of
+ * 16 and 8 bytes cost intake 24 µs a report at its peak). The ids need to be random and unique,
+ * not secret (W3C Trace Context), and the pool's bytes are the same generator's.
+ */
+const idPool = Buffer.alloc(4096);
+let idPoolAt = idPool.length;
+function randomHex(bytes: number): string {
+  if (idPoolAt + bytes > idPool.length) {
+    randomFillSync(idPool);
+    idPoolAt = 0;
+  }
+  const hex = idPool.toString('hex', idPoolAt, idPoolAt + bytes);
+  idPoolAt += bytes;
+  return hex;
 }
 
 /** The trace id of a traceparent, or undefined if it is malformed. */
@@ -31,7 +49,7 @@ export function traceIdOf(traceparent: string | undefined): string | undefined {
 export function childTraceparent(parent: string | undefined): string {
   const traceId = traceIdOf(parent);
   if (!traceId) return newTraceparent();
-  return `00-${traceId}-${randomBytes(8).toString('hex')}-01`;
+  return `00-${traceId}-${randomHex(8)}-01`;
 }
 
 /** The traceparent that names a span (version 00). */
