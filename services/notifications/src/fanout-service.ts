@@ -247,7 +247,8 @@ export class FanoutService {
       this.claimsInFlight++;
       let answer: Awaited<ReturnType<ClaimLedger['claim']>>;
       try {
-        answer = await ledger.claim(alertId, kind, step, owner, leaseMs, ids, index.targetsKey);
+        // Redis lost the index since the search: rebuilt, then claimed (nothing was claimed).
+        answer = await index.orRebuilt(() => ledger.claim(alertId, kind, step, owner, leaseMs, ids, index));
       } finally {
         this.claimsInFlight--;
       }

@@ -1,5 +1,6 @@
 import type { Redis } from 'ioredis';
 import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../domain/claims.ts';
+import { INDEX_LOST } from './unit-index.ts';
 
 /**
  * Claims units for one alert step in one atomic script, using the Redis server's clock (so two
@@ -22,9 +23,17 @@ import { type Claim, type DeliveryKind, parseClaim, settledClaim } from '../doma
  * spans several reads of the socket, and the client's reader takes an array that does so by a
  * slower path of its own, which it also optimised and deoptimised again during a fan-out (traced).
  *
- * KEYS: [1] the ledger hash, [2] the targets hash. ARGV: step, owner, lease ms, the unit ids.
+ * First, the same check as the radius search's (unit-index.ts): the targets hash holds as many
+ * units as the index's count. Redis that lost its data between the search and the claim (or a
+ * unit written since, alone in an empty hash) answers INDEX_LOST and claims nothing: a missing
+ * target there would read as a unit removed, and a live unit would silently get nothing.
+ *
+ * KEYS: [1] the ledger hash, [2] the targets hash, [3] the index's meta hash. ARGV: step, owner,
+ * lease ms, the unit ids.
  */
 const CLAIM_SCRIPT = `
+local units = redis.call('HGET', KEYS[3], 'count')
+if not units or tonumber(units) ~= redis.call('HLEN', KEYS[2]) then return '${INDEX_LOST}' end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local step = ARGV[1]
@@ -67,6 +76,7 @@ type WithClaim = Redis & {
   hwClaim(
     key: string,
     targetsKey: string,
+    metaKey: string,
     step: string,
     owner: string,
     leaseMs: string,
@@ -87,7 +97,7 @@ export class ClaimLedger {
     private readonly prefix: string,
   ) {
     if (!(redis as unknown as Partial<WithClaim>).hwClaim)
-      redis.defineCommand('hwClaim', { numberOfKeys: 2, lua: CLAIM_SCRIPT });
+      redis.defineCommand('hwClaim', { numberOfKeys: 3, lua: CLAIM_SCRIPT });
     this.redis = redis as unknown as WithClaim;
   }
 
@@ -119,7 +129,8 @@ export class ClaimLedger {
 
   /**
    * Claims what it may of `unitIds` (see the script above); `targets[i]` is the raw webhook
-   * target of `claimed[i]` from the hash `targetsKey` ('' if the unit is gone).
+   * target of `claimed[i]` from the index's hash of targets ('' if the unit is gone). INDEX_LOST,
+   * with nothing claimed, when Redis lost the index (see the script).
    */
   async claim(
     alertId: string,
@@ -128,17 +139,19 @@ export class ClaimLedger {
     owner: string,
     leaseMs: number,
     unitIds: string[],
-    targetsKey: string,
-  ): Promise<{ claimed: string[]; waiting: string[]; targets: string[] }> {
+    index: { targetsKey: string; metaKey: string },
+  ): Promise<{ claimed: string[]; waiting: string[]; targets: string[] } | typeof INDEX_LOST> {
     if (unitIds.length === 0) return { claimed: [], waiting: [], targets: [] };
     const answer = await this.redis.hwClaim(
       this.key(alertId, kind),
-      targetsKey,
+      index.targetsKey,
+      index.metaKey,
       String(step),
       owner,
       String(leaseMs),
       unitIds.join('\n'),
     );
+    if (answer === INDEX_LOST) return INDEX_LOST;
     // The counts, then the ids, then one target per claimed unit ('' among them: a unit gone).
     const all = answer.split('\n');
     const claimedCount = Number(all[0]);

@@ -23,7 +23,8 @@ export class UnitIndex {
   private readonly geoKey: string;
   /** The hash of webhook targets (unit id → JSON), read by the claim script for claimed units. */
   readonly targetsKey: string;
-  private readonly metaKey: string;
+  /** The hash of the index's generation and count, which the claim script checks too. */
+  readonly metaKey: string;
   private synced: Promise<void> | undefined;
   /** Set once synced: searches then go to Redis at once, not a microtask later. */
   private ready = false;
@@ -68,7 +69,8 @@ export class UnitIndex {
       stored.generation !== undefined &&
       Number(stored.generation) === meta.generation &&
       Number(stored.count) === meta.count &&
-      (await this.redis.zcard(this.geoKey)) === meta.count;
+      (await this.redis.zcard(this.geoKey)) === meta.count &&
+      (await this.redis.hlen(this.targetsKey)) === meta.count;
     if (fresh) return false;
     await this.rebuild(meta);
     return true;
@@ -162,18 +164,26 @@ export class UnitIndex {
    */
   private async preselect(center: LatLon, radiusKm: number, count: number): Promise<[string, string]> {
     if (!this.ready) await this.ensureSynced();
-    const found = await this.search(center, radiusKm, count);
+    return this.orRebuilt(() => this.search(center, radiusKm, count));
+  }
+
+  /**
+   * Runs a script that answers INDEX_LOST when Redis lost the index (this search, the fan-out's
+   * claim): then rebuilds the index from MongoDB and runs it again.
+   */
+  async orRebuilt<R>(run: () => Promise<R | typeof INDEX_LOST>): Promise<R> {
+    const found = await run();
     if (found !== INDEX_LOST) return found;
     this.logger.warn('unit index lost or out of step with its count in Redis; rebuilding it from MongoDB');
     await this.resync();
-    const again = await this.search(center, radiusKm, count);
+    const again = await run();
     // Lost again at once (Redis going away and back): a retriable failure, not an empty answer.
     if (again === INDEX_LOST) throw new Error('the unit index in Redis was lost again while rebuilding it');
     return again;
   }
 
   /**
-   * Rebuilds after a search found the index lost: one rebuild for every search that found it so
+   * Rebuilds after a script found the index lost: one rebuild for every script that found it so
    * (they share the first's), later ones only after it is done.
    */
   private resync(): Promise<void> {
@@ -203,8 +213,8 @@ export class UnitIndex {
   }
 }
 
-/** What the search answers when the GEO set does not hold the units its count says. */
-const INDEX_LOST = 'index-lost';
+/** What the search and the fan-out's claim answer when Redis holds fewer units than its count says. */
+export const INDEX_LOST = 'index-lost';
 
 /**
  * The radius search (see `UnitIndex.preselect`). KEYS: [1] the GEO set, [2] the index's meta

@@ -174,6 +174,23 @@ describe('exactly once per (alert, step, unit) across restarts and instances', (
     await svc.stop();
   });
 
+  it('Redis loses the webhook targets after the search and before the claim: the claim says so, the index is rebuilt, every unit gets the alert', async () => {
+    const tag = uniqueName('lost-targets');
+    const svc = await startNotifications({ prefix, dbName });
+    const C6 = { lat: 36.07, lon: 120.38 };
+    const ids = await registerUnits(svc, tag, 4, 40, C6);
+    // The search's own check (its GEO set against the count) still passes: only the targets went,
+    // as when Redis comes back empty between a fan-out's search and its claims. Read as units
+    // removed, the claimed units would get nothing.
+    const targetsKey = `${prefix}notifications:units:targets`;
+    await redis.del(targetsKey);
+    const alertId = `alert-${tag}`;
+    await svc.publish(issued(alertId, { center: C6, radiusKm: 50 }));
+    await waitFor(() => ids.every((id) => receiver.of(id).length === 1), { what: 'the alert at every unit' });
+    expect(await redis.hlen(targetsKey)).toBeGreaterThanOrEqual(4);
+    await svc.stop();
+  });
+
   it('two instances in one group, and both handling the same event at once: each unit sent each alert by one of them, under one webhook-id', async () => {
     const tag = uniqueName('two');
     const a = await startNotifications({ prefix, dbName });

@@ -8,6 +8,7 @@ import type { DeliveryResult, WebhookSender } from '../../src/delivery/webhook-s
 import { parseAllowedNets } from '../../src/domain/webhook-target.ts';
 import { ClaimLedger } from '../../src/store/claim-ledger.ts';
 import { parseFeedEntry, UnitFeed } from '../../src/store/unit-feed.ts';
+import { INDEX_LOST } from '../../src/store/unit-index.ts';
 import { testSender } from '../support.ts';
 
 let redis: Redis;
@@ -27,34 +28,61 @@ afterAll(async () => {
 describe('ClaimLedger.claim: the unit ids and the answer cross as newline-joined lists', () => {
   it('claims, waits and skips unit by unit, each claimed unit with its target or none, whatever its id', async () => {
     const ledger = new ClaimLedger(redis, prefix);
-    const targetsKey = `${prefix}units:targets`;
+    const index = { targetsKey: `${prefix}units:targets`, metaKey: `${prefix}units:meta` };
+    const { targetsKey } = index;
     // Every character a unit id may hold, and a unit with no target (removed since the search).
     const ids = ['a', 'u:b-c.d_e', 'Z9', 'gone'];
     const target = (id: string) => JSON.stringify({ url: `http://127.0.0.1:9/u/${id}`, secret: 's' });
     await redis.hset(targetsKey, 'a', target('a'), 'u:b-c.d_e', target('u:b-c.d_e'), 'Z9', target('Z9'));
+    await redis.hset(index.metaKey, 'generation', 3, 'count', 3);
     await ledger.initialise('alert-1', 'alert');
-    const first = await ledger.claim('alert-1', 'alert', 0, 'one', 30_000, ids, targetsKey);
+    const first = await ledger.claim('alert-1', 'alert', 0, 'one', 30_000, ids, index);
     expect(first).toEqual({
       claimed: ids,
       waiting: [],
       targets: [target('a'), target('u:b-c.d_e'), target('Z9'), ''],
     });
     // Another instance meanwhile: every unit is under a live lease.
-    const other = await ledger.claim('alert-1', 'alert', 0, 'two', 30_000, ids, targetsKey);
+    const other = await ledger.claim('alert-1', 'alert', 0, 'two', 30_000, ids, index);
     expect(other).toEqual({ claimed: [], waiting: ids, targets: [] });
     // Settled, or claimed by an earlier step: skipped; a new unit is claimed.
     await ledger.settle([
       { alertId: 'alert-1', kind: 'alert', unitId: 'a', status: 'delivered', step: 0, attempts: 1, at: 1 },
     ]);
-    const next = await ledger.claim('alert-1', 'alert', 1, 'one', 30_000, ['a', 'Z9', 'new'], targetsKey);
+    const next = await ledger.claim('alert-1', 'alert', 1, 'one', 30_000, ['a', 'Z9', 'new'], index);
     expect(next).toEqual({ claimed: ['new'], waiting: [], targets: [''] });
   });
 
   it('a lone claimed unit without a target is one empty target, not none', async () => {
     const ledger = new ClaimLedger(redis, prefix);
     await ledger.initialise('alert-2', 'alert');
-    const only = await ledger.claim('alert-2', 'alert', 0, 'one', 30_000, ['gone'], `${prefix}none`);
+    const index = { targetsKey: `${prefix}none`, metaKey: `${prefix}none:meta` };
+    await redis.hset(index.metaKey, 'generation', 1, 'count', 0);
+    const only = await ledger.claim('alert-2', 'alert', 0, 'one', 30_000, ['gone'], index);
     expect(only).toEqual({ claimed: ['gone'], waiting: [], targets: [''] });
+  });
+
+  it('claims nothing and says so when Redis lost the index since the search: its targets or its count gone', async () => {
+    const ledger = new ClaimLedger(redis, prefix);
+    await ledger.initialise('alert-3', 'alert');
+    const index = { targetsKey: `${prefix}lost:targets`, metaKey: `${prefix}lost:meta` };
+    const target = JSON.stringify({ url: 'http://127.0.0.1:9/u/a', secret: 's' });
+    // The count says two units; the targets hash lost them (one written since, alone in it).
+    await redis.hset(index.metaKey, 'generation', 2, 'count', 2);
+    await redis.hset(index.targetsKey, 'late', target);
+    expect(await ledger.claim('alert-3', 'alert', 0, 'one', 30_000, ['a', 'b'], index)).toBe(INDEX_LOST);
+    // The meta hash gone too.
+    await redis.del(index.metaKey);
+    expect(await ledger.claim('alert-3', 'alert', 0, 'one', 30_000, ['a', 'b'], index)).toBe(INDEX_LOST);
+    expect([...(await ledger.claims('alert-3', 'alert')).keys()]).toEqual([]);
+    // Rebuilt: the same claim goes through.
+    await redis.hset(index.targetsKey, 'a', target, 'b', target);
+    await redis.hset(index.metaKey, 'generation', 3, 'count', 3);
+    expect(await ledger.claim('alert-3', 'alert', 0, 'one', 30_000, ['a', 'b'], index)).toEqual({
+      claimed: ['a', 'b'],
+      waiting: [],
+      targets: [target, target],
+    });
   });
 });
 
