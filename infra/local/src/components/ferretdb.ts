@@ -68,11 +68,18 @@ const PG_ID_PATCH = {
  */
 const PG_ID_RANGE_PATCH = {
   file: ['internal', 'backends', 'postgresql', 'query.go'],
-  from: `				default:
-					// $gt and $lt
-					// TODO https://github.com/FerretDB/FerretDB/issues/1875
-					continue`,
-  to: `				case "$gt", "$gte", "$lt", "$lte":
+  // Anchored on the end of the `$ne` case: ours goes in front of the `default` that skipped
+  // every other operator (its comment, upstream's, names the ranges this case now handles).
+  from: `					default:
+						panic(fmt.Sprintf("Unexpected type of value: %v", v))
+					}
+
+				default:`,
+  to: `					default:
+						panic(fmt.Sprintf("Unexpected type of value: %v", v))
+					}
+
+				case "$gt", "$gte", "$lt", "$lte":
 					// Homeward's patch: a string range on _id, by the _id index (ferretdb.ts says
 					// why it is a superset: the database's collation is C).
 					s, ok := v.(string)
@@ -84,8 +91,7 @@ const PG_ID_RANGE_PATCH = {
 					filters = append(filters, fmt.Sprintf(\`%s %s %s\`, metadata.IDColumn, op, p.Next()))
 					args = append(args, string(must.NotFail(sjson.MarshalSingleValue(s))))
 
-				default:
-					continue`,
+				default:`,
 };
 /**
  * Our patch to its SQLite backend's queries (find, the documents a delete or an update matches,
@@ -236,7 +242,7 @@ func homewardIDRange(gte, lt string) (lo, hi string, ok bool) {
   },
 ];
 /** Bumped with the patches, so a cached binary without them is rebuilt. */
-const BUILD_ID = `${FERRETDB_VERSION}-homeward.5`;
+const BUILD_ID = `${FERRETDB_VERSION}-homeward.6`;
 
 /** FerretDB's storage: SQLite (the default) or PostgreSQL (a server of its own, see postgresql.ts). */
 export type FerretBackend = 'sqlite' | 'postgresql';
