@@ -67,7 +67,9 @@ function byHome<I>(items: readonly I[], key: (i: I) => string): Map<string, I[]>
   const groups = new Map<string, I[]>();
   for (const item of items) {
     const home = homeOf(key(item));
-    groups.set(home, [...(groups.get(home) ?? []), item]);
+    const group = groups.get(home);
+    if (group) group.push(item);
+    else groups.set(home, [item]);
   }
   return groups;
 }
@@ -204,6 +206,11 @@ export class OutboxPointers {
     if (collection.includes(':'))
       throw new Error(`no pointers beside writes in "${collection}": its name holds ':'`);
     this.beside.add(collection);
+  }
+
+  /** Whether the sweep looks for pointers beside the writes of that collection. */
+  keepsBeside(collection: string): boolean {
+    return this.beside.has(collection);
   }
 
   /** The collection of that name: where pointers beside its writes live, or the pending one. */

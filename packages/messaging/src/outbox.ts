@@ -120,8 +120,6 @@ const CURSORS = 'outbox_cursors';
  */
 export class OutboxRelay {
   private readonly collections = new Map<string, Collection<OutboxDoc>>();
-  /** Collections where pointers may be kept beside their writes (see `watch`). */
-  private readonly besideIn = new Set<string>();
   /** Collections whose `once` documents' events are derived from them (see `watch`). */
   private readonly derivations = new Map<string, (doc: Document) => readonly HomewardEvent[]>();
   private readonly pointers: OutboxPointers;
@@ -172,7 +170,7 @@ export class OutboxRelay {
    * `beside`. The collection must be watched with `pointersBeside`.
    */
   besidePointer<T extends Document>(collection: Collection<T>, id: unknown, token: string): PendingPointer {
-    if (!this.besideIn.has(collection.collectionName))
+    if (!this.pointers.keepsBeside(collection.collectionName))
       throw new Error(`${collection.collectionName}: watched without pointersBeside`);
     return this.pointerOf(collection.collectionName, id, token, true, true);
   }
@@ -201,10 +199,7 @@ export class OutboxRelay {
     options: { pointersBeside?: boolean } = {},
   ): this {
     this.collections.set(collection.collectionName, collection as unknown as Collection<OutboxDoc>);
-    if (options.pointersBeside) {
-      this.pointers.keepBeside(collection.collectionName);
-      this.besideIn.add(collection.collectionName);
-    }
+    if (options.pointersBeside) this.pointers.keepBeside(collection.collectionName);
     if (eventsOf)
       this.derivations.set(
         collection.collectionName,

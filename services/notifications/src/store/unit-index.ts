@@ -64,13 +64,18 @@ export class UnitIndex {
 
   /** Compares generations and rebuilds from MongoDB when they differ. Returns whether it rebuilt. */
   async syncFromStore(): Promise<boolean> {
-    const [meta, stored] = await Promise.all([this.store.readMeta(), this.redis.hgetall(this.metaKey)]);
+    const [meta, stored, geo, targets] = await Promise.all([
+      this.store.readMeta(),
+      this.redis.hgetall(this.metaKey),
+      this.redis.zcard(this.geoKey),
+      this.redis.hlen(this.targetsKey),
+    ]);
     const fresh =
       stored.generation !== undefined &&
       Number(stored.generation) === meta.generation &&
       Number(stored.count) === meta.count &&
-      (await this.redis.zcard(this.geoKey)) === meta.count &&
-      (await this.redis.hlen(this.targetsKey)) === meta.count;
+      geo === meta.count &&
+      targets === meta.count;
     if (fresh) return false;
     await this.rebuild(meta);
     return true;
