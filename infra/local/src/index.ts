@@ -7,7 +7,13 @@ export {
   waitForServices,
 } from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
-export { type FerretBackend, ferretBackendFromEnv, pingMongo, startFerretDb } from './components/ferretdb.ts';
+export {
+  type FerretBackend,
+  ferretBackendFromEnv,
+  ferretEnv,
+  pingMongo,
+  startFerretDb,
+} from './components/ferretdb.ts';
 export { ensureHelm, HELM_VERSION } from './components/helm.ts';
 export type { KafkaOptions, LoginOutcome } from './components/kafka.ts';
 export {

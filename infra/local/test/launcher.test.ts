@@ -1,6 +1,6 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ensureTopics, LauncherError, startRedis, status } from '../src/index.ts';
+import { ensureTopics, ferretEnv, LauncherError, startRedis, status } from '../src/index.ts';
 
 describe('the local launcher', () => {
   it('reports every component answering, with its endpoint and log', async () => {
@@ -10,6 +10,12 @@ describe('the local launcher', () => {
       expect(s.answering).toBe(true);
       expect(s.log).toMatch(/\.log$/);
     }
+  });
+
+  it("starts FerretDB with Go's collector at GOGC=400, unless the operator set GOGC", () => {
+    expect(ferretEnv({ PATH: '/usr/bin' })).toEqual({ PATH: '/usr/bin', GOGC: '400' });
+    expect(ferretEnv({ GOGC: '150' }).GOGC).toBe('150');
+    expect(ferretEnv({ GOGC: '' }).GOGC).toBe('400');
   });
 
   it('creates topics once: a second call creates nothing', async () => {
