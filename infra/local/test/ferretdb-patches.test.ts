@@ -1,4 +1,4 @@
-import { type Db, MongoClient, ObjectId } from 'mongodb';
+import { type Db, Double, MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localEndpoints } from '../src/index.ts';
 
@@ -173,6 +173,53 @@ describe("the launcher's FerretDB", () => {
     expect(await col.countDocuments()).toBe(1_200 - 2 - 1 - 1_001);
     expect(await col.findOne({ _id: 'd5' })).toBeNull();
     expect(await col.findOne({ _id: 'd9' })).toEqual({ _id: 'd9' });
+  });
+
+  it('deletes by string _ids (the outbox removing its pointers) exactly what the filter names, and counts it', async () => {
+    // Our delete patch goes by _id for { _id: <string> } and { _id: { $in: [<string>...] } }
+    // without reading the documents first; JSON's escapes must not make it miss one.
+    const strings = ranged.filter((id): id is string => typeof id === 'string');
+    const col = db.collection<{ _id: string | number | Double | ObjectId | { k: string }; n?: number }>(
+      'del',
+    );
+    await col.insertMany([
+      ...strings.map((_id) => ({ _id, n: 1 })),
+      { _id: 1 },
+      { _id: 2.5 },
+      { _id: new ObjectId('65a1b2c3d4e5f60718293a4b') },
+      { _id: { k: 'v' } },
+    ]);
+    const some = strings.filter((_, i) => i % 2 === 0);
+    // Names present, absent and twice: counts each document once.
+    const del = await col.deleteMany({ _id: { $in: [...some, 'absent', some[0]!] } });
+    expect(del.deletedCount).toBe(some.length);
+    expect(ids(await col.find({}).toArray())).toEqual(
+      strings.filter((id) => !some.includes(id)).sort(byteOrder),
+    );
+    // One id, with deleteOne and deleteMany; an absent one deletes nothing.
+    const [a, b, c, d] = strings.filter((id) => !some.includes(id));
+    expect((await col.deleteOne({ _id: a! })).deletedCount).toBe(1);
+    expect((await col.deleteMany({ _id: b! })).deletedCount).toBe(1);
+    expect((await col.deleteOne({ _id: 'absent' })).deletedCount).toBe(0);
+    // FerretDB's own path, as exact: deleteOne of several deletes one; a number matches across
+    // its types; an ObjectId, a document, a regular expression, another condition beside.
+    expect((await col.deleteOne({ _id: { $in: [c!, d!, 'absent'] } })).deletedCount).toBe(1);
+    const [kept] = (await col.find({ _id: { $in: [c!, d!] } }).toArray()).map((doc) => doc._id);
+    expect((await col.deleteMany({ _id: { $in: [new Double(1), 2.5] } })).deletedCount).toBe(2);
+    expect(
+      (await col.deleteMany({ _id: { $in: [new ObjectId('65a1b2c3d4e5f60718293a4b')] } })).deletedCount,
+    ).toBe(1);
+    expect((await col.deleteMany({ _id: { $in: [{ k: 'v' }] } })).deletedCount).toBe(1);
+    const left = strings
+      .filter((id) => !some.includes(id) && ![a, b, c, d].includes(id))
+      .concat([kept as string]);
+    expect((await col.deleteMany({ _id: { $in: [/^r:/] }, n: 1 })).deletedCount).toBe(
+      left.filter((id) => id.startsWith('r:')).length,
+    );
+    expect(ids(await col.find({}).toArray())).toEqual(
+      left.filter((id) => !id.startsWith('r:')).sort(byteOrder),
+    );
+    expect(await col.countDocuments()).toBe(left.filter((id) => !id.startsWith('r:')).length);
   });
 
   it('looks a $gte/$lt range of string _ids up by the _id index; other ranges scan (on SQLite)', async () => {
