@@ -17,10 +17,15 @@ export interface RunningIntake {
   stop: () => Promise<void>;
 }
 
-/** Starts intake on its own topics and database (consumers running, HTTP through inject). */
+/**
+ * Starts intake on its own topics and database (consumers running, HTTP through inject). A
+ * database of its own is dropped when it stops; one named by the caller (a restart's) only with
+ * `dropDatabaseOnStop`, by its last instance.
+ */
 export async function startIntake(opts: {
   prefix: string;
   dbName?: string;
+  dropDatabaseOnStop?: boolean;
   clock?: Clock;
   env?: Record<string, string>;
 }): Promise<RunningIntake> {
@@ -30,6 +35,7 @@ export async function startIntake(opts: {
     buildApp,
     prefix: opts.prefix,
     defaultRole: 'police',
+    dropDatabaseOnStop: opts.dropDatabaseOnStop ?? opts.dbName === undefined,
     ...(opts.env ? { env: opts.env } : {}),
     ...(opts.dbName ? { dbName: opts.dbName } : {}),
     ...(opts.clock ? { clock: opts.clock } : {}),

@@ -28,7 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  await intake?.host.rt.mongo.db.dropDatabase();
   await intake?.stop();
   await deleteTestTopics(prefix);
 });

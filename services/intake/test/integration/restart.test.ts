@@ -30,7 +30,7 @@ describe('a restart of the service between two retries of one report', () => {
     expect(a.status).toBe(202);
     await first.stop();
 
-    const second = await startIntake({ prefix, dbName });
+    const second = await startIntake({ prefix, dbName, dropDatabaseOnStop: true });
     const b = await second.post(event);
     expect(b.status).toBe(202);
     expect(b.body).toEqual(a.body);

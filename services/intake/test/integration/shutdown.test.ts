@@ -5,9 +5,9 @@ import {
   deleteTestTopics,
   devKey,
   type TopicCollector,
+  testDatabase,
   testLogger,
   testServiceEnv,
-  uniqueName,
   waitFor,
 } from '@homeward/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,13 +17,17 @@ import { caseEventsCollector, reportEvent, suspectedTrafficking } from '../suppo
 
 let prefix: string;
 let cases: TopicCollector;
+/** The service's database, dropped after it (the service closes its own connection on stop). */
+let store: Awaited<ReturnType<typeof testDatabase>>;
 
 beforeAll(async () => {
   prefix = await createTestTopics('intake-shutdown');
   cases = await caseEventsCollector(prefix);
+  store = await testDatabase('intake_sd');
 });
 
 afterAll(async () => {
+  await store?.close();
   await cases.stop();
   await deleteTestTopics(prefix);
 });
@@ -35,7 +39,7 @@ describe('graceful shutdown', () => {
       name: 'intake',
       config,
       logger: testLogger(),
-      dbName: uniqueName('intake_sd').replaceAll('-', '_'),
+      dbName: store.db.databaseName,
     });
     const app = await buildApp(rt, config);
     const host = new ServiceHost(rt, app);
