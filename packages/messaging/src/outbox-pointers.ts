@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { GroupCommit, isDuplicateKey, type WriteLane, writeLaneOf } from '@homeward/persistence';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { Logger } from 'pino';
@@ -6,22 +7,41 @@ import type { Logger } from 'pino';
  * The outbox's pointers (see outbox.ts): one small document per write with events, stored before
  * the write, removed once what it points at is published. Most live in `outbox_pending`, which the
  * sweep reads whole, so that a crash between a write and its publication is found without
- * scanning whole collections. A pointer inserted beside its write, in front of it in the same
- * ordered insert (persistence's `insertInOrder`), lives in the write's collection under an `_id`
- * of its own range (`outbox:…`), which the sweep reads by that range (pushed down to the `_id`
- * index by our FerretDB patch: see infra/local's ferretdb.ts).
+ * scanning whole collections. The facts of a chain insert (persistence's `insertInOrder`) share
+ * one pointer per command instead, a {@link CommandPointer} in front of them in the same ordered
+ * insert, in their own collection under an `_id` of its own range (`outbox:…`), which the sweep
+ * reads by that range (pushed down to the `_id` index by our FerretDB patch: see infra/local's
+ * ferretdb.ts).
  */
 export interface PendingPointer {
   _id: string;
   collection: string;
-  docId: unknown;
+  /** The document pointed at (none for a command's pointer: its `facts` say). */
+  docId?: unknown;
   /** New on every write: the relay removes the pointer only if no later write renewed it. */
   nonce: string;
   /** A document inserted once and never changed: published whole, with no cursor. */
   once?: true;
   /** When a `once` pointer was written, by its writer's clock (see `onceGraceMs`). */
   at?: Date;
+  /** A command's pointer: the facts it inserted, each with its writer's token (see CommandPointer). */
+  facts?: Array<{ docId: unknown; nonce: string }>;
 }
+
+/**
+ * One pointer for every fact of one insert command, in front of them: one document stored and
+ * removed per command instead of one per fact (on FerretDB each is a row, an index entry and its
+ * share of a delete). It names each fact by its `_id` and the token its write marked it with (as
+ * a fact's own pointer does), so a sweep publishes a fact only if that write stored it. A fact
+ * acts as if it had a pointer of its own, keyed `outbox:<collection>:<id>#<token>` (its
+ * {@link OutboxPointers.of} beside key) in the pending set and the sweep's grace. The command's
+ * pointer is removed once each fact it names is settled: published, its write stored nothing, or
+ * (found by a sweep past the grace) not stored, since the command is long over and a later one
+ * that stores it names it in a pointer of its own. The chains an ordered insert did not reach
+ * (one before them refused) go in the next command under such a pointer: a fact named by two is
+ * one key, published once and settled in both.
+ */
+export type CommandPointer = PendingPointer & Required<Pick<PendingPointer, 'facts' | 'at'>>;
 
 /** A pointer acted on: removed only while it still holds this nonce. */
 export interface ActedPointer {
@@ -120,6 +140,16 @@ export class OutboxPointers {
   private readonly removeLingerMs: number;
   /** The database's writes, one at a time (see @homeward/persistence's write-lane.ts). */
   private readonly lane: WriteLane;
+  /**
+   * Command pointers this process wrote or its sweep found, until removed: each fact they name
+   * (by key, with its token), and those not settled yet.
+   */
+  private readonly commands = new Map<
+    string,
+    { nonce: string; facts: Map<string, string>; open: Set<string> }
+  >();
+  /** Per fact key, the command pointers naming it that may still be stored. */
+  private readonly commandsOf = new Map<string, Set<string>>();
 
   constructor(private readonly opts: OutboxPointersOptions) {
     this.collection = opts.db.collection<PendingPointer>(PENDING);
@@ -166,6 +196,121 @@ export class OutboxPointers {
       nonce,
       ...(once ? { once: true as const, at } : {}),
     };
+  }
+
+  /**
+   * The pointer of one insert command's facts (see {@link CommandPointer}), a document for the
+   * writer to insert in front of them; this process then tracks each fact until it is settled.
+   */
+  command(
+    collection: string,
+    facts: ReadonlyArray<{ id: unknown; token: string }>,
+    at: Date,
+  ): CommandPointer {
+    const nonce = randomUUID();
+    const pointer: CommandPointer = {
+      _id: `${BESIDE}${collection}:command#${nonce}`,
+      collection,
+      nonce,
+      once: true,
+      at,
+      facts: facts.map((f) => ({ docId: f.id, nonce: f.token })),
+    };
+    this.track(pointer);
+    return pointer;
+  }
+
+  /** The key a fact named by a command pointer goes by (its own pointer's, had it one). */
+  private static factKey(collection: string, docId: unknown, token: string): string {
+    return `${BESIDE}${pointerId(collection, docId)}#${token}`;
+  }
+
+  /** Tracks a command pointer's facts, each open (unless tracked already). */
+  private track(p: PendingPointer): { nonce: string; facts: Map<string, string>; open: Set<string> } {
+    let command = this.commands.get(p._id);
+    if (!command) {
+      const facts = new Map(
+        (p.facts ?? []).map((f) => [OutboxPointers.factKey(p.collection, f.docId, f.nonce), f.nonce]),
+      );
+      command = { nonce: p.nonce, facts, open: new Set(facts.keys()) };
+      this.commands.set(p._id, command);
+      for (const key of facts.keys()) {
+        const of = this.commandsOf.get(key);
+        if (of) of.add(p._id);
+        else this.commandsOf.set(key, new Set([p._id]));
+      }
+    }
+    return command;
+  }
+
+  /**
+   * The facts of a command pointer the sweep found that are not settled yet, each as the pointer
+   * it would have had of its own (tracked from now on, until settled).
+   */
+  factsOf(p: PendingPointer): PendingPointer[] {
+    const command = this.track(p);
+    return (p.facts ?? []).flatMap(({ docId, nonce }) => {
+      const key = OutboxPointers.factKey(p.collection, docId, nonce);
+      return command.open.has(key)
+        ? [
+            {
+              _id: key,
+              collection: p.collection,
+              docId,
+              nonce,
+              once: true as const,
+              ...(p.at ? { at: p.at } : {}),
+            },
+          ]
+        : [];
+    });
+  }
+
+  /** Whether a key is a fact's that a command pointer names (see {@link CommandPointer}). */
+  isCommandFact(key: string): boolean {
+    return this.commandsOf.has(key);
+  }
+
+  /**
+   * Settles facts named by command pointers (published, or their writes stored nothing): a sweep
+   * no longer acts on them, and each command pointer whose facts are all settled goes with the
+   * next removal. Answers the other pointers, untouched.
+   */
+  private settleFacts(acted: readonly ActedPointer[]): ActedPointer[] {
+    const rest: ActedPointer[] = [];
+    for (const a of acted) {
+      const of = this.commandsOf.get(a._id);
+      if (!of) {
+        rest.push(a);
+        continue;
+      }
+      for (const id of of) {
+        const command = this.commands.get(id);
+        if (!command?.open.delete(a._id) || command.open.size > 0) continue;
+        this.removing.set(id, command.nonce);
+        rest.push({ _id: id, nonce: command.nonce, once: true });
+      }
+    }
+    return rest;
+  }
+
+  /** A fact named by a command pointer whose write stored nothing: settled, nothing published. */
+  unwritten(key: string): void {
+    // Not named by any (its command never built, say): no pointer of its own to take back either.
+    if (this.isCommandFact(key)) this.linger(this.settleFacts([{ _id: key, nonce: '', once: true }]));
+  }
+
+  /** Forgets a command pointer that is not stored (removed, or never written). */
+  private forget(id: string): void {
+    const command = this.commands.get(id);
+    if (!command) return;
+    this.commands.delete(id);
+    if (this.removing.get(id) === command.nonce) this.removing.delete(id);
+    for (const key of command.facts.keys()) {
+      const of = this.commandsOf.get(key);
+      of?.delete(id);
+      if (of?.size === 0) this.commandsOf.delete(key);
+    }
   }
 
   /** Stores a pointer (with the others written at the same time); resolves once stored. */
@@ -233,19 +378,42 @@ export class OutboxPointers {
   }
 
   /**
-   * The nonces of the pointers that exist among `keys` (one read: by `_id` for one, a scan of the
-   * small pending collection for more), less those published and on their way out.
+   * The nonces of the pointers that exist among `keys` (one read per collection: by `_id` for
+   * one, `$in` for more), less those published and on their way out. A fact named by command
+   * pointers exists while one of them does.
    */
   async present(keys: string[]): Promise<Map<string, string>> {
     if (keys.length === 0) return new Map();
+    const own = keys.filter((k) => !this.isCommandFact(k));
+    const commands = [
+      ...new Set(keys.filter((k) => this.isCommandFact(k)).flatMap((k) => [...this.commandsOf.get(k)!])),
+    ];
+    const wanted = [...own, ...commands];
     const found = await Promise.all(
-      [...byHome(keys, (k) => k)].map(([home, ids]) =>
+      [...byHome(wanted, (k) => k)].map(([home, ids]) =>
         this.home(home)
           .find(ids.length === 1 ? { _id: ids[0]! } : { _id: { $in: ids } })
           .toArray(),
       ),
     );
-    return new Map(found.flat().flatMap((p) => (this.isRemoving(p) ? [] : [[p._id, p.nonce]])));
+    const stored = new Map(found.flat().map((p) => [p._id, p]));
+    const present = new Map<string, string>();
+    for (const key of own) {
+      const p = stored.get(key);
+      if (p && !this.isRemoving(p)) present.set(key, p.nonce);
+    }
+    // A command pointer not stored was removed (its facts settled by whoever removed it) or
+    // never written (its command failed): it no longer speaks for its facts.
+    for (const id of commands) if (!stored.has(id)) this.forget(id);
+    // A fact exists while a stored pointer names it, not settled.
+    for (const key of keys) {
+      for (const id of this.commandsOf.get(key) ?? []) {
+        const command = this.commands.get(id)!;
+        const p = stored.get(id);
+        if (p && !this.isRemoving(p) && command.open.has(key)) present.set(key, command.facts.get(key)!);
+      }
+    }
+    return present;
   }
 
   /** Removes one pointer now (a `once` write that stored nothing); a failure leaves it to the sweep. */
@@ -262,6 +430,11 @@ export class OutboxPointers {
    * that died before removing them would.
    */
   remove(acted: ActedPointer[]): void {
+    this.linger(this.settleFacts(acted));
+  }
+
+  /** Counts pointers gone and queues their removal for the end of the linger. */
+  private linger(acted: ActedPointer[]): void {
     if (acted.length === 0) return;
     for (const a of acted) this.removing.set(a._id, a.nonce);
     this.lingering.push(...acted);
@@ -287,7 +460,10 @@ export class OutboxPointers {
         ),
       )
       .finally(() => {
-        for (const a of acted) if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
+        for (const a of acted) {
+          if (this.commands.has(a._id)) this.forget(a._id);
+          else if (this.removing.get(a._id) === a.nonce) this.removing.delete(a._id);
+        }
         this.removalsInFlight.delete(removal);
       });
     this.removalsInFlight.add(removal);

@@ -165,14 +165,18 @@ export class OutboxRelay {
   }
 
   /**
-   * The pointer of a `once` write as a document for the writer to insert in front of its own,
-   * in the same ordered insert (persistence's `insertInOrder`); its `commit` then passes
-   * `beside`. The collection must be watched with `pointersBeside`.
+   * The pointer of the `once` writes of one insert command (persistence's `insertInOrder`), each
+   * fact named by its `_id` and its write's token: a document for the writer to insert in front
+   * of them, in the same ordered insert (see outbox-pointers.ts' `CommandPointer`); their commits
+   * then pass `beside`. The collection must be watched with `pointersBeside`.
    */
-  besidePointer<T extends Document>(collection: Collection<T>, id: unknown, token: string): PendingPointer {
+  besidePointer<T extends Document>(
+    collection: Collection<T>,
+    facts: ReadonlyArray<{ id: unknown; token: string }>,
+  ): PendingPointer {
     if (!this.pointers.keepsBeside(collection.collectionName))
       throw new Error(`${collection.collectionName}: watched without pointersBeside`);
-    return this.pointerOf(collection.collectionName, id, token, true, true);
+    return this.pointers.command(collection.collectionName, facts, new Date(this.now()));
   }
 
   /**
@@ -238,10 +242,12 @@ export class OutboxRelay {
       if (!written?.beside) await this.pointers.write(pointer);
       result = await write();
     } catch (err) {
-      // A write that stored nothing, its pointer beside it not stored either: nothing to take back.
-      if (written?.beside && (err as { pointerStored?: unknown }).pointerStored === false)
+      // A write that stored nothing: its command's pointer no longer waits for it; its own
+      // pointer is taken back.
+      if (written?.beside) {
+        this.pointers.unwritten(pointer._id);
         this.ownOnce.delete(pointer._id);
-      else if (written?.once) await this.dropOncePointer(pointer._id);
+      } else if (written?.once) await this.dropOncePointer(pointer._id);
       throw err;
     }
     this.enqueue(pointer._id, {
@@ -314,13 +320,18 @@ export class OutboxRelay {
     const found = await this.pointers.all();
     this.metrics?.outboxPending.set({ collection: PENDING }, found.length);
     const now = this.now();
-    for (const p of found) {
+    for (const pointer of found) {
       // Published already, its pointer on its way out.
-      if (this.pointers.isRemoving(p)) continue;
-      // A `once` write of this process, or a young one of another: its writer publishes it.
-      if (p.once && (this.ownOnce.has(p._id) || (p.at && now - p.at.getTime() < this.onceGraceMs))) continue;
-      const col = this.collections.get(p.collection);
-      if (col) this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
+      if (this.pointers.isRemoving(pointer)) continue;
+      const col = this.collections.get(pointer.collection);
+      if (!col) continue;
+      // A command's pointer: each of its facts not settled yet, as if it had a pointer of its own.
+      for (const p of pointer.facts ? this.pointers.factsOf(pointer) : [pointer]) {
+        // A `once` write of this process, or a young one of another: its writer publishes it.
+        if (p.once && (this.ownOnce.has(p._id) || (p.at && now - p.at.getTime() < this.onceGraceMs)))
+          continue;
+        this.enqueue(p._id, { col, id: p.docId, nonce: p.nonce, ...(p.once ? { once: p.once } : {}) });
+      }
     }
     if (found.length > 0) await this.drain();
     return found.length;
@@ -388,7 +399,10 @@ export class OutboxRelay {
           const eventsOf = this.derivations.get(col.collectionName);
           // A document whose events derive from it is read whole, to derive them.
           const doc = await col.findOne({ _id: id } as never, eventsOf ? {} : { projection: { outbox: 1 } });
-          if (!doc) return none;
+          // Not stored. A fact of a command's pointer past the grace is settled, so that the
+          // pointer goes once its other facts are: its command is long over, and a later one
+          // that stores the fact names it in a pointer of its own (see outbox-pointers.ts).
+          if (!doc) return this.pointers.isCommandFact(key) ? { ...none, nonce } : none;
           if (isDerivedOutbox(doc.outbox)) {
             if (!eventsOf)
               throw new Error(`${col.collectionName}: no derivation for the events of ${String(id)}`);

@@ -69,12 +69,16 @@ export interface OutboxRelayPort {
   /** The outbox entry stored for an event (its topic and key, from the catalogue). */
   entry(event: HomewardEvent): unknown;
   /**
-   * The pointer of a `once` write, as a document to insert in the write's own collection, in
-   * front of the document and in the same ordered insert (its `commit` then passes `beside`):
-   * no command of its own. The collection must have been watched with `pointersBeside`, so that
-   * the sweep looks for pointers there. Optional: without it, `insertInOrder` inserts link by link.
+   * The pointer of the `once` writes of one insert command (each fact by its `_id` and its
+   * write's token), as a document to insert in front of them in the same ordered insert (their
+   * `commit`s then pass `beside`): no command of its own, and one document for them all. The
+   * collection must have been watched with `pointersBeside`, so that the sweep looks for
+   * pointers there. Optional: without it, `insertInOrder` inserts link by link.
    */
-  besidePointer?<T extends Document>(collection: Collection<T>, id: unknown, token: string): Document;
+  besidePointer?<T extends Document>(
+    collection: Collection<T>,
+    facts: ReadonlyArray<{ id: unknown; token: string }>,
+  ): Document;
 }
 
 /**
@@ -99,9 +103,9 @@ export interface OnceWrite {
   events: unknown[];
   token: string;
   /**
-   * Its pointer (the relay's `besidePointer`) goes in front of it in the write itself: the relay
-   * writes none. A write that stored nothing throws {@link NothingInserted}, whose
-   * `pointerStored` says whether the pointer went in (and must be taken back).
+   * Its pointer goes in front of it in the write itself, shared with the other facts of its
+   * insert command (the relay's `besidePointer`): the relay writes none. A write that stored
+   * nothing throws {@link NothingInserted}.
    */
   beside?: true;
 }
@@ -143,7 +147,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
    * collection's, shared with every store that writes to it. Each item is a chain (see
    * `insertChain`); a lone insert is a chain of one.
    */
-  private readonly inserts: GroupCommit<StoredDoc[], LinkOutcome[]>;
+  private readonly inserts: GroupCommit<ChainOfDocs, LinkOutcome[]>;
   /** The database's writes, one at a time (see write-lane.ts). */
   private readonly lane: WriteLane;
 
@@ -204,7 +208,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
         opts,
         async () => {
           // Thrown inside the relay's commit, so that it knows the write stored nothing.
-          if (!(await this.inserts.run([stored]))[0]) throw new NothingInserted();
+          if (!(await this.inserts.run({ docs: [stored] }))[0]) throw new NothingInserted();
           return true;
         },
         write,
@@ -259,29 +263,26 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
 
   private async insertTogether(links: readonly InsertLink[]): Promise<LinkOutcome[]> {
     const docs: StoredDoc[] = [];
-    /** Where each link's document is in `docs`. */
-    const at: number[] = [];
     const facts: Array<{
       link: number;
       store: MongoAggregateStore<Doc>;
       id: string;
       events: readonly HomewardEvent[];
       write: OnceWrite;
-      pointerAt: number;
     }> = [];
     links.forEach((link, i) => {
       const store = link.store as unknown as MongoAggregateStore<Doc>;
       const { doc, events } = store.checkedInsert(link.doc, link.events ?? []);
       const { stored, write } = store.storedWithOutbox(doc, events);
-      // Only facts carry events in a chain (see insertChain): their pointer goes in front.
-      if (write) {
-        const pointer = this.opts.relay.besidePointer!(store.col, doc._id, write.token) as StoredDoc;
-        const pointerAt = docs.push(pointer) - 1;
-        facts.push({ link: i, store, id: doc._id, events, write: { ...write, beside: true }, pointerAt });
-      }
-      at.push(docs.push(stored) - 1);
+      // Only facts carry events in a chain (see insertChain): their command's pointer names them.
+      if (write) facts.push({ link: i, store, id: doc._id, events, write: { ...write, beside: true } });
+      docs.push(stored);
     });
-    const round = this.inserts.run(docs);
+    const round = this.inserts.run({
+      docs,
+      facts: facts.map((f) => ({ id: f.id, token: f.write.token })),
+      relay: this.opts.relay,
+    });
     // Rejected through the facts' commits too; awaited below.
     round.catch(() => {});
     // Each fact goes through the relay as a lone insert does (published from memory once
@@ -293,8 +294,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
           f.events,
           {},
           async () => {
-            const outcomes = await round;
-            if (outcomes[at[f.link]!] !== true) throw new NothingInserted(outcomes[f.pointerAt] === true);
+            if ((await round)[f.link] !== true) throw new NothingInserted();
             return true;
           },
           f.write,
@@ -304,7 +304,7 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
         }),
     );
     const [outcomes] = await Promise.all([round, ...published]);
-    return at.map((j) => outcomes[j]);
+    return outcomes;
   }
 
   protected async write(
@@ -417,7 +417,18 @@ export class MongoPersistence implements Persistence {
   }
 }
 
-const insertRounds = new WeakMap<object, Map<string, GroupCommit<StoredDoc[], LinkOutcome[]>>>();
+/**
+ * A chain of documents for one round of a collection's inserts (a lone insert is a chain of one),
+ * with the facts among them whose pointer goes in front of the command that carries them.
+ */
+interface ChainOfDocs {
+  docs: StoredDoc[];
+  facts?: ReadonlyArray<{ id: unknown; token: string }>;
+  /** The relay of those facts, which writes their command's pointer. */
+  relay?: OutboxRelayPort;
+}
+
+const insertRounds = new WeakMap<object, Map<string, GroupCommit<ChainOfDocs, LinkOutcome[]>>>();
 
 /**
  * The group commit of a collection's inserts, shared by every store that writes to it through the
@@ -428,8 +439,8 @@ function insertRoundsOf(
   db: Db,
   collection: string,
   lane: WriteLane,
-): GroupCommit<StoredDoc[], LinkOutcome[]> {
-  const byName = insertRounds.get(db.client) ?? new Map<string, GroupCommit<StoredDoc[], LinkOutcome[]>>();
+): GroupCommit<ChainOfDocs, LinkOutcome[]> {
+  const byName = insertRounds.get(db.client) ?? new Map<string, GroupCommit<ChainOfDocs, LinkOutcome[]>>();
   insertRounds.set(db.client, byName);
   const key = `${db.databaseName}.${collection}`;
   let rounds = byName.get(key);
@@ -442,11 +453,23 @@ function insertRoundsOf(
 }
 
 /**
- * A write that stored nothing (a duplicate `_id`), on its way out of the relay's commit;
- * `pointerStored` says whether its pointer, inserted in front of it (`OnceWrite.beside`), went in.
+ * The pointers a command carrying these chains puts in front of them: one per relay whose facts
+ * are among them (a service has one), naming each of its facts.
  */
+function commandPointers(col: Collection<StoredDoc>, chains: readonly ChainOfDocs[]): StoredDoc[] {
+  const byRelay = new Map<OutboxRelayPort, Array<{ id: unknown; token: string }>>();
+  for (const { facts, relay } of chains) {
+    if (!relay || !facts?.length) continue;
+    const of = byRelay.get(relay);
+    if (of) of.push(...facts);
+    else byRelay.set(relay, [...facts]);
+  }
+  return [...byRelay].map(([relay, facts]) => relay.besidePointer!(col, facts) as StoredDoc);
+}
+
+/** A write that stored nothing (a duplicate `_id`), on its way out of the relay's commit. */
 export class NothingInserted extends Error {
-  constructor(readonly pointerStored = true) {
+  constructor() {
     super('nothing inserted: the _id exists');
     this.name = 'NothingInserted';
   }
@@ -456,44 +479,49 @@ export class NothingInserted extends Error {
  * Inserts a round of chains in ordered `insertMany`s, and answers per document of each chain:
  * true, false for a duplicate `_id` (a retry, a concurrent copy, a lost race: in the same round or
  * not), or undefined when an earlier document of its chain was not inserted; a chain with a
- * document that failed otherwise gets that error. An ordered insert stops at its first refused
- * document: the chains after that one's go in the next command (FerretDB inserts a batch with a
- * refused document one document at a time up to it, each in a transaction of its own, so a refusal
- * costs those commands; a round without one is one transaction, as an unordered insert is).
+ * document that failed otherwise gets that error. Each command starts with the pointer of the
+ * facts it carries (see {@link commandPointers}). An ordered insert stops at its first refused
+ * document: the chains after that one's go in the next command, under a pointer of their own
+ * (FerretDB inserts a batch with a refused document one document at a time up to it, each in a
+ * transaction of its own, so a refusal costs those commands; a round without one is one
+ * transaction, as an unordered insert is).
  */
 async function insertChains(
   col: Collection<StoredDoc>,
-  chains: StoredDoc[][],
+  chains: ChainOfDocs[],
 ): Promise<Array<LinkOutcome[] | Error>> {
-  const outcomes: Array<LinkOutcome[] | Error> = chains.map((c) => c.map(() => undefined));
+  const outcomes: Array<LinkOutcome[] | Error> = chains.map((c) => c.docs.map(() => undefined));
   let from = 0;
   while (from < chains.length) {
-    const docs = chains.slice(from).flat();
+    const rest = chains.slice(from);
+    const pointers = commandPointers(col, rest);
+    const docs = [...pointers, ...rest.flatMap((c) => c.docs)];
     try {
       await col.insertMany(docs, { ...WRITE, ordered: true });
-      for (let c = from; c < chains.length; c++) outcomes[c] = chains[c]!.map(() => true);
+      for (let c = from; c < chains.length; c++) outcomes[c] = chains[c]!.docs.map(() => true);
       return outcomes;
     } catch (err) {
       const writeErrors = (err as { writeErrors?: unknown }).writeErrors;
       const first = (Array.isArray(writeErrors) ? writeErrors[0] : writeErrors) as
         | { index?: unknown; errmsg?: string }
         | undefined;
-      // Not a document's failure (the connection, the server): every chain not answered yet failed.
-      if (typeof first?.index !== 'number') {
+      // Not a chain's document's failure (the connection, the server, a pointer): every chain
+      // not answered yet failed.
+      if (typeof first?.index !== 'number' || first.index < pointers.length) {
         for (let c = from; c < chains.length; c++)
           outcomes[c] = err instanceof Error ? err : new Error(String(err));
         return outcomes;
       }
       // The refused document's chain, and its place in it; the chains before it all went in.
       let c = from;
-      let j = first.index;
-      while (j >= chains[c]!.length) {
-        outcomes[c] = chains[c]!.map(() => true);
-        j -= chains[c]!.length;
+      let j = first.index - pointers.length;
+      while (j >= chains[c]!.docs.length) {
+        outcomes[c] = chains[c]!.docs.map(() => true);
+        j -= chains[c]!.docs.length;
         c++;
       }
       outcomes[c] = isDuplicateKey(first)
-        ? chains[c]!.map((_, k) => (k < j ? true : k === j ? false : undefined))
+        ? chains[c]!.docs.map((_, k) => (k < j ? true : k === j ? false : undefined))
         : new Error(`insert into ${col.collectionName} failed: ${first.errmsg ?? String(first)}`, {
             cause: err,
           });

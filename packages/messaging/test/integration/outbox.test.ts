@@ -138,32 +138,51 @@ describe('OutboxRelay', () => {
     const n = beside ? written - written / 5 : written;
     const ours = () => collector.events.filter((e) => events.some((x) => x.id === e.id));
     try {
+      const tokens = events.map(() => randomUUID());
+      const entriesOf = events.map((event, i) =>
+        outboxInsert([event]).outbox.map((e) => ({ ...e, writer: tokens[i]! })),
+      );
+      const docs = events.map(
+        (_, i) => ({ _id: `${label}-${i}`, status: 'closed', outbox: entriesOf[i]! }) as CaseDoc,
+      );
+      const commands: Array<Promise<unknown>> = [];
       await Promise.all(
-        events.map(async (event, i) => {
-          const token = randomUUID();
-          const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+        events.map(async (_, i) => {
+          const token = tokens[i]!;
+          const entries = entriesOf[i]!;
           const id = `${label}-${i}`;
-          const doc = { _id: id, status: 'closed', outbox: entries } as CaseDoc;
+          const doc = docs[i]!;
           if (!beside) {
             await relay.commit(facts, id, () => facts.insertOne(doc), { once: true, events: entries, token });
             return;
           }
-          // The pointer in front of the write, in the same insert, the sweeps looking while it
-          // lingers; every fifth write stores its pointer alone (its document refused: a copy
-          // that lost) and the relay takes the pointer back.
-          const pointer = relay.besidePointer(facts, id, token) as unknown as CaseDoc;
+          // Four facts to a command, their pointer in front of them in the same insert, the
+          // sweeps looking while it lingers; every fifth write stores nothing (its document
+          // refused: a copy that lost). Each commit returns a while after the command, one after
+          // another, so the sweeps find pointers with some of their facts settled and some not.
+          const g = Math.floor(i / 4);
+          if (i % 4 === 0) {
+            const members = [g * 4, g * 4 + 1, g * 4 + 2, g * 4 + 3];
+            const pointer = relay.besidePointer(
+              facts,
+              members.map((k) => ({ id: `${label}-${k}`, token: tokens[k]! })),
+            ) as unknown as CaseDoc;
+            commands[g] = new Promise((r) => setTimeout(r, 20)).then(() =>
+              facts.insertMany([pointer, ...members.filter((k) => k % 5 !== 4).map((k) => docs[k]!)], {
+                ordered: true,
+              }),
+            );
+          }
+          const command = commands[g];
           await relay
             .commit(
               facts,
               id,
               async () => {
-                if (i % 5 === 4) {
-                  await facts.insertOne(pointer);
-                  await new Promise((r) => setTimeout(r, 20));
-                  throw new NothingInserted(true);
-                }
-                await new Promise((r) => setTimeout(r, 20));
-                return facts.insertMany([pointer, doc], { ordered: true });
+                await command;
+                await new Promise((r) => setTimeout(r, 15 * (i % 4)));
+                if (i % 5 === 4) throw new NothingInserted();
+                return true;
               },
               { once: true, events: entries, token, beside: true },
             )
@@ -218,7 +237,7 @@ describe('OutboxRelay', () => {
     expect(left).toBe(0);
   });
 
-  it('publishes facts whose pointers were inserted beside them exactly once, and none whose write stored nothing, while sweeps of both instances look', async () => {
+  it('publishes facts whose command pointers were inserted in front of them exactly once, and none whose write stored nothing, while sweeps of both instances look', async () => {
     let stepped = 0;
     const relay = new OutboxRelay({ publisher, logger, db, now: () => Date.now() + stepped });
     const other = new OutboxRelay({ publisher, logger, db });

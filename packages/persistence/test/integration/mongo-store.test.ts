@@ -261,7 +261,9 @@ describe('MongoDB adapter', () => {
     expect(await factsOf(dead).insertOnce(d2, eventsOf(d2))).toBe(true);
     await db
       .collection(collection)
-      .insertOne(dead.besidePointer(db.collection(collection), 'd-2', 'the-copy-that-lost') as never);
+      .insertOne(
+        dead.besidePointer(db.collection(collection), [{ id: 'd-2', token: 'the-copy-that-lost' }]) as never,
+      );
     expect(await pointers()).toBe(2);
     seen.length = 0;
 
@@ -316,21 +318,25 @@ describe('MongoDB adapter', () => {
           linkOf(cases, { _id: `k-${n}`, status: 'open' }),
         ];
 
-        // All three, and the fact's pointer in front of it: one command, four documents.
+        // All three, and the command's pointer in front of them, naming the fact: one command,
+        // four documents.
         expect(await insertInOrder(chain('1'))).toEqual([true, true, true]);
         expect(inserts).toHaveLength(1);
         expect(inserts[0]!.command.ordered).toBe(true);
-        expect((inserts[0]!.command.documents as Array<{ _id: string }>).map((d) => d._id)).toEqual([
+        const sent = inserts[0]!.command.documents as Array<{ _id: string; facts?: unknown }>;
+        expect(sent.map((d) => d._id)).toEqual([
+          expect.stringMatching(new RegExp(`^outbox:${collection}:command#`)),
           'c-1',
-          expect.stringMatching(/^outbox:[^:]+:f-1#/),
           'f-1',
           'k-1',
         ]);
+        expect(sent[0]!.facts).toEqual([{ docId: 'f-1', nonce: expect.any(String) }]);
         await bed.collector.waitForEvent((e) => e.id === 'closed-f-1');
         await waitFor(async () => (await besideIn(collection)) === 0, { what: "f-1's pointer removed" });
 
         // Two chains in one round (the lane held meanwhile): the first finds its claim taken and
-        // stores nothing; the second goes in all the same, in the command after.
+        // stores nothing; the second goes in all the same, in the command after, under a pointer
+        // of its own.
         inserts.length = 0;
         let release = () => {};
         const gate = new Promise<void>((r) => (release = r));
@@ -341,14 +347,17 @@ describe('MongoDB adapter', () => {
         await held;
         expect(await taken).toEqual([false, undefined, undefined]);
         expect(await free).toEqual([true, true, true]);
-        expect(inserts.map((c) => (c.command.documents as unknown[]).length)).toEqual([8, 4]);
+        expect(inserts.map((c) => (c.command.documents as unknown[]).length)).toEqual([7, 4]);
+        const named = (c: CommandStartedEvent) =>
+          (c.command.documents[0] as { facts: Array<{ docId: string }> }).facts.map((f) => f.docId);
+        expect(inserts.map(named)).toEqual([['f-2', 'f-3'], ['f-3']]);
         expect(await facts.get('f-2')).toBeNull();
         expect(await cases.get('k-2')).toBeNull();
         expect(await claims.get('c-1')).toEqual({ _id: 'c-1', by: 'f-1' });
         await bed.collector.waitForEvent((e) => e.id === 'closed-f-3');
 
         // A claim made, then a fact that exists already: the claim stays, the case is not tried,
-        // the fact's pointer is taken back and nothing is published again.
+        // the command's pointer is taken back and nothing is published again.
         expect(await insertInOrder([...chain('4').slice(0, 1), ...chain('1').slice(1)])).toEqual([
           true,
           false,
@@ -394,6 +403,52 @@ describe('MongoDB adapter', () => {
       await relay.stop();
       await new Promise((r) => setTimeout(r, 500));
       expect(bed.collector.events.filter((e) => e.id === 'closed-f-9')).toHaveLength(1);
+    });
+
+    it('names the chains a refusal pushed to the next command in both pointers: after a crash the sweep publishes each fact once and removes both', async () => {
+      const collection = uniqueName('chain_refused').replaceAll('-', '_');
+      const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
+      await dead.stop();
+      const before = storesOf(new MongoPersistence({ db, leases: bed.leases, relay: dead }), collection);
+      const chain = (n: string, claim = `c-${n}`) => [
+        linkOf(before.claims, { _id: claim, by: `f-${n}` }),
+        linkOf(
+          before.facts,
+          { _id: `f-${n}`, caseId: `k-${n}` },
+          eventsOf({ _id: `f-${n}`, caseId: `k-${n}` }),
+        ),
+        linkOf(before.cases, { _id: `k-${n}`, status: 'open' }),
+      ];
+      expect(await insertInOrder(chain('21'))).toEqual([true, true, true]);
+      // One round (the lane held meanwhile): f-22's claim is taken, so the first command stores
+      // its pointer (naming f-22, f-23 and f-24) and stops; f-23 and f-24 go in the next, under a
+      // pointer naming them again. Then the process dies before publishing anything.
+      let release = () => {};
+      const gate = new Promise<void>((r) => (release = r));
+      const held = writeLaneOf(db).run(() => gate);
+      const round = Promise.all([chain('22', 'c-21'), chain('23'), chain('24')].map((c) => insertInOrder(c)));
+      release();
+      await held;
+      expect(await round).toEqual([
+        [false, undefined, undefined],
+        [true, true, true],
+        [true, true, true],
+      ]);
+      expect(await besideIn(collection)).toBe(3);
+
+      const relay = new OutboxRelay({ publisher: bed.publisher, db, logger, onceGraceMs: 0 });
+      storesOf(new MongoPersistence({ db, leases: bed.leases, relay }), collection);
+      expect(await relay.sweep()).toBe(3);
+      for (const id of ['closed-f-21', 'closed-f-23', 'closed-f-24'])
+        await bed.collector.waitForEvent((e) => e.id === id);
+      // Every pointer goes, the first's too: f-22, never stored, is settled past the grace.
+      await waitFor(async () => (await besideIn(collection)) === 0, { what: 'every pointer removed' });
+      await relay.sweep();
+      await relay.stop();
+      await new Promise((r) => setTimeout(r, 500));
+      for (const id of ['closed-f-21', 'closed-f-23', 'closed-f-24'])
+        expect(bed.collector.events.filter((e) => e.id === id)).toHaveLength(1);
+      expect(bed.collector.events.filter((e) => e.id === 'closed-f-22')).toHaveLength(0);
     });
   });
 });
