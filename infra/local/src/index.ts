@@ -8,10 +8,12 @@ export {
 } from './banner.ts';
 export { CHROMIUM_PATH, ensureChromium } from './components/chromium.ts';
 export {
+  FERRET_BUILD,
   type FerretBackend,
   ferretBackendFromEnv,
   ferretEnv,
   pingMongo,
+  staleFerretBuilds,
   startFerretDb,
 } from './components/ferretdb.ts';
 export { ensureHelm, HELM_VERSION } from './components/helm.ts';

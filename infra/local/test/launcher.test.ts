@@ -1,6 +1,14 @@
 import { createServer } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { ensureTopics, ferretEnv, LauncherError, startRedis, status } from '../src/index.ts';
+import {
+  ensureTopics,
+  FERRET_BUILD,
+  ferretEnv,
+  LauncherError,
+  staleFerretBuilds,
+  startRedis,
+  status,
+} from '../src/index.ts';
 
 describe('the local launcher', () => {
   it('reports every component answering, with its endpoint and log', async () => {
@@ -16,6 +24,18 @@ describe('the local launcher', () => {
     expect(ferretEnv({ PATH: '/usr/bin' })).toEqual({ PATH: '/usr/bin', GOGC: '400' });
     expect(ferretEnv({ GOGC: '150' }).GOGC).toBe('150');
     expect(ferretEnv({ GOGC: '' }).GOGC).toBe('400');
+  });
+
+  it("names the FerretDB builds of earlier patch sets in the cache as stale, never this launcher's or other tools", () => {
+    const files = [
+      'ferretdb-v1.24.2-homeward.3',
+      FERRET_BUILD,
+      'ferretdb-v1.23.0-homeward.7',
+      'helm-v3.22.0',
+      'promtool-v0.316.0',
+    ];
+    expect(staleFerretBuilds(files)).toEqual(['ferretdb-v1.24.2-homeward.3', 'ferretdb-v1.23.0-homeward.7']);
+    expect(FERRET_BUILD).toMatch(/^ferretdb-v1\.24\.2-homeward\.\d+$/);
   });
 
   it('creates topics once: a second call creates nothing', async () => {

@@ -1,4 +1,4 @@
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { cacheDir } from '../paths.ts';
@@ -325,6 +325,9 @@ func homewardIDRange(gte, lt string) (lo, hi string, ok bool) {
 /** Bumped with the patches, so a cached binary without them is rebuilt. */
 const BUILD_ID = `${FERRETDB_VERSION}-homeward.7`;
 
+/** The file name of this launcher's FerretDB build in the cache. */
+export const FERRET_BUILD = `ferretdb-${BUILD_ID}`;
+
 /** FerretDB's storage: SQLite (the default) or PostgreSQL (a server of its own, see postgresql.ts). */
 export type FerretBackend = 'sqlite' | 'postgresql';
 
@@ -386,7 +389,7 @@ export async function pingMongo(port: number): Promise<boolean> {
  */
 async function ensureFerretDb(): Promise<string> {
   const binDir = cacheDir('bin');
-  const bin = join(binDir, `ferretdb-${BUILD_ID}`);
+  const bin = join(binDir, FERRET_BUILD);
   if (existsSync(bin)) return bin;
   if (!which('go'))
     throw new LauncherError('ferretdb', 'Go is needed to build FerretDB and was not found on PATH');
@@ -412,7 +415,18 @@ async function ensureFerretDb(): Promise<string> {
     writeFileSync(patchFile, source.replace(patch.from, patch.to));
   }
   await runSetup('ferretdb', 'go', ['build', '-C', src, '-trimpath', '-o', bin, './cmd/ferretdb']);
+  // Each patch change is a new build of 46 MB; the ones before it would pile up in the cache.
+  for (const stale of staleFerretBuilds(readdirSync(binDir))) rmSync(join(binDir, stale), { force: true });
   return bin;
+}
+
+/**
+ * The FerretDB builds among a cache directory's files that are not this launcher's (an earlier
+ * patch set's): removed once this one is built. A process still running one keeps its file open;
+ * a checkout of an older commit builds its own again.
+ */
+export function staleFerretBuilds(files: readonly string[]): string[] {
+  return files.filter((f) => f.startsWith('ferretdb-') && f !== FERRET_BUILD);
 }
 
 export async function startFerretDb(opts: FerretOptions): Promise<'reused' | 'started'> {
