@@ -31,8 +31,8 @@ import { type EventPublisher, type OutgoingEvent, routeOf } from './publisher.ts
  * with the same event ids: consumers drop the repeat by id (at-least-once publishing,
  * exactly-once handling). To find such leftovers without scanning whole collections (FerretDB
  * pushes down only `_id` lookups), every write is preceded by a small pointer in
- * `outbox_pending`, or, for a fact inserted in a chain, in front of it in the same insert in its
- * own collection (`besidePointer`); the sweep reads only those pointers.
+ * `outbox_pending`, or, for the facts inserted in chains, one pointer per insert command in front
+ * of them in their own collection (`besidePointer`); the sweep reads only those pointers.
  *
  * What it costs the store, per write with events: the pointer, the write, the cursor and the
  * pointer's removal. Pointers written at the same time go in one `insertMany`, and the flushes
