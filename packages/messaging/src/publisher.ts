@@ -9,11 +9,12 @@ import {
   validateEvent,
 } from '@homeward/events';
 import { context, type Span, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import type { TopicResolver } from './kafka-client.ts';
 import { messagingMetrics } from './metrics.ts';
+import { keyPartitioner } from './partitioner.ts';
 
 /** The API's tracer: a no-op until a process starts tracing (the service kit's `startTracing`). */
 const tracer = trace.getTracer('@homeward/messaging');
@@ -56,7 +57,8 @@ export class EventPublisher {
       // kafkajs guarantees ordering with idempotence only with one request in flight.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      createPartitioner: Partitioners.DefaultPartitioner,
+      // kafkajs's default partitioner's choices, without its allocations (see partitioner.ts).
+      createPartitioner: keyPartitioner,
       // kafkajs warns that bounded retries void idempotence; with unbounded ones a send waits
       // out a broker restart instead of failing (the outbox relay is the one that waits).
       retry: { retries: Number.MAX_SAFE_INTEGER, initialRetryTime: 300, maxRetryTime: 5_000 },
