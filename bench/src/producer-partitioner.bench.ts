@@ -53,13 +53,14 @@ for (let r = 0; r < ROUNDS; r++) {
   results.kafkajs!.push(await round(Partitioners.DefaultPartitioner));
   results.keyPartitioner!.push(await round(keyPartitioner));
 }
+const out = (line: string) => process.stdout.write(`${line}\n`);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-console.log(`producer partitioner: ${N} case keys over 12 partitions, ${ROUNDS} rounds interleaved`);
+out(`producer partitioner: ${N} case keys over 12 partitions, ${ROUNDS} rounds interleaved`);
 for (const [name, rs] of Object.entries(results))
-  console.log(
+  out(
     `  ${name.padEnd(15)} ${median(rs.map((r) => r.ns)).toFixed(0)} ns per message (rounds ${rs.map((r) => r.ns.toFixed(0)).join(' / ')}), minor GCs per 100,000 messages ${median(rs.map((r) => (r.gcs * 100_000) / N)).toFixed(1)}`,
   );
 const ratio = median(results.kafkajs!.map((r) => r.ns)) / median(results.keyPartitioner!.map((r) => r.ns));
-console.log(
+out(
   `ratio: keyPartitioner ${ratio.toFixed(1)}× faster than kafkajs's default (medians); load average ${loadavg()[0]!.toFixed(1)}`,
 );
