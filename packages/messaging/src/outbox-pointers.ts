@@ -177,8 +177,9 @@ export class OutboxPointers {
 
   /**
    * The pointer of a write. A `once` write's pointer is its own (no later write renews it): a
-   * copy that loses the insert removes its pointer without touching the winner's. `beside`: it
-   * goes in the write's own collection, in front of it in the same insert (`once` writes only).
+   * copy that loses the insert removes its pointer without touching the winner's. `beside`: the
+   * key of a fact inserted in a chain (`once` writes only), which its command's pointer names
+   * (see {@link CommandPointer}); no such document is stored.
    */
   static of(
     collection: string,
@@ -287,7 +288,6 @@ export class OutboxPointers {
       for (const id of of) {
         const command = this.commands.get(id);
         if (!command?.open.delete(a._id) || command.open.size > 0) continue;
-        this.removing.set(id, command.nonce);
         rest.push({ _id: id, nonce: command.nonce, once: true });
       }
     }

@@ -173,8 +173,8 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
       eventsOf
         ? ({ [OUTBOX_FIELD]: _outbox, [STORE_FIELD]: _store, ...fact }: StoredDoc) => eventsOf(fact as T)
         : undefined,
-      // A fact in a shared collection may be inserted in a chain, its pointer beside it: the
-      // sweep (of this process after a restart too) looks for pointers there.
+      // A fact in a shared collection may be inserted in a chain, named by the pointer in front
+      // of its command: the sweep (of this process after a restart too) looks for pointers there.
       { pointersBeside: this.chains() },
     );
   }
@@ -242,9 +242,9 @@ export class MongoAggregateStore<T extends Doc> extends LeasedStore<T> implement
 
   /**
    * A chain of documents of stores sharing this one's collection (`StoreOptions.collection`), in
-   * one ordered insert: each document goes in only if every one before it did, a fact's outbox
-   * pointer in front of it (one command for the whole chain, and a round of the group commit
-   * with other writers' chains). Undefined for a chain it cannot insert so: another collection
+   * one ordered insert: each document goes in only if every one before it did, its facts named by
+   * the outbox pointer in front of the command (one command for the whole chain, and a round of
+   * the group commit with other writers' chains). Undefined for a chain it cannot insert so: another collection
    * or database, a store whose `insertOnce` is replaced, events on a store that is not a fact.
    */
   insertChain(links: readonly InsertLink[]): Promise<LinkOutcome[]> | undefined {

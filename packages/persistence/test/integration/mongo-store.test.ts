@@ -297,7 +297,7 @@ describe('MongoDB adapter', () => {
       cases: persistence.aggregate<Case>('cases', { collection }),
     });
 
-    it('goes in one ordered insert with its fact pointers: each document only if the ones before it went in', async () => {
+    it("goes in one ordered insert behind its command's pointer: each document only if the ones before it went in", async () => {
       const collection = uniqueName('chain').replaceAll('-', '_');
       // Its own client, to see the commands it sends; the same database and relay.
       const inserts: CommandStartedEvent[] = [];
@@ -376,7 +376,7 @@ describe('MongoDB adapter', () => {
       }
     });
 
-    it("leaves a fact's pointer beside it for a crash: the restarted service's sweep finds it there and publishes once", async () => {
+    it("leaves the command's pointer beside the fact for a crash: the restarted service's sweep finds it there and publishes once", async () => {
       const collection = uniqueName('chain_crash').replaceAll('-', '_');
       // A relay that stopped is a process that died after writing and before publishing.
       const dead = new OutboxRelay({ publisher: bed.publisher, db, logger });
