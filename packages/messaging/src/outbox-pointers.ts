@@ -191,7 +191,7 @@ export class OutboxPointers {
   ): PendingPointer {
     const own = `${pointerId(collection, id)}#${nonce}`;
     return {
-      _id: once ? (beside ? `${BESIDE}${own}` : own) : pointerId(collection, id),
+      _id: once ? (beside ? OutboxPointers.factKey(collection, id, nonce) : own) : pointerId(collection, id),
       collection,
       docId: id,
       nonce,
@@ -221,7 +221,7 @@ export class OutboxPointers {
     return pointer;
   }
 
-  /** The key a fact named by a command pointer goes by (its own pointer's, had it one). */
+  /** The key of a fact inserted in a chain, which command pointers name (see `of`'s `beside`). */
   private static factKey(collection: string, docId: unknown, token: string): string {
     return `${BESIDE}${pointerId(collection, docId)}#${token}`;
   }
