@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { HomewardEvent } from '@homeward/events';
 import {
   type DerivedOutbox,
@@ -90,6 +91,14 @@ export interface OutboxRelayOptions {
   beforeRemove?: (pointers: ActedPointer[]) => Promise<void> | void;
   /** How long published pointers wait to be removed together (default 200 ms; see outbox-pointers.ts). */
   removeLingerMs?: number;
+  /**
+   * The least time between the starts of two sends to the broker (default 0). Under load a send
+   * then carries what arrived meanwhile, in one produce request instead of several (each one a
+   * request the broker handles and a socket write that wakes it); an idle relay still sends at
+   * once. It delays an event by up to this much, so only where that costs nothing (intake: its
+   * events go out after the 202).
+   */
+  minSendIntervalMs?: number;
 }
 
 /** A document as the relay reads it: its outbox holds the events, or a fact's writer (see `watch`). */
@@ -128,6 +137,8 @@ export class OutboxRelay {
   private timer: NodeJS.Timeout | undefined;
   private draining: Promise<void> | undefined;
   private stopped = false;
+  /** When the last flush started (`performance.now()`), for `minSendIntervalMs`. */
+  private lastFlushAt = Number.NEGATIVE_INFINITY;
   private readonly metrics;
   /**
    * The pointers of this process's `once` writes, from before the pointer is written until the
@@ -347,6 +358,9 @@ export class OutboxRelay {
       this.draining = (async () => {
         try {
           while (!this.stopped && this.pending.size > 0) {
+            const wait = this.lastFlushAt + (this.opts.minSendIntervalMs ?? 0) - performance.now();
+            if (wait > 0) await sleep(wait);
+            this.lastFlushAt = performance.now();
             const batch = [...this.pending].slice(0, this.opts.batchSize ?? 256);
             for (const [key] of batch) this.pending.delete(key);
             await this.flush(batch);

@@ -56,6 +56,8 @@ export async function runService<S extends TObject>(def: {
   name: string;
   config: S;
   buildApp: (rt: ServiceRuntime, config: Static<S>) => Promise<ServiceParts>;
+  /** See `RuntimeOptions.outboxMinSendIntervalMs`: for a service whose events may wait a few ms. */
+  outboxMinSendIntervalMs?: number;
 }): Promise<void> {
   const config = loadConfig(def.config) as Static<S> & ServiceVars;
   const logger = createLogger({ name: def.name, level: config.LOG_LEVEL, format: config.LOG_FORMAT });
@@ -74,6 +76,7 @@ export async function runService<S extends TObject>(def: {
         config: config as never,
         logger,
         dbName: config.MONGO_DB,
+        ...(def.outboxMinSendIntervalMs ? { outboxMinSendIntervalMs: def.outboxMinSendIntervalMs } : {}),
       });
       const host = new ServiceHost(rt, await def.buildApp(rt, config));
       // The port opens at once; joining the consumer groups goes on behind it.

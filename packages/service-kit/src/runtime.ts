@@ -66,6 +66,8 @@ export interface RuntimeOptions {
   clock?: Clock;
   credentials?: Credentials;
   outboxSweepMs?: number;
+  /** The outbox relay's least time between two sends (see `OutboxRelayOptions.minSendIntervalMs`). */
+  outboxMinSendIntervalMs?: number;
 }
 
 /**
@@ -114,6 +116,7 @@ export async function createRuntime(opts: RuntimeOptions): Promise<ServiceRuntim
     logger: logger.child({ component: 'outbox' }),
     registry,
     sweepIntervalMs: opts.outboxSweepMs ?? 2_000,
+    ...(opts.outboxMinSendIntervalMs ? { minSendIntervalMs: opts.outboxMinSendIntervalMs } : {}),
   });
   return {
     name,

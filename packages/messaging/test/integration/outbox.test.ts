@@ -296,6 +296,52 @@ describe('OutboxRelay', () => {
     for (const event of events) expect(collector.events.filter((e) => e.id === event.id)).toHaveLength(1);
   });
 
+  it('sends at once when idle, under load once per minSendIntervalMs with what arrived meanwhile, and what waits on stop', async () => {
+    const facts: Collection<CaseDoc> = db.collection(uniqueName('facts'));
+    const interval = 1_500;
+    const sends: Array<{ at: number; ids: string[] }> = [];
+    const relay = new OutboxRelay({
+      publisher,
+      logger,
+      db,
+      minSendIntervalMs: interval,
+      afterPublish: (events) => {
+        sends.push({ at: performance.now(), ids: events.map((e) => e.event.id) });
+      },
+    });
+    const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
+    const write = async (id: string) => {
+      const event = closedEvent(id);
+      const token = randomUUID();
+      const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+      await relay.commit(
+        facts,
+        id,
+        () => facts.insertOne({ _id: id, status: 'closed', outbox: entries } as CaseDoc),
+        { once: true, events: entries, token },
+      );
+      return event.id;
+    };
+    // Idle: sent at once, not after the interval.
+    const written = performance.now();
+    const first = await write('f-spaced-0');
+    await collector.waitForEvent((e) => e.id === first);
+    expect(sends).toHaveLength(1);
+    expect(sends[0]!.at - written).toBeLessThan(interval / 2);
+    // Right after a send: the next waits out the interval and carries all four.
+    const next = await Promise.all([1, 2, 3, 4].map((i) => write(`f-spaced-${i}`)));
+    for (const id of next) await collector.waitForEvent((e) => e.id === id);
+    expect(sends).toHaveLength(2);
+    expect(sends[1]!.ids.sort()).toEqual([...next].sort());
+    expect(sends[1]!.at - sends[0]!.at).toBeGreaterThan(interval - 200);
+    // A stop sends what is waiting for the interval, then nothing more.
+    const last = await write('f-spaced-5');
+    await relay.stop();
+    expect(sends.map((s) => s.ids)).toEqual([[first], expect.any(Array), [last]]);
+    await collector.waitForEvent((e) => e.id === last);
+    await collector.stop();
+  });
+
   it('handles every event exactly once when the relay dies between publishing and recording it', async () => {
     const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
     const n = 40;
