@@ -8,9 +8,9 @@
 // Beside them, the document store alone at the same concurrency: the ceiling it sets. The
 // baseline gets the same warm-up as intake and runs twice, before intake (after a run that warms
 // the broker) and after it stopped; intake's peak is compared with their mean (the machine's
-// speed moves within a run). Last, the
-// floor of any intake on this stack: the same load through fastify and a durable Kafka send
-// alone (bare-intake.ts), nothing else; and the same server with sketches of another design
+// speed moves within a run). Last, the floor of any intake on this stack: the same load through
+// fastify and a durable Kafka send alone (bare-intake.ts), nothing else; and the same server with
+// sketches of another design
 // (the decision in Redis: see bare-intake.ts), to measure that design before anyone builds it:
 // with Kafka the durable record, then with the report also in the document store before the
 // 202, then doing intake's own work on a new report's path (its key check, its screening, its

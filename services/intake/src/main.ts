@@ -9,6 +9,6 @@ await runService({
   buildApp,
   // A report's event goes out after its 202, so it may wait up to 10 ms for others to share a
   // produce request: at the peak, 3 interleaved runs of 3,000 reports each way, Kafka's CPU per
-  // report fell 0.29 to 0.22 ms and intake's 1.22 to 1.16 ms (see the intake README).
+  // report fell 0.29 to 0.22 ms and intake's 1.22 to 1.16 ms, means (see the intake README).
   outboxMinSendIntervalMs: 10,
 });
