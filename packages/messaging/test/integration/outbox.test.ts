@@ -34,6 +34,27 @@ interface CaseDoc {
   status: string;
 }
 
+/** Commits a fact (a document inserted once) carrying one event, as persistence's facts stores do. */
+async function commitFact(
+  relay: OutboxRelay,
+  facts: Collection<CaseDoc>,
+  id: string,
+  event: ReturnType<typeof closedEvent>,
+): Promise<void> {
+  const token = randomUUID();
+  const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
+  await relay.commit(
+    facts,
+    id,
+    () => facts.insertOne({ _id: id, status: 'closed', outbox: entries } as CaseDoc),
+    {
+      once: true,
+      events: entries,
+      token,
+    },
+  );
+}
+
 describe('OutboxRelay', () => {
   it('publishes what a write put in the outbox, and a later write only its new events', async () => {
     const cases: Collection<CaseDoc> = db.collection(uniqueName('cases'));
@@ -90,14 +111,7 @@ describe('OutboxRelay', () => {
       },
     });
     const event = closedEvent('f-removing');
-    const token = randomUUID();
-    const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
-    await relay.commit(
-      facts,
-      'f-removing',
-      () => facts.insertOne({ _id: 'f-removing', status: 'closed', outbox: entries } as CaseDoc),
-      { once: true, events: entries, token },
-    );
+    await commitFact(relay, facts, 'f-removing', event);
     await started;
     // Published, its pointer still stored: the sweep reads it, and must not publish it again.
     const pending = db.collection('outbox_pending');
@@ -272,14 +286,7 @@ describe('OutboxRelay', () => {
     const events = Array.from({ length: 5 }, (_, i) => closedEvent(`f-linger-${i}`));
     // One after another: each write's publication is a flush of its own.
     for (const [i, event] of events.entries()) {
-      const token = randomUUID();
-      const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
-      await relay.commit(
-        facts,
-        `f-linger-${i}`,
-        () => facts.insertOne({ _id: `f-linger-${i}`, status: 'closed', outbox: entries } as CaseDoc),
-        { once: true, events: entries, token },
-      );
+      await commitFact(relay, facts, `f-linger-${i}`, event);
       await collector.waitForEvent((e) => e.id === event.id);
     }
     const pending = db.collection('outbox_pending');
@@ -312,14 +319,7 @@ describe('OutboxRelay', () => {
     const collector = await new TopicCollector(prefixTopics(prefix)(Topics.caseEvents)).start();
     const write = async (id: string) => {
       const event = closedEvent(id);
-      const token = randomUUID();
-      const entries = outboxInsert([event]).outbox.map((e) => ({ ...e, writer: token }));
-      await relay.commit(
-        facts,
-        id,
-        () => facts.insertOne({ _id: id, status: 'closed', outbox: entries } as CaseDoc),
-        { once: true, events: entries, token },
-      );
+      await commitFact(relay, facts, id, event);
       return event.id;
     };
     // Idle: sent at once, not after the interval.
